@@ -1,0 +1,65 @@
+import type { Flavor, LogLine, ReleaseId, SpaceId } from '../../core/index.js';
+
+/** What to run for one release of a Space. Pure data: adapters translate it. */
+export interface InstanceSpec {
+  space: SpaceId;
+  release: ReleaseId;
+  /** Image reference, e.g. `spaceport/alice-demo:3f2a…`. */
+  image: string;
+  /** The port the app listens on inside the container. */
+  port: number;
+  /** Env for the app, secrets included: runtime only, never written to an image. */
+  env: Record<string, string>;
+  flavor: Flavor;
+  /** Extra labels (e.g. the commit), on top of the ones the runtime sets itself. */
+  labels?: Record<string, string>;
+}
+
+export type InstanceState =
+  | { kind: 'starting' }
+  | { kind: 'ready' }
+  /** Stopped on purpose (asleep); it can be started again. */
+  | { kind: 'stopped' }
+  /** The app exited on its own. */
+  | { kind: 'exited'; exitCode: number; reason: string }
+  | { kind: 'failed'; reason: string };
+
+export interface Instance {
+  space: SpaceId;
+  release: ReleaseId;
+  image: string;
+  state: InstanceState;
+  /** Where the app answers, from this host; present while the container runs. */
+  endpoint?: { host: string; port: number };
+  /** Epoch ms of the latest start. */
+  startedAt?: number;
+  restartCount: number;
+}
+
+export interface RunLogOptions {
+  follow: boolean;
+  tail?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Where Spaces run: docker (one host), kubernetes, or the fake. One contract suite runs against all.
+ * Several instances of one Space may exist at once (one per release) so a new release can start
+ * while the old one serves; the reconciler removes the old one when the new one is ready.
+ */
+export interface Runtime {
+  readonly name: string;
+  /** Idempotent: make sure the instance for `spec.release` exists and is started. */
+  apply(spec: InstanceSpec): Promise<void>;
+  /** The instances of one Space, or of every Space, as they are now (readiness probed). */
+  list(space?: SpaceId): Promise<Instance[]>;
+  /** Stop one release's instance but keep it, so it can start again (sleep). */
+  stop(space: SpaceId, release: ReleaseId): Promise<void>;
+  /** Remove the Space's instances; with `keep`, all but that release. */
+  remove(space: SpaceId, opts?: { keep?: ReleaseId }): Promise<void>;
+  /** The app's output for one release (stdout and stderr). */
+  logs(space: SpaceId, release: ReleaseId, opts: RunLogOptions): AsyncIterable<LogLine>;
+  /** Calls back when an instance of a Space changes (start, exit, die); returns an unsubscribe. */
+  watch(onChange: (space: SpaceId) => void): () => void;
+  close(): Promise<void>;
+}

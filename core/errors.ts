@@ -1,0 +1,69 @@
+/**
+ * The one registry of error codes: each code has its HTTP status and a default message.
+ * Codes used by the Hub (`RepoNotFound`, `RevisionNotFound`, …) keep the Hub's spelling, since
+ * huggingface_hub maps them to its own exception classes.
+ */
+export const ERRORS = {
+  BadRequest: { status: 400, message: 'The request is not valid.' },
+  InvalidName: { status: 400, message: 'The name is not valid.' },
+  InvalidConfig: { status: 400, message: 'The Space configuration is not valid.' },
+  InvalidUpstream: { status: 400, message: 'The upstream repository URL or branch is not valid.' },
+  NotSupportedForStatic: { status: 400, message: 'Static Spaces cannot do this.' },
+  Unauthorized: { status: 401, message: 'A valid token is required: send "Authorization: Bearer <token>".' },
+  InvalidToken: { status: 401, message: 'The token is not valid.' },
+  Forbidden: { status: 403, message: 'You do not have permission to do this.' },
+  ReadOnlyToken: { status: 403, message: 'This token is read-only: use a token with the "write" role.' },
+  BadSignature: { status: 403, message: 'The webhook signature does not match.' },
+  RepoNotFound: { status: 404, message: 'Repository not found.' },
+  RevisionNotFound: { status: 404, message: 'Revision not found.' },
+  EntryNotFound: { status: 404, message: 'Entry not found.' },
+  UserNotFound: { status: 404, message: 'User not found.' },
+  NotFound: { status: 404, message: 'Not found.' },
+  RepoExists: { status: 409, message: 'You already created this space repo.' },
+  UserExists: { status: 409, message: 'This user already exists.' },
+  PayloadTooLarge: { status: 413, message: 'The request body is too large.' },
+  UpstreamFetchFailed: { status: 502, message: 'Fetching the upstream repository failed.' },
+  DockerUnavailable: { status: 503, message: 'The Docker engine is not reachable.' },
+  RuntimeFailed: { status: 500, message: 'The runtime failed.' },
+  BuildFailed: { status: 500, message: 'The image build failed.' },
+  GitFailed: { status: 500, message: 'A git operation failed.' },
+  Internal: { status: 500, message: 'Internal error.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class SpaceportError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details?: unknown;
+
+  constructor(code: ErrorCode, message?: string, options?: { details?: unknown; cause?: unknown }) {
+    super(message ?? ERRORS[code].message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SpaceportError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.details = options?.details;
+  }
+}
+
+/** A failed image build: the step that failed and the tail of its log. */
+export class BuildError extends SpaceportError {
+  readonly logTail: string;
+  readonly step?: string;
+  constructor(message: string, options: { logTail: string; step?: string; cause?: unknown }) {
+    super('BuildFailed', message, { cause: options.cause });
+    this.name = 'BuildError';
+    this.logTail = options.logTail;
+    this.step = options.step;
+  }
+}
+
+export function isSpaceportError(err: unknown, code?: ErrorCode): err is SpaceportError {
+  return err instanceof SpaceportError && (code === undefined || err.code === code);
+}
+
+/** Anything thrown, as a SpaceportError (unknown errors become `Internal`, keeping the cause). */
+export function toSpaceportError(err: unknown): SpaceportError {
+  if (err instanceof SpaceportError) return err;
+  return new SpaceportError('Internal', undefined, { cause: err });
+}

@@ -1,0 +1,53 @@
+/** Where the proxy sends a request for a Space's subdomain: the controller decides, the proxy obeys. */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export type RouteTarget =
+  /** A release is ready: forward (even while a newer one builds or starts). */
+  | { kind: 'running'; endpoint: Endpoint }
+  /** Asleep (no container): the first request wakes it. */
+  | { kind: 'sleeping' }
+  /** Waking: a start is under way after a visit. */
+  | { kind: 'waking' }
+  /** Paused by its owner: never woken by visitors. */
+  | { kind: 'paused' }
+  /** Nothing serves yet: building or starting. The page names the stage and refreshes. */
+  | { kind: 'pending'; stage: string; message?: string }
+  /** Nothing serves and the last attempt failed. */
+  | { kind: 'failed'; stage: string; message: string };
+
+export interface Route {
+  /** The label before the domain, e.g. `alice-demo`. */
+  subdomain: string;
+  /** `owner/name`. */
+  space: string;
+  /** The Hub stage, for pages and the status endpoint. */
+  stage: string;
+  target: RouteTarget;
+}
+
+export type RouteChange = { kind: 'upsert'; route: Route } | { kind: 'remove'; subdomain: string };
+
+/** The controller's route table as the proxy sees it: in-process now, a websocket stream later. */
+export interface RouteSource {
+  snapshot(): Route[];
+  subscribe(onChange: (change: RouteChange) => void): () => void;
+}
+
+/** When a Space last served a response from its app. Reported in coalesced batches. */
+export interface Activity {
+  space: string;
+  /** Epoch ms of the latest activity in this batch. */
+  at: number;
+}
+
+export interface ActivitySink {
+  report(batch: Activity[]): void;
+}
+
+/** The controller side of waking: start a sleeping Space (idempotent; many calls, one start). */
+export interface Waker {
+  wake(space: string): Promise<void>;
+}
