@@ -1,0 +1,89 @@
+import type { BuildId, ReleaseId, SpaceId } from '../../core/index.js';
+
+export type Visibility = 'public' | 'private' | 'protected';
+/** What the owner and the idle policy want: run, sleep (no container), or stay paused. */
+export type Lifecycle = 'active' | 'asleep' | 'paused';
+export type Sdk = 'gradio' | 'streamlit' | 'docker' | 'static';
+export type UserRole = 'admin' | 'user';
+export type TokenRole = 'read' | 'write';
+export type BuildFailure = 'CONFIG_ERROR' | 'NO_APP_FILE' | 'BUILD_ERROR';
+
+export interface UserRecord {
+  name: string;
+  role: UserRole;
+  createdAt: string;
+}
+
+export interface TokenRecord {
+  id: string;
+  user: string;
+  displayName: string;
+  role: TokenRole;
+  createdAt: string;
+}
+
+export interface Upstream {
+  url: string;
+  branch: string;
+}
+
+export interface SpaceRecord {
+  uid: string;
+  id: SpaceId;
+  owner: string;
+  name: string;
+  subdomain: string;
+  sdk: Sdk;
+  visibility: Visibility;
+  lifecycle: Lifecycle;
+  hardware: string;
+  /** Seconds idle before sleeping; undefined = the operator default; -1 = never. */
+  sleepSeconds?: number;
+  upstream?: Upstream;
+  webhookSecret?: string;
+  cardData?: Record<string, unknown>;
+  headSha?: string;
+  targetRelease?: ReleaseId;
+  servingRelease?: ReleaseId;
+  lastActiveAt?: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A build's lifecycle: queued → running → succeeded | failed (see build-transitions.ts). */
+export type BuildState =
+  | { status: 'queued' }
+  | { status: 'running' }
+  | { status: 'succeeded'; image: string }
+  | { status: 'failed'; failure: BuildFailure; message: string };
+
+export type BuildRecord = BuildState & {
+  id: BuildId;
+  spaceUid: string;
+  commit: string;
+  tree: string;
+  noCache: boolean;
+  createdAt: string;
+  finishedAt?: string;
+};
+
+export interface ReleaseRecord {
+  id: ReleaseId;
+  spaceUid: string;
+  buildId: BuildId;
+  commit: string;
+  image: string;
+  port: number;
+  config: Record<string, unknown>;
+  failure?: string;
+  createdAt: string;
+}
+
+export type SettingKind = 'secret' | 'variable';
+
+export interface SettingRecord {
+  key: string;
+  value: string;
+  description?: string;
+  updatedAt: string;
+}

@@ -1,0 +1,109 @@
+import type { BuildId, ReleaseId, SpaceId } from '../../core/index.js';
+import type {
+  BuildRecord,
+  BuildState,
+  Lifecycle,
+  ReleaseRecord,
+  SettingKind,
+  SettingRecord,
+  SpaceRecord,
+  TokenRecord,
+  TokenRole,
+  Upstream,
+  UserRecord,
+  UserRole,
+  Visibility,
+  Sdk,
+} from './records.js';
+
+export interface NewSpace {
+  id: SpaceId;
+  sdk: Sdk;
+  visibility: Visibility;
+  hardware: string;
+  sleepSeconds?: number;
+  upstream?: Upstream;
+  webhookSecret?: string;
+}
+
+export interface NewBuild {
+  spaceUid: string;
+  commit: string;
+  tree: string;
+  noCache: boolean;
+}
+
+export interface NewRelease {
+  spaceUid: string;
+  buildId: BuildId;
+  commit: string;
+  image: string;
+  port: number;
+  config: Record<string, unknown>;
+}
+
+export type SpacePatch = Partial<
+  Pick<
+    SpaceRecord,
+    | 'sdk'
+    | 'visibility'
+    | 'lifecycle'
+    | 'hardware'
+    | 'sleepSeconds'
+    | 'upstream'
+    | 'webhookSecret'
+    | 'cardData'
+    | 'headSha'
+    | 'targetRelease'
+    | 'servingRelease'
+    | 'lastActiveAt'
+  >
+>;
+
+/** Spaces, builds, releases, users, tokens, secrets and variables. SQLite now; one contract suite. */
+export interface SpaceStore {
+  // users and tokens (tokens are stored as SHA-256 hashes)
+  createUser(name: string, role: UserRole): UserRecord;
+  getUser(name: string): UserRecord | undefined;
+  listUsers(): UserRecord[];
+  addToken(user: string, token: { displayName: string; role: TokenRole; plaintext: string }): TokenRecord;
+  /** The token and its user for a plaintext token, or undefined. */
+  findToken(plaintext: string): { token: TokenRecord; user: UserRecord } | undefined;
+  countTokens(): number;
+
+  // spaces
+  /** Create a Space; the subdomain is chosen here (the Hub rule, a hash suffix on collision). */
+  createSpace(space: NewSpace): SpaceRecord;
+  getSpace(id: SpaceId): SpaceRecord | undefined;
+  getSpaceByUid(uid: string): SpaceRecord | undefined;
+  getSpaceBySubdomain(subdomain: string): SpaceRecord | undefined;
+  listSpaces(filter?: { owner?: string }): SpaceRecord[];
+  updateSpace(uid: string, patch: SpacePatch): SpaceRecord;
+  /** Rename: a new id and subdomain, the same uid. */
+  moveSpace(uid: string, to: SpaceId): SpaceRecord;
+  deleteSpace(uid: string): void;
+
+  // builds
+  addBuild(build: NewBuild): BuildRecord;
+  getBuild(id: BuildId): BuildRecord | undefined;
+  /** Move a build along its lifecycle (checked against the transition table). */
+  setBuildState(id: BuildId, state: BuildState): BuildRecord;
+  latestBuild(spaceUid: string): BuildRecord | undefined;
+  listBuilds(spaceUid: string, limit?: number): BuildRecord[];
+  /** Builds that were queued or running when the process stopped. */
+  unfinishedBuilds(): BuildRecord[];
+
+  // releases
+  addRelease(release: NewRelease): ReleaseRecord;
+  getRelease(id: ReleaseId): ReleaseRecord | undefined;
+  setReleaseFailure(id: ReleaseId, failure: string | undefined): void;
+
+  // secrets and variables (secret values are sealed at rest by the implementation)
+  listSettings(spaceUid: string, kind: SettingKind): SettingRecord[];
+  upsertSetting(spaceUid: string, kind: SettingKind, setting: { key: string; value: string; description?: string }): void;
+  deleteSetting(spaceUid: string, kind: SettingKind, key: string): void;
+
+  close(): void;
+}
+
+export type { Lifecycle };

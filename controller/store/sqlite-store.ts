@@ -1,0 +1,428 @@
+import Database from 'better-sqlite3';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  SpaceportError,
+  baseSubdomain,
+  collisionSubdomain,
+  newBuildId,
+  newId,
+  newReleaseId,
+  type BuildId,
+  type ReleaseId,
+  type SpaceId,
+} from '../../core/index.js';
+import { assertBuildTransition } from './build-transitions.js';
+import type {
+  BuildRecord,
+  BuildState,
+  ReleaseRecord,
+  SettingKind,
+  SettingRecord,
+  SpaceRecord,
+  TokenRecord,
+  TokenRole,
+  UserRecord,
+  UserRole,
+} from './records.js';
+import { SecretBox, hashToken } from './secret-box.js';
+import type { NewBuild, NewRelease, NewSpace, SpacePatch, SpaceStore } from './space-store.js';
+
+const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+type Row = Record<string, unknown>;
+const str = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
+const num = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
+const nowIso = (): string => new Date().toISOString();
+
+/** Numbered SQL files in migrations/, applied once each, in order, inside a transaction. */
+function migrate(db: Database.Database, dir: string): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
+  const done = new Set(db.prepare('SELECT name FROM schema_migrations').all().map((r) => (r as Row).name as string));
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+    if (done.has(file)) continue;
+    db.transaction(() => {
+      db.exec(readFileSync(path.join(dir, file), 'utf8'));
+      db.prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)').run(file, nowIso());
+    })();
+  }
+}
+
+const SPACE_COLUMNS: Record<keyof SpacePatch, string> = {
+  sdk: 'sdk',
+  visibility: 'visibility',
+  lifecycle: 'lifecycle',
+  hardware: 'hardware',
+  sleepSeconds: 'sleep_seconds',
+  upstream: 'upstream',
+  webhookSecret: 'webhook_secret',
+  cardData: 'card_data',
+  headSha: 'head_sha',
+  targetRelease: 'target_release',
+  servingRelease: 'serving_release',
+  lastActiveAt: 'last_active_at',
+};
+
+export interface SqliteStoreOptions {
+  /** A file path, or ':memory:'. */
+  file: string;
+  secrets: SecretBox;
+}
+
+export class SqliteStore implements SpaceStore {
+  readonly #db: Database.Database;
+  readonly #box: SecretBox;
+
+  constructor(opts: SqliteStoreOptions) {
+    this.#db = new Database(opts.file);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('foreign_keys = ON');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#box = opts.secrets;
+    migrate(this.#db, MIGRATIONS_DIR);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  // ---- users and tokens
+
+  createUser(name: string, role: UserRole): UserRecord {
+    const user = { name, role, createdAt: nowIso() };
+    try {
+      this.#db.prepare('INSERT INTO users (name, role, created_at) VALUES (?, ?, ?)').run(name, role, user.createdAt);
+    } catch (err) {
+      if (String(err).includes('UNIQUE')) throw new SpaceportError('UserExists', `User "${name}" already exists.`);
+      throw err;
+    }
+    return user;
+  }
+
+  getUser(name: string): UserRecord | undefined {
+    const r = this.#db.prepare('SELECT * FROM users WHERE name = ?').get(name) as Row | undefined;
+    return r && { name: String(r.name), role: r.role as UserRole, createdAt: String(r.created_at) };
+  }
+
+  listUsers(): UserRecord[] {
+    return (this.#db.prepare('SELECT * FROM users ORDER BY name').all() as Row[]).map((r) => ({
+      name: String(r.name),
+      role: r.role as UserRole,
+      createdAt: String(r.created_at),
+    }));
+  }
+
+  addToken(user: string, token: { displayName: string; role: TokenRole; plaintext: string }): TokenRecord {
+    const rec: TokenRecord = { id: newId('tok'), user, displayName: token.displayName, role: token.role, createdAt: nowIso() };
+    this.#db
+      .prepare('INSERT INTO tokens (id, user_name, display_name, role, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(rec.id, user, rec.displayName, rec.role, hashToken(token.plaintext), rec.createdAt);
+    return rec;
+  }
+
+  findToken(plaintext: string): { token: TokenRecord; user: UserRecord } | undefined {
+    const r = this.#db
+      .prepare(
+        `SELECT t.*, u.role AS user_role, u.created_at AS user_created_at
+         FROM tokens t JOIN users u ON u.name = t.user_name WHERE t.hash = ?`,
+      )
+      .get(hashToken(plaintext)) as Row | undefined;
+    if (!r) return undefined;
+    return {
+      token: {
+        id: String(r.id),
+        user: String(r.user_name),
+        displayName: String(r.display_name),
+        role: r.role as TokenRole,
+        createdAt: String(r.created_at),
+      },
+      user: { name: String(r.user_name), role: r.user_role as UserRole, createdAt: String(r.user_created_at) },
+    };
+  }
+
+  countTokens(): number {
+    return Number((this.#db.prepare('SELECT COUNT(*) AS n FROM tokens').get() as Row).n);
+  }
+
+  // ---- spaces
+
+  #toSpace(r: Row): SpaceRecord {
+    const url = str(r.upstream_url);
+    return {
+      uid: String(r.uid),
+      id: String(r.id) as SpaceId,
+      owner: String(r.owner),
+      name: String(r.name),
+      subdomain: String(r.subdomain),
+      sdk: r.sdk as SpaceRecord['sdk'],
+      visibility: r.visibility as SpaceRecord['visibility'],
+      lifecycle: r.lifecycle as SpaceRecord['lifecycle'],
+      hardware: String(r.hardware),
+      sleepSeconds: num(r.sleep_seconds),
+      upstream: url ? { url, branch: String(r.upstream_branch) } : undefined,
+      webhookSecret: str(r.webhook_secret),
+      cardData: r.card_data ? (JSON.parse(String(r.card_data)) as Record<string, unknown>) : undefined,
+      headSha: str(r.head_sha),
+      targetRelease: str(r.target_release) as ReleaseId | undefined,
+      servingRelease: str(r.serving_release) as ReleaseId | undefined,
+      lastActiveAt: num(r.last_active_at),
+      createdAt: String(r.created_at),
+      updatedAt: String(r.updated_at),
+    };
+  }
+
+  #freeSubdomain(id: SpaceId, exceptUid?: string): string {
+    const taken = (sub: string): boolean => {
+      const r = this.#db.prepare('SELECT uid FROM spaces WHERE subdomain = ?').get(sub) as Row | undefined;
+      return r !== undefined && r.uid !== exceptUid;
+    };
+    const base = baseSubdomain(id);
+    if (!taken(base)) return base;
+    const alt = collisionSubdomain(id);
+    if (!taken(alt)) return alt;
+    throw new SpaceportError('RepoExists', `No free subdomain for ${id}.`);
+  }
+
+  createSpace(space: NewSpace): SpaceRecord {
+    const { owner, name } = { owner: space.id.split('/')[0]!, name: space.id.split('/')[1]! };
+    return this.#db.transaction(() => {
+      const existing = this.#db.prepare('SELECT uid FROM spaces WHERE lower(id) = lower(?)').get(space.id);
+      if (existing) throw new SpaceportError('RepoExists', `You already created this space repo: ${space.id}.`);
+      const uid = newId('sp');
+      const now = nowIso();
+      this.#db
+        .prepare(
+          `INSERT INTO spaces (uid, id, owner, name, subdomain, sdk, visibility, lifecycle, hardware, sleep_seconds,
+             upstream_url, upstream_branch, webhook_secret, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          uid,
+          space.id,
+          owner,
+          name,
+          this.#freeSubdomain(space.id),
+          space.sdk,
+          space.visibility,
+          space.hardware,
+          space.sleepSeconds ?? null,
+          space.upstream?.url ?? null,
+          space.upstream?.branch ?? null,
+          space.webhookSecret ?? null,
+          now,
+          now,
+        );
+      return this.getSpaceByUid(uid)!;
+    })();
+  }
+
+  getSpace(id: SpaceId): SpaceRecord | undefined {
+    const r = this.#db.prepare('SELECT * FROM spaces WHERE id = ?').get(id) as Row | undefined;
+    return r && this.#toSpace(r);
+  }
+
+  getSpaceByUid(uid: string): SpaceRecord | undefined {
+    const r = this.#db.prepare('SELECT * FROM spaces WHERE uid = ?').get(uid) as Row | undefined;
+    return r && this.#toSpace(r);
+  }
+
+  getSpaceBySubdomain(subdomain: string): SpaceRecord | undefined {
+    const r = this.#db.prepare('SELECT * FROM spaces WHERE subdomain = ?').get(subdomain) as Row | undefined;
+    return r && this.#toSpace(r);
+  }
+
+  listSpaces(filter?: { owner?: string }): SpaceRecord[] {
+    const rows = filter?.owner
+      ? this.#db.prepare('SELECT * FROM spaces WHERE owner = ? ORDER BY id').all(filter.owner)
+      : this.#db.prepare('SELECT * FROM spaces ORDER BY id').all();
+    return (rows as Row[]).map((r) => this.#toSpace(r));
+  }
+
+  updateSpace(uid: string, patch: SpacePatch): SpaceRecord {
+    const sets: string[] = [];
+    const values: unknown[] = [];
+    for (const [key, value] of Object.entries(patch) as [keyof SpacePatch, unknown][]) {
+      if (key === 'upstream') {
+        const up = value as SpaceRecord['upstream'];
+        sets.push('upstream_url = ?', 'upstream_branch = ?');
+        values.push(up?.url ?? null, up?.branch ?? null);
+        continue;
+      }
+      sets.push(`${SPACE_COLUMNS[key]} = ?`);
+      values.push(key === 'cardData' ? (value === undefined ? null : JSON.stringify(value)) : (value ?? null));
+    }
+    if (sets.length > 0) {
+      sets.push('updated_at = ?');
+      values.push(nowIso(), uid);
+      const info = this.#db.prepare(`UPDATE spaces SET ${sets.join(', ')} WHERE uid = ?`).run(...values);
+      if (info.changes === 0) throw new SpaceportError('RepoNotFound');
+    }
+    const space = this.getSpaceByUid(uid);
+    if (!space) throw new SpaceportError('RepoNotFound');
+    return space;
+  }
+
+  moveSpace(uid: string, to: SpaceId): SpaceRecord {
+    return this.#db.transaction(() => {
+      const clash = this.#db.prepare('SELECT uid FROM spaces WHERE lower(id) = lower(?) AND uid != ?').get(to, uid);
+      if (clash) throw new SpaceportError('RepoExists', `A Space named ${to} already exists.`);
+      const [owner, name] = to.split('/');
+      this.#db
+        .prepare('UPDATE spaces SET id = ?, owner = ?, name = ?, subdomain = ?, updated_at = ? WHERE uid = ?')
+        .run(to, owner, name, this.#freeSubdomain(to, uid), nowIso(), uid);
+      const space = this.getSpaceByUid(uid);
+      if (!space) throw new SpaceportError('RepoNotFound');
+      return space;
+    })();
+  }
+
+  deleteSpace(uid: string): void {
+    this.#db.prepare('DELETE FROM spaces WHERE uid = ?').run(uid);
+  }
+
+  // ---- builds
+
+  #toBuild(r: Row): BuildRecord {
+    const base = {
+      id: String(r.id) as BuildId,
+      spaceUid: String(r.space_uid),
+      commit: String(r.commit_sha),
+      tree: String(r.tree_sha),
+      noCache: Boolean(r.no_cache),
+      createdAt: String(r.created_at),
+      finishedAt: str(r.finished_at),
+    };
+    switch (r.status) {
+      case 'succeeded':
+        return { ...base, status: 'succeeded', image: String(r.image) };
+      case 'failed':
+        return { ...base, status: 'failed', failure: r.failure as 'BUILD_ERROR', message: String(r.message ?? '') };
+      case 'running':
+        return { ...base, status: 'running' };
+      default:
+        return { ...base, status: 'queued' };
+    }
+  }
+
+  addBuild(build: NewBuild): BuildRecord {
+    const id = newBuildId();
+    this.#db
+      .prepare(
+        `INSERT INTO builds (id, space_uid, commit_sha, tree_sha, no_cache, status, created_at)
+         VALUES (?, ?, ?, ?, ?, 'queued', ?)`,
+      )
+      .run(id, build.spaceUid, build.commit, build.tree, build.noCache ? 1 : 0, nowIso());
+    return this.getBuild(id)!;
+  }
+
+  getBuild(id: BuildId): BuildRecord | undefined {
+    const r = this.#db.prepare('SELECT * FROM builds WHERE id = ?').get(id) as Row | undefined;
+    return r && this.#toBuild(r);
+  }
+
+  setBuildState(id: BuildId, state: BuildState): BuildRecord {
+    const current = this.getBuild(id);
+    if (!current) throw new SpaceportError('NotFound', `No build ${id}.`);
+    assertBuildTransition(current.status, state.status);
+    const finished = state.status === 'succeeded' || state.status === 'failed' ? nowIso() : null;
+    this.#db
+      .prepare('UPDATE builds SET status = ?, failure = ?, message = ?, image = ?, finished_at = ? WHERE id = ?')
+      .run(
+        state.status,
+        state.status === 'failed' ? state.failure : null,
+        state.status === 'failed' ? state.message : null,
+        state.status === 'succeeded' ? state.image : null,
+        finished,
+        id,
+      );
+    return this.getBuild(id)!;
+  }
+
+  latestBuild(spaceUid: string): BuildRecord | undefined {
+    const r = this.#db
+      .prepare('SELECT * FROM builds WHERE space_uid = ? ORDER BY created_at DESC, rowid DESC LIMIT 1')
+      .get(spaceUid) as Row | undefined;
+    return r && this.#toBuild(r);
+  }
+
+  listBuilds(spaceUid: string, limit = 20): BuildRecord[] {
+    return (
+      this.#db
+        .prepare('SELECT * FROM builds WHERE space_uid = ? ORDER BY created_at DESC, rowid DESC LIMIT ?')
+        .all(spaceUid, limit) as Row[]
+    ).map((r) => this.#toBuild(r));
+  }
+
+  unfinishedBuilds(): BuildRecord[] {
+    return (
+      this.#db.prepare("SELECT * FROM builds WHERE status IN ('queued', 'running') ORDER BY created_at").all() as Row[]
+    ).map((r) => this.#toBuild(r));
+  }
+
+  // ---- releases
+
+  #toRelease(r: Row): ReleaseRecord {
+    return {
+      id: String(r.id) as ReleaseId,
+      spaceUid: String(r.space_uid),
+      buildId: String(r.build_id) as BuildId,
+      commit: String(r.commit_sha),
+      image: String(r.image),
+      port: Number(r.port),
+      config: JSON.parse(String(r.config)) as Record<string, unknown>,
+      failure: str(r.failure),
+      createdAt: String(r.created_at),
+    };
+  }
+
+  addRelease(release: NewRelease): ReleaseRecord {
+    const id = newReleaseId();
+    this.#db
+      .prepare(
+        `INSERT INTO releases (id, space_uid, build_id, commit_sha, image, port, config, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(id, release.spaceUid, release.buildId, release.commit, release.image, release.port, JSON.stringify(release.config), nowIso());
+    return this.getRelease(id)!;
+  }
+
+  getRelease(id: ReleaseId): ReleaseRecord | undefined {
+    const r = this.#db.prepare('SELECT * FROM releases WHERE id = ?').get(id) as Row | undefined;
+    return r && this.#toRelease(r);
+  }
+
+  setReleaseFailure(id: ReleaseId, failure: string | undefined): void {
+    this.#db.prepare('UPDATE releases SET failure = ? WHERE id = ?').run(failure ?? null, id);
+  }
+
+  // ---- secrets and variables
+
+  listSettings(spaceUid: string, kind: SettingKind): SettingRecord[] {
+    return (
+      this.#db
+        .prepare('SELECT * FROM space_settings WHERE space_uid = ? AND kind = ? ORDER BY key')
+        .all(spaceUid, kind) as Row[]
+    ).map((r) => ({
+      key: String(r.key),
+      value: kind === 'secret' ? this.#box.open(String(r.value)) : String(r.value),
+      description: str(r.description),
+      updatedAt: String(r.updated_at),
+    }));
+  }
+
+  upsertSetting(spaceUid: string, kind: SettingKind, s: { key: string; value: string; description?: string }): void {
+    const value = kind === 'secret' ? this.#box.seal(s.value) : s.value;
+    this.#db
+      .prepare(
+        `INSERT INTO space_settings (space_uid, kind, key, value, description, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (space_uid, kind, key) DO UPDATE SET value = excluded.value,
+           description = COALESCE(excluded.description, space_settings.description), updated_at = excluded.updated_at`,
+      )
+      .run(spaceUid, kind, s.key, value, s.description ?? null, nowIso());
+  }
+
+  deleteSetting(spaceUid: string, kind: SettingKind, key: string): void {
+    this.#db.prepare('DELETE FROM space_settings WHERE space_uid = ? AND kind = ? AND key = ?').run(spaceUid, kind, key);
+  }
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { toSpaceId } from '../../core/index.js';
+import type { SpaceStore } from './space-store.js';
+
+/** One suite for every SpaceStore implementation. */
+export function runStoreContract(name: string, makeStore: () => { store: SpaceStore; cleanup?: () => void }): void {
+  describe(`SpaceStore contract: ${name}`, () => {
+    const withStore = (fn: (store: SpaceStore) => void) => () => {
+      const { store, cleanup } = makeStore();
+      try {
+        fn(store);
+      } finally {
+        store.close();
+        cleanup?.();
+      }
+    };
+
+    it('finds a user by token and never stores the plaintext', withStore((store) => {
+      store.createUser('alice', 'user');
+      store.addToken('alice', { displayName: 'cli', role: 'write', plaintext: 'sp_secret_token_1234567890' });
+      expect(store.findToken('sp_secret_token_1234567890')?.user.name).toBe('alice');
+      expect(store.findToken('sp_wrong')).toBeUndefined();
+      expect(store.countTokens()).toBe(1);
+    }));
+
+    it('refuses a second user with the same name', withStore((store) => {
+      store.createUser('bob', 'user');
+      expect(() => store.createUser('bob', 'user')).toThrow(/already exists/);
+    }));
+
+    it('creates Spaces with Hub subdomains and a hash on collision', withStore((store) => {
+      const a = store.createSpace({ id: toSpaceId('a_b', 'c'), sdk: 'static', visibility: 'public', hardware: 'cpu-basic' });
+      const b = store.createSpace({ id: toSpaceId('a', 'b-c'), sdk: 'static', visibility: 'public', hardware: 'cpu-basic' });
+      expect(a.subdomain).toBe('a-b-c');
+      expect(b.subdomain).toMatch(/^a-b-c-[0-9a-f]{6}$/);
+      expect(store.getSpaceBySubdomain(b.subdomain)?.id).toBe('a/b-c');
+      expect(() => store.createSpace({ id: toSpaceId('A_B', 'C'), sdk: 'static', visibility: 'public', hardware: 'cpu-basic' })).toThrow(/already/);
+    }));
+
+    it('updates and moves a Space, keeping its uid', withStore((store) => {
+      const s = store.createSpace({ id: toSpaceId('alice', 'demo'), sdk: 'gradio', visibility: 'public', hardware: 'cpu-basic' });
+      const u = store.updateSpace(s.uid, { lifecycle: 'paused', cardData: { sdk: 'gradio' }, upstream: { url: 'https://x/y', branch: 'main' } });
+      expect(u.lifecycle).toBe('paused');
+      expect(u.cardData).toEqual({ sdk: 'gradio' });
+      expect(u.upstream).toEqual({ url: 'https://x/y', branch: 'main' });
+      const m = store.moveSpace(s.uid, toSpaceId('alice', 'demo2'));
+      expect(m.uid).toBe(s.uid);
+      expect(m.subdomain).toBe('alice-demo2');
+      expect(store.getSpace(toSpaceId('alice', 'demo'))).toBeUndefined();
+    }));
+
+    it('moves builds through the transition table only', withStore((store) => {
+      const s = store.createSpace({ id: toSpaceId('alice', 'demo'), sdk: 'static', visibility: 'public', hardware: 'cpu-basic' });
+      const b = store.addBuild({ spaceUid: s.uid, commit: 'c1', tree: 't1', noCache: false });
+      expect(store.unfinishedBuilds().map((x) => x.id)).toEqual([b.id]);
+      expect(() => store.setBuildState(b.id, { status: 'succeeded', image: 'x' })).toThrow(/cannot go/);
+      store.setBuildState(b.id, { status: 'running' });
+      const done = store.setBuildState(b.id, { status: 'failed', failure: 'BUILD_ERROR', message: 'pip failed' });
+      expect(done).toMatchObject({ status: 'failed', failure: 'BUILD_ERROR', message: 'pip failed' });
+      expect(store.latestBuild(s.uid)?.id).toBe(b.id);
+      expect(store.unfinishedBuilds()).toEqual([]);
+    }));
+
+    it('keeps releases and their runtime failure', withStore((store) => {
+      const s = store.createSpace({ id: toSpaceId('alice', 'demo'), sdk: 'static', visibility: 'public', hardware: 'cpu-basic' });
+      const b = store.addBuild({ spaceUid: s.uid, commit: 'c1', tree: 't1', noCache: false });
+      const r = store.addRelease({ spaceUid: s.uid, buildId: b.id, commit: 'c1', image: 'img', port: 8080, config: { sdk: 'static' } });
+      store.setReleaseFailure(r.id, 'exited 1');
+      expect(store.getRelease(r.id)).toMatchObject({ image: 'img', port: 8080, failure: 'exited 1', config: { sdk: 'static' } });
+    }));
+
+    it('upserts secrets and variables, sealing secrets', withStore((store) => {
+      const s = store.createSpace({ id: toSpaceId('alice', 'demo'), sdk: 'static', visibility: 'public', hardware: 'cpu-basic' });
+      store.upsertSetting(s.uid, 'secret', { key: 'TOKEN', value: 's3cr3t', description: 'api' });
+      store.upsertSetting(s.uid, 'secret', { key: 'TOKEN', value: 'n3w' });
+      store.upsertSetting(s.uid, 'variable', { key: 'MODE', value: 'fast' });
+      expect(store.listSettings(s.uid, 'secret')).toMatchObject([{ key: 'TOKEN', value: 'n3w', description: 'api' }]);
+      expect(store.listSettings(s.uid, 'variable')).toMatchObject([{ key: 'MODE', value: 'fast' }]);
+      store.deleteSetting(s.uid, 'secret', 'TOKEN');
+      expect(store.listSettings(s.uid, 'secret')).toEqual([]);
+    }));
+
+    it('deletes a Space with its builds', withStore((store) => {
+      const s = store.createSpace({ id: toSpaceId('alice', 'demo'), sdk: 'static', visibility: 'public', hardware: 'cpu-basic' });
+      store.addBuild({ spaceUid: s.uid, commit: 'c1', tree: 't1', noCache: false });
+      store.deleteSpace(s.uid);
+      expect(store.getSpaceByUid(s.uid)).toBeUndefined();
+      expect(store.unfinishedBuilds()).toEqual([]);
+    }));
+  });
+}
