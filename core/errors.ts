@@ -26,6 +26,8 @@ export const ERRORS = {
   DockerUnavailable: { status: 503, message: 'The Docker engine is not reachable.' },
   RuntimeFailed: { status: 500, message: 'The runtime failed.' },
   BuildFailed: { status: 500, message: 'The image build failed.' },
+  ImageInUse: { status: 409, message: 'The image is used by a container.' },
+  BaseImageFailed: { status: 500, message: 'Building a base image from Debian packages failed.' },
   GitFailed: { status: 500, message: 'A git operation failed.' },
   Internal: { status: 500, message: 'Internal error.' },
 } as const satisfies Record<string, { status: number; message: string }>;
