@@ -1,0 +1,2 @@
+export * from './create-api.js';
+export * from './http-errors.js';

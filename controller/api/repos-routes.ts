@@ -1,0 +1,75 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { SpaceportError, toSpaceId } from '../../core/index.js';
+import type { SpaceService } from '../spaces/index.js';
+import { principalOf } from './context.js';
+
+const settingList = z.array(z.object({ key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an env var name'), value: z.string(), description: z.string().optional() }));
+
+const createBody = z.object({
+  name: z.string().min(1),
+  organization: z.string().nullish(),
+  type: z.literal('space', { error: 'only "space" repositories are served here' }),
+  sdk: z.enum(['gradio', 'streamlit', 'docker', 'static'], { error: 'must be one of gradio, streamlit, docker, static' }),
+  private: z.boolean().optional(),
+  visibility: z.enum(['public', 'private', 'protected']).optional(),
+  hardware: z.string().optional(),
+  sleepTimeSeconds: z.number().int().optional(),
+  secrets: settingList.optional(),
+  variables: settingList.optional(),
+  upstream: z.object({ url: z.string(), branch: z.string().default('main') }).optional(),
+});
+
+const deleteBody = z.object({ name: z.string(), organization: z.string().nullish(), type: z.literal('space').optional() });
+const moveBody = z.object({ fromRepo: z.string(), toRepo: z.string(), type: z.literal('space').optional() });
+
+function parseRepoId(text: string) {
+  const parts = text.split('/');
+  if (parts.length !== 2) throw new SpaceportError('InvalidName', `"${text.slice(0, 200)}" must be "owner/name".`);
+  return toSpaceId(parts[0]!, parts[1]!);
+}
+
+/** `/api/repos/*`: create, delete and move, in the Hub's shapes. */
+export function reposRoutes(spaces: SpaceService): Router {
+  const r = Router();
+
+  r.post('/api/repos/create', async (req, res) => {
+    const body = createBody.parse(req.body ?? {});
+    const visibility = body.visibility ?? (body.private ? 'private' : 'public');
+    const space = await spaces.create(principalOf(res), {
+      name: body.name,
+      organization: body.organization,
+      sdk: body.sdk,
+      visibility,
+      hardware: body.hardware,
+      sleepTimeSeconds: body.sleepTimeSeconds,
+      secrets: body.secrets,
+      variables: body.variables,
+      upstream: body.upstream,
+    });
+    const fresh = space;
+    res.json({
+      url: `${spaces.urls.publicUrl}/spaces/${fresh.id}`,
+      name: fresh.id,
+      id: fresh.uid,
+      ...(fresh.webhookSecret ? { webhookSecret: fresh.webhookSecret } : {}),
+    });
+  });
+
+  r.delete('/api/repos/delete', async (req, res) => {
+    const body = deleteBody.parse(req.body ?? {});
+    const p = principalOf(res);
+    const owner = body.organization ?? (p.kind === 'user' ? p.user.name : undefined);
+    if (!owner) throw new SpaceportError('Unauthorized');
+    await spaces.delete(p, toSpaceId(owner, body.name));
+    res.type('text/plain').send('OK');
+  });
+
+  r.post('/api/repos/move', async (req, res) => {
+    const body = moveBody.parse(req.body ?? {});
+    const moved = await spaces.move(principalOf(res), parseRepoId(body.fromRepo), parseRepoId(body.toRepo));
+    res.json({ url: `${spaces.urls.publicUrl}/spaces/${moved.id}` });
+  });
+
+  return r;
+}

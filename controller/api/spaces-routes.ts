@@ -1,0 +1,80 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { SpaceportError } from '../../core/index.js';
+import { spaceHost, type SpaceService } from '../spaces/index.js';
+import type { SpaceStore } from '../store/space-store.js';
+import { principalOf, spaceIdOf } from './context.js';
+
+const sleepBody = z.object({ seconds: z.number().int() });
+const hardwareBody = z.object({ flavor: z.string().min(1), sleepTimeSeconds: z.number().int().optional() });
+
+/** `/api/spaces/*`: info, runtime, lifecycle. */
+export function spacesRoutes(spaces: SpaceService, store: SpaceStore, flavors: () => Record<string, unknown>[]): Router {
+  const r = Router();
+
+  r.get('/api/spaces', async (req, res) => {
+    const limit = req.query.limit ? Number(req.query.limit) : undefined;
+    const list = spaces.list(principalOf(res), {
+      author: typeof req.query.author === 'string' ? req.query.author : undefined,
+      search: typeof req.query.search === 'string' ? req.query.search : undefined,
+      limit: Number.isFinite(limit) ? limit : undefined,
+    });
+    res.json(await Promise.all(list.map((s) => spaces.info(s))));
+  });
+
+  r.get('/api/spaces/hardware', (_req, res) => {
+    res.json(flavors());
+  });
+
+  r.get('/api/spaces/by-subdomain/:subdomain', async (req, res) => {
+    const space = store.getSpaceBySubdomain(String(req.params.subdomain).toLowerCase());
+    if (!space) throw new SpaceportError('RepoNotFound');
+    res.json(await spaces.info(spaces.get(principalOf(res), space.id)));
+  });
+
+  r.get('/api/spaces/:owner/:name', async (req, res) => {
+    res.json(await spaces.info(spaces.get(principalOf(res), spaceIdOf(req))));
+  });
+
+  r.get('/api/spaces/:owner/:name/revision/:rev', async (req, res) => {
+    const space = spaces.get(principalOf(res), spaceIdOf(req));
+    if (req.params.rev !== 'main' && req.params.rev !== space.headSha) throw new SpaceportError('RevisionNotFound');
+    res.json(await spaces.info(space));
+  });
+
+  r.get('/api/spaces/:owner/:name/runtime', async (req, res) => {
+    res.json(await spaces.runtimeOf(spaces.get(principalOf(res), spaceIdOf(req))));
+  });
+
+  r.get('/api/spaces/:owner/:name/host', (req, res) => {
+    const space = spaces.get(principalOf(res), spaceIdOf(req));
+    res.json({ host: spaceHost(space, spaces.urls), subdomain: space.subdomain });
+  });
+
+  r.post('/api/spaces/:owner/:name/pause', async (req, res) => {
+    const space = spaces.getForWrite(principalOf(res), spaceIdOf(req));
+    await spaces.pause(space);
+    res.json(await spaces.runtimeOf(space));
+  });
+
+  r.post('/api/spaces/:owner/:name/restart', async (req, res) => {
+    const space = spaces.getForWrite(principalOf(res), spaceIdOf(req));
+    await spaces.restart(space, { factory: req.query.factory === 'true' || req.query.factory === '1' });
+    res.json(await spaces.runtimeOf(space));
+  });
+
+  r.post('/api/spaces/:owner/:name/sleeptime', async (req, res) => {
+    const space = spaces.getForWrite(principalOf(res), spaceIdOf(req));
+    await spaces.setSleepTime(space, sleepBody.parse(req.body ?? {}).seconds);
+    res.json(await spaces.runtimeOf(space));
+  });
+
+  r.post('/api/spaces/:owner/:name/hardware', async (req, res) => {
+    const space = spaces.getForWrite(principalOf(res), spaceIdOf(req));
+    const body = hardwareBody.parse(req.body ?? {});
+    await spaces.setHardware(space, body.flavor, body.sleepTimeSeconds);
+    res.json(await spaces.runtimeOf(space));
+  });
+
+  return r;
+}

@@ -1,0 +1,209 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BuildError, isSpaceportError, type BuildId, type Logger } from '../../core/index.js';
+import type { ImageBuilder } from '../../builder/index.js';
+import type { GitRepos } from '../git/git-repos.js';
+import type { BuildRecord, SpaceRecord } from '../store/records.js';
+import type { SpaceStore } from '../store/space-store.js';
+import type { BuildLogs } from './build-logs.js';
+import type { PlanBuild } from './plan.js';
+
+export interface BuildPipelineOptions {
+  store: SpaceStore;
+  repos: GitRepos;
+  builder: ImageBuilder;
+  plan: PlanBuild;
+  logs: BuildLogs;
+  logger: Logger;
+  concurrency: number;
+  /** Called when a build ends (the reconciler deploys its release). */
+  onBuilt(spaceUid: string): void;
+  /** How many build logs to keep per Space. */
+  keepLogs?: number;
+}
+
+interface Job {
+  build: BuildRecord;
+  controller: AbortController;
+}
+
+/**
+ * Push → image → release. One build per Space at a time (a newer push supersedes a queued or
+ * running one), a few at a time overall. A tree already built is not built again.
+ */
+export class BuildPipeline {
+  readonly #o: BuildPipelineOptions;
+  readonly #queue: Job[] = [];
+  readonly #running = new Map<string, Job>();
+  readonly #idleWaiters: (() => void)[] = [];
+  #closed = false;
+
+  constructor(opts: BuildPipelineOptions) {
+    this.#o = opts;
+  }
+
+  /**
+   * Build the head of `main` if its tree was not built yet (or always, with `noCache`).
+   * Returns the new build, or undefined when there is nothing to build.
+   */
+  async enqueue(spaceUid: string, opts: { noCache?: boolean; force?: boolean } = {}): Promise<BuildRecord | undefined> {
+    const { store, repos, logger } = this.#o;
+    const space = store.getSpaceByUid(spaceUid);
+    if (!space) return undefined;
+    const head = await repos.head(space.id);
+    if (!head) return undefined;
+    if (space.headSha !== head.commit) store.updateSpace(space.uid, { headSha: head.commit });
+    const latest = store.latestBuild(space.uid);
+    if (!opts.noCache && !opts.force && latest && latest.tree === head.tree) {
+      logger.info({ space: space.id, tree: head.tree }, 'tree already built: no build');
+      return undefined;
+    }
+    this.#supersede(space.uid, head.commit);
+    const build = store.addBuild({ spaceUid: space.uid, commit: head.commit, tree: head.tree, noCache: Boolean(opts.noCache) });
+    logger.info({ space: space.id, build: build.id, commit: head.commit }, 'build queued');
+    this.#queue.push({ build, controller: new AbortController() });
+    this.#pump();
+    return build;
+  }
+
+  /** Wait until no build is queued or running. */
+  idle(): Promise<void> {
+    if (this.#queue.length === 0 && this.#running.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const job of this.#running.values()) job.controller.abort();
+    await this.idle();
+  }
+
+  #supersede(spaceUid: string, commit: string): void {
+    const message = `Superseded by commit ${commit.slice(0, 12)}.`;
+    for (let i = this.#queue.length - 1; i >= 0; i--) {
+      const job = this.#queue[i]!;
+      if (job.build.spaceUid !== spaceUid) continue;
+      this.#queue.splice(i, 1);
+      this.#o.store.setBuildState(job.build.id, { status: 'failed', failure: 'BUILD_ERROR', message });
+    }
+    this.#running.get(spaceUid)?.controller.abort(new Error(message));
+  }
+
+  #pump(): void {
+    while (!this.#closed && this.#running.size < this.#o.concurrency) {
+      const i = this.#queue.findIndex((j) => !this.#running.has(j.build.spaceUid));
+      if (i < 0) break;
+      const job = this.#queue.splice(i, 1)[0]!;
+      this.#running.set(job.build.spaceUid, job);
+      void this.#run(job).finally(() => {
+        this.#running.delete(job.build.spaceUid);
+        this.#o.onBuilt(job.build.spaceUid);
+        this.#pump();
+        if (this.#queue.length === 0 && this.#running.size === 0) for (const w of this.#idleWaiters.splice(0)) w();
+      });
+    }
+  }
+
+  async #run(job: Job): Promise<void> {
+    const { store, logger } = this.#o;
+    const { build } = job;
+    const space = store.getSpaceByUid(build.spaceUid);
+    if (!space) return;
+    const log = logger.child({ space: space.id, build: build.id });
+    const secrets = store.listSettings(space.uid, 'secret').map((s) => s.value);
+    const sink = this.#o.logs.open(build.id, secrets);
+    store.setBuildState(build.id, { status: 'running' });
+    log.info('build running');
+    try {
+      const outcome = await this.#build(space, build, sink, job.controller.signal);
+      if (outcome.kind === 'failed') {
+        sink.write(`${outcome.message}\n`);
+        store.setBuildState(build.id, { status: 'failed', failure: outcome.failure, message: outcome.message });
+        log.warn({ failure: outcome.failure }, 'build failed');
+        return;
+      }
+      store.setBuildState(build.id, { status: 'succeeded', image: outcome.image });
+      const release = store.addRelease({
+        spaceUid: space.uid,
+        buildId: build.id,
+        commit: build.commit,
+        image: outcome.image,
+        port: outcome.port,
+        config: outcome.config,
+      });
+      store.updateSpace(space.uid, {
+        targetRelease: release.id,
+        cardData: outcome.cardData,
+        sdk: outcome.sdk,
+        // A push wakes a sleeping Space (the Hub rebuilds and restarts it); a paused one stays paused.
+        ...(space.lifecycle === 'asleep' ? { lifecycle: 'active' as const } : {}),
+      });
+      sink.write(`Build succeeded: ${outcome.image}\n`);
+      log.info({ image: outcome.image, release: release.id }, 'build succeeded');
+    } catch (err) {
+      const aborted = job.controller.signal.aborted;
+      const message = aborted
+        ? String((job.controller.signal.reason as Error | undefined)?.message ?? 'Build cancelled.')
+        : err instanceof BuildError
+          ? [err.step ? `Build failed at: ${err.step}` : err.message, err.logTail].filter(Boolean).join('\n')
+          : isSpaceportError(err)
+            ? err.message
+            : `Build failed: ${(err as Error).message}`;
+      sink.write(`${message}\n`);
+      store.setBuildState(build.id, { status: 'failed', failure: 'BUILD_ERROR', message });
+      if (aborted) log.info('build superseded');
+      else log.warn({ err }, 'build failed');
+    } finally {
+      sink.end();
+      const ids = store.listBuilds(space.uid, 1000).map((b) => b.id as string);
+      this.#o.logs.prune(ids, this.#o.keepLogs ?? 20);
+    }
+  }
+
+  async #build(
+    space: SpaceRecord,
+    build: BuildRecord,
+    sink: { write(s: string): void },
+    signal: AbortSignal,
+  ): Promise<
+    | { kind: 'failed'; failure: 'CONFIG_ERROR' | 'NO_APP_FILE'; message: string }
+    | { kind: 'built'; image: string; port: number; config: Record<string, unknown>; cardData: Record<string, unknown>; sdk: SpaceRecord['sdk'] }
+  > {
+    const { repos, builder, store } = this.#o;
+    sink.write(`Building ${space.id} at ${build.commit}\n`);
+    const readme = await repos.readFile(space.id, build.commit, 'README.md');
+    const files = await repos.listFiles(space.id, build.commit);
+    const variables = Object.fromEntries(store.listSettings(space.uid, 'variable').map((v) => [v.key, v.value]));
+    const secrets = Object.fromEntries(store.listSettings(space.uid, 'secret').map((v) => [v.key, v.value]));
+    const plan = this.#o.plan({ space, readme: readme?.toString('utf8'), files, tree: build.tree, variables });
+    if (plan.kind !== 'ok') return { kind: 'failed', failure: plan.kind === 'no_app_file' ? 'NO_APP_FILE' : 'CONFIG_ERROR', message: plan.message };
+    for (const notice of plan.notices) sink.write(`${notice}\n`);
+    if (!build.noCache && (await builder.exists(plan.image))) {
+      sink.write(`Image ${plan.image} is already built: reusing it.\n`);
+    } else {
+      const dir = await mkdtemp(path.join(tmpdir(), `spaceport-build-${build.id as BuildId}-`));
+      try {
+        await repos.exportTree(space.id, build.commit, dir);
+        await builder.build(
+          {
+            space: space.id,
+            image: plan.image,
+            contextDir: dir,
+            dockerfile: plan.dockerfile,
+            extraFiles: plan.extraFiles,
+            buildArgs: plan.buildArgs,
+            secrets: space.sdk === 'docker' ? secrets : undefined,
+            labels: { 'spaceport.space': space.id, 'spaceport.commit': build.commit },
+            noCache: build.noCache,
+          },
+          sink,
+          signal,
+        );
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+    return { kind: 'built', image: plan.image, port: plan.port, config: plan.config, cardData: plan.cardData, sdk: plan.sdk };
+  }
+}

@@ -1,0 +1,28 @@
+import type { SpaceRecord } from '../store/records.js';
+
+/** What a build will do, decided from the README and the file list before any Docker work. */
+export type BuildPlan =
+  | { kind: 'config_error'; message: string }
+  | { kind: 'no_app_file'; message: string }
+  | {
+      kind: 'ok';
+      image: string;
+      dockerfile?: string;
+      extraFiles: Record<string, string>;
+      buildArgs: Record<string, string>;
+      port: number;
+      sdk: SpaceRecord['sdk'];
+      /** The parsed config, stored with the release (startup timeout, title, …). */
+      config: Record<string, unknown>;
+      /** The README front matter as given (the Hub's `cardData`). */
+      cardData: Record<string, unknown>;
+      notices: string[];
+    };
+
+export type PlanBuild = (input: {
+  space: SpaceRecord;
+  readme: string | undefined;
+  files: string[];
+  tree: string;
+  variables: Record<string, string>;
+}) => BuildPlan;

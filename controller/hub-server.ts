@@ -1,0 +1,47 @@
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Express } from 'express';
+import type { Logger } from '../core/index.js';
+import type { Proxy } from '../proxy/index.js';
+import { isGitRequest, type GitHttpHandler } from './git/index.js';
+
+export interface HubServerParts {
+  api: Express;
+  git: GitHttpHandler;
+  proxy: Proxy;
+  logger: Logger;
+}
+
+/**
+ * One public port, two kinds of host: `{subdomain}.{domain}` goes to the proxy (apps, websockets);
+ * anything else is the hub: git smart HTTP under `/spaces/…`, the API otherwise.
+ */
+export function createHubServer(parts: HubServerParts): http.Server {
+  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+    if (parts.proxy.isSpaceHost(req.headers.host) !== undefined) {
+      parts.proxy.handleRequest(req, res);
+      return;
+    }
+    if (isGitRequest(req.method, req.url)) {
+      parts.git(req, res).catch((err: unknown) => {
+        parts.logger.error({ err }, 'git request failed');
+        if (!res.headersSent) res.writeHead(500).end();
+        else res.destroy();
+      });
+      return;
+    }
+    parts.api(req, res);
+  });
+  server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+    if (parts.proxy.isSpaceHost(req.headers.host) !== undefined) {
+      parts.proxy.handleUpgrade(req, socket, head);
+      return;
+    }
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  return server;
+}

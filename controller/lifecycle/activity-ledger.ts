@@ -1,0 +1,48 @@
+import type { Activity, ActivitySink } from '../../proxy/index.js';
+import type { SpaceStore } from '../store/space-store.js';
+
+/**
+ * Receives the proxy's activity batches and keeps the latest activity per Space in memory.
+ * The store gets a coalesced copy (`flush`, every few seconds) so a restart does not make every
+ * Space look idle; never a write per request.
+ */
+export class ActivityLedger implements ActivitySink {
+  readonly #latest = new Map<string, number>();
+  readonly #dirty = new Set<string>();
+  readonly #store: SpaceStore;
+  #timer?: NodeJS.Timeout;
+
+  constructor(store: SpaceStore, opts: { flushMs?: number } = {}) {
+    this.#store = store;
+    this.#timer = setInterval(() => this.flush(), opts.flushMs ?? 15_000);
+    this.#timer.unref();
+  }
+
+  report(batch: Activity[]): void {
+    for (const a of batch) {
+      const space = this.#store.getSpace(a.space as never);
+      if (!space) continue;
+      if ((this.#latest.get(space.uid) ?? 0) < a.at) {
+        this.#latest.set(space.uid, a.at);
+        this.#dirty.add(space.uid);
+      }
+    }
+  }
+
+  lastActivity(uid: string): number | undefined {
+    return this.#latest.get(uid);
+  }
+
+  flush(): void {
+    for (const uid of this.#dirty) {
+      const at = this.#latest.get(uid);
+      if (at !== undefined && this.#store.getSpaceByUid(uid)) this.#store.updateSpace(uid, { lastActiveAt: at });
+    }
+    this.#dirty.clear();
+  }
+
+  close(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.flush();
+  }
+}

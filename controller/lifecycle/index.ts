@@ -1,0 +1,5 @@
+export * from './stage.js';
+export * from './reconciler.js';
+export * from './route-table.js';
+export * from './activity-ledger.js';
+export * from './instance-spec.js';

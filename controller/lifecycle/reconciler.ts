@@ -1,0 +1,331 @@
+import type { Clock, Flavor, Logger, ReleaseId } from '../../core/index.js';
+import type { Route, RouteTarget } from '../../proxy/index.js';
+import type { Instance, Runtime } from '../runtime/runtime.js';
+import type { ReleaseRecord, SpaceRecord } from '../store/records.js';
+import type { SpaceStore } from '../store/space-store.js';
+import { instanceSpecFor } from './instance-spec.js';
+import { KeyedSerializer } from './keyed-serializer.js';
+import type { InProcessRouteTable } from './route-table.js';
+import { computeStage, type ObservedInstance, type StageResult } from './stage.js';
+
+export interface ReconcilerOptions {
+  store: SpaceStore;
+  runtime: Runtime;
+  routes: InProcessRouteTable;
+  logger: Logger;
+  clock: Clock;
+  domain: string;
+  flavorFor(hardware: string): Flavor;
+  /** Idle seconds before sleep for this Space; -1 = never. */
+  sleepSecondsFor(space: SpaceRecord): number;
+  /** Latest app activity (epoch ms) the proxy reported for a Space. */
+  lastActivity(uid: string): number | undefined;
+  /** How often to look again while something is starting. */
+  pollMs?: number;
+  /** How often every Space is looked at (idle sleep, missed events). */
+  resyncMs?: number;
+}
+
+/** Crash-restart bookkeeping for a release that had been ready and then exited. */
+interface Backoff {
+  attempts: number;
+  nextAt: number;
+}
+
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_MAX_MS = 60_000;
+const DEFAULT_STARTUP_TIMEOUT_MS = 30 * 60_000;
+
+export function startupTimeoutOf(config: Record<string, unknown>): number {
+  const v = config.startupTimeoutMs ?? config.startup_duration_timeout_ms;
+  return typeof v === 'number' && v > 0 ? v : DEFAULT_STARTUP_TIMEOUT_MS;
+}
+
+function observe(instance: Instance | undefined): ObservedInstance {
+  if (!instance) return { kind: 'absent' };
+  const s = instance.state;
+  switch (s.kind) {
+    case 'exited':
+      return { kind: 'exited', reason: s.reason };
+    case 'failed':
+      return { kind: 'failed', reason: s.reason };
+    default:
+      return { kind: s.kind };
+  }
+}
+
+/**
+ * Level-triggered and idempotent: compares what the store wants (lifecycle, target release) with
+ * what the runtime has, acts, then publishes the Space's route. One pass per Space at a time.
+ */
+export class Reconciler {
+  readonly #o: ReconcilerOptions;
+  readonly #serializer: KeyedSerializer;
+  readonly #backoff = new Map<ReleaseId, Backoff>();
+  /** When we first asked for a release's instance (startup timeout counts from here). */
+  readonly #startedAt = new Map<ReleaseId, number>();
+  /** When a Space last became ready (a fresh Space is not idle). */
+  readonly #readyAt = new Map<string, number>();
+  /** Spaces woken by a visit and not ready yet. */
+  readonly #waking = new Set<string>();
+  readonly #stages = new Map<string, StageResult>();
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+  #resync?: NodeJS.Timeout;
+  #unwatch?: () => void;
+  #closed = false;
+
+  constructor(opts: ReconcilerOptions) {
+    this.#o = opts;
+    this.#serializer = new KeyedSerializer(
+      (uid) => this.#reconcile(uid),
+      (uid, err) => opts.logger.error({ err, space: uid }, 'reconcile failed'),
+    );
+  }
+
+  /** Reconcile every Space now, then keep watching the runtime and resyncing. */
+  async start(): Promise<void> {
+    this.#unwatch = this.#o.runtime.watch((spaceId) => {
+      const space = this.#o.store.getSpace(spaceId);
+      if (space) void this.kick(space.uid);
+    });
+    await this.resyncAll();
+    this.#resync = setInterval(() => void this.resyncAll(), this.#o.resyncMs ?? 5_000);
+    this.#resync.unref();
+  }
+
+  async resyncAll(): Promise<void> {
+    await Promise.all(this.#o.store.listSpaces().map((s) => this.kick(s.uid)));
+  }
+
+  /** Ask for a pass over one Space (coalesced). */
+  kick(uid: string): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return this.#serializer.run(uid);
+  }
+
+  /** A visit to a sleeping Space: start it once, however many visitors. */
+  async wake(uid: string): Promise<void> {
+    const space = this.#o.store.getSpaceByUid(uid);
+    if (!space || space.lifecycle !== 'asleep') return;
+    this.#o.store.updateSpace(uid, { lifecycle: 'active' });
+    this.#waking.add(uid);
+    this.#o.logger.info({ space: space.id }, 'waking');
+    await this.kick(uid);
+  }
+
+  /** Forget a release's runtime failure and crash history (restart). */
+  clearFailure(release: ReleaseId): void {
+    this.#o.store.setReleaseFailure(release, undefined);
+    this.#backoff.delete(release);
+    this.#startedAt.delete(release);
+  }
+
+  stageOf(uid: string): StageResult | undefined {
+    return this.#stages.get(uid);
+  }
+
+  /** The stage as of now (a fresh pass's result when one is not cached). */
+  async currentStage(uid: string): Promise<StageResult | undefined> {
+    await this.kick(uid);
+    return this.#stages.get(uid);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#resync) clearInterval(this.#resync);
+    for (const t of this.#timers.values()) clearTimeout(t);
+    this.#unwatch?.();
+    await this.#serializer.idle();
+  }
+
+  #later(uid: string, ms: number): void {
+    if (this.#closed || this.#timers.has(uid)) return;
+    const t = setTimeout(() => {
+      this.#timers.delete(uid);
+      void this.kick(uid);
+    }, ms);
+    t.unref();
+    this.#timers.set(uid, t);
+  }
+
+  async #reconcile(uid: string): Promise<void> {
+    const { store, runtime, logger, clock } = this.#o;
+    const space = store.getSpaceByUid(uid);
+    if (!space) {
+      this.#stages.delete(uid);
+      return;
+    }
+    const log = logger.child({ space: space.id });
+    const instances = await runtime.list(space.id);
+    const byRelease = new Map(instances.map((i) => [i.release, i]));
+    const target = space.targetRelease ? store.getRelease(space.targetRelease) : undefined;
+    const previous =
+      space.servingRelease && space.servingRelease !== space.targetRelease ? store.getRelease(space.servingRelease) : undefined;
+
+    if (space.lifecycle !== 'active') {
+      // Asleep or paused: no container runs (kept stopped, so waking is a start, not a create).
+      for (const inst of instances) {
+        if (inst.state.kind === 'ready' || inst.state.kind === 'starting') {
+          await runtime.stop(space.id, inst.release);
+          log.info({ release: inst.release, lifecycle: space.lifecycle }, 'stopped');
+        }
+      }
+      this.#waking.delete(uid);
+      this.#publish(space, undefined, undefined, instances);
+      return;
+    }
+
+    let pending = false;
+    if (target) pending = (await this.#driveTarget(space, target, byRelease.get(target.id))) || pending;
+
+    const targetInst = target ? byRelease.get(target.id) : undefined;
+    if (targetInst?.state.kind === 'ready') {
+      if (space.servingRelease !== target!.id) {
+        store.updateSpace(uid, { servingRelease: target!.id });
+        log.info({ release: target!.id }, 'release serving');
+      }
+      if (instances.some((i) => i.release !== target!.id)) await runtime.remove(space.id, { keep: target!.id });
+      if (!this.#readyAt.has(uid) || this.#waking.has(uid)) this.#readyAt.set(uid, clock.now());
+      this.#waking.delete(uid);
+      this.#backoff.delete(target!.id);
+      if (this.#shouldSleep(space)) {
+        store.updateSpace(uid, { lifecycle: 'asleep' });
+        log.info({ idleSeconds: this.#o.sleepSecondsFor(space) }, 'going to sleep');
+        return this.#reconcile(uid);
+      }
+    } else if (previous) {
+      // The old release keeps serving until the new one answers.
+      const prevInst = byRelease.get(previous.id);
+      if (!prevInst || prevInst.state.kind === 'stopped') {
+        await runtime.apply(this.#spec(space, previous));
+        pending = true;
+      } else if (prevInst.state.kind === 'starting') {
+        pending = true;
+      }
+    } else if (this.#readyAt.has(uid)) {
+      this.#readyAt.delete(uid);
+    }
+
+    const fresh = await runtime.list(space.id);
+    this.#publish(store.getSpaceByUid(uid) ?? space, target, previous, fresh);
+    if (pending || this.#waking.has(uid)) this.#later(uid, this.#o.pollMs ?? 200);
+  }
+
+  /** Make the target release's instance exist and run; returns whether to look again soon. */
+  async #driveTarget(space: SpaceRecord, target: ReleaseRecord, inst: Instance | undefined): Promise<boolean> {
+    const { store, runtime, clock, logger } = this.#o;
+    const log = logger.child({ space: space.id, release: target.id });
+    if (target.failure) return false;
+    const now = clock.now();
+    const state = inst?.state.kind ?? 'absent';
+
+    if (state === 'absent' || state === 'stopped') {
+      const backoff = this.#backoff.get(target.id);
+      if (backoff && backoff.nextAt > now) {
+        this.#later(space.uid, backoff.nextAt - now);
+        return false;
+      }
+      await runtime.apply(this.#spec(space, target));
+      this.#startedAt.set(target.id, now);
+      log.info({ image: target.image }, 'instance starting');
+      return true;
+    }
+    if (state === 'starting') {
+      const since = this.#startedAt.get(target.id) ?? inst?.startedAt ?? now;
+      if (!this.#startedAt.has(target.id)) this.#startedAt.set(target.id, since);
+      const timeout = startupTimeoutOf(target.config);
+      if (now - since > timeout) {
+        const tail = await this.#logTail(space, target.id);
+        const message = `The app did not answer on port ${target.port} within ${Math.round(timeout / 1000)} s (startup_duration_timeout).${tail ? `\n${tail}` : ''}`;
+        store.setReleaseFailure(target.id, message);
+        await runtime.stop(space.id, target.id);
+        log.warn({ timeoutMs: timeout }, 'startup timed out');
+        return false;
+      }
+      return true;
+    }
+    if (state === 'exited' || state === 'failed') {
+      const reason = inst!.state.kind === 'exited' || inst!.state.kind === 'failed' ? inst!.state.reason : '';
+      const everReady = space.servingRelease === target.id;
+      if (!everReady) {
+        const tail = await this.#logTail(space, target.id);
+        store.setReleaseFailure(target.id, [reason, tail].filter(Boolean).join('\n'));
+        log.warn({ reason }, 'app failed to start');
+        return false;
+      }
+      // It ran, then crashed: restart with exponential backoff.
+      const b = this.#backoff.get(target.id) ?? { attempts: 0, nextAt: 0 };
+      if (b.nextAt <= now) {
+        b.attempts += 1;
+        b.nextAt = now + Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (b.attempts - 1));
+        this.#backoff.set(target.id, b);
+        log.warn({ reason, attempt: b.attempts }, 'app crashed; restarting');
+        await runtime.apply(this.#spec(space, target));
+        this.#startedAt.set(target.id, now);
+        return true;
+      }
+      this.#later(space.uid, b.nextAt - now);
+      return false;
+    }
+    return false;
+  }
+
+  #shouldSleep(space: SpaceRecord): boolean {
+    const seconds = this.#o.sleepSecondsFor(space);
+    if (seconds < 0) return false;
+    const last = Math.max(this.#o.lastActivity(space.uid) ?? 0, this.#readyAt.get(space.uid) ?? 0, space.lastActiveAt ?? 0);
+    return this.#o.clock.now() - last >= seconds * 1000;
+  }
+
+  async #logTail(space: SpaceRecord, release: ReleaseId): Promise<string> {
+    const lines: string[] = [];
+    try {
+      for await (const line of this.#o.runtime.logs(space.id, release, { follow: false, tail: 30 })) lines.push(line.data.replace(/\n$/, ''));
+    } catch {
+      // The instance may be gone already: no tail then.
+    }
+    return lines.join('\n');
+  }
+
+  #spec(space: SpaceRecord, release: ReleaseRecord) {
+    const { store } = this.#o;
+    return instanceSpecFor({
+      space,
+      release,
+      flavor: this.#o.flavorFor(space.hardware),
+      domain: this.#o.domain,
+      variables: store.listSettings(space.uid, 'variable'),
+      secrets: store.listSettings(space.uid, 'secret'),
+    });
+  }
+
+  #publish(space: SpaceRecord, target: ReleaseRecord | undefined, previous: ReleaseRecord | undefined, instances: Instance[]): void {
+    const byRelease = new Map(instances.map((i) => [i.release, i]));
+    const targetInst = target ? byRelease.get(target.id) : undefined;
+    const prevInst = previous ? byRelease.get(previous.id) : undefined;
+    const build = this.#o.store.latestBuild(space.uid);
+    const result = computeStage({
+      lifecycle: space.lifecycle,
+      build,
+      target: target ? { instance: observe(targetInst), failure: target.failure } : undefined,
+      previousServing: prevInst?.state.kind === 'ready',
+    });
+    const before = this.#stages.get(space.uid);
+    if (before?.stage !== result.stage) this.#o.logger.info({ space: space.id, stage: result.stage }, 'stage');
+    this.#stages.set(space.uid, result);
+
+    const endpoint =
+      targetInst?.state.kind === 'ready' ? targetInst.endpoint : prevInst?.state.kind === 'ready' ? prevInst.endpoint : undefined;
+    let routeTarget: RouteTarget;
+    if (space.lifecycle === 'paused') routeTarget = { kind: 'paused' };
+    else if (space.lifecycle === 'asleep') routeTarget = { kind: 'sleeping' };
+    else if (endpoint) routeTarget = { kind: 'running', endpoint };
+    else if (this.#waking.has(space.uid)) routeTarget = { kind: 'waking' };
+    else if (['BUILD_ERROR', 'CONFIG_ERROR', 'NO_APP_FILE', 'RUNTIME_ERROR'].includes(result.stage))
+      routeTarget = { kind: 'failed', stage: result.stage, message: result.message ?? '' };
+    else routeTarget = { kind: 'pending', stage: result.stage, message: result.message };
+    const route: Route = { subdomain: space.subdomain, space: space.id, stage: result.stage, target: routeTarget };
+    this.#o.routes.removeSpace(space.id, space.subdomain);
+    this.#o.routes.upsert(route);
+  }
+}

@@ -1,0 +1,175 @@
+import { mkdirSync } from 'node:fs';
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { SpaceportError, type Config, type Logger, type SpaceId } from '../core/index.js';
+import type { ImageBuilder } from '../builder/index.js';
+import { createProxy } from '../proxy/index.js';
+import { createApi } from './api/index.js';
+import { authenticate, bootstrapAdmin, canRead, assertCanWrite } from './auth/index.js';
+import { BuildLogs, BuildPipeline, type PlanBuild } from './build/index.js';
+import { CliGitRepos, createGitHttpHandler } from './git/index.js';
+import { createHubServer } from './hub-server.js';
+import { ActivityLedger, InProcessRouteTable, Reconciler } from './lifecycle/index.js';
+import type { Runtime } from './runtime/runtime.js';
+import { sleepSecondsFor, SpaceService } from './spaces/index.js';
+import { SecretBox, SqliteStore, type SpaceStore } from './store/index.js';
+
+/** The parts that talk to outside systems, chosen by the caller (real ones in `spaceport up`, fakes in tests). */
+export interface SpaceportAdapters {
+  runtime: Runtime;
+  builder: ImageBuilder;
+  plan: PlanBuild;
+}
+
+export interface RunningSpaceport {
+  /** The port the hub and the proxy listen on. */
+  port: number;
+  url: string;
+  server: http.Server;
+  store: SpaceStore;
+  reconciler: Reconciler;
+  pipeline: BuildPipeline;
+  /** Set on a first start without SPACEPORT_ADMIN_TOKEN: shown once, never stored in clear. */
+  generatedAdminToken?: string;
+  close(): Promise<void>;
+}
+
+/** The composition root: build every part from config and adapters, wire them, listen. */
+export async function startSpaceport(config: Readonly<Config>, logger: Logger, adapters: SpaceportAdapters): Promise<RunningSpaceport> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = new SqliteStore({ file: path.join(config.dataDir, 'spaceport.db'), secrets: SecretBox.fromDataDir(config.dataDir) });
+  const { generatedToken } = bootstrapAdmin(store, { user: config.SPACEPORT_ADMIN_USER, token: config.SPACEPORT_ADMIN_TOKEN, logger });
+  const repos = new CliGitRepos({
+      root: path.join(config.dataDir, 'repos'),
+      logger: logger.child({ module: 'git' }),
+      allowLoopbackUpstreams: config.SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS,
+    });
+  const { runtime, builder } = adapters;
+  const routes = new InProcessRouteTable();
+  const ledger = new ActivityLedger(store);
+  const buildLogs = new BuildLogs(config.dataDir);
+
+  const reconciler = new Reconciler({
+    store,
+    runtime,
+    routes,
+    logger: logger.child({ module: 'reconciler' }),
+    clock: { now: () => Date.now() },
+    domain: config.SPACEPORT_DOMAIN,
+    flavorFor: (hw) => config.flavors[hw] ?? config.flavors['cpu-basic']!,
+    sleepSecondsFor: (space) => sleepSecondsFor(space, config),
+    lastActivity: (uid) => ledger.lastActivity(uid),
+  });
+  const pipeline = new BuildPipeline({
+    store,
+    repos,
+    builder,
+    plan: adapters.plan,
+    logs: buildLogs,
+    logger: logger.child({ module: 'builds' }),
+    concurrency: config.SPACEPORT_BUILD_CONCURRENCY,
+    onBuilt: (uid) => void reconciler.kick(uid),
+  });
+  const spaces = new SpaceService({ store, repos, runtime, pipeline, reconciler, routes, config, logger });
+
+  const proxy = createProxy({
+    routes,
+    activity: ledger,
+    waker: {
+      wake: async (id: string) => {
+        const space = store.getSpace(id as SpaceId);
+        if (space) await reconciler.wake(space.uid);
+      },
+    },
+    logger,
+    domain: config.SPACEPORT_DOMAIN,
+    wakeTimeoutMs: config.SPACEPORT_WAKE_TIMEOUT_MS,
+    wakeQueueMax: config.SPACEPORT_WAKE_QUEUE_MAX,
+    noWakePaths: config.SPACEPORT_NO_WAKE_PATHS,
+    noWakeUserAgents: config.SPACEPORT_NO_WAKE_USER_AGENTS,
+    upstreamTimeoutMs: config.SPACEPORT_UPSTREAM_TIMEOUT_MS,
+  });
+
+  const git = createGitHttpHandler({
+    repos,
+    logger: logger.child({ module: 'git-http' }),
+    authorize: async ({ space: id, access, token }) => {
+      try {
+        const p = authenticate(store, token);
+        const space = store.getSpace(id);
+        if (!space || !canRead(p, space)) {
+          if (p.kind === 'anonymous' && space) return { error: new SpaceportError('Unauthorized') };
+          return { error: new SpaceportError('RepoNotFound') };
+        }
+        if (access === 'write') assertCanWrite(p, space);
+        return { user: p.kind === 'user' ? p.user.name : '' };
+      } catch (err) {
+        if (err instanceof SpaceportError) return { error: err };
+        throw err;
+      }
+    },
+    onPush: ({ space: id }) => {
+      const space = store.getSpace(id);
+      if (space) void spaces.onPush(space).catch((err: unknown) => logger.error({ err, space: id }, 'push handling failed'));
+    },
+  });
+
+  const api = createApi({
+    spaces,
+    store,
+    buildLogs,
+    runtime,
+    logger,
+    flavors: () =>
+      Object.values(config.flavors).map((f) => ({
+        name: f.name,
+        prettyName: f.name,
+        cpu: `${f.cpus} vCPU`,
+        ram: `${Math.round(f.memoryBytes / 1024 ** 3)} GB`,
+        accelerator: null,
+        unitCostMicroUSD: 0,
+        unitCostUSD: 0,
+        unitLabel: 'minute',
+      })),
+  });
+  const server = createHubServer({ api, git, proxy, logger });
+
+  // Builds the previous process did not finish: mark them and build the head again.
+  for (const b of store.unfinishedBuilds()) {
+    if (b.status === 'queued') store.setBuildState(b.id, { status: 'running' });
+    store.setBuildState(b.id, { status: 'failed', failure: 'BUILD_ERROR', message: 'Interrupted by a Spaceport restart; building again.' });
+    void pipeline.enqueue(b.spaceUid, { force: true });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.SPACEPORT_PORT, config.SPACEPORT_HOST, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  await reconciler.start();
+  logger.info({ port, domain: config.SPACEPORT_DOMAIN, dataDir: config.dataDir, runtime: runtime.name }, 'spaceport up');
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    server,
+    store,
+    reconciler,
+    pipeline,
+    generatedAdminToken: generatedToken,
+    close: () =>
+      (closing ??= (async () => {
+        server.close();
+        server.closeAllConnections();
+        await proxy.close();
+        await reconciler.close();
+        await pipeline.close();
+        ledger.close();
+        await runtime.close();
+        store.close();
+        logger.info('spaceport stopped');
+      })()),
+  };
+}

@@ -1,0 +1,89 @@
+import type { Flavor } from '../../core/index.js';
+import type { StageResult } from '../lifecycle/stage.js';
+import type { SpaceRecord } from '../store/records.js';
+
+export interface HubUrls {
+  /** The API endpoint clients use, e.g. http://localhost:8080. */
+  publicUrl: string;
+  domain: string;
+}
+
+/** The app's URL for a Space: same scheme and port as the endpoint, on the Space's subdomain. */
+export function spaceHost(space: Pick<SpaceRecord, 'subdomain'>, urls: HubUrls): string {
+  const u = new URL(urls.publicUrl);
+  return `${u.protocol}//${space.subdomain}.${urls.domain}${u.port ? `:${u.port}` : ''}`;
+}
+
+/** The runtime JSON of the Hub (SPACES-SPEC §4): `hardware` is always an object. */
+export function runtimeJson(
+  space: SpaceRecord,
+  stage: StageResult,
+  opts: { gcTimeout: number | null; flavor: Flavor | undefined; urls: HubUrls },
+): Record<string, unknown> {
+  return {
+    stage: stage.stage,
+    hardware: { current: stage.serving ? space.hardware : null, requested: space.hardware },
+    storage: null,
+    gcTimeout: opts.gcTimeout,
+    replicas: { requested: 1, current: stage.serving ? 1 : 0 },
+    devMode: false,
+    domains: [{ domain: `${space.subdomain}.${opts.urls.domain}`, stage: 'READY' }],
+    sdk: space.sdk,
+    ...(typeof space.cardData?.sdk_version === 'string' ? { sdkVersion: space.cardData.sdk_version } : {}),
+    ...(stage.message ? { errorMessage: stage.message } : {}),
+    ...(opts.flavor
+      ? {
+          resources: {
+            requests: { cpu: opts.flavor.cpus, memory: opts.flavor.memoryBytes },
+            limits: { cpu: opts.flavor.cpus, memory: opts.flavor.memoryBytes },
+            replicas: 1,
+          },
+        }
+      : {}),
+  };
+}
+
+/** `space_info` JSON (SPACES-SPEC §5.2). */
+export function spaceInfoJson(
+  space: SpaceRecord,
+  runtime: Record<string, unknown>,
+  opts: { urls: HubUrls; siblings?: string[] },
+): Record<string, unknown> {
+  return {
+    _id: space.uid,
+    id: space.id,
+    author: space.owner,
+    sha: space.headSha ?? null,
+    createdAt: space.createdAt,
+    lastModified: space.updatedAt,
+    private: space.visibility === 'private',
+    visibility: space.visibility,
+    gated: false,
+    disabled: false,
+    subdomain: space.subdomain,
+    host: spaceHost(space, opts.urls),
+    likes: 0,
+    sdk: space.sdk,
+    tags: Array.isArray(space.cardData?.tags) ? space.cardData.tags : [],
+    cardData: space.cardData ?? {},
+    ...(opts.siblings ? { siblings: opts.siblings.map((rfilename) => ({ rfilename })) } : {}),
+    runtime,
+    models: [],
+    datasets: [],
+    ...(space.upstream ? { upstream: { url: redactUrl(space.upstream.url), branch: space.upstream.branch } } : {}),
+  };
+}
+
+/** An upstream URL without credentials, for responses and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      u.username = '***';
+      u.password = '';
+    }
+    return u.toString();
+  } catch {
+    return '(invalid URL)';
+  }
+}

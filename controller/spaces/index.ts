@@ -1,0 +1,3 @@
+export * from './space-service.js';
+export * from './hub-json.js';
+export * from './sleep-policy.js';

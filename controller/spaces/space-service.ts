@@ -1,0 +1,269 @@
+import { randomBytes } from 'node:crypto';
+import {
+  SpaceportError,
+  toSpaceId,
+  type Config,
+  type Flavor,
+  type Logger,
+  type SpaceId,
+} from '../../core/index.js';
+import { assertCanCreateIn, assertCanWrite, canRead, type Principal } from '../auth/index.js';
+import type { BuildPipeline } from '../build/index.js';
+import { branchFromWebhook, validateBranchName, validateUpstreamUrl, verifyWebhookSignature, type GitRepos } from '../git/index.js';
+import type { InProcessRouteTable, Reconciler } from '../lifecycle/index.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { Sdk, SettingKind, SpaceRecord, Upstream, Visibility } from '../store/records.js';
+import type { SpaceStore } from '../store/space-store.js';
+import { sleepSecondsFor } from './sleep-policy.js';
+import { redactUrl, runtimeJson, spaceInfoJson, type HubUrls } from './hub-json.js';
+
+export interface SpaceServiceOptions {
+  store: SpaceStore;
+  repos: GitRepos;
+  runtime: Runtime;
+  pipeline: BuildPipeline;
+  reconciler: Reconciler;
+  routes: InProcessRouteTable;
+  config: Readonly<Config>;
+  logger: Logger;
+}
+
+export interface CreateSpaceInput {
+  name: string;
+  organization?: string | null;
+  sdk: Sdk;
+  visibility: Visibility;
+  hardware?: string;
+  sleepTimeSeconds?: number;
+  upstream?: Upstream;
+  secrets?: { key: string; value: string; description?: string }[];
+  variables?: { key: string; value: string; description?: string }[];
+}
+
+/**
+ * What the API can do to Spaces. Handlers stay thin; every permission check and every state
+ * change of a Space goes through here.
+ */
+export class SpaceService {
+  readonly #o: SpaceServiceOptions;
+  readonly urls: HubUrls;
+
+  constructor(opts: SpaceServiceOptions) {
+    this.#o = opts;
+    this.urls = { publicUrl: opts.config.publicUrl, domain: opts.config.SPACEPORT_DOMAIN };
+  }
+
+  flavorFor(hardware: string): Flavor {
+    const f = this.#o.config.flavors[hardware];
+    if (!f) throw new SpaceportError('BadRequest', `Hardware "${hardware}" is not offered here. Available: ${Object.keys(this.#o.config.flavors).join(', ')}.`);
+    return f;
+  }
+
+  sleepSecondsFor(space: SpaceRecord): number {
+    return sleepSecondsFor(space, this.#o.config);
+  }
+
+  /** The Space, if `p` may see it; RepoNotFound otherwise (private Spaces look absent). */
+  get(p: Principal, id: SpaceId): SpaceRecord {
+    const space = this.#o.store.getSpace(id);
+    if (!space || !canRead(p, space)) throw new SpaceportError('RepoNotFound', `Repository not found: ${id}.`);
+    return space;
+  }
+
+  getForWrite(p: Principal, id: SpaceId): SpaceRecord {
+    const space = this.get(p, id);
+    assertCanWrite(p, space);
+    return space;
+  }
+
+  async create(p: Principal, input: CreateSpaceInput): Promise<SpaceRecord> {
+    const namespace = input.organization ?? (p.kind === 'user' ? p.user.name : undefined);
+    if (!namespace) throw new SpaceportError('Unauthorized');
+    const id = toSpaceId(namespace, input.name);
+    assertCanCreateIn(p, namespace);
+    const hardware = input.hardware ?? 'cpu-basic';
+    this.flavorFor(hardware);
+    const upstream = input.upstream ? this.#checkUpstream(input.upstream) : undefined;
+    const { store, repos, logger } = this.#o;
+    const space = store.createSpace({
+      id,
+      sdk: input.sdk,
+      visibility: input.visibility,
+      hardware,
+      sleepSeconds: input.sleepTimeSeconds,
+      upstream,
+      webhookSecret: upstream ? randomBytes(24).toString('hex') : undefined,
+    });
+    try {
+      await repos.create(id);
+    } catch (err) {
+      store.deleteSpace(space.uid);
+      throw err;
+    }
+    for (const s of input.secrets ?? []) store.upsertSetting(space.uid, 'secret', s);
+    for (const v of input.variables ?? []) store.upsertSetting(space.uid, 'variable', v);
+    logger.info({ space: id, sdk: input.sdk, upstream: upstream ? redactUrl(upstream.url) : undefined }, 'space created');
+    await this.#o.reconciler.kick(space.uid);
+    if (upstream) void this.pullUpstream(space.uid).catch((err) => logger.warn({ err, space: id }, 'first upstream fetch failed'));
+    return space;
+  }
+
+  async delete(p: Principal, id: SpaceId): Promise<void> {
+    const space = this.getForWrite(p, id);
+    const { store, runtime, repos, routes, logger } = this.#o;
+    store.deleteSpace(space.uid);
+    routes.removeSpace(space.id);
+    await runtime.remove(space.id);
+    await repos.remove(space.id);
+    logger.info({ space: id }, 'space deleted');
+  }
+
+  async move(p: Principal, from: SpaceId, to: SpaceId): Promise<SpaceRecord> {
+    const space = this.getForWrite(p, from);
+    assertCanCreateIn(p, to.split('/')[0]!);
+    const { store, runtime, repos, logger } = this.#o;
+    const moved = store.moveSpace(space.uid, to);
+    await repos.move(from, to);
+    // Instances are labelled with the old id: remove them; the reconciler starts the release under the new id.
+    await runtime.remove(from);
+    logger.info({ from, to }, 'space moved');
+    await this.#o.reconciler.kick(space.uid);
+    return moved;
+  }
+
+  async runtimeOf(space: SpaceRecord): Promise<Record<string, unknown>> {
+    const stage = (await this.#o.reconciler.currentStage(space.uid)) ?? { stage: 'NO_APP_FILE' as const, serving: false };
+    const seconds = this.sleepSecondsFor(space);
+    const fresh = this.#o.store.getSpaceByUid(space.uid) ?? space;
+    return runtimeJson(fresh, stage, { gcTimeout: seconds < 0 ? null : seconds, flavor: this.#o.config.flavors[fresh.hardware], urls: this.urls });
+  }
+
+  async info(space: SpaceRecord): Promise<Record<string, unknown>> {
+    const runtime = await this.runtimeOf(space);
+    const fresh = this.#o.store.getSpaceByUid(space.uid) ?? space;
+    const siblings = fresh.headSha ? await this.#o.repos.listFiles(fresh.id, fresh.headSha) : [];
+    return spaceInfoJson(fresh, runtime, { urls: this.urls, siblings });
+  }
+
+  list(p: Principal, filter: { author?: string; search?: string; limit?: number }): SpaceRecord[] {
+    let spaces = this.#o.store.listSpaces(filter.author ? { owner: filter.author } : undefined).filter((s) => canRead(p, s));
+    if (filter.search) spaces = spaces.filter((s) => s.id.toLowerCase().includes(filter.search!.toLowerCase()));
+    return filter.limit ? spaces.slice(0, filter.limit) : spaces;
+  }
+
+  // ---- lifecycle
+
+  /** A push (or fetched upstream) landed: build the new head. */
+  async onPush(space: SpaceRecord): Promise<void> {
+    await this.#o.pipeline.enqueue(space.uid);
+    await this.#o.reconciler.kick(space.uid);
+  }
+
+  async pause(space: SpaceRecord): Promise<void> {
+    if (space.sdk === 'static') throw new SpaceportError('NotSupportedForStatic', 'Static Spaces cannot be paused.');
+    this.#o.store.updateSpace(space.uid, { lifecycle: 'paused' });
+    this.#o.logger.info({ space: space.id }, 'paused');
+    await this.#o.reconciler.kick(space.uid);
+  }
+
+  /** Hub semantics: from any stage; `factory` rebuilds without the layer cache. */
+  async restart(space: SpaceRecord, opts: { factory: boolean }): Promise<void> {
+    const { store, runtime, pipeline, reconciler, logger } = this.#o;
+    store.updateSpace(space.uid, { lifecycle: 'active' });
+    logger.info({ space: space.id, factory: opts.factory }, 'restart');
+    const latest = store.latestBuild(space.uid);
+    if (opts.factory || latest?.status === 'failed' || !space.targetRelease) {
+      await pipeline.enqueue(space.uid, { noCache: opts.factory, force: true });
+    } else {
+      reconciler.clearFailure(space.targetRelease);
+      await runtime.remove(space.id);
+    }
+    await reconciler.kick(space.uid);
+  }
+
+  async setSleepTime(space: SpaceRecord, seconds: number): Promise<void> {
+    if (!Number.isInteger(seconds) || (seconds < 1 && seconds !== -1)) {
+      throw new SpaceportError('BadRequest', '"seconds" must be a positive whole number of seconds, or -1 to never sleep.');
+    }
+    this.#o.store.updateSpace(space.uid, { sleepSeconds: seconds });
+    await this.#o.reconciler.kick(space.uid);
+  }
+
+  async setHardware(space: SpaceRecord, flavor: string, sleepSeconds?: number): Promise<void> {
+    this.flavorFor(flavor);
+    this.#o.store.updateSpace(space.uid, { hardware: flavor, ...(sleepSeconds !== undefined ? { sleepSeconds } : {}) });
+    await this.#restartInstances(space);
+  }
+
+  // ---- secrets and variables
+
+  settings(space: SpaceRecord, kind: SettingKind) {
+    return this.#o.store.listSettings(space.uid, kind);
+  }
+
+  async upsertSetting(space: SpaceRecord, kind: SettingKind, s: { key: string; value: string; description?: string }): Promise<void> {
+    this.#o.store.upsertSetting(space.uid, kind, s);
+    await this.#restartInstances(space);
+  }
+
+  async deleteSetting(space: SpaceRecord, kind: SettingKind, key: string): Promise<void> {
+    this.#o.store.deleteSetting(space.uid, kind, key);
+    await this.#restartInstances(space);
+  }
+
+  /** Env changed: start the release again with it (the reconciler re-creates the instance). */
+  async #restartInstances(space: SpaceRecord): Promise<void> {
+    const fresh = this.#o.store.getSpaceByUid(space.uid);
+    if (!fresh?.targetRelease) return;
+    this.#o.reconciler.clearFailure(fresh.targetRelease);
+    await this.#o.runtime.remove(fresh.id);
+    await this.#o.reconciler.kick(fresh.uid);
+  }
+
+  // ---- pull mode
+
+  #checkUpstream(up: Upstream): Upstream {
+    return {
+      url: validateUpstreamUrl(up.url, { allowLoopbackHttp: this.#o.config.SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS }),
+      branch: validateBranchName(up.branch),
+    };
+  }
+
+  /** Follow an upstream repo (or stop following with `undefined`). Returns the webhook secret. */
+  async setUpstream(space: SpaceRecord, upstream: Upstream | undefined): Promise<{ webhookSecret?: string }> {
+    if (!upstream) {
+      this.#o.store.updateSpace(space.uid, { upstream: undefined, webhookSecret: undefined });
+      return {};
+    }
+    const checked = this.#checkUpstream(upstream);
+    const webhookSecret = space.webhookSecret ?? randomBytes(24).toString('hex');
+    this.#o.store.updateSpace(space.uid, { upstream: checked, webhookSecret });
+    await this.pullUpstream(space.uid);
+    return { webhookSecret };
+  }
+
+  async pullUpstream(uid: string): Promise<void> {
+    const space = this.#o.store.getSpaceByUid(uid);
+    if (!space?.upstream) throw new SpaceportError('BadRequest', 'This Space does not follow an upstream repository.');
+    await this.#o.repos.fetchUpstream(space.id, space.upstream);
+    this.#o.logger.info({ space: space.id, upstream: redactUrl(space.upstream.url) }, 'upstream fetched');
+    await this.onPush(space);
+  }
+
+  /** A GitHub/Gitea-style webhook: the signature must match the Space's secret. */
+  async webhook(id: SpaceId, body: Buffer, headers: Record<string, string | string[] | undefined>): Promise<{ fetched: boolean }> {
+    const space = this.#o.store.getSpace(id);
+    if (!space) throw new SpaceportError('RepoNotFound');
+    if (!space.upstream || !space.webhookSecret) throw new SpaceportError('BadRequest', 'This Space does not follow an upstream repository.');
+    if (!verifyWebhookSignature({ secret: space.webhookSecret, body, headers })) throw new SpaceportError('BadSignature');
+    let branch: string | undefined;
+    try {
+      branch = branchFromWebhook(JSON.parse(body.toString('utf8') || '{}'));
+    } catch {
+      branch = undefined;
+    }
+    if (branch !== undefined && branch !== space.upstream.branch) return { fetched: false };
+    await this.pullUpstream(space.uid);
+    return { fetched: true };
+  }
+}
