@@ -1,0 +1,108 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ActivityTracker } from './activity-tracker.js';
+import { handleRequest } from './handle-request.js';
+import { handleUpgrade } from './handle-upgrade.js';
+import { HostMatcher } from './parse-host.js';
+import type { ProxyContext } from './proxy-context.js';
+import { resolveProxyOptions, type ProxyOptions } from './proxy-options.js';
+import { endpointKey, RouteTable } from './route-table.js';
+import { sendResponse } from './respond.js';
+import { unavailableResponse } from './route-responses.js';
+import { UpstreamPools } from './upstream-pools.js';
+import { WakeCoordinator } from './wake-coordinator.js';
+
+export interface ProxyStats {
+  routes: number;
+  /** Open upstream pools (one per running endpoint that served a request). */
+  pools: number;
+  /** Open websocket/upgrade tunnels. */
+  tunnels: number;
+  /** Requests held while their Space wakes. */
+  held: number;
+}
+
+export interface Proxy {
+  /** Serve an HTTP request whose Host is a Space host. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): void;
+  /** Serve an upgrade (websocket) request whose Host is a Space host. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** The Space subdomain of a Host header (`{subdomain}.{domain}[:port]`), or undefined for any other host. */
+  isSpaceHost(host: string | undefined): string | undefined;
+  stats(): ProxyStats;
+  /** Answer held requests (503), flush activity, close tunnels and upstream pools. */
+  close(): Promise<void>;
+}
+
+/** The Spaces reverse proxy: routes by Host, forwards to running apps, wakes sleeping ones. */
+export function createProxy(options: ProxyOptions): Proxy {
+  const opts = resolveProxyOptions(options);
+  const logger = options.logger.child({ module: 'proxy' });
+  const routes = new RouteTable(options.routes);
+  const pools = new UpstreamPools({
+    connectionsPerEndpoint: opts.connectionsPerEndpoint,
+    connectTimeoutMs: opts.connectTimeoutMs,
+  });
+  const ctx: ProxyContext = {
+    opts,
+    logger,
+    hosts: new HostMatcher(opts.domain),
+    routes,
+    pools,
+    activity: new ActivityTracker({ sink: options.activity, clock: opts.clock, logger, flushMs: opts.activityFlushMs }),
+    wake: new WakeCoordinator({
+      routes,
+      waker: options.waker,
+      logger,
+      timeoutMs: opts.wakeTimeoutMs,
+      queueMax: opts.wakeQueueMax,
+    }),
+    tunnels: new Set(),
+    closing: false,
+  };
+  // Close the pool of an endpoint once no route runs on it any more.
+  routes.onChange((_sub, _route, previous) => {
+    if (previous?.target.kind !== 'running') return;
+    const key = endpointKey(previous.target.endpoint);
+    if (!routes.hasEndpoint(key)) pools.drop(key);
+  });
+  let closed: Promise<void> | undefined;
+
+  return {
+    handleRequest(req, res) {
+      if (ctx.closing) {
+        sendResponse(res, unavailableResponse(ctx, undefined, 'The proxy is shutting down.'), req.method);
+        return;
+      }
+      handleRequest(ctx, req, res);
+    },
+    handleUpgrade(req, socket, head) {
+      if (ctx.closing) {
+        socket.destroy();
+        return;
+      }
+      handleUpgrade(ctx, req, socket, head);
+    },
+    isSpaceHost(host) {
+      return ctx.hosts.match(host);
+    },
+    stats() {
+      return { routes: routes.size, pools: pools.size, tunnels: ctx.tunnels.size, held: ctx.wake.heldCount() };
+    },
+    close() {
+      closed ??= (async () => {
+        ctx.closing = true;
+        ctx.wake.close();
+        routes.close();
+        ctx.activity.close();
+        for (const t of ctx.tunnels) {
+          t.client.destroy();
+          t.upstream.destroy();
+        }
+        ctx.tunnels.clear();
+        await pools.close(opts.closeGraceMs);
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { isNoWakeRequest } from './client-kind.js';
+import type { ProxyContext } from './proxy-context.js';
+import type { Route } from './route.js';
+import { notFoundResponse, routePageResponse, unavailableResponse } from './route-responses.js';
+import { sendRawResponse } from './respond.js';
+import { tunnelUpgrade } from './tunnel-upgrade.js';
+
+function swallow(this: Duplex): void {
+  this.destroy();
+}
+
+/** Entry point for an upgrade (websocket) request to a Space host. */
+export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  // Until a tunnel owns the socket, a client reset must not crash the process.
+  socket.on('error', swallow);
+  const sub = ctx.hosts.match(req.headers.host);
+  const route = sub === undefined ? undefined : ctx.routes.get(sub);
+  if (route === undefined) {
+    sendRawResponse(socket, notFoundResponse(req.headers.host ?? ''));
+    return;
+  }
+  serveUpgrade(ctx, route, req, socket, head);
+}
+
+function serveUpgrade(ctx: ProxyContext, route: Route, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const target = route.target;
+  if (target.kind === 'running') {
+    tunnelUpgrade(ctx, route, target.endpoint, req, socket, head);
+    return;
+  }
+  if (target.kind !== 'sleeping' && target.kind !== 'waking') {
+    const page = routePageResponse(ctx, route);
+    if (page) sendRawResponse(socket, page);
+    return;
+  }
+  if (ctx.closing || isNoWakeRequest(req, { paths: ctx.opts.noWakePaths, userAgents: ctx.opts.noWakeUserAgents })) {
+    sendRawResponse(socket, unavailableResponse(ctx, route, 'The Space is asleep.'));
+    return;
+  }
+  // A page already open in a browser reconnecting: wake and hold the handshake like an API call.
+  ctx.wake.wake(route);
+  const onClose = (): void => handle?.cancel();
+  const handle = ctx.wake.hold(route.subdomain, (outcome) => {
+    socket.removeListener('close', onClose);
+    if (socket.destroyed) return;
+    if (outcome.kind === 'ready') serveUpgrade(ctx, outcome.route, req, socket, head);
+    else if (outcome.kind === 'gone') {
+      if (outcome.route) serveUpgrade(ctx, outcome.route, req, socket, head);
+      else sendRawResponse(socket, notFoundResponse(req.headers.host ?? ''));
+    } else sendRawResponse(socket, unavailableResponse(ctx, route, 'The Space did not wake in time.'));
+  });
+  if (handle === undefined) {
+    sendRawResponse(socket, unavailableResponse(ctx, route, 'Too many requests are waiting for this Space to wake.'));
+    return;
+  }
+  socket.once('close', onClose);
+}

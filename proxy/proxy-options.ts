@@ -1,0 +1,80 @@
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../core/clock.js';
+import { SpaceportError } from '../core/errors.js';
+import type { ActivitySink, RouteSource, Waker } from './route.js';
+
+export interface ProxyOptions {
+  routes: RouteSource;
+  activity: ActivitySink;
+  waker: Waker;
+  logger: Logger;
+  /** Spaces are served at `{subdomain}.{domain}[:port]`. */
+  domain: string;
+  clock?: Clock;
+  /** How long a non-browser request to a sleeping Space is held (default 120 000). */
+  wakeTimeoutMs?: number;
+  /** Held requests per Space before 503 (default 1000). */
+  wakeQueueMax?: number;
+  /** Path prefixes that never wake a Space (health checks). */
+  noWakePaths?: readonly string[];
+  /** User-agent substrings (case-insensitive) that never wake a Space (monitors, crawlers). */
+  noWakeUserAgents?: readonly string[];
+  /** Upstream response-headers timeout, and idle time allowed between body chunks (default 300 000). */
+  upstreamTimeoutMs?: number;
+  /** Upstream TCP connect timeout (default 10 000). */
+  connectTimeoutMs?: number;
+  /** Activity batches go to the sink this often (default 1000; 0 = only on close). */
+  activityFlushMs?: number;
+  /** `Retry-After` seconds on 503 answers (default 5). */
+  retryAfterSeconds?: number;
+  /** Connections per app endpoint (default 256); further requests queue. */
+  connectionsPerEndpoint?: number;
+  /** How long `close()` lets in-flight upstream requests finish before destroying them (default 5000). */
+  closeGraceMs?: number;
+}
+
+export interface ResolvedProxyOptions {
+  domain: string;
+  clock: Clock;
+  wakeTimeoutMs: number;
+  wakeQueueMax: number;
+  noWakePaths: readonly string[];
+  noWakeUserAgents: readonly string[];
+  upstreamTimeoutMs: number;
+  connectTimeoutMs: number;
+  activityFlushMs: number;
+  retryAfter: string;
+  retryAfterSeconds: number;
+  connectionsPerEndpoint: number;
+  closeGraceMs: number;
+}
+
+function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+    throw new SpaceportError('Internal', `proxy option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${v}`);
+  }
+  return v;
+}
+
+/** Defaults applied and values checked once; the result is frozen. */
+export function resolveProxyOptions(opts: ProxyOptions): Readonly<ResolvedProxyOptions> {
+  const domain = opts.domain.trim().toLowerCase().replace(/\.$/, '');
+  if (!/^[a-z0-9.-]+$/.test(domain)) throw new SpaceportError('Internal', `proxy option domain must be a host name, got "${opts.domain}"`);
+  const retryAfterSeconds = Math.ceil(positive('retryAfterSeconds', opts.retryAfterSeconds, 5));
+  return Object.freeze({
+    domain,
+    clock: opts.clock ?? systemClock,
+    wakeTimeoutMs: positive('wakeTimeoutMs', opts.wakeTimeoutMs, 120_000),
+    wakeQueueMax: positive('wakeQueueMax', opts.wakeQueueMax, 1000),
+    noWakePaths: Object.freeze([...(opts.noWakePaths ?? [])].filter(Boolean)),
+    noWakeUserAgents: Object.freeze((opts.noWakeUserAgents ?? []).filter(Boolean).map((s) => s.toLowerCase())),
+    upstreamTimeoutMs: positive('upstreamTimeoutMs', opts.upstreamTimeoutMs, 300_000),
+    connectTimeoutMs: positive('connectTimeoutMs', opts.connectTimeoutMs, 10_000),
+    activityFlushMs: positive('activityFlushMs', opts.activityFlushMs, 1000, true),
+    retryAfter: String(retryAfterSeconds),
+    retryAfterSeconds,
+    connectionsPerEndpoint: positive('connectionsPerEndpoint', opts.connectionsPerEndpoint, 256),
+    closeGraceMs: positive('closeGraceMs', opts.closeGraceMs, 5000, true),
+  });
+}

@@ -1,0 +1,37 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { UpstreamPools } from './upstream-pools.js';
+
+describe('UpstreamPools', () => {
+  it('keeps one pool per endpoint and drops it on request', async () => {
+    const pools = new UpstreamPools({ connectionsPerEndpoint: 4, connectTimeoutMs: 1000 });
+    const a = pools.get({ host: '127.0.0.1', port: 1 });
+    expect(pools.get({ host: '127.0.0.1', port: 1 })).toBe(a);
+    pools.get({ host: '127.0.0.1', port: 2 });
+    expect(pools.size).toBe(2);
+    pools.drop('127.0.0.1:1');
+    expect(pools.has('127.0.0.1:1')).toBe(false);
+    expect(a.closed).toBe(true);
+    await pools.close(100);
+    expect(pools.size).toBe(0);
+  });
+
+  it('close destroys a pool still busy after the grace period', async () => {
+    const server = http.createServer(() => undefined); // never answers
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const pools = new UpstreamPools({ connectionsPerEndpoint: 4, connectTimeoutMs: 1000 });
+      const pool = pools.get({ host: '127.0.0.1', port });
+      const pending = pool.request({ path: '/', method: 'GET' }).catch((e: Error) => e);
+      await new Promise((r) => setTimeout(r, 50));
+      await pools.close(50);
+      expect(pool.destroyed).toBe(true);
+      expect(await pending).toBeInstanceOf(Error);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});

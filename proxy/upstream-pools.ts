@@ -1,0 +1,68 @@
+import { Pool } from 'undici';
+import type { Endpoint } from './route.js';
+import { endpointKey } from './route-table.js';
+
+export interface UpstreamPoolsOptions {
+  /** Upper bound of connections per endpoint; further requests queue in the pool. */
+  connectionsPerEndpoint: number;
+  connectTimeoutMs: number;
+}
+
+/** One keep-alive undici Pool per app endpoint (pipelining 1), closed when the endpoint leaves the route table. */
+export class UpstreamPools {
+  readonly #pools = new Map<string, Pool>();
+  readonly #opts: UpstreamPoolsOptions;
+
+  constructor(opts: UpstreamPoolsOptions) {
+    this.#opts = opts;
+  }
+
+  get(endpoint: Endpoint): Pool {
+    const key = endpointKey(endpoint);
+    let pool = this.#pools.get(key);
+    if (pool === undefined) {
+      pool = new Pool(`http://${key}`, {
+        pipelining: 1,
+        connections: this.#opts.connectionsPerEndpoint,
+        connectTimeout: this.#opts.connectTimeoutMs,
+        // Our own timeouts are passed per request.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+      this.#pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  get size(): number {
+    return this.#pools.size;
+  }
+
+  has(key: string): boolean {
+    return this.#pools.has(key);
+  }
+
+  /** Close the pool of an endpoint that left the route table (gracefully: in-flight requests finish). */
+  drop(key: string): void {
+    const pool = this.#pools.get(key);
+    if (pool === undefined) return;
+    this.#pools.delete(key);
+    void pool.close().catch(() => undefined);
+  }
+
+  /** Close every pool; destroy those still busy after `graceMs`. */
+  async close(graceMs: number): Promise<void> {
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all(
+      pools.map(async (pool) => {
+        let timer: NodeJS.Timeout | undefined;
+        const forced = new Promise<void>((resolve) => {
+          timer = setTimeout(() => void pool.destroy().then(resolve, resolve), graceMs);
+        });
+        await Promise.race([pool.close().catch(() => undefined), forced]);
+        clearTimeout(timer);
+      }),
+    );
+  }
+}

@@ -1,0 +1,128 @@
+import type { Logger } from 'pino';
+import type { Route, Waker } from './route.js';
+import type { RouteTable } from './route-table.js';
+
+/** How a held request ends. */
+export type HoldOutcome =
+  /** The route is running: forward now. */
+  | { kind: 'ready'; route: Route }
+  /** The route left the wake path (paused, failed, removed): answer with its page. */
+  | { kind: 'gone'; route: Route | undefined }
+  /** Not running within the wake timeout, the wake call failed, or the proxy is closing: 503 + Retry-After. */
+  | { kind: 'unavailable'; reason: 'timeout' | 'wake-failed' | 'closing' };
+
+export interface HoldHandle {
+  /** The client went away: drop the entry without settling it. */
+  cancel(): void;
+}
+
+interface Held {
+  settle: (outcome: HoldOutcome) => void;
+  timer: NodeJS.Timeout;
+}
+
+export interface WakeCoordinatorOptions {
+  routes: RouteTable;
+  waker: Waker;
+  logger: Logger;
+  /** How long a held request waits for the route to run. */
+  timeoutMs: number;
+  /** Held requests per Space; more get 503 at once. */
+  queueMax: number;
+}
+
+/**
+ * Wakes sleeping Spaces once per sleep (concurrent visits share one `waker.wake` call) and holds
+ * non-browser requests in a bounded per-Space queue until the route runs, leaves the wake path, or
+ * the timeout passes.
+ */
+export class WakeCoordinator {
+  readonly #opts: WakeCoordinatorOptions;
+  /** Subdomains whose wake was requested during the current sleep. */
+  readonly #woken = new Set<string>();
+  readonly #queues = new Map<string, Set<Held>>();
+  readonly #offRoutes: () => void;
+
+  constructor(opts: WakeCoordinatorOptions) {
+    this.#opts = opts;
+    this.#offRoutes = opts.routes.onChange((sub, route) => this.#onRoute(sub, route));
+  }
+
+  /** Ask the controller to wake this Space, unless already asked during this sleep. */
+  wake(route: Route): void {
+    const sub = route.subdomain;
+    if (this.#woken.has(sub)) return;
+    this.#woken.add(sub);
+    this.#opts.logger.info({ space: route.space }, 'waking space');
+    this.#opts.waker.wake(route.space).catch((err: unknown) => {
+      this.#opts.logger.warn({ space: route.space, err: (err as Error)?.message }, 'wake failed');
+      this.#woken.delete(sub);
+      this.#settleAll(sub, { kind: 'unavailable', reason: 'wake-failed' });
+    });
+  }
+
+  /** Hold a request until its route runs; undefined when the queue is full. */
+  hold(subdomain: string, settle: (outcome: HoldOutcome) => void): HoldHandle | undefined {
+    let queue = this.#queues.get(subdomain);
+    if (queue === undefined) {
+      queue = new Set();
+      this.#queues.set(subdomain, queue);
+    }
+    if (queue.size >= this.#opts.queueMax) return undefined;
+    const q = queue;
+    const held: Held = {
+      settle,
+      timer: setTimeout(() => {
+        this.#remove(subdomain, q, held);
+        settle({ kind: 'unavailable', reason: 'timeout' });
+      }, this.#opts.timeoutMs),
+    };
+    queue.add(held);
+    return { cancel: () => this.#remove(subdomain, q, held) };
+  }
+
+  /** Held requests for one Space (all Spaces without an argument). */
+  heldCount(subdomain?: string): number {
+    if (subdomain !== undefined) return this.#queues.get(subdomain)?.size ?? 0;
+    let n = 0;
+    for (const q of this.#queues.values()) n += q.size;
+    return n;
+  }
+
+  /** Answer every held request with 503 and stop listening to route changes. */
+  close(): void {
+    this.#offRoutes();
+    for (const sub of [...this.#queues.keys()]) this.#settleAll(sub, { kind: 'unavailable', reason: 'closing' });
+    this.#woken.clear();
+  }
+
+  #onRoute(sub: string, route: Route | undefined): void {
+    const kind = route?.target.kind;
+    if (kind === 'sleeping' || kind === 'waking') return;
+    // Anything else ends this sleep: the next one wakes again.
+    this.#woken.delete(sub);
+    if (kind === 'pending') return; // starting: keep holding
+    if (route !== undefined && kind === 'running') this.#settleAll(sub, { kind: 'ready', route });
+    else this.#settleAll(sub, { kind: 'gone', route });
+  }
+
+  #settleAll(sub: string, outcome: HoldOutcome): void {
+    const queue = this.#queues.get(sub);
+    if (queue === undefined) return;
+    this.#queues.delete(sub);
+    for (const held of queue) {
+      clearTimeout(held.timer);
+      try {
+        held.settle(outcome);
+      } catch (err) {
+        this.#opts.logger.error({ err }, 'settling a held request failed');
+      }
+    }
+  }
+
+  #remove(sub: string, queue: Set<Held>, held: Held): void {
+    clearTimeout(held.timer);
+    queue.delete(held);
+    if (queue.size === 0 && this.#queues.get(sub) === queue) this.#queues.delete(sub);
+  }
+}
