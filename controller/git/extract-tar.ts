@@ -1,0 +1,80 @@
+import { createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import { SpaceportError } from '../../core/index.js';
+
+/** `name` resolved inside `root` (never `root` itself), or undefined when it is absolute or climbs out. */
+export function resolveInside(root: string, name: string): string | undefined {
+  if (name.includes('\0') || path.isAbsolute(name) || name.split(/[\\/]/).includes('..')) return undefined;
+  const resolved = path.resolve(root, name);
+  return resolved.startsWith(root + path.sep) ? resolved : undefined;
+}
+
+function isInside(root: string, p: string): boolean {
+  return p.startsWith(root + path.sep);
+}
+
+function refuse(message: string): SpaceportError {
+  return new SpaceportError('InvalidConfig', message);
+}
+
+/**
+ * Extract a tar stream (from `git archive`) into `dir`: regular files (keeping the executable bit),
+ * directories and symlinks that point inside `dir`. Any entry that would land outside `dir`, be written
+ * through a symlink, or a symlink resolving outside `dir`, fails the whole extraction. Other entry
+ * types (hard links, devices, fifos) are skipped.
+ */
+export async function extractTar(source: Readable, dir: string): Promise<void> {
+  const root = await fs.realpath(path.resolve(dir));
+  const symlinks = new Map<string, string>();
+  const throughSymlink = (target: string): boolean => {
+    for (let p = path.dirname(target); p.length > root.length; p = path.dirname(p)) if (symlinks.has(p)) return true;
+    return false;
+  };
+  const extract = tar.extract();
+  const fed = pipeline(source, extract);
+  try {
+    for await (const entry of extract) {
+      const { name, type, mode, linkname } = entry.header;
+      const target = resolveInside(root, name.replace(/\/+$/, ''));
+      if (target === undefined || throughSymlink(target)) {
+        throw refuse(`The archive entry "${name.slice(0, 200)}" would be written outside the export directory.`);
+      }
+      if (type === 'directory') {
+        await fs.mkdir(target, { recursive: true });
+        entry.resume();
+      } else if (type === 'file' || type === 'contiguous-file') {
+        await fs.mkdir(path.dirname(target), { recursive: true });
+        // 'wx' (O_EXCL) also refuses to write through an existing symlink at `target`.
+        await pipeline(entry, createWriteStream(target, { flags: 'wx', mode: (mode ?? 0o644) & 0o100 ? 0o755 : 0o644 }));
+      } else if (type === 'symlink') {
+        entry.resume();
+        const link = linkname ?? '';
+        if (link === '' || path.isAbsolute(link) || !isInside(root, path.resolve(path.dirname(target), link))) {
+          throw refuse(`The file "${name.slice(0, 200)}" is a symbolic link pointing outside the repository ("${link.slice(0, 200)}").`);
+        }
+        await fs.mkdir(path.dirname(target), { recursive: true });
+        await fs.symlink(link, target);
+        symlinks.set(target, link);
+      } else {
+        entry.resume();
+      }
+    }
+    await fed;
+  } catch (err) {
+    source.destroy();
+    extract.destroy();
+    fed.catch(() => {});
+    throw err;
+  }
+  // A chain of links can escape even when each target looks inside: check where each really leads.
+  for (const [link, target] of symlinks) {
+    const real = await fs.realpath(link).catch(() => undefined); // dangling links lead nowhere
+    if (real !== undefined && real !== root && !isInside(root, real)) {
+      throw refuse(`The file "${path.relative(root, link)}" is a symbolic link resolving outside the repository ("${target.slice(0, 200)}").`);
+    }
+  }
+}

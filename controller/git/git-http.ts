@@ -1,0 +1,238 @@
+import { spawn } from 'node:child_process';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import type { Logger } from '../../core/index.js';
+import { SpaceportError, silentLogger, toSpaceportError, type SpaceId } from '../../core/index.js';
+import { parseCgiHead } from './cgi-response.js';
+import { parseGitPath, type GitPath } from './git-path.js';
+import { tokenFromAuthorization } from './http-auth.js';
+import { gitEnv, runGit } from './run-git.js';
+
+export type GitAccess = 'read' | 'write';
+
+export interface GitAuthorizeRequest {
+  space: SpaceId;
+  access: GitAccess;
+  /** From Basic auth (the password; any username) or a Bearer header. */
+  token?: string;
+}
+
+/**
+ * `{user}` lets the request through (an anonymous read of a public Space may answer `{user: ''}`).
+ * `{error}` answers with its status: `Unauthorized`/`InvalidToken` (401, git then asks for credentials,
+ * so answer this, not 404, for a private Space without a token), `Forbidden`/`ReadOnlyToken` (403),
+ * `RepoNotFound` (404).
+ */
+export type GitAuthorizeResult = { user: string } | { error: SpaceportError };
+
+/** What the handler needs from the repos: where they live, whether one exists, and its hooks. */
+export interface GitHttpRepos {
+  readonly root: string;
+  exists(space: SpaceId): Promise<boolean>;
+  ensureHooks(space: SpaceId): Promise<void>;
+}
+
+export interface GitHttpOptions {
+  repos: GitHttpRepos;
+  authorize(req: GitAuthorizeRequest): Promise<GitAuthorizeResult>;
+  /** Called (not awaited) after each successful `git-receive-pack`; read the new head from the repo. */
+  onPush?(push: { space: SpaceId; user: string }): void;
+  logger?: Logger;
+  /** Files larger than this are refused by the pre-receive hook. Default 10 MiB (the Hub's limit). */
+  maxFileBytes?: number;
+  /** git's helper directory (`git --exec-path`); asked once when absent. */
+  gitExecPath?: string;
+}
+
+export type GitHttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+const GIT_PROTOCOL_RE = /^[A-Za-z0-9=:.,_-]{1,256}$/;
+
+function headerValue(text: string): string {
+  return text.replace(/[^\x20-\x7e]+/g, ' ').slice(0, 500);
+}
+
+/** Answer with an error the way the Hub does: status, `X-Error-Code`/`X-Error-Message`, and a text body git prints. */
+export function sendGitError(res: ServerResponse, err: SpaceportError): void {
+  if (res.headersSent) {
+    res.destroy(err);
+    return;
+  }
+  res.statusCode = err.status;
+  res.setHeader('X-Error-Code', err.code);
+  res.setHeader('X-Error-Message', headerValue(err.message));
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-cache');
+  if (err.status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="Spaceport", charset="UTF-8"');
+  res.end(`${err.message}\n`);
+}
+
+function checkMethod(gp: GitPath, method: string | undefined): SpaceportError | undefined {
+  const want = gp.service === 'git-upload-pack' || gp.service === 'git-receive-pack' ? 'POST' : 'GET';
+  if (method !== want) return new SpaceportError('BadRequest', `Use ${want} for ${gp.service}.`);
+  if (gp.service === 'info/refs' && gp.queryService === undefined) {
+    return new SpaceportError('BadRequest', 'Only the smart HTTP protocol is supported: use git 1.6.6 or newer.');
+  }
+  return undefined;
+}
+
+/**
+ * Git smart HTTP for `/spaces/{owner}/{name}(.git)?/…`: authorises the request, then runs stock
+ * `git http-backend` (CGI) for it. Route requests for which {@link isGitRequest} is true here.
+ */
+export function createGitHttpHandler(opts: GitHttpOptions): GitHttpHandler {
+  const log = opts.logger ?? silentLogger();
+  const maxFileBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  let execPath: Promise<string> | undefined = opts.gitExecPath === undefined ? undefined : Promise.resolve(opts.gitExecPath);
+  const backendPath = async (): Promise<string> => {
+    execPath ??= runGit(['--exec-path']).then((r) => r.stdout.toString().trim());
+    return path.join(await execPath, 'git-http-backend');
+  };
+
+  return async (req, res) => {
+    try {
+      const gp = parseGitPath(req.url ?? '');
+      if (gp === undefined) throw new SpaceportError('NotFound', 'Not a git URL.');
+      const bad = checkMethod(gp, req.method);
+      if (bad) throw bad;
+      const token = tokenFromAuthorization(req.headers.authorization);
+      if (gp.access === 'write' && token === undefined) {
+        throw new SpaceportError('Unauthorized', 'Pushing needs a token: use it as the password (any username).');
+      }
+      const auth = await opts.authorize({ space: gp.space, access: gp.access, ...(token === undefined ? {} : { token }) });
+      if ('error' in auth) throw auth.error;
+      if (!(await opts.repos.exists(gp.space))) throw new SpaceportError('RepoNotFound', `Repository ${gp.space} not found.`);
+      if (gp.access === 'write') await opts.repos.ensureHooks(gp.space);
+      const child = log.child({ space: gp.space, service: gp.service });
+      const ok = await runBackend({ req, res, gp, user: auth.user, root: opts.repos.root, backend: await backendPath(), maxFileBytes, log: child });
+      if (ok && gp.service === 'git-receive-pack') {
+        try {
+          opts.onPush?.({ space: gp.space, user: auth.user });
+        } catch (err) {
+          child.error({ err }, 'onPush failed');
+        }
+      }
+    } catch (err) {
+      const e = toSpaceportError(err);
+      if (e.status >= 500) log.error({ err: e.cause ?? e, url: req.url }, 'git http request failed');
+      sendGitError(res, e);
+    }
+  };
+}
+
+interface BackendRun {
+  req: IncomingMessage;
+  res: ServerResponse;
+  gp: GitPath;
+  user: string;
+  root: string;
+  backend: string;
+  maxFileBytes: number;
+  log: Logger;
+}
+
+/** Run `git http-backend` for one request. Resolves true when it exited 0 and answered 200. */
+function runBackend(run: BackendRun): Promise<boolean> {
+  const { req, res, gp, log } = run;
+  const env: Record<string, string> = {
+    GIT_PROJECT_ROOT: run.root,
+    GIT_HTTP_EXPORT_ALL: '1',
+    PATH_INFO: `/${gp.owner}/${gp.name}.git/${gp.service}`,
+    REQUEST_METHOD: req.method ?? 'GET',
+    QUERY_STRING: gp.query,
+    REMOTE_ADDR: req.socket.remoteAddress ?? '',
+    SPACEPORT_GIT_MAX_FILE_BYTES: String(run.maxFileBytes),
+  };
+  const h = req.headers;
+  if (h['content-type']) env.CONTENT_TYPE = h['content-type'];
+  if (h['content-length']) env.CONTENT_LENGTH = h['content-length'];
+  if (h['content-encoding']) env.HTTP_CONTENT_ENCODING = h['content-encoding'];
+  const proto = h['git-protocol'];
+  if (typeof proto === 'string' && GIT_PROTOCOL_RE.test(proto)) env.GIT_PROTOCOL = proto;
+  if (run.user) env.REMOTE_USER = run.user;
+
+  return new Promise<boolean>((resolve) => {
+    // Its own process group, so an aborted request stops upload-pack/receive-pack too.
+    const child = spawn(run.backend, [], { env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'], detached: true, shell: false });
+    let status = 0;
+    let exitCode: number | null = null;
+    let exited = false;
+    let finished = false;
+    const stderr: Buffer[] = [];
+    let stderrBytes = 0;
+
+    const killGroup = (): void => {
+      if (exited || child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    };
+    let settled = false;
+    const settle = (): void => {
+      if (!exited || !finished || settled) return;
+      settled = true;
+      if (exitCode !== 0) {
+        log.warn({ exitCode, stderr: Buffer.concat(stderr).toString().slice(-2000) }, 'git http-backend failed');
+      }
+      resolve(exitCode === 0 && status === 200);
+    };
+
+    child.on('error', (err) => {
+      exited = true;
+      exitCode = -1;
+      if (!res.headersSent) sendGitError(res, new SpaceportError('GitFailed', 'git http-backend could not start.', { cause: err }));
+      else res.destroy(err);
+      finished = true;
+      settle();
+    });
+    child.on('close', (code) => {
+      exited = true;
+      exitCode = code;
+      if (!res.headersSent) {
+        const detail = Buffer.concat(stderr).toString().trim().split('\n').pop() ?? '';
+        sendGitError(res, new SpaceportError('GitFailed', `git http-backend failed${detail ? `: ${detail}` : '.'}`));
+      }
+      settle();
+    });
+    res.on('close', () => {
+      if (!res.writableFinished) killGroup(); // the client went away
+      finished = true;
+      settle();
+    });
+
+    child.stderr.on('data', (b: Buffer) => {
+      if (stderrBytes < 16_384) stderr.push(b);
+      stderrBytes += b.length;
+    });
+    child.stdin.on('error', () => {
+      /* the backend may stop reading early; its exit code tells */
+    });
+    req.on('error', killGroup);
+    req.pipe(child.stdin);
+
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      head = Buffer.concat([head, chunk]);
+      let parsed;
+      try {
+        parsed = parseCgiHead(head);
+      } catch (err) {
+        child.stdout.off('data', onData);
+        killGroup();
+        sendGitError(res, new SpaceportError('GitFailed', 'git http-backend answered badly.', { cause: err }));
+        return;
+      }
+      if (parsed === undefined) return;
+      child.stdout.off('data', onData);
+      status = parsed.status;
+      res.statusCode = parsed.status;
+      for (const [name, value] of parsed.headers) res.setHeader(name, value);
+      if (parsed.rest.length > 0) res.write(parsed.rest);
+      child.stdout.pipe(res);
+    };
+    child.stdout.on('data', onData);
+  });
+}

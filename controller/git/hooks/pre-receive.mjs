@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// Spaceport pre-receive hook (installed into each Space's bare repo; plain Node, no dependencies).
+// - Only branches (refs/heads/*) may be pushed, and `main` may not be deleted.
+// - Like the Hub, rejects pushes that add files larger than SPACEPORT_GIT_MAX_FILE_BYTES (default 10 MiB).
+import { spawn } from 'node:child_process';
+
+const ZERO = /^0+$/;
+const MIB = 1024 * 1024;
+
+function limitBytes() {
+  const raw = process.env.SPACEPORT_GIT_MAX_FILE_BYTES;
+  const n = raw === undefined || raw === '' ? NaN : Number(raw);
+  return Number.isSafeInteger(n) && n > 0 ? n : 10 * MIB;
+}
+
+function describe(bytes) {
+  return bytes % MIB === 0 ? `${bytes / MIB} MiB` : `${bytes} bytes`;
+}
+
+function readStdin() {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    process.stdin.on('data', (c) => chunks.push(c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    process.stdin.on('error', reject);
+  });
+}
+
+/** `git rev-list --objects <tip> --not --all | git cat-file --batch-check=…`: blobs new to the repo with their path. */
+function newBlobs(tip) {
+  return new Promise((resolve, reject) => {
+    const opts = { stdio: ['ignore', 'pipe', 'inherit'] };
+    const list = spawn('git', ['rev-list', '--objects', tip, '--not', '--all'], opts);
+    const check = spawn('git', ['cat-file', '--batch-check=%(objecttype) %(objectsize) %(rest)'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    list.stdout.pipe(check.stdin);
+    const out = [];
+    check.stdout.on('data', (c) => out.push(c));
+    let pending = 2;
+    let failed;
+    const done = (name) => (code) => {
+      if (code !== 0) failed ??= new Error(`git ${name} exited with ${code}`);
+      if (--pending === 0) {
+        if (failed) return reject(failed);
+        const blobs = [];
+        for (const line of Buffer.concat(out).toString('utf8').split('\n')) {
+          const m = /^blob (\d+) (.*)$/.exec(line);
+          if (m) blobs.push({ size: Number(m[1]), path: m[2] });
+        }
+        resolve(blobs);
+      }
+    };
+    list.on('error', reject);
+    check.on('error', reject);
+    list.on('close', done('rev-list'));
+    check.on('close', done('cat-file'));
+  });
+}
+
+async function main() {
+  const limit = limitBytes();
+  const updates = (await readStdin())
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const [oldSha, newSha, ref] = l.trim().split(' ');
+      return { oldSha, newSha, ref };
+    });
+
+  const refusals = [];
+  const offending = [];
+  for (const { newSha, ref } of updates) {
+    if (!ref || !ref.startsWith('refs/heads/')) {
+      refusals.push(`Only branches can be pushed; "${ref}" is not under refs/heads/.`);
+      continue;
+    }
+    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(newSha ?? '')) {
+      refusals.push(`Unexpected object name "${newSha}" for ${ref}.`);
+      continue;
+    }
+    if (ZERO.test(newSha)) {
+      if (ref === 'refs/heads/main') refusals.push('The main branch cannot be deleted.');
+      continue;
+    }
+    for (const blob of await newBlobs(newSha)) {
+      if (blob.size > limit && !offending.some((o) => o.path === blob.path && o.ref === ref)) {
+        offending.push({ path: blob.path, ref });
+      }
+    }
+  }
+
+  if (refusals.length === 0 && offending.length === 0) return 0;
+  const lines = [...refusals];
+  if (offending.length > 0) {
+    lines.push(
+      `Your push was rejected because it contains files larger than ${describe(limit)}.`,
+      'Please use https://git-lfs.github.com/ to store large files.',
+      'Offending files:',
+      ...offending.map((o) => `  - ${o.path} (ref: ${o.ref})`),
+    );
+  }
+  process.stderr.write(`${lines.join('\n')}\n`);
+  return 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`pre-receive hook failed: ${err && err.message ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,22 @@
+export type { GitRepos, Head } from './git-repos.js';
+export { CliGitRepos, filePathProblem, type CliGitReposOptions } from './cli-git-repos.js';
+export { FakeGitRepos } from './fake-git-repos.js';
+export { GitCommandError, runGit, type RunGitOptions, type GitResult } from './run-git.js';
+export { validateUpstreamUrl, type UpstreamUrlOptions } from './upstream-url.js';
+export { branchNameProblem, validateBranchName } from './branch-name.js';
+export { redactCredentials } from './redact.js';
+export { installHooks, defaultHooksDir } from './install-hooks.js';
+export { parseGitPath, isGitRequest, type GitPath, type GitService } from './git-path.js';
+export {
+  createGitHttpHandler,
+  sendGitError,
+  DEFAULT_MAX_FILE_BYTES,
+  type GitHttpOptions,
+  type GitHttpHandler,
+  type GitHttpRepos,
+  type GitAccess,
+  type GitAuthorizeRequest,
+  type GitAuthorizeResult,
+} from './git-http.js';
+export { tokenFromAuthorization } from './http-auth.js';
+export { verifyWebhookSignature, branchFromWebhook, type WebhookSignatureInput, type WebhookHeaders } from './webhook-signature.js';
