@@ -1,0 +1,116 @@
+import type Dockerode from 'dockerode';
+import { baseSubdomain, splitSpaceId, type Flavor, type ReleaseId, type SpaceId } from '../../core/index.js';
+import type { InstanceSpec } from './runtime.js';
+
+/** Labels the Docker runtime sets on every container it creates (they win over `spec.labels`). */
+export const LABELS = {
+  managed: 'spaceport.managed',
+  /** Which Spaceport install owns the container (its name prefix): installs sharing an engine never see each other's. */
+  instance: 'spaceport.instance',
+  space: 'spaceport.space',
+  release: 'spaceport.release',
+  port: 'spaceport.port',
+  flavor: 'spaceport.flavor',
+} as const;
+
+export const DEFAULT_NAME_PREFIX = 'spaceport';
+
+/** Appended to a container's name when Spaceport stops it on purpose (see `DockerRuntime.stop`). */
+export const STOPPED_SUFFIX = '.stopped';
+
+export interface DockerCreateOptionsInput {
+  /** First part of container names, and the value of the `spaceport.instance` label. */
+  namePrefix?: string;
+  /** CPUs on the engine's host: a flavor asking for more gets this many (Docker refuses more than the host has). */
+  hostCpus?: number;
+}
+
+const PIDS_LIMIT = 4096;
+const LOG_MAX_SIZE = '10m';
+const LOG_MAX_FILES = '3';
+
+function dockerNamePart(text: string): string {
+  const safe = text.replace(/[^a-zA-Z0-9_.-]/g, '-');
+  return safe.length > 0 ? safe : '-';
+}
+
+/** `{prefix}-{subdomain}-{release}`, valid as a Docker name (`[a-zA-Z0-9][a-zA-Z0-9_.-]+`). */
+export function containerName(space: SpaceId, release: ReleaseId, namePrefix = DEFAULT_NAME_PREFIX): string {
+  const name = `${dockerNamePart(namePrefix)}-${baseSubdomain(space)}-${dockerNamePart(release)}`;
+  return /^[a-zA-Z0-9]/.test(name) ? name : `s${name}`;
+}
+
+/** The name a container gets while it is stopped on purpose. */
+export function stoppedContainerName(space: SpaceId, release: ReleaseId, namePrefix = DEFAULT_NAME_PREFIX): string {
+  return `${containerName(space, release, namePrefix)}${STOPPED_SUFFIX}`;
+}
+
+/** `16Gi`, `512Mi`: the form the Hub uses for the `MEMORY` env var. */
+export function formatMemory(bytes: number): string {
+  const gi = 1024 ** 3;
+  const mi = 1024 ** 2;
+  if (bytes >= gi && bytes % gi === 0) return `${bytes / gi}Gi`;
+  return `${Math.round(bytes / mi)}Mi`;
+}
+
+export function effectiveCpus(flavor: Flavor, hostCpus?: number): number {
+  return hostCpus !== undefined && hostCpus > 0 ? Math.min(flavor.cpus, hostCpus) : flavor.cpus;
+}
+
+/**
+ * The identity and hardware variables the Hub injects into every Space (SPACES-SPEC §2) that follow
+ * from the spec alone. `spec.env` wins over these (the controller adds SPACE_HOST, SPACE_TITLE, user
+ * variables and secrets there).
+ */
+export function runtimeEnv(spec: InstanceSpec, cpus: number): Record<string, string> {
+  const { owner, name } = splitSpaceId(spec.space);
+  return {
+    SYSTEM: 'spaces',
+    SPACE_ID: spec.space,
+    SPACE_AUTHOR_NAME: owner,
+    SPACE_REPO_NAME: name,
+    ACCELERATOR: spec.flavor.name.startsWith('cpu') ? 'none' : spec.flavor.name,
+    CPU_CORES: String(cpus),
+    MEMORY: formatMemory(spec.flavor.memoryBytes),
+  };
+}
+
+/** Docker create options for one release of a Space. Pure: tested without a daemon. */
+export function dockerCreateOptions(
+  spec: InstanceSpec,
+  opts: DockerCreateOptionsInput = {},
+): Dockerode.ContainerCreateOptions {
+  const namePrefix = opts.namePrefix ?? DEFAULT_NAME_PREFIX;
+  const cpus = effectiveCpus(spec.flavor, opts.hostCpus);
+  const portKey = `${spec.port}/tcp`;
+  const env = { ...runtimeEnv(spec, cpus), ...spec.env };
+  return {
+    name: containerName(spec.space, spec.release, namePrefix),
+    Image: spec.image,
+    User: '1000:1000',
+    Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    ExposedPorts: { [portKey]: {} },
+    Labels: {
+      ...spec.labels,
+      [LABELS.managed]: 'true',
+      [LABELS.instance]: namePrefix,
+      [LABELS.space]: spec.space,
+      [LABELS.release]: spec.release,
+      [LABELS.port]: String(spec.port),
+      [LABELS.flavor]: spec.flavor.name,
+    },
+    HostConfig: {
+      Init: true,
+      NanoCpus: Math.round(cpus * 1e9),
+      Memory: spec.flavor.memoryBytes,
+      MemorySwap: spec.flavor.memoryBytes,
+      PidsLimit: PIDS_LIMIT,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges:true'],
+      PortBindings: { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+      // The reconciler restarts with backoff; Docker must not restart on its own.
+      RestartPolicy: { Name: 'no' },
+      LogConfig: { Type: 'json-file', Config: { 'max-size': LOG_MAX_SIZE, 'max-file': LOG_MAX_FILES } },
+    },
+  };
+}

@@ -1,0 +1,388 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import Dockerode from 'dockerode';
+import { SpaceportError, type LogLine, type Logger, type ReleaseId, type SpaceId } from '../../core/index.js';
+import { DEFAULT_NAME_PREFIX, LABELS, containerName, dockerCreateOptions, stoppedContainerName } from './docker-create-options.js';
+import { ReconnectingEventStream, WATCHED_ACTIONS, type ContainerEvent } from './docker-events.js';
+import { logLinesFromBuffer, logLinesFromStream } from './docker-log-stream.js';
+import { REASON_MAX_LINES, containerFactsFrom, instanceStateOf, isRunning, isStoppedByUs, type ContainerFacts } from './docker-state.js';
+import { dockerStatus, mapDockerError } from './map-docker-error.js';
+import { DEFAULT_PROBE_TIMEOUT_MS, probeHttp } from './readiness-probe.js';
+import type { Instance, InstanceSpec, RunLogOptions, Runtime } from './runtime.js';
+
+export interface DockerRuntimeOptions {
+  docker: Dockerode;
+  logger: Logger;
+  /** Container name prefix and `spaceport.instance` label: installs sharing one engine stay apart. */
+  namePrefix?: string;
+  /** Host where published ports are reached (they are bound on 127.0.0.1). */
+  endpointHost?: string;
+  probeTimeoutMs?: number;
+  /** Grace period of `stop()` before SIGKILL. */
+  stopTimeoutSeconds?: number;
+  /** How long after a start `watch()` keeps probing so it can report the instance ready. */
+  readinessWatchMs?: number;
+}
+
+/** A dockerode client for a DOCKER_HOST value (`unix:///path`, `tcp://host:port`), or the default socket. */
+export function connectDocker(dockerHost?: string): Dockerode {
+  if (dockerHost === undefined || dockerHost === '') return new Dockerode({ socketPath: '/var/run/docker.sock' });
+  const url = new URL(dockerHost);
+  if (url.protocol === 'unix:') return new Dockerode({ socketPath: url.pathname });
+  if (url.protocol === 'tcp:' || url.protocol === 'http:') {
+    return new Dockerode({ host: url.hostname, port: url.port || 2375, protocol: 'http' });
+  }
+  throw new SpaceportError('BadRequest', `DOCKER_HOST "${dockerHost}" is not supported: use unix:///var/run/docker.sock or tcp://host:port.`);
+}
+
+/**
+ * Spaces as Docker containers on one engine: one container per release, named
+ * `{prefix}-{subdomain}-{release}` and labelled `spaceport.*`.
+ *
+ * Stopped on purpose vs exited on its own: Docker cannot relabel a container, and exit codes do not
+ * tell a `docker stop` from a crash. So `stop()` first renames the container to `…​.stopped` and then
+ * stops it; `apply()` renames it back before starting it. The name lives in Docker, so the distinction
+ * survives a controller restart, and another install never sees it (it filters on its own prefix).
+ *
+ * `restartCount` counts the starts of an existing container by this process (it resets when the
+ * controller restarts), plus Docker's own restarts (none: the restart policy is "no").
+ */
+export class DockerRuntime implements Runtime {
+  readonly name = 'docker';
+  readonly #docker: Dockerode;
+  readonly #log: Logger;
+  readonly #prefix: string;
+  readonly #endpointHost: string;
+  readonly #probeTimeoutMs: number;
+  readonly #stopTimeout: number;
+  readonly #readinessWatchMs: number;
+  readonly #closing = new AbortController();
+  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #restarts = new Map<string, number>();
+  readonly #listeners = new Set<(space: SpaceId) => void>();
+  readonly #readinessWatches = new Map<string, Promise<void>>();
+  #events?: ReconnectingEventStream;
+  #hostCpus?: Promise<number | undefined>;
+
+  constructor(opts: DockerRuntimeOptions) {
+    this.#docker = opts.docker;
+    this.#log = opts.logger.child({ runtime: 'docker' });
+    this.#prefix = opts.namePrefix ?? DEFAULT_NAME_PREFIX;
+    this.#endpointHost = opts.endpointHost ?? '127.0.0.1';
+    this.#probeTimeoutMs = opts.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+    this.#stopTimeout = opts.stopTimeoutSeconds ?? 5;
+    this.#readinessWatchMs = opts.readinessWatchMs ?? 10 * 60_000;
+  }
+
+  apply(spec: InstanceSpec): Promise<void> {
+    return this.#serial(spec.space, async () => {
+      try {
+        await this.#apply(spec);
+      } catch (err) {
+        throw mapDockerError(err, { action: `start ${spec.space} (release ${spec.release})`, image: spec.image });
+      }
+    });
+  }
+
+  async #apply(spec: InstanceSpec): Promise<void> {
+    const found = await this.#facts(spec.space, spec.release);
+    let current: ContainerFacts | undefined;
+    for (const facts of found) {
+      const replace = current !== undefined || facts.image !== spec.image || facts.status === 'dead' || facts.status === 'removing';
+      if (!replace) {
+        current = facts;
+        continue;
+      }
+      this.#log.info({ space: spec.space, release: spec.release, was: facts.image, image: spec.image }, 'replacing container');
+      await this.#removeContainer(facts.id);
+    }
+    const base = containerName(spec.space, spec.release, this.#prefix);
+    if (!current) {
+      const id = await this.#create(spec);
+      this.#log.info({ space: spec.space, release: spec.release, image: spec.image, container: id }, 'container created');
+      await this.#start(id);
+      return;
+    }
+    const container = this.#docker.getContainer(current.id);
+    if (current.name !== base) await container.rename({ name: base });
+    if (current.status === 'paused') await container.unpause();
+    if (!isRunning(current)) {
+      await this.#start(current.id);
+      this.#restarts.set(current.id, (this.#restarts.get(current.id) ?? 0) + 1);
+      this.#log.info({ space: spec.space, release: spec.release, container: current.id }, 'container started again');
+    }
+  }
+
+  async #create(spec: InstanceSpec): Promise<string> {
+    const options = dockerCreateOptions(spec, { namePrefix: this.#prefix, hostCpus: await this.#cpus() });
+    try {
+      const container = await this.#docker.createContainer(options);
+      return container.id;
+    } catch (err) {
+      if (dockerStatus(err) !== 409) throw err;
+      // The name is taken: another process created it a moment ago. Use it if it is ours.
+      const [again] = await this.#facts(spec.space, spec.release);
+      if (again && again.image === spec.image) return again.id;
+      throw err;
+    }
+  }
+
+  async #start(id: string): Promise<void> {
+    try {
+      await this.#docker.getContainer(id).start();
+    } catch (err) {
+      if (dockerStatus(err) !== 304) throw err; // 304: already started
+    }
+  }
+
+  #cpus(): Promise<number | undefined> {
+    this.#hostCpus ??= this.#docker.info().then(
+      (info: { NCPU?: number }) => (typeof info.NCPU === 'number' && info.NCPU > 0 ? info.NCPU : undefined),
+      (err: unknown) => {
+        this.#hostCpus = undefined;
+        throw err;
+      },
+    );
+    return this.#hostCpus;
+  }
+
+  async list(space?: SpaceId): Promise<Instance[]> {
+    try {
+      const all = await this.#facts(space);
+      const instances = await Promise.all(all.map((facts) => this.#instance(facts)));
+      return instances
+        .filter((i): i is Instance => i !== undefined)
+        .sort((a, b) => a.space.localeCompare(b.space) || (a.startedAt ?? 0) - (b.startedAt ?? 0) || a.release.localeCompare(b.release));
+    } catch (err) {
+      throw mapDockerError(err, { action: space ? `list the instances of ${space}` : 'list instances' });
+    }
+  }
+
+  async #instance(facts: ContainerFacts): Promise<Instance | undefined> {
+    const endpoint = isRunning(facts) && facts.hostPort !== undefined ? { host: this.#endpointHost, port: facts.hostPort } : undefined;
+    const probeOk = endpoint !== undefined && facts.status === 'running' ? await probeHttp(endpoint, { timeoutMs: this.#probeTimeoutMs }) : false;
+    const exitedOnItsOwn = facts.status === 'exited' && !facts.oomKilled && !facts.error && !isStoppedByUs(facts, this.#prefix);
+    const lastLines = exitedOnItsOwn ? await this.#lastLines(facts.id) : [];
+    const state = instanceStateOf(facts, { namePrefix: this.#prefix, probeOk, lastLines });
+    if (!state) return undefined;
+    return {
+      space: facts.space,
+      release: facts.release,
+      image: facts.image,
+      state,
+      ...(endpoint ? { endpoint } : {}),
+      ...(facts.startedAt !== undefined ? { startedAt: facts.startedAt } : {}),
+      restartCount: (this.#restarts.get(facts.id) ?? 0) + facts.dockerRestartCount,
+    };
+  }
+
+  async #lastLines(id: string): Promise<string[]> {
+    try {
+      const out = await this.#docker.getContainer(id).logs({ stdout: true, stderr: true, timestamps: false, tail: REASON_MAX_LINES, follow: false });
+      return logLinesFromBuffer(toBuffer(out), { timestamps: false }).map((l) => l.data);
+    } catch (err) {
+      if (dockerStatus(err) === 404) return [];
+      throw err;
+    }
+  }
+
+  stop(space: SpaceId, release: ReleaseId): Promise<void> {
+    return this.#serial(space, async () => {
+      try {
+        for (const facts of await this.#facts(space, release)) {
+          const container = this.#docker.getContainer(facts.id);
+          if (!isStoppedByUs(facts, this.#prefix)) await container.rename({ name: stoppedContainerName(space, release, this.#prefix) });
+          if (isRunning(facts) || facts.status === 'paused') {
+            await ignoreStatus(container.stop({ t: this.#stopTimeout }), [304, 404]);
+          }
+          this.#log.info({ space, release, container: facts.id }, 'container stopped');
+        }
+      } catch (err) {
+        throw mapDockerError(err, { action: `stop ${space} (release ${release})` });
+      }
+    });
+  }
+
+  remove(space: SpaceId, opts: { keep?: ReleaseId } = {}): Promise<void> {
+    return this.#serial(space, async () => {
+      try {
+        for (const facts of await this.#facts(space)) {
+          if (opts.keep !== undefined && facts.release === opts.keep) continue;
+          await this.#removeContainer(facts.id);
+          this.#restarts.delete(facts.id);
+          this.#log.info({ space, release: facts.release, container: facts.id }, 'container removed');
+        }
+      } catch (err) {
+        throw mapDockerError(err, { action: `remove the instances of ${space}` });
+      }
+    });
+  }
+
+  async #removeContainer(id: string): Promise<void> {
+    // 404: already gone; 409: a removal is already in progress.
+    await ignoreStatus(this.#docker.getContainer(id).remove({ force: true, v: true }), [404, 409]);
+  }
+
+  async *logs(space: SpaceId, release: ReleaseId, opts: RunLogOptions): AsyncGenerator<LogLine> {
+    if (opts.signal?.aborted) return;
+    const action = `read the logs of ${space} (release ${release})`;
+    let facts: ContainerFacts | undefined;
+    try {
+      [facts] = await this.#facts(space, release);
+    } catch (err) {
+      throw mapDockerError(err, { action });
+    }
+    if (!facts) throw new SpaceportError('NotFound', `${space} has no instance for release ${release}.`);
+    const container = this.#docker.getContainer(facts.id);
+    const tail = opts.tail === undefined ? {} : { tail: Math.max(0, Math.floor(opts.tail)) };
+    if (!opts.follow) {
+      let out: Buffer;
+      try {
+        out = toBuffer(await container.logs({ stdout: true, stderr: true, timestamps: true, follow: false, ...tail }));
+      } catch (err) {
+        throw mapDockerError(err, { action });
+      }
+      yield* logLinesFromBuffer(out, { timestamps: true });
+      return;
+    }
+    const signal = opts.signal ? AbortSignal.any([opts.signal, this.#closing.signal]) : this.#closing.signal;
+    let stream: NodeJS.ReadableStream | undefined;
+    try {
+      stream = await container.logs({ stdout: true, stderr: true, timestamps: true, follow: true, abortSignal: signal, ...tail });
+      yield* logLinesFromStream(stream as AsyncIterable<Buffer>, { timestamps: true });
+    } catch (err) {
+      if (signal.aborted) return;
+      throw mapDockerError(err, { action });
+    } finally {
+      (stream as { destroy?: () => void } | undefined)?.destroy?.();
+    }
+  }
+
+  watch(onChange: (space: SpaceId) => void): () => void {
+    this.#listeners.add(onChange);
+    if (!this.#events && !this.#closing.signal.aborted) {
+      const events = new ReconnectingEventStream({
+        logger: this.#log,
+        open: ({ since, signal }) =>
+          this.#docker.getEvents({
+            since,
+            filters: {
+              type: ['container'],
+              label: [`${LABELS.managed}=true`, `${LABELS.instance}=${this.#prefix}`],
+              event: [...WATCHED_ACTIONS],
+            },
+            abortSignal: signal,
+          } as Dockerode.GetEventsOptions) as Promise<AsyncIterable<Buffer>>,
+        onEvent: (event) => this.#onEvent(event),
+      });
+      this.#events = events;
+      events.start();
+    }
+    return () => {
+      this.#listeners.delete(onChange);
+      if (this.#listeners.size === 0 && this.#events) {
+        const events = this.#events;
+        this.#events = undefined;
+        void events.close();
+      }
+    };
+  }
+
+  #onEvent(event: ContainerEvent): void {
+    if (event.space === undefined) return;
+    const space = event.space as SpaceId;
+    this.#notify(space);
+    if (event.action === 'start') this.#watchReadiness(event.id, space);
+  }
+
+  #notify(space: SpaceId): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(space);
+      } catch (err) {
+        this.#log.error({ err, space }, 'runtime watch listener failed');
+      }
+    }
+  }
+
+  /** After a start, probe until the app answers (or the container stops) and report that change too. */
+  #watchReadiness(id: string, space: SpaceId): void {
+    if (this.#readinessWatches.has(id)) return;
+    const signal = this.#closing.signal;
+    const run = async (): Promise<void> => {
+      const deadline = Date.now() + this.#readinessWatchMs;
+      let delay = 100;
+      while (!signal.aborted && this.#listeners.size > 0 && Date.now() < deadline) {
+        const facts = containerFactsFrom(await this.#docker.getContainer(id).inspect());
+        if (!facts || facts.status !== 'running' || facts.hostPort === undefined) return;
+        if (await probeHttp({ host: this.#endpointHost, port: facts.hostPort }, { timeoutMs: this.#probeTimeoutMs, signal })) {
+          this.#notify(space);
+          return;
+        }
+        await sleep(delay, undefined, { signal });
+        delay = Math.min(Math.round(delay * 1.5), 2000);
+      }
+    };
+    const watch = run()
+      .catch((err: unknown) => {
+        if (!signal.aborted) this.#log.debug({ err, space }, 'readiness watch ended');
+      })
+      .finally(() => this.#readinessWatches.delete(id));
+    this.#readinessWatches.set(id, watch);
+  }
+
+  async close(): Promise<void> {
+    this.#closing.abort();
+    this.#listeners.clear();
+    const events = this.#events;
+    this.#events = undefined;
+    await events?.close();
+    await Promise.all([...this.#readinessWatches.values()]);
+  }
+
+  /** Inspect the containers of this install, of one Space, or of one release. */
+  async #facts(space?: SpaceId, release?: ReleaseId): Promise<ContainerFacts[]> {
+    const label = [`${LABELS.managed}=true`, `${LABELS.instance}=${this.#prefix}`];
+    if (space !== undefined) label.push(`${LABELS.space}=${space}`);
+    if (release !== undefined) label.push(`${LABELS.release}=${release}`);
+    const infos = await this.#docker.listContainers({ all: true, filters: { label } });
+    const facts = await Promise.all(
+      infos.map(async (info) => {
+        try {
+          return containerFactsFrom(await this.#docker.getContainer(info.Id).inspect());
+        } catch (err) {
+          if (dockerStatus(err) === 404) return undefined; // removed meanwhile
+          throw err;
+        }
+      }),
+    );
+    return facts.filter((f): f is ContainerFacts => f !== undefined);
+  }
+
+  /** Operations on one Space run one at a time (in this process), so two applies create one container. */
+  async #serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(key) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.#locks.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.#locks.get(key) === tail) this.#locks.delete(key);
+    }
+  }
+}
+
+async function ignoreStatus(p: Promise<unknown>, statuses: number[]): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    const status = dockerStatus(err);
+    if (status === undefined || !statuses.includes(status)) throw err;
+  }
+}
+
+function toBuffer(out: unknown): Buffer {
+  if (Buffer.isBuffer(out)) return out;
+  if (typeof out === 'string') return Buffer.from(out);
+  return Buffer.alloc(0);
+}

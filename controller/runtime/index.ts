@@ -1,0 +1,18 @@
+export type { Instance, InstanceSpec, InstanceState, RunLogOptions, Runtime } from './runtime.js';
+export { DockerRuntime, connectDocker, type DockerRuntimeOptions } from './docker-runtime.js';
+export {
+  FakeRuntime,
+  type FakeCounts,
+  type FakeOperation,
+  type FakeRuntimeOptions,
+} from './fake-runtime.js';
+export {
+  DEFAULT_NAME_PREFIX,
+  LABELS,
+  containerName,
+  dockerCreateOptions,
+  runtimeEnv,
+  type DockerCreateOptionsInput,
+} from './docker-create-options.js';
+export { mapDockerError } from './map-docker-error.js';
+export { probeHttp, type ProbeOptions, type ProbeTarget } from './readiness-probe.js';

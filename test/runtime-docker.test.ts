@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import Dockerode from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isSpaceportError, silentLogger, toSpaceId, type ReleaseId } from '../core/index.js';
+import { DockerRuntime, type InstanceSpec } from '../controller/runtime/index.js';
+import { runRuntimeContract } from '../controller/runtime/runtime-contract.js';
+import { TEST_IMAGE_PORT, ensureTestImage } from './support/test-image.js';
+
+const docker = new Dockerode();
+const OTHER_TAG = 'spaceport-test/busybox:1-other';
+
+/** Each run gets its own prefix (and `spaceport.instance` label): it sees and removes only its own containers. */
+function runPrefix(): string {
+  return `sptest-${randomBytes(3).toString('hex')}`;
+}
+
+/** Remove every container of this prefix, whatever the runtime left behind. */
+async function removeAll(prefix: string): Promise<void> {
+  const left = await docker.listContainers({ all: true, filters: { label: [`spaceport.instance=${prefix}`] } });
+  await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+}
+
+runRuntimeContract('docker', async () => {
+  const image = await ensureTestImage(docker, [OTHER_TAG]);
+  const prefix = runPrefix();
+  return {
+    runtime: new DockerRuntime({ docker, logger: silentLogger(), namePrefix: prefix }),
+    image,
+    otherImage: OTHER_TAG,
+    port: TEST_IMAGE_PORT,
+    cleanup: () => removeAll(prefix),
+  };
+});
+
+describe('DockerRuntime on a real engine', () => {
+  const prefix = runPrefix();
+  let runtime: DockerRuntime;
+  let image: string;
+  const space = toSpaceId('docker-test', `s-${prefix}`);
+  const spec = (release: string, extra: Partial<InstanceSpec> = {}): InstanceSpec => ({
+    space,
+    release: release as ReleaseId,
+    image,
+    port: TEST_IMAGE_PORT,
+    env: { PORT: String(TEST_IMAGE_PORT) },
+    flavor: { name: 'cpu-basic', cpus: 1, memoryBytes: 256 * 1024 ** 2 },
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    image = await ensureTestImage(docker);
+    runtime = new DockerRuntime({ docker, logger: silentLogger(), namePrefix: prefix });
+  });
+
+  afterAll(async () => {
+    await runtime?.close();
+    await removeAll(prefix);
+  });
+
+  it('creates the container as specified: name, labels, non-root, init, limits, loopback port', async () => {
+    await runtime.apply(spec('r1', { labels: { 'spaceport.commit': 'abc123', 'spaceport.space': 'spoofed/x' } }));
+    const [info] = await docker.listContainers({ all: true, filters: { label: [`spaceport.instance=${prefix}`, `spaceport.release=r1`] } });
+    const inspect = await docker.getContainer(info!.Id).inspect();
+    expect(inspect.Name).toBe(`/${prefix}-docker-test-s-${prefix}-r1`);
+    expect(inspect.Config.Labels).toMatchObject({ 'spaceport.space': space, 'spaceport.release': 'r1', 'spaceport.managed': 'true', 'spaceport.commit': 'abc123' });
+    expect(inspect.Config.User).toBe('1000:1000');
+    expect(inspect.HostConfig.Init).toBe(true);
+    expect(inspect.HostConfig.Memory).toBe(256 * 1024 ** 2);
+    expect(inspect.HostConfig.NanoCpus).toBe(1e9);
+    expect(inspect.NetworkSettings.Ports[`${TEST_IMAGE_PORT}/tcp`]?.[0]?.HostIp).toBe('127.0.0.1');
+    expect(inspect.Config.Env).toEqual(expect.arrayContaining([`SPACE_ID=${space}`, 'CPU_CORES=1', 'MEMORY=256Mi']));
+    await runtime.remove(space);
+  });
+
+  it('a stop survives a controller restart: a new runtime still reports it stopped', async () => {
+    await runtime.apply(spec('r1'));
+    await runtime.stop(space, 'r1' as ReleaseId);
+    const restarted = new DockerRuntime({ docker, logger: silentLogger(), namePrefix: prefix });
+    try {
+      const [inst] = await restarted.list(space);
+      expect(inst?.state).toEqual({ kind: 'stopped' });
+      await restarted.apply(spec('r1'));
+      const [again] = await restarted.list(space);
+      expect(again?.state.kind === 'starting' || again?.state.kind === 'ready').toBe(true);
+    } finally {
+      await restarted.close();
+      await runtime.remove(space);
+    }
+  });
+
+  it('another install (another prefix) neither sees nor removes these containers', async () => {
+    await runtime.apply(spec('r1'));
+    const other = new DockerRuntime({ docker, logger: silentLogger(), namePrefix: `${prefix}-other` });
+    try {
+      expect(await other.list(space)).toEqual([]);
+      await other.remove(space);
+      expect(await runtime.list(space)).toHaveLength(1);
+    } finally {
+      await other.close();
+      await runtime.remove(space);
+    }
+  });
+
+  it('an app killed for using too much memory is failed, saying so', async () => {
+    await runtime.apply(spec('oom', { env: { OOM: '1' }, flavor: { name: 'cpu-basic', cpus: 1, memoryBytes: 32 * 1024 ** 2 } }));
+    const deadline = Date.now() + 20_000;
+    let state;
+    do {
+      await new Promise((r) => setTimeout(r, 200));
+      [{ state } = { state: undefined }] = await runtime.list(space);
+    } while (state?.kind !== 'failed' && state?.kind !== 'exited' && Date.now() < deadline);
+    expect(state).toMatchObject({ kind: 'failed', reason: expect.stringContaining('Out of memory') });
+    await runtime.remove(space);
+  });
+
+  it('a missing image is RuntimeFailed naming the image', async () => {
+    const missing = `spaceport-test/missing-${prefix}:1`;
+    await expect(runtime.apply(spec('r1', { image: missing }))).rejects.toSatisfy(
+      (e) => isSpaceportError(e, 'RuntimeFailed') && e.message.includes(missing) && e.cause !== undefined,
+    );
+  });
+
+  it('an unreachable engine is DockerUnavailable with the fix', async () => {
+    const nowhere = new DockerRuntime({ docker: new Dockerode({ socketPath: `/tmp/no-docker-${prefix}.sock` }), logger: silentLogger() });
+    try {
+      await expect(nowhere.list()).rejects.toSatisfy(
+        (e) => isSpaceportError(e, 'DockerUnavailable') && /dockerd|DOCKER_HOST/.test(e.message) && e.cause !== undefined,
+      );
+    } finally {
+      await nowhere.close();
+    }
+  });
+});
