@@ -24,7 +24,7 @@ function requestHead(req: IncomingMessage): Buffer {
 
 /** A non-101 answer relayed to the client with `connection: close`, so the socket is not reused for HTTP. */
 function closingHead(head: Buffer): Buffer {
-  const lines = head.toString('latin1').split('\r\n');
+  const lines = head.subarray(0, head.length - 4).toString('latin1').split('\r\n');
   const kept = lines.filter((l, i) => i === 0 || !/^(connection|keep-alive)\s*:/i.test(l));
   return Buffer.from(`${kept.join('\r\n')}\r\nconnection: close\r\n\r\n`, 'latin1');
 }

@@ -1,0 +1,113 @@
+// Proxy benchmark: the same tiny Node backend behind each configuration, wrk on loopback with a Host
+// header, repetitions interleaved, medians reported. Writes bench/results/proxy.json.
+//   npx tsx bench/proxy/run.ts            (SPACEPORT_BENCH_SECONDS, SPACEPORT_BENCH_REPS to shorten)
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parseWrk, type WrkResult } from './parse-wrk.js';
+import { request } from './processes.js';
+import { BENCH_HOST, directTarget, startBackend, startChp, startNginx, startSpaceport, type Target } from './targets.js';
+
+const run = promisify(execFile);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SECONDS = Math.max(1, Math.min(60, Number(process.env.SPACEPORT_BENCH_SECONDS ?? 10)));
+const REPS = Math.max(1, Math.min(9, Number(process.env.SPACEPORT_BENCH_REPS ?? 3)));
+
+interface Summary {
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+async function wrk(port: number, args: string[], seconds: number): Promise<WrkResult> {
+  const { stdout } = await run(
+    'wrk',
+    [...args, `-d${seconds}s`, '-H', `Host: ${BENCH_HOST}`, `http://127.0.0.1:${port}/`],
+    { timeout: (seconds + 30) * 1000 },
+  );
+  const result = parseWrk(stdout);
+  if (result.errors > 0) throw new Error(`wrk saw ${result.errors} errors against port ${port}:\n${stdout}`);
+  return result;
+}
+
+async function main(): Promise<void> {
+  const backend = await startBackend();
+  const targets: Target[] = [];
+  try {
+    targets.push(directTarget(backend.port));
+    targets.push(await startSpaceport(backend.port));
+    targets.push(await startNginx(backend.port));
+    targets.push(await startChp(backend.port));
+    for (const t of targets) {
+      const r = await request(t.port, { host: BENCH_HOST });
+      if (r.status !== 200 || r.body !== 'hello') throw new Error(`${t.name} answered ${r.status} ${r.body.slice(0, 80)}`);
+      await wrk(t.port, ['-t2', '-c50'], 2); // warm-up (JIT, connection pools)
+    }
+    const rps = new Map<string, number[]>();
+    const p50 = new Map<string, number[]>();
+    const p99 = new Map<string, number[]>();
+    for (let rep = 1; rep <= REPS; rep++) {
+      for (const t of targets) {
+        const thr = await wrk(t.port, ['-t2', '-c50'], SECONDS);
+        const lat = await wrk(t.port, ['-t1', '-c1', '--latency'], SECONDS);
+        rps.set(t.name, [...(rps.get(t.name) ?? []), thr.rps]);
+        p50.set(t.name, [...(p50.get(t.name) ?? []), lat.p50Ms ?? NaN]);
+        p99.set(t.name, [...(p99.get(t.name) ?? []), lat.p99Ms ?? NaN]);
+        log(`rep ${rep} ${t.name}: ${thr.rps.toFixed(0)} req/s, p50 ${lat.p50Ms} ms, p99 ${lat.p99Ms} ms`);
+      }
+    }
+    const results: Record<string, Summary> = {};
+    for (const t of targets) {
+      results[t.name] = {
+        rps: Math.round(median(rps.get(t.name)!)),
+        p50_ms: Number(median(p50.get(t.name)!).toFixed(3)),
+        p99_ms: Number(median(p99.get(t.name)!).toFixed(3)),
+      };
+    }
+    await mkdir(path.join(here, '../results'), { recursive: true });
+    await writeFile(path.join(here, '../results/proxy.json'), `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(renderTable(results));
+  } finally {
+    for (const t of targets.reverse()) await t.stop().catch(() => undefined);
+    await backend.child.stop();
+  }
+}
+
+function renderTable(r: Record<string, Summary>): string {
+  const chp = r['configurable-http-proxy']!;
+  const nginx = r.nginx!;
+  const direct = r.direct!;
+  const sp = r.spaceport!;
+  const lines = [
+    `Proxy benchmark: wrk -t2 -c50 -d${SECONDS}s (throughput), wrk -t1 -c1 -d${SECONDS}s --latency (latency); median of ${REPS}, interleaved.`,
+    '',
+    '| target | req/s | × CHP | × nginx | p50 ms (1 conn) | p99 ms (1 conn) |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const [name, s] of Object.entries(r)) {
+    lines.push(`| ${name} | ${s.rps} | ${(s.rps / chp.rps).toFixed(2)} | ${(s.rps / nginx.rps).toFixed(2)} | ${s.p50_ms} | ${s.p99_ms} |`);
+  }
+  lines.push(
+    '',
+    `spaceport/CHP rps: ${(sp.rps / chp.rps).toFixed(2)} (target ≥ 2.5)`,
+    `spaceport/nginx rps: ${(sp.rps / nginx.rps).toFixed(2)} (target ≥ 0.40)`,
+    `added latency over direct: p50 +${(sp.p50_ms - direct.p50_ms).toFixed(3)} ms (target ≤ 1), p99 +${(sp.p99_ms - direct.p99_ms).toFixed(3)} ms (target ≤ 3)`,
+    '',
+  );
+  return lines.join('\n');
+}
+
+process.on('SIGINT', () => process.exit(130));
+await main();

@@ -1,0 +1,89 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderNginxConf } from './nginx-conf.js';
+import { freePort, request, spawnQuiet, spawnUntilLine, waitFor, type Child } from './processes.js';
+
+export const BENCH_HOST = 'bench-app.localhost';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+
+/** One configuration under test: where wrk sends requests, and how to stop it. */
+export interface Target {
+  name: 'direct' | 'spaceport' | 'nginx' | 'configurable-http-proxy';
+  port: number;
+  stop(): Promise<void>;
+}
+
+function tsNode(file: string, args: string[]): [string, string[]] {
+  return [process.execPath, ['--import', 'tsx', path.join(here, file), ...args]];
+}
+
+export async function startBackend(): Promise<{ port: number; child: Child }> {
+  const [cmd, args] = tsNode('backend.ts', []);
+  const { child, line } = await spawnUntilLine(cmd, args);
+  return { port: (JSON.parse(line) as { port: number }).port, child };
+}
+
+export function directTarget(backendPort: number): Target {
+  return { name: 'direct', port: backendPort, stop: async () => undefined };
+}
+
+export async function startSpaceport(backendPort: number): Promise<Target> {
+  const [cmd, args] = tsNode('spaceport-server.ts', [String(backendPort), 'bench-app']);
+  const { child, line } = await spawnUntilLine(cmd, args);
+  return { name: 'spaceport', port: (JSON.parse(line) as { port: number }).port, stop: () => child.stop() };
+}
+
+export async function startNginx(backendPort: number): Promise<Target> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'spaceport-bench-nginx-'));
+  await mkdir(path.join(dir, 'tmp'), { recursive: true });
+  const port = await freePort();
+  const conf = path.join(dir, 'nginx.conf');
+  const asRoot = process.getuid?.() === 0;
+  await writeFile(conf, renderNginxConf({ dir, listenPort: port, backendPort, asRoot }));
+  const child = spawnQuiet('nginx', ['-p', dir, '-c', conf, '-g', 'daemon off;']);
+  const stop = async (): Promise<void> => {
+    await child.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(async () => (await request(port, { host: BENCH_HOST })).status === 200);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { name: 'nginx', port, stop };
+}
+
+export async function startChp(backendPort: number): Promise<Target> {
+  const port = await freePort();
+  const apiPort = await freePort();
+  const token = `bench-${process.pid}-${Date.now()}`;
+  const bin = path.join(root, 'node_modules/.bin/configurable-http-proxy');
+  const child = spawnQuiet(
+    bin,
+    ['--ip', '127.0.0.1', '--port', String(port), '--api-ip', '127.0.0.1', '--api-port', String(apiPort), '--host-routing', '--log-level', 'warn'],
+    { ...process.env, CONFIGPROXY_AUTH_TOKEN: token },
+  );
+  try {
+    // Add the host route through CHP's REST API, as JupyterHub does.
+    await waitFor(async () => {
+      const r = await request(apiPort, {
+        host: '127.0.0.1',
+        path: `/api/routes/${BENCH_HOST}`,
+        method: 'POST',
+        headers: { authorization: `token ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ target: `http://127.0.0.1:${backendPort}` }),
+      });
+      return r.status === 201;
+    });
+    await waitFor(async () => (await request(port, { host: BENCH_HOST })).status === 200);
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
+  return { name: 'configurable-http-proxy', port, stop: () => child.stop() };
+}
