@@ -21,6 +21,10 @@ const DROP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', '
 
 /** Extra tokens named in a Connection header (`Connection: close, x-foo`), lowercased, or undefined. */
 function connectionTokens(value: string): Set<string> | undefined {
+  if (value.length <= 10) {
+    const v = value.toLowerCase();
+    if (v === 'keep-alive' || v === 'close' || v === 'upgrade') return undefined;
+  }
   let tokens: Set<string> | undefined;
   for (const part of value.split(',')) {
     const t = part.trim().toLowerCase();

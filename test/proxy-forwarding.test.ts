@@ -80,6 +80,14 @@ class TestApp {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       res.flushHeaders();
       this.sse = res;
+    } else if (url === '/truncated') {
+      res.writeHead(200, { 'content-length': '100000' });
+      res.write(Buffer.alloc(1000, 97));
+      setTimeout(() => req.socket.destroy(), 20);
+    } else if (url === '/echo-body') {
+      const parts: Buffer[] = [];
+      req.on('data', (c: Buffer) => parts.push(c));
+      req.on('end', () => res.end(Buffer.concat(parts)));
     } else if (url === '/hang') {
       req.on('close', () => this.closedRequests.push(url));
       res.on('close', () => this.closedRequests.push(`${url}:res`));
@@ -224,8 +232,13 @@ describe('forwarding', () => {
     await vi.waitFor(() => expect(alice.sse).toBeDefined());
     alice.sse!.write('data: one\n\n');
     await vi.waitFor(() => expect(received.join('')).toBe('data: one\n\n'));
+    // An open event stream counts as activity while it flows, not only when it opened.
+    await vi.waitFor(() => expect(h.sink.spaces()).toContain('alice/demo'));
+    await sleep(60);
+    h.sink.clear();
     alice.sse!.write('data: two\n\n');
     await vi.waitFor(() => expect(received.join('')).toBe('data: one\n\ndata: two\n\n'));
+    await vi.waitFor(() => expect(h.sink.spaces()).toEqual(['alice/demo']));
     const ended = new Promise((r) => res.on('end', r));
     alice.sse!.end();
     await ended;
@@ -240,6 +253,53 @@ describe('forwarding', () => {
     await sleep(50);
     req.destroy();
     await vi.waitFor(() => expect(alice.closedRequests).toContain('/hang:res'));
+  });
+
+  it('handles Expect: 100-continue and HEAD', async () => {
+    await standard();
+    const reply = await new Promise<string>((resolve, reject) => {
+      const req = http.request({
+        host: '127.0.0.1',
+        port: h.port,
+        path: '/echo-body',
+        method: 'POST',
+        headers: { host: 'alice-demo.localhost', expect: '100-continue', 'content-length': '5' },
+        agent: false,
+      });
+      req.on('continue', () => req.end('hello'));
+      req.on('response', (res) => {
+        let b = '';
+        res.on('data', (c: Buffer) => (b += c.toString()));
+        res.on('end', () => resolve(b));
+      });
+      req.on('error', reject);
+    });
+    expect(reply).toBe('hello');
+    const head = await request(h.port, { host: 'alice-demo.localhost', path: '/hello', method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.body).toBe('');
+  });
+
+  it('cuts the client response when the app dies mid-body', async () => {
+    await standard();
+    const outcome = await new Promise<string>((resolve) => {
+      http
+        .get({ host: '127.0.0.1', port: h.port, path: '/truncated', headers: { host: 'alice-demo.localhost' }, agent: false }, (res) => {
+          let n = 0;
+          res.on('data', (c: Buffer) => (n += c.length));
+          res.on('end', () => resolve(`complete ${n}`));
+          res.on('error', () => resolve(`cut after ${n}`));
+          res.on('aborted', () => resolve(`cut after ${n}`));
+        })
+        .on('error', () => resolve('cut'));
+    });
+    expect(outcome).toMatch(/^cut/);
+  });
+
+  it('answers 502 when the app does not answer within the upstream timeout', async () => {
+    h = await startProxy([runningRoute('alice-demo', alice.port, 'alice/demo')], { upstreamTimeoutMs: 200 });
+    const r = await request(h.port, { host: 'alice-demo.localhost', path: '/hang' });
+    expect(r.status).toBe(502);
   });
 
   it('answers 502 with a page when the app is down', async () => {

@@ -23,7 +23,7 @@ function tsNode(file: string, args: string[]): [string, string[]] {
 
 export async function startBackend(): Promise<{ port: number; child: Child }> {
   const [cmd, args] = tsNode('backend.ts', []);
-  const { child, line } = await spawnUntilLine(cmd, args);
+  const { child, line } = await spawnUntilLine(cmd, args, { cwd: root });
   return { port: (JSON.parse(line) as { port: number }).port, child };
 }
 
@@ -33,7 +33,7 @@ export function directTarget(backendPort: number): Target {
 
 export async function startSpaceport(backendPort: number): Promise<Target> {
   const [cmd, args] = tsNode('spaceport-server.ts', [String(backendPort), 'bench-app']);
-  const { child, line } = await spawnUntilLine(cmd, args);
+  const { child, line } = await spawnUntilLine(cmd, args, { cwd: root });
   return { name: 'spaceport', port: (JSON.parse(line) as { port: number }).port, stop: () => child.stop() };
 }
 
