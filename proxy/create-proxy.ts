@@ -74,14 +74,26 @@ export function createProxy(options: ProxyOptions): Proxy {
         sendResponse(res, unavailableResponse(ctx, undefined, 'The proxy is shutting down.'), req.method);
         return;
       }
-      handleRequest(ctx, req, res);
+      try {
+        handleRequest(ctx, req, res);
+      } catch (err) {
+        // A bug must cost one response, not the process.
+        logger.error({ err, host: req.headers.host, url: req.url }, 'proxy request handler failed');
+        if (res.headersSent) res.destroy();
+        else sendResponse(res, unavailableResponse(ctx, undefined, 'The proxy failed on this request.'));
+      }
     },
     handleUpgrade(req, socket, head) {
       if (ctx.closing) {
         socket.destroy();
         return;
       }
-      handleUpgrade(ctx, req, socket, head);
+      try {
+        handleUpgrade(ctx, req, socket, head);
+      } catch (err) {
+        logger.error({ err, host: req.headers.host, url: req.url }, 'proxy upgrade handler failed');
+        socket.destroy();
+      }
     },
     isSpaceHost(host) {
       return ctx.hosts.match(host);

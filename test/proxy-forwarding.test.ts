@@ -350,6 +350,17 @@ describe('websockets', () => {
     await vi.waitFor(() => expect(h.proxy.stats().tunnels).toBe(0));
   });
 
+  it('answers 502 to a handshake when the app is down', async () => {
+    const dead = http.createServer();
+    const deadPort = await listen(dead);
+    await closeServer(dead);
+    h = await startProxy([runningRoute('gone-app', deadPort)]);
+    const ws = connect(h.port, 'gone-app.localhost');
+    expect(await new Promise<number>((r) => ws.on('unexpected-response', (_q, res) => r(res.statusCode ?? 0)))).toBe(502);
+    ws.terminate();
+    await vi.waitFor(() => expect(h.proxy.stats().tunnels).toBe(0));
+  });
+
   it('closes the client when the app goes away', async () => {
     await standard();
     const ws = connect(h.port, 'bob-app.localhost');
