@@ -111,6 +111,8 @@ export interface GitServer {
   /** `Git-Protocol` headers seen. */
   protocols: string[];
   requests: string[];
+  /** The handler's promise per git request (settles once git http-backend has exited). */
+  handled: Promise<void>[];
   close(): Promise<void>;
 }
 
@@ -122,6 +124,7 @@ export async function startGitServer(root: string, opts: { maxFileBytes?: number
   const authorizeCalls: GitAuthorizeRequest[] = [];
   const protocols: string[] = [];
   const requests: string[] = [];
+  const handled: Promise<void>[] = [];
   const authorize = testAuthorize(known);
   const handler = createGitHttpHandler({
     repos,
@@ -138,7 +141,7 @@ export async function startGitServer(root: string, opts: { maxFileBytes?: number
     if (typeof proto === 'string') protocols.push(proto);
     // `x-test-direct` sends any request to the handler, to test what it does with non-git URLs.
     if (isGitRequest(req.method, req.url) || req.headers['x-test-direct'] === '1') {
-      void handler(req, res);
+      handled.push(handler(req, res));
     } else {
       sendGitError(res, new SpaceportError('NotFound'));
     }
@@ -154,6 +157,7 @@ export async function startGitServer(root: string, opts: { maxFileBytes?: number
     authorizeCalls,
     protocols,
     requests,
+    handled,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -176,4 +180,15 @@ export function rawRequest(
     req.on('error', reject);
     req.end(opts.body);
   });
+}
+
+/** Pids of live processes whose environment contains `needle` (e.g. `PATH_INFO=/alice/x.git/...`). */
+export async function pidsWithEnv(needle: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const environ = await fs.readFile(`/proc/${entry}/environ`).catch(() => undefined);
+    if (environ?.toString().split('\0').includes(needle)) pids.push(Number(entry));
+  }
+  return pids;
 }

@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toSpaceId, type SpaceId } from '../core/index.js';
-import { commitFiles, gitClient, initWork, makeTempDir, ok, rawRequest, startGitServer, type GitClient, type GitServer } from './git-fixtures.js';
+import http from 'node:http';
+import { commitFiles, gitClient, initWork, makeTempDir, ok, pidsWithEnv, rawRequest, startGitServer, type GitClient, type GitServer } from './git-fixtures.js';
 
 let tmp: string;
 let srv: GitServer;
@@ -236,12 +237,29 @@ describe('git smart HTTP (stock git client against the handler)', () => {
       await other.close();
     }
   });
-    const fresh2 = new (srv.repos.constructor as typeof import('../controller/git/index.js').CliGitRepos)({ root: srv.repos.root });
-    await fresh2.ensureHooks(s.id);
-    const clone = await cloneOf(s);
-    await commitFiles(git, clone, { 'big.bin': Buffer.alloc(10 * 1024 * 1024 + 1, 2) });
-    const push = await git(['push', s.url('x:hf_write_alice'), 'main'], { cwd: clone });
-    expect(push.code).not.toBe(0);
-    expect(push.stderr).toContain('remote:   - big.bin (ref: refs/heads/main)');
+
+  it('kills git http-backend and its children when the client goes away mid-request', async () => {
+    await newSpace('abort');
+    const marker = 'PATH_INFO=/alice/abort.git/git-upload-pack';
+    const before = srv.handled.length;
+    const req = http.request({
+      host: '127.0.0.1',
+      port: srv.port,
+      method: 'POST',
+      path: '/spaces/alice/abort/git-upload-pack',
+      headers: { 'content-type': 'application/x-git-upload-pack-request', 'transfer-encoding': 'chunked' },
+    });
+    req.on('error', () => {});
+    req.write('0032want '); // a request body that never ends
+    let pids: number[] = [];
+    for (let i = 0; i < 200 && pids.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      pids = await pidsWithEnv(marker);
+    }
+    expect(pids.length).toBeGreaterThan(0);
+    req.destroy();
+    await srv.handled[before]; // settles only once the backend has exited
+    for (let i = 0; i < 200 && (await pidsWithEnv(marker)).length > 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await pidsWithEnv(marker)).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { validateBranchName } from './branch-name.js';
 import { extractTar } from './extract-tar.js';
 import type { GitRepos, Head } from './git-repos.js';
 import { defaultHooksDir, installHooks } from './install-hooks.js';
-import { GitCommandError, runGit, spawnGit } from './run-git.js';
+import { GitCommandError, killGit, runGit, spawnGit } from './run-git.js';
 import { validateUpstreamUrl } from './upstream-url.js';
 
 export interface CliGitReposOptions {
@@ -185,7 +185,7 @@ export class CliGitRepos implements GitRepos {
     try {
       await extractTar(child.stdout, dir);
     } catch (err) {
-      child.kill('SIGKILL');
+      killGit(child);
       await exited.catch(() => {});
       throw err;
     }

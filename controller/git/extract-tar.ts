@@ -28,16 +28,19 @@ function refuse(message: string): SpaceportError {
  * types (hard links, devices, fifos) are skipped.
  */
 export async function extractTar(source: Readable, dir: string): Promise<void> {
-  const root = await fs.realpath(path.resolve(dir));
-  const symlinks = new Map<string, string>();
-  const throughSymlink = (target: string): boolean => {
-    for (let p = path.dirname(target); p.length > root.length; p = path.dirname(p)) if (symlinks.has(p)) return true;
-    return false;
-  };
+  // Consume `source` before the first await: a child process's unread stdout is flushed
+  // (discarded) when the child exits.
   const extract = tar.extract();
+  const entries = extract[Symbol.asyncIterator]();
   const fed = pipeline(source, extract);
+  const symlinks = new Map<string, string>();
   try {
-    for await (const entry of extract) {
+    const root = await fs.realpath(path.resolve(dir));
+    const throughSymlink = (target: string): boolean => {
+      for (let p = path.dirname(target); p.length > root.length; p = path.dirname(p)) if (symlinks.has(p)) return true;
+      return false;
+    };
+    for await (const entry of entries) {
       const { name, type, mode, linkname } = entry.header;
       const target = resolveInside(root, name.replace(/\/+$/, ''));
       if (target === undefined || throughSymlink(target)) {
@@ -49,7 +52,11 @@ export async function extractTar(source: Readable, dir: string): Promise<void> {
       } else if (type === 'file' || type === 'contiguous-file') {
         await fs.mkdir(path.dirname(target), { recursive: true });
         // 'wx' (O_EXCL) also refuses to write through an existing symlink at `target`.
-        await pipeline(entry, createWriteStream(target, { flags: 'wx', mode: (mode ?? 0o644) & 0o100 ? 0o755 : 0o644 }));
+        const file = createWriteStream(target, { flags: 'wx', mode: (mode ?? 0o644) & 0o100 ? 0o755 : 0o644 });
+        await pipeline(entry, file).catch((err: NodeJS.ErrnoException) => {
+          if (err.code === 'EEXIST') throw refuse(`The archive entry "${name.slice(0, 200)}" would overwrite an existing file or link.`);
+          throw err;
+        });
       } else if (type === 'symlink') {
         entry.resume();
         const link = linkname ?? '';
@@ -64,13 +71,17 @@ export async function extractTar(source: Readable, dir: string): Promise<void> {
       }
     }
     await fed;
+    // A chain of links can escape even when each target looks inside: check where each really leads.
+    await checkSymlinks(root, symlinks);
   } catch (err) {
     source.destroy();
     extract.destroy();
     fed.catch(() => {});
     throw err;
   }
-  // A chain of links can escape even when each target looks inside: check where each really leads.
+}
+
+async function checkSymlinks(root: string, symlinks: Map<string, string>): Promise<void> {
   for (const [link, target] of symlinks) {
     const real = await fs.realpath(link).catch(() => undefined); // dangling links lead nowhere
     if (real !== undefined && real !== root && !isInside(root, real)) {

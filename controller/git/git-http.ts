@@ -152,6 +152,8 @@ function runBackend(run: BackendRun): Promise<boolean> {
   if (typeof proto === 'string' && GIT_PROTOCOL_RE.test(proto)) env.GIT_PROTOCOL = proto;
   if (run.user) env.REMOTE_USER = run.user;
 
+  if (req.socket.destroyed) return Promise.resolve(false); // the client left while we were authorising
+
   return new Promise<boolean>((resolve) => {
     // Its own process group, so an aborted request stops upload-pack/receive-pack too.
     const child = spawn(run.backend, [], { env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'], detached: true, shell: false });

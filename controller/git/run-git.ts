@@ -69,15 +69,45 @@ function argvOf(args: string[], opts: RunGitOptions): string[] {
 
 export type GitChild = ChildProcessByStdio<Writable, Readable, Readable>;
 
-/** Start git with an argv array (never a shell); for callers that stream stdout. */
-export function spawnGit(args: string[], opts: RunGitOptions = {}): GitChild {
-  return spawn('git', argvOf(args, opts), {
+const closed = new WeakSet<GitChild>();
+
+/**
+ * Start git with an argv array (never a shell); for callers that stream stdout. It runs in its own
+ * process group so {@link killGit} also stops its helpers (`git-remote-https`, `upload-pack`, …).
+ */
+export function spawnGit(args: string[], opts: Omit<RunGitOptions, 'timeoutMs' | 'okExitCodes' | 'input'> = {}): GitChild {
+  const child = spawn('git', argvOf(args, opts), {
     cwd: opts.cwd,
     env: gitEnv(opts.env),
     stdio: ['pipe', 'pipe', 'pipe'],
     shell: false,
-    signal: opts.signal,
+    detached: true,
   });
+  child.on('close', () => closed.add(child));
+  if (opts.signal) {
+    const signal = opts.signal;
+    const onAbort = (): void => killGit(child);
+    if (signal.aborted) onAbort();
+    else {
+      signal.addEventListener('abort', onAbort, { once: true });
+      child.on('close', () => signal.removeEventListener('abort', onAbort));
+    }
+  }
+  return child;
+}
+
+/** Kill a git started by {@link spawnGit} and every process it started. */
+export function killGit(child: GitChild, signal: NodeJS.Signals = 'SIGKILL'): void {
+  // After 'close' every process holding git's pipes is gone, and the group id may be reused.
+  if (child.pid !== undefined && !closed.has(child)) tryKill(-child.pid, signal);
+}
+
+function tryKill(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    /* already gone */
+  }
 }
 
 /** Run git to completion, collecting stdout and stderr. Throws {@link GitCommandError} on failure. */
@@ -93,7 +123,7 @@ export function runGit(args: string[], opts: RunGitOptions = {}): Promise<GitRes
         ? undefined
         : setTimeout(() => {
             timedOut = true;
-            child.kill('SIGKILL');
+            killGit(child);
           }, opts.timeoutMs);
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
@@ -107,7 +137,9 @@ export function runGit(args: string[], opts: RunGitOptions = {}): Promise<GitRes
     child.on('close', (code) => {
       if (timer) clearTimeout(timer);
       const stderr = Buffer.concat(err).toString();
-      if (code === 0 || (code !== null && !timedOut && opts.okExitCodes?.includes(code))) {
+      if (opts.signal?.aborted) {
+        reject(new GitCommandError({ command: argv, exitCode: code, stderr, cause: opts.signal.reason }));
+      } else if (code === 0 || (code !== null && !timedOut && opts.okExitCodes?.includes(code))) {
         resolve({ stdout: Buffer.concat(out), stderr, exitCode: code });
       } else {
         reject(new GitCommandError({ command: argv, exitCode: code, stderr, timedOut }));

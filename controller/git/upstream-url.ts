@@ -29,11 +29,12 @@ export function validateUpstreamUrl(url: string, opts: UpstreamUrlOptions): stri
   if (typeof url !== 'string' || url.length === 0) throw invalid('', 'it is empty');
   if (url.length > MAX_URL_LENGTH) throw invalid(url, `it is longer than ${MAX_URL_LENGTH} characters`);
   if (url.startsWith('-')) throw invalid(url, 'it must not start with "-"');
-  if (/[\x00-\x20\x7f]/.test(url)) throw invalid(url, 'it must not contain spaces or control characters');
+  if (/[\x00-\x20\x7f\\]/.test(url)) throw invalid(url, 'it must not contain spaces, control characters or "\\"');
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
   if (scheme !== 'https' && scheme !== 'http') {
     throw invalid(url, opts.allowLoopbackHttp ? 'use an https:// (or loopback http://) URL' : 'use an https:// URL');
   }
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[/?#]/.test(url)) throw invalid(url, 'it has no host');
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -45,5 +46,6 @@ export function validateUpstreamUrl(url: string, opts: UpstreamUrlOptions): stri
     throw invalid(url, opts.allowLoopbackHttp ? 'http:// is only allowed to loopback; use https://' : 'use an https:// URL');
   }
   if (parsed.hash !== '') throw invalid(url, 'it must not have a #fragment');
+  // git gets the parsed form, so what it connects to is what was checked here.
   return parsed.href;
 }
