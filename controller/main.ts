@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { SpaceportError, type Config, type Logger, type SpaceId } from '../core/index.js';
+import { SpaceportError, type Config, type Logger, type LogSink, type SpaceId } from '../core/index.js';
 import type { ImageBuilder } from '../builder/index.js';
 import { createProxy } from '../proxy/index.js';
 import { createApi } from './api/index.js';
@@ -18,7 +18,7 @@ import { SecretBox, SqliteStore, type SpaceStore } from './store/index.js';
 /** The parts that talk to outside systems, chosen by the caller (real ones in `spaceport up`, fakes in tests). */
 export interface SpaceportAdapters {
   runtime: Runtime;
-  builder: ImageBuilder;
+  builder: ImageBuilder & { ensureBaseImages?(images: string[], log: LogSink): Promise<void> };
   plan: PlanBuild;
 }
 

@@ -34,6 +34,12 @@ export const configSchema = z.object({
   SPACEPORT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SPACEPORT_RUNTIME: z.enum(['docker', 'fake']).default('docker'),
   DOCKER_HOST: z.string().optional(),
+  /** Names this install's containers (several installs can share one Docker engine). */
+  SPACEPORT_INSTANCE_NAME: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'lowercase letters, digits and "-"').default('spaceport'),
+  /** Debian mirror for building base images (air-gapped sites point this at their own). */
+  SPACEPORT_DEBIAN_MIRROR: z.string().optional(),
+  /** Where debootstrapped root filesystems are cached; default {data dir}/cache/rootfs. */
+  SPACEPORT_ROOTFS_CACHE: z.string().optional(),
   /** Resources of the cpu-basic flavor on this host. */
   SPACEPORT_CPU_BASIC_CPUS: z.coerce.number().positive().default(2),
   SPACEPORT_CPU_BASIC_MEMORY: bytes.default(16 * 1024 ** 3),

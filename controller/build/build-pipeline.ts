@@ -176,7 +176,15 @@ export class BuildPipeline {
     const files = await repos.listFiles(space.id, build.commit);
     const variables = Object.fromEntries(store.listSettings(space.uid, 'variable').map((v) => [v.key, v.value]));
     const secrets = Object.fromEntries(store.listSettings(space.uid, 'secret').map((v) => [v.key, v.value]));
-    const plan = this.#o.plan({ space, readme: readme?.toString('utf8'), files, tree: build.tree, variables });
+    const requirements = files.includes('requirements.txt') ? await repos.readFile(space.id, build.commit, 'requirements.txt') : undefined;
+    const plan = this.#o.plan({
+      space,
+      readme: readme?.toString('utf8'),
+      files,
+      tree: build.tree,
+      variables,
+      requirementsTxt: requirements?.toString('utf8'),
+    });
     if (plan.kind !== 'ok') return { kind: 'failed', failure: plan.kind === 'no_app_file' ? 'NO_APP_FILE' : 'CONFIG_ERROR', message: plan.message };
     for (const notice of plan.notices) sink.write(`${notice}\n`);
     if (!build.noCache && (await builder.exists(plan.image))) {

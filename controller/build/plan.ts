@@ -25,4 +25,6 @@ export type PlanBuild = (input: {
   files: string[];
   tree: string;
   variables: Record<string, string>;
+  /** requirements.txt, when the repo has one (local references change the layer order). */
+  requirementsTxt?: string;
 }) => BuildPlan;

@@ -1,0 +1,27 @@
+import { expect, it } from 'vitest';
+import { MemoryLogSink } from '../../core/index.js';
+import { BaseImageGate, baseImagesOf } from './base-image-gate.js';
+
+it('finds the images a Dockerfile builds from, not its stages', () => {
+  const df = 'FROM spaceport/node:bookworm AS build\nRUN npm run build\nFROM spaceport/python:3.11\nCOPY --from=build /x /y\nFROM build\n';
+  expect(baseImagesOf(df)).toEqual(['spaceport/node:bookworm', 'spaceport/python:3.11']);
+});
+
+it('ensures each needed base image once, and again after a failure', async () => {
+  const asked: string[][] = [];
+  let fail = true;
+  const inner = { build: async (r: { image: string }) => r.image, exists: async () => false, remove: async () => {} };
+  const gate = new BaseImageGate(inner as never, async (images) => {
+    asked.push(images);
+    if (fail) {
+      fail = false;
+      throw new Error('mirror down');
+    }
+  });
+  const req = { image: 'i', dockerfile: 'FROM spaceport/python:3.11\n' } as never;
+  const signal = new AbortController().signal;
+  await expect(gate.build(req, new MemoryLogSink(), signal)).rejects.toThrow('mirror down');
+  await gate.build(req, new MemoryLogSink(), signal);
+  await gate.build(req, new MemoryLogSink(), signal);
+  expect(asked).toEqual([['spaceport/python:3.11'], ['spaceport/python:3.11']]);
+});

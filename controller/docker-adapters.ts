@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { BaseImageGate, planFromBuilder } from './build/index.js';
+import { DEFAULT_BASE_IMAGES, DockerImageBuilder, ensureBaseImages, type BaseImageKind } from '../builder/index.js';
+import { SpaceportError, type Config, type Logger } from '../core/index.js';
+import { DockerRuntime, connectDocker } from './runtime/index.js';
+import type { SpaceportAdapters } from './main.js';
+
+/** The base images Spaceport can make itself: one Python image per configured version, and Node. */
+export function knownBaseImages(config: Readonly<Config>): { kind: BaseImageKind; image: string }[] {
+  return [
+    ...[...new Set(Object.values(config.SPACEPORT_PYTHON_IMAGES))].map((image) => ({ kind: 'python' as const, image })),
+    { kind: 'node', image: DEFAULT_BASE_IMAGES.node },
+  ];
+}
+
+/** The single-host adapters: Docker runs the Spaces and builds their images. */
+export async function dockerAdapters(config: Readonly<Config>, logger: Logger): Promise<SpaceportAdapters> {
+  const docker = connectDocker(config.DOCKER_HOST);
+  try {
+    await docker.ping();
+  } catch (err) {
+    throw new SpaceportError(
+      'DockerUnavailable',
+      `No Docker engine is reachable at ${config.DOCKER_HOST ?? 'unix:///var/run/docker.sock'}. ` +
+        'Fix: start one (Debian, as root: `apt-get install -y docker.io && dockerd &`; `make up` does this for you), or set DOCKER_HOST.',
+      { cause: err },
+    );
+  }
+  const runtime = new DockerRuntime({ docker, logger: logger.child({ module: 'runtime' }), namePrefix: config.SPACEPORT_INSTANCE_NAME });
+  const inner = new DockerImageBuilder({ docker, logger: logger.child({ module: 'image-builder' }), caBundle: config.SPACEPORT_BUILD_CA_BUNDLE });
+  const known = knownBaseImages(config);
+  const builder = new BaseImageGate(inner, async (images, log) => {
+    const wanted = known.filter((k) => images.includes(k.image));
+    if (wanted.length === 0) return;
+    const outcomes = await ensureBaseImages(
+      docker,
+      Object.fromEntries(wanted.map((k) => [k.kind, k.image])),
+      logger.child({ module: 'base-images' }),
+      {
+        mirror: config.SPACEPORT_DEBIAN_MIRROR,
+        cacheDir: config.SPACEPORT_ROOTFS_CACHE ?? path.join(config.dataDir, 'cache', 'rootfs'),
+        caBundle: config.SPACEPORT_BUILD_CA_BUNDLE,
+        proxy: { http: config.SPACEPORT_BUILD_HTTP_PROXY, https: config.SPACEPORT_BUILD_HTTPS_PROXY, noProxy: config.SPACEPORT_BUILD_NO_PROXY },
+        log,
+      },
+    );
+    for (const o of outcomes) log.write(`Base image ${o.image}: ${o.result}\n`);
+  });
+  return { runtime, builder, plan: planFromBuilder(config) };
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Make sure a Docker engine answers. If none does: on Debian as root, install docker.io and start
+# dockerd (there is no systemd here); anywhere else, stop with a message naming the fix.
+set -euo pipefail
+
+docker_ok() {
+  if [ -n "${DOCKER_HOST:-}" ]; then
+    curl -fsS --max-time 3 "${DOCKER_HOST/tcp:/http:}/_ping" >/dev/null 2>&1 && return 0
+  fi
+  curl -fsS --max-time 3 --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1
+}
+
+if docker_ok; then exit 0; fi
+
+is_debian_root() { [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; }
+
+if ! command -v dockerd >/dev/null 2>&1; then
+  if is_debian_root; then
+    echo "spaceport: no Docker engine found; installing docker.io (Debian) ..." >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
+  else
+    cat >&2 <<'MSG'
+spaceport: no Docker engine is reachable (tried DOCKER_HOST and /var/run/docker.sock).
+Fix: install and start Docker, e.g. on Debian/Ubuntu as root:
+    apt-get install -y docker.io && dockerd > /var/log/dockerd.log 2>&1 &
+or point DOCKER_HOST at a running engine (DOCKER_HOST=unix:///path/to/docker.sock).
+MSG
+    exit 1
+  fi
+fi
+
+if [ "$(id -u)" != 0 ]; then
+  echo "spaceport: dockerd is installed but not running, and starting it needs root. Fix: sudo dockerd &  (or start the docker service)" >&2
+  exit 1
+fi
+
+echo "spaceport: starting dockerd (log: /var/log/dockerd.log) ..." >&2
+nohup dockerd > /var/log/dockerd.log 2>&1 &
+for _ in $(seq 1 60); do
+  if docker_ok; then exit 0; fi
+  sleep 0.5
+done
+echo "spaceport: dockerd did not answer within 30 s; see /var/log/dockerd.log" >&2
+exit 1
