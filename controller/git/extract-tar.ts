@@ -31,7 +31,8 @@ export async function extractTar(source: Readable, dir: string): Promise<void> {
   // Consume `source` before the first await: a child process's unread stdout is flushed
   // (discarded) when the child exits.
   const extract = tar.extract();
-  const entries = extract[Symbol.asyncIterator]();
+  const iterator = extract[Symbol.asyncIterator]();
+  const entries = { [Symbol.asyncIterator]: () => iterator };
   const fed = pipeline(source, extract);
   const symlinks = new Map<string, string>();
   try {
