@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryLogSink } from '../core/index.js';
+import { BuildLog } from './build-log.js';
+import { BuildOutputDecoder, decodeLine, type BuildEvent } from './build-output.js';
+
+const enc = (o: unknown) => `${JSON.stringify(o)}\r\n`;
+
+describe('BuildOutputDecoder', () => {
+  it('decodes stream, aux, status and error messages', () => {
+    const d = new BuildOutputDecoder();
+    const events = d.push(
+      enc({ stream: 'Step 1/2 : FROM x\n' }) +
+        enc({ aux: { ID: 'sha256:abc' } }) +
+        enc({ status: 'Downloading', id: 'l1', progress: '[==> ]' }) +
+        enc({ errorDetail: { code: 1, message: "The command '/bin/sh -c false' returned a non-zero code: 1" }, error: 'ignored' }),
+    );
+    expect(events).toEqual<BuildEvent[]>([
+      { kind: 'stream', text: 'Step 1/2 : FROM x\n' },
+      { kind: 'aux', imageId: 'sha256:abc', aux: { ID: 'sha256:abc' } },
+      { kind: 'status', text: 'l1: Downloading [==> ]\n' },
+      { kind: 'error', message: "The command '/bin/sh -c false' returned a non-zero code: 1", code: 1 },
+    ]);
+  });
+
+  it('joins messages split across chunks, including split UTF-8 characters', () => {
+    const d = new BuildOutputDecoder();
+    const bytes = Buffer.from(enc({ stream: 'héllo ✓\n' }) + enc({ stream: 'two\n' }));
+    const out: BuildEvent[] = [];
+    for (let i = 0; i < bytes.length; i += 3) out.push(...d.push(bytes.subarray(i, i + 3)));
+    out.push(...d.end());
+    expect(out).toEqual([
+      { kind: 'stream', text: 'héllo ✓\n' },
+      { kind: 'stream', text: 'two\n' },
+    ]);
+  });
+
+  it('keeps a last message without a newline for end()', () => {
+    const d = new BuildOutputDecoder();
+    expect(d.push('{"error":"boom"}')).toEqual([]);
+    expect(d.end()).toEqual([{ kind: 'error', message: 'boom' }]);
+  });
+
+  it('passes through non-JSON lines as text and ignores blank ones', () => {
+    expect(decodeLine('plain text')).toEqual({ kind: 'stream', text: 'plain text\n' });
+    expect(decodeLine('   ')).toBeUndefined();
+    expect(decodeLine('{"other":1}')).toEqual({ kind: 'unknown', raw: { other: 1 } });
+    expect(decodeLine('{"aux":{"Digest":"x"}}')).toEqual({ kind: 'aux', aux: { Digest: 'x' } });
+  });
+});
+
+describe('BuildLog', () => {
+  it('writes whole lines, tracks the step, cache hits, the image id and the first error', () => {
+    const sink = new MemoryLogSink();
+    const log = new BuildLog(sink, { tailLines: 3 });
+    log.handle({ kind: 'stream', text: 'Step 1/3 : FROM x\n ---> 1234\nStep 2/3 : COPY a b\n' });
+    log.handle({ kind: 'stream', text: ' ---> Using cache\n ---> ab' });
+    log.handle({ kind: 'stream', text: 'cd\nStep 3/3 : RUN false\n' });
+    log.handle({ kind: 'error', message: 'returned a non-zero code: 1' });
+    log.handle({ kind: 'error', message: 'second' });
+    log.end();
+    expect(sink.lines).toEqual([
+      'Step 1/3 : FROM x\n',
+      ' ---> 1234\n',
+      'Step 2/3 : COPY a b\n',
+      ' ---> Using cache\n',
+      ' ---> abcd\n',
+      'Step 3/3 : RUN false\n',
+      'ERROR: returned a non-zero code: 1\n',
+      'ERROR: second\n',
+    ]);
+    expect(log.step).toBe('Step 3/3 : RUN false');
+    expect(log.error).toBe('returned a non-zero code: 1');
+    expect(log.cacheHits).toBe(1);
+    expect(log.tail()).toBe('Step 3/3 : RUN false\nERROR: returned a non-zero code: 1\nERROR: second\n');
+  });
+
+  it('takes the image id from "Successfully built" or aux, and keeps the last state of \\r progress', () => {
+    const sink = new MemoryLogSink();
+    const log = new BuildLog(sink);
+    log.handle({ kind: 'stream', text: '10%\r50%\r100%\nSuccessfully built 0123456789ab\n' });
+    expect(sink.lines).toEqual(['100%\n', 'Successfully built 0123456789ab\n']);
+    expect(log.imageId).toBe('0123456789ab');
+    const other = new BuildLog(new MemoryLogSink());
+    other.handle({ kind: 'aux', imageId: 'sha256:ff', aux: {} });
+    expect(other.imageId).toBe('sha256:ff');
+  });
+});

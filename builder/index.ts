@@ -1,0 +1,36 @@
+export type { BuildRequest, ImageBuilder } from './image-builder.js';
+export { DockerImageBuilder, type DockerImageBuilderOptions } from './docker-image-builder.js';
+export {
+  parseSpaceConfig,
+  relativePathProblem,
+  COLORS,
+  CUSTOM_HEADERS,
+  DEFAULT_STARTUP_DURATION_TIMEOUT,
+  type Color,
+  type CustomHeaderName,
+  type ParseSpaceConfigOptions,
+  type SpaceConfig,
+  type SpaceConfigResult,
+} from './space-config.js';
+export { parseDuration } from './duration.js';
+export { planBuild, hasLocalReferences, CA_BUNDLE_FILE_NAME, type BuildPlan, type BuildProxy, type PlanBuildInput } from './plan-build.js';
+export { imageRefFor, SPACE_IMAGE_PREFIX } from './image-ref.js';
+export {
+  ensureBaseImages,
+  buildBaseImage,
+  imageExists,
+  type BaseImageOptions,
+  type BaseImageOutcome,
+  type BaseImageResult,
+} from './base-images.js';
+export {
+  DEFAULT_BASE_IMAGES,
+  DEFAULT_DEBIAN_MIRROR,
+  DEFAULT_DEBIAN_SECURITY_MIRROR,
+  baseImageSpec,
+  type BaseImageKind,
+  type BaseImageSpec,
+} from './base-image-specs.js';
+export { BuildOutputDecoder, decodeLine, type BuildEvent } from './build-output.js';
+export { BuildLog } from './build-log.js';
+export type { Sdk } from '../templates/index.js';

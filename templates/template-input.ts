@@ -1,0 +1,68 @@
+/** The SDKs a Space can declare in its README front matter. */
+export const SDKS = ['gradio', 'streamlit', 'docker', 'static'] as const;
+export type Sdk = (typeof SDKS)[number];
+
+/**
+ * Where things sit in the build context of a templated build. The builder packs the repo's files
+ * under `CODE_DIR` and the template's own files (rendered Dockerfile, CA bundle, helpers) under
+ * `SUPPORT_DIR`, so the two never collide and the app directory gets only the repo's files.
+ */
+export const CODE_DIR = 'app';
+export const SUPPORT_DIR = '.spaceport';
+
+/** Everything a template needs; the builder maps a Space's config and file list onto it. */
+export interface TemplateInput {
+  sdk: Sdk;
+  /** Python base image (`spaceport/python:3.11`): gradio, streamlit and static (its file server). */
+  pythonImage: string;
+  /** Node base image for a static Space's `app_build_command` stage. */
+  nodeImage: string;
+  /** Path of the main file relative to the repo root, already validated (no `..`, not absolute). */
+  appFile: string;
+  /** `gradio==…` / `streamlit==…`; latest when absent. Already validated as a version. */
+  sdkVersion?: string;
+  /** docker: the port the app listens on. */
+  appPort?: number;
+  /** static: a build command such as `npm run build`; the output is `dirname(appFile)`. */
+  buildCommand?: string;
+  /** Which dependency files the repo has (repo-root paths). */
+  files: RepoFiles;
+  /** requirements.txt refers to local paths (`-e .`, `-r other.txt`): install it after the code is copied. */
+  localRequirements?: boolean;
+  /** Path of the CA bundle inside the build context, when builds must trust one. */
+  caBundleFile?: string;
+  /** `hf_oauth: true`: install gradio with its `oauth` extra. */
+  oauth?: boolean;
+  /** Image labels rendered as the last instruction (values that change per commit go last). */
+  labels?: Record<string, string>;
+}
+
+export interface RepoFiles {
+  packagesTxt: boolean;
+  preRequirements: boolean;
+  requirements: boolean;
+  packageJson: boolean;
+  packageLock: boolean;
+}
+
+export interface RenderedTemplate {
+  /** Dockerfile text, or undefined for `sdk: docker` (the repo's own Dockerfile is used). */
+  dockerfile: string | undefined;
+  /** Files the template adds to the build context, by context path (all under `SUPPORT_DIR`). */
+  extraFiles: Record<string, string>;
+  /** The port the app serves HTTP on inside the container. */
+  port: number;
+}
+
+/** The port each templated SDK's app listens on (docker uses `app_port`, default 7860). */
+export const TEMPLATE_PORTS: Readonly<Record<Sdk, number>> = Object.freeze({
+  gradio: 7860,
+  streamlit: 8501,
+  static: 8080,
+  docker: 7860,
+});
+
+/** The user every app runs as, as on the Hub. */
+export const APP_UID = 1000;
+export const APP_HOME = '/home/user';
+export const APP_DIR = '/home/user/app';
