@@ -109,9 +109,10 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
         throw err;
       }
     },
-    onPush: ({ space: id }) => {
+    // Awaited before the push response ends: when `git push` returns, the build is queued.
+    onPush: async ({ space: id }) => {
       const space = store.getSpace(id);
-      if (space) void spaces.onPush(space).catch((err: unknown) => logger.error({ err, space: id }, 'push handling failed'));
+      if (space) await spaces.onPush(space);
     },
   });
 

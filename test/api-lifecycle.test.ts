@@ -21,9 +21,12 @@ describe('controller with fake runtime and builder', () => {
   const dirs: string[] = [];
 
   beforeAll(async () => {
-    runtime = new FakeRuntime({ http: true });
     builder = new FakeImageBuilder();
-    h = await startHarness((config) => ({ runtime, builder, plan: planFromBuilder(config) }), { SPACEPORT_RUNTIME: 'fake' });
+    // A fresh fake runtime per start: like a host whose containers are gone, so a restart must re-create them.
+    h = await startHarness((config) => {
+      runtime = new FakeRuntime({ http: true });
+      return { runtime, builder, plan: planFromBuilder(config) };
+    }, { SPACEPORT_RUNTIME: 'fake' });
   });
 
   afterAll(async () => {
@@ -130,12 +133,15 @@ describe('controller with fake runtime and builder', () => {
   });
 
   it('survives a restart: the Space serves again without a push', async () => {
-    const appliedBefore = runtime.applied.length;
+    const builds = builder.built.length;
     await h.restart();
     await h.waitStage('admin/demo', ['RUNNING']);
-    expect((await h.app('admin-demo', '/')).status).toBe(200);
-    // The fake runtime kept its instance, so nothing had to start again.
-    expect(runtime.applied.length).toBe(appliedBefore);
+    const page = await h.app('admin-demo', '/cgi-bin/env');
+    expect(page.status, page.body).toBe(200);
+    expect(page.body).toContain('SPACE_ID=admin/demo');
+    // The reconciler re-created the instance from the stored release: no build, no push.
+    expect(runtime.applied).toHaveLength(1);
+    expect(builder.built.length).toBe(builds);
   });
 
   it('pauses, then restarts from PAUSED', async () => {

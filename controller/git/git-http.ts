@@ -35,8 +35,12 @@ export interface GitHttpRepos {
 export interface GitHttpOptions {
   repos: GitHttpRepos;
   authorize(req: GitAuthorizeRequest): Promise<GitAuthorizeResult>;
-  /** Called (not awaited) after each successful `git-receive-pack`; read the new head from the repo. */
-  onPush?(push: { space: SpaceId; user: string }): void;
+  /**
+   * Called after each successful `git-receive-pack`, before the response ends: the client's
+   * `git push` returns only once this settles (so the Space already shows BUILDING). Read the new
+   * head from the repo. A rejection is logged; the push itself already succeeded.
+   */
+  onPush?(push: { space: SpaceId; user: string }): void | Promise<void>;
   logger?: Logger;
   /** Files larger than this are refused by the pre-receive hook. Default 10 MiB (the Hub's limit). */
   maxFileBytes?: number;
@@ -105,14 +109,18 @@ export function createGitHttpHandler(opts: GitHttpOptions): GitHttpHandler {
       if (!(await opts.repos.exists(gp.space))) throw new SpaceportError('RepoNotFound', `Repository ${gp.space} not found.`);
       if (gp.access === 'write') await opts.repos.ensureHooks(gp.space);
       const child = log.child({ space: gp.space, service: gp.service });
-      const ok = await runBackend({ req, res, gp, user: auth.user, root: opts.repos.root, backend: await backendPath(), maxFileBytes, log: child });
-      if (ok && gp.service === 'git-receive-pack') {
-        try {
-          opts.onPush?.({ space: gp.space, user: auth.user });
-        } catch (err) {
-          child.error({ err }, 'onPush failed');
-        }
-      }
+      const onPush = opts.onPush;
+      const beforeEnd =
+        gp.service === 'git-receive-pack' && onPush
+          ? async () => {
+              try {
+                await onPush({ space: gp.space, user: auth.user });
+              } catch (err) {
+                child.error({ err }, 'onPush failed');
+              }
+            }
+          : undefined;
+      await runBackend({ req, res, gp, user: auth.user, root: opts.repos.root, backend: await backendPath(), maxFileBytes, log: child, beforeEnd });
     } catch (err) {
       const e = toSpaceportError(err);
       if (e.status >= 500) log.error({ err: e.cause ?? e, url: req.url }, 'git http request failed');
@@ -130,6 +138,8 @@ interface BackendRun {
   backend: string;
   maxFileBytes: number;
   log: Logger;
+  /** Run after a successful backend exit, before the response ends (push → build queued). */
+  beforeEnd?: () => Promise<void>;
 }
 
 /** Run `git http-backend` for one request. Resolves true when it exited 0 and answered 200. */
@@ -196,6 +206,16 @@ function runBackend(run: BackendRun): Promise<boolean> {
       if (!res.headersSent) {
         const detail = Buffer.concat(stderr).toString().trim().split('\n').pop() ?? '';
         sendGitError(res, new SpaceportError('GitFailed', `git http-backend failed${detail ? `: ${detail}` : '.'}`));
+        settle();
+        return;
+      }
+      if (run.beforeEnd && !res.writableEnded) {
+        const ok = code === 0 && status === 200;
+        void (ok ? run.beforeEnd() : Promise.resolve()).finally(() => {
+          res.end();
+          settle();
+        });
+        return;
       }
       settle();
     });
@@ -233,7 +253,8 @@ function runBackend(run: BackendRun): Promise<boolean> {
       res.statusCode = parsed.status;
       for (const [name, value] of parsed.headers) res.setHeader(name, value);
       if (parsed.rest.length > 0) res.write(parsed.rest);
-      child.stdout.pipe(res);
+      // With beforeEnd, the response is ended by the close handler, after it.
+      child.stdout.pipe(res, { end: run.beforeEnd === undefined });
     };
     child.stdout.on('data', onData);
   });
