@@ -1,19 +1,34 @@
 import type { LogSink } from '../core/index.js';
 import type { BuildEvent } from './build-output.js';
+import type { BuildkitTrace } from './buildkit-trace.js';
 
 const STEP_RE = /^Step \d+\/\d+ : /;
 const CACHE_RE = /^ ---> Using cache$/;
+/** BuildKit vertices that are Dockerfile instructions: `[2/5] RUN …`, `[build 3/7] COPY …`. */
+const BUILDKIT_STEP_RE = /^\[[^\]]*\d+\/\d+\] /;
+
+interface VertexState {
+  n: number;
+  name: string;
+  announced: boolean;
+  done: boolean;
+  partial: string;
+}
 
 /**
- * Follows a build's events: writes whole lines to the Space's log, remembers the current
- * `Step N/M : …` line, the last lines (for a failure's tail), the first error and the image id.
+ * Follows a build's events and writes the Space's build log: whole lines, classic builder output
+ * as is, BuildKit progress like `docker build --progress=plain` (`#3 [2/4] RUN …`, `#3 CACHED`).
+ * Remembers the step being run (`Step N/M : …` or `[N/M] …`), the last lines (a failure's tail),
+ * the first error, the image id and how many steps came from the cache.
  */
 export class BuildLog {
   readonly #sink: LogSink;
   readonly #tailSize: number;
   readonly #tail: string[] = [];
+  readonly #vertices = new Map<string, VertexState>();
   #partial = '';
   #step: string | undefined;
+  #failedStep: string | undefined;
   #error: string | undefined;
   #imageId: string | undefined;
   #cacheHits = 0;
@@ -23,8 +38,9 @@ export class BuildLog {
     this.#tailSize = opts.tailLines ?? 30;
   }
 
+  /** The step that failed, else the last step started. */
   get step(): string | undefined {
-    return this.#step;
+    return this.#failedStep ?? this.#step;
   }
   get error(): string | undefined {
     return this.#error;
@@ -46,6 +62,9 @@ export class BuildLog {
       case 'status':
         this.text(event.text);
         break;
+      case 'trace':
+        this.#trace(event.trace);
+        break;
       case 'aux':
         if (event.imageId) this.#imageId = event.imageId;
         break;
@@ -66,9 +85,55 @@ export class BuildLog {
     for (const part of parts) this.#line(part);
   }
 
-  /** Write out a last line that had no newline. */
+  /** Write out last lines that had no newline. */
   end(): void {
     this.#flush();
+    for (const v of this.#vertices.values()) {
+      if (v.partial) this.#line(`#${v.n} ${v.partial}`);
+      v.partial = '';
+    }
+  }
+
+  #trace(trace: BuildkitTrace): void {
+    for (const t of trace.vertexes) {
+      const v = this.#vertex(t.digest, t.name);
+      if (!v.announced && (t.started !== undefined || t.cached || t.completed !== undefined)) {
+        v.announced = true;
+        this.#line(`#${v.n} ${v.name}`);
+        if (BUILDKIT_STEP_RE.test(v.name)) this.#step = v.name;
+      }
+      if (t.error) {
+        if (BUILDKIT_STEP_RE.test(v.name)) this.#failedStep ??= v.name;
+        this.#line(`#${v.n} ERROR: ${t.error}`);
+        v.done = true;
+      } else if (t.completed !== undefined && !v.done) {
+        v.done = true;
+        if (t.cached) {
+          if (BUILDKIT_STEP_RE.test(v.name)) this.#cacheHits++;
+          this.#line(`#${v.n} CACHED`);
+        } else {
+          const secs = t.started !== undefined ? ` ${((t.completed - t.started) / 1000).toFixed(1)}s` : '';
+          this.#line(`#${v.n} DONE${secs}`);
+        }
+      }
+    }
+    for (const log of trace.logs) {
+      const v = this.#vertex(log.vertex, '');
+      const parts = (v.partial + log.text).split('\n');
+      v.partial = parts.pop() ?? '';
+      for (const part of parts) this.#line(`#${v.n} ${lastRedraw(part)}`);
+    }
+  }
+
+  #vertex(digest: string, name: string): VertexState {
+    let v = this.#vertices.get(digest);
+    if (!v) {
+      v = { n: this.#vertices.size + 1, name, announced: false, done: false, partial: '' };
+      this.#vertices.set(digest, v);
+    } else if (!v.name && name) {
+      v.name = name;
+    }
+    return v;
   }
 
   #flush(): void {
@@ -80,8 +145,7 @@ export class BuildLog {
   }
 
   #line(raw: string): void {
-    const cr = raw.lastIndexOf('\r', raw.length - 2);
-    const line = (cr >= 0 ? raw.slice(cr + 1) : raw).replace(/\r$/, '');
+    const line = lastRedraw(raw);
     if (STEP_RE.test(line)) this.#step = line;
     if (CACHE_RE.test(line)) this.#cacheHits++;
     const built = /^Successfully built ([0-9a-f]{12,64})$/.exec(line);
@@ -90,4 +154,10 @@ export class BuildLog {
     if (this.#tail.length > this.#tailSize) this.#tail.shift();
     this.#sink.write(`${line}\n`);
   }
+}
+
+/** A line redrawn with carriage returns (`10%\r50%\r100%`) keeps its last state. */
+function lastRedraw(raw: string): string {
+  const cr = raw.lastIndexOf('\r', raw.length - 2);
+  return (cr >= 0 ? raw.slice(cr + 1) : raw).replace(/\r$/, '');
 }

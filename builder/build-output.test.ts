@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryLogSink } from '../core/index.js';
 import { BuildLog } from './build-log.js';
 import { BuildOutputDecoder, decodeLine, type BuildEvent } from './build-output.js';
+import { decodeBuildkitTrace, encodeBuildkitTrace } from './buildkit-trace.js';
 
 const enc = (o: unknown) => `${JSON.stringify(o)}\r\n`;
 
@@ -83,5 +84,66 @@ describe('BuildLog', () => {
     const other = new BuildLog(new MemoryLogSink());
     other.handle({ kind: 'aux', imageId: 'sha256:ff', aux: {} });
     expect(other.imageId).toBe('sha256:ff');
+  });
+});
+
+describe('BuildKit traces', () => {
+  const trace = (t: Parameters<typeof encodeBuildkitTrace>[0]) => enc({ id: 'moby.buildkit.trace', aux: encodeBuildkitTrace(t) });
+
+  it('decodes moby.buildkit.trace messages into vertices and logs', () => {
+    const [ev] = new BuildOutputDecoder().push(
+      trace({ vertexes: [{ digest: 'sha256:a', name: '[2/3] RUN make', started: 1_000, completed: 2_500 }], logs: [{ vertex: 'sha256:a', text: 'compiling\n' }] }),
+    );
+    expect(ev).toEqual({
+      kind: 'trace',
+      trace: {
+        vertexes: [{ digest: 'sha256:a', name: '[2/3] RUN make', cached: false, started: 1_000, completed: 2_500 }],
+        logs: [{ vertex: 'sha256:a', text: 'compiling\n' }],
+      },
+    });
+    expect(decodeBuildkitTrace('')).toEqual({ vertexes: [], logs: [] });
+    expect(decodeLine('{"id":"moby.buildkit.trace","aux":"%%%notbase64"}')?.kind).toBe('unknown');
+  });
+
+  it('renders BuildKit progress like --progress=plain and names the failed step', () => {
+    const sink = new MemoryLogSink();
+    const log = new BuildLog(sink);
+    const d = new BuildOutputDecoder();
+    const events = d.push(
+      trace({ vertexes: [{ digest: 'a', name: '[1/3] FROM docker.io/spaceport/python:3.11', started: 0, completed: 0 }] }) +
+        trace({ vertexes: [{ digest: 'b', name: '[2/3] COPY app/ /home/user/app/', cached: true, started: 0, completed: 0 }] }) +
+        trace({ vertexes: [{ digest: 'c', name: '[3/3] RUN pip install -r r.txt', started: 1_000 }] }) +
+        trace({ logs: [{ vertex: 'c', text: 'Collecting numpy\nDownl' }] }) +
+        trace({ logs: [{ vertex: 'c', text: 'oading 10%\r100%\n' }] }) +
+        trace({ vertexes: [{ digest: 'c', name: '[3/3] RUN pip install -r r.txt', started: 1_000, completed: 3_000, error: 'process did not complete successfully: exit code: 1' }] }) +
+        enc({ errorDetail: { message: 'process "/bin/sh -c pip install -r r.txt" did not complete successfully: exit code: 1' } }),
+    );
+    for (const ev of events) log.handle(ev);
+    log.end();
+    expect(sink.lines.join('')).toBe(
+      [
+        '#1 [1/3] FROM docker.io/spaceport/python:3.11',
+        '#1 DONE 0.0s',
+        '#2 [2/3] COPY app/ /home/user/app/',
+        '#2 CACHED',
+        '#3 [3/3] RUN pip install -r r.txt',
+        '#3 Collecting numpy',
+        '#3 100%',
+        '#3 ERROR: process did not complete successfully: exit code: 1',
+        'ERROR: process "/bin/sh -c pip install -r r.txt" did not complete successfully: exit code: 1',
+        '',
+      ].join('\n'),
+    );
+    expect(log.step).toBe('[3/3] RUN pip install -r r.txt');
+    expect(log.cacheHits).toBe(1);
+    expect(log.error).toBe('process "/bin/sh -c pip install -r r.txt" did not complete successfully: exit code: 1');
+  });
+
+  it('reports the last started step when no vertex failed', () => {
+    const log = new BuildLog(new MemoryLogSink());
+    log.handle({ kind: 'trace', trace: { vertexes: [{ digest: 'x', name: '[internal] load build context', cached: false, started: 1 }], logs: [] } });
+    expect(log.step).toBeUndefined();
+    log.handle({ kind: 'trace', trace: { vertexes: [{ digest: 'y', name: '[build 2/4] RUN npm ci', cached: false, started: 1 }], logs: [] } });
+    expect(log.step).toBe('[build 2/4] RUN npm ci');
   });
 });

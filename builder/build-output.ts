@@ -1,11 +1,14 @@
+import { BUILDKIT_TRACE_ID, decodeBuildkitTrace, type BuildkitTrace } from './buildkit-trace.js';
+
 /**
  * Decoding the JSON-lines stream the Docker engine answers to `POST /build` (and `/images/create`,
- * `/images/{name}/push`): `{stream}` text, `{status}` progress, `{aux}` (the image id), and
- * `{error, errorDetail}`. The engine reports a failed build only in the stream, so every event is
- * checked for an error.
+ * `/images/{name}/push`): `{stream}` text, `{status}` progress, `{aux}` (the image id; with
+ * BuildKit also `moby.buildkit.trace` progress), and `{error, errorDetail}`. The engine reports a
+ * failed build only in the stream, so every event is checked for an error.
  */
 export type BuildEvent =
   | { kind: 'stream'; text: string }
+  | { kind: 'trace'; trace: BuildkitTrace }
   | { kind: 'status'; text: string }
   | { kind: 'aux'; imageId?: string; aux: unknown }
   | { kind: 'error'; message: string; code?: number }
@@ -55,6 +58,13 @@ export function decodeLine(line: string): BuildEvent | undefined {
     return typeof detail?.code === 'number' ? { kind: 'error', message, code: detail.code } : { kind: 'error', message };
   }
   if (typeof m.stream === 'string') return { kind: 'stream', text: m.stream };
+  if (m.id === BUILDKIT_TRACE_ID && typeof m.aux === 'string') {
+    try {
+      return { kind: 'trace', trace: decodeBuildkitTrace(m.aux) };
+    } catch {
+      return { kind: 'unknown', raw: msg };
+    }
+  }
   if (m.aux !== undefined) {
     const id = (m.aux as { ID?: unknown } | null)?.ID;
     return typeof id === 'string' ? { kind: 'aux', imageId: id, aux: m.aux } : { kind: 'aux', aux: m.aux };

@@ -4,6 +4,7 @@ import { BuildError, SpaceportError, type LogSink, type Logger } from '../core/i
 import { BuildLog } from './build-log.js';
 import { BuildOutputDecoder } from './build-output.js';
 import { packBuildContext, TEMPLATED_DOCKERFILE } from './build-context.js';
+import { openBuildkitSession, type BuildkitSession } from './buildkit-session.js';
 import { isNotFound, mapDockerError } from './docker-errors.js';
 import type { BuildRequest, ImageBuilder } from './image-builder.js';
 import { CA_BUNDLE_FILE_NAME } from './plan-build.js';
@@ -16,14 +17,18 @@ export interface DockerImageBuilderOptions {
   caBundle?: string;
   /** Lines kept for a failure's log tail (default 30). */
   tailLines?: number;
+  /**
+   * `buildkit` (default): `POST /build?version=2` with our own gRPC session, which serves build
+   * secrets to `RUN --mount=type=secret` as on the Hub. `classic`: the legacy builder, for engines
+   * without BuildKit; it cannot take secrets (they are skipped, with a note in the log).
+   */
+  engine?: 'buildkit' | 'classic';
 }
 
 /**
- * Builds Space images with the Docker engine's classic builder (`POST /build`, version 1).
- *
- * BuildKit through dockerode needs a gRPC session, and dockerode's session offers only registry
- * auth, not build secrets, so the classic builder is used everywhere. Build secrets are therefore
- * not available during the build (they never land in a layer); the runtime sets them as env vars.
+ * Builds Space images with the Docker engine, streaming progress to the Space's build log.
+ * The classic builder and BuildKit both work on engine 20.10; BuildKit is the default because
+ * Hub-style Dockerfiles need it (`RUN --mount=type=secret`, `WORKDIR` owned by the `USER`).
  */
 export class DockerImageBuilder implements ImageBuilder {
   readonly #o: DockerImageBuilderOptions;
@@ -34,11 +39,12 @@ export class DockerImageBuilder implements ImageBuilder {
 
   async build(req: BuildRequest, log: LogSink, signal: AbortSignal): Promise<string> {
     const logger = this.#o.logger.child({ space: req.space, image: req.image });
+    const buildkit = (this.#o.engine ?? 'buildkit') === 'buildkit';
     signal.throwIfAborted();
     const secretNames = Object.keys(req.secrets ?? {});
-    if (secretNames.length > 0) {
+    if (secretNames.length > 0 && !buildkit) {
       log.write(
-        `Note: ${secretNames.length} secret(s) are not available during the build (this engine builds without BuildKit secrets); they are set as environment variables when the Space runs.\n`,
+        `Note: ${secretNames.length} secret(s) are not available during the build (the classic builder has no build secrets); they are set as environment variables when the Space runs.\n`,
       );
     }
     const support: Record<string, string | Buffer> = { ...req.extraFiles };
@@ -46,39 +52,50 @@ export class DockerImageBuilder implements ImageBuilder {
       support[`${SUPPORT_DIR}/${CA_BUNDLE_FILE_NAME}`] = await readCaBundle(this.#o.caBundle);
     }
     const context = await packBuildContext({ contextDir: req.contextDir, dockerfile: req.dockerfile, supportFiles: support });
-
-    const started = Date.now();
-    logger.info({ noCache: Boolean(req.noCache) }, 'image build started');
-    let stream: NodeJS.ReadableStream;
-    try {
-      stream = await this.#o.docker.buildImage(context, {
-        t: req.image,
-        dockerfile: req.dockerfile === undefined ? 'Dockerfile' : TEMPLATED_DOCKERFILE,
-        buildargs: req.buildArgs ?? {},
-        labels: req.labels ?? {},
-        nocache: Boolean(req.noCache),
-        rm: true,
-        forcerm: true,
-        version: '1',
-        abortSignal: signal,
-      } as Docker.ImageBuildOptions);
-    } catch (err) {
-      context.destroy();
-      if (signal.aborted) throw cancelled(signal, new BuildLog(log));
-      throw mapDockerError(err, `Building ${req.image}`, 'BuildFailed');
-    }
-
     const progress = new BuildLog(log, { tailLines: this.#o.tailLines });
-    const decoder = new BuildOutputDecoder();
+
+    let session: BuildkitSession | undefined;
+    const started = Date.now();
+    logger.info({ noCache: Boolean(req.noCache), engine: buildkit ? 'buildkit' : 'classic' }, 'image build started');
     try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        for (const ev of decoder.push(chunk)) progress.handle(ev);
+      if (buildkit) {
+        try {
+          session = await openBuildkitSession(this.#o.docker, { secrets: req.secrets });
+        } catch (err) {
+          throw mapDockerError(err, 'Opening a BuildKit session', 'BuildFailed');
+        }
       }
-      for (const ev of decoder.end()) progress.handle(ev);
-    } catch (err) {
-      progress.end();
-      if (signal.aborted) throw cancelled(signal, progress);
-      throw new BuildError(`The build stream broke: ${(err as Error).message}`, { logTail: progress.tail(), step: progress.step, cause: err });
+      let stream: NodeJS.ReadableStream;
+      try {
+        stream = await this.#dialBuild(context, {
+          t: req.image,
+          dockerfile: req.dockerfile === undefined ? 'Dockerfile' : TEMPLATED_DOCKERFILE,
+          buildargs: req.buildArgs ?? {},
+          labels: req.labels ?? {},
+          nocache: Boolean(req.noCache),
+          rm: true,
+          forcerm: true,
+          version: buildkit ? '2' : '1',
+          ...(session ? { session: session.id } : {}),
+        }, signal);
+      } catch (err) {
+        if (signal.aborted) throw cancelled(signal, progress);
+        throw mapDockerError(err, `Building ${req.image}`, 'BuildFailed');
+      }
+      const decoder = new BuildOutputDecoder();
+      try {
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          for (const ev of decoder.push(chunk)) progress.handle(ev);
+        }
+        for (const ev of decoder.end()) progress.handle(ev);
+      } catch (err) {
+        progress.end();
+        if (signal.aborted) throw cancelled(signal, progress);
+        throw new BuildError(`The build stream broke: ${(err as Error).message}`, { logTail: progress.tail(), step: progress.step, cause: err });
+      }
+    } finally {
+      context.destroy();
+      session?.close();
     }
     progress.end();
     if (signal.aborted) throw cancelled(signal, progress);
@@ -92,6 +109,24 @@ export class DockerImageBuilder implements ImageBuilder {
     }
     logger.info({ ms: Date.now() - started, cacheHits: progress.cacheHits }, 'image build succeeded');
     return req.image;
+  }
+
+  /** `POST /build` with a tar stream (dockerode's buildImage would open its own session for version 2). */
+  #dialBuild(context: NodeJS.ReadableStream, query: Record<string, unknown>, signal: AbortSignal): Promise<NodeJS.ReadableStream> {
+    return new Promise((resolve, reject) => {
+      this.#o.docker.modem.dial(
+        {
+          path: '/build?',
+          method: 'POST',
+          file: context,
+          options: query,
+          isStream: true,
+          abortSignal: signal,
+          statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' },
+        },
+        (err: unknown, stream: unknown) => (err ? reject(err) : resolve(stream as NodeJS.ReadableStream)),
+      );
+    });
   }
 
   async exists(image: string): Promise<boolean> {
