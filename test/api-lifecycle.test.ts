@@ -178,6 +178,14 @@ describe('controller with fake runtime and builder', () => {
     expect(h.sp.store.getSpace('admin/mirror' as never)?.headSha).toBe(head);
   });
 
+  it('accepts a large chunked push (git probes first) under the file size limit', async () => {
+    const { randomBytes } = await import('node:crypto');
+    await commitFiles(work, { 'model.bin': randomBytes(6 * 1024 * 1024) }, 'incompressible 6 MiB');
+    const push = await git(['push', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work);
+    expect(push.code, push.stderr).toBe(0);
+    await h.waitStage('admin/demo', ['RUNNING']);
+  });
+
   it('deletes a Space with its instances and route', async () => {
     const r = await h.api('DELETE', '/api/repos/delete', { name: 'mirror', type: 'space' });
     expect(r.status).toBe(200);

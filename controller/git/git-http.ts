@@ -51,6 +51,8 @@ export interface GitHttpOptions {
 export type GitHttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+/** Largest push request http-backend buffers (chunked bodies): 1 GiB. */
+const GIT_MAX_REQUEST_BUFFER = 1024 * 1024 * 1024;
 const GIT_PROTOCOL_RE = /^[A-Za-z0-9=:.,_-]{1,256}$/;
 
 function headerValue(text: string): string {
@@ -153,6 +155,10 @@ function runBackend(run: BackendRun): Promise<boolean> {
     QUERY_STRING: gp.query,
     REMOTE_ADDR: req.socket.remoteAddress ?? '',
     SPACEPORT_GIT_MAX_FILE_BYTES: String(run.maxFileBytes),
+    // A chunked push (any pack over git's 1 MiB postBuffer) is buffered by http-backend, which
+    // refuses more than 10 MiB by default with a bare 500. Allow large packs; the hook still
+    // refuses single files over the limit with the Hub's message.
+    GIT_HTTP_MAX_REQUEST_BUFFER: String(GIT_MAX_REQUEST_BUFFER),
   };
   const h = req.headers;
   if (h['content-type']) env.CONTENT_TYPE = h['content-type'];
@@ -171,6 +177,8 @@ function runBackend(run: BackendRun): Promise<boolean> {
     let exitCode: number | null = null;
     let exited = false;
     let finished = false;
+    /** The CGI head was read (the body may be empty: headers go out with the first write or end). */
+    let headParsed = false;
     const stderr: Buffer[] = [];
     let stderrBytes = 0;
 
@@ -203,7 +211,7 @@ function runBackend(run: BackendRun): Promise<boolean> {
     child.on('close', (code) => {
       exited = true;
       exitCode = code;
-      if (!res.headersSent) {
+      if (!headParsed && !res.headersSent) {
         const detail = Buffer.concat(stderr).toString().trim().split('\n').pop() ?? '';
         sendGitError(res, new SpaceportError('GitFailed', `git http-backend failed${detail ? `: ${detail}` : '.'}`));
         settle();
@@ -248,6 +256,7 @@ function runBackend(run: BackendRun): Promise<boolean> {
         return;
       }
       if (parsed === undefined) return;
+      headParsed = true;
       child.stdout.off('data', onData);
       status = parsed.status;
       res.statusCode = parsed.status;
