@@ -18,12 +18,12 @@ Transfer/sec:      1.20MB
 
 describe('parseWrk', () => {
   it('reads rps and the latency distribution in ms', () => {
-    expect(parseWrk(LATENCY)).toEqual({ rps: 10500.12, p50Ms: 0.085, p99Ms: 1.2, errors: 0 });
+    expect(parseWrk(LATENCY)).toEqual({ rps: 10500.12, requests: 105000, p50Ms: 0.085, p99Ms: 1.2, errors: 0 });
   });
 
   it('counts non-2xx responses and socket errors', () => {
     const out = `  Socket errors: connect 0, read 3, write 1, timeout 2\n  Non-2xx or 3xx responses: 7\nRequests/sec:   100.00\n`;
-    expect(parseWrk(out)).toEqual({ rps: 100, p50Ms: undefined, p99Ms: undefined, errors: 10 });
+    expect(parseWrk(out)).toEqual({ rps: 100, requests: 0, p50Ms: undefined, p99Ms: undefined, errors: 10 });
   });
 
   it('fails loudly on output it does not understand', () => {

@@ -1,5 +1,7 @@
 export interface WrkResult {
   rps: number;
+  /** Requests completed during the run. */
+  requests: number;
   /** Present when wrk ran with `--latency`. */
   p50Ms?: number;
   p99Ms?: number;
@@ -31,10 +33,11 @@ export function parseWrk(output: string): WrkResult {
     const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(output);
     return m ? toMs(m[1]!, m[2]!) : undefined;
   };
+  const requests = Number(/(\d+) requests in/.exec(output)?.[1] ?? 0);
   let errors = 0;
   const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(output);
   if (non2xx) errors += Number(non2xx[1]);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   if (sock) errors += Number(sock[1]) + Number(sock[3]) + Number(sock[4]); // read errors include closes at the end
-  return { rps: Number(rps), p50Ms: pct('50'), p99Ms: pct('99'), errors };
+  return { rps: Number(rps), requests, p50Ms: pct('50'), p99Ms: pct('99'), errors };
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseWrk, type WrkResult } from './parse-wrk.js';
+import { processCpuMicros } from './process-cpu.js';
 import { request } from './processes.js';
 import { BENCH_HOST, directTarget, startBackend, startChp, startNginx, startSpaceport, type Target } from './targets.js';
 
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   const backend = await startBackend();
   const targets: Target[] = [];
   try {
-    targets.push(directTarget(backend.port));
+    targets.push(directTarget(backend));
     targets.push(await startSpaceport(backend.port));
     targets.push(await startNginx(backend.port));
     targets.push(await startChp(backend.port));
@@ -58,14 +59,19 @@ async function main(): Promise<void> {
     const rps = new Map<string, number[]>();
     const p50 = new Map<string, number[]>();
     const p99 = new Map<string, number[]>();
+    const cpu = new Map<string, number[]>();
+    const cpuOf = (t: Target): number => t.pids().reduce((sum, pid) => sum + processCpuMicros(pid), 0);
     for (let rep = 1; rep <= REPS; rep++) {
       for (const t of targets) {
+        const cpu0 = cpuOf(t);
         const thr = await wrk(t.port, ['-t2', '-c50'], SECONDS);
+        const cpuPerReq = (cpuOf(t) - cpu0) / Math.max(1, thr.requests);
+        cpu.set(t.name, [...(cpu.get(t.name) ?? []), cpuPerReq]);
         const lat = await wrk(t.port, ['-t1', '-c1', '--latency'], SECONDS);
         rps.set(t.name, [...(rps.get(t.name) ?? []), thr.rps]);
         p50.set(t.name, [...(p50.get(t.name) ?? []), lat.p50Ms ?? NaN]);
         p99.set(t.name, [...(p99.get(t.name) ?? []), lat.p99Ms ?? NaN]);
-        log(`rep ${rep} ${t.name}: ${thr.rps.toFixed(0)} req/s, p50 ${lat.p50Ms} ms, p99 ${lat.p99Ms} ms`);
+        log(`rep ${rep} ${t.name}: ${thr.rps.toFixed(0)} req/s (${cpuPerReq.toFixed(0)} µs CPU/req), p50 ${lat.p50Ms} ms, p99 ${lat.p99Ms} ms`);
       }
     }
     const results: Record<string, Summary> = {};
@@ -78,14 +84,15 @@ async function main(): Promise<void> {
     }
     await mkdir(path.join(here, '../results'), { recursive: true });
     await writeFile(path.join(here, '../results/proxy.json'), `${JSON.stringify(results, null, 2)}\n`);
-    process.stdout.write(renderTable(results));
+    const cpuMedians = new Map([...cpu].map(([k, v]) => [k, median(v)]));
+    process.stdout.write(renderTable(results, cpuMedians));
   } finally {
     for (const t of targets.reverse()) await t.stop().catch(() => undefined);
     await backend.child.stop();
   }
 }
 
-function renderTable(r: Record<string, Summary>): string {
+function renderTable(r: Record<string, Summary>, cpu: Map<string, number>): string {
   const chp = r['configurable-http-proxy']!;
   const nginx = r.nginx!;
   const direct = r.direct!;
@@ -93,12 +100,16 @@ function renderTable(r: Record<string, Summary>): string {
   const lines = [
     `Proxy benchmark: wrk -t2 -c50 -d${SECONDS}s (throughput), wrk -t1 -c1 -d${SECONDS}s --latency (latency); median of ${REPS}, interleaved.`,
     '',
-    '| target | req/s | × CHP | × nginx | p50 ms (1 conn) | p99 ms (1 conn) |',
-    '|---|---|---|---|---|---|',
+    '| target | req/s | × CHP | × nginx | p50 ms (1 conn) | p99 ms (1 conn) | CPU µs/req * |',
+    '|---|---|---|---|---|---|---|',
   ];
   for (const [name, s] of Object.entries(r)) {
-    lines.push(`| ${name} | ${s.rps} | ${(s.rps / chp.rps).toFixed(2)} | ${(s.rps / nginx.rps).toFixed(2)} | ${s.p50_ms} | ${s.p99_ms} |`);
+    const c = cpu.get(name);
+    lines.push(
+      `| ${name} | ${s.rps} | ${(s.rps / chp.rps).toFixed(2)} | ${(s.rps / nginx.rps).toFixed(2)} | ${s.p50_ms} | ${s.p99_ms} | ${c === undefined ? '' : c.toFixed(0)} |`,
+    );
   }
+  lines.push('', '* CPU of the configuration\'s own processes per request at saturation (the backend\'s for direct); steadier than req/s on a busy machine.');
   lines.push(
     '',
     `spaceport/CHP rps: ${(sp.rps / chp.rps).toFixed(2)} (target ≥ 2.5)`,

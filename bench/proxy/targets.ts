@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderNginxConf } from './nginx-conf.js';
+import { childPids } from './process-cpu.js';
 import { freePort, request, spawnQuiet, spawnUntilLine, waitFor, type Child } from './processes.js';
 
 export const BENCH_HOST = 'bench-app.localhost';
@@ -14,6 +15,8 @@ const root = path.resolve(here, '../..');
 export interface Target {
   name: 'direct' | 'spaceport' | 'nginx' | 'configurable-http-proxy';
   port: number;
+  /** Processes whose CPU time is this configuration's own cost (the backend's for direct). */
+  pids(): number[];
   stop(): Promise<void>;
 }
 
@@ -27,14 +30,19 @@ export async function startBackend(): Promise<{ port: number; child: Child }> {
   return { port: (JSON.parse(line) as { port: number }).port, child };
 }
 
-export function directTarget(backendPort: number): Target {
-  return { name: 'direct', port: backendPort, stop: async () => undefined };
+export function directTarget(backend: { port: number; child: Child }): Target {
+  return { name: 'direct', port: backend.port, pids: () => [backend.child.proc.pid!], stop: async () => undefined };
 }
 
 export async function startSpaceport(backendPort: number): Promise<Target> {
   const [cmd, args] = tsNode('spaceport-server.ts', [String(backendPort), 'bench-app']);
   const { child, line } = await spawnUntilLine(cmd, args, { cwd: root });
-  return { name: 'spaceport', port: (JSON.parse(line) as { port: number }).port, stop: () => child.stop() };
+  return {
+    name: 'spaceport',
+    port: (JSON.parse(line) as { port: number }).port,
+    pids: () => [child.proc.pid!],
+    stop: () => child.stop(),
+  };
 }
 
 export async function startNginx(backendPort: number): Promise<Target> {
@@ -55,7 +63,8 @@ export async function startNginx(backendPort: number): Promise<Target> {
     await stop();
     throw err;
   }
-  return { name: 'nginx', port, stop };
+  const master = child.proc.pid!;
+  return { name: 'nginx', port, pids: () => [master, ...childPids(master)], stop };
 }
 
 export async function startChp(backendPort: number): Promise<Target> {
@@ -85,5 +94,5 @@ export async function startChp(backendPort: number): Promise<Target> {
     await child.stop();
     throw err;
   }
-  return { name: 'configurable-http-proxy', port, stop: () => child.stop() };
+  return { name: 'configurable-http-proxy', port, pids: () => [child.proc.pid!], stop: () => child.stop() };
 }
