@@ -60,6 +60,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     flavorFor: (hw) => config.flavors[hw] ?? config.flavors['cpu-basic']!,
     sleepSecondsFor: (space) => sleepSecondsFor(space, config),
     lastActivity: (uid) => ledger.lastActivity(uid),
+    drainMs: config.SPACEPORT_DRAIN_MS,
   });
   const pipeline = new BuildPipeline({
     store,

@@ -69,6 +69,8 @@ export const configSchema = z.object({
   SPACEPORT_WAKE_QUEUE_MAX: z.coerce.number().int().positive().default(1000),
   SPACEPORT_NO_WAKE_PATHS: list.default([]),
   SPACEPORT_NO_WAKE_USER_AGENTS: list.default([]),
+  /** How long a replaced release keeps running after traffic moved to the new one (in-flight requests finish). */
+  SPACEPORT_DRAIN_MS: z.coerce.number().int().min(0).default(5_000),
   SPACEPORT_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
   /** Allow http:// upstream URLs on loopback (tests). */
   SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS: z.stringbool().default(false),

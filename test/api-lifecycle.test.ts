@@ -5,6 +5,7 @@ import { planFromBuilder } from '../controller/build/index.js';
 import { FakeRuntime } from '../controller/runtime/index.js';
 import { FakeImageBuilder } from './support/fake-image-builder.js';
 import { commitFiles, git, makeWorkTree, pushUrl } from './support/git-client.js';
+import { waitFor } from './support/http.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from './support/spaceport-harness.js';
 
 /**
@@ -99,8 +100,11 @@ describe('controller with fake runtime and builder', () => {
     await commitFiles(work, { 'index.html': '<h1>v3</h1>' }, 'v3');
     expect((await git(['push', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     await h.waitStage('admin/demo', ['RUNNING']);
-    const instances = await runtime.list('admin/demo' as never);
-    expect(instances).toHaveLength(1);
+    // The old release drains (SPACEPORT_DRAIN_MS) before it is removed.
+    const instances = await waitFor('old release removed', async () => {
+      const list = await runtime.list('admin/demo' as never);
+      return list.length === 1 ? list : undefined;
+    }, 10_000);
     const space = h.sp.store.getSpace('admin/demo' as never)!;
     expect(instances[0]!.release).toBe(space.targetRelease);
   });

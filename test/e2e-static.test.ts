@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/index.js';
 import { dockerAdapters } from '../controller/docker-adapters.js';
 import { commitFiles, git, makeWorkTree, pushUrl } from './support/git-client.js';
+import { waitFor } from './support/http.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from './support/spaceport-harness.js';
 
 /**
@@ -63,8 +64,11 @@ describe('static Space on Docker, end to end', () => {
     expect((await git(['push', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     await h.waitStage(SPACE, ['RUNNING'], 120_000);
     expect((await h.app(SUB, '/')).body).toContain('Hello v2');
-    const containers = await docker.listContainers({ all: true, filters: { label: [`spaceport.space=${SPACE}`], name: [INSTANCE] } });
-    expect(containers).toHaveLength(1);
+    // The old release drains, then goes: one container per Space again.
+    await waitFor('old container removed', async () => {
+      const containers = await docker.listContainers({ all: true, filters: { label: [`spaceport.space=${SPACE}`], name: [INSTANCE] } });
+      return containers.length === 1 ? true : undefined;
+    }, 20_000);
   }, 180_000);
 
   it('broken front matter gives CONFIG_ERROR naming the field; the previous page keeps serving', async () => {

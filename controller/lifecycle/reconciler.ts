@@ -24,6 +24,8 @@ export interface ReconcilerOptions {
   pollMs?: number;
   /** How often every Space is looked at (idle sleep, missed events). */
   resyncMs?: number;
+  /** How long a replaced release keeps running after traffic moved off it (in-flight requests finish). */
+  drainMs?: number;
 }
 
 /** Crash-restart bookkeeping for a release that had been ready and then exited. */
@@ -69,7 +71,9 @@ export class Reconciler {
   /** Spaces woken by a visit and not ready yet. */
   readonly #waking = new Set<string>();
   readonly #stages = new Map<string, StageResult>();
-  readonly #timers = new Map<string, NodeJS.Timeout>();
+  readonly #timers = new Map<string, { timer: NodeJS.Timeout; due: number }>();
+  /** When traffic moved to a Space's current target (old instances drain until drainMs after). */
+  readonly #switchedAt = new Map<string, { release: ReleaseId; at: number }>();
   #resync?: NodeJS.Timeout;
   #unwatch?: () => void;
   #closed = false;
@@ -133,19 +137,24 @@ export class Reconciler {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#resync) clearInterval(this.#resync);
-    for (const t of this.#timers.values()) clearTimeout(t);
+    for (const t of this.#timers.values()) clearTimeout(t.timer);
     this.#unwatch?.();
     await this.#serializer.idle();
   }
 
+  /** Look at a Space again in `ms` (an earlier request replaces a later one). */
   #later(uid: string, ms: number): void {
-    if (this.#closed || this.#timers.has(uid)) return;
-    const t = setTimeout(() => {
+    if (this.#closed) return;
+    const due = this.#o.clock.now() + ms;
+    const existing = this.#timers.get(uid);
+    if (existing && existing.due <= due) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(() => {
       this.#timers.delete(uid);
       void this.kick(uid);
     }, ms);
-    t.unref();
-    this.#timers.set(uid, t);
+    timer.unref();
+    this.#timers.set(uid, { timer, due });
   }
 
   async #reconcile(uid: string): Promise<void> {
@@ -184,7 +193,7 @@ export class Reconciler {
         store.updateSpace(uid, { servingRelease: target!.id });
         log.info({ release: target!.id }, 'release serving');
       }
-      if (instances.some((i) => i.release !== target!.id)) await runtime.remove(space.id, { keep: target!.id });
+      if (instances.some((i) => i.release !== target!.id)) await this.#retireOthers(space, target!.id);
       if (!this.#readyAt.has(uid) || this.#waking.has(uid)) this.#readyAt.set(uid, clock.now());
       this.#waking.delete(uid);
       this.#backoff.delete(target!.id);
@@ -268,6 +277,28 @@ export class Reconciler {
       return false;
     }
     return false;
+  }
+
+  /**
+   * Zero-downtime switch: the route to the new release is published first (this pass ends with
+   * it); the old instances are removed only after a drain period, so requests already on their way
+   * to them finish.
+   */
+  async #retireOthers(space: SpaceRecord, keep: ReleaseId): Promise<void> {
+    const now = this.#o.clock.now();
+    const drainMs = this.#o.drainMs ?? 5_000;
+    const switched = this.#switchedAt.get(space.uid);
+    if (!switched || switched.release !== keep) {
+      this.#switchedAt.set(space.uid, { release: keep, at: now });
+      this.#later(space.uid, drainMs);
+      return;
+    }
+    if (now - switched.at < drainMs) {
+      this.#later(space.uid, drainMs - (now - switched.at));
+      return;
+    }
+    await this.#o.runtime.remove(space.id, { keep });
+    this.#o.logger.info({ space: space.id, keep }, 'old releases removed');
   }
 
   #shouldSleep(space: SpaceRecord): boolean {

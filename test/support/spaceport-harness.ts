@@ -33,6 +33,7 @@ export async function startHarness(
     SPACEPORT_DATA_DIR: dataDir,
     SPACEPORT_ADMIN_TOKEN: ADMIN_TOKEN,
     SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS: 'true',
+    SPACEPORT_DRAIN_MS: '300',
     ...env,
   });
   const logger = process.env.SPACEPORT_TEST_LOG ? createLogger({ level: process.env.SPACEPORT_TEST_LOG }) : silentLogger();
