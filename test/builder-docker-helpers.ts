@@ -68,9 +68,9 @@ export class TestResources {
     for (const id of this.containers.splice(0)) {
       await this.docker.getContainer(id).remove({ force: true }).catch(() => undefined);
     }
-    // noprune: the tag goes, the dependency layers stay as build cache for the next run.
+    // BuildKit keeps its layer cache apart from images, so later runs stay fast after this.
     for (const image of this.images.splice(0)) {
-      await this.docker.getImage(image).remove({ noprune: true }).catch(() => undefined);
+      await this.docker.getImage(image).remove().catch(() => undefined);
     }
     for (const dir of this.dirs.splice(0)) await rm(dir, { recursive: true, force: true });
   }
