@@ -109,7 +109,9 @@ describe('DockerRuntime on a real engine', () => {
       await new Promise((r) => setTimeout(r, 200));
       [{ state } = { state: undefined }] = await runtime.list(space);
     } while (state?.kind !== 'failed' && state?.kind !== 'exited' && Date.now() < deadline);
-    expect(state).toMatchObject({ kind: 'failed', reason: expect.stringContaining('Out of memory') });
+    // Docker sets OOMKilled from an event that can race the exit; either way the reason names memory.
+    if (state?.kind === 'failed') expect(state.reason).toContain('Out of memory: the app was killed after using all of its memory limit (32Mi)');
+    else expect(state).toMatchObject({ kind: 'exited', exitCode: 137, reason: expect.stringContaining('possibly out of memory (limit 32Mi)') });
     await runtime.remove(space);
   });
 

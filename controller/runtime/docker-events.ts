@@ -95,7 +95,7 @@ export class ReconnectingEventStream {
       try {
         const stream = await this.#opts.open({ since, signal });
         let rest = '';
-        for await (const chunk of stream) {
+        for await (const chunk of untilAborted(stream, signal)) {
           rest += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
           let nl: number;
           while ((nl = rest.indexOf('\n')) !== -1) {
@@ -126,5 +126,29 @@ export class ReconnectingEventStream {
       }
       backoff = Math.min(backoff * 2, max);
     }
+  }
+}
+
+/** Iterate until the signal aborts, even if the source is stuck waiting; then destroy the source. */
+async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new Error('aborted'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => undefined);
+  try {
+    for (;;) {
+      const r = await Promise.race([it.next(), aborted]);
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+    // Not awaited: a source stuck in an await would never settle it.
+    void it.return?.()?.catch(() => undefined);
+    (source as { destroy?: () => void }).destroy?.();
   }
 }

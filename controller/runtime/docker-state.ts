@@ -68,7 +68,7 @@ export const REASON_MAX_LINES = 20;
 const REASON_MAX_CHARS = 4000;
 
 /** The last lines of output, as the reason an app exited. */
-export function exitReason(exitCode: number, lastLines: string[]): string {
+export function exitReason(exitCode: number, lastLines: readonly string[]): string {
   const tail = lastLines.slice(-REASON_MAX_LINES).join('\n').slice(-REASON_MAX_CHARS).trim();
   return tail === '' ? `The app exited with code ${exitCode} and printed nothing.` : tail;
 }
@@ -78,7 +78,7 @@ export interface StateInputs {
   /** Readiness probe result; only looked at while the container runs. */
   probeOk: boolean;
   /** The app's last lines of output; only looked at when it exited on its own. */
-  lastLines: string[];
+  lastLines: readonly string[];
 }
 
 /**
@@ -108,6 +108,14 @@ export function instanceStateOf(facts: ContainerFacts, inputs: StateInputs): Ins
         return { kind: 'failed', reason: `Out of memory: the app was killed after using all of its memory limit${limit}.` };
       }
       if (facts.error) return { kind: 'failed', reason: `The container could not start: ${facts.error}` };
+      if (facts.exitCode === 137) {
+        // Docker sets OOMKilled from an event that can race the exit: a SIGKILL we did not send is
+        // most likely the memory limit, so say so (the state stays `exited`, as Docker reports it).
+        const limit = facts.memoryBytes ? ` (limit ${formatMemory(facts.memoryBytes)})` : '';
+        const head = `Killed (SIGKILL, exit code 137): possibly out of memory${limit}.`;
+        const tail = inputs.lastLines.length > 0 ? `\n${exitReason(facts.exitCode, inputs.lastLines)}` : '';
+        return { kind: 'exited', exitCode: 137, reason: `${head}${tail}` };
+      }
       return { kind: 'exited', exitCode: facts.exitCode, reason: exitReason(facts.exitCode, inputs.lastLines) };
     default:
       return { kind: 'failed', reason: `Unknown container status "${facts.status}".` };

@@ -29,10 +29,11 @@ export interface Instance {
   release: ReleaseId;
   image: string;
   state: InstanceState;
-  /** Where the app answers, from this host; present while the container runs. */
+  /** Where the app answers, from this host; present while the container runs. It may change on every start. */
   endpoint?: { host: string; port: number };
   /** Epoch ms of the latest start. */
   startedAt?: number;
+  /** Starts after the first one (after a stop or an exit). The Docker runtime counts them in memory. */
   restartCount: number;
 }
 
@@ -57,7 +58,11 @@ export interface Runtime {
   stop(space: SpaceId, release: ReleaseId): Promise<void>;
   /** Remove the Space's instances; with `keep`, all but that release. */
   remove(space: SpaceId, opts?: { keep?: ReleaseId }): Promise<void>;
-  /** The app's output for one release (stdout and stderr). */
+  /**
+   * The app's output for one release (stdout and stderr): one LogLine per line, without its line
+   * ending. With `follow`, it ends when the instance stops or `signal` aborts. Rejects `NotFound`
+   * when the release has no instance.
+   */
   logs(space: SpaceId, release: ReleaseId, opts: RunLogOptions): AsyncIterable<LogLine>;
   /** Calls back when an instance of a Space changes (start, exit, die); returns an unsubscribe. */
   watch(onChange: (space: SpaceId) => void): () => void;

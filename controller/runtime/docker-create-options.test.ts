@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { toSpaceId, type ReleaseId } from '../../core/index.js';
+import { containerName, dockerCreateOptions, formatMemory, stoppedContainerName } from './docker-create-options.js';
+import type { InstanceSpec } from './runtime.js';
+
+const spec: InstanceSpec = {
+  space: toSpaceId('Alice', 'My_Demo.v2'),
+  release: 'r_Ab-9x' as ReleaseId,
+  image: 'spaceport/alice-my-demo-v2:3f2a',
+  port: 7860,
+  env: { GRADIO_SERVER_PORT: '7860', SECRET_TOKEN: 'a=b=c', MEMORY: 'override' },
+  flavor: { name: 'cpu-basic', cpus: 2, memoryBytes: 16 * 1024 ** 3 },
+  labels: { 'spaceport.commit': 'abc', 'spaceport.space': 'spoofed/x', 'spaceport.managed': 'false' },
+};
+
+describe('dockerCreateOptions', () => {
+  const opts = dockerCreateOptions(spec, { namePrefix: 'spaceport' });
+
+  it('names the container {prefix}-{subdomain}-{release}, valid for Docker', () => {
+    expect(opts.name).toBe('spaceport-alice-my-demo-v2-r_Ab-9x');
+    expect(opts.name).toMatch(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/);
+    expect(containerName(spec.space, 'r/1 2' as ReleaseId)).toBe('spaceport-alice-my-demo-v2-r-1-2');
+    expect(stoppedContainerName(spec.space, spec.release, 'p')).toBe('p-alice-my-demo-v2-r_Ab-9x.stopped');
+  });
+
+  it('sets our labels over the spec labels', () => {
+    expect(opts.Labels).toEqual({
+      'spaceport.commit': 'abc',
+      'spaceport.managed': 'true',
+      'spaceport.instance': 'spaceport',
+      'spaceport.space': 'Alice/My_Demo.v2',
+      'spaceport.release': 'r_Ab-9x',
+      'spaceport.port': '7860',
+      'spaceport.flavor': 'cpu-basic',
+    });
+  });
+
+  it('runs as UID 1000 with an init, the flavor limits, no Docker restarts and bounded logs', () => {
+    expect(opts.Image).toBe(spec.image);
+    expect(opts.User).toBe('1000:1000');
+    expect(opts.HostConfig).toMatchObject({
+      Init: true,
+      NanoCpus: 2e9,
+      Memory: 16 * 1024 ** 3,
+      MemorySwap: 16 * 1024 ** 3,
+      RestartPolicy: { Name: 'no' },
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges:true'],
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
+    });
+  });
+
+  it('publishes the app port on an ephemeral loopback port only', () => {
+    expect(opts.ExposedPorts).toEqual({ '7860/tcp': {} });
+    expect(opts.HostConfig?.PortBindings).toEqual({ '7860/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] });
+  });
+
+  it('passes the env as KEY=VALUE with the Hub runtime variables, the spec winning', () => {
+    expect(opts.Env).toEqual(
+      expect.arrayContaining([
+        'SYSTEM=spaces',
+        'SPACE_ID=Alice/My_Demo.v2',
+        'SPACE_AUTHOR_NAME=Alice',
+        'SPACE_REPO_NAME=My_Demo.v2',
+        'ACCELERATOR=none',
+        'CPU_CORES=2',
+        'GRADIO_SERVER_PORT=7860',
+        'SECRET_TOKEN=a=b=c',
+        'MEMORY=override',
+      ]),
+    );
+    expect(opts.Env?.filter((e) => e.startsWith('MEMORY='))).toEqual(['MEMORY=override']);
+  });
+
+  it('caps the CPUs at what the host has', () => {
+    const capped = dockerCreateOptions({ ...spec, env: {}, flavor: { name: 'cpu-upgrade', cpus: 8, memoryBytes: 2 ** 30 } }, { hostCpus: 2 });
+    expect(capped.HostConfig?.NanoCpus).toBe(2e9);
+    expect(capped.Env).toEqual(expect.arrayContaining(['CPU_CORES=2', 'MEMORY=1Gi']));
+    expect(capped.Labels?.['spaceport.instance']).toBe('spaceport');
+  });
+
+  it('formats memory like the Hub', () => {
+    expect(formatMemory(16 * 1024 ** 3)).toBe('16Gi');
+    expect(formatMemory(512 * 1024 ** 2)).toBe('512Mi');
+    expect(formatMemory(1.5 * 1024 ** 3)).toBe('1536Mi');
+  });
+});
