@@ -47,15 +47,12 @@ function method<Req, Res>(path: string, req: string, res: string): grpc.MethodDe
 export interface BuildkitSession {
   /** Pass as the `session` query parameter of `POST /build?version=2`. */
   id: string;
-  /** Names of the secrets the build asked for (for the log; never the values). */
-  requested(): string[];
   close(): void;
 }
 
 export function openBuildkitSession(docker: Docker, opts: { secrets?: Record<string, string> } = {}): Promise<BuildkitSession> {
   const id = randomUUID();
   const secrets = new Map(Object.entries(opts.secrets ?? {}));
-  const requested = new Set<string>();
   return new Promise((resolve, reject) => {
     docker.modem.dial(
       {
@@ -80,7 +77,6 @@ export function openBuildkitSession(docker: Docker, opts: { secrets?: Record<str
           {
             GetSecret: (call: grpc.ServerUnaryCall<{ ID: string }, { data: Buffer }>, cb: grpc.sendUnaryData<{ data: Buffer }>) => {
               const name = call.request.ID;
-              requested.add(name);
               const value = secrets.get(name);
               if (value === undefined) cb({ code: grpc.status.NOT_FOUND, details: `secret ${name} not found` });
               else cb(null, { data: Buffer.from(value, 'utf8') });
@@ -99,7 +95,6 @@ export function openBuildkitSession(docker: Docker, opts: { secrets?: Record<str
         sock.on('error', () => undefined);
         resolve({
           id,
-          requested: () => [...requested],
           close: () => {
             server.forceShutdown();
             sock.destroy();

@@ -40,7 +40,7 @@ export class DockerImageBuilder implements ImageBuilder {
   async build(req: BuildRequest, log: LogSink, signal: AbortSignal): Promise<string> {
     const logger = this.#o.logger.child({ space: req.space, image: req.image });
     const buildkit = (this.#o.engine ?? 'buildkit') === 'buildkit';
-    signal.throwIfAborted();
+    if (signal.aborted) throw cancelled(signal, new BuildLog(log));
     const secretNames = Object.keys(req.secrets ?? {});
     if (secretNames.length > 0 && !buildkit) {
       log.write(
@@ -51,7 +51,7 @@ export class DockerImageBuilder implements ImageBuilder {
     if (req.dockerfile !== undefined && this.#o.caBundle) {
       support[`${SUPPORT_DIR}/${CA_BUNDLE_FILE_NAME}`] = await readCaBundle(this.#o.caBundle);
     }
-    const context = await packBuildContext({ contextDir: req.contextDir, dockerfile: req.dockerfile, supportFiles: support });
+    const context = packBuildContext({ contextDir: req.contextDir, dockerfile: req.dockerfile, supportFiles: support });
     const progress = new BuildLog(log, { tailLines: this.#o.tailLines });
 
     let session: BuildkitSession | undefined;
