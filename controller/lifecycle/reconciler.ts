@@ -197,11 +197,13 @@ export class Reconciler {
       if (!this.#readyAt.has(uid) || this.#waking.has(uid)) this.#readyAt.set(uid, clock.now());
       this.#waking.delete(uid);
       this.#backoff.delete(target!.id);
-      if (this.#shouldSleep(space)) {
+      const sleepInMs = this.#msUntilSleep(space);
+      if (sleepInMs !== undefined && sleepInMs <= 0) {
         store.updateSpace(uid, { lifecycle: 'asleep' });
         log.info({ idleSeconds: this.#o.sleepSecondsFor(space) }, 'going to sleep');
         return this.#reconcile(uid);
       }
+      if (sleepInMs !== undefined) this.#later(uid, sleepInMs);
     } else if (previous) {
       // The old release keeps serving until the new one answers.
       const prevInst = byRelease.get(previous.id);
@@ -301,11 +303,12 @@ export class Reconciler {
     this.#o.logger.info({ space: space.id, keep }, 'old releases removed');
   }
 
-  #shouldSleep(space: SpaceRecord): boolean {
+  /** Milliseconds until the Space has been idle for its sleep time (≤ 0: now), or undefined if it never sleeps. */
+  #msUntilSleep(space: SpaceRecord): number | undefined {
     const seconds = this.#o.sleepSecondsFor(space);
-    if (seconds < 0) return false;
+    if (seconds < 0) return undefined;
     const last = Math.max(this.#o.lastActivity(space.uid) ?? 0, this.#readyAt.get(space.uid) ?? 0, space.lastActiveAt ?? 0);
-    return this.#o.clock.now() - last >= seconds * 1000;
+    return last + seconds * 1000 - this.#o.clock.now();
   }
 
   async #logTail(space: SpaceRecord, release: ReleaseId): Promise<string> {

@@ -133,8 +133,8 @@ export class SpaceService {
 
   async runtimeOf(space: SpaceRecord): Promise<Record<string, unknown>> {
     const stage = (await this.#o.reconciler.currentStage(space.uid)) ?? { stage: 'NO_APP_FILE' as const, serving: false };
-    const seconds = this.sleepSecondsFor(space);
     const fresh = this.#o.store.getSpaceByUid(space.uid) ?? space;
+    const seconds = this.sleepSecondsFor(fresh);
     return runtimeJson(fresh, stage, { gcTimeout: seconds < 0 ? null : seconds, flavor: this.#o.config.flavors[fresh.hardware], urls: this.urls });
   }
 
