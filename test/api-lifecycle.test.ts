@@ -38,13 +38,15 @@ describe('controller with fake runtime and builder', () => {
   it('creates a Space in the Hub shape', async () => {
     const r = await h.api('POST', '/api/repos/create', { name: 'demo', type: 'space', sdk: 'static' });
     expect(r.status).toBe(200);
-    expect(r.json()).toMatchObject({ url: `${h.config.publicUrl}/spaces/admin/demo`, name: 'admin/demo' });
+    // URLs use the endpoint the client called (here 127.0.0.1:port), as huggingface_hub requires.
+    expect(r.json()).toMatchObject({ url: `http://127.0.0.1:${h.port}/spaces/admin/demo`, name: 'admin/demo' });
     const info = (await h.api('GET', '/api/spaces/admin/demo')).json();
     expect(info).toMatchObject({ id: 'admin/demo', author: 'admin', sdk: 'static', subdomain: 'admin-demo', runtime: { stage: 'NO_APP_FILE' } });
-    expect(info.host).toBe(`http://admin-demo.localhost:${new URL(h.config.publicUrl).port}`);
+    expect(info.host).toBe(`http://admin-demo.localhost:${h.port}`);
     const again = await h.api('POST', '/api/repos/create', { name: 'demo', type: 'space', sdk: 'static' });
     expect(again.status).toBe(409);
     expect(again.headers['x-error-code']).toBe('RepoExists');
+    expect(again.json().url).toBe(`http://127.0.0.1:${h.port}/spaces/admin/demo`);
   });
 
   it('builds a push and serves it at the subdomain', async () => {

@@ -7,7 +7,7 @@ function headerSafe(text: string): string {
   return text.replace(/[^\x20-\x7e]+/g, ' ').slice(0, 1000);
 }
 
-export function sendError(res: Response, err: SpaceportError): void {
+export function sendError(res: Response, err: SpaceportError, extra: Record<string, unknown> = {}): void {
   if (res.headersSent) {
     res.end();
     return;
@@ -16,7 +16,7 @@ export function sendError(res: Response, err: SpaceportError): void {
     .status(err.status)
     .set('X-Error-Code', err.code)
     .set('X-Error-Message', headerSafe(err.message))
-    .json({ error: err.message, ...(err.details ? { details: err.details } : {}) });
+    .json({ error: err.message, ...(err.details ? { details: err.details } : {}), ...extra });
 }
 
 /** A zod failure as a 400 that names each bad field. */

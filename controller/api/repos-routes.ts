@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { SpaceportError, toSpaceId } from '../../core/index.js';
+import { SpaceportError, isSpaceportError, toSpaceId } from '../../core/index.js';
+import { sendError } from './http-errors.js';
 import type { SpaceService } from '../spaces/index.js';
-import { principalOf } from './context.js';
+import { principalOf, urlsOf } from './context.js';
 
 const settingList = z.array(z.object({ key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an env var name'), value: z.string(), description: z.string().optional() }));
 
@@ -36,7 +37,12 @@ export function reposRoutes(spaces: SpaceService): Router {
   r.post('/api/repos/create', async (req, res) => {
     const body = createBody.parse(req.body ?? {});
     const visibility = body.visibility ?? (body.private ? 'private' : 'public');
-    const space = await spaces.create(principalOf(res), {
+    const p = principalOf(res);
+    const namespace = body.organization ?? (p.kind === 'user' ? p.user.name : '');
+    const url = `${urlsOf(spaces, req).publicUrl}/spaces/${namespace}/${body.name}`;
+    let space;
+    try {
+      space = await spaces.create(p, {
       name: body.name,
       organization: body.organization,
       sdk: body.sdk,
@@ -46,10 +52,15 @@ export function reposRoutes(spaces: SpaceService): Router {
       secrets: body.secrets,
       variables: body.variables,
       upstream: body.upstream,
-    });
+      });
+    } catch (err) {
+      // The Hub answers a conflict with the existing repo's URL (create_repo(exist_ok=True) reads it).
+      if (isSpaceportError(err, 'RepoExists')) return sendError(res, err, { url });
+      throw err;
+    }
     const fresh = space;
     res.json({
-      url: `${spaces.urls.publicUrl}/spaces/${fresh.id}`,
+      url: `${urlsOf(spaces, req).publicUrl}/spaces/${fresh.id}`,
       name: fresh.id,
       id: fresh.uid,
       ...(fresh.webhookSecret ? { webhookSecret: fresh.webhookSecret } : {}),
@@ -68,7 +79,7 @@ export function reposRoutes(spaces: SpaceService): Router {
   r.post('/api/repos/move', async (req, res) => {
     const body = moveBody.parse(req.body ?? {});
     const moved = await spaces.move(principalOf(res), parseRepoId(body.fromRepo), parseRepoId(body.toRepo));
-    res.json({ url: `${spaces.urls.publicUrl}/spaces/${moved.id}` });
+    res.json({ url: `${urlsOf(spaces, req).publicUrl}/spaces/${moved.id}` });
   });
 
   return r;

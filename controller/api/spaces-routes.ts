@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { SpaceportError } from '../../core/index.js';
 import { spaceHost, type SpaceService } from '../spaces/index.js';
 import type { SpaceStore } from '../store/space-store.js';
-import { principalOf, spaceIdOf } from './context.js';
+import { principalOf, spaceIdOf, urlsOf } from './context.js';
 
 const sleepBody = z.object({ seconds: z.number().int() });
 const hardwareBody = z.object({ flavor: z.string().min(1), sleepTimeSeconds: z.number().int().optional() });
@@ -19,7 +19,7 @@ export function spacesRoutes(spaces: SpaceService, store: SpaceStore, flavors: (
       search: typeof req.query.search === 'string' ? req.query.search : undefined,
       limit: Number.isFinite(limit) ? limit : undefined,
     });
-    res.json(await Promise.all(list.map((s) => spaces.info(s))));
+    res.json(await Promise.all(list.map((s) => spaces.info(s, urlsOf(spaces, req)))));
   });
 
   r.get('/api/spaces/hardware', (_req, res) => {
@@ -29,17 +29,17 @@ export function spacesRoutes(spaces: SpaceService, store: SpaceStore, flavors: (
   r.get('/api/spaces/by-subdomain/:subdomain', async (req, res) => {
     const space = store.getSpaceBySubdomain(String(req.params.subdomain).toLowerCase());
     if (!space) throw new SpaceportError('RepoNotFound');
-    res.json(await spaces.info(spaces.get(principalOf(res), space.id)));
+    res.json(await spaces.info(spaces.get(principalOf(res), space.id), urlsOf(spaces, req)));
   });
 
   r.get('/api/spaces/:owner/:name', async (req, res) => {
-    res.json(await spaces.info(spaces.get(principalOf(res), spaceIdOf(req))));
+    res.json(await spaces.info(spaces.get(principalOf(res), spaceIdOf(req)), urlsOf(spaces, req)));
   });
 
   r.get('/api/spaces/:owner/:name/revision/:rev', async (req, res) => {
     const space = spaces.get(principalOf(res), spaceIdOf(req));
     if (req.params.rev !== 'main' && req.params.rev !== space.headSha) throw new SpaceportError('RevisionNotFound');
-    res.json(await spaces.info(space));
+    res.json(await spaces.info(space, urlsOf(spaces, req)));
   });
 
   r.get('/api/spaces/:owner/:name/runtime', async (req, res) => {
@@ -48,7 +48,7 @@ export function spacesRoutes(spaces: SpaceService, store: SpaceStore, flavors: (
 
   r.get('/api/spaces/:owner/:name/host', (req, res) => {
     const space = spaces.get(principalOf(res), spaceIdOf(req));
-    res.json({ host: spaceHost(space, spaces.urls), subdomain: space.subdomain });
+    res.json({ host: spaceHost(space, urlsOf(spaces, req)), subdomain: space.subdomain });
   });
 
   r.post('/api/spaces/:owner/:name/pause', async (req, res) => {

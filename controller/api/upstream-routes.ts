@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { SpaceService } from '../spaces/index.js';
-import { principalOf, spaceIdOf } from './context.js';
+import { principalOf, spaceIdOf, urlsOf } from './context.js';
 
 const upstreamBody = z.object({ url: z.string().min(1), branch: z.string().min(1).default('main') }).nullable();
 
@@ -15,7 +15,7 @@ export function upstreamRoutes(spaces: SpaceService): Router {
     const { webhookSecret } = await spaces.setUpstream(space, body ?? undefined);
     res.json({
       upstream: body ? { url: body.url.replace(/\/\/[^@/]*@/, '//***@'), branch: body.branch } : null,
-      ...(webhookSecret ? { webhookSecret, webhookUrl: `${spaces.urls.publicUrl}/api/spaces/${space.id}/webhook` } : {}),
+      ...(webhookSecret ? { webhookSecret, webhookUrl: `${urlsOf(spaces, req).publicUrl}/api/spaces/${space.id}/webhook` } : {}),
     });
   });
 

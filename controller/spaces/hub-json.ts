@@ -18,7 +18,7 @@ export function spaceHost(space: Pick<SpaceRecord, 'subdomain'>, urls: HubUrls):
 export function runtimeJson(
   space: SpaceRecord,
   stage: StageResult,
-  opts: { gcTimeout: number | null; flavor: Flavor | undefined; urls: HubUrls },
+  opts: { gcTimeout: number | null; flavor: Flavor | undefined; domain: string },
 ): Record<string, unknown> {
   return {
     stage: stage.stage,
@@ -27,7 +27,7 @@ export function runtimeJson(
     gcTimeout: opts.gcTimeout,
     replicas: { requested: 1, current: stage.serving ? 1 : 0 },
     devMode: false,
-    domains: [{ domain: `${space.subdomain}.${opts.urls.domain}`, stage: 'READY' }],
+    domains: [{ domain: `${space.subdomain}.${opts.domain}`, stage: 'READY' }],
     sdk: space.sdk,
     ...(typeof space.cardData?.sdk_version === 'string' ? { sdkVersion: space.cardData.sdk_version } : {}),
     ...(stage.message ? { errorMessage: stage.message } : {}),

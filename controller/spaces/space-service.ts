@@ -46,11 +46,9 @@ export interface CreateSpaceInput {
  */
 export class SpaceService {
   readonly #o: SpaceServiceOptions;
-  readonly urls: HubUrls;
 
   constructor(opts: SpaceServiceOptions) {
     this.#o = opts;
-    this.urls = { publicUrl: opts.config.publicUrl, domain: opts.config.SPACEPORT_DOMAIN };
   }
 
   flavorFor(hardware: string): Flavor {
@@ -131,18 +129,28 @@ export class SpaceService {
     return moved;
   }
 
+  /**
+   * The endpoint and domain to put in URLs: SPACEPORT_PUBLIC_URL when set, else the scheme and
+   * host the client used (huggingface_hub checks that returned URLs match its endpoint).
+   */
+  urlsFor(request: { protocol: string; host: string | undefined }): HubUrls {
+    const explicit = this.#o.config.SPACEPORT_PUBLIC_URL;
+    const publicUrl = explicit ? explicit.replace(/\/+$/, '') : request.host ? `${request.protocol}://${request.host}` : this.#o.config.publicUrl;
+    return { publicUrl, domain: this.#o.config.SPACEPORT_DOMAIN };
+  }
+
   async runtimeOf(space: SpaceRecord): Promise<Record<string, unknown>> {
     const stage = (await this.#o.reconciler.currentStage(space.uid)) ?? { stage: 'NO_APP_FILE' as const, serving: false };
     const fresh = this.#o.store.getSpaceByUid(space.uid) ?? space;
     const seconds = this.sleepSecondsFor(fresh);
-    return runtimeJson(fresh, stage, { gcTimeout: seconds < 0 ? null : seconds, flavor: this.#o.config.flavors[fresh.hardware], urls: this.urls });
+    return runtimeJson(fresh, stage, { gcTimeout: seconds < 0 ? null : seconds, flavor: this.#o.config.flavors[fresh.hardware], domain: this.#o.config.SPACEPORT_DOMAIN });
   }
 
-  async info(space: SpaceRecord): Promise<Record<string, unknown>> {
+  async info(space: SpaceRecord, urls: HubUrls): Promise<Record<string, unknown>> {
     const runtime = await this.runtimeOf(space);
     const fresh = this.#o.store.getSpaceByUid(space.uid) ?? space;
     const siblings = fresh.headSha ? await this.#o.repos.listFiles(fresh.id, fresh.headSha) : [];
-    return spaceInfoJson(fresh, runtime, { urls: this.urls, siblings });
+    return spaceInfoJson(fresh, runtime, { urls, siblings });
   }
 
   list(p: Principal, filter: { author?: string; search?: string; limit?: number }): SpaceRecord[] {
