@@ -10,9 +10,20 @@ docker_ok() {
   curl -fsS --max-time 3 --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1
 }
 
-if docker_ok; then exit 0; fi
-
 is_debian_root() { [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; }
+
+# Base images are made from Debian packages with debootstrap (no registry needed).
+if ! command -v debootstrap >/dev/null 2>&1; then
+  if is_debian_root; then
+    echo "spaceport: installing debootstrap (builds the base images without a registry) ..." >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+  else
+    echo "spaceport: note: debootstrap is missing; base images cannot be built here. Fix: apt-get install debootstrap (or load spaceport/python:3.11 from another host with docker save/load)." >&2
+  fi
+fi
+
+if docker_ok; then exit 0; fi
 
 if ! command -v dockerd >/dev/null 2>&1; then
   if is_debian_root; then
