@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,8 +15,11 @@ import { request } from './support/http.js';
  * redeploy that reuses the dependency layers, and a push of the same tree that builds nothing.
  */
 const README = '---\ntitle: Greeter\nsdk: gradio\nsdk_version: 5.50.0\napp_file: app.py\n---\n# Greeter\n';
+/** A comment unique to this run keeps BuildKit from reusing code layers of earlier runs. */
+const RUN_ID = randomBytes(4).toString('hex');
 const app = (greeting: string) =>
   [
+    `# run ${RUN_ID}`,
     'import gradio as gr',
     '',
     'def greet(name):',
@@ -101,7 +105,7 @@ describe('gradio Space on Docker, end to end', () => {
     expect(pip.length, log).toBeGreaterThan(0);
     expect(pip.filter((p) => !p.cached), log).toEqual([]);
     expect(buildkitSteps(log, /\bRUN python3 -m venv\b/).every((p) => p.cached), log).toBe(true);
-    // The code layer is new: it was not a cache hit.
+    // The code layer is new (this run's code): it was built, not a cache hit.
     const code = buildkitSteps(log, /\bCOPY .*\/home\/user\/app\/?$/);
     expect(code.some((c) => !c.cached), log).toBe(true);
   }, 660_000);
