@@ -5,9 +5,8 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blankScreenshotBytes, launchChromium, openPage, screenshotTo, spaceUrl } from './support/chromium.js';
-import { buildkitSteps, COLD_BUILD_MS, DockerSpace } from './support/docker-space.js';
+import { buildkitSteps, COLD_BUILD_MS, DockerSpace, gradioPredict } from './support/docker-space.js';
 import { commitFiles, gitOk } from './support/git-client.js';
-import { request } from './support/http.js';
 
 /**
  * A real gradio Space (gradio 5 from PyPI, built by BuildKit, run by the Docker engine) reached
@@ -35,19 +34,7 @@ describe('gradio Space on Docker, end to end', () => {
   let browser: Browser | undefined;
   const shots = mkdtempSync(path.join(tmpdir(), 'spaceport-gradio-shots-'));
 
-  /** One prediction through the proxy with gradio's HTTP API: POST starts an event, GET streams its result (SSE). */
-  async function predict(name: string): Promise<string> {
-    const host = `${s.sub}.localhost:${s.h.port}`;
-    const start = await request({ port: s.h.port, host, method: 'POST', path: '/gradio_api/call/greet', body: { data: [name] } });
-    expect(start.status, start.body).toBe(200);
-    const { event_id } = start.json<{ event_id: string }>();
-    expect(event_id).toMatch(/\S/);
-    const result = await request({ port: s.h.port, host, path: `/gradio_api/call/greet/${event_id}`, timeoutMs: 60_000 });
-    expect(result.status).toBe(200);
-    expect(result.headers['content-type']).toContain('text/event-stream');
-    expect(result.body, result.body).toContain('event: complete');
-    return result.body;
-  }
+  const predict = (name: string) => gradioPredict(s.h, s.sub, 'greet', [name]);
 
   beforeAll(async () => {
     await s.start('gradio', { 'README.md': README, 'app.py': app('Hello') });

@@ -4,6 +4,7 @@ import Dockerode from 'dockerode';
 import { silentLogger } from '../../core/index.js';
 import { dockerAdapters } from '../../controller/docker-adapters.js';
 import { git, makeWorkTree, pushUrl } from './git-client.js';
+import { request } from './http.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from './spaceport-harness.js';
 
 /** Stages a build or a start ends in (the ones `waitStage` waits for after a push). */
@@ -101,4 +102,20 @@ export function buildkitSteps(log: string, step: RegExp): { n: string; name: str
     if (m && step.test(m[2]!)) found.push({ n: m[1]!, name: m[2]!, cached: lines.includes(`#${m[1]} CACHED`) });
   }
   return found;
+}
+
+/**
+ * One prediction through the proxy with gradio's HTTP API: `POST /gradio_api/call/{api}` starts an
+ * event, `GET …/{event_id}` streams its result (SSE). Returns the stream's text; throws unless it completed.
+ */
+export async function gradioPredict(h: Harness, sub: string, api: string, data: unknown[]): Promise<string> {
+  const host = `${sub}.localhost:${h.port}`;
+  const start = await request({ port: h.port, host, method: 'POST', path: `/gradio_api/call/${api}`, body: { data } });
+  if (start.status !== 200) throw new Error(`POST /gradio_api/call/${api}: ${start.status} ${start.body}`);
+  const { event_id: eventId } = start.json<{ event_id: string }>();
+  const result = await request({ port: h.port, host, path: `/gradio_api/call/${api}/${eventId}`, timeoutMs: 60_000 });
+  if (result.status !== 200 || !String(result.headers['content-type']).includes('text/event-stream') || !result.body.includes('event: complete')) {
+    throw new Error(`GET /gradio_api/call/${api}/${eventId}: ${result.status} ${result.headers['content-type']} ${result.body}`);
+  }
+  return result.body;
 }
