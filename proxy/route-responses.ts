@@ -47,7 +47,7 @@ export function unavailableResponse(ctx: ProxyContext, route: Route | undefined,
 export function wakingResponse(ctx: ProxyContext, route: Route): PageResponse {
   return htmlResponse(
     503,
-    wakingPage({ space: route.space, statusPath: STATUS_PATH, pollMs: 1000 }),
+    wakingPage({ space: route.space, statusPath: STATUS_PATH, pollMs: 1000, stage: route.stage }),
     stageHeaders(ctx, route, true),
   );
 }

@@ -16,7 +16,7 @@ describe('pages', () => {
       pendingPage({ space: 'o/n', stage: 'BUILDING', refreshSeconds: 5 }),
       failedPage({ space: 'o/n', stage: 'BUILD_ERROR', message: 'pip failed' }),
       pausedPage('o/n'),
-      wakingPage({ space: 'o/n', statusPath: '/.spaceport/status', pollMs: 1000 }),
+      wakingPage({ space: 'o/n', statusPath: '/.spaceport/status', pollMs: 1000, stage: 'STOPPED' }),
       appErrorPage('o/n'),
     ]) {
       expect(html.startsWith('<!doctype html>')).toBe(true);
@@ -37,9 +37,15 @@ describe('pages', () => {
   });
 
   it('the waking page polls the status path and reloads', () => {
-    const html = wakingPage({ space: 'o/n', statusPath: '/.spaceport/status', pollMs: 1000 });
+    const html = wakingPage({ space: 'o/n', statusPath: '/.spaceport/status', pollMs: 1000, stage: 'STOPPED' });
     expect(html).toContain('fetch(p');
     expect(html).toContain('"/.spaceport/status"');
     expect(html).toContain('location.reload()');
+  });
+
+  it('the waking page shows the stage and follows it live', () => {
+    const html = wakingPage({ space: 'o/n', statusPath: '/.spaceport/status', pollMs: 1000, stage: '<STOPPED>' });
+    expect(html).toContain('<code id="stage">&lt;STOPPED&gt;</code>');
+    expect(html).toContain('getElementById("stage")');
   });
 });

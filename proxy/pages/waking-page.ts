@@ -1,3 +1,4 @@
+import { escapeHtml } from './escape-html.js';
 import { layout } from './layout.js';
 
 export interface WakingPageInput {
@@ -6,6 +7,8 @@ export interface WakingPageInput {
   statusPath: string;
   /** Milliseconds between status polls. */
   pollMs: number;
+  /** The stage when the page is served; the page follows it live. */
+  stage: string;
 }
 
 /**
@@ -15,7 +18,8 @@ export interface WakingPageInput {
 export function wakingPage(input: WakingPageInput): string {
   const script = `(function(){var p=${JSON.stringify(input.statusPath)},t=${Number(input.pollMs)},n=0;
 function tick(){fetch(p,{cache:"no-store"}).then(function(r){return r.json()}).then(function(s){
-var k=s&&s.target;if(k!=="sleeping"&&k!=="waking"&&k!=="pending"){location.reload();return}
+var k=s&&s.target,e=document.getElementById("stage");if(e&&s&&s.stage)e.textContent=s.stage;
+if(k!=="sleeping"&&k!=="waking"&&k!=="pending"){location.reload();return}
 setTimeout(tick,t)}).catch(function(){if(++n<600)setTimeout(tick,t*2)})}
 setTimeout(tick,t)})();`;
   return layout({
@@ -23,6 +27,7 @@ setTimeout(tick,t)})();`;
     space: input.space,
     tone: 'busy',
     body: `<p>This Space was asleep and is starting now. The page opens the app as soon as it is ready.</p>
+<p>Stage: <code id="stage">${escapeHtml(input.stage)}</code></p>
 <noscript><p>Reload this page in a few seconds.</p></noscript>`,
     script,
   });
