@@ -26,14 +26,12 @@ import type {
   UserRecord,
   UserRole,
 } from './records.js';
+import { str, toBuild, toRelease, toSpace, type Row } from './rows.js';
 import { SecretBox, hashToken } from './secret-box.js';
 import type { NewBuild, NewRelease, NewSpace, SpacePatch, SpaceStore } from './space-store.js';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-type Row = Record<string, unknown>;
-const str = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
-const num = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
 const nowIso = (): string => new Date().toISOString();
 
 /** Numbered SQL files in migrations/, applied once each, in order, inside a transaction. */
@@ -147,30 +145,6 @@ export class SqliteStore implements SpaceStore {
 
   // ---- spaces
 
-  #toSpace(r: Row): SpaceRecord {
-    const url = str(r.upstream_url);
-    return {
-      uid: String(r.uid),
-      id: String(r.id) as SpaceId,
-      owner: String(r.owner),
-      name: String(r.name),
-      subdomain: String(r.subdomain),
-      sdk: r.sdk as SpaceRecord['sdk'],
-      visibility: r.visibility as SpaceRecord['visibility'],
-      lifecycle: r.lifecycle as SpaceRecord['lifecycle'],
-      hardware: String(r.hardware),
-      sleepSeconds: num(r.sleep_seconds),
-      upstream: url ? { url, branch: String(r.upstream_branch) } : undefined,
-      webhookSecret: str(r.webhook_secret),
-      cardData: r.card_data ? (JSON.parse(String(r.card_data)) as Record<string, unknown>) : undefined,
-      headSha: str(r.head_sha),
-      targetRelease: str(r.target_release) as ReleaseId | undefined,
-      servingRelease: str(r.serving_release) as ReleaseId | undefined,
-      lastActiveAt: num(r.last_active_at),
-      createdAt: String(r.created_at),
-      updatedAt: String(r.updated_at),
-    };
-  }
 
   #freeSubdomain(id: SpaceId, exceptUid?: string): string {
     const taken = (sub: string): boolean => {
@@ -219,24 +193,24 @@ export class SqliteStore implements SpaceStore {
 
   getSpace(id: SpaceId): SpaceRecord | undefined {
     const r = this.#db.prepare('SELECT * FROM spaces WHERE id = ?').get(id) as Row | undefined;
-    return r && this.#toSpace(r);
+    return r && toSpace(r);
   }
 
   getSpaceByUid(uid: string): SpaceRecord | undefined {
     const r = this.#db.prepare('SELECT * FROM spaces WHERE uid = ?').get(uid) as Row | undefined;
-    return r && this.#toSpace(r);
+    return r && toSpace(r);
   }
 
   getSpaceBySubdomain(subdomain: string): SpaceRecord | undefined {
     const r = this.#db.prepare('SELECT * FROM spaces WHERE subdomain = ?').get(subdomain) as Row | undefined;
-    return r && this.#toSpace(r);
+    return r && toSpace(r);
   }
 
   listSpaces(filter?: { owner?: string }): SpaceRecord[] {
     const rows = filter?.owner
       ? this.#db.prepare('SELECT * FROM spaces WHERE owner = ? ORDER BY id').all(filter.owner)
       : this.#db.prepare('SELECT * FROM spaces ORDER BY id').all();
-    return (rows as Row[]).map((r) => this.#toSpace(r));
+    return (rows as Row[]).map((r) => toSpace(r));
   }
 
   updateSpace(uid: string, patch: SpacePatch): SpaceRecord {
@@ -283,27 +257,6 @@ export class SqliteStore implements SpaceStore {
 
   // ---- builds
 
-  #toBuild(r: Row): BuildRecord {
-    const base = {
-      id: String(r.id) as BuildId,
-      spaceUid: String(r.space_uid),
-      commit: String(r.commit_sha),
-      tree: String(r.tree_sha),
-      noCache: Boolean(r.no_cache),
-      createdAt: String(r.created_at),
-      finishedAt: str(r.finished_at),
-    };
-    switch (r.status) {
-      case 'succeeded':
-        return { ...base, status: 'succeeded', image: String(r.image) };
-      case 'failed':
-        return { ...base, status: 'failed', failure: r.failure as 'BUILD_ERROR', message: String(r.message ?? '') };
-      case 'running':
-        return { ...base, status: 'running' };
-      default:
-        return { ...base, status: 'queued' };
-    }
-  }
 
   addBuild(build: NewBuild): BuildRecord {
     const id = newBuildId();
@@ -318,7 +271,7 @@ export class SqliteStore implements SpaceStore {
 
   getBuild(id: BuildId): BuildRecord | undefined {
     const r = this.#db.prepare('SELECT * FROM builds WHERE id = ?').get(id) as Row | undefined;
-    return r && this.#toBuild(r);
+    return r && toBuild(r);
   }
 
   setBuildState(id: BuildId, state: BuildState): BuildRecord {
@@ -343,7 +296,7 @@ export class SqliteStore implements SpaceStore {
     const r = this.#db
       .prepare('SELECT * FROM builds WHERE space_uid = ? ORDER BY created_at DESC, rowid DESC LIMIT 1')
       .get(spaceUid) as Row | undefined;
-    return r && this.#toBuild(r);
+    return r && toBuild(r);
   }
 
   listBuilds(spaceUid: string, limit = 20): BuildRecord[] {
@@ -351,30 +304,17 @@ export class SqliteStore implements SpaceStore {
       this.#db
         .prepare('SELECT * FROM builds WHERE space_uid = ? ORDER BY created_at DESC, rowid DESC LIMIT ?')
         .all(spaceUid, limit) as Row[]
-    ).map((r) => this.#toBuild(r));
+    ).map((r) => toBuild(r));
   }
 
   unfinishedBuilds(): BuildRecord[] {
     return (
       this.#db.prepare("SELECT * FROM builds WHERE status IN ('queued', 'running') ORDER BY created_at").all() as Row[]
-    ).map((r) => this.#toBuild(r));
+    ).map((r) => toBuild(r));
   }
 
   // ---- releases
 
-  #toRelease(r: Row): ReleaseRecord {
-    return {
-      id: String(r.id) as ReleaseId,
-      spaceUid: String(r.space_uid),
-      buildId: String(r.build_id) as BuildId,
-      commit: String(r.commit_sha),
-      image: String(r.image),
-      port: Number(r.port),
-      config: JSON.parse(String(r.config)) as Record<string, unknown>,
-      failure: str(r.failure),
-      createdAt: String(r.created_at),
-    };
-  }
 
   addRelease(release: NewRelease): ReleaseRecord {
     const id = newReleaseId();
@@ -389,7 +329,7 @@ export class SqliteStore implements SpaceStore {
 
   getRelease(id: ReleaseId): ReleaseRecord | undefined {
     const r = this.#db.prepare('SELECT * FROM releases WHERE id = ?').get(id) as Row | undefined;
-    return r && this.#toRelease(r);
+    return r && toRelease(r);
   }
 
   setReleaseFailure(id: ReleaseId, failure: string | undefined): void {
