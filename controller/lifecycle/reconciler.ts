@@ -217,8 +217,10 @@ export class Reconciler {
       this.#readyAt.delete(uid);
     }
 
+    // Publish what is true now: this pass may have recorded a failure or started an instance.
     const fresh = await runtime.list(space.id);
-    this.#publish(store.getSpaceByUid(uid) ?? space, target, previous, fresh);
+    const freshTarget = target ? store.getRelease(target.id) : undefined;
+    this.#publish(store.getSpaceByUid(uid) ?? space, freshTarget, previous, fresh);
     if (pending || this.#waking.has(uid)) this.#later(uid, this.#o.pollMs ?? 200);
   }
 
@@ -260,7 +262,7 @@ export class Reconciler {
       const everReady = space.servingRelease === target.id;
       if (!everReady) {
         const tail = await this.#logTail(space, target.id);
-        store.setReleaseFailure(target.id, [reason, tail].filter(Boolean).join('\n'));
+        store.setReleaseFailure(target.id, tail && !reason.includes(tail) ? `${reason}\n${tail}` : reason);
         log.warn({ reason }, 'app failed to start');
         return false;
       }
@@ -311,6 +313,7 @@ export class Reconciler {
     return last + seconds * 1000 - this.#o.clock.now();
   }
 
+  /** The app's last log lines for a failure message (shown to every reader of the Space): secret values masked. */
   async #logTail(space: SpaceRecord, release: ReleaseId): Promise<string> {
     const lines: string[] = [];
     try {
@@ -318,7 +321,9 @@ export class Reconciler {
     } catch {
       // The instance may be gone already: no tail then.
     }
-    return lines.join('\n');
+    let tail = lines.join('\n');
+    for (const s of this.#o.store.listSettings(space.uid, 'secret')) if (s.value.length >= 4) tail = tail.split(s.value).join('***');
+    return tail;
   }
 
   #spec(space: SpaceRecord, release: ReleaseRecord) {
