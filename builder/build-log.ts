@@ -20,12 +20,15 @@ interface VertexState {
  * as is, BuildKit progress like `docker build --progress=plain` (`#3 [2/4] RUN …`, `#3 CACHED`).
  * Remembers the step being run (`Step N/M : …` or `[N/M] …`), the last lines (a failure's tail),
  * the first error, the image id and how many steps came from the cache.
+ * Values in `mask` (the build's secrets) are replaced by `***` in every line, the tail and the error,
+ * so a Dockerfile that prints a secret leaks it neither to the log nor to a failure's message.
  */
 export class BuildLog {
   readonly #sink: LogSink;
   readonly #tailSize: number;
   readonly #tail: string[] = [];
   readonly #vertices = new Map<string, VertexState>();
+  readonly #mask: string[];
   #partial = '';
   #step: string | undefined;
   #failedStep: string | undefined;
@@ -33,9 +36,10 @@ export class BuildLog {
   #imageId: string | undefined;
   #cacheHits = 0;
 
-  constructor(sink: LogSink, opts: { tailLines?: number } = {}) {
+  constructor(sink: LogSink, opts: { tailLines?: number; mask?: readonly string[] } = {}) {
     this.#sink = sink;
     this.#tailSize = opts.tailLines ?? 30;
+    this.#mask = maskPatterns(opts.mask ?? []);
   }
 
   /** The step that failed, else the last step started. */
@@ -70,7 +74,7 @@ export class BuildLog {
         break;
       case 'error':
         this.#flush();
-        this.#error ??= event.message;
+        this.#error ??= this.#redact(event.message);
         this.#line(`ERROR: ${event.message}`);
         break;
       case 'unknown':
@@ -144,8 +148,14 @@ export class BuildLog {
     }
   }
 
+  #redact(text: string): string {
+    let out = text;
+    for (const m of this.#mask) out = out.split(m).join('***');
+    return out;
+  }
+
   #line(raw: string): void {
-    const line = lastRedraw(raw);
+    const line = this.#redact(lastRedraw(raw));
     if (STEP_RE.test(line)) this.#step = line;
     if (CACHE_RE.test(line)) this.#cacheHits++;
     const built = /^Successfully built ([0-9a-f]{12,64})$/.exec(line);
@@ -154,6 +164,19 @@ export class BuildLog {
     if (this.#tail.length > this.#tailSize) this.#tail.shift();
     this.#sink.write(`${line}\n`);
   }
+}
+
+/**
+ * What to mask: each value, and each line of a multi-line value (the log is matched line by line),
+ * longest first; values under 4 characters are left alone (masking them would garble the log).
+ */
+function maskPatterns(values: readonly string[]): string[] {
+  const parts = new Set<string>();
+  for (const v of values) {
+    parts.add(v);
+    for (const line of v.split(/\r?\n/)) parts.add(line.trim());
+  }
+  return [...parts].filter((p) => p.length >= 4).sort((a, b) => b.length - a.length);
 }
 
 /** A line redrawn with carriage returns (`10%\r50%\r100%`) keeps its last state. */

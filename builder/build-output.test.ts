@@ -87,6 +87,19 @@ describe('BuildLog', () => {
   });
 });
 
+describe('BuildLog masking', () => {
+  it('masks secret values (and each line of a multi-line one) in lines, tail and error', () => {
+    const sink = new MemoryLogSink();
+    const log = new BuildLog(sink, { mask: ['s3cr3t-value', 'line-one\nline-two', 'ab'] });
+    log.handle({ kind: 'stream', text: 'token=s3cr3t-value\nline-one\n  line-two  \nab stays\n' });
+    log.handle({ kind: 'error', message: 'failed with s3cr3t-value' });
+    log.end();
+    expect(sink.lines).toEqual(['token=***\n', '***\n', '  ***  \n', 'ab stays\n', 'ERROR: failed with ***\n']);
+    expect(log.tail()).not.toContain('s3cr3t');
+    expect(log.error).toBe('failed with ***');
+  });
+});
+
 describe('BuildKit traces', () => {
   const trace = (t: Parameters<typeof encodeBuildkitTrace>[0]) => enc({ id: 'moby.buildkit.trace', aux: encodeBuildkitTrace(t) });
 

@@ -40,7 +40,8 @@ export class DockerImageBuilder implements ImageBuilder {
   async build(req: BuildRequest, log: LogSink, signal: AbortSignal): Promise<string> {
     const logger = this.#o.logger.child({ space: req.space, image: req.image });
     const buildkit = (this.#o.engine ?? 'buildkit') === 'buildkit';
-    if (signal.aborted) throw cancelled(signal, new BuildLog(log));
+    const mask = Object.values(req.secrets ?? {});
+    if (signal.aborted) throw cancelled(signal, new BuildLog(log, { mask }));
     const secretNames = Object.keys(req.secrets ?? {});
     if (secretNames.length > 0 && !buildkit) {
       log.write(
@@ -52,7 +53,7 @@ export class DockerImageBuilder implements ImageBuilder {
       support[`${SUPPORT_DIR}/${CA_BUNDLE_FILE_NAME}`] = await readCaBundle(this.#o.caBundle);
     }
     const context = packBuildContext({ contextDir: req.contextDir, dockerfile: req.dockerfile, supportFiles: support });
-    const progress = new BuildLog(log, { tailLines: this.#o.tailLines });
+    const progress = new BuildLog(log, { tailLines: this.#o.tailLines, mask });
 
     let session: BuildkitSession | undefined;
     const started = Date.now();

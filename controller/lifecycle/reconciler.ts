@@ -250,7 +250,7 @@ export class Reconciler {
       if (now - since > timeout) {
         const tail = await this.#logTail(space, target.id);
         const message = `The app did not answer on port ${target.port} within ${Math.round(timeout / 1000)} s (startup_duration_timeout).${tail ? `\n${tail}` : ''}`;
-        store.setReleaseFailure(target.id, message);
+        store.setReleaseFailure(target.id, this.#masked(space, message));
         await runtime.stop(space.id, target.id);
         log.warn({ timeoutMs: timeout }, 'startup timed out');
         return false;
@@ -262,8 +262,8 @@ export class Reconciler {
       const everReady = space.servingRelease === target.id;
       if (!everReady) {
         const tail = await this.#logTail(space, target.id);
-        store.setReleaseFailure(target.id, tail && !reason.includes(tail) ? `${reason}\n${tail}` : reason);
-        log.warn({ reason }, 'app failed to start');
+        store.setReleaseFailure(target.id, this.#masked(space, tail && !reason.includes(tail) ? `${reason}\n${tail}` : reason));
+        log.warn({ reason: this.#masked(space, reason) }, 'app failed to start');
         return false;
       }
       // It ran, then crashed: restart with exponential backoff.
@@ -272,7 +272,7 @@ export class Reconciler {
         b.attempts += 1;
         b.nextAt = now + Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (b.attempts - 1));
         this.#backoff.set(target.id, b);
-        log.warn({ reason, attempt: b.attempts }, 'app crashed; restarting');
+        log.warn({ reason: this.#masked(space, reason), attempt: b.attempts }, 'app crashed; restarting');
         await runtime.apply(this.#spec(space, target));
         this.#startedAt.set(target.id, now);
         return true;
@@ -321,9 +321,14 @@ export class Reconciler {
     } catch {
       // The instance may be gone already: no tail then.
     }
-    let tail = lines.join('\n');
-    for (const s of this.#o.store.listSettings(space.uid, 'secret')) if (s.value.length >= 4) tail = tail.split(s.value).join('***');
-    return tail;
+    return lines.join('\n');
+  }
+
+  /** A release's failure message is shown to every reader of the Space: the app's output in it must not carry secret values. */
+  #masked(space: SpaceRecord, message: string): string {
+    let out = message;
+    for (const s of this.#o.store.listSettings(space.uid, 'secret')) if (s.value.length >= 4) out = out.split(s.value).join('***');
+    return out;
   }
 
   #spec(space: SpaceRecord, release: ReleaseRecord) {
