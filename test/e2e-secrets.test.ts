@@ -114,7 +114,7 @@ describe('secrets and variables of a docker Space', () => {
 
   it('the image holds no trace of the secret: history, config, layers', async () => {
     const image = await servingImage();
-    const history = await image.history();
+    const history = (await image.history()) as { CreatedBy?: string }[];
     expect(history.length).toBeGreaterThan(3);
     // The step that read the secret is there (this is the right image); a variable, unlike a secret, is a build arg.
     expect(history.some((h) => String(h.CreatedBy).includes('cat /run/secrets/MY_SECRET'))).toBe(true);
