@@ -35,6 +35,12 @@ bench-push: deps docker
 bench-proxy: deps
 	npx tsx bench/proxy/run.ts
 
+bench-builds: deps docker
+	npx tsx bench/builds.ts
+
+bench-wake: deps docker
+	npx tsx bench/wake.ts
+
 bench: bench-push bench-proxy
 
 clean:
