@@ -70,7 +70,8 @@ describe('waking a Gradio Space in a browser', () => {
     expect((await h.stage(SPACE)).stage).toBe('RUNNING');
     await page.getByLabel('Your name').first().fill('Spaceport');
     await page.getByRole('button', { name: /submit/i }).click();
-    await page.getByText('Hello Spaceport!').first().waitFor({ timeout: 60_000 });
+    // The output is a textarea's value, not a text node.
+    await page.waitForFunction(() => [...document.querySelectorAll('textarea')].some((t) => t.value === 'Hello Spaceport!'), undefined, { timeout: 60_000 });
     const shot = await screenshotTo(page, shots, 'app');
     expect(shot.bytes).toBeGreaterThan(5_000);
   }, 300_000);
