@@ -7,6 +7,7 @@ import { logLinesFromBuffer, logLinesFromStream } from './docker-log-stream.js';
 import { REASON_MAX_LINES, containerFactsFrom, instanceStateOf, isRunning, isStoppedByUs, type ContainerFacts } from './docker-state.js';
 import { dockerStatus, mapDockerError } from './map-docker-error.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, probeHttp } from './readiness-probe.js';
+import { KeyedLock } from './keyed-lock.js';
 import type { Instance, InstanceSpec, RunLogOptions, Runtime } from './runtime.js';
 
 export interface DockerRuntimeOptions {
@@ -56,7 +57,7 @@ export class DockerRuntime implements Runtime {
   readonly #stopTimeout: number;
   readonly #readinessWatchMs: number;
   readonly #closing = new AbortController();
-  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #lock = new KeyedLock();
   readonly #restarts = new Map<string, number>();
   readonly #listeners = new Set<(space: SpaceId) => void>();
   readonly #readinessWatches = new Map<string, Promise<void>>();
@@ -74,7 +75,7 @@ export class DockerRuntime implements Runtime {
   }
 
   apply(spec: InstanceSpec): Promise<void> {
-    return this.#serial(spec.space, async () => {
+    return this.#lock.run(spec.space, async () => {
       try {
         await this.#apply(spec);
       } catch (err) {
@@ -186,7 +187,7 @@ export class DockerRuntime implements Runtime {
   }
 
   stop(space: SpaceId, release: ReleaseId): Promise<void> {
-    return this.#serial(space, async () => {
+    return this.#lock.run(space, async () => {
       try {
         for (const facts of await this.#facts(space, release)) {
           const container = this.#docker.getContainer(facts.id);
@@ -203,7 +204,7 @@ export class DockerRuntime implements Runtime {
   }
 
   remove(space: SpaceId, opts: { keep?: ReleaseId } = {}): Promise<void> {
-    return this.#serial(space, async () => {
+    return this.#lock.run(space, async () => {
       try {
         for (const facts of await this.#facts(space)) {
           if (opts.keep !== undefined && facts.release === opts.keep) continue;
@@ -358,18 +359,6 @@ export class DockerRuntime implements Runtime {
     return facts.filter((f): f is ContainerFacts => f !== undefined);
   }
 
-  /** Operations on one Space run one at a time (in this process), so two applies create one container. */
-  async #serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(key) ?? Promise.resolve();
-    const run = previous.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.#locks.set(key, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.#locks.get(key) === tail) this.#locks.delete(key);
-    }
-  }
 }
 
 async function ignoreStatus(p: Promise<unknown>, statuses: number[]): Promise<void> {

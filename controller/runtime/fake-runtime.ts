@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SpaceportError, systemClock, type Clock, type LogLine, type ReleaseId, type SpaceId } from '../../core/index.js';
 import { runtimeEnv } from './docker-create-options.js';
 import { exitReason } from './docker-state.js';
+import { KeyedLock } from './keyed-lock.js';
 import type { Instance, InstanceSpec, InstanceState, RunLogOptions, Runtime } from './runtime.js';
 
 export interface FakeRuntimeOptions {
@@ -68,7 +69,7 @@ export class FakeRuntime implements Runtime {
   readonly #total = zeroCounts();
   readonly #listeners = new Set<(space: SpaceId) => void>();
   readonly #failures = new Map<FakeOperation, Error>();
-  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #lock = new KeyedLock();
   #seq = 0;
   #fakePort = 10_000;
 
@@ -80,7 +81,7 @@ export class FakeRuntime implements Runtime {
   // ---- Runtime ----
 
   apply(spec: InstanceSpec): Promise<void> {
-    return this.#serial(spec.space, async () => {
+    return this.#lock.run(spec.space, async () => {
       this.applied.push(spec);
       this.#count(spec.space, spec.release, 'applies');
       this.#maybeFail('apply');
@@ -117,7 +118,7 @@ export class FakeRuntime implements Runtime {
   }
 
   stop(space: SpaceId, release: ReleaseId): Promise<void> {
-    return this.#serial(space, async () => {
+    return this.#lock.run(space, async () => {
       this.#count(space, release, 'stops');
       this.#maybeFail('stop');
       const inst = this.#instances.get(keyOf(space, release));
@@ -127,7 +128,7 @@ export class FakeRuntime implements Runtime {
   }
 
   remove(space: SpaceId, opts: { keep?: ReleaseId } = {}): Promise<void> {
-    return this.#serial(space, async () => {
+    return this.#lock.run(space, async () => {
       this.#maybeFail('remove');
       let removed = false;
       for (const [key, inst] of [...this.#instances]) {
@@ -340,15 +341,4 @@ export class FakeRuntime implements Runtime {
     }
   }
 
-  async #serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(key) ?? Promise.resolve();
-    const run = previous.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.#locks.set(key, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.#locks.get(key) === tail) this.#locks.delete(key);
-    }
-  }
 }
