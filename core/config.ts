@@ -32,7 +32,8 @@ export const configSchema = z.object({
   SPACEPORT_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   SPACEPORT_ADMIN_USER: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/).default('admin'),
   SPACEPORT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SPACEPORT_RUNTIME: z.enum(['docker', 'fake']).default('docker'),
+  /** Where Spaces run. One host: docker (the Kubernetes runtime is not built yet). */
+  SPACEPORT_RUNTIME: z.enum(['docker'], { error: 'only "docker" is available on this version' }).default('docker'),
   DOCKER_HOST: z.string().optional(),
   /** Names this install's containers (several installs can share one Docker engine). */
   SPACEPORT_INSTANCE_NAME: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'lowercase letters, digits and "-"').default('spaceport'),

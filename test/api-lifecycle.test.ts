@@ -27,7 +27,7 @@ describe('controller with fake runtime and builder', () => {
     h = await startHarness((config) => {
       runtime = new FakeRuntime({ http: true });
       return { runtime, builder, plan: planFromBuilder(config) };
-    }, { SPACEPORT_RUNTIME: 'fake' });
+    });
   });
 
   afterAll(async () => {
