@@ -1,0 +1,28 @@
+import { expect, it } from 'vitest';
+import { parseConfig } from './config.js';
+
+it('gives the defaults of a fresh install', () => {
+  const r = parseConfig({});
+  expect(r.ok).toBe(true);
+  if (!r.ok) return;
+  expect(r.config).toMatchObject({ SPACEPORT_PORT: 8080, SPACEPORT_DOMAIN: 'localhost', publicUrl: 'http://localhost:8080', SPACEPORT_DEFAULT_SLEEP_SECONDS: 172800 });
+  expect(r.config.flavors['cpu-basic']).toEqual({ name: 'cpu-basic', cpus: 2, memoryBytes: 16 * 1024 ** 3 });
+  expect(Object.isFrozen(r.config)).toBe(true);
+});
+
+it('reports every problem by variable name, with the value', () => {
+  const r = parseConfig({ SPACEPORT_PORT: 'eighty', SPACEPORT_ADMIN_TOKEN: 'short', SPACEPORT_CPU_BASIC_MEMORY: 'lots', SPACEPORT_PYTHON_IMAGES: '{nope' });
+  expect(r.ok).toBe(false);
+  if (r.ok) return;
+  const text = r.problems.join('\n');
+  for (const name of ['SPACEPORT_PORT', 'SPACEPORT_ADMIN_TOKEN', 'SPACEPORT_CPU_BASIC_MEMORY', 'SPACEPORT_PYTHON_IMAGES']) expect(text).toContain(name);
+  expect(text).toContain('"eighty"');
+  expect(r.problems).toHaveLength(4);
+});
+
+it('reads sizes, lists and the public URL', () => {
+  const r = parseConfig({ SPACEPORT_CPU_BASIC_MEMORY: '512m', SPACEPORT_NO_WAKE_PATHS: '/healthz, /ping', SPACEPORT_PORT: '80', SPACEPORT_DOMAIN: 'spaces.example.com', OTHER: 'ignored' });
+  expect(r.ok && r.config.SPACEPORT_CPU_BASIC_MEMORY).toBe(512 * 1024 ** 2);
+  expect(r.ok && r.config.SPACEPORT_NO_WAKE_PATHS).toEqual(['/healthz', '/ping']);
+  expect(r.ok && r.config.publicUrl).toBe('http://spaces.example.com');
+});
