@@ -1,4 +1,4 @@
-import type { LogSink } from '../core/index.js';
+import { SecretMask, type LogSink } from '../core/index.js';
 import type { BuildEvent } from './build-output.js';
 import type { BuildkitTrace } from './buildkit-trace.js';
 
@@ -28,7 +28,7 @@ export class BuildLog {
   readonly #tailSize: number;
   readonly #tail: string[] = [];
   readonly #vertices = new Map<string, VertexState>();
-  readonly #mask: string[];
+  readonly #mask: SecretMask;
   #partial = '';
   #step: string | undefined;
   #failedStep: string | undefined;
@@ -39,7 +39,7 @@ export class BuildLog {
   constructor(sink: LogSink, opts: { tailLines?: number; mask?: readonly string[] } = {}) {
     this.#sink = sink;
     this.#tailSize = opts.tailLines ?? 30;
-    this.#mask = maskPatterns(opts.mask ?? []);
+    this.#mask = new SecretMask(opts.mask ?? []);
   }
 
   /** The step that failed, else the last step started. */
@@ -149,9 +149,7 @@ export class BuildLog {
   }
 
   #redact(text: string): string {
-    let out = text;
-    for (const m of this.#mask) out = out.split(m).join('***');
-    return out;
+    return this.#mask.apply(text);
   }
 
   #line(raw: string): void {
@@ -164,19 +162,6 @@ export class BuildLog {
     if (this.#tail.length > this.#tailSize) this.#tail.shift();
     this.#sink.write(`${line}\n`);
   }
-}
-
-/**
- * What to mask: each value, and each line of a multi-line value (the log is matched line by line),
- * longest first; values under 4 characters are left alone (masking them would garble the log).
- */
-function maskPatterns(values: readonly string[]): string[] {
-  const parts = new Set<string>();
-  for (const v of values) {
-    parts.add(v);
-    for (const line of v.split(/\r?\n/)) parts.add(line.trim());
-  }
-  return [...parts].filter((p) => p.length >= 4).sort((a, b) => b.length - a.length);
 }
 
 /** A line redrawn with carriage returns (`10%\r50%\r100%`) keeps its last state. */

@@ -4,3 +4,4 @@ export * from './logger.js';
 export * from './ids.js';
 export * from './clock.js';
 export * from './logs.js';
+export * from './secret-mask.js';

@@ -1,5 +1,5 @@
 import { Router, type Response } from 'express';
-import type { LogLine } from '../../core/index.js';
+import { SecretMask, type LogLine } from '../../core/index.js';
 import type { BuildLogs } from '../build/index.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { SpaceService } from '../spaces/index.js';
@@ -21,6 +21,11 @@ async function streamSse(res: Response, lines: AsyncIterable<LogLine>, abort: Ab
     clearInterval(keepAlive);
     res.end();
   }
+}
+
+/** Run logs are the app's own output: secret values it prints are masked as in build logs. */
+async function* masked(lines: AsyncIterable<LogLine>, mask: SecretMask): AsyncIterable<LogLine> {
+  for await (const line of lines) yield { timestamp: line.timestamp, data: mask.apply(line.data) };
 }
 
 function tailOf(q: unknown): number | undefined {
@@ -47,8 +52,9 @@ export function logsRoutes(spaces: SpaceService, store: SpaceStore, buildLogs: B
     const release = fresh.targetRelease ?? fresh.servingRelease;
     const abort = new AbortController();
     const follow = req.query.follow === 'true' || req.query.follow === '1';
+    const mask = new SecretMask(store.listSettings(space.uid, 'secret').map((s) => s.value));
     const lines = release
-      ? runtime.logs(fresh.id, release, { follow, tail: tailOf(req.query.tail), signal: abort.signal })
+      ? masked(runtime.logs(fresh.id, release, { follow, tail: tailOf(req.query.tail), signal: abort.signal }), mask)
       : (async function* () {})();
     await streamSse(res, lines, abort);
   });

@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { LogLine, LogSink } from '../../core/index.js';
+import { SecretMask, type LogLine, type LogSink } from '../../core/index.js';
 
 /**
  * Build logs, one JSON-lines file per build under `{dataDir}/logs/builds/`, with live followers.
@@ -26,12 +26,10 @@ export class BuildLogs {
   open(buildId: string, mask: string[] = []): LogSink & { end(): void } {
     const file = this.#file(buildId);
     this.#open.add(buildId);
-    const secrets = mask.filter((s) => s.length >= 4);
+    const secrets = new SecretMask(mask);
     let partial = '';
     const emit = (text: string) => {
-      let data = text;
-      for (const s of secrets) data = data.split(s).join('***');
-      const line: LogLine = { timestamp: new Date().toISOString(), data };
+      const line: LogLine = { timestamp: new Date().toISOString(), data: secrets.apply(text) };
       appendFileSync(file, `${JSON.stringify(line)}\n`);
       for (const f of this.#followers.get(buildId) ?? []) f(line);
     };

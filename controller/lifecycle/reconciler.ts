@@ -1,4 +1,4 @@
-import type { Clock, Flavor, Logger, ReleaseId } from '../../core/index.js';
+import { SecretMask, type Clock, type Flavor, type Logger, type ReleaseId } from '../../core/index.js';
 import type { Route, RouteTarget } from '../../proxy/index.js';
 import type { Instance, Runtime } from '../runtime/runtime.js';
 import type { ReleaseRecord, SpaceRecord } from '../store/records.js';
@@ -326,9 +326,7 @@ export class Reconciler {
 
   /** A release's failure message is shown to every reader of the Space: the app's output in it must not carry secret values. */
   #masked(space: SpaceRecord, message: string): string {
-    let out = message;
-    for (const s of this.#o.store.listSettings(space.uid, 'secret')) if (s.value.length >= 4) out = out.split(s.value).join('***');
-    return out;
+    return new SecretMask(this.#o.store.listSettings(space.uid, 'secret').map((s) => s.value)).apply(message);
   }
 
   #spec(space: SpaceRecord, release: ReleaseRecord) {
