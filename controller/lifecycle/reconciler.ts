@@ -38,8 +38,9 @@ const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 60_000;
 const DEFAULT_STARTUP_TIMEOUT_MS = 30 * 60_000;
 
+/** `startup_duration_timeout` of a release, as parsed by the builder (`SpaceConfig.startupTimeoutMs`). */
 export function startupTimeoutOf(config: Record<string, unknown>): number {
-  const v = config.startupTimeoutMs ?? config.startup_duration_timeout_ms;
+  const v = config.startupTimeoutMs;
   return typeof v === 'number' && v > 0 ? v : DEFAULT_STARTUP_TIMEOUT_MS;
 }
 
