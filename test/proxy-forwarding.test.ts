@@ -3,31 +3,18 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { closeServer, listen, request, runningRoute, sleep, startProxy, type ProxyHarness } from './proxy-harness.js';
-import { TestApp } from './proxy-test-app.js';
+import { standardRoutes, useTestApps } from './proxy-test-app.js';
 
 const MB = 1024 * 1024;
 
-let alice: TestApp;
-let bob: TestApp;
 let h: ProxyHarness;
-
-beforeAll(async () => {
-  alice = await new TestApp('alice').start();
-  bob = await new TestApp('bob').start();
-});
-afterAll(async () => {
-  await alice?.close();
-  await bob?.close();
-});
-afterEach(async () => {
-  await h?.close();
-});
+const apps = useTestApps(() => h);
 
 async function standard(): Promise<ProxyHarness> {
-  h = await startProxy([runningRoute('alice-demo', alice.port, 'alice/demo'), runningRoute('bob-app', bob.port, 'bob/app')]);
+  h = await startProxy(standardRoutes(apps));
   return h;
 }
 
@@ -61,7 +48,7 @@ describe('routing', () => {
   it('follows route changes and closes pools of endpoints that left', async () => {
     await standard();
     expect((await request(h.port, { host: 'alice-demo.localhost', path: '/hello' })).body).toContain('alice');
-    h.routes.set(runningRoute('alice-demo', bob.port, 'alice/demo'));
+    h.routes.set(runningRoute('alice-demo', apps.bob.port, 'alice/demo'));
     expect((await request(h.port, { host: 'alice-demo.localhost', path: '/hello' })).body).toContain('bob');
     expect(h.proxy.stats().pools).toBe(1); // alice's old endpoint serves no route: its pool was closed
     h.routes.remove('alice-demo');
@@ -114,23 +101,23 @@ describe('forwarding', () => {
       body,
     });
     // While the app reads nothing, the client stalls after socket and stream buffers fill.
-    await vi.waitFor(() => expect(alice.releaseUpload).toBeDefined());
+    await vi.waitFor(() => expect(apps.alice.releaseUpload).toBeDefined());
     let last = -1;
     while (last !== sent) {
       last = sent;
       await sleep(200);
     }
     expect(sent).toBeLessThan(16 * MB);
-    alice.releaseUpload!();
+    apps.alice.releaseUpload!();
     const r = await reply;
     expect(r).toMatchObject({ status: 200, body: String(total) });
-    expect(alice.uploadHash).toBe(sentHash.digest('hex'));
-    alice.releaseUpload = undefined;
+    expect(apps.alice.uploadHash).toBe(sentHash.digest('hex'));
+    apps.alice.releaseUpload = undefined;
   });
 
   it('streams server-sent events chunk by chunk', async () => {
     await standard();
-    alice.sse = undefined;
+    apps.alice.sse = undefined;
     const received: string[] = [];
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
       http
@@ -141,30 +128,30 @@ describe('forwarding', () => {
     expect(res.headers['content-type']).toBe('text/event-stream');
     res.setEncoding('utf8');
     res.on('data', (c: string) => received.push(c));
-    await vi.waitFor(() => expect(alice.sse).toBeDefined());
-    alice.sse!.write('data: one\n\n');
+    await vi.waitFor(() => expect(apps.alice.sse).toBeDefined());
+    apps.alice.sse!.write('data: one\n\n');
     await vi.waitFor(() => expect(received.join('')).toBe('data: one\n\n'));
     // An open event stream counts as activity while it flows, not only when it opened.
     await vi.waitFor(() => expect(h.sink.spaces()).toContain('alice/demo'));
     await sleep(60);
     h.sink.clear();
-    alice.sse!.write('data: two\n\n');
+    apps.alice.sse!.write('data: two\n\n');
     await vi.waitFor(() => expect(received.join('')).toBe('data: one\n\ndata: two\n\n'));
     await vi.waitFor(() => expect(h.sink.spaces()).toEqual(['alice/demo']));
     const ended = new Promise((r) => res.on('end', r));
-    alice.sse!.end();
+    apps.alice.sse!.end();
     await ended;
   });
 
   it('aborts the upstream request when the client disconnects', async () => {
     await standard();
-    alice.closedRequests.length = 0;
+    apps.alice.closedRequests.length = 0;
     const req = http.get({ host: '127.0.0.1', port: h.port, path: '/hang', headers: { host: 'alice-demo.localhost' }, agent: false });
     req.on('error', () => undefined);
-    await vi.waitFor(() => expect(alice.lastHeaders['x-forwarded-host']).toBe('alice-demo.localhost'));
+    await vi.waitFor(() => expect(apps.alice.lastHeaders['x-forwarded-host']).toBe('alice-demo.localhost'));
     await sleep(50);
     req.destroy();
-    await vi.waitFor(() => expect(alice.closedRequests).toContain('/hang:res'));
+    await vi.waitFor(() => expect(apps.alice.closedRequests).toContain('/hang:res'));
   });
 
   it('handles Expect: 100-continue and HEAD', async () => {
@@ -209,7 +196,7 @@ describe('forwarding', () => {
   });
 
   it('answers 502 when the app does not answer within the upstream timeout', async () => {
-    h = await startProxy([runningRoute('alice-demo', alice.port, 'alice/demo')], { upstreamTimeoutMs: 200 });
+    h = await startProxy([runningRoute('alice-demo', apps.alice.port, 'alice/demo')], { upstreamTimeoutMs: 200 });
     const r = await request(h.port, { host: 'alice-demo.localhost', path: '/hang' });
     expect(r.status).toBe(502);
   });
@@ -229,11 +216,11 @@ describe('forwarding', () => {
 describe('status endpoint', () => {
   it('answers JSON on every Space host and is never forwarded', async () => {
     await standard();
-    alice.lastHeaders = {};
+    apps.alice.lastHeaders = {};
     const r = await request(h.port, { host: 'alice-demo.localhost', path: '/.spaceport/status' });
     expect(r.status).toBe(200);
     expect(JSON.parse(r.body)).toEqual({ space: 'alice/demo', stage: 'RUNNING', target: 'running' });
-    expect(alice.lastHeaders).toEqual({});
+    expect(apps.alice.lastHeaders).toEqual({});
     const missing = await request(h.port, { host: 'nobody.localhost', path: '/.spaceport/status' });
     expect(missing.status).toBe(404);
   });
@@ -241,7 +228,7 @@ describe('status endpoint', () => {
 
 describe('address helpers', () => {
   it('test apps listen on loopback', () => {
-    expect((alice.server.address() as AddressInfo).address).toBe('127.0.0.1');
+    expect((apps.alice.server.address() as AddressInfo).address).toBe('127.0.0.1');
   });
 });
 

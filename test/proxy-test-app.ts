@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
-import { closeServer, listen } from './proxy-harness.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { closeServer, listen, runningRoute, type ProxyHarness } from './proxy-harness.js';
 
 /** An app with the endpoints the proxy tests need, and hooks to observe and drive it. */
 export class TestApp {
@@ -90,4 +91,34 @@ export class TestApp {
       res.end();
     }
   }
+}
+
+export interface TestApps {
+  alice: TestApp;
+  bob: TestApp;
+}
+
+/**
+ * For a proxy suite: starts the two test apps before it (closed after it), and closes the proxy
+ * each test left in `currentProxy` after that test.
+ */
+export function useTestApps(currentProxy: () => ProxyHarness | undefined): TestApps {
+  const apps = {} as TestApps;
+  beforeAll(async () => {
+    apps.alice = await new TestApp('alice').start();
+    apps.bob = await new TestApp('bob').start();
+  });
+  afterAll(async () => {
+    await apps.alice?.close();
+    await apps.bob?.close();
+  });
+  afterEach(async () => {
+    await currentProxy()?.close();
+  });
+  return apps;
+}
+
+/** The two running routes most tests use: `alice-demo` and `bob-app`. */
+export function standardRoutes(apps: TestApps) {
+  return [runningRoute('alice-demo', apps.alice.port, 'alice/demo'), runningRoute('bob-app', apps.bob.port, 'bob/app')];
 }

@@ -1,28 +1,15 @@
 // The real proxy in front of real upstream websocket servers on loopback: websockets, activity, wake.
 import http from 'node:http';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { closeServer, listen, request, runningRoute, sleep, startProxy, type ProxyHarness } from './proxy-harness.js';
-import { TestApp } from './proxy-test-app.js';
+import { standardRoutes, useTestApps } from './proxy-test-app.js';
 
-let alice: TestApp;
-let bob: TestApp;
 let h: ProxyHarness;
-
-beforeAll(async () => {
-  alice = await new TestApp('alice').start();
-  bob = await new TestApp('bob').start();
-});
-afterAll(async () => {
-  await alice?.close();
-  await bob?.close();
-});
-afterEach(async () => {
-  await h?.close();
-});
+const apps = useTestApps(() => h);
 
 async function standard(): Promise<ProxyHarness> {
-  h = await startProxy([runningRoute('alice-demo', alice.port, 'alice/demo'), runningRoute('bob-app', bob.port, 'bob/app')]);
+  h = await startProxy(standardRoutes(apps));
   return h;
 }
 
@@ -42,8 +29,8 @@ describe('websockets', () => {
     ws.send('hi');
     ws.send(Buffer.from([1, 2, 3]), { binary: true });
     await vi.waitFor(() => expect(messages).toEqual(['welcome from alice', 'echo:hi', '\u0001\u0002\u0003']));
-    expect(alice.upgradeHeaders['x-forwarded-for']).toBe('127.0.0.1');
-    expect(alice.upgradeHeaders['x-forwarded-host']).toBe('alice-demo.localhost');
+    expect(apps.alice.upgradeHeaders['x-forwarded-for']).toBe('127.0.0.1');
+    expect(apps.alice.upgradeHeaders['x-forwarded-host']).toBe('alice-demo.localhost');
     expect(h.proxy.stats().tunnels).toBe(1);
     ws.close();
     await vi.waitFor(() => expect(h.proxy.stats().tunnels).toBe(0));
@@ -78,7 +65,7 @@ describe('websockets', () => {
     const ws = connect(h.port, 'bob-app.localhost');
     await new Promise((r, j) => ws.once('open', r).once('error', j));
     const closed = new Promise((r) => ws.once('close', r));
-    for (const c of bob.wss.clients) c.terminate();
+    for (const c of apps.bob.wss.clients) c.terminate();
     await closed;
     await vi.waitFor(() => expect(h.proxy.stats().tunnels).toBe(0));
   });
@@ -97,7 +84,7 @@ describe('websockets', () => {
     ws.on('pong', () => pongs++);
     for (let i = 0; i < 5; i++) {
       ws.ping();
-      for (const c of alice.wss.clients) c.ping();
+      for (const c of apps.alice.wss.clients) c.ping();
     }
     await vi.waitFor(() => expect(pongs).toBe(5));
     await sleep(100); // several flush intervals
@@ -111,7 +98,7 @@ describe('websockets', () => {
 describe('activity', () => {
   it('reports app responses in coalesced batches, not our pages or app errors', async () => {
     h = await startProxy([
-      runningRoute('alice-demo', alice.port, 'alice/demo'),
+      runningRoute('alice-demo', apps.alice.port, 'alice/demo'),
       { subdomain: 'paused-one', space: 'o/paused', stage: 'PAUSED', target: { kind: 'paused' } },
     ]);
     h.sink.clear();
@@ -131,7 +118,7 @@ describe('activity', () => {
   });
 
   it('flushes pending activity on close', async () => {
-    h = await startProxy([runningRoute('alice-demo', alice.port, 'alice/demo')], { activityFlushMs: 0 });
+    h = await startProxy([runningRoute('alice-demo', apps.alice.port, 'alice/demo')], { activityFlushMs: 0 });
     await request(h.port, { host: 'alice-demo.localhost', path: '/hello' });
     expect(h.sink.batches).toEqual([]);
     await h.proxy.close();
@@ -152,7 +139,7 @@ describe('wake', () => {
     const status = await request(h.port, { host: 'sleepy-app.localhost', path: '/.spaceport/status' });
     expect(JSON.parse(status.body)).toEqual({ space: 'o/sleepy', stage: 'STOPPED', target: 'sleeping' });
     h.routes.set({ ...sleepy, stage: 'APP_STARTING', target: { kind: 'waking' } });
-    h.routes.set(runningRoute('sleepy-app', alice.port, 'o/sleepy'));
+    h.routes.set(runningRoute('sleepy-app', apps.alice.port, 'o/sleepy'));
     const all = await replies;
     expect(all.map((r) => r.status)).toEqual(Array(100).fill(200));
     all.forEach((r, i) => expect(r.body).toBe(`hello from alice /hello?n=${i}`));
@@ -169,7 +156,7 @@ describe('wake', () => {
     expect(r.body).toContain('/.spaceport/status');
     await request(h.port, { host: 'sleepy-app.localhost', headers: { accept: 'text/html' } });
     expect(h.waker.calls).toEqual(['o/sleepy']);
-    h.routes.set(runningRoute('sleepy-app', alice.port, 'o/sleepy'));
+    h.routes.set(runningRoute('sleepy-app', apps.alice.port, 'o/sleepy'));
     h.routes.set(sleepy);
     await request(h.port, { host: 'sleepy-app.localhost', headers: { accept: 'text/html' } });
     expect(h.waker.calls).toEqual(['o/sleepy', 'o/sleepy']);
@@ -219,7 +206,7 @@ describe('wake', () => {
     const first = new Promise<string>((r) => ws.once('message', (d) => r(d.toString())));
     await vi.waitFor(() => expect(h.proxy.stats().held).toBe(1));
     expect(h.waker.calls).toEqual(['o/sleepy']);
-    h.routes.set(runningRoute('sleepy-app', bob.port, 'o/sleepy'));
+    h.routes.set(runningRoute('sleepy-app', apps.bob.port, 'o/sleepy'));
     expect(await first).toBe('welcome from bob');
     ws.close();
     await vi.waitFor(() => expect(h.proxy.stats().tunnels).toBe(0));
