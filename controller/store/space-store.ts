@@ -26,21 +26,11 @@ export interface NewSpace {
   webhookSecret?: string;
 }
 
-export interface NewBuild {
-  spaceUid: string;
-  commit: string;
-  tree: string;
-  noCache: boolean;
-}
+/** A build as it is queued: the store gives it its id, state and times. */
+export type NewBuild = Pick<BuildRecord, 'spaceUid' | 'commit' | 'tree' | 'noCache'>;
 
-export interface NewRelease {
-  spaceUid: string;
-  buildId: BuildId;
-  commit: string;
-  image: string;
-  port: number;
-  config: Record<string, unknown>;
-}
+/** A release as a successful build makes it: the store gives it its id and time. */
+export type NewRelease = Omit<ReleaseRecord, 'id' | 'failure' | 'createdAt'>;
 
 export type SpacePatch = Partial<
   Pick<
