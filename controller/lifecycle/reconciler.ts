@@ -129,8 +129,14 @@ export class Reconciler {
     return this.#stages.get(uid);
   }
 
-  /** The stage as of now (a fresh pass's result when one is not cached). */
+  /**
+   * The stage as of the last pass. Every change kicks a pass (API actions, builds, runtime events,
+   * timers while something starts or sleeps), so reads need no Docker call of their own; a Space
+   * never looked at yet gets a pass first.
+   */
   async currentStage(uid: string): Promise<StageResult | undefined> {
+    const cached = this.#stages.get(uid);
+    if (cached) return cached;
     await this.kick(uid);
     return this.#stages.get(uid);
   }
