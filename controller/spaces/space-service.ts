@@ -176,17 +176,16 @@ export class SpaceService {
 
   /** Hub semantics: from any stage; `factory` rebuilds without the layer cache. */
   async restart(space: SpaceRecord, opts: { factory: boolean }): Promise<void> {
-    const { store, runtime, pipeline, reconciler, logger } = this.#o;
+    const { store, pipeline, reconciler, logger } = this.#o;
     store.updateSpace(space.uid, { lifecycle: 'active' });
     logger.info({ space: space.id, factory: opts.factory }, 'restart');
     const latest = store.latestBuild(space.uid);
     if (opts.factory || latest?.status === 'failed' || !space.targetRelease) {
       await pipeline.enqueue(space.uid, { noCache: opts.factory, force: true });
+      await reconciler.kick(space.uid);
     } else {
-      reconciler.clearFailure(space.targetRelease);
-      await runtime.remove(space.id);
+      await this.#restartInstances(space);
     }
-    await reconciler.kick(space.uid);
   }
 
   async setSleepTime(space: SpaceRecord, seconds: number): Promise<void> {
