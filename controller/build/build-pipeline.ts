@@ -111,12 +111,12 @@ export class BuildPipeline {
     const space = store.getSpaceByUid(build.spaceUid);
     if (!space) return;
     const log = logger.child({ space: space.id, build: build.id });
-    const secrets = store.listSettings(space.uid, 'secret').map((s) => s.value);
-    const sink = this.#o.logs.open(build.id, secrets);
+    const secrets = Object.fromEntries(store.listSettings(space.uid, 'secret').map((v) => [v.key, v.value]));
+    const sink = this.#o.logs.open(build.id, Object.values(secrets));
     store.setBuildState(build.id, { status: 'running' });
     log.info('build running');
     try {
-      const outcome = await this.#build(space, build, sink, job.controller.signal);
+      const outcome = await this.#build(space, build, { sink, secrets, signal: job.controller.signal });
       if (outcome.kind === 'failed') {
         sink.write(`${outcome.message}\n`);
         store.setBuildState(build.id, { status: 'failed', failure: outcome.failure, message: outcome.message });
@@ -164,8 +164,7 @@ export class BuildPipeline {
   async #build(
     space: SpaceRecord,
     build: BuildRecord,
-    sink: { write(s: string): void },
-    signal: AbortSignal,
+    { sink, secrets, signal }: { sink: { write(s: string): void }; secrets: Record<string, string>; signal: AbortSignal },
   ): Promise<
     | { kind: 'failed'; failure: 'CONFIG_ERROR' | 'NO_APP_FILE'; message: string }
     | { kind: 'built'; image: string; port: number; config: Record<string, unknown>; cardData: Record<string, unknown>; sdk: SpaceRecord['sdk'] }
@@ -175,7 +174,6 @@ export class BuildPipeline {
     const readme = await repos.readFile(space.id, build.commit, 'README.md');
     const files = await repos.listFiles(space.id, build.commit);
     const variables = Object.fromEntries(store.listSettings(space.uid, 'variable').map((v) => [v.key, v.value]));
-    const secrets = Object.fromEntries(store.listSettings(space.uid, 'secret').map((v) => [v.key, v.value]));
     const requirements = files.includes('requirements.txt') ? await repos.readFile(space.id, build.commit, 'requirements.txt') : undefined;
     const plan = this.#o.plan({
       space,
