@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blankScreenshotBytes, launchChromium, openPage, screenshotTo, spaceUrl } from './support/chromium.js';
+import { blankScreenshotBytes, launchChromium, openPage, screenshotTo, spaceUrl, waitRendered } from './support/chromium.js';
 import { buildkitSteps, COLD_BUILD_MS, DockerSpace, gradioPredict } from './support/docker-space.js';
 import { commitFiles, gitOk } from './support/git-client.js';
 
@@ -63,7 +63,7 @@ describe('gradio Space on Docker, end to end', () => {
     const { page, traffic } = await openPage(browser, spaceUrl(s.sub, s.h.port), 90_000);
     try {
       const input = page.getByLabel('Your name');
-      await input.waitFor({ state: 'visible' });
+      await waitRendered(page, traffic, input, { timeoutMs: 90_000 });
       expect(await page.getByText('Your name', { exact: true }).first().isVisible()).toBe(true);
       const shot = await screenshotTo(page, shots, 'gradio');
       expect(shot.bytes).toBeGreaterThan(blank);

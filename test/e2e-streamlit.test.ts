@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blankScreenshotBytes, launchChromium, openPage, screenshotTo, spaceUrl } from './support/chromium.js';
+import { blankScreenshotBytes, launchChromium, openPage, screenshotTo, spaceUrl, waitRendered } from './support/chromium.js';
 import { COLD_BUILD_MS, DockerSpace } from './support/docker-space.js';
 
 /**
@@ -52,7 +52,7 @@ describe('streamlit Space on Docker, in Chromium', () => {
     const blank = await blankScreenshotBytes(browser);
     const { page, traffic } = await openPage(browser, spaceUrl(s.sub, s.h.port), 90_000);
     try {
-      await page.getByRole('heading', { name: TITLE }).waitFor({ state: 'visible' });
+      await waitRendered(page, traffic, page.getByRole('heading', { name: TITLE }), { timeoutMs: 90_000 });
       expect(traffic.websockets.some((u) => u.startsWith(spaceUrl(s.sub, s.h.port, '/_stcore/stream').replace(/^http/, 'ws'))), traffic.websockets.join('\n')).toBe(true);
       const button = page.getByRole('button', { name: 'Greet me' });
       await button.waitFor({ state: 'visible' });

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 /**
  * Headless Chromium for real-service suites: the system binary (no downloads), `*.localhost`
@@ -67,5 +67,26 @@ export async function blankScreenshotBytes(browser: Browser): Promise<number> {
     return (await page.screenshot({ fullPage: true })).length;
   } finally {
     await page.close();
+  }
+}
+
+/**
+ * Wait until `locator` is visible. Chromium aborts in-flight requests with ERR_NETWORK_CHANGED when
+ * the host's interfaces change, which Docker does whenever a container joins or leaves its bridge:
+ * a page load hit by that (test machine only; a user's browser is elsewhere) is reloaded, at most
+ * `attempts` times. Any other failure is not retried.
+ */
+export async function waitRendered(page: Page, traffic: PageTraffic, locator: Locator, opts: { timeoutMs: number; attempts?: number }): Promise<void> {
+  const attempts = opts.attempts ?? 3;
+  for (let i = 1; ; i++) {
+    const before = traffic.failed.length;
+    try {
+      await locator.waitFor({ state: 'visible', timeout: opts.timeoutMs / attempts });
+      return;
+    } catch (err) {
+      const networkChanged = traffic.failed.slice(before).some((f) => f.includes('ERR_NETWORK_CHANGED'));
+      if (!networkChanged || i >= attempts) throw err;
+      await page.reload({ waitUntil: 'domcontentloaded' });
+    }
   }
 }
