@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/index.js';
 import { dockerAdapters } from '../controller/docker-adapters.js';
-import { launchChromium, screenshotTo, spaceUrl } from './support/chromium.js';
+import { launchChromium, screenshotTo, spaceUrl, waitRendered, type PageTraffic } from './support/chromium.js';
 import { git, makeWorkTree, pushUrl } from './support/git-client.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from './support/spaceport-harness.js';
 
@@ -60,13 +60,15 @@ describe('waking a Gradio Space in a browser', () => {
 
     const page = await browser.newPage();
     page.setDefaultTimeout(180_000);
+    const traffic: PageTraffic = { websockets: [], failed: [], errors: [] };
+    page.on('requestfailed', (r) => traffic.failed.push(`${r.url()}: ${r.failure()?.errorText ?? '?'}`));
     const first = await page.goto(spaceUrl(SUB, h.port), { waitUntil: 'domcontentloaded' });
     expect(first?.status()).toBe(503);
     expect(await page.title()).toMatch(/waking/i);
     await screenshotTo(page, shots, 'waking');
 
     // The page polls the Space's status and reloads into the app once it answers.
-    await page.getByLabel('Your name').first().waitFor({ state: 'visible', timeout: 180_000 });
+    await waitRendered(page, traffic, page.getByLabel('Your name').first(), { timeoutMs: 180_000 });
     expect((await h.stage(SPACE)).stage).toBe('RUNNING');
     await page.getByLabel('Your name').first().fill('Spaceport');
     await page.getByRole('button', { name: /submit/i }).click();
