@@ -2,7 +2,7 @@ import path from 'node:path';
 import { BaseImageGate, planFromBuilder } from './build/index.js';
 import { DEFAULT_BASE_IMAGES, DockerImageBuilder, ensureBaseImages, type BaseImageKind } from '../builder/index.js';
 import { SpaceportError, type Config, type Logger } from '../core/index.js';
-import { DockerRuntime, connectDocker } from './runtime/index.js';
+import { DockerRuntime, connectDocker, detectDockerGpus } from './runtime/index.js';
 import type { SpaceportAdapters } from './main.js';
 
 /** The base images Spaceport can make itself: one Python image per configured version, and Node. */
@@ -26,7 +26,8 @@ export async function dockerAdapters(config: Readonly<Config>, logger: Logger): 
       { cause: err },
     );
   }
-  const runtime = new DockerRuntime({ docker, logger: logger.child({ module: 'runtime' }), namePrefix: config.SPACEPORT_INSTANCE_NAME });
+  const gpus = await detectDockerGpus(docker, config.SPACEPORT_DOCKER_GPUS);
+  const runtime = new DockerRuntime({ docker, logger: logger.child({ module: 'runtime' }), namePrefix: config.SPACEPORT_INSTANCE_NAME, gpus });
   const inner = new DockerImageBuilder({ docker, logger: logger.child({ module: 'image-builder' }), caBundle: config.SPACEPORT_BUILD_CA_BUNDLE });
   const known = knownBaseImages(config);
   const builder = new BaseImageGate(inner, async (images, log) => {

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import YAML from 'yaml';
 import { z } from 'zod';
+import { HardwareConfigError, hardwareFileSchema, resolveHardware, type Flavor, type HardwareConfig } from './hardware.js';
 
 const bytes = z
   .string()
@@ -32,9 +35,24 @@ export const configSchema = z.object({
   SPACEPORT_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   SPACEPORT_ADMIN_USER: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/).default('admin'),
   SPACEPORT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Where Spaces run. One host: docker (the Kubernetes runtime is not built yet). */
-  SPACEPORT_RUNTIME: z.enum(['docker'], { error: 'only "docker" is available on this version' }).default('docker'),
+  /** Where Spaces run: docker (one host) or kubernetes (a cluster; images pushed to SPACEPORT_REGISTRY). */
+  SPACEPORT_RUNTIME: z.enum(['docker', 'kubernetes'], { error: '"docker" or "kubernetes"' }).default('docker'),
   DOCKER_HOST: z.string().optional(),
+  /** The hardware table (flavors offered, GPU labels and taints), YAML or JSON: a file, or the document inline. */
+  SPACEPORT_HARDWARE_FILE: z.string().optional(),
+  SPACEPORT_HARDWARE: z.string().optional(),
+  /** Docker: how many NVIDIA GPUs the engine may hand out (`auto`: ask the engine for an nvidia runtime). */
+  SPACEPORT_DOCKER_GPUS: z.union([z.literal('auto'), z.coerce.number().int().min(0)]).default('auto'),
+  /** Kubernetes: the namespace Spaces run in, and a kubeconfig (default: in-cluster, then ~/.kube/config). */
+  SPACEPORT_K8S_NAMESPACE: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace name').default('spaceport-spaces'),
+  SPACEPORT_KUBECONFIG: z.string().optional(),
+  /** Kubernetes: storage class of Spaces' persistent /data volumes (default: the cluster's default class). */
+  SPACEPORT_STORAGE_CLASS: z.string().optional(),
+  /** Where built images are pushed (`host[:port]/prefix`), and the name nodes pull them by (default: the same). */
+  SPACEPORT_REGISTRY: z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._/-]+)?$/, 'a registry like registry.example.com/spaceport or 127.0.0.1:5000/spaceport').optional(),
+  SPACEPORT_REGISTRY_PULL: z.string().optional(),
+  SPACEPORT_REGISTRY_USERNAME: z.string().optional(),
+  SPACEPORT_REGISTRY_PASSWORD: z.string().optional(),
   /** Names this install's containers (several installs can share one Docker engine). */
   SPACEPORT_INSTANCE_NAME: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'lowercase letters, digits and "-"').default('spaceport'),
   /** Debian mirror for building base images (air-gapped sites point this at their own). */
@@ -79,16 +97,36 @@ export const configSchema = z.object({
 
 export type RawConfig = z.output<typeof configSchema>;
 
-export interface Flavor {
-  name: string;
-  cpus: number;
-  memoryBytes: number;
-}
+export type { Flavor } from './hardware.js';
 
 export interface Config extends RawConfig {
   dataDir: string;
   publicUrl: string;
+  /** Every flavor this installation knows (the runtime may refuse some: GPU flavors on a Docker engine without GPUs). */
   flavors: Record<string, Flavor>;
+  hardware: HardwareConfig;
+}
+
+/** The operator's hardware document: SPACEPORT_HARDWARE (inline) or SPACEPORT_HARDWARE_FILE, YAML or JSON. */
+function readHardware(raw: RawConfig): { ok: true; hardware: HardwareConfig } | { ok: false; problems: string[] } {
+  const setting = raw.SPACEPORT_HARDWARE !== undefined ? 'SPACEPORT_HARDWARE' : 'SPACEPORT_HARDWARE_FILE';
+  let doc: unknown = {};
+  try {
+    if (raw.SPACEPORT_HARDWARE !== undefined) doc = YAML.parse(raw.SPACEPORT_HARDWARE) ?? {};
+    else if (raw.SPACEPORT_HARDWARE_FILE !== undefined) doc = YAML.parse(readFileSync(raw.SPACEPORT_HARDWARE_FILE, 'utf8')) ?? {};
+  } catch (err) {
+    return { ok: false, problems: [`${setting}: cannot read it as YAML or JSON (${(err as Error).message})`] };
+  }
+  const parsed = hardwareFileSchema.safeParse(doc);
+  if (!parsed.success) {
+    return { ok: false, problems: parsed.error.issues.map((i) => `${setting}: ${i.path.join('.') || '(document)'}: ${i.message}`) };
+  }
+  try {
+    return { ok: true, hardware: resolveHardware(parsed.data, { cpus: raw.SPACEPORT_CPU_BASIC_CPUS, memoryBytes: raw.SPACEPORT_CPU_BASIC_MEMORY }) };
+  } catch (err) {
+    if (err instanceof HardwareConfigError) return { ok: false, problems: err.problems.map((p) => `${setting}: ${p}`) };
+    throw err;
+  }
 }
 
 export type ConfigResult = { ok: true; config: Readonly<Config> } | { ok: false; problems: string[] };
@@ -107,6 +145,11 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     };
   }
   const raw = result.data;
+  const hw = readHardware(raw);
+  if (!hw.ok) return { ok: false, problems: hw.problems };
+  if (raw.SPACEPORT_RUNTIME === 'kubernetes' && !raw.SPACEPORT_REGISTRY) {
+    return { ok: false, problems: ['SPACEPORT_REGISTRY: the kubernetes runtime needs a registry to push images to and pull them from (e.g. registry.example.com/spaceport)'] };
+  }
   const dataDir = path.resolve(raw.SPACEPORT_DATA_DIR);
   const portPart = raw.SPACEPORT_PORT === 80 ? '' : `:${raw.SPACEPORT_PORT}`;
   const publicUrl = (raw.SPACEPORT_PUBLIC_URL ?? `http://${raw.SPACEPORT_DOMAIN}${portPart}`).replace(/\/+$/, '');
@@ -114,9 +157,8 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     ...raw,
     dataDir,
     publicUrl,
-    flavors: {
-      'cpu-basic': { name: 'cpu-basic', cpus: raw.SPACEPORT_CPU_BASIC_CPUS, memoryBytes: raw.SPACEPORT_CPU_BASIC_MEMORY },
-    },
+    flavors: hw.hardware.flavors,
+    hardware: hw.hardware,
   };
   return { ok: true, config: Object.freeze(config) };
 }

@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './config.js';
+export * from './hardware.js';
 export * from './logger.js';
 export * from './ids.js';
 export * from './clock.js';

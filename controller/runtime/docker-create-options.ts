@@ -103,6 +103,9 @@ export function dockerCreateOptions(
       Init: true,
       NanoCpus: Math.round(cpus * 1e9),
       Memory: spec.flavor.memoryBytes,
+      ...(spec.flavor.gpu && spec.flavor.gpu.count > 0
+        ? { DeviceRequests: [{ Driver: 'nvidia', Count: spec.flavor.gpu.count, Capabilities: [['gpu']] }] }
+        : {}),
       MemorySwap: spec.flavor.memoryBytes,
       PidsLimit: PIDS_LIMIT,
       CapDrop: ['ALL'],

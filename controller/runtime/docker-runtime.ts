@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Dockerode from 'dockerode';
-import { SpaceportError, type LogLine, type Logger, type ReleaseId, type SpaceId } from '../../core/index.js';
+import { SpaceportError, type Flavor, type LogLine, type Logger, type ReleaseId, type SpaceId } from '../../core/index.js';
 import { DEFAULT_NAME_PREFIX, LABELS, containerName, dockerCreateOptions, stoppedContainerName } from './docker-create-options.js';
 import { ReconnectingEventStream, WATCHED_ACTIONS, type ContainerEvent } from './docker-events.js';
 import { logLinesFromBuffer, logLinesFromStream } from './docker-log-stream.js';
@@ -22,6 +22,21 @@ export interface DockerRuntimeOptions {
   stopTimeoutSeconds?: number;
   /** How long after a start `watch()` keeps probing so it can report the instance ready. */
   readinessWatchMs?: number;
+  /** NVIDIA GPUs this engine can hand out (DeviceRequests); 0: GPU flavors are refused. See `detectDockerGpus`. */
+  gpus?: number;
+}
+
+/**
+ * How many NVIDIA GPUs a Docker engine can hand to containers: 0 unless the engine has the `nvidia`
+ * runtime (the NVIDIA container toolkit), then `setting` if it is a number, else 1 per `/dev/nvidiaN`
+ * the engine reports through its info (at least 1).
+ */
+export async function detectDockerGpus(docker: Dockerode, setting: 'auto' | number): Promise<number> {
+  if (typeof setting === 'number') return setting;
+  const info = (await docker.info()) as { Runtimes?: Record<string, unknown>; GenericResources?: unknown[] };
+  const hasNvidia = Object.keys(info.Runtimes ?? {}).some((r) => r.startsWith('nvidia'));
+  if (!hasNvidia) return 0;
+  return Math.max(1, (info.GenericResources ?? []).length);
 }
 
 /** A dockerode client for a DOCKER_HOST value (`unix:///path`, `tcp://host:port`), or the default socket. */
@@ -63,6 +78,7 @@ export class DockerRuntime implements Runtime {
   readonly #readinessWatches = new Map<string, Promise<void>>();
   #events?: ReconnectingEventStream;
   #hostCpus?: Promise<number | undefined>;
+  readonly #gpus: number;
 
   constructor(opts: DockerRuntimeOptions) {
     this.#docker = opts.docker;
@@ -72,6 +88,20 @@ export class DockerRuntime implements Runtime {
     this.#probeTimeoutMs = opts.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
     this.#stopTimeout = opts.stopTimeoutSeconds ?? 5;
     this.#readinessWatchMs = opts.readinessWatchMs ?? 10 * 60_000;
+    this.#gpus = opts.gpus ?? 0;
+  }
+
+  /** Storage lands with the storage work (a named volume per Space); nothing to remove until then. */
+  async removeStorage(_key: string): Promise<void> {}
+
+  refuseFlavor(flavor: Flavor): string | undefined {
+    if (!flavor.gpu || flavor.gpu.count === 0) return undefined;
+    const wants = `${flavor.gpu.count} NVIDIA ${flavor.gpu.model} GPU${flavor.gpu.count > 1 ? 's' : ''}`;
+    if (this.#gpus === 0) {
+      return `Hardware "${flavor.name}" needs ${wants}, and this installation's Docker engine has no GPUs (no nvidia runtime; install the NVIDIA container toolkit, or run Spaceport on Kubernetes with a GPU node pool).`;
+    }
+    if (flavor.gpu.count > this.#gpus) return `Hardware "${flavor.name}" needs ${wants}; this Docker engine has ${this.#gpus}.`;
+    return undefined;
   }
 
   apply(spec: InstanceSpec): Promise<void> {

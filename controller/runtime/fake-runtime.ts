@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SpaceportError, systemClock, type Clock, type LogLine, type ReleaseId, type SpaceId } from '../../core/index.js';
+import { SpaceportError, systemClock, type Clock, type Flavor, type LogLine, type ReleaseId, type SpaceId } from '../../core/index.js';
 import { runtimeEnv } from './docker-create-options.js';
 import { exitReason } from './docker-state.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -19,6 +19,8 @@ export interface FakeRuntimeOptions {
   /** Called after every start, to play the app: `emitLog()`, `crash()`, `setReady()`. */
   onStart?: (spec: InstanceSpec, runtime: FakeRuntime) => void;
   clock?: Clock;
+  /** GPUs the fake can hand out (default 0: GPU flavors are refused, as on a Docker engine without GPUs). */
+  gpus?: number;
 }
 
 /** How often each operation ran, for one release or in total. */
@@ -76,6 +78,19 @@ export class FakeRuntime implements Runtime {
   constructor(opts: FakeRuntimeOptions = {}) {
     this.#opts = { readyAfterApply: true, http: false, ...opts };
     this.#clock = opts.clock ?? systemClock;
+  }
+
+  refuseFlavor(flavor: Flavor): string | undefined {
+    const wants = flavor.gpu?.count ?? 0;
+    if (wants <= (this.#opts.gpus ?? 0)) return undefined;
+    return `Hardware "${flavor.name}" needs ${wants} GPU(s); this runtime has ${this.#opts.gpus ?? 0}.`;
+  }
+
+  /** Spaces whose storage was removed, in order (storage itself is not simulated beyond this). */
+  readonly removedStorage: string[] = [];
+
+  async removeStorage(key: string): Promise<void> {
+    this.removedStorage.push(key);
   }
 
   // ---- Runtime ----

@@ -1,5 +1,5 @@
-export type { Instance, InstanceSpec, InstanceState, RunLogOptions, Runtime } from './runtime.js';
-export { DockerRuntime, connectDocker, type DockerRuntimeOptions } from './docker-runtime.js';
+export type { Instance, InstanceSpec, InstanceState, RunLogOptions, Runtime, StorageSpec, StorageTier } from './runtime.js';
+export { DockerRuntime, connectDocker, detectDockerGpus, type DockerRuntimeOptions } from './docker-runtime.js';
 export {
   FakeRuntime,
   type FakeCounts,

@@ -13,6 +13,18 @@ export interface InstanceSpec {
   flavor: Flavor;
   /** Extra labels (e.g. the commit), on top of the ones the runtime sets itself. */
   labels?: Record<string, string>;
+  /** Persistent storage mounted at `/data`, kept across restarts, sleep and redeploys (one volume per Space). */
+  storage?: StorageSpec;
+}
+
+/** The Hub's persistent storage tiers (SPACES-SPEC §3). */
+export type StorageTier = 'small' | 'medium' | 'large';
+
+export interface StorageSpec {
+  /** Stable across renames (the Space's uid): names the volume, so a renamed Space keeps its data. */
+  key: string;
+  tier: StorageTier;
+  sizeBytes: number;
 }
 
 export type InstanceState =
@@ -64,6 +76,13 @@ export interface Runtime {
    * when the release has no instance.
    */
   logs(space: SpaceId, release: ReleaseId, opts: RunLogOptions): AsyncIterable<LogLine>;
+  /** Delete a Space's persistent storage (`/data`) by its `StorageSpec.key`; idempotent. Only on request or with the Space. */
+  removeStorage(key: string): Promise<void>;
+  /**
+   * Why this runtime cannot run a flavor here (e.g. a GPU flavor on a Docker engine without GPUs),
+   * or undefined when it can. Names the flavor and the reason.
+   */
+  refuseFlavor(flavor: Flavor): string | undefined;
   /** Calls back when an instance of a Space changes (start, exit, die); returns an unsubscribe. */
   watch(onChange: (space: SpaceId) => void): () => void;
   close(): Promise<void>;
