@@ -9,7 +9,10 @@
  *   // shutdown: server.close(); await proxy.close();
  *
  * It never imports controller code: routes come from a `RouteSource`, activity goes to an
- * `ActivitySink` in batches, wakes go through a `Waker`.
+ * `ActivitySink` in batches, wakes go through a `Waker`. In-process those are the controller's own
+ * objects; in a proxy-only process (`startProxyServer`) they are network clients of the controller's
+ * internal API: `RemoteRouteSource` (websocket route stream, docs/route-stream.md), `HttpActivitySink`,
+ * `HttpWaker`.
  */
 export type { Activity, ActivitySink, Endpoint, Route, RouteChange, RouteSource, RouteTarget, Waker } from './route.js';
 export { createProxy, type Proxy, type ProxyStats } from './create-proxy.js';
@@ -17,3 +20,22 @@ export type { ProxyOptions } from './proxy-options.js';
 export { subdomainOfHost } from './parse-host.js';
 export { STATUS_PATH } from './route-responses.js';
 export { WsFrameCounter } from './ws-frame-counter.js';
+export { ControllerClient, ControllerRequestError, type ControllerClientOptions } from './controller-client.js';
+export { RemoteRouteSource, type RemoteRouteSourceOptions, type RouteStreamStats, type RouteStreamStatus } from './remote-route-source.js';
+export { RouteStreamState, type ApplyResult } from './route-stream-state.js';
+export { HttpActivitySink, type ActivitySinkStats, type HttpActivitySinkOptions } from './http-activity-sink.js';
+export { HttpWaker } from './http-waker.js';
+export { HEALTH_PATH, startProxyServer, type ProxyServerOptions, type RunningProxyServer } from './start-proxy-server.js';
+export {
+  ACTIVITY_PATH,
+  activityBatchSchema,
+  parseStreamMessage,
+  ROUTE_STREAM_PATH,
+  routeSchema,
+  snapshotMessage,
+  streamMessageSchema,
+  WAKE_PATH,
+  wakeBodySchema,
+  type ResumePoint,
+  type StreamMessage,
+} from './route-stream-protocol.js';

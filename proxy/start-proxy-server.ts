@@ -1,0 +1,106 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { ControllerClient } from './controller-client.js';
+import { createProxy, type Proxy } from './create-proxy.js';
+import { HttpActivitySink, type HttpActivitySinkOptions } from './http-activity-sink.js';
+import { HttpWaker } from './http-waker.js';
+import type { ProxyOptions } from './proxy-options.js';
+import { RemoteRouteSource, type RemoteRouteSourceOptions } from './remote-route-source.js';
+
+export const HEALTH_PATH = '/healthz';
+
+export interface ProxyServerOptions extends Omit<ProxyOptions, 'routes' | 'activity' | 'waker'> {
+  /** `http(s)://host:port` of the controller's hub port. */
+  controllerUrl: string;
+  /** `SPACEPORT_INTERNAL_TOKEN`. */
+  token: string;
+  port: number;
+  host: string;
+  routeStream?: Pick<RemoteRouteSourceOptions, 'idleTimeoutMs' | 'backoff'>;
+  activityRetry?: HttpActivitySinkOptions['retry'];
+}
+
+export interface RunningProxyServer {
+  port: number;
+  server: http.Server;
+  proxy: Proxy;
+  routes: RemoteRouteSource;
+  activity: HttpActivitySink;
+  /** Stop listening, close the route stream, answer held requests, flush activity. */
+  close(): Promise<void>;
+}
+
+/**
+ * A proxy-only process (`spaceport proxy`): Space hosts are proxied with routes streamed from the
+ * controller, activity and wakes go back over HTTP. Any other host answers 404, except
+ * `GET /healthz` (200 once a route snapshot is held, for Kubernetes probes).
+ */
+export async function startProxyServer(opts: ProxyServerOptions): Promise<RunningProxyServer> {
+  const { controllerUrl, token, port, host, routeStream, activityRetry, ...proxyOptions } = opts;
+  const logger = opts.logger;
+  const client = new ControllerClient({ controllerUrl, token });
+  const routes = new RemoteRouteSource({ controllerUrl, token, logger, ...routeStream });
+  const activity = new HttpActivitySink({ client, logger, retry: activityRetry });
+  const waker = new HttpWaker(client, { timeoutMs: opts.wakeTimeoutMs });
+  const proxy = createProxy({ ...proxyOptions, routes, activity, waker });
+
+  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+    if (proxy.isSpaceHost(req.headers.host) !== undefined) return proxy.handleRequest(req, res);
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+      const stream = routes.stats();
+      const ok = routes.hasSnapshot;
+      const body = JSON.stringify({ status: ok ? 'ok' : 'waiting for the first route snapshot', stream: stream.status.kind, routes: stream.routes, rev: stream.rev });
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    const body = JSON.stringify({ error: 'Not found: this port serves Spaces only.' });
+    res.writeHead(404, { 'content-type': 'application/json', 'x-error-code': 'NotFound', 'x-error-message': 'Not found: this port serves Spaces only.' }).end(body);
+  });
+  server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+    if (proxy.isSpaceHost(req.headers.host) !== undefined) return proxy.handleUpgrade(req, socket, head);
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  const shutdown = async () => {
+    await routes.close();
+    await proxy.close();
+    await activity.close();
+    await client.close();
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await shutdown();
+    throw err;
+  }
+  const bound = (server.address() as AddressInfo).port;
+  logger.info({ port: bound, controller: controllerUrl, domain: opts.domain }, 'spaceport proxy up');
+
+  let closing: Promise<void> | undefined;
+  return {
+    port: bound,
+    server,
+    proxy,
+    routes,
+    activity,
+    close: () =>
+      (closing ??= (async () => {
+        server.close();
+        server.closeAllConnections();
+        await shutdown();
+        logger.info('spaceport proxy stopped');
+      })()),
+  };
+}
