@@ -4,11 +4,14 @@ import type { Express } from 'express';
 import type { Logger } from '../core/index.js';
 import type { Proxy } from '../proxy/index.js';
 import { isGitRequest, type GitHttpHandler } from './git/index.js';
+import type { InternalApi } from './internal-api/index.js';
 
 export interface HubServerParts {
   api: Express;
   git: GitHttpHandler;
   proxy: Proxy;
+  /** `/internal/…` for proxy replicas (route stream, activity, wake). */
+  internal?: InternalApi;
   logger: Logger;
 }
 
@@ -22,6 +25,7 @@ export function createHubServer(parts: HubServerParts): http.Server {
       parts.proxy.handleRequest(req, res);
       return;
     }
+    if (parts.internal?.handleRequest(req, res)) return;
     if (isGitRequest(req.method, req.url)) {
       parts.git(req, res).catch((err: unknown) => {
         parts.logger.error({ err }, 'git request failed');
@@ -37,6 +41,7 @@ export function createHubServer(parts: HubServerParts): http.Server {
       parts.proxy.handleUpgrade(req, socket, head);
       return;
     }
+    if (parts.internal?.handleUpgrade(req, socket, head)) return;
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
   server.on('clientError', (_err, socket) => {

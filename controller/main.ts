@@ -10,6 +10,7 @@ import { authenticate, bootstrapAdmin, canRead, assertCanWrite } from './auth/in
 import { BuildLogs, BuildPipeline, type PlanBuild } from './build/index.js';
 import { CliGitRepos, createGitHttpHandler } from './git/index.js';
 import { createHubServer } from './hub-server.js';
+import { createInternalApi } from './internal-api/index.js';
 import { ActivityLedger, InProcessRouteTable, Reconciler } from './lifecycle/index.js';
 import type { Runtime } from './runtime/runtime.js';
 import { sleepSecondsFor, SpaceService } from './spaces/index.js';
@@ -30,6 +31,10 @@ export interface RunningSpaceport {
   store: SpaceStore;
   reconciler: Reconciler;
   pipeline: BuildPipeline;
+  /** The route table every proxy follows (in-process, and over `/internal/routes` when SPACEPORT_INTERNAL_TOKEN is set). */
+  routes: InProcessRouteTable;
+  /** Where proxies' activity lands. */
+  ledger: ActivityLedger;
   /** Set on a first start without SPACEPORT_ADMIN_TOKEN: shown once, never stored in clear. */
   generatedAdminToken?: string;
   close(): Promise<void>;
@@ -74,15 +79,16 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   });
   const spaces = new SpaceService({ store, repos, runtime, pipeline, reconciler, routes, config, logger });
 
+  const waker = {
+    wake: async (id: string) => {
+      const space = store.getSpace(id as SpaceId);
+      if (space) await reconciler.wake(space.uid);
+    },
+  };
   const proxy = createProxy({
     routes,
     activity: ledger,
-    waker: {
-      wake: async (id: string) => {
-        const space = store.getSpace(id as SpaceId);
-        if (space) await reconciler.wake(space.uid);
-      },
-    },
+    waker,
     logger,
     domain: config.SPACEPORT_DOMAIN,
     wakeTimeoutMs: config.SPACEPORT_WAKE_TIMEOUT_MS,
@@ -135,7 +141,16 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
         unitLabel: 'minute',
       })),
   });
-  const server = createHubServer({ api, git, proxy, logger });
+  // Proxy replicas in their own processes (`spaceport proxy`) follow the same route table over the network.
+  const internal = createInternalApi({
+    token: config.SPACEPORT_INTERNAL_TOKEN,
+    routes,
+    activity: ledger,
+    waker,
+    logger,
+    bufferSize: config.SPACEPORT_ROUTE_STREAM_BUFFER,
+  });
+  const server = createHubServer({ api, git, proxy, internal, logger });
 
   // Builds the previous process did not finish: mark them and build the head again.
   for (const b of store.unfinishedBuilds()) {
@@ -160,11 +175,14 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     store,
     reconciler,
     pipeline,
+    routes,
+    ledger,
     generatedAdminToken: generatedToken,
     close: () =>
       (closing ??= (async () => {
         server.close();
         server.closeAllConnections();
+        internal.close();
         await proxy.close();
         await reconciler.close();
         await pipeline.close();

@@ -93,6 +93,10 @@ export const configSchema = z.object({
   SPACEPORT_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
   /** Allow http:// upstream URLs on loopback (tests). */
   SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS: z.stringbool().default(false),
+  /** Shared secret of the controller's `/internal/` API for proxy replicas (`spaceport proxy`); unset = that API answers 404. */
+  SPACEPORT_INTERNAL_TOKEN: z.string().min(16, 'at least 16 characters (e.g. openssl rand -hex 32)').optional(),
+  /** Route changes the controller keeps so a reconnecting proxy gets only what it missed (else a full snapshot). */
+  SPACEPORT_ROUTE_STREAM_BUFFER: z.coerce.number().int().min(1).max(1_000_000).default(4096),
 });
 
 export type RawConfig = z.output<typeof configSchema>;
