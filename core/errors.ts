@@ -9,6 +9,10 @@ export const ERRORS = {
   InvalidConfig: { status: 400, message: 'The Space configuration is not valid.' },
   InvalidUpstream: { status: 400, message: 'The upstream repository URL or branch is not valid.' },
   NotSupportedForStatic: { status: 400, message: 'Static Spaces cannot do this.' },
+  StorageDowngrade: {
+    status: 400,
+    message: 'Persistent storage can be upgraded, not downgraded: delete the storage first (DELETE /api/spaces/{id}/storage), then request the smaller tier.',
+  },
   Unauthorized: { status: 401, message: 'A valid token is required: send "Authorization: Bearer <token>".' },
   InvalidToken: { status: 401, message: 'The token is not valid.' },
   Forbidden: { status: 403, message: 'You do not have permission to do this.' },
@@ -24,6 +28,7 @@ export const ERRORS = {
   PayloadTooLarge: { status: 413, message: 'The request body is too large.' },
   UpstreamFetchFailed: { status: 502, message: 'Fetching the upstream repository failed.' },
   DockerUnavailable: { status: 503, message: 'The Docker engine is not reachable.' },
+  KubernetesUnavailable: { status: 503, message: 'The Kubernetes API server is not reachable or refused the request.' },
   RuntimeFailed: { status: 500, message: 'The runtime failed.' },
   BuildFailed: { status: 500, message: 'The image build failed.' },
   ImageInUse: { status: 409, message: 'The image is used by a container.' },

@@ -6,3 +6,4 @@ export * from './ids.js';
 export * from './clock.js';
 export * from './logs.js';
 export * from './secret-mask.js';
+export * from './storage.js';

@@ -48,6 +48,7 @@ export function instanceSpecFor(input: InstanceSpecInput): InstanceSpec {
     image: release.image,
     port: release.port,
     env,
+    secretKeys: input.secrets.map((s) => s.key),
     flavor,
     labels: { 'spaceport.commit': release.commit },
   };

@@ -1,4 +1,4 @@
-import type { Flavor, LogLine, ReleaseId, SpaceId } from '../../core/index.js';
+import type { Flavor, LogLine, ReleaseId, SpaceId, StorageTier } from '../../core/index.js';
 
 /** What to run for one release of a Space. Pure data: adapters translate it. */
 export interface InstanceSpec {
@@ -10,6 +10,8 @@ export interface InstanceSpec {
   port: number;
   /** Env for the app, secrets included: runtime only, never written to an image. */
   env: Record<string, string>;
+  /** Which keys of `env` are secrets (Kubernetes keeps them in a Secret, the rest in a ConfigMap). */
+  secretKeys?: string[];
   flavor: Flavor;
   /** Extra labels (e.g. the commit), on top of the ones the runtime sets itself. */
   labels?: Record<string, string>;
@@ -17,8 +19,8 @@ export interface InstanceSpec {
   storage?: StorageSpec;
 }
 
-/** The Hub's persistent storage tiers (SPACES-SPEC §3). */
-export type StorageTier = 'small' | 'medium' | 'large';
+/** The Hub's persistent storage tiers (SPACES-SPEC §3); sizes in `core/storage.ts`. */
+export type { StorageTier };
 
 export interface StorageSpec {
   /** Stable across renames (the Space's uid): names the volume, so a renamed Space keeps its data. */
