@@ -1,4 +1,4 @@
-import type { BuildId, ReleaseId, SpaceId } from '../../core/index.js';
+import type { BuildId, ReleaseId, SpaceId, StorageTier } from '../../core/index.js';
 
 export type Visibility = 'public' | 'private' | 'protected';
 /** What the owner and the idle policy want: run, sleep (no container), or stay paused. */
@@ -41,6 +41,8 @@ export interface SpaceRecord {
   sleepSeconds?: number;
   upstream?: Upstream;
   webhookSecret?: string;
+  /** Persistent storage at `/data` (the Hub's tier); undefined: none. */
+  storageTier?: StorageTier;
   cardData?: Record<string, unknown>;
   headSha?: string;
   targetRelease?: ReleaseId;

@@ -21,6 +21,7 @@ export function toSpace(r: Row): SpaceRecord {
     sleepSeconds: num(r.sleep_seconds),
     upstream: url ? { url, branch: String(r.upstream_branch) } : undefined,
     webhookSecret: str(r.webhook_secret),
+    storageTier: str(r.storage_tier) as SpaceRecord['storageTier'],
     cardData: r.card_data ? (JSON.parse(String(r.card_data)) as Record<string, unknown>) : undefined,
     headSha: str(r.head_sha),
     targetRelease: str(r.target_release) as ReleaseId | undefined,

@@ -24,6 +24,7 @@ export interface NewSpace {
   sleepSeconds?: number;
   upstream?: Upstream;
   webhookSecret?: string;
+  storageTier?: SpaceRecord['storageTier'];
 }
 
 /** A build as it is queued: the store gives it its id, state and times. */
@@ -42,6 +43,7 @@ export type SpacePatch = Partial<
     | 'sleepSeconds'
     | 'upstream'
     | 'webhookSecret'
+    | 'storageTier'
     | 'cardData'
     | 'headSha'
     | 'targetRelease'

@@ -55,6 +55,7 @@ const SPACE_COLUMNS: Record<keyof SpacePatch, string> = {
   sleepSeconds: 'sleep_seconds',
   upstream: 'upstream',
   webhookSecret: 'webhook_secret',
+  storageTier: 'storage_tier',
   cardData: 'card_data',
   headSha: 'head_sha',
   targetRelease: 'target_release',
@@ -168,8 +169,8 @@ export class SqliteStore implements SpaceStore {
       this.#db
         .prepare(
           `INSERT INTO spaces (uid, id, owner, name, subdomain, sdk, visibility, lifecycle, hardware, sleep_seconds,
-             upstream_url, upstream_branch, webhook_secret, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?)`,
+             upstream_url, upstream_branch, webhook_secret, storage_tier, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           uid,
@@ -184,6 +185,7 @@ export class SqliteStore implements SpaceStore {
           space.upstream?.url ?? null,
           space.upstream?.branch ?? null,
           space.webhookSecret ?? null,
+          space.storageTier ?? null,
           now,
           now,
         );

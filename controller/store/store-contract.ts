@@ -49,6 +49,17 @@ export function runStoreContract(name: string, makeStore: () => { store: SpaceSt
       expect(store.getSpace(toSpaceId('alice', 'demo'))).toBeUndefined();
     }));
 
+    it('keeps a Space\'s storage tier: set at create, changed, kept by a move, removed', withStore((store) => {
+      const plain = store.createSpace({ id: toSpaceId('alice', 'plain'), sdk: 'docker', visibility: 'public', hardware: 'cpu-basic' });
+      expect(plain.storageTier).toBeUndefined();
+      const s = store.createSpace({ id: toSpaceId('alice', 'data'), sdk: 'docker', visibility: 'public', hardware: 'cpu-basic', storageTier: 'small' });
+      expect(s.storageTier).toBe('small');
+      expect(store.updateSpace(s.uid, { storageTier: 'large' }).storageTier).toBe('large');
+      expect(store.moveSpace(s.uid, toSpaceId('alice', 'data2')).storageTier).toBe('large');
+      expect(store.updateSpace(s.uid, { storageTier: undefined }).storageTier).toBeUndefined();
+      expect(store.getSpaceByUid(s.uid)?.storageTier).toBeUndefined();
+    }));
+
     it('moves builds through the transition table only', withStore((store) => {
       const s = store.createSpace({ id: toSpaceId('alice', 'demo'), sdk: 'static', visibility: 'public', hardware: 'cpu-basic' });
       const b = store.addBuild({ spaceUid: s.uid, commit: 'c1', tree: 't1', noCache: false });
