@@ -1,5 +1,5 @@
-import type { Flavor } from '../../core/index.js';
-import type { InstanceSpec } from '../runtime/runtime.js';
+import { STORAGE_HF_HOME, STORAGE_TIERS, type Flavor } from '../../core/index.js';
+import type { InstanceSpec, StorageSpec } from '../runtime/runtime.js';
 import type { ReleaseRecord, SettingRecord, SpaceRecord } from '../store/records.js';
 
 export interface InstanceSpecInput {
@@ -42,6 +42,9 @@ export function instanceSpecFor(input: InstanceSpecInput): InstanceSpec {
   }
   for (const v of input.variables) env[v.key] = v.value;
   for (const s of input.secrets) env[s.key] = s.value;
+  const storage = storageSpecFor(space);
+  // The Hub's advice for Spaces with storage: keep the Hugging Face caches on /data.
+  if (storage && env.HF_HOME === undefined) env.HF_HOME = STORAGE_HF_HOME;
   return {
     space: space.id,
     release: release.id,
@@ -51,5 +54,12 @@ export function instanceSpecFor(input: InstanceSpecInput): InstanceSpec {
     secretKeys: input.secrets.map((s) => s.key),
     flavor,
     labels: { 'spaceport.commit': release.commit },
+    ...(storage ? { storage } : {}),
   };
+}
+
+/** The Space's persistent storage, keyed by its uid (a rename keeps the data), sized as the Hub's tier. */
+export function storageSpecFor(space: Pick<SpaceRecord, 'uid' | 'storageTier'>): StorageSpec | undefined {
+  if (!space.storageTier) return undefined;
+  return { key: space.uid, tier: space.storageTier, sizeBytes: STORAGE_TIERS[space.storageTier] };
 }
