@@ -3,10 +3,12 @@ import { createLogger, isSpaceportError, parseConfig, type Config, type Logger }
 import { dockerAdapters, knownBaseImages } from '../controller/docker-adapters.js';
 import { startSpaceport } from '../controller/main.js';
 import { flagsToEnv } from './flags.js';
+import { PROXY_USAGE, runProxy } from './proxy-command.js';
 
 const USAGE = `Usage:
   spaceport up [--port 8080] [--domain localhost] [--data-dir .data] [--admin-token TOKEN] [--log-level info]
   spaceport base-images      build the Python and Node base images from Debian packages (no registry needed)
+${PROXY_USAGE}
 Every option is also an environment variable (SPACEPORT_PORT, SPACEPORT_DOMAIN, …): see README.md.
 `;
 
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  if (command === 'proxy') return runProxy(args, fail);
   if (command !== 'up' && command !== 'base-images') fail(`Unknown command "${command}".\n\n${USAGE}`);
   const config = loadConfig(args);
   const logger = createLogger({ level: config.SPACEPORT_LOG_LEVEL });

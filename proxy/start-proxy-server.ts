@@ -46,7 +46,14 @@ export async function startProxyServer(opts: ProxyServerOptions): Promise<Runnin
   const proxy = createProxy({ ...proxyOptions, routes, activity, waker });
 
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
-    if (proxy.isSpaceHost(req.headers.host) !== undefined) return proxy.handleRequest(req, res);
+    if (proxy.isSpaceHost(req.headers.host) !== undefined) {
+      // Without a first snapshot every Space would look unknown (404): say "not yet" instead.
+      if (!routes.hasSnapshot) {
+        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5', 'cache-control': 'no-store' }).end('The proxy has not received its routes from the controller yet.\n');
+        return;
+      }
+      return proxy.handleRequest(req, res);
+    }
     const path = (req.url ?? '/').split('?')[0];
     if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
       const stream = routes.stats();
@@ -59,7 +66,10 @@ export async function startProxyServer(opts: ProxyServerOptions): Promise<Runnin
     res.writeHead(404, { 'content-type': 'application/json', 'x-error-code': 'NotFound', 'x-error-message': 'Not found: this port serves Spaces only.' }).end(body);
   });
   server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
-    if (proxy.isSpaceHost(req.headers.host) !== undefined) return proxy.handleUpgrade(req, socket, head);
+    if (proxy.isSpaceHost(req.headers.host) !== undefined) {
+      if (!routes.hasSnapshot) return void socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\nContent-Length: 0\r\n\r\n');
+      return proxy.handleUpgrade(req, socket, head);
+    }
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
   server.on('clientError', (_err, socket) => {

@@ -227,6 +227,8 @@ describe('proxy in cluster mode', () => {
         return s.kind === 'waiting' && s.error?.includes('401') ? true : undefined;
       }, 10_000, 25);
       expect((await request({ port: stray.port, path: '/healthz', host: `127.0.0.1:${stray.port}` })).status).toBe(503);
+      // Space hosts too: "not yet" rather than "no such Space".
+      expect((await viaProxy(stray, 'admin-demo')).status).toBe(503);
     } finally {
       await stray.close();
     }
