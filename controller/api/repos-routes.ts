@@ -4,6 +4,7 @@ import { SpaceportError, isSpaceportError, toSpaceId } from '../../core/index.js
 import { sendError } from './http-errors.js';
 import type { SpaceService } from '../spaces/index.js';
 import { principalOf, urlsOf } from './context.js';
+import { storageTierSchema } from './storage-tier-schema.js';
 
 const settingList = z.array(z.object({ key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an env var name'), value: z.string(), description: z.string().optional() }));
 
@@ -16,6 +17,7 @@ const createBody = z.object({
   visibility: z.enum(['public', 'private', 'protected']).optional(),
   hardware: z.string().optional(),
   sleepTimeSeconds: z.number().int().optional(),
+  storageTier: storageTierSchema.nullish(),
   secrets: settingList.optional(),
   variables: settingList.optional(),
   upstream: z.object({ url: z.string(), branch: z.string().default('main') }).optional(),
@@ -49,6 +51,7 @@ export function reposRoutes(spaces: SpaceService): Router {
       visibility,
       hardware: body.hardware,
       sleepTimeSeconds: body.sleepTimeSeconds,
+      storageTier: body.storageTier ?? undefined,
       secrets: body.secrets,
       variables: body.variables,
       upstream: body.upstream,

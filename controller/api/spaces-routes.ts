@@ -4,9 +4,11 @@ import { SpaceportError } from '../../core/index.js';
 import { spaceHost, type SpaceService } from '../spaces/index.js';
 import type { SpaceStore } from '../store/space-store.js';
 import { principalOf, spaceIdOf, urlsOf } from './context.js';
+import { storageTierSchema } from './storage-tier-schema.js';
 
 const sleepBody = z.object({ seconds: z.number().int() });
 const hardwareBody = z.object({ flavor: z.string().min(1), sleepTimeSeconds: z.number().int().optional() });
+const storageBody = z.object({ tier: storageTierSchema });
 
 /** `/api/spaces/*`: info, runtime, lifecycle. */
 export function spacesRoutes(spaces: SpaceService, store: SpaceStore, flavors: () => Record<string, unknown>[]): Router {
@@ -73,6 +75,18 @@ export function spacesRoutes(spaces: SpaceService, store: SpaceStore, flavors: (
     const space = spaces.getForWrite(principalOf(res), spaceIdOf(req));
     const body = hardwareBody.parse(req.body ?? {});
     await spaces.setHardware(space, body.flavor, body.sleepTimeSeconds);
+    res.json(await spaces.runtimeOf(space));
+  });
+
+  r.post('/api/spaces/:owner/:name/storage', async (req, res) => {
+    const space = spaces.getForWrite(principalOf(res), spaceIdOf(req));
+    await spaces.setStorage(space, storageBody.parse(req.body ?? {}).tier);
+    res.json(await spaces.runtimeOf(space));
+  });
+
+  r.delete('/api/spaces/:owner/:name/storage', async (req, res) => {
+    const space = spaces.getForWrite(principalOf(res), spaceIdOf(req));
+    await spaces.deleteStorage(space);
     res.json(await spaces.runtimeOf(space));
   });
 

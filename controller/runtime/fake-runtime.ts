@@ -86,11 +86,27 @@ export class FakeRuntime implements Runtime {
     return `Hardware "${flavor.name}" needs ${wants} GPU(s); this runtime has ${this.#opts.gpus ?? 0}.`;
   }
 
-  /** Spaces whose storage was removed, in order (storage itself is not simulated beyond this). */
+  /** Storage keys passed to removeStorage(), in order. */
   readonly removedStorage: string[] = [];
+  /** Storage that exists: made by the first apply() that asks for it, gone with removeStorage(). */
+  readonly #storage = new Set<string>();
 
+  /** The keys of the storage that exists now. */
+  storageKeys(): string[] {
+    return [...this.#storage].sort();
+  }
+
+  /** As on Docker: instances that still mount the storage are removed first, then the storage. */
   async removeStorage(key: string): Promise<void> {
     this.removedStorage.push(key);
+    for (const [k, inst] of [...this.#instances]) {
+      if (inst.spec.storage?.key !== key) continue;
+      this.#instances.delete(k);
+      this.#count(inst.spec.space, inst.spec.release, 'removes');
+      await this.#drop(inst);
+      this.#notify(inst.spec.space);
+    }
+    this.#storage.delete(key);
   }
 
   // ---- Runtime ----
@@ -100,6 +116,7 @@ export class FakeRuntime implements Runtime {
       this.applied.push(spec);
       this.#count(spec.space, spec.release, 'applies');
       this.#maybeFail('apply');
+      if (spec.storage) this.#storage.add(spec.storage.key);
       const key = keyOf(spec.space, spec.release);
       let inst = this.#instances.get(key);
       if (inst && inst.spec.image !== spec.image) {

@@ -23,7 +23,7 @@ export function runtimeJson(
   return {
     stage: stage.stage,
     hardware: { current: stage.serving ? space.hardware : null, requested: space.hardware },
-    storage: null,
+    storage: space.storageTier ?? null,
     gcTimeout: opts.gcTimeout,
     replicas: { requested: 1, current: stage.serving ? 1 : 0 },
     devMode: false,

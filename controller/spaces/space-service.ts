@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import {
   SpaceportError,
+  isStorageDowngrade,
   toSpaceId,
   type Config,
   type Flavor,
   type Logger,
   type SpaceId,
+  type StorageTier,
 } from '../../core/index.js';
 import { assertCanCreateIn, assertCanWrite, canRead, type Principal } from '../auth/index.js';
 import type { BuildPipeline } from '../build/index.js';
@@ -35,6 +37,8 @@ export interface CreateSpaceInput {
   visibility: Visibility;
   hardware?: string;
   sleepTimeSeconds?: number;
+  /** Persistent storage at `/data` (the Hub's `storageTier`). */
+  storageTier?: StorageTier;
   upstream?: Upstream;
   secrets?: { key: string; value: string; description?: string }[];
   variables?: { key: string; value: string; description?: string }[];
@@ -81,6 +85,7 @@ export class SpaceService {
     assertCanCreateIn(p, namespace);
     const hardware = input.hardware ?? 'cpu-basic';
     this.flavorFor(hardware);
+    if (input.storageTier && input.sdk === 'static') throw new SpaceportError('NotSupportedForStatic', 'Static Spaces cannot have persistent storage.');
     const upstream = input.upstream ? this.#checkUpstream(input.upstream) : undefined;
     const { store, repos, logger } = this.#o;
     const space = store.createSpace({
@@ -89,6 +94,7 @@ export class SpaceService {
       visibility: input.visibility,
       hardware,
       sleepSeconds: input.sleepTimeSeconds,
+      storageTier: input.storageTier,
       upstream,
       webhookSecret: upstream ? randomBytes(24).toString('hex') : undefined,
     });
@@ -112,6 +118,8 @@ export class SpaceService {
     store.deleteSpace(space.uid);
     routes.removeSpace(space.id);
     await runtime.remove(space.id);
+    // Storage goes with the Space (after its instances: nothing may still mount it).
+    await runtime.removeStorage(space.uid);
     await repos.remove(space.id);
     logger.info({ space: id }, 'space deleted');
   }
@@ -202,6 +210,33 @@ export class SpaceService {
     await this.#restartInstances(space);
   }
 
+  // ---- persistent storage (/data)
+
+  /** The Hub's rule: a tier can be upgraded, not downgraded; the same tier changes nothing. Restarts the Space so the volume is mounted. */
+  async setStorage(space: SpaceRecord, tier: StorageTier): Promise<void> {
+    if (space.sdk === 'static') throw new SpaceportError('NotSupportedForStatic', 'Static Spaces cannot have persistent storage.');
+    const current = this.#o.store.getSpaceByUid(space.uid)?.storageTier;
+    if (current === tier) return;
+    if (current && isStorageDowngrade(current, tier)) {
+      throw new SpaceportError(
+        'StorageDowngrade',
+        `${space.id} has "${current}" storage, and storage cannot be downgraded to "${tier}": delete the storage first (DELETE /api/spaces/${space.id}/storage; its data is lost), then request "${tier}".`,
+      );
+    }
+    this.#o.store.updateSpace(space.uid, { storageTier: tier });
+    this.#o.logger.info({ space: space.id, tier, was: current ?? null }, 'storage set');
+    await this.#restartInstances(space);
+  }
+
+  /** Delete the Space's storage and its data; the Space restarts without `/data`. Idempotent. */
+  async deleteStorage(space: SpaceRecord): Promise<void> {
+    const had = this.#o.store.getSpaceByUid(space.uid)?.storageTier;
+    if (had) this.#o.store.updateSpace(space.uid, { storageTier: undefined });
+    // The instances go first (nothing may still mount the volume), the reconciler starts them again without it.
+    await this.#restartInstances(space, () => this.#o.runtime.removeStorage(space.uid));
+    this.#o.logger.info({ space: space.id, was: had ?? null }, 'storage deleted');
+  }
+
   // ---- secrets and variables
 
   settings(space: SpaceRecord, kind: SettingKind) {
@@ -218,12 +253,19 @@ export class SpaceService {
     await this.#restartInstances(space);
   }
 
-  /** Env changed: start the release again with it (the reconciler re-creates the instance). */
-  async #restartInstances(space: SpaceRecord): Promise<void> {
+  /**
+   * Env or mounts changed: start the release again with them (the reconciler re-creates the
+   * instance). `whileDown` runs once the instances are gone, before they are started again.
+   */
+  async #restartInstances(space: SpaceRecord, whileDown?: () => Promise<void>): Promise<void> {
     const fresh = this.#o.store.getSpaceByUid(space.uid);
-    if (!fresh?.targetRelease) return;
+    if (!fresh?.targetRelease) {
+      await whileDown?.();
+      return;
+    }
     this.#o.reconciler.clearFailure(fresh.targetRelease);
     await this.#o.runtime.remove(fresh.id);
+    await whileDown?.();
     await this.#o.reconciler.kick(fresh.uid);
   }
 
