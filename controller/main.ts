@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { SpaceportError, type Config, type Logger, type LogSink, type SpaceId } from '../core/index.js';
+import { SpaceportError, hardwareJson, type Config, type Logger, type LogSink, type SpaceId } from '../core/index.js';
 import type { ImageBuilder } from '../builder/index.js';
 import { createProxy } from '../proxy/index.js';
 import { createApi } from './api/index.js';
@@ -129,17 +129,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     buildLogs,
     runtime,
     logger,
-    flavors: () =>
-      Object.values(config.flavors).map((f) => ({
-        name: f.name,
-        prettyName: f.name,
-        cpu: `${f.cpus} vCPU`,
-        ram: `${Math.round(f.memoryBytes / 1024 ** 3)} GB`,
-        accelerator: null,
-        unitCostMicroUSD: 0,
-        unitCostUSD: 0,
-        unitLabel: 'minute',
-      })),
+    flavors: () => spaces.offeredFlavors().map(hardwareJson),
   });
   // Proxy replicas in their own processes (`spaceport proxy`) follow the same route table over the network.
   const internal = createInternalApi({

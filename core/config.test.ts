@@ -6,7 +6,9 @@ it('gives the defaults of a fresh install', () => {
   expect(r.ok).toBe(true);
   if (!r.ok) return;
   expect(r.config).toMatchObject({ SPACEPORT_PORT: 8080, SPACEPORT_DOMAIN: 'localhost', publicUrl: 'http://localhost:8080', SPACEPORT_DEFAULT_SLEEP_SECONDS: 172800 });
-  expect(r.config.flavors['cpu-basic']).toEqual({ name: 'cpu-basic', cpus: 2, memoryBytes: 16 * 1024 ** 3 });
+  expect(r.config.flavors['cpu-basic']).toMatchObject({ name: 'cpu-basic', cpus: 2, memoryBytes: 16 * 1024 ** 3 });
+  expect(Object.keys(r.config.flavors)).toContain('t4-small');
+  expect(r.config.SPACEPORT_RUNTIME).toBe('docker');
   expect(Object.isFrozen(r.config)).toBe(true);
 });
 

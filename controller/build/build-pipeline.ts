@@ -131,6 +131,8 @@ export class BuildPipeline {
         image: outcome.image,
         port: outcome.port,
         config: outcome.config,
+        // Read again: the hardware may have changed while the image built.
+        hardware: store.getSpaceByUid(space.uid)?.hardware ?? space.hardware,
       });
       store.updateSpace(space.uid, {
         targetRelease: release.id,

@@ -341,7 +341,7 @@ export class Reconciler {
     return instanceSpecFor({
       space,
       release,
-      flavor: this.#o.flavorFor(space.hardware),
+      flavor: this.#o.flavorFor(release.hardware ?? space.hardware),
       domain: this.#o.domain,
       variables: store.listSettings(space.uid, 'variable'),
       secrets: store.listSettings(space.uid, 'secret'),

@@ -18,11 +18,11 @@ export function spaceHost(space: Pick<SpaceRecord, 'subdomain'>, urls: HubUrls):
 export function runtimeJson(
   space: SpaceRecord,
   stage: StageResult,
-  opts: { gcTimeout: number | null; flavor: Flavor | undefined; domain: string },
+  opts: { gcTimeout: number | null; flavor: Flavor | undefined; domain: string; currentHardware?: string | null },
 ): Record<string, unknown> {
   return {
     stage: stage.stage,
-    hardware: { current: stage.serving ? space.hardware : null, requested: space.hardware },
+    hardware: { current: opts.currentHardware !== undefined ? opts.currentHardware : stage.serving ? space.hardware : null, requested: space.hardware },
     storage: space.storageTier ?? null,
     gcTimeout: opts.gcTimeout,
     replicas: { requested: 1, current: stage.serving ? 1 : 0 },
@@ -34,7 +34,7 @@ export function runtimeJson(
     ...(opts.flavor
       ? {
           resources: {
-            requests: { cpu: opts.flavor.cpus, memory: opts.flavor.memoryBytes },
+            requests: { cpu: (opts.flavor.requests ?? opts.flavor).cpus, memory: (opts.flavor.requests ?? opts.flavor).memoryBytes },
             limits: { cpu: opts.flavor.cpus, memory: opts.flavor.memoryBytes },
             replicas: 1,
           },

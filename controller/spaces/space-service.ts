@@ -55,9 +55,18 @@ export class SpaceService {
     this.#o = opts;
   }
 
+  /** The flavors this installation offers: configured, and runnable by this runtime. */
+  offeredFlavors(): Flavor[] {
+    return Object.values(this.#o.config.flavors).filter((f) => this.#o.runtime.refuseFlavor(f) === undefined);
+  }
+
+  /** A flavor that is offered here, or a 400 naming it and why (unknown, or the runtime cannot run it). */
   flavorFor(hardware: string): Flavor {
     const f = this.#o.config.flavors[hardware];
-    if (!f) throw new SpaceportError('BadRequest', `Hardware "${hardware}" is not offered here. Available: ${Object.keys(this.#o.config.flavors).join(', ')}.`);
+    const offered = () => this.offeredFlavors().map((o) => o.name).join(', ');
+    if (!f) throw new SpaceportError('BadRequest', `Hardware "${hardware}" is not offered here. Available: ${offered()}.`);
+    const refusal = this.#o.runtime.refuseFlavor(f);
+    if (refusal) throw new SpaceportError('BadRequest', `${refusal} Available: ${offered()}.`);
     return f;
   }
 
@@ -151,7 +160,15 @@ export class SpaceService {
     const stage = (await this.#o.reconciler.currentStage(space.uid)) ?? { stage: 'NO_APP_FILE' as const, serving: false };
     const fresh = this.#o.store.getSpaceByUid(space.uid) ?? space;
     const seconds = this.sleepSecondsFor(fresh);
-    return runtimeJson(fresh, stage, { gcTimeout: seconds < 0 ? null : seconds, flavor: this.#o.config.flavors[fresh.hardware], domain: this.#o.config.SPACEPORT_DOMAIN });
+    // `current` is the flavor of the release that serves: it changes only once a new one is ready.
+    const serving = stage.serving && fresh.servingRelease ? this.#o.store.getRelease(fresh.servingRelease) : undefined;
+    const current = stage.serving ? (serving?.hardware ?? fresh.hardware) : null;
+    return runtimeJson(fresh, stage, {
+      gcTimeout: seconds < 0 ? null : seconds,
+      currentHardware: current,
+      flavor: this.#o.config.flavors[current ?? fresh.hardware],
+      domain: this.#o.config.SPACEPORT_DOMAIN,
+    });
   }
 
   async info(space: SpaceRecord, urls: HubUrls): Promise<Record<string, unknown>> {
@@ -204,10 +221,27 @@ export class SpaceService {
     await this.#o.reconciler.kick(space.uid);
   }
 
+  /**
+   * A hardware change is a new release of the same image on the new flavor, deployed like a push:
+   * the old release serves until the new one is ready (`hardware.current` changes then); if no node
+   * can take the new flavor, the old one keeps serving and the stage says why.
+   */
   async setHardware(space: SpaceRecord, flavor: string, sleepSeconds?: number): Promise<void> {
+    const { store, reconciler, logger } = this.#o;
     this.flavorFor(flavor);
-    this.#o.store.updateSpace(space.uid, { hardware: flavor, ...(sleepSeconds !== undefined ? { sleepSeconds } : {}) });
-    await this.#restartInstances(space);
+    store.updateSpace(space.uid, { hardware: flavor, ...(sleepSeconds !== undefined ? { sleepSeconds } : {}) });
+    const fresh = store.getSpaceByUid(space.uid);
+    const target = fresh?.targetRelease ? store.getRelease(fresh.targetRelease) : undefined;
+    if (!fresh || !target) return;
+    if ((target.hardware ?? fresh.hardware) === flavor && !target.failure) {
+      await reconciler.kick(fresh.uid);
+      return;
+    }
+    const { id: _id, failure: _failure, createdAt: _createdAt, ...same } = target;
+    const release = store.addRelease({ ...same, hardware: flavor });
+    store.updateSpace(fresh.uid, { targetRelease: release.id });
+    logger.info({ space: fresh.id, hardware: flavor, release: release.id }, 'hardware change: new release');
+    await reconciler.kick(fresh.uid);
   }
 
   // ---- persistent storage (/data)

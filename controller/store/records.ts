@@ -77,6 +77,8 @@ export interface ReleaseRecord {
   image: string;
   port: number;
   config: Record<string, unknown>;
+  /** The flavor this release runs on (a hardware change makes a new release); undefined: the Space's. */
+  hardware?: string;
   failure?: string;
   createdAt: string;
 }

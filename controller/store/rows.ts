@@ -63,6 +63,7 @@ export function toRelease(r: Row): ReleaseRecord {
     image: String(r.image),
     port: Number(r.port),
     config: JSON.parse(String(r.config)) as Record<string, unknown>,
+    ...(str(r.hardware) !== undefined ? { hardware: str(r.hardware) } : {}),
     failure: str(r.failure),
     createdAt: String(r.created_at),
   };

@@ -322,10 +322,10 @@ export class SqliteStore implements SpaceStore {
     const id = newReleaseId();
     this.#db
       .prepare(
-        `INSERT INTO releases (id, space_uid, build_id, commit_sha, image, port, config, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO releases (id, space_uid, build_id, commit_sha, image, port, config, hardware, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(id, release.spaceUid, release.buildId, release.commit, release.image, release.port, JSON.stringify(release.config), nowIso());
+      .run(id, release.spaceUid, release.buildId, release.commit, release.image, release.port, JSON.stringify(release.config), release.hardware ?? null, nowIso());
     return this.getRelease(id)!;
   }
 
