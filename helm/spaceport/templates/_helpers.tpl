@@ -26,6 +26,7 @@
 {{- define "spaceport.proxy.fullname" -}}{{ include "spaceport.componentName" (list . "proxy") }}{{- end }}
 {{- define "spaceport.builder.fullname" -}}{{ include "spaceport.componentName" (list . "builder") }}{{- end }}
 {{- define "spaceport.hardware.fullname" -}}{{ include "spaceport.componentName" (list . "hardware") }}{{- end }}
+{{- define "spaceport.kubeconfig.fullname" -}}{{ include "spaceport.componentName" (list . "kubeconfig") }}{{- end }}
 {{- define "spaceport.secret.fullname" -}}{{ include "spaceport.fullname" . }}{{- end }}
 
 {{- define "spaceport.controller.serviceAccountName" -}}
@@ -60,7 +61,11 @@ app.kubernetes.io/component: {{ index . 1 }}
 
 {{/* Settings derived from values. */}}
 {{- define "spaceport.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
 {{- end }}
 
 {{- define "spaceport.spacesNamespace" -}}
@@ -79,6 +84,10 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- if and .Values.ingress.enabled .Values.ingress.tls.secretName }}{{ $scheme = "https" }}{{ end }}
 {{- printf "%s://%s" $scheme (include "spaceport.hubHost" .) }}
 {{- end }}
+{{- end }}
+
+{{- define "spaceport.controllerUrl" -}}
+{{- default (printf "http://%s.%s.svc:%d" (include "spaceport.controller.fullname" .) .Release.Namespace (int .Values.controller.service.port)) .Values.proxy.controllerUrl }}
 {{- end }}
 
 {{- define "spaceport.instanceName" -}}
