@@ -24,5 +24,10 @@ export interface ImageBuilder {
   /** Build the image; resolves with its reference, rejects with a BuildError (step + log tail). */
   build(req: BuildRequest, log: LogSink, signal: AbortSignal): Promise<string>;
   exists(image: string): Promise<boolean>;
+  /**
+   * The reference a runtime runs for an image that exists (a registry builder answers the pull name
+   * by digest); undefined when it does not exist. Without it, the image's own name is run.
+   */
+  resolve?(image: string): Promise<string | undefined>;
   remove(image: string): Promise<void>;
 }

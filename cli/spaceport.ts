@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createLogger, isSpaceportError, parseConfig, type Config, type Logger } from '../core/index.js';
 import { dockerAdapters, knownBaseImages } from '../controller/docker-adapters.js';
+import { kubernetesAdapters } from '../controller/kubernetes-adapters.js';
 import { startSpaceport } from '../controller/main.js';
 import { flagsToEnv } from './flags.js';
 import { PROXY_USAGE, runProxy } from './proxy-command.js';
@@ -26,7 +27,7 @@ function loadConfig(args: string[]): Readonly<Config> {
 }
 
 async function up(config: Readonly<Config>, logger: Logger): Promise<void> {
-  const adapters = await dockerAdapters(config, logger);
+  const adapters = config.SPACEPORT_RUNTIME === 'kubernetes' ? await kubernetesAdapters(config, logger) : await dockerAdapters(config, logger);
   const sp = await startSpaceport(config, logger, adapters);
   process.stdout.write(`\nSpaceport is up: API and git at ${config.publicUrl}, Spaces at http://{owner}-{name}.${config.SPACEPORT_DOMAIN}:${sp.port}\n`);
   if (sp.generatedAdminToken) {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type Dockerode from 'dockerode';
 import { BaseImageGate, planFromBuilder } from './build/index.js';
 import { DEFAULT_BASE_IMAGES, DockerImageBuilder, ensureBaseImages, type BaseImageKind } from '../builder/index.js';
 import { SpaceportError, type Config, type Logger } from '../core/index.js';
@@ -13,8 +14,8 @@ export function knownBaseImages(config: Readonly<Config>): { kind: BaseImageKind
   ];
 }
 
-/** The single-host adapters: Docker runs the Spaces and builds their images. */
-export async function dockerAdapters(config: Readonly<Config>, logger: Logger): Promise<SpaceportAdapters> {
+/** A Docker engine that answers (DOCKER_HOST, else the local socket), or an error naming the fix. */
+export async function connectEngine(config: Readonly<Config>): Promise<Dockerode> {
   const docker = connectDocker(config.DOCKER_HOST);
   try {
     await docker.ping();
@@ -26,11 +27,14 @@ export async function dockerAdapters(config: Readonly<Config>, logger: Logger): 
       { cause: err },
     );
   }
-  const gpus = await detectDockerGpus(docker, config.SPACEPORT_DOCKER_GPUS);
-  const runtime = new DockerRuntime({ docker, logger: logger.child({ module: 'runtime' }), namePrefix: config.SPACEPORT_INSTANCE_NAME, gpus });
+  return docker;
+}
+
+/** Image builds on a Docker engine, with the base images made from Debian packages when missing. */
+export function engineBuilder(config: Readonly<Config>, docker: Dockerode, logger: Logger): BaseImageGate {
   const inner = new DockerImageBuilder({ docker, logger: logger.child({ module: 'image-builder' }), caBundle: config.SPACEPORT_BUILD_CA_BUNDLE });
   const known = knownBaseImages(config);
-  const builder = new BaseImageGate(inner, async (images, log) => {
+  return new BaseImageGate(inner, async (images, log) => {
     const wanted = known.filter((k) => images.includes(k.image));
     if (wanted.length === 0) return;
     const outcomes = await ensureBaseImages(
@@ -47,5 +51,12 @@ export async function dockerAdapters(config: Readonly<Config>, logger: Logger): 
     );
     for (const o of outcomes) log.write(`Base image ${o.image}: ${o.result}\n`);
   });
-  return { runtime, builder, plan: planFromBuilder(config) };
+}
+
+/** The single-host adapters: Docker runs the Spaces and builds their images. */
+export async function dockerAdapters(config: Readonly<Config>, logger: Logger): Promise<SpaceportAdapters> {
+  const docker = await connectEngine(config);
+  const gpus = await detectDockerGpus(docker, config.SPACEPORT_DOCKER_GPUS);
+  const runtime = new DockerRuntime({ docker, logger: logger.child({ module: 'runtime' }), namePrefix: config.SPACEPORT_INSTANCE_NAME, gpus });
+  return { runtime, builder: engineBuilder(config, docker, logger), plan: planFromBuilder(config) };
 }

@@ -187,13 +187,16 @@ export class BuildPipeline {
     });
     if (plan.kind !== 'ok') return { kind: 'failed', failure: plan.kind === 'no_app_file' ? 'NO_APP_FILE' : 'CONFIG_ERROR', message: plan.message };
     for (const notice of plan.notices) sink.write(`${notice}\n`);
-    if (!build.noCache && (await builder.exists(plan.image))) {
-      sink.write(`Image ${plan.image} is already built: reusing it.\n`);
+    let image = plan.image;
+    const found = build.noCache ? undefined : builder.resolve ? await builder.resolve(plan.image) : (await builder.exists(plan.image)) ? plan.image : undefined;
+    if (found) {
+      image = found;
+      sink.write(`Image ${found} is already built: reusing it.\n`);
     } else {
       const dir = await mkdtemp(path.join(tmpdir(), `spaceport-build-${build.id as BuildId}-`));
       try {
         await repos.exportTree(space.id, build.commit, dir);
-        await builder.build(
+        image = await builder.build(
           {
             space: space.id,
             image: plan.image,
@@ -212,6 +215,6 @@ export class BuildPipeline {
         await rm(dir, { recursive: true, force: true });
       }
     }
-    return { kind: 'built', image: plan.image, port: plan.port, config: plan.config, cardData: plan.cardData, sdk: plan.sdk };
+    return { kind: 'built', image, port: plan.port, config: plan.config, cardData: plan.cardData, sdk: plan.sdk };
   }
 }

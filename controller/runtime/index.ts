@@ -15,4 +15,6 @@ export {
   type DockerCreateOptionsInput,
 } from './docker-create-options.js';
 export { mapDockerError } from './map-docker-error.js';
+export { KubernetesRuntime, loadKubeConfig, type KubernetesRuntimeOptions } from './kubernetes-runtime.js';
+export { type KubernetesPlacement } from './kubernetes-manifests.js';
 export { probeHttp, type ProbeOptions, type ProbeTarget } from './readiness-probe.js';

@@ -1,0 +1,38 @@
+import { RegistryImageBuilder, parseRegistry } from '../builder/index.js';
+import { SpaceportError, type Config, type Logger } from '../core/index.js';
+import { planFromBuilder } from './build/index.js';
+import { connectEngine, engineBuilder } from './docker-adapters.js';
+import { KubernetesRuntime, loadKubeConfig } from './runtime/index.js';
+import type { SpaceportAdapters } from './main.js';
+
+/**
+ * The cluster adapters: Spaces run as Deployments in SPACEPORT_K8S_NAMESPACE; images are built by
+ * the Docker engine at DOCKER_HOST (the chart's builder) and pushed to SPACEPORT_REGISTRY, from
+ * which the nodes pull them by digest.
+ */
+export async function kubernetesAdapters(config: Readonly<Config>, logger: Logger): Promise<SpaceportAdapters> {
+  if (!config.SPACEPORT_REGISTRY) throw new SpaceportError('BadRequest', 'SPACEPORT_REGISTRY is required with SPACEPORT_RUNTIME=kubernetes.');
+  const docker = await connectEngine(config);
+  const creds = { username: config.SPACEPORT_REGISTRY_USERNAME, password: config.SPACEPORT_REGISTRY_PASSWORD };
+  const registry = parseRegistry(config.SPACEPORT_REGISTRY, creds);
+  const pullRegistry = config.SPACEPORT_REGISTRY_PULL ? parseRegistry(config.SPACEPORT_REGISTRY_PULL, creds) : undefined;
+  const gate = engineBuilder(config, docker, logger);
+  const builder = Object.assign(
+    new RegistryImageBuilder({ inner: gate, docker, registry, pullRegistry, logger: logger.child({ module: 'registry' }) }),
+    { ensureBaseImages: gate.ensureBaseImages.bind(gate) },
+  );
+  const runtime = new KubernetesRuntime({
+    kubeConfig: loadKubeConfig(config.SPACEPORT_KUBECONFIG),
+    placement: {
+      namespace: config.SPACEPORT_K8S_NAMESPACE,
+      instance: config.SPACEPORT_INSTANCE_NAME,
+      gpu: config.hardware.gpu,
+      nodeSelector: config.hardware.nodeSelector,
+      tolerations: config.hardware.tolerations,
+      ...(config.SPACEPORT_STORAGE_CLASS ? { storageClassName: config.SPACEPORT_STORAGE_CLASS } : {}),
+    },
+    logger: logger.child({ module: 'runtime' }),
+  });
+  await runtime.start();
+  return { runtime, builder, plan: planFromBuilder(config) };
+}
