@@ -41,7 +41,7 @@ has_image() { docker image inspect "$1" >/dev/null 2>&1; }
 work="$(mktemp -d)"
 cleanup() {
   # debootstrap can leave /proc and /sys mounted in the target when it fails.
-  grep -o " $work/[^ ]*" /proc/self/mounts 2>/dev/null | sort -r | while read -r m; do umount -l "$m" || true; done
+  { grep -o " $work/[^ ]*" /proc/self/mounts 2>/dev/null || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
