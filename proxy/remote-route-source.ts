@@ -184,9 +184,14 @@ export class RemoteRouteSource implements RouteSource {
     const retryInMs = Math.round(base / 2 + (Math.random() * base) / 2);
     this.#attempt++;
     this.#status = { kind: 'waiting', attempt: this.#attempt, retryInMs, error };
+    this.#retryTimer = setTimeout(() => this.#connect(), retryInMs);
+    if (/\b401$/.test(error)) {
+      // Will not heal by itself: say so on every attempt (the backoff bounds the rate).
+      this.#log.error({ error, retryInMs }, 'controller refused the internal token: SPACEPORT_INTERNAL_TOKEN must match the controller\'s');
+      return;
+    }
     // The first failure after being in sync is worth a warning; repeats only at debug.
     const level = this.#attempt === 1 ? 'warn' : 'debug';
     this.#log[level]({ error, retryInMs, attempt: this.#attempt, routes: this.#state.routes.size }, 'route stream disconnected; serving the routes held');
-    this.#retryTimer = setTimeout(() => this.#connect(), retryInMs);
   }
 }
