@@ -29,6 +29,7 @@ export async function kubernetesAdapters(config: Readonly<Config>, logger: Logge
       gpu: config.hardware.gpu,
       nodeSelector: config.hardware.nodeSelector,
       tolerations: config.hardware.tolerations,
+      requestRatio: config.hardware.requestRatio,
       ...(config.SPACEPORT_STORAGE_CLASS ? { storageClassName: config.SPACEPORT_STORAGE_CLASS } : {}),
     },
     logger: logger.child({ module: 'runtime' }),

@@ -55,6 +55,11 @@ export interface HardwareConfig {
   /** Added to every Space pod (e.g. a node pool for Spaces). */
   nodeSelector: Record<string, string>;
   tolerations: Toleration[];
+  /**
+   * Requests as a fraction of the limits, for flavors without explicit `requests` (1: guaranteed,
+   * as on the Hub; lower packs more Spaces on a node, sharing CPU like the Hub's free tier).
+   */
+  requestRatio: { cpu: number; memory: number };
 }
 
 const GIB = 1024 ** 3;
@@ -139,6 +144,7 @@ export const hardwareFileSchema = z.object({
     .default({ resourceName: 'nvidia.com/gpu', labelPreset: 'nvidia', productValues: {}, nodeSelector: {} }),
   nodeSelector: z.record(z.string(), z.string()).default({}),
   tolerations: z.array(tolerationSchema).default([]),
+  requestRatio: z.object({ cpu: z.number().gt(0).max(1).default(1), memory: z.number().gt(0).max(1).default(1) }).default({ cpu: 1, memory: 1 }),
 });
 
 export type HardwareFile = z.output<typeof hardwareFileSchema>;
@@ -221,6 +227,7 @@ export function resolveHardware(file: HardwareFile, cpuBasic?: { cpus: number; m
     },
     nodeSelector: file.nodeSelector,
     tolerations: file.tolerations,
+    requestRatio: file.requestRatio,
   };
 }
 
@@ -230,9 +237,9 @@ export class HardwareConfigError extends Error {
   }
 }
 
-/** What a flavor asks the scheduler for: its requests, else its limits. */
-export function flavorRequests(f: Flavor): { cpus: number; memoryBytes: number } {
-  return f.requests ?? { cpus: f.cpus, memoryBytes: f.memoryBytes };
+/** What a flavor asks the scheduler for: its requests, else its limits times the cluster's ratio. */
+export function flavorRequests(f: Flavor, ratio: { cpu: number; memory: number } = { cpu: 1, memory: 1 }): { cpus: number; memoryBytes: number } {
+  return f.requests ?? { cpus: f.cpus * ratio.cpu, memoryBytes: Math.round(f.memoryBytes * ratio.memory) };
 }
 
 function gbText(bytes: number): string {

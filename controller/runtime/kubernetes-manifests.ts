@@ -46,6 +46,8 @@ export interface KubernetesPlacement {
   /** For every Space pod. */
   nodeSelector: Record<string, string>;
   tolerations: Toleration[];
+  /** Requests as a fraction of limits for flavors without explicit requests (default 1). */
+  requestRatio?: { cpu: number; memory: number };
   storageClassName?: string;
 }
 
@@ -203,7 +205,7 @@ export function placementFor(p: KubernetesPlacement, flavor: Flavor): {
   tolerations: Toleration[];
   runtimeClassName?: string;
 } {
-  const req = flavorRequests(flavor);
+  const req = flavorRequests(flavor, p.requestRatio);
   const resources = {
     requests: { cpu: cpuQuantity(req.cpus), memory: memoryQuantity(req.memoryBytes) } as Record<string, string>,
     limits: { cpu: cpuQuantity(flavor.cpus), memory: memoryQuantity(flavor.memoryBytes) } as Record<string, string>,
@@ -264,6 +266,9 @@ export function renderDeployment(p: KubernetesPlacement, input: DeploymentInput)
         metadata: { labels, annotations },
         spec: {
           automountServiceAccountToken: false,
+          // The pause process is PID 1 (as Docker's `Init: true`): an app that ignores SIGTERM as
+          // PID 1 (Python's http.server, busybox httpd) still stops at once, not after the grace period.
+          shareProcessNamespace: true,
           enableServiceLinks: false,
           terminationGracePeriodSeconds: 10,
           securityContext: {

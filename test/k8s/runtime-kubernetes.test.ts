@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hardwareFileSchema, resolveHardware, silentLogger } from '../../core/index.js';
+import { KubernetesRuntime, loadKubeConfig, type KubernetesPlacement } from '../../controller/runtime/index.js';
+import { runRuntimeContract } from '../../controller/runtime/runtime-contract.js';
+import { pushTestImage, useTestCluster, type TestCluster } from '../support/k8s-cluster.js';
+import { TEST_IMAGE, TEST_IMAGE_PORT } from '../support/test-image.js';
+
+/**
+ * The Runtime contract against KubernetesRuntime on the test cluster's real node (containerd +
+ * kubelet): the test app's image is pushed to the cluster's registry and pulled by the node; pods
+ * without the simulated-node toleration can land only there.
+ */
+const hw = resolveHardware(hardwareFileSchema.parse({}));
+
+export function realNodePlacement(namespace: string): KubernetesPlacement {
+  return {
+    namespace,
+    instance: 'sptest',
+    gpu: hw.gpu,
+    nodeSelector: { 'spaceport.dev/pool': 'real' },
+    tolerations: [],
+    // The real node has 2 CPUs: the contract's 1-CPU flavor must fit several times over.
+    requestRatio: { cpu: 0.05, memory: 0.25 },
+  };
+}
+
+runRuntimeContract('kubernetes', async () => {
+  const cluster = await useTestCluster();
+  const image = await pushTestImage(cluster);
+  const otherImage = await cluster.pushImage(TEST_IMAGE, 'spaceport-test/busybox-other');
+  const namespace = await cluster.createNamespace('sp-contract');
+  const runtime = new KubernetesRuntime({ kubeConfig: loadKubeConfig(cluster.kubeconfigPath), placement: realNodePlacement(namespace), logger: silentLogger() });
+  await runtime.start();
+  return { runtime, image, otherImage, port: TEST_IMAGE_PORT, cleanup: () => cluster.deleteNamespace(namespace) };
+});
+
+describe('KubernetesRuntime objects on a real API server', () => {
+  let cluster: TestCluster;
+  let namespace: string;
+  beforeAll(async () => {
+    cluster = await useTestCluster();
+    namespace = await cluster.createNamespace('sp-objects');
+  });
+  afterAll(async () => {
+    if (namespace) await cluster.deleteNamespace(namespace);
+  });
+
+  it('applies a Deployment, Service, ConfigMap and Secret the API server accepts; secrets only in the Secret; remove() deletes them all', async () => {
+    const image = await pushTestImage(cluster);
+    const runtime = new KubernetesRuntime({ kubeConfig: loadKubeConfig(cluster.kubeconfigPath), placement: realNodePlacement(namespace), logger: silentLogger() });
+    const space = 'objects/demo' as never;
+    try {
+      await runtime.apply({
+        space,
+        release: 'r_1' as never,
+        image,
+        port: TEST_IMAGE_PORT,
+        env: { PORT: String(TEST_IMAGE_PORT), VISIBLE: 'yes', API_KEY: 'super-secret-value' },
+        secretKeys: ['API_KEY'],
+        flavor: hw.flavors['cpu-basic']!,
+      });
+      const deployments = JSON.parse(await cluster.kubectl(['-n', namespace, 'get', 'deployments', '--show-managed-fields', '-o', 'json']));
+      expect(deployments.items).toHaveLength(1);
+      expect(JSON.stringify(deployments.items[0])).not.toContain('super-secret-value');
+      const managers = deployments.items[0].metadata.managedFields.map((m: { manager: string; operation: string }) => `${m.manager}/${m.operation}`);
+      expect(managers).toContain('spaceport/Apply');
+      const secret = JSON.parse(await cluster.kubectl(['-n', namespace, 'get', 'secret', deployments.items[0].metadata.name, '-o', 'json']));
+      expect(Buffer.from(secret.data.API_KEY, 'base64').toString()).toBe('super-secret-value');
+      const cm = JSON.parse(await cluster.kubectl(['-n', namespace, 'get', 'configmap', deployments.items[0].metadata.name, '-o', 'json']));
+      expect(cm.data).toMatchObject({ VISIBLE: 'yes', SPACE_ID: 'objects/demo' });
+      expect(cm.data.API_KEY).toBeUndefined();
+      const svc = JSON.parse(await cluster.kubectl(['-n', namespace, 'get', 'services', '-o', 'json']));
+      expect(svc.items).toHaveLength(1);
+      await runtime.remove(space);
+      expect(await runtime.list(space)).toEqual([]);
+      const left = await cluster.kubectl(['-n', namespace, 'get', 'deployments,services,configmaps,secrets', '-l', 'app.kubernetes.io/managed-by=spaceport', '-o', 'name']);
+      expect(left.trim()).toBe('');
+    } finally {
+      await runtime.close();
+    }
+  });
+});
