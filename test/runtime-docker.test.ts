@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import Dockerode from 'dockerode';
+import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSpaceportError, silentLogger, toSpaceId, type ReleaseId } from '../core/index.js';
 import { DockerRuntime, type InstanceSpec } from '../controller/runtime/index.js';
 import { runRuntimeContract } from '../controller/runtime/runtime-contract.js';
+import { request, waitFor } from './support/http.js';
 import { TEST_IMAGE_PORT, ensureTestImage } from './support/test-image.js';
 
 const docker = new Dockerode();
@@ -131,5 +133,121 @@ describe('DockerRuntime on a real engine', () => {
     } finally {
       await nowhere.close();
     }
+  });
+});
+
+describe('DockerRuntime: persistent storage (/data) on a real engine', () => {
+  const prefix = runPrefix();
+  let runtime: DockerRuntime;
+  let image: string;
+  const space = toSpaceId('docker-test', `data-${prefix}`);
+  const key = `sp_${prefix}`;
+  const volumeName = `${prefix}-data-${key}`;
+  const storage = { key, tier: 'small' as const, sizeBytes: 20e9 };
+  const spec = (release: string, extra: Partial<InstanceSpec> = {}): InstanceSpec => ({
+    space,
+    release: release as ReleaseId,
+    image,
+    port: TEST_IMAGE_PORT,
+    env: { PORT: String(TEST_IMAGE_PORT) },
+    flavor: { name: 'cpu-basic', cpus: 1, memoryBytes: 256 * 1024 ** 2 },
+    storage,
+    ...extra,
+  });
+
+  /** The release's app once it answers: GET /cgi-bin/data (with `?write=` to append a line). */
+  const data = async (release: string, write?: string): Promise<string> => {
+    const inst = await waitFor(`${release} ready`, async () => {
+      const found = (await runtime.list(space)).find((i) => i.release === release);
+      return found?.state.kind === 'ready' ? found : undefined;
+    }, 20_000);
+    const r = await request({ port: inst.endpoint!.port, path: `/cgi-bin/data${write ? `?write=${write}` : ''}` });
+    expect(r.status, r.body).toBe(200);
+    return r.body;
+  };
+  const volumeExists = async (): Promise<boolean> =>
+    docker.getVolume(volumeName).inspect().then(() => true, (err: { statusCode?: number }) => {
+      if (err.statusCode === 404) return false;
+      throw err;
+    });
+
+  beforeAll(async () => {
+    image = await ensureTestImage(docker, [OTHER_TAG]);
+    runtime = new DockerRuntime({ docker, logger: silentLogger(), namePrefix: prefix });
+  });
+
+  afterAll(async () => {
+    await runtime?.close();
+    await removeAll(prefix);
+    const { Volumes } = await docker.listVolumes({ filters: { label: [`spaceport.instance=${prefix}`] } });
+    await Promise.all((Volumes ?? []).map((v) => docker.getVolume(v.Name).remove().catch(() => undefined)));
+  });
+
+  it('makes a labelled named volume, mounted at /data and writable by the app (uid 1000) though the image has no /data', async () => {
+    await runtime.apply(spec('r1'));
+    const volume = await docker.getVolume(volumeName).inspect();
+    expect(volume.Labels).toEqual({ 'spaceport.managed': 'true', 'spaceport.instance': prefix, 'spaceport.space-uid': key });
+    const [info] = await docker.listContainers({ all: true, filters: { label: [`spaceport.instance=${prefix}`, 'spaceport.release=r1'] } });
+    const inspect = await docker.getContainer(info!.Id).inspect();
+    expect(inspect.Mounts).toEqual([expect.objectContaining({ Type: 'volume', Name: volumeName, Destination: '/data', RW: true })]);
+    expect(inspect.Config.Env).toEqual(expect.arrayContaining(['PORT=7860']));
+    expect(await data('r1', 'one')).toBe('one\n');
+  });
+
+  it('keeps the data across stop and start (sleep and wake)', async () => {
+    await runtime.stop(space, 'r1' as ReleaseId);
+    expect((await runtime.list(space))[0]?.state).toEqual({ kind: 'stopped' });
+    await runtime.apply(spec('r1'));
+    expect(await data('r1', 'two')).toBe('one\ntwo\n');
+  });
+
+  it('keeps the data for a new release (redeploy), both releases mounting it while they overlap', async () => {
+    await runtime.apply(spec('r2', { image: OTHER_TAG }));
+    expect(await data('r2', 'three')).toBe('one\ntwo\nthree\n');
+    expect(await data('r1')).toBe('one\ntwo\nthree\n');
+    await runtime.remove(space, { keep: 'r2' as ReleaseId });
+    // Removing every container (a restart, a rename) keeps the volume too.
+    await runtime.remove(space);
+    expect(await volumeExists()).toBe(true);
+    await runtime.apply(spec('r3'));
+    expect(await data('r3')).toBe('one\ntwo\nthree\n');
+  });
+
+  it('hands /data to the app again on every new container, keeping its permission bits (a volume left root-owned heals)', async () => {
+    await runtime.remove(space);
+    // Another process makes the volume's root root-owned, mode 0770.
+    const other = await docker.createContainer({ Image: image, HostConfig: { Mounts: [{ Type: 'volume', Source: volumeName, Target: '/data' }] } });
+    const pack = tar.pack();
+    pack.entry({ name: 'data/', type: 'directory', mode: 0o770, uid: 0, gid: 0 });
+    pack.finalize();
+    const chunks: Buffer[] = [];
+    for await (const chunk of pack) chunks.push(chunk as Buffer);
+    await other.putArchive(Buffer.concat(chunks), { path: '/' });
+    await other.remove({ force: true });
+    await runtime.apply(spec('r4'));
+    expect(await data('r4', 'four')).toBe('one\ntwo\nthree\nfour\n');
+    const [info] = await docker.listContainers({ all: true, filters: { label: [`spaceport.instance=${prefix}`, 'spaceport.release=r4'] } });
+    const res = (await docker.getContainer(info!.Id).infoArchive({ path: '/data' })) as { headers: Record<string, string> };
+    const stat = JSON.parse(Buffer.from(res.headers['x-docker-container-path-stat']!, 'base64').toString('utf8')) as { mode: number };
+    expect((stat.mode & 0o777).toString(8)).toBe('770');
+  });
+
+  it('removeStorage deletes the volume (and a container still mounting it); a new one starts empty and writable', async () => {
+    await runtime.removeStorage(key);
+    expect(await volumeExists()).toBe(false);
+    expect(await runtime.list(space)).toEqual([]);
+    await runtime.removeStorage(key); // idempotent
+    await runtime.apply(spec('r5'));
+    expect(await data('r5')).toBe('');
+    expect(await data('r5', 'fresh')).toBe('fresh\n');
+    await runtime.remove(space);
+    await runtime.removeStorage(key);
+    expect(await volumeExists()).toBe(false);
+  });
+
+  it('mounts nothing without storage', async () => {
+    await runtime.apply(spec('r6', { storage: undefined }));
+    expect(await data('r6', 'x')).toBe('cannot write /data/notes\n');
+    await runtime.remove(space);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toSpaceId, type ReleaseId } from '../../core/index.js';
-import { containerName, dockerCreateOptions, formatMemory, stoppedContainerName } from './docker-create-options.js';
+import { containerName, dataVolumeName, dataVolumeOptions, dockerCreateOptions, formatMemory, stoppedContainerName } from './docker-create-options.js';
 import type { InstanceSpec } from './runtime.js';
 
 const spec: InstanceSpec = {
@@ -83,5 +83,32 @@ describe('dockerCreateOptions', () => {
     expect(formatMemory(16 * 1024 ** 3)).toBe('16Gi');
     expect(formatMemory(512 * 1024 ** 2)).toBe('512Mi');
     expect(formatMemory(1.5 * 1024 ** 3)).toBe('1536Mi');
+  });
+});
+
+describe('dockerCreateOptions: persistent storage', () => {
+  const storage = { key: 'sp_Ab-9_x', tier: 'small' as const, sizeBytes: 20e9 };
+
+  it('mounts nothing without storage', () => {
+    expect(dockerCreateOptions(spec).HostConfig?.Mounts).toBeUndefined();
+  });
+
+  it('mounts the Space\'s named volume {prefix}-data-{key} at /data', () => {
+    const opts = dockerCreateOptions({ ...spec, storage }, { namePrefix: 'sp1' });
+    expect(opts.HostConfig?.Mounts).toEqual([{ Type: 'volume', Source: 'sp1-data-sp_Ab-9_x', Target: '/data' }]);
+  });
+
+  it('names the volume after the key only: a renamed Space (another id, same uid) keeps it', () => {
+    const renamed = dockerCreateOptions({ ...spec, space: toSpaceId('bob', 'other'), storage }, { namePrefix: 'sp1' });
+    expect(renamed.HostConfig?.Mounts?.[0]?.Source).toBe('sp1-data-sp_Ab-9_x');
+  });
+
+  it('labels the volume with the install and the Space uid, and keeps its name valid for Docker', () => {
+    expect(dataVolumeOptions('sp_1', 'sp1')).toEqual({
+      Name: 'sp1-data-sp_1',
+      Labels: { 'spaceport.managed': 'true', 'spaceport.instance': 'sp1', 'spaceport.space-uid': 'sp_1' },
+    });
+    expect(dataVolumeName('a/b c')).toBe('spaceport-data-a-b-c');
+    expect(dataVolumeName('x', '_p')).toMatch(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/);
   });
 });

@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import { baseSubdomain, splitSpaceId, type Flavor, type ReleaseId, type SpaceId } from '../../core/index.js';
+import { STORAGE_MOUNT_PATH, baseSubdomain, splitSpaceId, type Flavor, type ReleaseId, type SpaceId } from '../../core/index.js';
 import type { InstanceSpec } from './runtime.js';
 
 /** Labels the Docker runtime sets on every container it creates (they win over `spec.labels`). */
@@ -11,7 +11,12 @@ export const LABELS = {
   release: 'spaceport.release',
   port: 'spaceport.port',
   flavor: 'spaceport.flavor',
+  /** On a Space's data volume: the Space's uid (its storage key). */
+  spaceUid: 'spaceport.space-uid',
 } as const;
+
+/** Spaces run as this user (as on the Hub); their `/data` belongs to it. */
+export const APP_USER = { uid: 1000, gid: 1000 } as const;
 
 export const DEFAULT_NAME_PREFIX = 'spaceport';
 
@@ -38,6 +43,20 @@ function dockerNamePart(text: string): string {
 export function containerName(space: SpaceId, release: ReleaseId, namePrefix = DEFAULT_NAME_PREFIX): string {
   const name = `${dockerNamePart(namePrefix)}-${baseSubdomain(space)}-${dockerNamePart(release)}`;
   return /^[a-zA-Z0-9]/.test(name) ? name : `s${name}`;
+}
+
+/** `{prefix}-data-{key}`: the named volume that holds a Space's `/data` (the key is its uid, so a rename keeps it). */
+export function dataVolumeName(key: string, namePrefix = DEFAULT_NAME_PREFIX): string {
+  const name = `${dockerNamePart(namePrefix)}-data-${dockerNamePart(key)}`;
+  return /^[a-zA-Z0-9]/.test(name) ? name : `s${name}`;
+}
+
+/** Create options of a Space's data volume (the local driver: no size limit, see the README). */
+export function dataVolumeOptions(key: string, namePrefix = DEFAULT_NAME_PREFIX): { Name: string; Labels: Record<string, string> } {
+  return {
+    Name: dataVolumeName(key, namePrefix),
+    Labels: { [LABELS.managed]: 'true', [LABELS.instance]: namePrefix, [LABELS.spaceUid]: key },
+  };
 }
 
 /** The name a container gets while it is stopped on purpose. */
@@ -87,7 +106,7 @@ export function dockerCreateOptions(
   return {
     name: containerName(spec.space, spec.release, namePrefix),
     Image: spec.image,
-    User: '1000:1000',
+    User: `${APP_USER.uid}:${APP_USER.gid}`,
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     ExposedPorts: { [portKey]: {} },
     Labels: {
@@ -111,6 +130,9 @@ export function dockerCreateOptions(
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges:true'],
       PortBindings: { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+      ...(spec.storage
+        ? { Mounts: [{ Type: 'volume' as const, Source: dataVolumeName(spec.storage.key, namePrefix), Target: STORAGE_MOUNT_PATH }] }
+        : {}),
       // The reconciler restarts with backoff; Docker must not restart on its own.
       RestartPolicy: { Name: 'no' },
       LogConfig: { Type: 'json-file', Config: { 'max-size': LOG_MAX_SIZE, 'max-file': LOG_MAX_FILES } },

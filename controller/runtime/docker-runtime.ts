@@ -1,7 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Dockerode from 'dockerode';
 import { SpaceportError, type Flavor, type LogLine, type Logger, type ReleaseId, type SpaceId } from '../../core/index.js';
-import { DEFAULT_NAME_PREFIX, LABELS, containerName, dockerCreateOptions, stoppedContainerName } from './docker-create-options.js';
+import {
+  DEFAULT_NAME_PREFIX,
+  LABELS,
+  containerName,
+  dataVolumeName,
+  dataVolumeOptions,
+  dockerCreateOptions,
+  stoppedContainerName,
+} from './docker-create-options.js';
+import { ensureDataVolume, ownDataDir } from './docker-data-volume.js';
 import { ReconnectingEventStream, WATCHED_ACTIONS, type ContainerEvent } from './docker-events.js';
 import { logLinesFromBuffer, logLinesFromStream } from './docker-log-stream.js';
 import { REASON_MAX_LINES, containerFactsFrom, instanceStateOf, isRunning, isStoppedByUs, type ContainerFacts } from './docker-state.js';
@@ -91,8 +100,32 @@ export class DockerRuntime implements Runtime {
     this.#gpus = opts.gpus ?? 0;
   }
 
-  /** Storage lands with the storage work (a named volume per Space); nothing to remove until then. */
-  async removeStorage(_key: string): Promise<void> {}
+  /**
+   * Remove the Space's data volume. Containers of this install that still mount it (the caller
+   * removes the Space's instances first; this catches one a concurrent pass made meanwhile) go first.
+   */
+  async removeStorage(key: string): Promise<void> {
+    const name = dataVolumeName(key, this.#prefix);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const users = await this.#docker.listContainers({
+          all: true,
+          filters: { volume: [name], label: [`${LABELS.managed}=true`, `${LABELS.instance}=${this.#prefix}`] },
+        });
+        for (const c of users) await this.#removeContainer(c.Id);
+        try {
+          await ignoreStatus(this.#docker.getVolume(name).remove(), [404]);
+          break;
+        } catch (err) {
+          // 409: still in use (a container appeared between the list and the removal): once more.
+          if (dockerStatus(err) !== 409 || attempt >= 3) throw err;
+        }
+      }
+      this.#log.info({ volume: name }, 'storage removed');
+    } catch (err) {
+      throw mapDockerError(err, { action: `remove the storage volume ${name}` });
+    }
+  }
 
   refuseFlavor(flavor: Flavor): string | undefined {
     if (!flavor.gpu || flavor.gpu.count === 0) return undefined;
@@ -145,9 +178,13 @@ export class DockerRuntime implements Runtime {
 
   async #create(spec: InstanceSpec): Promise<string> {
     const options = dockerCreateOptions(spec, { namePrefix: this.#prefix, hostCpus: await this.#cpus() });
+    if (spec.storage) {
+      const volume = dataVolumeOptions(spec.storage.key, this.#prefix);
+      if ((await ensureDataVolume(this.#docker, volume)) === 'created') this.#log.info({ space: spec.space, volume: volume.Name }, 'storage created');
+    }
+    let container: Dockerode.Container;
     try {
-      const container = await this.#docker.createContainer(options);
-      return container.id;
+      container = await this.#docker.createContainer(options);
     } catch (err) {
       if (dockerStatus(err) !== 409) throw err;
       // The name is taken: another process created it a moment ago. Use it if it is ours.
@@ -155,6 +192,15 @@ export class DockerRuntime implements Runtime {
       if (again && again.image === spec.image) return again.id;
       throw err;
     }
+    if (spec.storage) {
+      try {
+        await ownDataDir(container);
+      } catch (err) {
+        await this.#removeContainer(container.id);
+        throw err;
+      }
+    }
+    return container.id;
   }
 
   async #start(id: string): Promise<void> {

@@ -6,6 +6,8 @@
  * The app (the contract's test app, see controller/runtime/runtime-contract.ts):
  * - prints `listening on $PORT`, then `busybox httpd` serves on $PORT (default 7860);
  *   `GET /cgi-bin/env` answers the environment as KEY=VALUE lines and logs `request {uri}` to stderr;
+ *   `GET /cgi-bin/data?write=TEXT` appends TEXT as a line to `/data/notes` (persistent storage), and
+ *   `GET /cgi-bin/data` answers that file (`cannot write /data/notes` when the write failed);
  * - `CRASH=1`: prints two lines (stdout, stderr) and exits with `CRASH_CODE` (default 3);
  * - `OOM=1`: reads 256 MiB into a shell variable (to be killed by a smaller memory limit).
  */
@@ -40,6 +42,14 @@ const ENV_CGI = `#!/bin/sh
 echo "request $REQUEST_URI" >&2
 printf 'Content-Type: text/plain\\r\\n\\r\\n'
 env
+`;
+
+const DATA_CGI = `#!/bin/sh
+printf 'Content-Type: text/plain\\r\\n\\r\\n'
+case "$QUERY_STRING" in
+  write=*) echo "\${QUERY_STRING#write=}" >> /data/notes || echo "cannot write /data/notes" ;;
+esac
+cat /data/notes 2>/dev/null
 `;
 
 const INDEX_HTML = '<!doctype html><title>spaceport test app</title><p>ok</p>\n';
@@ -86,6 +96,7 @@ async function rootfsTar(busybox: Buffer): Promise<Buffer> {
   file('www/index.html', INDEX_HTML);
   dir('www/cgi-bin');
   file('www/cgi-bin/env', ENV_CGI, 0o755);
+  file('www/cgi-bin/data', DATA_CGI, 0o755);
   dir('tmp', 0o1777);
   dir('dev');
   dir('proc');
@@ -135,7 +146,7 @@ async function importImage(docker: Dockerode, rootfs: Buffer, ref: string, hash:
  */
 export async function ensureTestImage(docker: Dockerode = new Dockerode(), extraTags: string[] = []): Promise<string> {
   const busybox = readBusybox();
-  const hash = createHash('sha256').update(busybox).update(START_SH).update(ENV_CGI).update(INDEX_HTML).update(APPLETS.join(',')).digest('hex').slice(0, 16);
+  const hash = createHash('sha256').update(busybox).update(START_SH).update(ENV_CGI).update(DATA_CGI).update(INDEX_HTML).update(APPLETS.join(',')).digest('hex').slice(0, 16);
   if ((await imageHash(docker, TEST_IMAGE)) !== hash) {
     await importImage(docker, await rootfsTar(busybox), TEST_IMAGE, hash);
   }
