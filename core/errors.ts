@@ -13,6 +13,7 @@ export const ERRORS = {
     status: 400,
     message: 'Persistent storage can be upgraded, not downgraded: delete the storage first (DELETE /api/spaces/{id}/storage), then request the smaller tier.',
   },
+  NoStorage: { status: 400, message: 'This Space has no persistent storage: request some with POST /api/spaces/{id}/storage {"tier": "small"}.' },
   Unauthorized: { status: 401, message: 'A valid token is required: send "Authorization: Bearer <token>".' },
   InvalidToken: { status: 401, message: 'The token is not valid.' },
   Forbidden: { status: 403, message: 'You do not have permission to do this.' },

@@ -137,6 +137,14 @@ describe('persistent storage through the API (fake runtime)', () => {
     expect(runtime.storageKeys()).toContain(uid);
   });
 
+  it('a failed removal keeps the tier, so DELETE can be retried', async () => {
+    runtime.failNext('remove');
+    const failed = await h.api('DELETE', '/api/spaces/admin/data2/storage');
+    expect([failed.status, failed.headers['x-error-code']]).toEqual([500, 'RuntimeFailed']);
+    expect((await h.stage('admin/data2')).storage).toBe('medium');
+    expect(runtime.removedStorage).toEqual([]);
+  });
+
   it('DELETE storage removes it (after the instances) and restarts the app without /data', async () => {
     const r = await h.api('DELETE', '/api/spaces/admin/data2/storage');
     expect(r.status, r.body).toBe(200);
@@ -145,8 +153,10 @@ describe('persistent storage through the API (fake runtime)', () => {
     expect(runtime.storageKeys()).not.toContain(uid);
     await untilApplied('admin/data2', (s) => s !== undefined && s.storage === undefined);
     expect(await env('admin-data2')).not.toContain('HF_HOME=');
-    // Idempotent; and a smaller tier is allowed once the storage is gone.
-    expect((await h.api('DELETE', '/api/spaces/admin/data2/storage')).status).toBe(200);
+    // As on the Hub, no storage to delete is a 400 (huggingface_hub: BadRequestError); a smaller tier is allowed now.
+    const again = await h.api('DELETE', '/api/spaces/admin/data2/storage');
+    expect([again.status, again.headers['x-error-code']]).toEqual([400, 'NoStorage']);
+    expect(runtime.removedStorage).toEqual([uid]);
     expect((await h.api('POST', '/api/spaces/admin/data2/storage', { tier: 'small' })).json().storage).toBe('small');
     await untilApplied('admin/data2', (s) => s?.storage?.tier === 'small');
   });

@@ -262,13 +262,24 @@ export class SpaceService {
     await this.#restartInstances(space);
   }
 
-  /** Delete the Space's storage and its data; the Space restarts without `/data`. Idempotent. */
+  /**
+   * Delete the Space's storage and its data; the Space restarts without `/data`. As on the Hub, a
+   * Space without storage is a 400. If the runtime fails, the tier stays so the request can be retried.
+   */
   async deleteStorage(space: SpaceRecord): Promise<void> {
-    const had = this.#o.store.getSpaceByUid(space.uid)?.storageTier;
-    if (had) this.#o.store.updateSpace(space.uid, { storageTier: undefined });
-    // The instances go first (nothing may still mount the volume), the reconciler starts them again without it.
-    await this.#restartInstances(space, () => this.#o.runtime.removeStorage(space.uid));
-    this.#o.logger.info({ space: space.id, was: had ?? null }, 'storage deleted');
+    const { store, runtime, logger } = this.#o;
+    const had = store.getSpaceByUid(space.uid)?.storageTier;
+    if (!had) throw new SpaceportError('NoStorage', `${space.id} has no persistent storage: nothing to delete.`);
+    // The tier goes first, so an instance started meanwhile does not mount the volume; the instances
+    // go next (nothing may still mount it), then the volume; the reconciler starts the app again without it.
+    store.updateSpace(space.uid, { storageTier: undefined });
+    try {
+      await this.#restartInstances(space, () => runtime.removeStorage(space.uid));
+    } catch (err) {
+      store.updateSpace(space.uid, { storageTier: had });
+      throw err;
+    }
+    logger.info({ space: space.id, was: had }, 'storage deleted');
   }
 
   // ---- secrets and variables
