@@ -17,6 +17,10 @@ export CGO_ENABLED=0
 
 log() { echo "k8s-tools: $*" >&2; }
 
+# One build at a time per cache (`make test` and `make k8s-tools` may start together): the second waits.
+exec 8>"$CACHE/.build.lock"
+flock 8
+
 build_k8s() {
   local out="$CACHE/k8s-$K8S_VERSION"
   [ -x "$out/bin/kubectl" ] && [ -x "$out/bin/kubelet" ] && [ -x "$out/bin/kube-apiserver" ] && return 0
@@ -47,20 +51,22 @@ build_etcd() {
 
 build_kwok() {
   local out="$CACHE/kwok-$KWOK_VERSION"
-  [ -x "$out/bin/kwok" ] && [ -f "$out/stages.yaml" ] && return 0
+  # stages.kind records which stage set stages.yaml holds (an older cache had the slow "general" pod stages).
+  [ -x "$out/bin/kwok" ] && [ -f "$out/stages.yaml" ] && [ "$(cat "$out/stages.kind" 2>/dev/null)" = fast ] && return 0
   log "building kwok $KWOK_VERSION"
   mkdir -p "$out/bin"
-  GOBIN="$out/bin" go install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  [ -x "$out/bin/kwok" ] || GOBIN="$out/bin" go install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
   local src; src="$(go env GOMODCACHE)/sigs.k8s.io/kwok@$KWOK_VERSION/kustomize/stage"
+  [ -d "$src" ] || go mod download "sigs.k8s.io/kwok@$KWOK_VERSION"
   : > "$out/stages.yaml.new"
-  for f in node-fast/node-initialize node-heartbeat-with-lease/node-heartbeat-with-lease pod-fast/pod-ready pod-fast/pod-complete pod-fast/pod-delete; do :; done
-  # The stage files' layout differs between kwok versions: take each named stage wherever it lives.
-  for name in node-initialize node-heartbeat-with-lease pod-ready pod-complete pod-delete; do
-    local file; file="$(find "$src" -name "$name.yaml" | head -1)"
-    [ -n "$file" ] || { log "stage $name not found under $src"; exit 1; }
-    { echo "---"; cat "$file"; } >> "$out/stages.yaml.new"
+  # The "fast" stages: nodes Ready at once, pods Ready as soon as they are scheduled (no init
+  # condition to wait for), completed and deleted at once; plus node heartbeats through leases.
+  for f in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
+    [ -f "$src/$f.yaml" ] || { log "stage $f not found under $src"; exit 1; }
+    { echo "---"; cat "$src/$f.yaml"; } >> "$out/stages.yaml.new"
   done
   mv "$out/stages.yaml.new" "$out/stages.yaml"
+  echo fast > "$out/stages.kind"
 }
 
 build_helm() {
