@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: up test deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-wake clean
+.PHONY: up test test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-wake clean
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -24,10 +24,33 @@ base-images: deps docker
 typecheck: deps
 	npx tsc -p tsconfig.json --noEmit
 
-## Run every test: typecheck, unit, and the real-service suites (Docker, git, Chromium, PyPI).
-test: deps docker
+## Run every test: typecheck, unit, and the real-service suites (Docker, git, Chromium, PyPI, Kubernetes).
+test: deps docker k8s-tools
 	npx tsc -p tsconfig.json --noEmit
 	npx vitest run
+
+## Only the Kubernetes tier (test/k8s): a real test cluster, up for the run (SPACEPORT_K8S_KEEP=1 keeps it).
+test-k8s: deps docker k8s-tools
+	npx vitest run --project k8s
+
+## Build the test cluster's binaries from the Go module proxy (~8 min once; cached by version outside the repo).
+k8s-tools:
+	@bash scripts/k8s/build-tools.sh all >/dev/null
+
+## Start / stop the test cluster by hand (scripts/k8s/cluster.sh; state in /tmp/spaceport-k8s).
+k8s-up: k8s-tools
+	bash scripts/k8s/cluster.sh up
+
+k8s-down:
+	bash scripts/k8s/cluster.sh down
+
+## Spaceport on the test cluster through its Helm chart: hub on http://localhost:8080, admin token printed.
+cluster-up: deps docker k8s-tools
+	bash scripts/k8s/spaceport-cluster.sh up
+
+## Uninstall it, and stop the test cluster if cluster-up started it.
+cluster-down:
+	bash scripts/k8s/spaceport-cluster.sh down
 
 bench-push: deps docker
 	npx tsx bench/push-to-live.ts
