@@ -1,7 +1,9 @@
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hardwareFileSchema, resolveHardware, silentLogger } from '../../core/index.js';
 import { KubernetesRuntime, loadKubeConfig, type KubernetesPlacement } from '../../controller/runtime/index.js';
 import { runRuntimeContract } from '../../controller/runtime/runtime-contract.js';
+import { waitFor } from '../support/http.js';
 import { pushTestImage, useTestCluster, type TestCluster } from '../support/k8s-cluster.js';
 import { TEST_IMAGE, TEST_IMAGE_PORT } from '../support/test-image.js';
 
@@ -79,4 +81,59 @@ describe('KubernetesRuntime objects on a real API server', () => {
       await runtime.close();
     }
   });
+
+  it('persistent storage: a PersistentVolumeClaim of the tier size at /data, kept across sleep and a new release, deleted on request', async () => {
+    const id = namespace.slice(-6);
+    const dir = `/tmp/spaceport-pv-${id}`;
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o777);
+    const storageClassName = `sptest-manual-${id}`;
+    // No dynamic provisioner in the test cluster: one hostPath volume of this class for the claim to bind.
+    await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: `pv-${id}` },
+      spec: { capacity: { storage: '30G' }, accessModes: ['ReadWriteOnce'], storageClassName, persistentVolumeReclaimPolicy: 'Delete', hostPath: { path: dir, type: 'Directory' } },
+    }));
+    const image = await pushTestImage(cluster);
+    const runtime = new KubernetesRuntime({ kubeConfig: loadKubeConfig(cluster.kubeconfigPath), placement: { ...realNodePlacement(namespace), storageClassName }, logger: silentLogger() });
+    const space = 'storage/demo' as never;
+    const spec = (release: string) => ({
+      space,
+      release: release as never,
+      image,
+      port: TEST_IMAGE_PORT,
+      env: { PORT: String(TEST_IMAGE_PORT) },
+      flavor: hw.flavors['cpu-basic']!,
+      storage: { key: 'uid-storage-1', tier: 'small' as const, sizeBytes: 20e9 },
+    });
+    const readyEndpoint = async (release: string) =>
+      waitFor(`${release} ready`, async () => (await runtime.list(space)).find((i) => i.release === release && i.state.kind === 'ready')?.endpoint, 60_000);
+    const data = async (ep: { host: string; port: number }, write?: string) =>
+      (await fetch(`http://${ep.host}:${ep.port}/cgi-bin/data${write ? `?write=${write}` : ''}`)).text();
+    try {
+      await runtime.apply(spec('r1'));
+      const claim = JSON.parse(await cluster.kubectl(['-n', namespace, 'get', 'pvc', '-o', 'json'])).items[0];
+      expect(claim.spec).toMatchObject({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20G' } }, storageClassName });
+      let ep = await readyEndpoint('r1');
+      await data(ep, 'first');
+      expect(await data(ep)).toContain('first');
+      await runtime.stop(space, 'r1' as never);
+      await runtime.apply(spec('r1'));
+      ep = await readyEndpoint('r1');
+      expect(await data(ep)).toContain('first');
+      await runtime.apply(spec('r2'));
+      const ep2 = await readyEndpoint('r2');
+      await data(ep2, 'second');
+      expect(await data(ep2)).toMatch(/first\s+second/);
+      await runtime.remove(space);
+      expect(await cluster.kubectl(['-n', namespace, 'get', 'pvc', '-o', 'name'])).toContain('data-');
+      await runtime.removeStorage('uid-storage-1');
+      await waitFor('claim deleted', async () => ((await cluster.kubectl(['-n', namespace, 'get', 'pvc', '-o', 'name'])).trim() === '' ? true : undefined), 30_000);
+    } finally {
+      await runtime.close();
+      await cluster.kubectl(['delete', 'pv', `pv-${id}`, '--ignore-not-found', '--wait=false']).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
