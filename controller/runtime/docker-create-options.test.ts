@@ -112,3 +112,11 @@ describe('dockerCreateOptions: persistent storage', () => {
     expect(dataVolumeName('x', '_p')).toMatch(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/);
   });
 });
+
+describe('GPU flavors on Docker', () => {
+  it('a GPU flavor asks the engine for its NVIDIA GPUs (DeviceRequests); a CPU flavor asks for none', () => {
+    const gpu = dockerCreateOptions({ ...spec, flavor: { name: 't4-small', cpus: 4, memoryBytes: 15 * 1024 ** 3, gpu: { count: 1, product: 'Tesla-T4', model: 'T4', vramGb: 16 } } });
+    expect(gpu.HostConfig?.DeviceRequests).toEqual([{ Driver: 'nvidia', Count: 1, Capabilities: [['gpu']] }]);
+    expect(dockerCreateOptions(spec).HostConfig?.DeviceRequests).toBeUndefined();
+  });
+});
