@@ -100,10 +100,11 @@ YAML
 cmd_up() {
   local t0=$SECONDS
   mkdir -p "$STATE/data"
-  if ! bash "$here/cluster.sh" status >/dev/null 2>&1; then
-    bash "$here/cluster.sh" up >/dev/null
-    : >"$STATE/started-cluster"
-  fi
+  # Mark the cluster ours only when `cluster.sh up` really started it (a healthy one is left as it is,
+  # and then cluster-down leaves it running for whoever started it).
+  local up_log="$STATE/cluster-up.log"
+  bash "$here/cluster.sh" up >/dev/null 2>"$up_log" || { cat "$up_log" >&2; die "the test cluster did not come up"; }
+  grep -q 'already up and healthy' "$up_log" || : >"$STATE/started-cluster"
   load_cluster
 
   if ! helm_ status "$RELEASE" -n "$NAMESPACE" >/dev/null 2>&1; then
@@ -174,7 +175,7 @@ cmd_down() {
     kubectl_ delete pv "$PV_NAME" --ignore-not-found --wait=false >/dev/null || true
   fi
   if [ -f "$STATE/started-cluster" ]; then
-    bash "$here/cluster.sh" down
+    bash "$here/cluster.sh" down || log "cluster.sh down failed: see scripts/k8s/cluster.sh status"
   else
     log "the test cluster was running before cluster-up: left running (scripts/k8s/cluster.sh down stops it)"
   fi
