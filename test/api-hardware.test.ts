@@ -128,5 +128,46 @@ describe('hardware through the API', () => {
       expect(rt.hardware).toEqual({ current: 'cpu-basic', requested: 't4-small' });
       expect((await h.app('admin-stuck', '/cgi-bin/env')).status).toBe(200);
     });
+
+    it('a release that does not fit next to the old one on a full pool of the same kind: the old is stopped to make room, then the new serves', async () => {
+      await deploy(h, runtime, 'full');
+      const space = 'admin/full' as SpaceId;
+      expect((await h.api('POST', '/api/spaces/admin/full/hardware', { flavor: 't4-small' })).status).toBe(200);
+      await readyAll(h, runtime, space);
+      await waitFor('on t4-small', async () => ((await h.stage('admin/full')).hardware.current === 't4-small' ? true : undefined));
+      await waitFor('one instance', async () => ((await runtime().list(space)).length === 1 ? true : undefined));
+      const [old] = await runtime().list(space);
+      // A new push: its instance finds the GPU pool full (the old one holds the GPU).
+      const work = await makeWorkTree({ ...FILES, 'app.txt': 'v2' });
+      dirs.push(work);
+      expect((await git(['push', '--force', pushUrl(h.port, 'admin/full', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+      const fresh = await waitFor('new instance', async () => (await runtime().list(space)).find((i) => i.release !== old!.release));
+      runtime().fail(space, fresh.release, 'No node can run hardware "t4-small" now: 0/5 nodes are available: 2 Insufficient nvidia.com/gpu.', { capacity: true });
+      await h.sp.reconciler.kick(h.sp.store.getSpace(space)!.uid);
+      const stopped = await waitFor('old stopped to make room', async () => {
+        const o = (await runtime().list(space)).find((i) => i.release === old!.release);
+        return o?.state.kind === 'stopped' ? o : undefined;
+      });
+      expect(stopped.state.kind).toBe('stopped');
+      expect((await h.stage('admin/full')).stage).toBe('APP_STARTING');
+      // The scheduler places it once the GPU is free: the fake starts it again and it becomes ready.
+      await runtime().apply({ ...runtime().applied.filter((s) => s.release === fresh.release).at(-1)! });
+      runtime().setReady(space, fresh.release);
+      await h.sp.reconciler.kick(h.sp.store.getSpace(space)!.uid);
+      const rt = await h.waitStage('admin/full', ['RUNNING']);
+      expect(rt.hardware).toEqual({ current: 't4-small', requested: 't4-small' });
+    });
+
+    it('a flavor of another kind that does not fit never stops the serving release', async () => {
+      await deploy(h, runtime, 'other');
+      const space = 'admin/other' as SpaceId;
+      expect((await h.api('POST', '/api/spaces/admin/other/hardware', { flavor: 't4-small' })).status).toBe(200);
+      const fresh = await waitFor('new instance', async () => (await runtime().list(space)).find((i) => i.state.kind === 'starting'));
+      runtime().fail(space, fresh.release, 'No node can run hardware "t4-small" now: 0/5 nodes are available: 2 Insufficient nvidia.com/gpu.', { capacity: true });
+      await h.sp.reconciler.kick(h.sp.store.getSpace(space)!.uid);
+      const rt = await h.waitStage('admin/other', ['RUNTIME_ERROR']);
+      expect(rt.hardware.current).toBe('cpu-basic');
+      expect((await runtime().list(space)).find((i) => i.release !== fresh.release)?.state.kind).toBe('ready');
+    });
   });
 });

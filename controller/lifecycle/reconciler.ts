@@ -37,6 +37,8 @@ interface Backoff {
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 60_000;
 const DEFAULT_STARTUP_TIMEOUT_MS = 30 * 60_000;
+/** How long a new release may wait to be scheduled after its predecessor was stopped to make room. */
+const MAKE_ROOM_GRACE_MS = 60_000;
 
 /** `startup_duration_timeout` of a release, as parsed by the builder (`SpaceConfig.startupTimeoutMs`). */
 export function startupTimeoutOf(config: Record<string, unknown>): number {
@@ -75,6 +77,11 @@ export class Reconciler {
   readonly #timers = new Map<string, { timer: NodeJS.Timeout; due: number }>();
   /** When traffic moved to a Space's current target (old instances drain until drainMs after). */
   readonly #switchedAt = new Map<string, { release: ReleaseId; at: number }>();
+  /**
+   * A new release that did not fit next to the one it replaces (a full GPU pool): the serving one
+   * was stopped at `since` to free its node resources, as the Hub replaces a Space in place.
+   */
+  readonly #makingRoom = new Map<string, { release: ReleaseId; since: number }>();
   #resync?: NodeJS.Timeout;
   #unwatch?: () => void;
   #closed = false;
@@ -201,6 +208,7 @@ export class Reconciler {
         log.info({ release: target!.id }, 'release serving');
       }
       if (instances.some((i) => i.release !== target!.id)) await this.#retireOthers(space, target!.id);
+      this.#makingRoom.delete(uid);
       if (!this.#readyAt.has(uid) || this.#waking.has(uid)) this.#readyAt.set(uid, clock.now());
       this.#waking.delete(uid);
       this.#backoff.delete(target!.id);
@@ -211,6 +219,9 @@ export class Reconciler {
         return this.#reconcile(uid);
       }
       if (sleepInMs !== undefined) this.#later(uid, sleepInMs);
+    } else if (previous && this.#makingRoom.get(uid)?.release === target?.id) {
+      // The old release was stopped so the new one can be scheduled: do not start it again.
+      pending = true;
     } else if (previous) {
       // The old release keeps serving until the new one answers.
       const prevInst = byRelease.get(previous.id);
@@ -267,6 +278,15 @@ export class Reconciler {
     if (state === 'exited' || state === 'failed') {
       const reason = inst!.state.kind === 'exited' || inst!.state.kind === 'failed' ? inst!.state.reason : '';
       const everReady = space.servingRelease === target.id;
+      if (!everReady && inst!.state.kind === 'failed' && inst!.state.capacity) {
+        const room = this.#makingRoom.get(space.uid);
+        if (room?.release === target.id && now - room.since < MAKE_ROOM_GRACE_MS) {
+          this.#later(space.uid, 1_000);
+          return true;
+        }
+        if (room?.release !== target.id && (await this.#makeRoom(space, target))) return true;
+        this.#makingRoom.delete(space.uid);
+      }
       if (!everReady) {
         const tail = await this.#logTail(space, target.id);
         store.setReleaseFailure(target.id, this.#masked(space, tail && !reason.includes(tail) ? `${reason}\n${tail}` : reason));
@@ -288,6 +308,22 @@ export class Reconciler {
       return false;
     }
     return false;
+  }
+
+  /**
+   * The target does not fit while its predecessor holds node resources of the same kind (the same
+   * GPU product, or both CPU): stop the predecessor so the scheduler can place the target. A target
+   * of another kind (a flavor no node offers) never takes the old release down.
+   */
+  async #makeRoom(space: SpaceRecord, target: ReleaseRecord): Promise<boolean> {
+    const previous = space.servingRelease && space.servingRelease !== target.id ? this.#o.store.getRelease(space.servingRelease) : undefined;
+    if (!previous) return false;
+    const kind = (r: ReleaseRecord) => this.#o.flavorFor(r.hardware ?? space.hardware).gpu?.product ?? 'cpu';
+    if (kind(previous) !== kind(target)) return false;
+    await this.#o.runtime.stop(space.id, previous.id);
+    this.#makingRoom.set(space.uid, { release: target.id, since: this.#o.clock.now() });
+    this.#o.logger.info({ space: space.id, stopped: previous.id, release: target.id }, 'no room for the new release next to the old one: old release stopped');
+    return true;
   }
 
   /**
@@ -353,10 +389,12 @@ export class Reconciler {
     const targetInst = target ? byRelease.get(target.id) : undefined;
     const prevInst = previous ? byRelease.get(previous.id) : undefined;
     const build = this.#o.store.latestBuild(space.uid);
+    // A release waiting for the room its predecessor frees is starting, not failed.
+    const waitingForRoom = target !== undefined && this.#makingRoom.get(space.uid)?.release === target.id;
     const result = computeStage({
       lifecycle: space.lifecycle,
       build,
-      target: target ? { instance: observe(targetInst), failure: target.failure } : undefined,
+      target: target ? { instance: waitingForRoom ? { kind: 'starting' } : observe(targetInst), failure: target.failure } : undefined,
       previousServing: prevInst?.state.kind === 'ready',
     });
     const before = this.#stages.get(space.uid);

@@ -246,9 +246,9 @@ export class FakeRuntime implements Runtime {
     void this.#halt(inst, { kind: 'exited', exitCode, reason: why });
   }
 
-  /** The instance fails for good (out of memory, could not start). */
-  fail(space: SpaceId, release: ReleaseId, reason: string): void {
-    void this.#halt(this.#require(space, release), { kind: 'failed', reason });
+  /** The instance fails for good (out of memory, could not start); `capacity`: no room on nodes of its kind. */
+  fail(space: SpaceId, release: ReleaseId, reason: string, opts: { capacity?: boolean } = {}): void {
+    void this.#halt(this.#require(space, release), { kind: 'failed', reason, ...(opts.capacity ? { capacity: true } : {}) });
   }
 
   /** The app prints `data` (split into lines; a trailing newline is optional). */

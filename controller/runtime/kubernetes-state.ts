@@ -23,7 +23,7 @@ export type PodVerdict =
   | { kind: 'ready'; ip: string; startedAt?: number }
   /** The container ended; `previous`: its output is in the previous container's log (it was restarted). */
   | { kind: 'exited'; exitCode: number; reason: string; previous: boolean; pod: string; restarts: number }
-  | { kind: 'failed'; reason: string };
+  | { kind: 'failed'; reason: string; capacity?: boolean };
 
 export function startsOf(obj: { metadata?: { annotations?: Record<string, string> } } | undefined): number {
   const n = Number(obj?.metadata?.annotations?.[K8S_ANNOTATIONS.starts] ?? 0);
@@ -53,7 +53,8 @@ export function podVerdict(pod: V1Pod | undefined, flavorName: string): PodVerdi
   if (!pod) return { kind: 'none' };
   const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
   if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
-    return { kind: 'failed', reason: unschedulableMessage(flavorName, scheduled.message ?? '') };
+    const message = scheduled.message ?? '';
+    return { kind: 'failed', reason: unschedulableMessage(flavorName, message), ...(/\bInsufficient\b/.test(message) ? { capacity: true } : {}) };
   }
   const cs = pod.status?.containerStatuses?.find((c) => c.name === CONTAINER_NAME);
   const waiting = cs?.state?.waiting;
@@ -98,7 +99,7 @@ export function instanceStateFor(deployment: V1Deployment, verdict: PodVerdict, 
     case 'ready':
       return { kind: 'ready' };
     case 'failed':
-      return { kind: 'failed', reason: verdict.reason };
+      return { kind: 'failed', reason: verdict.reason, ...(verdict.capacity ? { capacity: true } : {}) };
     case 'exited': {
       const head = verdict.reason === 'OOMKilled' ? 'OOMKilled: the app ran out of memory' : `exited with code ${verdict.exitCode} (${verdict.reason})`;
       return { kind: 'exited', exitCode: verdict.exitCode, reason: tail ? `${head}\n${tail}` : head };

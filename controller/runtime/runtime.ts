@@ -36,7 +36,11 @@ export type InstanceState =
   | { kind: 'stopped' }
   /** The app exited on its own. */
   | { kind: 'exited'; exitCode: number; reason: string }
-  | { kind: 'failed'; reason: string };
+  /**
+   * It cannot run. `capacity`: nodes of the right kind exist but are full (the scheduler said
+   * "Insufficient …"), so it may fit once something else, such as the release it replaces, stops.
+   */
+  | { kind: 'failed'; reason: string; capacity?: boolean };
 
 export interface Instance {
   space: SpaceId;

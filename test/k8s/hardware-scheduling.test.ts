@@ -130,4 +130,28 @@ describe('hardware on Kubernetes: kwok CPU and GPU pools, the real scheduler', {
     const back = await h.waitStage('admin/gpu', ['RUNNING'], 30_000);
     expect(back.hardware).toEqual({ current: 't4-small', requested: 't4-small' });
   });
+
+  it('with every T4 taken, a redeploy does not fit next to the old pod: the old one is stopped to make room and the new one lands on the freed GPU', async () => {
+    // A second Space takes the other T4: the GPU pool is full.
+    expect((await h.api('POST', '/api/repos/create', { name: 'gpu2', type: 'space', sdk: 'docker', hardware: 't4-small' })).status).toBe(200);
+    const work2 = await makeWorkTree(FILES);
+    dirs.push(work2);
+    expect((await git(['push', pushUrl(h.port, 'admin/gpu2', ADMIN_TOKEN), 'main'], work2)).code).toBe(0);
+    expect((await h.waitStage('admin/gpu2', ['RUNNING', 'RUNTIME_ERROR'], 30_000)).stage).toBe('RUNNING');
+    await waitFor('both T4 taken', async () => ((await pods()).filter((p) => ready(p) && p.spec.nodeName?.startsWith('kwok-gpu-t4-')).length === 2 ? true : undefined), 30_000);
+    const old = (await pods()).find((p) => p.metadata.annotations['spaceport.dev/space'] === 'admin/gpu' && ready(p))!;
+
+    const work = await makeWorkTree({ ...FILES, 'v2.txt': 'v2' });
+    dirs.push(work);
+    expect((await git(['push', '--force', pushUrl(h.port, 'admin/gpu', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    await waitFor('new gpu pod ready', async () => {
+      const mine = (await pods()).filter((p) => p.metadata.annotations['spaceport.dev/space'] === 'admin/gpu');
+      return mine.length === 1 && mine[0]!.metadata.name !== old.metadata.name && ready(mine[0]!) ? true : undefined;
+    }, 60_000);
+    const settled = await h.waitStage('admin/gpu', ['RUNNING'], 30_000);
+    expect(settled.hardware).toEqual({ current: 't4-small', requested: 't4-small' });
+    const mine = (await pods()).filter((p) => p.metadata.annotations['spaceport.dev/space'] === 'admin/gpu');
+    expect(mine[0]!.spec.nodeName).toBe(old.spec.nodeName);
+    expect((await h.stage('admin/gpu2')).stage).toBe('RUNNING');
+  });
 });
