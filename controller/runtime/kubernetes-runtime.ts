@@ -68,7 +68,6 @@ export class KubernetesRuntime implements Runtime {
   readonly #lock = new KeyedLock();
   readonly #listeners = new Set<(space: SpaceId) => void>();
   readonly #waiters = new Set<Waiter>();
-  readonly #anchors = new Map<SpaceId, Owner>();
   readonly #tails = new Map<string, string>();
   readonly #cacheWaitMs: number;
   #started?: Promise<void>;
@@ -188,14 +187,13 @@ export class KubernetesRuntime implements Runtime {
     await this.#seen(name, applied.metadata?.resourceVersion);
   }
 
-  /** The Space's anchor (created on first use); its uid makes it the owner of the Space's other objects. */
+  /**
+   * The Space's anchor, applied on every apply (never a cached uid: an owner reference to an anchor
+   * that was deleted meanwhile would make the garbage collector delete the new objects at once).
+   */
   async #anchor(space: SpaceId): Promise<Owner> {
-    const known = this.#anchors.get(space);
-    if (known) return known;
     const obj = (await this.#ssa(renderAnchor(this.#p, space))) as KubeObject & { metadata: { uid?: string } };
-    const owner = { apiVersion: 'v1', kind: 'ConfigMap', name: obj.metadata.name, uid: obj.metadata.uid! };
-    this.#anchors.set(space, owner);
-    return owner;
+    return { apiVersion: 'v1', kind: 'ConfigMap', name: obj.metadata.name, uid: obj.metadata.uid! };
   }
 
   async #ssa(obj: KubeObject): Promise<KubeObject> {
@@ -313,7 +311,6 @@ export class KubernetesRuntime implements Runtime {
       if (opts.keep === undefined) {
         await this.#delete('Service', renderService(this.#p, space, { apiVersion: 'v1', kind: 'ConfigMap', name: '', uid: '' }).metadata.name);
         await this.#delete('ConfigMap', renderAnchor(this.#p, space).metadata.name);
-        this.#anchors.delete(space);
       }
     });
   }
