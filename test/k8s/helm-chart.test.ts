@@ -231,6 +231,24 @@ describe('helm chart on the test cluster', () => {
       expect((await request({ port, path: '/api/whoami-v2' })).status).toBe(401);
     });
 
+    it('lets the controller manage Spaces in their namespace and nothing outside it', async () => {
+      const as = `--as=system:serviceaccount:${ns}:${release}-spaceport-controller`;
+      const can = async (...args: string[]) => (await run(join(cluster.toolsBin, 'kubectl'), ['--kubeconfig', cluster.kubeconfigPath, 'auth', 'can-i', as, ...args])).stdout.trim();
+      for (const [verb, resource] of [
+        ['patch', 'deployments.apps'],
+        ['watch', 'pods'],
+        ['get', 'pods/log'],
+        ['create', 'secrets'],
+        ['delete', 'persistentvolumeclaims'],
+        ['list', 'events'],
+      ] as const) {
+        expect(await can(verb, resource, '-n', ns), `${verb} ${resource}`).toBe('yes');
+      }
+      expect(await can('create', 'deployments.apps', '-n', 'default')).toBe('no');
+      expect(await can('list', 'nodes')).toBe('no');
+      expect(await can('create', 'pods/exec', '-n', ns)).toBe('no');
+    });
+
     it('keeps the generated tokens across an upgrade', async () => {
       const before = await cluster.kubectl(['get', 'secret', `${release}-spaceport`, '-n', ns, '-o', 'jsonpath={.data}']);
       await helm(bin, ['upgrade', release, CHART_DIR, '-n', ns, '--kubeconfig', cluster.kubeconfigPath, '--reuse-values', '--wait', '--timeout', '3m'], {
