@@ -108,6 +108,8 @@ start_registry() {
 version: 0.1
 log:
   level: warn
+  accesslog:
+    disabled: true
 storage:
   filesystem:
     rootdirectory: $STATE/registry/data
@@ -148,7 +150,7 @@ start_controllers() {
     --bind-address 127.0.0.1 --secure-port "$SCHEDULER_PORT" --leader-elect=false --profiling=false
   start_proc kwok "$KWOK_DIR/bin/kwok" --kubeconfig "$KUBECONFIG_FILE" --config "$KWOK_DIR/stages.yaml" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
-    --node-lease-duration-seconds 40 --node-ip 127.0.0.1 --cidr 10.244.0.1/16 --server-address "127.0.0.1:$KWOK_PORT"
+    --node-lease-duration-seconds 40 --node-ip 127.0.0.1 --cidr 10.244.0.1/16 --server-address "127.0.0.1:$KWOK_PORT" --v WARN
 }
 
 start_kubelet() {
@@ -208,6 +210,10 @@ cmd_up() {
   wait_until 60 kube-apiserver apiserver_ready
   start_controllers
   kubectl_ apply -f "$here/kwok-nodes.yaml" >/dev/null
+  # The Node authorizer learns a new pod's ConfigMaps and Secrets a moment after the kubelet first asks
+  # for them (CreateContainerConfigError "failed to sync configmap cache", then a retry with back-off):
+  # RBAC's system:node role, granted to all nodes, answers in that moment.
+  kubectl_ create clusterrolebinding spaceport-test-nodes --clusterrole system:node --group system:nodes >/dev/null
   start_kubelet
   wait_until 30 registry url_ok "http://$REGISTRY/v2/"
   wait_until 30 kube-controller-manager url_ok -k "https://127.0.0.1:$CONTROLLER_MANAGER_PORT/healthz"
@@ -232,12 +238,23 @@ drain_real_node() {
       sleep 0.1
     done
   fi
-  stop_proc kubelet
+  stop_proc kubelet 5
   if proc_alive containerd; then
     local id
     for id in $(ctr_ tasks ls -q 2>/dev/null); do ctr_ tasks kill --signal SIGKILL "$id" >/dev/null 2>&1 || true; done
     for id in $(ctr_ tasks ls -q 2>/dev/null); do ctr_ tasks delete --force "$id" >/dev/null 2>&1 || true; done
   fi
+}
+
+# PIDs of the live test runs that registered in $STATE/test-runs (test/k8s/global-setup.ts).
+live_test_runs() {
+  local f pid out=()
+  for f in "$STATE"/test-runs/*; do
+    [ -e "$f" ] || continue
+    pid="$(basename "$f")"
+    kill -0 "$pid" 2>/dev/null && out+=("$pid")
+  done
+  echo "${out[*]}"
 }
 
 # Shims that outlived containerd: exactly those serving our containerd socket.
@@ -280,9 +297,15 @@ cmd_down() {
     return 0
   fi
   load_ports
+  local users; users="$(live_test_runs)"
+  [ -z "$users" ] || log "warning: test runs $users still use this cluster"
+  # Controllers first, so that no ReplicaSet replaces the pods the drain deletes.
+  stop_proc kube-controller-manager 5
+  stop_proc kube-scheduler 5
+  stop_proc kwok 5
   drain_real_node
   local i
-  for ((i = ${#PROCS[@]} - 1; i >= 0; i--)); do stop_proc "${PROCS[$i]}"; done
+  for ((i = ${#PROCS[@]} - 1; i >= 0; i--)); do stop_proc "${PROCS[$i]}" 5; done
   kill_our_shims
   clean_pod_cgroups
   unmount_state

@@ -34,6 +34,9 @@ state = "$d/state"
 [grpc]
   address = "$CONTAINERD_SOCK"
 
+[debug]
+  level = "warn"
+
 [ttrpc]
   address = "$CONTAINERD_SOCK.ttrpc"
 
