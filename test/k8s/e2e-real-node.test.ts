@@ -163,6 +163,23 @@ describe('Spaceport on Kubernetes, end to end on a real node', () => {
       );
       expect(ups.length).toBeLessThanOrEqual(1);
     }, 240_000);
+
+    it('a broken release (its app exits at start) is RUNTIME_ERROR with its output, and the last good one keeps serving', async () => {
+      await commitFiles(
+        work,
+        {
+          'README.md': '---\ntitle: Broken\nsdk: docker\napp_port: 7860\n---\n',
+          Dockerfile: 'FROM spaceport/python:3.11\nCMD ["sh", "-c", "echo the app is broken on purpose; exit 3"]\n',
+        },
+        'broken',
+      );
+      await push(space, work);
+      const rt = await h.waitStage(space, ['RUNTIME_ERROR'], 600_000);
+      expect(rt.errorMessage).toContain('the app is broken on purpose');
+      const page = await h.app(sub, '/');
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('version two');
+    }, 660_000);
   });
 
   it('a gradio Space runs as a pod and answers gradio API calls through the proxy', async () => {
