@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { planFromBuilder } from '../controller/build/index.js';
 import { FakeRuntime } from '../controller/runtime/index.js';
 import { FakeImageBuilder } from './support/fake-image-builder.js';
-import { ADMIN_TOKEN, startHarness, type Harness } from './support/spaceport-harness.js';
+import { runHubScript } from './support/hub-client.js';
+import { startHarness, type Harness } from './support/spaceport-harness.js';
 
 /** The real huggingface_hub client (PyPI; installed by .ci/run) against Spaceport's API. */
 let h: Harness;
@@ -14,19 +13,6 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 it('huggingface_hub works against Spaceport unchanged', async () => {
-  const script = path.join(import.meta.dirname, 'hub-client', 'check_hub_api.py');
-  const result = await new Promise<{ code: number; out: string; err: string }>((resolve, reject) => {
-    const child = spawn('python3', [script], {
-      env: { ...process.env, HF_ENDPOINT: `http://127.0.0.1:${h.port}`, HF_TOKEN: ADMIN_TOKEN, HF_HUB_DISABLE_TELEMETRY: '1', HF_HUB_DISABLE_XET: '1' },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
-  expect(result.code, result.err).toBe(0);
-  const seen = JSON.parse(result.out.trim().split('\n').pop()!);
+  const seen = await runHubScript(h, 'check_hub_api.py');
   expect(seen).toMatchObject({ whoami: 'admin', stage_new: 'NO_APP_FILE', missing: 'RepositoryNotFoundError' });
 }, 120_000);

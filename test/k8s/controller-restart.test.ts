@@ -10,6 +10,7 @@ import { startProxyServer, type RunningProxyServer } from '../../proxy/index.js'
 import { commitFiles, git, makeWorkTree, pushUrl } from '../support/git-client.js';
 import { request, waitFor } from '../support/http.js';
 import { useTestCluster, type TestCluster } from '../support/k8s-cluster.js';
+import { clusterModeEnv } from '../support/k8s-spaceport.js';
 
 /**
  * The controller (`spaceport up`, a real process) is killed with SIGKILL during a build and during
@@ -65,12 +66,7 @@ describe('killing the controller on Kubernetes: proxies keep serving, Spaces con
         SPACEPORT_DATA_DIR: dataDir,
         SPACEPORT_ADMIN_TOKEN: TOKEN,
         SPACEPORT_INTERNAL_TOKEN: INTERNAL,
-        SPACEPORT_RUNTIME: 'kubernetes',
-        SPACEPORT_KUBECONFIG: cluster.kubeconfigPath,
-        SPACEPORT_K8S_NAMESPACE: namespace,
-        SPACEPORT_REGISTRY: `${cluster.registry}/sp-restart-${RUN}`,
-        SPACEPORT_INSTANCE_NAME: `rs-${RUN}`,
-        SPACEPORT_HARDWARE: JSON.stringify({ nodeSelector: { 'spaceport.dev/pool': 'real' }, requestRatio: { cpu: 0.05, memory: 0.1 } }),
+        ...clusterModeEnv(cluster, { namespace, run: `restart-${RUN}` }),
         SPACEPORT_DRAIN_MS: '1000',
         SPACEPORT_LOG_LEVEL: 'info',
       },

@@ -6,6 +6,7 @@ import { gradioPredict, SETTLED } from '../support/docker-space.js';
 import { commitFiles, git, makeWorkTree, pushUrl } from '../support/git-client.js';
 import { request, waitFor } from '../support/http.js';
 import { useTestCluster, type TestCluster } from '../support/k8s-cluster.js';
+import { clusterModeEnv } from '../support/k8s-spaceport.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/spaceport-harness.js';
 
 /**
@@ -62,13 +63,7 @@ describe('Spaceport on Kubernetes, end to end on a real node', () => {
     cluster = await useTestCluster();
     namespace = await cluster.createNamespace('sp-e2e');
     h = await startHarness((config) => kubernetesAdapters(config, silentLogger()), {
-      SPACEPORT_RUNTIME: 'kubernetes',
-      SPACEPORT_KUBECONFIG: cluster.kubeconfigPath,
-      SPACEPORT_K8S_NAMESPACE: namespace,
-      SPACEPORT_REGISTRY: `${cluster.registry}/sp-e2e-${RUN}`,
-      SPACEPORT_INSTANCE_NAME: `e2e-${RUN}`,
-      // Only the real node runs pods (kwok nodes are tainted); it has 2 CPUs, so requests stay small.
-      SPACEPORT_HARDWARE: JSON.stringify({ nodeSelector: { 'spaceport.dev/pool': 'real' }, requestRatio: { cpu: 0.05, memory: 0.1 } }),
+      ...clusterModeEnv(cluster, { namespace, run: `e2e-${RUN}` }),
       SPACEPORT_DRAIN_MS: '2000',
     });
   }, 120_000);

@@ -7,6 +7,7 @@ import { silentLogger } from '../../core/index.js';
 import { SETTLED, sseText } from '../support/docker-space.js';
 import { git, makeWorkTree, pushUrl } from '../support/git-client.js';
 import { useTestCluster, type TestCluster } from '../support/k8s-cluster.js';
+import { clusterModeEnv } from '../support/k8s-spaceport.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/spaceport-harness.js';
 
 /**
@@ -24,14 +25,7 @@ describe('images in the registry', () => {
   const works: string[] = [];
 
   async function install(): Promise<Harness> {
-    return startHarness((config) => kubernetesAdapters(config, silentLogger()), {
-      SPACEPORT_RUNTIME: 'kubernetes',
-      SPACEPORT_KUBECONFIG: cluster.kubeconfigPath,
-      SPACEPORT_K8S_NAMESPACE: namespace,
-      SPACEPORT_REGISTRY: `${cluster.registry}/sp-reg-${RUN}`,
-      SPACEPORT_INSTANCE_NAME: `reg-${RUN}`,
-      SPACEPORT_HARDWARE: JSON.stringify({ nodeSelector: { 'spaceport.dev/pool': 'real' }, requestRatio: { cpu: 0.05, memory: 0.1 } }),
-    });
+    return startHarness((config) => kubernetesAdapters(config, silentLogger()), clusterModeEnv(cluster, { namespace, run: `reg-${RUN}` }));
   }
 
   async function deploy(h: Harness): Promise<{ image: string; log: string }> {
