@@ -75,6 +75,8 @@ describe('hardware flavors', () => {
     const bad = parseConfig({ SPACEPORT_HARDWARE: '{"offer": ["x1"]}' });
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.problems.join('\n')).toContain('SPACEPORT_HARDWARE: offer: "x1" is not a known flavor');
+    const typo = parseConfig({ SPACEPORT_HARDWARE: '{"ofer": ["cpu-basic"]}' });
+    expect(!typo.ok && typo.problems.join('\n')).toMatch(/SPACEPORT_HARDWARE: .*ofer/);
     const k8s = parseConfig({ SPACEPORT_RUNTIME: 'kubernetes' });
     expect(!k8s.ok && k8s.problems.join('\n')).toContain('SPACEPORT_REGISTRY');
   });

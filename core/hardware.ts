@@ -99,20 +99,20 @@ export const GKE_PRODUCT_VALUES: Readonly<Record<string, string>> = {
 
 const quantity = z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?(m|[KMGT]i?|[kmgt]i?b?)?$/, 'a quantity like 4, 500m, 16Gi or 15g')]);
 
-const tolerationSchema = z.object({
+const tolerationSchema = z.strictObject({
   key: z.string().optional(),
   operator: z.enum(['Exists', 'Equal']).optional(),
   value: z.string().optional(),
   effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
 });
 
-const flavorSchema = z.object({
+const flavorSchema = z.strictObject({
   prettyName: z.string().optional(),
   cpu: quantity.optional(),
   memory: quantity.optional(),
-  requests: z.object({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
+  requests: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
   gpu: z
-    .object({
+    .strictObject({
       count: z.number().int().min(0),
       product: z.string().min(1),
       model: z.string().optional(),
@@ -124,14 +124,18 @@ const flavorSchema = z.object({
   costPerHourUSD: z.number().min(0).optional(),
 });
 
-/** The operator's hardware file (`SPACEPORT_HARDWARE_FILE`, YAML or JSON; the chart's `hardware` value). */
-export const hardwareFileSchema = z.object({
+/**
+ * The operator's hardware file (`SPACEPORT_HARDWARE_FILE`, YAML or JSON; the chart's `hardware`
+ * value, whose JSON schema is generated from this one by scripts/k8s/hardware-schema.ts). Strict: a misspelt
+ * key is an error naming it.
+ */
+export const hardwareFileSchema = z.strictObject({
   /** Which flavors to offer, in order; default: every flavor known here (the runtime may still refuse GPU flavors). */
   offer: z.array(z.string().min(1)).optional(),
   /** Flavors to add, or fields to change on the Hub's. */
   flavors: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a flavor name like t4-small'), flavorSchema).default({}),
   gpu: z
-    .object({
+    .strictObject({
       resourceName: z.string().default('nvidia.com/gpu'),
       /** `nvidia`: label nvidia.com/gpu.product with NVIDIA's product names; `gke`: cloud.google.com/gke-accelerator. */
       labelPreset: z.enum(['nvidia', 'gke']).default('nvidia'),
@@ -144,7 +148,7 @@ export const hardwareFileSchema = z.object({
     .default({ resourceName: 'nvidia.com/gpu', labelPreset: 'nvidia', productValues: {}, nodeSelector: {} }),
   nodeSelector: z.record(z.string(), z.string()).default({}),
   tolerations: z.array(tolerationSchema).default([]),
-  requestRatio: z.object({ cpu: z.number().gt(0).max(1).default(1), memory: z.number().gt(0).max(1).default(1) }).default({ cpu: 1, memory: 1 }),
+  requestRatio: z.strictObject({ cpu: z.number().gt(0).max(1).default(1), memory: z.number().gt(0).max(1).default(1) }).default({ cpu: 1, memory: 1 }),
 });
 
 export type HardwareFile = z.output<typeof hardwareFileSchema>;
