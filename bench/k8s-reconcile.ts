@@ -23,6 +23,7 @@ import { KubernetesRuntime, loadKubeConfig, type InstanceSpec, type Runtime } fr
 import { SecretBox, SqliteStore, type SpaceRecord, type SpaceStore } from '../controller/store/index.js';
 import { ensureCluster, k8sStateDir, makeTestCluster, type TestCluster } from '../test/support/k8s-cluster.js';
 import { BenchCapacity } from './k8s/bench-capacity.js';
+import { diffLoad, readControllerManagerLoad } from './k8s/controller-manager-metrics.js';
 import { CountingProxy, diffCounts, type Counts } from './k8s/counting-proxy.js';
 import { PollingRuntime, Semaphore } from './k8s/polling-runtime.js';
 import { fmt, writeResult } from './space-bench.js';
@@ -140,7 +141,8 @@ async function main(): Promise<void> {
     log(`run ${runId}: ${capacity.nodeNames.length} bench nodes × ${PODS_PER_NODE} pods, ServiceCIDR ${capacity.serviceCidrName}`);
     await capacity.add();
     namespace = await cluster.createNamespace('sp-bench');
-    proxy = await CountingProxy.start(loadKubeConfig(env.kubeconfig));
+    const admin = loadKubeConfig(env.kubeconfig);
+    proxy = await CountingProxy.start(admin);
     const spaces = seedStore(store, SPACES);
     runtime = new KubernetesRuntime({
       kubeConfig: proxy.kubeConfig(),
@@ -157,6 +159,7 @@ async function main(): Promise<void> {
     const specs: InstanceSpec[] = spaces.map((space) =>
       instanceSpecFor({ space, release: store.getRelease(space.targetRelease!)!, flavor, domain: 'bench.localhost', variables: [], secrets: [] }),
     );
+    const cm0 = await readControllerManagerLoad(admin, k8sStateDir());
     const c1 = proxy.counts();
     const calls1 = runtime.apiCalls;
     const limit = new Semaphore(APPLY_CONCURRENCY);
@@ -180,6 +183,7 @@ async function main(): Promise<void> {
     const c2 = proxy.counts();
     const tReady = await waitAllReady(runtime, SPACES);
     const readyWaitRequests = diffCounts(proxy.counts(), c2);
+    const controllerManager = diffLoad(await readControllerManagerLoad(admin, k8sStateDir()), cm0);
     log(`all ${SPACES} ready ${fmt(tReady - t0)} ms after the first apply (${fmt(tReady - tApplied)} ms after the last)`);
 
     // Steady state: the same Reconciler over unchanged Spaces, informers vs polling, interleaved.
@@ -217,7 +221,7 @@ async function main(): Promise<void> {
         requests_per_space: applyRequests.total / SPACES,
         runtime_api_calls: applyCalls,
       },
-      ready: { ms_from_first_apply: tReady - t0, ms_from_last_apply: tReady - tApplied, requests_while_waiting: readyWaitRequests },
+      ready: { ms_from_first_apply: tReady - t0, ms_from_last_apply: tReady - tApplied, requests_while_waiting: readyWaitRequests, controller_manager: controllerManager },
       steady,
       load_average: (await import('node:os')).loadavg(),
       measured_at: new Date().toISOString(),
@@ -228,6 +232,11 @@ async function main(): Promise<void> {
       [`apply all (KubernetesRuntime.apply, ${APPLY_CONCURRENCY} at a time)`, fmt(result.apply.ms), String(applyRequests.total), (applyRequests.total / SPACES).toFixed(2)],
       ['first apply → all ready per runtime.list()', fmt(result.ready.ms_from_first_apply), String(readyWaitRequests.total), '–'],
     ]);
+    if (controllerManager) {
+      process.stdout.write(
+        `\nkube-controller-manager from the first apply to all ready: ${controllerManager.requests} requests, ${controllerManager.rateLimiterWaitS.toFixed(0)} s waited in its client-side rate limiter (summed over requests)\n`,
+      );
+    }
     process.stdout.write(`\nSteady state: a full Reconciler pass over ${SPACES} unchanged Spaces (median of ${PASSES} passes, interleaved):\n\n`);
     printTable(['runtime', 'pass ms', 'ms per Space', 'API requests per pass', 'per unchanged Space'], [
       ['KubernetesRuntime (informers)', fmt(steady.informers.pass_ms), (steady.informers.pass_ms / SPACES).toFixed(3), String(steady.informers.requests_per_pass), String(steady.informers.requests_per_unchanged_space)],
