@@ -5,7 +5,10 @@ import type { ProxyContext } from './proxy-context.js';
 import type { Endpoint, Route } from './route.js';
 import { appErrorResponse } from './route-responses.js';
 import { sendResponse } from './respond.js';
-import { upstreamErrorLog } from './upstream-errors.js';
+import { isRetryableUpstreamError, upstreamErrorLog } from './upstream-errors.js';
+
+/** Delays before sending a failed idempotent request again (see isRetryableUpstreamError). */
+const RETRY_DELAYS_MS = [50, 250, 1000];
 
 const kForward = Symbol('spaceport.forward');
 
@@ -33,11 +36,18 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   #streaming = false;
   #done = false;
   #clientGone = false;
+  #attempt = 0;
+  readonly #send: (handler: ForwardHandler) => void;
+  readonly #method: string;
+  readonly #retryable: boolean;
 
-  constructor(ctx: ProxyContext, route: Route, res: ServerResponse) {
+  constructor(ctx: ProxyContext, route: Route, res: ServerResponse, send: (handler: ForwardHandler) => void, o: { method: string; hasBody: boolean }) {
     this.#ctx = ctx;
     this.#route = route;
     this.#res = res;
+    this.#send = send;
+    this.#method = o.method;
+    this.#retryable = !o.hasBody;
   }
 
   onConnect(abort: (err?: Error) => void): void {
@@ -74,9 +84,22 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   }
 
   onError(err: Error): void {
-    this.#done = true;
-    if (this.#clientGone) return;
+    if (this.#clientGone) {
+      this.#done = true;
+      return;
+    }
     const res = this.#res;
+    const delay = RETRY_DELAYS_MS[this.#attempt];
+    if (this.#retryable && !res.headersSent && delay !== undefined && isRetryableUpstreamError(err, this.#method)) {
+      this.#attempt += 1;
+      this.#abort = undefined;
+      this.#ctx.logger.debug({ space: this.#route.space, attempt: this.#attempt, ...upstreamErrorLog(err) }, 'upstream connection failed; trying again');
+      setTimeout(() => {
+        if (!this.#clientGone) this.#send(this);
+      }, delay).unref();
+      return;
+    }
+    this.#done = true;
     this.#ctx.logger.warn({ space: this.#route.space, ...upstreamErrorLog(err) }, 'upstream request failed');
     if (res.headersSent) res.destroy(); // mid-body: the client must see a truncated response, not a clean end
     else sendResponse(res, appErrorResponse(this.#route));
@@ -119,19 +142,21 @@ export function forwardRequest(
   req: IncomingMessage,
   res: ServerResponse,
 ): void {
-  const handler = new ForwardHandler(ctx, route, res);
+  const timeout = ctx.opts.upstreamTimeoutMs;
+  const body = hasBody(req);
+  const options: Dispatcher.DispatchOptions = {
+    path: req.url ?? '/',
+    method: req.method ?? 'GET',
+    headers: upstreamRequestHeaders(req),
+    body: body ? req : null,
+    headersTimeout: timeout,
+    bodyTimeout: timeout,
+  };
+  const send = (h: ForwardHandler) => {
+    ctx.pools.get(endpoint).dispatch(options, h);
+  };
+  const handler = new ForwardHandler(ctx, route, res, send, { method: options.method, hasBody: body });
   (res as ProxiedResponse)[kForward] = handler;
   res.once('close', onResClose);
-  const timeout = ctx.opts.upstreamTimeoutMs;
-  ctx.pools.get(endpoint).dispatch(
-    {
-      path: req.url ?? '/',
-      method: req.method ?? 'GET',
-      headers: upstreamRequestHeaders(req),
-      body: hasBody(req) ? req : null,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-    },
-    handler,
-  );
+  send(handler);
 }

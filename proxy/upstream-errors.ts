@@ -19,6 +19,19 @@ const EXPECTED = new Set([
   'UPSTREAM_BAD_RESPONSE',
 ]);
 
+/** The connection failed before the app could have read the request: safe to try again. */
+const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * Whether a failed request may be sent again: an idempotent method without a body, failed at
+ * connect or on a reset before any response (an app's small listen backlog under a burst, such as
+ * the requests held while it woke up). nginx's `proxy_next_upstream error` rule, for one upstream.
+ */
+export function isRetryableUpstreamError(err: unknown, method: string): boolean {
+  const code = errorCode(err);
+  return (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') && code !== undefined && CONNECT_FAILURES.has(code);
+}
+
 export function errorCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' ? code : undefined;
