@@ -32,6 +32,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (err instanceof ZodError) e = fromZod(err);
     else if (err?.type === 'entity.parse.failed') e = new SpaceportError('BadRequest', 'The request body is not valid JSON.');
     else if (err?.type === 'entity.too.large') e = new SpaceportError('PayloadTooLarge');
+    // Express decodes path parameters: `%ff` or a cut-off `%E0%A4%A` throws a URIError.
+    else if (err instanceof URIError) e = new SpaceportError('BadRequest', `The path is not valid: ${err.message} (a "%" must start a valid percent-encoded UTF-8 sequence).`);
     else e = toSpaceportError(err);
     if (e.status >= 500) logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     else logger.debug({ code: e.code, url: req.originalUrl }, 'request refused');
