@@ -31,6 +31,11 @@ export const configSchema = z.object({
     .default('localhost'),
   /** The endpoint clients use (HF_ENDPOINT); default http://{domain}:{port}. */
   SPACEPORT_PUBLIC_URL: z.url().optional(),
+  /**
+   * Other host names clients may reach the API by (comma list). Returned URLs use the client's host
+   * only when it is one of these, the domain, or loopback; otherwise the public URL.
+   */
+  SPACEPORT_ALLOWED_HOSTS: list.default([]),
   SPACEPORT_DATA_DIR: z.string().default('.data'),
   SPACEPORT_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   SPACEPORT_ADMIN_USER: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/).default('admin'),

@@ -151,9 +151,11 @@ export class SpaceService {
    * host the client used (huggingface_hub checks that returned URLs match its endpoint).
    */
   urlsFor(request: { protocol: string; host: string | undefined }): HubUrls {
-    const explicit = this.#o.config.SPACEPORT_PUBLIC_URL;
-    const publicUrl = explicit ? explicit.replace(/\/+$/, '') : request.host ? `${request.protocol}://${request.host}` : this.#o.config.publicUrl;
-    return { publicUrl, domain: this.#o.config.SPACEPORT_DOMAIN };
+    const { config } = this.#o;
+    const explicit = config.SPACEPORT_PUBLIC_URL;
+    const host = request.host !== undefined && trustedHost(request.host, config) ? request.host : undefined;
+    const publicUrl = explicit ? explicit.replace(/\/+$/, '') : host ? `${request.protocol === 'https' ? 'https' : 'http'}://${host}` : config.publicUrl;
+    return { publicUrl, domain: config.SPACEPORT_DOMAIN };
   }
 
   async runtimeOf(space: SpaceRecord): Promise<Record<string, unknown>> {
@@ -360,4 +362,23 @@ export class SpaceService {
     await this.pullUpstream(space.uid);
     return { fetched: true };
   }
+}
+
+/**
+ * A `Host` header that may appear in returned URLs: a well-formed `name[:port]` or `[v6][:port]`
+ * naming the configured domain, loopback, or one of SPACEPORT_ALLOWED_HOSTS. Anything else (a
+ * header from a hostile client, `<script>.localhost`) falls back to the configured public URL.
+ */
+export function trustedHost(host: string, config: Pick<Config, 'SPACEPORT_DOMAIN' | 'SPACEPORT_ALLOWED_HOSTS'>): boolean {
+  const m = /^(\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?)(?::(\d{1,5}))?$/i.exec(host);
+  if (!m) return false;
+  const name = m[1]!.toLowerCase();
+  if (m[2] !== undefined && Number(m[2]) > 65535) return false;
+  return (
+    name === config.SPACEPORT_DOMAIN.toLowerCase() ||
+    name === 'localhost' ||
+    name === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) ||
+    config.SPACEPORT_ALLOWED_HOSTS.some((h) => h.toLowerCase() === name)
+  );
 }
