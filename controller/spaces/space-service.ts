@@ -136,8 +136,10 @@ export class SpaceService {
   async move(p: Principal, from: SpaceId, to: SpaceId): Promise<SpaceRecord> {
     const space = this.getForWrite(p, from);
     assertCanCreateIn(p, to.split('/')[0]!);
-    const { store, runtime, repos, logger } = this.#o;
+    const { store, runtime, repos, routes, logger } = this.#o;
     const moved = store.moveSpace(space.uid, to);
+    // The old subdomain answers 404 at once, never a stale app (the new route comes with the next pass).
+    routes.removeSpace(from);
     await repos.move(from, to);
     // Instances are labelled with the old id: remove them; the reconciler starts the release under the new id.
     await runtime.remove(from);
