@@ -149,10 +149,17 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     void pipeline.enqueue(b.spaceUid, { force: true });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.SPACEPORT_PORT, config.SPACEPORT_HOST, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.SPACEPORT_PORT, config.SPACEPORT_HOST, () => resolve());
+    });
+  } catch (err) {
+    await Promise.allSettled([proxy.close(), pipeline.close(), reconciler.close()]);
+    ledger.close();
+    store.close();
+    throw listenError(err, config);
+  }
   const port = (server.address() as AddressInfo).port;
   await reconciler.start();
   logger.info({ port, domain: config.SPACEPORT_DOMAIN, dataDir: config.dataDir, runtime: runtime.name }, 'spaceport up');
@@ -182,4 +189,17 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
         logger.info('spaceport stopped');
       })()),
   };
+}
+
+/** A failed listen as an error that names the port, the address and the settings that change them. */
+function listenError(err: unknown, config: Readonly<Config>): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const where = `${config.SPACEPORT_HOST}:${config.SPACEPORT_PORT}`;
+  if (code === 'EADDRINUSE') {
+    return new SpaceportError('PortInUse', `Port ${config.SPACEPORT_PORT} on ${config.SPACEPORT_HOST} is already in use. Fix: stop what listens there, or choose another port with SPACEPORT_PORT (--port).`, { cause: err });
+  }
+  if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    return new SpaceportError('PortInUse', `Cannot listen on ${where} (${code}). Fix: choose another address or port with SPACEPORT_HOST (--host) and SPACEPORT_PORT (--port).`, { cause: err });
+  }
+  return err;
 }

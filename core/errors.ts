@@ -29,6 +29,7 @@ export const ERRORS = {
   PayloadTooLarge: { status: 413, message: 'The request body is too large.' },
   UpstreamFetchFailed: { status: 502, message: 'Fetching the upstream repository failed.' },
   DockerUnavailable: { status: 503, message: 'The Docker engine is not reachable.' },
+  PortInUse: { status: 500, message: 'The port is already in use.' },
   KubernetesUnavailable: { status: 503, message: 'The Kubernetes API server is not reachable or refused the request.' },
   RuntimeFailed: { status: 500, message: 'The runtime failed.' },
   BuildFailed: { status: 500, message: 'The image build failed.' },
