@@ -143,10 +143,16 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   const server = createHubServer({ api, git, proxy, internal, logger });
 
   // Builds the previous process did not finish: mark them and build the head again.
+  // Queued again before the port opens, so no client ever sees the interrupted one as BUILD_ERROR
+  // (huggingface_hub's wait_for_space stops at the first error stage).
+  const interrupted = new Set<string>();
   for (const b of store.unfinishedBuilds()) {
     if (b.status === 'queued') store.setBuildState(b.id, { status: 'running' });
     store.setBuildState(b.id, { status: 'failed', failure: 'BUILD_ERROR', message: 'Interrupted by a Spaceport restart; building again.' });
-    void pipeline.enqueue(b.spaceUid, { force: true });
+    interrupted.add(b.spaceUid);
+  }
+  for (const uid of interrupted) {
+    await pipeline.enqueue(uid, { force: true }).catch((err: unknown) => logger.error({ err, space: uid }, 'could not queue an interrupted build again'));
   }
 
   try {
