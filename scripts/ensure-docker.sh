@@ -47,7 +47,9 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 echo "spaceport: starting dockerd (log: /var/log/dockerd.log) ..." >&2
-nohup dockerd > /var/log/dockerd.log 2>&1 &
+# In its own session: Ctrl-C on `make up` (or a `timeout` that kills its process group) must not stop
+# the engine, and every Space with it.
+setsid -f dockerd > /var/log/dockerd.log 2>&1 < /dev/null
 for _ in $(seq 1 60); do
   if docker_ok; then exit 0; fi
   sleep 0.5
