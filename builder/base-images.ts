@@ -1,3 +1,4 @@
+import { hostAptMirrors, type AptMirrors } from './host-apt-sources.js';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -153,10 +154,22 @@ export async function buildBaseImage(
   }
 }
 
-function debianSource(opts: BaseImageOptions): DebianSource {
-  const mirror = (opts.mirror ?? DEFAULT_DEBIAN_MIRROR).replace(/\/+$/, '');
+/**
+ * Where Debian packages come from: the mirror given (SPACEPORT_DEBIAN_MIRROR), else the one this
+ * host's apt uses (a corporate or air-gapped mirror needs no setting), else deb.debian.org. The
+ * security archive follows: the host's, deb.debian.org's for deb.debian.org, none otherwise.
+ */
+export function debianSource(opts: Pick<BaseImageOptions, 'mirror' | 'securityMirror' | 'suite'> = {}, host: AptMirrors = hostAptMirrors()): DebianSource {
+  const fromHost = opts.mirror === undefined && host.mirror !== undefined;
+  const mirror = (opts.mirror ?? host.mirror ?? DEFAULT_DEBIAN_MIRROR).replace(/\/+$/, '');
   const securityMirror =
-    opts.securityMirror !== undefined ? opts.securityMirror : mirror === DEFAULT_DEBIAN_MIRROR ? DEFAULT_DEBIAN_SECURITY_MIRROR : null;
+    opts.securityMirror !== undefined
+      ? opts.securityMirror
+      : fromHost && host.securityMirror !== undefined
+        ? host.securityMirror
+        : mirror === DEFAULT_DEBIAN_MIRROR
+          ? DEFAULT_DEBIAN_SECURITY_MIRROR
+          : null;
   return { suite: opts.suite ?? DEFAULT_SUITE, mirror, securityMirror };
 }
 

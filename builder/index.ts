@@ -20,6 +20,7 @@ export { RegistryClient, parseRegistry, registryRepository, splitReference, type
 export {
   ensureBaseImages,
   buildBaseImage,
+  debianSource,
   imageExists,
   type BaseImageOptions,
   type BaseImageOutcome,
@@ -33,6 +34,7 @@ export {
   type BaseImageKind,
   type BaseImageSpec,
 } from './base-image-specs.js';
+export { hostAptMirrors, type AptMirrors } from './host-apt-sources.js';
 export { BuildOutputDecoder, decodeLine, type BuildEvent } from './build-output.js';
 export { BuildLog } from './build-log.js';
 export type { Sdk } from '../templates/index.js';

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryLogSink, SpaceportError, silentLogger } from '../core/index.js';
-import { DEFAULT_BASE_IMAGES, baseImageSpec, buildBaseImage, ensureBaseImages, imageExists } from '../builder/index.js';
+import { DEFAULT_BASE_IMAGES, baseImageSpec, buildBaseImage, debianSource, ensureBaseImages, imageExists } from '../builder/index.js';
 import { rootfsCacheKey } from '../builder/base-image-specs.js';
 
 const docker = new Docker();
@@ -51,7 +51,8 @@ describe('base images from Debian packages (real Docker, real debootstrap)', () 
     images.push(image);
     const spec = baseImageSpec('python', image);
     const ca = await readFile(HOST_CA, 'utf8');
-    const source = { suite: 'bookworm', mirror: 'http://deb.debian.org/debian', securityMirror: 'http://deb.debian.org/debian-security' };
+    // The source ensureBaseImages uses with no mirror setting: this host's apt mirrors.
+    const source = debianSource();
     const tarball = path.join(cacheDir, `python-bookworm-${rootfsCacheKey(spec, source, ca)}.tar`);
     const donor = await docker.createContainer({ Image: DEFAULT_BASE_IMAGES.python, name: `spaceport-test-base-donor-${run}`, Cmd: ['true'] });
     containers.push(donor.id);

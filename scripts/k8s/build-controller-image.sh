@@ -24,7 +24,14 @@ while [ $# -gt 0 ]; do
 done
 
 NODE_VERSION="${SPACEPORT_CONTROLLER_NODE_VERSION:-20.20.2}"
-MIRROR="${SPACEPORT_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# The mirror: the setting, else the first main-archive URI of this host's apt (as the product does,
+# builder/host-apt-sources.ts), else deb.debian.org.
+host_mirror() {
+  { cat /etc/apt/sources.list.d/*.sources 2>/dev/null; } | awk '
+    /^URIs:/ { uri = $2 } /^Suites:/ { for (i = 2; i <= NF; i++) if ($i !~ /-/) { print uri; exit } }'
+}
+MIRROR="${SPACEPORT_DEBIAN_MIRROR:-$(host_mirror)}"
+MIRROR="${MIRROR:-http://deb.debian.org/debian}"
 SUITE=bookworm
 PACKAGES=git,ca-certificates
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
