@@ -150,7 +150,7 @@ describe('secrets and variables of a docker Space', () => {
     expect(answers.runLog).toContain('app starting');
   });
 
-  it('changing the secret restarts the app with the new value, without a build', async () => {
+  it('changing the secret redeploys the app with the new value, without a build', async () => {
     const buildLogBefore = await s.buildLog();
     const set = await s.h.api('POST', `/api/spaces/${s.space}/secrets`, { key: 'MY_SECRET', value: SECRET_V2 });
     expect(set.status, set.body).toBe(200);
@@ -167,6 +167,8 @@ describe('secrets and variables of a docker Space', () => {
       expect(body, what).not.toContain(SECRET_V1);
       expect(body, what).not.toContain(SECRET_V2);
     }
+    // The change is a new release next to the old one: wait for the old one to drain and go.
+    await waitFor('the old release retired', async () => ((await s.containers()).filter((c) => c.State === 'running').length === 1 ? true : undefined), 60_000);
     const history = JSON.stringify(await (await servingImage()).history());
     expect(history).not.toContain(SECRET_V2);
   }, 180_000);

@@ -241,10 +241,23 @@ export class SpaceService {
       await reconciler.kick(fresh.uid);
       return;
     }
+    await this.#redeploy(fresh, 'hardware change', flavor);
+  }
+
+  /**
+   * A new release of the same image (on `hardware`, else the target's), deployed like a push: the
+   * serving release keeps the traffic until the new one answers; if the new one fails, the old one
+   * keeps serving and the stage says why. Used for hardware, variables and secrets.
+   */
+  async #redeploy(space: SpaceRecord, why: string, hardware?: string): Promise<void> {
+    const { store, reconciler, logger } = this.#o;
+    const fresh = store.getSpaceByUid(space.uid);
+    const target = fresh?.targetRelease ? store.getRelease(fresh.targetRelease) : undefined;
+    if (!fresh || !target) return;
     const { id: _id, failure: _failure, createdAt: _createdAt, ...same } = target;
-    const release = store.addRelease({ ...same, hardware: flavor });
+    const release = store.addRelease({ ...same, hardware: hardware ?? target.hardware ?? fresh.hardware });
     store.updateSpace(fresh.uid, { targetRelease: release.id });
-    logger.info({ space: fresh.id, hardware: flavor, release: release.id }, 'hardware change: new release');
+    logger.info({ space: fresh.id, hardware: release.hardware, release: release.id }, `${why}: new release`);
     await reconciler.kick(fresh.uid);
   }
 
@@ -292,14 +305,17 @@ export class SpaceService {
     return this.#o.store.listSettings(space.uid, kind);
   }
 
+  /** A changed variable or secret is a new release (see #redeploy): a bad value never takes the Space down. */
   async upsertSetting(space: SpaceRecord, kind: SettingKind, s: { key: string; value: string; description?: string }): Promise<void> {
+    const reserved = reservedEnvName(s.key);
+    if (reserved) throw new SpaceportError('BadRequest', `"${s.key}" cannot be a ${kind}: ${reserved} Choose another name.`);
     this.#o.store.upsertSetting(space.uid, kind, s);
-    await this.#restartInstances(space);
+    await this.#redeploy(space, `${kind} ${s.key} changed`);
   }
 
   async deleteSetting(space: SpaceRecord, kind: SettingKind, key: string): Promise<void> {
     this.#o.store.deleteSetting(space.uid, kind, key);
-    await this.#restartInstances(space);
+    await this.#redeploy(space, `${kind} ${key} deleted`);
   }
 
   /**
@@ -383,4 +399,16 @@ export function trustedHost(host: string, config: Pick<Config, 'SPACEPORT_DOMAIN
     /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) ||
     config.SPACEPORT_ALLOWED_HOSTS.some((h) => h.toLowerCase() === name)
   );
+}
+
+/** Env names the platform sets for every Space (SPACES-SPEC §2) or that the system needs: never a variable or secret. */
+const RESERVED_ENV = new Set(['PATH', 'HOME', 'USER', 'HOSTNAME', 'PWD', 'SHELL', 'SYSTEM', 'PORT', 'CPU_CORES', 'MEMORY', 'ACCELERATOR']);
+const RESERVED_ENV_PREFIXES = ['SPACE_', 'GRADIO_SERVER_', 'LD_'];
+
+/** Why a name cannot be set by an owner, or undefined when it can. */
+export function reservedEnvName(key: string): string | undefined {
+  if (RESERVED_ENV.has(key)) return 'the platform sets it for every Space (a wrong value would break the app).';
+  const prefix = RESERVED_ENV_PREFIXES.find((p) => key.startsWith(p));
+  if (prefix) return `names starting with ${prefix} are set by the platform.`;
+  return undefined;
 }
