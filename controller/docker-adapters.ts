@@ -58,5 +58,5 @@ export async function dockerAdapters(config: Readonly<Config>, logger: Logger): 
   const docker = await connectEngine(config);
   const gpus = await detectDockerGpus(docker, config.SPACEPORT_DOCKER_GPUS);
   const runtime = new DockerRuntime({ docker, logger: logger.child({ module: 'runtime' }), namePrefix: config.SPACEPORT_INSTANCE_NAME, gpus });
-  return { runtime, builder: engineBuilder(config, docker, logger), plan: planFromBuilder(config) };
+  return { runtime, builder: engineBuilder(config, docker, logger), plan: planFromBuilder(config), baseImages: knownBaseImages(config).map((k) => k.image) };
 }

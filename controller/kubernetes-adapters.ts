@@ -1,7 +1,7 @@
 import { RegistryImageBuilder, parseRegistry } from '../builder/index.js';
 import { SpaceportError, type Config, type Logger } from '../core/index.js';
 import { planFromBuilder } from './build/index.js';
-import { connectEngine, engineBuilder } from './docker-adapters.js';
+import { connectEngine, engineBuilder, knownBaseImages } from './docker-adapters.js';
 import { KubernetesRuntime, loadKubeConfig } from './runtime/index.js';
 import type { SpaceportAdapters } from './main.js';
 
@@ -35,5 +35,5 @@ export async function kubernetesAdapters(config: Readonly<Config>, logger: Logge
     logger: logger.child({ module: 'runtime' }),
   });
   await runtime.start();
-  return { runtime, builder, plan: planFromBuilder(config) };
+  return { runtime, builder, plan: planFromBuilder(config), baseImages: knownBaseImages(config).map((k) => k.image) };
 }

@@ -21,6 +21,8 @@ export interface SpaceportAdapters {
   runtime: Runtime;
   builder: ImageBuilder & { ensureBaseImages?(images: string[], log: LogSink): Promise<void> };
   plan: PlanBuild;
+  /** Base images to make ready in the background at start, so a first push does not wait for them. */
+  baseImages?: string[];
 }
 
 export interface RunningSpaceport {
@@ -168,6 +170,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   }
   const port = (server.address() as AddressInfo).port;
   await reconciler.start();
+  if (config.SPACEPORT_PREPARE_BASE_IMAGES) prepareBaseImages(adapters, logger.child({ module: 'base-images' }));
   logger.info({ port, domain: config.SPACEPORT_DOMAIN, dataDir: config.dataDir, runtime: runtime.name }, 'spaceport up');
 
   let closing: Promise<void> | undefined;
@@ -208,4 +211,27 @@ function listenError(err: unknown, config: Readonly<Config>): unknown {
     return new SpaceportError('PortInUse', `Cannot listen on ${where} (${code}). Fix: choose another address or port with SPACEPORT_HOST (--host) and SPACEPORT_PORT (--port).`, { cause: err });
   }
   return err;
+}
+
+/**
+ * Make the base images ready in the background (a fresh install takes minutes to debootstrap them),
+ * with progress in the process log; a push meanwhile waits on the same work, never starts it twice.
+ */
+function prepareBaseImages(adapters: SpaceportAdapters, logger: Logger): void {
+  const images = adapters.baseImages ?? [];
+  if (!adapters.builder.ensureBaseImages || images.length === 0) return;
+  let pending = '';
+  const sink: LogSink = {
+    write: (data) => {
+      pending += data;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line.trim() !== '') logger.info({ images }, line);
+    },
+  };
+  logger.info({ images }, 'preparing base images in the background');
+  adapters.builder.ensureBaseImages(images, sink).then(
+    () => logger.info({ images }, 'base images ready'),
+    (err: unknown) => logger.warn({ images, err: (err as Error).message }, 'base images could not be prepared now; the first build that needs them tries again'),
+  );
 }

@@ -80,6 +80,8 @@ export const configSchema = z.object({
     })
     .default({ '3.11': 'spaceport/python:3.11' }),
   SPACEPORT_DEFAULT_PYTHON: z.string().default('3.11'),
+  /** Build the base images in the background at start (a fresh install's first push then waits less). */
+  SPACEPORT_PREPARE_BASE_IMAGES: z.stringbool().default(true),
   SPACEPORT_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   /** CA bundle and proxies handed to image builds (pip and apt inside the build must trust and reach the index). */
   SPACEPORT_BUILD_CA_BUNDLE: z.string().default('/etc/ssl/certs/ca-certificates.crt'),

@@ -34,6 +34,8 @@ export async function startHarness(
     SPACEPORT_ADMIN_TOKEN: ADMIN_TOKEN,
     SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS: 'true',
     SPACEPORT_DRAIN_MS: '300',
+    // Suites make base images when their builds need them (a background debootstrap could outlive a short suite).
+    SPACEPORT_PREPARE_BASE_IMAGES: 'false',
     ...env,
   });
   const logger = process.env.SPACEPORT_TEST_LOG ? createLogger({ level: process.env.SPACEPORT_TEST_LOG }) : silentLogger();
