@@ -48,7 +48,15 @@ describe('a restart after a crash mid-build', () => {
     child = spawn(process.execPath, ['--import', 'tsx', 'cli/spaceport.ts', 'up'], {
       cwd: ROOT,
       stdio: ['ignore', log, log],
-      env: { ...process.env, SPACEPORT_PORT: String(port), SPACEPORT_HOST: '127.0.0.1', SPACEPORT_DATA_DIR: dataDir, SPACEPORT_ADMIN_TOKEN: TOKEN, SPACEPORT_INSTANCE_NAME: INSTANCE },
+      env: {
+        ...process.env,
+        SPACEPORT_PORT: String(port),
+        SPACEPORT_HOST: '127.0.0.1',
+        SPACEPORT_DATA_DIR: dataDir,
+        SPACEPORT_ADMIN_TOKEN: TOKEN,
+        SPACEPORT_INSTANCE_NAME: INSTANCE,
+        SPACEPORT_PREPARE_BASE_IMAGES: 'false',
+      },
     });
   }
 
@@ -76,7 +84,11 @@ describe('a restart after a crash mid-build', () => {
     expect((await request({ port, path: '/api/repos/create', method: 'POST', body: { name: NAME, type: 'space', sdk: 'docker' }, token: TOKEN, host: `127.0.0.1:${port}` })).status).toBe(200);
     work = await makeWorkTree(FILES);
     expect((await git(['push', pushUrl(port, `admin/${NAME}`, TOKEN), 'main'], work)).code).toBe(0);
-    await waitFor('building', async () => ((await stageOf()) === 'BUILDING' ? true : undefined), 60_000, 100);
+    // Kill it in the Dockerfile's slow step (past any base image making, which must not be cut short).
+    await waitFor('the slow build step running', async () => {
+      const log = (await request({ port, path: `/api/spaces/admin/${NAME}/logs/build`, token: TOKEN, host: `127.0.0.1:${port}`, timeoutMs: 5_000 }).catch(() => undefined))?.body ?? '';
+      return log.includes(`echo ${RUN}`) && (await stageOf()) === 'BUILDING' ? true : undefined;
+    }, 600_000, 200);
     await kill();
 
     start();

@@ -68,6 +68,7 @@ describe('killing the controller on Kubernetes: proxies keep serving, Spaces con
         SPACEPORT_INTERNAL_TOKEN: INTERNAL,
         ...clusterModeEnv(cluster, { namespace, run: `restart-${RUN}` }),
         SPACEPORT_DRAIN_MS: '1000',
+        SPACEPORT_PREPARE_BASE_IMAGES: 'false',
         SPACEPORT_LOG_LEVEL: 'info',
       },
     });
