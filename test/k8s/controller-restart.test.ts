@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +8,7 @@ import { startProxyServer, type RunningProxyServer } from '../../proxy/index.js'
 import { commitFiles, git, makeWorkTree, pushUrl } from '../support/git-client.js';
 import { request, waitFor } from '../support/http.js';
 import { useTestCluster, type TestCluster } from '../support/k8s-cluster.js';
+import { SpaceportProcess, freePort } from '../support/spaceport-process.js';
 import { clusterModeEnv } from '../support/k8s-spaceport.js';
 
 /**
@@ -18,35 +17,24 @@ import { clusterModeEnv } from '../support/k8s-spaceport.js';
  * Space meanwhile; after the restart every Space converges: the interrupted build is built and
  * deployed, the interrupted wake finishes.
  */
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const RUN = randomBytes(3).toString('hex');
 const TOKEN = `sp_restart_admin_${RUN}_0123456789`;
 const INTERNAL = `internal-${RUN}-0123456789abcdef`;
 const SETTLED = ['RUNNING', 'BUILD_ERROR', 'CONFIG_ERROR', 'NO_APP_FILE', 'RUNTIME_ERROR'];
 const files = (text: string) => ({ 'README.md': '---\ntitle: Restart\nsdk: static\n---\n', 'index.html': `<p>${text}</p>\n` });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
-}
-
 describe('killing the controller on Kubernetes: proxies keep serving, Spaces converge', () => {
   let cluster: TestCluster;
   let namespace: string;
   let port: number;
   let dataDir: string;
-  let controller: ChildProcess | undefined;
+  let controller: SpaceportProcess;
   let proxy: RunningProxyServer;
   const works: string[] = [];
   let workA: string;
 
-  const api = (method: string, p: string, body?: unknown) => request({ port, path: p, method, body, token: TOKEN, host: `127.0.0.1:${port}` });
-  const stage = async (space: string) => (await api('GET', `/api/spaces/${space}/runtime`)).json<{ stage: string; errorMessage?: string }>();
+  const api = (method: string, p: string, body?: unknown) => controller.api(method, p, body);
+  const stage = (space: string) => controller.stage(space);
   const waitStage = (space: string, stages: string[], ms = 600_000) =>
     waitFor(`${space} in ${stages.join('|')}`, async () => {
       const rt = await stage(space).catch(() => undefined);
@@ -54,35 +42,8 @@ describe('killing the controller on Kubernetes: proxies keep serving, Spaces con
     }, ms, 200);
   const viaProxy = (sub: string, timeoutMs = 10_000) => request({ port: proxy.port, path: '/', host: `${sub}.localhost:${proxy.port}`, timeoutMs });
 
-  async function startController(): Promise<void> {
-    const log = openSync(path.join(dataDir, 'controller.log'), 'a');
-    controller = spawn(process.execPath, ['--import', 'tsx', 'cli/spaceport.ts', 'up'], {
-      cwd: ROOT,
-      stdio: ['ignore', log, log],
-      env: {
-        ...process.env,
-        SPACEPORT_PORT: String(port),
-        SPACEPORT_HOST: '127.0.0.1',
-        SPACEPORT_DATA_DIR: dataDir,
-        SPACEPORT_ADMIN_TOKEN: TOKEN,
-        SPACEPORT_INTERNAL_TOKEN: INTERNAL,
-        ...clusterModeEnv(cluster, { namespace, run: `restart-${RUN}` }),
-        SPACEPORT_DRAIN_MS: '1000',
-        SPACEPORT_PREPARE_BASE_IMAGES: 'false',
-        SPACEPORT_LOG_LEVEL: 'info',
-      },
-    });
-    await waitFor('controller answering', async () => ((await api('GET', '/api/whoami-v2').catch(() => undefined))?.status === 200 ? true : undefined), 60_000, 200);
-  }
-
-  function killController(): Promise<void> {
-    const c = controller!;
-    controller = undefined;
-    return new Promise((resolve) => {
-      c.once('exit', () => resolve());
-      c.kill('SIGKILL');
-    });
-  }
+  const startController = () => controller.start();
+  const killController = () => controller.kill();
 
   async function createAndPush(name: string, text: string): Promise<string> {
     expect((await api('POST', '/api/repos/create', { name, type: 'space', sdk: 'static' })).status).toBe(200);
@@ -98,6 +59,17 @@ describe('killing the controller on Kubernetes: proxies keep serving, Spaces con
     namespace = await cluster.createNamespace('sp-restart');
     dataDir = mkdtempSync(path.join(tmpdir(), 'spaceport-restart-'));
     port = await freePort();
+    controller = new SpaceportProcess({
+      port,
+      dataDir,
+      token: TOKEN,
+      env: {
+        SPACEPORT_INTERNAL_TOKEN: INTERNAL,
+        ...clusterModeEnv(cluster, { namespace, run: `restart-${RUN}` }),
+        SPACEPORT_DRAIN_MS: '1000',
+        SPACEPORT_LOG_LEVEL: 'info',
+      },
+    });
     await startController();
     proxy = await startProxyServer({
       controllerUrl: `http://127.0.0.1:${port}`,
@@ -116,7 +88,7 @@ describe('killing the controller on Kubernetes: proxies keep serving, Spaces con
 
   afterAll(async () => {
     await proxy?.close();
-    if (controller) await killController();
+    await controller?.kill();
     if (namespace) await cluster.deleteNamespace(namespace);
     for (const w of works) rmSync(w, { recursive: true, force: true });
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
