@@ -56,6 +56,20 @@ describe('static template file server (serve.py)', () => {
 
   const get = (p: string, init?: RequestInit) => fetch(`${base}${p}`, { redirect: 'manual', ...init });
 
+  it('listens with a deep backlog, so a burst of connections (held requests of a wake) is not dropped', async () => {
+    const port = new URL(base).port;
+    const out = await new Promise<string>((resolve, reject) => {
+      const ss = spawn('ss', ['-ltnH', `sport = :${port}`]);
+      let text = '';
+      ss.stdout.setEncoding('utf8').on('data', (t: string) => (text += t));
+      ss.once('error', reject);
+      ss.once('close', () => resolve(text));
+    });
+    // `ss -l`: Send-Q of a listening socket is its backlog.
+    const [, , sendQ] = out.trim().split(/\s+/);
+    expect(Number(sendQ)).toBeGreaterThanOrEqual(1024);
+  });
+
   it('answers / with the app_file', async () => {
     const res = await get('/');
     expect(res.status).toBe(200);

@@ -103,6 +103,13 @@ def make_handler(root, index):
     return Handler
 
 
+class Server(ThreadingHTTPServer):
+    # The default listen backlog (5) drops connections under a burst, such as the requests held
+    # while a sleeping Space wakes up: clients then wait for SYN retransmits (1 s, 3 s, 7 s, ...).
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", default=".")
@@ -111,8 +118,7 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args(argv)
     root = os.path.realpath(args.root)
-    server = ThreadingHTTPServer((args.host, args.port), make_handler(root, args.index))
-    server.daemon_threads = True
+    server = Server((args.host, args.port), make_handler(root, args.index))
     sys.stderr.write("Serving %s on port %d\n" % (root, server.server_address[1]))
     sys.stderr.flush()
     try:

@@ -146,7 +146,14 @@ describe('Spaceport on Kubernetes, end to end on a real node', () => {
       const since = Date.now() - 1000;
       const results = await Promise.all(
         Array.from({ length: 100 }, () => request({ port: h.port, path: '/', host: `${sub}.localhost:${h.port}`, timeoutMs: 120_000 })),
-      );
+      ).catch(async (err: unknown) => {
+        // Say what the cluster and Spaceport saw, so a failure here can be explained.
+        const rt = await h.stage(space).catch(() => undefined);
+        const instances = await h.sp.reconciler.stageOf(h.sp.store.getSpace(space as never)!.uid);
+        const pods = await cluster.kubectl(['-n', namespace, 'get', 'pods,deployments,replicasets', '-o', 'wide']).catch((e: unknown) => String(e));
+        const events = await cluster.kubectl(['-n', namespace, 'get', 'events', '--sort-by=.lastTimestamp']).catch((e: unknown) => String(e));
+        throw new Error(`${(err as Error).message}\nruntime: ${JSON.stringify(rt)}\nreconciler stage: ${JSON.stringify(instances)}\n${pods}\n${events.slice(-4000)}`);
+      });
       expect(results.map((r) => r.status)).toEqual(Array(100).fill(200));
       for (const r of results) expect(r.body).toContain('version two');
       expect((await h.stage(space)).stage).toBe('RUNNING');
