@@ -55,6 +55,7 @@ export class CountingProxy {
   readonly #agent: https.Agent;
   readonly #upstream: URL;
   #counts = zeroCounts();
+  readonly #watches = new Set<{ up: http.IncomingMessage; res: http.ServerResponse }>();
 
   private constructor(upstream: URL, agent: https.Agent) {
     this.#upstream = upstream;
@@ -109,6 +110,11 @@ export class CountingProxy {
         res.flushHeaders();
         upRes.pipe(res);
         upRes.on('error', () => res.destroy());
+        if (verb === 'watch') {
+          const w = { up: upRes, res };
+          this.#watches.add(w);
+          res.on('close', () => this.#watches.delete(w));
+        }
       },
     );
     up.on('error', (err) => {
@@ -120,6 +126,18 @@ export class CountingProxy {
       if (!res.writableFinished) up.destroy();
     });
     req.pipe(up);
+  }
+
+  /**
+   * Every open watch goes quiet, with its connection still open (no event, no end, no error): how
+   * a watch through a broken middlebox fails. Watches opened later work.
+   */
+  freezeWatches(): void {
+    for (const w of this.#watches) {
+      w.up.unpipe(w.res);
+      w.up.pause();
+    }
+    this.#watches.clear();
   }
 
   async close(): Promise<void> {

@@ -44,6 +44,15 @@ export function loadKubeConfig(file?: string): k8s.KubeConfig {
 }
 
 type Waiter = { check: () => boolean; resolve: () => void };
+type DeploymentInformer = k8s.Informer<k8s.V1Deployment> & k8s.ObjectCache<k8s.V1Deployment>;
+type PodInformer = k8s.Informer<k8s.V1Pod> & k8s.ObjectCache<k8s.V1Pod>;
+
+/**
+ * An instance starting for longer than this is checked once with a direct read (then at most every
+ * STALE_CHECK_MS): a watch can go quiet without an error, and a wake must not wait on a stale cache.
+ */
+const STALE_AFTER_MS = 10_000;
+const STALE_CHECK_MS = 10_000;
 
 /**
  * Spaces as Deployments in one namespace (see kubernetes-manifests.ts for the objects). Every read
@@ -63,8 +72,12 @@ export class KubernetesRuntime implements Runtime {
   readonly #objects: k8s.KubernetesObjectApi;
   readonly #core: k8s.CoreV1Api;
   readonly #apps: k8s.AppsV1Api;
-  readonly #deployments: k8s.Informer<k8s.V1Deployment> & k8s.ObjectCache<k8s.V1Deployment>;
-  readonly #pods: k8s.Informer<k8s.V1Pod> & k8s.ObjectCache<k8s.V1Pod>;
+  #deployments: DeploymentInformer;
+  #pods: PodInformer;
+  /** Deployment name → when list() first saw it starting, and when it was last read directly. */
+  readonly #startingSince = new Map<string, number>();
+  readonly #checkedAt = new Map<string, number>();
+  #rebuilding?: Promise<void>;
   readonly #lock = new KeyedLock();
   readonly #listeners = new Set<(space: SpaceId) => void>();
   readonly #waiters = new Set<Waiter>();
@@ -83,24 +96,51 @@ export class KubernetesRuntime implements Runtime {
     this.#objects = k8s.KubernetesObjectApi.makeApiClient(this.#kc);
     this.#core = this.#kc.makeApiClient(k8s.CoreV1Api);
     this.#apps = this.#kc.makeApiClient(k8s.AppsV1Api);
+    [this.#deployments, this.#pods] = this.#makeInformers();
+  }
+
+  /** The two informers (Deployments and Pods with this install's labels), wired to our callbacks. */
+  #makeInformers(): [DeploymentInformer, PodInformer] {
     const ns = this.#p.namespace;
     const selector = selectorFor(this.#p.instance);
-    this.#deployments = k8s.makeInformer(
+    const deployments = k8s.makeInformer(
       this.#kc,
       `/apis/apps/v1/namespaces/${ns}/deployments`,
       () => this.#apps.listNamespacedDeployment({ namespace: ns, labelSelector: selector }),
       selector,
     );
-    this.#pods = k8s.makeInformer(
+    const pods = k8s.makeInformer(
       this.#kc,
       `/api/v1/namespaces/${ns}/pods`,
       () => this.#core.listNamespacedPod({ namespace: ns, labelSelector: selector }),
       selector,
     );
-    for (const informer of [this.#deployments, this.#pods] as k8s.Informer<k8s.KubernetesObject>[]) {
+    for (const informer of [deployments, pods] as k8s.Informer<k8s.KubernetesObject>[]) {
       for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, (obj) => this.#changed(obj));
       informer.on('error', (err) => this.#restartInformer(informer, err));
     }
+    return [deployments, pods];
+  }
+
+  /** New informers (a fresh list and watch), swapped in once synced; the old ones stopped. */
+  #rebuildInformers(): Promise<void> {
+    this.#rebuilding ??= (async () => {
+      const [deployments, pods] = this.#makeInformers();
+      try {
+        await Promise.all([deployments.start(), pods.start()]);
+      } catch (err) {
+        this.#log.warn({ err: (err as Error).message }, 'could not list again; keeping the current informers');
+        await Promise.allSettled([deployments.stop(), pods.stop()]);
+        return;
+      }
+      const old = [this.#deployments, this.#pods];
+      [this.#deployments, this.#pods] = [deployments, pods];
+      await Promise.allSettled(old.map((i) => i.stop()));
+      this.#changed({});
+    })().finally(() => {
+      this.#rebuilding = undefined;
+    });
+    return this.#rebuilding;
   }
 
   /** Start the informers (the first list); every other method awaits it. */
@@ -118,10 +158,12 @@ export class KubernetesRuntime implements Runtime {
   }
 
   #restartInformer(informer: k8s.Informer<k8s.KubernetesObject>, err: unknown): void {
-    if (this.#closed) return;
+    const current = informer === (this.#deployments as unknown) || informer === (this.#pods as unknown);
+    if (this.#closed || !current) return;
     this.#log.warn({ err: (err as Error)?.message ?? String(err) }, 'watch failed; restarting the informer');
     setTimeout(() => {
-      if (!this.#closed) informer.start().catch((e: unknown) => this.#restartInformer(informer, e));
+      const stillCurrent = informer === (this.#deployments as unknown) || informer === (this.#pods as unknown);
+      if (!this.#closed && stillCurrent) informer.start().catch((e: unknown) => this.#restartInformer(informer, e));
     }, 1000).unref();
   }
 
@@ -144,8 +186,9 @@ export class KubernetesRuntime implements Runtime {
       this.#waiters.add(w);
       setTimeout(() => {
         if (this.#waiters.delete(w)) {
-          this.#log.warn({ what }, 'the informers did not see our write in time');
-          resolve();
+          // A watch that went quiet without an error: list and watch again.
+          this.#log.warn({ what }, 'the informers did not see our write in time: listing and watching again');
+          void this.#rebuildInformers().then(resolve, resolve);
         }
       }, this.#cacheWaitMs).unref();
     });
@@ -237,7 +280,9 @@ export class KubernetesRuntime implements Runtime {
 
   async #instanceOf(d: k8s.V1Deployment): Promise<Instance> {
     const ann = d.metadata?.annotations ?? {};
-    const verdict = (d.spec?.replicas ?? 1) === 0 ? ({ kind: 'none' } as const) : this.#verdictOf(d);
+    let verdict: PodVerdict = (d.spec?.replicas ?? 1) === 0 ? { kind: 'none' } : this.#verdictOf(d);
+    if ((d.spec?.replicas ?? 1) > 0 && (verdict.kind === 'none' || verdict.kind === 'starting')) verdict = await this.#checkStarting(d, verdict);
+    else this.#startingSince.delete(d.metadata?.name ?? '');
     const tail = verdict.kind === 'exited' ? await this.#exitTail(verdict) : undefined;
     const state = instanceStateFor(d, verdict, tail);
     const port = Number(ann[K8S_ANNOTATIONS.port]);
@@ -250,6 +295,36 @@ export class KubernetesRuntime implements Runtime {
       ...(verdict.kind === 'ready' && verdict.startedAt !== undefined ? { startedAt: verdict.startedAt } : {}),
       restartCount: startsOf(d),
     };
+  }
+
+  /**
+   * An instance the cache says is still starting: after STALE_AFTER_MS, read its pods directly (at
+   * most every STALE_CHECK_MS). If the API says otherwise, the watches missed it: list and watch
+   * again, and answer what the API says. Costs nothing for instances that are ready or asleep.
+   */
+  async #checkStarting(d: k8s.V1Deployment, cached: PodVerdict): Promise<PodVerdict> {
+    const name = d.metadata?.name ?? '';
+    const now = Date.now();
+    const since = this.#startingSince.get(name) ?? now;
+    this.#startingSince.set(name, since);
+    if (now - since < STALE_AFTER_MS || now - (this.#checkedAt.get(name) ?? 0) < STALE_CHECK_MS) return cached;
+    this.#checkedAt.set(name, now);
+    const labels = d.metadata?.labels ?? {};
+    try {
+      this.apiCalls++;
+      const list = await this.#core.listNamespacedPod({
+        namespace: this.#p.namespace,
+        labelSelector: `${K8S_LABELS.spaceHash}=${labels[K8S_LABELS.spaceHash]},${K8S_LABELS.releaseHash}=${labels[K8S_LABELS.releaseHash]}`,
+      });
+      const fresh = podVerdict(currentPod(d, list.items), labels[K8S_LABELS.flavor] ?? 'unknown');
+      if (fresh.kind === cached.kind) return cached;
+      this.#log.warn({ deployment: name, cached: cached.kind, actual: fresh.kind }, 'the informers missed a change: listing and watching again');
+      void this.#rebuildInformers();
+      return fresh;
+    } catch (err) {
+      this.#log.warn({ deployment: name, err: (err as Error).message }, 'could not read the pods directly');
+      return cached;
+    }
   }
 
   /** The last lines an exited container printed; read once per exit (cached by pod and restart count). */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hardwareFileSchema, resolveHardware, silentLogger } from '../../core/index.js';
 import { KubernetesRuntime, loadKubeConfig, type KubernetesPlacement } from '../../controller/runtime/index.js';
 import { runRuntimeContract } from '../../controller/runtime/runtime-contract.js';
+import { CountingProxy } from '../../bench/k8s/counting-proxy.js';
 import { waitFor } from '../support/http.js';
 import { pushTestImage, useTestCluster, type TestCluster } from '../support/k8s-cluster.js';
 import { TEST_IMAGE, TEST_IMAGE_PORT } from '../support/test-image.js';
@@ -81,6 +82,33 @@ describe('KubernetesRuntime objects on a real API server', () => {
       await runtime.close();
     }
   });
+
+  it('a watch that goes quiet without an error does not leave a wake waiting: the runtime lists and watches again', async () => {
+    const image = await pushTestImage(cluster);
+    const proxy = await CountingProxy.start(loadKubeConfig(cluster.kubeconfigPath));
+    const runtime = new KubernetesRuntime({ kubeConfig: proxy.kubeConfig(), placement: realNodePlacement(namespace), logger: silentLogger(), cacheWaitMs: 2_000 });
+    const space = 'quiet/watch' as never;
+    const spec = { space, release: 'r1' as never, image, port: TEST_IMAGE_PORT, env: { PORT: String(TEST_IMAGE_PORT) }, flavor: hw.flavors['cpu-basic']! };
+    const ready = () => waitFor('ready', async () => (await runtime.list(space)).find((i) => i.state.kind === 'ready' && i.endpoint), 60_000, 200);
+    try {
+      await runtime.apply(spec);
+      await ready();
+      await runtime.stop(space, 'r1' as never);
+      // The deployment watch goes quiet before the wake: apply's wait for its own write times out.
+      proxy.freezeWatches();
+      await runtime.apply(spec);
+      expect((await ready()).endpoint).toBeDefined();
+      await runtime.stop(space, 'r1' as never);
+      await runtime.apply(spec);
+      // The pod watch goes quiet after the scale-up was seen: the Ready pod is found by a direct read.
+      proxy.freezeWatches();
+      expect((await ready()).endpoint).toBeDefined();
+      await runtime.remove(space);
+    } finally {
+      await runtime.close();
+      await proxy.close();
+    }
+  }, 180_000);
 
   it('persistent storage: a PersistentVolumeClaim of the tier size at /data, kept across sleep and a new release, deleted on request', async () => {
     const id = namespace.slice(-6);
