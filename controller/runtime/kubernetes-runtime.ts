@@ -78,6 +78,8 @@ export class KubernetesRuntime implements Runtime {
   readonly #startingSince = new Map<string, number>();
   readonly #checkedAt = new Map<string, number>();
   #rebuilding?: Promise<void>;
+  /** When the pod watch last delivered an event: while events flow, the watch is alive. */
+  #podEventAt = Date.now();
   readonly #lock = new KeyedLock();
   readonly #listeners = new Set<(space: SpaceId) => void>();
   readonly #waiters = new Set<Waiter>();
@@ -116,7 +118,12 @@ export class KubernetesRuntime implements Runtime {
       selector,
     );
     for (const informer of [deployments, pods] as k8s.Informer<k8s.KubernetesObject>[]) {
-      for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, (obj) => this.#changed(obj));
+      for (const verb of ['add', 'update', 'delete'] as const) {
+        informer.on(verb, (obj) => {
+          if (informer === (pods as unknown)) this.#podEventAt = Date.now();
+          this.#changed(obj);
+        });
+      }
       informer.on('error', (err) => this.#restartInformer(informer, err));
     }
     return [deployments, pods];
@@ -298,16 +305,20 @@ export class KubernetesRuntime implements Runtime {
   }
 
   /**
-   * An instance the cache says is still starting: after STALE_AFTER_MS, read its pods directly (at
-   * most every STALE_CHECK_MS). If the API says otherwise, the watches missed it: list and watch
-   * again, and answer what the API says. Costs nothing for instances that are ready or asleep.
+   * An instance the cache says is still starting: after STALE_AFTER_MS with no pod event at all,
+   * read its pods directly (at most every STALE_CHECK_MS). If the API says otherwise, the watches
+   * missed it: list and watch again, and answer what the API says. Costs nothing for instances that
+   * are ready or asleep, nor while the pod watch delivers events.
    */
   async #checkStarting(d: k8s.V1Deployment, cached: PodVerdict): Promise<PodVerdict> {
     const name = d.metadata?.name ?? '';
     const now = Date.now();
     const since = this.#startingSince.get(name) ?? now;
     this.#startingSince.set(name, since);
-    if (now - since < STALE_AFTER_MS || now - (this.#checkedAt.get(name) ?? 0) < STALE_CHECK_MS) return cached;
+    // Only when the pod watch has been quiet too: with events flowing (a thousand Spaces starting
+    // at once), it is alive and the cache is merely behind the cluster.
+    const quiet = now - this.#podEventAt >= STALE_AFTER_MS;
+    if (!quiet || now - since < STALE_AFTER_MS || now - (this.#checkedAt.get(name) ?? 0) < STALE_CHECK_MS) return cached;
     this.#checkedAt.set(name, now);
     const labels = d.metadata?.labels ?? {};
     try {
