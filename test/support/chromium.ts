@@ -78,14 +78,16 @@ export async function blankScreenshotBytes(browser: Browser): Promise<number> {
  */
 export async function waitRendered(page: Page, traffic: PageTraffic, locator: Locator, opts: { timeoutMs: number; attempts?: number }): Promise<void> {
   const attempts = opts.attempts ?? 3;
+  // Failures of this load count from the page's first request (the opening load included).
+  let since = 0;
   for (let i = 1; ; i++) {
-    const before = traffic.failed.length;
     try {
       await locator.waitFor({ state: 'visible', timeout: opts.timeoutMs / attempts });
       return;
     } catch (err) {
-      const networkChanged = traffic.failed.slice(before).some((f) => f.includes('ERR_NETWORK_CHANGED'));
+      const networkChanged = traffic.failed.slice(since).some((f) => f.includes('ERR_NETWORK_CHANGED'));
       if (!networkChanged || i >= attempts) throw err;
+      since = traffic.failed.length;
       await page.reload({ waitUntil: 'domcontentloaded' });
     }
   }
