@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planFromBuilder } from '../controller/build/index.js';
 import { FakeRuntime } from '../controller/runtime/index.js';
-import { trustedHost } from '../controller/spaces/space-service.js';
+import { trustedHost } from '../controller/spaces/trusted-host.js';
 import { testConfig } from '../core/index.js';
 import { FakeImageBuilder } from './support/fake-image-builder.js';
 import { request } from './support/http.js';

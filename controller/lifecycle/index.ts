@@ -3,3 +3,4 @@ export * from './reconciler.js';
 export * from './route-table.js';
 export * from './activity-ledger.js';
 export * from './instance-spec.js';
+export { startupTimeoutOf } from './observe.js';

@@ -6,7 +6,8 @@ import type { SpaceStore } from '../store/space-store.js';
 import { instanceSpecFor } from './instance-spec.js';
 import { KeyedSerializer } from './keyed-serializer.js';
 import type { InProcessRouteTable } from './route-table.js';
-import { computeStage, type ObservedInstance, type StageResult } from './stage.js';
+import { observe, startupTimeoutOf } from './observe.js';
+import { computeStage, type StageResult } from './stage.js';
 
 export interface ReconcilerOptions {
   store: SpaceStore;
@@ -36,28 +37,8 @@ interface Backoff {
 
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 60_000;
-const DEFAULT_STARTUP_TIMEOUT_MS = 30 * 60_000;
 /** How long a new release may wait to be scheduled after its predecessor was stopped to make room. */
 const MAKE_ROOM_GRACE_MS = 60_000;
-
-/** `startup_duration_timeout` of a release, as parsed by the builder (`SpaceConfig.startupTimeoutMs`). */
-export function startupTimeoutOf(config: Record<string, unknown>): number {
-  const v = config.startupTimeoutMs;
-  return typeof v === 'number' && v > 0 ? v : DEFAULT_STARTUP_TIMEOUT_MS;
-}
-
-function observe(instance: Instance | undefined): ObservedInstance {
-  if (!instance) return { kind: 'absent' };
-  const s = instance.state;
-  switch (s.kind) {
-    case 'exited':
-      return { kind: 'exited', reason: s.reason };
-    case 'failed':
-      return { kind: 'failed', reason: s.reason };
-    default:
-      return { kind: s.kind };
-  }
-}
 
 /**
  * Level-triggered and idempotent: compares what the store wants (lifecycle, target release) with

@@ -1,7 +1,8 @@
 import type Dockerode from 'dockerode';
 import { describe, expect, it } from 'vitest';
 import { HUB_FLAVORS, silentLogger } from '../../core/index.js';
-import { DockerRuntime, detectDockerGpus } from './docker-runtime.js';
+import { DockerRuntime } from './docker-runtime.js';
+import { detectDockerGpus } from './docker-gpus.js';
 
 const engine = (info: Record<string, unknown>) => ({ info: async () => info }) as unknown as Dockerode;
 const flavor = (name: string) => HUB_FLAVORS.find((f) => f.name === name)!;

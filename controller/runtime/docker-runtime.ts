@@ -17,6 +17,7 @@ import { REASON_MAX_LINES, containerFactsFrom, instanceStateOf, isRunning, isSto
 import { dockerStatus, mapDockerError } from './map-docker-error.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, probeHttp } from './readiness-probe.js';
 import { KeyedLock } from './keyed-lock.js';
+import { refuseGpuFlavor } from './docker-gpus.js';
 import type { Instance, InstanceSpec, RunLogOptions, Runtime } from './runtime.js';
 
 export interface DockerRuntimeOptions {
@@ -33,19 +34,6 @@ export interface DockerRuntimeOptions {
   readinessWatchMs?: number;
   /** NVIDIA GPUs this engine can hand out (DeviceRequests); 0: GPU flavors are refused. See `detectDockerGpus`. */
   gpus?: number;
-}
-
-/**
- * How many NVIDIA GPUs a Docker engine can hand to containers: 0 unless the engine has the `nvidia`
- * runtime (the NVIDIA container toolkit), then `setting` if it is a number, else 1 per `/dev/nvidiaN`
- * the engine reports through its info (at least 1).
- */
-export async function detectDockerGpus(docker: Dockerode, setting: 'auto' | number): Promise<number> {
-  if (typeof setting === 'number') return setting;
-  const info = (await docker.info()) as { Runtimes?: Record<string, unknown>; GenericResources?: unknown[] };
-  const hasNvidia = Object.keys(info.Runtimes ?? {}).some((r) => r.startsWith('nvidia'));
-  if (!hasNvidia) return 0;
-  return Math.max(1, (info.GenericResources ?? []).length);
 }
 
 /** A dockerode client for a DOCKER_HOST value (`unix:///path`, `tcp://host:port`), or the default socket. */
@@ -128,13 +116,7 @@ export class DockerRuntime implements Runtime {
   }
 
   refuseFlavor(flavor: Flavor): string | undefined {
-    if (!flavor.gpu || flavor.gpu.count === 0) return undefined;
-    const wants = `${flavor.gpu.count} NVIDIA ${flavor.gpu.model} GPU${flavor.gpu.count > 1 ? 's' : ''}`;
-    if (this.#gpus === 0) {
-      return `Hardware "${flavor.name}" needs ${wants}, and this installation's Docker engine has no GPUs (no nvidia runtime; install the NVIDIA container toolkit, or run Spaceport on Kubernetes with a GPU node pool).`;
-    }
-    if (flavor.gpu.count > this.#gpus) return `Hardware "${flavor.name}" needs ${wants}; this Docker engine has ${this.#gpus}.`;
-    return undefined;
+    return refuseGpuFlavor(flavor, this.#gpus);
   }
 
   apply(spec: InstanceSpec): Promise<void> {

@@ -1,5 +1,6 @@
 export type { Instance, InstanceSpec, InstanceState, RunLogOptions, Runtime, StorageSpec, StorageTier } from './runtime.js';
-export { DockerRuntime, connectDocker, detectDockerGpus, type DockerRuntimeOptions } from './docker-runtime.js';
+export { DockerRuntime, connectDocker, type DockerRuntimeOptions } from './docker-runtime.js';
+export { detectDockerGpus, refuseGpuFlavor } from './docker-gpus.js';
 export {
   FakeRuntime,
   type FakeCounts,

@@ -1,5 +1,3 @@
-import { PassThrough } from 'node:stream';
-import { createInterface } from 'node:readline';
 import * as k8s from '@kubernetes/client-node';
 import { SpaceportError, type Flavor, type LogLine, type Logger, type ReleaseId, type SpaceId } from '../../core/index.js';
 import { exitReason, REASON_MAX_LINES } from './docker-state.js';
@@ -24,7 +22,7 @@ import {
 } from './kubernetes-manifests.js';
 import { currentPod, instanceStateFor, podVerdict, startsOf, type PodVerdict } from './kubernetes-state.js';
 import { mapKubernetesError } from './map-kubernetes-error.js';
-import { parseKubernetesLogLine } from './kubernetes-log-line.js';
+import { streamPodLog } from './kubernetes-log-stream.js';
 import type { Instance, InstanceSpec, RunLogOptions, Runtime } from './runtime.js';
 
 export interface KubernetesRuntimeOptions {
@@ -424,38 +422,16 @@ export class KubernetesRuntime implements Runtime {
     const pod = currentPod(d, this.#podsOf(d));
     if (!pod || (d.spec?.replicas ?? 1) === 0) return;
     const verdict = podVerdict(pod, '');
-    const out = new PassThrough();
-    const ac = new AbortController();
-    const onAbort = () => ac.abort();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const logApi = new k8s.Log(this.#kc);
     this.apiCalls++;
-    const request = logApi
-      .log(this.#p.namespace, pod.metadata!.name!, CONTAINER_NAME, out, {
-        follow: opts.follow,
-        timestamps: true,
-        ...(opts.tail !== undefined ? { tailLines: opts.tail } : {}),
-        ...(verdict.kind === 'exited' && verdict.previous ? { previous: true } : {}),
-      })
-      .then((inner) => {
-        if (ac.signal.aborted) inner.abort();
-        else ac.signal.addEventListener('abort', () => inner.abort(), { once: true });
-      })
-      .catch((err: unknown) => out.destroy(err as Error));
-    ac.signal.addEventListener('abort', () => out.end(), { once: true });
     try {
-      await request;
-      const lines = createInterface({ input: out, crlfDelay: Infinity });
-      for await (const raw of lines) {
-        if (ac.signal.aborted) break;
-        const line = parseKubernetesLogLine(raw);
-        if (line) yield line;
-      }
+      yield* streamPodLog(this.#kc, {
+        namespace: this.#p.namespace,
+        pod: pod.metadata!.name!,
+        previous: verdict.kind === 'exited' && verdict.previous,
+        ...opts,
+      });
     } catch (err) {
-      if (!ac.signal.aborted) throw mapKubernetesError(err, { action: `read the log of ${space} (release ${release})` });
-    } finally {
-      opts.signal?.removeEventListener('abort', onAbort);
-      ac.abort();
+      throw mapKubernetesError(err, { action: `read the log of ${space} (release ${release})` });
     }
   }
 

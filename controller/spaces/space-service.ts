@@ -18,6 +18,8 @@ import type { Sdk, SettingKind, SpaceRecord, Upstream, Visibility } from '../sto
 import type { SpaceStore } from '../store/space-store.js';
 import { sleepSecondsFor } from './sleep-policy.js';
 import { redactUrl, runtimeJson, spaceInfoJson, type HubUrls } from './hub-json.js';
+import { reservedEnvName } from './reserved-env.js';
+import { trustedHost } from './trusted-host.js';
 
 export interface SpaceServiceOptions {
   store: SpaceStore;
@@ -380,35 +382,4 @@ export class SpaceService {
     await this.pullUpstream(space.uid);
     return { fetched: true };
   }
-}
-
-/**
- * A `Host` header that may appear in returned URLs: a well-formed `name[:port]` or `[v6][:port]`
- * naming the configured domain, loopback, or one of SPACEPORT_ALLOWED_HOSTS. Anything else (a
- * header from a hostile client, `<script>.localhost`) falls back to the configured public URL.
- */
-export function trustedHost(host: string, config: Pick<Config, 'SPACEPORT_DOMAIN' | 'SPACEPORT_ALLOWED_HOSTS'>): boolean {
-  const m = /^(\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?)(?::(\d{1,5}))?$/i.exec(host);
-  if (!m) return false;
-  const name = m[1]!.toLowerCase();
-  if (m[2] !== undefined && Number(m[2]) > 65535) return false;
-  return (
-    name === config.SPACEPORT_DOMAIN.toLowerCase() ||
-    name === 'localhost' ||
-    name === '[::1]' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) ||
-    config.SPACEPORT_ALLOWED_HOSTS.some((h) => h.toLowerCase() === name)
-  );
-}
-
-/** Env names the platform sets for every Space (SPACES-SPEC §2) or that the system needs: never a variable or secret. */
-const RESERVED_ENV = new Set(['PATH', 'HOME', 'USER', 'HOSTNAME', 'PWD', 'SHELL', 'SYSTEM', 'PORT', 'CPU_CORES', 'MEMORY', 'ACCELERATOR']);
-const RESERVED_ENV_PREFIXES = ['SPACE_', 'GRADIO_SERVER_', 'LD_'];
-
-/** Why a name cannot be set by an owner, or undefined when it can. */
-export function reservedEnvName(key: string): string | undefined {
-  if (RESERVED_ENV.has(key)) return 'the platform sets it for every Space (a wrong value would break the app).';
-  const prefix = RESERVED_ENV_PREFIXES.find((p) => key.startsWith(p));
-  if (prefix) return `names starting with ${prefix} are set by the platform.`;
-  return undefined;
 }
