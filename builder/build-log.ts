@@ -13,6 +13,15 @@ interface VertexState {
   announced: boolean;
   done: boolean;
   partial: string;
+  /** The step's own output (last `OUTPUT_LINES` lines), for a failure's cause. */
+  output: string[];
+}
+
+const OUTPUT_LINES = 400;
+
+function keep(lines: string[], line: string): void {
+  lines.push(line);
+  if (lines.length > OUTPUT_LINES) lines.shift();
 }
 
 /**
@@ -32,6 +41,9 @@ export class BuildLog {
   #partial = '';
   #step: string | undefined;
   #failedStep: string | undefined;
+  #failedOutput: string[] | undefined;
+  /** The classic builder's output since its last `Step N/M`. */
+  #classicOutput: string[] = [];
   #error: string | undefined;
   #imageId: string | undefined;
   #cacheHits = 0;
@@ -45,6 +57,10 @@ export class BuildLog {
   /** The step that failed, else the last step started. */
   get step(): string | undefined {
     return this.#failedStep ?? this.#step;
+  }
+  /** The output of the step that failed (else of the last classic step), oldest first, secrets masked. */
+  get failedOutput(): readonly string[] {
+    return this.#failedOutput ?? this.#classicOutput;
   }
   get error(): string | undefined {
     return this.#error;
@@ -93,7 +109,10 @@ export class BuildLog {
   end(): void {
     this.#flush();
     for (const v of this.#vertices.values()) {
-      if (v.partial) this.#line(`#${v.n} ${v.partial}`);
+      if (v.partial) {
+        keep(v.output, this.#redact(v.partial));
+        this.#line(`#${v.n} ${v.partial}`);
+      }
       v.partial = '';
     }
   }
@@ -107,7 +126,10 @@ export class BuildLog {
         if (BUILDKIT_STEP_RE.test(v.name)) this.#step = v.name;
       }
       if (t.error) {
-        if (BUILDKIT_STEP_RE.test(v.name)) this.#failedStep ??= v.name;
+        if (BUILDKIT_STEP_RE.test(v.name) && this.#failedStep === undefined) {
+          this.#failedStep = v.name;
+          this.#failedOutput = v.output;
+        }
         this.#line(`#${v.n} ERROR: ${t.error}`);
         v.done = true;
       } else if (t.completed !== undefined && !v.done) {
@@ -125,14 +147,18 @@ export class BuildLog {
       const v = this.#vertex(log.vertex, '');
       const parts = (v.partial + log.text).split('\n');
       v.partial = parts.pop() ?? '';
-      for (const part of parts) this.#line(`#${v.n} ${lastRedraw(part)}`);
+      for (const part of parts) {
+        const line = lastRedraw(part);
+        keep(v.output, this.#redact(line));
+        this.#line(`#${v.n} ${line}`);
+      }
     }
   }
 
   #vertex(digest: string, name: string): VertexState {
     let v = this.#vertices.get(digest);
     if (!v) {
-      v = { n: this.#vertices.size + 1, name, announced: false, done: false, partial: '' };
+      v = { n: this.#vertices.size + 1, name, announced: false, done: false, partial: '', output: [] };
       this.#vertices.set(digest, v);
     } else if (!v.name && name) {
       v.name = name;
@@ -154,7 +180,12 @@ export class BuildLog {
 
   #line(raw: string): void {
     const line = this.#redact(lastRedraw(raw));
-    if (STEP_RE.test(line)) this.#step = line;
+    if (STEP_RE.test(line)) {
+      this.#step = line;
+      this.#classicOutput = [];
+    } else if (this.#step !== undefined) {
+      keep(this.#classicOutput, line);
+    }
     if (CACHE_RE.test(line)) this.#cacheHits++;
     const built = /^Successfully built ([0-9a-f]{12,64})$/.exec(line);
     if (built && !this.#imageId) this.#imageId = built[1];

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { BuildError, SpaceportError, type LogSink, type Logger } from '../core/index.js';
 import { BuildLog } from './build-log.js';
+import { summarizeBuildFailure } from './build-error-summary.js';
 import { BuildOutputDecoder } from './build-output.js';
 import { packBuildContext, TEMPLATED_DOCKERFILE } from './build-context.js';
 import { openBuildkitSession, type BuildkitSession } from './buildkit-session.js';
@@ -102,8 +103,8 @@ export class DockerImageBuilder implements ImageBuilder {
     if (signal.aborted) throw cancelled(signal, progress);
     if (progress.error !== undefined) {
       logger.warn({ step: progress.step }, 'image build failed');
-      const at = progress.step ? ` at "${progress.step}"` : '';
-      throw new BuildError(`The image build failed${at}: ${progress.error}`, { logTail: progress.tail(), step: progress.step });
+      const message = summarizeBuildFailure({ step: progress.step, error: progress.error, stepOutput: progress.failedOutput });
+      throw new BuildError(message, { logTail: progress.tail(), step: progress.step });
     }
     if (!(await this.exists(req.image))) {
       throw new BuildError(`The build ended without producing ${req.image}.`, { logTail: progress.tail(), step: progress.step });

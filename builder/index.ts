@@ -37,4 +37,5 @@ export {
 export { hostAptMirrors, type AptMirrors } from './host-apt-sources.js';
 export { BuildOutputDecoder, decodeLine, type BuildEvent } from './build-output.js';
 export { BuildLog } from './build-log.js';
+export { summarizeBuildFailure, type BuildFailure } from './build-error-summary.js';
 export type { Sdk } from '../templates/index.js';

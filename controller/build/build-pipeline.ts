@@ -148,7 +148,7 @@ export class BuildPipeline {
       const message = aborted
         ? String((job.controller.signal.reason as Error | undefined)?.message ?? 'Build cancelled.')
         : err instanceof BuildError
-          ? [err.step ? `Build failed at: ${err.step}` : err.message, err.logTail].filter(Boolean).join('\n')
+          ? buildErrorMessage(err)
           : isSpaceportError(err)
             ? err.message
             : `Build failed: ${(err as Error).message}`;
@@ -217,4 +217,11 @@ export class BuildPipeline {
     }
     return { kind: 'built', image, port: plan.port, config: plan.config, cardData: plan.cardData, sdk: plan.sdk };
   }
+}
+
+/** A failed build's message: the builder's summary (its cause first), the failed step, then the log's last lines. */
+export function buildErrorMessage(err: BuildError): string {
+  const head = err.step && !err.message.includes(err.step) ? `${err.message}\nFailed step: ${err.step}` : err.message;
+  const tail = err.logTail.replace(/\n+$/, '');
+  return tail ? `${head}\n\nLast lines of the build log:\n${tail}` : head;
 }

@@ -4,3 +4,4 @@ export * from './route-table.js';
 export * from './activity-ledger.js';
 export * from './instance-spec.js';
 export { startupTimeoutOf } from './observe.js';
+export { summarizeRuntimeFailure } from './runtime-error-summary.js';

@@ -7,6 +7,7 @@ import { instanceSpecFor } from './instance-spec.js';
 import { KeyedSerializer } from './keyed-serializer.js';
 import type { InProcessRouteTable } from './route-table.js';
 import { observe, startupTimeoutOf } from './observe.js';
+import { summarizeRuntimeFailure } from './runtime-error-summary.js';
 import { computeStage, type StageResult } from './stage.js';
 
 export interface ReconcilerOptions {
@@ -270,7 +271,7 @@ export class Reconciler {
       }
       if (!everReady) {
         const tail = await this.#logTail(space, target.id);
-        store.setReleaseFailure(target.id, this.#masked(space, tail && !reason.includes(tail) ? `${reason}\n${tail}` : reason));
+        store.setReleaseFailure(target.id, this.#masked(space, summarizeRuntimeFailure(reason, tail)));
         log.warn({ reason: this.#masked(space, reason) }, 'app failed to start');
         return false;
       }
