@@ -13,6 +13,7 @@ export {
   type SpaceConfigResult,
 } from './space-config.js';
 export { parseDuration } from './duration.js';
+export { readmePushProblems } from './readme-push-check.js';
 export { planBuild, hasLocalReferences, CA_BUNDLE_FILE_NAME, type BuildPlan, type BuildProxy, type PlanBuildInput } from './plan-build.js';
 export { imageRefFor, SPACE_IMAGE_PREFIX } from './image-ref.js';
 export { RegistryImageBuilder, type RegistryImageBuilderOptions } from './registry-image-builder.js';

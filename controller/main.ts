@@ -3,7 +3,7 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SpaceportError, hardwareJson, type Config, type Logger, type LogSink, type SpaceId } from '../core/index.js';
-import type { ImageBuilder } from '../builder/index.js';
+import { readmePushProblems, type ImageBuilder } from '../builder/index.js';
 import { createProxy } from '../proxy/index.js';
 import { createApi } from './api/index.js';
 import { authenticate, bootstrapAdmin, canRead, assertCanWrite } from './auth/index.js';
@@ -118,6 +118,8 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
         throw err;
       }
     },
+    // README.md metadata is checked before git accepts a push to main (as on the Hub).
+    checkPush: ({ readme }) => readmePushProblems(readme),
     // Awaited before the push response ends: when `git push` returns, the build is queued.
     onPush: async ({ space: id }) => {
       const space = store.getSpace(id);
@@ -189,6 +191,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
         server.close();
         server.closeAllConnections();
         internal.close();
+        await git.close?.();
         await proxy.close();
         await reconciler.close();
         await pipeline.close();

@@ -77,15 +77,33 @@ describe('controller with fake runtime and builder', () => {
     expect((await h.stage('admin/demo')).stage).toBe('RUNNING');
   });
 
-  it('keeps the last good release serving after a broken README, naming the field', async () => {
+  it('refuses a push whose README metadata is invalid, naming each field; the last good release keeps serving', async () => {
     const appliedBefore = runtime.applied.length;
-    await commitFiles(work, { 'README.md': README('gradoi') }, 'typo');
-    expect((await git(['push', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
-    const rt = await h.waitStage('admin/demo', ['CONFIG_ERROR']);
-    expect(rt.errorMessage).toContain('"sdk"');
-    expect(rt.errorMessage).toContain('gradoi');
+    const builtBefore = builder.built.length;
+    await commitFiles(work, { 'README.md': README('gradioo', 'colorFrom: pink-ish\n') }, 'typo');
+    const push = await git(['push', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work);
+    expect(push.code).not.toBe(0);
+    expect(push.stderr).toContain('remote: Your push was rejected because README.md has invalid metadata:');
+    expect(push.stderr).toMatch(/remote: .*"sdk" must be one of gradio, streamlit, docker, static \(got "gradioo"\)/);
+    expect(push.stderr).toMatch(/remote: .*"colorFrom" must be one of .*\(got "pink-ish"\)/);
+    expect(push.stderr).toContain('[remote rejected] main -> main (pre-receive hook declined)');
+    expect((await h.stage('admin/demo')).stage).toBe('RUNNING');
     expect((await h.app('admin-demo', '/')).status).toBe(200);
+    expect(builder.built.length).toBe(builtBefore);
     expect(runtime.applied.length).toBe(appliedBefore);
+
+    // Other branches are not deployed, so not checked; a Space that follows one as its upstream
+    // gets the same commit by fetch, not push: there it is a CONFIG_ERROR naming the field.
+    expect((await git(['push', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'HEAD:broken'], work)).code).toBe(0);
+    const mirror = await h.api('POST', '/api/repos/create', { name: 'mirror-broken', type: 'space', sdk: 'static', upstream: { url: `http://127.0.0.1:${h.port}/spaces/admin/demo`, branch: 'broken' } });
+    expect(mirror.status, mirror.body).toBe(200);
+    const rt = await h.waitStage('admin/mirror-broken', ['CONFIG_ERROR', 'RUNNING', 'BUILD_ERROR']);
+    expect(rt.stage).toBe('CONFIG_ERROR');
+    expect(rt.errorMessage).toContain('"sdk"');
+    expect(rt.errorMessage).toContain('gradioo');
+    expect((await h.api('DELETE', '/api/repos/delete', { name: 'mirror-broken', type: 'space' })).status).toBe(200);
+    expect((await git(['push', '-q', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), ':broken'], work)).code).toBe(0);
+    await git(['reset', '-q', '--hard', 'HEAD~1'], work);
   });
 
   it('reports a failed build with its step and keeps serving', async () => {

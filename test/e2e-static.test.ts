@@ -71,12 +71,12 @@ describe('static Space on Docker, end to end', () => {
     }, 20_000);
   }, 180_000);
 
-  it('broken front matter gives CONFIG_ERROR naming the field; the previous page keeps serving', async () => {
+  it('a push with broken front matter is refused naming the field; the previous page keeps serving', async () => {
     await commitFiles(work, { 'README.md': README('statik'), 'index.html': '<h1>never served</h1>' }, 'broken');
-    expect((await git(['push', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
-    const rt = await h.waitStage(SPACE, ['CONFIG_ERROR'], 60_000);
-    expect(rt.errorMessage).toContain('"sdk"');
-    expect(rt.errorMessage).toContain('statik');
+    const refused = await git(['push', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/remote: .*"sdk" must be one of .*\(got "statik"\)/);
+    expect((await h.stage(SPACE)).stage).toBe('RUNNING');
     expect((await h.app(SUB, '/')).body).toContain('Hello v2');
     await commitFiles(work, { 'README.md': README(), 'index.html': '<h1>Hello v3</h1>' }, 'fixed');
     expect((await git(['push', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work)).code).toBe(0);

@@ -6,6 +6,7 @@ import { SpaceportError, silentLogger, toSpaceportError, type SpaceId } from '..
 import { parseCgiHead } from './cgi-response.js';
 import { parseGitPath, type GitPath } from './git-path.js';
 import { tokenFromAuthorization } from './http-auth.js';
+import { PushCheckServer, type PushCheck } from './push-check-server.js';
 import { gitEnv, runGit } from './run-git.js';
 
 export type GitAccess = 'read' | 'write';
@@ -46,9 +47,17 @@ export interface GitHttpOptions {
   maxFileBytes?: number;
   /** git's helper directory (`git --exec-path`); asked once when absent. */
   gitExecPath?: string;
+  /**
+   * Checks a push to `main` before git accepts it (README.md metadata, as the Hub does): the
+   * pre-receive hook calls it back with README.md at the new head; lines it returns refuse the push.
+   */
+  checkPush?: PushCheck;
 }
 
-export type GitHttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+export type GitHttpHandler = ((req: IncomingMessage, res: ServerResponse) => Promise<void>) & {
+  /** Stop what the handler started (the push-check endpoint). */
+  close?(): Promise<void>;
+};
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 /** Largest push request http-backend buffers (chunked bodies): 1 GiB. */
@@ -96,7 +105,10 @@ export function createGitHttpHandler(opts: GitHttpOptions): GitHttpHandler {
     return path.join(await execPath, 'git-http-backend');
   };
 
-  return async (req, res) => {
+  const pushCheck = opts.checkPush ? new PushCheckServer(opts.checkPush, log.child({ module: 'push-check' })) : undefined;
+
+  const handler: GitHttpHandler = async (req, res) => {
+    let releasePush: (() => void) | undefined;
     try {
       const gp = parseGitPath(req.url ?? '');
       if (gp === undefined) throw new SpaceportError('NotFound', 'Not a git URL.');
@@ -122,13 +134,25 @@ export function createGitHttpHandler(opts: GitHttpOptions): GitHttpHandler {
               }
             }
           : undefined;
-      await runBackend({ req, res, gp, user: auth.user, root: opts.repos.root, backend: await backendPath(), maxFileBytes, log: child, beforeEnd });
+      let hookEnv: Record<string, string> = {};
+      if (gp.service === 'git-receive-pack' && pushCheck) {
+        const push = await pushCheck.open(gp.space);
+        hookEnv = push.env;
+        releasePush = push.release;
+      }
+      await runBackend({ req, res, gp, user: auth.user, root: opts.repos.root, backend: await backendPath(), maxFileBytes, log: child, beforeEnd, hookEnv });
     } catch (err) {
       const e = toSpaceportError(err);
       if (e.status >= 500) log.error({ err: e.cause ?? e, url: req.url }, 'git http request failed');
       sendGitError(res, e);
+    } finally {
+      releasePush?.();
     }
   };
+  handler.close = async () => {
+    await pushCheck?.close();
+  };
+  return handler;
 }
 
 interface BackendRun {
@@ -142,6 +166,8 @@ interface BackendRun {
   log: Logger;
   /** Run after a successful backend exit, before the response ends (push → build queued). */
   beforeEnd?: () => Promise<void>;
+  /** Environment for the hooks (the push-check callback). */
+  hookEnv?: Record<string, string>;
 }
 
 /** Run `git http-backend` for one request. Resolves true when it exited 0 and answered 200. */
@@ -159,6 +185,7 @@ function runBackend(run: BackendRun): Promise<boolean> {
     // refuses more than 10 MiB by default with a bare 500. Allow large packs; the hook still
     // refuses single files over the limit with the Hub's message.
     GIT_HTTP_MAX_REQUEST_BUFFER: String(GIT_MAX_REQUEST_BUFFER),
+    ...run.hookEnv,
   };
   const h = req.headers;
   if (h['content-type']) env.CONTENT_TYPE = h['content-type'];

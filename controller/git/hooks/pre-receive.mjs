@@ -2,6 +2,9 @@
 // Spaceport pre-receive hook (installed into each Space's bare repo; plain Node, no dependencies).
 // - Only branches (refs/heads/*) may be pushed, and `main` may not be deleted.
 // - Like the Hub, rejects pushes that add files larger than SPACEPORT_GIT_MAX_FILE_BYTES (default 10 MiB).
+// - Like the Hub, rejects a push whose README.md on `main` has invalid metadata: README.md is read
+//   here (the new objects are only visible to this process) and checked by Spaceport at
+//   SPACEPORT_PUSH_CHECK_URL, with the same code as builds.
 import { spawn } from 'node:child_process';
 
 const ZERO = /^0+$/;
@@ -58,6 +61,45 @@ function newBlobs(tip) {
   });
 }
 
+/** README.md at a commit (at most its first MiB, where the front matter is), or undefined. */
+function readmeAt(commit) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['cat-file', 'blob', `${commit}:README.md`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const chunks = [];
+    let size = 0;
+    child.stdout.on('data', (c) => {
+      if (size < README_MAX_BYTES) chunks.push(c);
+      size += c.length;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code === 0 ? Buffer.concat(chunks).subarray(0, README_MAX_BYTES).toString('utf8') : undefined));
+  });
+}
+
+const README_MAX_BYTES = 1024 * 1024;
+
+/** Spaceport's verdict on README.md: lines that refuse the push. A check that cannot run lets the push through (the build still reports CONFIG_ERROR). */
+async function readmeRefusals(commit) {
+  const url = process.env.SPACEPORT_PUSH_CHECK_URL;
+  const token = process.env.SPACEPORT_PUSH_CHECK_TOKEN;
+  if (!url || !token) return [];
+  const readme = await readmeAt(commit);
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ readme: readme ?? null }),
+      signal: AbortSignal.timeout(20_000),
+    });
+    if (!res.ok) throw new Error(`status ${res.status}`);
+    const body = await res.json();
+    return Array.isArray(body.refusals) ? body.refusals.map(String) : [];
+  } catch (err) {
+    process.stderr.write(`Note: README.md metadata could not be checked (${err && err.message ? err.message : String(err)}); the build will check it.\n`);
+    return [];
+  }
+}
+
 async function main() {
   const limit = limitBytes();
   const updates = (await readStdin())
@@ -70,6 +112,7 @@ async function main() {
 
   const refusals = [];
   const offending = [];
+  let metadata = [];
   for (const { newSha, ref } of updates) {
     if (!ref || !ref.startsWith('refs/heads/')) {
       refusals.push(`Only branches can be pushed; "${ref}" is not under refs/heads/.`);
@@ -83,6 +126,7 @@ async function main() {
       if (ref === 'refs/heads/main') refusals.push('The main branch cannot be deleted.');
       continue;
     }
+    if (ref === 'refs/heads/main') metadata = await readmeRefusals(newSha);
     for (const blob of await newBlobs(newSha)) {
       if (blob.size > limit && !offending.some((o) => o.path === blob.path && o.ref === ref)) {
         offending.push({ path: blob.path, ref });
@@ -90,8 +134,16 @@ async function main() {
     }
   }
 
-  if (refusals.length === 0 && offending.length === 0) return 0;
+  if (refusals.length === 0 && offending.length === 0 && metadata.length === 0) return 0;
   const lines = [...refusals];
+  if (metadata.length > 0) {
+    lines.push(
+      'Your push was rejected because README.md has invalid metadata:',
+      ...metadata.map((m) => `  - ${m}`),
+      'Fix these fields in the YAML block at the top of README.md, commit, and push again.',
+      'Reference: https://huggingface.co/docs/hub/spaces-config-reference',
+    );
+  }
   if (offending.length > 0) {
     lines.push(
       `Your push was rejected because it contains files larger than ${describe(limit)}.`,
