@@ -38,5 +38,16 @@ export {
 export { hostAptMirrors, type AptMirrors } from './host-apt-sources.js';
 export { BuildOutputDecoder, decodeLine, type BuildEvent } from './build-output.js';
 export { BuildLog } from './build-log.js';
+export { NodeDist, type NodeDistOptions, type NodeChoice } from './node-dist.js';
+export {
+  nodeVersionRequest,
+  pickNodeVersion,
+  pickNpmVersion,
+  nodeDistImage,
+  parseNodeDistImage,
+  DEFAULT_NODE_MAJOR,
+  type NodeVersionRequest,
+  type NodeVersionSource,
+} from './node-version.js';
 export { summarizeBuildFailure, type BuildFailure } from './build-error-summary.js';
 export type { Sdk } from '../templates/index.js';

@@ -2,6 +2,7 @@ import {
   SUPPORT_DIR,
   renderTemplate,
   templateHash as hashTemplate,
+  type NodeToolchain,
   type RepoFiles,
   type TemplateInput,
 } from '../templates/index.js';
@@ -25,6 +26,8 @@ export interface PlanBuildInput {
   pythonImages: Readonly<Record<string, string>>;
   defaultPython: string;
   nodeImage?: string;
+  /** static with app_build_command: the Node.js chosen for the build (else Debian's, `nodeImage`). */
+  node?: NodeToolchain;
   /** Name of the CA bundle file the builder puts in the context (see `CA_BUNDLE_FILE_NAME`); none when builds need no CA. */
   caBundleFileName?: string;
   /** Proxy for the build's network (pip, apt, npm), passed as the predefined HTTP_PROXY… build args. */
@@ -89,6 +92,7 @@ export function planBuild(input: PlanBuildInput): BuildPlan {
       : {}),
     ...(config.sdk === 'docker' ? { appPort: config.app_port } : {}),
     ...(config.sdk === 'static' && config.app_build_command ? { buildCommand: config.app_build_command } : {}),
+    ...(config.sdk === 'static' && config.app_build_command && input.node ? { node: input.node } : {}),
     ...(repoFiles.requirements && input.requirementsTxt !== undefined && hasLocalReferences(input.requirementsTxt)
       ? { localRequirements: true }
       : {}),

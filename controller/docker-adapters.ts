@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { BaseImageGate, planFromBuilder } from './build/index.js';
-import { DEFAULT_BASE_IMAGES, DockerImageBuilder, ensureBaseImages, type BaseImageKind } from '../builder/index.js';
+import { DEFAULT_BASE_IMAGES, DockerImageBuilder, NodeDist, ensureBaseImages, parseNodeDistImage, type BaseImageKind } from '../builder/index.js';
 import { SpaceportError, type Config, type Logger } from '../core/index.js';
 import { DockerRuntime, connectDocker, detectDockerGpus } from './runtime/index.js';
 import type { SpaceportAdapters } from './main.js';
@@ -30,11 +30,26 @@ export async function connectEngine(config: Readonly<Config>): Promise<Dockerode
   return docker;
 }
 
-/** Image builds on a Docker engine, with the base images made from Debian packages when missing. */
-export function engineBuilder(config: Readonly<Config>, docker: Dockerode, logger: Logger): BaseImageGate {
+/** Node.js releases from the npm registry for static builds (versions chosen when planning, images made by the gate). */
+export function nodeDist(config: Readonly<Config>, logger: Logger): NodeDist {
+  return new NodeDist({
+    registry: config.SPACEPORT_NPM_REGISTRY,
+    cacheDir: config.SPACEPORT_NODE_CACHE ?? path.join(config.dataDir, 'cache', 'node'),
+    logger: logger.child({ module: 'node-dist' }),
+  });
+}
+
+/**
+ * Image builds on a Docker engine, with the base images made from Debian packages when missing,
+ * and the Node.js images (`spaceport/node:<node>-npm<npm>`) from the npm registry.
+ */
+export function engineBuilder(config: Readonly<Config>, docker: Dockerode, logger: Logger, node: NodeDist = nodeDist(config, logger)): BaseImageGate {
   const inner = new DockerImageBuilder({ docker, logger: logger.child({ module: 'image-builder' }), caBundle: config.SPACEPORT_BUILD_CA_BUNDLE });
   const known = knownBaseImages(config);
   return new BaseImageGate(inner, async (images, log) => {
+    for (const image of images.filter((i) => parseNodeDistImage(i))) {
+      log.write(`Node.js image ${image}: ${await node.ensureImage(docker, image, log)}\n`);
+    }
     const wanted = known.filter((k) => images.includes(k.image));
     if (wanted.length === 0) return;
     const outcomes = await ensureBaseImages(
@@ -58,5 +73,11 @@ export async function dockerAdapters(config: Readonly<Config>, logger: Logger): 
   const docker = await connectEngine(config);
   const gpus = await detectDockerGpus(docker, config.SPACEPORT_DOCKER_GPUS);
   const runtime = new DockerRuntime({ docker, logger: logger.child({ module: 'runtime' }), namePrefix: config.SPACEPORT_INSTANCE_NAME, gpus });
-  return { runtime, builder: engineBuilder(config, docker, logger), plan: planFromBuilder(config), baseImages: knownBaseImages(config).map((k) => k.image) };
+  const node = nodeDist(config, logger);
+  return {
+    runtime,
+    builder: engineBuilder(config, docker, logger, node),
+    plan: planFromBuilder(config, { node }),
+    baseImages: knownBaseImages(config).map((k) => k.image),
+  };
 }

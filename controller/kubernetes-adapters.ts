@@ -1,7 +1,7 @@
 import { RegistryImageBuilder, parseRegistry } from '../builder/index.js';
 import { SpaceportError, type Config, type Logger } from '../core/index.js';
 import { planFromBuilder } from './build/index.js';
-import { connectEngine, engineBuilder, knownBaseImages } from './docker-adapters.js';
+import { connectEngine, engineBuilder, knownBaseImages, nodeDist } from './docker-adapters.js';
 import { KubernetesRuntime, loadKubeConfig } from './runtime/index.js';
 import type { SpaceportAdapters } from './main.js';
 
@@ -16,7 +16,8 @@ export async function kubernetesAdapters(config: Readonly<Config>, logger: Logge
   const creds = { username: config.SPACEPORT_REGISTRY_USERNAME, password: config.SPACEPORT_REGISTRY_PASSWORD };
   const registry = parseRegistry(config.SPACEPORT_REGISTRY, creds);
   const pullRegistry = config.SPACEPORT_REGISTRY_PULL ? parseRegistry(config.SPACEPORT_REGISTRY_PULL, creds) : undefined;
-  const gate = engineBuilder(config, docker, logger);
+  const node = nodeDist(config, logger);
+  const gate = engineBuilder(config, docker, logger, node);
   const builder = Object.assign(
     new RegistryImageBuilder({ inner: gate, docker, registry, pullRegistry, logger: logger.child({ module: 'registry' }) }),
     { ensureBaseImages: gate.ensureBaseImages.bind(gate) },
@@ -35,5 +36,5 @@ export async function kubernetesAdapters(config: Readonly<Config>, logger: Logge
     logger: logger.child({ module: 'runtime' }),
   });
   await runtime.start();
-  return { runtime, builder, plan: planFromBuilder(config), baseImages: knownBaseImages(config).map((k) => k.image) };
+  return { runtime, builder, plan: planFromBuilder(config, { node }), baseImages: knownBaseImages(config).map((k) => k.image) };
 }

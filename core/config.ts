@@ -62,6 +62,10 @@ export const configSchema = z.object({
   SPACEPORT_INSTANCE_NAME: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'lowercase letters, digits and "-"').default('spaceport'),
   /** Debian mirror for building base images (air-gapped sites point this at their own). */
   SPACEPORT_DEBIAN_MIRROR: z.string().optional(),
+  /** npm registry for the Node.js releases static builds use (`node-linux-<arch>`, `npm`). */
+  SPACEPORT_NPM_REGISTRY: z.url({ protocol: /^https?$/ }).default('https://registry.npmjs.org/'),
+  /** Where downloaded Node.js and npm tarballs are cached, by sha512; default {data dir}/cache/node. */
+  SPACEPORT_NODE_CACHE: z.string().optional(),
   /** Where debootstrapped root filesystems are cached; default {data dir}/cache/rootfs. */
   SPACEPORT_ROOTFS_CACHE: z.string().optional(),
   /** Resources of the cpu-basic flavor on this host. */

@@ -15,8 +15,13 @@ export interface TemplateInput {
   sdk: Sdk;
   /** Python base image (`spaceport/python:3.11`): gradio, streamlit and static (its file server). */
   pythonImage: string;
-  /** Node base image for a static Space's `app_build_command` stage. */
+  /** Node base image for a static Space's `app_build_command` stage (Debian's Node), when `node` is absent. */
   nodeImage: string;
+  /**
+   * The Node.js chosen for a static Space's build (from `engines.node` / `.nvmrc`): an image with
+   * Node and npm under `/usr/local` that the build stage, based on `pythonImage`, copies from.
+   */
+  node?: NodeToolchain;
   /** Path of the main file relative to the repo root, already validated (no `..`, not absolute). */
   appFile: string;
   /** `gradio==…` / `streamlit==…`; latest when absent. Already validated as a version. */
@@ -35,6 +40,13 @@ export interface TemplateInput {
   oauth?: boolean;
   /** Image labels rendered as the last instruction (values that change per commit go last). */
   labels?: Record<string, string>;
+}
+
+export interface NodeToolchain {
+  /** `spaceport/node:22.12.0-npm10.9.2`: only `/usr/local/{bin,include,lib,share}`. */
+  image: string;
+  version: string;
+  npm: string;
 }
 
 export interface RepoFiles {

@@ -7,6 +7,11 @@ it('finds the images a Dockerfile builds from, not its stages', () => {
   expect(baseImagesOf(df)).toEqual(['spaceport/node:bookworm', 'spaceport/python:3.11']);
 });
 
+it('finds the images a Dockerfile copies from (a chosen Node.js), not its stages or stage numbers', () => {
+  const df = 'FROM spaceport/python:3.11 AS build\nCOPY --from=spaceport/node:22.12.0-npm10.9.2 /usr/local/ /usr/local/\nFROM spaceport/python:3.11\nCOPY --from=build --chown=1000:1000 /a /b\nCOPY --from=0 /c /d\n';
+  expect(baseImagesOf(df)).toEqual(['spaceport/python:3.11', 'spaceport/node:22.12.0-npm10.9.2']);
+});
+
 it('ensures each needed base image once, and again after a failure', async () => {
   const asked: string[][] = [];
   let fail = true;

@@ -1,16 +1,17 @@
 import type { BuildRequest, ImageBuilder } from '../../builder/index.js';
 import type { LogSink } from '../../core/index.js';
 
-/** The images a Dockerfile builds FROM (not its own stage names). */
+/** The images a Dockerfile builds FROM or copies from (`COPY --from=image`), not its own stage names. */
 export function baseImagesOf(dockerfile: string): string[] {
   const stages = new Set<string>();
   const images: string[] = [];
   for (const line of dockerfile.split('\n')) {
-    const m = /^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
-    if (!m) continue;
-    const image = m[1]!;
-    if (!stages.has(image) && !images.includes(image)) images.push(image);
-    if (m[2]) stages.add(m[2]);
+    const from = /^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
+    const copy = /^\s*COPY\s+(?:--\S+\s+)*?--from=(\S+)/i.exec(line);
+    const image = from?.[1] ?? copy?.[1];
+    if (!image) continue;
+    if (!stages.has(image) && !/^\d+$/.test(image) && !images.includes(image)) images.push(image);
+    if (from?.[2]) stages.add(from[2]);
   }
   return images;
 }

@@ -177,13 +177,18 @@ export class BuildPipeline {
     const files = await repos.listFiles(space.id, build.commit);
     const variables = Object.fromEntries(store.listSettings(space.uid, 'variable').map((v) => [v.key, v.value]));
     const requirements = files.includes('requirements.txt') ? await repos.readFile(space.id, build.commit, 'requirements.txt') : undefined;
-    const plan = this.#o.plan({
+    const nodeFiles: { packageJson?: string; nvmrc?: string; nodeVersionFile?: string } = {};
+    for (const [key, file] of [['packageJson', 'package.json'], ['nvmrc', '.nvmrc'], ['nodeVersionFile', '.node-version']] as const) {
+      if (files.includes(file)) nodeFiles[key] = (await repos.readFile(space.id, build.commit, file))?.toString('utf8');
+    }
+    const plan = await this.#o.plan({
       space,
       readme: readme?.toString('utf8'),
       files,
       tree: build.tree,
       variables,
       requirementsTxt: requirements?.toString('utf8'),
+      nodeFiles,
     });
     if (plan.kind !== 'ok') return { kind: 'failed', failure: plan.kind === 'no_app_file' ? 'NO_APP_FILE' : 'CONFIG_ERROR', message: plan.message };
     for (const notice of plan.notices) sink.write(`${notice}\n`);

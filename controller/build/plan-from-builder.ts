@@ -1,22 +1,46 @@
-import { CA_BUNDLE_FILE_NAME, DEFAULT_BASE_IMAGES, imageRefFor, parseSpaceConfig, planBuild } from '../../builder/index.js';
-import type { Config } from '../../core/index.js';
+import { CA_BUNDLE_FILE_NAME, DEFAULT_BASE_IMAGES, imageRefFor, nodeVersionRequest, parseSpaceConfig, planBuild, type NodeDist } from '../../builder/index.js';
+import { isSpaceportError, type Config } from '../../core/index.js';
 import type { PlanBuild } from './plan.js';
 
-/** The builder's pure steps (README → config → template plan → image identity) as one PlanBuild. */
-export function planFromBuilder(config: Readonly<Config>): PlanBuild {
+export interface PlanFromBuilderOptions {
+  /** Node.js releases from the npm registry for static builds; without it, Debian's Node. */
+  node?: Pick<NodeDist, 'choose'>;
+}
+
+/** The builder's steps (README → config → Node.js version → template plan → image identity) as one PlanBuild. */
+export function planFromBuilder(config: Readonly<Config>, opts: PlanFromBuilderOptions = {}): PlanBuild {
   const proxy =
     config.SPACEPORT_BUILD_HTTP_PROXY || config.SPACEPORT_BUILD_HTTPS_PROXY
       ? { http: config.SPACEPORT_BUILD_HTTP_PROXY, https: config.SPACEPORT_BUILD_HTTPS_PROXY, noProxy: config.SPACEPORT_BUILD_NO_PROXY }
       : undefined;
-  return ({ space, readme, files, tree, variables, requirementsTxt }) => {
+  return async ({ space, readme, files, tree, variables, requirementsTxt, nodeFiles }) => {
     const parsed = parseSpaceConfig(readme);
     if (!parsed.ok) return { kind: 'config_error', message: parsed.message };
+    const notices: string[] = [];
+    let node: { image: string; version: string; npm: string } | undefined;
+    if (parsed.config.sdk === 'static' && parsed.config.app_build_command && opts.node) {
+      const request = nodeVersionRequest(nodeFiles ?? {});
+      if (request.kind === 'error') return { kind: 'config_error', message: request.message };
+      const why =
+        request.source === 'default'
+          ? `no engines.node in package.json and no .nvmrc: the current LTS line`
+          : `${request.source} ${JSON.stringify(request.given)}`;
+      try {
+        const chosen = await opts.node.choose(request.range, request.source);
+        node = { image: chosen.image, version: chosen.node, npm: chosen.npm };
+        notices.push(`Node.js ${chosen.node} with npm ${chosen.npm} for the build (${why}).`);
+      } catch (err) {
+        if (isSpaceportError(err) && err.code === 'BadRequest') return { kind: 'config_error', message: err.message };
+        notices.push(`Node.js for ${why} could not be looked up (${(err as Error).message}); building with Debian's Node.js (${DEFAULT_BASE_IMAGES.node}).`);
+      }
+    }
     const plan = planBuild({
       config: parsed.config,
       files,
       pythonImages: config.SPACEPORT_PYTHON_IMAGES,
       defaultPython: config.SPACEPORT_DEFAULT_PYTHON,
       nodeImage: DEFAULT_BASE_IMAGES.node,
+      ...(node ? { node } : {}),
       caBundleFileName: CA_BUNDLE_FILE_NAME,
       proxy,
       variables,
@@ -33,7 +57,7 @@ export function planFromBuilder(config: Readonly<Config>): PlanBuild {
       sdk: parsed.config.sdk,
       config: { ...parsed.config },
       cardData: parsed.cardData,
-      notices: plan.notices,
+      notices: [...notices, ...plan.notices],
     };
   };
 }

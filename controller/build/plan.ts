@@ -27,4 +27,6 @@ export type PlanBuild = (input: {
   variables: Record<string, string>;
   /** requirements.txt, when the repo has one (local references change the layer order). */
   requirementsTxt?: string;
-}) => BuildPlan;
+  /** package.json, .nvmrc and .node-version, when the repo has them (a static build's Node.js version). */
+  nodeFiles?: { packageJson?: string; nvmrc?: string; nodeVersionFile?: string };
+}) => BuildPlan | Promise<BuildPlan>;

@@ -3,7 +3,7 @@ import { execForm, labelLines } from '../dockerfile-syntax.js';
 import { baseLayers, cmdLine } from '../python-layers.js';
 import { readTemplateData } from '../template-data.js';
 
-export const STATIC_TEMPLATE_VERSION = 1;
+export const STATIC_TEMPLATE_VERSION = 2;
 const PORT = TEMPLATE_PORTS.static;
 export const SERVE_PY_CONTEXT_PATH = `${SUPPORT_DIR}/serve.py`;
 const SERVE_PY_IMAGE_PATH = '/opt/spaceport/serve.py';
@@ -44,14 +44,23 @@ export function render(input: TemplateInput): RenderedTemplate {
   };
 }
 
-/** The Node stage: dependencies first (cached by package*.json), then the code, then the build command. */
+/**
+ * The Node stage: Node itself, dependencies first (cached by package*.json), then the code, then
+ * the build command. Without a chosen `node`, Debian's Node image.
+ */
 function buildStage(input: TemplateInput): string[] {
   const own = `--chown=${APP_UID}:${APP_UID}`;
-  const lines = [
-    ...baseLayers({ image: input.nodeImage, caBundleFile: input.caBundleFile, venv: false, stage: 'build' }),
-    `USER ${APP_UID}`,
-    `WORKDIR ${APP_DIR}`,
-  ];
+  const node = input.node;
+  const lines = [...baseLayers({ image: node ? input.pythonImage : input.nodeImage, caBundleFile: input.caBundleFile, venv: false, stage: 'build' })];
+  if (node) {
+    // Node and npm as chosen from the Space's engines.node / .nvmrc, over the Python base (python3 for node-gyp).
+    lines.push(
+      `COPY --from=${node.image} /usr/local/ /usr/local/`,
+      'ENV NPM_CONFIG_UPDATE_NOTIFIER=false',
+      `RUN ${execForm(['/bin/sh', '-c', 'echo "Node.js $(node --version), npm $(npm --version)"'])}`,
+    );
+  }
+  lines.push(`USER ${APP_UID}`, `WORKDIR ${APP_DIR}`);
   if (input.files.packageJson) {
     const manifests = input.files.packageLock ? ['package.json', 'package-lock.json'] : ['package.json'];
     lines.push(
