@@ -180,6 +180,12 @@ describe('BuildLog keeps the failed step\'s output', () => {
     expect(log.failedOutput).toEqual(['Collecting x', 'ERROR: No matching distribution found for x (token ***)']);
   });
 
+  it('the classic builder: its own error echoed in the output is not the cause', () => {
+    const error = "The command '/bin/sh -c make' returned a non-zero code: 2";
+    const message = summarizeBuildFailure({ step: 'Step 2/2 : RUN make', error, stepOutput: [' ---> Running in 123', 'make: *** No rule to make target \'all\'.  Stop.', `ERROR: ${error}`] });
+    expect(message.split('\n')).toEqual(["make: *** No rule to make target 'all'.  Stop.", 'Failed step: Step 2/2 : RUN make', error]);
+  });
+
   it('the classic builder: the output since the last step', () => {
     const log = new BuildLog(new MemoryLogSink());
     log.handle({ kind: 'stream', text: 'Step 1/2 : FROM base\n ---> abc\nStep 2/2 : RUN make\n ---> Running in 123\nmake: *** No rule to make target\n' });

@@ -18,7 +18,8 @@ const MAX_DETAIL_LINES = 12;
 
 /** The message: the cause's headline, the failed step, the rest of the cause. Lines, no trailing newline. */
 export function summarizeBuildFailure(failure: BuildFailure): string {
-  const output = failure.stepOutput.map(cleanLine).filter((l) => l.trim() !== '');
+  // The builder's own error, echoed into the output (the classic builder does), is not a cause.
+  const output = failure.stepOutput.map(cleanLine).filter((l) => l.trim() !== '' && !l.includes(failure.error));
   const cause = pipCause(output) ?? npmCause(output) ?? aptCause(output) ?? exceptionCause(output) ?? genericCause(output);
   const stepLine = failure.step ? [`Failed step: ${failure.step}`] : [];
   if (!cause) return [...stepLine, failure.error].join('\n');

@@ -4,8 +4,8 @@ import { DockerSpace } from './support/docker-space.js';
 import { commitFiles } from './support/git-client.js';
 
 /**
- * A static Space with `app_build_command`: `npm run build` runs in the Node base image
- * (`spaceport/node:bookworm`, made from Debian on first need) and only the build output
+ * A static Space with `app_build_command`: `npm run build` runs in a Node build stage (no
+ * engines.node: the current LTS, Node.js 22 from the npm registry) and only the build output
  * (`dirname(app_file)`) is served.
  */
 const RUN_ID = randomBytes(4).toString('hex');

@@ -37,7 +37,8 @@ export class BaseImageGate implements ImageBuilder {
     for (const image of images) {
       let p = this.#ready.get(image);
       if (!p) {
-        log.write(`Checking base image ${image} (built from Debian packages when missing; the first time takes a few minutes) ...\n`);
+        const how = /^spaceport\/node:\d+\.\d+\.\d+-npm/.test(image) ? 'made from the npm registry\'s Node.js and npm when missing' : 'built from Debian packages when missing; the first time takes a few minutes';
+        log.write(`Checking base image ${image} (${how}) ...\n`);
         p = this.#ensure([image], log).catch((err: unknown) => {
           this.#ready.delete(image);
           throw err;
