@@ -19,6 +19,8 @@ describe('readmePushProblems', () => {
   it('accepts valid metadata, and leaves a README without front matter (or none) to the build', () => {
     expect(readmePushProblems('---\nsdk: static\ncolorFrom: pink\n---\n')).toEqual([]);
     expect(readmePushProblems('# Just a title\n')).toEqual([]);
+    expect(readmePushProblems('---\ntitle: No sdk yet\n---\n')).toEqual([]);
+    expect(readmePushProblems('---\ntitle: No sdk yet\ncolorTo: mauve\n---\n')).toEqual([expect.stringContaining('"colorTo"')]);
     expect(readmePushProblems(undefined)).toEqual([]);
   });
 });
