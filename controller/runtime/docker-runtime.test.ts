@@ -36,3 +36,38 @@ describe('DockerRuntime without an engine', () => {
     }
   });
 });
+
+describe('DockerRuntime on a busy host', () => {
+  it('starts again when the host port Docker picked is taken meanwhile, and gives up after a few tries', async () => {
+    const taken = Object.assign(new Error('(HTTP code 500) server error - driver failed programming external connectivity on endpoint x: Error starting userland proxy: listen tcp4 127.0.0.1:32903: bind: address already in use'), { statusCode: 500 });
+    let failures = 0;
+    let starts = 0;
+    const docker = {
+      listContainers: async () => [],
+      info: async () => ({ NCPU: 2 }),
+      createContainer: async () => ({ id: 'c1' }),
+      getContainer: () => ({
+        start: async () => {
+          starts++;
+          if (failures > 0) {
+            failures--;
+            throw taken;
+          }
+        },
+      }),
+    };
+    const rt = new DockerRuntime({ docker: docker as never, logger: silentLogger() });
+    const spec = { space: toSpaceId('alice', 'demo'), release: 'r1' as never, image: 'x', port: 7860, env: {}, flavor: { name: 'cpu-basic', cpus: 1, memoryBytes: 2 ** 28 } };
+    try {
+      failures = 2;
+      await rt.apply(spec);
+      expect(starts).toBe(3);
+      failures = 10;
+      starts = 0;
+      await expect(rt.apply(spec)).rejects.toThrow(/address already in use/);
+      expect(starts).toBe(4);
+    } finally {
+      await rt.close();
+    }
+  });
+});

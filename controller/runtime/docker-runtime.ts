@@ -36,6 +36,10 @@ export interface DockerRuntimeOptions {
   gpus?: number;
 }
 
+/** Docker could not bind the host port it picked for the app (`docker-proxy`: address already in use). */
+const PORT_TAKEN_RE = /address already in use|port is already allocated/i;
+const START_PORT_ATTEMPTS = 4;
+
 /** A dockerode client for a DOCKER_HOST value (`unix:///path`, `tcp://host:port`), or the default socket. */
 export function connectDocker(dockerHost?: string): Dockerode {
   if (dockerHost === undefined || dockerHost === '') return new Dockerode({ socketPath: '/var/run/docker.sock' });
@@ -186,10 +190,20 @@ export class DockerRuntime implements Runtime {
   }
 
   async #start(id: string): Promise<void> {
-    try {
-      await this.#docker.getContainer(id).start();
-    } catch (err) {
-      if (dockerStatus(err) !== 304) throw err; // 304: already started
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#docker.getContainer(id).start();
+        return;
+      } catch (err) {
+        if (dockerStatus(err) === 304) return; // already started
+        // The host port Docker picked was taken meanwhile (on a busy host, by a connection's own
+        // ephemeral port): starting again picks another one.
+        if (attempt < START_PORT_ATTEMPTS && PORT_TAKEN_RE.test(String((err as Error).message))) {
+          this.#log.warn({ container: id, attempt }, 'host port taken while starting; starting again');
+          continue;
+        }
+        throw err;
+      }
     }
   }
 
