@@ -124,6 +124,24 @@ describe('static template', () => {
     ]);
   });
 
+  it('with a chosen Node.js: the build stage is the Python base plus that Node copied in, and says which it runs', () => {
+    const node = { image: 'spaceport/node:22.12.0-npm10.9.2', version: '22.12.0', npm: '10.9.2' };
+    const d = renderTemplate(input({ sdk: 'static', appFile: 'dist/index.html', buildCommand: 'npm run build', files: ALL, caBundleFile: CA, node })).dockerfile!;
+    expectInOrder(d, [
+      /^FROM spaceport\/python:3\.11 AS build$/,
+      /NODE_EXTRA_CA_CERTS=\/etc\/spaceport\/ca-bundle\.crt/,
+      /^COPY --from=spaceport\/node:22\.12\.0-npm10\.9\.2 \/usr\/local\/ \/usr\/local\/$/,
+      /^RUN \["\/bin\/sh", "-c", "echo \\"Node\.js \$\(node --version\), npm \$\(npm --version\)\\""\]$/,
+      /^USER 1000$/,
+      /^RUN npm ci --no-audit --no-fund$/,
+      /^RUN \["\/bin\/sh", "-c", "npm run build"\]$/,
+      /^FROM spaceport\/python:3\.11$/,
+    ]);
+    expect(d).not.toContain('spaceport/node:bookworm');
+    // Without a build command there is no build stage, whatever node says.
+    expect(renderTemplate(input({ sdk: 'static', appFile: 'index.html', node })).dockerfile).not.toContain('spaceport/node');
+  });
+
   it('uses npm install without a lock file, and keeps a build command with quotes inside one RUN', () => {
     const d = renderTemplate(
       input({ sdk: 'static', appFile: 'index.html', buildCommand: `echo "hi" > out.txt && echo 'x'`, files: { ...NONE, packageJson: true } }),

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { SpaceportError, testConfig } from '../../core/index.js';
+import { planFromBuilder } from './plan-from-builder.js';
+
+const README = '---\nsdk: static\napp_build_command: npm run build\napp_file: dist/index.html\n---\n';
+const space = { subdomain: 'alice-site' } as never;
+const base = { space, readme: README, files: ['README.md', 'package.json', 'index.html'], tree: 'a'.repeat(40), variables: {} };
+
+describe('planFromBuilder: the Node.js of a static build', () => {
+  const asked: { range: string; source: string }[] = [];
+  const node = {
+    choose: async (range: string, source: string) => {
+      asked.push({ range, source });
+      if (range === '>=99') throw new SpaceportError('BadRequest', 'No Node.js release matches ">=99" (package.json engines.node).');
+      if (range === 'offline') throw new SpaceportError('BaseImageFailed', 'The npm registry at https://registry.npmjs.org/ is not reachable (fetch failed).');
+      return { node: '22.12.0', npm: '10.9.2', image: 'spaceport/node:22.12.0-npm10.9.2' };
+    },
+  };
+  const plan = planFromBuilder(testConfig({}), { node });
+
+  it('asks for the range package.json declares, names the choice in the build log, builds on it', async () => {
+    const p = await plan({ ...base, nodeFiles: { packageJson: JSON.stringify({ engines: { node: '>=20' } }) } });
+    expect(asked.at(-1)).toEqual({ range: '>=20', source: 'package.json engines.node' });
+    expect(p.kind).toBe('ok');
+    if (p.kind !== 'ok') return;
+    expect(p.notices[0]).toBe('Node.js 22.12.0 with npm 10.9.2 for the build (package.json engines.node ">=20").');
+    expect(p.dockerfile).toContain('COPY --from=spaceport/node:22.12.0-npm10.9.2 /usr/local/ /usr/local/');
+  });
+
+  it('says when it used the default LTS', async () => {
+    const p = await plan({ ...base, nodeFiles: {} });
+    expect(asked.at(-1)).toEqual({ range: '22.x', source: 'default' });
+    expect(p.kind === 'ok' && p.notices[0]).toMatch(/no engines\.node in package\.json and no \.nvmrc: the current LTS line/);
+  });
+
+  it('a range no release matches, or a broken engines.node, is a CONFIG_ERROR naming it', async () => {
+    expect(await plan({ ...base, nodeFiles: { packageJson: JSON.stringify({ engines: { node: '>=99' } }) } })).toMatchObject({ kind: 'config_error', message: expect.stringContaining('">=99"') });
+    expect(await plan({ ...base, nodeFiles: { packageJson: JSON.stringify({ engines: { node: 'soon' } }) } })).toMatchObject({ kind: 'config_error', message: expect.stringContaining('"engines.node"') });
+  });
+
+  it('an unreachable registry falls back to Debian\'s Node.js, saying so', async () => {
+    const p = await plan({ ...base, nodeFiles: { nvmrc: 'offline' } }).catch((e: unknown) => e);
+    // "offline" is not a version: that is the Space's mistake, named as such.
+    expect(p).toMatchObject({ kind: 'config_error', message: expect.stringContaining('.nvmrc says "offline"') });
+    const down = planFromBuilder(testConfig({}), { node: { choose: async () => Promise.reject(new SpaceportError('BaseImageFailed', 'The npm registry is not reachable (fetch failed).')) } });
+    const q = await down({ ...base, nodeFiles: {} });
+    expect(q.kind).toBe('ok');
+    if (q.kind !== 'ok') return;
+    expect(q.notices[0]).toMatch(/could not be looked up \(The npm registry is not reachable \(fetch failed\)\.\); building with Debian's Node\.js \(spaceport\/node:bookworm\)\./);
+    expect(q.dockerfile).toContain('FROM spaceport/node:bookworm AS build');
+  });
+
+  it('other SDKs and static Spaces without a build command never ask', async () => {
+    const before = asked.length;
+    await plan({ ...base, readme: '---\nsdk: static\n---\n', files: ['README.md', 'index.html', 'package.json'] });
+    await plan({ ...base, readme: '---\nsdk: gradio\n---\n', files: ['README.md', 'app.py', 'package.json'] });
+    expect(asked.length).toBe(before);
+  });
+});
