@@ -28,6 +28,8 @@ export interface PlanBuildInput {
   nodeImage?: string;
   /** static with app_build_command: the Node.js chosen for the build (else Debian's, `nodeImage`). */
   node?: NodeToolchain;
+  /** npm registry for static builds' npm (an operator's mirror); npm's default when absent. */
+  npmRegistry?: string;
   /** Name of the CA bundle file the builder puts in the context (see `CA_BUNDLE_FILE_NAME`); none when builds need no CA. */
   caBundleFileName?: string;
   /** Proxy for the build's network (pip, apt, npm), passed as the predefined HTTP_PROXY… build args. */
@@ -93,6 +95,7 @@ export function planBuild(input: PlanBuildInput): BuildPlan {
     ...(config.sdk === 'docker' ? { appPort: config.app_port } : {}),
     ...(config.sdk === 'static' && config.app_build_command ? { buildCommand: config.app_build_command } : {}),
     ...(config.sdk === 'static' && config.app_build_command && input.node ? { node: input.node } : {}),
+    ...(config.sdk === 'static' && config.app_build_command && input.npmRegistry ? { npmRegistry: input.npmRegistry } : {}),
     ...(repoFiles.requirements && input.requirementsTxt !== undefined && hasLocalReferences(input.requirementsTxt)
       ? { localRequirements: true }
       : {}),

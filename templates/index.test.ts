@@ -138,6 +138,9 @@ describe('static template', () => {
       /^FROM spaceport\/python:3\.11$/,
     ]);
     expect(d).not.toContain('spaceport/node:bookworm');
+    expect(d).not.toContain('NPM_CONFIG_REGISTRY');
+    const mirrored = renderTemplate(input({ sdk: 'static', appFile: 'dist/index.html', buildCommand: 'npm run build', files: ALL, node, npmRegistry: 'https://npm.internal.example/$repo/' })).dockerfile!;
+    expectInOrder(mirrored, [/^COPY --from=spaceport\/node:/, /^ENV NPM_CONFIG_REGISTRY="https:\/\/npm\.internal\.example\/\\\$repo\/"$/, /^RUN npm ci /]);
     // Without a build command there is no build stage, whatever node says.
     expect(renderTemplate(input({ sdk: 'static', appFile: 'index.html', node })).dockerfile).not.toContain('spaceport/node');
   });

@@ -59,6 +59,6 @@ function fingerprintInputs(sdk: Sdk): TemplateInput[] {
     { ...base, files: all, sdkVersion: '1.0', caBundleFile: 'CA', oauth: true, labels: { k: 'v' }, appPort: 1 },
     { ...base, files: all, localRequirements: true, buildCommand: 'B', appFile: 'dist/index.html' },
     { ...base, files: { ...all, packageLock: false }, buildCommand: 'B', appFile: 'index.html' },
-    { ...base, files: all, buildCommand: 'B', appFile: 'dist/index.html', node: { image: 'NI', version: 'NV', npm: 'NPM' } },
+    { ...base, files: all, buildCommand: 'B', appFile: 'dist/index.html', node: { image: 'NI', version: 'NV', npm: 'NPM' }, npmRegistry: 'R' },
   ];
 }

@@ -22,6 +22,8 @@ export interface TemplateInput {
    * Node and npm under `/usr/local` that the build stage, based on `pythonImage`, copies from.
    */
   node?: NodeToolchain;
+  /** npm registry for the static build's `npm ci` / `npm install` (an operator's mirror); npm's default when absent. */
+  npmRegistry?: string;
   /** Path of the main file relative to the repo root, already validated (no `..`, not absolute). */
   appFile: string;
   /** `gradio==…` / `streamlit==…`; latest when absent. Already validated as a version. */

@@ -50,6 +50,14 @@ describe('planFromBuilder: the Node.js of a static build', () => {
     expect(q.dockerfile).toContain('FROM spaceport/node:bookworm AS build');
   });
 
+  it('an operator\'s npm mirror serves the build\'s npm too', async () => {
+    const mirrored = planFromBuilder(testConfig({ SPACEPORT_NPM_REGISTRY: 'https://npm.internal.example/' }), { node });
+    const p = await mirrored({ ...base, nodeFiles: {} });
+    expect(p.kind === 'ok' && p.dockerfile).toContain('ENV NPM_CONFIG_REGISTRY="https://npm.internal.example/"');
+    const q = await plan({ ...base, nodeFiles: {} });
+    expect(q.kind === 'ok' && q.dockerfile).not.toContain('NPM_CONFIG_REGISTRY');
+  });
+
   it('other SDKs and static Spaces without a build command never ask', async () => {
     const before = asked.length;
     await plan({ ...base, readme: '---\nsdk: static\n---\n', files: ['README.md', 'index.html', 'package.json'] });

@@ -2,6 +2,8 @@ import { CA_BUNDLE_FILE_NAME, DEFAULT_BASE_IMAGES, imageRefFor, nodeVersionReque
 import { isSpaceportError, type Config } from '../../core/index.js';
 import type { PlanBuild } from './plan.js';
 
+const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org/';
+
 export interface PlanFromBuilderOptions {
   /** Node.js releases from the npm registry for static builds; without it, Debian's Node. */
   node?: Pick<NodeDist, 'choose'>;
@@ -41,6 +43,8 @@ export function planFromBuilder(config: Readonly<Config>, opts: PlanFromBuilderO
       defaultPython: config.SPACEPORT_DEFAULT_PYTHON,
       nodeImage: DEFAULT_BASE_IMAGES.node,
       ...(node ? { node } : {}),
+      // An operator's own npm mirror serves the build's packages too (npm's default otherwise).
+      ...(config.SPACEPORT_NPM_REGISTRY !== DEFAULT_NPM_REGISTRY ? { npmRegistry: config.SPACEPORT_NPM_REGISTRY } : {}),
       caBundleFileName: CA_BUNDLE_FILE_NAME,
       proxy,
       variables,

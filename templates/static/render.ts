@@ -1,5 +1,5 @@
 import { APP_DIR, APP_UID, CODE_DIR, SUPPORT_DIR, TEMPLATE_PORTS, type RenderedTemplate, type TemplateInput } from '../template-input.js';
-import { execForm, labelLines } from '../dockerfile-syntax.js';
+import { execForm, labelLines, quoteValue } from '../dockerfile-syntax.js';
 import { baseLayers, cmdLine } from '../python-layers.js';
 import { readTemplateData } from '../template-data.js';
 
@@ -60,6 +60,7 @@ function buildStage(input: TemplateInput): string[] {
       `RUN ${execForm(['/bin/sh', '-c', 'echo "Node.js $(node --version), npm $(npm --version)"'])}`,
     );
   }
+  if (input.npmRegistry) lines.push(`ENV NPM_CONFIG_REGISTRY=${quoteValue(input.npmRegistry)}`);
   lines.push(`USER ${APP_UID}`, `WORKDIR ${APP_DIR}`);
   if (input.files.packageJson) {
     const manifests = input.files.packageLock ? ['package.json', 'package-lock.json'] : ['package.json'];
