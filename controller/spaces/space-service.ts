@@ -30,6 +30,11 @@ export interface SpaceServiceOptions {
   routes: InProcessRouteTable;
   config: Readonly<Config>;
   logger: Logger;
+  /** Files with sizes and LFS metadata (`siblings`) and `usedStorage`; without it, names only. */
+  files?: {
+    siblings(space: SpaceRecord, commit: string): Promise<Record<string, unknown>[]>;
+    usedStorage(space: SpaceRecord): Promise<number>;
+  };
 }
 
 export interface CreateSpaceInput {
@@ -177,11 +182,15 @@ export class SpaceService {
     });
   }
 
-  async info(space: SpaceRecord, urls: HubUrls): Promise<Record<string, unknown>> {
+  /** `space_info` JSON; `at.commit` answers for that revision (`/revision/{rev}`) instead of the head. */
+  async info(space: SpaceRecord, urls: HubUrls, at: { commit?: string } = {}): Promise<Record<string, unknown>> {
     const runtime = await this.runtimeOf(space);
     const fresh = this.#o.store.getSpaceByUid(space.uid) ?? space;
-    const siblings = fresh.headSha ? await this.#o.repos.listFiles(fresh.id, fresh.headSha) : [];
-    return spaceInfoJson(fresh, runtime, { urls, siblings });
+    const commit = at.commit ?? fresh.headSha;
+    const files = this.#o.files;
+    const siblings = !commit ? [] : files ? await files.siblings(fresh, commit) : (await this.#o.repos.listFiles(fresh.id, commit)).map((rfilename) => ({ rfilename }));
+    const usedStorage = files ? await files.usedStorage(fresh) : undefined;
+    return spaceInfoJson(commit ? { ...fresh, headSha: commit } : fresh, runtime, { urls, siblings, ...(usedStorage !== undefined ? { usedStorage } : {}) });
   }
 
   list(p: Principal, filter: { author?: string; search?: string; limit?: number }): SpaceRecord[] {
