@@ -91,7 +91,7 @@ export async function writeCommit(input: WriteCommitInput): Promise<WrittenCommi
     try {
       return await commitOnce(input, ref, parent);
     } catch (err) {
-      if (err instanceof SpaceportError && err.code === 'PreconditionFailed' && input.parentCommit === undefined && attempt < 4) continue;
+      if (err instanceof SpaceportError && err.code === 'PreconditionFailed' && input.parentCommit === undefined && attempt < 10) continue;
       throw err;
     }
   }
