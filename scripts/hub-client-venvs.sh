@@ -9,6 +9,11 @@ CACHE="${SPACEPORT_TOOLS_CACHE:-$HOME/.cache/spaceport-tools}/venvs"
 PY="${PYTHON:-python3}"
 PYTEST_VERSION=8.4.2
 
+mkdir -p "$CACHE"
+# One maker at a time (make test and the suite may both ask).
+exec 9>"$CACHE/.hub-client-venvs.lock"
+flock 9
+
 make_venv() {
   local name="$1"; shift
   local dir="$CACHE/$name"
