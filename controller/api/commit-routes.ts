@@ -51,7 +51,7 @@ export function commitRoutes(spaces: SpaceService, commits: RepoCommits, config:
   r.post('/api/spaces/:owner/:name/preupload/:rev', express.json({ limit: '4mb' }), async (req, res) => {
     const space = spaces.getForWrite(principalOf(res), spaceIdOf(req));
     const body = preuploadBody.parse(req.body ?? {});
-    res.json(await commits.preupload(space, String(req.params.rev), body.files, { userAgent: req.headers['user-agent'] }));
+    res.json(await commits.preupload(space, String(req.params.rev), body.files, { userAgent: req.headers['user-agent'], ...(body.gitIgnore !== undefined ? { gitIgnore: body.gitIgnore } : {}) }));
   });
 
   r.post('/api/spaces/:owner/:name/commit/:rev', async (req, res) => {

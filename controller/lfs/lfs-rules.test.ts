@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientUsesXet, shouldUseLfs, trackedByLfs } from './lfs-rules.js';
+import { clientUsesXet, ignoredBy, shouldUseLfs, trackedByLfs } from './lfs-rules.js';
 
 describe('which files go to LFS', () => {
   const attrs = '*.bin filter=lfs diff=lfs merge=lfs -text\nmodels/** filter=lfs\n/top.dat filter=lfs\nkeep.bin -filter\n';
@@ -25,5 +25,24 @@ describe('which files go to LFS', () => {
     expect(clientUsesXet('unknown/None; hf_hub/0.31.4; python/3.11.7')).toBe(false);
     expect(clientUsesXet('git-lfs/3.3.0')).toBe(false);
     expect(clientUsesXet(undefined)).toBe(false);
+  });
+});
+
+describe('.gitignore (preupload shouldIgnore)', () => {
+  const ignore = '# comment\n*.log\nbuild/\n/secret.txt\n!keep.log\ncache\n';
+  it.each([
+    ['debug.log', true],
+    ['a/b/debug.log', true],
+    ['keep.log', false],
+    ['build/out.js', true],
+    ['build', false],
+    ['src/build/x', true],
+    ['secret.txt', true],
+    ['a/secret.txt', false],
+    ['cache/x', true],
+    ['a/cache', true],
+    ['app.py', false],
+  ])('%s → %s', (p, want) => {
+    expect(ignoredBy(p, ignore)).toBe(want);
   });
 });

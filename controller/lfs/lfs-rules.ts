@@ -22,6 +22,30 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(anchored ? `^${re}$` : `(?:^|/)${re}$`);
 }
 
+/**
+ * Whether `.gitignore` content ignores `path` (what the Hub answers as `shouldIgnore`): `#` comments,
+ * `!` re-includes, a trailing `/` matches folders, a pattern without `/` matches any path component.
+ */
+export function ignoredBy(path: string, gitignore: string | undefined): boolean {
+  let ignored = false;
+  for (const raw of (gitignore ?? '').split('\n')) {
+    let line = raw.replace(/\s+$/, '');
+    if (line === '' || line.startsWith('#')) continue;
+    const negate = line.startsWith('!');
+    if (negate) line = line.slice(1);
+    const dirOnly = line.endsWith('/');
+    if (dirOnly) line = line.slice(0, -1);
+    if (line === '') continue;
+    const re = globToRegExp(line);
+    const parts = path.split('/');
+    // The path itself (files), or one of its folders (a match on a folder ignores what is inside).
+    const candidates = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+    const hit = candidates.some((c, i) => (!dirOnly || i < parts.length - 1) && re.test(c));
+    if (hit) ignored = !negate;
+  }
+  return ignored;
+}
+
 /** The patterns of `.gitattributes` lines that set `filter=lfs` (a later `-filter`/`!filter` unsets). */
 export function lfsPatterns(gitattributes: string | undefined): { pattern: string; lfs: boolean }[] {
   const out: { pattern: string; lfs: boolean }[] = [];

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { SpaceportError } from '../../core/index.js';
 import { writeCommit, checkRepoPath, type CommitAuthor, type CommitOp } from '../git/commit-writer.js';
 import { readBlob, statPath } from '../git/tree-reader.js';
-import { clientUsesXet, formatPointer, shouldUseLfs, trackedByLfs, type LfsStore } from '../lfs/index.js';
+import { clientUsesXet, formatPointer, ignoredBy, shouldUseLfs, trackedByLfs, type LfsStore } from '../lfs/index.js';
 import type { SpaceRecord } from '../store/records.js';
 import type { CommitPayload } from './commit-payload.js';
 import type { RepoFiles } from './repo-files.js';
@@ -39,20 +39,21 @@ export class RepoCommits {
     }
   }
 
-  async #gitattributes(space: SpaceRecord, head: string | undefined): Promise<string | undefined> {
+  async #repoFile(space: SpaceRecord, head: string | undefined, name: string): Promise<string | undefined> {
     if (!head) return undefined;
-    const st = await statPath(this.#o.files.gitDir(space), head, '.gitattributes');
+    const st = await statPath(this.#o.files.gitDir(space), head, name);
     return st?.type === 'file' ? (await readBlob(this.#o.files.gitDir(space), st.oid)).toString('utf8') : undefined;
   }
 
   /**
    * For each file: `lfs` or `regular` (the Hub's rule: `.gitattributes`, over 10 MiB, binary),
-   * `shouldIgnore`, and the `oid` of the file already there (so unchanged files are skipped).
+   * `shouldIgnore` (the given `.gitignore`, else the repo's), and the `oid` of the file already there (so unchanged files are skipped).
    * Clients that would send `lfs` files through Xet get `regular` (see {@link clientUsesXet}).
    */
-  async preupload(space: SpaceRecord, rev: string, files: PreuploadFile[], opts: { userAgent?: string }): Promise<Record<string, unknown>> {
+  async preupload(space: SpaceRecord, rev: string, files: PreuploadFile[], opts: { userAgent?: string; gitIgnore?: string }): Promise<Record<string, unknown>> {
     const head = await this.#head(space, rev);
-    const attrs = await this.#gitattributes(space, head);
+    const attrs = await this.#repoFile(space, head, '.gitattributes');
+    const gitIgnore = opts.gitIgnore ?? (await this.#repoFile(space, head, '.gitignore'));
     const xet = clientUsesXet(opts.userAgent);
     const existing = head ? await this.#o.files.pathsInfo(space, head, files.map((f) => f.path)) : [];
     const out = files.map((f) => {
@@ -62,7 +63,7 @@ export class RepoCommits {
       const there = existing.find((e) => e.path === f.path);
       let oid: string | undefined;
       if (there?.type === 'file') oid = mode === 'lfs' ? there.lfs?.oid : there.lfs ? undefined : there.oid;
-      return { path: f.path, uploadMode: mode, shouldIgnore: false, ...(oid ? { oid } : {}) };
+      return { path: f.path, uploadMode: mode, shouldIgnore: ignoredBy(f.path, gitIgnore), ...(oid ? { oid } : {}) };
     });
     return { files: out, commitOid: head ?? null };
   }
@@ -78,7 +79,7 @@ export class RepoCommits {
     if (rev !== 'main' && !(await this.#head(space, rev))) throw new SpaceportError('RevisionNotFound', `Invalid rev id: ${rev}`);
     const head = await this.#head(space, rev);
     const newAttrs = payload.ops.find((o) => o.key === 'file' && o.path === '.gitattributes');
-    const attrs = newAttrs?.key === 'file' ? newAttrs.content.toString('utf8') : await this.#gitattributes(space, head);
+    const attrs = newAttrs?.key === 'file' ? newAttrs.content.toString('utf8') : await this.#repoFile(space, head, '.gitattributes');
     const ops: CommitOp[] = [];
     const lfsPaths: string[] = [];
     for (const op of payload.ops) {

@@ -3,6 +3,7 @@
 Environment (set by the runner): HF_ENDPOINT (a Spaceport on the Docker runtime), HF_TOKEN (a write token of
 SPACEPORT_TEST_USER), HF_HOME (a temp dir). Add test_*.py files here; use `api`, `space_name` and the helpers.
 """
+import json
 import os
 import secrets
 import time
@@ -42,6 +43,23 @@ def owner(api) -> str:
 def client_version() -> str:
     """`1.33.0-lfs` or `2.4.0-xet`: which client, and whether it sends large files through Xet."""
     return f"{huggingface_hub.__version__}-{'xet' if is_xet_available() else 'lfs'}"
+
+
+@pytest.fixture(scope="session")
+def read_token(endpoint, token) -> str:
+    """A read-only token of the same user (POST /api/tokens)."""
+    status, _, out = raw_request(endpoint, "POST", "/api/tokens", token, json.dumps({"displayName": "pytest reader", "role": "read"}).encode(), {"Content-Type": "application/json"})
+    assert status == 201, out
+    return json.loads(out)["token"]
+
+
+@pytest.fixture(scope="session")
+def other_user_token(endpoint, token) -> str:
+    """A write token of another (non-admin) user, made by the admin token (POST /api/users)."""
+    name = f"{PREFIX}-other-{secrets.token_hex(3)}"
+    status, _, out = raw_request(endpoint, "POST", "/api/users", token, json.dumps({"name": name}).encode(), {"Content-Type": "application/json"})
+    assert status == 201, out
+    return json.loads(out)["token"]
 
 
 PREFIX = os.environ.get("SPACEPORT_PYTEST_PREFIX", "py")

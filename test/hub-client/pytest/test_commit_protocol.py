@@ -43,6 +43,13 @@ def test_preupload_modes(endpoint, token, repo):
     assert {f["uploadMode"] for f in modes.values()} == {"regular"}
 
 
+def test_preupload_should_ignore(endpoint, token, repo):
+    body = json.dumps({"files": [{"path": p, "sample": "", "size": 1} for p in ("a.log", "logs/x.txt", "app.py")], "gitIgnore": "*.log\nlogs/\n"}).encode()
+    status, _, out = raw_request(endpoint, "POST", f"/api/spaces/{repo}/preupload/main", token, body, {"Content-Type": "application/json"})
+    assert status == 200, out
+    assert {f["path"]: f["shouldIgnore"] for f in json.loads(out)["files"]} == {"a.log": True, "logs/x.txt": True, "app.py": False}
+
+
 def test_large_regular_file_is_stored_in_lfs(api, repo):
     content = os.urandom(12 * 1024 * 1024)
     api.upload_file(path_or_fileobj=content, path_in_repo="data/blob.dat", repo_id=repo, repo_type="space")
@@ -131,15 +138,16 @@ def test_lfs_batch_refuses_bad_objects(endpoint, token, repo):
     assert status == 403
 
 
-def test_writes_need_a_write_token(endpoint, token, repo):
-    status, _, out = raw_request(endpoint, "POST", "/api/tokens", token, json.dumps({"displayName": "reader", "role": "read"}).encode(), {"Content-Type": "application/json"})
-    assert status == 201, out
-    reader = json.loads(out)["token"]
+def test_writes_need_a_write_token(endpoint, repo, read_token, other_user_token):
     commit = b'{"key":"header","value":{"summary":"x"}}\n{"key":"file","value":{"path":"a.txt","content":"aGk=","encoding":"base64"}}\n'
-    for who, want in [(None, 401), (reader, 403)]:
+    for who, want in [(None, 401), (read_token, 403), (other_user_token, 403)]:
         status, _, _ = raw_request(endpoint, "POST", f"/api/spaces/{repo}/commit/main", who, commit, {"Content-Type": "application/x-ndjson"})
         assert status == want
         status, _, _ = raw_request(endpoint, "POST", f"/api/spaces/{repo}/preupload/main", who, b'{"files":[]}', {"Content-Type": "application/json"})
+        assert status == want
+    lfs = json.dumps({"operation": "upload", "objects": [{"oid": hashlib.sha256(b"z").hexdigest(), "size": 1}]}).encode()
+    for who, want in [(None, 401), (read_token, 403), (other_user_token, 403)]:
+        status, _, _ = raw_request(endpoint, "POST", f"/spaces/{repo}.git/info/lfs/objects/batch", who, lfs, {"Content-Type": "application/vnd.git-lfs+json"})
         assert status == want
     # Reading a public Space needs no token.
     assert raw_request(endpoint, "GET", f"/spaces/{repo}/resolve/main/index.html")[0] == 200
