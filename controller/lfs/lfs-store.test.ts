@@ -35,6 +35,9 @@ describe('LfsStore', () => {
     expect(await s.has({ ...obj, size: 3 })).toBe(false);
     expect(await s.usedBytes('space1')).toBe(data.length);
     expect(await s.usedBytes('space2')).toBe(0);
+    await s.unlinkAll('space1'); // the Space was deleted
+    expect(await s.has(obj, 'space1')).toBe(false);
+    expect(await s.has(obj)).toBe(true);
   });
 
   it('refuses a wrong sha256 or size and keeps nothing', async () => {

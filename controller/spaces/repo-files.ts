@@ -119,6 +119,11 @@ export class RepoFiles {
     return listRefs(this.gitDir(space));
   }
 
+  /** The repo is gone: its LFS objects are no longer reachable through it (objects other repos use stay). */
+  async forget(space: SpaceRecord): Promise<void> {
+    await this.#lfs.unlinkAll(space.uid);
+  }
+
   /** The Hub's `usedStorage`: the git objects on disk plus the LFS objects the repo uses. */
   async usedStorage(space: SpaceRecord): Promise<number> {
     let git = 0;

@@ -34,6 +34,8 @@ export interface SpaceServiceOptions {
   files?: {
     siblings(space: SpaceRecord, commit: string): Promise<Record<string, unknown>[]>;
     usedStorage(space: SpaceRecord): Promise<number>;
+    /** The Space is deleted: drop what its repo held apart from git (its LFS links). */
+    forget(space: SpaceRecord): Promise<void>;
   };
 }
 
@@ -137,6 +139,7 @@ export class SpaceService {
     // Storage goes with the Space (after its instances: nothing may still mount it).
     await runtime.removeStorage(space.uid);
     await repos.remove(space.id);
+    await this.#o.files?.forget(space);
     logger.info({ space: id }, 'space deleted');
   }
 
