@@ -14,6 +14,8 @@ describe('the commit payload (ndjson)', () => {
       { key: 'lfsFile', value: { path: 'm.bin', algo: 'sha256', oid: 'b'.repeat(64), size: 5 } },
       { key: 'deletedFile', value: { path: 'old.txt' } },
       { key: 'deletedFolder', value: { path: 'olddir/' } },
+      { key: 'file', value: { path: 'pad1', content: Buffer.from('ab').toString('base64'), encoding: 'base64' } },
+      { key: 'file', value: { path: 'empty', content: '', encoding: 'base64' } },
     );
     const chunks = [...Buffer.from(body)].map((b) => Buffer.from([b])); // one byte at a time
     const p = await readCommitPayload(chunks, limits);
@@ -23,6 +25,8 @@ describe('the commit payload (ndjson)', () => {
       { key: 'lfsFile', path: 'm.bin', oid: 'b'.repeat(64), size: 5 },
       { key: 'deletedFile', path: 'old.txt' },
       { key: 'deletedFolder', path: 'olddir/' },
+      { key: 'file', path: 'pad1', content: Buffer.from('ab') },
+      { key: 'file', path: 'empty', content: Buffer.alloc(0) },
     ]);
   });
 
@@ -34,6 +38,8 @@ describe('the commit payload (ndjson)', () => {
     ['an unknown key', lines(header, { key: 'copyFile', value: {} })],
     ['a value that is not an object', lines(header, { key: 'file', value: 'x' })],
     ['content that is not base64', lines(header, { key: 'file', value: { path: 'a', content: 'not base64!', encoding: 'base64' } })],
+    ['base64 with a stray character', lines(header, { key: 'file', value: { path: 'a', content: 'aGk*', encoding: 'base64' } })],
+    ['base64 with padding inside', lines(header, { key: 'file', value: { path: 'a', content: 'aG==aGk=', encoding: 'base64' } })],
     ['another encoding', lines(header, { key: 'file', value: { path: 'a', content: 'aGk=', encoding: 'utf-8' } })],
     ['an oid that is not a sha256', lines(header, { key: 'lfsFile', value: { path: 'a', algo: 'sha256', oid: 'xyz', size: 1 } })],
     ['a negative size', lines(header, { key: 'lfsFile', value: { path: 'a', algo: 'sha256', oid: 'b'.repeat(64), size: -1 } })],
