@@ -81,6 +81,8 @@ describe('writeCommit (git plumbing, no work tree)', () => {
     expect((await listTree(gitDir, commit)).map((e) => `${e.type}:${e.path}`)).toEqual(['directory:d', 'file:g.txt']);
     expect((await listTree(gitDir, commit, { recursive: true })).map((e) => e.path)).toEqual(['d', 'd/e', 'd/e/f.txt', 'g.txt']);
     expect((await listTree(gitDir, commit, { dir: 'd' })).map((e) => e.path)).toEqual(['d/e']);
+    expect(await listTree(gitDir, commit, { dir: '*' })).toEqual([]); // a pattern is a literal name
+    expect(await listTree(gitDir, commit, { dir: ':(glob)d' })).toEqual([]);
     for (const rev of ['main~1', 'main^', '--all', 'HEAD', '@{-1}', 'refs/../x', 'a'.repeat(39)]) {
       const err = await resolveRevision(gitDir, rev).catch((e: unknown) => e);
       expect(isSpaceportError(err, 'RevisionNotFound'), rev).toBe(true);

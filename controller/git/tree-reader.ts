@@ -72,7 +72,8 @@ const MAY_BE_POINTER = (size: number) => size >= 100 && size <= 1024;
 export async function listTree(gitDir: string, commit: string, opts: { dir?: string; recursive?: boolean } = {}): Promise<TreeEntry[]> {
   const dir = opts.dir ?? '';
   const args = ['ls-tree', '-l', '-z', ...(opts.recursive ? ['-r', '-t'] : []), commit, '--', ...(dir ? [`${dir}/`] : [])];
-  const out = (await runGit(args, { gitDir })).stdout.toString();
+  // Paths are literal: a folder named `*` or `:(glob)x` is that folder, never a pattern.
+  const out = (await runGit(args, { gitDir, env: { GIT_LITERAL_PATHSPECS: '1' } })).stdout.toString();
   const entries: TreeEntry[] = [];
   for (const line of out.split('\0')) {
     const tab = line.indexOf('\t');
