@@ -185,12 +185,15 @@ export class SpaceService {
     });
   }
 
-  /** `space_info` JSON; `at.commit` answers for that revision (`/revision/{rev}`) instead of the head. */
-  async info(space: SpaceRecord, urls: HubUrls, at: { commit?: string } = {}): Promise<Record<string, unknown>> {
+  /**
+   * `space_info` JSON; `at.commit` answers for that revision (`/revision/{rev}`) instead of the head.
+   * `at.brief` (lists) gives file names only and no `usedStorage`, as the Hub's list does.
+   */
+  async info(space: SpaceRecord, urls: HubUrls, at: { commit?: string; brief?: boolean } = {}): Promise<Record<string, unknown>> {
     const runtime = await this.runtimeOf(space);
     const fresh = this.#o.store.getSpaceByUid(space.uid) ?? space;
     const commit = at.commit ?? fresh.headSha;
-    const files = this.#o.files;
+    const files = at.brief ? undefined : this.#o.files;
     const siblings = !commit ? [] : files ? await files.siblings(fresh, commit) : (await this.#o.repos.listFiles(fresh.id, commit)).map((rfilename) => ({ rfilename }));
     const usedStorage = files ? await files.usedStorage(fresh) : undefined;
     return spaceInfoJson(commit ? { ...fresh, headSha: commit } : fresh, runtime, { urls, siblings, ...(usedStorage !== undefined ? { usedStorage } : {}) });
