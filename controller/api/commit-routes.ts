@@ -48,6 +48,15 @@ export function commitRoutes(spaces: SpaceService, commits: RepoCommits, config:
     res.json({ errors: [], warnings: [] });
   });
 
+  // huggingface_hub with hf_xet asks for a Xet token only for files preupload sent to LFS (over the inline limit).
+  r.get(['/api/spaces/:owner/:name/xet-write-token/:rev', '/api/spaces/:owner/:name/xet-read-token/:rev'], (req, res) => {
+    spaces.get(principalOf(res), spaceIdOf(req));
+    throw new SpaceportError(
+      'BadRequest',
+      'This server has no Xet storage. Files up to 256 MiB are sent inline; for larger ones set HF_HUB_DISABLE_XET=1 so huggingface_hub uses Git LFS, or push them with git lfs.',
+    );
+  });
+
   r.post('/api/spaces/:owner/:name/preupload/:rev', express.json({ limit: '4mb' }), async (req, res) => {
     const space = spaces.getForWrite(principalOf(res), spaceIdOf(req));
     const body = preuploadBody.parse(req.body ?? {});

@@ -4,6 +4,12 @@
  */
 
 export const LFS_THRESHOLD_BYTES = 10 * 1024 * 1024;
+/**
+ * Largest file a Xet client is told to send inline (base64 in the commit): one ndjson line must stay
+ * a JavaScript string. Larger files get the Hub's answer (`lfs`), which such a client can only send
+ * with HF_HUB_DISABLE_XET=1 (the Xet token endpoint says so).
+ */
+export const INLINE_MAX_BYTES = 256 * 1024 * 1024;
 
 /** A gitattributes glob as a RegExp: no "/" → matches the file name anywhere; `**` crosses folders. */
 function globToRegExp(glob: string): RegExp {

@@ -56,5 +56,10 @@ describe('the commit payload (ndjson)', () => {
     expect(isSpaceportError(await readCommitPayload([Buffer.from(many)], limits).catch((e: unknown) => e), 'BadRequest')).toBe(true);
     const big = lines(header, { key: 'file', value: { path: 'a', content: Buffer.alloc(1 << 20).toString('base64') } });
     expect(isSpaceportError(await readCommitPayload([Buffer.from(big)], limits).catch((e: unknown) => e), 'PayloadTooLarge')).toBe(true);
+    const longLine = lines(header, { key: 'file', value: { path: 'a', content: Buffer.alloc(3000).toString('base64') } });
+    for (const chunks of [[Buffer.from(longLine)], [...Buffer.from(longLine)].map((b) => Buffer.from([b]))]) {
+      const err = await readCommitPayload(chunks, { ...limits, maxLineBytes: 2000 }).catch((e: unknown) => e);
+      expect(isSpaceportError(err, 'PayloadTooLarge') && /Git LFS/.test((err as Error).message), String(err)).toBe(true);
+    }
   });
 });

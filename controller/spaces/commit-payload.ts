@@ -18,6 +18,8 @@ export interface CommitPayload {
 export interface PayloadLimits {
   /** Largest request body. */
   maxBytes: number;
+  /** Largest line (one inline file's base64); default 384 MiB, under the longest JavaScript string. */
+  maxLineBytes?: number;
   /** Most operations in one commit. */
   maxOps: number;
 }
@@ -109,6 +111,8 @@ export async function readCommitPayload(body: Readable | Iterable<Buffer | strin
     ops.push(parsed.op);
   };
   let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const maxLine = limits.maxLineBytes ?? 384 * 1024 * 1024;
   for await (const chunk of body as AsyncIterable<Buffer | string>) {
     let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     total += buf.length;
@@ -116,11 +120,22 @@ export async function readCommitPayload(body: Readable | Iterable<Buffer | strin
     let nl: number;
     while ((nl = buf.indexOf(0x0a)) >= 0) {
       pending.push(buf.subarray(0, nl));
+      if (pendingBytes + nl > maxLine) throw new SpaceportError('PayloadTooLarge', `Line ${line + 1} of the commit payload is larger than ${maxLine} bytes: send large files through Git LFS.`);
       handle(Buffer.concat(pending).toString('utf8'));
       pending = [];
+      pendingBytes = 0;
       buf = buf.subarray(nl + 1);
     }
-    if (buf.length > 0) pending.push(buf);
+    if (buf.length > 0) {
+      pending.push(buf);
+      pendingBytes += buf.length;
+      if (pendingBytes > maxLine) {
+        throw new SpaceportError(
+          'PayloadTooLarge',
+          `Line ${line + 1} of the commit payload is larger than ${maxLine} bytes: send files over ${Math.floor((maxLine * 3) / 4 / 1024 / 1024)} MiB through Git LFS (preupload answers "lfs"; huggingface_hub with hf_xet needs HF_HUB_DISABLE_XET=1).`,
+        );
+      }
+    }
   }
   if (pending.length > 0) handle(Buffer.concat(pending).toString('utf8'));
   if (!header) throw new SpaceportError('BadRequest', 'Invalid commit payload: it is empty; the first line must be the header.');

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { SpaceportError } from '../../core/index.js';
 import { writeCommit, checkRepoPath, type CommitAuthor, type CommitOp } from '../git/commit-writer.js';
 import { readBlob, statPath } from '../git/tree-reader.js';
-import { clientUsesXet, formatPointer, ignoredBy, shouldUseLfs, trackedByLfs, type LfsStore } from '../lfs/index.js';
+import { INLINE_MAX_BYTES, clientUsesXet, formatPointer, ignoredBy, shouldUseLfs, trackedByLfs, type LfsStore } from '../lfs/index.js';
 import type { SpaceRecord } from '../store/records.js';
 import type { CommitPayload } from './commit-payload.js';
 import type { RepoFiles } from './repo-files.js';
@@ -59,7 +59,7 @@ export class RepoCommits {
     const out = files.map((f) => {
       checkRepoPath(f.path);
       const sample = Buffer.from(f.sample, 'base64');
-      const mode = !xet && shouldUseLfs({ path: f.path, size: f.size, sample }, attrs) ? 'lfs' : 'regular';
+      const mode = (!xet || f.size > INLINE_MAX_BYTES) && shouldUseLfs({ path: f.path, size: f.size, sample }, attrs) ? 'lfs' : 'regular';
       const there = existing.find((e) => e.path === f.path);
       let oid: string | undefined;
       if (there?.type === 'file') oid = mode === 'lfs' ? there.lfs?.oid : there.lfs ? undefined : there.oid;

@@ -41,6 +41,12 @@ def test_preupload_modes(endpoint, token, repo):
     # huggingface_hub >= 0.32 sends LFS files through Xet when hf_xet imports; Spaceport has no Xet: all regular.
     modes = preupload(endpoint, token, repo, files, "unknown/None; hf_hub/2.4.0; python/3.11")
     assert {f["uploadMode"] for f in modes.values()} == {"regular"}
+    # Past the inline limit (one ndjson line), the Hub's answer; a Xet client is told how to send it.
+    body = json.dumps({"files": [{"path": "huge.bin", "sample": "", "size": 300 * 1024 * 1024}]}).encode()
+    status, _, out = raw_request(endpoint, "POST", f"/api/spaces/{repo}/preupload/main", token, body, {"Content-Type": "application/json", "User-Agent": "unknown/None; hf_hub/2.4.0"})
+    assert json.loads(out)["files"][0]["uploadMode"] == "lfs"
+    status, headers, _ = raw_request(endpoint, "GET", f"/api/spaces/{repo}/xet-write-token/main", token)
+    assert status == 400 and "HF_HUB_DISABLE_XET=1" in headers["X-Error-Message"]
 
 
 def test_preupload_should_ignore(endpoint, token, repo):
