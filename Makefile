@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: up test test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-wake bench-k8s clean
+.PHONY: up test hub-client-tools test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-wake bench-k8s clean
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -24,10 +24,15 @@ base-images: deps docker
 typecheck: deps
 	npx tsc -p tsconfig.json --noEmit
 
-## Run every test: typecheck, unit, and the real-service suites (Docker, git, Chromium, PyPI, Kubernetes).
-test: deps docker k8s-tools
+## Run every test: typecheck, unit, and the real-service suites (Docker, git, git LFS, Chromium, PyPI, Kubernetes).
+test: deps docker k8s-tools hub-client-tools
 	npx tsc -p tsconfig.json --noEmit
 	npx vitest run
+
+## git-lfs, and the Python suite's huggingface_hub venvs (1.33.0; 2.4.0 with hf_xet), cached by version in ~/.cache/spaceport-tools.
+hub-client-tools:
+	@bash scripts/ensure-git-lfs.sh
+	@bash scripts/hub-client-venvs.sh >/dev/null
 
 ## Only the Kubernetes tier (test/k8s): a real test cluster, up for the run (SPACEPORT_K8S_KEEP=1 keeps it).
 test-k8s: deps docker k8s-tools

@@ -11,9 +11,10 @@ import { BuildLogs, BuildPipeline, type PlanBuild } from './build/index.js';
 import { CliGitRepos, createGitHttpHandler } from './git/index.js';
 import { createHubServer } from './hub-server.js';
 import { createInternalApi } from './internal-api/index.js';
+import { LfsExportingRepos, LfsSigner, LfsStore } from './lfs/index.js';
 import { ActivityLedger, InProcessRouteTable, Reconciler } from './lifecycle/index.js';
 import type { Runtime } from './runtime/runtime.js';
-import { sleepSecondsFor, SpaceService } from './spaces/index.js';
+import { RepoCommits, RepoFiles, sleepSecondsFor, SpaceService } from './spaces/index.js';
 import { SecretBox, SqliteStore, type SpaceStore } from './store/index.js';
 
 /** The parts that talk to outside systems, chosen by the caller (real ones in `spaceport up`, fakes in tests). */
@@ -52,6 +53,8 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
       logger: logger.child({ module: 'git' }),
       allowLoopbackUpstreams: config.SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS,
     });
+  const lfs = new LfsStore(path.join(config.dataDir, 'lfs'));
+  const repoFiles = new RepoFiles({ pathOf: (id) => repos.pathOf(id), lfs });
   const { runtime, builder } = adapters;
   const routes = new InProcessRouteTable();
   const ledger = new ActivityLedger(store);
@@ -71,7 +74,8 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   });
   const pipeline = new BuildPipeline({
     store,
-    repos,
+    // Builds see LFS files as the real files.
+    repos: new LfsExportingRepos(repos, lfs),
     builder,
     plan: adapters.plan,
     logs: buildLogs,
@@ -79,7 +83,9 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     concurrency: config.SPACEPORT_BUILD_CONCURRENCY,
     onBuilt: (uid) => void reconciler.kick(uid),
   });
-  const spaces = new SpaceService({ store, repos, runtime, pipeline, reconciler, routes, config, logger });
+  const spaces = new SpaceService({ store, repos, runtime, pipeline, reconciler, routes, config, logger, files: repoFiles });
+  // A commit to main through the API builds exactly as a push does.
+  const repoCommits = new RepoCommits({ files: repoFiles, lfs, onMainCommit: (space) => spaces.onPush(space) });
 
   const waker = {
     wake: async (id: string) => {
@@ -134,6 +140,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     runtime,
     logger,
     flavors: () => spaces.offeredFlavors().map(hardwareJson),
+    files: { config, repoFiles, repoCommits, lfs, signer: LfsSigner.fromDataDir(config.dataDir) },
   });
   // Proxy replicas in their own processes (`spaceport proxy`) follow the same route table over the network.
   const internal = createInternalApi({

@@ -26,6 +26,8 @@ export const ERRORS = {
   NotFound: { status: 404, message: 'Not found.' },
   RepoExists: { status: 409, message: 'You already created this space repo.' },
   UserExists: { status: 409, message: 'This user already exists.' },
+  PreconditionFailed: { status: 412, message: 'A commit has happened since: fetch the branch and try again.' },
+  RangeNotSatisfiable: { status: 416, message: 'The requested range is not satisfiable.' },
   PayloadTooLarge: { status: 413, message: 'The request body is too large.' },
   UpstreamFetchFailed: { status: 502, message: 'Fetching the upstream repository failed.' },
   DockerUnavailable: { status: 503, message: 'The Docker engine is not reachable.' },

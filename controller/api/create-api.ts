@@ -4,7 +4,13 @@ import type { BuildLogs } from '../build/index.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { SpaceService } from '../spaces/index.js';
 import type { SpaceStore } from '../store/space-store.js';
+import type { LfsSigner, LfsStore } from '../lfs/index.js';
+import type { RepoCommits, RepoFiles } from '../spaces/index.js';
+import type { Config } from '../../core/index.js';
 import { authMiddleware } from './auth-middleware.js';
+import { commitRoutes } from './commit-routes.js';
+import { lfsRoutes } from './lfs-routes.js';
+import { repoFilesRoutes } from './repo-files-routes.js';
 import { errorHandler } from './http-errors.js';
 import { logsRoutes } from './logs-routes.js';
 import { reposRoutes } from './repos-routes.js';
@@ -20,6 +26,8 @@ export interface ApiOptions {
   runtime: Runtime;
   logger: Logger;
   flavors: () => Record<string, unknown>[];
+  /** Files, commits and LFS (deploy without git, downloads, git LFS). */
+  files?: { config: Readonly<Config>; repoFiles: RepoFiles; repoCommits: RepoCommits; lfs: LfsStore; signer: LfsSigner };
 }
 
 /** The Hub-shaped REST API. Routers are thin: the work is in SpaceService. */
@@ -34,6 +42,12 @@ export function createApi(o: ApiOptions): Express {
   app.use(authMiddleware(o.store));
   // Webhooks read the raw body (the signature covers it): mounted before the JSON parser.
   app.use(upstreamRoutes(o.spaces));
+  // Each reads its own body (LFS JSON, ndjson commits streamed, large uploads), before the JSON parser.
+  if (o.files) {
+    app.use(lfsRoutes(o.spaces, o.files.lfs, o.files.signer, (id) => o.store.getSpace(id)));
+    app.use(commitRoutes(o.spaces, o.files.repoCommits, o.files.config));
+    app.use(repoFilesRoutes(o.spaces, o.files.repoFiles));
+  }
   app.use(express.json({ limit: '1mb' }));
   app.use(usersRoutes(o.store));
   app.use(reposRoutes(o.spaces));

@@ -21,7 +21,7 @@ export function spacesRoutes(spaces: SpaceService, store: SpaceStore, flavors: (
       search: typeof req.query.search === 'string' ? req.query.search : undefined,
       limit: Number.isFinite(limit) ? limit : undefined,
     });
-    res.json(await Promise.all(list.map((s) => spaces.info(s, urlsOf(spaces, req)))));
+    res.json(await Promise.all(list.map((s) => spaces.info(s, urlsOf(spaces, req), { brief: true }))));
   });
 
   r.get('/api/spaces/hardware', (_req, res) => {

@@ -96,13 +96,27 @@ export class BuildPipeline {
       if (i < 0) break;
       const job = this.#queue.splice(i, 1)[0]!;
       this.#running.set(job.build.spaceUid, job);
-      void this.#run(job).finally(() => {
-        this.#running.delete(job.build.spaceUid);
-        this.#o.onBuilt(job.build.spaceUid);
-        this.#pump();
-        if (this.#queue.length === 0 && this.#running.size === 0) for (const w of this.#idleWaiters.splice(0)) w();
-      });
+      void this.#run(job)
+        .catch((err: unknown) => this.#bookkeepingFailed(job, err))
+        .finally(() => {
+          this.#running.delete(job.build.spaceUid);
+          this.#o.onBuilt(job.build.spaceUid);
+          this.#pump();
+          if (this.#queue.length === 0 && this.#running.size === 0) for (const w of this.#idleWaiters.splice(0)) w();
+        });
     }
+  }
+
+  /** A Space deleted while it built takes its build rows along: the bookkeeping then has nothing to update. */
+  #bookkeepingFailed(job: Job, err: unknown): void {
+    let exists = true;
+    try {
+      exists = this.#o.store.getSpaceByUid(job.build.spaceUid) !== undefined;
+    } catch {
+      /* the store is closing */
+    }
+    if (exists) this.#o.logger.error({ err, build: job.build.id }, 'build bookkeeping failed');
+    else this.#o.logger.info({ build: job.build.id }, 'build ended after its Space was deleted');
   }
 
   async #run(job: Job): Promise<void> {

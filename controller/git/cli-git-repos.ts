@@ -174,7 +174,9 @@ export class CliGitRepos implements GitRepos {
 
   async exportTree(space: SpaceId, commit: string, dir: string): Promise<void> {
     const repo = await this.#commit(space, commit);
-    const child = spawnGit(['archive', '--format=tar', commit], { gitDir: repo });
+    // The repo's content as stored: no filters from the host's git config (Debian's git-lfs installs an
+    // `lfs` smudge filter system-wide, which would fail here); LFS pointers are replaced by the caller.
+    const child = spawnGit(['archive', '--format=tar', commit], { gitDir: repo, env: { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' } });
     child.stdin.end();
     const stderr: Buffer[] = [];
     child.stderr.on('data', (b: Buffer) => stderr.push(b));

@@ -47,7 +47,7 @@ export function runtimeJson(
 export function spaceInfoJson(
   space: SpaceRecord,
   runtime: Record<string, unknown>,
-  opts: { urls: HubUrls; siblings?: string[] },
+  opts: { urls: HubUrls; siblings?: Record<string, unknown>[]; usedStorage?: number },
 ): Record<string, unknown> {
   return {
     _id: space.uid,
@@ -66,7 +66,8 @@ export function spaceInfoJson(
     sdk: space.sdk,
     tags: Array.isArray(space.cardData?.tags) ? space.cardData.tags : [],
     cardData: space.cardData ?? {},
-    ...(opts.siblings ? { siblings: opts.siblings.map((rfilename) => ({ rfilename })) } : {}),
+    ...(opts.siblings ? { siblings: opts.siblings } : {}),
+    ...(opts.usedStorage !== undefined ? { usedStorage: opts.usedStorage } : {}),
     runtime,
     models: [],
     datasets: [],

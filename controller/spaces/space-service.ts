@@ -30,6 +30,13 @@ export interface SpaceServiceOptions {
   routes: InProcessRouteTable;
   config: Readonly<Config>;
   logger: Logger;
+  /** Files with sizes and LFS metadata (`siblings`) and `usedStorage`; without it, names only. */
+  files?: {
+    siblings(space: SpaceRecord, commit: string): Promise<Record<string, unknown>[]>;
+    usedStorage(space: SpaceRecord): Promise<number>;
+    /** The Space is deleted: drop what its repo held apart from git (its LFS links). */
+    forget(space: SpaceRecord): Promise<void>;
+  };
 }
 
 export interface CreateSpaceInput {
@@ -132,6 +139,7 @@ export class SpaceService {
     // Storage goes with the Space (after its instances: nothing may still mount it).
     await runtime.removeStorage(space.uid);
     await repos.remove(space.id);
+    await this.#o.files?.forget(space);
     logger.info({ space: id }, 'space deleted');
   }
 
@@ -177,11 +185,18 @@ export class SpaceService {
     });
   }
 
-  async info(space: SpaceRecord, urls: HubUrls): Promise<Record<string, unknown>> {
+  /**
+   * `space_info` JSON; `at.commit` answers for that revision (`/revision/{rev}`) instead of the head.
+   * `at.brief` (lists) gives file names only and no `usedStorage`, as the Hub's list does.
+   */
+  async info(space: SpaceRecord, urls: HubUrls, at: { commit?: string; brief?: boolean } = {}): Promise<Record<string, unknown>> {
     const runtime = await this.runtimeOf(space);
     const fresh = this.#o.store.getSpaceByUid(space.uid) ?? space;
-    const siblings = fresh.headSha ? await this.#o.repos.listFiles(fresh.id, fresh.headSha) : [];
-    return spaceInfoJson(fresh, runtime, { urls, siblings });
+    const commit = at.commit ?? fresh.headSha;
+    const files = at.brief ? undefined : this.#o.files;
+    const siblings = !commit ? [] : files ? await files.siblings(fresh, commit) : (await this.#o.repos.listFiles(fresh.id, commit)).map((rfilename) => ({ rfilename }));
+    const usedStorage = files ? await files.usedStorage(fresh) : undefined;
+    return spaceInfoJson(commit ? { ...fresh, headSha: commit } : fresh, runtime, { urls, siblings, ...(usedStorage !== undefined ? { usedStorage } : {}) });
   }
 
   list(p: Principal, filter: { author?: string; search?: string; limit?: number }): SpaceRecord[] {

@@ -1,0 +1,138 @@
+import type { Readable } from 'node:stream';
+import { SpaceportError, type SpaceId } from '../../core/index.js';
+import { checkRepoPath } from '../git/commit-writer.js';
+import { runGit } from '../git/run-git.js';
+import { listCommits, listRefs, listTree, readBlob, resolveRevision, statPath, type CommitEntry, type TreeEntry } from '../git/tree-reader.js';
+import type { LfsStore } from '../lfs/index.js';
+import type { SpaceRecord } from '../store/records.js';
+
+/** What a download answers with: headers the Hub's client reads, and the body (or a range of it). */
+export interface ResolvedFile {
+  commit: string;
+  entry: Extract<TreeEntry, { type: 'file' }>;
+  /** The bytes served: the LFS object's size for pointer files. */
+  size: number;
+  /** The Hub's ETag: the LFS sha256 for LFS files, the git blob id otherwise. */
+  etag: string;
+  open(range?: { start: number; end: number }): Promise<Readable | Buffer>;
+}
+
+/** The Hub's sibling / tree JSON of a file or folder. */
+export function entryJson(e: TreeEntry): Record<string, unknown> {
+  if (e.type === 'directory') return { type: 'directory', oid: e.oid, size: 0, path: e.path };
+  return {
+    type: 'file',
+    oid: e.oid,
+    size: e.lfs ? e.lfs.size : e.size,
+    path: e.path,
+    ...(e.lfs ? { lfs: { oid: e.lfs.oid, size: e.lfs.size, pointerSize: e.lfs.pointerSize } } : {}),
+  };
+}
+
+/**
+ * Reading a Space's repo the way the Hub's file API does: revisions, trees with LFS metadata,
+ * files (LFS ones from the store), commits and refs. Callers check permissions first (SpaceService.get).
+ */
+export class RepoFiles {
+  readonly #pathOf: (id: SpaceId) => string;
+  readonly #lfs: LfsStore;
+
+  constructor(opts: { pathOf(id: SpaceId): string; lfs: LfsStore }) {
+    this.#pathOf = opts.pathOf;
+    this.#lfs = opts.lfs;
+  }
+
+  gitDir(space: SpaceRecord): string {
+    return this.#pathOf(space.id);
+  }
+
+  get lfs(): LfsStore {
+    return this.#lfs;
+  }
+
+  /** The commit a revision names, or RevisionNotFound (also for a repo with no commit yet). */
+  resolve(space: SpaceRecord, rev: string): Promise<string> {
+    return resolveRevision(this.gitDir(space), rev);
+  }
+
+  async tree(space: SpaceRecord, commit: string, opts: { dir?: string; recursive?: boolean }): Promise<TreeEntry[]> {
+    const dir = opts.dir ? checkRepoPath(opts.dir.replace(/\/+$/, '')) : '';
+    const gitDir = this.gitDir(space);
+    if (dir) {
+      const st = await statPath(gitDir, commit, dir);
+      if (st?.type !== 'directory') throw new SpaceportError('EntryNotFound', `${dir} does not exist on "${commit.slice(0, 12)}"`);
+    }
+    return listTree(gitDir, commit, { dir, recursive: opts.recursive });
+  }
+
+  /** The entries among `paths` that exist (missing ones are left out, as the Hub does). */
+  async pathsInfo(space: SpaceRecord, commit: string, paths: string[]): Promise<TreeEntry[]> {
+    const out: TreeEntry[] = [];
+    for (const p of paths) {
+      const st = await statPath(this.gitDir(space), commit, checkRepoPath(p.replace(/\/+$/, '')));
+      if (st) out.push(st);
+    }
+    return out;
+  }
+
+  /** Every file at a commit, with sizes and LFS metadata (`siblings` of space_info). */
+  async siblings(space: SpaceRecord, commit: string): Promise<Record<string, unknown>[]> {
+    const files = (await listTree(this.gitDir(space), commit, { recursive: true })).filter((e) => e.type === 'file');
+    return files.map((e) => ({
+      rfilename: e.path,
+      size: e.lfs ? e.lfs.size : e.size,
+      blobId: e.oid,
+      ...(e.lfs ? { lfs: { size: e.lfs.size, sha256: e.lfs.oid, pointerSize: e.lfs.pointerSize } } : {}),
+    }));
+  }
+
+  /** A file to download: a git blob, or the LFS object its pointer names. EntryNotFound otherwise. */
+  async file(space: SpaceRecord, commit: string, p: string): Promise<ResolvedFile> {
+    checkRepoPath(p);
+    const gitDir = this.gitDir(space);
+    const entry = await statPath(gitDir, commit, p);
+    if (entry?.type !== 'file') throw new SpaceportError('EntryNotFound', `${p} does not exist on "${commit.slice(0, 12)}"`);
+    const lfs = entry.lfs;
+    if (lfs) {
+      if ((await this.#lfs.sizeOf(lfs.oid)) !== lfs.size) {
+        throw new SpaceportError('EntryNotFound', `The LFS object of ${p} (${lfs.oid}) is not on this server: push it with git lfs.`);
+      }
+      return { commit, entry, size: lfs.size, etag: lfs.oid, open: async (range) => this.#lfs.read(lfs.oid, range) };
+    }
+    return {
+      commit,
+      entry,
+      size: entry.size,
+      etag: entry.oid,
+      open: async (range) => {
+        const all = await readBlob(gitDir, entry.oid);
+        return range ? all.subarray(range.start, range.end + 1) : all;
+      },
+    };
+  }
+
+  commits(space: SpaceRecord, commit: string, page: { skip: number; limit: number }): Promise<{ commits: CommitEntry[]; total: number }> {
+    return listCommits(this.gitDir(space), commit, page);
+  }
+
+  refs(space: SpaceRecord): ReturnType<typeof listRefs> {
+    return listRefs(this.gitDir(space));
+  }
+
+  /** The repo is gone: its LFS objects are no longer reachable through it (objects other repos use stay). */
+  async forget(space: SpaceRecord): Promise<void> {
+    await this.#lfs.unlinkAll(space.uid);
+  }
+
+  /** The Hub's `usedStorage`: the git objects on disk plus the LFS objects the repo uses. */
+  async usedStorage(space: SpaceRecord): Promise<number> {
+    let git = 0;
+    try {
+      const out = (await runGit(['count-objects', '-v'], { gitDir: this.gitDir(space) })).stdout.toString();
+      for (const m of out.matchAll(/^(size|size-pack): (\d+)$/gm)) git += Number(m[2]) * 1024;
+    } catch {
+      git = 0;
+    }
+    return git + (await this.#lfs.usedBytes(space.uid));
+  }
+}
