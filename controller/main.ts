@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SpaceportError, hardwareJson, type Config, type Logger, type LogSink, type SpaceId } from '../core/index.js';
 import type { ImageBuilder } from '../builder/index.js';
-import { createProxy } from '../proxy/index.js';
+import { createProxy, type AccessChecker } from '../proxy/index.js';
 import { createApi } from './api/index.js';
-import { authenticate, bootstrapAdmin, canRead, assertCanWrite } from './auth/index.js';
+import { appGrantKey, authenticate, bootstrapAdmin, canReadCode, canUseApp, assertCanWrite } from './auth/index.js';
 import { BuildLogs, BuildPipeline, type PlanBuild } from './build/index.js';
 import { CliGitRepos, createGitHttpHandler } from './git/index.js';
 import { createHubServer } from './hub-server.js';
@@ -79,7 +79,21 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     concurrency: config.SPACEPORT_BUILD_CONCURRENCY,
     onBuilt: (uid) => void reconciler.kick(uid),
   });
-  const spaces = new SpaceService({ store, repos, runtime, pipeline, reconciler, routes, config, logger });
+  const grantKey = appGrantKey({ internalToken: config.SPACEPORT_INTERNAL_TOKEN, dataDir: config.dataDir });
+  const spaces = new SpaceService({ store, repos, runtime, pipeline, reconciler, routes, config, logger, grantKey });
+  // A private app reached with `Authorization: Bearer <token>`: the same rule as the API (principal.ts).
+  const access: AccessChecker = {
+    canUseApp: async (id, token) => {
+      const space = store.getSpace(id as SpaceId);
+      if (!space) return false;
+      try {
+        return canUseApp(authenticate(store, token), space);
+      } catch (err) {
+        if (err instanceof SpaceportError) return false;
+        throw err;
+      }
+    },
+  };
 
   const waker = {
     wake: async (id: string) => {
@@ -92,6 +106,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     activity: ledger,
     waker,
     logger,
+    appAccess: { key: grantKey, checker: access },
     domain: config.SPACEPORT_DOMAIN,
     wakeTimeoutMs: config.SPACEPORT_WAKE_TIMEOUT_MS,
     wakeQueueMax: config.SPACEPORT_WAKE_QUEUE_MAX,
@@ -107,7 +122,8 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
       try {
         const p = authenticate(store, token);
         const space = store.getSpace(id);
-        if (!space || !canRead(p, space)) {
+        // Code (clone, fetch) is for members when the Space is protected or private (principal.ts).
+        if (!space || !canReadCode(p, space)) {
           if (p.kind === 'anonymous' && space) return { error: new SpaceportError('Unauthorized') };
           return { error: new SpaceportError('RepoNotFound') };
         }
@@ -139,6 +155,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     routes,
     activity: ledger,
     waker,
+    access,
     logger,
     bufferSize: config.SPACEPORT_ROUTE_STREAM_BUFFER,
   });

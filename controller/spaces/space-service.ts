@@ -9,15 +9,16 @@ import {
   type SpaceId,
   type StorageTier,
 } from '../../core/index.js';
-import { assertCanCreateIn, assertCanWrite, canRead, type Principal } from '../auth/index.js';
+import { GRANT_PATH, GRANT_TTL_SECONDS, signGrant } from '../../proxy/index.js';
+import { assertCanCreateIn, assertCanWrite, canRead, canReadCode, canUseApp, type Principal } from '../auth/index.js';
 import type { BuildPipeline } from '../build/index.js';
 import { branchFromWebhook, validateBranchName, validateUpstreamUrl, verifyWebhookSignature, type GitRepos } from '../git/index.js';
-import type { InProcessRouteTable, Reconciler } from '../lifecycle/index.js';
+import { appAccessOf, type InProcessRouteTable, type Reconciler } from '../lifecycle/index.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Sdk, SettingKind, SpaceRecord, Upstream, Visibility } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
 import { sleepSecondsFor } from './sleep-policy.js';
-import { redactUrl, runtimeJson, spaceInfoJson, type HubUrls } from './hub-json.js';
+import { redactUrl, runtimeJson, spaceHost, spaceInfoJson, type HubUrls } from './hub-json.js';
 import { reservedEnvName } from './reserved-env.js';
 import { trustedHost } from './trusted-host.js';
 
@@ -30,6 +31,8 @@ export interface SpaceServiceOptions {
   routes: InProcessRouteTable;
   config: Readonly<Config>;
   logger: Logger;
+  /** Signs private-app grants (see proxy/app-grant.ts); shared with the proxies. */
+  grantKey?: Buffer;
 }
 
 export interface CreateSpaceInput {
@@ -43,6 +46,21 @@ export interface CreateSpaceInput {
   storageTier?: StorageTier;
   upstream?: Upstream;
   secrets?: { key: string; value: string; description?: string }[];
+  variables?: { key: string; value: string; description?: string }[];
+}
+
+/** `POST /api/spaces/{from}/duplicate`: what the copy gets besides the source's code and variables. */
+export interface DuplicateSpaceInput {
+  to: SpaceId;
+  /** Default: the source's. */
+  visibility?: Visibility;
+  /** Default: the source's hardware, sleep time and storage tier (not its data). */
+  hardware?: string;
+  sleepTimeSeconds?: number;
+  storageTier?: StorageTier;
+  /** The copy's secrets: only these (the source's are never copied). */
+  secrets?: { key: string; value: string; description?: string }[];
+  /** Added to (and overriding) the source's variables, which are copied. */
   variables?: { key: string; value: string; description?: string }[];
 }
 
@@ -83,13 +101,24 @@ export class SpaceService {
     return space;
   }
 
+  /**
+   * The Space, if `p` may read its code (git, LFS, files, resolve, tree): protected and private
+   * Spaces' code is for members only; others are told it does not exist.
+   */
+  getForCode(p: Principal, id: SpaceId): SpaceRecord {
+    const space = this.get(p, id);
+    if (!canReadCode(p, space)) throw new SpaceportError('RepoNotFound', `Repository not found: ${id}.`);
+    return space;
+  }
+
   getForWrite(p: Principal, id: SpaceId): SpaceRecord {
     const space = this.get(p, id);
     assertCanWrite(p, space);
     return space;
   }
 
-  async create(p: Principal, input: CreateSpaceInput): Promise<SpaceRecord> {
+  /** `copyFrom`: the new repo is a copy of that Space's (duplicate), and its head is built at once. */
+  async create(p: Principal, input: CreateSpaceInput, opts: { copyFrom?: SpaceId; paused?: boolean } = {}): Promise<SpaceRecord> {
     const namespace = input.organization ?? (p.kind === 'user' ? p.user.name : undefined);
     if (!namespace) throw new SpaceportError('Unauthorized');
     const id = toSpaceId(namespace, input.name);
@@ -110,17 +139,82 @@ export class SpaceService {
       webhookSecret: upstream ? randomBytes(24).toString('hex') : undefined,
     });
     try {
-      await repos.create(id);
+      if (opts.copyFrom) await repos.copy(opts.copyFrom, id);
+      else await repos.create(id);
     } catch (err) {
       store.deleteSpace(space.uid);
       throw err;
     }
     for (const s of input.secrets ?? []) store.upsertSetting(space.uid, 'secret', s);
     for (const v of input.variables ?? []) store.upsertSetting(space.uid, 'variable', v);
-    logger.info({ space: id, sdk: input.sdk, upstream: upstream ? redactUrl(upstream.url) : undefined }, 'space created');
+    if (opts.paused) store.updateSpace(space.uid, { lifecycle: 'paused' });
+    logger.info({ space: id, sdk: input.sdk, upstream: upstream ? redactUrl(upstream.url) : undefined, copyOf: opts.copyFrom }, 'space created');
+    if (opts.copyFrom) await this.#o.pipeline.enqueue(space.uid);
     await this.#o.reconciler.kick(space.uid);
     if (upstream) void this.pullUpstream(space.uid).catch((err) => logger.warn({ err, space: id }, 'first upstream fetch failed'));
     return space;
+  }
+
+  /**
+   * Duplicate a Space as the Hub does: its git history and files (so the copy builds at once), its
+   * variables, hardware, sleep time and storage tier unless others are given, its visibility unless
+   * given, and paused if it is; secrets only those given. `p` must read the source's code and may
+   * create in the target's namespace.
+   */
+  async duplicate(p: Principal, from: SpaceId, input: DuplicateSpaceInput): Promise<SpaceRecord> {
+    const source = this.getForCode(p, from);
+    const [namespace, name] = input.to.split('/') as [string, string];
+    const variables = new Map<string, { key: string; value: string; description?: string }>(
+      this.#o.store.listSettings(source.uid, 'variable').map((v) => [v.key, { key: v.key, value: v.value, description: v.description }]),
+    );
+    for (const v of input.variables ?? []) variables.set(v.key, v);
+    return this.create(
+      p,
+      {
+        name,
+        organization: namespace,
+        sdk: source.sdk,
+        visibility: input.visibility ?? source.visibility,
+        hardware: input.hardware ?? source.hardware,
+        sleepTimeSeconds: input.sleepTimeSeconds ?? source.sleepSeconds,
+        storageTier: input.storageTier ?? source.storageTier,
+        secrets: input.secrets,
+        variables: [...variables.values()],
+      },
+      { copyFrom: source.id, paused: source.lifecycle === 'paused' },
+    );
+  }
+
+  /**
+   * `PUT /api/spaces/{id}/settings`: the visibility. The route the proxy follows changes with it
+   * (published before this returns), so a Space made private stops serving strangers at once.
+   */
+  async setVisibility(space: SpaceRecord, visibility: Visibility): Promise<void> {
+    if (space.visibility === visibility) return;
+    const fresh = this.#o.store.updateSpace(space.uid, { visibility });
+    this.#o.logger.info({ space: space.id, visibility, was: space.visibility }, 'visibility changed');
+    // The route changes now, not after the next reconciler pass (which may wait on the runtime).
+    const route = this.#o.routes.get(fresh.subdomain);
+    if (route) this.#o.routes.upsert({ ...route, access: appAccessOf(fresh) });
+    await this.#o.reconciler.kick(space.uid);
+  }
+
+  /**
+   * A short-lived signed grant that opens the Space's app in a browser: the URL on the Space's own
+   * host (`/.spaceport/grant?g=…`) that turns it into that host's cookie and goes on to `path`.
+   * Only for those who may use the app (members, for a private Space); others get RepoNotFound.
+   */
+  appGrant(p: Principal, id: SpaceId, opts: { path?: string; urls: HubUrls }): { url: string; expiresAt: string } {
+    const space = this.get(p, id);
+    if (!canUseApp(p, space)) throw new SpaceportError('RepoNotFound', `Repository not found: ${id}.`);
+    const key = this.#o.grantKey;
+    if (!key) throw new SpaceportError('Internal', 'No key to sign app grants with.');
+    const now = Date.now();
+    const g = signGrant(key, { subdomain: space.subdomain, path: opts.path, secure: opts.urls.publicUrl.startsWith('https:'), nowMs: now });
+    return {
+      url: `${spaceHost(space, opts.urls)}${GRANT_PATH}?g=${encodeURIComponent(g)}`,
+      expiresAt: new Date(Math.floor(now / 1000) * 1000 + GRANT_TTL_SECONDS * 1000).toISOString(),
+    };
   }
 
   async delete(p: Principal, id: SpaceId): Promise<void> {
@@ -177,10 +271,12 @@ export class SpaceService {
     });
   }
 
-  async info(space: SpaceRecord, urls: HubUrls): Promise<Record<string, unknown>> {
+  /** `space_info` JSON; with `viewer`, the file list only when it may read the code (protected Spaces). */
+  async info(space: SpaceRecord, urls: HubUrls, viewer?: Principal): Promise<Record<string, unknown>> {
     const runtime = await this.runtimeOf(space);
     const fresh = this.#o.store.getSpaceByUid(space.uid) ?? space;
-    const siblings = fresh.headSha ? await this.#o.repos.listFiles(fresh.id, fresh.headSha) : [];
+    const code = viewer === undefined || canReadCode(viewer, fresh);
+    const siblings = fresh.headSha && code ? await this.#o.repos.listFiles(fresh.id, fresh.headSha) : [];
     return spaceInfoJson(fresh, runtime, { urls, siblings });
   }
 
