@@ -111,7 +111,9 @@ export class SpaceService {
     return space;
   }
 
+  /** The Space, if `p` may change it. Anonymous: 401 whether or not it exists (nothing is revealed). */
   getForWrite(p: Principal, id: SpaceId): SpaceRecord {
+    if (p.kind === 'anonymous') throw new SpaceportError('Unauthorized');
     const space = this.get(p, id);
     assertCanWrite(p, space);
     return space;
@@ -162,6 +164,7 @@ export class SpaceService {
    * create in the target's namespace.
    */
   async duplicate(p: Principal, from: SpaceId, input: DuplicateSpaceInput): Promise<SpaceRecord> {
+    if (p.kind === 'anonymous') throw new SpaceportError('Unauthorized');
     const source = this.getForCode(p, from);
     const [namespace, name] = input.to.split('/') as [string, string];
     const variables = new Map<string, { key: string; value: string; description?: string }>(
