@@ -274,6 +274,9 @@ describe('organizations, tokens and private Spaces', () => {
       const go = await request({ port: h.port, path: '/spaces/alice/hidden/app', host: `127.0.0.1:${h.port}`, headers: { authorization: `Basic ${basic}` } });
       expect(go.status).toBe(302);
       expect(go.headers.location).toMatch(new RegExp(`^http://alice-hidden\\.localhost:${h.port}/\\.spaceport/grant\\?g=`));
+      // A public Space: straight to its host, and only to a path on it.
+      const pub = await request({ port: h.port, path: '/spaces/alice/pub/app?path=/%5Cevil.example', host: `127.0.0.1:${h.port}` });
+      expect([pub.status, pub.headers.location]).toEqual([302, `http://alice-pub.localhost:${h.port}/`]);
       const daveBasic = Buffer.from(`x:${t.dave}`).toString('base64');
       expect((await request({ port: h.port, path: '/spaces/alice/hidden/app', host: `127.0.0.1:${h.port}`, headers: { authorization: `Basic ${daveBasic}` } })).status).toBe(404);
     });

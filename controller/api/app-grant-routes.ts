@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { SpaceportError, isSpaceportError } from '../../core/index.js';
+import { safeAppPath } from '../../proxy/index.js';
 import { spaceHost, type SpaceService } from '../spaces/index.js';
 import { principalOf, spaceIdOf, urlsOf } from './context.js';
 
@@ -41,7 +42,7 @@ export function appGrantRoutes(spaces: SpaceService): Router {
       throw err;
     }
     if (space.visibility !== 'private') {
-      res.redirect(302, `${spaceHost(space, urls)}${path && path.startsWith('/') && !path.startsWith('//') ? path : '/'}`);
+      res.redirect(302, `${spaceHost(space, urls)}${safeAppPath(path)}`);
       return;
     }
     res.set('Cache-Control', 'no-store').redirect(302, spaces.appGrant(p, id, { path, urls }).url);
