@@ -38,6 +38,7 @@ function pytest(h: Harness, python: string): Promise<{ code: number; out: string
         SPACEPORT_ADMIN_TOKEN: ADMIN_TOKEN,
         HF_TOKEN: '',
         HF_HUB_DISABLE_TELEMETRY: '1',
+        PYTHONDONTWRITEBYTECODE: '1',
         HF_HOME: path.join(h.dataDir, `hf-home-${path.basename(path.dirname(path.dirname(python)))}`),
       },
     });

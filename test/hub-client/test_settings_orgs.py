@@ -24,7 +24,7 @@ from huggingface_hub import HfApi, __version__ as HF_VERSION
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 
 ENDPOINT = os.environ["HF_ENDPOINT"].rstrip("/")
-ADMIN = os.environ["SPACEPORT_ADMIN_TOKEN"]
+ADMIN = os.environ.get("SPACEPORT_ADMIN_TOKEN") or os.environ["HF_TOKEN"]  # an admin token (creates users)
 PORT = urlparse(ENDPOINT).port
 MAJOR = int(HF_VERSION.split(".")[0])
 RUN = secrets.token_hex(3)  # names unique per run: both client versions share one server
