@@ -323,7 +323,7 @@ describe('organizations, tokens and private Spaces', () => {
 
   describe('duplicate', () => {
     it('copies code and history, variables, hardware, sleep time and visibility; secrets only when given; the copy builds', async () => {
-      await createAndPush('alice/orig', t.alice, { variables: [{ key: 'GREETING', value: 'hi' }], secrets: [{ key: 'TOKEN', value: 's3cret' }], sleepTimeSeconds: 900 });
+      await createAndPush('alice/orig', t.alice, { variables: [{ key: 'GREETING', value: 'hi' }], secrets: [{ key: 'TOKEN', value: 's3cret' }], sleepTimeSeconds: 900, storageTier: 'small' });
       const dup = await h.api('POST', '/api/spaces/alice/orig/duplicate', { repository: 'bob/copy', variables: [{ key: 'EXTRA', value: '1' }], secrets: [{ key: 'MINE', value: 'x' }] }, t.bob);
       expect(dup.status, dup.body).toBe(200);
       expect(dup.json().url).toBe(`http://127.0.0.1:${h.port}/spaces/bob/copy`);
@@ -333,6 +333,8 @@ describe('organizations, tokens and private Spaces', () => {
       expect(Object.keys((await h.api('GET', '/api/spaces/bob/copy/secrets', undefined, t.bob)).json())).toEqual(['MINE']);
       const rt = (await h.api('GET', '/api/spaces/bob/copy/runtime', undefined, t.bob)).json();
       expect(rt.gcTimeout).toBe(900);
+      expect(rt.storage).toBe('small');
+      expect(rt.hardware.requested).toBe('cpu-basic');
       const env = await appAs('bob-copy', undefined, '/cgi-bin/env');
       expect(env.body).toContain('GREETING=hi');
       expect(env.body).not.toContain('s3cret');
@@ -346,6 +348,13 @@ describe('organizations, tokens and private Spaces', () => {
       expect((await h.api('POST', '/api/spaces/alice/orig/duplicate', { repository: 'alice/copy2' }, t.alice)).status).toBe(200);
       expect((await h.api('GET', '/api/spaces/alice/copy2', undefined, null)).status).toBe(404);
       expect((await h.api('POST', '/api/spaces/alice/orig/duplicate', { repository: 'acme/copy3', private: false }, t.bob)).status).toBe(404);
+      // A paused source gives a paused copy; hardware and sleep time given win over the source's.
+      expect((await h.api('POST', '/api/spaces/alice/orig/pause', undefined, t.alice)).status).toBe(200);
+      expect((await h.api('POST', '/api/spaces/alice/orig/duplicate', { repository: 'alice/copy-paused', sleepTimeSeconds: 1200, storageTier: 'medium' }, t.alice)).status).toBe(200);
+      const paused = (await h.api('GET', '/api/spaces/alice/copy-paused/runtime', undefined, t.alice)).json();
+      expect([paused.stage, paused.gcTimeout, paused.storage]).toEqual(['PAUSED', 1200, 'medium']);
+      expect((await h.api('POST', '/api/spaces/alice/orig/duplicate', { repository: 'alice/copy-bad', hardware: 'no-such-flavor' }, t.alice)).status).toBe(400);
+      expect((await h.api('GET', '/api/spaces/alice/copy-bad', undefined, t.alice)).status).toBe(404);
       // A read member copies an org Space into their own name, never into the org.
       expect((await h.api('POST', '/api/spaces/acme/internal/duplicate', { repository: 'acme/copy-c' }, t.carol)).status).toBe(403);
       expect((await h.api('POST', '/api/spaces/acme/internal/duplicate', { repository: 'carol/copy-c' }, t.carol)).status).toBe(200);
