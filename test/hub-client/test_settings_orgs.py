@@ -256,7 +256,8 @@ def test_hf_cli(people):
     assert who.returncode == 0, who.stderr
     assert people["bob"]["name"] in who.stdout and people["org"] in who.stdout
     repo = f"{people['org']}/cli-space"
-    made = hf_cli("repos", "create", repo, "--type", "space", "--space-sdk", "docker", "--private", token=people["bob"]["token"])
+    # 1.x also answers to `hf repo …`; 2.x only to `hf repos …`.
+    made = hf_cli("repo" if MAJOR < 2 else "repos", "create", repo, "--repo-type", "space", "--space-sdk", "docker", "--private", token=people["bob"]["token"])
     assert made.returncode == 0, made.stdout + made.stderr
     bob = people["bob"]["api"]
     assert bob.space_info(repo).private is True
