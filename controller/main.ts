@@ -123,9 +123,10 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
         const p = authenticate(store, token);
         const space = store.getSpace(id);
         // Code (clone, fetch) is for members when the Space is protected or private (principal.ts).
+        // Anonymous: 401 (git then sends credentials) whether or not the Space exists, so a private
+        // Space's existence is never told apart from a missing one; a user without access: 404.
         if (!space || !canReadCode(p, space)) {
-          if (p.kind === 'anonymous' && space) return { error: new SpaceportError('Unauthorized') };
-          return { error: new SpaceportError('RepoNotFound') };
+          return { error: new SpaceportError(p.kind === 'anonymous' ? 'Unauthorized' : 'RepoNotFound') };
         }
         if (access === 'write') assertCanWrite(p, space);
         return { user: p.kind === 'user' ? p.user.name : '' };

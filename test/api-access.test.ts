@@ -211,6 +211,11 @@ describe('organizations, tokens and private Spaces', () => {
       }
       const anonClone = await git(['clone', '-q', pushUrl(h.port, 'alice/hidden'), 'anon-hidden'], work);
       expect(anonClone.code).not.toBe(0);
+      // Anonymous git gets the same answer for a private Space as for none at all.
+      const refs = (id: string) => request({ port: h.port, path: `/spaces/${id}/info/refs?service=git-upload-pack`, host: `127.0.0.1:${h.port}` });
+      const [hiddenRefs, noneRefs] = [await refs('alice/hidden'), await refs('alice/no-such-space')];
+      expect([hiddenRefs.status, hiddenRefs.headers['x-error-code']]).toEqual([401, 'Unauthorized']);
+      expect([noneRefs.status, noneRefs.headers['x-error-code']]).toEqual([401, 'Unauthorized']);
       const daveClone = await git(['clone', '-q', pushUrl(h.port, 'alice/hidden', t.dave), 'dave-hidden'], work);
       expect(daveClone.code).not.toBe(0);
       for (const path of ['/', '/cgi-bin/env', '/.spaceport/status']) {
