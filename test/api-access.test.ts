@@ -119,6 +119,10 @@ describe('organizations, tokens and private Spaces', () => {
       expect((await mk('alice', 'by-dave', t.dave)).status).toBe(403);
       expect((await mk('acme', 'by-aliceread', t.aliceRead)).headers['x-error-code']).toBe('ReadOnlyToken');
       expect((await mk('acme', 'anon', '')).status).toBe(401);
+      // No templates here: said so, never a silently empty Space.
+      expect((await h.api('GET', '/api/spaces/templates', undefined, null)).json()).toEqual({ templates: [] });
+      const tpl = await h.api('POST', '/api/repos/create', { name: 'tpl', type: 'space', sdk: 'docker', template: 'SpacesExamples/jupyterlab' }, t.bob);
+      expect([tpl.status, tpl.headers['x-error-code']]).toEqual([400, 'BadRequest']);
     });
 
     it('org roles are honoured on private org Spaces: read members see but change nothing, others see nothing', async () => {

@@ -40,6 +40,11 @@ function repoIdOf(text: string) {
 export function repoSettingsRoutes(spaces: SpaceService): Router {
   const r = Router();
 
+  // `list_space_templates` / `hf spaces templates`: this installation offers no templates.
+  r.get('/api/spaces/templates', (_req, res) => {
+    res.json({ templates: [] });
+  });
+
   r.put('/api/spaces/:owner/:name/settings', async (req, res) => {
     const space = spaces.getForWrite(principalOf(res), spaceIdOf(req));
     const body = settingsBody.parse(req.body ?? {});

@@ -267,6 +267,7 @@ def test_hf_cli(people):
         ["spaces", "info", repo],
         ["spaces", "ls", "--author", people["org"]],
         ["spaces", "hardware"],
+        ["spaces", "templates"],
         ["spaces", "settings", repo, "--sleep-time", "3600"],
         ["spaces", "variables", "add", repo, "-e", "COLOR=blue"],
         ["spaces", "variables", "ls", repo],
