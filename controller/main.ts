@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SpaceportError, hardwareJson, type Config, type Logger, type LogSink, type SpaceId } from '../core/index.js';
 import { readmePushProblems, type ImageBuilder } from '../builder/index.js';
-import { createProxy } from '../proxy/index.js';
+import { createProxy, type AccessChecker } from '../proxy/index.js';
 import { createApi } from './api/index.js';
-import { authenticate, bootstrapAdmin, canRead, assertCanWrite } from './auth/index.js';
+import { appGrantKey, authenticate, bootstrapAdmin, canReadCode, canUseApp, assertCanWrite } from './auth/index.js';
 import { BuildLogs, BuildPipeline, type PlanBuild } from './build/index.js';
 import { CliGitRepos, createGitHttpHandler } from './git/index.js';
 import { createHubServer } from './hub-server.js';
@@ -83,9 +83,23 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     concurrency: config.SPACEPORT_BUILD_CONCURRENCY,
     onBuilt: (uid) => void reconciler.kick(uid),
   });
-  const spaces = new SpaceService({ store, repos, runtime, pipeline, reconciler, routes, config, logger, files: repoFiles });
+  const grantKey = appGrantKey({ internalToken: config.SPACEPORT_INTERNAL_TOKEN, dataDir: config.dataDir });
+  const spaces = new SpaceService({ store, repos, runtime, pipeline, reconciler, routes, config, logger, grantKey, files: repoFiles });
   // A commit to main through the API builds exactly as a push does.
   const repoCommits = new RepoCommits({ files: repoFiles, lfs, onMainCommit: (space) => spaces.onPush(space) });
+  // A private app reached with `Authorization: Bearer <token>`: the same rule as the API (principal.ts).
+  const access: AccessChecker = {
+    canUseApp: async (id, token) => {
+      const space = store.getSpace(id as SpaceId);
+      if (!space) return false;
+      try {
+        return canUseApp(authenticate(store, token), space);
+      } catch (err) {
+        if (err instanceof SpaceportError) return false;
+        throw err;
+      }
+    },
+  };
 
   const waker = {
     wake: async (id: string) => {
@@ -98,6 +112,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     activity: ledger,
     waker,
     logger,
+    appAccess: { key: grantKey, checker: access },
     domain: config.SPACEPORT_DOMAIN,
     wakeTimeoutMs: config.SPACEPORT_WAKE_TIMEOUT_MS,
     wakeQueueMax: config.SPACEPORT_WAKE_QUEUE_MAX,
@@ -113,9 +128,11 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
       try {
         const p = authenticate(store, token);
         const space = store.getSpace(id);
-        if (!space || !canRead(p, space)) {
-          if (p.kind === 'anonymous' && space) return { error: new SpaceportError('Unauthorized') };
-          return { error: new SpaceportError('RepoNotFound') };
+        // Code (clone, fetch) is for members when the Space is protected or private (principal.ts).
+        // Anonymous: 401 (git then sends credentials) whether or not the Space exists, so a private
+        // Space's existence is never told apart from a missing one; a user without access: 404.
+        if (!space || !canReadCode(p, space)) {
+          return { error: new SpaceportError(p.kind === 'anonymous' ? 'Unauthorized' : 'RepoNotFound') };
         }
         if (access === 'write') assertCanWrite(p, space);
         return { user: p.kind === 'user' ? p.user.name : '' };
@@ -148,6 +165,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     routes,
     activity: ledger,
     waker,
+    access,
     logger,
     bufferSize: config.SPACEPORT_ROUTE_STREAM_BUFFER,
   });

@@ -53,6 +53,22 @@ export class ControllerClient {
     }
   }
 
+  /** POST a JSON body and read the JSON answer; throws like `post`. */
+  async postForJson(path: string, body: unknown): Promise<unknown> {
+    const res = await request(controllerUrl(this.#o.controllerUrl, path), {
+      method: 'POST',
+      dispatcher: this.#agent,
+      headers: { authorization: `Bearer ${this.#o.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (res.statusCode >= 300) {
+      await res.body.dump();
+      const message = res.headers['x-error-message'];
+      throw new ControllerRequestError(path, res.statusCode, typeof message === 'string' ? message : undefined);
+    }
+    return res.body.json();
+  }
+
   /** Let in-flight calls finish, then close the connections. */
   close(): Promise<void> {
     return this.#agent.close();

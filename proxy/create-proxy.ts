@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ActivityTracker } from './activity-tracker.js';
+import { AppGate } from './app-gate.js';
 import { handleRequest } from './handle-request.js';
 import { handleUpgrade } from './handle-upgrade.js';
 import { HostMatcher } from './parse-host.js';
@@ -57,6 +58,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       timeoutMs: opts.wakeTimeoutMs,
       queueMax: opts.wakeQueueMax,
     }),
+    gate: new AppGate(options.appAccess, opts.clock, logger),
     tunnels: new Set(),
     closing: false,
   };

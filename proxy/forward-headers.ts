@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { APP_COOKIE, withoutCookie } from './app-grant.js';
 
 /** Hop-by-hop request headers (RFC 9110 §7.6.1) plus those undici refuses or we set ourselves. */
 const DROP_REQUEST = new Set([
@@ -80,6 +81,13 @@ export function upstreamRequestHeaders(req: IncomingMessage, keepUpgrade = false
       continue;
     }
     if (lower === 'host') host = raw[i + 1] as string;
+    if (lower === 'cookie') {
+      // Our app cookie is for the proxy only; the app never sees it. (Authorization is kept: apps and
+      // gradio_client rely on it, as on the Hub.)
+      const rest = withoutCookie(raw[i + 1] as string, APP_COOKIE);
+      if (rest !== '') out.push(name, rest);
+      continue;
+    }
     out.push(name, raw[i + 1] as string);
   }
   if (extra !== undefined) {

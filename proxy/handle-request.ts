@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isGrantPath } from './app-gate.js';
 import { isBrowserRequest, isNoWakeRequest } from './client-kind.js';
 import { forwardRequest } from './forward-request.js';
 import type { ProxyContext } from './proxy-context.js';
@@ -18,7 +19,33 @@ import type { HoldOutcome } from './wake-coordinator.js';
 export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse): void {
   const host = req.headers.host;
   const sub = ctx.hosts.match(host);
+  if (sub !== undefined && isGrantPath(req.url)) {
+    sendResponse(res, ctx.gate.grantResponse(req.url!, sub, () => notFoundResponse(host ?? '')), req.method);
+    return;
+  }
   const route = sub === undefined ? undefined : ctx.routes.get(sub);
+  // A private app, to anyone without access, is exactly an unknown host: 404, no status, never woken.
+  const decision = route === undefined ? 'allowed' : ctx.gate.decide(req, route);
+  if (decision === 'allowed') {
+    serveKnown(ctx, sub, route, req, res);
+    return;
+  }
+  if (decision === 'denied') {
+    sendResponse(res, isStatusPath(req.url) ? statusResponse(undefined) : notFoundResponse(host ?? ''), req.method);
+    return;
+  }
+  const space = route!.space;
+  decision.then((allowed) => {
+    if (res.destroyed) return;
+    // The route may have changed meanwhile; the token was accepted for this Space only.
+    const now = sub === undefined ? undefined : ctx.routes.get(sub);
+    if (!allowed || now?.space !== space) sendResponse(res, isStatusPath(req.url) ? statusResponse(undefined) : notFoundResponse(host ?? ''), req.method);
+    else serveKnown(ctx, sub, now, req, res);
+  }, () => sendResponse(res, notFoundResponse(host ?? ''), req.method));
+}
+
+function serveKnown(ctx: ProxyContext, _sub: string | undefined, route: Route | undefined, req: IncomingMessage, res: ServerResponse): void {
+  const host = req.headers.host;
   if (isStatusPath(req.url)) {
     sendResponse(res, statusResponse(route), req.method);
     return;

@@ -21,7 +21,22 @@ export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
     sendRawResponse(socket, notFoundResponse(req.headers.host ?? ''));
     return;
   }
-  serveUpgrade(ctx, route, req, socket, head);
+  // A private app's websocket, to anyone without access: 404, never woken.
+  const decision = ctx.gate.decide(req, route);
+  if (decision === 'allowed') {
+    serveUpgrade(ctx, route, req, socket, head);
+    return;
+  }
+  if (decision === 'denied') {
+    sendRawResponse(socket, notFoundResponse(req.headers.host ?? ''));
+    return;
+  }
+  decision.then((allowed) => {
+    if (socket.destroyed) return;
+    const now = sub === undefined ? undefined : ctx.routes.get(sub);
+    if (!allowed || now === undefined || now.space !== route.space) sendRawResponse(socket, notFoundResponse(req.headers.host ?? ''));
+    else serveUpgrade(ctx, now, req, socket, head);
+  }, () => sendRawResponse(socket, notFoundResponse(req.headers.host ?? '')));
 }
 
 function serveUpgrade(ctx: ProxyContext, route: Route, req: IncomingMessage, socket: Duplex, head: Buffer): void {

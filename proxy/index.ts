@@ -14,7 +14,18 @@
  * internal API: `RemoteRouteSource` (websocket route stream, docs/route-stream.md), `HttpActivitySink`,
  * `HttpWaker`.
  */
-export type { Activity, ActivitySink, Endpoint, Route, RouteChange, RouteSource, RouteTarget, Waker } from './route.js';
+export type { AccessChecker, Activity, ActivitySink, AppAccess, Endpoint, Route, RouteChange, RouteSource, RouteTarget, Waker } from './route.js';
+export type { AppAccessOptions } from './app-gate.js';
+export {
+  APP_COOKIE,
+  APP_COOKIE_TTL_SECONDS,
+  deriveGrantKey,
+  GRANT_PATH,
+  GRANT_TTL_SECONDS,
+  safeAppPath,
+  signGrant,
+} from './app-grant.js';
+export { HttpAccessChecker } from './http-access-checker.js';
 export { createProxy, type Proxy, type ProxyStats } from './create-proxy.js';
 export type { ProxyOptions } from './proxy-options.js';
 export { subdomainOfHost } from './parse-host.js';
@@ -27,6 +38,8 @@ export { HttpActivitySink, type ActivitySinkStats, type HttpActivitySinkOptions 
 export { HttpWaker } from './http-waker.js';
 export { HEALTH_PATH, startProxyServer, type ProxyServerOptions, type RunningProxyServer } from './start-proxy-server.js';
 export {
+  ACCESS_PATH,
+  accessBodySchema,
   ACTIVITY_PATH,
   activityBatchSchema,
   parseStreamMessage,

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ActivityTracker } from './activity-tracker.js';
+import type { AppGate } from './app-gate.js';
 import type { HostMatcher } from './parse-host.js';
 import type { ResolvedProxyOptions } from './proxy-options.js';
 import type { RouteTable } from './route-table.js';
@@ -22,6 +23,8 @@ export interface ProxyContext {
   readonly pools: UpstreamPools;
   readonly activity: ActivityTracker;
   readonly wake: WakeCoordinator;
+  /** Who may use private apps. */
+  readonly gate: AppGate;
   readonly tunnels: Set<Tunnel>;
   closing: boolean;
 }

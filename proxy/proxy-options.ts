@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../core/clock.js';
 import { SpaceportError } from '../core/errors.js';
+import type { AppAccessOptions } from './app-gate.js';
 import type { ActivitySink, RouteSource, Waker } from './route.js';
 
 export interface ProxyOptions {
@@ -8,6 +9,8 @@ export interface ProxyOptions {
   activity: ActivitySink;
   waker: Waker;
   logger: Logger;
+  /** Private apps: the grant/cookie key and the controller's token check. Absent: private apps answer 404 to everyone. */
+  appAccess?: AppAccessOptions;
   /** Spaces are served at `{subdomain}.{domain}[:port]`. */
   domain: string;
   clock?: Clock;

@@ -9,6 +9,7 @@ import type { Route } from './route.js';
 export const ROUTE_STREAM_PATH = '/internal/routes';
 export const ACTIVITY_PATH = '/internal/activity';
 export const WAKE_PATH = '/internal/wake';
+export const ACCESS_PATH = '/internal/access';
 
 const endpoint = z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
 
@@ -26,6 +27,7 @@ export const routeSchema = z.object({
   space: z.string().min(1),
   stage: z.string(),
   target,
+  access: z.enum(['public', 'private']).optional(),
 });
 
 const rev = z.number().int().min(0);
@@ -48,6 +50,9 @@ export const activityBatchSchema = z
 
 /** Body of `POST /internal/wake`. */
 export const wakeBodySchema = z.object({ space: z.string().min(1).max(200) });
+
+/** Body of `POST /internal/access` (answered `{"allowed": bool}`). */
+export const accessBodySchema = z.object({ space: z.string().min(1).max(200), token: z.string().min(1).max(4096) });
 
 /** The revision a client resumes from, as it sends it: `?epoch=…&since=…`. */
 export interface ResumePoint {

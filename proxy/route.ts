@@ -18,6 +18,13 @@ export type RouteTarget =
   /** Nothing serves and the last attempt failed. */
   | { kind: 'failed'; stage: string; message: string };
 
+/**
+ * Who may use the app: `public` (anyone), or `private` (only a browser holding the Space host's
+ * grant cookie, or a client sending `Authorization: Bearer <token>` that the `AccessChecker` accepts;
+ * everyone else gets the 404 page and the Space is never woken for them).
+ */
+export type AppAccess = 'public' | 'private';
+
 export interface Route {
   /** The label before the domain, e.g. `alice-demo`. */
   subdomain: string;
@@ -26,6 +33,8 @@ export interface Route {
   /** The Hub stage, for pages and the status endpoint. */
   stage: string;
   target: RouteTarget;
+  /** Absent: `public` (routes from controllers that predate private apps). */
+  access?: AppAccess;
 }
 
 export type RouteChange = { kind: 'upsert'; route: Route } | { kind: 'remove'; subdomain: string };
@@ -45,6 +54,15 @@ export interface Activity {
 
 export interface ActivitySink {
   report(batch: Activity[]): void;
+}
+
+/**
+ * The controller's answer to "may the holder of this token use this Space's app?" (a private Space's
+ * app reached with `Authorization: Bearer <token>`, as gradio_client sends `hf_token`). In-process the
+ * controller itself; for proxy replicas `HttpAccessChecker` over `POST /internal/access`.
+ */
+export interface AccessChecker {
+  canUseApp(space: string, token: string): Promise<boolean>;
 }
 
 /** The controller side of waking: start a sleeping Space (idempotent; many calls, one start). */

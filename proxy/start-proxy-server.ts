@@ -1,7 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { deriveGrantKey } from './app-grant.js';
 import { ControllerClient } from './controller-client.js';
+import { HttpAccessChecker } from './http-access-checker.js';
 import { createProxy, type Proxy } from './create-proxy.js';
 import { HttpActivitySink, type HttpActivitySinkOptions } from './http-activity-sink.js';
 import { HttpWaker } from './http-waker.js';
@@ -10,7 +12,7 @@ import { RemoteRouteSource, type RemoteRouteSourceOptions } from './remote-route
 
 export const HEALTH_PATH = '/healthz';
 
-export interface ProxyServerOptions extends Omit<ProxyOptions, 'routes' | 'activity' | 'waker'> {
+export interface ProxyServerOptions extends Omit<ProxyOptions, 'routes' | 'activity' | 'waker' | 'appAccess'> {
   /** `http(s)://host:port` of the controller's hub port. */
   controllerUrl: string;
   /** `SPACEPORT_INTERNAL_TOKEN`. */
@@ -43,7 +45,10 @@ export async function startProxyServer(opts: ProxyServerOptions): Promise<Runnin
   const routes = new RemoteRouteSource({ controllerUrl, token, logger, ...routeStream });
   const activity = new HttpActivitySink({ client, logger, retry: activityRetry });
   const waker = new HttpWaker(client, { timeoutMs: opts.wakeTimeoutMs });
-  const proxy = createProxy({ ...proxyOptions, routes, activity, waker });
+  // Private apps: grants and cookies are signed with a key derived from the shared internal token;
+  // bearer tokens are checked by the controller (POST /internal/access).
+  const appAccess = { key: deriveGrantKey(token), checker: new HttpAccessChecker(client) };
+  const proxy = createProxy({ ...proxyOptions, routes, activity, waker, appAccess });
 
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
     if (proxy.isSpaceHost(req.headers.host) !== undefined) {

@@ -110,6 +110,20 @@ export function runGitReposContract(name: string, make: () => Promise<GitReposHa
       await expectCode(h.repos.move(to, space), 'RepoNotFound');
     });
 
+    it('copies a repo with its history; the copy is independent of the source', async () => {
+      const to = toSpaceId('bob', 'copy');
+      await h.repos.create(space);
+      const first = await h.commit(space, { 'a.txt': 'a\n' });
+      const second = await h.commit(space, { 'a.txt': 'b\n' });
+      await h.repos.copy(space, to);
+      expect(await h.repos.head(to)).toEqual(second);
+      expect((await h.repos.readFile(to, first.commit, 'a.txt'))?.toString()).toBe('a\n');
+      await h.commit(space, { 'a.txt': 'c\n' });
+      expect(await h.repos.head(to)).toEqual(second);
+      await expectCode(h.repos.copy(space, to), 'RepoExists');
+      await expectCode(h.repos.copy(toSpaceId('nobody', 'none'), toSpaceId('bob', 'x')), 'RepoNotFound');
+    });
+
     it('rejects invalid upstream URLs and branches before fetching', async () => {
       await h.repos.create(space);
       await expectCode(h.repos.fetchUpstream(space, { url: 'ext::sh -c id', branch: 'main' }), 'InvalidUpstream');

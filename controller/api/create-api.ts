@@ -7,12 +7,15 @@ import type { SpaceStore } from '../store/space-store.js';
 import type { LfsSigner, LfsStore } from '../lfs/index.js';
 import type { RepoCommits, RepoFiles } from '../spaces/index.js';
 import type { Config } from '../../core/index.js';
+import { appGrantRoutes } from './app-grant-routes.js';
 import { authMiddleware } from './auth-middleware.js';
 import { commitRoutes } from './commit-routes.js';
 import { lfsRoutes } from './lfs-routes.js';
 import { repoFilesRoutes } from './repo-files-routes.js';
 import { errorHandler } from './http-errors.js';
 import { logsRoutes } from './logs-routes.js';
+import { orgsRoutes } from './orgs-routes.js';
+import { repoSettingsRoutes } from './repo-settings-routes.js';
 import { reposRoutes } from './repos-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { spacesRoutes } from './spaces-routes.js';
@@ -50,6 +53,9 @@ export function createApi(o: ApiOptions): Express {
   }
   app.use(express.json({ limit: '1mb' }));
   app.use(usersRoutes(o.store));
+  app.use(orgsRoutes(o.store));
+  app.use(repoSettingsRoutes(o.spaces));
+  app.use(appGrantRoutes(o.spaces));
   app.use(reposRoutes(o.spaces));
   app.use(settingsRoutes(o.spaces));
   app.use(logsRoutes(o.spaces, o.store, o.buildLogs, o.runtime));

@@ -56,7 +56,7 @@ export function lfsRoutes(spaces: SpaceService, store: LfsStore, signer: LfsSign
   };
   const readable = (req: Request, res: Response): SpaceRecord => {
     try {
-      const space = spaces.get(principalOf(res), spaceOf(req));
+      const space = spaces.getForCode(principalOf(res), spaceOf(req));
       return space;
     } catch (err) {
       if (principalOf(res).kind === 'anonymous' && err instanceof SpaceportError && err.code === 'RepoNotFound') return authenticate(res, new SpaceportError('Unauthorized', 'Reading this repository needs a token: use it as the password (any username).'));

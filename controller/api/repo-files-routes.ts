@@ -63,7 +63,7 @@ export function repoFilesRoutes(spaces: SpaceService, files: RepoFiles): Router 
   const r = Router();
 
   const resolve = async (req: Request, res: Response): Promise<void> => {
-    const space = spaces.get(principalOf(res), spaceIdOf(req));
+    const space = spaces.getForCode(principalOf(res), spaceIdOf(req));
     const commit = await files.resolve(space, String(req.params.rev));
     const file = await files.file(space, commit, wildcardPath(req));
     res.setHeader('X-Repo-Commit', commit);
@@ -98,7 +98,7 @@ export function repoFilesRoutes(spaces: SpaceService, files: RepoFiles): Router 
   r.head('/spaces/:owner/:name/resolve/:rev/*path', resolve);
 
   const tree = async (req: Request, res: Response): Promise<void> => {
-    const space = spaces.get(principalOf(res), spaceIdOf(req));
+    const space = spaces.getForCode(principalOf(res), spaceIdOf(req));
     const commit = await files.resolve(space, String(req.params.rev));
     const entries = await files.tree(space, commit, { dir: wildcardPath(req), recursive: flag(req.query.recursive) });
     const limit = intParam(req.query.limit, 'limit', TREE_PAGE) ?? TREE_PAGE;
@@ -117,7 +117,7 @@ export function repoFilesRoutes(spaces: SpaceService, files: RepoFiles): Router 
 
   // huggingface_hub posts a form (`paths` repeated, `expand`); JSON is accepted too.
   r.post('/api/spaces/:owner/:name/paths-info/:rev', express.urlencoded({ extended: false, limit: '1mb' }), express.json({ limit: '1mb' }), async (req, res) => {
-    const space = spaces.get(principalOf(res), spaceIdOf(req));
+    const space = spaces.getForCode(principalOf(res), spaceIdOf(req));
     const commit = await files.resolve(space, String(req.params.rev));
     const raw = (req.body as { paths?: unknown } | undefined)?.paths;
     const paths = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
@@ -128,7 +128,7 @@ export function repoFilesRoutes(spaces: SpaceService, files: RepoFiles): Router 
   });
 
   r.get('/api/spaces/:owner/:name/commits/:rev', async (req, res) => {
-    const space = spaces.get(principalOf(res), spaceIdOf(req));
+    const space = spaces.getForCode(principalOf(res), spaceIdOf(req));
     const commit = await files.resolve(space, String(req.params.rev));
     const p = intParam(req.query.p, 'p', 1_000_000) ?? 0;
     const limit = intParam(req.query.limit, 'limit', 1000) ?? COMMITS_PAGE;
@@ -143,7 +143,7 @@ export function repoFilesRoutes(spaces: SpaceService, files: RepoFiles): Router 
   });
 
   r.get('/api/spaces/:owner/:name/refs', async (req, res) => {
-    const space = spaces.get(principalOf(res), spaceIdOf(req));
+    const space = spaces.getForCode(principalOf(res), spaceIdOf(req));
     const refs = await files.refs(space);
     res.json({
       branches: refs.filter((x) => x.ref.startsWith('refs/heads/')),
@@ -157,7 +157,7 @@ export function repoFilesRoutes(spaces: SpaceService, files: RepoFiles): Router 
   r.get('/api/spaces/:owner/:name/revision/:rev', async (req, res) => {
     const space = spaces.get(principalOf(res), spaceIdOf(req));
     const commit = await files.resolve(space, String(req.params.rev));
-    res.json(await spaces.info(space, urlsOf(spaces, req), { commit }));
+    res.json(await spaces.info(space, urlsOf(spaces, req), { commit, viewer: principalOf(res) }));
   });
 
   return r;

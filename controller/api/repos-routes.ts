@@ -21,6 +21,7 @@ const createBody = z.object({
   secrets: settingList.optional(),
   variables: settingList.optional(),
   upstream: z.object({ url: z.string(), branch: z.string().default('main') }).optional(),
+  template: z.string().optional(),
 });
 
 const deleteBody = z.object({ name: z.string(), organization: z.string().nullish(), type: z.literal('space').optional() });
@@ -38,6 +39,9 @@ export function reposRoutes(spaces: SpaceService): Router {
 
   r.post('/api/repos/create', async (req, res) => {
     const body = createBody.parse(req.body ?? {});
+    if (body.template) {
+      throw new SpaceportError('BadRequest', `Templates are not offered here ("${body.template.slice(0, 100)}"): create the Space without one and push its files.`);
+    }
     const visibility = body.visibility ?? (body.private ? 'private' : 'public');
     const p = principalOf(res);
     const namespace = body.organization ?? (p.kind === 'user' ? p.user.name : '');

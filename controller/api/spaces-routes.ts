@@ -21,7 +21,7 @@ export function spacesRoutes(spaces: SpaceService, store: SpaceStore, flavors: (
       search: typeof req.query.search === 'string' ? req.query.search : undefined,
       limit: Number.isFinite(limit) ? limit : undefined,
     });
-    res.json(await Promise.all(list.map((s) => spaces.info(s, urlsOf(spaces, req), { brief: true }))));
+    res.json(await Promise.all(list.map((s) => spaces.info(s, urlsOf(spaces, req), { brief: true, viewer: principalOf(res) }))));
   });
 
   r.get('/api/spaces/hardware', (_req, res) => {
@@ -31,17 +31,17 @@ export function spacesRoutes(spaces: SpaceService, store: SpaceStore, flavors: (
   r.get('/api/spaces/by-subdomain/:subdomain', async (req, res) => {
     const space = store.getSpaceBySubdomain(String(req.params.subdomain).toLowerCase());
     if (!space) throw new SpaceportError('RepoNotFound');
-    res.json(await spaces.info(spaces.get(principalOf(res), space.id), urlsOf(spaces, req)));
+    res.json(await spaces.info(spaces.get(principalOf(res), space.id), urlsOf(spaces, req), { viewer: principalOf(res) }));
   });
 
   r.get('/api/spaces/:owner/:name', async (req, res) => {
-    res.json(await spaces.info(spaces.get(principalOf(res), spaceIdOf(req)), urlsOf(spaces, req)));
+    res.json(await spaces.info(spaces.get(principalOf(res), spaceIdOf(req)), urlsOf(spaces, req), { viewer: principalOf(res) }));
   });
 
   r.get('/api/spaces/:owner/:name/revision/:rev', async (req, res) => {
     const space = spaces.get(principalOf(res), spaceIdOf(req));
     if (req.params.rev !== 'main' && req.params.rev !== space.headSha) throw new SpaceportError('RevisionNotFound');
-    res.json(await spaces.info(space, urlsOf(spaces, req)));
+    res.json(await spaces.info(space, urlsOf(spaces, req), { viewer: principalOf(res) }));
   });
 
   r.get('/api/spaces/:owner/:name/runtime', async (req, res) => {

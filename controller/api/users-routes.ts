@@ -1,19 +1,32 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { SpaceportError, namePartSchema } from '../../core/index.js';
 import { generateToken, isAdmin, requireUser } from '../auth/index.js';
+import type { TokenRecord } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
 import { principalOf } from './context.js';
 
 const userBody = z.object({ name: namePartSchema, role: z.enum(['admin', 'user']).default('user') });
 const tokenBody = z.object({ displayName: z.string().min(1).max(100), role: z.enum(['read', 'write']).default('read') });
 
-/** whoami (Hub shape), and the small user/token admin Spaceport adds. */
+const tokenJson = (t: TokenRecord, current?: string) => ({
+  id: t.id,
+  displayName: t.displayName,
+  role: t.role,
+  createdAt: t.createdAt,
+  ...(current !== undefined ? { current: t.id === current } : {}),
+});
+
+/** whoami (Hub shape), and the user and token admin Spaceport adds. */
 export function usersRoutes(store: SpaceStore): Router {
   const r = Router();
 
   r.get('/api/whoami-v2', (_req, res) => {
     const p = requireUser(principalOf(res));
+    const orgs = store.membershipsOf(p.user.name).map((m) => {
+      const org = store.getOrg(m.org);
+      return { type: 'org', id: m.org, name: m.org, fullname: org?.fullname ?? m.org, isEnterprise: false, canPay: false, roleInOrg: m.role };
+    });
     res.json({
       type: 'user',
       id: p.user.name,
@@ -21,8 +34,12 @@ export function usersRoutes(store: SpaceStore): Router {
       fullname: p.user.name,
       isPro: false,
       canPay: false,
-      orgs: [],
-      auth: { type: 'access_token', accessToken: { displayName: p.tokenName, role: p.tokenRole, createdAt: p.user.createdAt } },
+      orgs,
+      // The token of this request: its own name, role and creation time.
+      auth: {
+        type: 'access_token',
+        accessToken: { displayName: p.tokenName, role: p.tokenRole, createdAt: p.token?.createdAt ?? p.user.createdAt },
+      },
       isAdmin: p.user.role === 'admin',
     });
   });
@@ -37,13 +54,28 @@ export function usersRoutes(store: SpaceStore): Router {
     res.status(201).json({ name: user.name, role: user.role, token });
   });
 
-  r.post('/api/tokens', (req, res) => {
+  /** A new token for the caller; its value is shown here once and never again. */
+  const createToken: RequestHandler = (req, res) => {
     const p = requireUser(principalOf(res));
     if (p.tokenRole !== 'write') throw new SpaceportError('ReadOnlyToken');
     const body = tokenBody.parse(req.body ?? {});
     const token = generateToken();
     const rec = store.addToken(p.user.name, { displayName: body.displayName, role: body.role, plaintext: token });
-    res.status(201).json({ id: rec.id, displayName: rec.displayName, role: rec.role, token });
+    res.status(201).json({ ...tokenJson(rec), token });
+  };
+  r.post('/api/settings/tokens', createToken);
+  r.post('/api/tokens', createToken);
+
+  r.get('/api/settings/tokens', (_req, res) => {
+    const p = requireUser(principalOf(res));
+    res.json(store.listTokens(p.user.name).map((t) => tokenJson(t, p.token?.id)));
+  });
+
+  r.delete('/api/settings/tokens/:id', (req, res) => {
+    const p = requireUser(principalOf(res));
+    if (p.tokenRole !== 'write') throw new SpaceportError('ReadOnlyToken');
+    if (!store.deleteToken(p.user.name, String(req.params.id))) throw new SpaceportError('TokenNotFound', 'You have no token with this id.');
+    res.json({});
   });
 
   return r;

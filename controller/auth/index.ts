@@ -1,2 +1,3 @@
 export * from './principal.js';
 export * from './bootstrap-admin.js';
+export * from './app-grant-key.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertCanWrite, canRead, tokenFromHeader, type Principal } from './principal.js';
+import { assertCanAdminOrg, assertCanCreateIn, assertCanWrite, canRead, canReadCode, canUseApp, tokenFromHeader, type Principal } from './principal.js';
 
 const alice = (role: 'read' | 'write'): Principal => ({ kind: 'user', user: { name: 'alice', role: 'user', createdAt: '' }, tokenRole: role, tokenName: 't' });
 const admin: Principal = { kind: 'user', user: { name: 'root', role: 'admin', createdAt: '' }, tokenRole: 'write', tokenName: 't' };
@@ -31,5 +31,51 @@ describe('tokens and permissions', () => {
     expect(canRead({ kind: 'anonymous' }, priv)).toBe(false);
     expect(canRead(alice('read'), priv)).toBe(true);
     expect(canRead({ kind: 'anonymous' }, pub)).toBe(true);
+  });
+});
+
+describe('organizations', () => {
+  const member = (name: string, role: 'admin' | 'write' | 'read', token: 'read' | 'write' = 'write'): Principal => ({
+    kind: 'user',
+    user: { name, role: 'user', createdAt: '' },
+    tokenRole: token,
+    tokenName: 't',
+    orgs: new Map([['acme', role]]),
+  });
+  const orgPriv = { owner: 'acme', visibility: 'private' as const };
+  const orgProt = { owner: 'acme', visibility: 'protected' as const };
+
+  it('write and admin members change org Spaces; read members see private ones but change nothing', () => {
+    expect(() => assertCanWrite(member('w', 'write'), orgPriv)).not.toThrow();
+    expect(() => assertCanWrite(member('a', 'admin'), orgPriv)).not.toThrow();
+    expect(canRead(member('r', 'read'), orgPriv)).toBe(true);
+    expect(() => assertCanWrite(member('r', 'read'), orgPriv)).toThrow(expect.objectContaining({ code: 'Forbidden', status: 403 }));
+    expect(() => assertCanWrite(member('w', 'write', 'read'), orgPriv)).toThrow(expect.objectContaining({ code: 'ReadOnlyToken' }));
+    expect(() => assertCanWrite(alice('write'), orgPriv)).toThrow(expect.objectContaining({ code: 'RepoNotFound' }));
+  });
+
+  it('creates only in its own namespace or an org where it may write', () => {
+    expect(() => assertCanCreateIn(member('w', 'write'), 'acme')).not.toThrow();
+    expect(() => assertCanCreateIn(member('w', 'write'), 'w')).not.toThrow();
+    expect(() => assertCanCreateIn(member('r', 'read'), 'acme')).toThrow(expect.objectContaining({ code: 'Forbidden' }));
+    expect(() => assertCanCreateIn(alice('write'), 'acme')).toThrow(expect.objectContaining({ code: 'Forbidden' }));
+    expect(() => assertCanCreateIn(alice('write'), 'bob')).toThrow(expect.objectContaining({ code: 'Forbidden' }));
+    expect(() => assertCanCreateIn(alice('read'), 'alice')).toThrow(expect.objectContaining({ code: 'ReadOnlyToken' }));
+    expect(() => assertCanCreateIn({ kind: 'anonymous' }, 'alice')).toThrow(expect.objectContaining({ code: 'Unauthorized' }));
+  });
+
+  it('protected: app and info public, code private', () => {
+    expect(canRead({ kind: 'anonymous' }, orgProt)).toBe(true);
+    expect(canUseApp({ kind: 'anonymous' }, orgProt)).toBe(true);
+    expect(canReadCode({ kind: 'anonymous' }, orgProt)).toBe(false);
+    expect(canReadCode(member('r', 'read'), orgProt)).toBe(true);
+    expect(canUseApp({ kind: 'anonymous' }, orgPriv)).toBe(false);
+    expect(canUseApp(member('r', 'read'), orgPriv)).toBe(true);
+  });
+
+  it('only org admins (and site admins) manage members', () => {
+    expect(() => assertCanAdminOrg(member('a', 'admin'), 'acme')).not.toThrow();
+    expect(() => assertCanAdminOrg(admin, 'acme')).not.toThrow();
+    expect(() => assertCanAdminOrg(member('w', 'write'), 'acme')).toThrow(expect.objectContaining({ code: 'Forbidden' }));
   });
 });

@@ -1,14 +1,37 @@
 import { randomBytes } from 'node:crypto';
 import { SpaceportError } from '../../core/index.js';
-import type { SpaceRecord, TokenRole, UserRecord } from '../store/records.js';
+import type { OrgRole, SpaceRecord, TokenRecord, TokenRole, UserRecord } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
 
-/** Who is asking: nobody, or a user through one of their tokens. */
+/**
+ * Who is asking: nobody, or a user through one of their tokens. `orgs` holds the user's role in
+ * each organization they belong to (read when the token is resolved, once per request).
+ */
 export type Principal =
   | { kind: 'anonymous' }
-  | { kind: 'user'; user: UserRecord; tokenRole: TokenRole; tokenName: string };
+  | {
+      kind: 'user';
+      user: UserRecord;
+      tokenRole: TokenRole;
+      tokenName: string;
+      /** The token this request came with (its own id and `createdAt`, never the user's). */
+      token?: TokenRecord;
+      /** Organization → role (absent: member of none). */
+      orgs?: ReadonlyMap<string, OrgRole>;
+    };
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' };
+
+type User = Extract<Principal, { kind: 'user' }>;
+
+/**
+ * What a principal may do in a namespace (a user's own name or an organization):
+ * `owner` (their own name, or a site admin anywhere), or their organization role.
+ */
+export type NamespaceRole = 'owner' | OrgRole;
+
+/** The part of a Space the rules look at. */
+export type SpaceAccessFacts = Pick<SpaceRecord, 'owner' | 'visibility'>;
 
 export function generateToken(): string {
   return `sp_${randomBytes(24).toString('base64url')}`;
@@ -33,40 +56,100 @@ export function authenticate(store: SpaceStore, token: string | undefined): Prin
   if (token === undefined || token === '') return ANONYMOUS;
   const found = store.findToken(token);
   if (!found) throw new SpaceportError('InvalidToken', 'Invalid credentials in Authorization header.');
-  return { kind: 'user', user: found.user, tokenRole: found.token.role, tokenName: found.token.displayName };
+  const orgs = new Map(store.membershipsOf(found.user.name).map((m) => [m.org, m.role] as const));
+  return { kind: 'user', user: found.user, tokenRole: found.token.role, tokenName: found.token.displayName, token: found.token, orgs };
 }
 
 export function isAdmin(p: Principal): boolean {
   return p.kind === 'user' && p.user.role === 'admin';
 }
 
-function isOwner(p: Principal, space: Pick<SpaceRecord, 'owner'>): boolean {
-  return p.kind === 'user' && (p.user.name === space.owner || p.user.role === 'admin');
+/** `p`'s role in `namespace`, or undefined when it has none (anonymous, another user's name, not a member). */
+export function roleIn(p: Principal, namespace: string): NamespaceRole | undefined {
+  if (p.kind !== 'user') return undefined;
+  if (p.user.name === namespace || p.user.role === 'admin') return 'owner';
+  return p.orgs?.get(namespace);
 }
 
-/** Private Spaces are visible to their owner (and admins) only; others see "not found". */
-export function canRead(p: Principal, space: Pick<SpaceRecord, 'owner' | 'visibility'>): boolean {
-  return space.visibility !== 'private' || isOwner(p, space);
+const WRITES: ReadonlySet<NamespaceRole | undefined> = new Set(['owner', 'admin', 'write']);
+
+/**
+ * Whether `p` may know the Space exists and see its info, runtime and app: public and protected
+ * Spaces for everyone; private ones for their owner and members of the owning organization (any role).
+ * Everyone else is told "not found".
+ */
+export function canRead(p: Principal, space: SpaceAccessFacts): boolean {
+  return space.visibility !== 'private' || roleIn(p, space.owner) !== undefined;
 }
 
 /**
- * Throw unless `p` may change `space` (or create in `namespace`): anonymous → 401, another user →
- * 403 (or 404 when the Space is private to them), a read token → 403 naming the fix.
+ * Whether `p` may read the Space's code (git clone and fetch, LFS, files, resolve, tree): public
+ * Spaces for everyone; protected and private ones (code private) only for the owner and members.
  */
-export function assertCanWrite(p: Principal, space: Pick<SpaceRecord, 'owner' | 'visibility'>): void {
-  if (p.kind === 'anonymous') throw new SpaceportError('Unauthorized');
-  if (!isOwner(p, space)) {
-    if (!canRead(p, space)) throw new SpaceportError('RepoNotFound');
-    throw new SpaceportError('Forbidden', `You cannot change Spaces of "${space.owner}".`);
-  }
+export function canReadCode(p: Principal, space: SpaceAccessFacts): boolean {
+  return space.visibility === 'public' || roleIn(p, space.owner) !== undefined;
+}
+
+/**
+ * Whether a browser or client with `p` may use the app on the Space's subdomain: what `canRead`
+ * says (protected Spaces keep a public app).
+ */
+export function canUseApp(p: Principal, space: SpaceAccessFacts): boolean {
+  return canRead(p, space);
+}
+
+function assertWriteToken(p: User): void {
   if (p.tokenRole !== 'write') throw new SpaceportError('ReadOnlyToken');
 }
 
-export function assertCanCreateIn(p: Principal, namespace: string): void {
-  assertCanWrite(p, { owner: namespace, visibility: 'public' });
+/**
+ * Throw unless `p` may change `space`: anonymous → 401; no role in its namespace → 404 when the
+ * Space is private to them, else 403; a `read` member → 403; a read token → 403 naming the fix.
+ */
+export function assertCanWrite(p: Principal, space: SpaceAccessFacts): void {
+  if (p.kind === 'anonymous') throw new SpaceportError('Unauthorized');
+  const role = roleIn(p, space.owner);
+  if (!WRITES.has(role)) {
+    if (!canRead(p, space)) throw new SpaceportError('RepoNotFound');
+    throw new SpaceportError(
+      'Forbidden',
+      role === 'read'
+        ? `Your role in "${space.owner}" is "read": ask an admin of "${space.owner}" for the "write" role to change its Spaces.`
+        : `You cannot change Spaces of "${space.owner}".`,
+    );
+  }
+  assertWriteToken(p);
 }
 
-export function requireUser(p: Principal): Extract<Principal, { kind: 'user' }> {
+/**
+ * Throw unless `p` may create a Space in `namespace`: its own name, or an organization where it
+ * has the write or admin role (site admins anywhere).
+ */
+export function assertCanCreateIn(p: Principal, namespace: string): void {
+  if (p.kind === 'anonymous') throw new SpaceportError('Unauthorized');
+  const role = roleIn(p, namespace);
+  if (!WRITES.has(role)) {
+    throw new SpaceportError(
+      'Forbidden',
+      role === 'read'
+        ? `Your role in "${namespace}" is "read": creating Spaces there needs the "write" role.`
+        : `You cannot create Spaces in "${namespace}": only in your own namespace or an organization where you have the "write" role.`,
+    );
+  }
+  assertWriteToken(p);
+}
+
+/** Throw unless `p` administers organization `org` (its admin role, or a site admin) with a write token. */
+export function assertCanAdminOrg(p: Principal, org: string): void {
+  if (p.kind === 'anonymous') throw new SpaceportError('Unauthorized');
+  const role = roleIn(p, org);
+  if (role !== 'admin' && !(role === 'owner' && isAdmin(p))) {
+    throw new SpaceportError('Forbidden', `Only an admin of "${org}" can manage its members.`);
+  }
+  assertWriteToken(p);
+}
+
+export function requireUser(p: Principal): User {
   if (p.kind === 'anonymous') throw new SpaceportError('Unauthorized');
   return p;
 }

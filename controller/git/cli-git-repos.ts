@@ -126,6 +126,31 @@ export class CliGitRepos implements GitRepos {
     this.#log.info({ from, to }, 'git repo moved');
   }
 
+  /**
+   * A new repo with every branch and tag of `from`: made next to the target (init, our config and
+   * hooks, a local fetch of all refs) and renamed into place, so a half-made copy is never visible.
+   */
+  async copy(from: SpaceId, to: SpaceId): Promise<void> {
+    const src = await this.#existing(from);
+    const dst = this.pathOf(to);
+    if (await this.exists(to)) throw new SpaceportError('RepoExists', `Repository ${to} already exists.`);
+    await fs.mkdir(path.dirname(dst), { recursive: true });
+    const tmp = `${dst}.tmp-${randomBytes(4).toString('hex')}`;
+    try {
+      await runGit(['init', '--quiet', '--bare', '--template=', '-b', 'main', tmp]);
+      await this.#configure(tmp);
+      await runGit(
+        ['-c', 'protocol.allow=never', '-c', 'protocol.file.allow=always', 'fetch', '--quiet', '--no-write-fetch-head', '--', src, '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'],
+        { gitDir: tmp },
+      );
+      await fs.rename(tmp, dst);
+      this.#hooksReady.add(dst);
+    } finally {
+      await fs.rm(tmp, { recursive: true, force: true });
+    }
+    this.#log.info({ from, to }, 'git repo copied');
+  }
+
   async #existing(space: SpaceId): Promise<string> {
     if (!(await this.exists(space))) throw new SpaceportError('RepoNotFound', `Repository ${space} not found.`);
     return this.pathOf(space);

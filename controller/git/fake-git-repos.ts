@@ -65,6 +65,13 @@ export class FakeGitRepos implements GitRepos {
     this.#repos.set(to, repo);
   }
 
+  async copy(from: SpaceId, to: SpaceId): Promise<void> {
+    const repo = this.#repo(from);
+    if (this.#repos.has(to)) throw new SpaceportError('RepoExists', `Repository ${to} already exists.`);
+    this.pathOf(to);
+    this.#repos.set(to, { branches: new Map(repo.branches), commits: new Map(repo.commits) });
+  }
+
   /** Record a commit of exactly `files` on `branch` (a push). Returns its head. */
   async commit(space: SpaceId, files: Record<string, string | Buffer>, branch = 'main'): Promise<Head> {
     const repo = this.#repo(space);

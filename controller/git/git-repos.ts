@@ -13,6 +13,8 @@ export interface GitRepos {
   exists(space: SpaceId): Promise<boolean>;
   remove(space: SpaceId): Promise<void>;
   move(from: SpaceId, to: SpaceId): Promise<void>;
+  /** A new repo `to` with every branch and tag of `from` (its full history): a duplicated Space. */
+  copy(from: SpaceId, to: SpaceId): Promise<void>;
   /** The commit and tree of a branch (default `main`), or undefined when the branch does not exist. */
   head(space: SpaceId, branch?: string): Promise<Head | undefined>;
   /** A file's content at a commit, or undefined when absent. */

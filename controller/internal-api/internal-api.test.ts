@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { silentLogger } from '../../core/index.js';
-import { RemoteRouteSource, type Activity } from '../../proxy/index.js';
+import { ControllerClient, HttpAccessChecker, RemoteRouteSource, type Activity } from '../../proxy/index.js';
 import { InProcessRouteTable } from '../lifecycle/index.js';
 import { createInternalApi, type InternalApiOptions } from './internal-api.js';
 
@@ -67,6 +67,23 @@ describe('internal API', () => {
     const bad = await s.post('/internal/wake', { space: '' });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('x-error-code')).toBe('BadRequest');
+  });
+
+  it('answers proxies asking whether a bearer token may use a private app (HttpAccessChecker)', async () => {
+    const s = await serve({ access: { canUseApp: async (space, token) => space === 'a/b' && token === 'good' } });
+    const client = new ControllerClient({ controllerUrl: `http://127.0.0.1:${s.port}`, token: TOKEN });
+    cleanup.push(() => client.close());
+    const checker = new HttpAccessChecker(client);
+    expect(await checker.canUseApp('a/b', 'good')).toBe(true);
+    expect(await checker.canUseApp('a/b', 'bad')).toBe(false);
+    expect(await checker.canUseApp('c/d', 'good')).toBe(false);
+    expect((await s.post('/internal/access', { space: 'a/b', token: 'good' }, 'wrong-token-0123456789')).status).toBe(401);
+    expect((await s.post('/internal/access', { space: 'a/b' })).status).toBe(400);
+    const wrongKey = new HttpAccessChecker(new ControllerClient({ controllerUrl: `http://127.0.0.1:${s.port}`, token: 'wrong-token-0123456789' }));
+    await expect(wrongKey.canUseApp('a/b', 'good')).rejects.toThrow(/401/);
+    // Without a checker (an old controller wiring), nobody is allowed.
+    const bare = await serve();
+    expect(await (await bare.post('/internal/access', { space: 'a/b', token: 'good' })).json()).toEqual({ allowed: false });
   });
 
   it('drops a stream client that stops answering pings', async () => {

@@ -2,7 +2,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ZodError, type ZodType } from 'zod';
 import { SpaceportError, toSpaceportError, type Logger } from '../../core/index.js';
-import { ACTIVITY_PATH, activityBatchSchema, ROUTE_STREAM_PATH, WAKE_PATH, wakeBodySchema, type ActivitySink, type Waker } from '../../proxy/index.js';
+import {
+  ACCESS_PATH,
+  accessBodySchema,
+  ACTIVITY_PATH,
+  activityBatchSchema,
+  ROUTE_STREAM_PATH,
+  WAKE_PATH,
+  wakeBodySchema,
+  type AccessChecker,
+  type ActivitySink,
+  type Waker,
+} from '../../proxy/index.js';
 import type { InProcessRouteTable } from '../lifecycle/index.js';
 import { bearerMatches } from './internal-auth.js';
 import { RouteLog } from './route-log.js';
@@ -16,6 +27,8 @@ export interface InternalApiOptions {
   routes: InProcessRouteTable;
   activity: ActivitySink;
   waker: Waker;
+  /** Answers proxies asking whether a bearer token may use a private app (absent: always no). */
+  access?: AccessChecker;
   logger: Logger;
   /** Changes kept for resuming clients (default 4096). */
   bufferSize?: number;
@@ -106,6 +119,10 @@ export function createInternalApi(opts: InternalApiOptions): InternalApi {
       logger.info({ space }, 'wake requested by a proxy');
       await opts.waker.wake(space);
       res.writeHead(204).end();
+    } else if (path === ACCESS_PATH && req.method === 'POST') {
+      const { space, token } = await readJson(req, accessBodySchema);
+      const allowed = opts.access ? await opts.access.canUseApp(space, token) : false;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ allowed }));
     } else if (path === ROUTE_STREAM_PATH) {
       sendError(res, new SpaceportError('BadRequest', 'The route stream is a websocket: send an Upgrade request.'));
     } else {

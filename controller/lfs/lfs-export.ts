@@ -60,6 +60,9 @@ export class LfsExportingRepos implements GitRepos {
   move(from: SpaceId, to: SpaceId): Promise<void> {
     return this.#repos.move(from, to);
   }
+  copy(from: SpaceId, to: SpaceId): Promise<void> {
+    return this.#repos.copy(from, to);
+  }
   head(space: SpaceId, branch?: string): Promise<Head | undefined> {
     return this.#repos.head(space, branch);
   }

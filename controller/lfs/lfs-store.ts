@@ -125,6 +125,12 @@ export class LfsStore {
     return total;
   }
 
+  /** Give repo `to` every object repo `from` may use (a duplicate's LFS files). */
+  async copyLinks(fromUid: string, toUid: string): Promise<void> {
+    const oids = await fs.readdir(path.join(this.root, 'repos', fromUid)).catch(() => [] as string[]);
+    for (const oid of oids) if (OID_RE.test(oid)) await this.link(toUid, oid);
+  }
+
   /** Forget a repo's links (its objects stay: other repos may use them). */
   async unlinkAll(spaceUid: string): Promise<void> {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(spaceUid)) return;

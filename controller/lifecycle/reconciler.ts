@@ -5,7 +5,7 @@ import type { ReleaseRecord, SpaceRecord } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
 import { instanceSpecFor } from './instance-spec.js';
 import { KeyedSerializer } from './keyed-serializer.js';
-import type { InProcessRouteTable } from './route-table.js';
+import { appAccessOf, type InProcessRouteTable } from './route-table.js';
 import { observe, startupTimeoutOf } from './observe.js';
 import { summarizeRuntimeFailure } from './runtime-error-summary.js';
 import { computeStage, type StageResult } from './stage.js';
@@ -393,7 +393,7 @@ export class Reconciler {
     else if (['BUILD_ERROR', 'CONFIG_ERROR', 'NO_APP_FILE', 'RUNTIME_ERROR'].includes(result.stage))
       routeTarget = { kind: 'failed', stage: result.stage, message: result.message ?? '' };
     else routeTarget = { kind: 'pending', stage: result.stage, message: result.message };
-    const route: Route = { subdomain: space.subdomain, space: space.id, stage: result.stage, target: routeTarget };
+    const route: Route = { subdomain: space.subdomain, space: space.id, stage: result.stage, target: routeTarget, access: appAccessOf(space) };
     this.#o.routes.removeSpace(space.id, space.subdomain);
     this.#o.routes.upsert(route);
   }

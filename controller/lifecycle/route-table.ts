@@ -1,4 +1,10 @@
-import type { Route, RouteChange, RouteSource } from '../../proxy/index.js';
+import type { AppAccess, Route, RouteChange, RouteSource } from '../../proxy/index.js';
+import type { SpaceRecord } from '../store/records.js';
+
+/** Who may use a Space's app on its subdomain: private Spaces' apps are for members; protected ones keep a public app. */
+export function appAccessOf(space: Pick<SpaceRecord, 'visibility'>): AppAccess {
+  return space.visibility === 'private' ? 'private' : 'public';
+}
 
 /** The controller's route table, served in-process to the proxy (a network RouteSource can wrap it later). */
 export class InProcessRouteTable implements RouteSource {

@@ -120,6 +120,11 @@ export class RepoFiles {
   }
 
   /** The repo is gone: its LFS objects are no longer reachable through it (objects other repos use stay). */
+  /** A duplicate: the copy may use every LFS object its source uses. */
+  async copyFrom(source: SpaceRecord, copy: SpaceRecord): Promise<void> {
+    await this.#lfs.copyLinks(source.uid, copy.uid);
+  }
+
   async forget(space: SpaceRecord): Promise<void> {
     await this.#lfs.unlinkAll(space.uid);
   }

@@ -9,15 +9,16 @@ import {
   type SpaceId,
   type StorageTier,
 } from '../../core/index.js';
-import { assertCanCreateIn, assertCanWrite, canRead, type Principal } from '../auth/index.js';
+import { GRANT_PATH, GRANT_TTL_SECONDS, signGrant } from '../../proxy/index.js';
+import { assertCanCreateIn, assertCanWrite, canRead, canReadCode, canUseApp, type Principal } from '../auth/index.js';
 import type { BuildPipeline } from '../build/index.js';
 import { branchFromWebhook, validateBranchName, validateUpstreamUrl, verifyWebhookSignature, type GitRepos } from '../git/index.js';
-import type { InProcessRouteTable, Reconciler } from '../lifecycle/index.js';
+import { appAccessOf, type InProcessRouteTable, type Reconciler } from '../lifecycle/index.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Sdk, SettingKind, SpaceRecord, Upstream, Visibility } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
 import { sleepSecondsFor } from './sleep-policy.js';
-import { redactUrl, runtimeJson, spaceInfoJson, type HubUrls } from './hub-json.js';
+import { redactUrl, runtimeJson, spaceHost, spaceInfoJson, type HubUrls } from './hub-json.js';
 import { reservedEnvName } from './reserved-env.js';
 import { trustedHost } from './trusted-host.js';
 
@@ -36,7 +37,11 @@ export interface SpaceServiceOptions {
     usedStorage(space: SpaceRecord): Promise<number>;
     /** The Space is deleted: drop what its repo held apart from git (its LFS links). */
     forget(space: SpaceRecord): Promise<void>;
+    /** A duplicate: the copy's repo may use what the source's holds apart from git (LFS objects). */
+    copyFrom(source: SpaceRecord, copy: SpaceRecord): Promise<void>;
   };
+  /** Signs private-app grants (see proxy/app-grant.ts); shared with the proxies. */
+  grantKey?: Buffer;
 }
 
 export interface CreateSpaceInput {
@@ -50,6 +55,21 @@ export interface CreateSpaceInput {
   storageTier?: StorageTier;
   upstream?: Upstream;
   secrets?: { key: string; value: string; description?: string }[];
+  variables?: { key: string; value: string; description?: string }[];
+}
+
+/** `POST /api/spaces/{from}/duplicate`: what the copy gets besides the source's code and variables. */
+export interface DuplicateSpaceInput {
+  to: SpaceId;
+  /** Default: the source's. */
+  visibility?: Visibility;
+  /** Default: the source's hardware, sleep time and storage tier (not its data). */
+  hardware?: string;
+  sleepTimeSeconds?: number;
+  storageTier?: StorageTier;
+  /** The copy's secrets: only these (the source's are never copied). */
+  secrets?: { key: string; value: string; description?: string }[];
+  /** Added to (and overriding) the source's variables, which are copied. */
   variables?: { key: string; value: string; description?: string }[];
 }
 
@@ -90,13 +110,26 @@ export class SpaceService {
     return space;
   }
 
+  /**
+   * The Space, if `p` may read its code (git, LFS, files, resolve, tree): protected and private
+   * Spaces' code is for members only; others are told it does not exist.
+   */
+  getForCode(p: Principal, id: SpaceId): SpaceRecord {
+    const space = this.get(p, id);
+    if (!canReadCode(p, space)) throw new SpaceportError('RepoNotFound', `Repository not found: ${id}.`);
+    return space;
+  }
+
+  /** The Space, if `p` may change it. Anonymous: 401 whether or not it exists (nothing is revealed). */
   getForWrite(p: Principal, id: SpaceId): SpaceRecord {
+    if (p.kind === 'anonymous') throw new SpaceportError('Unauthorized');
     const space = this.get(p, id);
     assertCanWrite(p, space);
     return space;
   }
 
-  async create(p: Principal, input: CreateSpaceInput): Promise<SpaceRecord> {
+  /** `copyFrom`: the new repo is a copy of that Space's (duplicate), and its head is built at once. */
+  async create(p: Principal, input: CreateSpaceInput, opts: { copyFrom?: SpaceId; paused?: boolean } = {}): Promise<SpaceRecord> {
     const namespace = input.organization ?? (p.kind === 'user' ? p.user.name : undefined);
     if (!namespace) throw new SpaceportError('Unauthorized');
     const id = toSpaceId(namespace, input.name);
@@ -117,17 +150,86 @@ export class SpaceService {
       webhookSecret: upstream ? randomBytes(24).toString('hex') : undefined,
     });
     try {
-      await repos.create(id);
+      if (opts.copyFrom) {
+        await repos.copy(opts.copyFrom, id);
+        const source = store.getSpace(opts.copyFrom);
+        if (source && this.#o.files) await this.#o.files.copyFrom(source, space);
+      } else await repos.create(id);
     } catch (err) {
       store.deleteSpace(space.uid);
       throw err;
     }
     for (const s of input.secrets ?? []) store.upsertSetting(space.uid, 'secret', s);
     for (const v of input.variables ?? []) store.upsertSetting(space.uid, 'variable', v);
-    logger.info({ space: id, sdk: input.sdk, upstream: upstream ? redactUrl(upstream.url) : undefined }, 'space created');
+    if (opts.paused) store.updateSpace(space.uid, { lifecycle: 'paused' });
+    logger.info({ space: id, sdk: input.sdk, upstream: upstream ? redactUrl(upstream.url) : undefined, copyOf: opts.copyFrom }, 'space created');
+    if (opts.copyFrom) await this.#o.pipeline.enqueue(space.uid);
     await this.#o.reconciler.kick(space.uid);
     if (upstream) void this.pullUpstream(space.uid).catch((err) => logger.warn({ err, space: id }, 'first upstream fetch failed'));
     return space;
+  }
+
+  /**
+   * Duplicate a Space as the Hub does: its git history and files (so the copy builds at once), its
+   * variables, hardware, sleep time and storage tier unless others are given, its visibility unless
+   * given, and paused if it is; secrets only those given. `p` must read the source's code and may
+   * create in the target's namespace.
+   */
+  async duplicate(p: Principal, from: SpaceId, input: DuplicateSpaceInput): Promise<SpaceRecord> {
+    if (p.kind === 'anonymous') throw new SpaceportError('Unauthorized');
+    const source = this.getForCode(p, from);
+    const [namespace, name] = input.to.split('/') as [string, string];
+    const variables = new Map<string, { key: string; value: string; description?: string }>(
+      this.#o.store.listSettings(source.uid, 'variable').map((v) => [v.key, { key: v.key, value: v.value, description: v.description }]),
+    );
+    for (const v of input.variables ?? []) variables.set(v.key, v);
+    return this.create(
+      p,
+      {
+        name,
+        organization: namespace,
+        sdk: source.sdk,
+        visibility: input.visibility ?? source.visibility,
+        hardware: input.hardware ?? source.hardware,
+        sleepTimeSeconds: input.sleepTimeSeconds ?? source.sleepSeconds,
+        storageTier: input.storageTier ?? source.storageTier,
+        secrets: input.secrets,
+        variables: [...variables.values()],
+      },
+      { copyFrom: source.id, paused: source.lifecycle === 'paused' },
+    );
+  }
+
+  /**
+   * `PUT /api/spaces/{id}/settings`: the visibility. The route the proxy follows changes with it
+   * (published before this returns), so a Space made private stops serving strangers at once.
+   */
+  async setVisibility(space: SpaceRecord, visibility: Visibility): Promise<void> {
+    if (space.visibility === visibility) return;
+    const fresh = this.#o.store.updateSpace(space.uid, { visibility });
+    this.#o.logger.info({ space: space.id, visibility, was: space.visibility }, 'visibility changed');
+    // The route changes now, not after the next reconciler pass (which may wait on the runtime).
+    const route = this.#o.routes.get(fresh.subdomain);
+    if (route) this.#o.routes.upsert({ ...route, access: appAccessOf(fresh) });
+    await this.#o.reconciler.kick(space.uid);
+  }
+
+  /**
+   * A short-lived signed grant that opens the Space's app in a browser: the URL on the Space's own
+   * host (`/.spaceport/grant?g=…`) that turns it into that host's cookie and goes on to `path`.
+   * Only for those who may use the app (members, for a private Space); others get RepoNotFound.
+   */
+  appGrant(p: Principal, id: SpaceId, opts: { path?: string; urls: HubUrls }): { url: string; expiresAt: string } {
+    const space = this.get(p, id);
+    if (!canUseApp(p, space)) throw new SpaceportError('RepoNotFound', `Repository not found: ${id}.`);
+    const key = this.#o.grantKey;
+    if (!key) throw new SpaceportError('Internal', 'No key to sign app grants with.');
+    const now = Date.now();
+    const g = signGrant(key, { subdomain: space.subdomain, path: opts.path, secure: opts.urls.publicUrl.startsWith('https:'), nowMs: now });
+    return {
+      url: `${spaceHost(space, opts.urls)}${GRANT_PATH}?g=${encodeURIComponent(g)}`,
+      expiresAt: new Date(Math.floor(now / 1000) * 1000 + GRANT_TTL_SECONDS * 1000).toISOString(),
+    };
   }
 
   async delete(p: Principal, id: SpaceId): Promise<void> {
@@ -187,15 +289,17 @@ export class SpaceService {
 
   /**
    * `space_info` JSON; `at.commit` answers for that revision (`/revision/{rev}`) instead of the head.
-   * `at.brief` (lists) gives file names only and no `usedStorage`, as the Hub's list does.
+   * `at.brief` (lists) gives file names only and no `usedStorage`, as the Hub's list does. With
+   * `at.viewer`, files only when it may read the code (protected Spaces).
    */
-  async info(space: SpaceRecord, urls: HubUrls, at: { commit?: string; brief?: boolean } = {}): Promise<Record<string, unknown>> {
+  async info(space: SpaceRecord, urls: HubUrls, at: { commit?: string; brief?: boolean; viewer?: Principal } = {}): Promise<Record<string, unknown>> {
     const runtime = await this.runtimeOf(space);
     const fresh = this.#o.store.getSpaceByUid(space.uid) ?? space;
+    const code = at.viewer === undefined || canReadCode(at.viewer, fresh);
     const commit = at.commit ?? fresh.headSha;
     const files = at.brief ? undefined : this.#o.files;
-    const siblings = !commit ? [] : files ? await files.siblings(fresh, commit) : (await this.#o.repos.listFiles(fresh.id, commit)).map((rfilename) => ({ rfilename }));
-    const usedStorage = files ? await files.usedStorage(fresh) : undefined;
+    const siblings = !commit || !code ? [] : files ? await files.siblings(fresh, commit) : (await this.#o.repos.listFiles(fresh.id, commit)).map((rfilename) => ({ rfilename }));
+    const usedStorage = files && code ? await files.usedStorage(fresh) : undefined;
     return spaceInfoJson(commit ? { ...fresh, headSha: commit } : fresh, runtime, { urls, siblings, ...(usedStorage !== undefined ? { usedStorage } : {}) });
   }
 

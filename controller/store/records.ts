@@ -14,6 +14,22 @@ export interface UserRecord {
   createdAt: string;
 }
 
+/** A member's role in an organization: admin (members and Spaces), write (Spaces), read (see private Spaces). */
+export type OrgRole = 'admin' | 'write' | 'read';
+
+export interface OrgRecord {
+  name: string;
+  fullname: string;
+  createdAt: string;
+}
+
+export interface OrgMembership {
+  org: string;
+  user: string;
+  role: OrgRole;
+  createdAt: string;
+}
+
 export interface TokenRecord {
   id: string;
   user: string;

@@ -3,6 +3,9 @@ import type {
   BuildRecord,
   BuildState,
   Lifecycle,
+  OrgMembership,
+  OrgRecord,
+  OrgRole,
   ReleaseRecord,
   SettingKind,
   SettingRecord,
@@ -62,6 +65,23 @@ export interface SpaceStore {
   /** The token and its user for a plaintext token, or undefined. */
   findToken(plaintext: string): { token: TokenRecord; user: UserRecord } | undefined;
   countTokens(): number;
+  /** A user's tokens, oldest first (never the plaintext, which is not stored). */
+  listTokens(user: string): TokenRecord[];
+  /** Revoke one of `user`'s tokens; false when `user` has no token with that id. */
+  deleteToken(user: string, id: string): boolean;
+
+  // organizations (users and organizations share one namespace)
+  createOrg(name: string, fullname?: string): OrgRecord;
+  getOrg(name: string): OrgRecord | undefined;
+  listOrgs(): OrgRecord[];
+  deleteOrg(name: string): void;
+  /** Add a member or change their role. */
+  setMember(org: string, user: string, role: OrgRole): OrgMembership;
+  /** false when `user` was not a member. */
+  removeMember(org: string, user: string): boolean;
+  listMembers(org: string): OrgMembership[];
+  /** The organizations `user` belongs to, with their role in each. */
+  membershipsOf(user: string): OrgMembership[];
 
   // spaces
   /** Create a Space; the subdomain is chosen here (the Hub rule, a hash suffix on collision). */

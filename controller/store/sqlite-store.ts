@@ -17,6 +17,9 @@ import { assertBuildTransition } from './build-transitions.js';
 import type {
   BuildRecord,
   BuildState,
+  OrgMembership,
+  OrgRecord,
+  OrgRole,
   ReleaseRecord,
   SettingKind,
   SettingRecord,
@@ -63,6 +66,10 @@ const SPACE_COLUMNS: Record<keyof SpacePatch, string> = {
   lastActiveAt: 'last_active_at',
 };
 
+function toMembership(r: Row): OrgMembership {
+  return { org: String(r.org_name), user: String(r.user_name), role: r.role as OrgRole, createdAt: String(r.created_at) };
+}
+
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:'. */
   file: string;
@@ -90,6 +97,7 @@ export class SqliteStore implements SpaceStore {
 
   createUser(name: string, role: UserRole): UserRecord {
     const user = { name, role, createdAt: nowIso() };
+    if (this.getOrg(name)) throw new SpaceportError('NameTaken', `"${name}" is already the name of an organization.`);
     try {
       this.#db.prepare('INSERT INTO users (name, role, created_at) VALUES (?, ?, ?)').run(name, role, user.createdAt);
     } catch (err) {
@@ -142,6 +150,74 @@ export class SqliteStore implements SpaceStore {
 
   countTokens(): number {
     return Number((this.#db.prepare('SELECT COUNT(*) AS n FROM tokens').get() as Row).n);
+  }
+
+  listTokens(user: string): TokenRecord[] {
+    return (this.#db.prepare('SELECT * FROM tokens WHERE user_name = ? ORDER BY created_at, rowid').all(user) as Row[]).map((r) => ({
+      id: String(r.id),
+      user: String(r.user_name),
+      displayName: String(r.display_name),
+      role: r.role as TokenRole,
+      createdAt: String(r.created_at),
+    }));
+  }
+
+  deleteToken(user: string, id: string): boolean {
+    return this.#db.prepare('DELETE FROM tokens WHERE user_name = ? AND id = ?').run(user, id).changes > 0;
+  }
+
+  // ---- organizations
+
+  createOrg(name: string, fullname?: string): OrgRecord {
+    const org = { name, fullname: fullname ?? name, createdAt: nowIso() };
+    return this.#db.transaction(() => {
+      if (this.getUser(name)) throw new SpaceportError('NameTaken', `"${name}" is already the name of a user.`);
+      if (this.getOrg(name)) throw new SpaceportError('NameTaken', `Organization "${name}" already exists.`);
+      this.#db.prepare('INSERT INTO organizations (name, fullname, created_at) VALUES (?, ?, ?)').run(org.name, org.fullname, org.createdAt);
+      return org;
+    })();
+  }
+
+  getOrg(name: string): OrgRecord | undefined {
+    const r = this.#db.prepare('SELECT * FROM organizations WHERE name = ?').get(name) as Row | undefined;
+    return r && { name: String(r.name), fullname: String(r.fullname), createdAt: String(r.created_at) };
+  }
+
+  listOrgs(): OrgRecord[] {
+    return (this.#db.prepare('SELECT * FROM organizations ORDER BY name').all() as Row[]).map((r) => ({
+      name: String(r.name),
+      fullname: String(r.fullname),
+      createdAt: String(r.created_at),
+    }));
+  }
+
+  deleteOrg(name: string): void {
+    this.#db.prepare('DELETE FROM organizations WHERE name = ?').run(name);
+  }
+
+  setMember(org: string, user: string, role: OrgRole): OrgMembership {
+    if (!this.getOrg(org)) throw new SpaceportError('OrgNotFound', `Organization "${org}" does not exist.`);
+    if (!this.getUser(user)) throw new SpaceportError('UserNotFound', `User "${user}" does not exist.`);
+    const createdAt = nowIso();
+    this.#db
+      .prepare(
+        `INSERT INTO org_members (org_name, user_name, role, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (org_name, user_name) DO UPDATE SET role = excluded.role`,
+      )
+      .run(org, user, role, createdAt);
+    return this.membershipsOf(user).find((m) => m.org === org)!;
+  }
+
+  removeMember(org: string, user: string): boolean {
+    return this.#db.prepare('DELETE FROM org_members WHERE org_name = ? AND user_name = ?').run(org, user).changes > 0;
+  }
+
+  listMembers(org: string): OrgMembership[] {
+    return (this.#db.prepare('SELECT * FROM org_members WHERE org_name = ? ORDER BY user_name').all(org) as Row[]).map(toMembership);
+  }
+
+  membershipsOf(user: string): OrgMembership[] {
+    return (this.#db.prepare('SELECT * FROM org_members WHERE user_name = ? ORDER BY org_name').all(user) as Row[]).map(toMembership);
   }
 
   // ---- spaces

@@ -23,6 +23,40 @@ export function runStoreContract(name: string, makeStore: () => { store: SpaceSt
       expect(store.countTokens()).toBe(1);
     }));
 
+    it('lists and revokes tokens; each keeps its own createdAt', withStore((store) => {
+      store.createUser('alice', 'user');
+      const a = store.addToken('alice', { displayName: 'one', role: 'write', plaintext: 'sp_token_one_0123456789' });
+      const b = store.addToken('alice', { displayName: 'two', role: 'read', plaintext: 'sp_token_two_0123456789' });
+      expect(store.listTokens('alice').map((t) => t.displayName)).toEqual(['one', 'two']);
+      expect(store.findToken('sp_token_two_0123456789')?.token).toEqual(b);
+      expect(store.deleteToken('bob', a.id)).toBe(false);
+      expect(store.deleteToken('alice', a.id)).toBe(true);
+      expect(store.findToken('sp_token_one_0123456789')).toBeUndefined();
+      expect(store.listTokens('alice')).toEqual([b]);
+    }));
+
+    it('keeps organizations and their members; users and organizations share one namespace', withStore((store) => {
+      store.createUser('alice', 'user');
+      store.createUser('bob', 'user');
+      expect(store.createOrg('acme', 'Acme Inc')).toMatchObject({ name: 'acme', fullname: 'Acme Inc' });
+      expect(() => store.createOrg('acme')).toThrow(expect.objectContaining({ code: 'NameTaken' }));
+      expect(() => store.createOrg('alice')).toThrow(expect.objectContaining({ code: 'NameTaken' }));
+      expect(() => store.createUser('acme', 'user')).toThrow(expect.objectContaining({ code: 'NameTaken' }));
+      store.setMember('acme', 'alice', 'admin');
+      store.setMember('acme', 'bob', 'read');
+      expect(store.setMember('acme', 'bob', 'write').role).toBe('write');
+      expect(store.listMembers('acme').map((m) => [m.user, m.role])).toEqual([['alice', 'admin'], ['bob', 'write']]);
+      expect(store.membershipsOf('bob').map((m) => [m.org, m.role])).toEqual([['acme', 'write']]);
+      expect(() => store.setMember('acme', 'nobody', 'read')).toThrow(expect.objectContaining({ code: 'UserNotFound' }));
+      expect(() => store.setMember('ghost', 'bob', 'read')).toThrow(expect.objectContaining({ code: 'OrgNotFound' }));
+      expect(store.removeMember('acme', 'bob')).toBe(true);
+      expect(store.removeMember('acme', 'bob')).toBe(false);
+      expect(store.listOrgs().map((o) => o.name)).toEqual(['acme']);
+      store.deleteOrg('acme');
+      expect(store.getOrg('acme')).toBeUndefined();
+      expect(store.membershipsOf('alice')).toEqual([]);
+    }));
+
     it('refuses a second user with the same name', withStore((store) => {
       store.createUser('bob', 'user');
       expect(() => store.createUser('bob', 'user')).toThrow(/already exists/);

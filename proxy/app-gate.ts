@@ -1,0 +1,116 @@
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
+import {
+  APP_COOKIE,
+  APP_COOKIE_TTL_SECONDS,
+  GRANT_PATH,
+  cookieValues,
+  signAppCookie,
+  tokenDigest,
+  verifyAppCookie,
+  verifyGrant,
+} from './app-grant.js';
+import { htmlResponse, type PageResponse } from './respond.js';
+import type { AccessChecker, Route } from './route.js';
+
+/** What a private app needs: the key grants and cookies are signed with, and the controller's token check. */
+export interface AppAccessOptions {
+  key: Buffer;
+  checker: AccessChecker;
+  /** How long the app cookie lasts (default 3600 s). */
+  cookieTtlSeconds?: number;
+  /** How long a bearer token's answer is kept (default 10 000 ms; a revoked token stops working within this). */
+  tokenCacheMs?: number;
+}
+
+/** Allowed now, refused now, or the controller's answer for a bearer token. */
+export type GateDecision = 'allowed' | 'denied' | Promise<boolean>;
+
+const MAX_CACHED = 10_000;
+
+/** Is this request URL the grant endpoint (with its query)? */
+export function isGrantPath(url: string | undefined): boolean {
+  return url !== undefined && url.charCodeAt(1) === 46 /* . */ && url.startsWith(GRANT_PATH) && (url.length === GRANT_PATH.length || url.charCodeAt(GRANT_PATH.length) === 63);
+}
+
+function bearerOf(req: IncomingMessage): string | undefined {
+  const h = req.headers.authorization;
+  if (!h || h.length < 8 || h.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
+  const t = h.slice(7).trim();
+  return t === '' ? undefined : t;
+}
+
+/**
+ * Who may use a private Space's app: a browser with this host's signed cookie (from a grant), or a
+ * client whose `Authorization: Bearer` token the controller accepts (answers cached briefly). Without
+ * `AppAccessOptions` no one may: private apps answer 404 to everyone.
+ */
+export class AppGate {
+  readonly #o: AppAccessOptions | undefined;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #cache = new Map<string, { allowed: boolean; until: number }>();
+  readonly #inflight = new Map<string, Promise<boolean>>();
+
+  constructor(opts: AppAccessOptions | undefined, clock: Clock, logger: Logger) {
+    this.#o = opts;
+    this.#clock = clock;
+    this.#logger = logger;
+  }
+
+  decide(req: IncomingMessage, route: Route): GateDecision {
+    if (route.access !== 'private') return 'allowed';
+    const o = this.#o;
+    if (o === undefined) return 'denied';
+    const now = this.#clock.now();
+    for (const v of cookieValues(req.headers.cookie, APP_COOKIE)) {
+      if (verifyAppCookie(o.key, v, route.subdomain, now)) return 'allowed';
+    }
+    const token = bearerOf(req);
+    if (token === undefined) return 'denied';
+    const key = `${route.space}\n${tokenDigest(token)}`;
+    const hit = this.#cache.get(key);
+    if (hit && hit.until > now) return hit.allowed ? 'allowed' : 'denied';
+    const pending = this.#inflight.get(key);
+    if (pending) return pending;
+    const ask = o.checker.canUseApp(route.space, token).then(
+      (allowed) => {
+        if (this.#cache.size >= MAX_CACHED) this.#cache.clear();
+        this.#cache.set(key, { allowed, until: this.#clock.now() + (o.tokenCacheMs ?? 10_000) });
+        return allowed;
+      },
+      (err: unknown) => {
+        // The controller is unreachable: refuse (never open a private app on a failure), do not cache.
+        this.#logger.warn({ err, space: route.space }, 'app access check failed; refusing');
+        return false;
+      },
+    );
+    this.#inflight.set(key, ask);
+    void ask.finally(() => this.#inflight.delete(key));
+    return ask;
+  }
+
+  /**
+   * `GET /.spaceport/grant?g=…` on `subdomain`'s host: a valid grant becomes this host's cookie and a
+   * redirect to the path it names; anything else is the 404 page (a grant for another Space opens nothing).
+   */
+  grantResponse(url: string, subdomain: string, notFound: () => PageResponse): PageResponse {
+    const o = this.#o;
+    if (o === undefined) return notFound();
+    const g = new URLSearchParams(url.slice(GRANT_PATH.length + 1)).get('g') ?? '';
+    const now = this.#clock.now();
+    const grant = verifyGrant(o.key, g, subdomain, now);
+    if (!grant) return notFound();
+    const ttl = o.cookieTtlSeconds ?? APP_COOKIE_TTL_SECONDS;
+    const cookie = [
+      `${APP_COOKIE}=${signAppCookie(o.key, { subdomain, nowMs: now, ttlSeconds: ttl })}`,
+      'Path=/',
+      `Max-Age=${ttl}`,
+      'HttpOnly',
+      'SameSite=Lax',
+      ...(grant.secure ? ['Secure'] : []),
+    ].join('; ');
+    return htmlResponse(302, '', ['location', grant.path, 'set-cookie', cookie]);
+  }
+}
