@@ -6,7 +6,7 @@ import { SpaceportError, hardwareJson, type Config, type Logger, type LogSink, t
 import type { ImageBuilder } from '../builder/index.js';
 import { createProxy } from '../proxy/index.js';
 import { createApi } from './api/index.js';
-import { authenticate, bootstrapAdmin, canRead, assertCanWrite } from './auth/index.js';
+import { authenticate, bootstrapAdmin, canRead, assertCanWrite, hashPassword, verifyPassword, SignInLimiter, WebSessions, sessionKeyFromDataDir } from './auth/index.js';
 import { BuildLogs, BuildPipeline, type PlanBuild } from './build/index.js';
 import { CliGitRepos, createGitHttpHandler } from './git/index.js';
 import { createHubServer } from './hub-server.js';
@@ -15,6 +15,7 @@ import { ActivityLedger, InProcessRouteTable, Reconciler } from './lifecycle/ind
 import type { Runtime } from './runtime/runtime.js';
 import { sleepSecondsFor, SpaceService } from './spaces/index.js';
 import { SecretBox, SqliteStore, type SpaceStore } from './store/index.js';
+import { createWeb } from './web/index.js';
 
 /** The parts that talk to outside systems, chosen by the caller (real ones in `spaceport up`, fakes in tests). */
 export interface SpaceportAdapters {
@@ -125,14 +126,30 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     },
   });
 
-  const api = createApi({
+  // The web UI: people sign in with a password or OpenID Connect; the API accepts their session cookie.
+  if (config.SPACEPORT_ADMIN_PASSWORD) {
+    const stored = store.getPasswordHash(config.SPACEPORT_ADMIN_USER);
+    if (!stored || !(await verifyPassword(stored, config.SPACEPORT_ADMIN_PASSWORD))) {
+      store.setPasswordHash(config.SPACEPORT_ADMIN_USER, await hashPassword(config.SPACEPORT_ADMIN_PASSWORD));
+      logger.info({ user: config.SPACEPORT_ADMIN_USER }, 'admin password set from SPACEPORT_ADMIN_PASSWORD');
+    }
+  }
+  const sessions = new WebSessions({ store, key: sessionKeyFromDataDir(config.dataDir), ttlMs: config.SPACEPORT_SESSION_HOURS * 3_600_000 });
+  const flavors = () => spaces.offeredFlavors().map(hardwareJson);
+  const web = createWeb({
+    config,
     spaces,
     store,
+    repos,
     buildLogs,
-    runtime,
-    logger,
-    flavors: () => spaces.offeredFlavors().map(hardwareJson),
+    routes,
+    sessions,
+    limiter: new SignInLimiter({ maxFailures: config.SPACEPORT_SIGNIN_MAX_FAILURES }),
+    stageOf: (uid) => reconciler.stageOf(uid),
+    flavors,
+    logger: logger.child({ module: 'web' }),
   });
+  const api = createApi({ spaces, store, buildLogs, runtime, logger, flavors, sessions, web });
   // Proxy replicas in their own processes (`spaceport proxy`) follow the same route table over the network.
   const internal = createInternalApi({
     token: config.SPACEPORT_INTERNAL_TOKEN,

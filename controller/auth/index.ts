@@ -1,2 +1,5 @@
 export * from './principal.js';
 export * from './bootstrap-admin.js';
+export * from './passwords.js';
+export * from './web-sessions.js';
+export * from './sign-in-limiter.js';
