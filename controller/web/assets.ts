@@ -22,7 +22,7 @@ export function loadAssets(): Assets {
   for (const name of Object.keys(TYPES)) files[name] = readFileSync(path.join(DIR, name));
   const version = createHash('sha256').update(Buffer.concat(Object.values(files))).digest('hex').slice(0, 12);
   const handler: RequestHandler = (req, res, next) => {
-    const name = req.path.replace(/^\/assets\//, '');
+    const name = req.path.replace(/^\//, '');
     const body = files[name];
     if (!body || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
     res
