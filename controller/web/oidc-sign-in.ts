@@ -99,11 +99,20 @@ export class OidcSignIn {
     const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: pending.verifier, expectedState: state, expectedNonce: pending.nonce, idTokenExpected: true });
     const claims = tokens.claims();
     if (!claims?.sub) throw new Error('The provider sent no subject.');
+    // Providers put profile claims in the ID token or only behind the userinfo endpoint: read both.
+    let profile: Record<string, unknown> = { ...claims };
+    if (config.serverMetadata().userinfo_endpoint) {
+      try {
+        profile = { ...(await oidc.fetchUserInfo(config, tokens.access_token, claims.sub)), ...claims };
+      } catch (err) {
+        this.#o.logger.warn({ err: (err as Error).message }, 'OpenID Connect userinfo unavailable; naming the user from the ID token');
+      }
+    }
     const subject = `${config.serverMetadata().issuer} ${claims.sub}`;
     const { store, logger } = this.#o;
     const linked = store.findUserByOidcSubject(subject);
     if (linked) return { user: linked, next: pending.next };
-    const base = userNameFromClaims(claims as Record<string, unknown>) ?? `user-${randomBytes(4).toString('hex')}`;
+    const base = userNameFromClaims(profile) ?? `user-${randomBytes(4).toString('hex')}`;
     let name = base;
     // A local user of the same name is never taken over: the new person gets a suffix.
     for (let i = 2; store.getUser(name); i++) name = `${base}-${i}`;
