@@ -7,6 +7,7 @@ import type { StageResult } from '../lifecycle/index.js';
 import { spaceHost, type SpaceService } from '../spaces/index.js';
 import type { SpaceRecord } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
+import { failingLines } from './failing-lines.js';
 import { renderNewSpace, renderTokens } from './render-account-pages.js';
 import { renderGallery, SDKS } from './render-gallery.js';
 import { renderMarkdown } from './render-markdown.js';
@@ -129,7 +130,11 @@ export function pageRoutes(o: PageRoutesOptions): Router {
         canWrite,
         errorMessage: typeof runtime.errorMessage === 'string' ? runtime.errorMessage : undefined,
       };
-      if (tab === 'app' && canWrite && runtime.stage === 'BUILD_ERROR') view.failingLines = await failingBuildLines(o, fresh);
+      if (tab === 'app' && /ERROR$/.test(String(runtime.stage))) {
+        // The error message is public (the runtime JSON); the build log is the owner's.
+        const logTail = canWrite && runtime.stage === 'BUILD_ERROR' ? await buildLogTail(o, fresh) : [];
+        view.failingLines = failingLines([...(view.errorMessage ?? '').split('\n'), ...logTail]);
+      }
       if (tab === 'files' || tab === 'file') view.files = await files(o, fresh, tab === 'file' ? wildcardPath((req.params as Record<string, unknown>).path) : undefined);
       if (tab === 'settings') {
         view.settings = {
@@ -157,13 +162,13 @@ export function pageRoutes(o: PageRoutesOptions): Router {
   return r;
 }
 
-/** The last lines of the failed build's log, the failing step's output last. */
-async function failingBuildLines(o: PageRoutesOptions, space: SpaceRecord): Promise<string[]> {
+/** The last lines of the failed build's log. */
+async function buildLogTail(o: PageRoutesOptions, space: SpaceRecord): Promise<string[]> {
   const build = o.store.latestBuild(space.uid);
   if (!build || build.status !== 'failed') return [];
   const lines: string[] = [];
   try {
-    for await (const line of o.buildLogs.read(build.id, { follow: false, tail: 30 })) lines.push(line.data.replace(/\n$/, ''));
+    for await (const line of o.buildLogs.read(build.id, { follow: false, tail: 60 })) lines.push(line.data.replace(/\n$/, ''));
   } catch {
     return [];
   }

@@ -85,8 +85,9 @@ describe('page renderers', () => {
     noHostileMarkup(out);
     const panel = out.indexOf('data-state-panel');
     expect(panel).toBeGreaterThan(0);
-    expect(out.indexOf('Failing log lines')).toBeGreaterThan(panel);
-    expect(out.indexOf('Failing log lines')).toBeLessThan(out.indexOf('data-app-frame'));
+    expect(out.indexOf('Failing lines')).toBeGreaterThan(panel);
+    expect(out.indexOf('Failing lines')).toBeLessThan(out.indexOf('Full error message'));
+    expect(out.indexOf('Failing lines')).toBeLessThan(out.indexOf('data-app-frame'));
     expect(out).toMatch(/data-app-frame hidden/);
   });
 

@@ -15,7 +15,7 @@ export interface SpacePageView {
   hubUrl: string;
   canWrite: boolean;
   errorMessage?: string;
-  /** The failing lines of the last build or run (owners only: logs are theirs). */
+  /** The lines that say why the last build or run failed (from the error message, and for owners the build log). */
   failingLines?: string[];
   files?: { list: string[]; readme?: SafeHtml; file?: { path: string; text?: string } };
   settings?: SettingsView;
@@ -68,8 +68,10 @@ function renderApp(v: SpacePageView): SafeHtml {
   return html`<section class="state ${ERRORS.has(stage) ? 'bad' : ''}" data-state-panel${serving ? html` hidden` : null} role="status" aria-live="polite">
   <h2 data-state-title>${msg.title}</h2>
   <p data-state-text>${msg.text}</p>
-  ${v.errorMessage ? html`<pre class="error-message" data-state-error>${v.errorMessage}</pre>` : html`<pre class="error-message" data-state-error hidden></pre>`}
-  ${v.failingLines?.length ? html`<h3>Failing log lines</h3><pre class="log failing">${v.failingLines.join('\n')}</pre>` : null}
+  ${v.failingLines?.length ? html`<h3>Failing lines</h3><pre class="log failing">${v.failingLines.join('\n')}</pre>` : null}
+  ${v.errorMessage && v.failingLines?.length
+    ? html`<details><summary>Full error message</summary><pre class="error-message" data-state-error>${v.errorMessage}</pre></details>`
+    : html`<pre class="error-message" data-state-error${v.errorMessage ? null : html` hidden`}>${v.errorMessage ?? ''}</pre>`}
   ${stage === 'NO_APP_FILE' ? pushCommands(v) : null}
   ${v.canWrite && stage === 'PAUSED' ? html`<form data-api="POST /api/spaces/${v.card.id}/restart" data-then="reload"><button type="submit">Restart this Space</button></form>` : null}
 </section>
