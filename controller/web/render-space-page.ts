@@ -96,7 +96,8 @@ ${f.file.text === undefined ? html`<p>This file is binary or too large to show.<
   return html`${f.list.length
     ? html`<ul class="files">${f.list.map((p) => html`<li><a href="/spaces/${v.card.id}/blob/main/${p}">${p}</a></li>`)}</ul>`
     : html`<p>No files yet.</p>${pushCommands(v)}`}
-${f.readme ? html`<article class="readme">${f.readme}</article>` : null}`;
+${f.readme ? html`<article class="readme">${f.readme}</article>` : null}
+<section aria-labelledby="history"><h2 id="history">History</h2><ol class="commits" data-commits-of="${v.card.id}"><li class="empty">Loading…</li></ol></section>`;
 }
 
 function renderLogs(v: SpacePageView): SafeHtml {
