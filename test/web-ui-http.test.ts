@@ -110,6 +110,15 @@ describe('web UI over HTTP', () => {
     expect((await request({ port: h.port, path: '/api/spaces/alice/demo/pause', method: 'POST', host: `127.0.0.1:${h.port}` })).status).toBe(401);
   });
 
+  it('shows a protected Space\'s app to everyone and its files to the owner only', async () => {
+    expect((await h.api('POST', '/api/repos/create', { name: 'guarded', type: 'space', sdk: 'static', visibility: 'protected' }, aliceToken)).status).toBe(200);
+    const anon = await request({ port: h.port, path: '/spaces/alice/guarded', host: `127.0.0.1:${h.port}` });
+    expect(anon.status).toBe(200);
+    expect(anon.body).not.toContain('/tree/main"');
+    expect((await bob.get('/spaces/alice/guarded/tree/main')).status).toBe(404);
+    expect((await alice.get('/spaces/alice/guarded/tree/main')).status).toBe(200);
+  });
+
   it('never shows a secret value in a page or an API answer', async () => {
     expect((await alice.call('POST', '/api/spaces/alice/demo/secrets', { key: 'API_KEY', value: 'very-secret-value-42' })).status).toBe(200);
     const settings = await alice.get('/spaces/alice/demo/settings');

@@ -119,6 +119,9 @@ export function pageRoutes(o: PageRoutesOptions): Router {
       }
       // Logs and settings are the owner's: others get the answer the API gives them.
       if ((tab === 'logs' || tab === 'settings') && !canWrite) assertCanWrite(p, space);
+      // A protected Space's app is public, its files are not.
+      const filesVisible = canWrite || space.visibility !== 'protected';
+      if ((tab === 'files' || tab === 'file') && !filesVisible) throw new SpaceportError('RepoNotFound', `The files of ${space.id} are private.`);
       const runtime = await o.spaces.runtimeOf(space);
       const fresh = o.store.getSpaceByUid(space.uid) ?? space;
       const urls = urlsOf(o.spaces, req);
@@ -128,6 +131,7 @@ export function pageRoutes(o: PageRoutesOptions): Router {
         appUrl: `${spaceHost(fresh, urls)}/`,
         hubUrl: urls.publicUrl,
         canWrite,
+        filesVisible,
         errorMessage: typeof runtime.errorMessage === 'string' ? runtime.errorMessage : undefined,
       };
       if (tab === 'app' && /ERROR$/.test(String(runtime.stage))) {

@@ -54,8 +54,9 @@ export function renderNewSpace(ctx: PageContext, v: NewSpaceView): SafeHtml {
     (f, i) => html`<label class="choice"><input type="radio" name="hardware" value="${f.name}"${i === 0 ? html` checked` : null}> <strong>${f.prettyName}</strong> <span>${f.cpu} · ${f.ram}${f.accelerator ? ` · ${f.accelerator}` : ''}</span></label>`,
   )}</fieldset>
   <fieldset><legend>Visibility</legend>
-    <label class="choice"><input type="radio" name="private" value="false" data-type="bool" checked> Public: anyone can see and use it</label>
-    <label class="choice"><input type="radio" name="private" value="true" data-type="bool"> Private: only you (and your organization)</label>
+    <label class="choice"><input type="radio" name="visibility" value="public" checked> Public: anyone can see and use it</label>
+    <label class="choice"><input type="radio" name="visibility" value="protected"> Protected: anyone can use the app, only you see the files</label>
+    <label class="choice"><input type="radio" name="visibility" value="private"> Private: only you (and your organization)</label>
   </fieldset>
   <button type="submit">Create Space</button>
 </form>`,

@@ -71,6 +71,8 @@ describe('page renderers', () => {
     const owner = renderSpacePage(ctx, view({ canWrite: true })).value;
     expect(owner).toContain('href="/spaces/alice/demo/settings"');
     noHostileMarkup(visitor);
+    expect(visitor).toContain('/tree/main"');
+    expect(renderSpacePage(anon, view({ filesVisible: false })).value).not.toContain('/tree/main"');
   });
 
   it('frame the app with the permissions Gradio needs, and offer the embed snippet', () => {

@@ -14,6 +14,8 @@ export interface SpacePageView {
   /** The hub's URL, for clone commands and snippets. */
   hubUrl: string;
   canWrite: boolean;
+  /** False for others on a protected Space (public app, private files). */
+  filesVisible?: boolean;
   errorMessage?: string;
   /** The lines that say why the last build or run failed (from the error message, and for owners the build log). */
   failingLines?: string[];
@@ -111,7 +113,7 @@ export function renderSpacePage(ctx: PageContext, v: SpacePageView): SafeHtml {
   const c = v.card;
   const tabs: [SpaceTab, string, string][] = [
     ['app', 'App', `/spaces/${c.id}`],
-    ['files', 'Files', `/spaces/${c.id}/tree/main`],
+    ...(v.filesVisible === false ? [] : ([['files', 'Files', `/spaces/${c.id}/tree/main`]] as [SpaceTab, string, string][])),
     ...(v.canWrite
       ? ([
           ['logs', 'Logs', `/spaces/${c.id}/logs`],

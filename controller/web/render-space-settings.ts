@@ -89,7 +89,7 @@ export function renderSpaceSettings(c: SpaceCard, s: SettingsView): SafeHtml {
 </section>
 <section aria-labelledby="s-vis"><h2 id="s-vis">Visibility</h2>
   <form data-api="PUT ${api}/settings" data-then="reload">
-    <label>This Space is <select name="private" data-type="bool"><option value="false"${c.visibility !== 'private' ? html` selected` : null}>public</option><option value="true"${c.visibility === 'private' ? html` selected` : null}>private</option></select></label>
+    <label>This Space is <select name="visibility">${(['public', 'protected', 'private'] as const).map((v) => html`<option value="${v}"${v === c.visibility ? html` selected` : null}>${v === 'protected' ? 'protected (app public, files private)' : v}</option>`)}</select></label>
     <button type="submit">Save visibility</button>
   </form>
 </section>
@@ -103,6 +103,7 @@ export function renderSpaceSettings(c: SpaceCard, s: SettingsView): SafeHtml {
 <section aria-labelledby="s-dup"><h2 id="s-dup">Duplicate</h2>
   <form data-api="POST ${api}/duplicate" data-then="goto-response-url">
     <label>New id <input name="repository" value="${c.id}-copy" required pattern="[^/]+/[^/]+"></label>
+    <label>Visibility <select name="visibility"><option value="private" selected>private</option><option value="public">public</option></select></label>
     <button type="submit">Duplicate this Space</button>
   </form>
 </section>
