@@ -99,6 +99,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     noWakePaths: config.SPACEPORT_NO_WAKE_PATHS,
     noWakeUserAgents: config.SPACEPORT_NO_WAKE_USER_AGENTS,
     upstreamTimeoutMs: config.SPACEPORT_UPSTREAM_TIMEOUT_MS,
+    frameAncestors: embedOrigins(config),
   });
 
   const git = createGitHttpHandler({
@@ -215,6 +216,13 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
         logger.info('spaceport stopped');
       })()),
   };
+}
+
+/** Who may frame apps: unset, anyone; else the hub's own origin (the Space page) and the operator's list. */
+function embedOrigins(config: Readonly<Config>): string[] | undefined {
+  if (config.SPACEPORT_EMBED_ORIGINS.length === 0) return undefined;
+  const hub = new URL(config.publicUrl);
+  return [...(hub.port === '0' ? [] : [hub.origin]), ...config.SPACEPORT_EMBED_ORIGINS];
 }
 
 /** A failed listen as an error that names the port, the address and the settings that change them. */

@@ -119,6 +119,10 @@ export const configSchema = z.object({
   SPACEPORT_OIDC_NAME: z.string().min(1).max(60).default('single sign-on'),
   /** Allow an http:// issuer (tests, a provider on loopback). */
   SPACEPORT_OIDC_ALLOW_HTTP: z.stringbool().default(false),
+  /** Origins that may embed Space apps in a frame, besides the hub itself (comma list); unset: any site may. */
+  SPACEPORT_EMBED_ORIGINS: list
+    .pipe(z.array(z.string().regex(/^https?:\/\/(\*\.)?[a-z0-9.-]+(:(\d+|\*))?$/i, 'origins like https://intranet.example.com or http://*.example.com:8080')))
+    .default([]),
 });
 
 export type RawConfig = z.output<typeof configSchema>;

@@ -30,7 +30,7 @@ describe('web UI with Docker', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    h = await startHarness((config) => dockerAdapters(config, silentLogger()), { SPACEPORT_INSTANCE_NAME: INSTANCE, SPACEPORT_ADMIN_PASSWORD: 'admin-password-1' });
+    h = await startHarness((config) => dockerAdapters(config, silentLogger()), { SPACEPORT_INSTANCE_NAME: INSTANCE, SPACEPORT_ADMIN_PASSWORD: 'admin-password-1', SPACEPORT_EMBED_ORIGINS: 'http://127.0.0.1:*' });
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     page.setDefaultTimeout(30_000);
@@ -70,6 +70,15 @@ describe('web UI with Docker', () => {
     const frame = page.frameLocator('[data-app-frame] iframe');
     await frame.locator('#t').waitFor({ timeout: 60_000 });
     expect(await frame.locator('#t').textContent()).toBe('Hello from the app');
+    // Apps may be framed only by the allowed origins; the hub's page (on 127.0.0.1) is one of them.
+    expect(String((await h.app(`admin-${OK}`, '/')).headers['content-security-policy'])).toContain('frame-ancestors http://127.0.0.1:*');
+    // The same page from an origin not on the list (localhost, not 127.0.0.1): the browser refuses to frame the app.
+    const elsewhere = await browser.newPage();
+    await elsewhere.goto(`http://localhost:${h.port}/spaces/admin/${OK}`, { waitUntil: 'load' });
+    const child = () => elsewhere.frames().find((f) => f.parentFrame() === elsewhere.mainFrame());
+    await expect.poll(() => child()?.url(), { timeout: 30_000 }).toMatch(/^chrome-error:/);
+    expect(await child()!.locator('#t').count()).toBe(0);
+    await elsewhere.close();
     await frame.locator('#b').click();
     expect(await frame.locator('#t').textContent()).toBe('clicked');
     await screenshotTo(page, SHOTS, '21-docker-running');
