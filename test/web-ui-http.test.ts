@@ -165,6 +165,20 @@ describe('web UI over HTTP', () => {
     expect((await s.get('/api/whoami-v2')).status).toBe(401);
   });
 
+  it('lets people change their own password with the current one, and admins set anyone\'s', async () => {
+    const s = await signIn(h.port, 'bob', 'bob-password-1');
+    expect((await s.call('PUT', '/api/users/bob/password', { password: 'bob-password-2' })).status).toBe(403);
+    expect((await s.call('PUT', '/api/users/bob/password', { password: 'bob-password-2', currentPassword: 'nope-nope' })).status).toBe(403);
+    expect((await s.call('PUT', '/api/users/alice/password', { password: 'bob-owns-alice', currentPassword: 'bob-password-1' })).status).toBe(403);
+    expect((await s.call('PUT', '/api/users/bob/password', { password: 'short', currentPassword: 'bob-password-1' })).status).toBe(400);
+    expect((await s.call('PUT', '/api/users/bob/password', { password: 'bob-password-2', currentPassword: 'bob-password-1' })).status).toBe(200);
+    expect((await postSignIn(h.port, 'bob', 'bob-password-1')).res.status).toBe(401);
+    await signIn(h.port, 'bob', 'bob-password-2');
+    expect((await h.api('PUT', '/api/users/bob/password', { password: 'bob-password-3' })).status).toBe(200);
+    await signIn(h.port, 'bob', 'bob-password-3');
+    expect((await h.api('PUT', '/api/users/nobody/password', { password: 'whatever-123' })).status).toBe(404);
+  });
+
   // Last: it locks 127.0.0.1 out of password sign-in for the rest of the window.
   it('refuses wrong passwords, then rate-limits the address', async () => {
     const wrong = await postSignIn(h.port, 'carol', 'nope-nope-nope');

@@ -77,6 +77,14 @@ export function renderTokens(ctx: PageContext): SafeHtml {
 </form>
 <div class="new-token" data-new-token hidden><p><strong>Your new token</strong> (shown once):</p><input readonly data-new-token-value aria-label="New token"></div>
 <h2>Your tokens</h2>
-<div data-token-list><p class="empty">Loading…</p></div>`,
+<div data-token-list><p class="empty">Loading…</p></div>
+${ctx.viewer
+  ? html`<h2>Password</h2>
+<form data-api="PUT /api/users/${ctx.viewer.name}/password" data-then="say" class="stack" autocomplete="off">
+  <label>Current password (if you have one) <input name="currentPassword" type="password" autocomplete="current-password" data-optional></label>
+  <label>New password <input name="password" type="password" autocomplete="new-password" minlength="8" required></label>
+  <button type="submit">Change password</button>
+</form>`
+  : null}`,
   });
 }

@@ -42,7 +42,7 @@ export function safeNext(v: unknown): string {
   return typeof v === 'string' && /^\/(?![/\\])[^\s]*$/.test(v) && v.length < 2000 ? v : '/spaces';
 }
 
-const passwordBody = z.object({ password: z.string() });
+const passwordBody = z.object({ password: z.string(), currentPassword: z.string().optional() });
 
 /** Password and OpenID Connect sign-in, sign-out, and the admin's password API. */
 export function signInRoutes(o: SignInRoutesOptions): Router {
@@ -147,9 +147,14 @@ export function signInRoutes(o: SignInRoutesOptions): Router {
       throw new SpaceportError('Forbidden', 'Only an admin (or the user themself) can set a password.');
     }
     if (!o.store.getUser(target)) throw new SpaceportError('UserNotFound', `User "${target}" does not exist.`);
-    const { password } = passwordBody.parse(req.body ?? {});
+    const { password, currentPassword } = passwordBody.parse(req.body ?? {});
     const problem = passwordProblem(password);
     if (problem) throw new SpaceportError('BadRequest', problem);
+    // People change their own password with the current one (a stolen session alone cannot take the account).
+    const stored = o.store.getPasswordHash(target);
+    if (p.user.name === target && stored && !(currentPassword !== undefined && (await verifyPassword(stored, currentPassword)))) {
+      throw new SpaceportError('Forbidden', 'The current password is not right.');
+    }
     o.store.setPasswordHash(target, await hashPassword(password));
     o.logger.info({ user: target, by: p.user.name }, 'password set');
     res.json({ name: target, password: true });

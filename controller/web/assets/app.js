@@ -92,6 +92,7 @@
       form.reset();
       loadTokens();
     } else {
+      form.reset();
       say(form, 'Done.', false);
     }
   }
