@@ -35,8 +35,11 @@ export function page(
   return async (req: Request, res: Response): Promise<void> => {
     const urls = urlsOf(deps.spaces, req);
     const origins = spaceOriginsOf(urls.publicUrl, urls.domain);
+    const started = performance.now();
     try {
       const body = await handler(req, res);
+      // The server's own time for the page (query + render), for browsers' dev tools and bench/gallery.ts.
+      res.set('Server-Timing', `page;dur=${(performance.now() - started).toFixed(2)}`);
       if (body !== undefined) sendPage(res, 200, body, origins);
     } catch (err) {
       const e = err instanceof URIError ? new SpaceportError('BadRequest', 'The path is not valid.') : toSpaceportError(err);
