@@ -56,6 +56,29 @@ describe('web UI over HTTP', () => {
     expect(page.body).toContain('<h1>Demo</h1>');
   });
 
+  it('answers bad input on pages with a 4xx, never a 500', async () => {
+    const paths = [
+      '/spaces/%ff/x',
+      '/spaces/alice/%E0%A4%A',
+      '/spaces?p=abc&sdk=<script>&q[]=x',
+      '/spaces?p=999999999',
+      '/spaces/alice/demo/blob/main/../../../../etc/passwd',
+      '/spaces/alice/demo/blob/main/nope.txt',
+      '/spaces/alice/nope',
+      '/spaces/-bad-/x',
+      '/login?next=javascript:alert(1)',
+      '/login/oidc',
+      '/%2e%2e',
+      '/assets/../package.json',
+    ];
+    for (const p of paths) {
+      const r = await request({ port: h.port, path: p, host: `127.0.0.1:${h.port}` });
+      expect(r.status, p).toBeLessThan(500);
+    }
+    const login = await request({ port: h.port, path: '/login?next=//evil.example', host: `127.0.0.1:${h.port}` });
+    expect(login.body).toContain('name="next" value="/spaces"');
+  });
+
   it('searches, filters and pages on the server', async () => {
     const found = await request({ port: h.port, path: '/spaces?q=dem&sdk=static', host: `127.0.0.1:${h.port}` });
     expect(found.body).toContain('1 Space ');
