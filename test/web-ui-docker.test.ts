@@ -67,6 +67,7 @@ describe('web UI with Docker', () => {
       await screenshotTo(page, SHOTS, '20-docker-building');
     }
     await page.locator('[data-stage-of][data-stage="RUNNING"]').waitFor({ timeout: 480_000 });
+    await page.locator('[data-space-title]', { hasText: 'Click me' }).waitFor();
     const frame = page.frameLocator('[data-app-frame] iframe');
     await frame.locator('#t').waitFor({ timeout: 60_000 });
     expect(await frame.locator('#t').textContent()).toBe('Hello from the app');

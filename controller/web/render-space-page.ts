@@ -129,7 +129,7 @@ export function renderSpacePage(ctx: PageContext, v: SpacePageView): SafeHtml {
   return renderLayout(ctx, {
     title: `${c.title} - a Space by ${c.owner}`,
     body: html`<div class="space-head from-${c.colorFrom} to-${c.colorTo}" data-space="${c.id}" data-live-stages>
-  <h1><span class="emoji" aria-hidden="true">${c.emoji}</span> <a href="/${c.owner}">${c.owner}</a> / <span>${c.title}</span></h1>
+  <h1><span class="emoji" aria-hidden="true" data-space-emoji>${c.emoji}</span> <a href="/${c.owner}">${c.owner}</a> / <span data-space-title>${c.title}</span></h1>
   <p class="meta">${renderStageBadge(c.id, c.stage)} <span class="badge idle">${c.sdk}</span> <span class="badge idle">${c.hardware}</span>${c.visibility === 'private' ? html` <span class="badge idle">Private</span>` : null}</p>
   ${c.shortDescription ? html`<p class="desc">${c.shortDescription}</p>` : null}
 </div>

@@ -157,6 +157,16 @@
     if (!panel || !frame) return;
     var serving = !!SERVING[stage];
     var iframe = frame.querySelector('iframe');
+    if (serving && frame.hidden) {
+      // A new release may bring a new title and emoji (README front matter): read them from the API.
+      api('GET', '/api/spaces/' + id).then(function (info) {
+        var card = (info && info.cardData) || {};
+        var title = document.querySelector('[data-space-title]');
+        var emoji = document.querySelector('[data-space-emoji]');
+        if (title && card.title) title.textContent = String(card.title);
+        if (emoji && card.emoji) emoji.textContent = String(card.emoji);
+      }, function () {});
+    }
     if (serving) {
       if (frame.hidden || !iframe.getAttribute('src')) iframe.setAttribute('src', iframe.getAttribute('data-src'));
       frame.hidden = false;
