@@ -135,7 +135,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
       logger.info({ user: config.SPACEPORT_ADMIN_USER }, 'admin password set from SPACEPORT_ADMIN_PASSWORD');
     }
   }
-  const sessions = new WebSessions({ store, key: sessionKeyFromDataDir(config.dataDir), ttlMs: config.SPACEPORT_SESSION_HOURS * 3_600_000 });
+  const sessions = new WebSessions({ store, key: sessionKeyFromDataDir(config.dataDir), ttlMs: config.SPACEPORT_SESSION_HOURS * 3_600_000, secure: config.publicUrl.startsWith('https:') });
   const flavors = () => spaces.offeredFlavors().map(hardwareJson);
   const web = createWeb({
     config,

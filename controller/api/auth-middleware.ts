@@ -1,6 +1,6 @@
 import express, { type RequestHandler } from 'express';
 import { SpaceportError } from '../../core/index.js';
-import { authenticate, parseCookies, sameToken, SESSION_COOKIE, tokenFromHeader, type Principal, type WebSessions } from '../auth/index.js';
+import { authenticate, parseCookies, sameToken, tokenFromHeader, type Principal, type WebSessions } from '../auth/index.js';
 import type { SpaceStore } from '../store/space-store.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -19,7 +19,7 @@ export function authMiddleware(store: SpaceStore, sessions?: WebSessions): Reque
       res.locals.principal = authenticate(store, token);
       return next();
     }
-    const session = sessions.resolve(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+    const session = sessions.resolve(parseCookies(req.headers.cookie)[sessions.cookieName]);
     const user = session ? store.getUser(session.user) : undefined;
     if (!session || !user) {
       res.locals.principal = authenticate(store, undefined);

@@ -5,6 +5,14 @@ import type { WebStore } from '../store/web-store.js';
 
 export const SESSION_COOKIE = 'sp_session';
 
+/**
+ * A cookie's name: on https, `__Host-{name}` (the browser then requires Secure, Path=/ and no
+ * Domain, so a Space app on a sibling subdomain cannot plant one for the hub); on http, `{name}`.
+ */
+export function cookieName(name: string, secure: boolean): string {
+  return secure ? `__Host-${name}` : name;
+}
+
 export interface WebSession {
   user: string;
   csrf: string;
@@ -17,6 +25,8 @@ export interface WebSessionsOptions {
   /** HMAC key of the cookie's signature (32 bytes). */
   key: Buffer;
   ttlMs: number;
+  /** https: Secure, `__Host-` cookies. */
+  secure: boolean;
   now?: () => number;
 }
 
@@ -45,6 +55,15 @@ export class WebSessions {
 
   get ttlMs(): number {
     return this.#o.ttlMs;
+  }
+
+  get secure(): boolean {
+    return this.#o.secure;
+  }
+
+  /** The session cookie's name on this install. */
+  get cookieName(): string {
+    return cookieName(SESSION_COOKIE, this.#o.secure);
   }
 
   #now(): number {

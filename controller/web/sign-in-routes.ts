@@ -10,7 +10,7 @@ import {
   passwordProblem,
   requireUser,
   sameToken,
-  SESSION_COOKIE,
+  cookieName,
   verifyPassword,
   type SignInLimiter,
   type WebSessions,
@@ -48,14 +48,17 @@ const passwordBody = z.object({ password: z.string(), currentPassword: z.string(
 export function signInRoutes(o: SignInRoutesOptions): Router {
   const r = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb' });
-  const secure = (req: Request) => urlsOf(o.spaces, req).publicUrl.startsWith('https:');
+  const secure = (_req: Request) => o.sessions.secure;
+  const SESSION = o.sessions.cookieName;
+  const LOGIN = cookieName(LOGIN_COOKIE, o.sessions.secure);
+  const OIDC = cookieName(OIDC_COOKIE, o.sessions.secure);
 
   const startSession = (req: Request, res: Response, user: string, next: string) => {
     const old = sessionOf(res);
     if (old) o.sessions.destroy(old.cookie);
     const s = o.sessions.create(user);
-    res.append('Set-Cookie', cookieHeader(SESSION_COOKIE, s.cookie, { maxAgeMs: o.sessions.ttlMs, secure: secure(req) }));
-    res.append('Set-Cookie', cookieHeader(LOGIN_COOKIE, '', { maxAgeMs: 0, secure: secure(req) }));
+    res.append('Set-Cookie', cookieHeader(SESSION, s.cookie, { maxAgeMs: o.sessions.ttlMs, secure: secure(req) }));
+    res.append('Set-Cookie', cookieHeader(LOGIN, '', { maxAgeMs: 0, secure: secure(req) }));
     res.redirect(303, next);
   };
 
@@ -64,7 +67,7 @@ export function signInRoutes(o: SignInRoutesOptions): Router {
     let token = session?.csrf;
     if (!token) {
       token = randomBytes(24).toString('base64url');
-      res.append('Set-Cookie', cookieHeader(LOGIN_COOKIE, token, { maxAgeMs: FORM_MS, secure: secure(req), path: '/login' }));
+      res.append('Set-Cookie', cookieHeader(LOGIN, token, { maxAgeMs: FORM_MS, secure: secure(req), path: o.sessions.secure ? '/' : '/login' }));
     }
     const urls = urlsOf(o.spaces, req);
     const body = renderSignIn(pageContext(res, o.assetVersion), { formToken: token, oidcName: o.oidc ? o.oidcName : undefined, ...extra }).value;
@@ -81,7 +84,7 @@ export function signInRoutes(o: SignInRoutesOptions): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const next = safeNext(body.next);
     // With a session the middleware checked the CSRF field; without one, the form's token must match its cookie.
-    if (!sessionOf(res) && !sameToken(String(body._csrf ?? ''), parseCookies(req.headers.cookie)[LOGIN_COOKIE])) {
+    if (!sessionOf(res) && !sameToken(String(body._csrf ?? ''), parseCookies(req.headers.cookie)[LOGIN])) {
       return showForm(req, res, 403, { next, error: 'This form has expired: please try again.' });
     }
     const address = req.socket.remoteAddress ?? 'unknown';
@@ -107,7 +110,7 @@ export function signInRoutes(o: SignInRoutesOptions): Router {
   r.post('/logout', (req, res) => {
     const session = sessionOf(res);
     if (session) o.sessions.destroy(session.cookie);
-    res.append('Set-Cookie', cookieHeader(SESSION_COOKIE, '', { maxAgeMs: 0, secure: secure(req) }));
+    res.append('Set-Cookie', cookieHeader(SESSION, '', { maxAgeMs: 0, secure: secure(req) }));
     res.redirect(303, '/spaces');
   });
 
@@ -121,7 +124,7 @@ export function signInRoutes(o: SignInRoutesOptions): Router {
       o.logger.warn({ err }, 'OpenID Connect provider unreachable');
       return showForm(req, res, 502, { next: safeNext(req.query.next), error: 'The sign-in provider cannot be reached right now.' });
     }
-    res.append('Set-Cookie', cookieHeader(OIDC_COOKIE, started.state, { maxAgeMs: 10 * 60_000, secure: secure(req), path: '/login/oidc' }));
+    res.append('Set-Cookie', cookieHeader(OIDC, started.state, { maxAgeMs: 10 * 60_000, secure: secure(req), path: o.sessions.secure ? '/' : '/login/oidc' }));
     res.redirect(303, started.url);
   });
 
@@ -129,8 +132,8 @@ export function signInRoutes(o: SignInRoutesOptions): Router {
     if (!o.oidc) throw new SpaceportError('NotFound');
     const current = new URL(req.originalUrl, urlsOf(o.spaces, req).publicUrl);
     try {
-      const { user, next } = await o.oidc.finish(current, parseCookies(req.headers.cookie)[OIDC_COOKIE]);
-      res.append('Set-Cookie', cookieHeader(OIDC_COOKIE, '', { maxAgeMs: 0, secure: secure(req), path: '/login/oidc' }));
+      const { user, next } = await o.oidc.finish(current, parseCookies(req.headers.cookie)[OIDC]);
+      res.append('Set-Cookie', cookieHeader(OIDC, '', { maxAgeMs: 0, secure: secure(req), path: o.sessions.secure ? '/' : '/login/oidc' }));
       o.logger.info({ user }, 'signed in with OpenID Connect');
       startSession(req, res, user, next);
     } catch (err) {

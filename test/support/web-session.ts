@@ -22,10 +22,12 @@ function cookiesOf(r: HttpResult): Record<string, string> {
 export async function postSignIn(port: number, user: string, password: string): Promise<{ res: HttpResult; cookies: Record<string, string> }> {
   const host = `127.0.0.1:${port}`;
   const form = await request({ port, path: '/login', host });
-  const login = cookiesOf(form).sp_login!;
+  const formCookies = cookiesOf(form);
+  const loginName = Object.keys(formCookies).find((n) => n.endsWith('sp_login'))!;
+  const login = formCookies[loginName]!;
   const token = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
   const body = new URLSearchParams({ _csrf: token, username: user, password, next: '/spaces' }).toString();
-  const res = await request({ port, path: '/login', method: 'POST', host, body, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `sp_login=${login}` } });
+  const res = await request({ port, path: '/login', method: 'POST', host, body, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${loginName}=${login}` } });
   return { res, cookies: cookiesOf(res) };
 }
 
