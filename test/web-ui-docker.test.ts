@@ -18,6 +18,7 @@ import { ADMIN_TOKEN, startHarness, type Harness } from './support/spaceport-har
 const INSTANCE = `webui-${randomBytes(3).toString('hex')}`;
 const OK = `page-${randomBytes(3).toString('hex')}`;
 const BAD = `broken-${randomBytes(3).toString('hex')}`;
+const PY = `server-${randomBytes(3).toString('hex')}`;
 const SHOTS = path.resolve('test-artifacts/web-ui');
 const APP = `<!doctype html><h1 id="t">Hello from the app</h1><button id="b" onclick="document.getElementById('t').textContent='clicked'">Click</button>`;
 
@@ -43,10 +44,10 @@ describe('web UI with Docker', () => {
 
   afterAll(async () => {
     await browser?.close();
-    for (const name of [OK, BAD]) await h?.api('DELETE', '/api/repos/delete', { name, type: 'space' }).catch(() => undefined);
+    for (const name of [OK, BAD, PY]) await h?.api('DELETE', '/api/repos/delete', { name, type: 'space' }).catch(() => undefined);
     await h?.close();
     for (const c of await docker.listContainers({ all: true, filters: { name: [INSTANCE] } })) await docker.getContainer(c.Id).remove({ force: true });
-    for (const name of [OK, BAD]) {
+    for (const name of [OK, BAD, PY]) {
       for (const img of await docker.listImages({ filters: { reference: [`spaceport/admin-${name}*`] } })) await docker.getImage(img.Id).remove({ force: true }).catch(() => {});
     }
     for (const t of trees) rmSync(t, { recursive: true, force: true });
@@ -109,5 +110,35 @@ describe('web UI with Docker', () => {
     expect(await panel.locator('.log.failing').textContent()).toContain('boom: the failing step says why');
     expect(await page.locator('[data-app-frame]').isHidden()).toBe(true);
     await screenshotTo(page, SHOTS, '23-docker-build-error');
+  }, 600_000);
+
+  it('pauses from Settings (the page and the app say paused) and restarts', async () => {
+    expect((await h.api('POST', '/api/repos/create', { name: PY, type: 'space', sdk: 'docker' })).status).toBe(200);
+    const work = await makeWorkTree({
+      'README.md': '---\ntitle: Server\nsdk: docker\napp_port: 7860\n---\n',
+      Dockerfile: 'FROM spaceport/python:3.11\nWORKDIR /srv\nRUN echo "<h1>python app</h1>" > index.html\nCMD ["python3", "-m", "http.server", "7860"]\n',
+    });
+    trees.push(work);
+    const push = await git(['push', '-q', pushUrl(h.port, `admin/${PY}`, ADMIN_TOKEN), 'main'], work);
+    expect(push.code, push.stderr).toBe(0);
+    const rt = await h.waitStage(`admin/${PY}`, ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR', 'CONFIG_ERROR'], 480_000);
+    expect(rt.stage, rt.errorMessage).toBe('RUNNING');
+
+    await page.goto(`http://127.0.0.1:${h.port}/spaces/admin/${PY}/settings`);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.locator('[data-result]', { hasText: 'Done.' }).waitFor();
+    await page.goto(`http://127.0.0.1:${h.port}/spaces/admin/${PY}`);
+    await page.locator('[data-stage-of][data-stage="PAUSED"]').waitFor();
+    expect(await page.locator('[data-state-title]').textContent()).toBe('Paused');
+    expect(await page.locator('[data-app-frame]').isHidden()).toBe(true);
+    const app = await h.app(`admin-${PY}`, '/', { accept: 'text/html' });
+    expect(app.body.toLowerCase()).toContain('paused');
+    await screenshotTo(page, SHOTS, '24-docker-paused');
+
+    // Restart from the paused page itself; the stream brings the app back without a reload.
+    await page.getByRole('button', { name: 'Restart this Space' }).click();
+    await page.locator('[data-stage-of][data-stage="RUNNING"]').waitFor({ timeout: 120_000 });
+    await page.frameLocator('[data-app-frame] iframe').locator('h1', { hasText: 'python app' }).waitFor({ timeout: 60_000 });
+    await screenshotTo(page, SHOTS, '25-docker-restarted');
   }, 600_000);
 });
