@@ -181,4 +181,23 @@ describe('web UI in the browser', () => {
     await page.waitForURL(`${base()}/spaces/alice/demo`);
     await ctx.close();
   });
+
+  it('keeps following stages after the server went away and came back (EventSource reconnects, the stream resends the state)', async () => {
+    expect((await h.api('POST', '/api/repos/create', { name: 'svc', type: 'space', sdk: 'docker' }, aliceToken)).status).toBe(200);
+    const tree = await makeWorkTree({ 'README.md': '---\nsdk: docker\napp_port: 7860\n---\n', Dockerfile: 'FROM scratch\n' });
+    try {
+      const push = await git(['push', '-q', pushUrl(h.port, 'alice/svc', aliceToken), 'main'], tree);
+      expect(push.code, push.stderr).toBe(0);
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
+    await h.waitStage('alice/svc', ['RUNNING']);
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${base()}/spaces/alice/svc`);
+    await page.locator('[data-stage-of="alice/svc"][data-stage="RUNNING"]').waitFor();
+    await h.restart();
+    expect((await h.api('POST', '/api/spaces/alice/svc/pause', undefined, aliceToken)).status).toBe(200);
+    await page.locator('[data-stage-of="alice/svc"][data-stage="PAUSED"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-state-title]').textContent()).toBe('Paused');
+  });
 });
