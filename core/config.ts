@@ -109,7 +109,7 @@ export const configSchema = z.object({
   SPACEPORT_ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
   /** How long a browser session lasts. */
   SPACEPORT_SESSION_HOURS: z.coerce.number().positive().max(24 * 365).default(168),
-  /** Failed password sign-ins allowed per source address in 15 minutes, then 429 until the window passes. */
+  /** Failed password sign-ins allowed per source address and user name in 15 minutes (10× per address across names), then 429. */
   SPACEPORT_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
   /** OpenID Connect sign-in (Keycloak, Dex, GitLab, Google…): the issuer URL; set with the client id and secret. */
   SPACEPORT_OIDC_ISSUER: z.url().optional(),

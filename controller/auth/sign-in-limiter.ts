@@ -1,6 +1,8 @@
 /**
- * Failed sign-ins per source address in a sliding window: past `maxFailures`, sign-in from that
- * address is refused until the window has passed. In memory (one controller process).
+ * Failed sign-ins in a sliding window, per source address and user name (`maxFailures`), and per
+ * address whatever the name (10 × `maxFailures`, against spraying many names). Keyed by name too so
+ * that, behind an ingress where everyone shares one address, failures against one account do not
+ * lock everybody out. In memory (one controller process).
  */
 export class SignInLimiter {
   readonly #failures = new Map<string, number[]>();
@@ -14,28 +16,33 @@ export class SignInLimiter {
     this.#now = opts.now ?? Date.now;
   }
 
-  #recent(address: string): number[] {
+  #recent(key: string): number[] {
     const since = this.#now() - this.#windowMs;
-    const list = (this.#failures.get(address) ?? []).filter((t) => t > since);
-    if (list.length) this.#failures.set(address, list);
-    else this.#failures.delete(address);
+    const list = (this.#failures.get(key) ?? []).filter((t) => t > since);
+    if (list.length) this.#failures.set(key, list);
+    else this.#failures.delete(key);
     return list;
   }
 
-  /** Whether this address may try now. */
-  allowed(address: string): boolean {
-    return this.#recent(address).length < this.#max;
-  }
-
-  fail(address: string): void {
-    const list = this.#recent(address);
+  #push(key: string): void {
+    const list = this.#recent(key);
     list.push(this.#now());
-    this.#failures.set(address, list);
-    // Bound the memory a flood of addresses can take.
-    if (this.#failures.size > 100_000) this.#failures.delete(this.#failures.keys().next().value!);
+    this.#failures.set(key, list);
   }
 
-  succeed(address: string): void {
-    this.#failures.delete(address);
+  /** Whether `user` may try to sign in from `address` now. */
+  allowed(address: string, user: string): boolean {
+    return this.#recent(`${address}\n${user.toLowerCase()}`).length < this.#max && this.#recent(address).length < this.#max * 10;
+  }
+
+  fail(address: string, user: string): void {
+    this.#push(`${address}\n${user.toLowerCase()}`);
+    this.#push(address);
+    // Bound the memory a flood of addresses can take.
+    while (this.#failures.size > 100_000) this.#failures.delete(this.#failures.keys().next().value!);
+  }
+
+  succeed(address: string, user: string): void {
+    this.#failures.delete(`${address}\n${user.toLowerCase()}`);
   }
 }

@@ -46,15 +46,19 @@ describe('web sessions', () => {
     expect(sameToken(undefined, undefined)).toBe(false);
   });
 
-  it('rate-limits failed sign-ins per address within a window', () => {
+  it('rate-limits failed sign-ins per address and name, and per address across names', () => {
     let now = 0;
     const limiter = new SignInLimiter({ maxFailures: 2, windowMs: 1000, now: () => now });
-    limiter.fail('1.1.1.1');
-    expect(limiter.allowed('1.1.1.1')).toBe(true);
-    limiter.fail('1.1.1.1');
-    expect(limiter.allowed('1.1.1.1')).toBe(false);
-    expect(limiter.allowed('2.2.2.2')).toBe(true);
+    limiter.fail('1.1.1.1', 'alice');
+    expect(limiter.allowed('1.1.1.1', 'alice')).toBe(true);
+    limiter.fail('1.1.1.1', 'Alice');
+    expect(limiter.allowed('1.1.1.1', 'alice')).toBe(false);
+    expect(limiter.allowed('1.1.1.1', 'bob')).toBe(true); // one account under attack does not lock the others out
+    expect(limiter.allowed('2.2.2.2', 'alice')).toBe(true);
+    for (let i = 0; i < 20; i++) limiter.fail('3.3.3.3', `name${i}`);
+    expect(limiter.allowed('3.3.3.3', 'fresh-name')).toBe(false); // spraying names from one address
     now = 1500;
-    expect(limiter.allowed('1.1.1.1')).toBe(true);
+    expect(limiter.allowed('1.1.1.1', 'alice')).toBe(true);
+    expect(limiter.allowed('3.3.3.3', 'fresh-name')).toBe(true);
   });
 });

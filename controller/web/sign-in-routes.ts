@@ -88,21 +88,21 @@ export function signInRoutes(o: SignInRoutesOptions): Router {
       return showForm(req, res, 403, { next, error: 'This form has expired: please try again.' });
     }
     const address = req.socket.remoteAddress ?? 'unknown';
-    if (!o.limiter.allowed(address)) {
-      o.logger.warn({ address }, 'sign-in refused: too many failures from this address');
+    const name = typeof body.username === 'string' ? body.username.trim().slice(0, 100) : '';
+    if (!o.limiter.allowed(address, name)) {
+      o.logger.warn({ address, user: name.slice(0, 40) }, 'sign-in refused: too many failures');
       return showForm(req, res, 429, { next, error: new SpaceportError('TooManySignIns').message });
     }
-    const name = typeof body.username === 'string' ? body.username.trim().slice(0, 100) : '';
     const password = typeof body.password === 'string' ? body.password : '';
     const stored = name ? o.store.getPasswordHash(name) : undefined;
     // A missing user costs a hash too, so timing does not tell which names exist.
     const ok = stored ? await verifyPassword(stored, password) : (await hashPassword(password || 'x'), false);
     if (!ok || !o.store.getUser(name)) {
-      o.limiter.fail(address);
+      o.limiter.fail(address, name);
       o.logger.info({ user: name.slice(0, 40), address }, 'sign-in failed');
       return showForm(req, res, 401, { next, userName: name, error: new SpaceportError('SignInFailed').message });
     }
-    o.limiter.succeed(address);
+    o.limiter.succeed(address, name);
     o.logger.info({ user: name }, 'signed in with a password');
     startSession(req, res, name, next);
   });
