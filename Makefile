@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: up test hub-client-tools test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-wake bench-k8s clean
+.PHONY: up test hub-client-tools test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-wake bench-k8s bench-gallery clean
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -72,6 +72,10 @@ bench-wake: deps docker
 ## 1,000 Spaces against the test cluster's API server: apply, time to ready, requests per unchanged Space (informers vs polling).
 bench-k8s: deps docker k8s-tools
 	npx tsx bench/k8s-reconcile.ts
+
+## The web UI with 1,000 Spaces: /spaces, a search, a filtered page, a Space page; JS and CSS gzipped.
+bench-gallery: deps
+	npx tsx bench/gallery.ts
 
 bench: bench-push bench-proxy
 

@@ -4,11 +4,13 @@ import { dockerAdapters, knownBaseImages } from '../controller/docker-adapters.j
 import { kubernetesAdapters } from '../controller/kubernetes-adapters.js';
 import { startSpaceport } from '../controller/main.js';
 import { flagsToEnv } from './flags.js';
+import { PASSWD_USAGE, runPasswd } from './passwd-command.js';
 import { PROXY_USAGE, runProxy } from './proxy-command.js';
 
 const USAGE = `Usage:
   spaceport up [--port 8080] [--domain localhost] [--data-dir .data] [--admin-token TOKEN] [--log-level info]
   spaceport base-images      build the Python and Node base images from Debian packages (no registry needed)
+${PASSWD_USAGE}
 ${PROXY_USAGE}
 Every option is also an environment variable (SPACEPORT_PORT, SPACEPORT_DOMAIN, …): see README.md.
 `;
@@ -30,6 +32,9 @@ async function up(config: Readonly<Config>, logger: Logger): Promise<void> {
   const adapters = config.SPACEPORT_RUNTIME === 'kubernetes' ? await kubernetesAdapters(config, logger) : await dockerAdapters(config, logger);
   const sp = await startSpaceport(config, logger, adapters);
   process.stdout.write(`\nSpaceport is up: API and git at ${config.publicUrl}, Spaces at http://{owner}-{name}.${config.SPACEPORT_DOMAIN}:${sp.port}\n`);
+  process.stdout.write(
+    `Web UI: ${config.publicUrl}/ (sign in as "${config.SPACEPORT_ADMIN_USER}" with SPACEPORT_ADMIN_PASSWORD, or set a password: npx tsx cli/spaceport.ts passwd ${config.SPACEPORT_ADMIN_USER})\n`,
+  );
   if (sp.generatedAdminToken) {
     process.stdout.write(
       `\nAdmin token for "${config.SPACEPORT_ADMIN_USER}" (shown once, stored only hashed; keep it):\n\n    ${sp.generatedAdminToken}\n\n` +
@@ -58,6 +63,7 @@ async function main(): Promise<void> {
     return;
   }
   if (command === 'proxy') return runProxy(args, fail);
+  if (command === 'passwd') return runPasswd(args, fail);
   if (command !== 'up' && command !== 'base-images') fail(`Unknown command "${command}".\n\n${USAGE}`);
   const config = loadConfig(args);
   const logger = createLogger({ level: config.SPACEPORT_LOG_LEVEL });

@@ -6,7 +6,7 @@ import { SpaceportError, hardwareJson, type Config, type Logger, type LogSink, t
 import { readmePushProblems, type ImageBuilder } from '../builder/index.js';
 import { createProxy, type AccessChecker } from '../proxy/index.js';
 import { createApi } from './api/index.js';
-import { appGrantKey, authenticate, bootstrapAdmin, canReadCode, canUseApp, assertCanWrite } from './auth/index.js';
+import { appGrantKey, authenticate, bootstrapAdmin, canRead, canReadCode, canUseApp, assertCanWrite, hashPassword, verifyPassword, SignInLimiter, WebSessions, sessionKeyFromDataDir } from './auth/index.js';
 import { BuildLogs, BuildPipeline, type PlanBuild } from './build/index.js';
 import { CliGitRepos, createGitHttpHandler } from './git/index.js';
 import { createHubServer } from './hub-server.js';
@@ -16,6 +16,7 @@ import { ActivityLedger, InProcessRouteTable, Reconciler } from './lifecycle/ind
 import type { Runtime } from './runtime/runtime.js';
 import { RepoCommits, RepoFiles, sleepSecondsFor, SpaceService } from './spaces/index.js';
 import { SecretBox, SqliteStore, type SpaceStore } from './store/index.js';
+import { createWeb } from './web/index.js';
 
 /** The parts that talk to outside systems, chosen by the caller (real ones in `spaceport up`, fakes in tests). */
 export interface SpaceportAdapters {
@@ -119,6 +120,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     noWakePaths: config.SPACEPORT_NO_WAKE_PATHS,
     noWakeUserAgents: config.SPACEPORT_NO_WAKE_USER_AGENTS,
     upstreamTimeoutMs: config.SPACEPORT_UPSTREAM_TIMEOUT_MS,
+    frameAncestors: embedOrigins(config),
   });
 
   const git = createGitHttpHandler({
@@ -150,13 +152,38 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     },
   });
 
+  // The web UI: people sign in with a password or OpenID Connect; the API accepts their session cookie.
+  if (config.SPACEPORT_ADMIN_PASSWORD) {
+    const stored = store.getPasswordHash(config.SPACEPORT_ADMIN_USER);
+    if (!stored || !(await verifyPassword(stored, config.SPACEPORT_ADMIN_PASSWORD))) {
+      store.setPasswordHash(config.SPACEPORT_ADMIN_USER, await hashPassword(config.SPACEPORT_ADMIN_PASSWORD));
+      logger.info({ user: config.SPACEPORT_ADMIN_USER }, 'admin password set from SPACEPORT_ADMIN_PASSWORD');
+    }
+  }
+  const sessions = new WebSessions({ store, key: sessionKeyFromDataDir(config.dataDir), ttlMs: config.SPACEPORT_SESSION_HOURS * 3_600_000, secure: config.publicUrl.startsWith('https:') });
+  const flavors = () => spaces.offeredFlavors().map(hardwareJson);
+  const web = createWeb({
+    config,
+    spaces,
+    store,
+    repos,
+    buildLogs,
+    routes,
+    sessions,
+    limiter: new SignInLimiter({ maxFailures: config.SPACEPORT_SIGNIN_MAX_FAILURES }),
+    stageOf: (uid) => reconciler.stageOf(uid),
+    flavors,
+    logger: logger.child({ module: 'web' }),
+  });
   const api = createApi({
     spaces,
     store,
     buildLogs,
     runtime,
     logger,
-    flavors: () => spaces.offeredFlavors().map(hardwareJson),
+    flavors,
+    sessions,
+    web,
     files: { config, repoFiles, repoCommits, lfs, signer: LfsSigner.fromDataDir(config.dataDir) },
   });
   // Proxy replicas in their own processes (`spaceport proxy`) follow the same route table over the network.
@@ -226,6 +253,13 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
         logger.info('spaceport stopped');
       })()),
   };
+}
+
+/** Who may frame apps: unset, anyone; else the hub's own origin (the Space page) and the operator's list. */
+function embedOrigins(config: Readonly<Config>): string[] | undefined {
+  if (config.SPACEPORT_EMBED_ORIGINS.length === 0) return undefined;
+  const hub = new URL(config.publicUrl);
+  return [...(hub.port === '0' ? [] : [hub.origin]), ...config.SPACEPORT_EMBED_ORIGINS];
 }
 
 /** A failed listen as an error that names the port, the address and the settings that change them. */

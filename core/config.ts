@@ -108,6 +108,25 @@ export const configSchema = z.object({
   SPACEPORT_INTERNAL_TOKEN: z.string().min(16, 'at least 16 characters (e.g. openssl rand -hex 32)').optional(),
   /** Route changes the controller keeps so a reconnecting proxy gets only what it missed (else a full snapshot). */
   SPACEPORT_ROUTE_STREAM_BUFFER: z.coerce.number().int().min(1).max(1_000_000).default(4096),
+  // ---- the web UI: sign-in for people
+  /** The admin's web password, set on start (argon2id hash stored; the value is never logged). */
+  SPACEPORT_ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
+  /** How long a browser session lasts. */
+  SPACEPORT_SESSION_HOURS: z.coerce.number().positive().max(24 * 365).default(168),
+  /** Failed password sign-ins allowed per source address and user name in 15 minutes (10× per address across names), then 429. */
+  SPACEPORT_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
+  /** OpenID Connect sign-in (Keycloak, Dex, GitLab, Google…): the issuer URL; set with the client id and secret. */
+  SPACEPORT_OIDC_ISSUER: z.url().optional(),
+  SPACEPORT_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  SPACEPORT_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The sign-in button's label. */
+  SPACEPORT_OIDC_NAME: z.string().min(1).max(60).default('single sign-on'),
+  /** Allow an http:// issuer (tests, a provider on loopback). */
+  SPACEPORT_OIDC_ALLOW_HTTP: z.stringbool().default(false),
+  /** Origins that may embed Space apps in a frame, besides the hub itself (comma list); unset: any site may. */
+  SPACEPORT_EMBED_ORIGINS: list
+    .pipe(z.array(z.string().regex(/^https?:\/\/(\*\.)?[a-z0-9.-]+(:(\d+|\*))?$/i, 'origins like https://intranet.example.com or http://*.example.com:8080')))
+    .default([]),
 });
 
 export type RawConfig = z.output<typeof configSchema>;
@@ -164,6 +183,10 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   if (!hw.ok) return { ok: false, problems: hw.problems };
   if (raw.SPACEPORT_RUNTIME === 'kubernetes' && !raw.SPACEPORT_REGISTRY) {
     return { ok: false, problems: ['SPACEPORT_REGISTRY: the kubernetes runtime needs a registry to push images to and pull them from (e.g. registry.example.com/spaceport)'] };
+  }
+  const oidcSet = [raw.SPACEPORT_OIDC_ISSUER, raw.SPACEPORT_OIDC_CLIENT_ID, raw.SPACEPORT_OIDC_CLIENT_SECRET].filter((v) => v !== undefined).length;
+  if (oidcSet !== 0 && oidcSet !== 3) {
+    return { ok: false, problems: ['SPACEPORT_OIDC_ISSUER, SPACEPORT_OIDC_CLIENT_ID and SPACEPORT_OIDC_CLIENT_SECRET: set all three for OpenID Connect sign-in, or none'] };
   }
   const dataDir = path.resolve(raw.SPACEPORT_DATA_DIR);
   const portPart = raw.SPACEPORT_PORT === 80 ? '' : `:${raw.SPACEPORT_PORT}`;

@@ -60,6 +60,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     const res = this.#res;
     this.#resume = resume;
     const head = downstreamResponseHeaders(rawHeaders);
+    // Only the origins the operator allows may frame the app (a second CSP header only narrows the app's own).
+    if (this.#ctx.opts.frameAncestors) head.headers.push('Content-Security-Policy', `frame-ancestors ${this.#ctx.opts.frameAncestors}`);
     res.writeHead(statusCode, statusText || undefined, head.headers);
     if (statusCode < 400) {
       this.#ctx.activity.mark(this.#route.space);

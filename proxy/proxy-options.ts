@@ -34,6 +34,11 @@ export interface ProxyOptions {
   connectionsPerEndpoint?: number;
   /** How long `close()` lets in-flight upstream requests finish before destroying them (default 5000). */
   closeGraceMs?: number;
+  /**
+   * Origins that may embed apps in a frame (`Content-Security-Policy: frame-ancestors …` on every
+   * app response, e.g. the hub's own origin and the operator's sites). Empty or unset: any (no header).
+   */
+  frameAncestors?: readonly string[];
 }
 
 export interface ResolvedProxyOptions {
@@ -50,6 +55,8 @@ export interface ResolvedProxyOptions {
   retryAfterSeconds: number;
   connectionsPerEndpoint: number;
   closeGraceMs: number;
+  /** The `frame-ancestors` source list, or undefined (any origin may embed apps). */
+  frameAncestors?: string;
 }
 
 function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
@@ -79,5 +86,18 @@ export function resolveProxyOptions(opts: ProxyOptions): Readonly<ResolvedProxyO
     retryAfterSeconds,
     connectionsPerEndpoint: positive('connectionsPerEndpoint', opts.connectionsPerEndpoint, 256),
     closeGraceMs: positive('closeGraceMs', opts.closeGraceMs, 5000, true),
+    frameAncestors: frameAncestorsOf(opts.frameAncestors),
   });
+}
+
+/** `frame-ancestors` sources: origins like `https://hub.example.com` (or `'self'`); anything else is refused. */
+function frameAncestorsOf(list: readonly string[] | undefined): string | undefined {
+  const items = (list ?? []).map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) return undefined;
+  for (const item of items) {
+    if (item !== "'self'" && !/^https?:\/\/(\*\.)?[a-z0-9.-]+(:(\d+|\*))?$/i.test(item)) {
+      throw new SpaceportError('Internal', `proxy option frameAncestors: "${item}" is not an origin like https://example.com`);
+    }
+  }
+  return items.join(' ');
 }

@@ -1,5 +1,6 @@
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import { SpaceportError, type Logger } from '../../core/index.js';
+import type { WebSessions } from '../auth/index.js';
 import type { BuildLogs } from '../build/index.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { SpaceService } from '../spaces/index.js';
@@ -31,6 +32,10 @@ export interface ApiOptions {
   flavors: () => Record<string, unknown>[];
   /** Files, commits and LFS (deploy without git, downloads, git LFS). */
   files?: { config: Readonly<Config>; repoFiles: RepoFiles; repoCommits: RepoCommits; lfs: LfsStore; signer: LfsSigner };
+  /** Browser sessions: the cookie is accepted as well as tokens, with CSRF checks (the web UI). */
+  sessions?: WebSessions;
+  /** The web UI's pages and sign-in (controller/web), after the API's own routes. */
+  web?: Router;
 }
 
 /** The Hub-shaped REST API. Routers are thin: the work is in SpaceService. */
@@ -42,7 +47,7 @@ export function createApi(o: ApiOptions): Express {
     res.set('Access-Control-Expose-Headers', 'X-Error-Code, X-Error-Message, X-Repo-Commit, X-Request-Id');
     next();
   });
-  app.use(authMiddleware(o.store));
+  app.use(authMiddleware(o.store, o.sessions));
   // Webhooks read the raw body (the signature covers it): mounted before the JSON parser.
   app.use(upstreamRoutes(o.spaces));
   // Each reads its own body (LFS JSON, ndjson commits streamed, large uploads), before the JSON parser.
@@ -63,6 +68,7 @@ export function createApi(o: ApiOptions): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  if (o.web) app.use(o.web);
   app.use((req, _res, next) => next(new SpaceportError('NotFound', `No route for ${req.method} ${req.path}.`)));
   app.use(errorHandler(o.logger));
   return app;

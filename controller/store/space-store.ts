@@ -18,6 +18,7 @@ import type {
   Visibility,
   Sdk,
 } from './records.js';
+import type { WebStore } from './web-store.js';
 
 export interface NewSpace {
   id: SpaceId;
@@ -56,7 +57,7 @@ export type SpacePatch = Partial<
 >;
 
 /** Spaces, builds, releases, users, tokens, secrets and variables. SQLite now; one contract suite. */
-export interface SpaceStore {
+export interface SpaceStore extends WebStore {
   // users and tokens (tokens are stored as SHA-256 hashes)
   createUser(name: string, role: UserRole): UserRecord;
   getUser(name: string): UserRecord | undefined;

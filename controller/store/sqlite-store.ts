@@ -32,6 +32,8 @@ import type {
 import { str, toBuild, toRelease, toSpace, type Row } from './rows.js';
 import { SecretBox, hashToken } from './secret-box.js';
 import type { NewBuild, NewRelease, NewSpace, SpacePatch, SpaceStore } from './space-store.js';
+import { SqliteWebStore } from './sqlite-web-store.js';
+import type { SpaceQuery, WebSessionRecord } from './web-store.js';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -87,7 +89,19 @@ export class SqliteStore implements SpaceStore {
     this.#db.pragma('busy_timeout = 5000');
     this.#box = opts.secrets;
     migrate(this.#db, MIGRATIONS_DIR);
+    this.#web = new SqliteWebStore(this.#db);
   }
+
+  // ---- sign-in for people and the gallery (sqlite-web-store.ts)
+  readonly #web: SqliteWebStore;
+  setPasswordHash = (user: string, hash: string | undefined) => this.#web.setPasswordHash(user, hash);
+  getPasswordHash = (user: string) => this.#web.getPasswordHash(user);
+  findUserByOidcSubject = (subject: string) => this.#web.findUserByOidcSubject(subject);
+  linkOidcSubject = (user: string, subject: string) => this.#web.linkOidcSubject(user, subject);
+  createWebSession = (idHash: string, s: WebSessionRecord) => this.#web.createWebSession(idHash, s);
+  getWebSession = (idHash: string, now: number) => this.#web.getWebSession(idHash, now);
+  deleteWebSession = (idHash: string) => this.#web.deleteWebSession(idHash);
+  querySpaces = (q: SpaceQuery) => this.#web.querySpaces(q);
 
   close(): void {
     this.#db.close();

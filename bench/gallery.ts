@@ -1,0 +1,88 @@
+/**
+ * The web UI with 1,000 Spaces in the store: time to answer `/spaces`, a search, a filtered page
+ * and a Space page (loopback HTTP, so an upper bound of the server's time), and the JavaScript and
+ * CSS a page loads, gzipped. `make bench-gallery`; writes bench/results/gallery.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { toSpaceId } from '../core/index.js';
+import { planFromBuilder } from '../controller/build/index.js';
+import { FakeRuntime } from '../controller/runtime/index.js';
+import { loadAssets } from '../controller/web/index.js';
+import { FakeImageBuilder } from '../test/support/fake-image-builder.js';
+import { request } from '../test/support/http.js';
+import { startHarness } from '../test/support/spaceport-harness.js';
+import { median, percentile, printTable } from './stats.js';
+
+const SPACES = Number(process.env.SPACES ?? 1000);
+const RUNS = Number(process.env.RUNS ?? 50);
+const COLORS = ['red', 'yellow', 'green', 'blue', 'indigo', 'purple', 'pink', 'gray'];
+const SDKS = ['gradio', 'streamlit', 'docker', 'static'] as const;
+
+async function main(): Promise<void> {
+  const h = await startHarness((config) => ({ runtime: new FakeRuntime(), builder: new FakeImageBuilder(), plan: planFromBuilder(config) }));
+  try {
+    const store = h.sp.store;
+    for (let u = 0; u < 20; u++) store.createUser(`user${u}`, 'user');
+    const t0 = performance.now();
+    for (let i = 0; i < SPACES; i++) {
+      const space = store.createSpace({ id: toSpaceId(`user${i % 20}`, `demo-app-${i}`), sdk: SDKS[i % 4]!, visibility: i % 10 === 0 ? 'private' : 'public', hardware: 'cpu-basic' });
+      store.updateSpace(space.uid, {
+        cardData: { title: `Demo app number ${i}`, emoji: '🚀', colorFrom: COLORS[i % 8], colorTo: COLORS[(i + 3) % 8], short_description: `A small demo, the ${i}th of its kind` },
+      });
+    }
+    // Stages as the reconciler computes them (one pass each), as after a start.
+    const all = store.listSpaces();
+    for (let i = 0; i < all.length; i += 50) await Promise.all(all.slice(i, i + 50).map((s) => h.sp.reconciler.kick(s.uid)));
+    process.stderr.write(`${SPACES} Spaces in the store in ${Math.round(performance.now() - t0)} ms\n`);
+
+    const host = `127.0.0.1:${h.port}`;
+    const targets: [string, string][] = [
+      ['/spaces (first page, 24 cards)', '/spaces'],
+      ['/spaces?q=app-5 (search)', '/spaces?q=app-5'],
+      ['/spaces?sdk=gradio&p=5 (filter, page 5)', '/spaces?sdk=gradio&p=5'],
+      ['/user7 (an owner\'s Spaces)', '/user7'],
+      ['/spaces/user3/demo-app-3 (Space page)', '/spaces/user3/demo-app-3'],
+    ];
+    const rows: string[][] = [];
+    const results: Record<string, unknown>[] = [];
+    for (const [label, p] of targets) {
+      for (let i = 0; i < 5; i++) await request({ port: h.port, path: p, host }); // warm-up
+      const times: number[] = [];
+      const server: number[] = [];
+      let bytes = 0;
+      for (let i = 0; i < RUNS; i++) {
+        const start = performance.now();
+        const r = await request({ port: h.port, path: p, host });
+        times.push(performance.now() - start);
+        if (r.status !== 200) throw new Error(`${p}: ${r.status}`);
+        server.push(Number(/dur=([\d.]+)/.exec(String(r.headers['server-timing']))?.[1]));
+        bytes = r.body.length;
+      }
+      rows.push([label, median(server).toFixed(1), percentile(server, 95).toFixed(1), median(times).toFixed(1), (bytes / 1024).toFixed(1)]);
+      results.push({ label, path: p, serverMedianMs: median(server), serverP95Ms: percentile(server, 95), wallMedianMs: median(times), wallP95Ms: percentile(times, 95), htmlBytes: bytes });
+    }
+    printTable(['request (1,000 Spaces)', 'server median ms', 'server p95 ms', 'loopback round trip median ms', 'HTML KiB'], rows);
+
+    const assets = loadAssets();
+    const js = assets.files['app.js']!;
+    const css = assets.files['app.css']!;
+    printTable(['asset (every page loads the same two)', 'bytes', 'gzipped bytes'], [
+      ['app.js', String(js.length), String(gzipSync(js).length)],
+      ['app.css', String(css.length), String(gzipSync(css).length)],
+    ]);
+    mkdirSync(path.join('bench', 'results'), { recursive: true });
+    writeFileSync(
+      path.join('bench', 'results', 'gallery.json'),
+      `${JSON.stringify({ spaces: SPACES, runs: RUNS, requests: results, jsBytes: js.length, jsGzipBytes: gzipSync(js).length, cssGzipBytes: gzipSync(css).length, at: new Date().toISOString() }, null, 2)}\n`,
+    );
+  } finally {
+    await h.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${String((err as Error)?.stack ?? err)}\n`);
+  process.exit(1);
+});

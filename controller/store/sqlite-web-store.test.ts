@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { toSpaceId } from '../../core/index.js';
+import { SecretBox } from './secret-box.js';
+import { SqliteStore } from './sqlite-store.js';
+
+describe('SqliteStore: sign-in and the gallery query (migration 006)', () => {
+  it('keeps password hashes, OpenID links and expiring sessions', () => {
+    const store = new SqliteStore({ file: ':memory:', secrets: SecretBox.ephemeral() });
+    store.createUser('alice', 'user');
+    expect(store.getPasswordHash('alice')).toBeUndefined();
+    store.setPasswordHash('alice', '$argon2id$fake');
+    expect(store.getPasswordHash('alice')).toBe('$argon2id$fake');
+    store.linkOidcSubject('alice', 'https://idp sub-1');
+    expect(store.findUserByOidcSubject('https://idp sub-1')).toBe('alice');
+    expect(store.findUserByOidcSubject('https://idp sub-2')).toBeUndefined();
+    store.createWebSession('h1', { user: 'alice', csrf: 'c', expiresAt: 2000 });
+    expect(store.getWebSession('h1', 1000)).toEqual({ user: 'alice', csrf: 'c', expiresAt: 2000 });
+    expect(store.getWebSession('h1', 2000)).toBeUndefined();
+    store.createWebSession('h2', { user: 'alice', csrf: 'c', expiresAt: 5000 });
+    store.deleteWebSession('h2');
+    expect(store.getWebSession('h2', 0)).toBeUndefined();
+    store.close();
+  });
+
+  it('filters, searches and pages Spaces in SQL, hiding private ones from others', () => {
+    const store = new SqliteStore({ file: ':memory:', secrets: SecretBox.ephemeral() });
+    for (let i = 0; i < 30; i++) store.createSpace({ id: toSpaceId(i % 2 ? 'alice' : 'bob', `app-${i}`), sdk: i % 3 ? 'gradio' : 'static', visibility: i === 4 ? 'private' : 'public', hardware: 'cpu-basic' });
+    store.createSpace({ id: toSpaceId('alice', 'x_100pct'), sdk: 'docker', visibility: 'public', hardware: 'cpu-basic' });
+    const page1 = store.querySpaces({ limit: 10, offset: 0 });
+    expect(page1.total).toBe(30); // bob/app-4 is private
+    expect(page1.spaces).toHaveLength(10);
+    expect(store.querySpaces({ limit: 100, offset: 0, viewer: { name: 'bob', admin: false } }).total).toBe(31);
+    expect(store.querySpaces({ limit: 100, offset: 0, viewer: { name: 'root', admin: true } }).total).toBe(31);
+    expect(store.querySpaces({ limit: 100, offset: 0, owner: 'alice', sdk: 'static' }).spaces.every((s) => s.owner === 'alice' && s.sdk === 'static')).toBe(true);
+    // LIKE wildcards in the search are literal.
+    expect(store.querySpaces({ limit: 100, offset: 0, search: '_1' }).spaces.map((s) => s.id)).toEqual(['alice/x_100pct']);
+    expect(store.querySpaces({ limit: 100, offset: 0, search: '%' }).total).toBe(0);
+    expect(store.querySpaces({ limit: 100, offset: 0, search: 'APP-2' }).total).toBe(11);
+    const last = store.querySpaces({ limit: 10, offset: 30 });
+    expect(last.spaces).toHaveLength(0);
+    store.close();
+  });
+});

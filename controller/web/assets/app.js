@@ -1,0 +1,307 @@
+// Spaceport's pages: the little script they need. No framework, no build step, nothing fetched
+// from elsewhere. Every action is a call to the same HTTP API clients use, with the session's
+// CSRF token in X-CSRF-Token.
+'use strict';
+
+(function () {
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = csrfMeta ? csrfMeta.getAttribute('content') : '';
+
+  function api(method, url, body) {
+    var headers = { Accept: 'application/json', 'X-CSRF-Token': csrf };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    return fetch(url, {
+      method: method,
+      headers: headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then(function (res) {
+      return res.text().then(function (text) {
+        var data = null;
+        try {
+          data = text ? JSON.parse(text) : null;
+        } catch (e) {
+          data = text;
+        }
+        if (!res.ok) {
+          var message = (data && data.error) || res.headers.get('X-Error-Message') || res.status + ' ' + res.statusText;
+          var err = new Error(message);
+          err.status = res.status;
+          throw err;
+        }
+        return data;
+      });
+    });
+  }
+
+  function resultArea(form) {
+    return form.closest('main').querySelector('[data-result]');
+  }
+
+  function say(form, text, bad) {
+    var area = resultArea(form);
+    if (!area) return;
+    area.textContent = text;
+    area.className = 'result' + (bad ? ' error' : ' ok');
+  }
+
+  // A message that survives the reload an action ends with.
+  var flash = sessionStorage.getItem('spaceport-flash');
+  if (flash) {
+    sessionStorage.removeItem('spaceport-flash');
+    var area = document.querySelector('[data-result]');
+    if (area) {
+      area.textContent = flash;
+      area.className = 'result ok';
+    }
+  }
+
+  function bodyOf(form) {
+    var body = {};
+    var any = false;
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name.charAt(0) === '_' || el.disabled) return;
+      if ((el.type === 'radio' || el.type === 'checkbox') && !el.checked) return;
+      var value = el.value;
+      if (el.hasAttribute('data-optional') && value === '') return;
+      var type = el.getAttribute('data-type');
+      if (type === 'int') value = parseInt(value, 10);
+      else if (type === 'bool') value = value === 'true';
+      body[el.name] = value;
+      any = true;
+    });
+    return any ? body : undefined;
+  }
+
+  function after(form, data) {
+    var then = form.getAttribute('data-then') || 'reload';
+    if (then === 'reload') {
+      sessionStorage.setItem('spaceport-flash', 'Done.');
+      location.reload();
+    } else if (then.indexOf('goto:') === 0) {
+      location.assign(then.slice(5));
+    } else if (then === 'goto-response-url' && data && data.url) {
+      location.assign(new URL(data.url, location.href).pathname);
+    } else if (then === 'show-token' && data && data.token) {
+      var box = document.querySelector('[data-new-token]');
+      box.hidden = false;
+      var input = box.querySelector('[data-new-token-value]');
+      input.value = data.token;
+      input.focus();
+      input.select();
+      form.reset();
+      loadTokens();
+    } else {
+      form.reset();
+      say(form, 'Done.', false);
+    }
+  }
+
+  document.addEventListener('submit', function (ev) {
+    var form = ev.target;
+    var spec = form.getAttribute('data-api');
+    if (!spec) return;
+    ev.preventDefault();
+    var confirmWith = form.getAttribute('data-confirm');
+    if (confirmWith !== null) {
+      var typed = form.querySelector('[name="_confirm"]');
+      if (!typed || typed.value !== confirmWith) {
+        say(form, 'Type ' + confirmWith + ' exactly to confirm.', true);
+        return;
+      }
+    }
+    var i = spec.indexOf(' ');
+    var button = form.querySelector('button[type="submit"]');
+    if (button) button.disabled = true;
+    api(spec.slice(0, i), spec.slice(i + 1), bodyOf(form)).then(
+      function (data) {
+        after(form, data);
+      },
+      function (err) {
+        say(form, err.message, true);
+        if (button) button.disabled = false;
+      }
+    );
+  });
+
+  // ---- live stages: one stream for every badge on the page (gallery cards, Space header).
+  var LABELS = {
+    RUNNING: ['Running', 'ok'], RUNNING_BUILDING: ['Running', 'ok'], RUNNING_APP_STARTING: ['Running', 'ok'],
+    BUILDING: ['Building', 'busy'], APP_STARTING: ['Starting', 'busy'], STOPPED: ['Sleeping', 'idle'],
+    PAUSED: ['Paused', 'idle'], NO_APP_FILE: ['No app file', 'idle'], BUILD_ERROR: ['Build error', 'bad'],
+    CONFIG_ERROR: ['Config error', 'bad'], RUNTIME_ERROR: ['Runtime error', 'bad'],
+  };
+  var STATE_TEXT = {
+    BUILDING: ['Building', 'The Space is being built. The app appears here when it runs.'],
+    APP_STARTING: ['Starting', 'The app is starting.'],
+    PAUSED: ['Paused', 'This Space has been paused by its owner. It does not wake up on visits until it is restarted.'],
+    BUILD_ERROR: ['Build error', 'The last build failed.'],
+    CONFIG_ERROR: ['Configuration error', 'The README front matter is not valid.'],
+    RUNTIME_ERROR: ['Runtime error', 'The app stopped or never answered.'],
+    NO_APP_FILE: ['No application file', 'Push an app to this Space to see it here.'],
+  };
+  var SERVING = { RUNNING: 1, RUNNING_BUILDING: 1, RUNNING_APP_STARTING: 1, STOPPED: 1 };
+
+  function applyStage(id, stage, message) {
+    document.querySelectorAll('[data-stage-of]').forEach(function (badge) {
+      if (badge.getAttribute('data-stage-of') !== id || badge.getAttribute('data-stage') === stage) return;
+      var l = LABELS[stage] || [stage.toLowerCase().replace(/_/g, ' '), 'idle'];
+      badge.textContent = l[0];
+      badge.className = 'badge ' + l[1];
+      badge.setAttribute('data-stage', stage);
+    });
+    var head = document.querySelector('[data-space]');
+    if (!head || head.getAttribute('data-space') !== id) return;
+    var panel = document.querySelector('[data-state-panel]');
+    var frame = document.querySelector('[data-app-frame]');
+    if (!panel || !frame) return;
+    var serving = !!SERVING[stage];
+    var iframe = frame.querySelector('iframe');
+    if (serving && frame.hidden) {
+      // A new release may bring a new title and emoji (README front matter): read them from the API.
+      api('GET', '/api/spaces/' + id).then(function (info) {
+        var card = (info && info.cardData) || {};
+        var title = document.querySelector('[data-space-title]');
+        var emoji = document.querySelector('[data-space-emoji]');
+        if (title && card.title) title.textContent = String(card.title);
+        if (emoji && card.emoji) emoji.textContent = String(card.emoji);
+      }, function () {});
+    }
+    if (serving) {
+      if (frame.hidden || !iframe.getAttribute('src')) iframe.setAttribute('src', iframe.getAttribute('data-src'));
+      frame.hidden = false;
+      panel.hidden = true;
+    } else {
+      var t = STATE_TEXT[stage] || [stage, ''];
+      panel.querySelector('[data-state-title]').textContent = t[0];
+      panel.querySelector('[data-state-text]').textContent = t[1];
+      var err = panel.querySelector('[data-state-error]');
+      if (err) {
+        err.textContent = message || '';
+        err.hidden = !message;
+      }
+      panel.className = 'state' + (/ERROR|NO_APP_FILE/.test(stage) ? ' bad' : '');
+      panel.hidden = false;
+      frame.hidden = true;
+    }
+  }
+
+  if (document.querySelector('[data-live-stages]') && window.EventSource) {
+    // EventSource reconnects by itself after a drop; the server sends the current stages on every connect.
+    var ids = [];
+    document.querySelectorAll('[data-stage-of]').forEach(function (b) {
+      var id = b.getAttribute('data-stage-of');
+      if (ids.indexOf(id) < 0) ids.push(id);
+    });
+    var events = new EventSource('/api/spaces/events?ids=' + encodeURIComponent(ids.join(',')));
+    events.addEventListener('stage', function (ev) {
+      var d = JSON.parse(ev.data);
+      applyStage(d.id, d.stage, d.message);
+    });
+  }
+
+  // ---- live logs (the API's own SSE log streams); on reconnect the stream starts again, so start clean.
+  var logs = document.querySelector('[data-logs-of]');
+  if (logs && window.EventSource) {
+    var space = logs.getAttribute('data-logs-of');
+    logs.querySelectorAll('[data-log]').forEach(function (pre) {
+      var kind = pre.getAttribute('data-log');
+      var src = new EventSource('/api/spaces/' + space + '/logs/' + kind + '?follow=true&tail=2000');
+      src.onopen = function () {
+        pre.textContent = '';
+      };
+      src.onmessage = function (ev) {
+        if (!ev.data.trim()) return;
+        var line;
+        try {
+          line = JSON.parse(ev.data).data;
+        } catch (e) {
+          return;
+        }
+        var stick = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+        pre.appendChild(document.createTextNode(line.replace(/\n?$/, '\n')));
+        if (stick) pre.scrollTop = pre.scrollHeight;
+      };
+    });
+  }
+
+  // ---- Files tab: the commit history, from the Hub's commits endpoint (list_repo_commits).
+  var commits = document.querySelector('[data-commits-of]');
+  if (commits) {
+    api('GET', '/api/spaces/' + commits.getAttribute('data-commits-of') + '/commits/main').then(
+      function (list) {
+        commits.textContent = '';
+        (list || []).slice(0, 50).forEach(function (c) {
+          var li = document.createElement('li');
+          var title = document.createElement('span');
+          title.textContent = c.title || (c.message || '').split('\n')[0];
+          var meta = document.createElement('span');
+          meta.className = 'hint';
+          var who = c.authors && c.authors[0] ? c.authors[0].user || c.authors[0].name || '' : '';
+          meta.textContent = ' ' + String(c.id || '').slice(0, 7) + (who ? ' · ' + who : '') + (c.date ? ' · ' + String(c.date).slice(0, 10) : '');
+          li.appendChild(title);
+          li.appendChild(meta);
+          commits.appendChild(li);
+        });
+        if (!commits.children.length) commits.innerHTML = '<li class="empty">No commits yet.</li>';
+      },
+      function (err) {
+        commits.innerHTML = '<li class="empty"></li>';
+        commits.firstChild.textContent = 'History is not available: ' + err.message;
+      }
+    );
+  }
+
+  // ---- /new-space: organizations the user may create in (whoami-v2's orgs).
+  var ownerSelect = document.querySelector('[data-owner-select]');
+  if (ownerSelect) {
+    api('GET', '/api/whoami-v2').then(function (me) {
+      (me.orgs || []).forEach(function (org) {
+        if (org.roleInOrg && org.roleInOrg !== 'admin' && org.roleInOrg !== 'write') return;
+        var o = document.createElement('option');
+        o.value = org.name;
+        o.textContent = org.name;
+        ownerSelect.appendChild(o);
+      });
+    }, function () {});
+  }
+
+  // ---- /settings/tokens: list and revoke through the API.
+  function loadTokens() {
+    var list = document.querySelector('[data-token-list]');
+    if (!list) return;
+    api('GET', '/api/tokens').then(
+      function (tokens) {
+        list.textContent = '';
+        if (!tokens || !tokens.length) {
+          list.innerHTML = '<p class="empty">No tokens.</p>';
+          return;
+        }
+        var ul = document.createElement('ul');
+        ul.className = 'plain tokens';
+        tokens.forEach(function (t) {
+          var li = document.createElement('li');
+          var label = document.createElement('span');
+          label.textContent = t.displayName + ' (' + t.role + ')' + (t.createdAt ? ' · created ' + t.createdAt.slice(0, 10) : '');
+          var b = document.createElement('button');
+          b.type = 'button';
+          b.textContent = 'Revoke';
+          b.setAttribute('aria-label', 'Revoke token ' + t.displayName);
+          b.addEventListener('click', function () {
+            api('DELETE', '/api/tokens/' + encodeURIComponent(t.id)).then(loadTokens, function (err) {
+              alert(err.message);
+            });
+          });
+          li.appendChild(label);
+          li.appendChild(b);
+          ul.appendChild(li);
+        });
+        list.appendChild(ul);
+      },
+      function (err) {
+        list.textContent = 'Could not list tokens: ' + err.message;
+      }
+    );
+  }
+  loadTokens();
+})();

@@ -1,0 +1,74 @@
+import { Router } from 'express';
+import type { Config, Logger } from '../../core/index.js';
+import type { RouteSource } from '../../proxy/index.js';
+import type { SignInLimiter, WebSessions } from '../auth/index.js';
+import type { BuildLogs } from '../build/index.js';
+import type { GitRepos } from '../git/index.js';
+import type { StageResult } from '../lifecycle/index.js';
+import type { SpaceService } from '../spaces/index.js';
+import type { SpaceStore } from '../store/space-store.js';
+import { loadAssets } from './assets.js';
+import { OidcSignIn } from './oidc-sign-in.js';
+import { pageRoutes } from './page-routes.js';
+import { signInRoutes } from './sign-in-routes.js';
+import { stageEventsHandler } from './stage-events.js';
+import { principalOf } from './web-context.js';
+
+export interface WebOptions {
+  config: Readonly<Config>;
+  spaces: SpaceService;
+  store: SpaceStore;
+  repos: GitRepos;
+  buildLogs: BuildLogs;
+  routes: RouteSource;
+  sessions: WebSessions;
+  limiter: SignInLimiter;
+  stageOf: (uid: string) => StageResult | undefined;
+  flavors: () => Record<string, unknown>[];
+  logger: Logger;
+}
+
+/** The web UI on the hub host: pages, sign-in, the stage stream and the two static assets. */
+export function createWeb(o: WebOptions): Router {
+  const assets = loadAssets();
+  const c = o.config;
+  const oidc =
+    c.SPACEPORT_OIDC_ISSUER && c.SPACEPORT_OIDC_CLIENT_ID && c.SPACEPORT_OIDC_CLIENT_SECRET
+      ? new OidcSignIn({
+          issuer: c.SPACEPORT_OIDC_ISSUER,
+          clientId: c.SPACEPORT_OIDC_CLIENT_ID,
+          clientSecret: c.SPACEPORT_OIDC_CLIENT_SECRET,
+          allowHttp: c.SPACEPORT_OIDC_ALLOW_HTTP,
+          store: o.store,
+          logger: o.logger,
+        })
+      : undefined;
+  const r = Router();
+  r.use('/assets', assets.handler);
+  r.get('/api/spaces/events', stageEventsHandler({ routes: o.routes, store: o.store, principalOf }));
+  r.use(
+    signInRoutes({
+      store: o.store,
+      spaces: o.spaces,
+      sessions: o.sessions,
+      limiter: o.limiter,
+      oidc,
+      oidcName: c.SPACEPORT_OIDC_NAME,
+      assetVersion: assets.version,
+      logger: o.logger,
+    }),
+  );
+  r.use(
+    pageRoutes({
+      spaces: o.spaces,
+      store: o.store,
+      repos: o.repos,
+      buildLogs: o.buildLogs,
+      stageOf: o.stageOf,
+      flavors: o.flavors,
+      assetVersion: assets.version,
+      logger: o.logger,
+    }),
+  );
+  return r;
+}

@@ -1,0 +1,60 @@
+import { html, type SafeHtml } from './html.js';
+
+/** Who looks at a page, and the CSRF token its actions send. */
+export interface Viewer {
+  name: string;
+  admin: boolean;
+}
+
+export interface PageContext {
+  viewer?: Viewer;
+  /** The session's CSRF token (a `<meta>` the page's script sends as X-CSRF-Token). */
+  csrf?: string;
+  /** Asset URLs carry a version so they can be cached for long. */
+  assetVersion: string;
+}
+
+/** The page frame: header with navigation, main content, the one stylesheet and the one script. */
+export function renderLayout(ctx: PageContext, page: { title: string; body: SafeHtml; main?: 'wide' | 'narrow' }): SafeHtml {
+  const v = ctx.viewer;
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+${ctx.csrf ? html`<meta name="csrf-token" content="${ctx.csrf}">` : null}
+<title>${page.title} · Spaceport</title>
+<link rel="stylesheet" href="/assets/app.css?v=${ctx.assetVersion}">
+<script src="/assets/app.js?v=${ctx.assetVersion}" defer></script>
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header class="top">
+  <a class="brand" href="/spaces"><span aria-hidden="true">🚀</span> Spaceport</a>
+  <nav aria-label="Main">
+    <a href="/spaces">Spaces</a>
+    ${v
+      ? html`<a href="/new-space">New Space</a>
+    <a href="/${v.name}">${v.name}</a>
+    <a href="/settings/tokens">Tokens</a>
+    <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${ctx.csrf ?? ''}"><button type="submit" class="link">Sign out</button></form>`
+      : html`<a href="/login">Sign in</a>`}
+  </nav>
+</header>
+<main id="main" class="${page.main ?? 'wide'}">
+${page.body}
+</main>
+</body>
+</html>
+`;
+}
+
+/** A small error page (404, 403) in the same frame. */
+export function renderErrorPage(ctx: PageContext, e: { status: number; message: string }): SafeHtml {
+  return renderLayout(ctx, {
+    title: String(e.status),
+    main: 'narrow',
+    body: html`<h1>${e.status === 404 ? 'Not found' : 'Cannot show this page'}</h1><p class="error" role="alert">${e.message}</p><p><a href="/spaces">Back to the Spaces</a></p>`,
+  });
+}

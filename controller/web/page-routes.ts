@@ -1,0 +1,203 @@
+import { Router } from 'express';
+import { SpaceportError, nameProblem, toSpaceId, type Logger, type SpaceId } from '../../core/index.js';
+import { assertCanWrite, requireUser } from '../auth/index.js';
+import type { BuildLogs } from '../build/index.js';
+import type { GitRepos } from '../git/index.js';
+import type { StageResult } from '../lifecycle/index.js';
+import { spaceHost, type SpaceService } from '../spaces/index.js';
+import type { SpaceRecord } from '../store/records.js';
+import type { SpaceStore } from '../store/space-store.js';
+import { failingLines } from './failing-lines.js';
+import { renderNewSpace, renderTokens } from './render-account-pages.js';
+import { renderGallery, SDKS } from './render-gallery.js';
+import { renderMarkdown } from './render-markdown.js';
+import { renderSpacePage, type SpacePageView, type SpaceTab } from './render-space-page.js';
+import type { FlavorOption } from './render-space-settings.js';
+import { spaceCard } from './space-card.js';
+import { page, pageContext, principalOf, urlsOf } from './web-context.js';
+
+export interface PageRoutesOptions {
+  spaces: SpaceService;
+  store: SpaceStore;
+  repos: GitRepos;
+  buildLogs: BuildLogs;
+  /** The stage as of the reconciler's last pass (no runtime call). */
+  stageOf: (uid: string) => StageResult | undefined;
+  /** `/api/spaces/hardware`'s list: the flavors this installation offers. */
+  flavors: () => Record<string, unknown>[];
+  assetVersion: string;
+  logger: Logger;
+  pageSize?: number;
+}
+
+const MAX_FILE_BYTES = 512 * 1024;
+
+function flavorOptions(list: Record<string, unknown>[]): FlavorOption[] {
+  return list.map((f) => {
+    const acc = f.accelerator as { model?: string; quantity?: string; vram?: string } | null | undefined;
+    return {
+      name: String(f.name),
+      prettyName: String(f.prettyName ?? f.name),
+      cpu: String(f.cpu ?? ''),
+      ram: String(f.ram ?? ''),
+      accelerator: acc ? `${acc.quantity ?? 1}× ${acc.model ?? 'GPU'}${acc.vram ? ` ${acc.vram}` : ''}` : undefined,
+    };
+  });
+}
+
+function queryText(v: unknown, max: number): string | undefined {
+  return typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, max) : undefined;
+}
+
+/** The pages: gallery, a user's or organization's Spaces, a Space's tabs, /new-space, /settings/tokens. */
+export function pageRoutes(o: PageRoutesOptions): Router {
+  const r = Router();
+  const deps = { spaces: o.spaces, assetVersion: o.assetVersion, logger: o.logger };
+  const pageSize = o.pageSize ?? 24;
+
+  const gallery = (owner?: string) =>
+    page(deps, async (req, res) => {
+      const p = principalOf(res);
+      const q = queryText(req.query.q, 100);
+      const sdkText = queryText(req.query.sdk, 20);
+      const sdk = (SDKS as readonly string[]).includes(sdkText ?? '') ? (sdkText as (typeof SDKS)[number]) : undefined;
+      const ownerFilter = owner ?? queryText(req.query.owner, 96);
+      const pageNo = Math.max(1, Math.min(10_000, Number.parseInt(String(req.query.p ?? '1'), 10) || 1));
+      const result = o.store.querySpaces({
+        viewer: p.kind === 'user' ? { name: p.user.name, admin: p.user.role === 'admin' } : undefined,
+        search: q,
+        sdk,
+        owner: ownerFilter,
+        limit: pageSize,
+        offset: (pageNo - 1) * pageSize,
+      });
+      if (owner && result.total === 0 && !o.store.getUser(owner) && o.store.querySpaces({ owner, limit: 1, offset: 0, viewer: { name: '', admin: true } }).total === 0) {
+        throw new SpaceportError('NotFound', `There is no user or organization "${owner}".`);
+      }
+      return renderGallery(pageContext(res, o.assetVersion), {
+        heading: owner ?? 'Spaces',
+        path: owner ? `/${owner}` : '/spaces',
+        cards: result.spaces.map((s) => spaceCard(s, o.stageOf(s.uid)?.stage)),
+        total: result.total,
+        page: pageNo,
+        pageSize,
+        filters: { q, sdk, owner: ownerFilter },
+        fixedOwner: owner !== undefined,
+      }).value;
+    });
+
+  r.get('/', gallery());
+  r.get('/spaces', gallery());
+
+  r.get(
+    '/new-space',
+    page(deps, async (_req, res) => {
+      const p = requireUser(principalOf(res));
+      return renderNewSpace(pageContext(res, o.assetVersion), { owner: p.user.name, flavors: flavorOptions(o.flavors()) }).value;
+    }),
+  );
+
+  r.get(
+    '/settings/tokens',
+    page(deps, async (_req, res) => {
+      requireUser(principalOf(res));
+      return renderTokens(pageContext(res, o.assetVersion)).value;
+    }),
+  );
+
+  const spacePage = (tab: SpaceTab | 'file') =>
+    page(deps, async (req, res) => {
+      const p = principalOf(res);
+      const id = toSpaceId(String(req.params.owner), String(req.params.name));
+      const space = o.spaces.get(p, id);
+      let canWrite = false;
+      try {
+        assertCanWrite(p, space);
+        canWrite = true;
+      } catch {
+        canWrite = false;
+      }
+      // Logs and settings are the owner's: others get the answer the API gives them.
+      if ((tab === 'logs' || tab === 'settings') && !canWrite) assertCanWrite(p, space);
+      // A protected Space's app is public, its files are not.
+      const filesVisible = canWrite || space.visibility !== 'protected';
+      if ((tab === 'files' || tab === 'file') && !filesVisible) throw new SpaceportError('RepoNotFound', `The files of ${space.id} are private.`);
+      const runtime = await o.spaces.runtimeOf(space);
+      const fresh = o.store.getSpaceByUid(space.uid) ?? space;
+      const urls = urlsOf(o.spaces, req);
+      const view: SpacePageView = {
+        card: spaceCard(fresh, String(runtime.stage)),
+        tab: tab === 'file' ? 'files' : tab,
+        appUrl: `${spaceHost(fresh, urls)}/`,
+        hubUrl: urls.publicUrl,
+        canWrite,
+        filesVisible,
+        errorMessage: typeof runtime.errorMessage === 'string' ? runtime.errorMessage : undefined,
+      };
+      if (tab === 'app' && /ERROR$/.test(String(runtime.stage))) {
+        // The error message is public (the runtime JSON); the build log is the owner's.
+        const logTail = canWrite && runtime.stage === 'BUILD_ERROR' ? await buildLogTail(o, fresh) : [];
+        view.failingLines = failingLines([...(view.errorMessage ?? '').split('\n'), ...logTail]);
+      }
+      if (tab === 'files' || tab === 'file') view.files = await files(o, fresh, tab === 'file' ? wildcardPath((req.params as Record<string, unknown>).path) : undefined);
+      if (tab === 'settings') {
+        view.settings = {
+          flavors: flavorOptions(o.flavors()),
+          sleepSeconds: o.spaces.sleepSecondsFor(fresh),
+          variables: o.spaces.settings(fresh, 'variable').map((s) => ({ key: s.key, value: s.value, description: s.description })),
+          secrets: o.spaces.settings(fresh, 'secret').map((s) => ({ key: s.key, updatedAt: s.updatedAt })),
+        };
+      }
+      return renderSpacePage(pageContext(res, o.assetVersion), view).value;
+    });
+
+  r.get('/spaces/:owner/:name', spacePage('app'));
+  r.get('/spaces/:owner/:name/tree/main', spacePage('files'));
+  r.get('/spaces/:owner/:name/blob/main/*path', spacePage('file'));
+  r.get('/spaces/:owner/:name/logs', spacePage('logs'));
+  r.get('/spaces/:owner/:name/settings', spacePage('settings'));
+
+  // `/{owner}`: a user's or organization's Spaces. Names that are not valid owners fall through (404 from the API).
+  r.get('/:owner', (req, res, next) => {
+    if (nameProblem(String(req.params.owner)) !== undefined) return next();
+    return gallery(String(req.params.owner))(req, res);
+  });
+
+  return r;
+}
+
+/** The last lines of the failed build's log. */
+async function buildLogTail(o: PageRoutesOptions, space: SpaceRecord): Promise<string[]> {
+  const build = o.store.latestBuild(space.uid);
+  if (!build || build.status !== 'failed') return [];
+  const lines: string[] = [];
+  try {
+    for await (const line of o.buildLogs.read(build.id, { follow: false, tail: 60 })) lines.push(line.data.replace(/\n$/, ''));
+  } catch {
+    return [];
+  }
+  return lines;
+}
+
+async function files(o: PageRoutesOptions, space: SpaceRecord, path?: string): Promise<NonNullable<SpacePageView['files']>> {
+  if (!space.headSha) {
+    if (path !== undefined) throw new SpaceportError('EntryNotFound', `${path} does not exist in ${space.id} (no commit yet).`);
+    return { list: [] };
+  }
+  const list = await o.repos.listFiles(space.id as SpaceId, space.headSha);
+  if (path !== undefined) {
+    const clean = path;
+    if (!list.includes(clean)) throw new SpaceportError('EntryNotFound', `${clean} does not exist in ${space.id} at main.`);
+    const bytes = await o.repos.readFile(space.id as SpaceId, space.headSha, clean);
+    const text = bytes && bytes.length <= MAX_FILE_BYTES && !bytes.subarray(0, 8000).includes(0) ? bytes.toString('utf8') : undefined;
+    return { list, file: { path: clean, text } };
+  }
+  const readmeName = list.find((f) => f.toLowerCase() === 'readme.md');
+  const readme = readmeName ? await o.repos.readFile(space.id as SpaceId, space.headSha, readmeName) : undefined;
+  return { list, readme: readme ? renderMarkdown(readme.toString('utf8')) : undefined };
+}
+
+/** Express 5 gives a `*path` wildcard as its segments. */
+function wildcardPath(v: unknown): string {
+  return Array.isArray(v) ? v.map(String).join('/') : String(v ?? '');
+}

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import type { SpaceId } from '../../core/index.js';
+import type { SpaceRecord } from '../store/records.js';
+import { renderSignIn } from './render-account-pages.js';
+import { renderGallery } from './render-gallery.js';
+import { renderSpacePage, type SpacePageView } from './render-space-page.js';
+import { spaceCard } from './space-card.js';
+import type { PageContext } from './layout.js';
+
+const EVIL = `"><script>alert(1)</script><img src=x onerror=alert(2)>`;
+
+function record(over: Partial<SpaceRecord> = {}): SpaceRecord {
+  return {
+    uid: 'u1',
+    id: 'alice/demo' as SpaceId,
+    owner: 'alice',
+    name: 'demo',
+    subdomain: 'alice-demo',
+    sdk: 'gradio',
+    visibility: 'public',
+    lifecycle: 'active',
+    hardware: 'cpu-basic',
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+    cardData: { title: EVIL, emoji: EVIL, short_description: EVIL, colorFrom: `red" onclick="x`, colorTo: 'green' },
+    ...over,
+  };
+}
+
+const ctx: PageContext = { viewer: { name: 'alice', admin: false }, csrf: 'tok"en', assetVersion: 'v1' };
+const anon: PageContext = { assetVersion: 'v1' };
+
+function noHostileMarkup(out: string): void {
+  expect(out).not.toContain('<script>alert');
+  expect(out).not.toContain('<img src=x');
+  expect(out).not.toContain('onclick="x');
+  expect(out).not.toMatch(/"><(script|img)/);
+}
+
+describe('page renderers', () => {
+  it('escape hostile titles, emoji, descriptions and colours on gallery cards', () => {
+    const card = spaceCard(record(), 'RUNNING');
+    expect(card.colorFrom).toBe('blue'); // an unknown colour falls back to a known class
+    const out = renderGallery(ctx, { heading: 'Spaces', path: '/spaces', cards: [card], total: 1, page: 1, pageSize: 24, filters: { q: EVIL } }).value;
+    noHostileMarkup(out);
+    expect(out).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(out).toContain('<meta name="csrf-token" content="tok&quot;en">');
+    expect(out).toContain('data-stage="RUNNING"');
+  });
+
+  it('pages through results keeping the filters', () => {
+    const out = renderGallery(anon, { heading: 'Spaces', path: '/spaces', cards: [], total: 100, page: 2, pageSize: 24, filters: { q: 'a b', sdk: 'gradio' } }).value;
+    expect(out).toContain('href="/spaces?q=a+b&amp;sdk=gradio&amp;p=3"');
+    expect(out).toContain('href="/spaces?q=a+b&amp;sdk=gradio"');
+    expect(out).toContain('Page 2 of 5');
+  });
+
+  const view = (over: Partial<SpacePageView> = {}): SpacePageView => ({
+    card: spaceCard(record(), 'RUNNING'),
+    tab: 'app',
+    appUrl: 'http://alice-demo.localhost:8080/',
+    hubUrl: 'http://localhost:8080',
+    canWrite: false,
+    ...over,
+  });
+
+  it('show the Settings and Logs tabs to writers only', () => {
+    const visitor = renderSpacePage(anon, view()).value;
+    expect(visitor).not.toContain('/settings"');
+    expect(visitor).not.toContain('/logs"');
+    const owner = renderSpacePage(ctx, view({ canWrite: true })).value;
+    expect(owner).toContain('href="/spaces/alice/demo/settings"');
+    noHostileMarkup(visitor);
+    expect(visitor).toContain('/tree/main"');
+    expect(renderSpacePage(anon, view({ filesVisible: false })).value).not.toContain('/tree/main"');
+  });
+
+  it('frame the app with the permissions Gradio needs, and offer the embed snippet', () => {
+    const out = renderSpacePage(anon, view()).value;
+    expect(out).toContain('allow="clipboard-read; clipboard-write; microphone; camera; fullscreen"');
+    expect(out).toContain('src="http://alice-demo.localhost:8080/"');
+    expect(out).toContain('&lt;iframe src=&quot;http://alice-demo.localhost:8080/&quot;');
+  });
+
+  it('put the error and the failing lines first when a build failed', () => {
+    const out = renderSpacePage(ctx, view({ card: spaceCard(record(), 'BUILD_ERROR'), canWrite: true, errorMessage: `step 3 failed ${EVIL}`, failingLines: ['ERROR: no module named foo', EVIL] })).value;
+    noHostileMarkup(out);
+    const panel = out.indexOf('data-state-panel');
+    expect(panel).toBeGreaterThan(0);
+    expect(out.indexOf('Failing lines')).toBeGreaterThan(panel);
+    expect(out.indexOf('Failing lines')).toBeLessThan(out.indexOf('Full error message'));
+    expect(out.indexOf('Failing lines')).toBeLessThan(out.indexOf('data-app-frame'));
+    expect(out).toMatch(/data-app-frame hidden/);
+  });
+
+  it('render the settings without secret values', () => {
+    const out = renderSpacePage(ctx, view({
+      tab: 'settings',
+      canWrite: true,
+      settings: { flavors: [{ name: 'cpu-basic', prettyName: 'CPU basic', cpu: '2 vCPU', ram: '16 GB' }], sleepSeconds: 3600, variables: [{ key: 'MODE', value: EVIL }], secrets: [{ key: 'TOKEN', updatedAt: 'x' }] },
+    })).value;
+    noHostileMarkup(out);
+    expect(out).toContain('<option value="3600" selected>1 hour</option>');
+    expect(out).toContain('<code>TOKEN</code>');
+    expect(out).toContain('data-confirm="alice/demo"');
+  });
+
+  it('sign-in page escapes what it echoes', () => {
+    const out = renderSignIn(anon, { formToken: 't', next: '/x', userName: EVIL, error: EVIL, oidcName: EVIL }).value;
+    noHostileMarkup(out);
+  });
+});

@@ -1,0 +1,139 @@
+import { renderStageBadge } from './render-gallery.js';
+import { html, type SafeHtml } from './html.js';
+import { renderLayout, type PageContext } from './layout.js';
+import { renderSpaceSettings, type SettingsView } from './render-space-settings.js';
+import type { SpaceCard } from './space-card.js';
+
+export type SpaceTab = 'app' | 'files' | 'logs' | 'settings';
+
+export interface SpacePageView {
+  card: SpaceCard;
+  tab: SpaceTab;
+  /** The app at its own subdomain, e.g. http://alice-demo.localhost:8080/ */
+  appUrl: string;
+  /** The hub's URL, for clone commands and snippets. */
+  hubUrl: string;
+  canWrite: boolean;
+  /** False for others on a protected Space (public app, private files). */
+  filesVisible?: boolean;
+  errorMessage?: string;
+  /** The lines that say why the last build or run failed (from the error message, and for owners the build log). */
+  failingLines?: string[];
+  files?: { list: string[]; readme?: SafeHtml; file?: { path: string; text?: string } };
+  settings?: SettingsView;
+}
+
+const SERVING = new Set(['RUNNING', 'RUNNING_BUILDING', 'RUNNING_APP_STARTING', 'STOPPED']);
+const ERRORS = new Set(['BUILD_ERROR', 'CONFIG_ERROR', 'RUNTIME_ERROR', 'NO_APP_FILE']);
+
+/** The sentence a stage deserves when the app cannot be shown. */
+export function stateMessage(stage: string): { title: string; text: string } {
+  switch (stage) {
+    case 'BUILDING':
+      return { title: 'Building', text: 'The Space is being built. The app appears here when it runs.' };
+    case 'APP_STARTING':
+      return { title: 'Starting', text: 'The app is starting.' };
+    case 'PAUSED':
+      return { title: 'Paused', text: 'This Space has been paused by its owner. It does not wake up on visits until it is restarted.' };
+    case 'STOPPED':
+      return { title: 'Sleeping', text: 'This Space is sleeping: opening it wakes it up.' };
+    case 'BUILD_ERROR':
+      return { title: 'Build error', text: 'The last build failed.' };
+    case 'CONFIG_ERROR':
+      return { title: 'Configuration error', text: 'The README front matter is not valid.' };
+    case 'RUNTIME_ERROR':
+      return { title: 'Runtime error', text: 'The app stopped or never answered.' };
+    case 'NO_APP_FILE':
+      return { title: 'No application file', text: 'Push an app to this Space to see it here.' };
+    default:
+      return { title: stage, text: '' };
+  }
+}
+
+function pushCommands(v: SpacePageView): SafeHtml {
+  const origin = new URL(v.hubUrl);
+  const clone = `git clone ${origin.protocol}//${origin.host}/spaces/${v.card.id}`;
+  const py = `from huggingface_hub import HfApi\n\napi = HfApi(endpoint="${v.hubUrl}", token="YOUR_TOKEN")\napi.upload_folder(folder_path=".", repo_id="${v.card.id}", repo_type="space")`;
+  return html`<section class="howto" aria-label="Push code">
+  <h3>Push with git</h3>
+  <pre><code>${clone}\ncd ${v.card.name}\n# add app.py (or index.html, a Dockerfile…) and a README.md with sdk: ${v.card.sdk}\ngit add . &amp;&amp; git commit -m "First version"\ngit push   # user: your name, password: a write token</code></pre>
+  <h3>Or with huggingface_hub</h3>
+  <pre><code>${py}</code></pre>
+</section>`;
+}
+
+function renderApp(v: SpacePageView): SafeHtml {
+  const stage = v.card.stage;
+  const serving = SERVING.has(stage);
+  const msg = stateMessage(stage);
+  const embed = `<iframe src="${v.appUrl}" frameborder="0" width="850" height="450"></iframe>`;
+  return html`<section class="state ${ERRORS.has(stage) ? 'bad' : ''}" data-state-panel${serving ? html` hidden` : null} role="status" aria-live="polite">
+  <h2 data-state-title>${msg.title}</h2>
+  <p data-state-text>${msg.text}</p>
+  ${v.failingLines?.length ? html`<h3>Failing lines</h3><pre class="log failing">${v.failingLines.join('\n')}</pre>` : null}
+  ${v.errorMessage && v.failingLines?.length
+    ? html`<details><summary>Full error message</summary><pre class="error-message" data-state-error>${v.errorMessage}</pre></details>`
+    : html`<pre class="error-message" data-state-error${v.errorMessage ? null : html` hidden`}>${v.errorMessage ?? ''}</pre>`}
+  ${stage === 'NO_APP_FILE' ? pushCommands(v) : null}
+  ${v.canWrite && stage === 'PAUSED' ? html`<form data-api="POST /api/spaces/${v.card.id}/restart" data-then="reload"><button type="submit">Restart this Space</button></form>` : null}
+</section>
+<div class="app-frame" data-app-frame${serving ? null : html` hidden`}>
+  <iframe title="${v.card.title}" data-src="${v.appUrl}"${serving ? html` src="${v.appUrl}"` : null} allow="clipboard-read; clipboard-write; microphone; camera; fullscreen" allowfullscreen></iframe>
+</div>
+<details class="embed">
+  <summary>Embed this Space</summary>
+  <p>Direct URL: <a href="${v.appUrl}">${v.appUrl}</a></p>
+  <label>iframe snippet <textarea readonly rows="2">${embed}</textarea></label>
+</details>`;
+}
+
+function renderFiles(v: SpacePageView): SafeHtml {
+  const f = v.files ?? { list: [] };
+  if (f.file) {
+    return html`<p><a href="/spaces/${v.card.id}/tree/main">← Files</a></p>
+<h2 class="path">${f.file.path}</h2>
+${f.file.text === undefined ? html`<p>This file is binary or too large to show.</p>` : html`<pre class="file"><code>${f.file.text}</code></pre>`}
+<p><a href="/spaces/${v.card.id}/resolve/main/${f.file.path}">Download</a></p>`;
+  }
+  return html`${f.list.length
+    ? html`<ul class="files">${f.list.map((p) => html`<li><a href="/spaces/${v.card.id}/blob/main/${p}">${p}</a></li>`)}</ul>`
+    : html`<p>No files yet.</p>${pushCommands(v)}`}
+${f.readme ? html`<article class="readme">${f.readme}</article>` : null}
+<section aria-labelledby="history"><h2 id="history">History</h2><ol class="commits" data-commits-of="${v.card.id}"><li class="empty">Loading…</li></ol></section>`;
+}
+
+function renderLogs(v: SpacePageView): SafeHtml {
+  return html`<div class="logs" data-logs-of="${v.card.id}">
+  <section><h2>Build</h2><pre class="log" data-log="build" aria-live="polite" tabindex="0"></pre></section>
+  <section><h2>Container</h2><pre class="log" data-log="run" aria-live="polite" tabindex="0"></pre></section>
+</div>`;
+}
+
+export function renderSpacePage(ctx: PageContext, v: SpacePageView): SafeHtml {
+  const c = v.card;
+  const tabs: [SpaceTab, string, string][] = [
+    ['app', 'App', `/spaces/${c.id}`],
+    ...(v.filesVisible === false ? [] : ([['files', 'Files', `/spaces/${c.id}/tree/main`]] as [SpaceTab, string, string][])),
+    ...(v.canWrite
+      ? ([
+          ['logs', 'Logs', `/spaces/${c.id}/logs`],
+          ['settings', 'Settings', `/spaces/${c.id}/settings`],
+        ] as [SpaceTab, string, string][])
+      : []),
+  ];
+  let body: SafeHtml;
+  if (v.tab === 'app') body = renderApp(v);
+  else if (v.tab === 'files') body = renderFiles(v);
+  else if (v.tab === 'logs') body = renderLogs(v);
+  else body = v.settings ? renderSpaceSettings(v.card, v.settings) : html``;
+  return renderLayout(ctx, {
+    title: `${c.title} - a Space by ${c.owner}`,
+    body: html`<div class="space-head from-${c.colorFrom} to-${c.colorTo}" data-space="${c.id}" data-live-stages>
+  <h1><span class="emoji" aria-hidden="true" data-space-emoji>${c.emoji}</span> <a href="/${c.owner}">${c.owner}</a> / <span data-space-title>${c.title}</span></h1>
+  <p class="meta">${renderStageBadge(c.id, c.stage)} <span class="badge idle">${c.sdk}</span> <span class="badge idle">${c.hardware}</span>${c.visibility === 'private' ? html` <span class="badge idle">Private</span>` : null}</p>
+  ${c.shortDescription ? html`<p class="desc">${c.shortDescription}</p>` : null}
+</div>
+<nav class="tabs" aria-label="Space">${tabs.map(([id, label, href]) => html`<a href="${href}"${id === v.tab ? html` aria-current="page"` : null}>${label}</a>`)}</nav>
+<div class="tab-body">${body}</div>`,
+  });
+}

@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import express, { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { SpaceportError, type Logger } from '../../core/index.js';
+import {
+  cookieHeader,
+  hashPassword,
+  isAdmin,
+  parseCookies,
+  passwordProblem,
+  requireUser,
+  sameToken,
+  cookieName,
+  verifyPassword,
+  type SignInLimiter,
+  type WebSessions,
+} from '../auth/index.js';
+import type { SpaceService } from '../spaces/index.js';
+import type { SpaceStore } from '../store/space-store.js';
+import { renderSignIn } from './render-account-pages.js';
+import type { OidcSignIn } from './oidc-sign-in.js';
+import { sendPage, spaceOriginsOf } from './security-headers.js';
+import { pageContext, principalOf, sessionOf, urlsOf } from './web-context.js';
+
+const LOGIN_COOKIE = 'sp_login';
+const OIDC_COOKIE = 'sp_oidc';
+const FORM_MS = 30 * 60_000;
+
+export interface SignInRoutesOptions {
+  store: SpaceStore;
+  spaces: SpaceService;
+  sessions: WebSessions;
+  limiter: SignInLimiter;
+  oidc?: OidcSignIn;
+  oidcName: string;
+  assetVersion: string;
+  logger: Logger;
+}
+
+/** Where to go after signing in: a path on this host only (never `//elsewhere` or a URL). */
+export function safeNext(v: unknown): string {
+  return typeof v === 'string' && /^\/(?![/\\])[^\s]*$/.test(v) && v.length < 2000 ? v : '/spaces';
+}
+
+const passwordBody = z.object({ password: z.string(), currentPassword: z.string().optional() });
+
+/** Password and OpenID Connect sign-in, sign-out, and the admin's password API. */
+export function signInRoutes(o: SignInRoutesOptions): Router {
+  const r = Router();
+  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const secure = (_req: Request) => o.sessions.secure;
+  const SESSION = o.sessions.cookieName;
+  const LOGIN = cookieName(LOGIN_COOKIE, o.sessions.secure);
+  const OIDC = cookieName(OIDC_COOKIE, o.sessions.secure);
+
+  const startSession = (req: Request, res: Response, user: string, next: string) => {
+    const old = sessionOf(res);
+    if (old) o.sessions.destroy(old.cookie);
+    const s = o.sessions.create(user);
+    res.append('Set-Cookie', cookieHeader(SESSION, s.cookie, { maxAgeMs: o.sessions.ttlMs, secure: secure(req) }));
+    res.append('Set-Cookie', cookieHeader(LOGIN, '', { maxAgeMs: 0, secure: secure(req) }));
+    res.redirect(303, next);
+  };
+
+  const showForm = (req: Request, res: Response, status: number, extra: { error?: string; userName?: string; next: string }) => {
+    const session = sessionOf(res);
+    let token = session?.csrf;
+    if (!token) {
+      token = randomBytes(24).toString('base64url');
+      res.append('Set-Cookie', cookieHeader(LOGIN, token, { maxAgeMs: FORM_MS, secure: secure(req), path: o.sessions.secure ? '/' : '/login' }));
+    }
+    const urls = urlsOf(o.spaces, req);
+    const body = renderSignIn(pageContext(res, o.assetVersion), { formToken: token, oidcName: o.oidc ? o.oidcName : undefined, ...extra }).value;
+    sendPage(res, status, body, spaceOriginsOf(urls.publicUrl, urls.domain));
+  };
+
+  r.get('/login', (req, res) => {
+    const next = safeNext(req.query.next);
+    if (principalOf(res).kind === 'user' && sessionOf(res)) return res.redirect(303, next);
+    showForm(req, res, 200, { next });
+  });
+
+  r.post('/login', form, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const next = safeNext(body.next);
+    // With a session the middleware checked the CSRF field; without one, the form's token must match its cookie.
+    if (!sessionOf(res) && !sameToken(String(body._csrf ?? ''), parseCookies(req.headers.cookie)[LOGIN])) {
+      return showForm(req, res, 403, { next, error: 'This form has expired: please try again.' });
+    }
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const name = typeof body.username === 'string' ? body.username.trim().slice(0, 100) : '';
+    if (!o.limiter.allowed(address, name)) {
+      o.logger.warn({ address, user: name.slice(0, 40) }, 'sign-in refused: too many failures');
+      return showForm(req, res, 429, { next, error: new SpaceportError('TooManySignIns').message });
+    }
+    const password = typeof body.password === 'string' ? body.password : '';
+    const stored = name ? o.store.getPasswordHash(name) : undefined;
+    // A missing user costs a hash too, so timing does not tell which names exist.
+    const ok = stored ? await verifyPassword(stored, password) : (await hashPassword(password || 'x'), false);
+    if (!ok || !o.store.getUser(name)) {
+      o.limiter.fail(address, name);
+      o.logger.info({ user: name.slice(0, 40), address }, 'sign-in failed');
+      return showForm(req, res, 401, { next, userName: name, error: new SpaceportError('SignInFailed').message });
+    }
+    o.limiter.succeed(address, name);
+    o.logger.info({ user: name }, 'signed in with a password');
+    startSession(req, res, name, next);
+  });
+
+  r.post('/logout', (req, res) => {
+    const session = sessionOf(res);
+    if (session) o.sessions.destroy(session.cookie);
+    res.append('Set-Cookie', cookieHeader(SESSION, '', { maxAgeMs: 0, secure: secure(req) }));
+    res.redirect(303, '/spaces');
+  });
+
+  r.get('/login/oidc', async (req, res) => {
+    if (!o.oidc) throw new SpaceportError('NotFound', 'OpenID Connect sign-in is not configured (SPACEPORT_OIDC_ISSUER).');
+    const redirectUri = `${urlsOf(o.spaces, req).publicUrl}/login/oidc/callback`;
+    let started;
+    try {
+      started = await o.oidc.start(redirectUri, safeNext(req.query.next));
+    } catch (err) {
+      o.logger.warn({ err }, 'OpenID Connect provider unreachable');
+      return showForm(req, res, 502, { next: safeNext(req.query.next), error: 'The sign-in provider cannot be reached right now.' });
+    }
+    res.append('Set-Cookie', cookieHeader(OIDC, started.state, { maxAgeMs: 10 * 60_000, secure: secure(req), path: o.sessions.secure ? '/' : '/login/oidc' }));
+    res.redirect(303, started.url);
+  });
+
+  r.get('/login/oidc/callback', async (req, res) => {
+    if (!o.oidc) throw new SpaceportError('NotFound');
+    const current = new URL(req.originalUrl, urlsOf(o.spaces, req).publicUrl);
+    try {
+      const { user, next } = await o.oidc.finish(current, parseCookies(req.headers.cookie)[OIDC]);
+      res.append('Set-Cookie', cookieHeader(OIDC, '', { maxAgeMs: 0, secure: secure(req), path: o.sessions.secure ? '/' : '/login/oidc' }));
+      o.logger.info({ user }, 'signed in with OpenID Connect');
+      startSession(req, res, user, next);
+    } catch (err) {
+      o.logger.warn({ err: (err as Error).message }, 'OpenID Connect sign-in failed');
+      showForm(req, res, 401, { next: '/spaces', error: `Sign-in with ${o.oidcName} failed: ${(err as Error).message}` });
+    }
+  });
+
+  // ---- people's passwords: an admin sets anyone's, a user their own (`spaceport passwd` and SPACEPORT_ADMIN_PASSWORD use the same store call)
+  r.put('/api/users/:user/password', express.json({ limit: '16kb' }), async (req, res) => {
+    const p = requireUser(principalOf(res));
+    const target = String(req.params.user);
+    if (p.tokenRole !== 'write' || (!isAdmin(p) && p.user.name !== target)) {
+      throw new SpaceportError('Forbidden', 'Only an admin (or the user themself) can set a password.');
+    }
+    if (!o.store.getUser(target)) throw new SpaceportError('UserNotFound', `User "${target}" does not exist.`);
+    const { password, currentPassword } = passwordBody.parse(req.body ?? {});
+    const problem = passwordProblem(password);
+    if (problem) throw new SpaceportError('BadRequest', problem);
+    // People change their own password with the current one (a stolen session alone cannot take the account).
+    const stored = o.store.getPasswordHash(target);
+    if (p.user.name === target && stored && !(currentPassword !== undefined && (await verifyPassword(stored, currentPassword)))) {
+      throw new SpaceportError('Forbidden', 'The current password is not right.');
+    }
+    o.store.setPasswordHash(target, await hashPassword(password));
+    o.logger.info({ user: target, by: p.user.name }, 'password set');
+    res.json({ name: target, password: true });
+  });
+
+  return r;
+}
