@@ -70,7 +70,7 @@ export function renderTokens(ctx: PageContext): SafeHtml {
     body: html`<h1>Access tokens</h1>
 <p>Tokens let git, <code>huggingface_hub</code> and scripts act as you. A new token is shown once: copy it then.</p>
 <p class="result" data-result role="status" aria-live="polite"></p>
-<form data-api="POST /api/tokens" data-then="show-token" class="row">
+<form data-api="POST /api/settings/tokens" data-then="show-token" class="row">
   <label>Name <input name="displayName" required maxlength="100"></label>
   <label>Role <select name="role"><option value="read">read</option><option value="write">write</option></select></label>
   <button type="submit">Create token</button>

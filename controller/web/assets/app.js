@@ -270,7 +270,7 @@
   function loadTokens() {
     var list = document.querySelector('[data-token-list]');
     if (!list) return;
-    api('GET', '/api/tokens').then(
+    api('GET', '/api/settings/tokens').then(
       function (tokens) {
         list.textContent = '';
         if (!tokens || !tokens.length) {
@@ -288,7 +288,7 @@
           b.textContent = 'Revoke';
           b.setAttribute('aria-label', 'Revoke token ' + t.displayName);
           b.addEventListener('click', function () {
-            api('DELETE', '/api/tokens/' + encodeURIComponent(t.id)).then(loadTokens, function (err) {
+            api('DELETE', '/api/settings/tokens/' + encodeURIComponent(t.id)).then(loadTokens, function (err) {
               alert(err.message);
             });
           });
