@@ -57,6 +57,16 @@ export function engineBuilder(config: Readonly<Config>, docker: Dockerode, logge
 export async function dockerAdapters(config: Readonly<Config>, logger: Logger): Promise<SpaceportAdapters> {
   const docker = await connectEngine(config);
   const gpus = await detectDockerGpus(docker, config.SPACEPORT_DOCKER_GPUS);
-  const runtime = new DockerRuntime({ docker, logger: logger.child({ module: 'runtime' }), namePrefix: config.SPACEPORT_INSTANCE_NAME, gpus });
+  const runtime = new DockerRuntime({
+    docker,
+    logger: logger.child({ module: 'runtime' }),
+    namePrefix: config.SPACEPORT_INSTANCE_NAME,
+    gpus,
+    containerLimits: {
+      pidsLimit: config.SPACEPORT_CONTAINER_PIDS_LIMIT,
+      logMaxSize: config.SPACEPORT_CONTAINER_LOG_MAX_SIZE,
+      logMaxFiles: config.SPACEPORT_CONTAINER_LOG_MAX_FILES,
+    },
+  });
   return { runtime, builder: engineBuilder(config, docker, logger), plan: planFromBuilder(config), baseImages: knownBaseImages(config).map((k) => k.image) };
 }

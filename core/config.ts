@@ -104,6 +104,13 @@ export const configSchema = z.object({
   SPACEPORT_INTERNAL_TOKEN: z.string().min(16, 'at least 16 characters (e.g. openssl rand -hex 32)').optional(),
   /** Route changes the controller keeps so a reconnecting proxy gets only what it missed (else a full snapshot). */
   SPACEPORT_ROUTE_STREAM_BUFFER: z.coerce.number().int().min(1).max(1_000_000).default(4096),
+
+  // ── Hardening and housekeeping (issue 10) ──
+  /** Most processes and threads one Space's container may run (Docker `PidsLimit`). */
+  SPACEPORT_CONTAINER_PIDS_LIMIT: z.coerce.number().int().min(16).max(1_000_000).default(1024),
+  /** Rotation of a container's own log (json-file): size of one file and how many are kept. */
+  SPACEPORT_CONTAINER_LOG_MAX_SIZE: z.string().regex(/^\d+[kmg]$/, 'a size like 10m').default('10m'),
+  SPACEPORT_CONTAINER_LOG_MAX_FILES: z.coerce.number().int().min(1).max(100).default(3),
 });
 
 export type RawConfig = z.output<typeof configSchema>;
