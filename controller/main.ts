@@ -8,7 +8,7 @@ import { createProxy } from '../proxy/index.js';
 import { createApi } from './api/index.js';
 import { authenticate, bootstrapAdmin, canRead, assertCanWrite } from './auth/index.js';
 import { BuildLogs, BuildPipeline, type PlanBuild } from './build/index.js';
-import { CliGitRepos, createGitHttpHandler } from './git/index.js';
+import { CliGitRepos, checkUpstreamAddressNow, createGitHttpHandler } from './git/index.js';
 import { createHubServer } from './hub-server.js';
 import { createInternalApi } from './internal-api/index.js';
 import { ActivityLedger, InProcessRouteTable, Reconciler } from './lifecycle/index.js';
@@ -51,6 +51,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
       root: path.join(config.dataDir, 'repos'),
       logger: logger.child({ module: 'git' }),
       allowLoopbackUpstreams: config.SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS,
+      upstreamAllowedNetworks: config.SPACEPORT_UPSTREAM_ALLOWED_NETWORKS,
     });
   const { runtime, builder } = adapters;
   const routes = new InProcessRouteTable();
@@ -79,7 +80,18 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     concurrency: config.SPACEPORT_BUILD_CONCURRENCY,
     onBuilt: (uid) => void reconciler.kick(uid),
   });
-  const spaces = new SpaceService({ store, repos, runtime, pipeline, reconciler, routes, config, logger });
+  const upstreamPolicy = { allowLoopback: config.SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS, allowedNetworks: config.SPACEPORT_UPSTREAM_ALLOWED_NETWORKS };
+  const spaces = new SpaceService({
+    store,
+    repos,
+    runtime,
+    pipeline,
+    reconciler,
+    routes,
+    config,
+    logger,
+    checkUpstreamAddress: (url) => checkUpstreamAddressNow(url, upstreamPolicy),
+  });
 
   const waker = {
     wake: async (id: string) => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isIP } from 'node:net';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { HardwareConfigError, hardwareFileSchema, resolveHardware, type Flavor, type HardwareConfig } from './hardware.js';
@@ -15,6 +16,14 @@ function parseBytes(text: string): number {
   const unit = (m?.[2] ?? '').toLowerCase();
   const pow = { '': 0, k: 1, m: 2, g: 3, t: 4 }[unit] ?? 0;
   return Math.round(n * 1024 ** pow);
+}
+
+/** `10.0.0.0/8`, `fd00::/8` or one address. */
+function isCidr(text: string): boolean {
+  const [net, bits, extra] = text.split('/');
+  const family = isIP(net ?? '');
+  if (extra !== undefined || family === 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
 }
 
 const list = z
