@@ -115,6 +115,14 @@ export const configSchema = z.object({
   SPACEPORT_ROUTE_STREAM_BUFFER: z.coerce.number().int().min(1).max(1_000_000).default(4096),
 
   // ── Hardening and housekeeping (issue 10) ──
+  /**
+   * Networks (CIDRs, comma list) upstream URLs may resolve to besides public addresses, e.g. an
+   * internal git server `10.1.2.0/24`. Loopback, private, link-local, CGNAT, multicast and reserved
+   * addresses are refused otherwise (loopback also by SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS).
+   */
+  SPACEPORT_UPSTREAM_ALLOWED_NETWORKS: list.pipe(
+    z.array(z.string().refine(isCidr, 'a network like 10.0.0.0/8 or fd00::/8')),
+  ).default([]),
   /** Most processes and threads one Space's container may run (Docker `PidsLimit`). */
   SPACEPORT_CONTAINER_PIDS_LIMIT: z.coerce.number().int().min(16).max(1_000_000).default(1024),
   /** Rotation of a container's own log (json-file): size of one file and how many are kept. */
