@@ -102,7 +102,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     this.#done = true;
     this.#ctx.logger.warn({ space: this.#route.space, ...upstreamErrorLog(err) }, 'upstream request failed');
     if (res.headersSent) res.destroy(); // mid-body: the client must see a truncated response, not a clean end
-    else sendResponse(res, appErrorResponse(this.#route));
+    else sendResponse(res, appErrorResponse(this.#route), undefined, this.#ctx.opts.pageHeaders);
   }
 
   /** The client's response closed: before completion that means the client went away. */

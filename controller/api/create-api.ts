@@ -5,6 +5,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { SpaceService } from '../spaces/index.js';
 import type { SpaceStore } from '../store/space-store.js';
 import { authMiddleware } from './auth-middleware.js';
+import { corsMiddleware } from './cors.js';
 import { errorHandler } from './http-errors.js';
 import { logsRoutes } from './logs-routes.js';
 import { reposRoutes } from './repos-routes.js';
@@ -27,10 +28,7 @@ export function createApi(o: ApiOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use((_req, res, next) => {
-    res.set('Access-Control-Expose-Headers', 'X-Error-Code, X-Error-Message, X-Repo-Commit, X-Request-Id');
-    next();
-  });
+  app.use(corsMiddleware());
   app.use(authMiddleware(o.store));
   // Webhooks read the raw body (the signature covers it): mounted before the JSON parser.
   app.use(upstreamRoutes(o.spaces));
