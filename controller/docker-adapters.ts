@@ -4,6 +4,7 @@ import { BaseImageGate, planFromBuilder } from './build/index.js';
 import { DEFAULT_BASE_IMAGES, DockerImageBuilder, ensureBaseImages, type BaseImageKind } from '../builder/index.js';
 import { SpaceportError, type Config, type Logger } from '../core/index.js';
 import { DockerRuntime, connectDocker, detectDockerGpus } from './runtime/index.js';
+import { DockerHousekeeping } from './runtime/docker-housekeeping.js';
 import type { SpaceportAdapters } from './main.js';
 
 /** The base images Spaceport can make itself: one Python image per configured version, and Node. */
@@ -68,5 +69,11 @@ export async function dockerAdapters(config: Readonly<Config>, logger: Logger): 
       logMaxFiles: config.SPACEPORT_CONTAINER_LOG_MAX_FILES,
     },
   });
-  return { runtime, builder: engineBuilder(config, docker, logger), plan: planFromBuilder(config), baseImages: knownBaseImages(config).map((k) => k.image) };
+  return {
+    runtime,
+    builder: engineBuilder(config, docker, logger),
+    plan: planFromBuilder(config),
+    baseImages: knownBaseImages(config).map((k) => k.image),
+    housekeeper: new DockerHousekeeping(docker),
+  };
 }

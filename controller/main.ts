@@ -9,7 +9,10 @@ import { createApi } from './api/index.js';
 import { authenticate, bootstrapAdmin, canRead, assertCanWrite } from './auth/index.js';
 import { BuildLogs, BuildPipeline, type PlanBuild } from './build/index.js';
 import { CliGitRepos, checkUpstreamAddressNow, createGitHttpHandler } from './git/index.js';
+import { HousekeepingTask, type Housekeeper } from './gc/index.js';
+import { hubSecurityHeaders } from './hub-headers.js';
 import { createHubServer } from './hub-server.js';
+import { SpaceportMetrics, createMetricsEndpoint } from './metrics/index.js';
 import { createInternalApi } from './internal-api/index.js';
 import { ActivityLedger, InProcessRouteTable, Reconciler } from './lifecycle/index.js';
 import type { Runtime } from './runtime/runtime.js';
@@ -23,6 +26,8 @@ export interface SpaceportAdapters {
   plan: PlanBuild;
   /** Base images to make ready in the background at start, so a first push does not wait for them. */
   baseImages?: string[];
+  /** Image removal and build-cache pruning for garbage collection (Docker); absent: only logs are collected. */
+  housekeeper?: Housekeeper;
 }
 
 export interface RunningSpaceport {
@@ -37,6 +42,10 @@ export interface RunningSpaceport {
   routes: InProcessRouteTable;
   /** Where proxies' activity lands. */
   ledger: ActivityLedger;
+  /** Prometheus metrics of this process (served at /metrics as SPACEPORT_METRICS allows). */
+  metrics: SpaceportMetrics;
+  /** Periodic garbage collection (`runOnce()` for tests and operators). */
+  housekeeping: HousekeepingTask;
   /** Set on a first start without SPACEPORT_ADMIN_TOKEN: shown once, never stored in clear. */
   generatedAdminToken?: string;
   close(): Promise<void>;
@@ -57,6 +66,16 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   const routes = new InProcessRouteTable();
   const ledger = new ActivityLedger(store);
   const buildLogs = new BuildLogs(config.dataDir);
+  // Gauges read these at scrape time; `proxy` exists by then.
+  let proxyRef: { stats(): { held: number } } | undefined;
+  const metrics = new SpaceportMetrics({
+    heldRequests: () => proxyRef?.stats().held ?? 0,
+    spacesByStage: () => {
+      const counts: Record<string, number> = {};
+      for (const r of routes.snapshot()) counts[r.stage] = (counts[r.stage] ?? 0) + 1;
+      return counts;
+    },
+  });
 
   const reconciler = new Reconciler({
     store,
@@ -69,6 +88,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     sleepSecondsFor: (space) => sleepSecondsFor(space, config),
     lastActivity: (uid) => ledger.lastActivity(uid),
     drainMs: config.SPACEPORT_DRAIN_MS,
+    onPass: () => metrics.reconcilePass(),
   });
   const pipeline = new BuildPipeline({
     store,
@@ -79,6 +99,8 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     logger: logger.child({ module: 'builds' }),
     concurrency: config.SPACEPORT_BUILD_CONCURRENCY,
     onBuilt: (uid) => void reconciler.kick(uid),
+    keepLogs: config.SPACEPORT_KEEP_BUILD_LOGS,
+    onFinished: (outcome, seconds) => metrics.buildFinished(outcome, seconds),
   });
   const upstreamPolicy = { allowLoopback: config.SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS, allowedNetworks: config.SPACEPORT_UPSTREAM_ALLOWED_NETWORKS };
   const spaces = new SpaceService({
@@ -110,7 +132,10 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     noWakePaths: config.SPACEPORT_NO_WAKE_PATHS,
     noWakeUserAgents: config.SPACEPORT_NO_WAKE_USER_AGENTS,
     upstreamTimeoutMs: config.SPACEPORT_UPSTREAM_TIMEOUT_MS,
+    metrics,
+    https: config.publicUrl.startsWith('https://'),
   });
+  proxyRef = proxy;
 
   const git = createGitHttpHandler({
     repos,
@@ -154,7 +179,27 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     logger,
     bufferSize: config.SPACEPORT_ROUTE_STREAM_BUFFER,
   });
-  const server = createHubServer({ api, git, proxy, internal, logger });
+  const housekeeping = new HousekeepingTask({
+    store,
+    buildLogs,
+    housekeeper: adapters.housekeeper,
+    logger: logger.child({ module: 'gc' }),
+    intervalSeconds: config.SPACEPORT_GC_INTERVAL_SECONDS,
+    keepImagesPerSpace: config.SPACEPORT_KEEP_IMAGES_PER_SPACE,
+    keepBuildLogs: config.SPACEPORT_KEEP_BUILD_LOGS,
+    buildCacheMaxBytes: config.SPACEPORT_BUILD_CACHE_MAX,
+    onRemoved: (kind, n) => metrics.gcRemoved(kind, n),
+  });
+  const server = createHubServer({
+    api,
+    git,
+    proxy,
+    internal,
+    logger,
+    metrics: createMetricsEndpoint({ metrics, access: config.SPACEPORT_METRICS, token: config.SPACEPORT_METRICS_TOKEN, logger }),
+    securityHeaders: hubSecurityHeaders(config.publicUrl),
+    onHubRequest: ({ status }) => metrics.hubRequest(status),
+  });
 
   // Builds the previous process did not finish: mark them and build the head again.
   // Queued again before the port opens, so no client ever sees the interrupted one as BUILD_ERROR
@@ -182,6 +227,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   }
   const port = (server.address() as AddressInfo).port;
   await reconciler.start();
+  housekeeping.start();
   if (config.SPACEPORT_PREPARE_BASE_IMAGES) prepareBaseImages(adapters, logger.child({ module: 'base-images' }));
   logger.info({ port, domain: config.SPACEPORT_DOMAIN, dataDir: config.dataDir, runtime: runtime.name }, 'spaceport up');
 
@@ -195,12 +241,15 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     pipeline,
     routes,
     ledger,
+    metrics,
+    housekeeping,
     generatedAdminToken: generatedToken,
     close: () =>
       (closing ??= (async () => {
         server.close();
         server.closeAllConnections();
         internal.close();
+        await housekeeping.close();
         await proxy.close();
         await reconciler.close();
         await pipeline.close();

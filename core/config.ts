@@ -128,6 +128,20 @@ export const configSchema = z.object({
   /** Rotation of a container's own log (json-file): size of one file and how many are kept. */
   SPACEPORT_CONTAINER_LOG_MAX_SIZE: z.string().regex(/^\d+[kmg]$/, 'a size like 10m').default('10m'),
   SPACEPORT_CONTAINER_LOG_MAX_FILES: z.coerce.number().int().min(1).max(100).default(3),
+  /**
+   * Prometheus metrics at /metrics on the hub host: `protected` (loopback clients that came straight
+   * in, or `Authorization: Bearer SPACEPORT_METRICS_TOKEN`), `public` (anyone) or `off`.
+   */
+  SPACEPORT_METRICS: z.enum(['off', 'protected', 'public'], { error: '"protected", "public" or "off"' }).default('protected'),
+  SPACEPORT_METRICS_TOKEN: z.string().min(16, 'at least 16 characters (e.g. openssl rand -hex 32)').optional(),
+  /** Garbage collection every this many seconds (old images, build cache, build logs); 0 = never. */
+  SPACEPORT_GC_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(3600),
+  /** Release images kept per Space besides the serving and target ones (the newest builds). */
+  SPACEPORT_KEEP_IMAGES_PER_SPACE: z.coerce.number().int().min(0).max(1000).default(3),
+  /** Build logs kept per Space. */
+  SPACEPORT_KEEP_BUILD_LOGS: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** BuildKit cache cap (Docker runtime): pruned down to this at each GC run. */
+  SPACEPORT_BUILD_CACHE_MAX: bytes.default(20 * 1024 ** 3),
 });
 
 export type RawConfig = z.output<typeof configSchema>;

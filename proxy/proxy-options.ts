@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../core/clock.js';
 import { SpaceportError } from '../core/errors.js';
+import { proxyPageSecurityHeaders } from './page-security-headers.js';
+import type { ProxyMetrics } from './proxy-metrics.js';
 import type { ActivitySink, RouteSource, Waker } from './route.js';
 
 export interface ProxyOptions {
@@ -31,6 +33,10 @@ export interface ProxyOptions {
   connectionsPerEndpoint?: number;
   /** How long `close()` lets in-flight upstream requests finish before destroying them (default 5000). */
   closeGraceMs?: number;
+  /** Where request counts, latencies and wakes are reported (default: nowhere). */
+  metrics?: ProxyMetrics;
+  /** The hub is served over https (`SPACEPORT_PUBLIC_URL`): our own pages send Strict-Transport-Security. */
+  https?: boolean;
 }
 
 export interface ResolvedProxyOptions {
@@ -47,6 +53,8 @@ export interface ResolvedProxyOptions {
   retryAfterSeconds: number;
   connectionsPerEndpoint: number;
   closeGraceMs: number;
+  /** Security headers of the proxy's own pages (404/503/502), flat `[name, value, …]`; never added to apps' responses. */
+  pageHeaders: readonly string[];
 }
 
 function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
@@ -76,5 +84,6 @@ export function resolveProxyOptions(opts: ProxyOptions): Readonly<ResolvedProxyO
     retryAfterSeconds,
     connectionsPerEndpoint: positive('connectionsPerEndpoint', opts.connectionsPerEndpoint, 256),
     closeGraceMs: positive('closeGraceMs', opts.closeGraceMs, 5000, true),
+    pageHeaders: Object.freeze(proxyPageSecurityHeaders(domain, opts.https ?? false)),
   });
 }

@@ -21,6 +21,8 @@ export interface BuildPipelineOptions {
   onBuilt(spaceUid: string): void;
   /** How many build logs to keep per Space. */
   keepLogs?: number;
+  /** Told when a build ends, with its outcome and duration (metrics). */
+  onFinished?(outcome: 'succeeded' | 'failed' | 'cancelled', seconds: number): void;
 }
 
 interface Job {
@@ -115,6 +117,8 @@ export class BuildPipeline {
     const sink = this.#o.logs.open(build.id, Object.values(secrets));
     store.setBuildState(build.id, { status: 'running' });
     log.info('build running');
+    const started = performance.now();
+    let outcomeKind: 'succeeded' | 'failed' | 'cancelled' = 'failed';
     try {
       const outcome = await this.#build(space, build, { sink, secrets, signal: job.controller.signal });
       if (outcome.kind === 'failed') {
@@ -141,6 +145,7 @@ export class BuildPipeline {
         // A push wakes a sleeping Space (the Hub rebuilds and restarts it); a paused one stays paused.
         ...(space.lifecycle === 'asleep' ? { lifecycle: 'active' as const } : {}),
       });
+      outcomeKind = 'succeeded';
       sink.write(`Build succeeded: ${outcome.image}\n`);
       log.info({ image: outcome.image, release: release.id }, 'build succeeded');
     } catch (err) {
@@ -154,9 +159,11 @@ export class BuildPipeline {
             : `Build failed: ${(err as Error).message}`;
       sink.write(`${message}\n`);
       store.setBuildState(build.id, { status: 'failed', failure: 'BUILD_ERROR', message });
+      if (aborted) outcomeKind = 'cancelled';
       if (aborted) log.info('build superseded');
       else log.warn({ err }, 'build failed');
     } finally {
+      this.#o.onFinished?.(outcomeKind, (performance.now() - started) / 1000);
       sink.end();
       const ids = store.listBuilds(space.uid, 1000).map((b) => b.id as string);
       this.#o.logs.prune(ids, this.#o.keepLogs ?? 20);

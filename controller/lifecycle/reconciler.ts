@@ -27,6 +27,8 @@ export interface ReconcilerOptions {
   resyncMs?: number;
   /** How long a replaced release keeps running after traffic moved off it (in-flight requests finish). */
   drainMs?: number;
+  /** Told of every reconcile pass of one Space (metrics). */
+  onPass?(): void;
 }
 
 /** Crash-restart bookkeeping for a release that had been ready and then exited. */
@@ -153,6 +155,7 @@ export class Reconciler {
   }
 
   async #reconcile(uid: string): Promise<void> {
+    this.#o.onPass?.();
     const { store, runtime, logger, clock } = this.#o;
     const space = store.getSpaceByUid(uid);
     if (!space) {
