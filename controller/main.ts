@@ -12,7 +12,7 @@ import { CliGitRepos, checkUpstreamAddressNow, createGitHttpHandler } from './gi
 import { HousekeepingTask, type Housekeeper } from './gc/index.js';
 import { hubSecurityHeaders } from './hub-headers.js';
 import { createHubServer } from './hub-server.js';
-import { SpaceportMetrics, createMetricsEndpoint } from './metrics/index.js';
+import { SpaceportMetrics, countByStage, createMetricsEndpoint } from './metrics/index.js';
 import { createInternalApi } from './internal-api/index.js';
 import { ActivityLedger, InProcessRouteTable, Reconciler } from './lifecycle/index.js';
 import type { Runtime } from './runtime/runtime.js';
@@ -70,11 +70,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   let proxyRef: { stats(): { held: number } } | undefined;
   const metrics = new SpaceportMetrics({
     heldRequests: () => proxyRef?.stats().held ?? 0,
-    spacesByStage: () => {
-      const counts: Record<string, number> = {};
-      for (const r of routes.snapshot()) counts[r.stage] = (counts[r.stage] ?? 0) + 1;
-      return counts;
-    },
+    spacesByStage: () => countByStage(routes.snapshot()),
   });
 
   const reconciler = new Reconciler({

@@ -2,7 +2,10 @@
 // nobody else may read it unless the operator says so.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../core/index.js';
 import { planFromBuilder } from '../controller/build/index.js';
+import { countByStage, createMetricsEndpoint, SpaceportMetrics } from '../controller/metrics/index.js';
+import { startProxyServer, type RunningProxyServer } from '../proxy/index.js';
 import { FakeRuntime } from '../controller/runtime/index.js';
 import { FakeImageBuilder } from './support/fake-image-builder.js';
 import { git, makeWorkTree, pushUrl } from './support/git-client.js';
@@ -104,6 +107,47 @@ describe('/metrics settings', () => {
       } finally {
         await h.close();
       }
+    }
+  });
+});
+
+describe('/metrics on a proxy replica (spaceport proxy)', () => {
+  it('counts what the replica answered, under the same access rules', async () => {
+    const token = 'replica-metrics-internal-token-0123';
+    const h = await startHarness((config) => ({ runtime: new FakeRuntime(), builder: new FakeImageBuilder(), plan: planFromBuilder(config) }), {
+      SPACEPORT_INTERNAL_TOKEN: token,
+    });
+    let replica: RunningProxyServer | undefined;
+    try {
+      expect((await h.api('POST', '/api/repos/create', { name: 'pending', type: 'space', sdk: 'static' })).status).toBe(200);
+      const metrics = new SpaceportMetrics(
+        { heldRequests: () => replica?.proxy.stats().held ?? 0, spacesByStage: () => countByStage(replica?.routes.snapshot() ?? []) },
+        { processMetrics: false },
+      );
+      replica = await startProxyServer({
+        controllerUrl: h.sp.url,
+        token,
+        port: 0,
+        host: '127.0.0.1',
+        domain: 'localhost',
+        logger: silentLogger(),
+        metrics,
+        operatorEndpoint: createMetricsEndpoint({ metrics, access: 'protected', logger: silentLogger() }),
+      });
+      const port = replica.port;
+      await waitFor('the first route snapshot', async () => (replica!.routes.hasSnapshot ? true : undefined));
+      expect((await request({ port, path: '/', host: `nobody.localhost:${port}` })).status).toBe(404);
+      expect((await request({ port, path: '/', host: `admin-pending.localhost:${port}` })).status).toBe(503);
+      const r = await request({ port, path: '/metrics', host: `127.0.0.1:${port}` });
+      expect(r.status).toBe(200);
+      const m = parse(r.body);
+      expect(m('spaceport_proxy_requests_total{code="4xx"}')).toBe(1);
+      expect(m('spaceport_proxy_requests_total{code="5xx"}')).toBe(1);
+      expect(m('spaceport_spaces{stage="NO_APP_FILE"}')).toBe(1);
+      expect((await request({ port, path: '/metrics', host: `127.0.0.1:${port}`, headers: { 'x-forwarded-for': '203.0.113.1' } })).status).toBe(404);
+    } finally {
+      await replica?.close();
+      await h.close();
     }
   });
 });

@@ -113,6 +113,13 @@ export class SpaceportMetrics implements ProxyMetrics {
   }
 }
 
+/** Spaces per stage from a route table snapshot (every Space has one route). */
+export function countByStage(routes: ReadonlyArray<{ stage: string }>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of routes) counts[r.stage] = (counts[r.stage] ?? 0) + 1;
+  return counts;
+}
+
 function statusClass(status: number): string {
   return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'other';
 }
