@@ -40,9 +40,10 @@ export function createHubServer(parts: HubServerParts): http.Server {
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       parts.onHubRequest?.({ method: req.method ?? '', status: res.statusCode, seconds });
-      requestContext.run({ id }, () =>
-        parts.logger.info({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request done'),
-      );
+      // Proxy replicas' activity batches (every second) and scrapes are routine: debug.
+      const routine = req.url?.startsWith('/internal/') === true || req.url === '/metrics';
+      const line = { method: req.method, url: req.url, status: res.statusCode, ms: Math.round(seconds * 1000) };
+      requestContext.run({ id }, () => (routine ? parts.logger.debug(line, 'request done') : parts.logger.info(line, 'request done')));
     });
     requestContext.run({ id }, () => {
       if (parts.metrics?.(req, res)) return;
