@@ -130,6 +130,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     upstreamTimeoutMs: config.SPACEPORT_UPSTREAM_TIMEOUT_MS,
     metrics,
     https: config.publicUrl.startsWith('https://'),
+    hubOrigins: [new URL(config.publicUrl).origin],
   });
   proxyRef = proxy;
 

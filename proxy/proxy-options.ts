@@ -35,6 +35,8 @@ export interface ProxyOptions {
   closeGraceMs?: number;
   /** Where request counts, latencies and wakes are reported (default: nowhere). */
   metrics?: ProxyMetrics;
+  /** Origins of the hub besides `{domain}` (the public URL's), allowed to frame the proxy's own pages. */
+  hubOrigins?: readonly string[];
   /** The hub is served over https (`SPACEPORT_PUBLIC_URL`): our own pages send Strict-Transport-Security. */
   https?: boolean;
 }
@@ -84,6 +86,6 @@ export function resolveProxyOptions(opts: ProxyOptions): Readonly<ResolvedProxyO
     retryAfterSeconds,
     connectionsPerEndpoint: positive('connectionsPerEndpoint', opts.connectionsPerEndpoint, 256),
     closeGraceMs: positive('closeGraceMs', opts.closeGraceMs, 5000, true),
-    pageHeaders: Object.freeze(proxyPageSecurityHeaders(domain, opts.https ?? false)),
+    pageHeaders: Object.freeze(proxyPageSecurityHeaders(domain, opts.https ?? false, opts.hubOrigins ?? [])),
   });
 }

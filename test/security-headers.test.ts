@@ -63,7 +63,7 @@ describe('security headers', () => {
       expect(r.status, sub).toBe(status);
       expect(r.headers['x-content-type-options'], sub).toBe('nosniff');
       expect(r.headers['referrer-policy'], sub).toBe('strict-origin-when-cross-origin');
-      expect(r.headers['content-security-policy'], sub).toBe("frame-ancestors 'self' http://localhost:* https://localhost:*");
+      expect(r.headers['content-security-policy'], sub).toBe(`frame-ancestors 'self' http://localhost:* https://localhost:* ${new URL(h.config.publicUrl).origin}`);
       expect(r.headers['x-frame-options'], sub).toBeUndefined();
       expect(r.headers['strict-transport-security'], sub).toBeUndefined();
     }
