@@ -1,6 +1,7 @@
 // An operator follows one request through the logs: every response names its request id
 // (X-Request-Id, the client's own when it is a sane token), the app behind the proxy receives the
 // same id, and every log line written on the request's behalf carries it.
+import { rmSync } from 'node:fs';
 import http from 'node:http';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import { createLogger } from '../core/index.js';
 import { planFromBuilder } from '../controller/build/index.js';
 import { FakeRuntime } from '../controller/runtime/index.js';
 import { FakeImageBuilder } from './support/fake-image-builder.js';
+import { git, makeWorkTree, pushUrl } from './support/git-client.js';
 import { request } from './support/http.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from './support/spaceport-harness.js';
 import { closeServer, listen, request as proxyRequest, runningRoute, startProxy, type ProxyHarness } from './proxy-harness.js';
@@ -65,6 +67,23 @@ describe('request ids on the hub host', () => {
     expect(done).toMatchObject({ method: 'POST', url: '/api/repos/create', status: 200 });
     // Lines of work that is not a request carry no id.
     expect(lines.some((l) => l.msg === 'spaceport up' && l.req === undefined)).toBe(true);
+  });
+
+  it("a push's build carries the push's id; the reconciler's shared passes carry none", async () => {
+    const work = await makeWorkTree({ 'README.md': '---\nsdk: static\n---\n', 'index.html': 'hi' });
+    try {
+      const push = await git(['-c', 'http.extraHeader=X-Request-Id: push-0001', 'push', pushUrl(h.port, 'admin/traced', ADMIN_TOKEN), 'main'], work);
+      expect(push.code, push.stderr).toBe(0);
+      await h.waitStage('admin/traced', ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR']);
+      const byMsg = (msg: string) => lines.filter((l) => l.msg === msg && l.space === 'admin/traced');
+      expect(byMsg('build queued').map((l) => l.req)).toContain('push-0001');
+      expect(byMsg('build succeeded').map((l) => l.req)).toEqual(['push-0001']);
+      const serving = byMsg('release serving');
+      expect(serving.length).toBeGreaterThan(0);
+      for (const l of serving) expect(l.req).toBeUndefined();
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BuildError, isSpaceportError, type BuildId, type Logger } from '../../core/index.js';
+import { BuildError, isSpaceportError, requestContext, type BuildId, type Logger } from '../../core/index.js';
 import type { ImageBuilder } from '../../builder/index.js';
 import type { GitRepos } from '../git/git-repos.js';
 import type { BuildRecord, SpaceRecord } from '../store/records.js';
@@ -28,6 +28,8 @@ export interface BuildPipelineOptions {
 interface Job {
   build: BuildRecord;
   controller: AbortController;
+  /** The request that queued it (a push, a restart): the build's log lines carry its id. */
+  requestId?: string;
 }
 
 /**
@@ -64,7 +66,7 @@ export class BuildPipeline {
     this.#supersede(space.uid, head.commit);
     const build = store.addBuild({ spaceUid: space.uid, commit: head.commit, tree: head.tree, noCache: Boolean(opts.noCache) });
     logger.info({ space: space.id, build: build.id, commit: head.commit }, 'build queued');
-    this.#queue.push({ build, controller: new AbortController() });
+    this.#queue.push({ build, controller: new AbortController(), requestId: requestContext.getStore()?.id });
     this.#pump();
     return build;
   }
@@ -98,7 +100,9 @@ export class BuildPipeline {
       if (i < 0) break;
       const job = this.#queue.splice(i, 1)[0]!;
       this.#running.set(job.build.spaceUid, job);
-      void this.#run(job).finally(() => {
+      const run = (): Promise<void> => this.#run(job);
+      const started = job.requestId !== undefined ? requestContext.run({ id: job.requestId }, run) : requestContext.exit(run);
+      void started.finally(() => {
         this.#running.delete(job.build.spaceUid);
         this.#o.onBuilt(job.build.spaceUid);
         this.#pump();

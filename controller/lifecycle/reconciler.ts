@@ -1,4 +1,4 @@
-import { SecretMask, type Clock, type Flavor, type Logger, type ReleaseId } from '../../core/index.js';
+import { SecretMask, requestContext, type Clock, type Flavor, type Logger, type ReleaseId } from '../../core/index.js';
 import type { Route, RouteTarget } from '../../proxy/index.js';
 import type { Instance, Runtime } from '../runtime/runtime.js';
 import type { ReleaseRecord, SpaceRecord } from '../store/records.js';
@@ -95,7 +95,9 @@ export class Reconciler {
   /** Ask for a pass over one Space (coalesced). */
   kick(uid: string): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    return this.#serializer.run(uid);
+    // Passes are shared by everyone who asked (coalesced) and schedule timers of their own: they
+    // never carry the id of the request that happened to kick them.
+    return requestContext.exit(() => this.#serializer.run(uid));
   }
 
   /** A visit to a sleeping Space: start it once, however many visitors. */
