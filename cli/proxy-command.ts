@@ -1,5 +1,6 @@
 import { createLogger } from '../core/index.js';
-import { startProxyServer } from '../proxy/index.js';
+import { countByStage, createMetricsEndpoint, SpaceportMetrics } from '../controller/metrics/index.js';
+import { startProxyServer, type RunningProxyServer } from '../proxy/index.js';
 import { flagsToEnv } from './flags.js';
 import { parseProxyConfig } from './proxy-config.js';
 
@@ -18,9 +19,16 @@ export async function runProxy(args: string[], fail: (text: string) => never): P
   if (!parsed.ok) fail(`spaceport proxy: invalid settings:\n${parsed.problems.map((p) => `  - ${p}`).join('\n')}`);
   const config = parsed.config;
   const logger = createLogger({ level: config.SPACEPORT_LOG_LEVEL });
-  let running;
+  let running: RunningProxyServer | undefined;
+  // Prometheus metrics of this replica at /metrics on its port (same access rules as the controller's).
+  const metrics = new SpaceportMetrics({
+    heldRequests: () => running?.proxy.stats().held ?? 0,
+    spacesByStage: () => countByStage(running?.routes.snapshot() ?? []),
+  });
   try {
     running = await startProxyServer({
+      metrics,
+      operatorEndpoint: createMetricsEndpoint({ metrics, access: config.SPACEPORT_METRICS, token: config.SPACEPORT_METRICS_TOKEN, logger }),
       controllerUrl: config.SPACEPORT_CONTROLLER_URL,
       token: config.SPACEPORT_INTERNAL_TOKEN,
       port: config.SPACEPORT_PORT,

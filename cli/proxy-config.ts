@@ -17,6 +17,8 @@ export const proxyConfigSchema = configSchema
     SPACEPORT_NO_WAKE_PATHS: true,
     SPACEPORT_NO_WAKE_USER_AGENTS: true,
     SPACEPORT_UPSTREAM_TIMEOUT_MS: true,
+    SPACEPORT_METRICS: true,
+    SPACEPORT_METRICS_TOKEN: true,
   })
   .extend({
     /** The controller's hub port, e.g. http://spaceport-controller:8080. */

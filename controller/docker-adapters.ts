@@ -4,6 +4,7 @@ import { BaseImageGate, planFromBuilder } from './build/index.js';
 import { DEFAULT_BASE_IMAGES, DockerImageBuilder, NodeDist, ensureBaseImages, parseNodeDistImage, type BaseImageKind } from '../builder/index.js';
 import { SpaceportError, type Config, type Logger } from '../core/index.js';
 import { DockerRuntime, connectDocker, detectDockerGpus } from './runtime/index.js';
+import { DockerHousekeeping } from './runtime/docker-housekeeping.js';
 import type { SpaceportAdapters } from './main.js';
 
 /** The base images Spaceport can make itself: one Python image per configured version, and Node. */
@@ -72,12 +73,23 @@ export function engineBuilder(config: Readonly<Config>, docker: Dockerode, logge
 export async function dockerAdapters(config: Readonly<Config>, logger: Logger): Promise<SpaceportAdapters> {
   const docker = await connectEngine(config);
   const gpus = await detectDockerGpus(docker, config.SPACEPORT_DOCKER_GPUS);
-  const runtime = new DockerRuntime({ docker, logger: logger.child({ module: 'runtime' }), namePrefix: config.SPACEPORT_INSTANCE_NAME, gpus });
+  const runtime = new DockerRuntime({
+    docker,
+    logger: logger.child({ module: 'runtime' }),
+    namePrefix: config.SPACEPORT_INSTANCE_NAME,
+    gpus,
+    containerLimits: {
+      pidsLimit: config.SPACEPORT_CONTAINER_PIDS_LIMIT,
+      logMaxSize: config.SPACEPORT_CONTAINER_LOG_MAX_SIZE,
+      logMaxFiles: config.SPACEPORT_CONTAINER_LOG_MAX_FILES,
+    },
+  });
   const node = nodeDist(config, logger);
   return {
     runtime,
     builder: engineBuilder(config, docker, logger, node),
     plan: planFromBuilder(config, { node }),
     baseImages: knownBaseImages(config).map((k) => k.image),
+    housekeeper: new DockerHousekeeping(docker),
   };
 }

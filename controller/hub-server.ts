@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
-import type { Logger } from '../core/index.js';
+import { requestContext, requestIdFrom, type Logger } from '../core/index.js';
 import type { Proxy } from '../proxy/index.js';
 import { isGitRequest, type GitHttpHandler } from './git/index.js';
 import type { InternalApi } from './internal-api/index.js';
@@ -13,6 +13,12 @@ export interface HubServerParts {
   /** `/internal/…` for proxy replicas (route stream, activity, wake). */
   internal?: InternalApi;
   logger: Logger;
+  /** `/metrics` on the hub host: answers (true) or leaves the request alone (false). */
+  metrics?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+  /** Set on every hub-host response (see `hubSecurityHeaders`). */
+  securityHeaders?: ReadonlyArray<[string, string]>;
+  /** Told of every finished hub-host request (metrics). */
+  onHubRequest?: (info: { method: string; status: number; seconds: number }) => void;
 }
 
 /**
@@ -25,16 +31,33 @@ export function createHubServer(parts: HubServerParts): http.Server {
       parts.proxy.handleRequest(req, res);
       return;
     }
-    if (parts.internal?.handleRequest(req, res)) return;
-    if (isGitRequest(req.method, req.url)) {
-      parts.git(req, res).catch((err: unknown) => {
-        parts.logger.error({ err }, 'git request failed');
-        if (!res.headersSent) res.writeHead(500).end();
-        else res.destroy();
-      });
-      return;
-    }
-    parts.api(req, res);
+    // The hub host: a request id (the client's when sane) in the response and in every log line
+    // written on its behalf, the security headers, one access-log line.
+    const id = requestIdFrom(req.headers['x-request-id']);
+    res.setHeader('X-Request-Id', id);
+    for (const [name, value] of parts.securityHeaders ?? []) res.setHeader(name, value);
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      parts.onHubRequest?.({ method: req.method ?? '', status: res.statusCode, seconds });
+      // Proxy replicas' activity batches (every second) and scrapes are routine: debug.
+      const routine = req.url?.startsWith('/internal/') === true || req.url === '/metrics';
+      const line = { method: req.method, url: req.url, status: res.statusCode, ms: Math.round(seconds * 1000) };
+      requestContext.run({ id }, () => (routine ? parts.logger.debug(line, 'request done') : parts.logger.info(line, 'request done')));
+    });
+    requestContext.run({ id }, () => {
+      if (parts.metrics?.(req, res)) return;
+      if (parts.internal?.handleRequest(req, res)) return;
+      if (isGitRequest(req.method, req.url)) {
+        parts.git(req, res).catch((err: unknown) => {
+          parts.logger.error({ err }, 'git request failed');
+          if (!res.headersSent) res.writeHead(500).end();
+          else res.destroy();
+        });
+        return;
+      }
+      parts.api(req, res);
+    });
   });
   server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
     if (parts.proxy.isSpaceHost(req.headers.host) !== undefined) {

@@ -8,8 +8,11 @@ import { createProxy, type AccessChecker } from '../proxy/index.js';
 import { createApi } from './api/index.js';
 import { appGrantKey, authenticate, bootstrapAdmin, canRead, canReadCode, canUseApp, assertCanWrite, hashPassword, verifyPassword, SignInLimiter, WebSessions, sessionKeyFromDataDir } from './auth/index.js';
 import { BuildLogs, BuildPipeline, type PlanBuild } from './build/index.js';
-import { CliGitRepos, createGitHttpHandler } from './git/index.js';
+import { CliGitRepos, checkUpstreamAddressNow, createGitHttpHandler } from './git/index.js';
+import { HousekeepingTask, type Housekeeper } from './gc/index.js';
+import { hubSecurityHeaders } from './hub-headers.js';
 import { createHubServer } from './hub-server.js';
+import { SpaceportMetrics, countByStage, createMetricsEndpoint } from './metrics/index.js';
 import { createInternalApi } from './internal-api/index.js';
 import { LfsExportingRepos, LfsSigner, LfsStore } from './lfs/index.js';
 import { ActivityLedger, InProcessRouteTable, Reconciler } from './lifecycle/index.js';
@@ -25,6 +28,8 @@ export interface SpaceportAdapters {
   plan: PlanBuild;
   /** Base images to make ready in the background at start, so a first push does not wait for them. */
   baseImages?: string[];
+  /** Image removal and build-cache pruning for garbage collection (Docker); absent: only logs are collected. */
+  housekeeper?: Housekeeper;
 }
 
 export interface RunningSpaceport {
@@ -39,6 +44,10 @@ export interface RunningSpaceport {
   routes: InProcessRouteTable;
   /** Where proxies' activity lands. */
   ledger: ActivityLedger;
+  /** Prometheus metrics of this process (served at /metrics as SPACEPORT_METRICS allows). */
+  metrics: SpaceportMetrics;
+  /** Periodic garbage collection (`runOnce()` for tests and operators). */
+  housekeeping: HousekeepingTask;
   /** Set on a first start without SPACEPORT_ADMIN_TOKEN: shown once, never stored in clear. */
   generatedAdminToken?: string;
   close(): Promise<void>;
@@ -53,6 +62,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
       root: path.join(config.dataDir, 'repos'),
       logger: logger.child({ module: 'git' }),
       allowLoopbackUpstreams: config.SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS,
+      upstreamAllowedNetworks: config.SPACEPORT_UPSTREAM_ALLOWED_NETWORKS,
     });
   const lfs = new LfsStore(path.join(config.dataDir, 'lfs'));
   const repoFiles = new RepoFiles({ pathOf: (id) => repos.pathOf(id), lfs });
@@ -60,6 +70,12 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   const routes = new InProcessRouteTable();
   const ledger = new ActivityLedger(store);
   const buildLogs = new BuildLogs(config.dataDir);
+  // Gauges read these at scrape time; `proxy` exists by then.
+  let proxyRef: { stats(): { held: number } } | undefined;
+  const metrics = new SpaceportMetrics({
+    heldRequests: () => proxyRef?.stats().held ?? 0,
+    spacesByStage: () => countByStage(routes.snapshot()),
+  });
 
   const reconciler = new Reconciler({
     store,
@@ -72,6 +88,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     sleepSecondsFor: (space) => sleepSecondsFor(space, config),
     lastActivity: (uid) => ledger.lastActivity(uid),
     drainMs: config.SPACEPORT_DRAIN_MS,
+    onPass: () => metrics.reconcilePass(),
   });
   const pipeline = new BuildPipeline({
     store,
@@ -83,9 +100,24 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     logger: logger.child({ module: 'builds' }),
     concurrency: config.SPACEPORT_BUILD_CONCURRENCY,
     onBuilt: (uid) => void reconciler.kick(uid),
+    keepLogs: config.SPACEPORT_KEEP_BUILD_LOGS,
+    onFinished: (outcome, seconds) => metrics.buildFinished(outcome, seconds),
   });
   const grantKey = appGrantKey({ internalToken: config.SPACEPORT_INTERNAL_TOKEN, dataDir: config.dataDir });
-  const spaces = new SpaceService({ store, repos, runtime, pipeline, reconciler, routes, config, logger, grantKey, files: repoFiles });
+  const upstreamPolicy = { allowLoopback: config.SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS, allowedNetworks: config.SPACEPORT_UPSTREAM_ALLOWED_NETWORKS };
+  const spaces = new SpaceService({
+    store,
+    repos,
+    runtime,
+    pipeline,
+    reconciler,
+    routes,
+    config,
+    logger,
+    checkUpstreamAddress: (url) => checkUpstreamAddressNow(url, upstreamPolicy),
+    grantKey,
+    files: repoFiles,
+  });
   // A commit to main through the API builds exactly as a push does.
   const repoCommits = new RepoCommits({ files: repoFiles, lfs, onMainCommit: (space) => spaces.onPush(space) });
   // A private app reached with `Authorization: Bearer <token>`: the same rule as the API (principal.ts).
@@ -122,6 +154,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     upstreamTimeoutMs: config.SPACEPORT_UPSTREAM_TIMEOUT_MS,
     frameAncestors: embedOrigins(config),
   });
+  proxyRef = proxy;
 
   const git = createGitHttpHandler({
     repos,
@@ -196,7 +229,27 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     logger,
     bufferSize: config.SPACEPORT_ROUTE_STREAM_BUFFER,
   });
-  const server = createHubServer({ api, git, proxy, internal, logger });
+  const housekeeping = new HousekeepingTask({
+    store,
+    buildLogs,
+    housekeeper: adapters.housekeeper,
+    logger: logger.child({ module: 'gc' }),
+    intervalSeconds: config.SPACEPORT_GC_INTERVAL_SECONDS,
+    keepImagesPerSpace: config.SPACEPORT_KEEP_IMAGES_PER_SPACE,
+    keepBuildLogs: config.SPACEPORT_KEEP_BUILD_LOGS,
+    buildCacheMaxBytes: config.SPACEPORT_BUILD_CACHE_MAX,
+    onRemoved: (kind, n) => metrics.gcRemoved(kind, n),
+  });
+  const server = createHubServer({
+    api,
+    git,
+    proxy,
+    internal,
+    logger,
+    metrics: createMetricsEndpoint({ metrics, access: config.SPACEPORT_METRICS, token: config.SPACEPORT_METRICS_TOKEN, logger }),
+    securityHeaders: hubSecurityHeaders(config.publicUrl),
+    onHubRequest: ({ status }) => metrics.hubRequest(status),
+  });
 
   // Builds the previous process did not finish: mark them and build the head again.
   // Queued again before the port opens, so no client ever sees the interrupted one as BUILD_ERROR
@@ -224,6 +277,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   }
   const port = (server.address() as AddressInfo).port;
   await reconciler.start();
+  housekeeping.start();
   if (config.SPACEPORT_PREPARE_BASE_IMAGES) prepareBaseImages(adapters, logger.child({ module: 'base-images' }));
   logger.info({ port, domain: config.SPACEPORT_DOMAIN, dataDir: config.dataDir, runtime: runtime.name }, 'spaceport up');
 
@@ -237,6 +291,8 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     pipeline,
     routes,
     ledger,
+    metrics,
+    housekeeping,
     generatedAdminToken: generatedToken,
     close: () =>
       (closing ??= (async () => {
@@ -244,6 +300,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
         server.closeAllConnections();
         internal.close();
         await git.close?.();
+        await housekeeping.close();
         await proxy.close();
         await reconciler.close();
         await pipeline.close();

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isIP } from 'node:net';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { HardwareConfigError, hardwareFileSchema, resolveHardware, type Flavor, type HardwareConfig } from './hardware.js';
@@ -15,6 +16,14 @@ function parseBytes(text: string): number {
   const unit = (m?.[2] ?? '').toLowerCase();
   const pow = { '': 0, k: 1, m: 2, g: 3, t: 4 }[unit] ?? 0;
   return Math.round(n * 1024 ** pow);
+}
+
+/** `10.0.0.0/8`, `fd00::/8` or one address. */
+function isCidr(text: string): boolean {
+  const [net, bits, extra] = text.split('/');
+  const family = isIP(net ?? '');
+  if (extra !== undefined || family === 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
 }
 
 const list = z
@@ -127,6 +136,35 @@ export const configSchema = z.object({
   SPACEPORT_EMBED_ORIGINS: list
     .pipe(z.array(z.string().regex(/^https?:\/\/(\*\.)?[a-z0-9.-]+(:(\d+|\*))?$/i, 'origins like https://intranet.example.com or http://*.example.com:8080')))
     .default([]),
+
+  // ── Hardening and housekeeping (issue 10) ──
+  /**
+   * Networks (CIDRs, comma list) upstream URLs may resolve to besides public addresses, e.g. an
+   * internal git server `10.1.2.0/24`. Loopback, private, link-local, CGNAT, multicast and reserved
+   * addresses are refused otherwise (loopback also by SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS).
+   */
+  SPACEPORT_UPSTREAM_ALLOWED_NETWORKS: list.pipe(
+    z.array(z.string().refine(isCidr, 'a network like 10.0.0.0/8 or fd00::/8')),
+  ).default([]),
+  /** Most processes and threads one Space's container may run (Docker `PidsLimit`). */
+  SPACEPORT_CONTAINER_PIDS_LIMIT: z.coerce.number().int().min(16).max(1_000_000).default(1024),
+  /** Rotation of a container's own log (json-file): size of one file and how many are kept. */
+  SPACEPORT_CONTAINER_LOG_MAX_SIZE: z.string().regex(/^\d+[kmg]$/, 'a size like 10m').default('10m'),
+  SPACEPORT_CONTAINER_LOG_MAX_FILES: z.coerce.number().int().min(1).max(100).default(3),
+  /**
+   * Prometheus metrics at /metrics on the hub host: `protected` (loopback clients that came straight
+   * in, or `Authorization: Bearer SPACEPORT_METRICS_TOKEN`), `public` (anyone) or `off`.
+   */
+  SPACEPORT_METRICS: z.enum(['off', 'protected', 'public'], { error: '"protected", "public" or "off"' }).default('protected'),
+  SPACEPORT_METRICS_TOKEN: z.string().min(16, 'at least 16 characters (e.g. openssl rand -hex 32)').optional(),
+  /** Garbage collection every this many seconds (old images, build cache, build logs); 0 = never. */
+  SPACEPORT_GC_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(3600),
+  /** Release images kept per Space besides the serving and target ones (the newest builds). */
+  SPACEPORT_KEEP_IMAGES_PER_SPACE: z.coerce.number().int().min(0).max(1000).default(3),
+  /** Build logs kept per Space. */
+  SPACEPORT_KEEP_BUILD_LOGS: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** BuildKit cache cap (Docker runtime): pruned down to this at each GC run. */
+  SPACEPORT_BUILD_CACHE_MAX: bytes.default(20 * 1024 ** 3),
 });
 
 export type RawConfig = z.output<typeof configSchema>;

@@ -7,3 +7,4 @@ export * from './clock.js';
 export * from './logs.js';
 export * from './secret-mask.js';
 export * from './storage.js';
+export * from './request-context.js';

@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { redactQuery, requestContext } from './request-context.js';
 
 export type { Logger };
 
@@ -14,7 +15,34 @@ export function createLogger(opts: LoggerOptions): Logger {
     {
       level: opts.level,
       base: undefined,
-      redact: { paths: ['token', 'secret', 'value', '*.token', '*.secret', 'headers.authorization'], censor: '[redacted]' },
+      // Credentials never reach the log: token-like fields, Authorization and Cookie headers, and
+      // the values of `?token=`-like query parameters of any `url`/`path` field.
+      redact: {
+        paths: [
+          'token',
+          'secret',
+          'value',
+          'password',
+          '*.token',
+          '*.secret',
+          '*.password',
+          'headers.authorization',
+          'headers.cookie',
+          'headers["set-cookie"]',
+          'headers["x-api-key"]',
+          '*.headers.authorization',
+          '*.headers.cookie',
+          '*.headers["set-cookie"]',
+          '*.headers["x-api-key"]',
+        ],
+        censor: '[redacted]',
+      },
+      serializers: { url: redactQuery, path: redactQuery },
+      // Every line written while a request is handled names it (`req`: its X-Request-Id).
+      mixin: () => {
+        const ctx = requestContext.getStore();
+        return ctx ? { req: ctx.id } : {};
+      },
     },
     opts.destination,
   );

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { requestContext, requestIdFrom } from '../core/request-context.js';
 import { ActivityTracker } from './activity-tracker.js';
 import { AppGate } from './app-gate.js';
+import { noProxyMetrics } from './proxy-metrics.js';
 import { handleRequest } from './handle-request.js';
 import { handleUpgrade } from './handle-upgrade.js';
 import { HostMatcher } from './parse-host.js';
@@ -39,6 +41,7 @@ export interface Proxy {
 export function createProxy(options: ProxyOptions): Proxy {
   const opts = resolveProxyOptions(options);
   const logger = options.logger.child({ module: 'proxy' });
+  const metrics = options.metrics ?? noProxyMetrics;
   const routes = new RouteTable(options.routes);
   const pools = new UpstreamPools({
     connectionsPerEndpoint: opts.connectionsPerEndpoint,
@@ -57,6 +60,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       logger,
       timeoutMs: opts.wakeTimeoutMs,
       queueMax: opts.wakeQueueMax,
+      metrics,
     }),
     gate: new AppGate(options.appAccess, opts.clock, logger),
     tunnels: new Set(),
@@ -73,16 +77,22 @@ export function createProxy(options: ProxyOptions): Proxy {
   return {
     handleRequest(req, res) {
       if (ctx.closing) {
-        sendResponse(res, unavailableResponse(ctx, undefined, 'The proxy is shutting down.'), req.method);
+        sendResponse(res, unavailableResponse(ctx, undefined, 'The proxy is shutting down.'), req.method, ctx.opts.pageHeaders);
         return;
       }
+      // A request id (the client's when sane) in the response, to the app, and in our log lines.
+      const id = requestIdFrom(req.headers['x-request-id']);
+      res.setHeader('x-request-id', id);
+      if (req.headers['x-request-id'] === undefined) req.rawHeaders.push('X-Request-Id', id);
+      const started = performance.now();
+      res.once('finish', () => metrics.request(res.statusCode, (performance.now() - started) / 1000));
       try {
-        handleRequest(ctx, req, res);
+        requestContext.run({ id }, () => handleRequest(ctx, req, res));
       } catch (err) {
         // A bug must cost one response, not the process.
         logger.error({ err, host: req.headers.host, url: req.url }, 'proxy request handler failed');
         if (res.headersSent) res.destroy();
-        else sendResponse(res, unavailableResponse(ctx, undefined, 'The proxy failed on this request.'));
+        else sendResponse(res, unavailableResponse(ctx, undefined, 'The proxy failed on this request.'), undefined, ctx.opts.pageHeaders);
       }
     },
     handleUpgrade(req, socket, head) {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestContext } from '../core/request-context.js';
 import type { Dispatcher } from 'undici';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './forward-headers.js';
 import type { ProxyContext } from './proxy-context.js';
@@ -28,6 +29,7 @@ class ClientGoneError extends Error {
  */
 class ForwardHandler implements Dispatcher.DispatchHandler {
   readonly #ctx: ProxyContext;
+  readonly #requestId: string | undefined;
   readonly #route: Route;
   readonly #res: ServerResponse;
   #abort: ((err?: Error) => void) | undefined = undefined;
@@ -43,6 +45,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 
   constructor(ctx: ProxyContext, route: Route, res: ServerResponse, send: (handler: ForwardHandler) => void, o: { method: string; hasBody: boolean }) {
     this.#ctx = ctx;
+    // Captured now: undici calls back from its sockets, whose async context is the request that opened them.
+    this.#requestId = requestContext.getStore()?.id;
     this.#route = route;
     this.#res = res;
     this.#send = send;
@@ -95,16 +99,16 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     if (this.#retryable && !res.headersSent && delay !== undefined && isRetryableUpstreamError(err, this.#method)) {
       this.#attempt += 1;
       this.#abort = undefined;
-      this.#ctx.logger.debug({ space: this.#route.space, attempt: this.#attempt, ...upstreamErrorLog(err) }, 'upstream connection failed; trying again');
+      this.#ctx.logger.debug({ space: this.#route.space, req: this.#requestId, attempt: this.#attempt, ...upstreamErrorLog(err) }, 'upstream connection failed; trying again');
       setTimeout(() => {
         if (!this.#clientGone) this.#send(this);
       }, delay).unref();
       return;
     }
     this.#done = true;
-    this.#ctx.logger.warn({ space: this.#route.space, ...upstreamErrorLog(err) }, 'upstream request failed');
+    this.#ctx.logger.warn({ space: this.#route.space, req: this.#requestId, ...upstreamErrorLog(err) }, 'upstream request failed');
     if (res.headersSent) res.destroy(); // mid-body: the client must see a truncated response, not a clean end
-    else sendResponse(res, appErrorResponse(this.#route));
+    else sendResponse(res, appErrorResponse(this.#route), undefined, this.#ctx.opts.pageHeaders);
   }
 
   /** The client's response closed: before completion that means the client went away. */

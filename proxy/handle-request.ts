@@ -47,11 +47,11 @@ export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: Serv
 function serveKnown(ctx: ProxyContext, _sub: string | undefined, route: Route | undefined, req: IncomingMessage, res: ServerResponse): void {
   const host = req.headers.host;
   if (isStatusPath(req.url)) {
-    sendResponse(res, statusResponse(route), req.method);
+    sendResponse(res, statusResponse(route), req.method, ctx.opts.pageHeaders);
     return;
   }
   if (route === undefined) {
-    sendResponse(res, notFoundResponse(host ?? ''), req.method);
+    sendResponse(res, notFoundResponse(host ?? ''), req.method, ctx.opts.pageHeaders);
     return;
   }
   serveRoute(ctx, route, req, res);
@@ -68,21 +68,21 @@ function serveRoute(ctx: ProxyContext, route: Route, req: IncomingMessage, res: 
     return;
   }
   const page = routePageResponse(ctx, route);
-  if (page) sendResponse(res, page, req.method);
+  if (page) sendResponse(res, page, req.method, ctx.opts.pageHeaders);
 }
 
 function wakeThenServe(ctx: ProxyContext, route: Route, req: IncomingMessage, res: ServerResponse): void {
   if (ctx.closing) {
-    sendResponse(res, unavailableResponse(ctx, route, 'The proxy is shutting down.'), req.method);
+    sendResponse(res, unavailableResponse(ctx, route, 'The proxy is shutting down.'), req.method, ctx.opts.pageHeaders);
     return;
   }
   if (isNoWakeRequest(req, { paths: ctx.opts.noWakePaths, userAgents: ctx.opts.noWakeUserAgents })) {
-    sendResponse(res, unavailableResponse(ctx, route, 'The Space is asleep.'), req.method);
+    sendResponse(res, unavailableResponse(ctx, route, 'The Space is asleep.'), req.method, ctx.opts.pageHeaders);
     return;
   }
   ctx.wake.wake(route);
   if (isBrowserRequest(req)) {
-    sendResponse(res, wakingResponse(ctx, route), req.method);
+    sendResponse(res, wakingResponse(ctx, route), req.method, ctx.opts.pageHeaders);
     return;
   }
   const onClose = (): void => handle?.cancel();
@@ -91,7 +91,7 @@ function wakeThenServe(ctx: ProxyContext, route: Route, req: IncomingMessage, re
     settleHeld(ctx, route, outcome, req, res);
   });
   if (handle === undefined) {
-    sendResponse(res, unavailableResponse(ctx, route, 'Too many requests are waiting for this Space to wake.'), req.method);
+    sendResponse(res, unavailableResponse(ctx, route, 'Too many requests are waiting for this Space to wake.'), req.method, ctx.opts.pageHeaders);
     return;
   }
   res.once('close', onClose);
@@ -104,11 +104,11 @@ function settleHeld(ctx: ProxyContext, held: Route, outcome: HoldOutcome, req: I
       serveRoute(ctx, outcome.route, req, res);
       return;
     case 'gone':
-      if (outcome.route === undefined) sendResponse(res, notFoundResponse(req.headers.host ?? ''), req.method);
+      if (outcome.route === undefined) sendResponse(res, notFoundResponse(req.headers.host ?? ''), req.method, ctx.opts.pageHeaders);
       else serveRoute(ctx, outcome.route, req, res);
       return;
     case 'unavailable':
-      sendResponse(res, unavailableResponse(ctx, held, unavailableMessage(outcome.reason)), req.method);
+      sendResponse(res, unavailableResponse(ctx, held, unavailableMessage(outcome.reason)), req.method, ctx.opts.pageHeaders);
   }
 }
 

@@ -18,7 +18,7 @@ export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
   const sub = ctx.hosts.match(req.headers.host);
   const route = sub === undefined ? undefined : ctx.routes.get(sub);
   if (route === undefined) {
-    sendRawResponse(socket, notFoundResponse(req.headers.host ?? ''));
+    sendRawResponse(socket, notFoundResponse(req.headers.host ?? ''), ctx.opts.pageHeaders);
     return;
   }
   // A private app's websocket, to anyone without access: 404, never woken.
@@ -47,11 +47,11 @@ function serveUpgrade(ctx: ProxyContext, route: Route, req: IncomingMessage, soc
   }
   if (target.kind !== 'sleeping' && target.kind !== 'waking') {
     const page = routePageResponse(ctx, route);
-    if (page) sendRawResponse(socket, page);
+    if (page) sendRawResponse(socket, page, ctx.opts.pageHeaders);
     return;
   }
   if (ctx.closing || isNoWakeRequest(req, { paths: ctx.opts.noWakePaths, userAgents: ctx.opts.noWakeUserAgents })) {
-    sendRawResponse(socket, unavailableResponse(ctx, route, 'The Space is asleep.'));
+    sendRawResponse(socket, unavailableResponse(ctx, route, 'The Space is asleep.'), ctx.opts.pageHeaders);
     return;
   }
   // A page already open in a browser reconnecting: wake and hold the handshake like an API call.
@@ -63,11 +63,11 @@ function serveUpgrade(ctx: ProxyContext, route: Route, req: IncomingMessage, soc
     if (outcome.kind === 'ready') serveUpgrade(ctx, outcome.route, req, socket, head);
     else if (outcome.kind === 'gone') {
       if (outcome.route) serveUpgrade(ctx, outcome.route, req, socket, head);
-      else sendRawResponse(socket, notFoundResponse(req.headers.host ?? ''));
-    } else sendRawResponse(socket, unavailableResponse(ctx, route, 'The Space did not wake in time.'));
+      else sendRawResponse(socket, notFoundResponse(req.headers.host ?? ''), ctx.opts.pageHeaders);
+    } else sendRawResponse(socket, unavailableResponse(ctx, route, 'The Space did not wake in time.'), ctx.opts.pageHeaders);
   });
   if (handle === undefined) {
-    sendRawResponse(socket, unavailableResponse(ctx, route, 'Too many requests are waiting for this Space to wake.'));
+    sendRawResponse(socket, unavailableResponse(ctx, route, 'Too many requests are waiting for this Space to wake.'), ctx.opts.pageHeaders);
     return;
   }
   socket.once('close', onClose);

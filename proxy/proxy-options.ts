@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../core/clock.js';
 import { SpaceportError } from '../core/errors.js';
 import type { AppAccessOptions } from './app-gate.js';
+import { proxyPageSecurityHeaders } from './page-security-headers.js';
+import type { ProxyMetrics } from './proxy-metrics.js';
 import type { ActivitySink, RouteSource, Waker } from './route.js';
 
 export interface ProxyOptions {
@@ -39,6 +41,12 @@ export interface ProxyOptions {
    * app response, e.g. the hub's own origin and the operator's sites). Empty or unset: any (no header).
    */
   frameAncestors?: readonly string[];
+  /** Where request counts, latencies and wakes are reported (default: nowhere). */
+  metrics?: ProxyMetrics;
+  /** Origins of the hub besides `{domain}` (the public URL's), allowed to frame the proxy's own pages. */
+  hubOrigins?: readonly string[];
+  /** The hub is served over https (`SPACEPORT_PUBLIC_URL`): our own pages send Strict-Transport-Security. */
+  https?: boolean;
 }
 
 export interface ResolvedProxyOptions {
@@ -57,6 +65,8 @@ export interface ResolvedProxyOptions {
   closeGraceMs: number;
   /** The `frame-ancestors` source list, or undefined (any origin may embed apps). */
   frameAncestors?: string;
+  /** Security headers of the proxy's own pages (404/503/502), flat `[name, value, …]`; never added to apps' responses. */
+  pageHeaders: readonly string[];
 }
 
 function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
@@ -87,6 +97,7 @@ export function resolveProxyOptions(opts: ProxyOptions): Readonly<ResolvedProxyO
     connectionsPerEndpoint: positive('connectionsPerEndpoint', opts.connectionsPerEndpoint, 256),
     closeGraceMs: positive('closeGraceMs', opts.closeGraceMs, 5000, true),
     frameAncestors: frameAncestorsOf(opts.frameAncestors),
+    pageHeaders: Object.freeze(proxyPageSecurityHeaders(domain, opts.https ?? false, opts.hubOrigins ?? [])),
   });
 }
 

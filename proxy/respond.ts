@@ -19,7 +19,7 @@ export function jsonResponse(status: number, value: unknown, headers: string[] =
 }
 
 /** Send one of our own responses (never counted as app activity). */
-export function sendResponse(res: ServerResponse, page: PageResponse, method?: string): void {
+export function sendResponse(res: ServerResponse, page: PageResponse, method?: string, security: readonly string[] = []): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -32,6 +32,7 @@ export function sendResponse(res: ServerResponse, page: PageResponse, method?: s
     String(body.length),
     'cache-control',
     'no-store',
+    ...security,
     ...page.headers,
   ]);
   res.end(method === 'HEAD' ? undefined : body);
@@ -40,12 +41,12 @@ export function sendResponse(res: ServerResponse, page: PageResponse, method?: s
 /**
  * Answer an upgrade request on its raw socket (no websocket follows) and close the socket once written.
  */
-export function sendRawResponse(socket: Duplex, page: PageResponse): void {
+export function sendRawResponse(socket: Duplex, page: PageResponse, security: readonly string[] = []): void {
   if (socket.destroyed) return;
   if (socket.listenerCount('error') === 0) socket.on('error', () => socket.destroy());
   const body = Buffer.from(page.body);
   let head = `HTTP/1.1 ${page.status} ${STATUS_CODES[page.status] ?? ''}\r\ncontent-type: ${page.contentType}\r\ncontent-length: ${body.length}\r\ncache-control: no-store\r\nconnection: close\r\n`;
-  for (let i = 0; i < page.headers.length; i += 2) head += `${page.headers[i]}: ${page.headers[i + 1]}\r\n`;
+  for (const h of [security, page.headers]) for (let i = 0; i < h.length; i += 2) head += `${h[i]}: ${h[i + 1]}\r\n`;
   socket.end(Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), body]));
   socket.once('finish', () => socket.destroy());
 }

@@ -21,6 +21,8 @@ export interface ProxyServerOptions extends Omit<ProxyOptions, 'routes' | 'activ
   host: string;
   routeStream?: Pick<RemoteRouteSourceOptions, 'idleTimeoutMs' | 'backoff'>;
   activityRetry?: HttpActivitySinkOptions['retry'];
+  /** Serves `/metrics` (or other operator endpoints) on non-Space hosts: true when it answered. */
+  operatorEndpoint?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 }
 
 export interface RunningProxyServer {
@@ -39,7 +41,7 @@ export interface RunningProxyServer {
  * `GET /healthz` (200 once a route snapshot is held, for Kubernetes probes).
  */
 export async function startProxyServer(opts: ProxyServerOptions): Promise<RunningProxyServer> {
-  const { controllerUrl, token, port, host, routeStream, activityRetry, ...proxyOptions } = opts;
+  const { controllerUrl, token, port, host, routeStream, activityRetry, operatorEndpoint, ...proxyOptions } = opts;
   const logger = opts.logger;
   const client = new ControllerClient({ controllerUrl, token });
   const routes = new RemoteRouteSource({ controllerUrl, token, logger, ...routeStream });
@@ -67,6 +69,7 @@ export async function startProxyServer(opts: ProxyServerOptions): Promise<Runnin
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
       return;
     }
+    if (operatorEndpoint?.(req, res)) return;
     const body = JSON.stringify({ error: 'Not found: this port serves Spaces only.' });
     res.writeHead(404, { 'content-type': 'application/json', 'x-error-code': 'NotFound', 'x-error-message': 'Not found: this port serves Spaces only.' }).end(body);
   });

@@ -69,7 +69,7 @@ export function tunnelUpgrade(
     if (!responded) {
       responded = true;
       ctx.logger.warn({ space, ...upstreamErrorLog(err) }, 'upstream upgrade failed');
-      sendRawResponse(client, appErrorResponse(route));
+      sendRawResponse(client, appErrorResponse(route), ctx.opts.pageHeaders);
       finish(false);
     } else finish(true);
   };

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ProxyMetrics } from './proxy-metrics.js';
 import type { Route, Waker } from './route.js';
 import type { RouteTable } from './route-table.js';
 
@@ -29,6 +30,9 @@ export interface WakeCoordinatorOptions {
   timeoutMs: number;
   /** Held requests per Space; more get 503 at once. */
   queueMax: number;
+  metrics?: ProxyMetrics;
+  /** Monotonic seconds, for wake durations (default `performance.now`). */
+  now?: () => number;
 }
 
 /**
@@ -40,6 +44,8 @@ export class WakeCoordinator {
   readonly #opts: WakeCoordinatorOptions;
   /** Subdomains whose wake was requested during the current sleep. */
   readonly #woken = new Set<string>();
+  /** When each pending wake was asked (seconds), for the wake-time histogram. */
+  readonly #wakeStarted = new Map<string, number>();
   readonly #queues = new Map<string, Set<Held>>();
   readonly #offRoutes: () => void;
 
@@ -53,10 +59,13 @@ export class WakeCoordinator {
     const sub = route.subdomain;
     if (this.#woken.has(sub)) return;
     this.#woken.add(sub);
+    this.#wakeStarted.set(sub, this.#now());
+    this.#opts.metrics?.wakeStarted();
     this.#opts.logger.info({ space: route.space }, 'waking space');
     this.#opts.waker.wake(route.space).catch((err: unknown) => {
       this.#opts.logger.warn({ space: route.space, err: (err as Error)?.message }, 'wake failed');
       this.#woken.delete(sub);
+      this.#endWake(sub, 'failed');
       this.#settleAll(sub, { kind: 'unavailable', reason: 'wake-failed' });
     });
   }
@@ -102,8 +111,20 @@ export class WakeCoordinator {
     // Anything else ends this sleep: the next one wakes again.
     this.#woken.delete(sub);
     if (kind === 'pending') return; // starting: keep holding
+    this.#endWake(sub, kind === 'running' ? 'running' : 'failed');
     if (route !== undefined && kind === 'running') this.#settleAll(sub, { kind: 'ready', route });
     else this.#settleAll(sub, { kind: 'gone', route });
+  }
+
+  #now(): number {
+    return this.#opts.now ? this.#opts.now() : performance.now() / 1000;
+  }
+
+  #endWake(sub: string, outcome: 'running' | 'failed'): void {
+    const started = this.#wakeStarted.get(sub);
+    if (started === undefined) return;
+    this.#wakeStarted.delete(sub);
+    this.#opts.metrics?.wakeEnded(outcome, this.#now() - started);
   }
 
   #settleAll(sub: string, outcome: HoldOutcome): void {

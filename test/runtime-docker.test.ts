@@ -16,6 +16,27 @@ function runPrefix(): string {
   return `sptest-${randomBytes(3).toString('hex')}`;
 }
 
+/** Run a command in a running container and return its stdout and stderr together. */
+async function execIn(id: string, cmd: string[]): Promise<string> {
+  const exec = await docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    stream.on('data', (b: Buffer) => chunks.push(b));
+    stream.on('end', () => resolve());
+    stream.on('error', reject);
+  });
+  // Strip the 8-byte multiplexing headers.
+  const all = Buffer.concat(chunks);
+  const out: Buffer[] = [];
+  for (let i = 0; i + 8 <= all.length; ) {
+    const len = all.readUInt32BE(i + 4);
+    out.push(all.subarray(i + 8, i + 8 + len));
+    i += 8 + len;
+  }
+  return Buffer.concat(out).toString();
+}
+
 /** Remove every container of this prefix, whatever the runtime left behind. */
 async function removeAll(prefix: string): Promise<void> {
   const left = await docker.listContainers({ all: true, filters: { label: [`spaceport.instance=${prefix}`] } });
@@ -72,6 +93,33 @@ describe('DockerRuntime on a real engine', () => {
     expect(inspect.NetworkSettings.Ports[`${TEST_IMAGE_PORT}/tcp`]?.[0]?.HostIp).toBe('127.0.0.1');
     expect(inspect.Config.Env).toEqual(expect.arrayContaining([`SPACE_ID=${space}`, 'CPU_CORES=1', 'MEMORY=256Mi']));
     await runtime.remove(space);
+  });
+
+  it('container hardening as the engine sees it: no capabilities, no-new-privileges, a PID limit, default seccomp, rotated logs', async () => {
+    const hardened = new DockerRuntime({ docker, logger: silentLogger(), namePrefix: prefix, containerLimits: { pidsLimit: 200, logMaxSize: '2m', logMaxFiles: 2 } });
+    try {
+      await hardened.apply(spec('r-hardened'));
+      const [info] = await docker.listContainers({ all: true, filters: { label: [`spaceport.instance=${prefix}`, 'spaceport.release=r-hardened'] } });
+      const inspect = await docker.getContainer(info!.Id).inspect();
+      expect(inspect.Config.User).toBe('1000:1000');
+      expect(inspect.HostConfig.Privileged).toBe(false);
+      expect(inspect.HostConfig.CapDrop).toEqual(['ALL']);
+      expect(inspect.HostConfig.CapAdd ?? []).toEqual([]);
+      expect(inspect.HostConfig.SecurityOpt).toContain('no-new-privileges:true');
+      expect((inspect.HostConfig.SecurityOpt ?? []).some((o) => /unconfined/.test(o))).toBe(false);
+      expect(inspect.HostConfig.PidsLimit).toBe(200);
+      expect(inspect.HostConfig.LogConfig).toEqual({ Type: 'json-file', Config: { 'max-size': '2m', 'max-file': '2' } });
+      // The running process: not root, no effective capabilities, NoNewPrivs set, seccomp filtering (mode 2).
+      await waitFor('the container running', async () => ((await docker.getContainer(info!.Id).inspect()).State.Running ? true : undefined));
+      const status = await execIn(info!.Id, ['cat', '/proc/1/status']);
+      expect(status).toMatch(/^CapEff:\s*0+$/m);
+      expect(status).toMatch(/^NoNewPrivs:\s*1$/m);
+      expect(status).toMatch(/^Seccomp:\s*2$/m);
+      expect(status).not.toMatch(/^Uid:\s*0\s/m);
+    } finally {
+      await hardened.remove(space);
+      await hardened.close();
+    }
   });
 
   it('a stop survives a controller restart: a new runtime still reports it stopped', async () => {

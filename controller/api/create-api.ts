@@ -13,6 +13,7 @@ import { authMiddleware } from './auth-middleware.js';
 import { commitRoutes } from './commit-routes.js';
 import { lfsRoutes } from './lfs-routes.js';
 import { repoFilesRoutes } from './repo-files-routes.js';
+import { corsMiddleware } from './cors.js';
 import { errorHandler } from './http-errors.js';
 import { logsRoutes } from './logs-routes.js';
 import { orgsRoutes } from './orgs-routes.js';
@@ -43,10 +44,7 @@ export function createApi(o: ApiOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use((_req, res, next) => {
-    res.set('Access-Control-Expose-Headers', 'X-Error-Code, X-Error-Message, X-Repo-Commit, X-Request-Id');
-    next();
-  });
+  app.use(corsMiddleware());
   app.use(authMiddleware(o.store, o.sessions));
   // Webhooks read the raw body (the signature covers it): mounted before the JSON parser.
   app.use(upstreamRoutes(o.spaces));

@@ -103,6 +103,27 @@ export class BuildLogs {
     for (const id of buildIds.slice(keep)) if (!wanted.has(id)) rmSync(this.#file(id), { force: true });
   }
 
+  /**
+   * Remove every log whose build is not in `keep` (builds past each Space's last N, deleted Spaces),
+   * except logs written in the last `graceMs` (a build that started after `keep` was listed).
+   * Returns how many were removed.
+   */
+  retainOnly(keep: ReadonlySet<string>, graceMs = 60 * 60_000, now = Date.now()): number {
+    let removed = 0;
+    for (const f of readdirSync(this.#dir)) {
+      if (!f.endsWith('.jsonl') || keep.has(f.slice(0, -'.jsonl'.length))) continue;
+      const p = path.join(this.#dir, f);
+      try {
+        if (now - statSync(p).mtimeMs < graceMs) continue;
+        rmSync(p, { force: true });
+        removed++;
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+    return removed;
+  }
+
   /** Remove log files older than `maxAgeMs` (for deleted Spaces). */
   sweep(maxAgeMs: number, now = Date.now()): void {
     for (const f of readdirSync(this.#dir)) {

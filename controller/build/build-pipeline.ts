@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BuildError, isSpaceportError, type BuildId, type Logger } from '../../core/index.js';
+import { BuildError, isSpaceportError, requestContext, type BuildId, type Logger } from '../../core/index.js';
 import type { ImageBuilder } from '../../builder/index.js';
 import type { GitRepos } from '../git/git-repos.js';
 import type { BuildRecord, SpaceRecord } from '../store/records.js';
@@ -21,11 +21,15 @@ export interface BuildPipelineOptions {
   onBuilt(spaceUid: string): void;
   /** How many build logs to keep per Space. */
   keepLogs?: number;
+  /** Told when a build ends, with its outcome and duration (metrics). */
+  onFinished?(outcome: 'succeeded' | 'failed' | 'cancelled', seconds: number): void;
 }
 
 interface Job {
   build: BuildRecord;
   controller: AbortController;
+  /** The request that queued it (a push, a restart): the build's log lines carry its id. */
+  requestId?: string;
 }
 
 /**
@@ -62,7 +66,7 @@ export class BuildPipeline {
     this.#supersede(space.uid, head.commit);
     const build = store.addBuild({ spaceUid: space.uid, commit: head.commit, tree: head.tree, noCache: Boolean(opts.noCache) });
     logger.info({ space: space.id, build: build.id, commit: head.commit }, 'build queued');
-    this.#queue.push({ build, controller: new AbortController() });
+    this.#queue.push({ build, controller: new AbortController(), requestId: requestContext.getStore()?.id });
     this.#pump();
     return build;
   }
@@ -96,7 +100,9 @@ export class BuildPipeline {
       if (i < 0) break;
       const job = this.#queue.splice(i, 1)[0]!;
       this.#running.set(job.build.spaceUid, job);
-      void this.#run(job)
+      const run = (): Promise<void> => this.#run(job);
+      const started = job.requestId !== undefined ? requestContext.run({ id: job.requestId }, run) : requestContext.exit(run);
+      void started
         .catch((err: unknown) => this.#bookkeepingFailed(job, err))
         .finally(() => {
           this.#running.delete(job.build.spaceUid);
@@ -129,6 +135,8 @@ export class BuildPipeline {
     const sink = this.#o.logs.open(build.id, Object.values(secrets));
     store.setBuildState(build.id, { status: 'running' });
     log.info('build running');
+    const started = performance.now();
+    let outcomeKind: 'succeeded' | 'failed' | 'cancelled' = 'failed';
     try {
       const outcome = await this.#build(space, build, { sink, secrets, signal: job.controller.signal });
       if (outcome.kind === 'failed') {
@@ -155,6 +163,7 @@ export class BuildPipeline {
         // A push wakes a sleeping Space (the Hub rebuilds and restarts it); a paused one stays paused.
         ...(space.lifecycle === 'asleep' ? { lifecycle: 'active' as const } : {}),
       });
+      outcomeKind = 'succeeded';
       sink.write(`Build succeeded: ${outcome.image}\n`);
       log.info({ image: outcome.image, release: release.id }, 'build succeeded');
     } catch (err) {
@@ -168,9 +177,11 @@ export class BuildPipeline {
             : `Build failed: ${(err as Error).message}`;
       sink.write(`${message}\n`);
       store.setBuildState(build.id, { status: 'failed', failure: 'BUILD_ERROR', message });
+      if (aborted) outcomeKind = 'cancelled';
       if (aborted) log.info('build superseded');
       else log.warn({ err }, 'build failed');
     } finally {
+      this.#o.onFinished?.(outcomeKind, (performance.now() - started) / 1000);
       sink.end();
       const ids = store.listBuilds(space.uid, 1000).map((b) => b.id as string);
       this.#o.logs.prune(ids, this.#o.keepLogs ?? 20);

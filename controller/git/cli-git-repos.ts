@@ -8,6 +8,8 @@ import { extractTar } from './extract-tar.js';
 import type { GitRepos, Head } from './git-repos.js';
 import { defaultHooksDir, installHooks } from './install-hooks.js';
 import { GitCommandError, killGit, runGit, spawnGit } from './run-git.js';
+import { resolveUpstreamAddresses, systemLookup, type LookupAll, type UpstreamAddressPolicy } from './upstream-address.js';
+import { ensureAskpass, splitUpstreamCredentials } from './upstream-credentials.js';
 import { validateUpstreamUrl } from './upstream-url.js';
 
 export interface CliGitReposOptions {
@@ -16,6 +18,10 @@ export interface CliGitReposOptions {
   logger?: Logger;
   /** Accept `http://` upstreams on loopback (tests, local mirrors). Default false. */
   allowLoopbackUpstreams?: boolean;
+  /** Networks upstreams may resolve to besides public ones (CIDRs). Loopback follows `allowLoopbackUpstreams`. */
+  upstreamAllowedNetworks?: readonly string[];
+  /** Name resolution for the upstream address check (default: the system resolver). */
+  lookup?: LookupAll;
   /** Upper bound for one upstream fetch. Default 5 minutes. */
   upstreamTimeoutMs?: number;
   /** Where the hook sources are (default: `controller/git/hooks`). */
@@ -39,6 +45,9 @@ export class CliGitRepos implements GitRepos {
   readonly #log: Logger;
   readonly #allowLoopback: boolean;
   readonly #upstreamTimeoutMs: number;
+  readonly #addressPolicy: UpstreamAddressPolicy;
+  readonly #lookup: LookupAll;
+  #askpass?: Promise<string>;
   readonly #hooksDir: string;
   readonly #hooksReady = new Set<string>();
 
@@ -47,6 +56,8 @@ export class CliGitRepos implements GitRepos {
     this.#log = opts.logger ?? silentLogger();
     this.#allowLoopback = opts.allowLoopbackUpstreams ?? false;
     this.#upstreamTimeoutMs = opts.upstreamTimeoutMs ?? 300_000;
+    this.#addressPolicy = { allowLoopback: this.#allowLoopback, allowedNetworks: opts.upstreamAllowedNetworks ?? [] };
+    this.#lookup = opts.lookup ?? systemLookup;
     this.#hooksDir = opts.hooksDir ?? defaultHooksDir();
   }
 
@@ -223,20 +234,29 @@ export class CliGitRepos implements GitRepos {
   }
 
   async fetchUpstream(space: SpaceId, upstream: { url: string; branch: string }): Promise<Head> {
-    const url = validateUpstreamUrl(upstream.url, { allowLoopbackHttp: this.#allowLoopback });
+    const checked = validateUpstreamUrl(upstream.url, { allowLoopbackHttp: this.#allowLoopback });
     const branch = validateBranchName(upstream.branch);
     const repo = await this.#existing(space);
+    // Checked again now (the name may resolve elsewhere than when it was set) and pinned: curl
+    // connects to exactly the addresses checked here, so a rebinding DNS answer cannot move it.
+    const { host, port, addresses } = await resolveUpstreamAddresses(checked, this.#addressPolicy, this.#lookup);
+    this.#askpass ??= ensureAskpass(path.join(this.root, '.askpass'));
+    const { url, env } = splitUpstreamCredentials(checked, await this.#askpass);
+    const pinned = addresses.map((a) => (a.includes(':') ? `[${a}]` : a)).join(',');
     const protocols = ['-c', 'protocol.allow=never', '-c', 'protocol.https.allow=always'];
     if (this.#allowLoopback) protocols.push('-c', 'protocol.http.allow=always');
     const args = [
       ...protocols,
       '-c', 'credential.helper=',
       '-c', 'core.askPass=',
+      // A redirect would lead to a host that was never checked.
+      '-c', 'http.followRedirects=false',
+      '-c', `http.curloptResolve=${host.includes(':') ? `[${host}]` : host}:${port}:${pinned}`,
       'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--no-recurse-submodules',
       '--', url, `+refs/heads/${branch}:refs/heads/main`,
     ];
     try {
-      await runGit(args, { gitDir: repo, timeoutMs: this.#upstreamTimeoutMs });
+      await runGit(args, { gitDir: repo, env, timeoutMs: this.#upstreamTimeoutMs });
     } catch (err) {
       if (!(err instanceof GitCommandError)) throw err;
       const why = err.timedOut ? `timed out after ${this.#upstreamTimeoutMs} ms` : err.stderr.trim() || `git exited with ${err.exitCode}`;

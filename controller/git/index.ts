@@ -3,6 +3,17 @@ export { CliGitRepos, filePathProblem, type CliGitReposOptions } from './cli-git
 export { FakeGitRepos } from './fake-git-repos.js';
 export { GitCommandError, runGit, type RunGitOptions, type GitResult } from './run-git.js';
 export { validateUpstreamUrl, type UpstreamUrlOptions } from './upstream-url.js';
+export {
+  addressKind,
+  addressProblem,
+  checkUpstreamAddressNow,
+  embeddedIPv4,
+  resolveUpstreamAddresses,
+  type AddressKind,
+  type LookupAll,
+  type UpstreamAddressPolicy,
+} from './upstream-address.js';
+export { splitUpstreamCredentials } from './upstream-credentials.js';
 export { branchNameProblem, validateBranchName } from './branch-name.js';
 export { redactCredentials } from './redact.js';
 export { installHooks, defaultHooksDir } from './install-hooks.js';

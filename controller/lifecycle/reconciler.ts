@@ -1,4 +1,4 @@
-import { SecretMask, type Clock, type Flavor, type Logger, type ReleaseId } from '../../core/index.js';
+import { SecretMask, requestContext, type Clock, type Flavor, type Logger, type ReleaseId } from '../../core/index.js';
 import type { Route, RouteTarget } from '../../proxy/index.js';
 import type { Instance, Runtime } from '../runtime/runtime.js';
 import type { ReleaseRecord, SpaceRecord } from '../store/records.js';
@@ -28,6 +28,8 @@ export interface ReconcilerOptions {
   resyncMs?: number;
   /** How long a replaced release keeps running after traffic moved off it (in-flight requests finish). */
   drainMs?: number;
+  /** Told of every reconcile pass of one Space (metrics). */
+  onPass?(): void;
 }
 
 /** Crash-restart bookkeeping for a release that had been ready and then exited. */
@@ -94,7 +96,9 @@ export class Reconciler {
   /** Ask for a pass over one Space (coalesced). */
   kick(uid: string): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    return this.#serializer.run(uid);
+    // Passes are shared by everyone who asked (coalesced) and schedule timers of their own: they
+    // never carry the id of the request that happened to kick them.
+    return requestContext.exit(() => this.#serializer.run(uid));
   }
 
   /** A visit to a sleeping Space: start it once, however many visitors. */
@@ -154,6 +158,7 @@ export class Reconciler {
   }
 
   async #reconcile(uid: string): Promise<void> {
+    this.#o.onPass?.();
     const { store, runtime, logger, clock } = this.#o;
     const space = store.getSpaceByUid(uid);
     if (!space) {

@@ -28,11 +28,15 @@ export interface DockerCreateOptionsInput {
   namePrefix?: string;
   /** CPUs on the engine's host: a flavor asking for more gets this many (Docker refuses more than the host has). */
   hostCpus?: number;
+  /** Most processes and threads one container may have (a fork bomb stops there). Default {@link DEFAULT_CONTAINER_LIMITS}. */
+  pidsLimit?: number;
+  /** Rotation of the container's json-file log: size of one file (`10m`) and how many are kept. */
+  logMaxSize?: string;
+  logMaxFiles?: number;
 }
 
-const PIDS_LIMIT = 4096;
-const LOG_MAX_SIZE = '10m';
-const LOG_MAX_FILES = '3';
+/** Defaults of the operator's container settings (`SPACEPORT_CONTAINER_PIDS_LIMIT`, `SPACEPORT_CONTAINER_LOG_*`). */
+export const DEFAULT_CONTAINER_LIMITS = { pidsLimit: 1024, logMaxSize: '10m', logMaxFiles: 3 } as const;
 
 function dockerNamePart(text: string): string {
   const safe = text.replace(/[^a-zA-Z0-9_.-]/g, '-');
@@ -126,16 +130,25 @@ export function dockerCreateOptions(
         ? { DeviceRequests: [{ Driver: 'nvidia', Count: spec.flavor.gpu.count, Capabilities: [['gpu']] }] }
         : {}),
       MemorySwap: spec.flavor.memoryBytes,
-      PidsLimit: PIDS_LIMIT,
+      // Hardening: bounded processes, no capabilities, no setuid gains; the engine's default seccomp
+      // profile applies because SecurityOpt never names another (never `seccomp=unconfined`).
+      PidsLimit: opts.pidsLimit ?? DEFAULT_CONTAINER_LIMITS.pidsLimit,
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges:true'],
+      Privileged: false,
       PortBindings: { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
       ...(spec.storage
         ? { Mounts: [{ Type: 'volume' as const, Source: dataVolumeName(spec.storage.key, namePrefix), Target: STORAGE_MOUNT_PATH }] }
         : {}),
       // The reconciler restarts with backoff; Docker must not restart on its own.
       RestartPolicy: { Name: 'no' },
-      LogConfig: { Type: 'json-file', Config: { 'max-size': LOG_MAX_SIZE, 'max-file': LOG_MAX_FILES } },
+      LogConfig: {
+        Type: 'json-file',
+        Config: {
+          'max-size': opts.logMaxSize ?? DEFAULT_CONTAINER_LIMITS.logMaxSize,
+          'max-file': String(opts.logMaxFiles ?? DEFAULT_CONTAINER_LIMITS.logMaxFiles),
+        },
+      },
     },
   };
 }

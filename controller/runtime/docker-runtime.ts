@@ -9,6 +9,7 @@ import {
   dataVolumeOptions,
   dockerCreateOptions,
   stoppedContainerName,
+  type DockerCreateOptionsInput,
 } from './docker-create-options.js';
 import { ensureDataVolume, ownDataDir } from './docker-data-volume.js';
 import { ReconnectingEventStream, WATCHED_ACTIONS, type ContainerEvent } from './docker-events.js';
@@ -34,6 +35,8 @@ export interface DockerRuntimeOptions {
   readinessWatchMs?: number;
   /** NVIDIA GPUs this engine can hand out (DeviceRequests); 0: GPU flavors are refused. See `detectDockerGpus`. */
   gpus?: number;
+  /** PID limit and log rotation of every container (see `dockerCreateOptions`). */
+  containerLimits?: Pick<DockerCreateOptionsInput, 'pidsLimit' | 'logMaxSize' | 'logMaxFiles'>;
 }
 
 /** Docker could not bind the host port it picked for the app (`docker-proxy`: address already in use). */
@@ -80,6 +83,7 @@ export class DockerRuntime implements Runtime {
   #events?: ReconnectingEventStream;
   #hostCpus?: Promise<number | undefined>;
   readonly #gpus: number;
+  readonly #limits: Pick<DockerCreateOptionsInput, 'pidsLimit' | 'logMaxSize' | 'logMaxFiles'>;
 
   constructor(opts: DockerRuntimeOptions) {
     this.#docker = opts.docker;
@@ -90,6 +94,7 @@ export class DockerRuntime implements Runtime {
     this.#stopTimeout = opts.stopTimeoutSeconds ?? 5;
     this.#readinessWatchMs = opts.readinessWatchMs ?? 10 * 60_000;
     this.#gpus = opts.gpus ?? 0;
+    this.#limits = opts.containerLimits ?? {};
   }
 
   /**
@@ -163,7 +168,7 @@ export class DockerRuntime implements Runtime {
   }
 
   async #create(spec: InstanceSpec): Promise<string> {
-    const options = dockerCreateOptions(spec, { namePrefix: this.#prefix, hostCpus: await this.#cpus() });
+    const options = dockerCreateOptions(spec, { ...this.#limits, namePrefix: this.#prefix, hostCpus: await this.#cpus() });
     if (spec.storage) {
       const volume = dataVolumeOptions(spec.storage.key, this.#prefix);
       if ((await ensureDataVolume(this.#docker, volume)) === 'created') this.#log.info({ space: spec.space, volume: volume.Name }, 'storage created');

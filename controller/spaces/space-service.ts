@@ -42,6 +42,12 @@ export interface SpaceServiceOptions {
   };
   /** Signs private-app grants (see proxy/app-grant.ts); shared with the proxies. */
   grantKey?: Buffer;
+  /**
+   * Where an upstream URL's host resolves must be allowed (no loopback, private, link-local, …
+   * unless the operator allows it): checked when it is set, and by `GitRepos.fetchUpstream` again at
+   * each fetch. Throws `InvalidUpstream`; a name that does not resolve now is left to the fetch.
+   */
+  checkUpstreamAddress?: (url: string) => Promise<void>;
 }
 
 export interface CreateSpaceInput {
@@ -137,7 +143,7 @@ export class SpaceService {
     const hardware = input.hardware ?? 'cpu-basic';
     this.flavorFor(hardware);
     if (input.storageTier && input.sdk === 'static') throw new SpaceportError('NotSupportedForStatic', 'Static Spaces cannot have persistent storage.');
-    const upstream = input.upstream ? this.#checkUpstream(input.upstream) : undefined;
+    const upstream = input.upstream ? await this.#checkUpstream(input.upstream) : undefined;
     const { store, repos, logger } = this.#o;
     const space = store.createSpace({
       id,
@@ -457,11 +463,13 @@ export class SpaceService {
 
   // ---- pull mode
 
-  #checkUpstream(up: Upstream): Upstream {
-    return {
+  async #checkUpstream(up: Upstream): Promise<Upstream> {
+    const checked = {
       url: validateUpstreamUrl(up.url, { allowLoopbackHttp: this.#o.config.SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS }),
       branch: validateBranchName(up.branch),
     };
+    await this.#o.checkUpstreamAddress?.(checked.url);
+    return checked;
   }
 
   /** Follow an upstream repo (or stop following with `undefined`). Returns the webhook secret. */
@@ -470,7 +478,7 @@ export class SpaceService {
       this.#o.store.updateSpace(space.uid, { upstream: undefined, webhookSecret: undefined });
       return {};
     }
-    const checked = this.#checkUpstream(upstream);
+    const checked = await this.#checkUpstream(upstream);
     const webhookSecret = space.webhookSecret ?? randomBytes(24).toString('hex');
     this.#o.store.updateSpace(space.uid, { upstream: checked, webhookSecret });
     await this.pullUpstream(space.uid);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { silentLogger, testConfig, createLogger, type Config } from '../../core/index.js';
+import { silentLogger, testConfig, createLogger, type Config, type Logger } from '../../core/index.js';
 import { startSpaceport, type RunningSpaceport, type SpaceportAdapters } from '../../controller/main.js';
 import { request, waitFor, type HttpResult } from './http.js';
 
@@ -25,6 +25,7 @@ export interface Harness {
 export async function startHarness(
   makeAdapters: (config: Readonly<Config>) => Promise<SpaceportAdapters> | SpaceportAdapters,
   env: Record<string, string> = {},
+  opts: { logger?: Logger } = {},
 ): Promise<Harness> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'spaceport-data-'));
   const config = testConfig({
@@ -38,7 +39,7 @@ export async function startHarness(
     SPACEPORT_PREPARE_BASE_IMAGES: 'false',
     ...env,
   });
-  const logger = process.env.SPACEPORT_TEST_LOG ? createLogger({ level: process.env.SPACEPORT_TEST_LOG }) : silentLogger();
+  const logger = opts.logger ?? (process.env.SPACEPORT_TEST_LOG ? createLogger({ level: process.env.SPACEPORT_TEST_LOG }) : silentLogger());
   let sp = await startSpaceport(config, logger, await makeAdapters(config));
   let port = sp.port;
   const h: Harness = {

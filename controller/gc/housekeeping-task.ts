@@ -1,0 +1,116 @@
+import type { Logger } from '../../core/index.js';
+import type { BuildLogs } from '../build/index.js';
+import type { SpaceStore } from '../store/space-store.js';
+import type { Housekeeper } from './housekeeper.js';
+import { planImageGc, type SpaceImages } from './plan-image-gc.js';
+
+export interface HousekeepingOptions {
+  store: SpaceStore;
+  buildLogs: BuildLogs;
+  /** Absent on runtimes whose images live elsewhere (a registry): only logs are collected. */
+  housekeeper?: Housekeeper;
+  logger: Logger;
+  /** Seconds between runs; 0 = never on a timer (`runOnce` still works). */
+  intervalSeconds: number;
+  /** Release images kept per Space besides the serving and target ones. */
+  keepImagesPerSpace: number;
+  /** Build logs kept per Space. */
+  keepBuildLogs: number;
+  /** Build cache cap in bytes; undefined = not pruned. */
+  buildCacheMaxBytes?: number;
+  /** Told what each run removed (metrics). */
+  onRemoved?(kind: 'image' | 'build_cache_bytes' | 'build_log', n: number): void;
+}
+
+export interface HousekeepingReport {
+  imagesRemoved: string[];
+  imagesInUse: string[];
+  buildCacheReclaimedBytes: number;
+  buildLogsRemoved: number;
+}
+
+/**
+ * Periodic garbage collection: old release images (keep the last few per Space, never the serving or
+ * target one), the build cache (a size cap), build logs of builds no Space keeps. One run at a time;
+ * each run is one `info` line; a failing part is a `warn` and the others still run.
+ */
+export class HousekeepingTask {
+  readonly #o: HousekeepingOptions;
+  #timer?: NodeJS.Timeout;
+  #running?: Promise<HousekeepingReport>;
+
+  constructor(opts: HousekeepingOptions) {
+    this.#o = opts;
+  }
+
+  start(): void {
+    if (this.#o.intervalSeconds <= 0 || this.#timer) return;
+    this.#timer = setInterval(() => void this.runOnce(), this.#o.intervalSeconds * 1000);
+    this.#timer.unref();
+  }
+
+  runOnce(): Promise<HousekeepingReport> {
+    this.#running ??= this.#run().finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  async close(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running?.catch(() => undefined);
+  }
+
+  async #run(): Promise<HousekeepingReport> {
+    const { store, logger } = this.#o;
+    const report: HousekeepingReport = { imagesRemoved: [], imagesInUse: [], buildCacheReclaimedBytes: 0, buildLogsRemoved: 0 };
+    const spaces = store.listSpaces();
+    const keepLogIds = new Set<string>();
+    const images: SpaceImages[] = [];
+    for (const space of spaces) {
+      const builds = store.listBuilds(space.uid, 1000);
+      builds.slice(0, this.#o.keepBuildLogs).forEach((b) => keepLogIds.add(b.id));
+      const inUse = [space.servingRelease, space.targetRelease]
+        .map((id) => (id ? store.getRelease(id)?.image : undefined))
+        .filter((i): i is string => i !== undefined);
+      const built = builds.flatMap((b) => (b.status === 'succeeded' ? [b.image] : []));
+      images.push({ built, inUse });
+    }
+    const housekeeper = this.#o.housekeeper;
+    if (housekeeper) {
+      for (const ref of planImageGc(images, this.#o.keepImagesPerSpace)) {
+        try {
+          const outcome = await housekeeper.removeImage(ref);
+          if (outcome === 'removed') report.imagesRemoved.push(ref);
+          else if (outcome === 'in-use') report.imagesInUse.push(ref);
+        } catch (err) {
+          logger.warn({ image: ref, err: (err as Error).message }, 'gc: could not remove an image');
+        }
+      }
+      if (this.#o.buildCacheMaxBytes !== undefined) {
+        try {
+          report.buildCacheReclaimedBytes = await housekeeper.pruneBuildCache(this.#o.buildCacheMaxBytes);
+        } catch (err) {
+          logger.warn({ err: (err as Error).message }, 'gc: could not prune the build cache');
+        }
+      }
+    }
+    try {
+      report.buildLogsRemoved = this.#o.buildLogs.retainOnly(keepLogIds);
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'gc: could not prune build logs');
+    }
+    this.#o.onRemoved?.('image', report.imagesRemoved.length);
+    this.#o.onRemoved?.('build_cache_bytes', report.buildCacheReclaimedBytes);
+    this.#o.onRemoved?.('build_log', report.buildLogsRemoved);
+    logger.info(
+      {
+        imagesRemoved: report.imagesRemoved.length,
+        imagesInUse: report.imagesInUse.length,
+        buildCacheReclaimedBytes: report.buildCacheReclaimedBytes,
+        buildLogsRemoved: report.buildLogsRemoved,
+      },
+      'gc done',
+    );
+    return report;
+  }
+}

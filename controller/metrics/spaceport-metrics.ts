@@ -1,0 +1,125 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ProxyMetrics } from '../../proxy/index.js';
+
+/** Seconds: proxy answers (fast apps to slow model calls). */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+/** Seconds: wakes and builds (a container start to a long image build). */
+const SLOW_BUCKETS = [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 3600];
+
+export interface MetricsSources {
+  /** Requests held while their Space wakes, now. */
+  heldRequests(): number;
+  /** How many Spaces are in each Hub stage, now (from the route table). */
+  spacesByStage(): Record<string, number>;
+  /** Builds queued and running, now. */
+  buildsInFlight?(): { queued: number; running: number };
+}
+
+/**
+ * Every Prometheus metric of one Spaceport process, in its own registry (several in one test
+ * process never mix). Counters move where things happen; gauges are read from `sources` at scrape.
+ */
+export class SpaceportMetrics implements ProxyMetrics {
+  readonly registry = new Registry();
+  readonly #proxyRequests: Counter<'code'>;
+  readonly #proxyLatency: Histogram<'code'>;
+  readonly #wakes: Counter<never>;
+  readonly #wakeTime: Histogram<'outcome'>;
+  readonly #hubRequests: Counter<'code'>;
+  readonly #builds: Counter<'outcome'>;
+  readonly #buildTime: Histogram<'outcome'>;
+  readonly #passes: Counter<never>;
+  readonly #gc: Counter<'kind'>;
+
+  constructor(sources: MetricsSources, opts: { processMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'spaceport_' });
+    this.#proxyRequests = new Counter({ name: 'spaceport_proxy_requests_total', help: 'Requests to Space hosts answered by the proxy, by status class (2xx, 3xx, 4xx, 5xx).', labelNames: ['code'], registers });
+    this.#proxyLatency = new Histogram({ name: 'spaceport_proxy_request_duration_seconds', help: 'Time from a request to a Space host to the end of its response, by status class.', labelNames: ['code'], buckets: LATENCY_BUCKETS, registers });
+    this.#wakes = new Counter({ name: 'spaceport_proxy_wakes_total', help: 'Wakes of sleeping Spaces asked by visits (once per sleep).', registers });
+    this.#wakeTime = new Histogram({ name: 'spaceport_proxy_wake_duration_seconds', help: 'Time from a wake to the Space running (or leaving the wake path: outcome failed).', labelNames: ['outcome'], buckets: SLOW_BUCKETS, registers });
+    new Gauge({ name: 'spaceport_proxy_held_requests', help: 'Requests held while their Space wakes.', registers, collect() { this.set(sources.heldRequests()); } });
+    this.#hubRequests = new Counter({ name: 'spaceport_hub_requests_total', help: 'Requests to the hub host (API, git), by status class.', labelNames: ['code'], registers });
+    this.#builds = new Counter({ name: 'spaceport_builds_total', help: 'Finished builds by outcome (succeeded, failed, cancelled).', labelNames: ['outcome'], registers });
+    this.#buildTime = new Histogram({ name: 'spaceport_build_duration_seconds', help: 'Build duration by outcome.', labelNames: ['outcome'], buckets: SLOW_BUCKETS, registers });
+    this.#passes = new Counter({ name: 'spaceport_reconcile_passes_total', help: 'Reconcile passes (one Space each).', registers });
+    this.#gc = new Counter({ name: 'spaceport_gc_removed_total', help: 'Things garbage collection removed, by kind (image, build_cache_bytes).', labelNames: ['kind'], registers });
+    new Gauge({
+      name: 'spaceport_spaces',
+      help: 'Spaces per Hub stage.',
+      labelNames: ['stage'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [stage, n] of Object.entries(sources.spacesByStage())) this.set({ stage }, n);
+      },
+    });
+    if (sources.buildsInFlight) {
+      const inFlight = sources.buildsInFlight;
+      new Gauge({
+        name: 'spaceport_builds_in_flight',
+        help: 'Builds queued or running now.',
+        labelNames: ['state'],
+        registers,
+        collect() {
+          const n = inFlight();
+          this.set({ state: 'queued' }, n.queued);
+          this.set({ state: 'running' }, n.running);
+        },
+      });
+    }
+    // Every label value that exists, at 0, so rates work from the first scrape.
+    for (const code of ['2xx', '3xx', '4xx', '5xx']) {
+      this.#proxyRequests.inc({ code }, 0);
+      this.#hubRequests.inc({ code }, 0);
+    }
+    for (const outcome of ['succeeded', 'failed', 'cancelled']) this.#builds.inc({ outcome }, 0);
+  }
+
+  request(status: number, seconds: number): void {
+    const code = statusClass(status);
+    this.#proxyRequests.inc({ code });
+    this.#proxyLatency.observe({ code }, seconds);
+  }
+
+  wakeStarted(): void {
+    this.#wakes.inc();
+  }
+
+  wakeEnded(outcome: 'running' | 'failed', seconds: number): void {
+    this.#wakeTime.observe({ outcome }, seconds);
+  }
+
+  hubRequest(status: number): void {
+    this.#hubRequests.inc({ code: statusClass(status) });
+  }
+
+  buildFinished(outcome: 'succeeded' | 'failed' | 'cancelled', seconds: number): void {
+    this.#builds.inc({ outcome });
+    this.#buildTime.observe({ outcome }, seconds);
+  }
+
+  reconcilePass(): void {
+    this.#passes.inc();
+  }
+
+  gcRemoved(kind: 'image' | 'build_cache_bytes' | 'build_log', n: number): void {
+    this.#gc.inc({ kind }, n);
+  }
+
+  /** The exposition text and its content type. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+/** Spaces per stage from a route table snapshot (every Space has one route). */
+export function countByStage(routes: ReadonlyArray<{ stage: string }>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of routes) counts[r.stage] = (counts[r.stage] ?? 0) + 1;
+  return counts;
+}
+
+function statusClass(status: number): string {
+  return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : 'other';
+}
