@@ -153,6 +153,9 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     noWakeUserAgents: config.SPACEPORT_NO_WAKE_USER_AGENTS,
     upstreamTimeoutMs: config.SPACEPORT_UPSTREAM_TIMEOUT_MS,
     frameAncestors: embedOrigins(config),
+    metrics,
+    https: config.publicUrl.startsWith('https://'),
+    hubOrigins: [new URL(config.publicUrl).origin],
   });
   proxyRef = proxy;
 

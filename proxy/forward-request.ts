@@ -65,7 +65,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     this.#resume = resume;
     const head = downstreamResponseHeaders(rawHeaders);
     // Only the origins the operator allows may frame the app (a second CSP header only narrows the app's own).
-    if (this.#ctx.opts.frameAncestors) head.headers.push('Content-Security-Policy', `frame-ancestors ${this.#ctx.opts.frameAncestors}`);
+    if (this.#ctx.opts.frameAncestors) addPolicy(head.headers, `frame-ancestors ${this.#ctx.opts.frameAncestors}`);
     res.writeHead(statusCode, statusText || undefined, head.headers);
     if (statusCode < 400) {
       this.#ctx.activity.mark(this.#route.space);
@@ -165,4 +165,19 @@ export function forwardRequest(
   (res as ProxiedResponse)[kForward] = handler;
   res.once('close', onResClose);
   send(handler);
+}
+
+/**
+ * Add a Content-Security-Policy to a flat header list. With the app's own policy present, the two
+ * go in one header, comma-separated (two policies, both enforced): a second header line would
+ * replace the first once the response has headers set by `setHeader` (X-Request-Id).
+ */
+function addPolicy(headers: string[], policy: string): void {
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i]!.toLowerCase() === 'content-security-policy') {
+      headers[i + 1] = `${headers[i + 1]}, ${policy}`;
+      return;
+    }
+  }
+  headers.push('Content-Security-Policy', policy);
 }

@@ -90,7 +90,8 @@ describe('websockets', () => {
     await sleep(100); // several flush intervals
     expect(h.sink.spaces()).toEqual([]);
     ws.send('real data');
-    await vi.waitFor(() => expect(h.sink.spaces()).toEqual(['alice/demo']));
+    // The frame and its echo may land in two flushes: what matters is that data counts and pings never did.
+    await vi.waitFor(() => expect([...new Set(h.sink.spaces())]).toEqual(['alice/demo']));
     ws.close();
   });
 });
