@@ -7,6 +7,7 @@ import type { SpaceStore } from '../store/space-store.js';
 import { authMiddleware } from './auth-middleware.js';
 import { errorHandler } from './http-errors.js';
 import { logsRoutes } from './logs-routes.js';
+import { openApiDocument } from './openapi-document.js';
 import { reposRoutes } from './repos-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { spacesRoutes } from './spaces-routes.js';
@@ -42,6 +43,9 @@ export function createApi(o: ApiOptions): Express {
   app.use(spacesRoutes(o.spaces, o.store, o.flavors));
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
   });
   app.use((req, _res, next) => next(new SpaceportError('NotFound', `No route for ${req.method} ${req.path}.`)));
   app.use(errorHandler(o.logger));

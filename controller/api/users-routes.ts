@@ -5,8 +5,8 @@ import { generateToken, isAdmin, requireUser } from '../auth/index.js';
 import type { SpaceStore } from '../store/space-store.js';
 import { principalOf } from './context.js';
 
-const userBody = z.object({ name: namePartSchema, role: z.enum(['admin', 'user']).default('user') });
-const tokenBody = z.object({ displayName: z.string().min(1).max(100), role: z.enum(['read', 'write']).default('read') });
+export const userBody = z.object({ name: namePartSchema, role: z.enum(['admin', 'user']).default('user') });
+export const tokenBody = z.object({ displayName: z.string().min(1).max(100), role: z.enum(['read', 'write']).default('read') });
 
 /** whoami (Hub shape), and the small user/token admin Spaceport adds. */
 export function usersRoutes(store: SpaceStore): Router {
