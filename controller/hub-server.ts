@@ -20,7 +20,14 @@ export interface HubServerParts {
  * anything else is the hub: git smart HTTP under `/spaces/…`, the API otherwise.
  */
 export function createHubServer(parts: HubServerParts): http.Server {
-  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+  // Node would answer a request without Host with a bare 400; answer it here, with an error code.
+  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000, requireHostHeader: false }, (req, res) => {
+    if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
+      const e = new SpaceportError('BadRequest', 'An HTTP/1.1 request needs a Host header.');
+      const body = JSON.stringify({ error: e.message });
+      res.writeHead(e.status, { 'content-type': 'application/json', 'x-error-code': e.code, 'x-error-message': e.message, connection: 'close' }).end(body);
+      return;
+    }
     if (parts.proxy.isSpaceHost(req.headers.host) !== undefined) {
       parts.proxy.handleRequest(req, res);
       return;

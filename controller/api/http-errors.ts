@@ -26,16 +26,15 @@ export function fromZod(err: ZodError): SpaceportError {
 }
 
 /** An error of express's body parsers (http-errors with `type`, a 4xx `status` and `expose`). */
-function fromBodyParser(err: { type?: unknown; status?: unknown; message?: unknown }): SpaceportError | undefined {
-  if (typeof err.type !== 'string' || typeof err.status !== 'number' || err.status < 400 || err.status >= 500) return undefined;
+function fromBodyParser(err: { type?: unknown; status?: unknown; message?: unknown; expose?: unknown }): SpaceportError | undefined {
+  if (typeof err.status !== 'number' || err.status < 400 || err.status >= 500) return undefined;
+  // http-errors marks client errors `expose`; a broken gzip body comes as a plain 400 with no type.
+  if (typeof err.type !== 'string' && err.expose !== true) return undefined;
+  if (err.status === 413) return new SpaceportError('PayloadTooLarge');
+  if (err.status === 415) return new SpaceportError('UnsupportedMediaType', `${String(err.message)}: send a JSON body in UTF-8, without Content-Encoding or with gzip, deflate or br.`);
   switch (err.type) {
     case 'entity.parse.failed':
       return new SpaceportError('BadRequest', 'The request body is not valid JSON.');
-    case 'entity.too.large':
-      return new SpaceportError('PayloadTooLarge');
-    case 'charset.unsupported':
-    case 'encoding.unsupported':
-      return new SpaceportError('UnsupportedMediaType', `${String(err.message)}: send a JSON body in UTF-8, without Content-Encoding or with gzip, deflate or br.`);
     default:
       // request.aborted, request.size.invalid, a broken gzip stream, …
       return new SpaceportError('BadRequest', `The request body could not be read: ${String(err.message)}.`);

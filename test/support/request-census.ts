@@ -17,12 +17,15 @@ export class RequestCensus {
   readonly serverErrors: CensusEntry[] = [];
   readonly uncodedClientErrors: CensusEntry[] = [];
   readonly #server: http.Server;
+  readonly #exempt: (req: http.IncomingMessage) => boolean;
   readonly #listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     res.once('finish', () => this.#record(req, res));
   };
 
-  constructor(server: http.Server) {
+  /** `exempt`: requests whose 4xx answers are not ours to code (an app's own answers, through the proxy). */
+  constructor(server: http.Server, opts: { exempt?: (req: http.IncomingMessage) => boolean } = {}) {
     this.#server = server;
+    this.#exempt = opts.exempt ?? (() => false);
     server.prependListener('request', this.#listener);
   }
 
@@ -32,7 +35,7 @@ export class RequestCensus {
     this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1);
     const entry = { method: req.method ?? '', url: (req.url ?? '').slice(0, 300), host: String(req.headers.host ?? '').slice(0, 100), status };
     if (status >= 500 && this.serverErrors.length < 50) this.serverErrors.push(entry);
-    if (status >= 400 && status < 500 && !hasErrorCode(res) && this.uncodedClientErrors.length < 50) this.uncodedClientErrors.push(entry);
+    if (status >= 400 && status < 500 && !hasErrorCode(res) && !this.#exempt(req) && this.uncodedClientErrors.length < 50) this.uncodedClientErrors.push(entry);
   }
 
   /** `{ 200: 12, 404: 3 }`, for the log. */
