@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: up test test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-wake bench-k8s clean
+.PHONY: up test test-k8s k8s-tools schemathesis k8s-up k8s-down cluster-up cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-wake bench-k8s clean
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -25,9 +25,13 @@ typecheck: deps
 	npx tsc -p tsconfig.json --noEmit
 
 ## Run every test: typecheck, unit, and the real-service suites (Docker, git, Chromium, PyPI, Kubernetes).
-test: deps docker k8s-tools
+test: deps docker k8s-tools schemathesis
 	npx tsc -p tsconfig.json --noEmit
 	npx vitest run
+
+## schemathesis (PyPI) for test/api-schemathesis.test.ts, in a venv cached outside the repo by version.
+schemathesis:
+	@bash scripts/ensure-schemathesis.sh >/dev/null
 
 ## Only the Kubernetes tier (test/k8s): a real test cluster, up for the run (SPACEPORT_K8S_KEEP=1 keeps it).
 test-k8s: deps docker k8s-tools
