@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ErrorCode } from '../../core/index.js';
 import { activityBatchSchema, wakeBodySchema } from '../../proxy/index.js';
-import type { RouterDocs } from './openapi.js';
+import { NAME_PATTERN, type RouterDocs } from './openapi.js';
 
 /** Routes of `create-api.ts` itself. */
 export const hubRoutesDocs: RouterDocs = {
@@ -13,7 +13,7 @@ export const hubRoutesDocs: RouterDocs = {
 };
 
 const GIT_ERRORS: ErrorCode[] = ['InvalidName', 'Unauthorized', 'Forbidden', 'ReadOnlyToken', 'RepoNotFound', 'NotFound'];
-const gitName = { type: 'string', description: 'The Space name, optionally with `.git`.', maxLength: 100, examples: ['demo', 'demo.git'] };
+const gitName = { type: 'string', description: 'The Space name, optionally with `.git`.', pattern: NAME_PATTERN, maxLength: 100, examples: ['demo', 'demo.git'] };
 
 /** Git smart HTTP on the hub host (`hub-server.ts` → `controller/git/git-http.ts`, stock `git http-backend`). */
 export const gitRoutesDocs: RouterDocs = {

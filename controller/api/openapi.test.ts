@@ -7,7 +7,9 @@ import type { SpaceService } from '../spaces/index.js';
 import type { SpaceStore } from '../store/space-store.js';
 import { createApi } from './create-api.js';
 import { openApiDocument, ROUTER_DOCS } from './openapi-document.js';
-import { openApiPath, parseRouteKey } from './openapi.js';
+import fc from 'fast-check';
+import { nameProblem } from '../../core/index.js';
+import { NAME_PATTERN, openApiPath, parseRouteKey } from './openapi.js';
 
 interface Layer {
   route?: { path: string | string[]; methods: Record<string, boolean> };
@@ -75,5 +77,16 @@ describe('the OpenAPI description', () => {
     const create = doc.paths['/api/repos/create']!.post;
     expect(create.requestBody.content['application/json'].schema.properties.sdk.enum).toEqual(['gradio', 'streamlit', 'docker', 'static']);
     expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '409', '413', '415']));
+  });
+
+  it('documents names by a pattern the server accepts (every name it matches is valid)', () => {
+    const re = new RegExp(NAME_PATTERN);
+    fc.assert(
+      fc.property(fc.string({ maxLength: 96, unit: fc.constantFrom('a', 'Z', '0', '_', '-', '.', '/', '%') }), (s) => {
+        if (re.test(s)) expect(nameProblem(s), s).toBeUndefined();
+      }),
+      { numRuns: 3000 },
+    );
+    expect(re.test('Qwen2.5-Max-Demo')).toBe(true);
   });
 });

@@ -43,10 +43,16 @@ export interface RouterDocs {
 export const COMMON_ERRORS: ErrorCode[] = ['BadRequest', 'InvalidToken'];
 const BODY_ERRORS: ErrorCode[] = ['PayloadTooLarge', 'UnsupportedMediaType'];
 
+/**
+ * A name part in the Hub's rules (`core/ids.ts` nameProblem), as a regex without lookarounds:
+ * `[A-Za-z0-9._-]`, no `--` or `..`, no `-`/`.` at either end (it also leaves out `-.` and `.-`).
+ */
+export const NAME_PATTERN = '^[A-Za-z0-9_]+([-.][A-Za-z0-9_]+)*$';
+
 /** Path parameters shared by routers, as the Hub names them. */
 export const PATH_PARAMS: Record<string, JsonSchema> = {
-  owner: { type: 'string', description: 'The user or organization.', maxLength: NAME_MAX, examples: ['admin'] },
-  name: { type: 'string', description: 'The Space name.', maxLength: NAME_MAX, examples: ['demo'] },
+  owner: { type: 'string', description: 'The user or organization.', pattern: NAME_PATTERN, maxLength: NAME_MAX, examples: ['admin'] },
+  name: { type: 'string', description: 'The Space name.', pattern: NAME_PATTERN, maxLength: NAME_MAX, examples: ['demo'] },
 };
 
 /** The error body: `{error}` and, for a refused request body, each bad field in `details`. */
