@@ -19,6 +19,8 @@ import { ADMIN_TOKEN, startHarness, type Harness } from './support/spaceport-har
  */
 /** With schemathesis' 2,500 (test/api-schemathesis.test.ts): 10,000 in all. */
 const MIN_REQUESTS = 7500;
+/** `/internal/` is served (for proxy replicas) so its JSON bodies are read too. */
+const INTERNAL_TOKEN = 'fuzz-internal-token-0123456789';
 
 interface Sent {
   status: number;
@@ -188,6 +190,7 @@ describe('HTTP property suites: bad input is a 4xx with an error code, never a 5
   beforeAll(async () => {
     h = await startHarness((config) => ({ runtime: new FakeRuntime({ http: true }), builder: new FakeImageBuilder(), plan: planFromBuilder(config) }), {
       SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS: 'false',
+      SPACEPORT_INTERNAL_TOKEN: INTERNAL_TOKEN,
     });
     const alice = await h.api('POST', '/api/users', { name: 'alice' });
     expect(alice.status).toBe(201);
@@ -240,7 +243,8 @@ describe('HTTP property suites: bad input is a 4xx with an error code, never a 5
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...bodyRoutes), owners, names, jsonBody, fc.option(contentType, { freq: 3 }), fc.option(fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-custom', 'gzip, gzip')), fc.boolean(), async (route, owner, name, body, type, encoding, anonymous) => {
         const path = fill(route.path, [owner, name, 'x']);
-        const headers = { 'content-type': type ?? 'application/json', 'content-encoding': encoding ?? undefined, authorization: anonymous ? undefined : `Bearer ${ADMIN_TOKEN}` };
+        const token = route.path.startsWith('/internal/') ? INTERNAL_TOKEN : ADMIN_TOKEN;
+        const headers = { 'content-type': type ?? 'application/json', 'content-encoding': encoding ?? undefined, authorization: anonymous ? undefined : `Bearer ${token}` };
         const r = await send(h.port, { method: route.method, path, headers, body });
         expectOurs(r, `${route.method} ${path} ${JSON.stringify(headers)} ${body.slice(0, 200)}`);
       }),

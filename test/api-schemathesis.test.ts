@@ -101,7 +101,6 @@ describe('schemathesis against /openapi.json', () => {
       { who: 'anonymous', ...(await runSchemathesis(st, h.port, { examples: 5, seed: 2, phases: 'coverage,fuzzing' })) },
     ];
     for (const r of runs) {
-      // eslint-disable-next-line no-console -- the counts are this suite's figure
       process.stdout.write(`schemathesis (${r.who}): ${r.report.test_cases.generated} test cases, exit ${r.code}\n`);
     }
     process.stdout.write(`schemathesis: ${census.total} requests answered, by status ${JSON.stringify(census.summary())}\n`);
