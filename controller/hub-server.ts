@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import { SpaceportError, type Logger } from '../core/index.js';
-import type { Proxy } from '../proxy/index.js';
+import { hostHeaderCount, type Proxy } from '../proxy/index.js';
 import { isGitRequest, type GitHttpHandler } from './git/index.js';
 import type { InternalApi } from './internal-api/index.js';
 
@@ -20,10 +20,11 @@ export interface HubServerParts {
  * anything else is the hub: git smart HTTP under `/spaces/…`, the API otherwise.
  */
 export function createHubServer(parts: HubServerParts): http.Server {
-  // Node would answer a request without Host with a bare 400; answer it here, with an error code.
+  // Node would answer a request without Host with a bare 400 (and keeps the first of two): answer both here, with an error code.
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000, requireHostHeader: false }, (req, res) => {
-    if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
-      const e = new SpaceportError('BadRequest', 'An HTTP/1.1 request needs a Host header.');
+    const hosts = hostHeaderCount(req.rawHeaders);
+    if (hosts > 1 || (hosts === 0 && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1)) {
+      const e = new SpaceportError('BadRequest', 'The request must have exactly one Host header.');
       const body = JSON.stringify({ error: e.message });
       res.writeHead(e.status, { 'content-type': 'application/json', 'x-error-code': e.code, 'x-error-message': e.message, connection: 'close' }).end(body);
       return;

@@ -33,6 +33,12 @@ export function statusResponse(route: Route | undefined): PageResponse {
   return jsonResponse(200, { space: route.space, stage: route.stage, target: route.target.kind });
 }
 
+/** A request whose Host cannot be trusted to pick a Space (two Host headers). */
+export function badHostResponse(): PageResponse {
+  const message = 'The request must have exactly one Host header.';
+  return jsonResponse(400, { error: message }, errorHeaders('BadRequest', message));
+}
+
 export function notFoundResponse(host: string): PageResponse {
   return htmlResponse(404, notFoundPage(host), errorHeaders('RepoNotFound', 'Space not found.'));
 }

@@ -84,6 +84,14 @@ describe('fuzz regressions: bad input is a 4xx with an error code', () => {
     expect(huge.head).toMatch(/\r\nX-Error-Code: HeadersTooLarge/);
   });
 
+  it('two Host headers are a 400 with an error code, on a Space host and the hub (the proxy sent both on: a 502)', async () => {
+    for (const hosts of ['Host: admin-demo.localhost\r\nHost: localhost', `Host: 127.0.0.1:${h.port}\r\nHost: admin-demo.localhost`]) {
+      const r = await raw(h.port, `GET / HTTP/1.1\r\n${hosts}\r\nConnection: close\r\n\r\n`);
+      expect(r.status, hosts).toBe(400);
+      expect(r.head).toMatch(/\r\nx-error-code: BadRequest/i);
+    }
+  });
+
   it('a git POST without its content type is a 415 with an error code (http-backend answered a bare 415)', async () => {
     const r = await request({ port: h.port, path: '/spaces/admin/demo/git-upload-pack', method: 'POST', body: '0000', token: ADMIN_TOKEN, headers: { 'content-type': 'text/plain' } });
     expect(r.status).toBe(415);
