@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: up test hub-client-tools test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-wake bench-k8s bench-gallery clean
+.PHONY: up test hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-wake bench-k8s bench-gallery clean
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -25,7 +25,7 @@ typecheck: deps
 	npx tsc -p tsconfig.json --noEmit
 
 ## Run every test: typecheck, unit, and the real-service suites (Docker, git, git LFS, Chromium, PyPI, Kubernetes).
-test: deps docker k8s-tools hub-client-tools
+test: deps docker k8s-tools hub-client-tools schemathesis
 	npx tsc -p tsconfig.json --noEmit
 	npx vitest run
 
@@ -33,6 +33,10 @@ test: deps docker k8s-tools hub-client-tools
 hub-client-tools:
 	@bash scripts/ensure-git-lfs.sh
 	@bash scripts/hub-client-venvs.sh >/dev/null
+
+## schemathesis (PyPI) for test/api-schemathesis.test.ts, in a venv cached outside the repo by version.
+schemathesis:
+	@bash scripts/ensure-schemathesis.sh >/dev/null
 
 ## Only the Kubernetes tier (test/k8s): a real test cluster, up for the run (SPACEPORT_K8S_KEEP=1 keeps it).
 test-k8s: deps docker k8s-tools

@@ -174,7 +174,16 @@ export function parseSpaceConfig(readme: string | undefined, opts: ParseSpaceCon
   if (doc.contents !== null && !isMap(doc.contents)) {
     return { ok: false, message: `${file} front matter must be a YAML mapping of keys to values, like "sdk: static".` };
   }
-  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
+  let raw: Record<string, unknown>;
+  try {
+    // Aliases are expanded here: too many (a "billion laughs") throw.
+    raw = (doc.toJS({ maxAliasCount: 1000 }) ?? {}) as Record<string, unknown>;
+  } catch (err) {
+    return { ok: false, message: `${file} front matter could not be read: ${String((err as Error)?.message ?? err).split('\n')[0]} (use fewer YAML aliases).` };
+  }
+  if (isRecursive(raw)) {
+    return { ok: false, message: `${file} front matter must not contain a value that contains itself (a YAML alias "*a" inside its own anchor "&a").` };
+  }
   // Version numbers are read as written: YAML turns `3.10` into the number 3.1.
   for (const key of ['sdk_version', 'python_version']) {
     const node = doc.get(key, true);
@@ -203,6 +212,17 @@ export function parseSpaceConfig(readme: string | undefined, opts: ParseSpaceCon
     startupTimeoutMs: parseDuration(timeout)!,
   };
   return { ok: true, config, cardData: raw };
+}
+
+/** Whether a value read from YAML contains itself (`&a [*a]`): it could never be stored as JSON. */
+function isRecursive(value: unknown, ancestors: Set<object> = new Set()): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (ancestors.has(value)) return true;
+  ancestors.add(value);
+  const children = value instanceof Map ? [...value.values()] : Object.values(value);
+  const found = children.some((child) => isRecursive(child, ancestors));
+  ancestors.delete(value);
+  return found;
 }
 
 type FrontMatter = z.output<typeof frontMatterSchema>;

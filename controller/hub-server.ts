@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
-import { requestContext, requestIdFrom, type Logger } from '../core/index.js';
-import type { Proxy } from '../proxy/index.js';
+import { SpaceportError, requestContext, requestIdFrom, type Logger } from '../core/index.js';
+import { hostHeaderCount, type Proxy } from '../proxy/index.js';
 import { isGitRequest, type GitHttpHandler } from './git/index.js';
 import type { InternalApi } from './internal-api/index.js';
 
@@ -26,7 +26,15 @@ export interface HubServerParts {
  * anything else is the hub: git smart HTTP under `/spaces/…`, the API otherwise.
  */
 export function createHubServer(parts: HubServerParts): http.Server {
-  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+  // Node would answer a request without Host with a bare 400 (and keeps the first of two): answer both here, with an error code.
+  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000, requireHostHeader: false }, (req, res) => {
+    const hosts = hostHeaderCount(req.rawHeaders);
+    if (hosts > 1 || (hosts === 0 && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1)) {
+      const e = new SpaceportError('BadRequest', 'The request must have exactly one Host header.');
+      const body = JSON.stringify({ error: e.message });
+      res.writeHead(e.status, { 'content-type': 'application/json', 'x-error-code': e.code, 'x-error-message': e.message, connection: 'close' }).end(body);
+      return;
+    }
     if (parts.proxy.isSpaceHost(req.headers.host) !== undefined) {
       parts.proxy.handleRequest(req, res);
       return;
@@ -51,7 +59,7 @@ export function createHubServer(parts: HubServerParts): http.Server {
       if (isGitRequest(req.method, req.url)) {
         parts.git(req, res).catch((err: unknown) => {
           parts.logger.error({ err }, 'git request failed');
-          if (!res.headersSent) res.writeHead(500).end();
+          if (!res.headersSent) res.writeHead(500, { 'x-error-code': 'Internal', 'x-error-message': 'Internal error.' }).end();
           else res.destroy();
         });
         return;
@@ -65,11 +73,25 @@ export function createHubServer(parts: HubServerParts): http.Server {
       return;
     }
     if (parts.internal?.handleUpgrade(req, socket, head)) return;
-    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    socket.end(rawErrorResponse(new SpaceportError('NotFound', 'No websocket is served here.')));
   });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
+  // Requests Node cannot parse (bad request line, header overflow, bad chunking) never reach a handler.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return void socket.destroy();
+    const e = err.code === 'HPE_HEADER_OVERFLOW'
+      ? new SpaceportError('HeadersTooLarge')
+      : new SpaceportError('BadRequest', `The request could not be parsed (${err.code ?? 'bad request'}).`);
+    socket.end(rawErrorResponse(e));
   });
   return server;
+}
+
+/** A whole HTTP/1.1 error response for a raw socket, with `X-Error-Code` like every other error. */
+export function rawErrorResponse(err: SpaceportError): string {
+  const body = JSON.stringify({ error: err.message });
+  const message = err.message.replace(/[^\x20-\x7e]+/g, ' ').slice(0, 500);
+  return (
+    `HTTP/1.1 ${err.status} ${http.STATUS_CODES[err.status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+    `X-Error-Code: ${err.code}\r\nX-Error-Message: ${message}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
 }

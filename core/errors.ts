@@ -35,6 +35,8 @@ export const ERRORS = {
   RangeNotSatisfiable: { status: 416, message: 'The requested range is not satisfiable.' },
   NameTaken: { status: 409, message: 'This name is already used by a user or an organization.' },
   PayloadTooLarge: { status: 413, message: 'The request body is too large.' },
+  UnsupportedMediaType: { status: 415, message: 'The request body has a content type, charset or encoding this route does not read: send JSON with "Content-Type: application/json".' },
+  HeadersTooLarge: { status: 431, message: 'The request headers are too large.' },
   UpstreamFetchFailed: { status: 502, message: 'Fetching the upstream repository failed.' },
   DockerUnavailable: { status: 503, message: 'The Docker engine is not reachable.' },
   PortInUse: { status: 500, message: 'The port is already in use.' },

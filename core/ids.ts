@@ -53,11 +53,13 @@ function shortHash(text: string, len = 6): string {
 }
 
 /**
- * The Hub's subdomain rule: `owner-name` lowercased, with `/`, `_` and `.` mapped to `-`.
+ * The Hub's subdomain rule: `owner-name` lowercased, with `/`, `_` and `.` mapped to `-` (and no `-` at either end).
  * A result over 63 characters (one DNS label) is cut to 56 and given `-` plus a 6-hex hash of the id.
  */
 export function baseSubdomain(id: SpaceId): string {
-  const plain = id.toLowerCase().replace(/[/_.]/g, '-');
+  // A DNS label neither starts nor ends with "-" (names may start or end with "_").
+  const plain = id.toLowerCase().replace(/[/_.]/g, '-').replace(/^-+|-+$/g, '');
+  if (plain.length === 0) return `space-${shortHash(id)}`;
   if (plain.length <= DNS_LABEL_MAX) return plain;
   return `${plain.slice(0, 56).replace(/-+$/, '')}-${shortHash(id)}`;
 }

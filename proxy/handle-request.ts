@@ -4,7 +4,9 @@ import { isBrowserRequest, isNoWakeRequest } from './client-kind.js';
 import { forwardRequest } from './forward-request.js';
 import type { ProxyContext } from './proxy-context.js';
 import type { Route } from './route.js';
+import { hostHeaderCount } from './parse-host.js';
 import {
+  badHostResponse,
   isStatusPath,
   notFoundResponse,
   routePageResponse,
@@ -17,6 +19,11 @@ import type { HoldOutcome } from './wake-coordinator.js';
 
 /** Entry point for a plain HTTP request to a Space host: route by this request's own Host header. */
 export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse): void {
+  // Node keeps the first of two Host headers; the app (or undici) would see both: refuse it here.
+  if (hostHeaderCount(req.rawHeaders) > 1) {
+    sendResponse(res, badHostResponse(), req.method);
+    return;
+  }
   const host = req.headers.host;
   const sub = ctx.hosts.match(host);
   if (sub !== undefined && isGrantPath(req.url)) {

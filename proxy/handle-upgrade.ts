@@ -3,7 +3,8 @@ import type { Duplex } from 'node:stream';
 import { isNoWakeRequest } from './client-kind.js';
 import type { ProxyContext } from './proxy-context.js';
 import type { Route } from './route.js';
-import { notFoundResponse, routePageResponse, unavailableResponse } from './route-responses.js';
+import { hostHeaderCount } from './parse-host.js';
+import { badHostResponse, notFoundResponse, routePageResponse, unavailableResponse } from './route-responses.js';
 import { sendRawResponse } from './respond.js';
 import { tunnelUpgrade } from './tunnel-upgrade.js';
 
@@ -15,6 +16,10 @@ function swallow(this: Duplex): void {
 export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   // Until a tunnel owns the socket, a client reset must not crash the process.
   socket.on('error', swallow);
+  if (hostHeaderCount(req.rawHeaders) > 1) {
+    sendRawResponse(socket, badHostResponse());
+    return;
+  }
   const sub = ctx.hosts.match(req.headers.host);
   const route = sub === undefined ? undefined : ctx.routes.get(sub);
   if (route === undefined) {

@@ -29,7 +29,7 @@ export { HttpAccessChecker } from './http-access-checker.js';
 export { createProxy, type Proxy, type ProxyStats } from './create-proxy.js';
 export type { ProxyOptions } from './proxy-options.js';
 export { noProxyMetrics, type ProxyMetrics } from './proxy-metrics.js';
-export { subdomainOfHost } from './parse-host.js';
+export { hostHeaderCount, subdomainOfHost } from './parse-host.js';
 export { STATUS_PATH } from './route-responses.js';
 export { WsFrameCounter } from './ws-frame-counter.js';
 export { ControllerClient, ControllerRequestError, type ControllerClientOptions } from './controller-client.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HostMatcher, subdomainOfHost } from './parse-host.js';
+import { HostMatcher, hostHeaderCount, subdomainOfHost } from './parse-host.js';
 
 describe('subdomainOfHost', () => {
   it.each([
@@ -45,5 +45,13 @@ describe('HostMatcher', () => {
     expect(m.match('b.localhost')).toBe('b');
     expect(m.match('c.localhost:1')).toBe('c');
     expect(m.match(undefined)).toBeUndefined();
+  });
+});
+
+describe('hostHeaderCount', () => {
+  it('counts Host headers in any case', () => {
+    expect(hostHeaderCount(['Host', 'a', 'X-Host', 'b'])).toBe(1);
+    expect(hostHeaderCount(['host', 'a', 'HOST', 'b'])).toBe(2);
+    expect(hostHeaderCount([])).toBe(0);
   });
 });

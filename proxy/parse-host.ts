@@ -42,3 +42,13 @@ export class HostMatcher {
     return sub;
   }
 }
+
+/** How many Host headers a request carried (RFC 9112: anything but one, on HTTP/1.1, is a 400). */
+export function hostHeaderCount(rawHeaders: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length === 4 && name.toLowerCase() === 'host') n++;
+  }
+  return n;
+}

@@ -18,6 +18,7 @@ import { errorHandler } from './http-errors.js';
 import { logsRoutes } from './logs-routes.js';
 import { orgsRoutes } from './orgs-routes.js';
 import { repoSettingsRoutes } from './repo-settings-routes.js';
+import { openApiDocument } from './openapi-document.js';
 import { reposRoutes } from './repos-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { spacesRoutes } from './spaces-routes.js';
@@ -65,6 +66,9 @@ export function createApi(o: ApiOptions): Express {
   app.use(spacesRoutes(o.spaces, o.store, o.flavors));
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
   });
   if (o.web) app.use(o.web);
   app.use((req, _res, next) => next(new SpaceportError('NotFound', `No route for ${req.method} ${req.path}.`)));

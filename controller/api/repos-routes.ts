@@ -8,7 +8,7 @@ import { storageTierSchema } from './storage-tier-schema.js';
 
 const settingList = z.array(z.object({ key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an env var name'), value: z.string(), description: z.string().optional() }));
 
-const createBody = z.object({
+export const createBody = z.object({
   name: z.string().min(1),
   organization: z.string().nullish(),
   type: z.literal('space', { error: 'only "space" repositories are served here' }),
@@ -24,8 +24,8 @@ const createBody = z.object({
   template: z.string().optional(),
 });
 
-const deleteBody = z.object({ name: z.string(), organization: z.string().nullish(), type: z.literal('space').optional() });
-const moveBody = z.object({ fromRepo: z.string(), toRepo: z.string(), type: z.literal('space').optional() });
+export const deleteBody = z.object({ name: z.string(), organization: z.string().nullish(), type: z.literal('space').optional() });
+export const moveBody = z.object({ fromRepo: z.string(), toRepo: z.string(), type: z.literal('space').optional() });
 
 function parseRepoId(text: string) {
   const parts = text.split('/');

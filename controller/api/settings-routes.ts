@@ -5,8 +5,8 @@ import type { SettingKind } from '../store/records.js';
 import { principalOf, spaceIdOf } from './context.js';
 
 const key = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)').max(256);
-const upsertBody = z.object({ key, value: z.string().max(64 * 1024), description: z.string().max(1000).optional() });
-const deleteBody = z.object({ key });
+export const upsertBody = z.object({ key, value: z.string().max(64 * 1024), description: z.string().max(1000).optional() });
+export const deleteBody = z.object({ key });
 
 /** Secrets and variables in the Hub's shapes. Secret values are never returned. */
 export function settingsRoutes(spaces: SpaceService): Router {

@@ -6,9 +6,9 @@ import type { SpaceStore } from '../store/space-store.js';
 import { principalOf, spaceIdOf, urlsOf } from './context.js';
 import { storageTierSchema } from './storage-tier-schema.js';
 
-const sleepBody = z.object({ seconds: z.number().int() });
-const hardwareBody = z.object({ flavor: z.string().min(1), sleepTimeSeconds: z.number().int().optional() });
-const storageBody = z.object({ tier: storageTierSchema });
+export const sleepBody = z.object({ seconds: z.number().int() });
+export const hardwareBody = z.object({ flavor: z.string().min(1), sleepTimeSeconds: z.number().int().optional() });
+export const storageBody = z.object({ tier: storageTierSchema });
 
 /** `/api/spaces/*`: info, runtime, lifecycle. */
 export function spacesRoutes(spaces: SpaceService, store: SpaceStore, flavors: () => Record<string, unknown>[]): Router {

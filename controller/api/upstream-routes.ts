@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { SpaceService } from '../spaces/index.js';
 import { principalOf, spaceIdOf, urlsOf } from './context.js';
 
-const upstreamBody = z.object({ url: z.string().min(1), branch: z.string().min(1).default('main') }).nullable();
+export const upstreamBody = z.object({ url: z.string().min(1), branch: z.string().min(1).default('main') }).nullable();
 
 /** Pull mode: follow an upstream repo; its webhook fetches and builds. */
 export function upstreamRoutes(spaces: SpaceService): Router {

@@ -6,8 +6,8 @@ import type { TokenRecord } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
 import { principalOf } from './context.js';
 
-const userBody = z.object({ name: namePartSchema, role: z.enum(['admin', 'user']).default('user') });
-const tokenBody = z.object({ displayName: z.string().min(1).max(100), role: z.enum(['read', 'write']).default('read') });
+export const userBody = z.object({ name: namePartSchema, role: z.enum(['admin', 'user']).default('user') });
+export const tokenBody = z.object({ displayName: z.string().min(1).max(100), role: z.enum(['read', 'write']).default('read') });
 
 const tokenJson = (t: TokenRecord, current?: string) => ({
   id: t.id,

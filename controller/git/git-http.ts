@@ -83,9 +83,14 @@ export function sendGitError(res: ServerResponse, err: SpaceportError): void {
   res.end(`${err.message}\n`);
 }
 
-function checkMethod(gp: GitPath, method: string | undefined): SpaceportError | undefined {
+function checkMethod(gp: GitPath, method: string | undefined, contentType: string | undefined): SpaceportError | undefined {
   const want = gp.service === 'git-upload-pack' || gp.service === 'git-receive-pack' ? 'POST' : 'GET';
   if (method !== want) return new SpaceportError('BadRequest', `Use ${want} for ${gp.service}.`);
+  // http-backend would answer a bare 415 itself; answer it here, with an error code.
+  const wantType = `application/x-${gp.service}-request`;
+  if (want === 'POST' && contentType?.split(';')[0]?.trim().toLowerCase() !== wantType) {
+    return new SpaceportError('UnsupportedMediaType', `${gp.service} reads "Content-Type: ${wantType}".`);
+  }
   if (gp.service === 'info/refs' && gp.queryService === undefined) {
     return new SpaceportError('BadRequest', 'Only the smart HTTP protocol is supported: use git 1.6.6 or newer.');
   }
@@ -112,7 +117,7 @@ export function createGitHttpHandler(opts: GitHttpOptions): GitHttpHandler {
     try {
       const gp = parseGitPath(req.url ?? '');
       if (gp === undefined) throw new SpaceportError('NotFound', 'Not a git URL.');
-      const bad = checkMethod(gp, req.method);
+      const bad = checkMethod(gp, req.method, req.headers['content-type']);
       if (bad) throw bad;
       const token = tokenFromAuthorization(req.headers.authorization);
       if (gp.access === 'write' && token === undefined) {
@@ -153,6 +158,16 @@ export function createGitHttpHandler(opts: GitHttpOptions): GitHttpHandler {
     await pushCheck?.close();
   };
   return handler;
+}
+
+/** The error code for a status http-backend answered on its own (a refused or malformed request). */
+function backendError(status: number): SpaceportError {
+  if (status === 403) return new SpaceportError('Forbidden', 'git http-backend refused the request.');
+  if (status === 404) return new SpaceportError('NotFound', 'git http-backend found nothing here.');
+  if (status === 413) return new SpaceportError('PayloadTooLarge');
+  if (status === 415) return new SpaceportError('UnsupportedMediaType');
+  if (status < 500) return new SpaceportError('BadRequest', `git http-backend refused the request (${status}).`);
+  return new SpaceportError('GitFailed', `git http-backend failed (${status}).`);
 }
 
 interface BackendRun {
@@ -288,6 +303,11 @@ function runBackend(run: BackendRun): Promise<boolean> {
       status = parsed.status;
       res.statusCode = parsed.status;
       for (const [name, value] of parsed.headers) res.setHeader(name, value);
+      if (status >= 400 && !res.hasHeader('x-error-code')) {
+        const e = backendError(status);
+        res.setHeader('X-Error-Code', e.code);
+        res.setHeader('X-Error-Message', headerValue(e.message));
+      }
       if (parsed.rest.length > 0) res.write(parsed.rest);
       // With beforeEnd, the response is ended by the close handler, after it.
       child.stdout.pipe(res, { end: run.beforeEnd === undefined });

@@ -45,7 +45,8 @@ export function validateUpstreamUrl(url: string, opts: UpstreamUrlOptions): stri
   if (scheme === 'http' && !(opts.allowLoopbackHttp && isLoopbackHost(parsed.hostname))) {
     throw invalid(url, opts.allowLoopbackHttp ? 'http:// is only allowed to loopback; use https://' : 'use an https:// URL');
   }
-  if (parsed.hash !== '') throw invalid(url, 'it must not have a #fragment');
+  // An empty fragment (`…/repo#`) parses to hash '' but stays in href.
+  if (parsed.hash !== '' || parsed.href.includes('#')) throw invalid(url, 'it must not have a #fragment');
   // git gets the parsed form, so what it connects to is what was checked here.
   return parsed.href;
 }

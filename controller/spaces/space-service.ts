@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   SpaceportError,
+  isSpaceportError,
   isStorageDowngrade,
   toSpaceId,
   type Config,
@@ -480,8 +481,16 @@ export class SpaceService {
     }
     const checked = await this.#checkUpstream(upstream);
     const webhookSecret = space.webhookSecret ?? randomBytes(24).toString('hex');
+    const before = this.#o.store.getSpaceByUid(space.uid) ?? space;
     this.#o.store.updateSpace(space.uid, { upstream: checked, webhookSecret });
-    await this.pullUpstream(space.uid);
+    try {
+      await this.pullUpstream(space.uid);
+    } catch (err) {
+      if (!isSpaceportError(err, 'UpstreamFetchFailed')) throw err;
+      // A URL or branch that cannot be fetched is a bad request, not a server error: keep what was there.
+      this.#o.store.updateSpace(space.uid, { upstream: before.upstream, webhookSecret: before.webhookSecret });
+      throw new SpaceportError('InvalidUpstream', `${err.message} The Space keeps its previous upstream setting.`, { cause: err });
+    }
     return { webhookSecret };
   }
 

@@ -1,0 +1,92 @@
+import type { Express } from 'express';
+import { describe, expect, it } from 'vitest';
+import { ERRORS, silentLogger } from '../../core/index.js';
+import type { BuildLogs } from '../build/index.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { SpaceService } from '../spaces/index.js';
+import type { SpaceStore } from '../store/space-store.js';
+import { createApi } from './create-api.js';
+import { openApiDocument, ROUTER_DOCS } from './openapi-document.js';
+import fc from 'fast-check';
+import { nameProblem } from '../../core/index.js';
+import { NAME_PATTERN, openApiPath, parseRouteKey } from './openapi.js';
+
+interface Layer {
+  route?: { path: string | string[]; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+}
+
+/** Every `METHOD /path` the express app answers, found by walking its router stack. */
+function expressRoutes(app: Express): string[] {
+  const found: string[] = [];
+  const walk = (stack: Layer[]): void => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
+        for (const p of paths) for (const [m, on] of Object.entries(layer.route.methods)) if (on && m !== '_all') found.push(`${m.toUpperCase()} ${p}`);
+      } else if (layer.handle?.stack) walk(layer.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  return found;
+}
+
+const api = createApi({
+  spaces: {} as SpaceService,
+  store: {} as SpaceStore,
+  buildLogs: {} as BuildLogs,
+  runtime: {} as Runtime,
+  logger: silentLogger(),
+  flavors: () => [],
+});
+/** Routes answered outside express (hub-server.ts): git smart HTTP and /internal/. */
+const NOT_EXPRESS = new Set(['git', 'internal']);
+
+describe('the OpenAPI description', () => {
+  const described = new Set(ROUTER_DOCS.flatMap((r) => Object.keys(r.routes)));
+
+  it('describes every express route (add it to the router\'s *-routes-openapi.ts)', () => {
+    const routes = expressRoutes(api);
+    expect(routes.length).toBeGreaterThan(20);
+    const missing = routes.filter((r) => !described.has(r));
+    expect(missing, `routes without a description: ${missing.join(', ')}`).toEqual([]);
+  });
+
+  it('describes no route that express does not answer', () => {
+    const routes = new Set(expressRoutes(api));
+    const stale = ROUTER_DOCS.filter((r) => !NOT_EXPRESS.has(r.tag)).flatMap((r) => Object.keys(r.routes).filter((k) => !routes.has(k)));
+    expect(stale).toEqual([]);
+  });
+
+  it('is OpenAPI 3.1 with every path parameter, JSON body and error response described', () => {
+    const doc = openApiDocument() as { openapi: string; paths: Record<string, Record<string, any>> };
+    expect(doc.openapi).toBe('3.1.0');
+    for (const key of described) {
+      const { method, path } = parseRouteKey(key);
+      const { path: p, params } = openApiPath(path);
+      const op = doc.paths[p]?.[method.toLowerCase()];
+      expect(op, key).toBeDefined();
+      expect(op.parameters?.filter((x: any) => x.in === 'path').map((x: any) => x.name) ?? []).toEqual(params);
+      for (const [status, r] of Object.entries<any>(op.responses)) {
+        if (Number(status) < 400) continue;
+        const codes: string[] = r.headers['X-Error-Code'].schema.enum;
+        expect(codes.length, `${key} ${status}`).toBeGreaterThan(0);
+        for (const c of codes) expect(ERRORS[c as keyof typeof ERRORS].status, `${key}: ${c}`).toBe(Number(status));
+      }
+    }
+    const create = doc.paths['/api/repos/create']!.post;
+    expect(create.requestBody.content['application/json'].schema.properties.sdk.enum).toEqual(['gradio', 'streamlit', 'docker', 'static']);
+    expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '409', '413', '415']));
+  });
+
+  it('documents names by a pattern the server accepts (every name it matches is valid)', () => {
+    const re = new RegExp(NAME_PATTERN);
+    fc.assert(
+      fc.property(fc.string({ maxLength: 96, unit: fc.constantFrom('a', 'Z', '0', '_', '-', '.', '/', '%') }), (s) => {
+        if (re.test(s)) expect(nameProblem(s), s).toBeUndefined();
+      }),
+      { numRuns: 3000 },
+    );
+    expect(re.test('Qwen2.5-Max-Demo')).toBe(true);
+  });
+});

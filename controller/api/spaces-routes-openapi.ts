@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import type { ErrorCode } from '../../core/index.js';
+import type { RouterDocs } from './openapi.js';
+import { hardwareShape, runtimeShape, spaceInfoShape } from './openapi-shapes.js';
+import { hardwareBody, sleepBody, storageBody } from './spaces-routes.js';
+
+const READ: ErrorCode[] = ['InvalidName', 'RepoNotFound'];
+const WRITE: ErrorCode[] = [...READ, 'Forbidden', 'ReadOnlyToken'];
+const runtime = { schema: runtimeShape, description: 'The Space runtime (stage, hardware, storage, sleep time).' };
+
+/** `spaces-routes.ts`. */
+export const spacesRoutesDocs: RouterDocs = {
+  tag: 'spaces',
+  description: 'Space info, runtime and lifecycle, in the Hub\'s shapes.',
+  routes: {
+    'GET /api/spaces': {
+      summary: 'List the Spaces the caller can read',
+      query: {
+        author: { schema: z.string(), description: 'Only Spaces of this owner.' },
+        search: { schema: z.string(), description: 'Only Spaces whose id contains this text (case-insensitive).' },
+        limit: { schema: z.string(), description: 'At most this many (a positive whole number; others are ignored).' },
+      },
+      ok: { schema: { type: 'array', items: spaceInfoShape } },
+    },
+    'GET /api/spaces/hardware': { summary: 'The hardware flavors offered here', ok: { schema: hardwareShape } },
+    'GET /api/spaces/by-subdomain/:subdomain': {
+      summary: 'The Space served at a subdomain',
+      params: { subdomain: z.string().max(253) },
+      ok: { schema: spaceInfoShape },
+      errors: ['RepoNotFound'],
+    },
+    'GET /api/spaces/:owner/:name': { summary: 'Space info (`space_info`)', ok: { schema: spaceInfoShape }, errors: READ },
+    'GET /api/spaces/:owner/:name/revision/:rev': {
+      summary: 'Space info at a revision (`main` or the head commit)',
+      params: { rev: z.string() },
+      ok: { schema: spaceInfoShape },
+      errors: [...READ, 'RevisionNotFound'],
+    },
+    'GET /api/spaces/:owner/:name/runtime': { summary: 'The Space runtime (`get_space_runtime`)', ok: runtime, errors: READ },
+    'GET /api/spaces/:owner/:name/host': {
+      summary: 'The host the Space is served at',
+      ok: { schema: { type: 'object', required: ['host', 'subdomain'], properties: { host: { type: 'string' }, subdomain: { type: 'string' } } } },
+      errors: READ,
+    },
+    'POST /api/spaces/:owner/:name/pause': { summary: 'Pause (stops it; visitors do not wake it)', auth: 'required', ok: runtime, errors: [...WRITE, 'NotSupportedForStatic'] },
+    'POST /api/spaces/:owner/:name/restart': {
+      summary: 'Restart (or resume a paused Space)',
+      auth: 'required',
+      query: { factory: { schema: z.enum(['true', 'false', '1', '0']), description: 'Rebuild from scratch.' } },
+      ok: runtime,
+      errors: WRITE,
+    },
+    'POST /api/spaces/:owner/:name/sleeptime': { summary: 'Set the idle time before sleep', auth: 'required', body: sleepBody, ok: runtime, errors: WRITE },
+    'POST /api/spaces/:owner/:name/hardware': { summary: 'Request another hardware flavor (a new release)', auth: 'required', body: hardwareBody, ok: runtime, errors: WRITE },
+    'POST /api/spaces/:owner/:name/storage': {
+      summary: 'Request persistent storage',
+      auth: 'required',
+      body: storageBody,
+      ok: runtime,
+      errors: [...WRITE, 'NotSupportedForStatic', 'StorageDowngrade'],
+    },
+    'DELETE /api/spaces/:owner/:name/storage': { summary: 'Delete persistent storage', auth: 'required', ok: runtime, errors: [...WRITE, 'NoStorage'] },
+  },
+};

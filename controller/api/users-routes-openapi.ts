@@ -1,0 +1,29 @@
+import type { RouterDocs } from './openapi.js';
+import { tokenBody, userBody } from './users-routes.js';
+
+/** `users-routes.ts`. */
+export const usersRoutesDocs: RouterDocs = {
+  tag: 'users',
+  description: '`whoami` in the Hub\'s shape, and the users and tokens Spaceport adds.',
+  routes: {
+    'GET /api/whoami-v2': {
+      summary: 'The caller (`whoami`)',
+      auth: 'required',
+      ok: { schema: { type: 'object', required: ['type', 'name', 'auth'], properties: { type: { const: 'user' }, name: { type: 'string' }, auth: { type: 'object' }, isAdmin: { type: 'boolean' } } } },
+    },
+    'POST /api/users': {
+      summary: 'Create a user and its first write token (admin only)',
+      auth: 'required',
+      body: userBody,
+      ok: { status: 201, schema: { type: 'object', required: ['name', 'role', 'token'], properties: { name: { type: 'string' }, role: { type: 'string' }, token: { type: 'string' } } } },
+      errors: ['Forbidden', 'UserExists'],
+    },
+    'POST /api/tokens': {
+      summary: 'Create a token for the caller',
+      auth: 'required',
+      body: tokenBody,
+      ok: { status: 201, schema: { type: 'object', required: ['id', 'displayName', 'role', 'token'], properties: { token: { type: 'string' } } } },
+      errors: ['ReadOnlyToken'],
+    },
+  },
+};

@@ -1,0 +1,8 @@
+"""Schemathesis hooks for Spaceport (loaded through SCHEMATHESIS_HOOKS by test/api-schemathesis.test.ts)."""
+import schemathesis
+
+# git smart-HTTP request bodies are opaque bytes (pkt-lines and packs): send them as such.
+schemathesis.serializer.alias(
+    ["application/x-git-upload-pack-request", "application/x-git-receive-pack-request"],
+    "application/octet-stream",
+)
