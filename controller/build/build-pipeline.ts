@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BuildError, isSpaceportError, type BuildId, type Logger } from '../../core/index.js';
-import type { ImageBuilder } from '../../builder/index.js';
+import { DEPENDENCY_FILES, type ImageBuilder } from '../../builder/index.js';
 import type { GitRepos } from '../git/git-repos.js';
 import type { BuildRecord, SpaceRecord } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
@@ -177,7 +177,9 @@ export class BuildPipeline {
     const files = await repos.listFiles(space.id, build.commit);
     const variables = Object.fromEntries(store.listSettings(space.uid, 'variable').map((v) => [v.key, v.value]));
     const requirements = files.includes('requirements.txt') ? await repos.readFile(space.id, build.commit, 'requirements.txt') : undefined;
+    const dependenciesChangedAt = await repos.lastChangedAt(space.id, build.commit, DEPENDENCY_FILES);
     const plan = this.#o.plan({
+      dependenciesChangedAt,
       space,
       readme: readme?.toString('utf8'),
       files,

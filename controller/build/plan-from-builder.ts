@@ -1,4 +1,4 @@
-import { CA_BUNDLE_FILE_NAME, DEFAULT_BASE_IMAGES, imageRefFor, parseSpaceConfig, planBuild } from '../../builder/index.js';
+import { CA_BUNDLE_FILE_NAME, DEFAULT_BASE_IMAGES, imageRefFor, parseSpaceConfig, planBuild, pythonImagesWith } from '../../builder/index.js';
 import type { Config } from '../../core/index.js';
 import type { PlanBuild } from './plan.js';
 
@@ -8,14 +8,17 @@ export function planFromBuilder(config: Readonly<Config>): PlanBuild {
     config.SPACEPORT_BUILD_HTTP_PROXY || config.SPACEPORT_BUILD_HTTPS_PROXY
       ? { http: config.SPACEPORT_BUILD_HTTP_PROXY, https: config.SPACEPORT_BUILD_HTTPS_PROXY, noProxy: config.SPACEPORT_BUILD_NO_PROXY }
       : undefined;
-  return ({ space, readme, files, tree, variables, requirementsTxt }) => {
+  const pythonImages = pythonImagesWith(config.SPACEPORT_PYTHON_IMAGES);
+  return ({ space, readme, files, tree, variables, requirementsTxt, dependenciesChangedAt }) => {
     const parsed = parseSpaceConfig(readme);
     if (!parsed.ok) return { kind: 'config_error', message: parsed.message };
     const plan = planBuild({
       config: parsed.config,
       files,
-      pythonImages: config.SPACEPORT_PYTHON_IMAGES,
+      pythonImages,
       defaultPython: config.SPACEPORT_DEFAULT_PYTHON,
+      dependenciesChangedAt,
+      pipCacheId: `spaceport-pip-${space.uid}`,
       nodeImage: DEFAULT_BASE_IMAGES.node,
       caBundleFileName: CA_BUNDLE_FILE_NAME,
       proxy,
@@ -25,7 +28,7 @@ export function planFromBuilder(config: Readonly<Config>): PlanBuild {
     if (plan.kind !== 'ok') return plan;
     return {
       kind: 'ok',
-      image: imageRefFor({ subdomain: space.subdomain, tree, templateHash: plan.templateHash }),
+      image: imageRefFor({ subdomain: space.subdomain, tree, templateHash: plan.identity }),
       dockerfile: plan.dockerfile,
       extraFiles: plan.extraFiles,
       buildArgs: plan.buildArgs,

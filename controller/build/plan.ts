@@ -27,4 +27,6 @@ export type PlanBuild = (input: {
   variables: Record<string, string>;
   /** requirements.txt, when the repo has one (local references change the layer order). */
   requirementsTxt?: string;
+  /** Committer date of the newest commit that changed README.md or a dependency file (packages are resolved as of then). */
+  dependenciesChangedAt?: Date;
 }) => BuildPlan;
