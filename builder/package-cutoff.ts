@@ -17,7 +17,10 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[
 /** Why a `resolve_packages_at` value is unusable, or undefined. */
 export function resolvePackagesAtProblem(value: string): string | undefined {
   if (value === RESOLVE_AT_COMMIT || value === RESOLVE_AT_LATEST) return undefined;
-  if (DATE_RE.test(value) && !Number.isNaN(Date.parse(value))) return undefined;
+  // Date.parse takes 2024-02-30 as March 1st: the day must read back the same.
+  const day = value.slice(0, 10);
+  const real = !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day;
+  if (DATE_RE.test(value) && real && !Number.isNaN(Date.parse(value))) return undefined;
   return 'must be "commit" (the default: packages as of the last commit that changed README.md or a requirements file), "latest" (the newest packages), or a date like 2024-06-01 or 2024-06-01T12:00:00Z';
 }
 

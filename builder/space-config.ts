@@ -110,8 +110,7 @@ const frontMatterSchema = z.looseObject({
     .optional(),
   python_version: str.regex(/^3\.\d{1,2}(\.\d{1,3})?$/, { error: 'must be a Python version like 3.11 or 3.11.9' }).optional(),
   resolve_packages_at: z
-    .union([z.string(), z.date()], { error: resolvePackagesAtProblem('') })
-    .transform((v) => (v instanceof Date ? v.toISOString() : v))
+    .string({ error: resolvePackagesAtProblem('') })
     .refine((v) => resolvePackagesAtProblem(v) === undefined, { error: resolvePackagesAtProblem('') })
     .optional(),
   app_file: appFile.optional(),

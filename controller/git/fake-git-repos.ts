@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { SpaceportError, splitSpaceId, toSpaceId, type SpaceId } from '../../core/index.js';
 import { validateBranchName } from './branch-name.js';
+import { filePathProblem } from './cli-git-repos.js';
 import { resolveInside } from './extract-tar.js';
 import type { GitRepos, Head } from './git-repos.js';
 import { validateUpstreamUrl } from './upstream-url.js';
@@ -93,6 +94,10 @@ export class FakeGitRepos implements GitRepos {
   }
 
   async lastChangedAt(space: SpaceId, commit: string, paths: readonly string[]): Promise<Date> {
+    for (const p of paths) {
+      const problem = filePathProblem(p);
+      if (problem) throw new SpaceportError('BadRequest', `Invalid file path "${p.slice(0, 200)}": ${problem}.`);
+    }
     const same = (a: Commit, b: Commit) => paths.every((p) => (a.files.get(p)?.toString('base64') ?? null) === (b.files.get(p)?.toString('base64') ?? null));
     const start = this.#commit(space, commit);
     for (let c: Commit | undefined = start; c; c = c.parent) {
