@@ -74,7 +74,7 @@ export function pickPython(
   const best = [...versions].sort((a, b) => distance(a.m) - distance(b.m) || fromAnchor(a.m) - fromAnchor(b.m))[0]!;
   const minor = `${best.m[0]}.${best.m[1]}`;
   const image = images[best.v]!;
-  const available = versions.map((x) => x.v).sort((a, b) => distance(minorOf(a)!) - distance(minorOf(b)!)).join(', ');
+  const available = [...versions].sort((a, b) => a.m[0] - b.m[0] || a.m[1] - b.m[1]).map((x) => x.v).join(', ');
   const why = wanted === undefined ? `README.md names no python_version (the Hub's default is ${defaultVersion})` : `python_version ${wanted} is not available here`;
   return {
     kind: 'ok',
