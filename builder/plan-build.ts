@@ -76,16 +76,17 @@ export function planBuild(input: PlanBuildInput): BuildPlan {
   const missing = missingAppFile(config, files);
   if (missing) return { kind: 'no_app_file', message: missing };
 
+  const pythonSdk = config.sdk === 'gradio' || config.sdk === 'streamlit';
   let pythonImage = '';
   let pythonVersion = '';
   if (config.sdk !== 'docker') {
     const picked = pickPython(config.python_version, input.pythonImages, input.defaultPython ?? HUB_DEFAULT_PYTHON);
     if (picked.kind === 'error') return { kind: 'config_error', message: picked.message };
-    if (picked.notice) notices.push(picked.notice);
+    // A static Space's file server runs on any Python: no notice about python_version for it.
+    if (picked.notice && pythonSdk) notices.push(picked.notice);
     pythonImage = picked.image;
     pythonVersion = picked.version;
   }
-  const pythonSdk = config.sdk === 'gradio' || config.sdk === 'streamlit';
   const cutoff = pythonSdk ? packageCutoff(config.resolve_packages_at, input.dependenciesChangedAt, input.now ?? new Date()) : undefined;
 
   const repoFiles: RepoFiles = {
