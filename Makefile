@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: up test hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-wake bench-k8s bench-gallery clean
+.PHONY: up test hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-k8s bench-gallery clean
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -69,6 +69,9 @@ bench-proxy: deps
 
 bench-builds: deps docker
 	npx tsx bench/builds.ts
+
+bench-pip: deps docker
+	npx tsx bench/pip-resolution.ts
 
 bench-wake: deps docker
 	npx tsx bench/wake.ts

@@ -73,3 +73,15 @@ describe('base image recipes', () => {
     expect(splitImage('host:5000/a/b:t')).toEqual({ repo: 'host:5000/a/b', tag: 't' });
   });
 });
+
+describe('withoutCacheMounts (the classic builder)', () => {
+  it('drops cache mounts from RUN and leaves other mounts and lines alone', async () => {
+    const { withoutCacheMounts } = await import('./docker-image-builder.js');
+    const d = [
+      'RUN --mount=type=cache,id=a,target=/c,uid=1000 pip install x',
+      'RUN --mount=type=secret,id=HF_TOKEN cat /run/secrets/HF_TOKEN',
+      'RUN echo --mount=type=cache,x',
+    ].join('\n');
+    expect(withoutCacheMounts(d)).toBe(['RUN pip install x', 'RUN --mount=type=secret,id=HF_TOKEN cat /run/secrets/HF_TOKEN', 'RUN echo --mount=type=cache,x'].join('\n'));
+  });
+});

@@ -1,5 +1,6 @@
 /**
- * Build Spaceport's base images from Debian packages, for operators and air-gapped sites:
+ * Build Spaceport's base images from Debian packages, for operators and air-gapped sites
+ * (`--python-image spaceport/python:3.9` or `:3.13` for the other Pythons):
  *
  *   npx tsx builder/base-images-cli.ts [--only python|node] [--force] [--mirror URL] [--security-mirror URL|none]
  *                                      [--cache-dir DIR] [--ca-bundle FILE|none] [--python-image REF] [--node-image REF]
@@ -15,6 +16,7 @@ import { z } from 'zod';
 import { createLogger, isSpaceportError } from '../core/index.js';
 import { DEFAULT_BASE_IMAGES, type BaseImageKind } from './base-image-specs.js';
 import { ensureBaseImages } from './base-images.js';
+import { debianSuiteOf } from './python-images.js';
 
 const envSchema = z.object({
   SPACEPORT_DATA_DIR: z.string().default('.data'),
@@ -66,6 +68,8 @@ async function main(argv: string[], env: Record<string, string | undefined>): Pr
     cacheDir: values['cache-dir'] ?? cfg.SPACEPORT_BASE_IMAGE_CACHE_DIR ?? path.join(cfg.SPACEPORT_DATA_DIR, 'cache', 'rootfs'),
     caBundle: caBundle === 'none' ? null : caBundle,
     proxy: { http: cfg.SPACEPORT_BUILD_HTTP_PROXY, https: cfg.SPACEPORT_BUILD_HTTPS_PROXY, noProxy: cfg.SPACEPORT_BUILD_NO_PROXY },
+    // spaceport/python:3.9 and :3.13 come from bullseye and trixie, not the default suite.
+    suites: Object.fromEntries(Object.values(images).flatMap((image) => (debianSuiteOf(image) ? [[image, debianSuiteOf(image)!]] : []))),
     extraPackages: { python: values['extra-python-packages']?.split(',').map((s) => s.trim()).filter(Boolean) },
     log: { write: (line) => void process.stderr.write(line) },
   });

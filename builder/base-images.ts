@@ -32,6 +32,8 @@ export interface BaseImageOptions {
   /** Security mirror; default deb.debian.org's when `mirror` is the default, none otherwise; `null` for none. */
   securityMirror?: string | null;
   suite?: string;
+  /** Debian suite per image, for images made from another release than `suite` (e.g. `spaceport/python:3.9` from bullseye). */
+  suites?: Readonly<Record<string, string>>;
   /** Keep debootstrapped root filesystems here as tarballs, so a missing image is re-imported in seconds. */
   cacheDir?: string;
   /** Host CA bundle copied into the images (default /etc/ssl/certs/ca-certificates.crt); `null` to copy none. */
@@ -77,7 +79,8 @@ export async function ensureBaseImages(
       continue;
     }
     const spec = baseImageSpec(kind, image, opts.extraPackages?.[kind]);
-    const result = await buildBaseImage(docker, spec, logger, opts);
+    const suite = opts.suites?.[image] ?? opts.suite;
+    const result = await buildBaseImage(docker, spec, logger, suite === undefined ? opts : { ...opts, suite });
     out.push({ kind, image, result });
   }
   return out;

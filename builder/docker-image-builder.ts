@@ -53,7 +53,9 @@ export class DockerImageBuilder implements ImageBuilder {
     if (req.dockerfile !== undefined && this.#o.caBundle) {
       support[`${SUPPORT_DIR}/${CA_BUNDLE_FILE_NAME}`] = await readCaBundle(this.#o.caBundle);
     }
-    const context = packBuildContext({ contextDir: req.contextDir, dockerfile: req.dockerfile, supportFiles: support });
+    // The classic builder has no cache mounts: a templated Dockerfile's pip steps then run without one.
+    const dockerfile = !buildkit && req.dockerfile !== undefined ? withoutCacheMounts(req.dockerfile) : req.dockerfile;
+    const context = packBuildContext({ contextDir: req.contextDir, dockerfile, supportFiles: support });
     const progress = new BuildLog(log, { tailLines: this.#o.tailLines, mask });
 
     let session: BuildkitSession | undefined;
@@ -165,4 +167,9 @@ async function readCaBundle(file: string): Promise<Buffer> {
   } catch (err) {
     throw new SpaceportError('BuildFailed', `Cannot read the build CA bundle ${file}: set SPACEPORT_BUILD_CA_BUNDLE to a readable PEM file.`, { cause: err });
   }
+}
+
+/** A Dockerfile with `RUN --mount=type=cache,…` options removed (for the classic builder). */
+export function withoutCacheMounts(dockerfile: string): string {
+  return dockerfile.replace(/^(RUN\s+)((?:--mount=type=cache,\S+\s+)+)/gm, '$1');
 }

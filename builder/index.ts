@@ -14,7 +14,7 @@ export {
 } from './space-config.js';
 export { parseDuration } from './duration.js';
 export { readmePushProblems } from './readme-push-check.js';
-export { planBuild, hasLocalReferences, CA_BUNDLE_FILE_NAME, type BuildPlan, type BuildProxy, type PlanBuildInput } from './plan-build.js';
+export { planBuild, hasLocalReferences, withoutSdkLines, CA_BUNDLE_FILE_NAME, type BuildPlan, type BuildProxy, type PlanBuildInput } from './plan-build.js';
 export { imageRefFor, SPACE_IMAGE_PREFIX } from './image-ref.js';
 export { RegistryImageBuilder, type RegistryImageBuilderOptions } from './registry-image-builder.js';
 export { RegistryClient, parseRegistry, registryRepository, splitReference, type RegistryTarget } from './registry-client.js';
@@ -51,3 +51,5 @@ export {
 } from './node-version.js';
 export { summarizeBuildFailure, type BuildFailure } from './build-error-summary.js';
 export type { Sdk } from '../templates/index.js';
+export { DEBIAN_PYTHONS, HUB_DEFAULT_PYTHON, TIE_BREAK_PYTHON, debianSuiteOf, pickPython, pythonImagesWith, type DebianPython, type PythonPick } from './python-images.js';
+export { DEPENDENCY_FILES, packageCutoff, pipTimestamp, resolvePackagesAtProblem, type PackageCutoff } from './package-cutoff.js';

@@ -19,13 +19,14 @@ const base = (front: string, files: string[], over: Partial<PlanBuildInput> = {}
 });
 
 describe('planBuild', () => {
-  it('plans a gradio build: template input, Dockerfile, port, hash and no notices', () => {
+  it('plans a gradio build: template input, Dockerfile, port, hash and the summary notice', () => {
     const plan = planBuild(base('sdk: gradio\nsdk_version: 5.9.1\nhf_oauth: true', ['README.md', 'app.py', 'requirements.txt', 'packages.txt'], { caBundleFileName: 'ca-bundle.crt' }));
     expect(plan.kind).toBe('ok');
     if (plan.kind !== 'ok') return;
     expect(plan.port).toBe(7860);
     expect(plan.templateHash).toBe(templateHash('gradio'));
-    expect(plan.notices).toEqual([]);
+    expect(plan.notices).toEqual(['Python 3.11 (spaceport/python:3.11), gradio 5.9.1 (sdk_version), Python packages the newest versions (no commit date known).']);
+    expect(plan.identity).toMatch(/^[0-9a-f]{64}$/);
     expect(plan.buildArgs).toEqual({});
     expect(plan.templateInput).toEqual({
       sdk: 'gradio',
@@ -38,7 +39,7 @@ describe('planBuild', () => {
       oauth: true,
       labels: { 'spaceport.sdk': 'gradio', 'spaceport.template': templateHash('gradio').slice(0, 12) },
     });
-    expect(plan.dockerfile).toContain("RUN pip install 'gradio[oauth]==5.9.1'");
+    expect(plan.dockerfile).toMatch(/^RUN --mount=type=cache,\S+ pip install -r \/tmp\/spaceport\/requirements\.txt 'gradio\[oauth\]==5\.9\.1' 'spaces' && /m);
     expect(plan.dockerfile).toContain('COPY .spaceport/ca-bundle.crt /etc/spaceport/ca-bundle.crt');
   });
 
@@ -48,21 +49,79 @@ describe('planBuild', () => {
     expect(plan.kind === 'ok' && plan.port).toBe(8501);
   });
 
-  it('falls back to the default Python with a notice when python_version is not available', () => {
-    const plan = planBuild(base('sdk: gradio\npython_version: 3.10', ['app.py']));
-    expect(plan.kind).toBe('ok');
-    if (plan.kind !== 'ok') return;
-    expect(plan.templateInput.pythonImage).toBe('spaceport/python:3.11');
-    expect(plan.notices).toEqual([
-      'python_version 3.10 is not available here (available: 3.11, 3.12); building with Python 3.11 (spaceport/python:3.11).',
-    ]);
+  it('uses the nearest Python with a notice when python_version is not available (ties go toward 3.11)', () => {
+    const images = { '3.9': 'spaceport/python:3.9', '3.11': 'spaceport/python:3.11', '3.13': 'spaceport/python:3.13' };
+    const pick = (front: string) => {
+      const plan = planBuild(base(`sdk: gradio\n${front}`, ['app.py'], { pythonImages: images, defaultPython: '3.10' }));
+      if (plan.kind !== 'ok') throw new Error(plan.message);
+      return { image: plan.templateInput.pythonImage, notices: plan.notices };
+    };
+    expect(pick('python_version: 3.10').image).toBe('spaceport/python:3.11');
+    expect(pick('python_version: 3.10').notices[0]).toBe(
+      'Notice: python_version 3.10 is not available here; building with the nearest, Python 3.11 (spaceport/python:3.11). Available: 3.9, 3.11, 3.13. Set python_version in README.md to choose.',
+    );
+    expect(pick('python_version: 3.12').image).toBe('spaceport/python:3.11');
+    expect(pick('python_version: 3.8').image).toBe('spaceport/python:3.9');
+    expect(pick('python_version: 3.14').image).toBe('spaceport/python:3.13');
+    expect(pick('python_version: 3.9.7').image).toBe('spaceport/python:3.9');
+    expect(pick('python_version: 3.9.7').notices[0]).toMatch(/^Python 3\.9 \(spaceport\/python:3\.9\), gradio: the newest release/);
+    expect(pick('python_version: "3.13"').image).toBe('spaceport/python:3.13');
+    // No python_version: the Hub's default (3.10), i.e. the nearest, 3.11.
+    expect(pick('title: x').image).toBe('spaceport/python:3.11');
+    expect(pick('title: x').notices[0]).toContain("README.md names no python_version (the Hub's default is 3.10)");
+    // An operator's own image for a version wins over the nearest.
+    const own = planBuild(base('sdk: gradio\npython_version: "3.10"', ['app.py'], { pythonImages: { ...images, '3.10': 'example/python:3.10' } }));
+    expect(own.kind === 'ok' && own.templateInput.pythonImage).toBe('example/python:3.10');
   });
 
-  it('is a config error when even the default Python has no image', () => {
+  it('is a config error when there is no Python image at all', () => {
     expect(planBuild(base('sdk: gradio', ['app.py'], { pythonImages: {} }))).toEqual({
       kind: 'config_error',
-      message: 'No Python base image for the default Python 3.11: the operator must add it to SPACEPORT_PYTHON_IMAGES.',
+      message: 'No Python base image for Python 3.11: the operator must map it in SPACEPORT_PYTHON_IMAGES.',
     });
+  });
+
+  it('resolves packages as of the last dependency change, into the image identity; resolve_packages_at changes it', () => {
+    const at = new Date('2024-04-10T12:34:56.789Z');
+    const now = new Date('2026-01-01T00:00:00Z');
+    const plan = (front: string, over: Partial<PlanBuildInput> = {}) => {
+      const p = planBuild(base(`sdk: streamlit\nsdk_version: 1.25.0\n${front}`, ['app.py', 'requirements.txt'], { dependenciesChangedAt: at, now, ...over }));
+      if (p.kind !== 'ok') throw new Error(p.message);
+      return p;
+    };
+    const byCommit = plan('');
+    expect(byCommit.packageCutoff).toBe('2024-04-10T12:34:56+00:00');
+    expect(byCommit.dockerfile).toContain("pip install --uploaded-prior-to '2024-04-10T12:34:56+00:00' -r /tmp/spaceport/requirements.txt 'streamlit==1.25.0' && python -c");
+    expect(byCommit.notices.at(-1)).toContain('Python packages as of 2024-04-10T12:34:56+00:00, the date of the last commit that changed README.md');
+    const later = plan('', { dependenciesChangedAt: new Date('2024-05-01T00:00:00Z') });
+    expect(later.identity).not.toBe(byCommit.identity);
+    expect(plan('').identity).toBe(byCommit.identity);
+
+    const latest = plan('resolve_packages_at: latest');
+    expect(latest.packageCutoff).toBeUndefined();
+    expect(latest.dockerfile).not.toContain('--uploaded-prior-to');
+    expect(latest.notices.at(-1)).toContain('the newest versions (resolve_packages_at: latest in README.md)');
+    const fixed = plan('resolve_packages_at: 2023-08-15');
+    expect(fixed.packageCutoff).toBe('2023-08-15T00:00:00+00:00');
+    // A commit dated in the future resolves as of now.
+    expect(plan('', { dependenciesChangedAt: new Date('2099-01-01T00:00:00Z') }).packageCutoff).toBe('2026-01-01T00:00:00+00:00');
+    // Docker Spaces build their own Dockerfile: no cutoff.
+    const docker = planBuild(base('sdk: docker', ['Dockerfile'], { dependenciesChangedAt: at }));
+    expect(docker.kind === 'ok' && docker.packageCutoff).toBeUndefined();
+  });
+
+  it('leaves the SDK out of requirements.txt when sdk_version names it (one resolution, the README decides)', () => {
+    const plan = planBuild(
+      base('sdk: gradio\nsdk_version: 5.50.0', ['app.py', 'requirements.txt'], { requirementsTxt: 'Gradio[oauth] == 4.44.1  # old\ngradio_client\ntyper-slim\n' }),
+    );
+    if (plan.kind !== 'ok') throw new Error(plan.message);
+    expect(plan.extraFiles).toEqual({ '.spaceport/requirements.txt': 'gradio_client\ntyper-slim\n' });
+    expect(plan.dockerfile).toContain('COPY --chown=1000:1000 .spaceport/requirements.txt /tmp/spaceport/requirements.txt');
+    expect(plan.notices[0]).toBe('Notice: requirements.txt line(s) "Gradio[oauth] == 4.44.1  # old" left out: sdk_version in README.md decides the gradio version (5.50.0).');
+    // Without sdk_version the requirements' pin decides: nothing is left out.
+    const unpinned = planBuild(base('sdk: gradio', ['app.py', 'requirements.txt'], { requirementsTxt: 'gradio==4.44.1\n' }));
+    expect(unpinned.kind === 'ok' && unpinned.extraFiles).toEqual({});
+    expect(unpinned.kind === 'ok' && unpinned.dockerfile).toContain("-r /tmp/spaceport/requirements.txt 'gradio' 'spaces'");
   });
 
   it('reports NO_APP_FILE for a missing app file, Dockerfile or index.html', () => {

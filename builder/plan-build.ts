@@ -6,7 +6,10 @@ import {
   type RepoFiles,
   type TemplateInput,
 } from '../templates/index.js';
+import { createHash } from 'node:crypto';
 import { DEFAULT_BASE_IMAGES } from './base-image-specs.js';
+import { packageCutoff } from './package-cutoff.js';
+import { HUB_DEFAULT_PYTHON, pickPython } from './python-images.js';
 import type { SpaceConfig } from './space-config.js';
 
 /** The CA bundle's file name under `.spaceport/` in a build context (the DockerImageBuilder writes it there). */
@@ -22,9 +25,16 @@ export interface PlanBuildInput {
   config: SpaceConfig;
   /** Every file path in the repo at the commit (`a/b.txt`, no directories needed). */
   files: readonly string[];
-  /** Python base image per python_version, e.g. `{ "3.11": "spaceport/python:3.11" }`. */
+  /** Python base image per python_version, e.g. `{ "3.11": "spaceport/python:3.11" }` (see `pythonImagesWith`). */
   pythonImages: Readonly<Record<string, string>>;
-  defaultPython: string;
+  /** The version a Space without python_version asks for (default the Hub's, 3.10; the nearest image is used). */
+  defaultPython?: string;
+  /** Committer date of the newest commit that changed README.md or a dependency file: packages are resolved as of then. */
+  dependenciesChangedAt?: Date;
+  /** The current time (a cutoff after it is taken as now). */
+  now?: Date;
+  /** pip's BuildKit cache id for this Space (e.g. from its subdomain). */
+  pipCacheId?: string;
   nodeImage?: string;
   /** static with app_build_command: the Node.js chosen for the build (else Debian's, `nodeImage`). */
   node?: NodeToolchain;
@@ -51,6 +61,10 @@ export type BuildPlan =
       extraFiles: Record<string, string>;
       port: number;
       templateHash: string;
+      /** Template hash and everything rendered (Dockerfile with its cutoff and base image, support files): the image identity. */
+      identity: string;
+      /** `--uploaded-prior-to` of this build, or undefined: newest packages. */
+      packageCutoff?: string;
       buildArgs: Record<string, string>;
       /** Things to tell the user in the build log (e.g. a python_version fallback). */
       notices: string[];
@@ -67,13 +81,18 @@ export function planBuild(input: PlanBuildInput): BuildPlan {
   const missing = missingAppFile(config, files);
   if (missing) return { kind: 'no_app_file', message: missing };
 
+  const pythonSdk = config.sdk === 'gradio' || config.sdk === 'streamlit';
   let pythonImage = '';
+  let pythonVersion = '';
   if (config.sdk !== 'docker') {
-    const picked = pickPython(config.python_version, input.pythonImages, input.defaultPython);
+    const picked = pickPython(config.python_version, input.pythonImages, input.defaultPython ?? HUB_DEFAULT_PYTHON);
     if (picked.kind === 'error') return { kind: 'config_error', message: picked.message };
-    if (picked.notice) notices.push(picked.notice);
+    // A static Space's file server runs on any Python: no notice about python_version for it.
+    if (picked.notice && pythonSdk) notices.push(picked.notice);
     pythonImage = picked.image;
+    pythonVersion = picked.version;
   }
+  const cutoff = pythonSdk ? packageCutoff(config.resolve_packages_at, input.dependenciesChangedAt, input.now ?? new Date()) : undefined;
 
   const repoFiles: RepoFiles = {
     packagesTxt: files.has('packages.txt'),
@@ -101,8 +120,23 @@ export function planBuild(input: PlanBuildInput): BuildPlan {
       : {}),
     ...(input.caBundleFileName ? { caBundleFile: `${SUPPORT_DIR}/${input.caBundleFileName}` } : {}),
     ...(config.hf_oauth ? { oauth: true } : {}),
+    ...(cutoff?.cutoff ? { packageCutoff: cutoff.cutoff } : {}),
+    ...(pythonSdk && input.pipCacheId ? { pipCacheId: input.pipCacheId } : {}),
     labels: { ...input.labels, 'spaceport.sdk': config.sdk, 'spaceport.template': templateHash.slice(0, 12) },
   };
+  if (pythonSdk && config.sdk_version !== undefined && repoFiles.requirements && !templateInput.localRequirements && input.requirementsTxt !== undefined) {
+    const { kept, dropped } = withoutSdkLines(input.requirementsTxt, config.sdk);
+    if (dropped.length > 0) {
+      templateInput.requirementsWithoutSdk = kept;
+      notices.push(
+        `Notice: requirements.txt line(s) ${dropped.map((l) => JSON.stringify(l)).join(', ')} left out: sdk_version in README.md decides the ${config.sdk} version (${config.sdk_version}).`,
+      );
+    }
+  }
+  if (pythonSdk) {
+    const sdk = config.sdk_version !== undefined ? `${config.sdk} ${config.sdk_version} (sdk_version)` : `${config.sdk}: the newest release ${cutoff?.cutoff ? `as of ${cutoff.cutoff}` : 'on PyPI'} (README.md names no sdk_version)`;
+    notices.push(`Python ${pythonVersion} (${pythonImage}), ${sdk}, Python packages ${cutoff!.describe}.`);
+  }
   const rendered = renderTemplate(templateInput);
   return {
     kind: 'ok',
@@ -111,6 +145,8 @@ export function planBuild(input: PlanBuildInput): BuildPlan {
     extraFiles: rendered.extraFiles,
     port: rendered.port,
     templateHash,
+    identity: identityOf(templateHash, rendered.dockerfile, rendered.extraFiles),
+    ...(cutoff?.cutoff ? { packageCutoff: cutoff.cutoff } : {}),
     buildArgs: buildArgsFor(config.sdk === 'docker' ? input.variables : undefined, input.proxy),
     notices,
   };
@@ -127,28 +163,26 @@ function missingAppFile(config: SpaceConfig, files: Set<string>): string | undef
   return `The app file "${config.app_file}" is not in the repo. Add it, or set "app_file" in README.md to your main file (default ${setting}).`;
 }
 
-type PythonPick = { kind: 'ok'; image: string; notice?: string } | { kind: 'error'; message: string };
+/** sha256 of the template hash and what it rendered: a change to either is a new image. */
+function identityOf(templateHash: string, dockerfile: string | undefined, extraFiles: Record<string, string>): string {
+  const h = createHash('sha256').update(`${templateHash}\0${dockerfile ?? ''}\0`);
+  for (const name of Object.keys(extraFiles).sort()) h.update(`${name}\0${extraFiles[name]}\0`);
+  return h.digest('hex');
+}
 
-function pickPython(wanted: string | undefined, images: Readonly<Record<string, string>>, fallback: string): PythonPick {
-  if (wanted !== undefined) {
-    const minor = wanted.split('.').slice(0, 2).join('.');
-    const exact = images[wanted] ?? images[minor];
-    if (exact) return { kind: 'ok', image: exact };
-  }
-  const image = images[fallback];
-  if (!image) {
-    return {
-      kind: 'error',
-      message: `No Python base image for the default Python ${fallback}: the operator must add it to SPACEPORT_PYTHON_IMAGES.`,
-    };
-  }
-  if (wanted === undefined) return { kind: 'ok', image };
-  const available = Object.keys(images).sort().join(', ');
-  return {
-    kind: 'ok',
-    image,
-    notice: `python_version ${wanted} is not available here (available: ${available}); building with Python ${fallback} (${image}).`,
-  };
+/** requirements.txt without the lines that name the SDK itself (`gradio`, `gradio[oauth]>=4`, `Gradio == 4.0`). */
+export function withoutSdkLines(requirements: string, sdk: string): { kept: string; dropped: string[] } {
+  const re = new RegExp(`^\\s*${sdk}\\s*(\\[[^\\]]*\\])?\\s*([<>=!~;@]|$)`, 'i');
+  const dropped: string[] = [];
+  const kept = requirements
+    .split(/\r?\n/)
+    .filter((line) => {
+      if (!re.test(line.replace(/(^|\s)#.*$/, ''))) return true;
+      dropped.push(line.trim());
+      return false;
+    })
+    .join('\n');
+  return { kept, dropped };
 }
 
 /** `-e .`, `-r other.txt`, `./pkg`, `file:`: requirements that need the repo's files. */

@@ -59,6 +59,18 @@ describe('parseSpaceConfig: accepted READMEs', () => {
     expectDefaults('docker', 'app.py', 7860);
   });
 
+  it('reads resolve_packages_at: commit, latest or a date, and names the choices otherwise', () => {
+    for (const v of ['commit', 'latest', '2024-06-01', '2024-06-01T12:00:00Z', '2024-06-01T12:00:00+02:00']) {
+      const r = parseSpaceConfig(fm(`sdk: gradio\nresolve_packages_at: ${v}`));
+      expect(r.ok && r.config.resolve_packages_at, v).toBe(v);
+    }
+    for (const v of ['yesterday', '2024-13-45', '"1.0"']) {
+      const r = parseSpaceConfig(fm(`sdk: gradio\nresolve_packages_at: ${v}`));
+      expect(r.ok, v).toBe(false);
+      expect(!r.ok && r.message, v).toMatch(/^README\.md front matter: "resolve_packages_at" must be "commit" \(the default: packages as of the last commit that changed README\.md or a requirements file\), "latest" \(the newest packages\), or a date like 2024-06-01/);
+    }
+  });
+
   it('reads version numbers as written, not as YAML floats', () => {
     const r = parseSpaceConfig(fm('sdk: gradio\nsdk_version: 4.40\npython_version: 3.10'));
     expect(r.ok && r.config.sdk_version).toBe('4.40');

@@ -2,6 +2,7 @@ import { LineCounter, parseDocument, isMap, isScalar } from 'yaml';
 import { z } from 'zod';
 import { SDKS, TEMPLATE_PORTS, type Sdk } from '../templates/index.js';
 import { parseDuration } from './duration.js';
+import { resolvePackagesAtProblem } from './package-cutoff.js';
 
 /** The Hub's thumbnail colours. */
 export const COLORS = ['red', 'yellow', 'green', 'blue', 'indigo', 'purple', 'pink', 'gray'] as const;
@@ -25,6 +26,8 @@ export interface SpaceConfig {
   colorTo?: Color;
   sdk_version?: string;
   python_version?: string;
+  /** Spaceport: resolve Python packages as of `commit` (default: the last commit that changed the dependencies), `latest`, or a date. */
+  resolve_packages_at?: string;
   /** Default `app.py` (gradio, streamlit), `index.html` (static), `Dockerfile`-less for docker (`app.py`, unused). */
   app_file: string;
   /** The port the app listens on: `app_port` for docker (default 7860), the template's port otherwise. */
@@ -106,6 +109,10 @@ const frontMatterSchema = z.looseObject({
     .regex(/^\d[0-9A-Za-z.+!-]{0,63}$/, { error: 'must be a version number, like 5.9.1' })
     .optional(),
   python_version: str.regex(/^3\.\d{1,2}(\.\d{1,3})?$/, { error: 'must be a Python version like 3.11 or 3.11.9' }).optional(),
+  resolve_packages_at: z
+    .string({ error: resolvePackagesAtProblem('') })
+    .refine((v) => resolvePackagesAtProblem(v) === undefined, { error: resolvePackagesAtProblem('') })
+    .optional(),
   app_file: appFile.optional(),
   app_port: z
     .number({ error: 'must be a port number from 1 to 65535' })

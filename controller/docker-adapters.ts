@@ -1,16 +1,20 @@
 import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { BaseImageGate, planFromBuilder } from './build/index.js';
-import { DEFAULT_BASE_IMAGES, DockerImageBuilder, NodeDist, ensureBaseImages, parseNodeDistImage, type BaseImageKind } from '../builder/index.js';
+import { DEFAULT_BASE_IMAGES, DockerImageBuilder, NodeDist, debianSuiteOf, ensureBaseImages, parseNodeDistImage, pickPython, pythonImagesWith, type BaseImageKind } from '../builder/index.js';
 import { SpaceportError, type Config, type Logger } from '../core/index.js';
 import { DockerRuntime, connectDocker, detectDockerGpus } from './runtime/index.js';
 import { DockerHousekeeping } from './runtime/docker-housekeeping.js';
 import type { SpaceportAdapters } from './main.js';
 
-/** The base images Spaceport can make itself: one Python image per configured version, and Node. */
-export function knownBaseImages(config: Readonly<Config>): { kind: BaseImageKind; image: string }[] {
+/**
+ * The base images Spaceport can make itself: its Python images (each from its Debian release) that
+ * the configuration uses, and Node. An operator's own image is pulled by the build, never made here.
+ */
+export function knownBaseImages(config: Readonly<Config>): { kind: BaseImageKind; image: string; suite?: string }[] {
+  const python = [...new Set(Object.values(pythonImagesWith(config.SPACEPORT_PYTHON_IMAGES)))].filter((image) => debianSuiteOf(image) !== undefined);
   return [
-    ...[...new Set(Object.values(config.SPACEPORT_PYTHON_IMAGES))].map((image) => ({ kind: 'python' as const, image })),
+    ...python.map((image) => ({ kind: 'python' as const, image, suite: debianSuiteOf(image) })),
     { kind: 'node', image: DEFAULT_BASE_IMAGES.node },
   ];
 }
@@ -53,18 +57,21 @@ export function engineBuilder(config: Readonly<Config>, docker: Dockerode, logge
     }
     const wanted = known.filter((k) => images.includes(k.image));
     if (wanted.length === 0) return;
-    const outcomes = await ensureBaseImages(
+    const outcomes = [];
+    // One call per image: ensureBaseImages takes one image of each kind.
+    for (const k of wanted) outcomes.push(...(await ensureBaseImages(
       docker,
-      Object.fromEntries(wanted.map((k) => [k.kind, k.image])),
+      { [k.kind]: k.image },
       logger.child({ module: 'base-images' }),
       {
+        suites: k.suite ? { [k.image]: k.suite } : undefined,
         mirror: config.SPACEPORT_DEBIAN_MIRROR,
         cacheDir: config.SPACEPORT_ROOTFS_CACHE ?? path.join(config.dataDir, 'cache', 'rootfs'),
         caBundle: config.SPACEPORT_BUILD_CA_BUNDLE,
         proxy: { http: config.SPACEPORT_BUILD_HTTP_PROXY, https: config.SPACEPORT_BUILD_HTTPS_PROXY, noProxy: config.SPACEPORT_BUILD_NO_PROXY },
         log,
       },
-    );
+    )));
     for (const o of outcomes) log.write(`Base image ${o.image}: ${o.result}\n`);
   });
 }
@@ -89,7 +96,17 @@ export async function dockerAdapters(config: Readonly<Config>, logger: Logger): 
     runtime,
     builder: engineBuilder(config, docker, logger, node),
     plan: planFromBuilder(config, { node }),
-    baseImages: knownBaseImages(config).map((k) => k.image),
+    baseImages: preparedAtStart(config),
     housekeeper: new DockerHousekeeping(docker),
   };
+}
+
+/**
+ * The base images made at start: the Python image a Space without python_version gets, and Node.
+ * The other Python images are made by the first build that needs one (BaseImageGate).
+ */
+export function preparedAtStart(config: Readonly<Config>): string[] {
+  const known = knownBaseImages(config);
+  const pick = pickPython(undefined, pythonImagesWith(config.SPACEPORT_PYTHON_IMAGES), config.SPACEPORT_DEFAULT_PYTHON);
+  return known.filter((k) => k.kind === 'node' || (pick.kind === 'ok' && k.image === pick.image)).map((k) => k.image);
 }

@@ -1,7 +1,7 @@
 import { RegistryImageBuilder, parseRegistry } from '../builder/index.js';
 import { SpaceportError, type Config, type Logger } from '../core/index.js';
 import { planFromBuilder } from './build/index.js';
-import { connectEngine, engineBuilder, knownBaseImages, nodeDist } from './docker-adapters.js';
+import { connectEngine, engineBuilder, nodeDist, preparedAtStart } from './docker-adapters.js';
 import { DockerHousekeeping } from './runtime/docker-housekeeping.js';
 import { KubernetesRuntime, loadKubeConfig } from './runtime/index.js';
 import type { SpaceportAdapters } from './main.js';
@@ -41,7 +41,7 @@ export async function kubernetesAdapters(config: Readonly<Config>, logger: Logge
     runtime,
     builder,
     plan: planFromBuilder(config, { node }),
-    baseImages: knownBaseImages(config).map((k) => k.image),
+    baseImages: preparedAtStart(config),
     // The builder engine's BuildKit cache and its local copies of old releases (the registry keeps its own).
     housekeeper: new DockerHousekeeping(docker),
   };

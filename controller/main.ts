@@ -77,6 +77,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     spacesByStage: () => countByStage(routes.snapshot()),
   });
 
+  let listenPort: number | undefined;
   const reconciler = new Reconciler({
     store,
     runtime,
@@ -84,6 +85,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     logger: logger.child({ module: 'reconciler' }),
     clock: { now: () => Date.now() },
     domain: config.SPACEPORT_DOMAIN,
+    publicPort: () => publicPortOf(config, listenPort),
     flavorFor: (hw) => config.flavors[hw] ?? config.flavors['cpu-basic']!,
     sleepSecondsFor: (space) => sleepSecondsFor(space, config),
     lastActivity: (uid) => ledger.lastActivity(uid),
@@ -279,6 +281,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     throw listenError(err, config);
   }
   const port = (server.address() as AddressInfo).port;
+  listenPort = port;
   await reconciler.start();
   housekeeping.start();
   if (config.SPACEPORT_PREPARE_BASE_IMAGES) prepareBaseImages(adapters, logger.child({ module: 'base-images' }));
@@ -333,6 +336,15 @@ function listenError(err: unknown, config: Readonly<Config>): unknown {
     return new SpaceportError('PortInUse', `Cannot listen on ${where} (${code}). Fix: choose another address or port with SPACEPORT_HOST (--host) and SPACEPORT_PORT (--port).`, { cause: err });
   }
   return err;
+}
+
+/** The port of Spaces' public URLs: SPACEPORT_PUBLIC_URL's (none when it is the scheme's default), else the port listened on. */
+export function publicPortOf(config: Readonly<Config>, listenPort: number | undefined): number | undefined {
+  if (config.SPACEPORT_PUBLIC_URL) {
+    const port = new URL(config.SPACEPORT_PUBLIC_URL).port;
+    return port === '' ? undefined : Number(port);
+  }
+  return listenPort;
 }
 
 /**

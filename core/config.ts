@@ -80,19 +80,23 @@ export const configSchema = z.object({
   /** Resources of the cpu-basic flavor on this host. */
   SPACEPORT_CPU_BASIC_CPUS: z.coerce.number().positive().default(2),
   SPACEPORT_CPU_BASIC_MEMORY: bytes.default(16 * 1024 ** 3),
-  /** Base image for Python SDKs per python_version, as JSON; missing images are built from Debian packages. */
+  /**
+   * Python base images per python_version, as JSON, on top of Spaceport's own (3.9, 3.11, 3.13, made
+   * from Debian bullseye, bookworm, trixie): e.g. {"3.10":"registry.example.com/python:3.10"}.
+   */
   SPACEPORT_PYTHON_IMAGES: z
     .string()
     .transform((s, ctx) => {
       try {
-        return z.record(z.string(), z.string()).parse(JSON.parse(s));
+        return z.record(z.string().regex(/^\d+\.\d+$/), z.string().min(1)).parse(JSON.parse(s));
       } catch {
-        ctx.addIssue({ code: 'custom', message: 'JSON object like {"3.11":"spaceport/python:3.11"}' });
+        ctx.addIssue({ code: 'custom', message: 'JSON object of "major.minor" versions to images, like {"3.10":"registry.example.com/python:3.10"}' });
         return z.NEVER;
       }
     })
-    .default({ '3.11': 'spaceport/python:3.11' }),
-  SPACEPORT_DEFAULT_PYTHON: z.string().default('3.11'),
+    .default({}),
+  /** The python_version of a Space whose README names none (the Hub's default, 3.10; the nearest image is used). */
+  SPACEPORT_DEFAULT_PYTHON: z.string().regex(/^\d+\.\d+$/, 'a version like 3.10').default('3.10'),
   /** Build the base images in the background at start (a fresh install's first push then waits less). */
   SPACEPORT_PREPARE_BASE_IMAGES: z.stringbool().default(true),
   SPACEPORT_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),

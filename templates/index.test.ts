@@ -23,8 +23,8 @@ function expectInOrder(dockerfile: string, patterns: RegExp[]): number[] {
 const CA = '.spaceport/ca-bundle.crt';
 
 describe('gradio template', () => {
-  it('orders layers base → CA → user → apt → pre-requirements → SDK → requirements → code → env/cmd → labels', () => {
-    const r = renderTemplate(input({ files: ALL, sdkVersion: '5.9.1', caBundleFile: CA, labels: { 'spaceport.sdk': 'gradio' } }));
+  it('orders layers base → CA → user → apt → pip → pre-requirements → SDK + requirements in one run → code → env/cmd → labels', () => {
+    const r = renderTemplate(input({ files: ALL, sdkVersion: '5.9.1', caBundleFile: CA, labels: { 'spaceport.sdk': 'gradio' }, pipCacheId: 'sp-1' }));
     expect(r.port).toBe(7860);
     expect(r.extraFiles).toEqual({});
     expectInOrder(r.dockerfile!, [
@@ -36,12 +36,12 @@ describe('gradio template', () => {
       /^RUN apt-get update/,
       /^USER 1000$/,
       /^WORKDIR \/home\/user\/app$/,
-      /^RUN python3 -m venv \/home\/user\/\.venv$/,
+      /^RUN mkdir -p \/home\/user\/\.cache\/pip$/,
+      /^RUN --mount=type=cache,id=sp-1,target=\/home\/user\/\.cache\/pip,uid=1000,gid=1000 python3 -m venv \/home\/user\/\.venv && pip install 'pip==26\.0\.1'$/,
       /^COPY --chown=1000:1000 app\/pre-requirements\.txt /,
-      /^RUN pip install -r \/tmp\/spaceport\/pre-requirements\.txt$/,
-      /^RUN pip install 'gradio==5\.9\.1'$/,
+      /^RUN --mount=type=cache,id=sp-1,\S+ pip install -r \/tmp\/spaceport\/pre-requirements\.txt$/,
       /^COPY --chown=1000:1000 app\/requirements\.txt /,
-      /^RUN pip install -r \/tmp\/spaceport\/requirements\.txt && pip install 'gradio==5\.9\.1'$/,
+      /^RUN --mount=type=cache,id=sp-1,\S+ pip install -r \/tmp\/spaceport\/requirements\.txt 'gradio==5\.9\.1' 'spaces' && python -c 'import sys, importlib\.metadata as m; print\("Spaceport: installed Python %s, gradio %s" /,
       /^COPY --chown=1000:1000 app\/ \/home\/user\/app\/$/,
       /^ENV GRADIO_SERVER_NAME=0\.0\.0\.0 GRADIO_SERVER_PORT=7860 .*SYSTEM=spaces$/,
       /^EXPOSE 7860$/,
@@ -50,22 +50,42 @@ describe('gradio template', () => {
     ]);
     expect(r.dockerfile).toMatch(/^ENV HOME=\/home\/user \\$/m);
     expect(r.dockerfile).toMatch(/PATH=\/home\/user\/\.venv\/bin:/);
+    // pip's cache is a cache mount, never in a layer; one pip run installs the SDK.
+    expect(r.dockerfile).not.toContain('PIP_NO_CACHE_DIR');
+    expect(r.dockerfile!.match(/gradio==5\.9\.1/g)).toHaveLength(1);
+  });
+
+  it('resolves every pip step as of the cutoff, and leaves out spaces before it existed', () => {
+    const d = renderTemplate(input({ files: ALL, sdkVersion: '4.25.0', packageCutoff: '2024-04-10T12:00:00+00:00' })).dockerfile!;
+    expect(d).toContain("pip install --uploaded-prior-to '2024-04-10T12:00:00+00:00' -r /tmp/spaceport/pre-requirements.txt");
+    expect(d).toContain("pip install --uploaded-prior-to '2024-04-10T12:00:00+00:00' -r /tmp/spaceport/requirements.txt 'gradio==4.25.0' 'spaces' &&");
+    // pip itself is pinned, not resolved as of the cutoff (pip 26 came later).
+    expect(d).toContain("python3 -m venv /home/user/.venv && pip install 'pip==26.0.1'");
+    const old = renderTemplate(input({ sdkVersion: '3.35.2', packageCutoff: '2023-06-01T00:00:00+00:00' })).dockerfile!;
+    expect(old).toContain("pip install --uploaded-prior-to '2023-06-01T00:00:00+00:00' 'gradio==3.35.2' &&");
+    expect(old).not.toContain("'spaces'");
+  });
+
+  it('installs the requirements copy without the SDK lines when the plan gives one', () => {
+    const r = renderTemplate(input({ files: { ...NONE, requirements: true }, sdkVersion: '5.0.0', requirementsWithoutSdk: 'numpy\n' }));
+    expect(r.extraFiles).toEqual({ '.spaceport/requirements.txt': 'numpy\n' });
+    expect(r.dockerfile).toContain('COPY --chown=1000:1000 .spaceport/requirements.txt /tmp/spaceport/requirements.txt');
   });
 
   it('leaves out the steps for files the repo does not have, and installs the latest gradio without sdk_version', () => {
     const d = renderTemplate(input({ files: NONE })).dockerfile!;
-    expect(d).not.toMatch(/packages\.txt|requirements\.txt|apt-get|ca-bundle|LABEL/);
-    expectInOrder(d, [/^RUN pip install 'gradio'$/, /^COPY --chown=1000:1000 app\/ /, /^CMD \["python", "app\.py"\]$/]);
+    expect(d).not.toMatch(/packages\.txt|requirements\.txt|apt-get|ca-bundle|LABEL|uploaded-prior-to/);
+    expectInOrder(d, [/^RUN --mount=type=cache,id=spaceport-pip,\S+ pip install 'gradio' 'spaces' && /, /^COPY --chown=1000:1000 app\/ /, /^CMD \["python", "app\.py"\]$/]);
   });
 
   it('installs requirements with local references after the code', () => {
     const d = renderTemplate(input({ files: { ...NONE, requirements: true }, localRequirements: true, sdkVersion: '4.44.1' })).dockerfile!;
-    expectInOrder(d, [/^RUN pip install 'gradio==4\.44\.1'$/, /^COPY --chown=1000:1000 app\/ /, /^RUN pip install -r requirements\.txt && pip install 'gradio==4\.44\.1'$/]);
+    expectInOrder(d, [/^COPY --chown=1000:1000 app\/ /, /^RUN --mount=\S+ pip install -r requirements\.txt 'gradio==4\.44\.1' 'spaces' && /]);
   });
 
   it('adds the oauth extra and runs a nested app file in exec form', () => {
     const d = renderTemplate(input({ oauth: true, sdkVersion: '5.0.0', appFile: 'src/my app.py' })).dockerfile!;
-    expect(d).toContain("RUN pip install 'gradio[oauth]==5.0.0'");
+    expect(d).toContain("pip install 'gradio[oauth]==5.0.0' 'spaces' &&");
     expect(d).toContain('CMD ["python", "src/my app.py"]');
   });
 });
@@ -76,9 +96,8 @@ describe('streamlit template', () => {
     expect(r.port).toBe(8501);
     expectInOrder(r.dockerfile!, [
       /^FROM spaceport\/python:3\.11$/,
-      /^RUN python3 -m venv /,
-      /^RUN pip install 'streamlit==1\.40\.0'$/,
-      /^RUN pip install -r \/tmp\/spaceport\/requirements\.txt && pip install 'streamlit==1\.40\.0'$/,
+      /^RUN --mount=type=cache,\S+ python3 -m venv /,
+      /^RUN --mount=type=cache,\S+ pip install -r \/tmp\/spaceport\/requirements\.txt 'streamlit==1\.40\.0' && python -c .*streamlit %s/,
       /^COPY --chown=1000:1000 app\/ /,
       /^EXPOSE 8501$/,
       /^CMD \["streamlit", "run", "app\.py", "--server\.port", "8501", "--server\.address", "0\.0\.0\.0", "--browser\.gatherUsageStats", "false", "--server\.headless", "true"\]$/,

@@ -40,6 +40,18 @@ export interface TemplateInput {
   caBundleFile?: string;
   /** `hf_oauth: true`: install gradio with its `oauth` extra. */
   oauth?: boolean;
+  /**
+   * `pip install --uploaded-prior-to` value (`2024-06-01T12:00:00+00:00`): every pip step resolves
+   * packages as of this time. Undefined: the newest packages.
+   */
+  packageCutoff?: string;
+  /** BuildKit cache mount id for pip's cache (per Space: one Space's build never writes another's cache). */
+  pipCacheId?: string;
+  /**
+   * requirements.txt with the lines naming the SDK removed (the README's `sdk_version` decides it), when
+   * it had such lines: rendered as a support file and installed instead of the repo's copy.
+   */
+  requirementsWithoutSdk?: string;
   /** Image labels rendered as the last instruction (values that change per commit go last). */
   labels?: Record<string, string>;
 }

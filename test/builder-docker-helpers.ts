@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
@@ -107,6 +107,7 @@ export async function planFor(dir: string, readme: string): Promise<Extract<Buil
     nodeImage: DEFAULT_BASE_IMAGES.node,
     caBundleFileName: CA_BUNDLE_FILE_NAME,
     variables: { GREETING: 'hello from a variable' },
+    requirementsTxt: files.includes('requirements.txt') ? await readFile(path.join(dir, 'requirements.txt'), 'utf8') : undefined,
   });
   if (plan.kind !== 'ok') throw new Error(`${plan.kind}: ${plan.message}`);
   return plan;

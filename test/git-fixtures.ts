@@ -65,13 +65,14 @@ export function ok(run: GitRun): GitRun {
 }
 
 /** Write files into a working tree, commit them, and return the commit id. */
-export async function commitFiles(git: GitClient, work: string, files: Record<string, string | Buffer>, message = 'update'): Promise<string> {
+export async function commitFiles(git: GitClient, work: string, files: Record<string, string | Buffer>, message = 'update', date?: Date): Promise<string> {
   for (const [file, content] of Object.entries(files)) {
     await fs.mkdir(path.dirname(path.join(work, file)), { recursive: true });
     await fs.writeFile(path.join(work, file), content);
   }
   ok(await git(['add', '-A'], { cwd: work }));
-  ok(await git(['commit', '-q', '--allow-empty', '-m', message], { cwd: work }));
+  const env = date ? { GIT_AUTHOR_DATE: date.toISOString(), GIT_COMMITTER_DATE: date.toISOString() } : undefined;
+  ok(await git(['commit', '-q', '--allow-empty', '-m', message], { cwd: work, env }));
   return ok(await git(['rev-parse', 'HEAD'], { cwd: work })).stdout.trim();
 }
 

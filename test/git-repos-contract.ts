@@ -8,8 +8,8 @@ import { makeTempDir } from './git-fixtures.js';
 
 export interface GitReposHarness {
   repos: GitRepos;
-  /** Make `files` the whole content of a new commit on `branch` (a push). */
-  commit(space: ReturnType<typeof toSpaceId>, files: Record<string, string | Buffer>, branch?: string): Promise<Head>;
+  /** Make `files` the whole content of a new commit on `branch` (a push), dated `date` (default now). */
+  commit(space: ReturnType<typeof toSpaceId>, files: Record<string, string | Buffer>, branch?: string, date?: Date): Promise<Head>;
   close(): Promise<void>;
 }
 
@@ -59,6 +59,23 @@ export function runGitReposContract(name: string, make: () => Promise<GitReposHa
       expect(await h.repos.readFile(space, second.commit, 'missing.txt')).toBeUndefined();
       expect((await h.repos.listFiles(space, second.commit)).sort()).toEqual(['README.md', 'a b/c.txt', 'src/app.py']);
       expect((await h.repos.listFiles(space, first.commit)).sort()).toEqual(['README.md', 'src/app.py']);
+    });
+
+    it('tells when files last changed (the committer date of the newest commit touching them)', async () => {
+      await h.repos.create(space);
+      const d1 = new Date('2023-08-15T10:00:00Z');
+      const d2 = new Date('2024-01-02T03:04:05Z');
+      const d3 = new Date('2024-06-01T00:00:00Z');
+      await h.commit(space, { 'README.md': 'r1\n', 'app.py': 'a1\n' }, undefined, d1);
+      const second = await h.commit(space, { 'README.md': 'r1\n', 'app.py': 'a2\n', 'requirements.txt': 'numpy\n' }, undefined, d2);
+      const third = await h.commit(space, { 'README.md': 'r1\n', 'app.py': 'a3\n', 'requirements.txt': 'numpy\n' }, undefined, d3);
+      expect(await h.repos.lastChangedAt(space, third.commit, ['README.md'])).toEqual(d1);
+      expect(await h.repos.lastChangedAt(space, third.commit, ['README.md', 'requirements.txt', 'packages.txt'])).toEqual(d2);
+      expect(await h.repos.lastChangedAt(space, third.commit, ['app.py'])).toEqual(d3);
+      expect(await h.repos.lastChangedAt(space, second.commit, ['app.py'])).toEqual(d2);
+      // No commit touched them: the commit's own date.
+      expect(await h.repos.lastChangedAt(space, third.commit, ['missing.txt'])).toEqual(d3);
+      await expectCode(h.repos.lastChangedAt(space, third.commit, ['../x']), 'BadRequest');
     });
 
     it('reads another branch', async () => {

@@ -7,11 +7,11 @@ import { commitFiles, gitClient, initWork, makeTempDir, ok, type GitClient } fro
 import { runGitReposContract } from './git-repos-contract.js';
 
 /** Commit `files` (the whole tree) in a working repo and push it to the bare repo's path. */
-async function pushFiles(git: GitClient, work: string, bare: string, files: Record<string, string | Buffer>, branch = 'main') {
+async function pushFiles(git: GitClient, work: string, bare: string, files: Record<string, string | Buffer>, branch = 'main', date?: Date) {
   const has = await git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { cwd: work });
   ok(await git(['checkout', '-q', ...(has.code === 0 ? [] : ['--orphan']), branch], { cwd: work }));
   ok(await git(['rm', '-rq', '--ignore-unmatch', '.'], { cwd: work }));
-  await commitFiles(git, work, files);
+  await commitFiles(git, work, files, 'update', date);
   ok(await git(['push', '-q', bare, `${branch}:refs/heads/${branch}`], { cwd: work }));
   const commit = ok(await git(['rev-parse', 'HEAD'], { cwd: work })).stdout.trim();
   const tree = ok(await git(['rev-parse', 'HEAD^{tree}'], { cwd: work })).stdout.trim();
@@ -25,13 +25,13 @@ runGitReposContract('CliGitRepos', async () => {
   const works = new Map<SpaceId, string>();
   return {
     repos,
-    async commit(space, files, branch) {
+    async commit(space, files, branch, date) {
       let work = works.get(space);
       if (!work) {
         work = await initWork(git, path.join(tmp, `work-${works.size}`));
         works.set(space, work);
       }
-      return pushFiles(git, work, repos.pathOf(space), files, branch);
+      return pushFiles(git, work, repos.pathOf(space), files, branch, date);
     },
     close: () => fs.rm(tmp, { recursive: true, force: true }),
   };

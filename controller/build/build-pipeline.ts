@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BuildError, isSpaceportError, requestContext, type BuildId, type Logger } from '../../core/index.js';
-import type { ImageBuilder } from '../../builder/index.js';
+import { DEPENDENCY_FILES, type ImageBuilder } from '../../builder/index.js';
 import type { GitRepos } from '../git/git-repos.js';
 import type { BuildRecord, SpaceRecord } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
@@ -206,7 +206,9 @@ export class BuildPipeline {
     for (const [key, file] of [['packageJson', 'package.json'], ['nvmrc', '.nvmrc'], ['nodeVersionFile', '.node-version']] as const) {
       if (files.includes(file)) nodeFiles[key] = (await repos.readFile(space.id, build.commit, file))?.toString('utf8');
     }
+    const dependenciesChangedAt = await repos.lastChangedAt(space.id, build.commit, DEPENDENCY_FILES);
     const plan = await this.#o.plan({
+      dependenciesChangedAt,
       space,
       readme: readme?.toString('utf8'),
       files,

@@ -1,4 +1,4 @@
-import { CA_BUNDLE_FILE_NAME, DEFAULT_BASE_IMAGES, imageRefFor, nodeVersionRequest, parseSpaceConfig, planBuild, type NodeDist } from '../../builder/index.js';
+import { CA_BUNDLE_FILE_NAME, DEFAULT_BASE_IMAGES, imageRefFor, nodeVersionRequest, parseSpaceConfig, planBuild, pythonImagesWith, type NodeDist } from '../../builder/index.js';
 import { isSpaceportError, type Config } from '../../core/index.js';
 import type { PlanBuild } from './plan.js';
 
@@ -15,7 +15,8 @@ export function planFromBuilder(config: Readonly<Config>, opts: PlanFromBuilderO
     config.SPACEPORT_BUILD_HTTP_PROXY || config.SPACEPORT_BUILD_HTTPS_PROXY
       ? { http: config.SPACEPORT_BUILD_HTTP_PROXY, https: config.SPACEPORT_BUILD_HTTPS_PROXY, noProxy: config.SPACEPORT_BUILD_NO_PROXY }
       : undefined;
-  return async ({ space, readme, files, tree, variables, requirementsTxt, nodeFiles }) => {
+  const pythonImages = pythonImagesWith(config.SPACEPORT_PYTHON_IMAGES);
+  return async ({ space, readme, files, tree, variables, requirementsTxt, nodeFiles, dependenciesChangedAt }) => {
     const parsed = parseSpaceConfig(readme);
     if (!parsed.ok) return { kind: 'config_error', message: parsed.message };
     const notices: string[] = [];
@@ -39,8 +40,10 @@ export function planFromBuilder(config: Readonly<Config>, opts: PlanFromBuilderO
     const plan = planBuild({
       config: parsed.config,
       files,
-      pythonImages: config.SPACEPORT_PYTHON_IMAGES,
+      pythonImages,
       defaultPython: config.SPACEPORT_DEFAULT_PYTHON,
+      dependenciesChangedAt,
+      pipCacheId: `spaceport-pip-${space.uid}`,
       nodeImage: DEFAULT_BASE_IMAGES.node,
       ...(node ? { node } : {}),
       // An operator's own npm mirror serves the build's packages too (npm's default otherwise).
@@ -53,7 +56,7 @@ export function planFromBuilder(config: Readonly<Config>, opts: PlanFromBuilderO
     if (plan.kind !== 'ok') return plan;
     return {
       kind: 'ok',
-      image: imageRefFor({ subdomain: space.subdomain, tree, templateHash: plan.templateHash }),
+      image: imageRefFor({ subdomain: space.subdomain, tree, templateHash: plan.identity }),
       dockerfile: plan.dockerfile,
       extraFiles: plan.extraFiles,
       buildArgs: plan.buildArgs,

@@ -29,4 +29,6 @@ export type PlanBuild = (input: {
   requirementsTxt?: string;
   /** package.json, .nvmrc and .node-version, when the repo has them (a static build's Node.js version). */
   nodeFiles?: { packageJson?: string; nvmrc?: string; nodeVersionFile?: string };
+  /** Committer date of the newest commit that changed README.md or a dependency file (packages are resolved as of then). */
+  dependenciesChangedAt?: Date;
 }) => BuildPlan | Promise<BuildPlan>;

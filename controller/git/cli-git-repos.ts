@@ -208,6 +208,18 @@ export class CliGitRepos implements GitRepos {
     return r.stdout.toString().split('\0').filter((f) => f !== '');
   }
 
+  async lastChangedAt(space: SpaceId, commit: string, paths: readonly string[]): Promise<Date> {
+    for (const p of paths) {
+      const problem = filePathProblem(p);
+      if (problem) throw new SpaceportError('BadRequest', `Invalid file path "${p.slice(0, 200)}": ${problem}.`);
+    }
+    const repo = await this.#commit(space, commit);
+    const literal = paths.map((p) => `:(literal)${p}`);
+    let out = (await runGit(['log', '-1', '--format=%cI', commit, '--', ...literal], { gitDir: repo })).stdout.toString().trim();
+    if (out === '') out = (await runGit(['log', '-1', '--format=%cI', commit], { gitDir: repo })).stdout.toString().trim();
+    return new Date(out);
+  }
+
   async exportTree(space: SpaceId, commit: string, dir: string): Promise<void> {
     const repo = await this.#commit(space, commit);
     // The repo's content as stored: no filters from the host's git config (Debian's git-lfs installs an

@@ -5,7 +5,7 @@ runGitReposContract('FakeGitRepos', async () => {
   const repos = new FakeGitRepos();
   return {
     repos,
-    commit: (space, files, branch) => repos.commit(space, files, branch),
+    commit: (space, files, branch, date) => repos.commit(space, files, branch, date),
     close: async () => {},
   };
 });

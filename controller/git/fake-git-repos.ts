@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { SpaceportError, splitSpaceId, toSpaceId, type SpaceId } from '../../core/index.js';
 import { validateBranchName } from './branch-name.js';
+import { filePathProblem } from './cli-git-repos.js';
 import { resolveInside } from './extract-tar.js';
 import type { GitRepos, Head } from './git-repos.js';
 import { validateUpstreamUrl } from './upstream-url.js';
@@ -12,6 +13,8 @@ type Files = ReadonlyMap<string, Buffer>;
 interface Commit {
   head: Head;
   files: Files;
+  parent?: Commit;
+  date: Date;
 }
 
 interface Repo {
@@ -72,13 +75,13 @@ export class FakeGitRepos implements GitRepos {
     this.#repos.set(to, { branches: new Map(repo.branches), commits: new Map(repo.commits) });
   }
 
-  /** Record a commit of exactly `files` on `branch` (a push). Returns its head. */
-  async commit(space: SpaceId, files: Record<string, string | Buffer>, branch = 'main'): Promise<Head> {
+  /** Record a commit of exactly `files` on `branch` (a push), dated `date` (default now). Returns its head. */
+  async commit(space: SpaceId, files: Record<string, string | Buffer>, branch = 'main', date = new Date()): Promise<Head> {
     const repo = this.#repo(space);
     const entries = new Map(Object.entries(files).map(([k, v]) => [k, Buffer.isBuffer(v) ? v : Buffer.from(v)]));
     const tree = sha1(JSON.stringify([...entries].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sha1(v.toString('base64'))])));
     const commit = sha1(`${space}:${branch}:${tree}:${++this.#seq}`);
-    const c = { head: { commit, tree }, files: entries };
+    const c: Commit = { head: { commit, tree }, files: entries, parent: repo.branches.get(branch), date };
     repo.commits.set(commit, c);
     repo.branches.set(branch, c);
     return c.head;
@@ -95,6 +98,19 @@ export class FakeGitRepos implements GitRepos {
 
   async listFiles(space: SpaceId, commit: string): Promise<string[]> {
     return [...this.#commit(space, commit).files.keys()].sort();
+  }
+
+  async lastChangedAt(space: SpaceId, commit: string, paths: readonly string[]): Promise<Date> {
+    for (const p of paths) {
+      const problem = filePathProblem(p);
+      if (problem) throw new SpaceportError('BadRequest', `Invalid file path "${p.slice(0, 200)}": ${problem}.`);
+    }
+    const same = (a: Commit, b: Commit) => paths.every((p) => (a.files.get(p)?.toString('base64') ?? null) === (b.files.get(p)?.toString('base64') ?? null));
+    const start = this.#commit(space, commit);
+    for (let c: Commit | undefined = start; c; c = c.parent) {
+      if (!c.parent ? paths.some((p) => c!.files.has(p)) : !same(c, c.parent)) return c.date;
+    }
+    return start.date;
   }
 
   async exportTree(space: SpaceId, commit: string, dir: string): Promise<void> {

@@ -21,6 +21,11 @@ export interface GitRepos {
   readFile(space: SpaceId, commit: string, file: string): Promise<Buffer | undefined>;
   /** Every file path at a commit. */
   listFiles(space: SpaceId, commit: string): Promise<string[]>;
+  /**
+   * Committer date of the newest commit reachable from `commit` that changed any of `paths` (the
+   * first commit adding them counts), else of `commit` itself.
+   */
+  lastChangedAt(space: SpaceId, commit: string, paths: readonly string[]): Promise<Date>;
   /** Write the files of a commit into `dir` (which exists and is empty). */
   exportTree(space: SpaceId, commit: string, dir: string): Promise<void>;
   /**

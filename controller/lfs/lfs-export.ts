@@ -63,6 +63,9 @@ export class LfsExportingRepos implements GitRepos {
   copy(from: SpaceId, to: SpaceId): Promise<void> {
     return this.#repos.copy(from, to);
   }
+  lastChangedAt(space: SpaceId, commit: string, files: readonly string[]): Promise<Date> {
+    return this.#repos.lastChangedAt(space, commit, files);
+  }
   head(space: SpaceId, branch?: string): Promise<Head | undefined> {
     return this.#repos.head(space, branch);
   }

@@ -45,3 +45,15 @@ describe('instanceSpecFor: persistent storage', () => {
     expect(specFor({ storageTier: 'small' }, [], [setting('HF_HOME', '/home/user/hf')]).env.HF_HOME).toBe('/home/user/hf');
   });
 });
+
+describe('instanceSpecFor: SPACE_HOST', () => {
+  const hostWith = (publicPort?: number) =>
+    instanceSpecFor({ space, release, flavor: { name: 'cpu-basic', cpus: 2, memoryBytes: 16 * 1024 ** 3 }, domain: 'localhost', publicPort, variables: [], secrets: [] }).env.SPACE_HOST;
+
+  it('carries the port when Spaces are not served on 80 or 443', () => {
+    expect(hostWith(8080)).toBe('alice-demo.localhost:8080');
+    expect(hostWith(80)).toBe('alice-demo.localhost');
+    expect(hostWith(443)).toBe('alice-demo.localhost');
+    expect(hostWith(undefined)).toBe('alice-demo.localhost');
+  });
+});

@@ -7,6 +7,8 @@ export interface InstanceSpecInput {
   release: ReleaseRecord;
   flavor: Flavor;
   domain: string;
+  /** The port visitors reach Spaces on, when not the scheme's default: SPACE_HOST carries it. */
+  publicPort?: number;
   variables: SettingRecord[];
   secrets: SettingRecord[];
 }
@@ -14,6 +16,11 @@ export interface InstanceSpecInput {
 function formatMemory(bytes: number): string {
   const gi = bytes / 1024 ** 3;
   return Number.isInteger(gi) ? `${gi}Gi` : `${Math.round(bytes / 1024 ** 2)}Mi`;
+}
+
+/** `alice-demo.example.com`, with `:port` when Spaces are served on another port than 80 or 443. */
+export function spaceHostFor(subdomain: string, domain: string, port?: number): string {
+  return port === undefined || port === 0 || port === 80 || port === 443 ? `${subdomain}.${domain}` : `${subdomain}.${domain}:${port}`;
 }
 
 /**
@@ -29,7 +36,7 @@ export function instanceSpecFor(input: InstanceSpecInput): InstanceSpec {
     SPACE_AUTHOR_NAME: space.owner,
     SPACE_REPO_NAME: space.name,
     SPACE_TITLE: typeof config.title === 'string' ? config.title : space.name,
-    SPACE_HOST: `${space.subdomain}.${input.domain}`,
+    SPACE_HOST: spaceHostFor(space.subdomain, input.domain, input.publicPort),
     SPACE_CREATOR_USER_ID: space.owner,
     ACCELERATOR: 'none',
     CPU_CORES: String(flavor.cpus),

@@ -17,6 +17,8 @@ export interface ReconcilerOptions {
   logger: Logger;
   clock: Clock;
   domain: string;
+  /** The port visitors reach Spaces on (SPACE_HOST carries it unless 80 or 443); read when an instance is made. */
+  publicPort?: () => number | undefined;
   flavorFor(hardware: string): Flavor;
   /** Idle seconds before sleep for this Space; -1 = never. */
   sleepSecondsFor(space: SpaceRecord): number;
@@ -366,6 +368,7 @@ export class Reconciler {
       release,
       flavor: this.#o.flavorFor(release.hardware ?? space.hardware),
       domain: this.#o.domain,
+      publicPort: this.#o.publicPort?.(),
       variables: store.listSettings(space.uid, 'variable'),
       secrets: store.listSettings(space.uid, 'secret'),
     });

@@ -1,11 +1,11 @@
 import { TEMPLATE_PORTS, type RenderedTemplate, type TemplateInput } from '../template-input.js';
 import { labelLines } from '../dockerfile-syntax.js';
-import { aptLayers, baseLayers, cmdLine, sdkAndCodeLayers, venvLayers } from '../python-layers.js';
+import { aptLayers, baseLayers, cmdLine, pythonExtraFiles, sdkAndCodeLayers, venvLayers } from '../python-layers.js';
 
-export const STREAMLIT_TEMPLATE_VERSION = 1;
+export const STREAMLIT_TEMPLATE_VERSION = 2;
 const PORT = TEMPLATE_PORTS.streamlit;
 
-/** streamlit: `streamlit==sdk_version` in a venv, then `streamlit run app_file` on 8501 (the only port the Hub allows). */
+/** streamlit: `streamlit==sdk_version` and requirements.txt in one pip run in a venv, then `streamlit run app_file` on 8501 (the only port the Hub allows). */
 export function render(input: TemplateInput): RenderedTemplate {
   const spec = input.sdkVersion ? `streamlit==${input.sdkVersion}` : 'streamlit';
   const lines = [
@@ -13,7 +13,7 @@ export function render(input: TemplateInput): RenderedTemplate {
     ...baseLayers({ image: input.pythonImage, caBundleFile: input.caBundleFile, venv: true }),
     ...aptLayers(input),
     ...venvLayers(input),
-    ...sdkAndCodeLayers(input, spec),
+    ...sdkAndCodeLayers(input, [spec], 'streamlit'),
     'ENV SYSTEM=spaces',
     `EXPOSE ${PORT}`,
     cmdLine([
@@ -25,5 +25,5 @@ export function render(input: TemplateInput): RenderedTemplate {
     ]),
     ...labelLines(input.labels),
   ];
-  return { dockerfile: `${lines.join('\n')}\n`, extraFiles: {}, port: PORT };
+  return { dockerfile: `${lines.join('\n')}\n`, extraFiles: pythonExtraFiles(input), port: PORT };
 }

@@ -25,26 +25,26 @@ export function git(args: string[], cwd: string, env: Record<string, string> = {
   });
 }
 
-export async function gitOk(args: string[], cwd: string): Promise<string> {
-  const r = await git(args, cwd);
+export async function gitOk(args: string[], cwd: string, env: Record<string, string> = {}): Promise<string> {
+  const r = await git(args, cwd, env);
   if (r.code !== 0) throw new Error(`git ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
   return r.stdout;
 }
 
-/** A work tree with the given files committed on `main`. */
-export async function makeWorkTree(files: Record<string, string | Buffer>, root = mkdtempSync(path.join(tmpdir(), 'spaceport-wt-'))): Promise<string> {
+/** A work tree with the given files committed on `main` (dated `date`, an ISO time, when given). */
+export async function makeWorkTree(files: Record<string, string | Buffer>, root = mkdtempSync(path.join(tmpdir(), 'spaceport-wt-')), date?: string): Promise<string> {
   await gitOk(['init', '-q', '-b', 'main'], root);
-  await commitFiles(root, files, 'initial');
+  await commitFiles(root, files, 'initial', date);
   return root;
 }
 
-export async function commitFiles(dir: string, files: Record<string, string | Buffer>, message: string): Promise<string> {
+export async function commitFiles(dir: string, files: Record<string, string | Buffer>, message: string, date?: string): Promise<string> {
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), content);
   }
   await gitOk(['add', '-A'], dir);
-  await gitOk(['commit', '-q', '--allow-empty', '-m', message], dir);
+  await gitOk(['commit', '-q', '--allow-empty', '-m', message], dir, date ? { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : {});
   return (await gitOk(['rev-parse', 'HEAD'], dir)).trim();
 }
 

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { packageCutoff, pipTimestamp, resolvePackagesAtProblem } from './package-cutoff.js';
+
+const now = new Date('2026-11-26T00:00:00Z');
+
+describe('packageCutoff', () => {
+  it('is the dependencies’ last change by default, in a form every pip and Python parses', () => {
+    const c = packageCutoff(undefined, new Date('2023-08-15T10:11:12.999Z'), now);
+    expect(c.cutoff).toBe('2023-08-15T10:11:12+00:00');
+    expect(c.describe).toMatch(/^as of 2023-08-15T10:11:12\+00:00, the date of the last commit that changed README\.md, requirements\.txt/);
+    expect(packageCutoff('commit', new Date('2023-08-15T10:11:12Z'), now).cutoff).toBe('2023-08-15T10:11:12+00:00');
+  });
+
+  it('takes a future date as now, and gives the newest packages with latest or without a date', () => {
+    expect(packageCutoff(undefined, new Date('2030-01-01T00:00:00Z'), now).cutoff).toBe('2026-11-26T00:00:00+00:00');
+    expect(packageCutoff('latest', new Date('2023-01-01T00:00:00Z'), now)).toEqual({ describe: 'the newest versions (resolve_packages_at: latest in README.md)' });
+    expect(packageCutoff(undefined, undefined, now).cutoff).toBeUndefined();
+  });
+
+  it('takes a date from README.md (midnight UTC for a bare date, the zone when given)', () => {
+    expect(packageCutoff('2024-06-01', undefined, now).cutoff).toBe('2024-06-01T00:00:00+00:00');
+    expect(packageCutoff('2024-06-01T12:00:00+02:00', undefined, now).cutoff).toBe('2024-06-01T10:00:00+00:00');
+    expect(packageCutoff('2024-06-01', undefined, now).describe).toBe('as of 2024-06-01T00:00:00+00:00 (resolve_packages_at in README.md)');
+  });
+
+  it('accepts only commit, latest and dates', () => {
+    expect(resolvePackagesAtProblem('commit')).toBeUndefined();
+    expect(resolvePackagesAtProblem('2024-02-29')).toBeUndefined();
+    expect(resolvePackagesAtProblem('2024-02-30T00:00:00Z')).toBeDefined();
+    expect(resolvePackagesAtProblem('soon')).toBeDefined();
+    expect(pipTimestamp(new Date(0))).toBe('1970-01-01T00:00:00+00:00');
+  });
+});

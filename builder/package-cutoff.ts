@@ -1,0 +1,61 @@
+/**
+ * Time-consistent builds: pip resolves a Space's packages as they were on the day its dependencies
+ * last changed (`pip install --uploaded-prior-to`), so an old Space builds today as it did then and a
+ * rebuild next year gets the same packages. `resolve_packages_at` in README.md changes that.
+ */
+
+/** The files whose change moves the cutoff: the README (sdk_version, python_version) and the dependency lists. */
+export const DEPENDENCY_FILES: readonly string[] = Object.freeze(['README.md', 'requirements.txt', 'pre-requirements.txt', 'packages.txt']);
+
+/** `resolve_packages_at` values besides a date. */
+export const RESOLVE_AT_COMMIT = 'commit';
+export const RESOLVE_AT_LATEST = 'latest';
+
+/** A date (`2024-06-01`) or a date and time with a zone (`2024-06-01T12:00:00Z`, `…+02:00`). */
+const DATE_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
+
+/** Why a `resolve_packages_at` value is unusable, or undefined. */
+export function resolvePackagesAtProblem(value: string): string | undefined {
+  if (value === RESOLVE_AT_COMMIT || value === RESOLVE_AT_LATEST) return undefined;
+  // Date.parse takes 2024-02-30 as March 1st: the day must read back the same.
+  const day = value.slice(0, 10);
+  const real = !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day;
+  if (DATE_RE.test(value) && real && !Number.isNaN(Date.parse(value))) return undefined;
+  return 'must be "commit" (the default: packages as of the last commit that changed README.md or a requirements file), "latest" (the newest packages), or a date like 2024-06-01 or 2024-06-01T12:00:00Z';
+}
+
+export interface PackageCutoff {
+  /** The value for `pip install --uploaded-prior-to` (`2024-06-01T12:00:00+00:00`), or undefined: newest packages. */
+  cutoff?: string;
+  /** Says where the cutoff came from, for the build log. */
+  describe: string;
+}
+
+/** `+00:00`, not `Z`: Python before 3.11 cannot parse a `Z` zone. Seconds precision. */
+export function pipTimestamp(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}+00:00`;
+}
+
+/**
+ * The cutoff for a build. `setting`: the README's `resolve_packages_at` (default `commit`);
+ * `changedAt`: committer date of the newest commit that changed one of {@link DEPENDENCY_FILES}
+ * (undefined when the caller has no history: newest packages); a date after `now` is taken as now.
+ */
+export function packageCutoff(setting: string | undefined, changedAt: Date | undefined, now: Date): PackageCutoff {
+  const clamp = (d: Date) => (d.getTime() > now.getTime() ? now : d);
+  if (setting === RESOLVE_AT_LATEST) {
+    return { describe: 'the newest versions (resolve_packages_at: latest in README.md)' };
+  }
+  if (setting !== undefined && setting !== RESOLVE_AT_COMMIT) {
+    const at = pipTimestamp(clamp(new Date(Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(setting) ? `${setting}T00:00:00Z` : setting))));
+    return { cutoff: at, describe: `as of ${at} (resolve_packages_at in README.md)` };
+  }
+  if (changedAt === undefined || Number.isNaN(changedAt.getTime())) {
+    return { describe: 'the newest versions (no commit date known)' };
+  }
+  const at = pipTimestamp(clamp(changedAt));
+  return {
+    cutoff: at,
+    describe: `as of ${at}, the date of the last commit that changed ${DEPENDENCY_FILES.join(', ')} (set resolve_packages_at: latest in README.md for the newest)`,
+  };
+}
