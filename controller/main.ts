@@ -157,7 +157,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     frameAncestors: embedOrigins(config),
     metrics,
     https: config.publicUrl.startsWith('https://'),
-    hubOrigins: [new URL(config.publicUrl).origin],
+    hubOrigins: hubOriginsOf(config),
   });
   proxyRef = proxy;
 
@@ -368,4 +368,13 @@ function prepareBaseImages(adapters: SpaceportAdapters, logger: Logger): void {
     () => logger.info({ images }, 'base images ready'),
     (err: unknown) => logger.warn({ images, err: (err as Error).message }, 'base images could not be prepared now; the first build that needs them tries again'),
   );
+}
+
+/**
+ * Origins the hub may be opened at (it frames a Space's pages): the public URL, loopback, and
+ * SPACEPORT_ALLOWED_HOSTS, the same hosts `trustedHost` accepts for returned URLs.
+ */
+function hubOriginsOf(config: Readonly<Config>): string[] {
+  const hosts = ['127.0.0.1', '[::1]', 'localhost', ...config.SPACEPORT_ALLOWED_HOSTS];
+  return [new URL(config.publicUrl).origin, ...hosts.flatMap((h) => [`http://${h}:*`, `https://${h}:*`])];
 }

@@ -6,7 +6,7 @@
  * the Space's own origin, nothing else.
  */
 export function proxyPageSecurityHeaders(domain: string, https: boolean, hubOrigins: readonly string[] = []): string[] {
-  const extra = hubOrigins.filter((o) => /^https?:\/\/[a-z0-9.:[\]-]+$/i.test(o)).map((o) => ` ${o}`).join('');
+  const extra = hubOrigins.filter((o) => /^https?:\/\/[a-z0-9.[\]:-]+(:(\d+|\*))?$/i.test(o)).map((o) => ` ${o}`).join('');
   const headers = [
     'x-content-type-options',
     'nosniff',
