@@ -63,6 +63,8 @@ export class Reconciler {
    * was stopped at `since` to free its node resources, as the Hub replaces a Space in place.
    */
   readonly #makingRoom = new Map<string, { release: ReleaseId; since: number }>();
+  /** Releases started again after a stop from outside (engine shutdown) and not ready since. */
+  readonly #quietRestarts = new Set<ReleaseId>();
   #resync?: NodeJS.Timeout;
   #unwatch?: () => void;
   #closed = false;
@@ -162,6 +164,7 @@ export class Reconciler {
     const log = logger.child({ space: space.id });
     const instances = await runtime.list(space.id);
     const byRelease = new Map(instances.map((i) => [i.release, i]));
+    for (const i of instances) if (i.state.kind === 'ready') this.#quietRestarts.delete(i.release);
     const target = space.targetRelease ? store.getRelease(space.targetRelease) : undefined;
     const previous =
       space.servingRelease && space.servingRelease !== space.targetRelease ? store.getRelease(space.servingRelease) : undefined;
@@ -206,7 +209,11 @@ export class Reconciler {
     } else if (previous) {
       // The old release keeps serving until the new one answers.
       const prevInst = byRelease.get(previous.id);
-      if (!prevInst || prevInst.state.kind === 'stopped') {
+      const prevInterrupted = prevInst?.state.kind === 'exited' && prevInst.state.interrupted && this.#quietRestartAllowed(previous.id);
+      if (prevInterrupted) {
+        await this.#quietRestart(space, previous);
+        pending = true;
+      } else if (!prevInst || prevInst.state.kind === 'stopped') {
         await runtime.apply(this.#spec(space, previous));
         pending = true;
       } else if (prevInst.state.kind === 'starting') {
@@ -256,6 +263,13 @@ export class Reconciler {
       }
       return true;
     }
+    if (inst?.state.kind === 'exited' && inst.state.interrupted && this.#quietRestartAllowed(target.id)) {
+      // Stopped by the engine (it shut down) or by an operator: not a crash. Start it again, no backoff.
+      await this.#quietRestart(space, target);
+      this.#startedAt.set(target.id, now);
+      log.info('instance was stopped from outside (engine shutdown or docker stop), not a crash: starting it again');
+      return true;
+    }
     if (state === 'exited' || state === 'failed') {
       const reason = inst!.state.kind === 'exited' || inst!.state.kind === 'failed' ? inst!.state.reason : '';
       const everReady = space.servingRelease === target.id;
@@ -289,6 +303,26 @@ export class Reconciler {
       return false;
     }
     return false;
+  }
+
+  /**
+   * An instance stopped from outside is started again quietly, but not over and over: one stopped
+   * from outside again before it was ever ready since such a start goes through the crash path.
+   */
+  #quietRestartAllowed(release: ReleaseId): boolean {
+    if (this.#quietRestarts.has(release)) return false;
+    this.#quietRestarts.add(release);
+    return true;
+  }
+
+  /** Start an instance stopped from outside; a start the engine refuses (it is still shutting down or starting) may be tried again. */
+  async #quietRestart(space: SpaceRecord, release: ReleaseRecord): Promise<void> {
+    try {
+      await this.#o.runtime.apply(this.#spec(space, release));
+    } catch (err) {
+      this.#quietRestarts.delete(release.id);
+      throw err;
+    }
   }
 
   /**

@@ -13,7 +13,7 @@ import {
 import { ensureDataVolume, ownDataDir } from './docker-data-volume.js';
 import { ReconnectingEventStream, WATCHED_ACTIONS, type ContainerEvent } from './docker-events.js';
 import { logLinesFromBuffer, logLinesFromStream } from './docker-log-stream.js';
-import { REASON_MAX_LINES, containerFactsFrom, instanceStateOf, isRunning, isStoppedByUs, type ContainerFacts } from './docker-state.js';
+import { REASON_MAX_LINES, containerFactsFrom, instanceStateOf, isInterrupted, isRunning, isStoppedByUs, type ContainerFacts } from './docker-state.js';
 import { dockerStatus, mapDockerError } from './map-docker-error.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, probeHttp } from './readiness-probe.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -153,7 +153,8 @@ export class DockerRuntime implements Runtime {
     if (current.status === 'paused') await container.unpause();
     if (!isRunning(current)) {
       await this.#start(current.id);
-      this.#restarts.set(current.id, (this.#restarts.get(current.id) ?? 0) + 1);
+      // One the engine stopped (it shut down) is not a restart of the app.
+      if (!isInterrupted(current, this.#prefix)) this.#restarts.set(current.id, (this.#restarts.get(current.id) ?? 0) + 1);
       this.#log.info({ space: spec.space, release: spec.release, container: current.id }, 'container started again');
     }
   }
@@ -219,7 +220,7 @@ export class DockerRuntime implements Runtime {
   async #instance(facts: ContainerFacts): Promise<Instance | undefined> {
     const endpoint = isRunning(facts) && facts.hostPort !== undefined ? { host: this.#endpointHost, port: facts.hostPort } : undefined;
     const probeOk = endpoint !== undefined && facts.status === 'running' ? await probeHttp(endpoint, { timeoutMs: this.#probeTimeoutMs }) : false;
-    const exitedOnItsOwn = facts.status === 'exited' && !facts.oomKilled && !facts.error && !isStoppedByUs(facts, this.#prefix);
+    const exitedOnItsOwn = facts.status === 'exited' && !facts.oomKilled && !facts.error && !isStoppedByUs(facts, this.#prefix) && !isInterrupted(facts, this.#prefix);
     const lastLines = exitedOnItsOwn ? await this.#lastLines(facts.id) : [];
     const state = instanceStateOf(facts, { namePrefix: this.#prefix, probeOk, lastLines });
     if (!state) return undefined;

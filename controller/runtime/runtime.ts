@@ -34,8 +34,12 @@ export type InstanceState =
   | { kind: 'ready' }
   /** Stopped on purpose (asleep); it can be started again. */
   | { kind: 'stopped' }
-  /** The app exited on its own. */
-  | { kind: 'exited'; exitCode: number; reason: string }
+  /**
+   * The app exited. `interrupted`: it was stopped from outside, not by the app nor by Spaceport (the
+   * engine stopping its containers as it shut down, an operator's `docker stop`): not a crash, so it
+   * is started again without crash backoff and without failing a release.
+   */
+  | { kind: 'exited'; exitCode: number; reason: string; interrupted?: boolean }
   /**
    * It cannot run. `capacity`: nodes of the right kind exist but are full (the scheduler said
    * "Insufficient …"), so it may fit once something else, such as the release it replaces, stops.
