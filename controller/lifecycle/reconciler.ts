@@ -89,6 +89,8 @@ export class Reconciler {
   }
 
   async resyncAll(): Promise<void> {
+    // One list of what runs (events missed); a failure (the engine is away) leaves the passes below to report it.
+    await this.#o.runtime.resync?.().catch((err: unknown) => this.#o.logger.debug({ err }, 'runtime resync failed'));
     await Promise.all(this.#o.store.listSpaces().map((s) => this.kick(s.uid)));
   }
 

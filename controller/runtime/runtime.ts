@@ -93,6 +93,11 @@ export interface Runtime {
    * or undefined when it can. Names the flavor and the reason.
    */
   refuseFlavor(flavor: Flavor): string | undefined;
+  /**
+   * Optional: one look at everything that runs (a single list), for changes `watch` may have missed;
+   * it reports them through `watch`. The reconciler calls it once per resync.
+   */
+  resync?(): Promise<void>;
   /** Calls back when an instance of a Space changes (start, exit, die); returns an unsubscribe. */
   watch(onChange: (space: SpaceId) => void): () => void;
   close(): Promise<void>;
