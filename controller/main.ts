@@ -77,6 +77,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     logs: buildLogs,
     logger: logger.child({ module: 'builds' }),
     concurrency: config.SPACEPORT_BUILD_CONCURRENCY,
+    timeoutMs: config.SPACEPORT_BUILD_TIMEOUT_SECONDS * 1000,
     onBuilt: (uid) => void reconciler.kick(uid),
   });
   const spaces = new SpaceService({ store, repos, runtime, pipeline, reconciler, routes, config, logger });

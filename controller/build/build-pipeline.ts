@@ -21,6 +21,8 @@ export interface BuildPipelineOptions {
   onBuilt(spaceUid: string): void;
   /** How many build logs to keep per Space. */
   keepLogs?: number;
+  /** A build running longer is stopped and fails, saying so (SPACEPORT_BUILD_TIMEOUT_SECONDS). */
+  timeoutMs?: number;
 }
 
 interface Job {
@@ -115,6 +117,16 @@ export class BuildPipeline {
     const sink = this.#o.logs.open(build.id, Object.values(secrets));
     store.setBuildState(build.id, { status: 'running' });
     log.info('build running');
+    const timeoutMs = this.#o.timeoutMs;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            const seconds = Math.round(timeoutMs / 1000);
+            job.controller.abort(new Error(`The build took longer than ${seconds} s and was stopped (SPACEPORT_BUILD_TIMEOUT_SECONDS). Push again or restart the Space to build again.`));
+            log.warn({ timeoutMs }, 'build timed out');
+          }, timeoutMs);
+    timer?.unref();
     try {
       const outcome = await this.#build(space, build, { sink, secrets, signal: job.controller.signal });
       if (outcome.kind === 'failed') {
@@ -154,9 +166,10 @@ export class BuildPipeline {
             : `Build failed: ${(err as Error).message}`;
       sink.write(`${message}\n`);
       store.setBuildState(build.id, { status: 'failed', failure: 'BUILD_ERROR', message });
-      if (aborted) log.info('build superseded');
+      if (aborted) log.info({ reason: message }, 'build stopped');
       else log.warn({ err }, 'build failed');
     } finally {
+      clearTimeout(timer);
       sink.end();
       const ids = store.listBuilds(space.uid, 1000).map((b) => b.id as string);
       this.#o.logs.prune(ids, this.#o.keepLogs ?? 20);
@@ -196,7 +209,7 @@ export class BuildPipeline {
       const dir = await mkdtemp(path.join(tmpdir(), `spaceport-build-${build.id as BuildId}-`));
       try {
         await repos.exportTree(space.id, build.commit, dir);
-        image = await builder.build(
+        image = await untilAborted(builder.build(
           {
             space: space.id,
             image: plan.image,
@@ -210,11 +223,25 @@ export class BuildPipeline {
           },
           sink,
           signal,
-        );
+        ), signal);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
     }
     return { kind: 'built', image, port: plan.port, config: plan.config, cardData: plan.cardData, sdk: plan.sdk };
   }
+}
+
+/**
+ * The build's result, or a rejection as soon as `signal` aborts: a build that hangs (a step that never
+ * ends, an engine that stopped answering) must not hold its Space's build slot after a timeout, a new
+ * push or a restart, whether or not the builder itself notices the abort.
+ */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -216,7 +216,9 @@ export class SpaceService {
     store.updateSpace(space.uid, { lifecycle: 'active' });
     logger.info({ space: space.id, factory: opts.factory }, 'restart');
     const latest = store.latestBuild(space.uid);
-    if (opts.factory || latest?.status === 'failed' || !space.targetRelease) {
+    // A build still queued or running (perhaps hung) is cancelled and started again, as the Hub's restart does.
+    const building = latest?.status === 'queued' || latest?.status === 'running';
+    if (opts.factory || building || latest?.status === 'failed' || !space.targetRelease) {
       await pipeline.enqueue(space.uid, { noCache: opts.factory, force: true });
       await reconciler.kick(space.uid);
     } else {
