@@ -8,7 +8,8 @@
  *            before the event cache: `listFromEvents: false`)
  *   events:  the engine's event stream keeps a cache; a resync is one list (the default)
  *
- * The reconciler is the production one (resync every 5 s). N grows 50 → 100 → 200 (SPACES to
+ * The reconciler is the production one: a tick every 5 s; with the event cache a tick is one list and
+ * a pass over every Space comes every 60 s, while polling passes over every Space on every tick. N grows 50 → 100 → 200 (SPACES to
  * change, e.g. SPACES=50,100,200,500); each runtime gets a warm-up and then WINDOW_S seconds.
  *
  *   npx tsx bench/idle-spaces.ts          (as root: it starts its own dockerd)
@@ -76,7 +77,8 @@ async function main(): Promise<void> {
       log(`${n} Spaces running (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
       for (const mode of ['polling', 'events'] as const) {
         const rt = new DockerRuntime({ docker: engine.docker, logger: silentLogger(), namePrefix: PREFIX, listFromEvents: mode === 'events' });
-        const rec = reconcilerFor(store, rt);
+        // Before the cache every tick was a pass over every Space; the polling runtime keeps that.
+        const rec = reconcilerFor(store, rt, mode === 'polling' ? 5_000 : undefined);
         await rec.r.start();
         await sleep(WARMUP_S * 1000);
         const self0 = process.cpuUsage();
@@ -129,8 +131,9 @@ function addSpace(store: SqliteStore, i: number, image: string): void {
   store.updateSpace(space.uid, { targetRelease: rel.id });
 }
 
-function reconcilerFor(store: SqliteStore, runtime: DockerRuntime): { r: Reconciler; close(): Promise<void> } {
+function reconcilerFor(store: SqliteStore, runtime: DockerRuntime, fullResyncMs?: number): { r: Reconciler; close(): Promise<void> } {
   const r = new Reconciler({
+    ...(fullResyncMs === undefined ? {} : { fullResyncMs }),
     store,
     runtime,
     routes: new InProcessRouteTable(),

@@ -23,8 +23,14 @@ export interface ReconcilerOptions {
   lastActivity(uid: string): number | undefined;
   /** How often to look again while something is starting. */
   pollMs?: number;
-  /** How often every Space is looked at (idle sleep, missed events). */
+  /**
+   * How often to look for missed changes. With a runtime that can `resync` (one list, changes
+   * reported through `watch`), that is all a tick costs; every Space gets a pass only every
+   * `fullResyncMs`. Without one, every Space gets a pass every tick.
+   */
   resyncMs?: number;
+  /** How often every Space gets a pass when the runtime can `resync` (a safety net: events and timers drive the rest). */
+  fullResyncMs?: number;
   /** How long a replaced release keeps running after traffic moved off it (in-flight requests finish). */
   drainMs?: number;
 }
@@ -37,6 +43,8 @@ interface Backoff {
 
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 60_000;
+/** Spaces reconciled at once in a sweep over all of them. */
+const SWEEP_BATCH = 100;
 /** How long a new release may wait to be scheduled after its predecessor was stopped to make room. */
 const MAKE_ROOM_GRACE_MS = 60_000;
 
@@ -66,6 +74,7 @@ export class Reconciler {
   /** Releases started again after a stop from outside (engine shutdown) and not ready since. */
   readonly #quietRestarts = new Set<ReleaseId>();
   #resync?: NodeJS.Timeout;
+  #sweeping?: Promise<void>;
   #unwatch?: () => void;
   #closed = false;
 
@@ -73,7 +82,11 @@ export class Reconciler {
     this.#o = opts;
     this.#serializer = new KeyedSerializer(
       (uid) => this.#reconcile(uid),
-      (uid, err) => opts.logger.error({ err, space: uid }, 'reconcile failed'),
+      (uid, err) => {
+        opts.logger.error({ err, space: uid }, 'reconcile failed');
+        // Look again (the engine may be restarting): nothing else may change to trigger a pass.
+        this.#later(uid, opts.resyncMs ?? 5_000);
+      },
     );
   }
 
@@ -84,14 +97,35 @@ export class Reconciler {
       if (space) void this.kick(space.uid);
     });
     await this.resyncAll();
-    this.#resync = setInterval(() => void this.resyncAll(), this.#o.resyncMs ?? 5_000);
+    const resyncMs = this.#o.resyncMs ?? 5_000;
+    const fullEvery = this.#o.runtime.resync ? Math.max(1, Math.round((this.#o.fullResyncMs ?? 60_000) / resyncMs)) : 1;
+    let tick = 0;
+    this.#resync = setInterval(() => {
+      tick += 1;
+      if (tick % fullEvery === 0) void this.resyncAll();
+      else void this.#o.runtime.resync?.().catch((err: unknown) => this.#o.logger.debug({ err }, 'runtime resync failed'));
+    }, resyncMs);
     this.#resync.unref();
   }
 
+  /**
+   * A pass over every Space (after one runtime resync). Never two at once, and in batches, so a
+   * sweep over 10,000 Spaces leaves room for requests between them.
+   */
   async resyncAll(): Promise<void> {
-    // One list of what runs (events missed); a failure (the engine is away) leaves the passes below to report it.
-    await this.#o.runtime.resync?.().catch((err: unknown) => this.#o.logger.debug({ err }, 'runtime resync failed'));
-    await Promise.all(this.#o.store.listSpaces().map((s) => this.kick(s.uid)));
+    if (this.#sweeping) return this.#sweeping;
+    this.#sweeping = (async () => {
+      // One list of what runs (events missed); a failure (the engine is away) leaves the passes below to report it.
+      await this.#o.runtime.resync?.().catch((err: unknown) => this.#o.logger.debug({ err }, 'runtime resync failed'));
+      const uids = this.#o.store.listSpaces().map((s) => s.uid);
+      for (let i = 0; i < uids.length && !this.#closed; i += SWEEP_BATCH) {
+        await Promise.all(uids.slice(i, i + SWEEP_BATCH).map((uid) => this.kick(uid)));
+        await new Promise((r) => setImmediate(r));
+      }
+    })().finally(() => {
+      this.#sweeping = undefined;
+    });
+    return this.#sweeping;
   }
 
   /** Ask for a pass over one Space (coalesced). */
