@@ -9,6 +9,7 @@ import { createApi } from './api/index.js';
 import { authenticate, bootstrapAdmin, canRead, assertCanWrite } from './auth/index.js';
 import { BuildLogs, BuildPipeline, type PlanBuild } from './build/index.js';
 import { CliGitRepos, createGitHttpHandler } from './git/index.js';
+import { PushJournal } from './git/push-journal.js';
 import { createHubServer } from './hub-server.js';
 import { createInternalApi } from './internal-api/index.js';
 import { ActivityLedger, InProcessRouteTable, Reconciler } from './lifecycle/index.js';
@@ -101,6 +102,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     upstreamTimeoutMs: config.SPACEPORT_UPSTREAM_TIMEOUT_MS,
   });
 
+  const pushes = new PushJournal(path.join(config.dataDir, 'pushes'));
   const git = createGitHttpHandler({
     repos,
     logger: logger.child({ module: 'git-http' }),
@@ -118,6 +120,10 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
         if (err instanceof SpaceportError) return { error: err };
         throw err;
       }
+    },
+    onPushStart: (id) => {
+      const space = store.getSpace(id);
+      return space ? pushes.start(space.uid) : () => undefined;
     },
     // Awaited before the push response ends: when `git push` returns, the build is queued.
     onPush: async ({ space: id }) => {
@@ -156,6 +162,12 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   }
   for (const uid of interrupted) {
     await pipeline.enqueue(uid, { force: true }).catch((err: unknown) => logger.error({ err, space: uid }, 'could not queue an interrupted build again'));
+  }
+  // Pushes the previous process was killed during: their refs may have landed with no build queued.
+  // The head is built unless its tree already was.
+  for (const uid of pushes.takeLeftOver()) {
+    if (interrupted.has(uid)) continue;
+    await pipeline.enqueue(uid).catch((err: unknown) => logger.error({ err, space: uid }, 'could not look at the head after an interrupted push'));
   }
 
   try {
