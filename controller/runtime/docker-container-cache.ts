@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
 import type { Logger, SpaceId } from '../../core/index.js';
@@ -55,6 +56,8 @@ export class DockerContainerCache {
 
   constructor(opts: DockerContainerCacheOptions) {
     this.#o = opts;
+    // Every readiness watch (one per starting instance, hundreds at a host's start) listens to it.
+    setMaxListeners(0, this.#closing.signal);
   }
 
   get live(): boolean {
