@@ -9,6 +9,9 @@ import type { SpaceStore } from '../store/space-store.js';
 import type { BuildLogs } from './build-logs.js';
 import type { PlanBuild } from './plan.js';
 
+/** How often a build's failure is written again while the store's disk is full. */
+const DISK_RETRY_MS = 2_000;
+
 export interface BuildPipelineOptions {
   store: SpaceStore;
   repos: GitRepos;
@@ -98,7 +101,9 @@ export class BuildPipeline {
       if (i < 0) break;
       const job = this.#queue.splice(i, 1)[0]!;
       this.#running.set(job.build.spaceUid, job);
-      void this.#run(job).finally(() => {
+      void this.#run(job)
+        .catch((err: unknown) => this.#o.logger.error({ err, build: job.build.id }, 'build bookkeeping failed'))
+        .finally(() => {
         this.#running.delete(job.build.spaceUid);
         this.#o.onBuilt(job.build.spaceUid);
         this.#pump();
@@ -165,7 +170,7 @@ export class BuildPipeline {
             ? err.message
             : `Build failed: ${(err as Error).message}`;
       sink.write(`${message}\n`);
-      store.setBuildState(build.id, { status: 'failed', failure: 'BUILD_ERROR', message });
+      await this.#recordFailure(build.id, message, log);
       if (aborted) log.info({ reason: message }, 'build stopped');
       else log.warn({ err }, 'build failed');
     } finally {
@@ -173,6 +178,25 @@ export class BuildPipeline {
       sink.end();
       const ids = store.listBuilds(space.uid, 1000).map((b) => b.id as string);
       this.#o.logs.prune(ids, this.#o.keepLogs ?? 20);
+    }
+  }
+
+  /**
+   * Mark the build failed. With the data directory's disk full the store refuses every write
+   * (SQLITE_FULL): try again every few seconds until it takes it, so the build never stays
+   * `running` once there is room again (a restart or a new push then builds).
+   */
+  async #recordFailure(id: BuildRecord['id'], message: string, log: Logger): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.#o.store.setBuildState(id, { status: 'failed', failure: 'BUILD_ERROR', message });
+        return;
+      } catch (err) {
+        const code = String((err as { code?: unknown }).code ?? '');
+        if (!/^SQLITE_(FULL|IOERR)/.test(code) || this.#closed) throw err;
+        if (attempt === 1) log.error({ err }, 'cannot record the build failure (disk full?); trying again until there is room');
+        await new Promise((r) => setTimeout(r, DISK_RETRY_MS));
+      }
     }
   }
 
