@@ -89,6 +89,14 @@ describe('DockerRuntime list() from the event stream', () => {
   });
 
   it('a resync is one list and no inspect when nothing changed', async () => {
+    // Let the events of the stop above (kill, die, stop) be read first: each inspects once.
+    let settled = JSON.stringify(counting.calls);
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      const now = JSON.stringify(counting.calls);
+      if (now === settled) break;
+      settled = now;
+    }
     const before = { ...counting.calls };
     await runtime.resync();
     expect(counting.calls.list).toBe(before.list + 1);
