@@ -26,8 +26,9 @@ export class OwnDockerEngine {
     this.dir = `/tmp/spaceport-engine-${tag}-${id}`;
     this.socket = path.join(this.dir, 'docker.sock');
     this.bridge = `spe${id}`;
-    // 10.231.0.0/16 is ours; a random /24 in it, so two engines side by side do not collide.
-    this.#subnet = `10.231.${1 + (parseInt(id.slice(0, 2), 16) % 250)}`;
+    // 10.231.0.0/16 is ours; a random /20 in it (4,094 addresses: room for a 500-Space benchmark), so
+    // two engines side by side rarely collide.
+    this.#subnet = `10.231.${16 * (parseInt(id.slice(0, 2), 16) % 16)}`;
     this.docker = new Dockerode({ socketPath: this.socket });
   }
 
@@ -41,7 +42,7 @@ export class OwnDockerEngine {
     mkdirSync(path.join(this.dir, 'exec'), { recursive: true });
     if (!this.#bridgeExists()) {
       execFileSync('ip', ['link', 'add', 'name', this.bridge, 'type', 'bridge']);
-      execFileSync('ip', ['addr', 'add', `${this.#subnet}.1/24`, 'dev', this.bridge]);
+      execFileSync('ip', ['addr', 'add', `${this.#subnet}.1/20`, 'dev', this.bridge]);
       execFileSync('ip', ['link', 'set', this.bridge, 'up']);
     }
     const log = openSync(path.join(this.dir, 'dockerd.log'), 'a');
