@@ -26,9 +26,11 @@ export class OwnDockerEngine {
     this.dir = `/tmp/spaceport-engine-${tag}-${id}`;
     this.socket = path.join(this.dir, 'docker.sock');
     this.bridge = `spe${id}`;
-    // 10.231.0.0/16 is ours; a random /20 in it (4,094 addresses: room for a 500-Space benchmark), so
-    // two engines side by side rarely collide.
-    this.#subnet = `10.231.${16 * (parseInt(id.slice(0, 2), 16) % 16)}`;
+    // 10.231.0.0/16 is ours; a /20 in it (4,094 addresses: room for a 500-Space benchmark) that no
+    // other engine of ours holds now (overlapping bridges would make published ports unreachable).
+    const used = execFileSync('ip', ['-o', '-4', 'addr', 'show'], { encoding: 'utf8' });
+    const free = Array.from({ length: 16 }, (_, k) => `10.231.${16 * k}`).filter((net) => !used.includes(` ${net}.`));
+    this.#subnet = free[parseInt(id.slice(0, 2), 16) % Math.max(1, free.length)] ?? '10.231.0';
     this.docker = new Dockerode({ socketPath: this.socket });
   }
 
