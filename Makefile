@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: up test hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-k8s bench-gallery clean
+.PHONY: up test hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-k8s bench-gallery bench-idle-spaces bench-many-spaces bench-wake-herd clean
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -83,6 +83,18 @@ bench-k8s: deps docker k8s-tools
 ## The web UI with 1,000 Spaces: /spaces, a search, a filtered page, a Space page; JS and CSS gzipped.
 bench-gallery: deps
 	npx tsx bench/gallery.ts
+
+## N running Spaces on an engine of the bench's own (root): controller and dockerd CPU, polling vs the event cache (SPACES=50,100,200).
+bench-idle-spaces: deps docker
+	npx tsx bench/idle-spaces.ts
+
+## 100 vs 10,000 registered Spaces: list, lookup and proxy latency, heap per Space, proxy heap over 20,000 requests.
+bench-many-spaces: deps
+	node --expose-gc --import tsx bench/many-spaces.ts
+
+## 1,000 concurrent requests to a sleeping Space vs to the same Space running: one wake, every answer.
+bench-wake-herd: deps docker
+	npx tsx bench/wake-herd.ts
 
 bench: bench-push bench-proxy
 

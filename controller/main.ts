@@ -11,6 +11,7 @@ import { BuildLogs, BuildPipeline, type PlanBuild } from './build/index.js';
 import { CliGitRepos, checkUpstreamAddressNow, createGitHttpHandler } from './git/index.js';
 import { HousekeepingTask, type Housekeeper } from './gc/index.js';
 import { hubSecurityHeaders } from './hub-headers.js';
+import { PushJournal } from './git/push-journal.js';
 import { createHubServer } from './hub-server.js';
 import { SpaceportMetrics, countByStage, createMetricsEndpoint } from './metrics/index.js';
 import { createInternalApi } from './internal-api/index.js';
@@ -101,6 +102,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     logs: buildLogs,
     logger: logger.child({ module: 'builds' }),
     concurrency: config.SPACEPORT_BUILD_CONCURRENCY,
+    timeoutMs: config.SPACEPORT_BUILD_TIMEOUT_SECONDS * 1000,
     onBuilt: (uid) => void reconciler.kick(uid),
     keepLogs: config.SPACEPORT_KEEP_BUILD_LOGS,
     onFinished: (outcome, seconds) => metrics.buildFinished(outcome, seconds),
@@ -161,6 +163,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   });
   proxyRef = proxy;
 
+  const pushes = new PushJournal(path.join(config.dataDir, 'pushes'));
   const git = createGitHttpHandler({
     repos,
     logger: logger.child({ module: 'git-http' }),
@@ -183,6 +186,10 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     },
     // README.md metadata is checked before git accepts a push to main (as on the Hub).
     checkPush: ({ readme }) => readmePushProblems(readme),
+    onPushStart: (id) => {
+      const space = store.getSpace(id);
+      return space ? pushes.start(space.uid) : () => undefined;
+    },
     // Awaited before the push response ends: when `git push` returns, the build is queued.
     onPush: async ({ space: id }) => {
       const space = store.getSpace(id);
@@ -267,6 +274,12 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   }
   for (const uid of interrupted) {
     await pipeline.enqueue(uid, { force: true }).catch((err: unknown) => logger.error({ err, space: uid }, 'could not queue an interrupted build again'));
+  }
+  // Pushes the previous process was killed during: their refs may have landed with no build queued.
+  // The head is built unless its tree already was.
+  for (const uid of pushes.takeLeftOver()) {
+    if (interrupted.has(uid)) continue;
+    await pipeline.enqueue(uid).catch((err: unknown) => logger.error({ err, space: uid }, 'could not look at the head after an interrupted push'));
   }
 
   try {

@@ -100,6 +100,8 @@ export const configSchema = z.object({
   /** Build the base images in the background at start (a fresh install's first push then waits less). */
   SPACEPORT_PREPARE_BASE_IMAGES: z.stringbool().default(true),
   SPACEPORT_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  /** A build running longer than this is stopped and fails (BUILD_ERROR, saying so); a new push or a restart cancels one sooner. */
+  SPACEPORT_BUILD_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(3600),
   /** CA bundle and proxies handed to image builds (pip and apt inside the build must trust and reach the index). */
   SPACEPORT_BUILD_CA_BUNDLE: z.string().default('/etc/ssl/certs/ca-certificates.crt'),
   SPACEPORT_BUILD_HTTP_PROXY: z.string().optional(),

@@ -8,6 +8,25 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+/** Every child still running, so a failure or a signal can stop them all (`stopAll`). */
+const running = new Set<ChildProcess>();
+
+function track(proc: ChildProcess, cmd: string): void {
+  running.add(proc);
+  proc.once('exit', () => running.delete(proc));
+  // A spawn failure (ENOENT, EACCES) is an 'error' event: without a listener it crashes the
+  // benchmark before its cleanup runs. Record it; readiness checks then fail and clean up.
+  proc.once('error', (err) => {
+    running.delete(proc);
+    process.stderr.write(`${cmd}: ${err.message}\n`);
+  });
+}
+
+/** Stop every child this process started and has not stopped yet. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((p) => stopProcess(p)));
+}
+
 /** Spawn (argv array, no shell) and wait until its first stdout line; returns the child and that line. */
 export async function spawnUntilLine(
   cmd: string,
@@ -15,6 +34,7 @@ export async function spawnUntilLine(
   opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
 ): Promise<{ child: Child; line: string }> {
   const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env, cwd: opts.cwd });
+  track(proc, cmd);
   const child: Child = { proc, stop: () => stopProcess(proc) };
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
@@ -34,6 +54,10 @@ export async function spawnUntilLine(
         clearTimeout(timer);
         reject(new Error(`${cmd} exited with ${code}: ${stderr}`));
       });
+      proc.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new Error(`${cmd} could not start: ${err.message}`));
+      });
     });
     proc.stdout?.resume();
     return { child, line };
@@ -46,13 +70,14 @@ export async function spawnUntilLine(
 /** Spawn a long-running process that prints nothing useful; the caller checks readiness. */
 export function spawnQuiet(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Child {
   const proc = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: env ?? process.env });
+  track(proc, cmd);
   proc.stderr?.resume();
   return { proc, stop: () => stopProcess(proc) };
 }
 
 /** SIGTERM, then SIGKILL after 3 s; resolves when the process has exited. */
 export function stopProcess(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  if (proc.exitCode !== null || proc.signalCode !== null || proc.pid === undefined) return Promise.resolve();
   return new Promise((resolve) => {
     const kill = setTimeout(() => proc.kill('SIGKILL'), 3000);
     proc.once('exit', () => {

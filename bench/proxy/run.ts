@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseWrk, type WrkResult } from './parse-wrk.js';
 import { processCpuMicros } from './process-cpu.js';
-import { request } from './processes.js';
+import { request, stopAll } from './processes.js';
+import { NGINX, WRK, requireTools, toolPath } from './tools.js';
 import { BENCH_HOST, directTarget, startBackend, startChp, startNginx, startSpaceport, type Target } from './targets.js';
 
 const run = promisify(execFile);
@@ -34,7 +35,7 @@ function median(xs: number[]): number {
 
 async function wrk(port: number, args: string[], seconds: number): Promise<WrkResult> {
   const { stdout } = await run(
-    'wrk',
+    toolPath(WRK),
     [...args, `-d${seconds}s`, '-H', `Host: ${BENCH_HOST}`, `http://127.0.0.1:${port}/`],
     { timeout: (seconds + 30) * 1000 },
   );
@@ -44,6 +45,7 @@ async function wrk(port: number, args: string[], seconds: number): Promise<WrkRe
 }
 
 async function main(): Promise<void> {
+  requireTools([NGINX, WRK], log);
   const backend = await startBackend();
   const targets: Target[] = [];
   try {
@@ -120,5 +122,24 @@ function renderTable(r: Record<string, Summary>, cpu: Map<string, number>): stri
   return lines.join('\n');
 }
 
-process.on('SIGINT', () => process.exit(130));
-await main();
+// Whatever ends the run (an error, Ctrl-C, a kill by a CI timeout), no backend, proxy or nginx is
+// left running: every child is tracked and stopped before exiting.
+let ending = false;
+async function end(code: number, err?: unknown): Promise<never> {
+  if (!ending) {
+    ending = true;
+    if (err !== undefined) log(`bench-proxy failed: ${err instanceof Error ? err.message : String(err)}`);
+    await stopAll().catch(() => undefined);
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void end(130));
+process.on('SIGTERM', () => void end(143));
+process.on('SIGHUP', () => void end(129));
+process.on('uncaughtException', (err) => void end(1, err));
+process.on('unhandledRejection', (err) => void end(1, err));
+try {
+  await main();
+} catch (err) {
+  await end(1, err);
+}

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderNginxConf } from './nginx-conf.js';
 import { childPids } from './process-cpu.js';
+import { NGINX, toolPath } from './tools.js';
 import { freePort, request, spawnQuiet, spawnUntilLine, waitFor, type Child } from './processes.js';
 
 export const BENCH_HOST = 'bench-app.localhost';
@@ -52,7 +53,7 @@ export async function startNginx(backendPort: number): Promise<Target> {
   const conf = path.join(dir, 'nginx.conf');
   const asRoot = process.getuid?.() === 0;
   await writeFile(conf, renderNginxConf({ dir, listenPort: port, backendPort, asRoot }));
-  const child = spawnQuiet('nginx', ['-p', dir, '-c', conf, '-g', 'daemon off;']);
+  const child = spawnQuiet(toolPath(NGINX), ['-p', dir, '-c', conf, '-g', 'daemon off;']);
   const stop = async (): Promise<void> => {
     await child.stop();
     await rm(dir, { recursive: true, force: true });

@@ -28,9 +28,24 @@ export class BuildLogs {
     this.#open.add(buildId);
     const secrets = new SecretMask(mask);
     let partial = '';
+    let lost = 0;
+    const store = (line: LogLine): void => {
+      // A full disk must not fail the build (or the process): the lines still reach live followers,
+      // and the stored log says how many it lost once it can be written again.
+      try {
+        if (lost > 0) {
+          const note: LogLine = { timestamp: line.timestamp, data: `[${lost} line(s) of this log were lost: the data directory's disk was full]\n` };
+          appendFileSync(file, `${JSON.stringify(note)}\n`);
+          lost = 0;
+        }
+        appendFileSync(file, `${JSON.stringify(line)}\n`);
+      } catch {
+        lost += 1;
+      }
+    };
     const emit = (text: string) => {
       const line: LogLine = { timestamp: new Date().toISOString(), data: secrets.apply(text) };
-      appendFileSync(file, `${JSON.stringify(line)}\n`);
+      store(line);
       for (const f of this.#followers.get(buildId) ?? []) f(line);
     };
     return {

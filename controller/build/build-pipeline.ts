@@ -9,6 +9,9 @@ import type { SpaceStore } from '../store/space-store.js';
 import type { BuildLogs } from './build-logs.js';
 import type { PlanBuild } from './plan.js';
 
+/** How often a build's failure is written again while the store's disk is full. */
+const DISK_RETRY_MS = 2_000;
+
 export interface BuildPipelineOptions {
   store: SpaceStore;
   repos: GitRepos;
@@ -23,6 +26,8 @@ export interface BuildPipelineOptions {
   keepLogs?: number;
   /** Told when a build ends, with its outcome and duration (metrics). */
   onFinished?(outcome: 'succeeded' | 'failed' | 'cancelled', seconds: number): void;
+  /** A build running longer is stopped and fails, saying so (SPACEPORT_BUILD_TIMEOUT_SECONDS). */
+  timeoutMs?: number;
 }
 
 interface Job {
@@ -137,6 +142,16 @@ export class BuildPipeline {
     log.info('build running');
     const started = performance.now();
     let outcomeKind: 'succeeded' | 'failed' | 'cancelled' = 'failed';
+    const timeoutMs = this.#o.timeoutMs;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            const seconds = Math.round(timeoutMs / 1000);
+            job.controller.abort(new Error(`The build took longer than ${seconds} s and was stopped (SPACEPORT_BUILD_TIMEOUT_SECONDS). Push again or restart the Space to build again.`));
+            log.warn({ timeoutMs }, 'build timed out');
+          }, timeoutMs);
+    timer?.unref();
     try {
       const outcome = await this.#build(space, build, { sink, secrets, signal: job.controller.signal });
       if (outcome.kind === 'failed') {
@@ -176,15 +191,35 @@ export class BuildPipeline {
             ? err.message
             : `Build failed: ${(err as Error).message}`;
       sink.write(`${message}\n`);
-      store.setBuildState(build.id, { status: 'failed', failure: 'BUILD_ERROR', message });
+      await this.#recordFailure(build.id, message, log);
       if (aborted) outcomeKind = 'cancelled';
-      if (aborted) log.info('build superseded');
+      if (aborted) log.info({ reason: message }, 'build stopped');
       else log.warn({ err }, 'build failed');
     } finally {
+      clearTimeout(timer);
       this.#o.onFinished?.(outcomeKind, (performance.now() - started) / 1000);
       sink.end();
       const ids = store.listBuilds(space.uid, 1000).map((b) => b.id as string);
       this.#o.logs.prune(ids, this.#o.keepLogs ?? 20);
+    }
+  }
+
+  /**
+   * Mark the build failed. With the data directory's disk full the store refuses every write
+   * (SQLITE_FULL): try again every few seconds until it takes it, so the build never stays
+   * `running` once there is room again (a restart or a new push then builds).
+   */
+  async #recordFailure(id: BuildRecord['id'], message: string, log: Logger): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.#o.store.setBuildState(id, { status: 'failed', failure: 'BUILD_ERROR', message });
+        return;
+      } catch (err) {
+        const code = String((err as { code?: unknown }).code ?? '');
+        if (!/^SQLITE_(FULL|IOERR)/.test(code) || this.#closed) throw err;
+        if (attempt === 1) log.error({ err }, 'cannot record the build failure (disk full?); trying again until there is room');
+        await new Promise((r) => setTimeout(r, DISK_RETRY_MS));
+      }
     }
   }
 
@@ -228,7 +263,7 @@ export class BuildPipeline {
       const dir = await mkdtemp(path.join(tmpdir(), `spaceport-build-${build.id as BuildId}-`));
       try {
         await repos.exportTree(space.id, build.commit, dir);
-        image = await builder.build(
+        image = await untilAborted(builder.build(
           {
             space: space.id,
             image: plan.image,
@@ -242,7 +277,7 @@ export class BuildPipeline {
           },
           sink,
           signal,
-        );
+        ), signal);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -256,4 +291,18 @@ export function buildErrorMessage(err: BuildError): string {
   const head = err.step && !err.message.includes(err.step) ? `${err.message}\nFailed step: ${err.step}` : err.message;
   const tail = err.logTail.replace(/\n+$/, '');
   return tail ? `${head}\n\nLast lines of the build log:\n${tail}` : head;
+}
+
+/**
+ * The build's result, or a rejection as soon as `signal` aborts: a build that hangs (a step that never
+ * ends, an engine that stopped answering) must not hold its Space's build slot after a timeout, a new
+ * push or a restart, whether or not the builder itself notices the abort.
+ */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

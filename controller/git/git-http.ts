@@ -42,6 +42,12 @@ export interface GitHttpOptions {
    * head from the repo. A rejection is logged; the push itself already succeeded.
    */
   onPush?(push: { space: SpaceId; user: string }): void | Promise<void>;
+  /**
+   * Called before a `git-receive-pack` runs; the returned function after it ends, whatever the
+   * outcome. A process killed in between never calls it: the next start looks at that Space's head
+   * (a push whose refs landed but whose `onPush` never ran is built then).
+   */
+  onPushStart?(space: SpaceId): Promise<() => void> | (() => void);
   logger?: Logger;
   /** Files larger than this are refused by the pre-receive hook. Default 10 MiB (the Hub's limit). */
   maxFileBytes?: number;
@@ -145,7 +151,12 @@ export function createGitHttpHandler(opts: GitHttpOptions): GitHttpHandler {
         hookEnv = push.env;
         releasePush = push.release;
       }
-      await runBackend({ req, res, gp, user: auth.user, root: opts.repos.root, backend: await backendPath(), maxFileBytes, log: child, beforeEnd, hookEnv });
+      const pushDone = gp.service === 'git-receive-pack' ? await opts.onPushStart?.(gp.space) : undefined;
+      try {
+        await runBackend({ req, res, gp, user: auth.user, root: opts.repos.root, backend: await backendPath(), maxFileBytes, log: child, beforeEnd, hookEnv });
+      } finally {
+        pushDone?.();
+      }
     } catch (err) {
       const e = toSpaceportError(err);
       if (e.status >= 500) log.error({ err: e.cause ?? e, url: req.url }, 'git http request failed');

@@ -14,7 +14,13 @@ export class ActivityLedger implements ActivitySink {
 
   constructor(store: SpaceStore, opts: { flushMs?: number } = {}) {
     this.#store = store;
-    this.#timer = setInterval(() => this.flush(), opts.flushMs ?? 15_000);
+    this.#timer = setInterval(() => {
+      try {
+        this.flush();
+      } catch {
+        // The store refused (its disk is full): what is not written stays dirty for the next flush.
+      }
+    }, opts.flushMs ?? 15_000);
     this.#timer.unref();
   }
 
@@ -33,16 +39,21 @@ export class ActivityLedger implements ActivitySink {
     return this.#latest.get(uid);
   }
 
+  /** Write the dirty Spaces' latest activity; one the store refuses stays dirty (the error is thrown). */
   flush(): void {
-    for (const uid of this.#dirty) {
+    for (const uid of [...this.#dirty]) {
       const at = this.#latest.get(uid);
       if (at !== undefined && this.#store.getSpaceByUid(uid)) this.#store.updateSpace(uid, { lastActiveAt: at });
+      this.#dirty.delete(uid);
     }
-    this.#dirty.clear();
   }
 
   close(): void {
     if (this.#timer) clearInterval(this.#timer);
-    this.flush();
+    try {
+      this.flush();
+    } catch {
+      // A full disk at shutdown: the activity of the last seconds is lost, nothing else.
+    }
   }
 }

@@ -118,6 +118,53 @@ describe('Reconciler', () => {
     expect(runtime.counts(space.id, v1).starts).toBe(startsBefore + 3);
   });
 
+  it('an instance the engine stopped (it shut down) starts again at once: no crash backoff, no failure', async () => {
+    const v1 = release();
+    await r.kick(space.uid);
+    runtime.setReady(space.id, v1);
+    await r.kick(space.uid);
+    const startsBefore = runtime.counts(space.id, v1).starts;
+    runtime.interrupt(space.id, v1);
+    await r.kick(space.uid);
+    expect(runtime.counts(space.id, v1).starts).toBe(startsBefore + 1);
+    runtime.setReady(space.id, v1);
+    await r.kick(space.uid);
+    expect(stage()).toBe('RUNNING');
+    // Another engine restart later: again at once (it was ready in between).
+    runtime.interrupt(space.id, v1);
+    await r.kick(space.uid);
+    expect(runtime.counts(space.id, v1).starts).toBe(startsBefore + 2);
+    expect(store.getRelease(v1)?.failure).toBeUndefined();
+  });
+
+  it('a new release the engine stopped while it started is started again, not failed', async () => {
+    const v1 = release();
+    await r.kick(space.uid);
+    runtime.interrupt(space.id, v1);
+    await r.kick(space.uid);
+    expect(store.getRelease(v1)?.failure).toBeUndefined();
+    expect(runtime.counts(space.id, v1).starts).toBe(2);
+    runtime.setReady(space.id, v1);
+    await r.kick(space.uid);
+    expect(stage()).toBe('RUNNING');
+  });
+
+  it('an app stopped from outside again before it ever answered goes through the crash path (no quiet restart loop)', async () => {
+    const v1 = release();
+    await r.kick(space.uid);
+    runtime.setReady(space.id, v1);
+    await r.kick(space.uid);
+    runtime.interrupt(space.id, v1);
+    await r.kick(space.uid);
+    const starts = runtime.counts(space.id, v1).starts;
+    runtime.interrupt(space.id, v1);
+    await r.kick(space.uid);
+    expect(runtime.counts(space.id, v1).starts).toBe(starts + 1); // crash restart (attempt 1)
+    runtime.interrupt(space.id, v1);
+    await r.kick(space.uid);
+    expect(runtime.counts(space.id, v1).starts).toBe(starts + 1); // backing off
+  });
+
   it('an app that never answers within startup_duration_timeout is RUNTIME_ERROR', async () => {
     release({ startupTimeoutMs: 5_000 });
     await r.kick(space.uid);

@@ -26,8 +26,14 @@ export interface ReconcilerOptions {
   lastActivity(uid: string): number | undefined;
   /** How often to look again while something is starting. */
   pollMs?: number;
-  /** How often every Space is looked at (idle sleep, missed events). */
+  /**
+   * How often to look for missed changes. With a runtime that can `resync` (one list, changes
+   * reported through `watch`), that is all a tick costs; every Space gets a pass only every
+   * `fullResyncMs`. Without one, every Space gets a pass every tick.
+   */
   resyncMs?: number;
+  /** How often every Space gets a pass when the runtime can `resync` (a safety net: events and timers drive the rest). */
+  fullResyncMs?: number;
   /** How long a replaced release keeps running after traffic moved off it (in-flight requests finish). */
   drainMs?: number;
   /** Told of every reconcile pass of one Space (metrics). */
@@ -42,6 +48,8 @@ interface Backoff {
 
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 60_000;
+/** Spaces reconciled at once in a sweep over all of them. */
+const SWEEP_BATCH = 100;
 /** How long a new release may wait to be scheduled after its predecessor was stopped to make room. */
 const MAKE_ROOM_GRACE_MS = 60_000;
 
@@ -68,7 +76,10 @@ export class Reconciler {
    * was stopped at `since` to free its node resources, as the Hub replaces a Space in place.
    */
   readonly #makingRoom = new Map<string, { release: ReleaseId; since: number }>();
+  /** Releases started again after a stop from outside (engine shutdown) and not ready since. */
+  readonly #quietRestarts = new Set<ReleaseId>();
   #resync?: NodeJS.Timeout;
+  #sweeping?: Promise<void>;
   #unwatch?: () => void;
   #closed = false;
 
@@ -76,7 +87,11 @@ export class Reconciler {
     this.#o = opts;
     this.#serializer = new KeyedSerializer(
       (uid) => this.#reconcile(uid),
-      (uid, err) => opts.logger.error({ err, space: uid }, 'reconcile failed'),
+      (uid, err) => {
+        opts.logger.error({ err, space: uid }, 'reconcile failed');
+        // Look again (the engine may be restarting): nothing else may change to trigger a pass.
+        this.#later(uid, opts.resyncMs ?? 5_000);
+      },
     );
   }
 
@@ -87,12 +102,35 @@ export class Reconciler {
       if (space) void this.kick(space.uid);
     });
     await this.resyncAll();
-    this.#resync = setInterval(() => void this.resyncAll(), this.#o.resyncMs ?? 5_000);
+    const resyncMs = this.#o.resyncMs ?? 5_000;
+    const fullEvery = this.#o.runtime.resync ? Math.max(1, Math.round((this.#o.fullResyncMs ?? 60_000) / resyncMs)) : 1;
+    let tick = 0;
+    this.#resync = setInterval(() => {
+      tick += 1;
+      if (tick % fullEvery === 0) void this.resyncAll();
+      else void this.#o.runtime.resync?.().catch((err: unknown) => this.#o.logger.debug({ err }, 'runtime resync failed'));
+    }, resyncMs);
     this.#resync.unref();
   }
 
+  /**
+   * A pass over every Space (after one runtime resync). Never two at once, and in batches, so a
+   * sweep over 10,000 Spaces leaves room for requests between them.
+   */
   async resyncAll(): Promise<void> {
-    await Promise.all(this.#o.store.listSpaces().map((s) => this.kick(s.uid)));
+    if (this.#sweeping) return this.#sweeping;
+    this.#sweeping = (async () => {
+      // One list of what runs (events missed); a failure (the engine is away) leaves the passes below to report it.
+      await this.#o.runtime.resync?.().catch((err: unknown) => this.#o.logger.debug({ err }, 'runtime resync failed'));
+      const uids = this.#o.store.listSpaces().map((s) => s.uid);
+      for (let i = 0; i < uids.length && !this.#closed; i += SWEEP_BATCH) {
+        await Promise.all(uids.slice(i, i + SWEEP_BATCH).map((uid) => this.kick(uid)));
+        await new Promise((r) => setImmediate(r));
+      }
+    })().finally(() => {
+      this.#sweeping = undefined;
+    });
+    return this.#sweeping;
   }
 
   /** Ask for a pass over one Space (coalesced). */
@@ -170,6 +208,7 @@ export class Reconciler {
     const log = logger.child({ space: space.id });
     const instances = await runtime.list(space.id);
     const byRelease = new Map(instances.map((i) => [i.release, i]));
+    for (const i of instances) if (i.state.kind === 'ready') this.#quietRestarts.delete(i.release);
     const target = space.targetRelease ? store.getRelease(space.targetRelease) : undefined;
     const previous =
       space.servingRelease && space.servingRelease !== space.targetRelease ? store.getRelease(space.servingRelease) : undefined;
@@ -214,7 +253,11 @@ export class Reconciler {
     } else if (previous) {
       // The old release keeps serving until the new one answers.
       const prevInst = byRelease.get(previous.id);
-      if (!prevInst || prevInst.state.kind === 'stopped') {
+      const prevInterrupted = prevInst?.state.kind === 'exited' && prevInst.state.interrupted && this.#quietRestartAllowed(previous.id);
+      if (prevInterrupted) {
+        await this.#quietRestart(space, previous);
+        pending = true;
+      } else if (!prevInst || prevInst.state.kind === 'stopped') {
         await runtime.apply(this.#spec(space, previous));
         pending = true;
       } else if (prevInst.state.kind === 'starting') {
@@ -264,6 +307,13 @@ export class Reconciler {
       }
       return true;
     }
+    if (inst?.state.kind === 'exited' && inst.state.interrupted && this.#quietRestartAllowed(target.id)) {
+      // Stopped by the engine (it shut down) or by an operator: not a crash. Start it again, no backoff.
+      await this.#quietRestart(space, target);
+      this.#startedAt.set(target.id, now);
+      log.info('instance was stopped from outside (engine shutdown or docker stop), not a crash: starting it again');
+      return true;
+    }
     if (state === 'exited' || state === 'failed') {
       const reason = inst!.state.kind === 'exited' || inst!.state.kind === 'failed' ? inst!.state.reason : '';
       const everReady = space.servingRelease === target.id;
@@ -297,6 +347,26 @@ export class Reconciler {
       return false;
     }
     return false;
+  }
+
+  /**
+   * An instance stopped from outside is started again quietly, but not over and over: one stopped
+   * from outside again before it was ever ready since such a start goes through the crash path.
+   */
+  #quietRestartAllowed(release: ReleaseId): boolean {
+    if (this.#quietRestarts.has(release)) return false;
+    this.#quietRestarts.add(release);
+    return true;
+  }
+
+  /** Start an instance stopped from outside; a start the engine refuses (it is still shutting down or starting) may be tried again. */
+  async #quietRestart(space: SpaceRecord, release: ReleaseRecord): Promise<void> {
+    try {
+      await this.#o.runtime.apply(this.#spec(space, release));
+    } catch (err) {
+      this.#quietRestarts.delete(release.id);
+      throw err;
+    }
   }
 
   /**

@@ -9,6 +9,8 @@ export function appAccessOf(space: Pick<SpaceRecord, 'visibility'>): AppAccess {
 /** The controller's route table, served in-process to the proxy (a network RouteSource can wrap it later). */
 export class InProcessRouteTable implements RouteSource {
   readonly #routes = new Map<string, Route>();
+  /** Subdomains routed to each Space: `removeSpace` (every reconcile pass) looks at one Space's, not every route. */
+  readonly #bySpace = new Map<string, Set<string>>();
   readonly #subscribers = new Set<(change: RouteChange) => void>();
 
   snapshot(): Route[] {
@@ -28,20 +30,33 @@ export class InProcessRouteTable implements RouteSource {
   upsert(route: Route): void {
     const prev = this.#routes.get(route.subdomain);
     if (prev && JSON.stringify(prev) === JSON.stringify(route)) return;
+    if (prev && prev.space !== route.space) this.#unindex(prev);
     this.#routes.set(route.subdomain, route);
+    let subs = this.#bySpace.get(route.space);
+    if (!subs) this.#bySpace.set(route.space, (subs = new Set()));
+    subs.add(route.subdomain);
     this.#emit({ kind: 'upsert', route });
   }
 
   remove(subdomain: string): void {
-    if (!this.#routes.delete(subdomain)) return;
+    const prev = this.#routes.get(subdomain);
+    if (!prev) return;
+    this.#routes.delete(subdomain);
+    this.#unindex(prev);
     this.#emit({ kind: 'remove', subdomain });
   }
 
   /** Remove every route of a Space other than `keepSubdomain` (after a rename). */
   removeSpace(space: string, keepSubdomain?: string): void {
-    for (const r of [...this.#routes.values()]) {
-      if (r.space === space && r.subdomain !== keepSubdomain) this.remove(r.subdomain);
-    }
+    const subs = this.#bySpace.get(space);
+    if (!subs) return;
+    for (const sub of [...subs]) if (sub !== keepSubdomain) this.remove(sub);
+  }
+
+  #unindex(route: Route): void {
+    const subs = this.#bySpace.get(route.space);
+    subs?.delete(route.subdomain);
+    if (subs?.size === 0) this.#bySpace.delete(route.space);
   }
 
   #emit(change: RouteChange): void {

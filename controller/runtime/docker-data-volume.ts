@@ -59,3 +59,22 @@ export async function ownDataDir(container: Dockerode.Container): Promise<void> 
   const mode = ((await pathMode(container, STORAGE_MOUNT_PATH)) ?? 0o755) | 0o700;
   await container.putArchive(await dataDirArchive(mode), { path: '/' });
 }
+
+/**
+ * Remove a data volume, and first the containers (with these labels) that still mount it; a
+ * container that appears between the list and the removal (409: in use) is caught on a retry.
+ */
+export async function removeDataVolume(docker: Dockerode, name: string, labels: string[], removeContainer: (id: string) => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const users = await docker.listContainers({ all: true, filters: { volume: [name], label: labels } });
+    for (const c of users) await removeContainer(c.Id);
+    try {
+      await docker.getVolume(name).remove();
+      return;
+    } catch (err) {
+      const status = dockerStatus(err);
+      if (status === 404) return;
+      if (status !== 409 || attempt >= 3) throw err;
+    }
+  }
+}

@@ -52,6 +52,10 @@ export interface EventStreamOptions {
   /** Open the raw stream (newline-delimited JSON) of events since `since` (epoch seconds). */
   open(opts: { since: number; signal: AbortSignal }): Promise<AsyncIterable<Buffer | string>>;
   onEvent(event: ContainerEvent): void;
+  /** The stream is open: events from now on arrive (those since `since` are replayed first). */
+  onOpen?(): void;
+  /** The stream failed or ended: events may be missed until the next `onOpen`. */
+  onDown?(): void;
   logger: Logger;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -94,6 +98,7 @@ export class ReconnectingEventStream {
       let sawEvent = false;
       try {
         const stream = await this.#opts.open({ since, signal });
+        this.#opts.onOpen?.();
         let rest = '';
         for await (const chunk of untilAborted(stream, signal)) {
           rest += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
@@ -118,6 +123,7 @@ export class ReconnectingEventStream {
         if (signal.aborted) break;
         logger.warn({ err: (err as Error)?.message ?? String(err), backoffMs: backoff }, 'docker event stream failed; reconnecting');
       }
+      this.#opts.onDown?.();
       if (sawEvent || now() - openedAt > max) backoff = initial;
       try {
         await sleep(backoff, undefined, { signal });

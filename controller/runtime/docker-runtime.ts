@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import { SpaceportError, type Flavor, type LogLine, type Logger, type ReleaseId, type SpaceId } from '../../core/index.js';
 import {
   DEFAULT_NAME_PREFIX,
@@ -11,15 +10,19 @@ import {
   stoppedContainerName,
   type DockerCreateOptionsInput,
 } from './docker-create-options.js';
-import { ensureDataVolume, ownDataDir } from './docker-data-volume.js';
-import { ReconnectingEventStream, WATCHED_ACTIONS, type ContainerEvent } from './docker-events.js';
-import { logLinesFromBuffer, logLinesFromStream } from './docker-log-stream.js';
-import { REASON_MAX_LINES, containerFactsFrom, instanceStateOf, isRunning, isStoppedByUs, type ContainerFacts } from './docker-state.js';
+import { ignoreStatus, toBuffer } from './docker-connect.js';
+import { DockerContainerCache, type CachedContainer } from './docker-container-cache.js';
+import { ensureDataVolume, ownDataDir, removeDataVolume } from './docker-data-volume.js';
+import { containerLogs } from './docker-container-logs.js';
+import { logLinesFromBuffer } from './docker-log-stream.js';
+import { REASON_MAX_LINES, containerFactsFrom, instanceStateOf, isInterrupted, isRunning, isStoppedByUs, type ContainerFacts } from './docker-state.js';
 import { dockerStatus, mapDockerError } from './map-docker-error.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, probeHttp } from './readiness-probe.js';
 import { KeyedLock } from './keyed-lock.js';
 import { refuseGpuFlavor } from './docker-gpus.js';
 import type { Instance, InstanceSpec, RunLogOptions, Runtime } from './runtime.js';
+
+export { connectDocker } from './docker-connect.js';
 
 export interface DockerRuntimeOptions {
   docker: Dockerode;
@@ -37,22 +40,16 @@ export interface DockerRuntimeOptions {
   gpus?: number;
   /** PID limit and log rotation of every container (see `dockerCreateOptions`). */
   containerLimits?: Pick<DockerCreateOptionsInput, 'pidsLimit' | 'logMaxSize' | 'logMaxFiles'>;
+  /**
+   * `list()` answers from the container cache kept by the engine's event stream (default). False:
+   * every `list()` lists, inspects and probes (the behaviour before the cache; benchmarks compare).
+   */
+  listFromEvents?: boolean;
 }
 
 /** Docker could not bind the host port it picked for the app (`docker-proxy`: address already in use). */
 const PORT_TAKEN_RE = /address already in use|port is already allocated/i;
 const START_PORT_ATTEMPTS = 4;
-
-/** A dockerode client for a DOCKER_HOST value (`unix:///path`, `tcp://host:port`), or the default socket. */
-export function connectDocker(dockerHost?: string): Dockerode {
-  if (dockerHost === undefined || dockerHost === '') return new Dockerode({ socketPath: '/var/run/docker.sock' });
-  const url = new URL(dockerHost);
-  if (url.protocol === 'unix:') return new Dockerode({ socketPath: url.pathname });
-  if (url.protocol === 'tcp:' || url.protocol === 'http:') {
-    return new Dockerode({ host: url.hostname, port: url.port || 2375, protocol: 'http' });
-  }
-  throw new SpaceportError('BadRequest', `DOCKER_HOST "${dockerHost}" is not supported: use unix:///var/run/docker.sock or tcp://host:port.`);
-}
 
 /**
  * Spaces as Docker containers on one engine: one container per release, named
@@ -79,8 +76,8 @@ export class DockerRuntime implements Runtime {
   readonly #lock = new KeyedLock();
   readonly #restarts = new Map<string, number>();
   readonly #listeners = new Set<(space: SpaceId) => void>();
-  readonly #readinessWatches = new Map<string, Promise<void>>();
-  #events?: ReconnectingEventStream;
+  readonly #cache: DockerContainerCache;
+  readonly #listFromEvents: boolean;
   #hostCpus?: Promise<number | undefined>;
   readonly #gpus: number;
   readonly #limits: Pick<DockerCreateOptionsInput, 'pidsLimit' | 'logMaxSize' | 'logMaxFiles'>;
@@ -95,6 +92,16 @@ export class DockerRuntime implements Runtime {
     this.#readinessWatchMs = opts.readinessWatchMs ?? 10 * 60_000;
     this.#gpus = opts.gpus ?? 0;
     this.#limits = opts.containerLimits ?? {};
+    this.#listFromEvents = opts.listFromEvents ?? true;
+    this.#cache = new DockerContainerCache({
+      docker: this.#docker,
+      logger: this.#log,
+      namePrefix: this.#prefix,
+      endpointHost: this.#endpointHost,
+      probeTimeoutMs: this.#probeTimeoutMs,
+      readinessWatchMs: this.#readinessWatchMs,
+      onChange: (space) => this.#notify(space),
+    });
   }
 
   /**
@@ -104,20 +111,7 @@ export class DockerRuntime implements Runtime {
   async removeStorage(key: string): Promise<void> {
     const name = dataVolumeName(key, this.#prefix);
     try {
-      for (let attempt = 1; ; attempt++) {
-        const users = await this.#docker.listContainers({
-          all: true,
-          filters: { volume: [name], label: [`${LABELS.managed}=true`, `${LABELS.instance}=${this.#prefix}`] },
-        });
-        for (const c of users) await this.#removeContainer(c.Id);
-        try {
-          await ignoreStatus(this.#docker.getVolume(name).remove(), [404]);
-          break;
-        } catch (err) {
-          // 409: still in use (a container appeared between the list and the removal): once more.
-          if (dockerStatus(err) !== 409 || attempt >= 3) throw err;
-        }
-      }
+      await removeDataVolume(this.#docker, name, [`${LABELS.managed}=true`, `${LABELS.instance}=${this.#prefix}`], (id) => this.#removeContainer(id));
       this.#log.info({ volume: name }, 'storage removed');
     } catch (err) {
       throw mapDockerError(err, { action: `remove the storage volume ${name}` });
@@ -132,6 +126,7 @@ export class DockerRuntime implements Runtime {
     return this.#lock.run(spec.space, async () => {
       try {
         await this.#apply(spec);
+        await this.#cache.refreshSpace(spec.space);
       } catch (err) {
         throw mapDockerError(err, { action: `start ${spec.space} (release ${spec.release})`, image: spec.image });
       }
@@ -162,7 +157,8 @@ export class DockerRuntime implements Runtime {
     if (current.status === 'paused') await container.unpause();
     if (!isRunning(current)) {
       await this.#start(current.id);
-      this.#restarts.set(current.id, (this.#restarts.get(current.id) ?? 0) + 1);
+      // One the engine stopped (it shut down) is not a restart of the app.
+      if (!isInterrupted(current, this.#prefix)) this.#restarts.set(current.id, (this.#restarts.get(current.id) ?? 0) + 1);
       this.#log.info({ space: spec.space, release: spec.release, container: current.id }, 'container started again');
     }
   }
@@ -223,10 +219,22 @@ export class DockerRuntime implements Runtime {
     return this.#hostCpus;
   }
 
+  /**
+   * From the container cache while it is live (no engine call; a probe only for an instance that
+   * has not answered since it started), else from the engine: a list, an inspect per container and
+   * a probe per running one.
+   */
   async list(space?: SpaceId): Promise<Instance[]> {
     try {
-      const all = await this.#facts(space);
-      const instances = await Promise.all(all.map((facts) => this.#instance(facts)));
+      let instances: (Instance | undefined)[];
+      this.#cache.start();
+      const cached = this.#listFromEvents ? this.#cache.entries(space) : undefined;
+      if (cached) {
+        instances = await Promise.all(cached.map((entry) => this.#cachedInstance(entry)));
+      } else {
+        const all = await this.#facts(space);
+        instances = await Promise.all(all.map((facts) => this.#instance(facts)));
+      }
       return instances
         .filter((i): i is Instance => i !== undefined)
         .sort((a, b) => a.space.localeCompare(b.space) || (a.startedAt ?? 0) - (b.startedAt ?? 0) || a.release.localeCompare(b.release));
@@ -235,11 +243,40 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  /** One more resync: a single list of the engine's containers for the cache (changes found are reported to `watch`). */
+  async resync(): Promise<void> {
+    if (!this.#listFromEvents) return;
+    try {
+      await this.#cache.resync();
+    } catch (err) {
+      throw mapDockerError(err, { action: 'list instances' });
+    }
+  }
+
+  async #cachedInstance(entry: CachedContainer): Promise<Instance | undefined> {
+    const facts = entry.facts;
+    let probeOk = entry.ready;
+    if (!probeOk && facts.status === 'running' && facts.hostPort !== undefined) {
+      probeOk = await probeHttp({ host: this.#endpointHost, port: facts.hostPort }, { timeoutMs: this.#probeTimeoutMs });
+      if (probeOk) this.#cache.markReady(entry);
+    }
+    if (this.#exitedOnItsOwn(facts)) entry.lastLines ??= await this.#lastLines(facts.id);
+    return this.#toInstance(facts, probeOk, entry.lastLines ?? []);
+  }
+
   async #instance(facts: ContainerFacts): Promise<Instance | undefined> {
+    const running = facts.status === 'running' && facts.hostPort !== undefined;
+    const probeOk = running ? await probeHttp({ host: this.#endpointHost, port: facts.hostPort! }, { timeoutMs: this.#probeTimeoutMs }) : false;
+    const lastLines = this.#exitedOnItsOwn(facts) ? await this.#lastLines(facts.id) : [];
+    return this.#toInstance(facts, probeOk, lastLines);
+  }
+
+  #exitedOnItsOwn(facts: ContainerFacts): boolean {
+    return facts.status === 'exited' && !facts.oomKilled && !facts.error && !isStoppedByUs(facts, this.#prefix) && !isInterrupted(facts, this.#prefix);
+  }
+
+  #toInstance(facts: ContainerFacts, probeOk: boolean, lastLines: readonly string[]): Instance | undefined {
     const endpoint = isRunning(facts) && facts.hostPort !== undefined ? { host: this.#endpointHost, port: facts.hostPort } : undefined;
-    const probeOk = endpoint !== undefined && facts.status === 'running' ? await probeHttp(endpoint, { timeoutMs: this.#probeTimeoutMs }) : false;
-    const exitedOnItsOwn = facts.status === 'exited' && !facts.oomKilled && !facts.error && !isStoppedByUs(facts, this.#prefix);
-    const lastLines = exitedOnItsOwn ? await this.#lastLines(facts.id) : [];
     const state = instanceStateOf(facts, { namePrefix: this.#prefix, probeOk, lastLines });
     if (!state) return undefined;
     return {
@@ -274,6 +311,7 @@ export class DockerRuntime implements Runtime {
           }
           this.#log.info({ space, release, container: facts.id }, 'container stopped');
         }
+        await this.#cache.refreshSpace(space);
       } catch (err) {
         throw mapDockerError(err, { action: `stop ${space} (release ${release})` });
       }
@@ -289,6 +327,7 @@ export class DockerRuntime implements Runtime {
           this.#restarts.delete(facts.id);
           this.#log.info({ space, release: facts.release, container: facts.id }, 'container removed');
         }
+        await this.#cache.refreshSpace(space);
       } catch (err) {
         throw mapDockerError(err, { action: `remove the instances of ${space}` });
       }
@@ -310,66 +349,15 @@ export class DockerRuntime implements Runtime {
       throw mapDockerError(err, { action });
     }
     if (!facts) throw new SpaceportError('NotFound', `${space} has no instance for release ${release}.`);
-    const container = this.#docker.getContainer(facts.id);
-    const tail = opts.tail === undefined ? {} : { tail: Math.max(0, Math.floor(opts.tail)) };
-    if (!opts.follow) {
-      let out: Buffer;
-      try {
-        out = toBuffer(await container.logs({ stdout: true, stderr: true, timestamps: true, follow: false, ...tail }));
-      } catch (err) {
-        throw mapDockerError(err, { action });
-      }
-      yield* logLinesFromBuffer(out, { timestamps: true });
-      return;
-    }
-    const signal = opts.signal ? AbortSignal.any([opts.signal, this.#closing.signal]) : this.#closing.signal;
-    let stream: NodeJS.ReadableStream | undefined;
-    try {
-      stream = await container.logs({ stdout: true, stderr: true, timestamps: true, follow: true, abortSignal: signal, ...tail });
-      yield* logLinesFromStream(stream as AsyncIterable<Buffer>, { timestamps: true });
-    } catch (err) {
-      if (signal.aborted) return;
-      throw mapDockerError(err, { action });
-    } finally {
-      (stream as { destroy?: () => void } | undefined)?.destroy?.();
-    }
+    yield* containerLogs(this.#docker.getContainer(facts.id), opts, { action, closing: this.#closing.signal });
   }
 
   watch(onChange: (space: SpaceId) => void): () => void {
     this.#listeners.add(onChange);
-    if (!this.#events && !this.#closing.signal.aborted) {
-      const events = new ReconnectingEventStream({
-        logger: this.#log,
-        open: ({ since, signal }) =>
-          this.#docker.getEvents({
-            since,
-            filters: {
-              type: ['container'],
-              label: [`${LABELS.managed}=true`, `${LABELS.instance}=${this.#prefix}`],
-              event: [...WATCHED_ACTIONS],
-            },
-            abortSignal: signal,
-          } as Dockerode.GetEventsOptions) as Promise<AsyncIterable<Buffer>>,
-        onEvent: (event) => this.#onEvent(event),
-      });
-      this.#events = events;
-      events.start();
-    }
+    this.#cache.start();
     return () => {
       this.#listeners.delete(onChange);
-      if (this.#listeners.size === 0 && this.#events) {
-        const events = this.#events;
-        this.#events = undefined;
-        void events.close();
-      }
     };
-  }
-
-  #onEvent(event: ContainerEvent): void {
-    if (event.space === undefined) return;
-    const space = event.space as SpaceId;
-    this.#notify(space);
-    if (event.action === 'start') this.#watchReadiness(event.id, space);
   }
 
   #notify(space: SpaceId): void {
@@ -382,39 +370,10 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  /** After a start, probe until the app answers (or the container stops) and report that change too. */
-  #watchReadiness(id: string, space: SpaceId): void {
-    if (this.#readinessWatches.has(id)) return;
-    const signal = this.#closing.signal;
-    const run = async (): Promise<void> => {
-      const deadline = Date.now() + this.#readinessWatchMs;
-      let delay = 100;
-      while (!signal.aborted && this.#listeners.size > 0 && Date.now() < deadline) {
-        const facts = containerFactsFrom(await this.#docker.getContainer(id).inspect());
-        if (!facts || facts.status !== 'running' || facts.hostPort === undefined) return;
-        if (await probeHttp({ host: this.#endpointHost, port: facts.hostPort }, { timeoutMs: this.#probeTimeoutMs, signal })) {
-          this.#notify(space);
-          return;
-        }
-        await sleep(delay, undefined, { signal });
-        delay = Math.min(Math.round(delay * 1.5), 2000);
-      }
-    };
-    const watch = run()
-      .catch((err: unknown) => {
-        if (!signal.aborted) this.#log.debug({ err, space }, 'readiness watch ended');
-      })
-      .finally(() => this.#readinessWatches.delete(id));
-    this.#readinessWatches.set(id, watch);
-  }
-
   async close(): Promise<void> {
     this.#closing.abort();
     this.#listeners.clear();
-    const events = this.#events;
-    this.#events = undefined;
-    await events?.close();
-    await Promise.all([...this.#readinessWatches.values()]);
+    await this.#cache.close();
   }
 
   /** Inspect the containers of this install, of one Space, or of one release. */
@@ -435,20 +394,4 @@ export class DockerRuntime implements Runtime {
     );
     return facts.filter((f): f is ContainerFacts => f !== undefined);
   }
-
-}
-
-async function ignoreStatus(p: Promise<unknown>, statuses: number[]): Promise<void> {
-  try {
-    await p;
-  } catch (err) {
-    const status = dockerStatus(err);
-    if (status === undefined || !statuses.includes(status)) throw err;
-  }
-}
-
-function toBuffer(out: unknown): Buffer {
-  if (Buffer.isBuffer(out)) return out;
-  if (typeof out === 'string') return Buffer.from(out);
-  return Buffer.alloc(0);
 }

@@ -35,6 +35,8 @@ describe('instanceStateOf', () => {
     ['exited silently', { status: 'exited', exitCode: 0 }, { lastLines: [] }, { kind: 'exited', exitCode: 0, reason: 'The app exited with code 0 and printed nothing.' }],
     ['killed for memory', { status: 'exited', exitCode: 137, oomKilled: true }, {}, { kind: 'failed', reason: 'Out of memory: the app was killed after using all of its memory limit (512Mi).' }],
     ['killed by SIGKILL without the OOM flag (Docker race)', { status: 'exited', exitCode: 137 }, { lastLines: ['allocating'] }, { kind: 'exited', exitCode: 137, reason: 'Killed (SIGKILL, exit code 137): possibly out of memory (limit 512Mi).\nallocating' }],
+    ['stopped by the engine as it shut down (SIGTERM, not our stop)', { status: 'exited', exitCode: 143 }, {}, { kind: 'exited', exitCode: 143, reason: 'Stopped from outside the app (SIGTERM: the Docker engine shut down, or a `docker stop`).', interrupted: true }],
+    ['stopped by the engine, then a start during its shutdown failed', { status: 'exited', exitCode: 143, error: 'failed to update store' }, {}, { kind: 'exited', exitCode: 143, reason: 'Stopped from outside the app (SIGTERM: the Docker engine shut down, or a `docker stop`).', interrupted: true }],
     ['dead', { status: 'dead' }, {}, { kind: 'failed', reason: 'The container is dead (Docker could not stop or remove it).' }],
     ['paused by someone', { status: 'paused' }, {}, { kind: 'failed', reason: 'The container was paused outside Spaceport: unpause or remove it.' }],
   ] as const)('%s', (_, facts, extra, expected) => {

@@ -64,6 +64,21 @@ export function isStoppedByUs(facts: ContainerFacts, namePrefix: string): boolea
   return facts.name === stoppedContainerName(facts.space, facts.release, namePrefix);
 }
 
+/** Exit code of a process ended by SIGTERM (128 + 15), as `docker-init` reports it. */
+const SIGTERM_EXIT = 143;
+
+/**
+ * Stopped from outside, not by the app and not by us: ended by SIGTERM without our rename. Spaceport
+ * never sends SIGTERM except through `stop()` (which renames first), and apps do not SIGTERM
+ * themselves; the engine does, to every container, when it shuts down (a restart of dockerd, Ctrl-C
+ * on a `make up` that started it, a host shutdown), and so does an operator's `docker stop`.
+ */
+export function isInterrupted(facts: ContainerFacts, namePrefix: string): boolean {
+  // `State.Error` is not looked at: a start tried while the engine was still shutting down fails
+  // (and sets it) without changing how the app ended.
+  return facts.status === 'exited' && facts.exitCode === SIGTERM_EXIT && !facts.oomKilled && !isStoppedByUs(facts, namePrefix);
+}
+
 export const REASON_MAX_LINES = 20;
 const REASON_MAX_CHARS = 4000;
 
@@ -106,6 +121,9 @@ export function instanceStateOf(facts: ContainerFacts, inputs: StateInputs): Ins
       if (facts.oomKilled) {
         const limit = facts.memoryBytes ? ` (${formatMemory(facts.memoryBytes)})` : '';
         return { kind: 'failed', reason: `Out of memory: the app was killed after using all of its memory limit${limit}.` };
+      }
+      if (isInterrupted(facts, inputs.namePrefix)) {
+        return { kind: 'exited', exitCode: SIGTERM_EXIT, reason: 'Stopped from outside the app (SIGTERM: the Docker engine shut down, or a `docker stop`).', interrupted: true };
       }
       if (facts.error) return { kind: 'failed', reason: `The container could not start: ${facts.error}` };
       if (facts.exitCode === 137) {

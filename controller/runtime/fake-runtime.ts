@@ -246,6 +246,11 @@ export class FakeRuntime implements Runtime {
     void this.#halt(inst, { kind: 'exited', exitCode, reason: why });
   }
 
+  /** Stopped from outside (the engine shutting down, a `docker stop`): exited by SIGTERM, not a crash. */
+  interrupt(space: SpaceId, release: ReleaseId): void {
+    void this.#halt(this.#require(space, release), { kind: 'exited', exitCode: 143, reason: 'Stopped from outside the app.', interrupted: true });
+  }
+
   /** The instance fails for good (out of memory, could not start); `capacity`: no room on nodes of its kind. */
   fail(space: SpaceId, release: ReleaseId, reason: string, opts: { capacity?: boolean } = {}): void {
     void this.#halt(this.#require(space, release), { kind: 'failed', reason, ...(opts.capacity ? { capacity: true } : {}) });

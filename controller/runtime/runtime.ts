@@ -34,8 +34,12 @@ export type InstanceState =
   | { kind: 'ready' }
   /** Stopped on purpose (asleep); it can be started again. */
   | { kind: 'stopped' }
-  /** The app exited on its own. */
-  | { kind: 'exited'; exitCode: number; reason: string }
+  /**
+   * The app exited. `interrupted`: it was stopped from outside, not by the app nor by Spaceport (the
+   * engine stopping its containers as it shut down, an operator's `docker stop`): not a crash, so it
+   * is started again without crash backoff and without failing a release.
+   */
+  | { kind: 'exited'; exitCode: number; reason: string; interrupted?: boolean }
   /**
    * It cannot run. `capacity`: nodes of the right kind exist but are full (the scheduler said
    * "Insufficient …"), so it may fit once something else, such as the release it replaces, stops.
@@ -89,6 +93,11 @@ export interface Runtime {
    * or undefined when it can. Names the flavor and the reason.
    */
   refuseFlavor(flavor: Flavor): string | undefined;
+  /**
+   * Optional: one look at everything that runs (a single list), for changes `watch` may have missed;
+   * it reports them through `watch`. The reconciler calls it once per resync.
+   */
+  resync?(): Promise<void>;
   /** Calls back when an instance of a Space changes (start, exit, die); returns an unsubscribe. */
   watch(onChange: (space: SpaceId) => void): () => void;
   close(): Promise<void>;

@@ -311,9 +311,14 @@ export class SpaceService {
   }
 
   list(p: Principal, filter: { author?: string; search?: string; limit?: number }): SpaceRecord[] {
-    let spaces = this.#o.store.listSpaces(filter.author ? { owner: filter.author } : undefined).filter((s) => canRead(p, s));
-    if (filter.search) spaces = spaces.filter((s) => s.id.toLowerCase().includes(filter.search!.toLowerCase()));
-    return filter.limit ? spaces.slice(0, filter.limit) : spaces;
+    // Read lazily in id order and stop at the limit: a page costs what it returns, however many Spaces exist.
+    const out: SpaceRecord[] = [];
+    for (const s of this.#o.store.iterateSpaces({ owner: filter.author, search: filter.search })) {
+      if (!canRead(p, s)) continue;
+      out.push(s);
+      if (filter.limit && out.length >= filter.limit) break;
+    }
+    return out;
   }
 
   // ---- lifecycle
@@ -337,7 +342,9 @@ export class SpaceService {
     store.updateSpace(space.uid, { lifecycle: 'active' });
     logger.info({ space: space.id, factory: opts.factory }, 'restart');
     const latest = store.latestBuild(space.uid);
-    if (opts.factory || latest?.status === 'failed' || !space.targetRelease) {
+    // A build still queued or running (perhaps hung) is cancelled and started again, as the Hub's restart does.
+    const building = latest?.status === 'queued' || latest?.status === 'running';
+    if (opts.factory || building || latest?.status === 'failed' || !space.targetRelease) {
       await pipeline.enqueue(space.uid, { noCache: opts.factory, force: true });
       await reconciler.kick(space.uid);
     } else {

@@ -305,6 +305,21 @@ export class SqliteStore implements SpaceStore {
     return (rows as Row[]).map((r) => toSpace(r));
   }
 
+  *iterateSpaces(filter: { owner?: string; search?: string } = {}): Iterable<SpaceRecord> {
+    const where: string[] = [];
+    const args: string[] = [];
+    if (filter.owner !== undefined) {
+      where.push('owner = ?');
+      args.push(filter.owner);
+    }
+    if (filter.search) {
+      where.push('instr(lower(id), ?) > 0');
+      args.push(filter.search.toLowerCase());
+    }
+    const sql = `SELECT * FROM spaces${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
+    for (const row of this.#db.prepare(sql).iterate(...args)) yield toSpace(row as Row);
+  }
+
   updateSpace(uid: string, patch: SpacePatch): SpaceRecord {
     const sets: string[] = [];
     const values: unknown[] = [];

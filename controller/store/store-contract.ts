@@ -71,6 +71,18 @@ export function runStoreContract(name: string, makeStore: () => { store: SpaceSt
       expect(() => store.createSpace({ id: toSpaceId('A_B', 'C'), sdk: 'static', visibility: 'public', hardware: 'cpu-basic' })).toThrow(/already/);
     }));
 
+    it('iterates Spaces in id order, by owner and by a case-insensitive substring of the id', withStore((store) => {
+      for (const [owner, name] of [['bob', 'Zeta'], ['alice', 'demo'], ['bob', 'alpha'], ['carol', 'demo-2']] as const) {
+        store.createSpace({ id: toSpaceId(owner, name), sdk: 'static', visibility: 'public', hardware: 'cpu-basic' });
+      }
+      const ids = (it: Iterable<{ id: string }>) => [...it].map((s) => s.id);
+      expect(ids(store.iterateSpaces())).toEqual(store.listSpaces().map((s) => s.id));
+      expect(ids(store.iterateSpaces({ owner: 'bob' }))).toEqual(['bob/Zeta', 'bob/alpha']);
+      expect(ids(store.iterateSpaces({ search: 'DEMO' }))).toEqual(['alice/demo', 'carol/demo-2']);
+      expect(ids(store.iterateSpaces({ owner: 'carol', search: 'demo' }))).toEqual(['carol/demo-2']);
+      expect(ids(store.iterateSpaces({ search: '%' }))).toEqual([]);
+    }));
+
     it('updates and moves a Space, keeping its uid', withStore((store) => {
       const s = store.createSpace({ id: toSpaceId('alice', 'demo'), sdk: 'gradio', visibility: 'public', hardware: 'cpu-basic' });
       const u = store.updateSpace(s.uid, { lifecycle: 'paused', cardData: { sdk: 'gradio' }, upstream: { url: 'https://x/y', branch: 'main' } });

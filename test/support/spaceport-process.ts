@@ -24,7 +24,7 @@ export function freePort(): Promise<number> {
 export class SpaceportProcess {
   #child: ChildProcess | undefined;
 
-  constructor(readonly o: { port: number; dataDir: string; token: string; env?: Record<string, string> }) {}
+  constructor(readonly o: { port: number; dataDir: string; token: string; env?: Record<string, string>; logFile?: string }) {}
 
   api(method: string, p: string, body?: unknown): Promise<HttpResult> {
     return request({ port: this.o.port, path: p, method, body, token: this.o.token, host: `127.0.0.1:${this.o.port}` });
@@ -36,7 +36,7 @@ export class SpaceportProcess {
 
   /** Start it and wait until the API answers. */
   async start(): Promise<void> {
-    const log = openSync(path.join(this.o.dataDir, 'spaceport.log'), 'a');
+    const log = openSync(this.o.logFile ?? path.join(this.o.dataDir, 'spaceport.log'), 'a');
     this.#child = spawn(process.execPath, ['--import', 'tsx', 'cli/spaceport.ts', 'up'], {
       cwd: ROOT,
       stdio: ['ignore', log, log],
