@@ -8,7 +8,7 @@ import { ERRORS, NAME_MAX, type ErrorCode } from '../../core/index.js';
  * from the validation. `openapi.test.ts` fails when an express route has no description.
  */
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type JsonSchema = Record<string, unknown>;
 type SchemaLike = z.ZodType | JsonSchema;
 
@@ -64,10 +64,13 @@ export function jsonSchema(s: SchemaLike): JsonSchema {
   return rest;
 }
 
-/** `/api/spaces/:owner/:name` → `/api/spaces/{owner}/{name}` and its parameter names. */
+/**
+ * `/api/spaces/:owner/:name` → `/api/spaces/{owner}/{name}` and its parameter names. An express 5
+ * wildcard (`*path`, one or more segments) becomes `{path}` too; its schema says it may hold `/`.
+ */
 export function openApiPath(expressPath: string): { path: string; params: string[] } {
   const params: string[] = [];
-  const path = expressPath.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, (_m, p: string) => {
+  const path = expressPath.replace(/[:*]([A-Za-z_][A-Za-z0-9_]*)/g, (_m, p: string) => {
     params.push(p);
     return `{${p}}`;
   });
@@ -139,7 +142,7 @@ function operation(method: HttpMethod, expressPath: string, doc: RouteDoc, tag: 
 
 /** Split a `"METHOD /path"` key. */
 export function parseRouteKey(key: string): { method: HttpMethod; path: string } {
-  const m = /^(GET|POST|PUT|PATCH|DELETE) (\/\S*)$/.exec(key);
+  const m = /^(GET|HEAD|POST|PUT|PATCH|DELETE) (\/\S*)$/.exec(key);
   if (!m) throw new Error(`"${key}" is not "METHOD /path"`);
   return { method: m[1] as HttpMethod, path: m[2]! };
 }
@@ -165,7 +168,11 @@ export function buildOpenApi(routers: RouterDocs[], info: { version: string }): 
         'The hub host of a Spaceport install: the Hugging Face Hub API for Spaces, git smart HTTP, and what Spaceport adds. ' +
         'Every error is a 4xx/5xx with `X-Error-Code`, `X-Error-Message` and a JSON `{"error": …}` body.',
     },
-    tags: routers.map((r) => ({ name: r.tag, ...(r.description ? { description: r.description } : {}) })),
+    // Several router files may share a tag (one entry, the first description).
+    tags: [...new Set(routers.map((r) => r.tag))].map((name) => {
+      const description = routers.find((r) => r.tag === name && r.description)?.description;
+      return { name, ...(description ? { description } : {}) };
+    }),
     paths,
     components: {
       securitySchemes: {
