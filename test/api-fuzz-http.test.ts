@@ -129,6 +129,11 @@ function send(port: number, o: { method: string; path: string; headers?: Record<
     req.setTimeout(20_000, () => req.destroy(new Error(`timeout: ${o.method} ${o.path}`)));
     req.on('error', (err) => reject(new Error(`${o.method} ${o.path} ${JSON.stringify(headers)}: ${String(err)}`)));
     req.on('response', (res) => {
+      // The stage stream (server-sent events) never ends: its status and headers are the answer.
+      if (String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+        res.destroy();
+        return resolve({ status: res.statusCode ?? 0, headers: res.headers });
+      }
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
       res.on('error', reject);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planFromBuilder } from '../controller/build/index.js';
 import { FakeRuntime } from '../controller/runtime/index.js';
 import { FakeImageBuilder } from './support/fake-image-builder.js';
+import { git, makeWorkTree, pushUrl } from './support/git-client.js';
 import { RequestCensus } from './support/request-census.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from './support/spaceport-harness.js';
 
@@ -71,6 +72,7 @@ describe('schemathesis against /openapi.json', () => {
   let h: Harness;
   let census: RequestCensus;
   let st: string;
+  let work: string | undefined;
 
   beforeAll(async () => {
     const install = spawnSync('bash', [path.join(ROOT, 'scripts/ensure-schemathesis.sh')], { encoding: 'utf8', timeout: 600_000 });
@@ -87,12 +89,20 @@ describe('schemathesis against /openapi.json', () => {
       expect((await h.api('POST', '/api/repos/create', { name, type: 'space', sdk })).status).toBe(200);
     }
     expect((await h.api('POST', '/api/repos/create', { name: 'private', type: 'space', sdk: 'docker', private: true }, alice.json().token)).status).toBe(200);
+    // Files (README.md, index.html, docs/guide.md) so the file, tree and commit routes find something,
+    // and an organization with a member for the organization routes.
+    work = await makeWorkTree({ 'README.md': '---\nsdk: static\n---\n# Demo\n', 'index.html': '<h1>hi</h1>', 'docs/guide.md': 'guide\n' });
+    const push = await git(['push', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work);
+    expect(push.code, push.stderr).toBe(0);
+    expect((await h.api('POST', '/api/organizations/new', { name: 'acme' })).status).toBe(201);
+    expect((await h.api('PUT', '/api/organizations/acme/members/alice', { role: 'write' })).status).toBe(200);
     census = new RequestCensus(h.sp.server);
   });
 
   afterAll(async () => {
     census?.close();
     await h?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it(`finds no 5xx and no 4xx without an error code (at least ${MIN_REQUESTS} requests)`, { timeout: 900_000 }, async () => {

@@ -15,7 +15,7 @@ export const appGrantRoutesDocs: RouterDocs = {
     },
     'GET /spaces/:owner/:name/app': {
       summary: 'Open the app: 302 to its host (private Spaces: through a grant); anonymous callers are asked for HTTP Basic credentials',
-      query: { path: { schema: { type: 'string', maxLength: 2048 }, description: 'A path in the app.' } },
+      query: { path: { schema: { type: 'string', maxLength: 500 }, description: 'A path in the app.' } },
       ok: { status: 302, description: 'To the app', contentType: '', headers: { Location: { type: 'string' } } },
       errors: ['InvalidName', 'RepoNotFound', 'Unauthorized', 'Forbidden'],
     },

@@ -28,6 +28,8 @@ export interface RouteDoc {
   ok?: { status?: number; description?: string; contentType?: string | string[]; schema?: SchemaLike; headers?: Record<string, SchemaLike> };
   /** The error codes this route answers besides the ones every route can answer ({@link COMMON_ERRORS}). */
   errors?: ErrorCode[];
+  /** Refusals may be an HTML page for people (the sign-in form), still with `X-Error-Code`. */
+  htmlErrors?: boolean;
 }
 
 /** `"METHOD /express/path"` → its description, e.g. `'GET /api/spaces/:owner/:name'`. */
@@ -39,8 +41,8 @@ export interface RouterDocs {
   routes: RouteDocs;
 }
 
-/** Every route can answer these: a bad path encoding, a bad token, a bad or too large body. */
-export const COMMON_ERRORS: ErrorCode[] = ['BadRequest', 'InvalidToken'];
+/** Every route can answer these: a bad path encoding, a bad token, a request head over Node's limit. */
+export const COMMON_ERRORS: ErrorCode[] = ['BadRequest', 'InvalidToken', 'HeadersTooLarge'];
 const BODY_ERRORS: ErrorCode[] = ['PayloadTooLarge', 'UnsupportedMediaType'];
 
 /**
@@ -77,7 +79,7 @@ export function openApiPath(expressPath: string): { path: string; params: string
   return { path, params };
 }
 
-function errorResponses(codes: ErrorCode[]): Record<string, unknown> {
+function errorResponses(codes: ErrorCode[], html = false): Record<string, unknown> {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of new Set(codes)) {
     const status = ERRORS[code].status;
@@ -91,7 +93,7 @@ function errorResponses(codes: ErrorCode[]): Record<string, unknown> {
         'X-Error-Code': { required: true, schema: { type: 'string', enum: list } },
         'X-Error-Message': { required: true, schema: { type: 'string' } },
       },
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } }, 'text/plain': { schema: { type: 'string' } } },
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } }, 'text/plain': { schema: { type: 'string' } }, ...(html ? { 'text/html': { schema: { type: 'string' } } } : {}) },
     };
   }
   return out;
@@ -135,7 +137,7 @@ function operation(method: HttpMethod, expressPath: string, doc: RouteDoc, tag: 
         ...(ok.headers ? { headers: Object.fromEntries(Object.entries(ok.headers).map(([h, s]) => [h, { schema: jsonSchema(s) }])) } : {}),
         ...(okContent ? { content: okContent } : {}),
       },
-      ...errorResponses(errors),
+      ...errorResponses(errors, doc.htmlErrors),
     },
   };
 }

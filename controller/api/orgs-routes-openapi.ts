@@ -3,7 +3,7 @@ import { NAME_PATTERN } from './openapi.js';
 import { memberBody, orgBody } from './orgs-routes.js';
 
 const org = { type: 'string', description: 'The organization.', pattern: NAME_PATTERN, maxLength: 96, examples: ['acme'] };
-const user = { type: 'string', description: 'A user name.', maxLength: 200, examples: ['alice'] };
+const user = { type: 'string', description: 'A user name.', maxLength: 96, examples: ['alice'] };
 const member = { type: 'object', required: ['user', 'role'], properties: { user: { type: 'string' }, role: { enum: ['admin', 'write', 'read'] }, createdAt: {} } };
 
 /** `orgs-routes.ts`. */

@@ -2,7 +2,7 @@ import type { ErrorCode } from '../../core/index.js';
 import { REV_PARAM } from './commit-routes-openapi.js';
 import type { JsonSchema, RouteDoc, RouterDocs } from './openapi.js';
 
-const filePath: JsonSchema = { type: 'string', description: 'A path in the repository (its segments may hold `/`).', minLength: 1, maxLength: 4096, examples: ['README.md', 'app.py'] };
+const filePath: JsonSchema = { type: 'string', description: 'A path in the repository (its segments may hold `/`).', minLength: 1, maxLength: 500, examples: ['README.md', 'app.py'] };
 const READ: ErrorCode[] = ['InvalidName', 'RepoNotFound', 'RevisionNotFound'];
 const entry = { type: 'object', required: ['type', 'path'], properties: { type: { enum: ['file', 'directory'] }, oid: { type: 'string' }, size: { type: 'integer' }, path: { type: 'string' }, lfs: { type: 'object' } } };
 const flag = { schema: { type: 'string', enum: ['true', 'false', 'True', 'False', '1', '0'] } };

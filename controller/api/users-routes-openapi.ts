@@ -18,7 +18,7 @@ export const usersRoutesDocs: RouterDocs = {
       auth: 'required',
       body: userBody,
       ok: { status: 201, schema: { type: 'object', required: ['name', 'role', 'token'], properties: { name: { type: 'string' }, role: { type: 'string' }, token: { type: 'string' } } } },
-      errors: ['Forbidden', 'UserExists'],
+      errors: ['Forbidden', 'UserExists', 'NameTaken', 'InvalidName'],
     },
     'GET /api/settings/tokens': {
       summary: 'The caller\'s tokens (never their values; `current` marks the one in use)',

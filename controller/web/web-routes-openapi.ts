@@ -1,4 +1,5 @@
 import { NAME_PATTERN, type RouterDocs } from '../api/openapi.js';
+import { sseEventShape } from '../api/openapi-shapes.js';
 import { passwordBody } from './sign-in-routes.js';
 
 /**
@@ -21,7 +22,7 @@ export const WEB_HTML_PAGES: readonly string[] = [
   'GET /:owner',
 ];
 
-const next = { schema: { type: 'string', maxLength: 2000 }, description: 'Where to go afterwards: a path on this host (anything else: `/spaces`).' };
+const next = { schema: { type: 'string', maxLength: 500 }, description: 'Where to go afterwards: a path on this host (anything else: `/spaces`).' };
 const redirect = { status: 303, description: 'Signed in: to `next` (sets the session cookie)', contentType: '', headers: { Location: { type: 'string' }, 'Set-Cookie': { type: 'string' } } };
 
 /** `create-web.ts`, `sign-in-routes.ts`, `stage-events.ts`. */
@@ -31,10 +32,11 @@ export const webRoutesDocs: RouterDocs = {
   routes: {
     'GET /api/spaces/events': {
       summary: 'Stage changes of the Spaces the caller may see (server-sent events; starts with the current stages)',
-      query: { ids: { schema: { type: 'string', maxLength: 20000 }, description: 'Comma-separated `owner/name`s (default: all visible).' } },
-      ok: { contentType: 'text/event-stream', schema: { type: 'string' } },
+      query: { ids: { schema: { type: 'string', maxLength: 1000 }, description: 'Comma-separated `owner/name`s (default: all visible).' } },
+      ok: { contentType: 'text/event-stream', schema: sseEventShape },
     },
     'POST /login': {
+      htmlErrors: true,
       summary: 'Sign in with a password (the sign-in form)',
       description: 'Refusals answer the form again as HTML with `X-Error-Code`: 401 `SignInFailed`, 403 `CsrfFailed` (the form\'s `_csrf` does not match its cookie), 429 `TooManySignIns`.',
       auth: 'none',
@@ -46,12 +48,14 @@ export const webRoutesDocs: RouterDocs = {
       errors: ['SignInFailed', 'CsrfFailed', 'TooManySignIns'],
     },
     'POST /logout': {
+      htmlErrors: true,
       summary: 'Sign out (ends the session)',
       auth: 'none',
       ok: { status: 303, description: 'To `/spaces`', contentType: '', headers: { Location: { type: 'string' } } },
       errors: ['CsrfFailed'],
     },
     'GET /login/oidc': {
+      htmlErrors: true,
       summary: 'Start OpenID Connect sign-in: 303 to the provider (404 when not configured)',
       auth: 'none',
       query: { next },
@@ -59,6 +63,7 @@ export const webRoutesDocs: RouterDocs = {
       errors: ['NotFound', 'UpstreamFetchFailed'],
     },
     'GET /login/oidc/callback': {
+      htmlErrors: true,
       summary: 'The provider\'s redirect back: signs in and goes to `next` (404 when not configured)',
       auth: 'none',
       query: { code: { schema: { type: 'string' } }, state: { schema: { type: 'string' } }, error: { schema: { type: 'string' } } },
