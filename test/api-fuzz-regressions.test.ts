@@ -177,4 +177,25 @@ describe('fuzz regressions: bad input is a 4xx with an error code', () => {
     const few = await post('/api/spaces/admin/files/paths-info/main', JSON.stringify({ paths: ['d7/f.txt', 'README.md', 'nope/x', 'd7'] }), { 'content-type': 'application/json' });
     expect(few.json().map((e: { path: string; type: string }) => `${e.type}:${e.path}`)).toEqual(['file:d7/f.txt', 'file:README.md', 'directory:d7']);
   });
+
+  it('a sleep time of centuries does not overflow the reconciler timer (it fired after 1 ms, over and over)', { timeout: 60_000 }, async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      expect((await h.api('POST', '/api/repos/create', { name: 'sleepy', type: 'space', sdk: 'static' })).status).toBe(200);
+      const commit = [
+        JSON.stringify({ key: 'header', value: { summary: 'first' } }),
+        JSON.stringify({ key: 'file', value: { path: 'README.md', content: Buffer.from('---\nsdk: static\n---\n').toString('base64'), encoding: 'base64' } }),
+        JSON.stringify({ key: 'file', value: { path: 'index.html', content: Buffer.from('<h1>hi</h1>').toString('base64'), encoding: 'base64' } }),
+      ].join('\n');
+      expect((await post('/api/spaces/admin/sleepy/commit/main', `${commit}\n`, { 'content-type': 'application/x-ndjson' })).status).toBe(200);
+      expect(await h.waitStage('admin/sleepy', ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR'], 30_000)).toMatchObject({ stage: 'RUNNING' });
+      expect((await h.api('POST', '/api/spaces/admin/sleepy/sleeptime', { seconds: 9_007_199_254_740 })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(warnings.filter((w) => w === 'TimeoutOverflowWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });
