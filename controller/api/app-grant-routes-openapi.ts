@@ -9,7 +9,6 @@ export const appGrantRoutesDocs: RouterDocs = {
     'POST /api/spaces/:owner/:name/app-grant': {
       summary: 'A one-minute URL that opens the app (its host sets its own cookie)',
       auth: 'required',
-      // An explicit example: generating one for this schema trips a CPython bug in hypothesis (AST recursion depth).
       body: { ...jsonSchema(grantBody), examples: [{ path: '/' }, {}] },
       ok: { schema: { type: 'object', required: ['url', 'expiresAt'], properties: { url: { type: 'string' }, expiresAt: {} } } },
       errors: ['InvalidName', 'RepoNotFound', 'Forbidden'],
