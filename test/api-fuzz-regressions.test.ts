@@ -128,4 +128,74 @@ describe('fuzz regressions: bad input is a 4xx with an error code', () => {
     const sync = await h.api('POST', '/api/spaces/admin/demo/upstream/sync');
     expect([sync.status, sync.headers['x-error-code']]).toEqual([400, 'BadRequest']);
   });
+
+  it('a refused sign-in form (expired, wrong password) carries X-Error-Code (was an uncoded 4xx HTML page)', async () => {
+    const expired = await request({ port: h.port, path: '/login', method: 'POST', body: 'username=admin&password=x', host: `127.0.0.1:${h.port}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect([expired.status, expired.headers['x-error-code']]).toEqual([403, 'CsrfFailed']);
+    expect(String(expired.headers['content-type'])).toMatch(/^text\/html/);
+    const form = await request({ port: h.port, path: '/login', method: 'GET', host: `127.0.0.1:${h.port}` });
+    const cookie = String(form.headers['set-cookie']).split(';')[0]!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
+    const wrong = await request({
+      port: h.port,
+      path: '/login',
+      method: 'POST',
+      body: `username=admin&password=wrong&_csrf=${encodeURIComponent(csrf)}`,
+      host: `127.0.0.1:${h.port}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    });
+    expect([wrong.status, wrong.headers['x-error-code']]).toEqual([401, 'SignInFailed']);
+  });
+
+  it('an HTML page that is refused carries X-Error-Code like the API (was an uncoded 404/400)', async () => {
+    const missing = await request({ port: h.port, path: '/spaces/admin/nope', method: 'GET', token: ADMIN_TOKEN, host: `127.0.0.1:${h.port}` });
+    expect([missing.status, missing.headers['x-error-code']]).toEqual([404, 'RepoNotFound']);
+    expect(String(missing.headers['content-type'])).toMatch(/^text\/html/);
+    const file = await request({ port: h.port, path: '/spaces/admin/demo/blob/main/nope.txt', method: 'GET', token: ADMIN_TOKEN, host: `127.0.0.1:${h.port}` });
+    expect([file.status, file.headers['x-error-code']]).toEqual([404, 'EntryNotFound']);
+  });
+
+  it('preupload and paths-info of 1,000 paths in 1,000 folders answer at once (was one git process per path: a client timeout)', { timeout: 60_000 }, async () => {
+    expect((await h.api('POST', '/api/repos/create', { name: 'files', type: 'space', sdk: 'static' })).status).toBe(200);
+    const line = (o: unknown) => JSON.stringify(o);
+    const first = [
+      line({ key: 'header', value: { summary: 'first' } }),
+      line({ key: 'file', value: { path: 'README.md', content: Buffer.from('---\nsdk: static\n---\n').toString('base64'), encoding: 'base64' } }),
+      line({ key: 'file', value: { path: 'd7/f.txt', content: Buffer.from('seven').toString('base64'), encoding: 'base64' } }),
+    ].join('\n');
+    expect((await post('/api/spaces/admin/files/commit/main', `${first}\n`, { 'content-type': 'application/x-ndjson' })).status).toBe(200);
+    const files = Array.from({ length: 999 }, (_, i) => ({ path: `d${i}/f.txt`, sample: '', size: 1 }));
+    const r = await post('/api/spaces/admin/files/preupload/main', JSON.stringify({ files: [...files, { path: 'README.md', sample: '', size: 1 }] }), { 'content-type': 'application/json' });
+    expect(r.status, r.body).toBe(200);
+    expect(r.json().files).toHaveLength(1000);
+    // The files that exist are found (with their blob ids), the others are not.
+    expect(r.json().files.filter((f: { oid?: string }) => f.oid).map((f: { path: string }) => f.path).sort()).toEqual(['README.md', 'd7/f.txt']);
+    const info = await post('/api/spaces/admin/files/paths-info/main', JSON.stringify({ paths: [...files.map((f) => f.path), 'README.md'] }), { 'content-type': 'application/json' });
+    expect(info.status).toBe(200);
+    expect(info.json().map((e: { path: string }) => e.path).sort()).toEqual(['README.md', 'd7/f.txt']);
+    // A few folders are listed one by one, with the same answer.
+    const few = await post('/api/spaces/admin/files/paths-info/main', JSON.stringify({ paths: ['d7/f.txt', 'README.md', 'nope/x', 'd7'] }), { 'content-type': 'application/json' });
+    expect(few.json().map((e: { path: string; type: string }) => `${e.type}:${e.path}`)).toEqual(['file:d7/f.txt', 'file:README.md', 'directory:d7']);
+  });
+
+  it('a sleep time of centuries does not overflow the reconciler timer (it fired after 1 ms, over and over)', { timeout: 60_000 }, async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      expect((await h.api('POST', '/api/repos/create', { name: 'sleepy', type: 'space', sdk: 'static' })).status).toBe(200);
+      const commit = [
+        JSON.stringify({ key: 'header', value: { summary: 'first' } }),
+        JSON.stringify({ key: 'file', value: { path: 'README.md', content: Buffer.from('---\nsdk: static\n---\n').toString('base64'), encoding: 'base64' } }),
+        JSON.stringify({ key: 'file', value: { path: 'index.html', content: Buffer.from('<h1>hi</h1>').toString('base64'), encoding: 'base64' } }),
+      ].join('\n');
+      expect((await post('/api/spaces/admin/sleepy/commit/main', `${commit}\n`, { 'content-type': 'application/x-ndjson' })).status).toBe(200);
+      expect(await h.waitStage('admin/sleepy', ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR'], 30_000)).toMatchObject({ stage: 'RUNNING' });
+      expect((await h.api('POST', '/api/spaces/admin/sleepy/sleeptime', { seconds: 9_007_199_254_740 })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(warnings.filter((w) => w === 'TimeoutOverflowWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });

@@ -5,7 +5,7 @@ import { safeAppPath } from '../../proxy/index.js';
 import { spaceHost, type SpaceService } from '../spaces/index.js';
 import { principalOf, spaceIdOf, urlsOf } from './context.js';
 
-const grantBody = z.object({ path: z.string().max(2048).optional() });
+export const grantBody = z.object({ path: z.string().max(2048).optional() });
 
 /**
  * Opening a private Space's app in a browser: the hub host signs a short-lived grant for the Space's

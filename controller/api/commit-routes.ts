@@ -7,14 +7,14 @@ import { requireUser } from '../auth/index.js';
 import { readCommitPayload, type RepoCommits, type SpaceService } from '../spaces/index.js';
 import { principalOf, spaceIdOf, urlsOf } from './context.js';
 
-const preuploadBody = z.object({
+export const preuploadBody = z.object({
   files: z
     .array(z.object({ path: z.string().min(1), sample: z.string().max(1024), size: z.number().int().min(0) }))
     .max(1000, 'at most 1000 files per call'),
   gitIgnore: z.string().optional(),
 });
 
-const validateYamlBody = z.object({ content: z.string().max(1024 * 1024), repoType: z.string().optional() });
+export const validateYamlBody = z.object({ content: z.string().max(1024 * 1024), repoType: z.string().optional() });
 
 /** Largest commit body: regular files travel base64 inside it (huggingface_hub 2.x batches ~100 MiB of content). */
 const MAX_COMMIT_BYTES = 2 * 1024 * 1024 * 1024;

@@ -6,12 +6,13 @@ import type { SpaceService } from '../spaces/index.js';
 import type { SpaceRecord } from '../store/records.js';
 import { principalOf, urlsOf } from './context.js';
 
-const LFS_JSON = 'application/vnd.git-lfs+json';
+export const LFS_JSON = 'application/vnd.git-lfs+json';
+export const verifyBody = z.object({ oid: z.string(), size: z.number().int() });
 /** How long a transfer URL stays valid. */
 const GRANT_SECONDS = 3600;
 const MAX_OBJECTS = 1000;
 
-const batchBody = z.object({
+export const batchBody = z.object({
   operation: z.enum(['upload', 'download']),
   transfers: z.array(z.string()).optional(),
   objects: z.array(z.object({ oid: z.string(), size: z.number().int().min(0) })).max(MAX_OBJECTS),
@@ -133,7 +134,7 @@ export function lfsRoutes(spaces: SpaceService, store: LfsStore, signer: LfsSign
 
   r.post(`${base}/:oid/verify`, async (req, res) => {
     const g = granted(req, res, 'verify');
-    const body = z.object({ oid: z.string(), size: z.number().int() }).parse(await readJson(req, 64 * 1024));
+    const body = verifyBody.parse(await readJson(req, 64 * 1024));
     if (body.oid !== g.oid || body.size !== g.size) throw new SpaceportError('BadRequest', 'The verify request names another object than its URL.');
     if (!(await store.has({ oid: g.oid, size: g.size }, g.space.uid))) throw new SpaceportError('NotFound', `Object ${g.oid} (${g.size} bytes) was not uploaded.`);
     res.type(LFS_JSON).json({ message: 'ok' });

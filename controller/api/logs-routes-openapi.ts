@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RouteDoc, RouterDocs } from './openapi.js';
+import { sseEventShape } from './openapi-shapes.js';
 
 const logs = (what: string): RouteDoc => ({
   summary: `The ${what} log, as server-sent events`,
@@ -9,7 +10,7 @@ const logs = (what: string): RouteDoc => ({
     follow: { schema: z.enum(['true', 'false', '1', '0']), description: 'Keep the stream open for new lines.' },
     tail: { schema: z.string(), description: 'Only the last N lines (a positive whole number).' },
   },
-  ok: { contentType: 'text/event-stream', schema: { type: 'string' } },
+  ok: { contentType: 'text/event-stream', schema: sseEventShape },
   errors: ['InvalidName', 'RepoNotFound', 'Forbidden', 'ReadOnlyToken'],
 });
 

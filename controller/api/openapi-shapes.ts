@@ -61,3 +61,10 @@ export const settingsShape: JsonSchema = {
   type: 'object',
   additionalProperties: { type: 'object', required: ['updatedAt'], properties: { value: str, description: str, updatedAt: {} } },
 };
+
+/** One server-sent event, as clients (and schemathesis) parse it: `data:` lines joined, the `event:` name. */
+export const sseEventShape: JsonSchema = {
+  type: 'object',
+  required: ['data'],
+  properties: { data: str, event: str, id: str, retry: { type: 'integer' } },
+};

@@ -8,7 +8,7 @@ import { ERRORS, NAME_MAX, type ErrorCode } from '../../core/index.js';
  * from the validation. `openapi.test.ts` fails when an express route has no description.
  */
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type JsonSchema = Record<string, unknown>;
 type SchemaLike = z.ZodType | JsonSchema;
 
@@ -28,6 +28,8 @@ export interface RouteDoc {
   ok?: { status?: number; description?: string; contentType?: string | string[]; schema?: SchemaLike; headers?: Record<string, SchemaLike> };
   /** The error codes this route answers besides the ones every route can answer ({@link COMMON_ERRORS}). */
   errors?: ErrorCode[];
+  /** Refusals may be an HTML page for people (the sign-in form), still with `X-Error-Code`. */
+  htmlErrors?: boolean;
 }
 
 /** `"METHOD /express/path"` → its description, e.g. `'GET /api/spaces/:owner/:name'`. */
@@ -39,8 +41,8 @@ export interface RouterDocs {
   routes: RouteDocs;
 }
 
-/** Every route can answer these: a bad path encoding, a bad token, a bad or too large body. */
-export const COMMON_ERRORS: ErrorCode[] = ['BadRequest', 'InvalidToken'];
+/** Every route can answer these: a bad path encoding, a bad token, a request head over Node's limit. */
+export const COMMON_ERRORS: ErrorCode[] = ['BadRequest', 'InvalidToken', 'HeadersTooLarge'];
 const BODY_ERRORS: ErrorCode[] = ['PayloadTooLarge', 'UnsupportedMediaType'];
 
 /**
@@ -64,17 +66,20 @@ export function jsonSchema(s: SchemaLike): JsonSchema {
   return rest;
 }
 
-/** `/api/spaces/:owner/:name` → `/api/spaces/{owner}/{name}` and its parameter names. */
+/**
+ * `/api/spaces/:owner/:name` → `/api/spaces/{owner}/{name}` and its parameter names. An express 5
+ * wildcard (`*path`, one or more segments) becomes `{path}` too; its schema says it may hold `/`.
+ */
 export function openApiPath(expressPath: string): { path: string; params: string[] } {
   const params: string[] = [];
-  const path = expressPath.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, (_m, p: string) => {
+  const path = expressPath.replace(/[:*]([A-Za-z_][A-Za-z0-9_]*)/g, (_m, p: string) => {
     params.push(p);
     return `{${p}}`;
   });
   return { path, params };
 }
 
-function errorResponses(codes: ErrorCode[]): Record<string, unknown> {
+function errorResponses(codes: ErrorCode[], html = false): Record<string, unknown> {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of new Set(codes)) {
     const status = ERRORS[code].status;
@@ -88,7 +93,7 @@ function errorResponses(codes: ErrorCode[]): Record<string, unknown> {
         'X-Error-Code': { required: true, schema: { type: 'string', enum: list } },
         'X-Error-Message': { required: true, schema: { type: 'string' } },
       },
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } }, 'text/plain': { schema: { type: 'string' } } },
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } }, 'text/plain': { schema: { type: 'string' } }, ...(html ? { 'text/html': { schema: { type: 'string' } } } : {}) },
     };
   }
   return out;
@@ -132,14 +137,14 @@ function operation(method: HttpMethod, expressPath: string, doc: RouteDoc, tag: 
         ...(ok.headers ? { headers: Object.fromEntries(Object.entries(ok.headers).map(([h, s]) => [h, { schema: jsonSchema(s) }])) } : {}),
         ...(okContent ? { content: okContent } : {}),
       },
-      ...errorResponses(errors),
+      ...errorResponses(errors, doc.htmlErrors),
     },
   };
 }
 
 /** Split a `"METHOD /path"` key. */
 export function parseRouteKey(key: string): { method: HttpMethod; path: string } {
-  const m = /^(GET|POST|PUT|PATCH|DELETE) (\/\S*)$/.exec(key);
+  const m = /^(GET|HEAD|POST|PUT|PATCH|DELETE) (\/\S*)$/.exec(key);
   if (!m) throw new Error(`"${key}" is not "METHOD /path"`);
   return { method: m[1] as HttpMethod, path: m[2]! };
 }
@@ -165,7 +170,11 @@ export function buildOpenApi(routers: RouterDocs[], info: { version: string }): 
         'The hub host of a Spaceport install: the Hugging Face Hub API for Spaces, git smart HTTP, and what Spaceport adds. ' +
         'Every error is a 4xx/5xx with `X-Error-Code`, `X-Error-Message` and a JSON `{"error": …}` body.',
     },
-    tags: routers.map((r) => ({ name: r.tag, ...(r.description ? { description: r.description } : {}) })),
+    // Several router files may share a tag (one entry, the first description).
+    tags: [...new Set(routers.map((r) => r.tag))].map((name) => {
+      const description = routers.find((r) => r.tag === name && r.description)?.description;
+      return { name, ...(description ? { description } : {}) };
+    }),
     paths,
     components: {
       securitySchemes: {

@@ -6,8 +6,8 @@ import type { OrgMembership } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
 import { principalOf } from './context.js';
 
-const orgBody = z.object({ name: namePartSchema, fullname: z.string().min(1).max(200).optional() });
-const memberBody = z.object({ role: z.enum(['admin', 'write', 'read'], { error: 'must be one of admin, write, read' }) });
+export const orgBody = z.object({ name: namePartSchema, fullname: z.string().min(1).max(200).optional() });
+export const memberBody = z.object({ role: z.enum(['admin', 'write', 'read'], { error: 'must be one of admin, write, read' }) });
 
 const memberJson = (m: OrgMembership) => ({ user: m.user, role: m.role, createdAt: m.createdAt });
 

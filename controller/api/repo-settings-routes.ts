@@ -9,7 +9,7 @@ import { storageTierSchema } from './storage-tier-schema.js';
 const visibility = z.enum(['public', 'private', 'protected'], { error: 'must be one of public, private, protected' });
 
 /** `update_repo_settings`: `visibility` (1.x+), `private` (0.x); `gated` exists for models and datasets only. */
-const settingsBody = z.object({
+export const settingsBody = z.object({
   visibility: visibility.optional(),
   private: z.boolean().optional(),
   gated: z.union([z.literal(false), z.enum(['auto', 'manual'])]).optional(),
@@ -18,7 +18,7 @@ const settingsBody = z.object({
 const settingList = z.array(z.object({ key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an env var name'), value: z.string(), description: z.string().optional() }));
 
 /** `duplicate_space` (≤1.x) and `duplicate_repo(repo_type="space")` (2.x): the same request. */
-const duplicateBody = z.object({
+export const duplicateBody = z.object({
   repository: z.string().min(3),
   private: z.boolean().optional(),
   visibility: visibility.optional(),

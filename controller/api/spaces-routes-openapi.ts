@@ -31,7 +31,7 @@ export const spacesRoutesDocs: RouterDocs = {
     },
     'GET /api/spaces/:owner/:name': { summary: 'Space info (`space_info`)', ok: { schema: spaceInfoShape }, errors: READ },
     'GET /api/spaces/:owner/:name/revision/:rev': {
-      summary: 'Space info at a revision (`main` or the head commit)',
+      summary: 'Space info at a revision: a branch, tag or commit (`space_info(revision=…)`, `snapshot_download`)',
       params: { rev: z.string() },
       ok: { schema: spaceInfoShape },
       errors: [...READ, 'RevisionNotFound'],

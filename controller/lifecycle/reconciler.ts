@@ -10,6 +10,9 @@ import { observe, startupTimeoutOf } from './observe.js';
 import { summarizeRuntimeFailure } from './runtime-error-summary.js';
 import { computeStage, type StageResult } from './stage.js';
 
+/** The longest delay Node's timers honour. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface ReconcilerOptions {
   store: SpaceStore;
   runtime: Runtime;
@@ -189,10 +192,12 @@ export class Reconciler {
     const existing = this.#timers.get(uid);
     if (existing && existing.due <= due) return;
     if (existing) clearTimeout(existing.timer);
+    // Node fires a timer over 2^31-1 ms (~24.8 days, e.g. a sleep time of years) after 1 ms: wake at the cap
+    // instead, and the pass then schedules the rest.
     const timer = setTimeout(() => {
       this.#timers.delete(uid);
       void this.kick(uid);
-    }, ms);
+    }, Math.min(Math.max(ms, 0), MAX_TIMER_MS));
     timer.unref();
     this.#timers.set(uid, { timer, due });
   }

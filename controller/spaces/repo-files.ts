@@ -6,6 +6,9 @@ import { listCommits, listRefs, listTree, readBlob, resolveRevision, statPath, t
 import type { LfsStore } from '../lfs/index.js';
 import type { SpaceRecord } from '../store/records.js';
 
+/** `pathsInfo` lists folders one by one up to this many, then the whole tree at once. */
+const PATHS_INFO_LISTINGS = 8;
+
 /** What a download answers with: headers the Hub's client reads, and the body (or a range of it). */
 export interface ResolvedFile {
   commit: string;
@@ -67,9 +70,18 @@ export class RepoFiles {
 
   /** The entries among `paths` that exist (missing ones are left out, as the Hub does). */
   async pathsInfo(space: SpaceRecord, commit: string, paths: string[]): Promise<TreeEntry[]> {
+    const wanted = paths.map((p) => checkRepoPath(p.replace(/\/+$/, '')));
+    // One listing per folder named, or one recursive listing when they are many: a bounded number of
+    // git processes whatever the request (1,000 paths one git call each took longer than a client waits).
+    const parents = [...new Set(wanted.map((p) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '')))];
+    const gitDir = this.gitDir(space);
+    const listed = parents.length > PATHS_INFO_LISTINGS
+      ? await listTree(gitDir, commit, { recursive: true })
+      : (await Promise.all(parents.map((dir) => listTree(gitDir, commit, { dir })))).flat();
+    const byPath = new Map(listed.map((e) => [e.path, e]));
     const out: TreeEntry[] = [];
-    for (const p of paths) {
-      const st = await statPath(this.gitDir(space), commit, checkRepoPath(p.replace(/\/+$/, '')));
+    for (const p of wanted) {
+      const st = byPath.get(p);
       if (st) out.push(st);
     }
     return out;

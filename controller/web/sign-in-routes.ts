@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { SpaceportError, type Logger } from '../../core/index.js';
+import { SpaceportError, type ErrorCode, type Logger } from '../../core/index.js';
 import {
   cookieHeader,
   hashPassword,
@@ -42,7 +42,10 @@ export function safeNext(v: unknown): string {
   return typeof v === 'string' && /^\/(?![/\\])[^\s]*$/.test(v) && v.length < 2000 ? v : '/spaces';
 }
 
-const passwordBody = z.object({ password: z.string(), currentPassword: z.string().optional() });
+/** The sign-in form's refusals, by status: the code each carries in `X-Error-Code`. */
+const FORM_ERROR_CODES: Record<number, ErrorCode> = { 401: 'SignInFailed', 403: 'CsrfFailed', 429: 'TooManySignIns', 502: 'UpstreamFetchFailed' };
+
+export const passwordBody = z.object({ password: z.string(), currentPassword: z.string().optional() });
 
 /** Password and OpenID Connect sign-in, sign-out, and the admin's password API. */
 export function signInRoutes(o: SignInRoutesOptions): Router {
@@ -71,6 +74,9 @@ export function signInRoutes(o: SignInRoutesOptions): Router {
     }
     const urls = urlsOf(o.spaces, req);
     const body = renderSignIn(pageContext(res, o.assetVersion), { formToken: token, oidcName: o.oidc ? o.oidcName : undefined, ...extra }).value;
+    // A refused sign-in is coded like every other refusal (the page shows the message).
+    const code = FORM_ERROR_CODES[status];
+    if (code) res.set('X-Error-Code', code).set('X-Error-Message', new SpaceportError(code).message);
     sendPage(res, status, body, spaceOriginsOf(urls.publicUrl, urls.domain));
   };
 

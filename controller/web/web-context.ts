@@ -48,6 +48,7 @@ export function page(
         res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
         return;
       }
+      res.set('X-Error-Code', e.code).set('X-Error-Message', e.status >= 500 ? 'Something went wrong on our side.' : e.message.replace(/[^\x20-\x7e]/g, '?').slice(0, 300));
       sendPage(res, e.status, renderErrorPage(pageContext(res, deps.assetVersion), { status: e.status, message: e.status >= 500 ? 'Something went wrong on our side.' : e.message }).value, origins);
     }
   };

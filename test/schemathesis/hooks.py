@@ -6,3 +6,6 @@ schemathesis.serializer.alias(
     ["application/x-git-upload-pack-request", "application/x-git-receive-pack-request"],
     "application/octet-stream",
 )
+
+# The commit body is JSON lines (`application/x-ndjson`): described as a string, sent as text.
+schemathesis.serializer.alias(["application/x-ndjson"], "text/plain")
