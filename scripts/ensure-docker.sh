@@ -3,11 +3,15 @@
 # dockerd (there is no systemd here); anywhere else, stop with a message naming the fix.
 set -euo pipefail
 
+# The engine's socket and log (tests point them elsewhere, with a stand-in dockerd on PATH).
+SOCKET="${SPACEPORT_DOCKER_SOCKET:-/var/run/docker.sock}"
+LOG="${SPACEPORT_DOCKERD_LOG:-/var/log/dockerd.log}"
+
 docker_ok() {
   if [ -n "${DOCKER_HOST:-}" ]; then
     curl -fsS --max-time 3 "${DOCKER_HOST/tcp:/http:}/_ping" >/dev/null 2>&1 && return 0
   fi
-  curl -fsS --max-time 3 --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1
+  curl -fsS --max-time 3 --unix-socket "$SOCKET" http://localhost/_ping >/dev/null 2>&1
 }
 
 is_debian_root() { [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; }
@@ -46,13 +50,15 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 
-echo "spaceport: starting dockerd (log: /var/log/dockerd.log) ..." >&2
+echo "spaceport: starting dockerd (log: $LOG) ..." >&2
 # In its own session: Ctrl-C on `make up` (or a `timeout` that kills its process group) must not stop
-# the engine, and every Space with it.
-setsid -f dockerd > /var/log/dockerd.log 2>&1 < /dev/null
+# the engine, and every Space with it (test/ensure-docker-session.test.ts).
+host_args=()
+[ "$SOCKET" != /var/run/docker.sock ] && host_args=(-H "unix://$SOCKET")
+setsid -f dockerd "${host_args[@]}" > "$LOG" 2>&1 < /dev/null
 for _ in $(seq 1 60); do
   if docker_ok; then exit 0; fi
   sleep 0.5
 done
-echo "spaceport: dockerd did not answer within 30 s; see /var/log/dockerd.log" >&2
+echo "spaceport: dockerd did not answer within 30 s; see $LOG" >&2
 exit 1
