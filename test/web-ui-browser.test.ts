@@ -59,7 +59,7 @@ describe('web UI in the browser', () => {
 
   it('signs in with a password, creates a Space, pushes, and watches it run without a reload', async () => {
     const page = await signIn('alice', 'alice-password-1');
-    await expect(page.getByRole('link', { name: 'Sign out' }).or(page.getByRole('button', { name: 'Sign out' }))).toBeDefined();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
     await screenshotTo(page, SHOTS, '01-gallery-empty');
 
     await page.getByRole('link', { name: 'New Space' }).click();
