@@ -6,7 +6,9 @@
  * the Space's own origin, nothing else.
  */
 export function proxyPageSecurityHeaders(domain: string, https: boolean, hubOrigins: readonly string[] = []): string[] {
-  const extra = hubOrigins.filter((o) => /^https?:\/\/[a-z0-9.[\]:-]+(:(\d+|\*))?$/i.test(o)).map((o) => ` ${o}`).join('');
+  const own = [`http://${domain}:*`, `https://${domain}:*`];
+  const hub = hubOrigins.filter((o) => /^https?:\/\/[a-z0-9.[\]:-]+(:(\d+|\*))?$/i.test(o) && !own.includes(o));
+  const extra = [...new Set(hub)].map((o) => ` ${o}`).join('');
   const headers = [
     'x-content-type-options',
     'nosniff',

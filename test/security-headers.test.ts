@@ -63,7 +63,10 @@ describe('security headers', () => {
       expect(r.status, sub).toBe(status);
       expect(r.headers['x-content-type-options'], sub).toBe('nosniff');
       expect(r.headers['referrer-policy'], sub).toBe('strict-origin-when-cross-origin');
-      expect(r.headers['content-security-policy'], sub).toBe(`frame-ancestors 'self' http://localhost:* https://localhost:* ${new URL(h.config.publicUrl).origin}`);
+      // The hub, at any host it answers on (public URL, loopback), and the Space's own origin: nothing else.
+      expect(r.headers['content-security-policy'], sub).toBe(
+        `frame-ancestors 'self' http://localhost:* https://localhost:* ${new URL(h.config.publicUrl).origin} http://127.0.0.1:* https://127.0.0.1:* http://[::1]:* https://[::1]:*`,
+      );
       expect(r.headers['x-frame-options'], sub).toBeUndefined();
       expect(r.headers['strict-transport-security'], sub).toBeUndefined();
     }
