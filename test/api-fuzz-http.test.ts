@@ -223,7 +223,7 @@ describe('HTTP property suites: bad input is a 4xx with an error code, never a 5
         const r = await send(h.port, { method, path, headers: { authorization: anonymous ? undefined : `Bearer ${ADMIN_TOKEN}` } });
         expectOurs(r, `${method} ${path}`);
       }),
-      { numRuns: 2500 },
+      { numRuns: 2600 },
     );
   });
 
@@ -238,7 +238,7 @@ describe('HTTP property suites: bad input is a 4xx with an error code, never a 5
         const r = await send(h.port, { method, path, headers, noHost, ...(method === 'POST' ? { body: '{}' } : {}) });
         expectOurs(r, `${method} ${path} ${JSON.stringify(headers)}`, noHost ? undefined : hostHeader);
       }),
-      { numRuns: 2500 },
+      { numRuns: 2600 },
     );
   });
 
@@ -253,7 +253,7 @@ describe('HTTP property suites: bad input is a 4xx with an error code, never a 5
         const r = await send(h.port, { method: route.method, path, headers, body });
         expectOurs(r, `${route.method} ${path} ${JSON.stringify(headers)} ${body.slice(0, 200)}`);
       }),
-      { numRuns: 2500 },
+      { numRuns: 2600 },
     );
     // A body over the JSON limit (1 MiB) is a 413 with its code.
     const big = await send(h.port, { method: 'POST', path: '/api/repos/create', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` }, body: `{"name":"${'a'.repeat(1_100_000)}"}` });
