@@ -34,7 +34,7 @@ hub-client-tools:
 	@bash scripts/ensure-git-lfs.sh
 	@bash scripts/hub-client-venvs.sh >/dev/null
 
-## schemathesis (PyPI) for test/api-schemathesis.test.ts, in a venv cached outside the repo by version.
+## schemathesis (PyPI) for test/api/schemathesis.test.ts, in a venv cached outside the repo by version.
 schemathesis:
 	@bash scripts/ensure-schemathesis.sh >/dev/null
 

@@ -16,7 +16,7 @@ import { writeResult } from './space-bench.js';
 import { printTable } from './stats.js';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'test', 'fixtures', 'spaces');
-/** The commit dates the fixtures are pushed with in test/e2e-real-spaces.test.ts. */
+/** The commit dates the fixtures are pushed with in test/e2e/real-spaces.test.ts. */
 const DATES: Record<string, string> = {
   'streamlit-old-unpinned': '2023-08-15T12:00:00Z',
   'gradio4-typer-slim': '2024-04-10T12:00:00Z',

@@ -8,8 +8,8 @@
  *   node --expose-gc --import tsx bench/many-spaces.ts      (SIZES=100,10000 REPS=200)
  */
 import { toSpaceId } from '../core/index.js';
-import { planFromBuilder } from '../controller/build/index.js';
-import { FakeRuntime } from '../controller/runtime/index.js';
+import { planFromBuilder } from '../controller/builds/index.js';
+import { FakeRuntime } from '../controller/runtime/testing/index.js';
 import { FakeImageBuilder } from '../test/support/fake-image-builder.js';
 import { request } from '../test/support/http.js';
 import { startHarness, type Harness } from '../test/support/spaceport-harness.js';

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type Dockerode from 'dockerode';
-import { BaseImageGate, planFromBuilder } from './build/index.js';
+import { BaseImageGate, planFromBuilder } from './builds/index.js';
 import { DEFAULT_BASE_IMAGES, DockerImageBuilder, NodeDist, debianSuiteOf, ensureBaseImages, parseNodeDistImage, pickPython, pythonImagesWith, type BaseImageKind } from '../builder/index.js';
 import { SpaceportError, type Config, type Logger } from '../core/index.js';
 import { DockerRuntime, connectDocker, detectDockerGpus } from './runtime/index.js';
-import { DockerHousekeeping } from './runtime/docker-housekeeping.js';
+import { DockerHousekeeping } from './runtime/docker/docker-housekeeping.js';
 import type { SpaceportAdapters } from './main.js';
 
 /**

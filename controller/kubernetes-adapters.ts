@@ -1,8 +1,8 @@
 import { RegistryImageBuilder, parseRegistry } from '../builder/index.js';
 import { SpaceportError, type Config, type Logger } from '../core/index.js';
-import { planFromBuilder } from './build/index.js';
+import { planFromBuilder } from './builds/index.js';
 import { connectEngine, engineBuilder, nodeDist, preparedAtStart } from './docker-adapters.js';
-import { DockerHousekeeping } from './runtime/docker-housekeeping.js';
+import { DockerHousekeeping } from './runtime/docker/docker-housekeeping.js';
 import { KubernetesRuntime, loadKubeConfig } from './runtime/index.js';
 import type { SpaceportAdapters } from './main.js';
 

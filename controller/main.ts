@@ -7,7 +7,7 @@ import { readmePushProblems, type ImageBuilder } from '../builder/index.js';
 import { createProxy, type AccessChecker } from '../proxy/index.js';
 import { createApi } from './api/index.js';
 import { appGrantKey, authenticate, bootstrapAdmin, canRead, canReadCode, canUseApp, assertCanWrite, hashPassword, verifyPassword, SignInLimiter, WebSessions, sessionKeyFromDataDir } from './auth/index.js';
-import { BuildLogs, BuildPipeline, type PlanBuild } from './build/index.js';
+import { BuildLogs, BuildPipeline, type PlanBuild } from './builds/index.js';
 import { CliGitRepos, checkUpstreamAddressNow, createGitHttpHandler } from './git/index.js';
 import { HousekeepingTask, type Housekeeper } from './gc/index.js';
 import { hubSecurityHeaders } from './hub-headers.js';

@@ -52,7 +52,7 @@ fi
 
 echo "spaceport: starting dockerd (log: $LOG) ..." >&2
 # In its own session: Ctrl-C on `make up` (or a `timeout` that kills its process group) must not stop
-# the engine, and every Space with it (test/ensure-docker-session.test.ts).
+# the engine, and every Space with it (test/faults/ensure-docker-session.test.ts).
 host_args=()
 [ "$SOCKET" != /var/run/docker.sock ] && host_args=(-H "unix://$SOCKET")
 setsid -f dockerd "${host_args[@]}" > "$LOG" 2>&1 < /dev/null

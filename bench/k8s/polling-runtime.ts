@@ -9,8 +9,8 @@
 import * as k8s from '@kubernetes/client-node';
 import type { Flavor, LogLine, ReleaseId, SpaceId } from '../../core/index.js';
 import type { Instance, InstanceSpec, RunLogOptions, Runtime } from '../../controller/runtime/index.js';
-import { K8S_ANNOTATIONS, K8S_LABELS, selectorFor } from '../../controller/runtime/kubernetes-manifests.js';
-import { currentPod, instanceStateFor, podVerdict, startsOf } from '../../controller/runtime/kubernetes-state.js';
+import { K8S_ANNOTATIONS, K8S_LABELS, selectorFor } from '../../controller/runtime/kubernetes/kubernetes-manifests.js';
+import { currentPod, instanceStateFor, podVerdict, startsOf } from '../../controller/runtime/kubernetes/kubernetes-state.js';
 
 /** At most `n` tasks at a time, in arrival order. */
 export class Semaphore {

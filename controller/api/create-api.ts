@@ -1,7 +1,7 @@
 import express, { type Express, type Router } from 'express';
 import { SpaceportError, type Logger } from '../../core/index.js';
 import type { WebSessions } from '../auth/index.js';
-import type { BuildLogs } from '../build/index.js';
+import type { BuildLogs } from '../builds/index.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { SpaceService } from '../spaces/index.js';
 import type { SpaceStore } from '../store/space-store.js';

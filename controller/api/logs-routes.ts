@@ -1,6 +1,6 @@
 import { Router, type Response } from 'express';
 import { SecretMask, type LogLine } from '../../core/index.js';
-import type { BuildLogs } from '../build/index.js';
+import type { BuildLogs } from '../builds/index.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { SpaceService } from '../spaces/index.js';
 import type { SpaceStore } from '../store/space-store.js';

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { describe, expect, it } from 'vitest';
 import { ERRORS, silentLogger } from '../../core/index.js';
-import type { BuildLogs } from '../build/index.js';
+import type { BuildLogs } from '../builds/index.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { SpaceService, RepoCommits, RepoFiles } from '../spaces/index.js';
 import type { Config } from '../../core/index.js';

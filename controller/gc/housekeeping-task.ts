@@ -1,5 +1,5 @@
 import type { Logger } from '../../core/index.js';
-import type { BuildLogs } from '../build/index.js';
+import type { BuildLogs } from '../builds/index.js';
 import type { SpaceStore } from '../store/space-store.js';
 import type { Housekeeper } from './housekeeper.js';
 import { planImageGc, type SpaceImages } from './plan-image-gc.js';

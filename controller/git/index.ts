@@ -1,6 +1,5 @@
 export type { GitRepos, Head } from './git-repos.js';
 export { CliGitRepos, filePathProblem, type CliGitReposOptions } from './cli-git-repos.js';
-export { FakeGitRepos } from './fake-git-repos.js';
 export { GitCommandError, runGit, type RunGitOptions, type GitResult } from './run-git.js';
 export { validateUpstreamUrl, type UpstreamUrlOptions } from './upstream-url.js';
 export {

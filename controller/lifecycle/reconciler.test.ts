@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock, silentLogger, toSpaceId, type ReleaseId } from '../../core/index.js';
-import { FakeRuntime } from '../runtime/index.js';
+import { FakeRuntime } from '../runtime/testing/index.js';
 import { SecretBox, SqliteStore, type SpaceRecord } from '../store/index.js';
 import { Reconciler } from './reconciler.js';
 import { InProcessRouteTable } from './route-table.js';

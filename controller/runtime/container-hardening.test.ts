@@ -3,8 +3,8 @@
 // engine's default seccomp profile.
 import { describe, expect, it } from 'vitest';
 import { hardwareFileSchema, resolveHardware, toSpaceId, type ReleaseId } from '../../core/index.js';
-import { DEFAULT_CONTAINER_LIMITS, dockerCreateOptions } from './docker-create-options.js';
-import { renderDeployment } from './kubernetes-manifests.js';
+import { DEFAULT_CONTAINER_LIMITS, dockerCreateOptions } from './docker/docker-create-options.js';
+import { renderDeployment } from './kubernetes/kubernetes-manifests.js';
 import type { InstanceSpec } from './runtime.js';
 
 const spec: InstanceSpec = {

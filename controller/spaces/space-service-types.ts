@@ -1,5 +1,5 @@
 import type { Config, Logger, SpaceId, StorageTier } from '../../core/index.js';
-import type { BuildPipeline } from '../build/index.js';
+import type { BuildPipeline } from '../builds/index.js';
 import type { GitRepos } from '../git/index.js';
 import type { InProcessRouteTable, Reconciler } from '../lifecycle/index.js';
 import type { Runtime } from '../runtime/runtime.js';

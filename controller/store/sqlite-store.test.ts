@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import { SecretBox } from './secret-box.js';
 import { SqliteStore } from './sqlite-store.js';
-import { runStoreContract } from './store-contract.js';
+import { runStoreContract } from './testing/store-contract.js';
 
 runStoreContract('sqlite in memory', () => ({ store: new SqliteStore({ file: ':memory:', secrets: SecretBox.ephemeral() }) }));
 

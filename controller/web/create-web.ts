@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Config, Logger } from '../../core/index.js';
 import type { RouteSource } from '../../proxy/index.js';
 import type { SignInLimiter, WebSessions } from '../auth/index.js';
-import type { BuildLogs } from '../build/index.js';
+import type { BuildLogs } from '../builds/index.js';
 import type { GitRepos } from '../git/index.js';
 import type { StageResult } from '../lifecycle/index.js';
 import type { SpaceService } from '../spaces/index.js';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { SpaceportError, nameProblem, toSpaceId, type Logger, type SpaceId } from '../../core/index.js';
 import { assertCanWrite, requireUser } from '../auth/index.js';
-import type { BuildLogs } from '../build/index.js';
+import type { BuildLogs } from '../builds/index.js';
 import type { GitRepos } from '../git/index.js';
 import type { StageResult } from '../lifecycle/index.js';
 import { spaceHost, type SpaceService } from '../spaces/index.js';

@@ -2,7 +2,7 @@
  * The chart's `hardware` value is the controller's hardware file: its JSON schema in
  * helm/spaceport/values.schema.json is generated from `hardwareFileSchema` (core/hardware.ts).
  *   npx tsx scripts/k8s/hardware-schema.ts          write it
- *   npx tsx scripts/k8s/hardware-schema.ts --check  exit 1 if the file differs (test/helm-values-schema.test.ts)
+ *   npx tsx scripts/k8s/hardware-schema.ts --check  exit 1 if the file differs (test/chart/helm-values-schema.test.ts)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

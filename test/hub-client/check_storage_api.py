@@ -1,6 +1,6 @@
 """Persistent storage with the real huggingface_hub client (1.x; 2.0 removed these calls).
 
-Run by test/hub-client-storage.test.ts with HF_ENDPOINT and HF_TOKEN set. Prints one JSON line.
+Run by test/hub-client/storage.test.ts with HF_ENDPOINT and HF_TOKEN set. Prints one JSON line.
 """
 import json
 import warnings

@@ -1,5 +1,5 @@
 """Settings, copies, organizations, tokens, private apps and the `hf` CLI, driven through the real
-huggingface_hub (1.x and 2.x) against a Spaceport started by test/hub-client-access.test.ts.
+huggingface_hub (1.x and 2.x) against a Spaceport started by test/hub-client/access.test.ts.
 
 Environment: HF_ENDPOINT (the hub), SPACEPORT_ADMIN_TOKEN (creates users). Spaces run on the fake
 runtime, which serves `/cgi-bin/env` (the app's environment) on the Space's subdomain.

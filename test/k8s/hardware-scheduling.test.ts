@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planFromBuilder } from '../../controller/build/index.js';
+import { planFromBuilder } from '../../controller/builds/index.js';
 import { KubernetesRuntime, loadKubeConfig } from '../../controller/runtime/index.js';
 import { silentLogger } from '../../core/index.js';
 import { FakeImageBuilder } from '../support/fake-image-builder.js';

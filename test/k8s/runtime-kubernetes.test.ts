@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hardwareFileSchema, resolveHardware, silentLogger } from '../../core/index.js';
 import { KubernetesRuntime, loadKubeConfig, type KubernetesPlacement } from '../../controller/runtime/index.js';
-import { runRuntimeContract } from '../../controller/runtime/runtime-contract.js';
+import { runRuntimeContract } from '../../controller/runtime/testing/runtime-contract.js';
 import { CountingProxy } from '../../bench/k8s/counting-proxy.js';
 import { waitFor } from '../support/http.js';
 import { pushTestImage, useTestCluster, type TestCluster } from '../support/k8s-cluster.js';

@@ -1,4 +1,4 @@
-"""Schemathesis hooks for Spaceport (loaded through SCHEMATHESIS_HOOKS by test/api-schemathesis.test.ts)."""
+"""Schemathesis hooks for Spaceport (loaded through SCHEMATHESIS_HOOKS by test/api/schemathesis.test.ts)."""
 import schemathesis
 
 # git smart-HTTP request bodies are opaque bytes (pkt-lines and packs): send them as such.

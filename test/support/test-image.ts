@@ -3,7 +3,7 @@
  * (`apt-get install -y busybox-static`) plus a start script, imported with the Docker API
  * (`POST /images/create?fromSrc=-`, what `docker import` does).
  *
- * The app (the contract's test app, see controller/runtime/runtime-contract.ts):
+ * The app (the contract's test app, see controller/runtime/testing/runtime-contract.ts):
  * - prints `listening on $PORT`, then `busybox httpd` serves on $PORT (default 7860);
  *   `GET /cgi-bin/env` answers the environment as KEY=VALUE lines and logs `request {uri}` to stderr;
  *   `GET /cgi-bin/data?write=TEXT` appends TEXT as a line to `/data/notes` (persistent storage), and

@@ -1,4 +1,4 @@
-"""Shared fixtures of the huggingface_hub suite (run by test/hub-client-pytest.test.ts, one venv per client version).
+"""Shared fixtures of the huggingface_hub suite (run by test/hub-client/pytest.test.ts, one venv per client version).
 
 Environment (set by the runner): HF_ENDPOINT (a Spaceport on the Docker runtime), HF_TOKEN (a write token of
 SPACEPORT_TEST_USER), HF_HOME (a temp dir). Add test_*.py files here; use `api`, `space_name` and the helpers.

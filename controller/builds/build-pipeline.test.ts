@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger, testConfig, toSpaceId } from '../../core/index.js';
+import { FakeGitRepos } from '../git/testing/fake-git-repos.js';
+import { SecretBox, SqliteStore, type SpaceRecord } from '../store/index.js';
+import { FakeImageBuilder } from '../../test/support/fake-image-builder.js';
+import { BuildLogs } from './build-logs.js';
+import { BuildPipeline } from './build-pipeline.js';
+import { planFromBuilder } from './plan-from-builder.js';
+
+/** A build that hangs (issue 10): stopped by the build timeout, or cancelled by a new push or a restart. */
+describe('BuildPipeline and a build that hangs', () => {
+  let dir: string;
+  let store: SqliteStore;
+  let repos: FakeGitRepos;
+  let builder: FakeImageBuilder;
+  let space: SpaceRecord;
+  const pipelines: BuildPipeline[] = [];
+
+  const pipeline = (timeoutMs?: number): BuildPipeline => {
+    const p = new BuildPipeline({
+      store,
+      repos,
+      builder,
+      plan: planFromBuilder(testConfig()),
+      logs: new BuildLogs(dir),
+      logger: silentLogger(),
+      concurrency: 2,
+      onBuilt: () => undefined,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    });
+    pipelines.push(p);
+    return p;
+  };
+  const push = (marker: string) => repos.commit(space.id, { 'README.md': '---\nsdk: static\n---\n', 'index.html': `<p>${marker}</p>` });
+
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'spaceport-pipeline-'));
+    store = new SqliteStore({ file: ':memory:', secrets: SecretBox.ephemeral() });
+    repos = new FakeGitRepos();
+    builder = new FakeImageBuilder();
+    builder.hold = true; // every build hangs until released
+    space = store.createSpace({ id: toSpaceId('alice', 'hang'), sdk: 'static', visibility: 'public', hardware: 'cpu-basic' });
+    await repos.create(space.id);
+  });
+
+  afterEach(async () => {
+    builder.hold = false;
+    builder.release();
+    for (const p of pipelines.splice(0)) await p.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stops a build past the timeout: BUILD_ERROR naming the setting, and the slot is free again', async () => {
+    const p = pipeline(300);
+    await push('v1');
+    const build = (await p.enqueue(space.uid))!;
+    await p.idle();
+    const done = store.listBuilds(space.uid, 10).find((b) => b.id === build.id)!;
+    expect(done.status).toBe('failed');
+    expect(done.failure).toBe('BUILD_ERROR');
+    expect(done.message).toContain('SPACEPORT_BUILD_TIMEOUT_SECONDS');
+    builder.hold = false;
+    await push('v2');
+    await p.enqueue(space.uid);
+    await p.idle();
+    expect(store.latestBuild(space.uid)?.status).toBe('succeeded');
+  });
+
+  it('a new push cancels a hung build and builds the new head', async () => {
+    const p = pipeline();
+    await push('v1');
+    const first = (await p.enqueue(space.uid))!;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(store.latestBuild(space.uid)?.status).toBe('running');
+    await push('v2');
+    const second = (await p.enqueue(space.uid))!;
+    builder.hold = false;
+    builder.release();
+    await p.idle();
+    const builds = store.listBuilds(space.uid, 10);
+    expect(builds.find((b) => b.id === first.id)).toMatchObject({ status: 'failed', message: expect.stringContaining('Superseded') });
+    expect(builds.find((b) => b.id === second.id)?.status).toBe('succeeded');
+  });
+
+  it('a restart (forced build of the same head) cancels a hung build without waiting for it', async () => {
+    const p = pipeline();
+    await push('v1');
+    const first = (await p.enqueue(space.uid))!;
+    await new Promise((r) => setTimeout(r, 50));
+    builder.hold = false; // the new build does not hang; the first stays stuck
+    const second = (await p.enqueue(space.uid, { force: true }))!;
+    await p.idle();
+    const builds = store.listBuilds(space.uid, 10);
+    expect(builds.find((b) => b.id === first.id)?.status).toBe('failed');
+    expect(builds.find((b) => b.id === second.id)?.status).toBe('succeeded');
+  });
+});

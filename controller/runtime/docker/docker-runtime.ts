@@ -1,0 +1,397 @@
+import type Dockerode from 'dockerode';
+import { SpaceportError, type Flavor, type LogLine, type Logger, type ReleaseId, type SpaceId } from '../../../core/index.js';
+import {
+  DEFAULT_NAME_PREFIX,
+  LABELS,
+  containerName,
+  dataVolumeName,
+  dataVolumeOptions,
+  dockerCreateOptions,
+  stoppedContainerName,
+  type DockerCreateOptionsInput,
+} from './docker-create-options.js';
+import { ignoreStatus, toBuffer } from './docker-connect.js';
+import { DockerContainerCache, type CachedContainer } from './docker-container-cache.js';
+import { ensureDataVolume, ownDataDir, removeDataVolume } from './docker-data-volume.js';
+import { containerLogs } from './docker-container-logs.js';
+import { logLinesFromBuffer } from './docker-log-stream.js';
+import { REASON_MAX_LINES, containerFactsFrom, instanceStateOf, isInterrupted, isRunning, isStoppedByUs, type ContainerFacts } from './docker-state.js';
+import { dockerStatus, mapDockerError } from './map-docker-error.js';
+import { DEFAULT_PROBE_TIMEOUT_MS, probeHttp } from '../readiness-probe.js';
+import { KeyedLock } from '../keyed-lock.js';
+import { refuseGpuFlavor } from './docker-gpus.js';
+import type { Instance, InstanceSpec, RunLogOptions, Runtime } from '../runtime.js';
+
+export { connectDocker } from './docker-connect.js';
+
+export interface DockerRuntimeOptions {
+  docker: Dockerode;
+  logger: Logger;
+  /** Container name prefix and `spaceport.instance` label: installs sharing one engine stay apart. */
+  namePrefix?: string;
+  /** Host where published ports are reached (they are bound on 127.0.0.1). */
+  endpointHost?: string;
+  probeTimeoutMs?: number;
+  /** Grace period of `stop()` before SIGKILL. */
+  stopTimeoutSeconds?: number;
+  /** How long after a start `watch()` keeps probing so it can report the instance ready. */
+  readinessWatchMs?: number;
+  /** NVIDIA GPUs this engine can hand out (DeviceRequests); 0: GPU flavors are refused. See `detectDockerGpus`. */
+  gpus?: number;
+  /** PID limit and log rotation of every container (see `dockerCreateOptions`). */
+  containerLimits?: Pick<DockerCreateOptionsInput, 'pidsLimit' | 'logMaxSize' | 'logMaxFiles'>;
+  /**
+   * `list()` answers from the container cache kept by the engine's event stream (default). False:
+   * every `list()` lists, inspects and probes (the behaviour before the cache; benchmarks compare).
+   */
+  listFromEvents?: boolean;
+}
+
+/** Docker could not bind the host port it picked for the app (`docker-proxy`: address already in use). */
+const PORT_TAKEN_RE = /address already in use|port is already allocated/i;
+const START_PORT_ATTEMPTS = 4;
+
+/**
+ * Spaces as Docker containers on one engine: one container per release, named
+ * `{prefix}-{subdomain}-{release}` and labelled `spaceport.*`.
+ *
+ * Stopped on purpose vs exited on its own: Docker cannot relabel a container, and exit codes do not
+ * tell a `docker stop` from a crash. So `stop()` first renames the container to `…​.stopped` and then
+ * stops it; `apply()` renames it back before starting it. The name lives in Docker, so the distinction
+ * survives a controller restart, and another install never sees it (it filters on its own prefix).
+ *
+ * `restartCount` counts the starts of an existing container by this process (it resets when the
+ * controller restarts), plus Docker's own restarts (none: the restart policy is "no").
+ */
+export class DockerRuntime implements Runtime {
+  readonly name = 'docker';
+  readonly #docker: Dockerode;
+  readonly #log: Logger;
+  readonly #prefix: string;
+  readonly #endpointHost: string;
+  readonly #probeTimeoutMs: number;
+  readonly #stopTimeout: number;
+  readonly #readinessWatchMs: number;
+  readonly #closing = new AbortController();
+  readonly #lock = new KeyedLock();
+  readonly #restarts = new Map<string, number>();
+  readonly #listeners = new Set<(space: SpaceId) => void>();
+  readonly #cache: DockerContainerCache;
+  readonly #listFromEvents: boolean;
+  #hostCpus?: Promise<number | undefined>;
+  readonly #gpus: number;
+  readonly #limits: Pick<DockerCreateOptionsInput, 'pidsLimit' | 'logMaxSize' | 'logMaxFiles'>;
+
+  constructor(opts: DockerRuntimeOptions) {
+    this.#docker = opts.docker;
+    this.#log = opts.logger.child({ runtime: 'docker' });
+    this.#prefix = opts.namePrefix ?? DEFAULT_NAME_PREFIX;
+    this.#endpointHost = opts.endpointHost ?? '127.0.0.1';
+    this.#probeTimeoutMs = opts.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+    this.#stopTimeout = opts.stopTimeoutSeconds ?? 5;
+    this.#readinessWatchMs = opts.readinessWatchMs ?? 10 * 60_000;
+    this.#gpus = opts.gpus ?? 0;
+    this.#limits = opts.containerLimits ?? {};
+    this.#listFromEvents = opts.listFromEvents ?? true;
+    this.#cache = new DockerContainerCache({
+      docker: this.#docker,
+      logger: this.#log,
+      namePrefix: this.#prefix,
+      endpointHost: this.#endpointHost,
+      probeTimeoutMs: this.#probeTimeoutMs,
+      readinessWatchMs: this.#readinessWatchMs,
+      onChange: (space) => this.#notify(space),
+    });
+  }
+
+  /**
+   * Remove the Space's data volume. Containers of this install that still mount it (the caller
+   * removes the Space's instances first; this catches one a concurrent pass made meanwhile) go first.
+   */
+  async removeStorage(key: string): Promise<void> {
+    const name = dataVolumeName(key, this.#prefix);
+    try {
+      await removeDataVolume(this.#docker, name, [`${LABELS.managed}=true`, `${LABELS.instance}=${this.#prefix}`], (id) => this.#removeContainer(id));
+      this.#log.info({ volume: name }, 'storage removed');
+    } catch (err) {
+      throw mapDockerError(err, { action: `remove the storage volume ${name}` });
+    }
+  }
+
+  refuseFlavor(flavor: Flavor): string | undefined {
+    return refuseGpuFlavor(flavor, this.#gpus);
+  }
+
+  apply(spec: InstanceSpec): Promise<void> {
+    return this.#lock.run(spec.space, async () => {
+      try {
+        await this.#apply(spec);
+        await this.#cache.refreshSpace(spec.space);
+      } catch (err) {
+        throw mapDockerError(err, { action: `start ${spec.space} (release ${spec.release})`, image: spec.image });
+      }
+    });
+  }
+
+  async #apply(spec: InstanceSpec): Promise<void> {
+    const found = await this.#facts(spec.space, spec.release);
+    let current: ContainerFacts | undefined;
+    for (const facts of found) {
+      const replace = current !== undefined || facts.image !== spec.image || facts.status === 'dead' || facts.status === 'removing';
+      if (!replace) {
+        current = facts;
+        continue;
+      }
+      this.#log.info({ space: spec.space, release: spec.release, was: facts.image, image: spec.image }, 'replacing container');
+      await this.#removeContainer(facts.id);
+    }
+    const base = containerName(spec.space, spec.release, this.#prefix);
+    if (!current) {
+      const id = await this.#create(spec);
+      this.#log.info({ space: spec.space, release: spec.release, image: spec.image, container: id }, 'container created');
+      await this.#start(id);
+      return;
+    }
+    const container = this.#docker.getContainer(current.id);
+    if (current.name !== base) await container.rename({ name: base });
+    if (current.status === 'paused') await container.unpause();
+    if (!isRunning(current)) {
+      await this.#start(current.id);
+      // One the engine stopped (it shut down) is not a restart of the app.
+      if (!isInterrupted(current, this.#prefix)) this.#restarts.set(current.id, (this.#restarts.get(current.id) ?? 0) + 1);
+      this.#log.info({ space: spec.space, release: spec.release, container: current.id }, 'container started again');
+    }
+  }
+
+  async #create(spec: InstanceSpec): Promise<string> {
+    const options = dockerCreateOptions(spec, { ...this.#limits, namePrefix: this.#prefix, hostCpus: await this.#cpus() });
+    if (spec.storage) {
+      const volume = dataVolumeOptions(spec.storage.key, this.#prefix);
+      if ((await ensureDataVolume(this.#docker, volume)) === 'created') this.#log.info({ space: spec.space, volume: volume.Name }, 'storage created');
+    }
+    let container: Dockerode.Container;
+    try {
+      container = await this.#docker.createContainer(options);
+    } catch (err) {
+      if (dockerStatus(err) !== 409) throw err;
+      // The name is taken: another process created it a moment ago. Use it if it is ours.
+      const [again] = await this.#facts(spec.space, spec.release);
+      if (again && again.image === spec.image) return again.id;
+      throw err;
+    }
+    if (spec.storage) {
+      try {
+        await ownDataDir(container);
+      } catch (err) {
+        await this.#removeContainer(container.id);
+        throw err;
+      }
+    }
+    return container.id;
+  }
+
+  async #start(id: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#docker.getContainer(id).start();
+        return;
+      } catch (err) {
+        if (dockerStatus(err) === 304) return; // already started
+        // The host port Docker picked was taken meanwhile (on a busy host, by a connection's own
+        // ephemeral port): starting again picks another one.
+        if (attempt < START_PORT_ATTEMPTS && PORT_TAKEN_RE.test(String((err as Error).message))) {
+          this.#log.warn({ container: id, attempt }, 'host port taken while starting; starting again');
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  #cpus(): Promise<number | undefined> {
+    this.#hostCpus ??= this.#docker.info().then(
+      (info: { NCPU?: number }) => (typeof info.NCPU === 'number' && info.NCPU > 0 ? info.NCPU : undefined),
+      (err: unknown) => {
+        this.#hostCpus = undefined;
+        throw err;
+      },
+    );
+    return this.#hostCpus;
+  }
+
+  /**
+   * From the container cache while it is live (no engine call; a probe only for an instance that
+   * has not answered since it started), else from the engine: a list, an inspect per container and
+   * a probe per running one.
+   */
+  async list(space?: SpaceId): Promise<Instance[]> {
+    try {
+      let instances: (Instance | undefined)[];
+      this.#cache.start();
+      const cached = this.#listFromEvents ? this.#cache.entries(space) : undefined;
+      if (cached) {
+        instances = await Promise.all(cached.map((entry) => this.#cachedInstance(entry)));
+      } else {
+        const all = await this.#facts(space);
+        instances = await Promise.all(all.map((facts) => this.#instance(facts)));
+      }
+      return instances
+        .filter((i): i is Instance => i !== undefined)
+        .sort((a, b) => a.space.localeCompare(b.space) || (a.startedAt ?? 0) - (b.startedAt ?? 0) || a.release.localeCompare(b.release));
+    } catch (err) {
+      throw mapDockerError(err, { action: space ? `list the instances of ${space}` : 'list instances' });
+    }
+  }
+
+  /** One more resync: a single list of the engine's containers for the cache (changes found are reported to `watch`). */
+  async resync(): Promise<void> {
+    if (!this.#listFromEvents) return;
+    try {
+      await this.#cache.resync();
+    } catch (err) {
+      throw mapDockerError(err, { action: 'list instances' });
+    }
+  }
+
+  async #cachedInstance(entry: CachedContainer): Promise<Instance | undefined> {
+    const facts = entry.facts;
+    let probeOk = entry.ready;
+    if (!probeOk && facts.status === 'running' && facts.hostPort !== undefined) {
+      probeOk = await probeHttp({ host: this.#endpointHost, port: facts.hostPort }, { timeoutMs: this.#probeTimeoutMs });
+      if (probeOk) this.#cache.markReady(entry);
+    }
+    if (this.#exitedOnItsOwn(facts)) entry.lastLines ??= await this.#lastLines(facts.id);
+    return this.#toInstance(facts, probeOk, entry.lastLines ?? []);
+  }
+
+  async #instance(facts: ContainerFacts): Promise<Instance | undefined> {
+    const running = facts.status === 'running' && facts.hostPort !== undefined;
+    const probeOk = running ? await probeHttp({ host: this.#endpointHost, port: facts.hostPort! }, { timeoutMs: this.#probeTimeoutMs }) : false;
+    const lastLines = this.#exitedOnItsOwn(facts) ? await this.#lastLines(facts.id) : [];
+    return this.#toInstance(facts, probeOk, lastLines);
+  }
+
+  #exitedOnItsOwn(facts: ContainerFacts): boolean {
+    return facts.status === 'exited' && !facts.oomKilled && !facts.error && !isStoppedByUs(facts, this.#prefix) && !isInterrupted(facts, this.#prefix);
+  }
+
+  #toInstance(facts: ContainerFacts, probeOk: boolean, lastLines: readonly string[]): Instance | undefined {
+    const endpoint = isRunning(facts) && facts.hostPort !== undefined ? { host: this.#endpointHost, port: facts.hostPort } : undefined;
+    const state = instanceStateOf(facts, { namePrefix: this.#prefix, probeOk, lastLines });
+    if (!state) return undefined;
+    return {
+      space: facts.space,
+      release: facts.release,
+      image: facts.image,
+      state,
+      ...(endpoint ? { endpoint } : {}),
+      ...(facts.startedAt !== undefined ? { startedAt: facts.startedAt } : {}),
+      restartCount: (this.#restarts.get(facts.id) ?? 0) + facts.dockerRestartCount,
+    };
+  }
+
+  async #lastLines(id: string): Promise<string[]> {
+    try {
+      const out = await this.#docker.getContainer(id).logs({ stdout: true, stderr: true, timestamps: false, tail: REASON_MAX_LINES, follow: false });
+      return logLinesFromBuffer(toBuffer(out), { timestamps: false }).map((l) => l.data);
+    } catch (err) {
+      if (dockerStatus(err) === 404) return [];
+      throw err;
+    }
+  }
+
+  stop(space: SpaceId, release: ReleaseId): Promise<void> {
+    return this.#lock.run(space, async () => {
+      try {
+        for (const facts of await this.#facts(space, release)) {
+          const container = this.#docker.getContainer(facts.id);
+          if (!isStoppedByUs(facts, this.#prefix)) await container.rename({ name: stoppedContainerName(space, release, this.#prefix) });
+          if (isRunning(facts) || facts.status === 'paused') {
+            await ignoreStatus(container.stop({ t: this.#stopTimeout }), [304, 404]);
+          }
+          this.#log.info({ space, release, container: facts.id }, 'container stopped');
+        }
+        await this.#cache.refreshSpace(space);
+      } catch (err) {
+        throw mapDockerError(err, { action: `stop ${space} (release ${release})` });
+      }
+    });
+  }
+
+  remove(space: SpaceId, opts: { keep?: ReleaseId } = {}): Promise<void> {
+    return this.#lock.run(space, async () => {
+      try {
+        for (const facts of await this.#facts(space)) {
+          if (opts.keep !== undefined && facts.release === opts.keep) continue;
+          await this.#removeContainer(facts.id);
+          this.#restarts.delete(facts.id);
+          this.#log.info({ space, release: facts.release, container: facts.id }, 'container removed');
+        }
+        await this.#cache.refreshSpace(space);
+      } catch (err) {
+        throw mapDockerError(err, { action: `remove the instances of ${space}` });
+      }
+    });
+  }
+
+  async #removeContainer(id: string): Promise<void> {
+    // 404: already gone; 409: a removal is already in progress.
+    await ignoreStatus(this.#docker.getContainer(id).remove({ force: true, v: true }), [404, 409]);
+  }
+
+  async *logs(space: SpaceId, release: ReleaseId, opts: RunLogOptions): AsyncGenerator<LogLine> {
+    if (opts.signal?.aborted) return;
+    const action = `read the logs of ${space} (release ${release})`;
+    let facts: ContainerFacts | undefined;
+    try {
+      [facts] = await this.#facts(space, release);
+    } catch (err) {
+      throw mapDockerError(err, { action });
+    }
+    if (!facts) throw new SpaceportError('NotFound', `${space} has no instance for release ${release}.`);
+    yield* containerLogs(this.#docker.getContainer(facts.id), opts, { action, closing: this.#closing.signal });
+  }
+
+  watch(onChange: (space: SpaceId) => void): () => void {
+    this.#listeners.add(onChange);
+    this.#cache.start();
+    return () => {
+      this.#listeners.delete(onChange);
+    };
+  }
+
+  #notify(space: SpaceId): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(space);
+      } catch (err) {
+        this.#log.error({ err, space }, 'runtime watch listener failed');
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closing.abort();
+    this.#listeners.clear();
+    await this.#cache.close();
+  }
+
+  /** Inspect the containers of this install, of one Space, or of one release. */
+  async #facts(space?: SpaceId, release?: ReleaseId): Promise<ContainerFacts[]> {
+    const label = [`${LABELS.managed}=true`, `${LABELS.instance}=${this.#prefix}`];
+    if (space !== undefined) label.push(`${LABELS.space}=${space}`);
+    if (release !== undefined) label.push(`${LABELS.release}=${release}`);
+    const infos = await this.#docker.listContainers({ all: true, filters: { label } });
+    const facts = await Promise.all(
+      infos.map(async (info) => {
+        try {
+          return containerFactsFrom(await this.#docker.getContainer(info.Id).inspect());
+        } catch (err) {
+          if (dockerStatus(err) === 404) return undefined; // removed meanwhile
+          throw err;
+        }
+      }),
+    );
+    return facts.filter((f): f is ContainerFacts => f !== undefined);
+  }
+}

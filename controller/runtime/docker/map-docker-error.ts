@@ -1,0 +1,68 @@
+import { SpaceportError } from '../../../core/index.js';
+
+/** What dockerode (docker-modem) throws: an HTTP error with `statusCode`, or a socket error with `code`. */
+interface DockerErrorLike {
+  statusCode?: number;
+  code?: string;
+  address?: string;
+  message?: string;
+  json?: { message?: string } | null;
+}
+
+const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE']);
+
+export interface DockerErrorContext {
+  /** What we were doing, e.g. `create the container for alice/demo`. */
+  action: string;
+  /** The image involved, named in "no such image" errors. */
+  image?: string;
+}
+
+/** The HTTP status of a Docker API error, if it is one. */
+export function dockerStatus(err: unknown): number | undefined {
+  const status = (err as DockerErrorLike | null)?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function dockerMessage(err: DockerErrorLike): string {
+  const fromJson = err.json && typeof err.json === 'object' ? err.json.message : undefined;
+  return (fromJson ?? err.message ?? String(err)).trim();
+}
+
+/**
+ * A dockerode error as a SpaceportError, keeping the original as `cause`:
+ * - the engine is unreachable (socket missing, refused, denied) → `DockerUnavailable` with the fix;
+ * - 404 "no such image" → `RuntimeFailed` naming the image (Spaceport never pulls);
+ * - 404 otherwise → `NotFound`;
+ * - anything else → `RuntimeFailed` with Docker's message.
+ */
+export function mapDockerError(err: unknown, ctx: DockerErrorContext): SpaceportError {
+  if (err instanceof SpaceportError) return err;
+  const e = (err ?? {}) as DockerErrorLike;
+  const status = dockerStatus(err);
+  if (status === undefined && e.code === 'EACCES') {
+    return new SpaceportError(
+      'DockerUnavailable',
+      `Permission denied on the Docker socket${e.address ? ` ${e.address}` : ''} while trying to ${ctx.action}: run Spaceport as root or as a member of the "docker" group.`,
+      { cause: err },
+    );
+  }
+  if (status === undefined && e.code !== undefined && UNREACHABLE.has(e.code)) {
+    return new SpaceportError(
+      'DockerUnavailable',
+      `The Docker engine is not reachable${e.address ? ` at ${e.address}` : ''} (${e.code}) while trying to ${ctx.action}: start it (\`dockerd > /var/log/dockerd.log 2>&1 &\`) or set DOCKER_HOST to a running engine.`,
+      { cause: err },
+    );
+  }
+  const message = dockerMessage(e);
+  if (status === 404 && /no such image/i.test(message)) {
+    const image = ctx.image ?? 'the image';
+    return new SpaceportError(
+      'RuntimeFailed',
+      `Image ${image} does not exist on the Docker engine (Spaceport never pulls images): build it first. Docker said: ${message}`,
+      { cause: err },
+    );
+  }
+  if (status === 404) return new SpaceportError('NotFound', `Could not ${ctx.action}: ${message}`, { cause: err });
+  return new SpaceportError('RuntimeFailed', `Could not ${ctx.action}: ${message}`, { cause: err });
+}

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { HUB_FLAVORS, resolveHardware, hardwareFileSchema, toSpaceId, type ReleaseId } from '../../../core/index.js';
+import {
+  placementFor,
+  releaseObjectName,
+  renderDeployment,
+  renderReleaseConfig,
+  renderStorageClaim,
+  spaceBaseName,
+  splitEnv,
+  type KubernetesPlacement,
+} from './kubernetes-manifests.js';
+import type { InstanceSpec } from '../runtime.js';
+
+const hw = resolveHardware(hardwareFileSchema.parse({}));
+const placement: KubernetesPlacement = { namespace: 'spaces', instance: 'spaceport', gpu: hw.gpu, nodeSelector: { pool: 'spaces' }, tolerations: [] };
+const flavor = (name: string) => HUB_FLAVORS.find((f) => f.name === name)!;
+const anchor = { apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: 'u-1' };
+const space = toSpaceId('Alice', 'My_Demo.v2');
+const spec = (extra: Partial<InstanceSpec> = {}): InstanceSpec => ({
+  space,
+  release: 'r_AbC-_9' as ReleaseId,
+  image: '127.0.0.1:5000/spaceport/alice-my-demo@sha256:abc',
+  port: 7860,
+  env: { GREETING: 'hi', HF_TOKEN: 'hf_secret_value' },
+  secretKeys: ['HF_TOKEN'],
+  flavor: flavor('cpu-basic'),
+  ...extra,
+});
+
+type Pod = { nodeSelector?: Record<string, string>; tolerations?: unknown[]; runtimeClassName?: string; securityContext: Record<string, unknown>; containers: Record<string, any>[] };
+const podOf = (d: ReturnType<typeof renderDeployment>): Pod => (d.spec as { template: { spec: Pod } }).template.spec;
+
+describe('kubernetes manifests', () => {
+  it('names are DNS labels, stable per Space and release, short enough for pod names', () => {
+    const base = spaceBaseName(space);
+    expect(base).toMatch(/^[a-z]([-a-z0-9]*[a-z0-9])?$/);
+    const name = releaseObjectName(space, 'r_AbC-_9' as ReleaseId);
+    expect(name.length).toBeLessThanOrEqual(54);
+    expect(name).toMatch(/^[a-z0-9-]+$/);
+    expect(spaceBaseName(toSpaceId('a'.repeat(40), 'b'.repeat(60))).length).toBeLessThanOrEqual(43);
+    expect(spaceBaseName(toSpaceId('alice', 'demo'))).not.toBe(spaceBaseName(toSpaceId('alice-demo', 'x')));
+  });
+
+  it('a secret is only in the Secret: never in the Deployment or the ConfigMap', () => {
+    const d = renderDeployment(placement, { spec: spec(), replicas: 1, starts: 0, anchor });
+    expect(JSON.stringify(d)).not.toContain('hf_secret_value');
+    const [cm, secret] = renderReleaseConfig(placement, spec(), anchor);
+    expect(JSON.stringify(cm)).not.toContain('hf_secret_value');
+    expect(cm!.data).toMatchObject({ GREETING: 'hi', SPACE_ID: space, SYSTEM: 'spaces' });
+    expect(secret!.stringData).toEqual({ HF_TOKEN: 'hf_secret_value' });
+    expect(podOf(d).containers[0]!.envFrom).toEqual([{ configMapRef: { name: d.metadata.name } }, { secretRef: { name: d.metadata.name } }]);
+    expect(splitEnv(spec()).secrets).toEqual({ HF_TOKEN: 'hf_secret_value' });
+  });
+
+  it('a changed variable or secret changes the pod template (a new pod), a rerender does not', () => {
+    const a = renderDeployment(placement, { spec: spec(), replicas: 1, starts: 0, anchor });
+    const same = renderDeployment(placement, { spec: spec(), replicas: 1, starts: 0, anchor });
+    const b = renderDeployment(placement, { spec: spec({ env: { GREETING: 'hi', HF_TOKEN: 'rotated' } }), replicas: 1, starts: 0, anchor });
+    expect(JSON.stringify(a)).toBe(JSON.stringify(same));
+    expect(JSON.stringify(a)).not.toBe(JSON.stringify(b));
+  });
+
+  it('non-root, no privilege escalation, every capability dropped, readiness on the app port, owned by the anchor', () => {
+    const d = renderDeployment(placement, { spec: spec(), replicas: 1, starts: 0, anchor });
+    const pod = podOf(d);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 });
+    const c = pod.containers[0]!;
+    expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ['ALL'] } });
+    expect(c.readinessProbe.tcpSocket).toEqual({ port: 'app' });
+    expect(c.ports).toEqual([{ name: 'app', containerPort: 7860, protocol: 'TCP' }]);
+    expect(c.image).toBe('127.0.0.1:5000/spaceport/alice-my-demo@sha256:abc');
+    expect(d.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'ConfigMap', uid: 'u-1' });
+    expect(pod.nodeSelector).toEqual({ pool: 'spaces' });
+    expect(pod.tolerations).toBeUndefined();
+  });
+
+  it('cpu flavors get cpu and memory only; requests default to the limits', () => {
+    const p = placementFor(placement, flavor('cpu-upgrade'));
+    expect(p.resources).toEqual({ requests: { cpu: '8000m', memory: '32768Mi' }, limits: { cpu: '8000m', memory: '32768Mi' } });
+    expect(p.tolerations).toEqual([]);
+  });
+
+  it('a GPU flavor asks for the GPU resource, selects the product label, tolerates the GPU taint', () => {
+    const d = renderDeployment(placement, { spec: spec({ flavor: flavor('t4-small') }), replicas: 1, starts: 0, anchor });
+    const pod = podOf(d);
+    expect(pod.containers[0]!.resources.limits).toMatchObject({ 'nvidia.com/gpu': '1', cpu: '4000m' });
+    expect(pod.nodeSelector).toEqual({ pool: 'spaces', 'nvidia.com/gpu.product': 'Tesla-T4' });
+    expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+  });
+
+  it('GKE labels, product map, runtime class and extra GPU node selectors come from the cluster settings', () => {
+    const gke = resolveHardware(
+      hardwareFileSchema.parse({ gpu: { labelPreset: 'gke', runtimeClassName: 'nvidia', nodeSelector: { 'cloud.google.com/gke-nodepool': 'gpu' } } }),
+    );
+    const p = placementFor({ ...placement, gpu: gke.gpu }, flavor('a10g-largex2'));
+    expect(p.nodeSelector).toMatchObject({ 'cloud.google.com/gke-accelerator': 'nvidia-a10g', 'cloud.google.com/gke-nodepool': 'gpu' });
+    expect(p.resources.limits['nvidia.com/gpu']).toBe('2');
+    expect(p.runtimeClassName).toBe('nvidia');
+  });
+
+  it('storage is a ReadWriteOnce claim sized by its tier, named by the stable key, mounted at /data', () => {
+    const s = spec({ storage: { key: 'uid-1', tier: 'small', sizeBytes: 20e9 } });
+    const claim = renderStorageClaim({ ...placement, storageClassName: 'fast' }, s)!;
+    expect(claim.spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20G' } }, storageClassName: 'fast' });
+    expect(claim.metadata.ownerReferences).toBeUndefined();
+    const pod = podOf(renderDeployment(placement, { spec: s, replicas: 1, starts: 0, anchor }));
+    expect(pod.containers[0]!.volumeMounts).toEqual([{ name: 'data', mountPath: '/data' }]);
+    expect(renderStorageClaim(placement, spec())).toBeUndefined();
+  });
+});

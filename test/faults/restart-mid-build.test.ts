@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Dockerode from 'dockerode';
+import { afterAll, describe, expect, it } from 'vitest';
+import { git, makeWorkTree, pushUrl } from '../support/git-client.js';
+import { waitFor } from '../support/http.js';
+import { SpaceportProcess, freePort } from '../support/spaceport-process.js';
+
+/**
+ * `spaceport up` killed (SIGKILL) in the middle of a build: the next start queues the build again
+ * before it answers, so a client polling the stage never sees BUILD_ERROR (huggingface_hub's
+ * `wait_for_space` would stop there), only BUILDING until the Space runs (issue 10).
+ */
+const RUN = randomBytes(3).toString('hex');
+const TOKEN = `sp_restart_build_${RUN}_0123456789`;
+const INSTANCE = `rb-${RUN}`;
+const NAME = `slow-${RUN}`;
+const FILES = {
+  'README.md': '---\ntitle: Slow build\nsdk: docker\napp_port: 7860\n---\n',
+  Dockerfile: `FROM spaceport/python:3.11\nRUN echo ${RUN} && sleep 8\nCMD ["python3", "-m", "http.server", "7860"]\n`,
+};
+
+describe('a restart after a crash mid-build', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'spaceport-restart-build-'));
+  const docker = new Dockerode();
+  let sp: SpaceportProcess;
+  let port: number;
+  let work: string | undefined;
+
+  const stageOf = async () => (await sp.stage(`admin/${NAME}`)).stage;
+
+  afterAll(async () => {
+    await sp?.kill();
+    for (const c of await docker.listContainers({ all: true, filters: { name: [INSTANCE] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    for (const img of await docker.listImages({ filters: { reference: [`spaceport/admin-${NAME}*`] } })) await docker.getImage(img.Id).remove({ force: true }).catch(() => undefined);
+    if (work) rmSync(work, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('is BUILDING from the first answer until it runs, never BUILD_ERROR', async () => {
+    port = await freePort();
+    sp = new SpaceportProcess({ port, dataDir, token: TOKEN, env: { SPACEPORT_INSTANCE_NAME: INSTANCE } });
+    await sp.start();
+    expect((await sp.api('POST', '/api/repos/create', { name: NAME, type: 'space', sdk: 'docker' })).status).toBe(200);
+    work = await makeWorkTree(FILES);
+    expect((await git(['push', pushUrl(port, `admin/${NAME}`, TOKEN), 'main'], work)).code).toBe(0);
+    // Kill it in the Dockerfile's slow step (past any base image making, which must not be cut short).
+    await waitFor('the slow build step running', async () => {
+      const log = (await sp.api('GET', `/api/spaces/admin/${NAME}/logs/build`).catch(() => undefined))?.body ?? '';
+      return log.includes(`echo ${RUN}`) && (await stageOf()) === 'BUILDING' ? true : undefined;
+    }, 600_000, 200);
+    await sp.kill();
+
+    await sp.start();
+    const seen: string[] = [];
+    await waitFor('running again', async () => {
+      const stage = await stageOf().catch(() => undefined);
+      if (stage && seen.at(-1) !== stage) seen.push(stage);
+      return stage === 'RUNNING' ? true : undefined;
+    }, 900_000, 50);
+    expect(seen).not.toContain('BUILD_ERROR');
+    expect(seen[0]).toBe('BUILDING');
+  }, 1_000_000);
+});
