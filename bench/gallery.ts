@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { toSpaceId } from '../core/index.js';
+import { SDKS } from '../templates/index.js';
 import { planFromBuilder } from '../controller/builds/index.js';
 import { FakeRuntime } from '../controller/runtime/testing/index.js';
 import { loadAssets } from '../controller/web/index.js';
@@ -18,7 +19,6 @@ import { median, percentile, printTable } from './stats.js';
 const SPACES = Number(process.env.SPACES ?? 1000);
 const RUNS = Number(process.env.RUNS ?? 50);
 const COLORS = ['red', 'yellow', 'green', 'blue', 'indigo', 'purple', 'pink', 'gray'];
-const SDKS = ['gradio', 'streamlit', 'docker', 'static'] as const;
 
 async function main(): Promise<void> {
   const h = await startHarness((config) => ({ runtime: new FakeRuntime(), builder: new FakeImageBuilder(), plan: planFromBuilder(config) }));

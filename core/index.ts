@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './escape-html.js';
 export * from './config.js';
 export * from './hardware.js';
 export * from './logger.js';

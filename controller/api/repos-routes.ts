@@ -1,3 +1,4 @@
+import { SDKS } from '../../templates/index.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import { SpaceportError, isSpaceportError, toSpaceId } from '../../core/index.js';
@@ -12,7 +13,7 @@ export const createBody = z.object({
   name: z.string().min(1),
   organization: z.string().nullish(),
   type: z.literal('space', { error: 'only "space" repositories are served here' }),
-  sdk: z.enum(['gradio', 'streamlit', 'docker', 'static'], { error: 'must be one of gradio, streamlit, docker, static' }),
+  sdk: z.enum(SDKS, { error: `must be one of ${SDKS.join(', ')}` }),
   private: z.boolean().optional(),
   visibility: z.enum(['public', 'private', 'protected']).optional(),
   hardware: z.string().optional(),

@@ -3,7 +3,9 @@ import type { BuildId, ReleaseId, SpaceId, StorageTier } from '../../core/index.
 export type Visibility = 'public' | 'private' | 'protected';
 /** What the owner and the idle policy want: run, sleep (no container), or stay paused. */
 export type Lifecycle = 'active' | 'asleep' | 'paused';
-export type Sdk = 'gradio' | 'streamlit' | 'docker' | 'static';
+import type { Sdk } from '../../templates/index.js';
+
+export type { Sdk };
 export type UserRole = 'admin' | 'user';
 export type TokenRole = 'read' | 'write';
 export type BuildFailure = 'CONFIG_ERROR' | 'NO_APP_FILE' | 'BUILD_ERROR';

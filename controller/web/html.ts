@@ -1,3 +1,5 @@
+import { escapeHtml } from '../../core/index.js';
+
 /** HTML that is already safe to insert (escaped, or our own markup). */
 export class SafeHtml {
   constructor(readonly value: string) {}
@@ -6,12 +8,7 @@ export class SafeHtml {
   }
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
-
-/** Escape text for an HTML element or a quoted attribute value. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (c) => ESCAPES[c]!);
-}
+export { escapeHtml };
 
 type Value = SafeHtml | string | number | boolean | null | undefined | readonly Value[];
 

@@ -9,7 +9,8 @@ import type { SpaceRecord } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
 import { failingLines } from './failing-lines.js';
 import { renderNewSpace, renderTokens } from './render-account-pages.js';
-import { renderGallery, SDKS } from './render-gallery.js';
+import { SDKS, type Sdk } from '../../templates/index.js';
+import { renderGallery } from './render-gallery.js';
 import { renderMarkdown } from './render-markdown.js';
 import { renderSpacePage, type SpacePageView, type SpaceTab } from './render-space-page.js';
 import type { FlavorOption } from './render-space-settings.js';
@@ -60,7 +61,7 @@ export function pageRoutes(o: PageRoutesOptions): Router {
       const p = principalOf(res);
       const q = queryText(req.query.q, 100);
       const sdkText = queryText(req.query.sdk, 20);
-      const sdk = (SDKS as readonly string[]).includes(sdkText ?? '') ? (sdkText as (typeof SDKS)[number]) : undefined;
+      const sdk = (SDKS as readonly string[]).includes(sdkText ?? '') ? (sdkText as Sdk) : undefined;
       const ownerFilter = owner ?? queryText(req.query.owner, 96);
       const pageNo = Math.max(1, Math.min(10_000, Number.parseInt(String(req.query.p ?? '1'), 10) || 1));
       const result = o.store.querySpaces({

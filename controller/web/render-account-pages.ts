@@ -1,4 +1,4 @@
-import { SDKS } from './render-gallery.js';
+import { SDKS } from '../../templates/index.js';
 import { html, type SafeHtml } from './html.js';
 import { renderLayout, type PageContext } from './layout.js';
 import type { FlavorOption } from './render-space-settings.js';

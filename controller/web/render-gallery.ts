@@ -1,8 +1,8 @@
+import { SDKS } from '../../templates/index.js';
 import { html, type SafeHtml } from './html.js';
 import { renderLayout, type PageContext } from './layout.js';
 import { stageBadge, type SpaceCard } from './space-card.js';
 
-export const SDKS = ['gradio', 'streamlit', 'docker', 'static'] as const;
 
 export interface GalleryView {
   /** `Spaces`, or the owner's name on `/{owner}`. */

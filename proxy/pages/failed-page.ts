@@ -1,4 +1,4 @@
-import { escapeHtml } from './escape-html.js';
+import { escapeHtml } from '../../core/index.js';
 import { layout } from './layout.js';
 
 export interface FailedPageInput {

@@ -1,4 +1,3 @@
-export { escapeHtml } from './escape-html.js';
 export { notFoundPage } from './not-found-page.js';
 export { pendingPage, type PendingPageInput } from './pending-page.js';
 export { failedPage, type FailedPageInput } from './failed-page.js';

@@ -1,4 +1,4 @@
-import { escapeHtml } from './escape-html.js';
+import { escapeHtml } from '../../core/index.js';
 
 export interface LayoutInput {
   /** Plain text for <title> and the heading. */

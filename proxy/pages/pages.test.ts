@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appErrorPage, escapeHtml, failedPage, notFoundPage, pausedPage, pendingPage, wakingPage } from './index.js';
+import { escapeHtml } from '../../core/index.js';
+import { appErrorPage, failedPage, notFoundPage, pausedPage, pendingPage, wakingPage } from './index.js';
 
 describe('pages', () => {
   it('escape what they interpolate', () => {
