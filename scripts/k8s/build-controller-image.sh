@@ -106,11 +106,11 @@ if [ ! -d "$modules" ]; then
   rm -rf "$modules.partial" && mv "$work/deps/node_modules" "$modules.partial" && mv "$modules.partial" "$modules"
 fi
 
-# 4. The app: the runtime code of this working tree (tracked and new files, no tests, no benches).
+# 4. The app: the runtime code of this working tree (tracked and new files, no tests, test doubles or benches).
 ctx="$work/context"
 mkdir -p "$ctx/app"
 ( cd "$repo" && git ls-files -z --cached --others --exclude-standard -- core controller builder templates proxy cli package.json package-lock.json tsconfig.json \
-    | grep -zv -e '\.test\.ts$' -e '/test/' \
+    | grep -zv -e '\.test\.ts$' -e '/test/' -e '/testing/' \
     | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done \
     | tar --null -T - -cf - ) | tar -xf - -C "$ctx/app"
 cp "$node_dir/bin/node" "$ctx/node"
