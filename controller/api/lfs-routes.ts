@@ -2,8 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { SpaceportError, toSpaceId, type SpaceId } from '../../core/index.js';
 import type { LfsAction, LfsSigner, LfsStore } from '../lfs/index.js';
-import type { SpaceService } from '../spaces/index.js';
-import type { SpaceRecord } from '../store/records.js';
+import type { SpaceRecord, SpaceService } from '../spaces/index.js';
 import { principalOf, urlsOf } from './context.js';
 
 export const LFS_JSON = 'application/vnd.git-lfs+json';
@@ -46,7 +45,7 @@ async function readJson(req: Request, limit: number): Promise<unknown> {
  * the same auth as git (token as Basic password, or Bearer). Transfer URLs are signed for one object
  * and one action, since huggingface_hub PUTs objects without an Authorization header.
  */
-export function lfsRoutes(spaces: SpaceService, store: LfsStore, signer: LfsSigner, findSpace: (id: SpaceId) => SpaceRecord | undefined): Router {
+export function lfsRoutes(spaces: SpaceService, store: LfsStore, signer: LfsSigner): Router {
   const r = Router();
   const base = '/spaces/:owner/:name/info/lfs/objects';
 
@@ -109,7 +108,7 @@ export function lfsRoutes(spaces: SpaceService, store: LfsStore, signer: LfsSign
     const expires = typeof q.expires === 'string' && /^\d{1,12}$/.test(q.expires) ? Number(q.expires) : undefined;
     if (typeof q.sig === 'string' && size !== undefined && expires !== undefined) {
       // The signature is the grant (handed out by the batch API after its permission check).
-      const space = findSpace(spaceOf(req));
+      const space = spaces.forSignedTransfer(spaceOf(req));
       if (!space || !signer.verify({ action, spaceUid: space.uid, oid, size, expires }, q.sig)) throw new SpaceportError('Forbidden', 'This transfer URL is not valid (expired, or for another object): ask the batch API again.');
       return { space, oid, size };
     }

@@ -58,9 +58,10 @@ export class SqliteWebStore implements WebStore {
   querySpaces(q: SpaceQuery): SpacePage {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (!q.viewer?.admin) {
-      where.push(q.viewer ? "(visibility != 'private' OR owner = ?)" : "visibility != 'private'");
-      if (q.viewer) args.push(q.viewer.name);
+    const owners = q.scope.privateOwners;
+    if (owners !== 'all') {
+      where.push(owners.length ? `(visibility != 'private' OR owner IN (${owners.map(() => '?').join(', ')}))` : "visibility != 'private'");
+      args.push(...owners);
     }
     if (q.owner) {
       where.push('owner = ?');
