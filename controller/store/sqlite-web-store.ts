@@ -1,8 +1,6 @@
 import type Database from 'better-sqlite3';
-import { toSpace, type Row } from './rows.js';
+import { nowIso, toSpace, type Row } from './rows.js';
 import type { SpacePage, SpaceQuery, WebSessionRecord, WebStore } from './web-store.js';
-
-const nowIso = (): string => new Date().toISOString();
 
 /** `%`, `_` and the escape character itself, escaped for LIKE … ESCAPE '\'. */
 function likePattern(text: string): string {
