@@ -6,7 +6,7 @@ import { SpaceportError, hardwareJson, type Config, type Logger, type LogSink, t
 import { readmePushProblems, type ImageBuilder } from '../builder/index.js';
 import { createProxy, type AccessChecker } from '../proxy/index.js';
 import { createApi } from './api/index.js';
-import { appGrantKey, authenticate, bootstrapAdmin, canRead, canReadCode, canUseApp, assertCanWrite, hashPassword, verifyPassword, SignInLimiter, WebSessions, sessionKeyFromDataDir } from './auth/index.js';
+import { appGrantKey, authenticate, bootstrapAdmin, canRead, canReadCode, canUseApp, assertCanWrite, hashPassword, verifyPassword, Organizations, SignInLimiter, storeAuthenticator, UserAccounts, WebSessions, sessionKeyFromDataDir } from './auth/index.js';
 import { BuildLogs, BuildPipeline, type PlanBuild } from './builds/index.js';
 import { CliGitRepos, checkUpstreamAddressNow, createGitHttpHandler } from './git/index.js';
 import { HousekeepingTask, type Housekeeper } from './gc/index.js';
@@ -18,7 +18,7 @@ import { createInternalApi } from './internal-api/index.js';
 import { LfsExportingRepos, LfsSigner, LfsStore } from './lfs/index.js';
 import { ActivityLedger, InProcessRouteTable, Reconciler } from './lifecycle/index.js';
 import type { Runtime } from './runtime/runtime.js';
-import { RepoCommits, RepoFiles, sleepSecondsFor, SpaceService } from './spaces/index.js';
+import { RepoCommits, RepoFiles, sleepSecondsFor, SpaceLogs, SpaceService } from './spaces/index.js';
 import { SecretBox, SqliteStore, type SpaceStore } from './store/index.js';
 import { createWeb } from './web/index.js';
 
@@ -207,12 +207,14 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   }
   const sessions = new WebSessions({ store, key: sessionKeyFromDataDir(config.dataDir), ttlMs: config.SPACEPORT_SESSION_HOURS * 3_600_000, secure: config.publicUrl.startsWith('https:') });
   const flavors = () => spaces.offeredFlavors().map(hardwareJson);
+  const logs = new SpaceLogs({ spaces, store, buildLogs, runtime });
+  const accounts = new UserAccounts(store);
   const web = createWeb({
     config,
     spaces,
-    store,
+    logs,
+    accounts,
     repos,
-    buildLogs,
     routes,
     sessions,
     limiter: new SignInLimiter({ maxFailures: config.SPACEPORT_SIGNIN_MAX_FAILURES }),
@@ -222,9 +224,10 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   });
   const api = createApi({
     spaces,
-    store,
-    buildLogs,
-    runtime,
+    logs,
+    auth: storeAuthenticator(store),
+    accounts,
+    orgs: new Organizations(store),
     logger,
     flavors,
     sessions,

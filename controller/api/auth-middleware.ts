@@ -1,7 +1,6 @@
 import express, { type RequestHandler } from 'express';
 import { SpaceportError } from '../../core/index.js';
-import { authenticate, parseCookies, sameToken, tokenFromHeader, type Principal, type WebSessions } from '../auth/index.js';
-import type { SpaceStore } from '../store/space-store.js';
+import { parseCookies, sameToken, tokenFromHeader, type Authenticator, type WebSessions } from '../auth/index.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const formParser = express.urlencoded({ extended: false, limit: '64kb' });
@@ -12,20 +11,19 @@ const formParser = express.urlencoded({ extended: false, limit: '64kb' });
  * the cookie must carry the session's CSRF token, as the `X-CSRF-Token` header or, for a form,
  * the `_csrf` field; otherwise it is refused before any route runs.
  */
-export function authMiddleware(store: SpaceStore, sessions?: WebSessions): RequestHandler {
+export function authMiddleware(auth: Authenticator, sessions?: WebSessions): RequestHandler {
   return (req, res, next) => {
     const token = tokenFromHeader(req.headers.authorization);
     if (token !== undefined || !sessions) {
-      res.locals.principal = authenticate(store, token);
+      res.locals.principal = auth.fromToken(token);
       return next();
     }
     const session = sessions.resolve(parseCookies(req.headers.cookie)[sessions.cookieName]);
-    const user = session ? store.getUser(session.user) : undefined;
-    if (!session || !user) {
-      res.locals.principal = authenticate(store, undefined);
+    const principal = session ? auth.fromSession(session.user) : undefined;
+    if (!session || !principal) {
+      res.locals.principal = auth.fromToken(undefined);
       return next();
     }
-    const principal: Principal = { kind: 'user', user, tokenRole: 'write', tokenName: 'web session' };
     res.locals.principal = principal;
     res.locals.session = session;
     if (SAFE_METHODS.has(req.method)) return next();

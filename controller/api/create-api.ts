@@ -1,12 +1,8 @@
 import express, { type Express, type Router } from 'express';
 import { SpaceportError, type Logger } from '../../core/index.js';
-import type { WebSessions } from '../auth/index.js';
-import type { BuildLogs } from '../builds/index.js';
-import type { Runtime } from '../runtime/runtime.js';
-import type { SpaceService } from '../spaces/index.js';
-import type { SpaceStore } from '../store/space-store.js';
+import type { Authenticator, Organizations, UserAccounts, WebSessions } from '../auth/index.js';
 import type { LfsSigner, LfsStore } from '../lfs/index.js';
-import type { RepoCommits, RepoFiles } from '../spaces/index.js';
+import type { RepoCommits, RepoFiles, SpaceLogs, SpaceService } from '../spaces/index.js';
 import type { Config } from '../../core/index.js';
 import { appGrantRoutes } from './app-grant-routes.js';
 import { authMiddleware } from './auth-middleware.js';
@@ -27,9 +23,11 @@ import { usersRoutes } from './users-routes.js';
 
 export interface ApiOptions {
   spaces: SpaceService;
-  store: SpaceStore;
-  buildLogs: BuildLogs;
-  runtime: Runtime;
+  logs: SpaceLogs;
+  /** Who asks (tokens, sessions), users and tokens, organizations (controller/auth). */
+  auth: Authenticator;
+  accounts: UserAccounts;
+  orgs: Organizations;
   logger: Logger;
   flavors: () => Record<string, unknown>[];
   /** Files, commits and LFS (deploy without git, downloads, git LFS). */
@@ -46,24 +44,24 @@ export function createApi(o: ApiOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(corsMiddleware());
-  app.use(authMiddleware(o.store, o.sessions));
+  app.use(authMiddleware(o.auth, o.sessions));
   // Webhooks read the raw body (the signature covers it): mounted before the JSON parser.
   app.use(upstreamRoutes(o.spaces));
   // Each reads its own body (LFS JSON, ndjson commits streamed, large uploads), before the JSON parser.
   if (o.files) {
-    app.use(lfsRoutes(o.spaces, o.files.lfs, o.files.signer, (id) => o.store.getSpace(id)));
+    app.use(lfsRoutes(o.spaces, o.files.lfs, o.files.signer));
     app.use(commitRoutes(o.spaces, o.files.repoCommits, o.files.config));
     app.use(repoFilesRoutes(o.spaces, o.files.repoFiles));
   }
   app.use(express.json({ limit: '1mb' }));
-  app.use(usersRoutes(o.store));
-  app.use(orgsRoutes(o.store));
+  app.use(usersRoutes(o.accounts));
+  app.use(orgsRoutes(o.orgs));
   app.use(repoSettingsRoutes(o.spaces));
   app.use(appGrantRoutes(o.spaces));
   app.use(reposRoutes(o.spaces));
   app.use(settingsRoutes(o.spaces));
-  app.use(logsRoutes(o.spaces, o.store, o.buildLogs, o.runtime));
-  app.use(spacesRoutes(o.spaces, o.store, o.flavors));
+  app.use(logsRoutes(o.logs));
+  app.use(spacesRoutes(o.spaces, o.flavors));
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ErrorCode } from '../../core/index.js';
 import { activityBatchSchema, wakeBodySchema } from '../../proxy/index.js';
-import { NAME_PATTERN, type RouterDocs } from './openapi.js';
+import { NAME_PATTERN, type RouteDoc, type RouterDocs } from './openapi.js';
 
 /** Routes of `create-api.ts` itself. */
 export const hubRoutesDocs: RouterDocs = {
@@ -15,42 +15,30 @@ export const hubRoutesDocs: RouterDocs = {
 const GIT_ERRORS: ErrorCode[] = ['InvalidName', 'Unauthorized', 'Forbidden', 'ReadOnlyToken', 'RepoNotFound', 'NotFound'];
 const gitName = { type: 'string', description: 'The Space name, optionally with `.git`.', pattern: NAME_PATTERN, maxLength: 100, examples: ['demo', 'demo.git'] };
 
+/** A smart-HTTP route: its answer's content type and, for a POST, the binary body git sends. */
+function gitRoute(summary: string, okType: string | string[], bodyType?: string): RouteDoc {
+  return {
+    summary,
+    auth: 'none',
+    params: { name: gitName },
+    ...(bodyType ? { body: { contentType: bodyType, schema: { type: 'string', format: 'binary' } } } : {}),
+    ok: { contentType: okType, schema: { type: 'string' } },
+    errors: GIT_ERRORS,
+  };
+}
+
 /** Git smart HTTP on the hub host (`hub-server.ts` → `controller/git/git-http.ts`, stock `git http-backend`). */
 export const gitRoutesDocs: RouterDocs = {
   tag: 'git',
   description: 'Clone, fetch and push (`git clone http://host/spaces/{owner}/{name}`); Basic auth with a token as the password.',
   routes: {
     'GET /spaces/:owner/:name/info/refs': {
-      summary: 'Ref advertisement (smart HTTP)',
-      auth: 'none',
-      params: { name: gitName },
+      ...gitRoute('Ref advertisement (smart HTTP)', ['application/x-git-upload-pack-advertisement', 'application/x-git-receive-pack-advertisement']),
       query: { service: { schema: z.enum(['git-upload-pack', 'git-receive-pack']), required: true } },
-      ok: { contentType: ['application/x-git-upload-pack-advertisement', 'application/x-git-receive-pack-advertisement'], schema: { type: 'string' } },
-      errors: GIT_ERRORS,
     },
-    'POST /spaces/:owner/:name/git-upload-pack': {
-      summary: 'Fetch (upload-pack)',
-      auth: 'none',
-      params: { name: gitName },
-      body: { contentType: 'application/x-git-upload-pack-request', schema: { type: 'string', format: 'binary' } },
-      ok: { contentType: 'application/x-git-upload-pack-result', schema: { type: 'string' } },
-      errors: GIT_ERRORS,
-    },
-    'POST /spaces/:owner/:name/git-receive-pack': {
-      summary: 'Push (receive-pack); files over 10 MiB are refused',
-      auth: 'none',
-      params: { name: gitName },
-      body: { contentType: 'application/x-git-receive-pack-request', schema: { type: 'string', format: 'binary' } },
-      ok: { contentType: 'application/x-git-receive-pack-result', schema: { type: 'string' } },
-      errors: GIT_ERRORS,
-    },
-    'GET /spaces/:owner/:name/HEAD': {
-      summary: 'The default branch (dumb HTTP clients)',
-      auth: 'none',
-      params: { name: gitName },
-      ok: { contentType: 'text/plain', schema: { type: 'string' } },
-      errors: GIT_ERRORS,
-    },
+    'POST /spaces/:owner/:name/git-upload-pack': gitRoute('Fetch (upload-pack)', 'application/x-git-upload-pack-result', 'application/x-git-upload-pack-request'),
+    'POST /spaces/:owner/:name/git-receive-pack': gitRoute('Push (receive-pack); files over 10 MiB are refused', 'application/x-git-receive-pack-result', 'application/x-git-receive-pack-request'),
+    'GET /spaces/:owner/:name/HEAD': gitRoute('The default branch (dumb HTTP clients)', 'text/plain'),
   },
 };
 

@@ -2,8 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { SpaceportError, toSpaceId, type SpaceId } from '../../core/index.js';
 import type { LfsAction, LfsSigner, LfsStore } from '../lfs/index.js';
-import type { SpaceService } from '../spaces/index.js';
-import type { SpaceRecord } from '../store/records.js';
+import type { SpaceRecord, SpaceService } from '../spaces/index.js';
 import { principalOf, urlsOf } from './context.js';
 
 export const LFS_JSON = 'application/vnd.git-lfs+json';
@@ -46,7 +45,7 @@ async function readJson(req: Request, limit: number): Promise<unknown> {
  * the same auth as git (token as Basic password, or Bearer). Transfer URLs are signed for one object
  * and one action, since huggingface_hub PUTs objects without an Authorization header.
  */
-export function lfsRoutes(spaces: SpaceService, store: LfsStore, signer: LfsSigner, findSpace: (id: SpaceId) => SpaceRecord | undefined): Router {
+export function lfsRoutes(spaces: SpaceService, lfs: LfsStore, signer: LfsSigner): Router {
   const r = Router();
   const base = '/spaces/:owner/:name/info/lfs/objects';
 
@@ -90,7 +89,7 @@ export function lfsRoutes(spaces: SpaceService, store: LfsStore, signer: LfsSign
         objects.push({ oid: o.oid, size: o.size, error: { code: 422, message: 'Invalid object id: a sha256 is 64 lowercase hex digits.' } });
         continue;
       }
-      const have = await store.has(o, space.uid);
+      const have = await lfs.has(o, space.uid);
       if (body.operation === 'upload') {
         objects.push(have ? { oid: o.oid, size: o.size, authenticated: true } : { oid: o.oid, size: o.size, authenticated: true, actions: { upload: link(req, space, 'upload', o), verify: link(req, space, 'verify', o) } });
       } else {
@@ -109,7 +108,7 @@ export function lfsRoutes(spaces: SpaceService, store: LfsStore, signer: LfsSign
     const expires = typeof q.expires === 'string' && /^\d{1,12}$/.test(q.expires) ? Number(q.expires) : undefined;
     if (typeof q.sig === 'string' && size !== undefined && expires !== undefined) {
       // The signature is the grant (handed out by the batch API after its permission check).
-      const space = findSpace(spaceOf(req));
+      const space = spaces.forSignedTransfer(spaceOf(req));
       if (!space || !signer.verify({ action, spaceUid: space.uid, oid, size, expires }, q.sig)) throw new SpaceportError('Forbidden', 'This transfer URL is not valid (expired, or for another object): ask the batch API again.');
       return { space, oid, size };
     }
@@ -123,7 +122,7 @@ export function lfsRoutes(spaces: SpaceService, store: LfsStore, signer: LfsSign
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) !== g.size) throw new SpaceportError('BadRequest', `Content-Length ${declared} is not the object's size ${g.size}.`);
     try {
-      await store.put(g.space.uid, { oid: g.oid, size: g.size }, req);
+      await lfs.put(g.space.uid, { oid: g.oid, size: g.size }, req);
     } catch (err) {
       res.setHeader('Connection', 'close');
       req.resume();
@@ -136,19 +135,19 @@ export function lfsRoutes(spaces: SpaceService, store: LfsStore, signer: LfsSign
     const g = granted(req, res, 'verify');
     const body = verifyBody.parse(await readJson(req, 64 * 1024));
     if (body.oid !== g.oid || body.size !== g.size) throw new SpaceportError('BadRequest', 'The verify request names another object than its URL.');
-    if (!(await store.has({ oid: g.oid, size: g.size }, g.space.uid))) throw new SpaceportError('NotFound', `Object ${g.oid} (${g.size} bytes) was not uploaded.`);
+    if (!(await lfs.has({ oid: g.oid, size: g.size }, g.space.uid))) throw new SpaceportError('NotFound', `Object ${g.oid} (${g.size} bytes) was not uploaded.`);
     res.type(LFS_JSON).json({ message: 'ok' });
   });
 
   r.get(`${base}/:oid`, async (req, res) => {
     const g = granted(req, res, 'download');
-    const size = await store.sizeOf(g.oid);
-    if (size === undefined || (g.size >= 0 && size !== g.size) || !(await store.has({ oid: g.oid, size }, g.space.uid))) {
+    const size = await lfs.sizeOf(g.oid);
+    if (size === undefined || (g.size >= 0 && size !== g.size) || !(await lfs.has({ oid: g.oid, size }, g.space.uid))) {
       throw new SpaceportError('NotFound', `Object ${g.oid} does not exist in ${g.space.id}.`);
     }
     res.setHeader('Content-Type', 'application/octet-stream');
     res.setHeader('Content-Length', String(size));
-    const body = store.read(g.oid);
+    const body = lfs.read(g.oid);
     body.on('error', (err) => res.destroy(err));
     res.on('close', () => body.destroy());
     body.pipe(res);

@@ -1,17 +1,14 @@
 import type { Express } from 'express';
 import { describe, expect, it } from 'vitest';
 import { ERRORS, silentLogger } from '../../core/index.js';
-import type { BuildLogs } from '../builds/index.js';
-import type { Runtime } from '../runtime/runtime.js';
-import type { SpaceService, RepoCommits, RepoFiles } from '../spaces/index.js';
+import type { SpaceLogs, SpaceService, RepoCommits, RepoFiles } from '../spaces/index.js';
 import type { Config } from '../../core/index.js';
-import type { SignInLimiter, WebSessions } from '../auth/index.js';
+import type { Authenticator, Organizations, SignInLimiter, UserAccounts, WebSessions } from '../auth/index.js';
 import type { GitRepos } from '../git/index.js';
 import type { LfsSigner, LfsStore } from '../lfs/index.js';
 import type { RouteSource } from '../../proxy/index.js';
 import { createWeb } from '../web/index.js';
 import { WEB_HTML_PAGES } from '../web/web-routes-openapi.js';
-import type { SpaceStore } from '../store/space-store.js';
 import { createApi } from './create-api.js';
 import { openApiDocument, ROUTER_DOCS } from './openapi-document.js';
 import fc from 'fast-check';
@@ -43,9 +40,9 @@ function expressRoutes(app: Express): string[] {
 const web = createWeb({
   config: {} as Config,
   spaces: {} as SpaceService,
-  store: {} as SpaceStore,
+  logs: {} as SpaceLogs,
+  accounts: {} as UserAccounts,
   repos: {} as GitRepos,
-  buildLogs: {} as BuildLogs,
   routes: {} as RouteSource,
   sessions: {} as WebSessions,
   limiter: {} as SignInLimiter,
@@ -55,9 +52,10 @@ const web = createWeb({
 });
 const api = createApi({
   spaces: {} as SpaceService,
-  store: {} as SpaceStore,
-  buildLogs: {} as BuildLogs,
-  runtime: {} as Runtime,
+  logs: {} as SpaceLogs,
+  auth: {} as Authenticator,
+  accounts: {} as UserAccounts,
+  orgs: {} as Organizations,
   logger: silentLogger(),
   flavors: () => [],
   files: { config: {} as Config, repoFiles: {} as RepoFiles, repoCommits: {} as RepoCommits, lfs: {} as LfsStore, signer: {} as LfsSigner },

@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { SpaceService } from '../spaces/index.js';
-import type { SettingKind } from '../store/records.js';
+import type { SettingKind, SpaceService } from '../spaces/index.js';
 import { principalOf, spaceIdOf } from './context.js';
 
 const key = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)').max(256);

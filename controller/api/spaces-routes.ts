@@ -2,7 +2,6 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { SpaceportError } from '../../core/index.js';
 import { spaceHost, type SpaceService } from '../spaces/index.js';
-import type { SpaceStore } from '../store/space-store.js';
 import { principalOf, spaceIdOf, urlsOf } from './context.js';
 import { storageTierSchema } from './storage-tier-schema.js';
 
@@ -11,7 +10,7 @@ export const hardwareBody = z.object({ flavor: z.string().min(1), sleepTimeSecon
 export const storageBody = z.object({ tier: storageTierSchema });
 
 /** `/api/spaces/*`: info, runtime, lifecycle. */
-export function spacesRoutes(spaces: SpaceService, store: SpaceStore, flavors: () => Record<string, unknown>[]): Router {
+export function spacesRoutes(spaces: SpaceService, flavors: () => Record<string, unknown>[]): Router {
   const r = Router();
 
   r.get('/api/spaces', async (req, res) => {
@@ -29,9 +28,8 @@ export function spacesRoutes(spaces: SpaceService, store: SpaceStore, flavors: (
   });
 
   r.get('/api/spaces/by-subdomain/:subdomain', async (req, res) => {
-    const space = store.getSpaceBySubdomain(String(req.params.subdomain).toLowerCase());
-    if (!space) throw new SpaceportError('RepoNotFound');
-    res.json(await spaces.info(spaces.get(principalOf(res), space.id), urlsOf(spaces, req), { viewer: principalOf(res) }));
+    const space = spaces.getBySubdomain(principalOf(res), String(req.params.subdomain).toLowerCase());
+    res.json(await spaces.info(space, urlsOf(spaces, req), { viewer: principalOf(res) }));
   });
 
   r.get('/api/spaces/:owner/:name', async (req, res) => {

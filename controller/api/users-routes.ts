@@ -1,9 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { SpaceportError, namePartSchema } from '../../core/index.js';
-import { generateToken, isAdmin, requireUser } from '../auth/index.js';
-import type { TokenRecord } from '../store/records.js';
-import type { SpaceStore } from '../store/space-store.js';
+import { namePartSchema } from '../../core/index.js';
+import { requireUser, type TokenRecord, type UserAccounts } from '../auth/index.js';
 import { principalOf } from './context.js';
 
 export const userBody = z.object({ name: namePartSchema, role: z.enum(['admin', 'user']).default('user') });
@@ -18,15 +16,12 @@ const tokenJson = (t: TokenRecord, current?: string) => ({
 });
 
 /** whoami (Hub shape), and the user and token admin Spaceport adds. */
-export function usersRoutes(store: SpaceStore): Router {
+export function usersRoutes(accounts: UserAccounts): Router {
   const r = Router();
 
   r.get('/api/whoami-v2', (_req, res) => {
     const p = requireUser(principalOf(res));
-    const orgs = store.membershipsOf(p.user.name).map((m) => {
-      const org = store.getOrg(m.org);
-      return { type: 'org', id: m.org, name: m.org, fullname: org?.fullname ?? m.org, isEnterprise: false, canPay: false, roleInOrg: m.role };
-    });
+    const orgs = accounts.orgsOf(p).map((o) => ({ type: 'org', id: o.name, name: o.name, fullname: o.fullname, isEnterprise: false, canPay: false, roleInOrg: o.role }));
     res.json({
       type: 'user',
       id: p.user.name,
@@ -45,36 +40,25 @@ export function usersRoutes(store: SpaceStore): Router {
   });
 
   r.post('/api/users', (req, res) => {
-    const p = requireUser(principalOf(res));
-    if (!isAdmin(p) || p.tokenRole !== 'write') throw new SpaceportError('Forbidden', 'Only an admin with a write token can create users.');
-    const body = userBody.parse(req.body ?? {});
-    const user = store.createUser(body.name, body.role);
-    const token = generateToken();
-    store.addToken(user.name, { displayName: 'initial token', role: 'write', plaintext: token });
+    const { user, token } = accounts.createUser(principalOf(res), () => userBody.parse(req.body ?? {}));
     res.status(201).json({ name: user.name, role: user.role, token });
   });
 
   /** A new token for the caller; its value is shown here once and never again. */
   const createToken: RequestHandler = (req, res) => {
-    const p = requireUser(principalOf(res));
-    if (p.tokenRole !== 'write') throw new SpaceportError('ReadOnlyToken');
-    const body = tokenBody.parse(req.body ?? {});
-    const token = generateToken();
-    const rec = store.addToken(p.user.name, { displayName: body.displayName, role: body.role, plaintext: token });
-    res.status(201).json({ ...tokenJson(rec), token });
+    const { record, token } = accounts.createToken(principalOf(res), () => tokenBody.parse(req.body ?? {}));
+    res.status(201).json({ ...tokenJson(record), token });
   };
   r.post('/api/settings/tokens', createToken);
   r.post('/api/tokens', createToken);
 
   r.get('/api/settings/tokens', (_req, res) => {
     const p = requireUser(principalOf(res));
-    res.json(store.listTokens(p.user.name).map((t) => tokenJson(t, p.token?.id)));
+    res.json(accounts.listTokens(p).map((t) => tokenJson(t, p.token?.id)));
   });
 
   r.delete('/api/settings/tokens/:id', (req, res) => {
-    const p = requireUser(principalOf(res));
-    if (p.tokenRole !== 'write') throw new SpaceportError('ReadOnlyToken');
-    if (!store.deleteToken(p.user.name, String(req.params.id))) throw new SpaceportError('TokenNotFound', 'You have no token with this id.');
+    accounts.deleteToken(principalOf(res), String(req.params.id));
     res.json({});
   });
 

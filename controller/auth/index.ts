@@ -4,3 +4,7 @@ export * from './app-grant-key.js';
 export * from './passwords.js';
 export * from './web-sessions.js';
 export * from './sign-in-limiter.js';
+export * from './authenticator.js';
+export * from './user-accounts.js';
+export * from './organizations.js';
+export type { OrgMembership, OrgRecord, TokenRecord } from '../store/records.js';

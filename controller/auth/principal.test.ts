@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertCanAdminOrg, assertCanCreateIn, assertCanWrite, canRead, canReadCode, canUseApp, tokenFromHeader, type Principal } from './principal.js';
+import { assertCanAdminOrg, assertCanCreateIn, assertCanWrite, canRead, canReadCode, canUseApp, readScopeOf, tokenFromHeader, type Principal } from './principal.js';
 
 const alice = (role: 'read' | 'write'): Principal => ({ kind: 'user', user: { name: 'alice', role: 'user', createdAt: '' }, tokenRole: role, tokenName: 't' });
 const admin: Principal = { kind: 'user', user: { name: 'root', role: 'admin', createdAt: '' }, tokenRole: 'write', tokenName: 't' };
@@ -77,5 +77,23 @@ describe('organizations', () => {
     expect(() => assertCanAdminOrg(member('a', 'admin'), 'acme')).not.toThrow();
     expect(() => assertCanAdminOrg(admin, 'acme')).not.toThrow();
     expect(() => assertCanAdminOrg(member('w', 'write'), 'acme')).toThrow(expect.objectContaining({ code: 'Forbidden' }));
+  });
+
+  it('gives queries the scope canRead decides: own name and every org (any role), all for admins, none for anonymous', () => {
+    const outsider = alice('write');
+    const principals: Principal[] = [{ kind: 'anonymous' }, outsider, alice('read'), member('r', 'read', 'read'), member('w', 'write'), member('a', 'admin'), admin];
+    const owners = ['alice', 'acme', 'r', 'w', 'a', 'root', 'nobody'];
+    const inScope = (p: Principal, s: { owner: string; visibility: 'public' | 'private' | 'protected' }) => {
+      const scope = readScopeOf(p).privateOwners;
+      return s.visibility !== 'private' || scope === 'all' || scope.includes(s.owner);
+    };
+    for (const p of principals) {
+      for (const owner of owners) {
+        for (const visibility of ['public', 'private', 'protected'] as const) {
+          expect(inScope(p, { owner, visibility }), `${p.kind === 'user' ? p.user.name : 'anonymous'} → ${owner} ${visibility}`).toBe(canRead(p, { owner, visibility }));
+        }
+      }
+    }
+    expect(readScopeOf(member('r', 'read', 'read')).privateOwners).toEqual(['r', 'acme']);
   });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SpaceportError } from '../../core/index.js';
 import type { OrgRole, SpaceRecord, TokenRecord, TokenRole, UserRecord } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
+import type { ReadScope } from '../store/web-store.js';
 
 /**
  * Who is asking: nobody, or a user through one of their tokens. `orgs` holds the user's role in
@@ -56,8 +57,13 @@ export function authenticate(store: SpaceStore, token: string | undefined): Prin
   if (token === undefined || token === '') return ANONYMOUS;
   const found = store.findToken(token);
   if (!found) throw new SpaceportError('InvalidToken', 'Invalid credentials in Authorization header.');
-  const orgs = new Map(store.membershipsOf(found.user.name).map((m) => [m.org, m.role] as const));
-  return { kind: 'user', user: found.user, tokenRole: found.token.role, tokenName: found.token.displayName, token: found.token, orgs };
+  return userPrincipal(store, found.user, { tokenRole: found.token.role, tokenName: found.token.displayName, token: found.token });
+}
+
+/** `user` asking through `via` (a token, or a web session), with its organization roles read now. */
+export function userPrincipal(store: Pick<SpaceStore, 'membershipsOf'>, user: UserRecord, via: Pick<User, 'tokenRole' | 'tokenName' | 'token'>): Principal {
+  const orgs = new Map(store.membershipsOf(user.name).map((m) => [m.org, m.role] as const));
+  return { kind: 'user', user, ...via, orgs };
 }
 
 export function isAdmin(p: Principal): boolean {
@@ -80,6 +86,16 @@ const WRITES: ReadonlySet<NamespaceRole | undefined> = new Set(['owner', 'admin'
  */
 export function canRead(p: Principal, space: SpaceAccessFacts): boolean {
   return space.visibility !== 'private' || roleIn(p, space.owner) !== undefined;
+}
+
+/**
+ * `canRead` as a scope a query applies: whose private Spaces `p` may read (a site admin: all; a
+ * user: their own and those of every organization they belong to, any role; anonymous: none).
+ */
+export function readScopeOf(p: Principal): ReadScope {
+  if (p.kind !== 'user') return { privateOwners: [] };
+  if (isAdmin(p)) return { privateOwners: 'all' };
+  return { privateOwners: [p.user.name, ...(p.orgs?.keys() ?? [])] };
 }
 
 /**
@@ -119,6 +135,16 @@ export function assertCanWrite(p: Principal, space: SpaceAccessFacts): void {
     );
   }
   assertWriteToken(p);
+}
+
+/** What `assertCanWrite` decides, as a yes or no (to offer Settings and Logs, not to guard them). */
+export function canWrite(p: Principal, space: SpaceAccessFacts): boolean {
+  try {
+    assertCanWrite(p, space);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

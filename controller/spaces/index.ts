@@ -6,3 +6,6 @@ export { reservedEnvName } from './reserved-env.js';
 export { RepoFiles, entryJson, type ResolvedFile } from './repo-files.js';
 export { RepoCommits, type PreuploadFile, type RepoCommitsOptions } from './repo-commits.js';
 export { readCommitPayload, parsePayloadLine, type CommitPayload, type PayloadOp, type PayloadLimits } from './commit-payload.js';
+export { SpaceLogs, type LogReadOptions, type SpaceLogsOptions } from './space-logs.js';
+export type { SettingKind, SpaceRecord, Visibility } from '../store/records.js';
+export type { SpacePage } from '../store/web-store.js';

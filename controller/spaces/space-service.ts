@@ -1,35 +1,33 @@
 import { randomBytes } from 'node:crypto';
-import {
-  SpaceportError,
-  isSpaceportError,
-  isStorageDowngrade,
-  toSpaceId,
-  type Flavor,
-  type SpaceId,
-  type StorageTier,
-} from '../../core/index.js';
+import { SpaceportError, toSpaceId, type Flavor, type SpaceId } from '../../core/index.js';
 import { GRANT_PATH, GRANT_TTL_SECONDS, signGrant } from '../../proxy/index.js';
-import { assertCanCreateIn, assertCanWrite, canRead, canReadCode, canUseApp, type Principal } from '../auth/index.js';
-import { branchFromWebhook, validateBranchName, validateUpstreamUrl, verifyWebhookSignature } from '../git/index.js';
+import { assertCanCreateIn, assertCanWrite, canRead, canReadCode, canUseApp, readScopeOf, type Principal } from '../auth/index.js';
 import { appAccessOf } from '../lifecycle/index.js';
-import type { SettingKind, SpaceRecord, Upstream, Visibility } from '../store/records.js';
+import type { SpaceRecord, Visibility } from '../store/records.js';
+import type { SpacePage, SpaceQuery } from '../store/web-store.js';
 import type { CreateSpaceInput, DuplicateSpaceInput, SpaceServiceOptions } from './space-service-types.js';
 import { sleepSecondsFor } from './sleep-policy.js';
 import { redactUrl, runtimeJson, spaceHost, spaceInfoJson, type HubUrls } from './hub-json.js';
-import { reservedEnvName } from './reserved-env.js';
+import { SpaceChanges } from './space-changes.js';
 import { trustedHost } from './trusted-host.js';
+import { UpstreamFollow } from './upstream-follow.js';
 
 export type { CreateSpaceInput, DuplicateSpaceInput, SpaceServiceOptions } from './space-service-types.js';
 
 /**
- * What the API can do to Spaces. Handlers stay thin; every permission check and every state
- * change of a Space goes through here.
+ * What the API and the web pages can do to Spaces. Handlers stay thin; every permission check and
+ * every state change of a Space goes through here (changes to a writable Space in `SpaceChanges`,
+ * pull mode in `UpstreamFollow`; the rules themselves in controller/auth/principal.ts).
  */
 export class SpaceService {
   readonly #o: SpaceServiceOptions;
+  readonly #changes: SpaceChanges;
+  readonly #upstream: UpstreamFollow;
 
   constructor(opts: SpaceServiceOptions) {
     this.#o = opts;
+    this.#changes = new SpaceChanges({ ...opts, flavorFor: (hardware) => this.flavorFor(hardware) });
+    this.#upstream = new UpstreamFollow({ ...opts, onPush: (space) => this.onPush(space) });
   }
 
   /** The flavors this installation offers: configured, and runnable by this runtime. */
@@ -53,9 +51,35 @@ export class SpaceService {
 
   /** The Space, if `p` may see it; RepoNotFound otherwise (private Spaces look absent). */
   get(p: Principal, id: SpaceId): SpaceRecord {
-    const space = this.#o.store.getSpace(id);
-    if (!space || !canRead(p, space)) throw new SpaceportError('RepoNotFound', `Repository not found: ${id}.`);
+    const space = this.find(p, id);
+    if (!space) throw new SpaceportError('RepoNotFound', `Repository not found: ${id}.`);
     return space;
+  }
+
+  /** The Space, if it exists and `p` may see it. */
+  find(p: Principal, id: SpaceId): SpaceRecord | undefined {
+    const space = this.#o.store.getSpace(id);
+    return space && canRead(p, space) ? space : undefined;
+  }
+
+  /** The Space on a subdomain, if `p` may see it; RepoNotFound otherwise. */
+  getBySubdomain(p: Principal, subdomain: string): SpaceRecord {
+    const space = this.#o.store.getSpaceBySubdomain(subdomain);
+    if (!space) throw new SpaceportError('RepoNotFound');
+    return this.get(p, space.id);
+  }
+
+  /**
+   * The Space a signed LFS transfer URL names, with no permission check: the signature is the
+   * grant (`LfsSigner.verify`, by the caller), handed out by the batch API after its own check.
+   */
+  forSignedTransfer(id: SpaceId): SpaceRecord | undefined {
+    return this.#o.store.getSpace(id);
+  }
+
+  /** The Space as stored now (a handler's record may predate a change it made). */
+  reload(space: SpaceRecord): SpaceRecord {
+    return this.#o.store.getSpaceByUid(space.uid) ?? space;
   }
 
   /**
@@ -85,7 +109,7 @@ export class SpaceService {
     const hardware = input.hardware ?? 'cpu-basic';
     this.flavorFor(hardware);
     if (input.storageTier && input.sdk === 'static') throw new SpaceportError('NotSupportedForStatic', 'Static Spaces cannot have persistent storage.');
-    const upstream = input.upstream ? await this.#checkUpstream(input.upstream) : undefined;
+    const upstream = input.upstream ? await this.#upstream.check(input.upstream) : undefined;
     const { store, repos, logger } = this.#o;
     const space = store.createSpace({
       id,
@@ -113,7 +137,7 @@ export class SpaceService {
     logger.info({ space: id, sdk: input.sdk, upstream: upstream ? redactUrl(upstream.url) : undefined, copyOf: opts.copyFrom }, 'space created');
     if (opts.copyFrom) await this.#o.pipeline.enqueue(space.uid);
     await this.#o.reconciler.kick(space.uid);
-    if (upstream) void this.pullUpstream(space.uid).catch((err) => logger.warn({ err, space: id }, 'first upstream fetch failed'));
+    if (upstream) void this.#upstream.pull(space.uid).catch((err) => logger.warn({ err, space: id }, 'first upstream fetch failed'));
     return space;
   }
 
@@ -262,6 +286,17 @@ export class SpaceService {
     return out;
   }
 
+  /** One page of the Spaces `p` may see (the gallery, search, a user's or organization's page), in SQL. */
+  gallery(p: Principal, q: Omit<SpaceQuery, 'scope'>): SpacePage {
+    return this.#o.store.querySpaces({ ...q, scope: readScopeOf(p) });
+  }
+
+  /** Whether `owner` is a user, an organization, or holds Spaces (whoever may see them). */
+  namespaceExists(owner: string): boolean {
+    const { store } = this.#o;
+    return store.getUser(owner) !== undefined || store.getOrg(owner) !== undefined || store.querySpaces({ owner, limit: 1, offset: 0, scope: { privateOwners: 'all' } }).total > 0;
+  }
+
   // ---- lifecycle
 
   /** A push (or fetched upstream) landed: build the new head. */
@@ -270,200 +305,19 @@ export class SpaceService {
     await this.#o.reconciler.kick(space.uid);
   }
 
-  async pause(space: SpaceRecord): Promise<void> {
-    if (space.sdk === 'static') throw new SpaceportError('NotSupportedForStatic', 'Static Spaces cannot be paused.');
-    this.#o.store.updateSpace(space.uid, { lifecycle: 'paused' });
-    this.#o.logger.info({ space: space.id }, 'paused');
-    await this.#o.reconciler.kick(space.uid);
-  }
+  // ---- changes to a Space the caller may write (space-changes.ts)
+  pause = (space: SpaceRecord) => this.#changes.pause(space);
+  restart = (space: SpaceRecord, opts: { factory: boolean }) => this.#changes.restart(space, opts);
+  setSleepTime = (space: SpaceRecord, seconds: number) => this.#changes.setSleepTime(space, seconds);
+  setHardware = (space: SpaceRecord, flavor: string, sleepSeconds?: number) => this.#changes.setHardware(space, flavor, sleepSeconds);
+  setStorage: SpaceChanges['setStorage'] = (space, tier) => this.#changes.setStorage(space, tier);
+  deleteStorage = (space: SpaceRecord) => this.#changes.deleteStorage(space);
+  settings: SpaceChanges['settings'] = (space, kind) => this.#changes.settings(space, kind);
+  upsertSetting: SpaceChanges['upsertSetting'] = (space, kind, s) => this.#changes.upsertSetting(space, kind, s);
+  deleteSetting: SpaceChanges['deleteSetting'] = (space, kind, key) => this.#changes.deleteSetting(space, kind, key);
 
-  /** Hub semantics: from any stage; `factory` rebuilds without the layer cache. */
-  async restart(space: SpaceRecord, opts: { factory: boolean }): Promise<void> {
-    const { store, pipeline, reconciler, logger } = this.#o;
-    store.updateSpace(space.uid, { lifecycle: 'active' });
-    logger.info({ space: space.id, factory: opts.factory }, 'restart');
-    const latest = store.latestBuild(space.uid);
-    // A build still queued or running (perhaps hung) is cancelled and started again, as the Hub's restart does.
-    const building = latest?.status === 'queued' || latest?.status === 'running';
-    if (opts.factory || building || latest?.status === 'failed' || !space.targetRelease) {
-      await pipeline.enqueue(space.uid, { noCache: opts.factory, force: true });
-      await reconciler.kick(space.uid);
-    } else {
-      await this.#restartInstances(space);
-    }
-  }
-
-  async setSleepTime(space: SpaceRecord, seconds: number): Promise<void> {
-    if (!Number.isInteger(seconds) || (seconds < 1 && seconds !== -1)) {
-      throw new SpaceportError('BadRequest', '"seconds" must be a positive whole number of seconds, or -1 to never sleep.');
-    }
-    this.#o.store.updateSpace(space.uid, { sleepSeconds: seconds });
-    await this.#o.reconciler.kick(space.uid);
-  }
-
-  /**
-   * A hardware change is a new release of the same image on the new flavor, deployed like a push:
-   * the old release serves until the new one is ready (`hardware.current` changes then); if no node
-   * can take the new flavor, the old one keeps serving and the stage says why.
-   */
-  async setHardware(space: SpaceRecord, flavor: string, sleepSeconds?: number): Promise<void> {
-    const { store, reconciler, logger } = this.#o;
-    this.flavorFor(flavor);
-    store.updateSpace(space.uid, { hardware: flavor, ...(sleepSeconds !== undefined ? { sleepSeconds } : {}) });
-    const fresh = store.getSpaceByUid(space.uid);
-    const target = fresh?.targetRelease ? store.getRelease(fresh.targetRelease) : undefined;
-    if (!fresh || !target) return;
-    if ((target.hardware ?? fresh.hardware) === flavor && !target.failure) {
-      await reconciler.kick(fresh.uid);
-      return;
-    }
-    await this.#redeploy(fresh, 'hardware change', flavor);
-  }
-
-  /**
-   * A new release of the same image (on `hardware`, else the target's), deployed like a push: the
-   * serving release keeps the traffic until the new one answers; if the new one fails, the old one
-   * keeps serving and the stage says why. Used for hardware, variables and secrets.
-   */
-  async #redeploy(space: SpaceRecord, why: string, hardware?: string): Promise<void> {
-    const { store, reconciler, logger } = this.#o;
-    const fresh = store.getSpaceByUid(space.uid);
-    const target = fresh?.targetRelease ? store.getRelease(fresh.targetRelease) : undefined;
-    if (!fresh || !target) return;
-    const { id: _id, failure: _failure, createdAt: _createdAt, ...same } = target;
-    const release = store.addRelease({ ...same, hardware: hardware ?? target.hardware ?? fresh.hardware });
-    store.updateSpace(fresh.uid, { targetRelease: release.id });
-    logger.info({ space: fresh.id, hardware: release.hardware, release: release.id }, `${why}: new release`);
-    await reconciler.kick(fresh.uid);
-  }
-
-  // ---- persistent storage (/data)
-
-  /** The Hub's rule: a tier can be upgraded, not downgraded; the same tier changes nothing. Restarts the Space so the volume is mounted. */
-  async setStorage(space: SpaceRecord, tier: StorageTier): Promise<void> {
-    if (space.sdk === 'static') throw new SpaceportError('NotSupportedForStatic', 'Static Spaces cannot have persistent storage.');
-    const current = this.#o.store.getSpaceByUid(space.uid)?.storageTier;
-    if (current === tier) return;
-    if (current && isStorageDowngrade(current, tier)) {
-      throw new SpaceportError(
-        'StorageDowngrade',
-        `${space.id} has "${current}" storage, and storage cannot be downgraded to "${tier}": delete the storage first (DELETE /api/spaces/${space.id}/storage; its data is lost), then request "${tier}".`,
-      );
-    }
-    this.#o.store.updateSpace(space.uid, { storageTier: tier });
-    this.#o.logger.info({ space: space.id, tier, was: current ?? null }, 'storage set');
-    await this.#restartInstances(space);
-  }
-
-  /**
-   * Delete the Space's storage and its data; the Space restarts without `/data`. As on the Hub, a
-   * Space without storage is a 400. If the runtime fails, the tier stays so the request can be retried.
-   */
-  async deleteStorage(space: SpaceRecord): Promise<void> {
-    const { store, runtime, logger } = this.#o;
-    const had = store.getSpaceByUid(space.uid)?.storageTier;
-    if (!had) throw new SpaceportError('NoStorage', `${space.id} has no persistent storage: nothing to delete.`);
-    // The tier goes first, so an instance started meanwhile does not mount the volume; the instances
-    // go next (nothing may still mount it), then the volume; the reconciler starts the app again without it.
-    store.updateSpace(space.uid, { storageTier: undefined });
-    try {
-      await this.#restartInstances(space, () => runtime.removeStorage(space.uid));
-    } catch (err) {
-      store.updateSpace(space.uid, { storageTier: had });
-      throw err;
-    }
-    logger.info({ space: space.id, was: had }, 'storage deleted');
-  }
-
-  // ---- secrets and variables
-
-  settings(space: SpaceRecord, kind: SettingKind) {
-    return this.#o.store.listSettings(space.uid, kind);
-  }
-
-  /** A changed variable or secret is a new release (see #redeploy): a bad value never takes the Space down. */
-  async upsertSetting(space: SpaceRecord, kind: SettingKind, s: { key: string; value: string; description?: string }): Promise<void> {
-    const reserved = reservedEnvName(s.key);
-    if (reserved) throw new SpaceportError('BadRequest', `"${s.key}" cannot be a ${kind}: ${reserved} Choose another name.`);
-    this.#o.store.upsertSetting(space.uid, kind, s);
-    await this.#redeploy(space, `${kind} ${s.key} changed`);
-  }
-
-  async deleteSetting(space: SpaceRecord, kind: SettingKind, key: string): Promise<void> {
-    this.#o.store.deleteSetting(space.uid, kind, key);
-    await this.#redeploy(space, `${kind} ${key} deleted`);
-  }
-
-  /**
-   * Env or mounts changed: start the release again with them (the reconciler re-creates the
-   * instance). `whileDown` runs once the instances are gone, before they are started again.
-   */
-  async #restartInstances(space: SpaceRecord, whileDown?: () => Promise<void>): Promise<void> {
-    const fresh = this.#o.store.getSpaceByUid(space.uid);
-    if (!fresh?.targetRelease) {
-      await whileDown?.();
-      return;
-    }
-    this.#o.reconciler.clearFailure(fresh.targetRelease);
-    await this.#o.runtime.remove(fresh.id);
-    await whileDown?.();
-    await this.#o.reconciler.kick(fresh.uid);
-  }
-
-  // ---- pull mode
-
-  async #checkUpstream(up: Upstream): Promise<Upstream> {
-    const checked = {
-      url: validateUpstreamUrl(up.url, { allowLoopbackHttp: this.#o.config.SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS }),
-      branch: validateBranchName(up.branch),
-    };
-    await this.#o.checkUpstreamAddress?.(checked.url);
-    return checked;
-  }
-
-  /** Follow an upstream repo (or stop following with `undefined`). Returns the webhook secret. */
-  async setUpstream(space: SpaceRecord, upstream: Upstream | undefined): Promise<{ webhookSecret?: string }> {
-    if (!upstream) {
-      this.#o.store.updateSpace(space.uid, { upstream: undefined, webhookSecret: undefined });
-      return {};
-    }
-    const checked = await this.#checkUpstream(upstream);
-    const webhookSecret = space.webhookSecret ?? randomBytes(24).toString('hex');
-    const before = this.#o.store.getSpaceByUid(space.uid) ?? space;
-    this.#o.store.updateSpace(space.uid, { upstream: checked, webhookSecret });
-    try {
-      await this.pullUpstream(space.uid);
-    } catch (err) {
-      if (!isSpaceportError(err, 'UpstreamFetchFailed')) throw err;
-      // A URL or branch that cannot be fetched is a bad request, not a server error: keep what was there.
-      this.#o.store.updateSpace(space.uid, { upstream: before.upstream, webhookSecret: before.webhookSecret });
-      throw new SpaceportError('InvalidUpstream', `${err.message} The Space keeps its previous upstream setting.`, { cause: err });
-    }
-    return { webhookSecret };
-  }
-
-  async pullUpstream(uid: string): Promise<void> {
-    const space = this.#o.store.getSpaceByUid(uid);
-    if (!space?.upstream) throw new SpaceportError('BadRequest', 'This Space does not follow an upstream repository.');
-    await this.#o.repos.fetchUpstream(space.id, space.upstream);
-    this.#o.logger.info({ space: space.id, upstream: redactUrl(space.upstream.url) }, 'upstream fetched');
-    await this.onPush(space);
-  }
-
-  /** A GitHub/Gitea-style webhook: the signature must match the Space's secret. */
-  async webhook(id: SpaceId, body: Buffer, headers: Record<string, string | string[] | undefined>): Promise<{ fetched: boolean }> {
-    const space = this.#o.store.getSpace(id);
-    if (!space) throw new SpaceportError('RepoNotFound');
-    if (!space.upstream || !space.webhookSecret) throw new SpaceportError('BadRequest', 'This Space does not follow an upstream repository.');
-    if (!verifyWebhookSignature({ secret: space.webhookSecret, body, headers })) throw new SpaceportError('BadSignature');
-    let branch: string | undefined;
-    try {
-      branch = branchFromWebhook(JSON.parse(body.toString('utf8') || '{}'));
-    } catch {
-      branch = undefined;
-    }
-    if (branch !== undefined && branch !== space.upstream.branch) return { fetched: false };
-    await this.pullUpstream(space.uid);
-    return { fetched: true };
-  }
+  // ---- pull mode (upstream-follow.ts)
+  setUpstream: UpstreamFollow['set'] = (space, upstream) => this.#upstream.set(space, upstream);
+  pullUpstream = (uid: string) => this.#upstream.pull(uid);
+  webhook: UpstreamFollow['webhook'] = (id, body, headers) => this.#upstream.webhook(id, body, headers);
 }

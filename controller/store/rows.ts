@@ -3,6 +3,7 @@ import type { BuildRecord, ReleaseRecord, SpaceRecord } from './records.js';
 
 /** Rows of the SQLite store mapped to records (pure). */
 export type Row = Record<string, unknown>;
+export const nowIso = (): string => new Date().toISOString();
 export const str = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
 export const num = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
 

@@ -56,8 +56,8 @@ export type SpacePatch = Partial<
   >
 >;
 
-/** Spaces, builds, releases, users, tokens, secrets and variables. SQLite now; one contract suite. */
-export interface SpaceStore extends WebStore {
+/** Users, tokens (stored as SHA-256 hashes) and organizations. */
+export interface AccountStore {
   // users and tokens (tokens are stored as SHA-256 hashes)
   createUser(name: string, role: UserRole): UserRecord;
   getUser(name: string): UserRecord | undefined;
@@ -83,24 +83,10 @@ export interface SpaceStore extends WebStore {
   listMembers(org: string): OrgMembership[];
   /** The organizations `user` belongs to, with their role in each. */
   membershipsOf(user: string): OrgMembership[];
+}
 
-  // spaces
-  /** Create a Space; the subdomain is chosen here (the Hub rule, a hash suffix on collision). */
-  createSpace(space: NewSpace): SpaceRecord;
-  getSpace(id: SpaceId): SpaceRecord | undefined;
-  getSpaceByUid(uid: string): SpaceRecord | undefined;
-  getSpaceBySubdomain(subdomain: string): SpaceRecord | undefined;
-  listSpaces(filter?: { owner?: string }): SpaceRecord[];
-  /**
-   * Spaces in id order, read one at a time (stop early: a page of 20 out of 10,000 reads about 20
-   * rows); `search` matches a case-insensitive substring of the id.
-   */
-  iterateSpaces(filter?: { owner?: string; search?: string }): Iterable<SpaceRecord>;
-  updateSpace(uid: string, patch: SpacePatch): SpaceRecord;
-  /** Rename: a new id and subdomain, the same uid. */
-  moveSpace(uid: string, to: SpaceId): SpaceRecord;
-  deleteSpace(uid: string): void;
-
+/** Builds, releases, secrets and variables. */
+export interface BuildStore {
   // builds
   addBuild(build: NewBuild): BuildRecord;
   getBuild(id: BuildId): BuildRecord | undefined;
@@ -120,6 +106,26 @@ export interface SpaceStore extends WebStore {
   listSettings(spaceUid: string, kind: SettingKind): SettingRecord[];
   upsertSetting(spaceUid: string, kind: SettingKind, setting: { key: string; value: string; description?: string }): void;
   deleteSetting(spaceUid: string, kind: SettingKind, key: string): void;
+}
+
+/** Spaces, builds, releases, users, tokens, secrets and variables. SQLite now; one contract suite. */
+export interface SpaceStore extends AccountStore, BuildStore, WebStore {
+  // spaces
+  /** Create a Space; the subdomain is chosen here (the Hub rule, a hash suffix on collision). */
+  createSpace(space: NewSpace): SpaceRecord;
+  getSpace(id: SpaceId): SpaceRecord | undefined;
+  getSpaceByUid(uid: string): SpaceRecord | undefined;
+  getSpaceBySubdomain(subdomain: string): SpaceRecord | undefined;
+  listSpaces(filter?: { owner?: string }): SpaceRecord[];
+  /**
+   * Spaces in id order, read one at a time (stop early: a page of 20 out of 10,000 reads about 20
+   * rows); `search` matches a case-insensitive substring of the id.
+   */
+  iterateSpaces(filter?: { owner?: string; search?: string }): Iterable<SpaceRecord>;
+  updateSpace(uid: string, patch: SpacePatch): SpaceRecord;
+  /** Rename: a new id and subdomain, the same uid. */
+  moveSpace(uid: string, to: SpaceId): SpaceRecord;
+  deleteSpace(uid: string): void;
 
   close(): void;
 }

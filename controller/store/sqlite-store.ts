@@ -2,42 +2,17 @@ import Database from 'better-sqlite3';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  SpaceportError,
-  baseSubdomain,
-  collisionSubdomain,
-  newBuildId,
-  newId,
-  newReleaseId,
-  type BuildId,
-  type ReleaseId,
-  type SpaceId,
-} from '../../core/index.js';
-import { assertBuildTransition } from './build-transitions.js';
-import type {
-  BuildRecord,
-  BuildState,
-  OrgMembership,
-  OrgRecord,
-  OrgRole,
-  ReleaseRecord,
-  SettingKind,
-  SettingRecord,
-  SpaceRecord,
-  TokenRecord,
-  TokenRole,
-  UserRecord,
-  UserRole,
-} from './records.js';
-import { str, toBuild, toRelease, toSpace, type Row } from './rows.js';
-import { SecretBox, hashToken } from './secret-box.js';
-import type { NewBuild, NewRelease, NewSpace, SpacePatch, SpaceStore } from './space-store.js';
+import { SpaceportError, baseSubdomain, collisionSubdomain, newId, type SpaceId } from '../../core/index.js';
+import type { SpaceRecord } from './records.js';
+import { nowIso, toSpace, type Row } from './rows.js';
+import type { SecretBox } from './secret-box.js';
+import type { AccountStore, BuildStore, NewSpace, SpacePatch, SpaceStore } from './space-store.js';
+import { SqliteAccountStore } from './sqlite-account-store.js';
+import { SqliteBuildStore } from './sqlite-build-store.js';
 import { SqliteWebStore } from './sqlite-web-store.js';
-import type { SpaceQuery, WebSessionRecord } from './web-store.js';
+import type { WebStore } from './web-store.js';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
-
-const nowIso = (): string => new Date().toISOString();
 
 /** Numbered SQL files in migrations/, applied once each, in order, inside a transaction. */
 function migrate(db: Database.Database, dir: string): void {
@@ -68,174 +43,78 @@ const SPACE_COLUMNS: Record<keyof SpacePatch, string> = {
   lastActiveAt: 'last_active_at',
 };
 
-function toMembership(r: Row): OrgMembership {
-  return { org: String(r.org_name), user: String(r.user_name), role: r.role as OrgRole, createdAt: String(r.created_at) };
-}
-
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:'. */
   file: string;
   secrets: SecretBox;
 }
 
+/** The SQLite store: one database and connection; users, builds and the web's tables in their own classes. */
 export class SqliteStore implements SpaceStore {
   readonly #db: Database.Database;
-  readonly #box: SecretBox;
+
+  readonly #accounts: SqliteAccountStore;
+  readonly #builds: SqliteBuildStore;
+  readonly #web: SqliteWebStore;
 
   constructor(opts: SqliteStoreOptions) {
     this.#db = new Database(opts.file);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
-    this.#box = opts.secrets;
     migrate(this.#db, MIGRATIONS_DIR);
+    this.#accounts = new SqliteAccountStore(this.#db);
+    this.#builds = new SqliteBuildStore(this.#db, opts.secrets);
     this.#web = new SqliteWebStore(this.#db);
   }
 
+  // ---- users, tokens and organizations (sqlite-account-store.ts)
+  createUser: AccountStore['createUser'] = (name, role) => this.#accounts.createUser(name, role);
+  getUser: AccountStore['getUser'] = (name) => this.#accounts.getUser(name);
+  listUsers: AccountStore['listUsers'] = () => this.#accounts.listUsers();
+  addToken: AccountStore['addToken'] = (user, token) => this.#accounts.addToken(user, token);
+  findToken: AccountStore['findToken'] = (plaintext) => this.#accounts.findToken(plaintext);
+  countTokens: AccountStore['countTokens'] = () => this.#accounts.countTokens();
+  listTokens: AccountStore['listTokens'] = (user) => this.#accounts.listTokens(user);
+  deleteToken: AccountStore['deleteToken'] = (user, id) => this.#accounts.deleteToken(user, id);
+  createOrg: AccountStore['createOrg'] = (name, fullname) => this.#accounts.createOrg(name, fullname);
+  getOrg: AccountStore['getOrg'] = (name) => this.#accounts.getOrg(name);
+  listOrgs: AccountStore['listOrgs'] = () => this.#accounts.listOrgs();
+  deleteOrg: AccountStore['deleteOrg'] = (name) => this.#accounts.deleteOrg(name);
+  setMember: AccountStore['setMember'] = (org, user, role) => this.#accounts.setMember(org, user, role);
+  removeMember: AccountStore['removeMember'] = (org, user) => this.#accounts.removeMember(org, user);
+  listMembers: AccountStore['listMembers'] = (org) => this.#accounts.listMembers(org);
+  membershipsOf: AccountStore['membershipsOf'] = (user) => this.#accounts.membershipsOf(user);
+
+  // ---- builds, releases, secrets and variables (sqlite-build-store.ts)
+  addBuild: BuildStore['addBuild'] = (build) => this.#builds.addBuild(build);
+  getBuild: BuildStore['getBuild'] = (id) => this.#builds.getBuild(id);
+  setBuildState: BuildStore['setBuildState'] = (id, state) => this.#builds.setBuildState(id, state);
+  latestBuild: BuildStore['latestBuild'] = (spaceUid) => this.#builds.latestBuild(spaceUid);
+  listBuilds: BuildStore['listBuilds'] = (spaceUid, limit) => this.#builds.listBuilds(spaceUid, limit);
+  unfinishedBuilds: BuildStore['unfinishedBuilds'] = () => this.#builds.unfinishedBuilds();
+  addRelease: BuildStore['addRelease'] = (release) => this.#builds.addRelease(release);
+  getRelease: BuildStore['getRelease'] = (id) => this.#builds.getRelease(id);
+  setReleaseFailure: BuildStore['setReleaseFailure'] = (id, failure) => this.#builds.setReleaseFailure(id, failure);
+  listSettings: BuildStore['listSettings'] = (spaceUid, kind) => this.#builds.listSettings(spaceUid, kind);
+  upsertSetting: BuildStore['upsertSetting'] = (spaceUid, kind, setting) => this.#builds.upsertSetting(spaceUid, kind, setting);
+  deleteSetting: BuildStore['deleteSetting'] = (spaceUid, kind, key) => this.#builds.deleteSetting(spaceUid, kind, key);
+
   // ---- sign-in for people and the gallery (sqlite-web-store.ts)
-  readonly #web: SqliteWebStore;
-  setPasswordHash = (user: string, hash: string | undefined) => this.#web.setPasswordHash(user, hash);
-  getPasswordHash = (user: string) => this.#web.getPasswordHash(user);
-  findUserByOidcSubject = (subject: string) => this.#web.findUserByOidcSubject(subject);
-  linkOidcSubject = (user: string, subject: string) => this.#web.linkOidcSubject(user, subject);
-  createWebSession = (idHash: string, s: WebSessionRecord) => this.#web.createWebSession(idHash, s);
-  getWebSession = (idHash: string, now: number) => this.#web.getWebSession(idHash, now);
-  deleteWebSession = (idHash: string) => this.#web.deleteWebSession(idHash);
-  querySpaces = (q: SpaceQuery) => this.#web.querySpaces(q);
+  setPasswordHash: WebStore['setPasswordHash'] = (user, hash) => this.#web.setPasswordHash(user, hash);
+  getPasswordHash: WebStore['getPasswordHash'] = (user) => this.#web.getPasswordHash(user);
+  findUserByOidcSubject: WebStore['findUserByOidcSubject'] = (subject) => this.#web.findUserByOidcSubject(subject);
+  linkOidcSubject: WebStore['linkOidcSubject'] = (user, subject) => this.#web.linkOidcSubject(user, subject);
+  createWebSession: WebStore['createWebSession'] = (idHash, session) => this.#web.createWebSession(idHash, session);
+  getWebSession: WebStore['getWebSession'] = (idHash, now) => this.#web.getWebSession(idHash, now);
+  deleteWebSession: WebStore['deleteWebSession'] = (idHash) => this.#web.deleteWebSession(idHash);
+  querySpaces: WebStore['querySpaces'] = (q) => this.#web.querySpaces(q);
 
   close(): void {
     this.#db.close();
   }
 
-  // ---- users and tokens
-
-  createUser(name: string, role: UserRole): UserRecord {
-    const user = { name, role, createdAt: nowIso() };
-    if (this.getOrg(name)) throw new SpaceportError('NameTaken', `"${name}" is already the name of an organization.`);
-    try {
-      this.#db.prepare('INSERT INTO users (name, role, created_at) VALUES (?, ?, ?)').run(name, role, user.createdAt);
-    } catch (err) {
-      if (String(err).includes('UNIQUE')) throw new SpaceportError('UserExists', `User "${name}" already exists.`);
-      throw err;
-    }
-    return user;
-  }
-
-  getUser(name: string): UserRecord | undefined {
-    const r = this.#db.prepare('SELECT * FROM users WHERE name = ?').get(name) as Row | undefined;
-    return r && { name: String(r.name), role: r.role as UserRole, createdAt: String(r.created_at) };
-  }
-
-  listUsers(): UserRecord[] {
-    return (this.#db.prepare('SELECT * FROM users ORDER BY name').all() as Row[]).map((r) => ({
-      name: String(r.name),
-      role: r.role as UserRole,
-      createdAt: String(r.created_at),
-    }));
-  }
-
-  addToken(user: string, token: { displayName: string; role: TokenRole; plaintext: string }): TokenRecord {
-    const rec: TokenRecord = { id: newId('tok'), user, displayName: token.displayName, role: token.role, createdAt: nowIso() };
-    this.#db
-      .prepare('INSERT INTO tokens (id, user_name, display_name, role, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(rec.id, user, rec.displayName, rec.role, hashToken(token.plaintext), rec.createdAt);
-    return rec;
-  }
-
-  findToken(plaintext: string): { token: TokenRecord; user: UserRecord } | undefined {
-    const r = this.#db
-      .prepare(
-        `SELECT t.*, u.role AS user_role, u.created_at AS user_created_at
-         FROM tokens t JOIN users u ON u.name = t.user_name WHERE t.hash = ?`,
-      )
-      .get(hashToken(plaintext)) as Row | undefined;
-    if (!r) return undefined;
-    return {
-      token: {
-        id: String(r.id),
-        user: String(r.user_name),
-        displayName: String(r.display_name),
-        role: r.role as TokenRole,
-        createdAt: String(r.created_at),
-      },
-      user: { name: String(r.user_name), role: r.user_role as UserRole, createdAt: String(r.user_created_at) },
-    };
-  }
-
-  countTokens(): number {
-    return Number((this.#db.prepare('SELECT COUNT(*) AS n FROM tokens').get() as Row).n);
-  }
-
-  listTokens(user: string): TokenRecord[] {
-    return (this.#db.prepare('SELECT * FROM tokens WHERE user_name = ? ORDER BY created_at, rowid').all(user) as Row[]).map((r) => ({
-      id: String(r.id),
-      user: String(r.user_name),
-      displayName: String(r.display_name),
-      role: r.role as TokenRole,
-      createdAt: String(r.created_at),
-    }));
-  }
-
-  deleteToken(user: string, id: string): boolean {
-    return this.#db.prepare('DELETE FROM tokens WHERE user_name = ? AND id = ?').run(user, id).changes > 0;
-  }
-
-  // ---- organizations
-
-  createOrg(name: string, fullname?: string): OrgRecord {
-    const org = { name, fullname: fullname ?? name, createdAt: nowIso() };
-    return this.#db.transaction(() => {
-      if (this.getUser(name)) throw new SpaceportError('NameTaken', `"${name}" is already the name of a user.`);
-      if (this.getOrg(name)) throw new SpaceportError('NameTaken', `Organization "${name}" already exists.`);
-      this.#db.prepare('INSERT INTO organizations (name, fullname, created_at) VALUES (?, ?, ?)').run(org.name, org.fullname, org.createdAt);
-      return org;
-    })();
-  }
-
-  getOrg(name: string): OrgRecord | undefined {
-    const r = this.#db.prepare('SELECT * FROM organizations WHERE name = ?').get(name) as Row | undefined;
-    return r && { name: String(r.name), fullname: String(r.fullname), createdAt: String(r.created_at) };
-  }
-
-  listOrgs(): OrgRecord[] {
-    return (this.#db.prepare('SELECT * FROM organizations ORDER BY name').all() as Row[]).map((r) => ({
-      name: String(r.name),
-      fullname: String(r.fullname),
-      createdAt: String(r.created_at),
-    }));
-  }
-
-  deleteOrg(name: string): void {
-    this.#db.prepare('DELETE FROM organizations WHERE name = ?').run(name);
-  }
-
-  setMember(org: string, user: string, role: OrgRole): OrgMembership {
-    if (!this.getOrg(org)) throw new SpaceportError('OrgNotFound', `Organization "${org}" does not exist.`);
-    if (!this.getUser(user)) throw new SpaceportError('UserNotFound', `User "${user}" does not exist.`);
-    const createdAt = nowIso();
-    this.#db
-      .prepare(
-        `INSERT INTO org_members (org_name, user_name, role, created_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (org_name, user_name) DO UPDATE SET role = excluded.role`,
-      )
-      .run(org, user, role, createdAt);
-    return this.membershipsOf(user).find((m) => m.org === org)!;
-  }
-
-  removeMember(org: string, user: string): boolean {
-    return this.#db.prepare('DELETE FROM org_members WHERE org_name = ? AND user_name = ?').run(org, user).changes > 0;
-  }
-
-  listMembers(org: string): OrgMembership[] {
-    return (this.#db.prepare('SELECT * FROM org_members WHERE org_name = ? ORDER BY user_name').all(org) as Row[]).map(toMembership);
-  }
-
-  membershipsOf(user: string): OrgMembership[] {
-    return (this.#db.prepare('SELECT * FROM org_members WHERE user_name = ? ORDER BY org_name').all(user) as Row[]).map(toMembership);
-  }
-
   // ---- spaces
-
 
   #freeSubdomain(id: SpaceId, exceptUid?: string): string {
     const taken = (sub: string): boolean => {
@@ -360,116 +239,5 @@ export class SqliteStore implements SpaceStore {
 
   deleteSpace(uid: string): void {
     this.#db.prepare('DELETE FROM spaces WHERE uid = ?').run(uid);
-  }
-
-  // ---- builds
-
-
-  addBuild(build: NewBuild): BuildRecord {
-    const id = newBuildId();
-    this.#db
-      .prepare(
-        `INSERT INTO builds (id, space_uid, commit_sha, tree_sha, no_cache, status, created_at)
-         VALUES (?, ?, ?, ?, ?, 'queued', ?)`,
-      )
-      .run(id, build.spaceUid, build.commit, build.tree, build.noCache ? 1 : 0, nowIso());
-    return this.getBuild(id)!;
-  }
-
-  getBuild(id: BuildId): BuildRecord | undefined {
-    const r = this.#db.prepare('SELECT * FROM builds WHERE id = ?').get(id) as Row | undefined;
-    return r && toBuild(r);
-  }
-
-  setBuildState(id: BuildId, state: BuildState): BuildRecord {
-    const current = this.getBuild(id);
-    if (!current) throw new SpaceportError('NotFound', `No build ${id}.`);
-    assertBuildTransition(current.status, state.status);
-    const finished = state.status === 'succeeded' || state.status === 'failed' ? nowIso() : null;
-    this.#db
-      .prepare('UPDATE builds SET status = ?, failure = ?, message = ?, image = ?, finished_at = ? WHERE id = ?')
-      .run(
-        state.status,
-        state.status === 'failed' ? state.failure : null,
-        state.status === 'failed' ? state.message : null,
-        state.status === 'succeeded' ? state.image : null,
-        finished,
-        id,
-      );
-    return this.getBuild(id)!;
-  }
-
-  latestBuild(spaceUid: string): BuildRecord | undefined {
-    const r = this.#db
-      .prepare('SELECT * FROM builds WHERE space_uid = ? ORDER BY created_at DESC, rowid DESC LIMIT 1')
-      .get(spaceUid) as Row | undefined;
-    return r && toBuild(r);
-  }
-
-  listBuilds(spaceUid: string, limit = 20): BuildRecord[] {
-    return (
-      this.#db
-        .prepare('SELECT * FROM builds WHERE space_uid = ? ORDER BY created_at DESC, rowid DESC LIMIT ?')
-        .all(spaceUid, limit) as Row[]
-    ).map((r) => toBuild(r));
-  }
-
-  unfinishedBuilds(): BuildRecord[] {
-    return (
-      this.#db.prepare("SELECT * FROM builds WHERE status IN ('queued', 'running') ORDER BY created_at").all() as Row[]
-    ).map((r) => toBuild(r));
-  }
-
-  // ---- releases
-
-
-  addRelease(release: NewRelease): ReleaseRecord {
-    const id = newReleaseId();
-    this.#db
-      .prepare(
-        `INSERT INTO releases (id, space_uid, build_id, commit_sha, image, port, config, hardware, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(id, release.spaceUid, release.buildId, release.commit, release.image, release.port, JSON.stringify(release.config), release.hardware ?? null, nowIso());
-    return this.getRelease(id)!;
-  }
-
-  getRelease(id: ReleaseId): ReleaseRecord | undefined {
-    const r = this.#db.prepare('SELECT * FROM releases WHERE id = ?').get(id) as Row | undefined;
-    return r && toRelease(r);
-  }
-
-  setReleaseFailure(id: ReleaseId, failure: string | undefined): void {
-    this.#db.prepare('UPDATE releases SET failure = ? WHERE id = ?').run(failure ?? null, id);
-  }
-
-  // ---- secrets and variables
-
-  listSettings(spaceUid: string, kind: SettingKind): SettingRecord[] {
-    return (
-      this.#db
-        .prepare('SELECT * FROM space_settings WHERE space_uid = ? AND kind = ? ORDER BY key')
-        .all(spaceUid, kind) as Row[]
-    ).map((r) => ({
-      key: String(r.key),
-      value: kind === 'secret' ? this.#box.open(String(r.value)) : String(r.value),
-      description: str(r.description),
-      updatedAt: String(r.updated_at),
-    }));
-  }
-
-  upsertSetting(spaceUid: string, kind: SettingKind, s: { key: string; value: string; description?: string }): void {
-    const value = kind === 'secret' ? this.#box.seal(s.value) : s.value;
-    this.#db
-      .prepare(
-        `INSERT INTO space_settings (space_uid, kind, key, value, description, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (space_uid, kind, key) DO UPDATE SET value = excluded.value,
-           description = COALESCE(excluded.description, space_settings.description), updated_at = excluded.updated_at`,
-      )
-      .run(spaceUid, kind, s.key, value, s.description ?? null, nowIso());
-  }
-
-  deleteSetting(spaceUid: string, kind: SettingKind, key: string): void {
-    this.#db.prepare('DELETE FROM space_settings WHERE space_uid = ? AND kind = ? AND key = ?').run(spaceUid, kind, key);
   }
 }

@@ -26,17 +26,17 @@ describe('SqliteStore: sign-in and the gallery query (migration 006)', () => {
     const store = new SqliteStore({ file: ':memory:', secrets: SecretBox.ephemeral() });
     for (let i = 0; i < 30; i++) store.createSpace({ id: toSpaceId(i % 2 ? 'alice' : 'bob', `app-${i}`), sdk: i % 3 ? 'gradio' : 'static', visibility: i === 4 ? 'private' : 'public', hardware: 'cpu-basic' });
     store.createSpace({ id: toSpaceId('alice', 'x_100pct'), sdk: 'docker', visibility: 'public', hardware: 'cpu-basic' });
-    const page1 = store.querySpaces({ limit: 10, offset: 0 });
+    const page1 = store.querySpaces({ limit: 10, offset: 0, scope: { privateOwners: [] } });
     expect(page1.total).toBe(30); // bob/app-4 is private
     expect(page1.spaces).toHaveLength(10);
-    expect(store.querySpaces({ limit: 100, offset: 0, viewer: { name: 'bob', admin: false } }).total).toBe(31);
-    expect(store.querySpaces({ limit: 100, offset: 0, viewer: { name: 'root', admin: true } }).total).toBe(31);
-    expect(store.querySpaces({ limit: 100, offset: 0, owner: 'alice', sdk: 'static' }).spaces.every((s) => s.owner === 'alice' && s.sdk === 'static')).toBe(true);
+    expect(store.querySpaces({ limit: 100, offset: 0, scope: { privateOwners: ['bob'] } }).total).toBe(31);
+    expect(store.querySpaces({ limit: 100, offset: 0, scope: { privateOwners: 'all' } }).total).toBe(31);
+    expect(store.querySpaces({ limit: 100, offset: 0, owner: 'alice', sdk: 'static', scope: { privateOwners: [] } }).spaces.every((s) => s.owner === 'alice' && s.sdk === 'static')).toBe(true);
     // LIKE wildcards in the search are literal.
-    expect(store.querySpaces({ limit: 100, offset: 0, search: '_1' }).spaces.map((s) => s.id)).toEqual(['alice/x_100pct']);
-    expect(store.querySpaces({ limit: 100, offset: 0, search: '%' }).total).toBe(0);
-    expect(store.querySpaces({ limit: 100, offset: 0, search: 'APP-2' }).total).toBe(11);
-    const last = store.querySpaces({ limit: 10, offset: 30 });
+    expect(store.querySpaces({ limit: 100, offset: 0, search: '_1', scope: { privateOwners: [] } }).spaces.map((s) => s.id)).toEqual(['alice/x_100pct']);
+    expect(store.querySpaces({ limit: 100, offset: 0, search: '%', scope: { privateOwners: [] } }).total).toBe(0);
+    expect(store.querySpaces({ limit: 100, offset: 0, search: 'APP-2', scope: { privateOwners: [] } }).total).toBe(11);
+    const last = store.querySpaces({ limit: 10, offset: 30, scope: { privateOwners: [] } });
     expect(last.spaces).toHaveLength(0);
     store.close();
   });

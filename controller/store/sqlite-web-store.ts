@@ -1,8 +1,6 @@
 import type Database from 'better-sqlite3';
-import { toSpace, type Row } from './rows.js';
+import { nowIso, toSpace, type Row } from './rows.js';
 import type { SpacePage, SpaceQuery, WebSessionRecord, WebStore } from './web-store.js';
-
-const nowIso = (): string => new Date().toISOString();
 
 /** `%`, `_` and the escape character itself, escaped for LIKE … ESCAPE '\'. */
 function likePattern(text: string): string {
@@ -58,9 +56,10 @@ export class SqliteWebStore implements WebStore {
   querySpaces(q: SpaceQuery): SpacePage {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (!q.viewer?.admin) {
-      where.push(q.viewer ? "(visibility != 'private' OR owner = ?)" : "visibility != 'private'");
-      if (q.viewer) args.push(q.viewer.name);
+    const owners = q.scope.privateOwners;
+    if (owners !== 'all') {
+      where.push(owners.length ? `(visibility != 'private' OR owner IN (${owners.map(() => '?').join(', ')}))` : "visibility != 'private'");
+      args.push(...owners);
     }
     if (q.owner) {
       where.push('owner = ?');

@@ -7,10 +7,19 @@ export interface WebSessionRecord {
   expiresAt: number;
 }
 
+/**
+ * Whose private Spaces a query may return: every owner's (`'all'`), or those of the names listed.
+ * Public and protected Spaces are always in scope. The store applies it; `readScopeOf` in
+ * controller/auth/principal.ts decides it (the same rule as `canRead`).
+ */
+export interface ReadScope {
+  privateOwners: 'all' | readonly string[];
+}
+
 /** What the gallery asks for: one page of the Spaces a viewer may see. */
 export interface SpaceQuery {
-  /** Who looks: private Spaces are listed for their owner and admins only. */
-  viewer?: { name: string; admin: boolean };
+  /** Whose private Spaces may be listed. */
+  scope: ReadScope;
   /** Part of `owner/name` or of the title, case-insensitive. */
   search?: string;
   sdk?: Sdk;

@@ -1,12 +1,10 @@
 import { Router } from 'express';
 import type { Config, Logger } from '../../core/index.js';
 import type { RouteSource } from '../../proxy/index.js';
-import type { SignInLimiter, WebSessions } from '../auth/index.js';
-import type { BuildLogs } from '../builds/index.js';
+import type { SignInLimiter, UserAccounts, WebSessions } from '../auth/index.js';
 import type { GitRepos } from '../git/index.js';
 import type { StageResult } from '../lifecycle/index.js';
-import type { SpaceService } from '../spaces/index.js';
-import type { SpaceStore } from '../store/space-store.js';
+import type { SpaceLogs, SpaceService } from '../spaces/index.js';
 import { loadAssets } from './assets.js';
 import { OidcSignIn } from './oidc-sign-in.js';
 import { pageRoutes } from './page-routes.js';
@@ -17,9 +15,9 @@ import { principalOf } from './web-context.js';
 export interface WebOptions {
   config: Readonly<Config>;
   spaces: SpaceService;
-  store: SpaceStore;
+  logs: SpaceLogs;
+  accounts: UserAccounts;
   repos: GitRepos;
-  buildLogs: BuildLogs;
   routes: RouteSource;
   sessions: WebSessions;
   limiter: SignInLimiter;
@@ -39,16 +37,16 @@ export function createWeb(o: WebOptions): Router {
           clientId: c.SPACEPORT_OIDC_CLIENT_ID,
           clientSecret: c.SPACEPORT_OIDC_CLIENT_SECRET,
           allowHttp: c.SPACEPORT_OIDC_ALLOW_HTTP,
-          store: o.store,
+          accounts: o.accounts,
           logger: o.logger,
         })
       : undefined;
   const r = Router();
   r.use('/assets', assets.handler);
-  r.get('/api/spaces/events', stageEventsHandler({ routes: o.routes, store: o.store, principalOf }));
+  r.get('/api/spaces/events', stageEventsHandler({ routes: o.routes, spaces: o.spaces, principalOf }));
   r.use(
     signInRoutes({
-      store: o.store,
+      accounts: o.accounts,
       spaces: o.spaces,
       sessions: o.sessions,
       limiter: o.limiter,
@@ -61,9 +59,8 @@ export function createWeb(o: WebOptions): Router {
   r.use(
     pageRoutes({
       spaces: o.spaces,
-      store: o.store,
+      logs: o.logs,
       repos: o.repos,
-      buildLogs: o.buildLogs,
       stageOf: o.stageOf,
       flavors: o.flavors,
       assetVersion: assets.version,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { nameProblem, type Logger } from '../../core/index.js';
-import type { SpaceStore } from '../store/space-store.js';
+import type { UserAccounts } from '../auth/index.js';
 
 export interface OidcOptions {
   issuer: string;
@@ -9,7 +9,8 @@ export interface OidcOptions {
   clientSecret: string;
   /** Allow an http:// issuer (tests, loopback providers). */
   allowHttp: boolean;
-  store: SpaceStore;
+  /** Finds the user linked to an identity, or creates it. */
+  accounts: Pick<UserAccounts, 'userForOidcSubject'>;
   logger: Logger;
   now?: () => number;
 }
@@ -109,16 +110,9 @@ export class OidcSignIn {
       }
     }
     const subject = `${config.serverMetadata().issuer} ${claims.sub}`;
-    const { store, logger } = this.#o;
-    const linked = store.findUserByOidcSubject(subject);
-    if (linked) return { user: linked, next: pending.next };
     const base = userNameFromClaims(profile) ?? `user-${randomBytes(4).toString('hex')}`;
-    let name = base;
-    // A local user of the same name is never taken over: the new person gets a suffix.
-    for (let i = 2; store.getUser(name); i++) name = `${base}-${i}`;
-    store.createUser(name, 'user');
-    store.linkOidcSubject(name, subject);
-    logger.info({ user: name, issuer: config.serverMetadata().issuer }, 'user created on first OpenID Connect sign-in');
-    return { user: name, next: pending.next };
+    const { user, created } = this.#o.accounts.userForOidcSubject(subject, base);
+    if (created) this.#o.logger.info({ user, issuer: config.serverMetadata().issuer }, 'user created on first OpenID Connect sign-in');
+    return { user, next: pending.next };
   }
 }

@@ -1,12 +1,9 @@
 import { Router } from 'express';
 import { SpaceportError, nameProblem, toSpaceId, type Logger, type SpaceId } from '../../core/index.js';
-import { assertCanWrite, requireUser } from '../auth/index.js';
-import type { BuildLogs } from '../builds/index.js';
+import { assertCanWrite, canReadCode, canWrite as mayWrite, requireUser } from '../auth/index.js';
 import type { GitRepos } from '../git/index.js';
 import type { StageResult } from '../lifecycle/index.js';
-import { spaceHost, type SpaceService } from '../spaces/index.js';
-import type { SpaceRecord } from '../store/records.js';
-import type { SpaceStore } from '../store/space-store.js';
+import { spaceHost, type SpaceLogs, type SpaceRecord, type SpaceService } from '../spaces/index.js';
 import { failingLines } from './failing-lines.js';
 import { renderNewSpace, renderTokens } from './render-account-pages.js';
 import { SDKS, type Sdk } from '../../templates/index.js';
@@ -19,9 +16,8 @@ import { page, pageContext, principalOf, urlsOf } from './web-context.js';
 
 export interface PageRoutesOptions {
   spaces: SpaceService;
-  store: SpaceStore;
+  logs: SpaceLogs;
   repos: GitRepos;
-  buildLogs: BuildLogs;
   /** The stage as of the reconciler's last pass (no runtime call). */
   stageOf: (uid: string) => StageResult | undefined;
   /** `/api/spaces/hardware`'s list: the flavors this installation offers. */
@@ -64,15 +60,14 @@ export function pageRoutes(o: PageRoutesOptions): Router {
       const sdk = (SDKS as readonly string[]).includes(sdkText ?? '') ? (sdkText as Sdk) : undefined;
       const ownerFilter = owner ?? queryText(req.query.owner, 96);
       const pageNo = Math.max(1, Math.min(10_000, Number.parseInt(String(req.query.p ?? '1'), 10) || 1));
-      const result = o.store.querySpaces({
-        viewer: p.kind === 'user' ? { name: p.user.name, admin: p.user.role === 'admin' } : undefined,
+      const result = o.spaces.gallery(p, {
         search: q,
         sdk,
         owner: ownerFilter,
         limit: pageSize,
         offset: (pageNo - 1) * pageSize,
       });
-      if (owner && result.total === 0 && !o.store.getUser(owner) && o.store.querySpaces({ owner, limit: 1, offset: 0, viewer: { name: '', admin: true } }).total === 0) {
+      if (owner && result.total === 0 && !o.spaces.namespaceExists(owner)) {
         throw new SpaceportError('NotFound', `There is no user or organization "${owner}".`);
       }
       return renderGallery(pageContext(res, o.assetVersion), {
@@ -111,20 +106,14 @@ export function pageRoutes(o: PageRoutesOptions): Router {
       const p = principalOf(res);
       const id = toSpaceId(String(req.params.owner), String(req.params.name));
       const space = o.spaces.get(p, id);
-      let canWrite = false;
-      try {
-        assertCanWrite(p, space);
-        canWrite = true;
-      } catch {
-        canWrite = false;
-      }
+      const canWrite = mayWrite(p, space);
       // Logs and settings are the owner's: others get the answer the API gives them.
       if ((tab === 'logs' || tab === 'settings') && !canWrite) assertCanWrite(p, space);
-      // A protected Space's app is public, its files are not.
-      const filesVisible = canWrite || space.visibility !== 'protected';
+      // A protected Space's app is public, its files are for members (principal.ts decides).
+      const filesVisible = canReadCode(p, space);
       if ((tab === 'files' || tab === 'file') && !filesVisible) throw new SpaceportError('RepoNotFound', `The files of ${space.id} are private.`);
       const runtime = await o.spaces.runtimeOf(space);
-      const fresh = o.store.getSpaceByUid(space.uid) ?? space;
+      const fresh = o.spaces.reload(space);
       const urls = urlsOf(o.spaces, req);
       const view: SpacePageView = {
         card: spaceCard(fresh, String(runtime.stage)),
@@ -137,7 +126,7 @@ export function pageRoutes(o: PageRoutesOptions): Router {
       };
       if (tab === 'app' && /ERROR$/.test(String(runtime.stage))) {
         // The error message is public (the runtime JSON); the build log is the owner's.
-        const logTail = canWrite && runtime.stage === 'BUILD_ERROR' ? await buildLogTail(o, fresh) : [];
+        const logTail = canWrite && runtime.stage === 'BUILD_ERROR' ? await o.logs.failedBuildTail(p, fresh, 60) : [];
         view.failingLines = failingLines([...(view.errorMessage ?? '').split('\n'), ...logTail]);
       }
       if (tab === 'files' || tab === 'file') view.files = await files(o, fresh, tab === 'file' ? wildcardPath((req.params as Record<string, unknown>).path) : undefined);
@@ -165,19 +154,6 @@ export function pageRoutes(o: PageRoutesOptions): Router {
   });
 
   return r;
-}
-
-/** The last lines of the failed build's log. */
-async function buildLogTail(o: PageRoutesOptions, space: SpaceRecord): Promise<string[]> {
-  const build = o.store.latestBuild(space.uid);
-  if (!build || build.status !== 'failed') return [];
-  const lines: string[] = [];
-  try {
-    for await (const line of o.buildLogs.read(build.id, { follow: false, tail: 60 })) lines.push(line.data.replace(/\n$/, ''));
-  } catch {
-    return [];
-  }
-  return lines;
 }
 
 async function files(o: PageRoutesOptions, space: SpaceRecord, path?: string): Promise<NonNullable<SpacePageView['files']>> {

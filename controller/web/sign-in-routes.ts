@@ -2,21 +2,8 @@ import { randomBytes } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { SpaceportError, type ErrorCode, type Logger } from '../../core/index.js';
-import {
-  cookieHeader,
-  hashPassword,
-  isAdmin,
-  parseCookies,
-  passwordProblem,
-  requireUser,
-  sameToken,
-  cookieName,
-  verifyPassword,
-  type SignInLimiter,
-  type WebSessions,
-} from '../auth/index.js';
+import { cookieHeader, parseCookies, requireUser, sameToken, cookieName, type SignInLimiter, type UserAccounts, type WebSessions } from '../auth/index.js';
 import type { SpaceService } from '../spaces/index.js';
-import type { SpaceStore } from '../store/space-store.js';
 import { renderSignIn } from './render-account-pages.js';
 import type { OidcSignIn } from './oidc-sign-in.js';
 import { sendPage, spaceOriginsOf } from './security-headers.js';
@@ -27,7 +14,7 @@ const OIDC_COOKIE = 'sp_oidc';
 const FORM_MS = 30 * 60_000;
 
 export interface SignInRoutesOptions {
-  store: SpaceStore;
+  accounts: UserAccounts;
   spaces: SpaceService;
   sessions: WebSessions;
   limiter: SignInLimiter;
@@ -100,10 +87,7 @@ export function signInRoutes(o: SignInRoutesOptions): Router {
       return showForm(req, res, 429, { next, error: new SpaceportError('TooManySignIns').message });
     }
     const password = typeof body.password === 'string' ? body.password : '';
-    const stored = name ? o.store.getPasswordHash(name) : undefined;
-    // A missing user costs a hash too, so timing does not tell which names exist.
-    const ok = stored ? await verifyPassword(stored, password) : (await hashPassword(password || 'x'), false);
-    if (!ok || !o.store.getUser(name)) {
+    if (!(await o.accounts.checkPassword(name, password))) {
       o.limiter.fail(address, name);
       o.logger.info({ user: name.slice(0, 40), address }, 'sign-in failed');
       return showForm(req, res, 401, { next, userName: name, error: new SpaceportError('SignInFailed').message });
@@ -148,23 +132,11 @@ export function signInRoutes(o: SignInRoutesOptions): Router {
     }
   });
 
-  // ---- people's passwords: an admin sets anyone's, a user their own (`spaceport passwd` and SPACEPORT_ADMIN_PASSWORD use the same store call)
+  // ---- people's passwords: an admin sets anyone's, a user their own (UserAccounts.setPassword)
   r.put('/api/users/:user/password', express.json({ limit: '16kb' }), async (req, res) => {
     const p = requireUser(principalOf(res));
     const target = String(req.params.user);
-    if (p.tokenRole !== 'write' || (!isAdmin(p) && p.user.name !== target)) {
-      throw new SpaceportError('Forbidden', 'Only an admin (or the user themself) can set a password.');
-    }
-    if (!o.store.getUser(target)) throw new SpaceportError('UserNotFound', `User "${target}" does not exist.`);
-    const { password, currentPassword } = passwordBody.parse(req.body ?? {});
-    const problem = passwordProblem(password);
-    if (problem) throw new SpaceportError('BadRequest', problem);
-    // People change their own password with the current one (a stolen session alone cannot take the account).
-    const stored = o.store.getPasswordHash(target);
-    if (p.user.name === target && stored && !(currentPassword !== undefined && (await verifyPassword(stored, currentPassword)))) {
-      throw new SpaceportError('Forbidden', 'The current password is not right.');
-    }
-    o.store.setPasswordHash(target, await hashPassword(password));
+    await o.accounts.setPassword(p, target, () => passwordBody.parse(req.body ?? {}));
     o.logger.info({ user: target, by: p.user.name }, 'password set');
     res.json({ name: target, password: true });
   });

@@ -1,4 +1,4 @@
-import type { SpaceRecord } from '../store/records.js';
+import type { SpaceRecord } from '../spaces/index.js';
 
 const COLORS = new Set(['red', 'yellow', 'green', 'blue', 'indigo', 'purple', 'pink', 'gray']);
 

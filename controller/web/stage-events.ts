@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Route, RouteSource } from '../../proxy/index.js';
-import { canRead, type Principal } from '../auth/index.js';
-import type { SpaceStore } from '../store/space-store.js';
+import type { Principal } from '../auth/index.js';
+import type { SpaceService } from '../spaces/index.js';
 import type { SpaceId } from '../../core/index.js';
 
 /** The event a page gets for a Space's stage. */
@@ -15,14 +15,13 @@ export function stageEvent(route: Route): string {
  * see, from the controller's route table. Every connection starts with the current stages, so a
  * reconnecting EventSource (it reconnects by itself) is never left stale.
  */
-export function stageEventsHandler(o: { routes: RouteSource; store: SpaceStore; principalOf: (res: Parameters<RequestHandler>[1]) => Principal }): RequestHandler {
+export function stageEventsHandler(o: { routes: RouteSource; spaces: SpaceService; principalOf: (res: Parameters<RequestHandler>[1]) => Principal }): RequestHandler {
   return (req, res) => {
     const principal = o.principalOf(res);
     const ids = typeof req.query.ids === 'string' && req.query.ids !== '' ? new Set(req.query.ids.split(',').slice(0, 1000)) : undefined;
     const visible = (route: Route): boolean => {
       if (ids && !ids.has(route.space)) return false;
-      const space = o.store.getSpace(route.space as SpaceId);
-      return space !== undefined && canRead(principal, space);
+      return o.spaces.find(principal, route.space as SpaceId) !== undefined;
     };
     res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no', 'X-Content-Type-Options': 'nosniff' });
     res.flushHeaders();
