@@ -7,7 +7,7 @@ import { readmePushProblems, type ImageBuilder } from '../builder/index.js';
 import { createProxy, type AccessChecker } from '../proxy/index.js';
 import { createApi } from './api/index.js';
 import { appGrantKey, authenticate, bootstrapAdmin, canRead, canReadCode, canUseApp, assertCanWrite, hashPassword, verifyPassword, SignInLimiter, WebSessions, sessionKeyFromDataDir } from './auth/index.js';
-import { BuildLogs, BuildPipeline, type PlanBuild } from './builds/index.js';
+import { BuildLogs, BuildPipeline, type PlanRelease } from './builds/index.js';
 import { CliGitRepos, checkUpstreamAddressNow, createGitHttpHandler } from './git/index.js';
 import { HousekeepingTask, type Housekeeper } from './gc/index.js';
 import { hubSecurityHeaders } from './hub-headers.js';
@@ -26,7 +26,7 @@ import { createWeb } from './web/index.js';
 export interface SpaceportAdapters {
   runtime: Runtime;
   builder: ImageBuilder & { ensureBaseImages?(images: string[], log: LogSink): Promise<void> };
-  plan: PlanBuild;
+  plan: PlanRelease;
   /** Base images to make ready in the background at start, so a first push does not wait for them. */
   baseImages?: string[];
   /** Image removal and build-cache pruning for garbage collection (Docker); absent: only logs are collected. */

@@ -1,5 +1,5 @@
 export * from './build-logs.js';
 export * from './build-pipeline.js';
-export * from './plan.js';
+export * from './release-plan.js';
 export * from './plan-from-builder.js';
 export * from './base-image-gate.js';
