@@ -1,5 +1,6 @@
 import * as k8s from '@kubernetes/client-node';
 import type { Logger } from '../../../core/index.js';
+import { INFORMER_RESTART, RestartBackoff } from '../backoff.js';
 
 type Waiter = { check: () => boolean; resolve: () => void };
 export type DeploymentInformer = k8s.Informer<k8s.V1Deployment> & k8s.ObjectCache<k8s.V1Deployment>;
@@ -21,7 +22,8 @@ export interface KubernetesInformersOptions {
 
 /**
  * The two informers (list + watch of the install's Deployments and Pods) the Kubernetes runtime
- * reads from: started once, restarted after a watch error, rebuilt (a fresh list and watch, swapped
+ * reads from: started once, restarted after a watch error (exponential backoff with full jitter,
+ * `INFORMER_RESTART`: 1 s growing to 30 s, short again after a healthy minute), rebuilt (a fresh list and watch, swapped
  * in once synced) when a watch went quiet without one.
  */
 export class KubernetesInformers {
@@ -32,6 +34,8 @@ export class KubernetesInformers {
   /** When the pod watch last delivered an event: while events flow, the watch is alive. */
   #podEventAt = Date.now();
   readonly #waiters = new Set<Waiter>();
+  /** Restart delays of each informer whose watch failed. */
+  readonly #restarts = new WeakMap<k8s.Informer<k8s.KubernetesObject>, RestartBackoff>();
   #closed = false;
 
   constructor(opts: KubernetesInformersOptions) {
@@ -108,11 +112,14 @@ export class KubernetesInformers {
   #restartInformer(informer: k8s.Informer<k8s.KubernetesObject>, err: unknown): void {
     const current = informer === (this.#deployments as unknown) || informer === (this.#pods as unknown);
     if (this.#closed || !current) return;
-    this.#o.logger.warn({ err: (err as Error)?.message ?? String(err) }, 'watch failed; restarting the informer');
+    let backoff = this.#restarts.get(informer);
+    if (!backoff) this.#restarts.set(informer, (backoff = new RestartBackoff(INFORMER_RESTART)));
+    const delayMs = backoff.next();
+    this.#o.logger.warn({ err: (err as Error)?.message ?? String(err), delayMs }, 'watch failed; restarting the informer');
     setTimeout(() => {
       const stillCurrent = informer === (this.#deployments as unknown) || informer === (this.#pods as unknown);
       if (!this.#closed && stillCurrent) informer.start().catch((e: unknown) => this.#restartInformer(informer, e));
-    }, 1000).unref();
+    }, delayMs).unref();
   }
 
   #changed(obj: k8s.KubernetesObject): void {
