@@ -4,7 +4,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFil
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { SpaceportError, type LogSink, type Logger } from '../core/index.js';
+import { SpaceportError, dockerStatus, mapDockerError, type LogSink, type Logger } from '../core/index.js';
 import {
   DEFAULT_DEBIAN_MIRROR,
   DEFAULT_DEBIAN_SECURITY_MIRROR,
@@ -23,7 +23,6 @@ import {
   type DebianSource,
 } from './base-image-specs.js';
 import { BuildOutputDecoder } from './build-output.js';
-import { isNotFound, mapDockerError } from './docker-errors.js';
 import { runCommand } from './run-command.js';
 
 export interface BaseImageOptions {
@@ -237,7 +236,7 @@ async function importTarball(docker: Docker, spec: BaseImageSpec, tarball: strin
       abortSignal: opts.signal,
     } as Parameters<Docker['importImage']>[1]);
   } catch (err) {
-    throw mapDockerError(err, `Importing ${spec.image}`);
+    throw mapDockerError(err, { action: `import ${spec.image}`, otherwise: 'Internal' });
   }
   const decoder = new BuildOutputDecoder();
   let error: string | undefined;
@@ -263,8 +262,8 @@ export async function imageExists(docker: Docker, image: string): Promise<boolea
     await docker.getImage(image).inspect();
     return true;
   } catch (err) {
-    if (isNotFound(err)) return false;
-    throw mapDockerError(err, `Inspecting ${image}`);
+    if (dockerStatus(err) === 404) return false;
+    throw mapDockerError(err, { action: `inspect ${image}`, otherwise: 'Internal' });
   }
 }
 

@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
-import { BuildError, SpaceportError, type LogSink, type Logger } from '../core/index.js';
+import { BuildError, SpaceportError, dockerStatus, mapDockerError, type LogSink, type Logger } from '../core/index.js';
 import { BuildLog } from './build-log.js';
 import { summarizeBuildFailure } from './build-error-summary.js';
 import { BuildOutputDecoder } from './build-output.js';
 import { packBuildContext, TEMPLATED_DOCKERFILE } from './build-context.js';
 import { openBuildkitSession, type BuildkitSession } from './buildkit-session.js';
-import { isNotFound, mapDockerError } from './docker-errors.js';
 import type { BuildRequest, ImageBuilder } from './image-builder.js';
 import { CA_BUNDLE_FILE_NAME } from './plan-build.js';
 import { SUPPORT_DIR } from '../templates/index.js';
@@ -66,7 +65,7 @@ export class DockerImageBuilder implements ImageBuilder {
         try {
           session = await openBuildkitSession(this.#o.docker, { secrets: req.secrets });
         } catch (err) {
-          throw mapDockerError(err, 'Opening a BuildKit session', 'BuildFailed');
+          throw mapDockerError(err, { action: 'open a BuildKit session', otherwise: 'BuildFailed' });
         }
       }
       let stream: NodeJS.ReadableStream;
@@ -84,7 +83,7 @@ export class DockerImageBuilder implements ImageBuilder {
         }, signal);
       } catch (err) {
         if (signal.aborted) throw cancelled(signal, progress);
-        throw mapDockerError(err, `Building ${req.image}`, 'BuildFailed');
+        throw mapDockerError(err, { action: `build ${req.image}`, otherwise: 'BuildFailed' });
       }
       const decoder = new BuildOutputDecoder();
       try {
@@ -138,8 +137,8 @@ export class DockerImageBuilder implements ImageBuilder {
       await this.#o.docker.getImage(image).inspect();
       return true;
     } catch (err) {
-      if (isNotFound(err)) return false;
-      throw mapDockerError(err, `Inspecting ${image}`);
+      if (dockerStatus(err) === 404) return false;
+      throw mapDockerError(err, { action: `inspect ${image}`, otherwise: 'Internal' });
     }
   }
 
@@ -147,11 +146,11 @@ export class DockerImageBuilder implements ImageBuilder {
     try {
       await this.#o.docker.getImage(image).remove();
     } catch (err) {
-      if (isNotFound(err)) return;
+      if (dockerStatus(err) === 404) return;
       if ((err as { statusCode?: number }).statusCode === 409) {
         throw new SpaceportError('ImageInUse', `The image ${image} is used by a container; remove the container first.`, { cause: err });
       }
-      throw mapDockerError(err, `Removing ${image}`);
+      throw mapDockerError(err, { action: `remove ${image}`, otherwise: 'Internal' });
     }
   }
 }

@@ -9,10 +9,9 @@ import { createGunzip } from 'node:zlib';
 import type Docker from 'dockerode';
 import semver from 'semver';
 import tarStream from 'tar-stream';
-import { SpaceportError, type LogSink, type Logger } from '../core/index.js';
+import { SpaceportError, mapDockerError, type LogSink, type Logger } from '../core/index.js';
 import { imageExists, splitImage } from './base-images.js';
 import { BuildOutputDecoder } from './build-output.js';
-import { mapDockerError } from './docker-errors.js';
 import { nodeDistImage, parseNodeDistImage, pickNodeVersion, pickNpmVersion, type NodeVersionSource } from './node-version.js';
 
 export interface NodeDistOptions {
@@ -102,7 +101,7 @@ export class NodeDist {
       } as Parameters<Docker['importImage']>[1]);
     } catch (err) {
       tar.destroy();
-      throw mapDockerError(err, `Importing ${image}`);
+      throw mapDockerError(err, { action: `import ${image}`, otherwise: 'Internal' });
     }
     const decoder = new BuildOutputDecoder();
     let error: string | undefined;

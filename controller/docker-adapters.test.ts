@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testConfig } from '../core/index.js';
 import { knownBaseImages, preparedAtStart } from './docker-adapters.js';
-import { publicPortOf } from './main.js';
 
 describe('base images from Debian', () => {
   it('makes Python 3.9, 3.11 and 3.13 from bullseye, bookworm and trixie; an operator image is never made here', () => {
@@ -21,13 +20,5 @@ describe('base images from Debian', () => {
 
   it('refuses a python image map that is not version → image', () => {
     expect(() => testConfig({ SPACEPORT_PYTHON_IMAGES: '{"latest":"x"}' })).toThrow(/SPACEPORT_PYTHON_IMAGES/);
-  });
-});
-
-describe('publicPortOf', () => {
-  it('is the public URL’s port when set (none for the default), else the port listened on', () => {
-    expect(publicPortOf(testConfig(), 41234)).toBe(41234);
-    expect(publicPortOf(testConfig({ SPACEPORT_PUBLIC_URL: 'https://spaces.example.com' }), 41234)).toBeUndefined();
-    expect(publicPortOf(testConfig({ SPACEPORT_PUBLIC_URL: 'http://spaces.example.com:8443' }), 41234)).toBe(8443);
   });
 });

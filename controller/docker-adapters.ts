@@ -5,7 +5,7 @@ import { DEFAULT_BASE_IMAGES, DockerImageBuilder, NodeDist, debianSuiteOf, ensur
 import { SpaceportError, type Config, type Logger } from '../core/index.js';
 import { DockerRuntime, connectDocker, detectDockerGpus } from './runtime/index.js';
 import { DockerHousekeeping } from './runtime/docker/docker-housekeeping.js';
-import type { SpaceportAdapters } from './main.js';
+import type { SpaceportAdapters } from './spaceport-interfaces.js';
 
 /**
  * The base images Spaceport can make itself: its Python images (each from its Debian release) that

@@ -1,7 +1,8 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
-import { SpaceportError, requestContext, requestIdFrom, type Logger } from '../core/index.js';
+import { SpaceportError, requestContext, requestIdFrom, type Config, type Logger } from '../core/index.js';
 import { hostHeaderCount, type Proxy } from '../proxy/index.js';
 import { isGitRequest, type GitHttpHandler } from './git/index.js';
 import type { InternalApi } from './internal-api/index.js';
@@ -84,6 +85,32 @@ export function createHubServer(parts: HubServerParts): http.Server {
     socket.end(rawErrorResponse(e));
   });
   return server;
+}
+
+/** Listen on SPACEPORT_HOST and SPACEPORT_PORT; resolves to the port listened on. */
+export async function listenHub(server: http.Server, config: Readonly<Config>): Promise<number> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.SPACEPORT_PORT, config.SPACEPORT_HOST, () => resolve());
+    });
+  } catch (err) {
+    throw listenError(err, config);
+  }
+  return (server.address() as AddressInfo).port;
+}
+
+/** A failed listen as an error that names the port, the address and the settings that change them. */
+function listenError(err: unknown, config: Readonly<Config>): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const where = `${config.SPACEPORT_HOST}:${config.SPACEPORT_PORT}`;
+  if (code === 'EADDRINUSE') {
+    return new SpaceportError('PortInUse', `Port ${config.SPACEPORT_PORT} on ${config.SPACEPORT_HOST} is already in use. Fix: stop what listens there, or choose another port with SPACEPORT_PORT (--port).`, { cause: err });
+  }
+  if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    return new SpaceportError('PortInUse', `Cannot listen on ${where} (${code}). Fix: choose another address or port with SPACEPORT_HOST (--host) and SPACEPORT_PORT (--port).`, { cause: err });
+  }
+  return err;
 }
 
 /** A whole HTTP/1.1 error response for a raw socket, with `X-Error-Code` like every other error. */

@@ -4,7 +4,7 @@ import { planFromBuilder } from './builds/index.js';
 import { connectEngine, engineBuilder, nodeDist, preparedAtStart } from './docker-adapters.js';
 import { DockerHousekeeping } from './runtime/docker/docker-housekeeping.js';
 import { KubernetesRuntime, loadKubeConfig } from './runtime/index.js';
-import type { SpaceportAdapters } from './main.js';
+import type { SpaceportAdapters } from './spaceport-interfaces.js';
 
 /**
  * The cluster adapters: Spaces run as Deployments in SPACEPORT_K8S_NAMESPACE; images are built by

@@ -9,3 +9,4 @@ export * from './logs.js';
 export * from './secret-mask.js';
 export * from './storage.js';
 export * from './request-context.js';
+export * from './docker-errors.js';

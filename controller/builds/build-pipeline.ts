@@ -7,7 +7,7 @@ import type { GitRepos } from '../git/git-repos.js';
 import type { BuildRecord, SpaceRecord } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
 import type { BuildLogs } from './build-logs.js';
-import type { PlanBuild } from './plan.js';
+import type { PlanRelease } from './release-plan.js';
 
 /** How often a build's failure is written again while the store's disk is full. */
 const DISK_RETRY_MS = 2_000;
@@ -16,7 +16,7 @@ export interface BuildPipelineOptions {
   store: SpaceStore;
   repos: GitRepos;
   builder: ImageBuilder;
-  plan: PlanBuild;
+  plan: PlanRelease;
   logs: BuildLogs;
   logger: Logger;
   concurrency: number;

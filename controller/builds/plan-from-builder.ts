@@ -1,6 +1,6 @@
 import { CA_BUNDLE_FILE_NAME, DEFAULT_BASE_IMAGES, imageRefFor, nodeVersionRequest, parseSpaceConfig, planBuild, pythonImagesWith, type NodeDist } from '../../builder/index.js';
 import { isSpaceportError, type Config } from '../../core/index.js';
-import type { PlanBuild } from './plan.js';
+import type { PlanRelease } from './release-plan.js';
 
 const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org/';
 
@@ -9,8 +9,8 @@ export interface PlanFromBuilderOptions {
   node?: Pick<NodeDist, 'choose'>;
 }
 
-/** The builder's steps (README → config → Node.js version → template plan → image identity) as one PlanBuild. */
-export function planFromBuilder(config: Readonly<Config>, opts: PlanFromBuilderOptions = {}): PlanBuild {
+/** The builder's steps (README → config → Node.js version → template plan → image identity) as one PlanRelease. */
+export function planFromBuilder(config: Readonly<Config>, opts: PlanFromBuilderOptions = {}): PlanRelease {
   const proxy =
     config.SPACEPORT_BUILD_HTTP_PROXY || config.SPACEPORT_BUILD_HTTPS_PROXY
       ? { http: config.SPACEPORT_BUILD_HTTP_PROXY, https: config.SPACEPORT_BUILD_HTTPS_PROXY, noProxy: config.SPACEPORT_BUILD_NO_PROXY }

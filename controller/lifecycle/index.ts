@@ -1,5 +1,6 @@
 export * from './stage.js';
 export * from './reconciler.js';
+export type { ReconcilerOptions } from './reconciler-options.js';
 export * from './route-table.js';
 export * from './activity-ledger.js';
 export * from './instance-spec.js';

@@ -1,47 +1,13 @@
-import { SecretMask, requestContext, type Clock, type Flavor, type Logger, type ReleaseId } from '../../core/index.js';
-import type { Route, RouteTarget } from '../../proxy/index.js';
-import type { Instance, Runtime } from '../runtime/runtime.js';
+import { SecretMask, type ReleaseId } from '../../core/index.js';
+import type { Instance } from '../runtime/runtime.js';
 import type { ReleaseRecord, SpaceRecord } from '../store/records.js';
-import type { SpaceStore } from '../store/space-store.js';
 import { instanceSpecFor } from './instance-spec.js';
-import { KeyedSerializer } from './keyed-serializer.js';
-import { appAccessOf, type InProcessRouteTable } from './route-table.js';
-import { observe, startupTimeoutOf } from './observe.js';
+import { startupTimeoutOf } from './observe.js';
+import { PassScheduler } from './pass-scheduler.js';
+import type { ReconcilerOptions } from './reconciler-options.js';
 import { summarizeRuntimeFailure } from './runtime-error-summary.js';
-import { computeStage, type StageResult } from './stage.js';
-
-/** The longest delay Node's timers honour. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-export interface ReconcilerOptions {
-  store: SpaceStore;
-  runtime: Runtime;
-  routes: InProcessRouteTable;
-  logger: Logger;
-  clock: Clock;
-  domain: string;
-  /** The port visitors reach Spaces on (SPACE_HOST carries it unless 80 or 443); read when an instance is made. */
-  publicPort?: () => number | undefined;
-  flavorFor(hardware: string): Flavor;
-  /** Idle seconds before sleep for this Space; -1 = never. */
-  sleepSecondsFor(space: SpaceRecord): number;
-  /** Latest app activity (epoch ms) the proxy reported for a Space. */
-  lastActivity(uid: string): number | undefined;
-  /** How often to look again while something is starting. */
-  pollMs?: number;
-  /**
-   * How often to look for missed changes. With a runtime that can `resync` (one list, changes
-   * reported through `watch`), that is all a tick costs; every Space gets a pass only every
-   * `fullResyncMs`. Without one, every Space gets a pass every tick.
-   */
-  resyncMs?: number;
-  /** How often every Space gets a pass when the runtime can `resync` (a safety net: events and timers drive the rest). */
-  fullResyncMs?: number;
-  /** How long a replaced release keeps running after traffic moved off it (in-flight requests finish). */
-  drainMs?: number;
-  /** Told of every reconcile pass of one Space (metrics). */
-  onPass?(): void;
-}
+import { spaceRoute } from './space-route.js';
+import type { StageResult } from './stage.js';
 
 /** Crash-restart bookkeeping for a release that had been ready and then exited. */
 interface Backoff {
@@ -51,8 +17,6 @@ interface Backoff {
 
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 60_000;
-/** Spaces reconciled at once in a sweep over all of them. */
-const SWEEP_BATCH = 100;
 /** How long a new release may wait to be scheduled after its predecessor was stopped to make room. */
 const MAKE_ROOM_GRACE_MS = 60_000;
 
@@ -62,7 +26,7 @@ const MAKE_ROOM_GRACE_MS = 60_000;
  */
 export class Reconciler {
   readonly #o: ReconcilerOptions;
-  readonly #serializer: KeyedSerializer;
+  readonly #passes: PassScheduler;
   readonly #backoff = new Map<ReleaseId, Backoff>();
   /** When we first asked for a release's instance (startup timeout counts from here). */
   readonly #startedAt = new Map<ReleaseId, number>();
@@ -71,7 +35,6 @@ export class Reconciler {
   /** Spaces woken by a visit and not ready yet. */
   readonly #waking = new Set<string>();
   readonly #stages = new Map<string, StageResult>();
-  readonly #timers = new Map<string, { timer: NodeJS.Timeout; due: number }>();
   /** When traffic moved to a Space's current target (old instances drain until drainMs after). */
   readonly #switchedAt = new Map<string, { release: ReleaseId; at: number }>();
   /**
@@ -81,21 +44,20 @@ export class Reconciler {
   readonly #makingRoom = new Map<string, { release: ReleaseId; since: number }>();
   /** Releases started again after a stop from outside (engine shutdown) and not ready since. */
   readonly #quietRestarts = new Set<ReleaseId>();
-  #resync?: NodeJS.Timeout;
-  #sweeping?: Promise<void>;
   #unwatch?: () => void;
-  #closed = false;
 
   constructor(opts: ReconcilerOptions) {
     this.#o = opts;
-    this.#serializer = new KeyedSerializer(
-      (uid) => this.#reconcile(uid),
-      (uid, err) => {
-        opts.logger.error({ err, space: uid }, 'reconcile failed');
-        // Look again (the engine may be restarting): nothing else may change to trigger a pass.
-        this.#later(uid, opts.resyncMs ?? 5_000);
-      },
-    );
+    const { runtime } = opts;
+    this.#passes = new PassScheduler({
+      pass: (uid) => this.#reconcile(uid),
+      uids: () => opts.store.listSpaces().map((s) => s.uid),
+      resync: runtime.resync ? () => runtime.resync!() : undefined,
+      clock: opts.clock,
+      logger: opts.logger,
+      resyncMs: opts.resyncMs,
+      fullResyncMs: opts.fullResyncMs,
+    });
   }
 
   /** Reconcile every Space now, then keep watching the runtime and resyncing. */
@@ -104,44 +66,20 @@ export class Reconciler {
       const space = this.#o.store.getSpace(spaceId);
       if (space) void this.kick(space.uid);
     });
-    await this.resyncAll();
-    const resyncMs = this.#o.resyncMs ?? 5_000;
-    const fullEvery = this.#o.runtime.resync ? Math.max(1, Math.round((this.#o.fullResyncMs ?? 60_000) / resyncMs)) : 1;
-    let tick = 0;
-    this.#resync = setInterval(() => {
-      tick += 1;
-      if (tick % fullEvery === 0) void this.resyncAll();
-      else void this.#o.runtime.resync?.().catch((err: unknown) => this.#o.logger.debug({ err }, 'runtime resync failed'));
-    }, resyncMs);
-    this.#resync.unref();
+    await this.#passes.start();
   }
 
   /**
    * A pass over every Space (after one runtime resync). Never two at once, and in batches, so a
    * sweep over 10,000 Spaces leaves room for requests between them.
    */
-  async resyncAll(): Promise<void> {
-    if (this.#sweeping) return this.#sweeping;
-    this.#sweeping = (async () => {
-      // One list of what runs (events missed); a failure (the engine is away) leaves the passes below to report it.
-      await this.#o.runtime.resync?.().catch((err: unknown) => this.#o.logger.debug({ err }, 'runtime resync failed'));
-      const uids = this.#o.store.listSpaces().map((s) => s.uid);
-      for (let i = 0; i < uids.length && !this.#closed; i += SWEEP_BATCH) {
-        await Promise.all(uids.slice(i, i + SWEEP_BATCH).map((uid) => this.kick(uid)));
-        await new Promise((r) => setImmediate(r));
-      }
-    })().finally(() => {
-      this.#sweeping = undefined;
-    });
-    return this.#sweeping;
+  resyncAll(): Promise<void> {
+    return this.#passes.sweep();
   }
 
   /** Ask for a pass over one Space (coalesced). */
   kick(uid: string): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    // Passes are shared by everyone who asked (coalesced) and schedule timers of their own: they
-    // never carry the id of the request that happened to kick them.
-    return requestContext.exit(() => this.#serializer.run(uid));
+    return this.#passes.kick(uid);
   }
 
   /** A visit to a sleeping Space: start it once, however many visitors. */
@@ -178,28 +116,13 @@ export class Reconciler {
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
-    if (this.#resync) clearInterval(this.#resync);
-    for (const t of this.#timers.values()) clearTimeout(t.timer);
     this.#unwatch?.();
-    await this.#serializer.idle();
+    await this.#passes.close();
   }
 
   /** Look at a Space again in `ms` (an earlier request replaces a later one). */
   #later(uid: string, ms: number): void {
-    if (this.#closed) return;
-    const due = this.#o.clock.now() + ms;
-    const existing = this.#timers.get(uid);
-    if (existing && existing.due <= due) return;
-    if (existing) clearTimeout(existing.timer);
-    // Node fires a timer over 2^31-1 ms (~24.8 days, e.g. a sleep time of years) after 1 ms: wake at the cap
-    // instead, and the pass then schedules the rest.
-    const timer = setTimeout(() => {
-      this.#timers.delete(uid);
-      void this.kick(uid);
-    }, Math.min(Math.max(ms, 0), MAX_TIMER_MS));
-    timer.unref();
-    this.#timers.set(uid, { timer, due });
+    this.#passes.later(uid, ms);
   }
 
   async #reconcile(uid: string): Promise<void> {
@@ -451,32 +374,18 @@ export class Reconciler {
 
   #publish(space: SpaceRecord, target: ReleaseRecord | undefined, previous: ReleaseRecord | undefined, instances: Instance[]): void {
     const byRelease = new Map(instances.map((i) => [i.release, i]));
-    const targetInst = target ? byRelease.get(target.id) : undefined;
-    const prevInst = previous ? byRelease.get(previous.id) : undefined;
-    const build = this.#o.store.latestBuild(space.uid);
-    // A release waiting for the room its predecessor frees is starting, not failed.
-    const waitingForRoom = target !== undefined && this.#makingRoom.get(space.uid)?.release === target.id;
-    const result = computeStage({
-      lifecycle: space.lifecycle,
-      build,
-      target: target ? { instance: waitingForRoom ? { kind: 'starting' } : observe(targetInst), failure: target.failure } : undefined,
-      previousServing: prevInst?.state.kind === 'ready',
+    const { result, route } = spaceRoute({
+      space,
+      build: this.#o.store.latestBuild(space.uid),
+      target,
+      targetInst: target ? byRelease.get(target.id) : undefined,
+      prevInst: previous ? byRelease.get(previous.id) : undefined,
+      waitingForRoom: target !== undefined && this.#makingRoom.get(space.uid)?.release === target.id,
+      waking: this.#waking.has(space.uid),
     });
     const before = this.#stages.get(space.uid);
     if (before?.stage !== result.stage) this.#o.logger.info({ space: space.id, stage: result.stage }, 'stage');
     this.#stages.set(space.uid, result);
-
-    const endpoint =
-      targetInst?.state.kind === 'ready' ? targetInst.endpoint : prevInst?.state.kind === 'ready' ? prevInst.endpoint : undefined;
-    let routeTarget: RouteTarget;
-    if (space.lifecycle === 'paused') routeTarget = { kind: 'paused' };
-    else if (space.lifecycle === 'asleep') routeTarget = { kind: 'sleeping' };
-    else if (endpoint) routeTarget = { kind: 'running', endpoint };
-    else if (this.#waking.has(space.uid)) routeTarget = { kind: 'waking' };
-    else if (['BUILD_ERROR', 'CONFIG_ERROR', 'NO_APP_FILE', 'RUNTIME_ERROR'].includes(result.stage))
-      routeTarget = { kind: 'failed', stage: result.stage, message: result.message ?? '' };
-    else routeTarget = { kind: 'pending', stage: result.stage, message: result.message };
-    const route: Route = { subdomain: space.subdomain, space: space.id, stage: result.stage, target: routeTarget, access: appAccessOf(space) };
     this.#o.routes.removeSpace(space.id, space.subdomain);
     this.#o.routes.upsert(route);
   }

@@ -9,7 +9,6 @@ export {
   runtimeEnv,
   type DockerCreateOptionsInput,
 } from './docker/docker-create-options.js';
-export { mapDockerError } from './docker/map-docker-error.js';
 export { KubernetesRuntime, loadKubeConfig, type KubernetesRuntimeOptions } from './kubernetes/kubernetes-runtime.js';
 export { type KubernetesPlacement } from './kubernetes/kubernetes-manifests.js';
 export { probeHttp, type ProbeOptions, type ProbeTarget } from './readiness-probe.js';

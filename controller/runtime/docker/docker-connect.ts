@@ -1,6 +1,5 @@
 import Dockerode from 'dockerode';
-import { SpaceportError } from '../../../core/index.js';
-import { dockerStatus } from './map-docker-error.js';
+import { SpaceportError, dockerStatus } from '../../../core/index.js';
 
 /** A dockerode client for a DOCKER_HOST value (`unix:///path`, `tcp://host:port`), or the default socket. */
 export function connectDocker(dockerHost?: string): Dockerode {

@@ -1,11 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
-import type { Logger, SpaceId } from '../../../core/index.js';
+import { dockerStatus, type Logger, type SpaceId } from '../../../core/index.js';
 import { LABELS } from './docker-create-options.js';
 import { ReconnectingEventStream, WATCHED_ACTIONS, type ContainerEvent } from './docker-events.js';
 import { containerFactsFrom, type ContainerFacts } from './docker-state.js';
-import { dockerStatus } from './map-docker-error.js';
 import { probeHttp } from '../readiness-probe.js';
 
 /** What the cache knows of one container. */

@@ -1,8 +1,7 @@
 import type Dockerode from 'dockerode';
-import type { LogLine } from '../../../core/index.js';
+import { mapDockerError, type LogLine } from '../../../core/index.js';
 import { toBuffer } from './docker-connect.js';
 import { logLinesFromBuffer, logLinesFromStream } from './docker-log-stream.js';
-import { mapDockerError } from './map-docker-error.js';
 import type { RunLogOptions } from '../runtime.js';
 
 /**

@@ -1,8 +1,7 @@
 import type Dockerode from 'dockerode';
 import tar from 'tar-stream';
-import { STORAGE_MOUNT_PATH } from '../../../core/index.js';
+import { STORAGE_MOUNT_PATH, dockerStatus } from '../../../core/index.js';
 import { APP_USER } from './docker-create-options.js';
-import { dockerStatus } from './map-docker-error.js';
 
 /**
  * A Space's `/data` on Docker: one named volume per Space, made before its first container.

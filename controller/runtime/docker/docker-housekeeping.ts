@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import type { Housekeeper } from '../../gc/housekeeper.js';
-import { dockerStatus } from './map-docker-error.js';
+import { dockerStatus } from '../../../core/index.js';
 
 /** Image removal and BuildKit cache pruning on a Docker engine (the `Housekeeper` of `spaceport up`). */
 export class DockerHousekeeping implements Housekeeper {

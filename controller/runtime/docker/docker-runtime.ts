@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import { SpaceportError, type Flavor, type LogLine, type Logger, type ReleaseId, type SpaceId } from '../../../core/index.js';
+import { SpaceportError, dockerStatus, mapDockerError, type Flavor, type LogLine, type Logger, type ReleaseId, type SpaceId } from '../../../core/index.js';
 import {
   DEFAULT_NAME_PREFIX,
   LABELS,
@@ -16,7 +16,6 @@ import { ensureDataVolume, ownDataDir, removeDataVolume } from './docker-data-vo
 import { containerLogs } from './docker-container-logs.js';
 import { logLinesFromBuffer } from './docker-log-stream.js';
 import { REASON_MAX_LINES, containerFactsFrom, instanceStateOf, isInterrupted, isRunning, isStoppedByUs, type ContainerFacts } from './docker-state.js';
-import { dockerStatus, mapDockerError } from './map-docker-error.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, probeHttp } from '../readiness-probe.js';
 import { KeyedLock } from '../keyed-lock.js';
 import { refuseGpuFlavor } from './docker-gpus.js';

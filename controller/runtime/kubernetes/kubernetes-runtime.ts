@@ -20,6 +20,7 @@ import {
   type KubernetesPlacement,
   type Owner,
 } from './kubernetes-manifests.js';
+import { KubernetesInformers } from './kubernetes-informers.js';
 import { currentPod, instanceStateFor, podVerdict, startsOf, type PodVerdict } from './kubernetes-state.js';
 import { mapKubernetesError } from './map-kubernetes-error.js';
 import { streamPodLog } from './kubernetes-log-stream.js';
@@ -40,10 +41,6 @@ export function loadKubeConfig(file?: string): k8s.KubeConfig {
   else kc.loadFromDefault();
   return kc;
 }
-
-type Waiter = { check: () => boolean; resolve: () => void };
-type DeploymentInformer = k8s.Informer<k8s.V1Deployment> & k8s.ObjectCache<k8s.V1Deployment>;
-type PodInformer = k8s.Informer<k8s.V1Pod> & k8s.ObjectCache<k8s.V1Pod>;
 
 /**
  * An instance starting for longer than this is checked once with a direct read (then at most every
@@ -70,19 +67,13 @@ export class KubernetesRuntime implements Runtime {
   readonly #objects: k8s.KubernetesObjectApi;
   readonly #core: k8s.CoreV1Api;
   readonly #apps: k8s.AppsV1Api;
-  #deployments: DeploymentInformer;
-  #pods: PodInformer;
+  readonly #informers: KubernetesInformers;
   /** Deployment name → when list() first saw it starting, and when it was last read directly. */
   readonly #startingSince = new Map<string, number>();
   readonly #checkedAt = new Map<string, number>();
-  #rebuilding?: Promise<void>;
-  /** When the pod watch last delivered an event: while events flow, the watch is alive. */
-  #podEventAt = Date.now();
   readonly #lock = new KeyedLock();
   readonly #listeners = new Set<(space: SpaceId) => void>();
-  readonly #waiters = new Set<Waiter>();
   readonly #tails = new Map<string, string>();
-  readonly #cacheWaitMs: number;
   #started?: Promise<void>;
   #closed = false;
   /** API calls made (reads and writes, informers' own list/watch excluded): the benchmark's figure. */
@@ -92,67 +83,26 @@ export class KubernetesRuntime implements Runtime {
     this.#kc = opts.kubeConfig;
     this.#p = opts.placement;
     this.#log = opts.logger.child({ runtime: 'kubernetes', namespace: opts.placement.namespace });
-    this.#cacheWaitMs = opts.cacheWaitMs ?? 30_000;
     this.#objects = k8s.KubernetesObjectApi.makeApiClient(this.#kc);
     this.#core = this.#kc.makeApiClient(k8s.CoreV1Api);
     this.#apps = this.#kc.makeApiClient(k8s.AppsV1Api);
-    [this.#deployments, this.#pods] = this.#makeInformers();
-  }
-
-  /** The two informers (Deployments and Pods with this install's labels), wired to our callbacks. */
-  #makeInformers(): [DeploymentInformer, PodInformer] {
-    const ns = this.#p.namespace;
-    const selector = selectorFor(this.#p.instance);
-    const deployments = k8s.makeInformer(
-      this.#kc,
-      `/apis/apps/v1/namespaces/${ns}/deployments`,
-      () => this.#apps.listNamespacedDeployment({ namespace: ns, labelSelector: selector }),
-      selector,
-    );
-    const pods = k8s.makeInformer(
-      this.#kc,
-      `/api/v1/namespaces/${ns}/pods`,
-      () => this.#core.listNamespacedPod({ namespace: ns, labelSelector: selector }),
-      selector,
-    );
-    for (const informer of [deployments, pods] as k8s.Informer<k8s.KubernetesObject>[]) {
-      for (const verb of ['add', 'update', 'delete'] as const) {
-        informer.on(verb, (obj) => {
-          if (informer === (pods as unknown)) this.#podEventAt = Date.now();
-          this.#changed(obj);
-        });
-      }
-      informer.on('error', (err) => this.#restartInformer(informer, err));
-    }
-    return [deployments, pods];
-  }
-
-  /** New informers (a fresh list and watch), swapped in once synced; the old ones stopped. */
-  #rebuildInformers(): Promise<void> {
-    this.#rebuilding ??= (async () => {
-      const [deployments, pods] = this.#makeInformers();
-      try {
-        await Promise.all([deployments.start(), pods.start()]);
-      } catch (err) {
-        this.#log.warn({ err: (err as Error).message }, 'could not list again; keeping the current informers');
-        await Promise.allSettled([deployments.stop(), pods.stop()]);
-        return;
-      }
-      const old = [this.#deployments, this.#pods];
-      [this.#deployments, this.#pods] = [deployments, pods];
-      await Promise.allSettled(old.map((i) => i.stop()));
-      this.#changed({});
-    })().finally(() => {
-      this.#rebuilding = undefined;
+    this.#informers = new KubernetesInformers({
+      kubeConfig: this.#kc,
+      core: this.#core,
+      apps: this.#apps,
+      namespace: this.#p.namespace,
+      selector: selectorFor(this.#p.instance),
+      logger: this.#log,
+      cacheWaitMs: opts.cacheWaitMs ?? 30_000,
+      onChange: (obj) => this.#changed(obj),
     });
-    return this.#rebuilding;
   }
 
   /** Start the informers (the first list); every other method awaits it. */
   start(): Promise<void> {
     this.#started ??= (async () => {
       try {
-        await Promise.all([this.#deployments.start(), this.#pods.start()]);
+        await this.#informers.start();
       } catch (err) {
         this.#started = undefined;
         throw mapKubernetesError(err, { action: `watch deployments and pods in namespace ${this.#p.namespace}` });
@@ -162,41 +112,10 @@ export class KubernetesRuntime implements Runtime {
     return this.#started;
   }
 
-  #restartInformer(informer: k8s.Informer<k8s.KubernetesObject>, err: unknown): void {
-    const current = informer === (this.#deployments as unknown) || informer === (this.#pods as unknown);
-    if (this.#closed || !current) return;
-    this.#log.warn({ err: (err as Error)?.message ?? String(err) }, 'watch failed; restarting the informer');
-    setTimeout(() => {
-      const stillCurrent = informer === (this.#deployments as unknown) || informer === (this.#pods as unknown);
-      if (!this.#closed && stillCurrent) informer.start().catch((e: unknown) => this.#restartInformer(informer, e));
-    }, 1000).unref();
-  }
-
+  /** An informer saw a change (its waiters already told): tell the watchers of its Space. */
   #changed(obj: k8s.KubernetesObject): void {
-    for (const w of [...this.#waiters]) {
-      if (w.check()) {
-        this.#waiters.delete(w);
-        w.resolve();
-      }
-    }
     const space = obj.metadata?.annotations?.[K8S_ANNOTATIONS.space] as SpaceId | undefined;
     if (space) for (const l of this.#listeners) l(space);
-  }
-
-  /** Resolves once `check()` holds for the informers' caches (checked on every event), or after cacheWaitMs. */
-  async #until(check: () => boolean, what: string): Promise<void> {
-    if (check()) return;
-    await new Promise<void>((resolve) => {
-      const w: Waiter = { check, resolve };
-      this.#waiters.add(w);
-      setTimeout(() => {
-        if (this.#waiters.delete(w)) {
-          // A watch that went quiet without an error: list and watch again.
-          this.#log.warn({ what }, 'the informers did not see our write in time: listing and watching again');
-          void this.#rebuildInformers().then(resolve, resolve);
-        }
-      }, this.#cacheWaitMs).unref();
-    });
   }
 
   refuseFlavor(_flavor: Flavor): string | undefined {
@@ -222,7 +141,7 @@ export class KubernetesRuntime implements Runtime {
     const claim = renderStorageClaim(this.#p, spec);
     if (claim) await this.#ssa(claim);
     for (const obj of renderReleaseConfig(this.#p, spec, anchor)) await this.#ssa(obj);
-    const existing = this.#deployments.get(name, this.#p.namespace);
+    const existing = this.#informers.deployments.get(name, this.#p.namespace);
     let starts = startsOf(existing);
     if (existing) {
       const verdict = this.#verdictOf(existing);
@@ -252,8 +171,8 @@ export class KubernetesRuntime implements Runtime {
   /** Wait until the Deployment informer holds `name` at `resourceVersion` or later (or no longer holds it). */
   async #seen(name: string, resourceVersion: string | undefined, gone = false): Promise<void> {
     const want = resourceVersion ? BigInt(resourceVersion) : 0n;
-    await this.#until(() => {
-      const d = this.#deployments.get(name, this.#p.namespace);
+    await this.#informers.until(() => {
+      const d = this.#informers.deployments.get(name, this.#p.namespace);
       if (gone) return d === undefined;
       return d !== undefined && BigInt(d.metadata?.resourceVersion ?? '0') >= want;
     }, `deployment ${name}`);
@@ -262,7 +181,7 @@ export class KubernetesRuntime implements Runtime {
   #podsOf(d: k8s.V1Deployment): k8s.V1Pod[] {
     const hash = d.metadata?.labels?.[K8S_LABELS.releaseHash];
     const space = d.metadata?.labels?.[K8S_LABELS.spaceHash];
-    return this.#pods
+    return this.#informers.pods
       .list(this.#p.namespace)
       .filter((p) => p.metadata?.labels?.[K8S_LABELS.releaseHash] === hash && p.metadata?.labels?.[K8S_LABELS.spaceHash] === space);
   }
@@ -275,7 +194,7 @@ export class KubernetesRuntime implements Runtime {
     await this.start();
     const hash = space ? spaceHash(space) : undefined;
     const out: Instance[] = [];
-    for (const d of this.#deployments.list(this.#p.namespace)) {
+    for (const d of this.#informers.deployments.list(this.#p.namespace)) {
       if (d.metadata?.deletionTimestamp) continue;
       if (hash && d.metadata?.labels?.[K8S_LABELS.spaceHash] !== hash) continue;
       out.push(await this.#instanceOf(d));
@@ -315,7 +234,7 @@ export class KubernetesRuntime implements Runtime {
     this.#startingSince.set(name, since);
     // Only when the pod watch has been quiet too: with events flowing (a thousand Spaces starting
     // at once), it is alive and the cache is merely behind the cluster.
-    const quiet = now - this.#podEventAt >= STALE_AFTER_MS;
+    const quiet = now - this.#informers.podEventAt >= STALE_AFTER_MS;
     if (!quiet || now - since < STALE_AFTER_MS || now - (this.#checkedAt.get(name) ?? 0) < STALE_CHECK_MS) return cached;
     this.#checkedAt.set(name, now);
     const labels = d.metadata?.labels ?? {};
@@ -328,7 +247,7 @@ export class KubernetesRuntime implements Runtime {
       const fresh = podVerdict(currentPod(d, list.items), labels[K8S_LABELS.flavor] ?? 'unknown');
       if (fresh.kind === cached.kind) return cached;
       this.#log.warn({ deployment: name, cached: cached.kind, actual: fresh.kind }, 'the informers missed a change: listing and watching again');
-      void this.#rebuildInformers();
+      void this.#informers.rebuild();
       return fresh;
     } catch (err) {
       this.#log.warn({ deployment: name, err: (err as Error).message }, 'could not read the pods directly');
@@ -364,7 +283,7 @@ export class KubernetesRuntime implements Runtime {
     return this.#lock.run(space, async () => {
       await this.start();
       const name = releaseObjectName(space, release);
-      const d = this.#deployments.get(name, this.#p.namespace);
+      const d = this.#informers.deployments.get(name, this.#p.namespace);
       if (!d || d.spec?.replicas === 0) return;
       try {
         this.apiCalls++;
@@ -384,7 +303,7 @@ export class KubernetesRuntime implements Runtime {
     return this.#lock.run(space, async () => {
       await this.start();
       const hash = spaceHash(space);
-      const doomed = this.#deployments
+      const doomed = this.#informers.deployments
         .list(this.#p.namespace)
         .filter((d) => d.metadata?.labels?.[K8S_LABELS.spaceHash] === hash && d.metadata?.annotations?.[K8S_ANNOTATIONS.release] !== opts.keep);
       for (const d of doomed) {
@@ -416,7 +335,7 @@ export class KubernetesRuntime implements Runtime {
 
   async *logs(space: SpaceId, release: ReleaseId, opts: RunLogOptions): AsyncIterable<LogLine> {
     await this.start();
-    const d = this.#deployments.get(releaseObjectName(space, release), this.#p.namespace);
+    const d = this.#informers.deployments.get(releaseObjectName(space, release), this.#p.namespace);
     if (!d) throw new SpaceportError('NotFound', `${space} has no instance of release ${release}.`);
     if (opts.tail === 0) return;
     const pod = currentPod(d, this.#podsOf(d));
@@ -444,8 +363,6 @@ export class KubernetesRuntime implements Runtime {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const w of this.#waiters) w.resolve();
-    this.#waiters.clear();
-    await Promise.allSettled([this.#deployments.stop(), this.#pods.stop()]);
+    await this.#informers.close();
   }
 }

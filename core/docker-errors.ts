@@ -1,4 +1,11 @@
-import { SpaceportError } from '../../../core/index.js';
+import { SpaceportError, type ErrorCode } from './errors.js';
+
+/*
+ * The one translation of Docker Engine errors, used by the Docker runtime (controller/runtime/docker)
+ * and the image builders (builder/). It lives in core, which both already depend on: builder/ must not
+ * import controller/, and the runtime has no reason to depend on the image builder. It reads only the
+ * error's shape and imports no Docker library, so core still talks to nothing.
+ */
 
 /** What dockerode (docker-modem) throws: an HTTP error with `statusCode`, or a socket error with `code`. */
 interface DockerErrorLike {
@@ -9,6 +16,7 @@ interface DockerErrorLike {
   json?: { message?: string } | null;
 }
 
+/** Socket errors that mean no engine answers: all of them are `DockerUnavailable`. */
 const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE']);
 
 export interface DockerErrorContext {
@@ -16,6 +24,8 @@ export interface DockerErrorContext {
   action: string;
   /** The image involved, named in "no such image" errors. */
   image?: string;
+  /** The code of any other failure the engine reports (default `RuntimeFailed`; a build's is `BuildFailed`). */
+  otherwise?: ErrorCode;
 }
 
 /** The HTTP status of a Docker API error, if it is one. */
@@ -34,7 +44,7 @@ function dockerMessage(err: DockerErrorLike): string {
  * - the engine is unreachable (socket missing, refused, denied) → `DockerUnavailable` with the fix;
  * - 404 "no such image" → `RuntimeFailed` naming the image (Spaceport never pulls);
  * - 404 otherwise → `NotFound`;
- * - anything else → `RuntimeFailed` with Docker's message.
+ * - anything else → `ctx.otherwise` (default `RuntimeFailed`) with Docker's message.
  */
 export function mapDockerError(err: unknown, ctx: DockerErrorContext): SpaceportError {
   if (err instanceof SpaceportError) return err;
@@ -64,5 +74,5 @@ export function mapDockerError(err: unknown, ctx: DockerErrorContext): Spaceport
     );
   }
   if (status === 404) return new SpaceportError('NotFound', `Could not ${ctx.action}: ${message}`, { cause: err });
-  return new SpaceportError('RuntimeFailed', `Could not ${ctx.action}: ${message}`, { cause: err });
+  return new SpaceportError(ctx.otherwise ?? 'RuntimeFailed', `Could not ${ctx.action}: ${message}`, { cause: err });
 }

@@ -1,7 +1,10 @@
 import type { SpaceRecord } from '../store/records.js';
 
-/** What a build will do, decided from the README and the file list before any Docker work. */
-export type BuildPlan =
+/**
+ * What a build will release, decided from the README and the file list before any Docker work: the
+ * pipeline's plan (the builder's `BuildPlan`, `planBuild`'s output, is one step in making it).
+ */
+export type ReleasePlan =
   | { kind: 'config_error'; message: string }
   | { kind: 'no_app_file'; message: string }
   | {
@@ -19,7 +22,7 @@ export type BuildPlan =
       notices: string[];
     };
 
-export type PlanBuild = (input: {
+export type PlanRelease = (input: {
   space: SpaceRecord;
   readme: string | undefined;
   files: string[];
@@ -31,4 +34,4 @@ export type PlanBuild = (input: {
   nodeFiles?: { packageJson?: string; nvmrc?: string; nodeVersionFile?: string };
   /** Committer date of the newest commit that changed README.md or a dependency file (packages are resolved as of then). */
   dependenciesChangedAt?: Date;
-}) => BuildPlan | Promise<BuildPlan>;
+}) => ReleasePlan | Promise<ReleasePlan>;

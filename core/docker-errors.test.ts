@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SpaceportError } from '../../../core/index.js';
-import { mapDockerError } from './map-docker-error.js';
+import { mapDockerError } from './docker-errors.js';
+import { SpaceportError } from './errors.js';
 
 function socketError(code: string): Error {
   return Object.assign(new Error(`connect ${code} /var/run/docker.sock`), { code, address: '/var/run/docker.sock' });
@@ -10,7 +10,7 @@ function httpError(statusCode: number, message: string): Error {
 }
 
 describe('mapDockerError', () => {
-  it.each(['ENOENT', 'ECONNREFUSED'])('an unreachable socket (%s) is DockerUnavailable with the fix', (code) => {
+  it.each(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE'])('an unreachable engine (%s) is DockerUnavailable with the fix', (code) => {
     const cause = socketError(code);
     const err = mapDockerError(cause, { action: 'list instances' });
     expect(err.code).toBe('DockerUnavailable');
@@ -37,6 +37,28 @@ describe('mapDockerError', () => {
     expect(mapDockerError(httpError(404, 'No such container: abc'), { action: 'stop it' }).code).toBe('NotFound');
     const err = mapDockerError(httpError(500, 'driver failed programming external connectivity'), { action: 'start alice/demo' });
     expect(err).toMatchObject({ code: 'RuntimeFailed', message: 'Could not start alice/demo: driver failed programming external connectivity' });
+  });
+
+  it('is the same for the runtime and the builder: one code for an unreachable engine, whatever the other failures are called', () => {
+    for (const otherwise of [undefined, 'BuildFailed', 'Internal'] as const) {
+      expect(mapDockerError(socketError('ECONNREFUSED'), { action: 'build spaceport/x:1', otherwise }).code).toBe('DockerUnavailable');
+      expect(mapDockerError(socketError('EACCES'), { action: 'build spaceport/x:1', otherwise }).code).toBe('DockerUnavailable');
+    }
+  });
+
+  it('names any other engine failure with the caller\'s code', () => {
+    const cause = httpError(500, 'failed to solve: rpc error');
+    expect(mapDockerError(cause, { action: 'build spaceport/x:1', otherwise: 'BuildFailed' })).toMatchObject({
+      code: 'BuildFailed',
+      message: 'Could not build spaceport/x:1: failed to solve: rpc error',
+      cause,
+    });
+    expect(mapDockerError(new Error('socket hang up'), { action: 'import spaceport/x:1', otherwise: 'Internal' }).code).toBe('Internal');
+  });
+
+  it('an engine answer is never taken for an unreachable socket', () => {
+    const answered = Object.assign(httpError(500, 'connection refused by the registry'), { code: 'ECONNREFUSED' });
+    expect(mapDockerError(answered, { action: 'x' }).code).toBe('RuntimeFailed');
   });
 
   it('leaves SpaceportErrors alone', () => {
