@@ -1,4 +1,4 @@
-import { SpaceportError, type ErrorCode } from '../core/index.js';
+import { SpaceportError, fail } from '../core/index.js';
 
 interface DockerishError {
   statusCode?: number;
@@ -12,12 +12,12 @@ export function isNotFound(err: unknown): boolean {
 }
 
 /** A dockerode failure as a SpaceportError: an unreachable engine is `DockerUnavailable`, the rest `code`. */
-export function mapDockerError(err: unknown, doing: string, code: ErrorCode = 'Internal'): SpaceportError {
+export function mapDockerError(err: unknown, doing: string, code: 'Internal' | 'BuildFailed' = 'Internal'): SpaceportError {
   if (err instanceof SpaceportError) return err;
   const e = (err ?? {}) as DockerishError;
   if (e.code === 'ECONNREFUSED' || e.code === 'ENOENT' || e.code === 'EACCES') {
-    return new SpaceportError('DockerUnavailable', `${doing}: the Docker engine is not reachable (${e.code}); start dockerd or set DOCKER_HOST.`, { cause: err });
+    return fail('dockerUnreachable', { doing, errno: e.code }, { cause: err });
   }
   const reason = e.json?.message ?? e.message ?? String(err);
-  return new SpaceportError(code, `${doing} failed: ${reason}`, { cause: err });
+  return fail(code === 'BuildFailed' ? 'dockerBuildFailed' : 'dockerFailed', { doing, reason }, { cause: err });
 }
