@@ -4,7 +4,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFil
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { SpaceportError, dockerStatus, mapDockerError, type LogSink, type Logger } from '../core/index.js';
+import { SpaceportError, dockerStatus, fail, mapDockerError, type LogSink, type Logger } from '../core/index.js';
 import {
   DEFAULT_DEBIAN_MIRROR,
   DEFAULT_DEBIAN_SECURITY_MIRROR,
@@ -94,7 +94,7 @@ export async function buildBaseImage(
 ): Promise<Exclude<BaseImageResult, 'present'>> {
   const source = debianSource(opts);
   const problem = debianSourceProblem(source) ?? packageProblem(spec);
-  if (problem) throw new SpaceportError('BaseImageFailed', `Cannot build ${spec.image}: ${problem}.`);
+  if (problem) throw fail('baseImageRefused', { image: spec.image, problem });
   const caPath = opts.caBundle === undefined ? DEFAULT_CA_BUNDLE : opts.caBundle;
   const ca = caPath === null ? undefined : await readCaBundle(caPath);
   const key = rootfsCacheKey(spec, source, ca);
@@ -119,10 +119,8 @@ export async function buildBaseImage(
     });
     if (res.code !== 0) {
       const detail = await debootstrapLogTail(rootfs);
-      throw new SpaceportError(
-        'BaseImageFailed',
-        `debootstrap for ${spec.image} exited with ${res.code ?? res.signal}; check that ${source.mirror} is reachable (set the mirror or proxy option). Last lines:\n${[...res.tail.slice(-10), ...detail].join('\n')}`,
-      );
+      const lines = [...res.tail.slice(-10), ...detail].join('\n');
+      throw fail('debootstrapFailed', { image: spec.image, exit: res.code ?? res.signal, mirror: source.mirror, lines });
     }
     await writeFile(path.join(rootfs, 'etc/apt/sources.list'), sourcesList(source));
     for (const args of chrootAptArgs(spec, rootfs)) {
@@ -132,7 +130,7 @@ export async function buildBaseImage(
         onLine: (line) => opts.log?.write(`${line}\n`),
       });
       if (apt.code !== 0) {
-        throw new SpaceportError('BaseImageFailed', `apt-get ${args[2]} in ${spec.image} failed (${apt.code ?? apt.signal}):\n${apt.tail.join('\n')}`);
+        throw fail('aptFailed', { command: args[2], image: spec.image, exit: apt.code ?? apt.signal, lines: apt.tail.join('\n') });
       }
     }
     await finishRootfs(rootfs, spec, source, ca);
@@ -142,7 +140,7 @@ export async function buildBaseImage(
     const tar = await runCommand('tar', ['--numeric-owner', '-C', rootfs, '-cf', partial, '.'], { signal: opts.signal });
     if (tar.code !== 0) {
       await rm(partial, { force: true });
-      throw new SpaceportError('BaseImageFailed', `Packing the root filesystem of ${spec.image} failed:\n${tar.tail.join('\n')}`);
+      throw fail('rootfsPackFailed', { image: spec.image, lines: tar.tail.join('\n') });
     }
     await rename(partial, tarball);
     await unmountUnder(rootfs);
@@ -200,7 +198,7 @@ async function readCaBundle(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
-    throw new SpaceportError('BaseImageFailed', `Cannot read the CA bundle ${file}: set the CA bundle option to a readable PEM file.`, { cause: err });
+    throw fail('caBundleUnreadable', { file }, { cause: err });
   }
 }
 
@@ -246,7 +244,7 @@ async function importTarball(docker: Docker, spec: BaseImageSpec, tarball: strin
       else if (ev.kind === 'status' || ev.kind === 'stream') opts.log?.write(ev.text);
     }
   }
-  if (error) throw new SpaceportError('BaseImageFailed', `docker import of ${spec.image} failed: ${error}`);
+  if (error) throw fail('dockerImportFailed', { image: spec.image, error });
 }
 
 /** `name[:tag]` (the registry part may hold a port: `host:5000/a/b:tag`). */

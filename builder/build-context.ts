@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import tarFs from 'tar-fs';
 import tarStream from 'tar-stream';
-import { SpaceportError } from '../core/index.js';
+import { fail } from '../core/index.js';
 import { CODE_DIR, SUPPORT_DIR } from '../templates/index.js';
 
 /** Where a rendered Dockerfile sits in the context (the repo's own `Dockerfile` is never touched). */
@@ -30,7 +30,7 @@ export function packBuildContext(input: BuildContextInput): Readable {
   if (templated) files.push([TEMPLATED_DOCKERFILE, input.dockerfile ?? '']);
   const dirs = new Set<string>();
   for (const [name] of files) {
-    if (!isSafeContextPath(name)) throw new SpaceportError('Internal', `Build context file ${JSON.stringify(name)} must be a relative path.`);
+    if (!isSafeContextPath(name)) throw fail('buildContextPathNotRelative', { name });
     for (let d = path.posix.dirname(name); d !== '.'; d = path.posix.dirname(d)) dirs.add(d);
   }
   const mtime = new Date(0);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
-import { BuildError, SpaceportError, dockerStatus, mapDockerError, type LogSink, type Logger } from '../core/index.js';
+import { BuildError, SpaceportError, dockerStatus, fail, failBuild, mapDockerError, type LogSink, type Logger } from '../core/index.js';
 import { BuildLog } from './build-log.js';
 import { summarizeBuildFailure } from './build-error-summary.js';
 import { BuildOutputDecoder } from './build-output.js';
@@ -94,7 +94,7 @@ export class DockerImageBuilder implements ImageBuilder {
       } catch (err) {
         progress.end();
         if (signal.aborted) throw cancelled(signal, progress);
-        throw new BuildError(`The build stream broke: ${(err as Error).message}`, { logTail: progress.tail(), step: progress.step, cause: err });
+        throw failBuild('buildStreamBroke', { reason: (err as Error).message }, { logTail: progress.tail(), step: progress.step, cause: err });
       }
     } finally {
       context.destroy();
@@ -108,7 +108,7 @@ export class DockerImageBuilder implements ImageBuilder {
       throw new BuildError(message, { logTail: progress.tail(), step: progress.step });
     }
     if (!(await this.exists(req.image))) {
-      throw new BuildError(`The build ended without producing ${req.image}.`, { logTail: progress.tail(), step: progress.step });
+      throw failBuild('buildProducedNoImage', { image: req.image }, { logTail: progress.tail(), step: progress.step });
     }
     logger.info({ ms: Date.now() - started, cacheHits: progress.cacheHits }, 'image build succeeded');
     return req.image;
@@ -148,7 +148,7 @@ export class DockerImageBuilder implements ImageBuilder {
     } catch (err) {
       if (dockerStatus(err) === 404) return;
       if ((err as { statusCode?: number }).statusCode === 409) {
-        throw new SpaceportError('ImageInUse', `The image ${image} is used by a container; remove the container first.`, { cause: err });
+        throw fail('imageInUse', { image }, { cause: err });
       }
       throw mapDockerError(err, { action: `remove ${image}`, otherwise: 'Internal' });
     }
@@ -164,7 +164,7 @@ async function readCaBundle(file: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (err) {
-    throw new SpaceportError('BuildFailed', `Cannot read the build CA bundle ${file}: set SPACEPORT_BUILD_CA_BUNDLE to a readable PEM file.`, { cause: err });
+    throw fail('buildCaBundleUnreadable', { file }, { cause: err });
   }
 }
 

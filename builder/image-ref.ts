@@ -1,4 +1,4 @@
-import { SpaceportError } from '../core/index.js';
+import { fail } from '../core/index.js';
 
 /** The repository every Space image lives under: `spaceport/{subdomain}`. */
 export const SPACE_IMAGE_PREFIX = 'spaceport/';
@@ -13,7 +13,7 @@ export function imageRefFor(input: { subdomain: string; tree: string; templateHa
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/^-+|-+$/g, '');
-  if (!name) throw new SpaceportError('Internal', `imageRefFor: subdomain ${JSON.stringify(input.subdomain)} has no usable characters`);
+  if (!name) throw fail('imageRefNoName', { subdomain: input.subdomain });
   const tree = hexPrefix(input.tree, 12, 'tree');
   const template = hexPrefix(input.templateHash, 8, 'templateHash');
   return `${SPACE_IMAGE_PREFIX}${name}:${tree}-${template}`;
@@ -21,6 +21,6 @@ export function imageRefFor(input: { subdomain: string; tree: string; templateHa
 
 function hexPrefix(value: string, len: number, label: string): string {
   const v = value.toLowerCase();
-  if (!/^[0-9a-f]+$/.test(v) || v.length < len) throw new SpaceportError('Internal', `imageRefFor: ${label} must be at least ${len} hex digits`);
+  if (!/^[0-9a-f]+$/.test(v) || v.length < len) throw fail('imageRefShortHex', { label, len });
   return v.slice(0, len);
 }

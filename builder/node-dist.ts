@@ -9,7 +9,7 @@ import { createGunzip } from 'node:zlib';
 import type Docker from 'dockerode';
 import semver from 'semver';
 import tarStream from 'tar-stream';
-import { SpaceportError, mapDockerError, type LogSink, type Logger } from '../core/index.js';
+import { SpaceportError, fail, mapDockerError, type LogSink, type Logger } from '../core/index.js';
 import { imageExists, splitImage } from './base-images.js';
 import { BuildOutputDecoder } from './build-output.js';
 import { nodeDistImage, parseNodeDistImage, pickNodeVersion, pickNpmVersion, type NodeVersionSource } from './node-version.js';
@@ -66,26 +66,26 @@ export class NodeDist {
     const node = pickNodeVersion(range, Object.keys(nodeMeta.versions));
     if (!node) {
       const where = source === 'default' ? '' : ` (${source})`;
-      throw new SpaceportError('BadRequest', `No Node.js release matches "${range}"${where}. Use a range that includes a released version, like ">=20" or "22".`);
+      throw fail('nodeRangeUnmatched', { range, where });
     }
     const npmMeta = await this.#packument('npm');
     const latest = npmMeta['dist-tags']?.latest;
     const candidates = Object.values(npmMeta.versions).filter((v) => !latest || !semver.valid(v.version) || semver.lte(v.version, latest));
     const npm = pickNpmVersion(node, candidates);
-    if (!npm) throw new SpaceportError('BadRequest', `No npm release supports Node.js ${node}.`);
+    if (!npm) throw fail('npmForNodeMissing', { node });
     return { node, npm, image: nodeDistImage(node, npm) };
   }
 
   /** Make the image named by `nodeDistImage` when it is missing. Returns whether it was made. */
   async ensureImage(docker: Docker, image: string, log: LogSink, signal?: AbortSignal): Promise<'exists' | 'imported'> {
     const wanted = parseNodeDistImage(image);
-    if (!wanted) throw new SpaceportError('BadRequest', `${image} is not a Node.js image name (spaceport/node:<node>-npm<npm>).`);
+    if (!wanted) throw fail('nodeImageNameInvalid', { image });
     if (await imageExists(docker, image)) return 'exists';
     const nodeMeta = await this.#packument(this.nodePackage);
     const npmMeta = await this.#packument('npm');
     const nodeDist = nodeMeta.versions[wanted.node]?.dist;
     const npmDist = npmMeta.versions[wanted.npm]?.dist;
-    if (!nodeDist || !npmDist) throw new SpaceportError('BaseImageFailed', `The npm registry has no ${this.nodePackage}@${wanted.node} or npm@${wanted.npm}.`);
+    if (!nodeDist || !npmDist) throw fail('npmPackagesMissing', { nodePackage: this.nodePackage, node: wanted.node, npm: wanted.npm });
     log.write(`Fetching Node.js ${wanted.node} (${this.nodePackage}) and npm ${wanted.npm} from the npm registry ...\n`);
     const nodeTgz = await this.#download(nodeDist);
     const npmTgz = await this.#download(npmDist);
@@ -108,7 +108,7 @@ export class NodeDist {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       for (const ev of decoder.push(chunk)) if (ev.kind === 'error') error ??= ev.message;
     }
-    if (error) throw new SpaceportError('BaseImageFailed', `docker import of ${image} failed: ${error}`);
+    if (error) throw fail('dockerImportFailed', { image, error });
     this.#o.logger.info({ image }, 'node image imported');
     return 'imported';
   }
@@ -129,11 +129,11 @@ export class NodeDist {
     try {
       res = await (this.#o.fetch ?? fetch)(url, { headers: { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8' }, signal: AbortSignal.timeout(60_000) });
     } catch (err) {
-      throw new SpaceportError('BaseImageFailed', `The npm registry at ${this.#registry} is not reachable (${(err as Error).message}).`, { cause: err });
+      throw fail('npmRegistryUnreachable', { registry: this.#registry, reason: (err as Error).message }, { cause: err });
     }
-    if (!res.ok) throw new SpaceportError('BaseImageFailed', `The npm registry answered ${res.status} for ${name}.`);
+    if (!res.ok) throw fail('npmRegistryAnswered', { status: res.status, name });
     const body = (await res.json()) as Packument;
-    if (!body || typeof body.versions !== 'object') throw new SpaceportError('BaseImageFailed', `The npm registry's metadata for ${name} has no versions.`);
+    if (!body || typeof body.versions !== 'object') throw fail('npmNoVersions', { name });
     return body;
   }
 
@@ -146,19 +146,19 @@ export class NodeDist {
     const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
     try {
       const res = await (this.#o.fetch ?? fetch)(dist.tarball, { signal: AbortSignal.timeout(15 * 60_000) });
-      if (!res.ok || !res.body) throw new SpaceportError('BaseImageFailed', `Downloading ${dist.tarball} answered ${res.status}.`);
+      if (!res.ok || !res.body) throw fail('tarballAnswered', { tarball: dist.tarball, status: res.status });
       const hash = createHash(expected.algorithm);
       const counter = new PassThrough();
       counter.on('data', (c: Buffer) => hash.update(c));
       await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), counter, createWriteStream(tmp));
       const got = hash.digest('hex');
-      if (got !== expected.hex) throw new SpaceportError('BaseImageFailed', `${dist.tarball} does not match the registry's ${expected.algorithm} (got ${got}).`);
+      if (got !== expected.hex) throw fail('tarballChecksumMismatch', { tarball: dist.tarball, algorithm: expected.algorithm, got });
       await rename(tmp, file);
       return file;
     } catch (err) {
       await rm(tmp, { force: true });
       if (err instanceof SpaceportError) throw err;
-      throw new SpaceportError('BaseImageFailed', `Downloading ${dist.tarball} failed: ${(err as Error).message}`, { cause: err });
+      throw fail('tarballDownloadFailed', { tarball: dist.tarball, reason: (err as Error).message }, { cause: err });
     }
   }
 }
@@ -167,7 +167,7 @@ function expectedDigest(dist: { integrity?: string; shasum?: string; tarball: st
   const sri = /(?:^|\s)sha512-([A-Za-z0-9+/=]+)/.exec(dist.integrity ?? '');
   if (sri) return { algorithm: 'sha512', hex: Buffer.from(sri[1]!, 'base64').toString('hex') };
   if (dist.shasum && /^[0-9a-f]{40}$/.test(dist.shasum)) return { algorithm: 'sha1', hex: dist.shasum };
-  throw new SpaceportError('BaseImageFailed', `The npm registry gives no checksum for ${dist.tarball}.`);
+  throw fail('tarballNoChecksum', { tarball: dist.tarball });
 }
 
 /**

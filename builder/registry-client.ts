@@ -1,4 +1,4 @@
-import { SpaceportError } from '../core/index.js';
+import { fail } from '../core/index.js';
 
 /** Where images go: `host[:port]` and a repository prefix (`127.0.0.1:5000/spaceport` → host + `spaceport`). */
 export interface RegistryTarget {
@@ -20,7 +20,7 @@ const MANIFEST_TYPES = [
 /** `registry.example.com/spaceport` → target; loopback hosts speak plain HTTP. */
 export function parseRegistry(value: string, creds: { username?: string; password?: string; insecure?: boolean } = {}): RegistryTarget {
   const [host, ...rest] = value.replace(/\/+$/, '').split('/');
-  if (!host) throw new SpaceportError('BadRequest', `SPACEPORT_REGISTRY "${value}" has no host.`);
+  if (!host) throw fail('registryNoHost', { value });
   const bare = host.replace(/:\d+$/, '');
   const loopback = bare === 'localhost' || bare.startsWith('127.') || bare === '[::1]';
   return { host, prefix: rest.join('/'), insecure: creds.insecure ?? loopback, username: creds.username, password: creds.password };
@@ -65,7 +65,7 @@ export class RegistryClient {
       res = await this.#head(url);
     }
     if (res.status === 404) return undefined;
-    if (!res.ok) throw new SpaceportError('BuildFailed', `The registry ${this.#t.host} answered ${res.status} for ${repository}:${tag}.`);
+    if (!res.ok) throw fail('registryAnswered', { host: this.#t.host, status: res.status, repository, tag });
     return res.headers.get('docker-content-digest') ?? undefined;
   }
 
@@ -76,7 +76,7 @@ export class RegistryClient {
     try {
       return await fetch(url, { method: 'HEAD', headers, signal: AbortSignal.timeout(15_000) });
     } catch (err) {
-      throw new SpaceportError('BuildFailed', `The registry ${this.#t.host} is not reachable (${(err as Error).message}). Fix: check SPACEPORT_REGISTRY.`, { cause: err });
+      throw fail('registryUnreachable', { host: this.#t.host, reason: (err as Error).message }, { cause: err });
     }
   }
 
@@ -91,7 +91,7 @@ export class RegistryClient {
     const headers: Record<string, string> = {};
     if (this.#t.username) headers.authorization = `Basic ${Buffer.from(`${this.#t.username}:${this.#t.password ?? ''}`).toString('base64')}`;
     const res = await fetch(url, { headers, signal: AbortSignal.timeout(15_000) });
-    if (!res.ok) throw new SpaceportError('BuildFailed', `The registry ${this.#t.host} refused a token (${res.status}). Fix: check SPACEPORT_REGISTRY_USERNAME/PASSWORD.`);
+    if (!res.ok) throw fail('registryTokenRefused', { host: this.#t.host, status: res.status });
     const body = (await res.json()) as { token?: string; access_token?: string };
     this.#token = body.token ?? body.access_token;
   }

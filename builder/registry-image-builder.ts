@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { SpaceportError, type LogSink, type Logger } from '../core/index.js';
+import { fail, type LogSink, type Logger } from '../core/index.js';
 import type { BuildRequest, ImageBuilder } from './image-builder.js';
 import { RegistryClient, registryRepository, splitReference, type RegistryTarget } from './registry-client.js';
 
@@ -73,10 +73,10 @@ export class RegistryImageBuilder implements ImageBuilder {
     );
     const failed = events.find((e) => e.error || e.errorDetail);
     if (failed) {
-      throw new SpaceportError('BuildFailed', `Pushing ${ref} to the registry failed: ${failed.errorDetail?.message ?? failed.error}. Fix: check SPACEPORT_REGISTRY and that the engine may push there (a plain-HTTP registry must be an insecure registry of the engine).`);
+      throw fail('registryPushFailed', { ref, reason: String(failed.errorDetail?.message ?? failed.error) });
     }
     const digest = events.map((e) => e.aux?.Digest).find(Boolean);
-    if (!digest) throw new SpaceportError('BuildFailed', `Pushing ${ref}: the registry did not report a digest.`);
+    if (!digest) throw fail('registryNoDigest', { ref });
     return digest;
   }
 

@@ -1,4 +1,4 @@
-import { SpaceportError, type ErrorCode } from './errors.js';
+import { SpaceportError, fail } from './errors.js';
 
 /*
  * The one translation of Docker Engine errors, used by the Docker runtime (controller/runtime/docker)
@@ -25,7 +25,7 @@ export interface DockerErrorContext {
   /** The image involved, named in "no such image" errors. */
   image?: string;
   /** The code of any other failure the engine reports (default `RuntimeFailed`; a build's is `BuildFailed`). */
-  otherwise?: ErrorCode;
+  otherwise?: 'RuntimeFailed' | 'BuildFailed' | 'Internal';
 }
 
 /** The HTTP status of a Docker API error, if it is one. */
@@ -50,29 +50,13 @@ export function mapDockerError(err: unknown, ctx: DockerErrorContext): Spaceport
   if (err instanceof SpaceportError) return err;
   const e = (err ?? {}) as DockerErrorLike;
   const status = dockerStatus(err);
-  if (status === undefined && e.code === 'EACCES') {
-    return new SpaceportError(
-      'DockerUnavailable',
-      `Permission denied on the Docker socket${e.address ? ` ${e.address}` : ''} while trying to ${ctx.action}: run Spaceport as root or as a member of the "docker" group.`,
-      { cause: err },
-    );
-  }
+  if (status === undefined && e.code === 'EACCES') return fail('dockerSocketDenied', { address: e.address, action: ctx.action }, { cause: err });
   if (status === undefined && e.code !== undefined && UNREACHABLE.has(e.code)) {
-    return new SpaceportError(
-      'DockerUnavailable',
-      `The Docker engine is not reachable${e.address ? ` at ${e.address}` : ''} (${e.code}) while trying to ${ctx.action}: start it (\`dockerd > /var/log/dockerd.log 2>&1 &\`) or set DOCKER_HOST to a running engine.`,
-      { cause: err },
-    );
+    return fail('dockerUnreachable', { address: e.address, errno: e.code, action: ctx.action }, { cause: err });
   }
   const message = dockerMessage(e);
-  if (status === 404 && /no such image/i.test(message)) {
-    const image = ctx.image ?? 'the image';
-    return new SpaceportError(
-      'RuntimeFailed',
-      `Image ${image} does not exist on the Docker engine (Spaceport never pulls images): build it first. Docker said: ${message}`,
-      { cause: err },
-    );
-  }
-  if (status === 404) return new SpaceportError('NotFound', `Could not ${ctx.action}: ${message}`, { cause: err });
-  return new SpaceportError(ctx.otherwise ?? 'RuntimeFailed', `Could not ${ctx.action}: ${message}`, { cause: err });
+  if (status === 404 && /no such image/i.test(message)) return fail('dockerNoSuchImage', { image: ctx.image ?? 'the image', message }, { cause: err });
+  if (status === 404) return fail('dockerNotFound', { action: ctx.action, message }, { cause: err });
+  const key = ({ RuntimeFailed: 'dockerRuntimeFailed', BuildFailed: 'dockerBuildFailed', Internal: 'dockerFailed' } as const)[ctx.otherwise ?? 'RuntimeFailed'];
+  return fail(key, { action: ctx.action, message }, { cause: err });
 }

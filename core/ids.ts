@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { SpaceportError } from './errors.js';
+import { fail } from './errors.js';
 
 declare const brand: unique symbol;
 type Brand<T, B extends string> = T & { readonly [brand]: B };
@@ -36,7 +36,7 @@ export const namePartSchema = z.string().superRefine((v, ctx) => {
 export function toSpaceId(owner: string, name: string): SpaceId {
   for (const [label, part] of [['owner', owner], ['name', name]] as const) {
     const problem = nameProblem(part);
-    if (problem) throw new SpaceportError('InvalidName', `Invalid ${label} "${part.slice(0, 100)}": ${problem}.`);
+    if (problem) throw fail('namePartInvalid', { label, part, problem });
   }
   return `${owner}/${name}` as SpaceId;
 }

@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import { SpaceportError } from '../core/errors.js';
+import { SpaceportError, renderMessage } from '../core/errors.js';
 
 /** How a proxy reaches the controller's internal API (routes, activity, wake). */
 export interface ControllerClientOptions {
@@ -15,8 +15,8 @@ export interface ControllerClientOptions {
 export class ControllerRequestError extends SpaceportError {
   readonly httpStatus: number;
   constructor(path: string, httpStatus: number, message: string | undefined) {
-    const hint = httpStatus === 401 ? ' (check that SPACEPORT_INTERNAL_TOKEN is the same on the proxy and the controller)' : '';
-    super('Internal', `controller answered ${httpStatus} to ${path}${message ? `: ${message}` : ''}${hint}`, { details: { path, httpStatus } });
+    const answered = renderMessage('controllerAnswered', { httpStatus, path, message });
+    super(answered.code, answered.message, { details: { path, httpStatus } });
     this.name = 'ControllerRequestError';
     this.httpStatus = httpStatus;
   }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../core/clock.js';
-import { SpaceportError } from '../core/errors.js';
+import { fail } from '../core/errors.js';
 import type { AppAccessOptions } from './app-gate.js';
 import { proxyPageSecurityHeaders } from './page-security-headers.js';
 import type { ProxyMetrics } from './proxy-metrics.js';
@@ -72,7 +72,7 @@ export interface ResolvedProxyOptions {
 function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
   const v = value ?? fallback;
   if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-    throw new SpaceportError('Internal', `proxy option ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${v}`);
+    throw fail('proxyOptionNotPositive', { name, allowZero, value: v });
   }
   return v;
 }
@@ -80,7 +80,7 @@ function positive(name: string, value: number | undefined, fallback: number, all
 /** Defaults applied and values checked once; the result is frozen. */
 export function resolveProxyOptions(opts: ProxyOptions): Readonly<ResolvedProxyOptions> {
   const domain = opts.domain.trim().toLowerCase().replace(/\.$/, '');
-  if (!/^[a-z0-9.-]+$/.test(domain)) throw new SpaceportError('Internal', `proxy option domain must be a host name, got "${opts.domain}"`);
+  if (!/^[a-z0-9.-]+$/.test(domain)) throw fail('proxyOptionDomainInvalid', { domain: opts.domain });
   const retryAfterSeconds = Math.ceil(positive('retryAfterSeconds', opts.retryAfterSeconds, 5));
   return Object.freeze({
     domain,
@@ -107,7 +107,7 @@ function frameAncestorsOf(list: readonly string[] | undefined): string | undefin
   if (items.length === 0) return undefined;
   for (const item of items) {
     if (item !== "'self'" && !/^https?:\/\/(\*\.)?[a-z0-9.-]+(:(\d+|\*))?$/i.test(item)) {
-      throw new SpaceportError('Internal', `proxy option frameAncestors: "${item}" is not an origin like https://example.com`);
+      throw fail('proxyOptionFrameAncestorInvalid', { item });
     }
   }
   return items.join(' ');

@@ -1,4 +1,4 @@
-import { ERRORS, type ErrorCode } from '../core/errors.js';
+import { renderMessage, type RenderedMessage } from '../core/errors.js';
 import type { ProxyContext } from './proxy-context.js';
 import type { Route } from './route.js';
 import { appErrorPage, failedPage, notFoundPage, pausedPage, pendingPage, wakingPage } from './pages/index.js';
@@ -23,24 +23,24 @@ function stageHeaders(ctx: ProxyContext, route: Route, retry: boolean): string[]
 }
 
 /** `X-Error-Code` and `X-Error-Message` of our own 4xx answers, as the API sends them. */
-function errorHeaders(code: ErrorCode, message: string = ERRORS[code].message): string[] {
+function errorHeaders({ code, message }: RenderedMessage): string[] {
   return ['x-error-code', code, 'x-error-message', message];
 }
 
 /** `GET /.spaceport/status` on a Space host: never forwarded, never wakes. */
 export function statusResponse(route: Route | undefined): PageResponse {
-  if (route === undefined) return jsonResponse(404, { error: 'Space not found' }, errorHeaders('RepoNotFound', 'Space not found.'));
+  if (route === undefined) return jsonResponse(404, { error: 'Space not found' }, errorHeaders(renderMessage('proxySpaceNotFound')));
   return jsonResponse(200, { space: route.space, stage: route.stage, target: route.target.kind });
 }
 
 /** A request whose Host cannot be trusted to pick a Space (two Host headers). */
 export function badHostResponse(): PageResponse {
-  const message = 'The request must have exactly one Host header.';
-  return jsonResponse(400, { error: message }, errorHeaders('BadRequest', message));
+  const refused = renderMessage('proxyHostHeaderNotSingle');
+  return jsonResponse(refused.status, { error: refused.message }, errorHeaders(refused));
 }
 
 export function notFoundResponse(host: string): PageResponse {
-  return htmlResponse(404, notFoundPage(host), errorHeaders('RepoNotFound', 'Space not found.'));
+  return htmlResponse(404, notFoundPage(host), errorHeaders(renderMessage('proxySpaceNotFound')));
 }
 
 export function appErrorResponse(route: Route): PageResponse {

@@ -1,4 +1,4 @@
-import { SpaceportError } from '../../core/index.js';
+import { fail } from '../../core/index.js';
 
 const MAX_BRANCH_BYTES = 255;
 
@@ -27,6 +27,6 @@ export function branchNameProblem(name: string): string | undefined {
 /** The branch name, or throw `InvalidUpstream` naming the rule it breaks. */
 export function validateBranchName(name: string): string {
   const problem = branchNameProblem(name);
-  if (problem) throw new SpaceportError('InvalidUpstream', `Invalid branch "${name.slice(0, 100)}": ${problem}.`);
+  if (problem) throw fail('upstreamBranchInvalid', { branch: name, problem });
   return name;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../core/index.js';
-import { SpaceportError, silentLogger, splitSpaceId, toSpaceId, type SpaceId } from '../../core/index.js';
+import { fail, silentLogger, splitSpaceId, toSpaceId, type SpaceId } from '../../core/index.js';
 import { validateBranchName } from './branch-name.js';
 import { extractTar } from './extract-tar.js';
 import type { GitRepos, Head } from './git-repos.js';
@@ -65,7 +65,7 @@ export class CliGitRepos implements GitRepos {
     const { owner, name } = splitSpaceId(space);
     toSpaceId(owner, name); // a cast string must still follow the name rules
     const repo = path.resolve(this.root, owner, `${name}.git`);
-    if (!repo.startsWith(this.root + path.sep)) throw new SpaceportError('InvalidName', `Invalid Space id "${space}".`);
+    if (!repo.startsWith(this.root + path.sep)) throw fail('repoPathOutsideRoot', { space });
     return repo;
   }
 
@@ -128,8 +128,8 @@ export class CliGitRepos implements GitRepos {
   async move(from: SpaceId, to: SpaceId): Promise<void> {
     const src = this.pathOf(from);
     const dst = this.pathOf(to);
-    if (!(await this.exists(from))) throw new SpaceportError('RepoNotFound', `Repository ${from} not found.`);
-    if (await this.exists(to)) throw new SpaceportError('RepoExists', `Repository ${to} already exists.`);
+    if (!(await this.exists(from))) throw fail('repoNotFound', { space: from });
+    if (await this.exists(to)) throw fail('repoExists', { space: to });
     await fs.mkdir(path.dirname(dst), { recursive: true });
     await fs.rename(src, dst);
     this.#hooksReady.delete(src);
@@ -144,7 +144,7 @@ export class CliGitRepos implements GitRepos {
   async copy(from: SpaceId, to: SpaceId): Promise<void> {
     const src = await this.#existing(from);
     const dst = this.pathOf(to);
-    if (await this.exists(to)) throw new SpaceportError('RepoExists', `Repository ${to} already exists.`);
+    if (await this.exists(to)) throw fail('repoExists', { space: to });
     await fs.mkdir(path.dirname(dst), { recursive: true });
     const tmp = `${dst}.tmp-${randomBytes(4).toString('hex')}`;
     try {
@@ -163,7 +163,7 @@ export class CliGitRepos implements GitRepos {
   }
 
   async #existing(space: SpaceId): Promise<string> {
-    if (!(await this.exists(space))) throw new SpaceportError('RepoNotFound', `Repository ${space} not found.`);
+    if (!(await this.exists(space))) throw fail('repoNotFound', { space });
     return this.pathOf(space);
   }
 
@@ -182,16 +182,16 @@ export class CliGitRepos implements GitRepos {
 
   /** The repo path, after checking the repo exists and `commit` is a full object id of a commit in it. */
   async #commit(space: SpaceId, commit: string): Promise<string> {
-    if (!OID_RE.test(commit)) throw new SpaceportError('RevisionNotFound', `Invalid commit id "${commit.slice(0, 80)}".`);
+    if (!OID_RE.test(commit)) throw fail('commitIdInvalid', { commit });
     const repo = await this.#existing(space);
     const r = await runGit(['cat-file', '-e', `${commit}^{commit}`], { gitDir: repo, okExitCodes: [1, 128] });
-    if (r.exitCode !== 0) throw new SpaceportError('RevisionNotFound', `Commit ${commit} not found in ${space}.`);
+    if (r.exitCode !== 0) throw fail('commitNotFound', { commit, space });
     return repo;
   }
 
   async readFile(space: SpaceId, commit: string, file: string): Promise<Buffer | undefined> {
     const problem = filePathProblem(file);
-    if (problem) throw new SpaceportError('BadRequest', `Invalid file path "${file.slice(0, 200)}": ${problem}.`);
+    if (problem) throw fail('filePathInvalid', { path: file, problem });
     const repo = await this.#commit(space, commit);
     // `--batch` answers "missing" (or a non-blob type) instead of failing, so absence needs no stderr parsing.
     const r = await runGit(['cat-file', '--batch'], { gitDir: repo, input: `${commit}:${file}\n` });
@@ -211,7 +211,7 @@ export class CliGitRepos implements GitRepos {
   async lastChangedAt(space: SpaceId, commit: string, paths: readonly string[]): Promise<Date> {
     for (const p of paths) {
       const problem = filePathProblem(p);
-      if (problem) throw new SpaceportError('BadRequest', `Invalid file path "${p.slice(0, 200)}": ${problem}.`);
+      if (problem) throw fail('filePathInvalid', { path: p, problem });
     }
     const repo = await this.#commit(space, commit);
     const literal = paths.map((p) => `:(literal)${p}`);
@@ -273,10 +273,10 @@ export class CliGitRepos implements GitRepos {
       if (!(err instanceof GitCommandError)) throw err;
       const why = err.timedOut ? `timed out after ${this.#upstreamTimeoutMs} ms` : err.stderr.trim() || `git exited with ${err.exitCode}`;
       this.#log.warn({ space, exitCode: err.exitCode, timedOut: err.timedOut }, 'upstream fetch failed');
-      throw new SpaceportError('UpstreamFetchFailed', `Fetching branch "${branch}" from the upstream failed: ${why}`, { cause: err });
+      throw fail('upstreamFetchFailed', { branch, why }, { cause: err });
     }
     const head = await this.head(space);
-    if (!head) throw new SpaceportError('UpstreamFetchFailed', `The upstream fetch did not produce a main branch.`);
+    if (!head) throw fail('upstreamNoMain');
     this.#log.info({ space, commit: head.commit }, 'upstream fetched');
     return head;
   }

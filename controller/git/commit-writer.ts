@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SpaceportError } from '../../core/index.js';
+import { SpaceportError, fail } from '../../core/index.js';
 import { branchNameProblem } from './branch-name.js';
 import { filePathProblem } from './cli-git-repos.js';
 import { runGit } from './run-git.js';
@@ -41,7 +41,7 @@ const OID_RE = /^[0-9a-f]{40}$/;
 /** A repo-relative path, or a 400 naming the rule it breaks. */
 export function checkRepoPath(p: string): string {
   const problem = filePathProblem(p);
-  if (problem) throw new SpaceportError('BadRequest', `Invalid path "${p.slice(0, 200)}": ${problem}.`);
+  if (problem) throw fail('commitPathInvalid', { path: p, problem });
   return p;
 }
 
@@ -74,19 +74,19 @@ async function filesAt(gitDir: string, commit: string | undefined): Promise<Map<
  */
 export async function writeCommit(input: WriteCommitInput): Promise<WrittenCommit> {
   const problem = branchNameProblem(input.branch);
-  if (problem) throw new SpaceportError('RevisionNotFound', `Invalid branch "${input.branch.slice(0, 100)}": ${problem}.`);
+  if (problem) throw fail('commitBranchInvalid', { branch: input.branch, problem });
   for (const op of input.ops) checkRepoPath(op.path);
   if (input.parentCommit !== undefined && !OID_RE.test(input.parentCommit)) {
-    throw new SpaceportError('BadRequest', `"parentCommit" must be a full commit id (40 hex digits), not "${input.parentCommit.slice(0, 80)}".`);
+    throw fail('parentCommitInvalid', { parentCommit: input.parentCommit });
   }
   const ref = `refs/heads/${input.branch}`;
   for (let attempt = 0; ; attempt++) {
     const parent = await headOf(input.gitDir, ref);
     if (input.parentCommit !== undefined && input.parentCommit !== parent) {
-      throw new SpaceportError('PreconditionFailed', `A commit has happened since ${input.parentCommit.slice(0, 12)}: the branch "${input.branch}" is now at ${parent?.slice(0, 12) ?? 'nothing'}. Fetch it and try again.`);
+      throw fail('parentCommitStale', { parentCommit: input.parentCommit, branch: input.branch, head: parent });
     }
     if (parent === undefined && input.branch !== 'main') {
-      throw new SpaceportError('RevisionNotFound', `Branch "${input.branch}" does not exist.`);
+      throw fail('branchNotFound', { branch: input.branch });
     }
     try {
       return await commitOnce(input, ref, parent);
@@ -106,11 +106,11 @@ async function commitOnce(input: WriteCommitInput, ref: string, parent: string |
     if (op.kind === 'add') {
       after.set(op.path, ''); // hashed below
     } else if (op.kind === 'delete') {
-      if (!after.delete(op.path)) throw new SpaceportError('EntryNotFound', `A file with this name doesn't exist: "${op.path}".`);
+      if (!after.delete(op.path)) throw fail('deletedFileMissing', { path: op.path });
     } else {
       const prefix = `${op.path.replace(/\/+$/, '')}/`;
       const inside = [...after.keys()].filter((f) => f.startsWith(prefix));
-      if (inside.length === 0) throw new SpaceportError('EntryNotFound', `A folder with this name doesn't exist: "${op.path}".`);
+      if (inside.length === 0) throw fail('deletedFolderMissing', { path: op.path });
       for (const f of inside) after.delete(f);
     }
   }
@@ -124,7 +124,7 @@ async function commitOnce(input: WriteCommitInput, ref: string, parent: string |
     const parts = f.split('/');
     for (let i = 1; i < parts.length; i++) {
       const dir = parts.slice(0, i).join('/');
-      if (after.has(dir)) throw new SpaceportError('BadRequest', `"${f}" cannot be added: "${dir}" is a file.`);
+      if (after.has(dir)) throw fail('fileUnderFile', { file: f, dir });
     }
   }
 
@@ -151,7 +151,7 @@ async function commitOnce(input: WriteCommitInput, ref: string, parent: string |
     const commit = (await runGit(args, { gitDir, env: who, input: input.message })).stdout.toString().trim();
     const r = await runGit(['update-ref', ref, commit, parent ?? ZERO], { gitDir, okExitCodes: [1, 128] });
     if (r.exitCode !== 0) {
-      throw new SpaceportError('PreconditionFailed', `The branch "${input.branch}" moved while this commit was made. Try again.`);
+      throw fail('branchMoved', { branch: input.branch });
     }
     return { commit, tree, ...(parent ? { parent } : {}) };
   } finally {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { SpaceportError } from '../../core/index.js';
+import { fail } from '../../core/index.js';
 
 /** `name` resolved inside `root` (never `root` itself), or undefined when it is absolute or climbs out. */
 export function resolveInside(root: string, name: string): string | undefined {
@@ -15,10 +15,6 @@ export function resolveInside(root: string, name: string): string | undefined {
 
 function isInside(root: string, p: string): boolean {
   return p.startsWith(root + path.sep);
-}
-
-function refuse(message: string): SpaceportError {
-  return new SpaceportError('InvalidConfig', message);
 }
 
 /**
@@ -45,7 +41,7 @@ export async function extractTar(source: Readable, dir: string): Promise<void> {
       const { name, type, mode, linkname } = entry.header;
       const target = resolveInside(root, name.replace(/\/+$/, ''));
       if (target === undefined || throughSymlink(target)) {
-        throw refuse(`The archive entry "${name.slice(0, 200)}" would be written outside the export directory.`);
+        throw fail('archiveEntryOutside', { name });
       }
       if (type === 'directory') {
         await fs.mkdir(target, { recursive: true });
@@ -55,14 +51,14 @@ export async function extractTar(source: Readable, dir: string): Promise<void> {
         // 'wx' (O_EXCL) also refuses to write through an existing symlink at `target`.
         const file = createWriteStream(target, { flags: 'wx', mode: (mode ?? 0o644) & 0o100 ? 0o755 : 0o644 });
         await pipeline(entry, file).catch((err: NodeJS.ErrnoException) => {
-          if (err.code === 'EEXIST') throw refuse(`The archive entry "${name.slice(0, 200)}" would overwrite an existing file or link.`);
+          if (err.code === 'EEXIST') throw fail('archiveEntryOverwrites', { name });
           throw err;
         });
       } else if (type === 'symlink') {
         entry.resume();
         const link = linkname ?? '';
         if (link === '' || path.isAbsolute(link) || !isInside(root, path.resolve(path.dirname(target), link))) {
-          throw refuse(`The file "${name.slice(0, 200)}" is a symbolic link pointing outside the repository ("${link.slice(0, 200)}").`);
+          throw fail('archiveSymlinkOutside', { name, link });
         }
         await fs.mkdir(path.dirname(target), { recursive: true });
         await fs.symlink(link, target);
@@ -86,7 +82,7 @@ async function checkSymlinks(root: string, symlinks: Map<string, string>): Promi
   for (const [link, target] of symlinks) {
     const real = await fs.realpath(link).catch(() => undefined); // dangling links lead nowhere
     if (real !== undefined && real !== root && !isInside(root, real)) {
-      throw refuse(`The file "${path.relative(root, link)}" is a symbolic link resolving outside the repository ("${target.slice(0, 200)}").`);
+      throw fail('archiveSymlinkResolvesOutside', { name: path.relative(root, link), target });
     }
   }
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Logger } from '../../core/index.js';
-import { SpaceportError, silentLogger, toSpaceportError, type SpaceId } from '../../core/index.js';
+import { SpaceportError, fail, silentLogger, toSpaceportError, type SpaceId } from '../../core/index.js';
 import { parseCgiHead } from './cgi-response.js';
 import { parseGitPath, type GitPath } from './git-path.js';
 import { tokenFromAuthorization } from './http-auth.js';
@@ -91,14 +91,14 @@ export function sendGitError(res: ServerResponse, err: SpaceportError): void {
 
 function checkMethod(gp: GitPath, method: string | undefined, contentType: string | undefined): SpaceportError | undefined {
   const want = gp.service === 'git-upload-pack' || gp.service === 'git-receive-pack' ? 'POST' : 'GET';
-  if (method !== want) return new SpaceportError('BadRequest', `Use ${want} for ${gp.service}.`);
+  if (method !== want) return fail('gitWrongMethod', { method: want, service: gp.service });
   // http-backend would answer a bare 415 itself; answer it here, with an error code.
   const wantType = `application/x-${gp.service}-request`;
   if (want === 'POST' && contentType?.split(';')[0]?.trim().toLowerCase() !== wantType) {
-    return new SpaceportError('UnsupportedMediaType', `${gp.service} reads "Content-Type: ${wantType}".`);
+    return fail('gitWrongContentType', { service: gp.service, type: wantType });
   }
   if (gp.service === 'info/refs' && gp.queryService === undefined) {
-    return new SpaceportError('BadRequest', 'Only the smart HTTP protocol is supported: use git 1.6.6 or newer.');
+    return fail('gitDumbProtocol');
   }
   return undefined;
 }
@@ -122,16 +122,16 @@ export function createGitHttpHandler(opts: GitHttpOptions): GitHttpHandler {
     let releasePush: (() => void) | undefined;
     try {
       const gp = parseGitPath(req.url ?? '');
-      if (gp === undefined) throw new SpaceportError('NotFound', 'Not a git URL.');
+      if (gp === undefined) throw fail('gitNotAUrl');
       const bad = checkMethod(gp, req.method, req.headers['content-type']);
       if (bad) throw bad;
       const token = tokenFromAuthorization(req.headers.authorization);
       if (gp.access === 'write' && token === undefined) {
-        throw new SpaceportError('Unauthorized', 'Pushing needs a token: use it as the password (any username).');
+        throw fail('gitPushNeedsToken');
       }
       const auth = await opts.authorize({ space: gp.space, access: gp.access, ...(token === undefined ? {} : { token }) });
       if ('error' in auth) throw auth.error;
-      if (!(await opts.repos.exists(gp.space))) throw new SpaceportError('RepoNotFound', `Repository ${gp.space} not found.`);
+      if (!(await opts.repos.exists(gp.space))) throw fail('repoNotFound', { space: gp.space });
       if (gp.access === 'write') await opts.repos.ensureHooks(gp.space);
       const child = log.child({ space: gp.space, service: gp.service });
       const onPush = opts.onPush;
@@ -173,12 +173,12 @@ export function createGitHttpHandler(opts: GitHttpOptions): GitHttpHandler {
 
 /** The error code for a status http-backend answered on its own (a refused or malformed request). */
 function backendError(status: number): SpaceportError {
-  if (status === 403) return new SpaceportError('Forbidden', 'git http-backend refused the request.');
-  if (status === 404) return new SpaceportError('NotFound', 'git http-backend found nothing here.');
+  if (status === 403) return fail('gitBackendForbidden');
+  if (status === 404) return fail('gitBackendNotFound');
   if (status === 413) return new SpaceportError('PayloadTooLarge');
   if (status === 415) return new SpaceportError('UnsupportedMediaType');
-  if (status < 500) return new SpaceportError('BadRequest', `git http-backend refused the request (${status}).`);
-  return new SpaceportError('GitFailed', `git http-backend failed (${status}).`);
+  if (status < 500) return fail('gitBackendRefused', { status });
+  return fail('gitBackendFailedStatus', { status });
 }
 
 interface BackendRun {
@@ -256,7 +256,7 @@ function runBackend(run: BackendRun): Promise<boolean> {
     child.on('error', (err) => {
       exited = true;
       exitCode = -1;
-      if (!res.headersSent) sendGitError(res, new SpaceportError('GitFailed', 'git http-backend could not start.', { cause: err }));
+      if (!res.headersSent) sendGitError(res, fail('gitBackendNoStart', undefined, { cause: err }));
       else res.destroy(err);
       finished = true;
       settle();
@@ -266,7 +266,7 @@ function runBackend(run: BackendRun): Promise<boolean> {
       exitCode = code;
       if (!headParsed && !res.headersSent) {
         const detail = Buffer.concat(stderr).toString().trim().split('\n').pop() ?? '';
-        sendGitError(res, new SpaceportError('GitFailed', `git http-backend failed${detail ? `: ${detail}` : '.'}`));
+        sendGitError(res, fail('gitBackendFailed', { detail }));
         settle();
         return;
       }
@@ -305,7 +305,7 @@ function runBackend(run: BackendRun): Promise<boolean> {
       } catch (err) {
         child.stdout.off('data', onData);
         killGroup();
-        sendGitError(res, new SpaceportError('GitFailed', 'git http-backend answered badly.', { cause: err }));
+        sendGitError(res, fail('gitBackendBadAnswer', undefined, { cause: err }));
         return;
       }
       if (parsed === undefined) return;

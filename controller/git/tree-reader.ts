@@ -1,4 +1,4 @@
-import { SpaceportError } from '../../core/index.js';
+import { fail } from '../../core/index.js';
 import { parsePointer, type LfsPointer } from '../lfs/lfs-pointer.js';
 import { branchNameProblem } from './branch-name.js';
 import { runGit } from './run-git.js';
@@ -26,10 +26,10 @@ export async function resolveRevision(gitDir: string, rev: string): Promise<stri
   let candidates: string[];
   if (OID_RE.test(rev)) candidates = [rev];
   else if (rev.startsWith('refs/')) {
-    if (branchNameProblem(rev.slice('refs/'.length)) !== undefined) throw new SpaceportError('RevisionNotFound', `Invalid revision "${rev.slice(0, 100)}".`);
+    if (branchNameProblem(rev.slice('refs/'.length)) !== undefined) throw fail('revisionInvalid', { rev });
     candidates = [rev];
   } else {
-    if (branchNameProblem(rev) !== undefined) throw new SpaceportError('RevisionNotFound', `Invalid revision "${rev.slice(0, 100)}".`);
+    if (branchNameProblem(rev) !== undefined) throw fail('revisionInvalid', { rev });
     candidates = [`refs/heads/${rev}`, `refs/tags/${rev}`];
   }
   for (const c of candidates) {
@@ -37,7 +37,7 @@ export async function resolveRevision(gitDir: string, rev: string): Promise<stri
     const oid = r.stdout.toString().trim();
     if (r.exitCode === 0 && OID_RE.test(oid)) return oid;
   }
-  throw new SpaceportError('RevisionNotFound', `Invalid rev id: ${rev.slice(0, 100)}`);
+  throw fail('revisionNotFound', { rev });
 }
 
 /** Read several blobs at once (`cat-file --batch`): oid → content. */

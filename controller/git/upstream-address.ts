@@ -1,6 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { SpaceportError } from '../../core/index.js';
+import { SpaceportError, fail } from '../../core/index.js';
 
 /**
  * Which addresses an upstream (pull-mode) URL may reach. A user who can set an upstream must not be
@@ -144,13 +144,13 @@ export async function resolveUpstreamAddresses(url: string, policy: UpstreamAddr
     try {
       addresses = await lookup(host);
     } catch (err) {
-      throw new SpaceportError('UpstreamFetchFailed', `The upstream host "${host}" does not resolve (${(err as NodeJS.ErrnoException).code ?? 'DNS error'}).`, { cause: err });
+      throw fail('upstreamHostUnresolved', { host, errno: (err as NodeJS.ErrnoException).code ?? 'DNS error' }, { cause: err });
     }
-    if (addresses.length === 0) throw new SpaceportError('UpstreamFetchFailed', `The upstream host "${host}" does not resolve.`);
+    if (addresses.length === 0) throw fail('upstreamHostUnresolved', { host });
   }
   for (const ip of addresses) {
     const problem = addressProblem(ip, policy);
-    if (problem) throw new SpaceportError('InvalidUpstream', `Upstream host "${host}" is not allowed: ${problem}.`);
+    if (problem) throw fail('upstreamHostRefused', { host, problem });
   }
   return { host, port, addresses };
 }

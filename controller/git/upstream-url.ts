@@ -1,4 +1,4 @@
-import { SpaceportError } from '../../core/index.js';
+import { fail, type SpaceportError } from '../../core/index.js';
 import { redactCredentials } from './redact.js';
 
 export interface UpstreamUrlOptions {
@@ -16,7 +16,7 @@ function isLoopbackHost(hostname: string): boolean {
 }
 
 function invalid(url: string, why: string): SpaceportError {
-  return new SpaceportError('InvalidUpstream', `Invalid upstream URL "${redactCredentials(url.slice(0, 200))}": ${why}.`);
+  return fail('upstreamUrlInvalid', { url: redactCredentials(url.slice(0, 200)), why });
 }
 
 /**

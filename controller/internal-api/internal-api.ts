@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ZodError, type ZodType } from 'zod';
-import { SpaceportError, toSpaceportError, type Logger } from '../../core/index.js';
+import { SpaceportError, fail, toSpaceportError, type Logger } from '../../core/index.js';
 import {
   ACCESS_PATH,
   accessBodySchema,
@@ -81,14 +81,14 @@ async function readJson<T>(req: IncomingMessage, schema: ZodType<T>): Promise<T>
   try {
     body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
-    throw new SpaceportError('BadRequest', 'The request body is not valid JSON.');
+    throw fail('internalBodyNotJson');
   }
   try {
     return schema.parse(body);
   } catch (err) {
     if (!(err instanceof ZodError)) throw err;
     const problems = err.issues.map((i) => `${i.path.length ? `"${i.path.join('.')}"` : 'body'}: ${i.message}`);
-    throw new SpaceportError('BadRequest', `Invalid request: ${problems.join('; ')}.`, { details: problems });
+    throw fail('internalBodyInvalid', { problems }, { details: problems });
   }
 }
 
@@ -105,7 +105,7 @@ export function createInternalApi(opts: InternalApiOptions): InternalApi {
   /** undefined when the caller may go on; else the error to answer. */
   const refusal = (req: IncomingMessage): SpaceportError | undefined => {
     if (token === undefined) return new SpaceportError('NotFound');
-    if (!bearerMatches(req.headers.authorization, token)) return new SpaceportError('Unauthorized', 'A valid internal token is required: send "Authorization: Bearer <SPACEPORT_INTERNAL_TOKEN>".');
+    if (!bearerMatches(req.headers.authorization, token)) return fail('internalTokenRequired');
     return undefined;
   };
 
@@ -124,7 +124,7 @@ export function createInternalApi(opts: InternalApiOptions): InternalApi {
       const allowed = opts.access ? await opts.access.canUseApp(space, token) : false;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ allowed }));
     } else if (path === ROUTE_STREAM_PATH) {
-      sendError(res, new SpaceportError('BadRequest', 'The route stream is a websocket: send an Upgrade request.'));
+      sendError(res, fail('routeStreamNeedsUpgrade'));
     } else {
       sendError(res, new SpaceportError('NotFound'));
     }

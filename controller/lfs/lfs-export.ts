@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { SpaceportError, type SpaceId } from '../../core/index.js';
+import { fail, type SpaceId } from '../../core/index.js';
 import type { GitRepos, Head } from '../git/git-repos.js';
 import { MAX_POINTER_BYTES, parsePointer } from './lfs-pointer.js';
 import type { LfsStore } from './lfs-store.js';
@@ -22,7 +22,7 @@ export async function smudgeTree(dir: string, store: LfsStore): Promise<number> 
         const pointer = parsePointer(await fs.readFile(p));
         if (!pointer) continue;
         if ((await store.sizeOf(pointer.oid)) !== pointer.size) {
-          throw new SpaceportError('BuildFailed', `${path.relative(dir, p)} is a Git LFS pointer, but its object ${pointer.oid} is not on this server. Fix: push it with "git lfs push --all origin" (or upload the file again).`);
+          throw fail('lfsObjectMissing', { file: path.relative(dir, p), oid: pointer.oid });
         }
         await fs.rm(p);
         await store.copyTo(pointer.oid, p);

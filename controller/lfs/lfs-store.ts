@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { SpaceportError } from '../../core/index.js';
+import { fail } from '../../core/index.js';
 import { OID_RE } from './lfs-pointer.js';
 
 export interface LfsObject {
@@ -27,14 +27,14 @@ export class LfsStore {
 
   static checkOid(oid: unknown): string {
     if (typeof oid !== 'string' || !OID_RE.test(oid)) {
-      throw new SpaceportError('BadRequest', `Invalid LFS object id "${String(oid).slice(0, 80)}": a sha256 is 64 lowercase hex digits.`);
+      throw fail('lfsOidInvalid', { oid: String(oid) });
     }
     return oid;
   }
 
   static checkSize(size: unknown): number {
     if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-      throw new SpaceportError('BadRequest', `Invalid LFS object size "${String(size).slice(0, 40)}": a whole number of bytes.`);
+      throw fail('lfsSizeInvalid', { size: String(size) });
     }
     return size;
   }
@@ -45,7 +45,7 @@ export class LfsStore {
   }
 
   #marker(spaceUid: string, oid: string): string {
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(spaceUid)) throw new SpaceportError('BadRequest', 'Invalid Space uid.');
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(spaceUid)) throw fail('lfsSpaceUidInvalid');
     return path.join(this.root, 'repos', spaceUid, LfsStore.checkOid(oid));
   }
 
@@ -91,13 +91,13 @@ export class LfsStore {
         body.on('data', (chunk: Buffer) => {
           hash.update(chunk);
           size += chunk.length;
-          if (size > obj.size) body.destroy(new SpaceportError('BadRequest', `The upload is larger than the announced ${obj.size} bytes.`));
+          if (size > obj.size) body.destroy(fail('lfsUploadTooLarge', { size: obj.size }));
         });
         await pipeline(body, createWriteStream(tmp));
       }
-      if (size !== obj.size) throw new SpaceportError('BadRequest', `The upload has ${size} bytes, not the announced ${obj.size}.`);
+      if (size !== obj.size) throw fail('lfsUploadSizeMismatch', { got: size, size: obj.size });
       const got = hash.digest('hex');
-      if (got !== obj.oid) throw new SpaceportError('BadRequest', `The upload's sha256 is ${got}, not ${obj.oid}.`);
+      if (got !== obj.oid) throw fail('lfsUploadHashMismatch', { got, oid: obj.oid });
       await fs.mkdir(path.dirname(target), { recursive: true });
       await fs.rename(tmp, target);
     } finally {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { SpaceportError, splitSpaceId, toSpaceId, type SpaceId } from '../../../core/index.js';
+import { fail, splitSpaceId, toSpaceId, type SpaceId } from '../../../core/index.js';
 import { validateBranchName } from '../branch-name.js';
 import { filePathProblem } from '../cli-git-repos.js';
 import { resolveInside } from '../extract-tar.js';
@@ -62,7 +62,7 @@ export class FakeGitRepos implements GitRepos {
 
   async move(from: SpaceId, to: SpaceId): Promise<void> {
     const repo = this.#repo(from);
-    if (this.#repos.has(to)) throw new SpaceportError('RepoExists', `Repository ${to} already exists.`);
+    if (this.#repos.has(to)) throw fail('repoExists', { space: to });
     this.pathOf(to);
     this.#repos.delete(from);
     this.#repos.set(to, repo);
@@ -70,7 +70,7 @@ export class FakeGitRepos implements GitRepos {
 
   async copy(from: SpaceId, to: SpaceId): Promise<void> {
     const repo = this.#repo(from);
-    if (this.#repos.has(to)) throw new SpaceportError('RepoExists', `Repository ${to} already exists.`);
+    if (this.#repos.has(to)) throw fail('repoExists', { space: to });
     this.pathOf(to);
     this.#repos.set(to, { branches: new Map(repo.branches), commits: new Map(repo.commits) });
   }
@@ -103,7 +103,7 @@ export class FakeGitRepos implements GitRepos {
   async lastChangedAt(space: SpaceId, commit: string, paths: readonly string[]): Promise<Date> {
     for (const p of paths) {
       const problem = filePathProblem(p);
-      if (problem) throw new SpaceportError('BadRequest', `Invalid file path "${p.slice(0, 200)}": ${problem}.`);
+      if (problem) throw fail('filePathInvalid', { path: p, problem });
     }
     const same = (a: Commit, b: Commit) => paths.every((p) => (a.files.get(p)?.toString('base64') ?? null) === (b.files.get(p)?.toString('base64') ?? null));
     const start = this.#commit(space, commit);
@@ -117,7 +117,7 @@ export class FakeGitRepos implements GitRepos {
     const root = path.resolve(dir);
     for (const [file, content] of this.#commit(space, commit).files) {
       const target = resolveInside(root, file);
-      if (target === undefined) throw new SpaceportError('InvalidConfig', `The file "${file}" is outside the repository.`);
+      if (target === undefined) throw fail('fileOutsideRepo', { file });
       await fs.mkdir(path.dirname(target), { recursive: true });
       await fs.writeFile(target, content);
     }
@@ -128,19 +128,19 @@ export class FakeGitRepos implements GitRepos {
     validateBranchName(upstream.branch);
     this.#repo(space);
     const files = this.upstreams.get(url)?.get(upstream.branch);
-    if (!files) throw new SpaceportError('UpstreamFetchFailed', `Fetching branch "${upstream.branch}" from the upstream failed.`);
+    if (!files) throw fail('upstreamFetchFailed', { branch: upstream.branch });
     return this.commit(space, files);
   }
 
   #repo(space: SpaceId): Repo {
     const repo = this.#repos.get(space);
-    if (!repo) throw new SpaceportError('RepoNotFound', `Repository ${space} not found.`);
+    if (!repo) throw fail('repoNotFound', { space });
     return repo;
   }
 
   #commit(space: SpaceId, commit: string): Commit {
     const c = this.#repo(space).commits.get(commit);
-    if (!c) throw new SpaceportError('RevisionNotFound', `Commit ${commit} not found in ${space}.`);
+    if (!c) throw fail('commitNotFound', { commit, space });
     return c;
   }
 }

@@ -1,0 +1,66 @@
+import { defineMessages } from './define-messages.js';
+
+/** core/, proxy/ and controller/internal-api/ (the API between them): names, options, the proxy's own answers. */
+/** A Docker Engine failure while doing `action` (core/docker-errors.ts), raised under the caller's code. */
+const dockerCouldNot = (p: { action: string; message: string }) => `Could not ${p.action}: ${p.message}`;
+
+export const PLATFORM_MESSAGES = defineMessages({
+  // the Docker engine (core/docker-errors.ts, for the runtime and the image builders)
+  dockerSocketDenied: {
+    code: 'DockerUnavailable',
+    message: (p: { address: string | undefined; action: string }) =>
+      `Permission denied on the Docker socket${p.address ? ` ${p.address}` : ''} while trying to ${p.action}: run Spaceport as root or as a member of the "docker" group.`,
+  },
+  dockerUnreachable: {
+    code: 'DockerUnavailable',
+    message: (p: { address: string | undefined; errno: string; action: string }) =>
+      `The Docker engine is not reachable${p.address ? ` at ${p.address}` : ''} (${p.errno}) while trying to ${p.action}: start it (\`dockerd > /var/log/dockerd.log 2>&1 &\`) or set DOCKER_HOST to a running engine.`,
+  },
+  dockerNoSuchImage: {
+    code: 'RuntimeFailed',
+    message: (p: { image: string; message: string }) =>
+      `Image ${p.image} does not exist on the Docker engine (Spaceport never pulls images): build it first. Docker said: ${p.message}`,
+  },
+  dockerNotFound: { code: 'NotFound', message: dockerCouldNot },
+  dockerRuntimeFailed: { code: 'RuntimeFailed', message: dockerCouldNot },
+  dockerBuildFailed: { code: 'BuildFailed', message: dockerCouldNot },
+  dockerFailed: { code: 'Internal', message: dockerCouldNot },
+
+  // names (core/ids.ts)
+  namePartInvalid: {
+    code: 'InvalidName',
+    message: (p: { label: string; part: string; problem: string }) => `Invalid ${p.label} "${p.part.slice(0, 100)}": ${p.problem}.`,
+  },
+
+  // proxy options (checked once at start)
+  proxyOptionNotPositive: {
+    code: 'Internal',
+    message: (p: { name: string; allowZero: boolean; value: number }) =>
+      `proxy option ${p.name} must be a ${p.allowZero ? 'non-negative' : 'positive'} number, got ${p.value}`,
+  },
+  proxyOptionDomainInvalid: { code: 'Internal', message: (p: { domain: string }) => `proxy option domain must be a host name, got "${p.domain}"` },
+  proxyOptionFrameAncestorInvalid: {
+    code: 'Internal',
+    message: (p: { item: string }) => `proxy option frameAncestors: "${p.item}" is not an origin like https://example.com`,
+  },
+
+  // the proxy's own answers on Space hosts
+  proxySpaceNotFound: { code: 'RepoNotFound', message: () => 'Space not found.' },
+  proxyHostHeaderNotSingle: { code: 'BadRequest', message: () => 'The request must have exactly one Host header.' },
+
+  // the internal API (controller ↔ proxy)
+  controllerAnswered: {
+    code: 'Internal',
+    message: (p: { httpStatus: number; path: string; message: string | undefined }) =>
+      `controller answered ${p.httpStatus} to ${p.path}${p.message ? `: ${p.message}` : ''}${
+        p.httpStatus === 401 ? ' (check that SPACEPORT_INTERNAL_TOKEN is the same on the proxy and the controller)' : ''
+      }`,
+  },
+  internalBodyNotJson: { code: 'BadRequest', message: () => 'The request body is not valid JSON.' },
+  internalBodyInvalid: { code: 'BadRequest', message: (p: { problems: readonly string[] }) => `Invalid request: ${p.problems.join('; ')}.` },
+  internalTokenRequired: {
+    code: 'Unauthorized',
+    message: () => 'A valid internal token is required: send "Authorization: Bearer <SPACEPORT_INTERNAL_TOKEN>".',
+  },
+  routeStreamNeedsUpgrade: { code: 'BadRequest', message: () => 'The route stream is a websocket: send an Upgrade request.' },
+});
