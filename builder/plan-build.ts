@@ -1,6 +1,9 @@
 import {
   SUPPORT_DIR,
+  orList,
   renderTemplate,
+  sdkTraits,
+  sdksWhere,
   templateHash as hashTemplate,
   type NodeToolchain,
   type RepoFiles,
@@ -81,13 +84,17 @@ export function planBuild(input: PlanBuildInput): BuildPlan {
   const missing = missingAppFile(config, files);
   if (missing) return { kind: 'no_app_file', message: missing };
 
-  const pythonSdk = config.sdk === 'gradio' || config.sdk === 'streamlit';
+  const traits = sdkTraits(config.sdk);
+  const ownDockerfile = traits.image.kind === 'own-dockerfile';
+  const sdkPackage = traits.image.kind === 'python-packages' ? traits.image.sdkPackage : undefined;
+  const pythonSdk = sdkPackage !== undefined;
+  const buildCommand = traits.appBuildCommand ? config.app_build_command : undefined;
   let pythonImage = '';
   let pythonVersion = '';
-  if (config.sdk !== 'docker') {
+  if (!ownDockerfile) {
     const picked = pickPython(config.python_version, input.pythonImages, input.defaultPython ?? HUB_DEFAULT_PYTHON);
     if (picked.kind === 'error') return { kind: 'config_error', message: picked.message };
-    // A static Space's file server runs on any Python: no notice about python_version for it.
+    // An app that resolves no packages (static's file server) runs on any Python: no notice about python_version for it.
     if (picked.notice && pythonSdk) notices.push(picked.notice);
     pythonImage = picked.image;
     pythonVersion = picked.version;
@@ -108,13 +115,11 @@ export function planBuild(input: PlanBuildInput): BuildPlan {
     nodeImage: input.nodeImage ?? DEFAULT_BASE_IMAGES.node,
     appFile: config.app_file,
     files: repoFiles,
-    ...(config.sdk_version !== undefined && (config.sdk === 'gradio' || config.sdk === 'streamlit')
-      ? { sdkVersion: config.sdk_version }
-      : {}),
-    ...(config.sdk === 'docker' ? { appPort: config.app_port } : {}),
-    ...(config.sdk === 'static' && config.app_build_command ? { buildCommand: config.app_build_command } : {}),
-    ...(config.sdk === 'static' && config.app_build_command && input.node ? { node: input.node } : {}),
-    ...(config.sdk === 'static' && config.app_build_command && input.npmRegistry ? { npmRegistry: input.npmRegistry } : {}),
+    ...(config.sdk_version !== undefined && pythonSdk ? { sdkVersion: config.sdk_version } : {}),
+    ...(traits.readsAppPort ? { appPort: config.app_port } : {}),
+    ...(buildCommand ? { buildCommand } : {}),
+    ...(buildCommand && input.node ? { node: input.node } : {}),
+    ...(buildCommand && input.npmRegistry ? { npmRegistry: input.npmRegistry } : {}),
     ...(repoFiles.requirements && input.requirementsTxt !== undefined && hasLocalReferences(input.requirementsTxt)
       ? { localRequirements: true }
       : {}),
@@ -124,8 +129,8 @@ export function planBuild(input: PlanBuildInput): BuildPlan {
     ...(pythonSdk && input.pipCacheId ? { pipCacheId: input.pipCacheId } : {}),
     labels: { ...input.labels, 'spaceport.sdk': config.sdk, 'spaceport.template': templateHash.slice(0, 12) },
   };
-  if (pythonSdk && config.sdk_version !== undefined && repoFiles.requirements && !templateInput.localRequirements && input.requirementsTxt !== undefined) {
-    const { kept, dropped } = withoutSdkLines(input.requirementsTxt, config.sdk);
+  if (sdkPackage !== undefined && config.sdk_version !== undefined && repoFiles.requirements && !templateInput.localRequirements && input.requirementsTxt !== undefined) {
+    const { kept, dropped } = withoutSdkLines(input.requirementsTxt, sdkPackage);
     if (dropped.length > 0) {
       templateInput.requirementsWithoutSdk = kept;
       notices.push(
@@ -147,20 +152,21 @@ export function planBuild(input: PlanBuildInput): BuildPlan {
     templateHash,
     identity: identityOf(templateHash, rendered.dockerfile, rendered.extraFiles),
     ...(cutoff?.cutoff ? { packageCutoff: cutoff.cutoff } : {}),
-    buildArgs: buildArgsFor(config.sdk === 'docker' ? input.variables : undefined, input.proxy),
+    buildArgs: buildArgsFor(ownDockerfile ? input.variables : undefined, input.proxy),
     notices,
   };
 }
 
 function missingAppFile(config: SpaceConfig, files: Set<string>): string | undefined {
-  if (config.sdk === 'docker') {
+  const traits = sdkTraits(config.sdk);
+  if (traits.image.kind === 'own-dockerfile') {
     if (files.has('Dockerfile')) return undefined;
-    return 'No Dockerfile at the root of the repo: "sdk: docker" builds your own Dockerfile. Add one, or use sdk: gradio, streamlit or static in README.md.';
+    const templated = orList(sdksWhere((t) => t.image.kind !== 'own-dockerfile'));
+    return `No Dockerfile at the root of the repo: "sdk: ${config.sdk}" builds your own Dockerfile. Add one, or use sdk: ${templated} in README.md.`;
   }
-  if (config.sdk === 'static' && config.app_build_command) return undefined; // app_file is build output
+  if (traits.appBuildCommand && config.app_build_command) return undefined; // app_file is build output
   if (files.has(config.app_file)) return undefined;
-  const setting = config.sdk === 'static' ? 'index.html' : 'app.py';
-  return `The app file "${config.app_file}" is not in the repo. Add it, or set "app_file" in README.md to your main file (default ${setting}).`;
+  return `The app file "${config.app_file}" is not in the repo. Add it, or set "app_file" in README.md to your main file (default ${traits.defaultAppFile}).`;
 }
 
 /** sha256 of the template hash and what it rendered: a change to either is a new image. */
@@ -170,9 +176,9 @@ function identityOf(templateHash: string, dockerfile: string | undefined, extraF
   return h.digest('hex');
 }
 
-/** requirements.txt without the lines that name the SDK itself (`gradio`, `gradio[oauth]>=4`, `Gradio == 4.0`). */
-export function withoutSdkLines(requirements: string, sdk: string): { kept: string; dropped: string[] } {
-  const re = new RegExp(`^\\s*${sdk}\\s*(\\[[^\\]]*\\])?\\s*([<>=!~;@]|$)`, 'i');
+/** requirements.txt without the lines that name the SDK's own package (`gradio`, `gradio[oauth]>=4`, `Gradio == 4.0`). */
+export function withoutSdkLines(requirements: string, sdkPackage: string): { kept: string; dropped: string[] } {
+  const re = new RegExp(`^\\s*${sdkPackage}\\s*(\\[[^\\]]*\\])?\\s*([<>=!~;@]|$)`, 'i');
   const dropped: string[] = [];
   const kept = requirements
     .split(/\r?\n/)

@@ -1,6 +1,6 @@
 import { LineCounter, parseDocument, isMap, isScalar } from 'yaml';
 import { z } from 'zod';
-import { SDKS, TEMPLATE_PORTS, type Sdk } from '../templates/index.js';
+import { SDKS, appPortFor, orList, sdkTraits, sdksWhere, type Sdk } from '../templates/index.js';
 import { parseDuration } from './duration.js';
 import { resolvePackagesAtProblem } from './package-cutoff.js';
 
@@ -28,9 +28,9 @@ export interface SpaceConfig {
   python_version?: string;
   /** Spaceport: resolve Python packages as of `commit` (default: the last commit that changed the dependencies), `latest`, or a date. */
   resolve_packages_at?: string;
-  /** Default `app.py` (gradio, streamlit), `index.html` (static), `Dockerfile`-less for docker (`app.py`, unused). */
+  /** Default: the SDK's `defaultAppFile` (`templates/sdk-traits.ts`): `app.py`, `index.html` for static, unused for docker. */
   app_file: string;
-  /** The port the app listens on: `app_port` for docker (default 7860), the template's port otherwise. */
+  /** The port the app listens on: `app_port` where the SDK reads it (docker, default 7860), the SDK's port otherwise. */
   app_port: number;
   base_path?: string;
   app_build_command?: string;
@@ -68,7 +68,7 @@ export interface ParseSpaceConfigOptions {
   fileName?: string;
 }
 
-const ADD_FRONT_MATTER = 'Add this block at the very top of README.md (use gradio, streamlit, docker or static):\n---\nsdk: static\n---';
+const ADD_FRONT_MATTER = `Add this block at the very top of README.md (use ${orList(SDKS)}):\n---\nsdk: static\n---`;
 
 const oneOf = (values: readonly string[]) => `must be one of ${values.join(', ')}`;
 const str = z.string({ error: 'must be a string' });
@@ -201,9 +201,10 @@ export function parseSpaceConfig(readme: string | undefined, opts: ParseSpaceCon
   const problems: string[] = [];
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(describeIssue(file, issue, raw));
-  } else if (parsed.data.app_build_command !== undefined && parsed.data.sdk !== 'static') {
+  } else if (parsed.data.app_build_command !== undefined && !sdkTraits(parsed.data.sdk).appBuildCommand) {
+    const building = orList(sdksWhere((t) => t.appBuildCommand));
     problems.push(
-      `${file} front matter: "app_build_command" is only for sdk: static (got sdk ${JSON.stringify(parsed.data.sdk)}); remove it or build in your Dockerfile.`,
+      `${file} front matter: "app_build_command" is only for sdk: ${building} (got sdk ${JSON.stringify(parsed.data.sdk)}); remove it or build in your Dockerfile.`,
     );
   }
   if (!parsed.success || problems.length > 0) return { ok: false, message: problems.join('\n') };
@@ -213,8 +214,8 @@ export function parseSpaceConfig(readme: string | undefined, opts: ParseSpaceCon
   const config: SpaceConfig = {
     ...pickKnown(fm),
     sdk: fm.sdk,
-    app_file: normalizeRelative(fm.app_file ?? (fm.sdk === 'static' ? 'index.html' : 'app.py')),
-    app_port: fm.sdk === 'docker' ? (fm.app_port ?? TEMPLATE_PORTS.docker) : TEMPLATE_PORTS[fm.sdk],
+    app_file: normalizeRelative(fm.app_file ?? sdkTraits(fm.sdk).defaultAppFile),
+    app_port: appPortFor(fm.sdk, fm.app_port),
     startup_duration_timeout: timeout,
     startupTimeoutMs: parseDuration(timeout)!,
   };
@@ -253,7 +254,7 @@ function describeIssue(file: string, issue: z.core.$ZodIssue, raw: Record<string
   }
   const value = valueAt(raw, issue.path);
   if (path === 'sdk' && value === undefined) {
-    return `${file} front matter: "sdk" is required: add a line "sdk: gradio", "sdk: streamlit", "sdk: docker" or "sdk: static".`;
+    return `${file} front matter: "sdk" is required: add a line ${orList(SDKS.map((sdk) => `"sdk: ${sdk}"`))}.`;
   }
   return `${file} front matter: "${path}" ${issue.message} (got ${show(value)}).`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderTemplate, templateHash, TEMPLATE_PORTS, type RepoFiles, type TemplateInput } from './index.js';
+import { renderTemplate, sdkTraits, templateHash, type RepoFiles, type TemplateInput } from './index.js';
 
 const NONE: RepoFiles = { packagesTxt: false, preRequirements: false, requirements: false, packageJson: false, packageLock: false };
 const ALL: RepoFiles = { packagesTxt: true, preRequirements: true, requirements: true, packageJson: true, packageLock: true };
@@ -178,7 +178,7 @@ describe('static template', () => {
 describe('docker template', () => {
   it('uses the repo Dockerfile and app_port', () => {
     expect(renderTemplate(input({ sdk: 'docker', appPort: 3000 }))).toEqual({ dockerfile: undefined, extraFiles: {}, port: 3000 });
-    expect(renderTemplate(input({ sdk: 'docker' })).port).toBe(TEMPLATE_PORTS.docker);
+    expect(renderTemplate(input({ sdk: 'docker' })).port).toBe(sdkTraits('docker').port);
   });
 });
 

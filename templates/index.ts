@@ -7,6 +7,7 @@ import { readTemplateData } from './template-data.js';
 import type { RenderedTemplate, Sdk, TemplateInput } from './template-input.js';
 
 export * from './template-input.js';
+export { SDK_TRAITS, appPortFor, orList, sdkTraits, sdksWhere, type SdkImage, type SdkTraits } from './sdk-traits.js';
 export { IMAGE_CA_PATH, VENV_DIR } from './python-layers.js';
 
 /** Bump to give every template a new image identity (e.g. after a change to the shared layers). */

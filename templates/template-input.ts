@@ -80,14 +80,6 @@ export interface RenderedTemplate {
   port: number;
 }
 
-/** The port each templated SDK's app listens on (docker uses `app_port`, default 7860). */
-export const TEMPLATE_PORTS: Readonly<Record<Sdk, number>> = Object.freeze({
-  gradio: 7860,
-  streamlit: 8501,
-  static: 8080,
-  docker: 7860,
-});
-
 /** The user every app runs as, as on the Hub. */
 export const APP_UID = 1000;
 export const APP_HOME = '/home/user';

@@ -1,9 +1,10 @@
-import { TEMPLATE_PORTS, type RenderedTemplate, type TemplateInput } from '../template-input.js';
+import type { RenderedTemplate, TemplateInput } from '../template-input.js';
+import { SDK_TRAITS } from '../sdk-traits.js';
 import { labelLines } from '../dockerfile-syntax.js';
 import { aptLayers, baseLayers, cmdLine, pythonExtraFiles, sdkAndCodeLayers, venvLayers } from '../python-layers.js';
 
 export const GRADIO_TEMPLATE_VERSION = 2;
-const PORT = TEMPLATE_PORTS.gradio;
+const PORT = SDK_TRAITS.gradio.port;
 
 /**
  * The first `spaces` release on PyPI came out in the second half of June 2023: a build resolving

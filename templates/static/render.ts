@@ -1,10 +1,11 @@
-import { APP_DIR, APP_UID, CODE_DIR, SUPPORT_DIR, TEMPLATE_PORTS, type RenderedTemplate, type TemplateInput } from '../template-input.js';
+import { APP_DIR, APP_UID, CODE_DIR, SUPPORT_DIR, type RenderedTemplate, type TemplateInput } from '../template-input.js';
+import { SDK_TRAITS } from '../sdk-traits.js';
 import { execForm, labelLines, quoteValue } from '../dockerfile-syntax.js';
 import { baseLayers, cmdLine } from '../python-layers.js';
 import { readTemplateData } from '../template-data.js';
 
 export const STATIC_TEMPLATE_VERSION = 2;
-const PORT = TEMPLATE_PORTS.static;
+const PORT = SDK_TRAITS.static.port;
 export const SERVE_PY_CONTEXT_PATH = `${SUPPORT_DIR}/serve.py`;
 const SERVE_PY_IMAGE_PATH = '/opt/spaceport/serve.py';
 

@@ -1,9 +1,10 @@
-import { TEMPLATE_PORTS, type RenderedTemplate, type TemplateInput } from '../template-input.js';
+import type { RenderedTemplate, TemplateInput } from '../template-input.js';
+import { SDK_TRAITS } from '../sdk-traits.js';
 import { labelLines } from '../dockerfile-syntax.js';
 import { aptLayers, baseLayers, cmdLine, pythonExtraFiles, sdkAndCodeLayers, venvLayers } from '../python-layers.js';
 
 export const STREAMLIT_TEMPLATE_VERSION = 2;
-const PORT = TEMPLATE_PORTS.streamlit;
+const PORT = SDK_TRAITS.streamlit.port;
 
 /** streamlit: `streamlit==sdk_version` and requirements.txt in one pip run in a venv, then `streamlit run app_file` on 8501 (the only port the Hub allows). */
 export function render(input: TemplateInput): RenderedTemplate {
