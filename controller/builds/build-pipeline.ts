@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BuildError, isSpaceportError, requestContext, type BuildId, type Logger } from '../../core/index.js';
 import { DEPENDENCY_FILES, type ImageBuilder } from '../../builder/index.js';
+import { sdkTraits } from '../../templates/index.js';
 import type { GitRepos } from '../git/git-repos.js';
 import type { BuildRecord, SpaceRecord } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
@@ -271,7 +272,7 @@ export class BuildPipeline {
             dockerfile: plan.dockerfile,
             extraFiles: plan.extraFiles,
             buildArgs: plan.buildArgs,
-            secrets: space.sdk === 'docker' ? secrets : undefined,
+            secrets: sdkTraits(space.sdk).image.kind === 'own-dockerfile' ? secrets : undefined,
             labels: { 'spaceport.space': space.id, 'spaceport.commit': build.commit },
             noCache: build.noCache,
           },

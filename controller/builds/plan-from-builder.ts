@@ -1,6 +1,7 @@
 import { CA_BUNDLE_FILE_NAME, DEFAULT_BASE_IMAGES, imageRefFor, nodeVersionRequest, parseSpaceConfig, planBuild, pythonImagesWith, type NodeDist } from '../../builder/index.js';
 import { isSpaceportError, type Config } from '../../core/index.js';
 import type { PlanRelease } from './release-plan.js';
+import { sdkTraits } from '../../templates/index.js';
 
 const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org/';
 
@@ -21,7 +22,7 @@ export function planFromBuilder(config: Readonly<Config>, opts: PlanFromBuilderO
     if (!parsed.ok) return { kind: 'config_error', message: parsed.message };
     const notices: string[] = [];
     let node: { image: string; version: string; npm: string } | undefined;
-    if (parsed.config.sdk === 'static' && parsed.config.app_build_command && opts.node) {
+    if (sdkTraits(parsed.config.sdk).appBuildCommand && parsed.config.app_build_command && opts.node) {
       const request = nodeVersionRequest(nodeFiles ?? {});
       if (request.kind === 'error') return { kind: 'config_error', message: request.message };
       const why =

@@ -1,4 +1,5 @@
 import { STORAGE_HF_HOME, STORAGE_TIERS, type Flavor } from '../../core/index.js';
+import { sdkTraits } from '../../templates/index.js';
 import type { InstanceSpec, StorageSpec } from '../runtime/runtime.js';
 import type { ReleaseRecord, SettingRecord, SpaceRecord } from '../store/records.js';
 
@@ -43,10 +44,7 @@ export function instanceSpecFor(input: InstanceSpecInput): InstanceSpec {
     MEMORY: formatMemory(flavor.memoryBytes),
     PORT: String(release.port),
   };
-  if (space.sdk === 'gradio') {
-    env.GRADIO_SERVER_NAME = '0.0.0.0';
-    env.GRADIO_SERVER_PORT = String(release.port);
-  }
+  Object.assign(env, sdkTraits(space.sdk).runEnv(release.port));
   for (const v of input.variables) env[v.key] = v.value;
   for (const s of input.secrets) env[s.key] = s.value;
   const storage = storageSpecFor(space);

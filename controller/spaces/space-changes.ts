@@ -1,5 +1,6 @@
 import { SpaceportError, isStorageDowngrade, type Flavor, type StorageTier } from '../../core/index.js';
 import type { SettingKind, SpaceRecord } from '../store/records.js';
+import { sdkTraits } from '../../templates/index.js';
 import { reservedEnvName } from './reserved-env.js';
 import type { SpaceServiceOptions } from './space-service-types.js';
 
@@ -21,7 +22,7 @@ export class SpaceChanges {
   }
 
   async pause(space: SpaceRecord): Promise<void> {
-    if (space.sdk === 'static') throw new SpaceportError('NotSupportedForStatic', 'Static Spaces cannot be paused.');
+    if (!sdkTraits(space.sdk).pausable) throw new SpaceportError('NotSupportedForStatic', 'Static Spaces cannot be paused.');
     this.#o.store.updateSpace(space.uid, { lifecycle: 'paused' });
     this.#o.logger.info({ space: space.id }, 'paused');
     await this.#o.reconciler.kick(space.uid);
@@ -91,7 +92,7 @@ export class SpaceChanges {
 
   /** The Hub's rule: a tier can be upgraded, not downgraded; the same tier changes nothing. Restarts the Space so the volume is mounted. */
   async setStorage(space: SpaceRecord, tier: StorageTier): Promise<void> {
-    if (space.sdk === 'static') throw new SpaceportError('NotSupportedForStatic', 'Static Spaces cannot have persistent storage.');
+    if (!sdkTraits(space.sdk).persistentStorage) throw new SpaceportError('NotSupportedForStatic', 'Static Spaces cannot have persistent storage.');
     const current = this.#o.store.getSpaceByUid(space.uid)?.storageTier;
     if (current === tier) return;
     if (current && isStorageDowngrade(current, tier)) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SpaceportError, toSpaceId, type Flavor, type SpaceId } from '../../core/index.js';
 import { GRANT_PATH, GRANT_TTL_SECONDS, signGrant } from '../../proxy/index.js';
+import { sdkTraits } from '../../templates/index.js';
 import { assertCanCreateIn, assertCanWrite, canRead, canReadCode, canUseApp, readScopeOf, type Principal } from '../auth/index.js';
 import { appAccessOf } from '../lifecycle/index.js';
 import type { SpaceRecord, Visibility } from '../store/records.js';
@@ -108,7 +109,7 @@ export class SpaceService {
     assertCanCreateIn(p, namespace);
     const hardware = input.hardware ?? 'cpu-basic';
     this.flavorFor(hardware);
-    if (input.storageTier && input.sdk === 'static') throw new SpaceportError('NotSupportedForStatic', 'Static Spaces cannot have persistent storage.');
+    if (input.storageTier && !sdkTraits(input.sdk).persistentStorage) throw new SpaceportError('NotSupportedForStatic', 'Static Spaces cannot have persistent storage.');
     const upstream = input.upstream ? await this.#upstream.check(input.upstream) : undefined;
     const { store, repos, logger } = this.#o;
     const space = store.createSpace({
