@@ -1,0 +1,68 @@
+import { defineMessages } from './define-messages.js';
+
+/**
+ * controller/ outside its API, web UI and auth: Spaces (commits, files, settings, storage, upstreams),
+ * the store, the runtimes (Docker, Kubernetes, the fake), builds, and the hub server with its wiring.
+ */
+export const SPACE_MESSAGES = defineMessages({
+  // Spaces: who may see them, hardware, app grants (controller/spaces/space-service.ts)
+  spaceNotFound: { code: 'RepoNotFound', message: (p: { space: string }) => `Repository not found: ${p.space}.` },
+  hardwareNotOffered: {
+    code: 'BadRequest',
+    message: (p: { hardware: string; offered: readonly string[] }) => `Hardware "${p.hardware}" is not offered here. Available: ${p.offered.join(', ')}.`,
+  },
+  hardwareRefused: {
+    code: 'BadRequest',
+    message: (p: { refusal: string; offered: readonly string[] }) => `${p.refusal} Available: ${p.offered.join(', ')}.`,
+  },
+  grantKeyMissing: { code: 'Internal', message: () => 'No key to sign app grants with.' },
+
+  // changes to a Space: pause, sleep time, storage, secrets and variables (space-changes.ts)
+  staticCannotPause: { code: 'NotSupportedForStatic', message: () => 'Static Spaces cannot be paused.' },
+  sleepSecondsInvalid: { code: 'BadRequest', message: () => '"seconds" must be a positive whole number of seconds, or -1 to never sleep.' },
+  staticNoStorage: { code: 'NotSupportedForStatic', message: () => 'Static Spaces cannot have persistent storage.' },
+  storageDowngrade: {
+    code: 'StorageDowngrade',
+    message: (p: { space: string; current: string; tier: string }) =>
+      `${p.space} has "${p.current}" storage, and storage cannot be downgraded to "${p.tier}": delete the storage first (DELETE /api/spaces/${p.space}/storage; its data is lost), then request "${p.tier}".`,
+  },
+  noStorageToDelete: { code: 'NoStorage', message: (p: { space: string }) => `${p.space} has no persistent storage: nothing to delete.` },
+  settingNameReserved: {
+    code: 'BadRequest',
+    message: (p: { key: string; kind: string; reason: string }) => `"${p.key}" cannot be a ${p.kind}: ${p.reason} Choose another name.`,
+  },
+
+  // upstreams (upstream-follow.ts)
+  upstreamRejected: {
+    code: 'InvalidUpstream',
+    message: (p: { reason: string }) => `${p.reason} The Space keeps its previous upstream setting.`,
+  },
+  upstreamNotFollowed: { code: 'BadRequest', message: () => 'This Space does not follow an upstream repository.' },
+
+  // the Hub's commit payload (commit-payload.ts)
+  commitPayloadInvalid: { code: 'BadRequest', message: (p: { line: number; why: string }) => `Invalid commit payload, line ${p.line}: ${p.why}.` },
+  commitPayloadEmpty: { code: 'BadRequest', message: () => 'Invalid commit payload: it is empty; the first line must be the header.' },
+  commitPayloadTooLarge: { code: 'PayloadTooLarge', message: (p: { maxBytes: number }) => `The commit payload is larger than ${p.maxBytes} bytes.` },
+  commitPayloadLineTooLarge: {
+    code: 'PayloadTooLarge',
+    message: (p: { line: number; maxLine: number }) =>
+      `Line ${p.line} of the commit payload is larger than ${p.maxLine} bytes: send large files through Git LFS.`,
+  },
+  commitPayloadLineTooLong: {
+    code: 'PayloadTooLarge',
+    message: (p: { line: number; maxLine: number }) =>
+      `Line ${p.line} of the commit payload is larger than ${p.maxLine} bytes: send files over ${Math.floor((p.maxLine * 3) / 4 / 1024 / 1024)} MiB through Git LFS (preupload answers "lfs"; huggingface_hub with hf_xet needs HF_HUB_DISABLE_XET=1).`,
+  },
+
+  // commits and files of a Space's repository (repo-commits.ts, repo-files.ts)
+  lfsObjectNotUploaded: {
+    code: 'BadRequest',
+    message: (p: { oid: string; path: string; space: string }) =>
+      `The LFS object ${p.oid} of "${p.path}" was not uploaded to ${p.space}: upload it first (preupload, then the LFS batch API).`,
+  },
+  pathNotOnCommit: { code: 'EntryNotFound', message: (p: { path: string; commit: string }) => `${p.path} does not exist on "${p.commit.slice(0, 12)}"` },
+  lfsObjectNotOnServer: {
+    code: 'EntryNotFound',
+    message: (p: { path: string; oid: string }) => `The LFS object of ${p.path} (${p.oid}) is not on this server: push it with git lfs.`,
+  },
+});
