@@ -65,4 +65,17 @@ export const SPACE_MESSAGES = defineMessages({
     code: 'EntryNotFound',
     message: (p: { path: string; oid: string }) => `The LFS object of ${p.path} (${p.oid}) is not on this server: push it with git lfs.`,
   },
+
+  // the store (controller/store/)
+  subdomainsExhausted: { code: 'RepoExists', message: (p: { space: string }) => `No free subdomain for ${p.space}.` },
+  spaceExists: { code: 'RepoExists', message: (p: { space: string }) => `You already created this space repo: ${p.space}.` },
+  spaceNameTaken: { code: 'RepoExists', message: (p: { space: string }) => `A Space named ${p.space} already exists.` },
+  buildNotFound: { code: 'NotFound', message: (p: { build: string }) => `No build ${p.build}.` },
+  buildTransitionInvalid: { code: 'Internal', message: (p: { from: string; to: string }) => `A build cannot go from ${p.from} to ${p.to}.` },
+  accountNameIsOrg: { code: 'NameTaken', message: (p: { name: string }) => `"${p.name}" is already the name of an organization.` },
+  accountNameIsUser: { code: 'NameTaken', message: (p: { name: string }) => `"${p.name}" is already the name of a user.` },
+  accountUserExists: { code: 'UserExists', message: (p: { name: string }) => `User "${p.name}" already exists.` },
+  accountOrgExists: { code: 'NameTaken', message: (p: { name: string }) => `Organization "${p.name}" already exists.` },
+  memberOrgNotFound: { code: 'OrgNotFound', message: (p: { org: string }) => `Organization "${p.org}" does not exist.` },
+  memberUserNotFound: { code: 'UserNotFound', message: (p: { user: string }) => `User "${p.user}" does not exist.` },
 });
