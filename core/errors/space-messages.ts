@@ -78,4 +78,12 @@ export const SPACE_MESSAGES = defineMessages({
   accountOrgExists: { code: 'NameTaken', message: (p: { name: string }) => `Organization "${p.name}" already exists.` },
   memberOrgNotFound: { code: 'OrgNotFound', message: (p: { org: string }) => `Organization "${p.org}" does not exist.` },
   memberUserNotFound: { code: 'UserNotFound', message: (p: { user: string }) => `User "${p.user}" does not exist.` },
+
+  // builds (controller/builds/): why a running build was stopped, its abort reason and its failure message
+  buildSuperseded: { code: 'BuildFailed', message: (p: { commit: string }) => `Superseded by commit ${p.commit.slice(0, 12)}.` },
+  buildTimedOut: {
+    code: 'BuildFailed',
+    message: (p: { seconds: number }) =>
+      `The build took longer than ${p.seconds} s and was stopped (SPACEPORT_BUILD_TIMEOUT_SECONDS). Push again or restart the Space to build again.`,
+  },
 });
