@@ -86,4 +86,27 @@ export const SPACE_MESSAGES = defineMessages({
     message: (p: { seconds: number }) =>
       `The build took longer than ${p.seconds} s and was stopped (SPACEPORT_BUILD_TIMEOUT_SECONDS). Push again or restart the Space to build again.`,
   },
+
+  // runtimes (controller/runtime/)
+  instanceNotFound: { code: 'NotFound', message: (p: { space: string; release: string }) => `${p.space} has no instance for release ${p.release}.` },
+  fakeOperationFailed: { code: 'RuntimeFailed', message: (p: { op: string }) => `fake: ${p.op} failed` },
+  dockerHostUnsupported: {
+    code: 'BadRequest',
+    message: (p: { dockerHost: string }) => `DOCKER_HOST "${p.dockerHost}" is not supported: use unix:///var/run/docker.sock or tcp://host:port.`,
+  },
+  kubernetesNotFound: {
+    code: 'NotFound',
+    message: (p: { action: string; message: string }) => `Kubernetes: not found while trying to ${p.action}: ${p.message}`,
+  },
+  kubernetesForbidden: {
+    code: 'KubernetesUnavailable',
+    message: (p: { action: string; status: number; message: string }) =>
+      `Kubernetes refused to ${p.action} (${p.status}): ${p.message}. Fix: give Spaceport's service account the Role of the Helm chart in the Spaces namespace.`,
+  },
+  kubernetesUnreachable: {
+    code: 'KubernetesUnavailable',
+    message: (p: { action: string; errno: string }) =>
+      `The Kubernetes API server is not reachable while trying to ${p.action} (${p.errno}). Fix: check SPACEPORT_KUBECONFIG or the in-cluster service account.`,
+  },
+  kubernetesFailed: { code: 'RuntimeFailed', message: (p: { action: string; message: string }) => `Kubernetes: could not ${p.action}: ${p.message}` },
 });
