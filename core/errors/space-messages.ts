@@ -109,4 +109,27 @@ export const SPACE_MESSAGES = defineMessages({
       `The Kubernetes API server is not reachable while trying to ${p.action} (${p.errno}). Fix: check SPACEPORT_KUBECONFIG or the in-cluster service account.`,
   },
   kubernetesFailed: { code: 'RuntimeFailed', message: (p: { action: string; message: string }) => `Kubernetes: could not ${p.action}: ${p.message}` },
+
+  // wiring (controller/*-adapters.ts)
+  dockerEngineNotReachable: {
+    code: 'DockerUnavailable',
+    message: (p: { dockerHost: string | undefined }) =>
+      `No Docker engine is reachable at ${p.dockerHost ?? 'unix:///var/run/docker.sock'}. ` +
+      'Fix: start one (Debian, as root: `apt-get install -y docker.io && dockerd &`; `make up` does this for you), or set DOCKER_HOST.',
+  },
+  kubernetesRegistryRequired: { code: 'BadRequest', message: () => 'SPACEPORT_REGISTRY is required with SPACEPORT_RUNTIME=kubernetes.' },
+
+  // the hub server (controller/hub-server.ts; a missing or doubled Host header is proxyHostHeaderNotSingle)
+  websocketNotServed: { code: 'NotFound', message: () => 'No websocket is served here.' },
+  requestUnparsable: { code: 'BadRequest', message: (p: { errno: string | undefined }) => `The request could not be parsed (${p.errno ?? 'bad request'}).` },
+  portInUse: {
+    code: 'PortInUse',
+    message: (p: { host: string; port: number }) =>
+      `Port ${p.port} on ${p.host} is already in use. Fix: stop what listens there, or choose another port with SPACEPORT_PORT (--port).`,
+  },
+  listenFailed: {
+    code: 'PortInUse',
+    message: (p: { host: string; port: number; errno: string }) =>
+      `Cannot listen on ${p.host}:${p.port} (${p.errno}). Fix: choose another address or port with SPACEPORT_HOST (--host) and SPACEPORT_PORT (--port).`,
+  },
 });
