@@ -2,7 +2,7 @@ import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { BaseImageGate, planFromBuilder } from './builds/index.js';
 import { DEFAULT_BASE_IMAGES, DockerImageBuilder, NodeDist, debianSuiteOf, ensureBaseImages, parseNodeDistImage, pickPython, pythonImagesWith, type BaseImageKind } from '../builder/index.js';
-import { SpaceportError, type Config, type Logger } from '../core/index.js';
+import { fail, type Config, type Logger } from '../core/index.js';
 import { DockerRuntime, connectDocker, detectDockerGpus } from './runtime/index.js';
 import { DockerHousekeeping } from './runtime/docker/docker-housekeeping.js';
 import type { SpaceportAdapters } from './spaceport-interfaces.js';
@@ -25,12 +25,7 @@ export async function connectEngine(config: Readonly<Config>): Promise<Dockerode
   try {
     await docker.ping();
   } catch (err) {
-    throw new SpaceportError(
-      'DockerUnavailable',
-      `No Docker engine is reachable at ${config.DOCKER_HOST ?? 'unix:///var/run/docker.sock'}. ` +
-        'Fix: start one (Debian, as root: `apt-get install -y docker.io && dockerd &`; `make up` does this for you), or set DOCKER_HOST.',
-      { cause: err },
-    );
+    throw fail('dockerEngineNotReachable', { dockerHost: config.DOCKER_HOST }, { cause: err });
   }
   return docker;
 }

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
-import { SpaceportError, requestContext, requestIdFrom, type Config, type Logger } from '../core/index.js';
+import { SpaceportError, fail, requestContext, requestIdFrom, type Config, type Logger } from '../core/index.js';
 import { hostHeaderCount, type Proxy } from '../proxy/index.js';
 import { isGitRequest, type GitHttpHandler } from './git/index.js';
 import type { InternalApi } from './internal-api/index.js';
@@ -31,7 +31,7 @@ export function createHubServer(parts: HubServerParts): http.Server {
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000, requireHostHeader: false }, (req, res) => {
     const hosts = hostHeaderCount(req.rawHeaders);
     if (hosts > 1 || (hosts === 0 && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1)) {
-      const e = new SpaceportError('BadRequest', 'The request must have exactly one Host header.');
+      const e = fail('proxyHostHeaderNotSingle');
       const body = JSON.stringify({ error: e.message });
       res.writeHead(e.status, { 'content-type': 'application/json', 'x-error-code': e.code, 'x-error-message': e.message, connection: 'close' }).end(body);
       return;
@@ -74,14 +74,14 @@ export function createHubServer(parts: HubServerParts): http.Server {
       return;
     }
     if (parts.internal?.handleUpgrade(req, socket, head)) return;
-    socket.end(rawErrorResponse(new SpaceportError('NotFound', 'No websocket is served here.')));
+    socket.end(rawErrorResponse(fail('websocketNotServed')));
   });
   // Requests Node cannot parse (bad request line, header overflow, bad chunking) never reach a handler.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return void socket.destroy();
     const e = err.code === 'HPE_HEADER_OVERFLOW'
       ? new SpaceportError('HeadersTooLarge')
-      : new SpaceportError('BadRequest', `The request could not be parsed (${err.code ?? 'bad request'}).`);
+      : fail('requestUnparsable', { errno: err.code });
     socket.end(rawErrorResponse(e));
   });
   return server;
@@ -103,12 +103,11 @@ export async function listenHub(server: http.Server, config: Readonly<Config>): 
 /** A failed listen as an error that names the port, the address and the settings that change them. */
 function listenError(err: unknown, config: Readonly<Config>): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  const where = `${config.SPACEPORT_HOST}:${config.SPACEPORT_PORT}`;
   if (code === 'EADDRINUSE') {
-    return new SpaceportError('PortInUse', `Port ${config.SPACEPORT_PORT} on ${config.SPACEPORT_HOST} is already in use. Fix: stop what listens there, or choose another port with SPACEPORT_PORT (--port).`, { cause: err });
+    return fail('portInUse', { host: config.SPACEPORT_HOST, port: config.SPACEPORT_PORT }, { cause: err });
   }
   if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-    return new SpaceportError('PortInUse', `Cannot listen on ${where} (${code}). Fix: choose another address or port with SPACEPORT_HOST (--host) and SPACEPORT_PORT (--port).`, { cause: err });
+    return fail('listenFailed', { host: config.SPACEPORT_HOST, port: config.SPACEPORT_PORT, errno: code }, { cause: err });
   }
   return err;
 }

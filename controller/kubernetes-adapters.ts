@@ -1,5 +1,5 @@
 import { RegistryImageBuilder, parseRegistry } from '../builder/index.js';
-import { SpaceportError, type Config, type Logger } from '../core/index.js';
+import { fail, type Config, type Logger } from '../core/index.js';
 import { planFromBuilder } from './builds/index.js';
 import { connectEngine, engineBuilder, nodeDist, preparedAtStart } from './docker-adapters.js';
 import { DockerHousekeeping } from './runtime/docker/docker-housekeeping.js';
@@ -12,7 +12,7 @@ import type { SpaceportAdapters } from './spaceport-interfaces.js';
  * which the nodes pull them by digest.
  */
 export async function kubernetesAdapters(config: Readonly<Config>, logger: Logger): Promise<SpaceportAdapters> {
-  if (!config.SPACEPORT_REGISTRY) throw new SpaceportError('BadRequest', 'SPACEPORT_REGISTRY is required with SPACEPORT_RUNTIME=kubernetes.');
+  if (!config.SPACEPORT_REGISTRY) throw fail('kubernetesRegistryRequired');
   const docker = await connectEngine(config);
   const creds = { username: config.SPACEPORT_REGISTRY_USERNAME, password: config.SPACEPORT_REGISTRY_PASSWORD };
   const registry = parseRegistry(config.SPACEPORT_REGISTRY, creds);

@@ -18,6 +18,18 @@ const CONVERTED = [
   'controller/internal-api',
   'controller/gc',
   'controller/metrics',
+  'controller/spaces',
+  'controller/store',
+  'controller/runtime',
+  'controller/lifecycle',
+  'controller/builds',
+  'controller/docker-adapters.ts',
+  'controller/hub-addresses.ts',
+  'controller/hub-headers.ts',
+  'controller/hub-server.ts',
+  'controller/kubernetes-adapters.ts',
+  'controller/main.ts',
+  'controller/spaceport-interfaces.ts',
 ];
 
 interface AdHocMessage {
@@ -149,6 +161,7 @@ function skipLiteralsBefore(src: string, at: number): boolean {
 }
 
 function sourceFiles(root: string, folder: string): string[] {
+  if (folder.endsWith('.ts')) return [folder];
   const dir = path.join(root, folder);
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BuildError, isSpaceportError, requestContext, type BuildId, type Logger } from '../../core/index.js';
+import { BuildError, fail, isSpaceportError, requestContext, type BuildId, type Logger } from '../../core/index.js';
 import { DEPENDENCY_FILES, type ImageBuilder } from '../../builder/index.js';
 import { sdkTraits } from '../../templates/index.js';
 import type { GitRepos } from '../git/git-repos.js';
@@ -90,14 +90,14 @@ export class BuildPipeline {
   }
 
   #supersede(spaceUid: string, commit: string): void {
-    const message = `Superseded by commit ${commit.slice(0, 12)}.`;
+    const superseded = fail('buildSuperseded', { commit });
     for (let i = this.#queue.length - 1; i >= 0; i--) {
       const job = this.#queue[i]!;
       if (job.build.spaceUid !== spaceUid) continue;
       this.#queue.splice(i, 1);
-      this.#o.store.setBuildState(job.build.id, { status: 'failed', failure: 'BUILD_ERROR', message });
+      this.#o.store.setBuildState(job.build.id, { status: 'failed', failure: 'BUILD_ERROR', message: superseded.message });
     }
-    this.#running.get(spaceUid)?.controller.abort(new Error(message));
+    this.#running.get(spaceUid)?.controller.abort(superseded);
   }
 
   #pump(): void {
@@ -148,8 +148,7 @@ export class BuildPipeline {
       timeoutMs === undefined
         ? undefined
         : setTimeout(() => {
-            const seconds = Math.round(timeoutMs / 1000);
-            job.controller.abort(new Error(`The build took longer than ${seconds} s and was stopped (SPACEPORT_BUILD_TIMEOUT_SECONDS). Push again or restart the Space to build again.`));
+            job.controller.abort(fail('buildTimedOut', { seconds: Math.round(timeoutMs / 1000) }));
             log.warn({ timeoutMs }, 'build timed out');
           }, timeoutMs);
     timer?.unref();

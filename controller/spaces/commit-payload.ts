@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { SpaceportError } from '../../core/index.js';
+import { fail, type SpaceportError } from '../../core/index.js';
 
 /** One operation of the Hub's commit payload (ndjson), decoded. */
 export type PayloadOp =
@@ -27,7 +27,7 @@ export interface PayloadLimits {
 const B64_TAIL_RE = /^[A-Za-z0-9+/]{2}(?:==|[A-Za-z0-9+/]=)$/;
 
 function bad(line: number, why: string): SpaceportError {
-  return new SpaceportError('BadRequest', `Invalid commit payload, line ${line}: ${why}.`);
+  return fail('commitPayloadInvalid', { line, why });
 }
 
 function str(v: Record<string, unknown>, key: string, line: number, opts: { optional?: boolean } = {}): string | undefined {
@@ -116,11 +116,11 @@ export async function readCommitPayload(body: Readable | Iterable<Buffer | strin
   for await (const chunk of body as AsyncIterable<Buffer | string>) {
     let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     total += buf.length;
-    if (total > limits.maxBytes) throw new SpaceportError('PayloadTooLarge', `The commit payload is larger than ${limits.maxBytes} bytes.`);
+    if (total > limits.maxBytes) throw fail('commitPayloadTooLarge', { maxBytes: limits.maxBytes });
     let nl: number;
     while ((nl = buf.indexOf(0x0a)) >= 0) {
       pending.push(buf.subarray(0, nl));
-      if (pendingBytes + nl > maxLine) throw new SpaceportError('PayloadTooLarge', `Line ${line + 1} of the commit payload is larger than ${maxLine} bytes: send large files through Git LFS.`);
+      if (pendingBytes + nl > maxLine) throw fail('commitPayloadLineTooLarge', { line: line + 1, maxLine });
       handle(Buffer.concat(pending).toString('utf8'));
       pending = [];
       pendingBytes = 0;
@@ -129,15 +129,10 @@ export async function readCommitPayload(body: Readable | Iterable<Buffer | strin
     if (buf.length > 0) {
       pending.push(buf);
       pendingBytes += buf.length;
-      if (pendingBytes > maxLine) {
-        throw new SpaceportError(
-          'PayloadTooLarge',
-          `Line ${line + 1} of the commit payload is larger than ${maxLine} bytes: send files over ${Math.floor((maxLine * 3) / 4 / 1024 / 1024)} MiB through Git LFS (preupload answers "lfs"; huggingface_hub with hf_xet needs HF_HUB_DISABLE_XET=1).`,
-        );
-      }
+      if (pendingBytes > maxLine) throw fail('commitPayloadLineTooLong', { line: line + 1, maxLine });
     }
   }
   if (pending.length > 0) handle(Buffer.concat(pending).toString('utf8'));
-  if (!header) throw new SpaceportError('BadRequest', 'Invalid commit payload: it is empty; the first line must be the header.');
+  if (!header) throw fail('commitPayloadEmpty');
   return { ...header, ops };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SpaceportError } from '../../core/index.js';
+import { SpaceportError, fail } from '../../core/index.js';
 import { writeCommit, checkRepoPath, type CommitAuthor, type CommitOp } from '../git/commit-writer.js';
 import { readBlob, statPath } from '../git/tree-reader.js';
 import { INLINE_MAX_BYTES, clientUsesXet, formatPointer, ignoredBy, shouldUseLfs, trackedByLfs, type LfsStore } from '../lfs/index.js';
@@ -76,7 +76,7 @@ export class RepoCommits {
    */
   async commit(space: SpaceRecord, rev: string, payload: CommitPayload, author: CommitAuthor): Promise<{ commit: string }> {
     const { lfs, files } = this.#o;
-    if (rev !== 'main' && !(await this.#head(space, rev))) throw new SpaceportError('RevisionNotFound', `Invalid rev id: ${rev}`);
+    if (rev !== 'main' && !(await this.#head(space, rev))) throw fail('revisionNotFound', { rev });
     const head = await this.#head(space, rev);
     const newAttrs = payload.ops.find((o) => o.key === 'file' && o.path === '.gitattributes');
     const attrs = newAttrs?.key === 'file' ? newAttrs.content.toString('utf8') : await this.#repoFile(space, head, '.gitattributes');
@@ -97,7 +97,7 @@ export class RepoCommits {
       } else if (op.key === 'lfsFile') {
         const size = op.size ?? (await lfs.sizeOf(op.oid));
         if (size === undefined || !(await lfs.has({ oid: op.oid, size }, space.uid))) {
-          throw new SpaceportError('BadRequest', `The LFS object ${op.oid} of "${op.path}" was not uploaded to ${space.id}: upload it first (preupload, then the LFS batch API).`);
+          throw fail('lfsObjectNotUploaded', { oid: op.oid, path: op.path, space: space.id });
         }
         ops.push({ kind: 'add', path: op.path, content: Buffer.from(formatPointer({ oid: op.oid, size })) });
         lfsPaths.push(op.path);

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { SpaceportError, type SpaceId } from '../../core/index.js';
+import { fail, type SpaceId } from '../../core/index.js';
 import { checkRepoPath } from '../git/commit-writer.js';
 import { runGit } from '../git/run-git.js';
 import { listCommits, listRefs, listTree, readBlob, resolveRevision, statPath, type CommitEntry, type TreeEntry } from '../git/tree-reader.js';
@@ -63,7 +63,7 @@ export class RepoFiles {
     const gitDir = this.gitDir(space);
     if (dir) {
       const st = await statPath(gitDir, commit, dir);
-      if (st?.type !== 'directory') throw new SpaceportError('EntryNotFound', `${dir} does not exist on "${commit.slice(0, 12)}"`);
+      if (st?.type !== 'directory') throw fail('pathNotOnCommit', { path: dir, commit });
     }
     return listTree(gitDir, commit, { dir, recursive: opts.recursive });
   }
@@ -103,11 +103,11 @@ export class RepoFiles {
     checkRepoPath(p);
     const gitDir = this.gitDir(space);
     const entry = await statPath(gitDir, commit, p);
-    if (entry?.type !== 'file') throw new SpaceportError('EntryNotFound', `${p} does not exist on "${commit.slice(0, 12)}"`);
+    if (entry?.type !== 'file') throw fail('pathNotOnCommit', { path: p, commit });
     const lfs = entry.lfs;
     if (lfs) {
       if ((await this.#lfs.sizeOf(lfs.oid)) !== lfs.size) {
-        throw new SpaceportError('EntryNotFound', `The LFS object of ${p} (${lfs.oid}) is not on this server: push it with git lfs.`);
+        throw fail('lfsObjectNotOnServer', { path: p, oid: lfs.oid });
       }
       return { commit, entry, size: lfs.size, etag: lfs.oid, open: async (range) => this.#lfs.read(lfs.oid, range) };
     }

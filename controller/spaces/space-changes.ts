@@ -1,4 +1,4 @@
-import { SpaceportError, isStorageDowngrade, type Flavor, type StorageTier } from '../../core/index.js';
+import { fail, isStorageDowngrade, type Flavor, type StorageTier } from '../../core/index.js';
 import type { SettingKind, SpaceRecord } from '../store/records.js';
 import { sdkTraits } from '../../templates/index.js';
 import { reservedEnvName } from './reserved-env.js';
@@ -22,7 +22,7 @@ export class SpaceChanges {
   }
 
   async pause(space: SpaceRecord): Promise<void> {
-    if (!sdkTraits(space.sdk).pausable) throw new SpaceportError('NotSupportedForStatic', 'Static Spaces cannot be paused.');
+    if (!sdkTraits(space.sdk).pausable) throw fail('staticCannotPause');
     this.#o.store.updateSpace(space.uid, { lifecycle: 'paused' });
     this.#o.logger.info({ space: space.id }, 'paused');
     await this.#o.reconciler.kick(space.uid);
@@ -46,7 +46,7 @@ export class SpaceChanges {
 
   async setSleepTime(space: SpaceRecord, seconds: number): Promise<void> {
     if (!Number.isInteger(seconds) || (seconds < 1 && seconds !== -1)) {
-      throw new SpaceportError('BadRequest', '"seconds" must be a positive whole number of seconds, or -1 to never sleep.');
+      throw fail('sleepSecondsInvalid');
     }
     this.#o.store.updateSpace(space.uid, { sleepSeconds: seconds });
     await this.#o.reconciler.kick(space.uid);
@@ -92,14 +92,11 @@ export class SpaceChanges {
 
   /** The Hub's rule: a tier can be upgraded, not downgraded; the same tier changes nothing. Restarts the Space so the volume is mounted. */
   async setStorage(space: SpaceRecord, tier: StorageTier): Promise<void> {
-    if (!sdkTraits(space.sdk).persistentStorage) throw new SpaceportError('NotSupportedForStatic', 'Static Spaces cannot have persistent storage.');
+    if (!sdkTraits(space.sdk).persistentStorage) throw fail('staticNoStorage');
     const current = this.#o.store.getSpaceByUid(space.uid)?.storageTier;
     if (current === tier) return;
     if (current && isStorageDowngrade(current, tier)) {
-      throw new SpaceportError(
-        'StorageDowngrade',
-        `${space.id} has "${current}" storage, and storage cannot be downgraded to "${tier}": delete the storage first (DELETE /api/spaces/${space.id}/storage; its data is lost), then request "${tier}".`,
-      );
+      throw fail('storageDowngrade', { space: space.id, current, tier });
     }
     this.#o.store.updateSpace(space.uid, { storageTier: tier });
     this.#o.logger.info({ space: space.id, tier, was: current ?? null }, 'storage set');
@@ -113,7 +110,7 @@ export class SpaceChanges {
   async deleteStorage(space: SpaceRecord): Promise<void> {
     const { store, runtime, logger } = this.#o;
     const had = store.getSpaceByUid(space.uid)?.storageTier;
-    if (!had) throw new SpaceportError('NoStorage', `${space.id} has no persistent storage: nothing to delete.`);
+    if (!had) throw fail('noStorageToDelete', { space: space.id });
     // The tier goes first, so an instance started meanwhile does not mount the volume; the instances
     // go next (nothing may still mount it), then the volume; the reconciler starts the app again without it.
     store.updateSpace(space.uid, { storageTier: undefined });
@@ -135,7 +132,7 @@ export class SpaceChanges {
   /** A changed variable or secret is a new release (see #redeploy): a bad value never takes the Space down. */
   async upsertSetting(space: SpaceRecord, kind: SettingKind, s: { key: string; value: string; description?: string }): Promise<void> {
     const reserved = reservedEnvName(s.key);
-    if (reserved) throw new SpaceportError('BadRequest', `"${s.key}" cannot be a ${kind}: ${reserved} Choose another name.`);
+    if (reserved) throw fail('settingNameReserved', { key: s.key, kind, reason: reserved });
     this.#o.store.upsertSetting(space.uid, kind, s);
     await this.#redeploy(space, `${kind} ${s.key} changed`);
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { SpaceportError, toSpaceId, type Flavor, type SpaceId } from '../../core/index.js';
+import { SpaceportError, fail, toSpaceId, type Flavor, type SpaceId } from '../../core/index.js';
 import { GRANT_PATH, GRANT_TTL_SECONDS, signGrant } from '../../proxy/index.js';
 import { sdkTraits } from '../../templates/index.js';
 import { assertCanCreateIn, assertCanWrite, canRead, canReadCode, canUseApp, readScopeOf, type Principal } from '../auth/index.js';
@@ -39,10 +39,10 @@ export class SpaceService {
   /** A flavor that is offered here, or a 400 naming it and why (unknown, or the runtime cannot run it). */
   flavorFor(hardware: string): Flavor {
     const f = this.#o.config.flavors[hardware];
-    const offered = () => this.offeredFlavors().map((o) => o.name).join(', ');
-    if (!f) throw new SpaceportError('BadRequest', `Hardware "${hardware}" is not offered here. Available: ${offered()}.`);
+    const offered = () => this.offeredFlavors().map((o) => o.name);
+    if (!f) throw fail('hardwareNotOffered', { hardware, offered: offered() });
     const refusal = this.#o.runtime.refuseFlavor(f);
-    if (refusal) throw new SpaceportError('BadRequest', `${refusal} Available: ${offered()}.`);
+    if (refusal) throw fail('hardwareRefused', { refusal, offered: offered() });
     return f;
   }
 
@@ -53,7 +53,7 @@ export class SpaceService {
   /** The Space, if `p` may see it; RepoNotFound otherwise (private Spaces look absent). */
   get(p: Principal, id: SpaceId): SpaceRecord {
     const space = this.find(p, id);
-    if (!space) throw new SpaceportError('RepoNotFound', `Repository not found: ${id}.`);
+    if (!space) throw fail('spaceNotFound', { space: id });
     return space;
   }
 
@@ -89,7 +89,7 @@ export class SpaceService {
    */
   getForCode(p: Principal, id: SpaceId): SpaceRecord {
     const space = this.get(p, id);
-    if (!canReadCode(p, space)) throw new SpaceportError('RepoNotFound', `Repository not found: ${id}.`);
+    if (!canReadCode(p, space)) throw fail('spaceNotFound', { space: id });
     return space;
   }
 
@@ -109,7 +109,7 @@ export class SpaceService {
     assertCanCreateIn(p, namespace);
     const hardware = input.hardware ?? 'cpu-basic';
     this.flavorFor(hardware);
-    if (input.storageTier && !sdkTraits(input.sdk).persistentStorage) throw new SpaceportError('NotSupportedForStatic', 'Static Spaces cannot have persistent storage.');
+    if (input.storageTier && !sdkTraits(input.sdk).persistentStorage) throw fail('staticNoStorage');
     const upstream = input.upstream ? await this.#upstream.check(input.upstream) : undefined;
     const { store, repos, logger } = this.#o;
     const space = store.createSpace({
@@ -194,9 +194,9 @@ export class SpaceService {
    */
   appGrant(p: Principal, id: SpaceId, opts: { path?: string; urls: HubUrls }): { url: string; expiresAt: string } {
     const space = this.get(p, id);
-    if (!canUseApp(p, space)) throw new SpaceportError('RepoNotFound', `Repository not found: ${id}.`);
+    if (!canUseApp(p, space)) throw fail('spaceNotFound', { space: id });
     const key = this.#o.grantKey;
-    if (!key) throw new SpaceportError('Internal', 'No key to sign app grants with.');
+    if (!key) throw fail('grantKeyMissing');
     const now = Date.now();
     const g = signGrant(key, { subdomain: space.subdomain, path: opts.path, secure: opts.urls.publicUrl.startsWith('https:'), nowMs: now });
     return {

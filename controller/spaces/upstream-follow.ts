@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { SpaceportError, isSpaceportError, type SpaceId } from '../../core/index.js';
+import { SpaceportError, fail, isSpaceportError, type SpaceId } from '../../core/index.js';
 import { branchFromWebhook, validateBranchName, validateUpstreamUrl, verifyWebhookSignature } from '../git/index.js';
 import type { SpaceRecord, Upstream } from '../store/records.js';
 import { redactUrl } from './hub-json.js';
@@ -47,14 +47,14 @@ export class UpstreamFollow {
       if (!isSpaceportError(err, 'UpstreamFetchFailed')) throw err;
       // A URL or branch that cannot be fetched is a bad request, not a server error: keep what was there.
       this.#o.store.updateSpace(space.uid, { upstream: before.upstream, webhookSecret: before.webhookSecret });
-      throw new SpaceportError('InvalidUpstream', `${err.message} The Space keeps its previous upstream setting.`, { cause: err });
+      throw fail('upstreamRejected', { reason: err.message }, { cause: err });
     }
     return { webhookSecret };
   }
 
   async pull(uid: string): Promise<void> {
     const space = this.#o.store.getSpaceByUid(uid);
-    if (!space?.upstream) throw new SpaceportError('BadRequest', 'This Space does not follow an upstream repository.');
+    if (!space?.upstream) throw fail('upstreamNotFollowed');
     await this.#o.repos.fetchUpstream(space.id, space.upstream);
     this.#o.logger.info({ space: space.id, upstream: redactUrl(space.upstream.url) }, 'upstream fetched');
     await this.#o.onPush(space);
@@ -64,7 +64,7 @@ export class UpstreamFollow {
   async webhook(id: SpaceId, body: Buffer, headers: Record<string, string | string[] | undefined>): Promise<{ fetched: boolean }> {
     const space = this.#o.store.getSpace(id);
     if (!space) throw new SpaceportError('RepoNotFound');
-    if (!space.upstream || !space.webhookSecret) throw new SpaceportError('BadRequest', 'This Space does not follow an upstream repository.');
+    if (!space.upstream || !space.webhookSecret) throw fail('upstreamNotFollowed');
     if (!verifyWebhookSignature({ secret: space.webhookSecret, body, headers })) throw new SpaceportError('BadSignature');
     let branch: string | undefined;
     try {

@@ -1,4 +1,4 @@
-import { SpaceportError } from '../../core/index.js';
+import { fail } from '../../core/index.js';
 import type { BuildState } from './records.js';
 
 type Status = BuildState['status'];
@@ -13,7 +13,7 @@ const ALLOWED: Record<Status, readonly Status[]> = {
 
 export function assertBuildTransition(from: Status, to: Status): void {
   if (!ALLOWED[from].includes(to)) {
-    throw new SpaceportError('Internal', `A build cannot go from ${from} to ${to}.`);
+    throw fail('buildTransitionInvalid', { from, to });
   }
 }
 

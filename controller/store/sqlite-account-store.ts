@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { SpaceportError, newId } from '../../core/index.js';
+import { fail, newId } from '../../core/index.js';
 import type { OrgMembership, OrgRecord, OrgRole, TokenRecord, TokenRole, UserRecord, UserRole } from './records.js';
 import { nowIso, type Row } from './rows.js';
 import { hashToken } from './secret-box.js';
@@ -21,11 +21,11 @@ export class SqliteAccountStore implements AccountStore {
 
   createUser(name: string, role: UserRole): UserRecord {
     const user = { name, role, createdAt: nowIso() };
-    if (this.getOrg(name)) throw new SpaceportError('NameTaken', `"${name}" is already the name of an organization.`);
+    if (this.getOrg(name)) throw fail('accountNameIsOrg', { name });
     try {
       this.#db.prepare('INSERT INTO users (name, role, created_at) VALUES (?, ?, ?)').run(name, role, user.createdAt);
     } catch (err) {
-      if (String(err).includes('UNIQUE')) throw new SpaceportError('UserExists', `User "${name}" already exists.`);
+      if (String(err).includes('UNIQUE')) throw fail('accountUserExists', { name });
       throw err;
     }
     return user;
@@ -95,8 +95,8 @@ export class SqliteAccountStore implements AccountStore {
   createOrg(name: string, fullname?: string): OrgRecord {
     const org = { name, fullname: fullname ?? name, createdAt: nowIso() };
     return this.#db.transaction(() => {
-      if (this.getUser(name)) throw new SpaceportError('NameTaken', `"${name}" is already the name of a user.`);
-      if (this.getOrg(name)) throw new SpaceportError('NameTaken', `Organization "${name}" already exists.`);
+      if (this.getUser(name)) throw fail('accountNameIsUser', { name });
+      if (this.getOrg(name)) throw fail('accountOrgExists', { name });
       this.#db.prepare('INSERT INTO organizations (name, fullname, created_at) VALUES (?, ?, ?)').run(org.name, org.fullname, org.createdAt);
       return org;
     })();
@@ -120,8 +120,8 @@ export class SqliteAccountStore implements AccountStore {
   }
 
   setMember(org: string, user: string, role: OrgRole): OrgMembership {
-    if (!this.getOrg(org)) throw new SpaceportError('OrgNotFound', `Organization "${org}" does not exist.`);
-    if (!this.getUser(user)) throw new SpaceportError('UserNotFound', `User "${user}" does not exist.`);
+    if (!this.getOrg(org)) throw fail('memberOrgNotFound', { org });
+    if (!this.getUser(user)) throw fail('memberUserNotFound', { user });
     const createdAt = nowIso();
     this.#db
       .prepare(

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { SpaceportError, newBuildId, newReleaseId, type BuildId, type ReleaseId } from '../../core/index.js';
+import { fail, newBuildId, newReleaseId, type BuildId, type ReleaseId } from '../../core/index.js';
 import { assertBuildTransition } from './build-transitions.js';
 import type { BuildRecord, BuildState, ReleaseRecord, SettingKind, SettingRecord } from './records.js';
 import { nowIso, str, toBuild, toRelease, type Row } from './rows.js';
@@ -37,7 +37,7 @@ export class SqliteBuildStore implements BuildStore {
 
   setBuildState(id: BuildId, state: BuildState): BuildRecord {
     const current = this.getBuild(id);
-    if (!current) throw new SpaceportError('NotFound', `No build ${id}.`);
+    if (!current) throw fail('buildNotFound', { build: id });
     assertBuildTransition(current.status, state.status);
     const finished = state.status === 'succeeded' || state.status === 'failed' ? nowIso() : null;
     this.#db

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SpaceportError, baseSubdomain, collisionSubdomain, newId, type SpaceId } from '../../core/index.js';
+import { SpaceportError, baseSubdomain, fail, collisionSubdomain, newId, type SpaceId } from '../../core/index.js';
 import type { SpaceRecord } from './records.js';
 import { nowIso, toSpace, type Row } from './rows.js';
 import type { SecretBox } from './secret-box.js';
@@ -125,14 +125,14 @@ export class SqliteStore implements SpaceStore {
     if (!taken(base)) return base;
     const alt = collisionSubdomain(id);
     if (!taken(alt)) return alt;
-    throw new SpaceportError('RepoExists', `No free subdomain for ${id}.`);
+    throw fail('subdomainsExhausted', { space: id });
   }
 
   createSpace(space: NewSpace): SpaceRecord {
     const { owner, name } = { owner: space.id.split('/')[0]!, name: space.id.split('/')[1]! };
     return this.#db.transaction(() => {
       const existing = this.#db.prepare('SELECT uid FROM spaces WHERE lower(id) = lower(?)').get(space.id);
-      if (existing) throw new SpaceportError('RepoExists', `You already created this space repo: ${space.id}.`);
+      if (existing) throw fail('spaceExists', { space: space.id });
       const uid = newId('sp');
       const now = nowIso();
       this.#db
@@ -226,7 +226,7 @@ export class SqliteStore implements SpaceStore {
   moveSpace(uid: string, to: SpaceId): SpaceRecord {
     return this.#db.transaction(() => {
       const clash = this.#db.prepare('SELECT uid FROM spaces WHERE lower(id) = lower(?) AND uid != ?').get(to, uid);
-      if (clash) throw new SpaceportError('RepoExists', `A Space named ${to} already exists.`);
+      if (clash) throw fail('spaceNameTaken', { space: to });
       const [owner, name] = to.split('/');
       this.#db
         .prepare('UPDATE spaces SET id = ?, owner = ?, name = ?, subdomain = ?, updated_at = ? WHERE uid = ?')

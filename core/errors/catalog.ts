@@ -1,13 +1,19 @@
 import { BUILDER_MESSAGES } from './builder-messages.js';
 import { GIT_MESSAGES } from './git-messages.js';
 import { PLATFORM_MESSAGES } from './platform-messages.js';
+import { SPACE_MESSAGES } from './space-messages.js';
 
 /**
  * Every message a client or operator can see, by name: one file per area, merged here. To add an
  * area, write `{area}-messages.ts` with `defineMessages({...})` and add it to AREAS. A key used in
  * two areas is a compile error below (and a test failure).
  */
-export const AREAS = { builder: BUILDER_MESSAGES, git: GIT_MESSAGES, platform: PLATFORM_MESSAGES } as const;
+export const AREAS = {
+  builder: BUILDER_MESSAGES,
+  git: GIT_MESSAGES,
+  platform: PLATFORM_MESSAGES,
+  space: SPACE_MESSAGES,
+} as const;
 
 type Areas = typeof AREAS;
 type AreaKeys<A extends keyof Areas> = keyof Areas[A];

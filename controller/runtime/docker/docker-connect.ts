@@ -1,5 +1,5 @@
 import Dockerode from 'dockerode';
-import { SpaceportError, dockerStatus } from '../../../core/index.js';
+import { dockerStatus, fail } from '../../../core/index.js';
 
 /** A dockerode client for a DOCKER_HOST value (`unix:///path`, `tcp://host:port`), or the default socket. */
 export function connectDocker(dockerHost?: string): Dockerode {
@@ -9,7 +9,7 @@ export function connectDocker(dockerHost?: string): Dockerode {
   if (url.protocol === 'tcp:' || url.protocol === 'http:') {
     return new Dockerode({ host: url.hostname, port: url.port || 2375, protocol: 'http' });
   }
-  throw new SpaceportError('BadRequest', `DOCKER_HOST "${dockerHost}" is not supported: use unix:///var/run/docker.sock or tcp://host:port.`);
+  throw fail('dockerHostUnsupported', { dockerHost });
 }
 
 /** Await a Docker call, treating the given HTTP statuses (404: gone, 304: already so, …) as success. */

@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import { SpaceportError, dockerStatus, mapDockerError, type Flavor, type LogLine, type Logger, type ReleaseId, type SpaceId } from '../../../core/index.js';
+import { SpaceportError, dockerStatus, fail, mapDockerError, type Flavor, type LogLine, type Logger, type ReleaseId, type SpaceId } from '../../../core/index.js';
 import {
   DEFAULT_NAME_PREFIX,
   LABELS,
@@ -347,7 +347,7 @@ export class DockerRuntime implements Runtime {
     } catch (err) {
       throw mapDockerError(err, { action });
     }
-    if (!facts) throw new SpaceportError('NotFound', `${space} has no instance for release ${release}.`);
+    if (!facts) throw fail('instanceNotFound', { space, release });
     yield* containerLogs(this.#docker.getContainer(facts.id), opts, { action, closing: this.#closing.signal });
   }
 

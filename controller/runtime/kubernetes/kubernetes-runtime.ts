@@ -1,5 +1,5 @@
 import * as k8s from '@kubernetes/client-node';
-import { SpaceportError, type Flavor, type LogLine, type Logger, type ReleaseId, type SpaceId } from '../../../core/index.js';
+import { fail, type Flavor, type LogLine, type Logger, type ReleaseId, type SpaceId } from '../../../core/index.js';
 import { exitReason, REASON_MAX_LINES } from '../docker/docker-state.js';
 import { KeyedLock } from '../keyed-lock.js';
 import {
@@ -336,7 +336,7 @@ export class KubernetesRuntime implements Runtime {
   async *logs(space: SpaceId, release: ReleaseId, opts: RunLogOptions): AsyncIterable<LogLine> {
     await this.start();
     const d = this.#informers.deployments.get(releaseObjectName(space, release), this.#p.namespace);
-    if (!d) throw new SpaceportError('NotFound', `${space} has no instance of release ${release}.`);
+    if (!d) throw fail('instanceNotFound', { space, release });
     if (opts.tail === 0) return;
     const pod = currentPod(d, this.#podsOf(d));
     if (!pod || (d.spec?.replicas ?? 1) === 0) return;

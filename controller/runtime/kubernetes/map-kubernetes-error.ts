@@ -1,4 +1,4 @@
-import { SpaceportError } from '../../../core/index.js';
+import { SpaceportError, fail } from '../../../core/index.js';
 
 /** What @kubernetes/client-node throws: an `ApiException` (HTTP `code`, JSON `body`) or a socket error. */
 interface KubeErrorLike {
@@ -38,17 +38,13 @@ export function mapKubernetesError(err: unknown, ctx: KubernetesErrorContext): S
   const e = (err ?? {}) as KubeErrorLike;
   const status = typeof e.code === 'number' ? e.code : undefined;
   const message = statusMessage(e.body) ?? e.message ?? String(err);
-  if (status === 404) return new SpaceportError('NotFound', `Kubernetes: not found while trying to ${ctx.action}: ${message}`, { cause: err });
+  if (status === 404) return fail('kubernetesNotFound', { action: ctx.action, message }, { cause: err });
   if (status === 401 || status === 403) {
-    return new SpaceportError(
-      'KubernetesUnavailable',
-      `Kubernetes refused to ${ctx.action} (${status}): ${message}. Fix: give Spaceport's service account the Role of the Helm chart in the Spaces namespace.`,
-      { cause: err },
-    );
+    return fail('kubernetesForbidden', { action: ctx.action, status, message }, { cause: err });
   }
   const code = typeof e.code === 'string' ? e.code : (err as { cause?: { code?: string } })?.cause?.code;
   if (status === undefined && code && UNREACHABLE.has(code)) {
-    return new SpaceportError('KubernetesUnavailable', `The Kubernetes API server is not reachable while trying to ${ctx.action} (${code}). Fix: check SPACEPORT_KUBECONFIG or the in-cluster service account.`, { cause: err });
+    return fail('kubernetesUnreachable', { action: ctx.action, errno: code }, { cause: err });
   }
-  return new SpaceportError('RuntimeFailed', `Kubernetes: could not ${ctx.action}: ${message}`, { cause: err });
+  return fail('kubernetesFailed', { action: ctx.action, message }, { cause: err });
 }

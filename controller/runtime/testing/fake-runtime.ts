@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SpaceportError, systemClock, type Clock, type Flavor, type LogLine, type ReleaseId, type SpaceId } from '../../../core/index.js';
+import { fail, systemClock, type Clock, type Flavor, type LogLine, type ReleaseId, type SpaceId } from '../../../core/index.js';
 import { runtimeEnv } from '../docker/docker-create-options.js';
 import { exitReason } from '../docker/docker-state.js';
 import { KeyedLock } from '../keyed-lock.js';
@@ -178,7 +178,7 @@ export class FakeRuntime implements Runtime {
     this.#maybeFail('logs');
     if (opts.signal?.aborted) return;
     const inst = this.#instances.get(keyOf(space, release));
-    if (!inst) throw new SpaceportError('NotFound', `${space} has no instance for release ${release}.`);
+    if (!inst) throw fail('instanceNotFound', { space, release });
     const history = opts.tail === undefined ? [...inst.lines] : inst.lines.slice(Math.max(0, inst.lines.length - Math.max(0, Math.floor(opts.tail))));
     if (!opts.follow || !isRunningState(inst.state)) {
       yield* history;
@@ -269,7 +269,7 @@ export class FakeRuntime implements Runtime {
   }
 
   /** The next call of `op` rejects with `error` (once). */
-  failNext(op: FakeOperation, error: Error = new SpaceportError('RuntimeFailed', `fake: ${op} failed`)): void {
+  failNext(op: FakeOperation, error: Error = fail('fakeOperationFailed', { op })): void {
     this.#failures.set(op, error);
   }
 
