@@ -18,6 +18,7 @@ const CONVERTED = [
   'controller/internal-api',
   'controller/gc',
   'controller/metrics',
+  'controller/api',
 ];
 
 interface AdHocMessage {

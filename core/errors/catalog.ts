@@ -1,5 +1,6 @@
 import { BUILDER_MESSAGES } from './builder-messages.js';
 import { GIT_MESSAGES } from './git-messages.js';
+import { HTTP_MESSAGES } from './http-messages.js';
 import { PLATFORM_MESSAGES } from './platform-messages.js';
 
 /**
@@ -7,7 +8,7 @@ import { PLATFORM_MESSAGES } from './platform-messages.js';
  * area, write `{area}-messages.ts` with `defineMessages({...})` and add it to AREAS. A key used in
  * two areas is a compile error below (and a test failure).
  */
-export const AREAS = { builder: BUILDER_MESSAGES, git: GIT_MESSAGES, platform: PLATFORM_MESSAGES } as const;
+export const AREAS = { builder: BUILDER_MESSAGES, git: GIT_MESSAGES, http: HTTP_MESSAGES, platform: PLATFORM_MESSAGES } as const;
 
 type Areas = typeof AREAS;
 type AreaKeys<A extends keyof Areas> = keyof Areas[A];
