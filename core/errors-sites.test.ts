@@ -19,6 +19,7 @@ const CONVERTED = [
   'controller/gc',
   'controller/metrics',
   'controller/api',
+  'controller/web',
 ];
 
 interface AdHocMessage {

@@ -1,7 +1,8 @@
 import { defineMessages } from './define-messages.js';
 
 /**
- * controller/api/: the Hub API's own refusals and Git LFS over HTTP.
+ * controller/api/ and controller/web/: the Hub API's own refusals, Git LFS over HTTP, the web pages
+ * and sign-in.
  * A body that is not JSON or fails its schema raises `internalBodyNotJson` / `internalBodyInvalid`
  * (platform-messages.ts), shared with the internal API.
  */
@@ -78,4 +79,20 @@ export const HTTP_MESSAGES = defineMessages({
   lfsVerifyOtherObject: { code: 'BadRequest', message: () => 'The verify request names another object than its URL.' },
   lfsObjectNotUploaded: { code: 'NotFound', message: (p: { oid: string; size: number }) => `Object ${p.oid} (${p.size} bytes) was not uploaded.` },
   lfsObjectNotInSpace: { code: 'NotFound', message: (p: { oid: string; space: string }) => `Object ${p.oid} does not exist in ${p.space}.` },
+
+  // web pages (controller/web/)
+  pagePathInvalid: { code: 'BadRequest', message: () => 'The path is not valid.' },
+  pageFailed: { code: 'Internal', message: () => 'Something went wrong on our side.' },
+  namespaceNotFound: { code: 'NotFound', message: (p: { owner: string }) => `There is no user or organization "${p.owner}".` },
+  spaceFilesPrivate: { code: 'RepoNotFound', message: (p: { space: string }) => `The files of ${p.space} are private.` },
+  pageFileNoCommit: { code: 'EntryNotFound', message: (p: { path: string; space: string }) => `${p.path} does not exist in ${p.space} (no commit yet).` },
+  pageFileNotAtMain: { code: 'EntryNotFound', message: (p: { path: string; space: string }) => `${p.path} does not exist in ${p.space} at main.` },
+
+  // sign-in (controller/web/sign-in-routes.ts, oidc-sign-in.ts)
+  signInFormExpired: { code: 'CsrfFailed', message: () => 'This form has expired: please try again.' },
+  oidcNotConfigured: { code: 'NotFound', message: () => 'OpenID Connect sign-in is not configured (SPACEPORT_OIDC_ISSUER).' },
+  oidcProviderUnreachable: { code: 'UpstreamFetchFailed', message: () => 'The sign-in provider cannot be reached right now.' },
+  oidcSignInFailed: { code: 'SignInFailed', message: (p: { provider: string; reason: string }) => `Sign-in with ${p.provider} failed: ${p.reason}` },
+  oidcStateUnknown: { code: 'SignInFailed', message: () => 'This sign-in is unknown or has expired: start again.' },
+  oidcNoSubject: { code: 'SignInFailed', message: () => 'The provider sent no subject.' },
 });
