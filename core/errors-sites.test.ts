@@ -20,6 +20,7 @@ const CONVERTED = [
   'controller/metrics',
   'controller/api',
   'controller/web',
+  'controller/auth',
 ];
 
 interface AdHocMessage {

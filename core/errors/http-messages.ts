@@ -1,8 +1,8 @@
 import { defineMessages } from './define-messages.js';
 
 /**
- * controller/api/ and controller/web/: the Hub API's own refusals, Git LFS over HTTP, the web pages
- * and sign-in.
+ * controller/api/, controller/web/ and controller/auth/: the Hub API's own refusals, Git LFS over
+ * HTTP, the web pages and sign-in, accounts, organizations and permissions.
  * A body that is not JSON or fails its schema raises `internalBodyNotJson` / `internalBodyInvalid`
  * (platform-messages.ts), shared with the internal API.
  */
@@ -95,4 +95,35 @@ export const HTTP_MESSAGES = defineMessages({
   oidcSignInFailed: { code: 'SignInFailed', message: (p: { provider: string; reason: string }) => `Sign-in with ${p.provider} failed: ${p.reason}` },
   oidcStateUnknown: { code: 'SignInFailed', message: () => 'This sign-in is unknown or has expired: start again.' },
   oidcNoSubject: { code: 'SignInFailed', message: () => 'The provider sent no subject.' },
+
+  // tokens and accounts (controller/auth/)
+  tokenUnknown: { code: 'InvalidToken', message: () => 'Invalid credentials in Authorization header.' },
+  tokenIdNotFound: { code: 'TokenNotFound', message: () => 'You have no token with this id.' },
+  createUserNeedsAdmin: { code: 'Forbidden', message: () => 'Only an admin with a write token can create users.' },
+  setPasswordForbidden: { code: 'Forbidden', message: () => 'Only an admin (or the user themself) can set a password.' },
+  passwordUserNotFound: { code: 'UserNotFound', message: (p: { user: string }) => `User "${p.user}" does not exist.` },
+  currentPasswordWrong: { code: 'Forbidden', message: () => 'The current password is not right.' },
+
+  // permissions (controller/auth/principal.ts)
+  writeRoleIsRead: {
+    code: 'Forbidden',
+    message: (p: { owner: string }) => `Your role in "${p.owner}" is "read": ask an admin of "${p.owner}" for the "write" role to change its Spaces.`,
+  },
+  writeNotAllowed: { code: 'Forbidden', message: (p: { owner: string }) => `You cannot change Spaces of "${p.owner}".` },
+  createRoleIsRead: {
+    code: 'Forbidden',
+    message: (p: { namespace: string }) => `Your role in "${p.namespace}" is "read": creating Spaces there needs the "write" role.`,
+  },
+  createNotAllowed: {
+    code: 'Forbidden',
+    message: (p: { namespace: string }) =>
+      `You cannot create Spaces in "${p.namespace}": only in your own namespace or an organization where you have the "write" role.`,
+  },
+  orgAdminOnly: { code: 'Forbidden', message: (p: { org: string }) => `Only an admin of "${p.org}" can manage its members.` },
+
+  // organizations (controller/auth/organizations.ts)
+  orgNotFound: { code: 'OrgNotFound', message: (p: { name: string }) => `Organization "${p.name.slice(0, 100)}" does not exist.` },
+  orgMembersOnly: { code: 'Forbidden', message: (p: { org: string }) => `Only members of "${p.org}" see its members.` },
+  orgMemberNotFound: { code: 'UserNotFound', message: (p: { user: string; org: string }) => `"${p.user.slice(0, 100)}" is not a member of "${p.org}".` },
+  orgLastAdmin: { code: 'BadRequest', message: (p: { user: string; org: string }) => `"${p.user}" is the last admin of "${p.org}": make another member admin first.` },
 });
