@@ -2,7 +2,7 @@ import { Router } from 'express';
 import express from 'express';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { SpaceportError, type Config } from '../../core/index.js';
+import { fail, renderMessage, type Config } from '../../core/index.js';
 import { requireUser } from '../auth/index.js';
 import { readCommitPayload, type RepoCommits, type SpaceService } from '../spaces/index.js';
 import { principalOf, spaceIdOf, urlsOf } from './context.js';
@@ -42,7 +42,8 @@ export function commitRoutes(spaces: SpaceService, commits: RepoCommits, config:
       if (errors.length === 0 && doc.contents !== null && typeof doc.toJS() !== 'object') errors.push({ message: 'The README.md front matter must be a YAML mapping of keys to values.' });
     }
     if (errors.length > 0) {
-      res.status(400).set('X-Error-Code', 'BadRequest').set('X-Error-Message', 'Invalid metadata in README.md.').json({ error: 'Invalid metadata in README.md.', errors, warnings: [] });
+      const m = renderMessage('readmeMetadataInvalid');
+      res.status(m.status).set('X-Error-Code', m.code).set('X-Error-Message', m.message).json({ error: m.message, errors, warnings: [] });
       return;
     }
     res.json({ errors: [], warnings: [] });
@@ -51,10 +52,7 @@ export function commitRoutes(spaces: SpaceService, commits: RepoCommits, config:
   // huggingface_hub with hf_xet asks for a Xet token only for files preupload sent to LFS (over the inline limit).
   r.get(['/api/spaces/:owner/:name/xet-write-token/:rev', '/api/spaces/:owner/:name/xet-read-token/:rev'], (req, res) => {
     spaces.get(principalOf(res), spaceIdOf(req));
-    throw new SpaceportError(
-      'BadRequest',
-      'This server has no Xet storage. Files up to 256 MiB are sent inline; for larger ones set HF_HUB_DISABLE_XET=1 so huggingface_hub uses Git LFS, or push them with git lfs.',
-    );
+    throw fail('xetNotOffered');
   });
 
   r.post('/api/spaces/:owner/:name/preupload/:rev', express.json({ limit: '4mb' }), async (req, res) => {
@@ -68,10 +66,10 @@ export function commitRoutes(spaces: SpaceService, commits: RepoCommits, config:
     const space = spaces.getForWrite(p, spaceIdOf(req));
     const user = requireUser(p).user;
     if (req.query.create_pr === '1' || req.query.create_pr === 'true') {
-      throw new SpaceportError('BadRequest', 'Pull requests are not supported here: commit to a branch (create_pr=False).');
+      throw fail('pullRequestsNotOffered');
     }
     const type = String(req.headers['content-type'] ?? '');
-    if (!/^application\/(x-ndjson|json)\b/.test(type)) throw new SpaceportError('BadRequest', 'Send the commit as application/x-ndjson: one JSON object per line, the header first.');
+    if (!/^application\/(x-ndjson|json)\b/.test(type)) throw fail('commitContentTypeInvalid');
     let payload;
     try {
       payload = await readCommitPayload(req, { maxBytes: MAX_COMMIT_BYTES, maxOps: 25_000 });

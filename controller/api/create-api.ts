@@ -1,5 +1,5 @@
 import express, { type Express, type Router } from 'express';
-import { SpaceportError, type Logger } from '../../core/index.js';
+import { fail, type Logger } from '../../core/index.js';
 import type { Authenticator, Organizations, UserAccounts, WebSessions } from '../auth/index.js';
 import type { LfsSigner, LfsStore } from '../lfs/index.js';
 import type { RepoCommits, RepoFiles, SpaceLogs, SpaceService } from '../spaces/index.js';
@@ -69,7 +69,7 @@ export function createApi(o: ApiOptions): Express {
     res.json(openApiDocument());
   });
   if (o.web) app.use(o.web);
-  app.use((req, _res, next) => next(new SpaceportError('NotFound', `No route for ${req.method} ${req.path}.`)));
+  app.use((req, _res, next) => next(fail('noRoute', { method: req.method, path: req.path })));
   app.use(errorHandler(o.logger));
   return app;
 }

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { ZodError } from 'zod';
-import { SpaceportError, toSpaceportError, type Logger } from '../../core/index.js';
+import { SpaceportError, fail, toSpaceportError, type Logger } from '../../core/index.js';
 
 /** Header values must be one line of Latin-1. */
 function headerSafe(text: string): string {
@@ -22,7 +22,7 @@ export function sendError(res: Response, err: SpaceportError, extra: Record<stri
 /** A zod failure as a 400 that names each bad field. */
 export function fromZod(err: ZodError): SpaceportError {
   const problems = err.issues.map((i) => `${i.path.length ? `"${i.path.join('.')}"` : 'body'}: ${i.message}`);
-  return new SpaceportError('BadRequest', `Invalid request: ${problems.join('; ')}.`, { details: problems });
+  return fail('internalBodyInvalid', { problems }, { details: problems });
 }
 
 /** An error of express's body parsers (http-errors with `type`, a 4xx `status` and `expose`). */
@@ -31,13 +31,13 @@ function fromBodyParser(err: { type?: unknown; status?: unknown; message?: unkno
   // http-errors marks client errors `expose`; a broken gzip body comes as a plain 400 with no type.
   if (typeof err.type !== 'string' && err.expose !== true) return undefined;
   if (err.status === 413) return new SpaceportError('PayloadTooLarge');
-  if (err.status === 415) return new SpaceportError('UnsupportedMediaType', `${String(err.message)}: send a JSON body in UTF-8, without Content-Encoding or with gzip, deflate or br.`);
+  if (err.status === 415) return fail('bodyEncodingUnsupported', { message: String(err.message) });
   switch (err.type) {
     case 'entity.parse.failed':
-      return new SpaceportError('BadRequest', 'The request body is not valid JSON.');
+      return fail('internalBodyNotJson');
     default:
       // request.aborted, request.size.invalid, a broken gzip stream, …
-      return new SpaceportError('BadRequest', `The request body could not be read: ${String(err.message)}.`);
+      return fail('bodyUnreadable', { message: String(err.message) });
   }
 }
 
@@ -54,11 +54,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     let e: SpaceportError;
     if (err instanceof ZodError) {
       e = sentNonJson(req)
-        ? new SpaceportError('UnsupportedMediaType', `This route reads a JSON body: send it with "Content-Type: application/json" (got "${String(req.headers['content-type']).slice(0, 100)}").`)
+        ? fail('bodyNotJsonType', { contentType: String(req.headers['content-type']) })
         : fromZod(err);
     }
     // Express decodes path parameters: `%ff` or a cut-off `%E0%A4%A` throws a URIError.
-    else if (err instanceof URIError) e = new SpaceportError('BadRequest', `The path is not valid: ${err.message} (a "%" must start a valid percent-encoded UTF-8 sequence).`);
+    else if (err instanceof URIError) e = fail('pathNotDecodable', { message: err.message });
     else e = (err instanceof SpaceportError ? undefined : fromBodyParser(err ?? {})) ?? toSpaceportError(err);
     if (e.status >= 500) logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     else logger.debug({ code: e.code, url: req.originalUrl }, 'request refused');

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { SpaceportError, toSpaceId, type SpaceId } from '../../core/index.js';
+import { SpaceportError, fail, renderMessage, toSpaceId, type SpaceId } from '../../core/index.js';
 import type { LfsAction, LfsSigner, LfsStore } from '../lfs/index.js';
 import type { SpaceRecord, SpaceService } from '../spaces/index.js';
 import { principalOf, urlsOf } from './context.js';
@@ -30,13 +30,13 @@ async function readJson(req: Request, limit: number): Promise<unknown> {
   let n = 0;
   for await (const c of req as AsyncIterable<Buffer>) {
     n += c.length;
-    if (n > limit) throw new SpaceportError('PayloadTooLarge', `The LFS request is larger than ${limit} bytes.`);
+    if (n > limit) throw fail('lfsRequestTooLarge', { limit });
     chunks.push(c);
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
   } catch {
-    throw new SpaceportError('BadRequest', 'The LFS request body is not valid JSON.');
+    throw fail('lfsRequestNotJson');
   }
 }
 
@@ -59,7 +59,7 @@ export function lfsRoutes(spaces: SpaceService, lfs: LfsStore, signer: LfsSigner
       const space = spaces.getForCode(principalOf(res), spaceOf(req));
       return space;
     } catch (err) {
-      if (principalOf(res).kind === 'anonymous' && err instanceof SpaceportError && err.code === 'RepoNotFound') return authenticate(res, new SpaceportError('Unauthorized', 'Reading this repository needs a token: use it as the password (any username).'));
+      if (principalOf(res).kind === 'anonymous' && err instanceof SpaceportError && err.code === 'RepoNotFound') return authenticate(res, fail('lfsReadNeedsToken'));
       return authenticate(res, err);
     }
   };
@@ -80,20 +80,20 @@ export function lfsRoutes(spaces: SpaceService, lfs: LfsStore, signer: LfsSigner
 
   r.post(`${base}/batch`, async (req, res) => {
     const body = batchBody.parse(await readJson(req, 1024 * 1024));
-    if (body.hash_algo !== undefined && body.hash_algo !== 'sha256') throw new SpaceportError('BadRequest', `Unsupported hash algorithm "${body.hash_algo.slice(0, 20)}": use sha256.`);
-    if (body.transfers && body.transfers.length > 0 && !body.transfers.includes('basic')) throw new SpaceportError('BadRequest', 'Only the "basic" transfer is supported.');
+    if (body.hash_algo !== undefined && body.hash_algo !== 'sha256') throw fail('lfsHashAlgoUnsupported', { algo: body.hash_algo });
+    if (body.transfers && body.transfers.length > 0 && !body.transfers.includes('basic')) throw fail('lfsTransferUnsupported');
     const space = body.operation === 'upload' ? writable(req, res) : readable(req, res);
     const objects = [];
     for (const o of body.objects) {
       if (!/^[0-9a-f]{64}$/.test(o.oid)) {
-        objects.push({ oid: o.oid, size: o.size, error: { code: 422, message: 'Invalid object id: a sha256 is 64 lowercase hex digits.' } });
+        objects.push({ oid: o.oid, size: o.size, error: { code: 422, message: renderMessage('lfsObjectIdInvalid').message } });
         continue;
       }
       const have = await lfs.has(o, space.uid);
       if (body.operation === 'upload') {
         objects.push(have ? { oid: o.oid, size: o.size, authenticated: true } : { oid: o.oid, size: o.size, authenticated: true, actions: { upload: link(req, space, 'upload', o), verify: link(req, space, 'verify', o) } });
       } else {
-        objects.push(have ? { oid: o.oid, size: o.size, authenticated: true, actions: { download: link(req, space, 'download', o) } } : { oid: o.oid, size: o.size, error: { code: 404, message: 'Object does not exist.' } });
+        objects.push(have ? { oid: o.oid, size: o.size, authenticated: true, actions: { download: link(req, space, 'download', o) } } : { oid: o.oid, size: o.size, error: { code: 404, message: renderMessage('lfsBatchObjectMissing').message } });
       }
     }
     res.type(LFS_JSON).json({ transfer: 'basic', objects, hash_algo: 'sha256' });
@@ -102,25 +102,25 @@ export function lfsRoutes(spaces: SpaceService, lfs: LfsStore, signer: LfsSigner
   /** The object and the grant its URL carries; without a valid signature, the caller's own access decides. */
   const granted = (req: Request, res: Response, action: LfsAction): { space: SpaceRecord; oid: string; size: number } => {
     const oid = String(req.params.oid);
-    if (!/^[0-9a-f]{64}$/.test(oid)) throw new SpaceportError('BadRequest', 'Invalid object id: a sha256 is 64 lowercase hex digits.');
+    if (!/^[0-9a-f]{64}$/.test(oid)) throw fail('lfsObjectIdInvalid');
     const q = req.query;
     const size = typeof q.size === 'string' && /^\d{1,15}$/.test(q.size) ? Number(q.size) : undefined;
     const expires = typeof q.expires === 'string' && /^\d{1,12}$/.test(q.expires) ? Number(q.expires) : undefined;
     if (typeof q.sig === 'string' && size !== undefined && expires !== undefined) {
       // The signature is the grant (handed out by the batch API after its permission check).
       const space = spaces.forSignedTransfer(spaceOf(req));
-      if (!space || !signer.verify({ action, spaceUid: space.uid, oid, size, expires }, q.sig)) throw new SpaceportError('Forbidden', 'This transfer URL is not valid (expired, or for another object): ask the batch API again.');
+      if (!space || !signer.verify({ action, spaceUid: space.uid, oid, size, expires }, q.sig)) throw fail('lfsTransferUrlInvalid');
       return { space, oid, size };
     }
     const space = action === 'download' ? readable(req, res) : writable(req, res);
-    if (size === undefined && action !== 'download') throw new SpaceportError('BadRequest', '"size" is missing from the query.');
+    if (size === undefined && action !== 'download') throw fail('lfsSizeMissing');
     return { space, oid, size: size ?? -1 };
   };
 
   r.put(`${base}/:oid`, async (req, res) => {
     const g = granted(req, res, 'upload');
     const declared = req.headers['content-length'];
-    if (declared !== undefined && Number(declared) !== g.size) throw new SpaceportError('BadRequest', `Content-Length ${declared} is not the object's size ${g.size}.`);
+    if (declared !== undefined && Number(declared) !== g.size) throw fail('lfsContentLengthMismatch', { declared, size: g.size });
     try {
       await lfs.put(g.space.uid, { oid: g.oid, size: g.size }, req);
     } catch (err) {
@@ -134,8 +134,8 @@ export function lfsRoutes(spaces: SpaceService, lfs: LfsStore, signer: LfsSigner
   r.post(`${base}/:oid/verify`, async (req, res) => {
     const g = granted(req, res, 'verify');
     const body = verifyBody.parse(await readJson(req, 64 * 1024));
-    if (body.oid !== g.oid || body.size !== g.size) throw new SpaceportError('BadRequest', 'The verify request names another object than its URL.');
-    if (!(await lfs.has({ oid: g.oid, size: g.size }, g.space.uid))) throw new SpaceportError('NotFound', `Object ${g.oid} (${g.size} bytes) was not uploaded.`);
+    if (body.oid !== g.oid || body.size !== g.size) throw fail('lfsVerifyOtherObject');
+    if (!(await lfs.has({ oid: g.oid, size: g.size }, g.space.uid))) throw fail('lfsObjectNotUploaded', { oid: g.oid, size: g.size });
     res.type(LFS_JSON).json({ message: 'ok' });
   });
 
@@ -143,7 +143,7 @@ export function lfsRoutes(spaces: SpaceService, lfs: LfsStore, signer: LfsSigner
     const g = granted(req, res, 'download');
     const size = await lfs.sizeOf(g.oid);
     if (size === undefined || (g.size >= 0 && size !== g.size) || !(await lfs.has({ oid: g.oid, size }, g.space.uid))) {
-      throw new SpaceportError('NotFound', `Object ${g.oid} does not exist in ${g.space.id}.`);
+      throw fail('lfsObjectNotInSpace', { oid: g.oid, space: g.space.id });
     }
     res.setHeader('Content-Type', 'application/octet-stream');
     res.setHeader('Content-Length', String(size));

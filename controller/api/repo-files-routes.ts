@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import express from 'express';
 import type { Readable } from 'node:stream';
-import { SpaceportError } from '../../core/index.js';
+import { SpaceportError, fail } from '../../core/index.js';
 import { entryJson, type RepoFiles, type SpaceService } from '../spaces/index.js';
 import { principalOf, spaceIdOf, urlsOf } from './context.js';
 
@@ -17,7 +17,7 @@ export function wildcardPath(req: Request, name = 'path'): string {
 function intParam(v: unknown, name: string, max: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (typeof v !== 'string' || !/^\d{1,9}$/.test(v) || n > max) throw new SpaceportError('BadRequest', `"${name}" must be a whole number up to ${max}.`);
+  if (typeof v !== 'string' || !/^\d{1,9}$/.test(v) || n > max) throw fail('queryIntInvalid', { name, max });
   return n;
 }
 
@@ -41,7 +41,7 @@ export function parseRange(header: string | undefined, size: number): { start: n
     start = Number(m[1]);
     end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
   }
-  if (start >= size || start > end) throw new SpaceportError('RangeNotSatisfiable', `Range ${header.slice(0, 60)} is outside the ${size} bytes of the file.`);
+  if (start >= size || start > end) throw fail('rangeOutsideFile', { range: header, size });
   return { start, end };
 }
 
@@ -103,7 +103,7 @@ export function repoFilesRoutes(spaces: SpaceService, files: RepoFiles): Router 
     const entries = await files.tree(space, commit, { dir: wildcardPath(req), recursive: flag(req.query.recursive) });
     const limit = intParam(req.query.limit, 'limit', TREE_PAGE) ?? TREE_PAGE;
     const cursor = typeof req.query.cursor === 'string' ? Number(Buffer.from(req.query.cursor, 'base64url').toString()) : 0;
-    if (!Number.isSafeInteger(cursor) || cursor < 0) throw new SpaceportError('BadRequest', '"cursor" is not one this server gave.');
+    if (!Number.isSafeInteger(cursor) || cursor < 0) throw fail('treeCursorInvalid');
     const page = entries.slice(cursor, cursor + limit);
     if (cursor + limit < entries.length) {
       const next = new URL(`${urlsOf(spaces, req).publicUrl}${req.originalUrl}`);
@@ -122,7 +122,7 @@ export function repoFilesRoutes(spaces: SpaceService, files: RepoFiles): Router 
     const raw = (req.body as { paths?: unknown } | undefined)?.paths;
     const paths = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
     if (paths.length > 1000 || !paths.every((p): p is string => typeof p === 'string')) {
-      throw new SpaceportError('BadRequest', '"paths" must be a list of up to 1000 file paths.');
+      throw fail('pathsInfoListInvalid');
     }
     res.json((await files.pathsInfo(space, commit, paths)).map(entryJson));
   });

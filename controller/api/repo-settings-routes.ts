@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { SpaceportError, isSpaceportError, toSpaceId } from '../../core/index.js';
+import { fail, isSpaceportError, toSpaceId } from '../../core/index.js';
 import type { SpaceService } from '../spaces/index.js';
 import { principalOf, spaceIdOf, urlsOf } from './context.js';
 import { sendError } from './http-errors.js';
@@ -32,7 +32,7 @@ export const duplicateBody = z.object({
 
 function repoIdOf(text: string) {
   const parts = text.split('/');
-  if (parts.length !== 2) throw new SpaceportError('InvalidName', `"${text.slice(0, 200)}" must be "owner/name".`);
+  if (parts.length !== 2) throw fail('repoIdNotOwnerName', { text });
   return toSpaceId(parts[0]!, parts[1]!);
 }
 
@@ -49,10 +49,10 @@ export function repoSettingsRoutes(spaces: SpaceService): Router {
     const space = spaces.getForWrite(principalOf(res), spaceIdOf(req));
     const body = settingsBody.parse(req.body ?? {});
     if (body.visibility !== undefined && body.private !== undefined && (body.visibility === 'private') !== body.private) {
-      throw new SpaceportError('BadRequest', '"private" and "visibility" disagree: send one of them.');
+      throw fail('privateVisibilityDisagree');
     }
     if (body.gated !== undefined && body.gated !== false) {
-      throw new SpaceportError('BadRequest', 'Spaces cannot be gated (gated access is for models and datasets): make the Space private or protected instead.');
+      throw fail('spacesCannotBeGated');
     }
     const wanted = body.visibility ?? (body.private === undefined ? undefined : body.private ? 'private' : 'public');
     if (wanted !== undefined) await spaces.setVisibility(space, wanted);
@@ -64,10 +64,10 @@ export function repoSettingsRoutes(spaces: SpaceService): Router {
     const p = principalOf(res);
     const body = duplicateBody.parse(req.body ?? {});
     if (body.volumes && body.volumes.length > 0) {
-      throw new SpaceportError('BadRequest', '"volumes" (mounted repos and buckets) are not offered here: duplicate without them; persistent storage is "storageTier".');
+      throw fail('duplicateVolumesNotOffered');
     }
     if (body.visibility !== undefined && body.private !== undefined && (body.visibility === 'private') !== body.private) {
-      throw new SpaceportError('BadRequest', '"private" and "visibility" disagree: send one of them.');
+      throw fail('privateVisibilityDisagree');
     }
     const to = repoIdOf(body.repository);
     const url = `${urlsOf(spaces, req).publicUrl}/spaces/${to}`;

@@ -1,7 +1,7 @@
 import { SDKS } from '../../templates/index.js';
 import { Router } from 'express';
 import { z } from 'zod';
-import { SpaceportError, isSpaceportError, toSpaceId } from '../../core/index.js';
+import { SpaceportError, fail, isSpaceportError, toSpaceId } from '../../core/index.js';
 import { sendError } from './http-errors.js';
 import type { SpaceService } from '../spaces/index.js';
 import { principalOf, urlsOf } from './context.js';
@@ -30,7 +30,7 @@ export const moveBody = z.object({ fromRepo: z.string(), toRepo: z.string(), typ
 
 function parseRepoId(text: string) {
   const parts = text.split('/');
-  if (parts.length !== 2) throw new SpaceportError('InvalidName', `"${text.slice(0, 200)}" must be "owner/name".`);
+  if (parts.length !== 2) throw fail('repoIdNotOwnerName', { text });
   return toSpaceId(parts[0]!, parts[1]!);
 }
 
@@ -41,7 +41,7 @@ export function reposRoutes(spaces: SpaceService): Router {
   r.post('/api/repos/create', async (req, res) => {
     const body = createBody.parse(req.body ?? {});
     if (body.template) {
-      throw new SpaceportError('BadRequest', `Templates are not offered here ("${body.template.slice(0, 100)}"): create the Space without one and push its files.`);
+      throw fail('templatesNotOffered', { template: body.template });
     }
     const visibility = body.visibility ?? (body.private ? 'private' : 'public');
     const p = principalOf(res);

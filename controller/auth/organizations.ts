@@ -1,4 +1,4 @@
-import { SpaceportError } from '../../core/index.js';
+import { SpaceportError, fail } from '../../core/index.js';
 import type { OrgMembership, OrgRecord, OrgRole } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
 import { assertCanAdminOrg, requireUser, roleIn, type Principal } from './principal.js';
@@ -17,7 +17,7 @@ export class Organizations {
 
   get(name: string): OrgRecord {
     const org = this.#store.getOrg(String(name));
-    if (!org) throw new SpaceportError('OrgNotFound', `Organization "${String(name).slice(0, 100)}" does not exist.`);
+    if (!org) throw fail('orgNotFound', { name: String(name) });
     return org;
   }
 
@@ -38,7 +38,7 @@ export class Organizations {
   /** Members see each other. */
   members(principal: Principal, org: OrgRecord): OrgMembership[] {
     const p = requireUser(principal);
-    if (roleIn(p, org.name) === undefined) throw new SpaceportError('Forbidden', `Only members of "${org.name}" see its members.`);
+    if (roleIn(p, org.name) === undefined) throw fail('orgMembersOnly', { org: org.name });
     return this.#store.listMembers(org.name);
   }
 
@@ -53,14 +53,14 @@ export class Organizations {
   removeMember(principal: Principal, org: OrgRecord, user: string): void {
     assertCanAdminOrg(principal, org.name);
     this.#assertKeepsAdmin(org.name, user);
-    if (!this.#store.removeMember(org.name, user)) throw new SpaceportError('UserNotFound', `"${user.slice(0, 100)}" is not a member of "${org.name}".`);
+    if (!this.#store.removeMember(org.name, user)) throw fail('orgMemberNotFound', { user, org: org.name });
   }
 
   /** An organization keeps at least one admin. */
   #assertKeepsAdmin(org: string, user: string, newRole?: string): void {
     const admins = this.#store.listMembers(org).filter((m) => m.role === 'admin');
     if (admins.length === 1 && admins[0]!.user === user && newRole !== 'admin') {
-      throw new SpaceportError('BadRequest', `"${user}" is the last admin of "${org}": make another member admin first.`);
+      throw fail('orgLastAdmin', { user, org });
     }
   }
 }

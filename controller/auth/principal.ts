@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { SpaceportError } from '../../core/index.js';
+import { SpaceportError, fail } from '../../core/index.js';
 import type { OrgRole, SpaceRecord, TokenRecord, TokenRole, UserRecord } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
 import type { ReadScope } from '../store/web-store.js';
@@ -56,7 +56,7 @@ export function tokenFromHeader(header: string | undefined): string | undefined 
 export function authenticate(store: SpaceStore, token: string | undefined): Principal {
   if (token === undefined || token === '') return ANONYMOUS;
   const found = store.findToken(token);
-  if (!found) throw new SpaceportError('InvalidToken', 'Invalid credentials in Authorization header.');
+  if (!found) throw fail('tokenUnknown');
   return userPrincipal(store, found.user, { tokenRole: found.token.role, tokenName: found.token.displayName, token: found.token });
 }
 
@@ -127,12 +127,7 @@ export function assertCanWrite(p: Principal, space: SpaceAccessFacts): void {
   const role = roleIn(p, space.owner);
   if (!WRITES.has(role)) {
     if (!canRead(p, space)) throw new SpaceportError('RepoNotFound');
-    throw new SpaceportError(
-      'Forbidden',
-      role === 'read'
-        ? `Your role in "${space.owner}" is "read": ask an admin of "${space.owner}" for the "write" role to change its Spaces.`
-        : `You cannot change Spaces of "${space.owner}".`,
-    );
+    throw role === 'read' ? fail('writeRoleIsRead', { owner: space.owner }) : fail('writeNotAllowed', { owner: space.owner });
   }
   assertWriteToken(p);
 }
@@ -155,12 +150,7 @@ export function assertCanCreateIn(p: Principal, namespace: string): void {
   if (p.kind === 'anonymous') throw new SpaceportError('Unauthorized');
   const role = roleIn(p, namespace);
   if (!WRITES.has(role)) {
-    throw new SpaceportError(
-      'Forbidden',
-      role === 'read'
-        ? `Your role in "${namespace}" is "read": creating Spaces there needs the "write" role.`
-        : `You cannot create Spaces in "${namespace}": only in your own namespace or an organization where you have the "write" role.`,
-    );
+    throw role === 'read' ? fail('createRoleIsRead', { namespace }) : fail('createNotAllowed', { namespace });
   }
   assertWriteToken(p);
 }
@@ -170,7 +160,7 @@ export function assertCanAdminOrg(p: Principal, org: string): void {
   if (p.kind === 'anonymous') throw new SpaceportError('Unauthorized');
   const role = roleIn(p, org);
   if (role !== 'admin' && !(role === 'owner' && isAdmin(p))) {
-    throw new SpaceportError('Forbidden', `Only an admin of "${org}" can manage its members.`);
+    throw fail('orgAdminOnly', { org });
   }
   assertWriteToken(p);
 }

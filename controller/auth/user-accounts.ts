@@ -1,4 +1,4 @@
-import { SpaceportError } from '../../core/index.js';
+import { SpaceportError, fail } from '../../core/index.js';
 import type { OrgRole, TokenRecord, TokenRole, UserRecord, UserRole } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
@@ -31,7 +31,7 @@ export class UserAccounts {
   /** A site admin (write token) creates a user, who gets a first write token (shown once). `readBody` is called once the caller may. */
   createUser(principal: Principal, readBody: () => { name: string; role: UserRole }): { user: UserRecord; token: string } {
     const p = requireUser(principal);
-    if (!isAdmin(p) || p.tokenRole !== 'write') throw new SpaceportError('Forbidden', 'Only an admin with a write token can create users.');
+    if (!isAdmin(p) || p.tokenRole !== 'write') throw fail('createUserNeedsAdmin');
     const body = readBody();
     const user = this.#store.createUser(body.name, body.role);
     const token = generateToken();
@@ -55,7 +55,7 @@ export class UserAccounts {
   deleteToken(principal: Principal, id: string): void {
     const p = requireUser(principal);
     if (p.tokenRole !== 'write') throw new SpaceportError('ReadOnlyToken');
-    if (!this.#store.deleteToken(p.user.name, id)) throw new SpaceportError('TokenNotFound', 'You have no token with this id.');
+    if (!this.#store.deleteToken(p.user.name, id)) throw fail('tokenIdNotFound');
   }
 
   /** Whether `name` signs in with `password`. A missing user costs a hash too, so timing does not tell which names exist. */
@@ -72,15 +72,15 @@ export class UserAccounts {
   async setPassword(principal: Principal, target: string, readBody: () => { password: string; currentPassword?: string }): Promise<void> {
     const p = requireUser(principal);
     if (p.tokenRole !== 'write' || (!isAdmin(p) && p.user.name !== target)) {
-      throw new SpaceportError('Forbidden', 'Only an admin (or the user themself) can set a password.');
+      throw fail('setPasswordForbidden');
     }
-    if (!this.#store.getUser(target)) throw new SpaceportError('UserNotFound', `User "${target}" does not exist.`);
+    if (!this.#store.getUser(target)) throw fail('userNotFound', { user: target });
     const { password, currentPassword } = readBody();
     const problem = passwordProblem(password);
     if (problem) throw new SpaceportError('BadRequest', problem);
     const stored = this.#store.getPasswordHash(target);
     if (p.user.name === target && stored && !(currentPassword !== undefined && (await verifyPassword(stored, currentPassword)))) {
-      throw new SpaceportError('Forbidden', 'The current password is not right.');
+      throw fail('currentPasswordWrong');
     }
     this.#store.setPasswordHash(target, await hashPassword(password));
   }

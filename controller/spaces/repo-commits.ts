@@ -97,7 +97,7 @@ export class RepoCommits {
       } else if (op.key === 'lfsFile') {
         const size = op.size ?? (await lfs.sizeOf(op.oid));
         if (size === undefined || !(await lfs.has({ oid: op.oid, size }, space.uid))) {
-          throw fail('lfsObjectNotUploaded', { oid: op.oid, path: op.path, space: space.id });
+          throw fail('commitLfsObjectMissing', { oid: op.oid, path: op.path, space: space.id });
         }
         ops.push({ kind: 'add', path: op.path, content: Buffer.from(formatPointer({ oid: op.oid, size })) });
         lfsPaths.push(op.path);

@@ -121,7 +121,7 @@ export class SqliteAccountStore implements AccountStore {
 
   setMember(org: string, user: string, role: OrgRole): OrgMembership {
     if (!this.getOrg(org)) throw fail('memberOrgNotFound', { org });
-    if (!this.getUser(user)) throw fail('memberUserNotFound', { user });
+    if (!this.getUser(user)) throw fail('userNotFound', { user });
     const createdAt = nowIso();
     this.#db
       .prepare(

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
-import { nameProblem, type Logger } from '../../core/index.js';
+import { fail, nameProblem, type Logger } from '../../core/index.js';
 import type { UserAccounts } from '../auth/index.js';
 
 export interface OidcOptions {
@@ -91,7 +91,7 @@ export class OidcSignIn {
     const state = currentUrl.searchParams.get('state') ?? '';
     const pending = this.#pending.get(state);
     if (!pending || !cookieState || cookieState !== state || pending.expires <= this.#now()) {
-      throw new Error('This sign-in is unknown or has expired: start again.');
+      throw fail('oidcStateUnknown');
     }
     this.#pending.delete(state);
     const config = await this.#configuration();
@@ -99,7 +99,7 @@ export class OidcSignIn {
     callback.search = currentUrl.search;
     const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: pending.verifier, expectedState: state, expectedNonce: pending.nonce, idTokenExpected: true });
     const claims = tokens.claims();
-    if (!claims?.sub) throw new Error('The provider sent no subject.');
+    if (!claims?.sub) throw fail('oidcNoSubject');
     // Providers put profile claims in the ID token or only behind the userinfo endpoint: read both.
     let profile: Record<string, unknown> = { ...claims };
     if (config.serverMetadata().userinfo_endpoint) {

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { SpaceportError, nameProblem, toSpaceId, type Logger, type SpaceId } from '../../core/index.js';
+import { fail, nameProblem, toSpaceId, type Logger, type SpaceId } from '../../core/index.js';
 import { assertCanWrite, canReadCode, canWrite as mayWrite, requireUser } from '../auth/index.js';
 import type { GitRepos } from '../git/index.js';
 import type { StageResult } from '../lifecycle/index.js';
@@ -68,7 +68,7 @@ export function pageRoutes(o: PageRoutesOptions): Router {
         offset: (pageNo - 1) * pageSize,
       });
       if (owner && result.total === 0 && !o.spaces.namespaceExists(owner)) {
-        throw new SpaceportError('NotFound', `There is no user or organization "${owner}".`);
+        throw fail('namespaceNotFound', { owner });
       }
       return renderGallery(pageContext(res, o.assetVersion), {
         heading: owner ?? 'Spaces',
@@ -111,7 +111,7 @@ export function pageRoutes(o: PageRoutesOptions): Router {
       if ((tab === 'logs' || tab === 'settings') && !canWrite) assertCanWrite(p, space);
       // A protected Space's app is public, its files are for members (principal.ts decides).
       const filesVisible = canReadCode(p, space);
-      if ((tab === 'files' || tab === 'file') && !filesVisible) throw new SpaceportError('RepoNotFound', `The files of ${space.id} are private.`);
+      if ((tab === 'files' || tab === 'file') && !filesVisible) throw fail('spaceFilesPrivate', { space: space.id });
       const runtime = await o.spaces.runtimeOf(space);
       const fresh = o.spaces.reload(space);
       const urls = urlsOf(o.spaces, req);
@@ -158,13 +158,13 @@ export function pageRoutes(o: PageRoutesOptions): Router {
 
 async function files(o: PageRoutesOptions, space: SpaceRecord, path?: string): Promise<NonNullable<SpacePageView['files']>> {
   if (!space.headSha) {
-    if (path !== undefined) throw new SpaceportError('EntryNotFound', `${path} does not exist in ${space.id} (no commit yet).`);
+    if (path !== undefined) throw fail('pageFileNoCommit', { path, space: space.id });
     return { list: [] };
   }
   const list = await o.repos.listFiles(space.id as SpaceId, space.headSha);
   if (path !== undefined) {
     const clean = path;
-    if (!list.includes(clean)) throw new SpaceportError('EntryNotFound', `${clean} does not exist in ${space.id} at main.`);
+    if (!list.includes(clean)) throw fail('pageFileNotAtMain', { path: clean, space: space.id });
     const bytes = await o.repos.readFile(space.id as SpaceId, space.headSha, clean);
     const text = bytes && bytes.length <= MAX_FILE_BYTES && !bytes.subarray(0, 8000).includes(0) ? bytes.toString('utf8') : undefined;
     return { list, file: { path: clean, text } };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { SpaceportError, type ErrorCode, type Logger } from '../../core/index.js';
+import { SpaceportError, fail, renderMessage, type ErrorCode, type Logger } from '../../core/index.js';
 import { cookieHeader, parseCookies, requireUser, sameToken, cookieName, type SignInLimiter, type UserAccounts, type WebSessions } from '../auth/index.js';
 import type { SpaceService } from '../spaces/index.js';
 import { renderSignIn } from './render-account-pages.js';
@@ -78,7 +78,8 @@ export function signInRoutes(o: SignInRoutesOptions): Router {
     const next = safeNext(body.next);
     // With a session the middleware checked the CSRF field; without one, the form's token must match its cookie.
     if (!sessionOf(res) && !sameToken(String(body._csrf ?? ''), parseCookies(req.headers.cookie)[LOGIN])) {
-      return showForm(req, res, 403, { next, error: 'This form has expired: please try again.' });
+      const expired = renderMessage('signInFormExpired');
+      return showForm(req, res, expired.status, { next, error: expired.message });
     }
     const address = req.socket.remoteAddress ?? 'unknown';
     const name = typeof body.username === 'string' ? body.username.trim().slice(0, 100) : '';
@@ -105,14 +106,15 @@ export function signInRoutes(o: SignInRoutesOptions): Router {
   });
 
   r.get('/login/oidc', async (req, res) => {
-    if (!o.oidc) throw new SpaceportError('NotFound', 'OpenID Connect sign-in is not configured (SPACEPORT_OIDC_ISSUER).');
+    if (!o.oidc) throw fail('oidcNotConfigured');
     const redirectUri = `${urlsOf(o.spaces, req).publicUrl}/login/oidc/callback`;
     let started;
     try {
       started = await o.oidc.start(redirectUri, safeNext(req.query.next));
     } catch (err) {
       o.logger.warn({ err }, 'OpenID Connect provider unreachable');
-      return showForm(req, res, 502, { next: safeNext(req.query.next), error: 'The sign-in provider cannot be reached right now.' });
+      const unreachable = renderMessage('oidcProviderUnreachable');
+      return showForm(req, res, unreachable.status, { next: safeNext(req.query.next), error: unreachable.message });
     }
     res.append('Set-Cookie', cookieHeader(OIDC, started.state, { maxAgeMs: 10 * 60_000, secure: secure(req), path: o.sessions.secure ? '/' : '/login/oidc' }));
     res.redirect(303, started.url);
@@ -128,7 +130,8 @@ export function signInRoutes(o: SignInRoutesOptions): Router {
       startSession(req, res, user, next);
     } catch (err) {
       o.logger.warn({ err: (err as Error).message }, 'OpenID Connect sign-in failed');
-      showForm(req, res, 401, { next: '/spaces', error: `Sign-in with ${o.oidcName} failed: ${(err as Error).message}` });
+      const failed = renderMessage('oidcSignInFailed', { provider: o.oidcName, reason: (err as Error).message });
+      showForm(req, res, failed.status, { next: '/spaces', error: failed.message });
     }
   });
 

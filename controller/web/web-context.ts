@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { SpaceportError, toSpaceportError, type Logger } from '../../core/index.js';
+import { fail, renderMessage, toSpaceportError, type Logger } from '../../core/index.js';
 import type { Principal, WebSession } from '../auth/index.js';
 import type { HubUrls, SpaceService } from '../spaces/index.js';
 import { renderErrorPage, type PageContext } from './layout.js';
@@ -42,14 +42,16 @@ export function page(
       res.set('Server-Timing', `page;dur=${(performance.now() - started).toFixed(2)}`);
       if (body !== undefined) sendPage(res, 200, body, origins);
     } catch (err) {
-      const e = err instanceof URIError ? new SpaceportError('BadRequest', 'The path is not valid.') : toSpaceportError(err);
+      const e = err instanceof URIError ? fail('pagePathInvalid') : toSpaceportError(err);
       if (e.status >= 500) deps.logger.error({ err, url: req.originalUrl }, 'page failed');
       if (e.status === 401) {
         res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
         return;
       }
-      res.set('X-Error-Code', e.code).set('X-Error-Message', e.status >= 500 ? 'Something went wrong on our side.' : e.message.replace(/[^\x20-\x7e]/g, '?').slice(0, 300));
-      sendPage(res, e.status, renderErrorPage(pageContext(res, deps.assetVersion), { status: e.status, message: e.status >= 500 ? 'Something went wrong on our side.' : e.message }).value, origins);
+      // A server failure is not described to the visitor (the log has it); its code still is.
+      const message = e.status >= 500 ? renderMessage('pageFailed').message : e.message;
+      res.set('X-Error-Code', e.code).set('X-Error-Message', message.replace(/[^\x20-\x7e]/g, '?').slice(0, 300));
+      sendPage(res, e.status, renderErrorPage(pageContext(res, deps.assetVersion), { status: e.status, message }).value, origins);
     }
   };
 }

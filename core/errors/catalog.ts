@@ -1,5 +1,6 @@
 import { BUILDER_MESSAGES } from './builder-messages.js';
 import { GIT_MESSAGES } from './git-messages.js';
+import { HTTP_MESSAGES } from './http-messages.js';
 import { PLATFORM_MESSAGES } from './platform-messages.js';
 import { SPACE_MESSAGES } from './space-messages.js';
 
@@ -11,6 +12,7 @@ import { SPACE_MESSAGES } from './space-messages.js';
 export const AREAS = {
   builder: BUILDER_MESSAGES,
   git: GIT_MESSAGES,
+  http: HTTP_MESSAGES,
   platform: PLATFORM_MESSAGES,
   space: SPACE_MESSAGES,
 } as const;

@@ -55,7 +55,7 @@ export const SPACE_MESSAGES = defineMessages({
   },
 
   // commits and files of a Space's repository (repo-commits.ts, repo-files.ts)
-  lfsObjectNotUploaded: {
+  commitLfsObjectMissing: {
     code: 'BadRequest',
     message: (p: { oid: string; path: string; space: string }) =>
       `The LFS object ${p.oid} of "${p.path}" was not uploaded to ${p.space}: upload it first (preupload, then the LFS batch API).`,
@@ -77,7 +77,6 @@ export const SPACE_MESSAGES = defineMessages({
   accountUserExists: { code: 'UserExists', message: (p: { name: string }) => `User "${p.name}" already exists.` },
   accountOrgExists: { code: 'NameTaken', message: (p: { name: string }) => `Organization "${p.name}" already exists.` },
   memberOrgNotFound: { code: 'OrgNotFound', message: (p: { org: string }) => `Organization "${p.org}" does not exist.` },
-  memberUserNotFound: { code: 'UserNotFound', message: (p: { user: string }) => `User "${p.user}" does not exist.` },
 
   // builds (controller/builds/): why a running build was stopped, its abort reason and its failure message
   buildSuperseded: { code: 'BuildFailed', message: (p: { commit: string }) => `Superseded by commit ${p.commit.slice(0, 12)}.` },
