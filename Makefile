@@ -21,12 +21,15 @@ up: deps docker
 base-images: deps docker
 	npx tsx cli/spaceport.ts base-images
 
+## Type-check the code (tsconfig.json) and the code with its tests (tsconfig.test.json).
 typecheck: deps
 	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p tsconfig.test.json --noEmit
 
 ## Run every test: typecheck, unit, and the real-service suites (Docker, git, git LFS, Chromium, PyPI, Kubernetes).
 test: deps docker k8s-tools hub-client-tools schemathesis
 	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p tsconfig.test.json --noEmit
 	npx vitest run
 
 ## git-lfs, and the Python suite's huggingface_hub venvs (1.33.0; 2.4.0 with hf_xet), cached by version in ~/.cache/spaceport-tools.
