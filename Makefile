@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: up test hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-k8s bench-gallery bench-idle-spaces bench-many-spaces bench-wake-herd clean
+.PHONY: up test test-quick hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-k8s bench-gallery bench-idle-spaces bench-many-spaces bench-wake-herd clean
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -31,6 +31,12 @@ test: deps docker k8s-tools hub-client-tools schemathesis
 	npx tsc -p tsconfig.json --noEmit
 	npx tsc -p tsconfig.test.json --noEmit
 	npx vitest run
+
+## Typecheck, then the unit and contract suites on fakes: no Docker engine, Chromium, cluster or PyPI (~2.5 min on 2 cores).
+test-quick: deps
+	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p tsconfig.test.json --noEmit
+	npx vitest run --project quick
 
 ## git-lfs, and the Python suite's huggingface_hub venvs (1.33.0; 2.4.0 with hf_xet), cached by version in ~/.cache/spaceport-tools.
 hub-client-tools:
