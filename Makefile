@@ -34,7 +34,7 @@ test: deps test-packages docker k8s-tools hub-client-tools schemathesis
 	npx tsc -p tsconfig.test.json --noEmit
 	npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest-report.json
 
-## Typecheck, then the unit and contract suites on fakes: no Docker engine, Chromium, cluster or PyPI (~2.5 min on 2 cores).
+## Typecheck, then the unit and contract suites on fakes: no Docker engine, Chromium, cluster or PyPI (~1 min on 2 idle cores).
 test-quick: deps
 	npx tsc -p tsconfig.json --noEmit
 	npx tsc -p tsconfig.test.json --noEmit
