@@ -1,8 +1,9 @@
-# The README's two commands: `make up` and `make test`. Each does its own setup on a fresh machine.
+# The README's two commands: `make up` and `make test`. Each does its own setup on a fresh machine
+# (`make test` on Debian 12 as root: apt packages, Docker, the Kubernetes tools; see docs/testing.md).
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: up test hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-k8s bench-gallery bench-idle-spaces bench-many-spaces bench-wake-herd clean
+.PHONY: up test test-quick test-packages k8s-packages hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-k8s bench-gallery bench-idle-spaces bench-many-spaces bench-wake-herd clean
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -21,13 +22,30 @@ up: deps docker
 base-images: deps docker
 	npx tsx cli/spaceport.ts base-images
 
+## Type-check the code (tsconfig.json) and the code with its tests (tsconfig.test.json).
 typecheck: deps
 	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p tsconfig.test.json --noEmit
 
-## Run every test: typecheck, unit, and the real-service suites (Docker, git, git LFS, Chromium, PyPI, Kubernetes).
-test: deps docker k8s-tools hub-client-tools schemathesis
+## Run every test: typecheck, then the quick, main (Docker, git LFS, Chromium, PyPI) and k8s tiers (docs/testing.md).
+## Installs what a fresh Debian 12 machine lacks first. Per-file times: npx tsx scripts/test-times.ts
+test: deps test-packages docker k8s-tools hub-client-tools schemathesis
 	npx tsc -p tsconfig.json --noEmit
-	npx vitest run
+	npx tsc -p tsconfig.test.json --noEmit
+	npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest-report.json
+
+## Typecheck, then the unit and contract suites on fakes: no Docker engine, Chromium, cluster or PyPI (~1 min on 2 idle cores).
+test-quick: deps
+	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p tsconfig.test.json --noEmit
+	npx vitest run --project quick
+
+## The Debian packages the test tiers use, installed when missing (scripts/ensure-test-packages.sh).
+test-packages:
+	@bash scripts/ensure-test-packages.sh all
+
+k8s-packages:
+	@bash scripts/ensure-test-packages.sh k8s
 
 ## git-lfs, and the Python suite's huggingface_hub venvs (1.33.0; 2.4.0 with hf_xet), cached by version in ~/.cache/spaceport-tools.
 hub-client-tools:
@@ -39,7 +57,7 @@ schemathesis:
 	@bash scripts/ensure-schemathesis.sh >/dev/null
 
 ## Only the Kubernetes tier (test/k8s): a real test cluster, up for the run (SPACEPORT_K8S_KEEP=1 keeps it).
-test-k8s: deps docker k8s-tools
+test-k8s: deps k8s-packages docker k8s-tools
 	npx vitest run --project k8s
 
 ## Build the test cluster's binaries from the Go module proxy (~8 min once; cached by version outside the repo).
@@ -47,14 +65,14 @@ k8s-tools:
 	@bash scripts/k8s/build-tools.sh all >/dev/null
 
 ## Start / stop the test cluster by hand (scripts/k8s/cluster.sh; state in /tmp/spaceport-k8s).
-k8s-up: k8s-tools
+k8s-up: k8s-packages k8s-tools
 	bash scripts/k8s/cluster.sh up
 
 k8s-down:
 	bash scripts/k8s/cluster.sh down
 
 ## Spaceport on the test cluster through its Helm chart: hub on http://localhost:8080, admin token printed.
-cluster-up: deps docker k8s-tools
+cluster-up: deps k8s-packages docker k8s-tools
 	bash scripts/k8s/spaceport-cluster.sh up
 
 ## Uninstall it, and stop the test cluster if cluster-up started it.

@@ -12,7 +12,10 @@ async function entries(stream: Readable): Promise<Map<string, { type: string; bo
   const done = new Promise<void>((resolve, reject) => {
     extract.on('entry', (header, body, next) => {
       const chunks: Buffer[] = [];
-      body.on('data', (c: Buffer) => chunks.push(c));
+      body.on('data', (c: unknown) => {
+        if (!Buffer.isBuffer(c)) throw new TypeError('tar-stream gave a non-Buffer chunk');
+        chunks.push(c);
+      });
       body.on('end', () => {
         out.set(header.name, { type: header.type ?? 'file', body: Buffer.concat(chunks).toString('utf8'), ...(header.linkname ? { linkname: header.linkname } : {}) });
         next();

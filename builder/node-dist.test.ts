@@ -46,7 +46,7 @@ async function fakeRegistry(opts: { corruptNode?: boolean } = {}) {
     const p = new URL(String(input)).pathname;
     requests.push(p);
     if (meta[p]) return new Response(JSON.stringify(meta[p]), { status: 200 });
-    if (files[p]) return new Response(files[p], { status: 200 });
+    if (files[p]) return new Response(new Uint8Array(files[p]), { status: 200 });
     return new Response('no', { status: 404 });
   }) as typeof globalThis.fetch;
   return { fetch, requests };
@@ -65,8 +65,8 @@ function fakeDocker() {
         s.resume();
         s.on('end', next);
       });
-      await new Promise((resolve, reject) => {
-        extract.on('finish', resolve);
+      await new Promise<void>((resolve, reject) => {
+        extract.on('finish', () => resolve());
         extract.on('error', reject);
         tar.pipe(extract);
       });

@@ -32,7 +32,7 @@ describe('the message catalog', () => {
   });
 
   it('repeats no default message of the registry (raise the code alone for those)', () => {
-    const defaults = new Set(Object.values(ERRORS).map((e) => e.message));
+    const defaults = new Set<string>(Object.values(ERRORS).map((e) => e.message));
     expect(entries.filter(([, e]) => defaults.has(template(e))).map(([k]) => k)).toEqual([]);
   });
 

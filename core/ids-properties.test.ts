@@ -57,7 +57,7 @@ describe('Space names and subdomains', () => {
   });
 
   it('names starting or ending with "_" still give a DNS label (regression: "-" at either end made the Space unreachable)', () => {
-    for (const [owner, name] of [['_a', 'b'], ['a', 'b_'], ['_', '_'], ['__x__', 'y'], ['a', '_.a']]) {
+    for (const [owner, name] of [['_a', 'b'], ['a', 'b_'], ['_', '_'], ['__x__', 'y'], ['a', '_.a']] as const) {
       expect(baseSubdomain(toSpaceId(owner, name)), `${owner}/${name}`).toMatch(DNS_LABEL);
     }
   });

@@ -39,7 +39,7 @@ describe('planFromBuilder: the Node.js of a static build', () => {
   });
 
   it('an unreachable registry falls back to Debian\'s Node.js, saying so', async () => {
-    const p = await plan({ ...base, nodeFiles: { nvmrc: 'offline' } }).catch((e: unknown) => e);
+    const p = await Promise.resolve(plan({ ...base, nodeFiles: { nvmrc: 'offline' } })).catch((e: unknown) => e);
     // "offline" is not a version: that is the Space's mistake, named as such.
     expect(p).toMatchObject({ kind: 'config_error', message: expect.stringContaining('.nvmrc says "offline"') });
     const down = planFromBuilder(testConfig({}), { node: { choose: async () => Promise.reject(new SpaceportError('BaseImageFailed', 'The npm registry is not reachable (fetch failed).')) } });

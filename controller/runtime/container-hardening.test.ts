@@ -25,7 +25,8 @@ describe('container hardening (Docker create options)', () => {
     expect(opts.HostConfig?.Privileged).toBe(false);
     expect(opts.HostConfig?.SecurityOpt).toContain('no-new-privileges:true');
     // The engine's default seccomp (and AppArmor) profile: nothing names another one.
-    expect((opts.HostConfig?.SecurityOpt ?? []).filter((o) => /seccomp|apparmor|label/i.test(o))).toEqual([]);
+    const securityOpt: string[] = opts.HostConfig?.SecurityOpt ?? [];
+    expect(securityOpt.filter((o) => /seccomp|apparmor|label/i.test(o))).toEqual([]);
   });
 
   it('limits processes and rotates the log, by default and as the operator sets', () => {

@@ -17,7 +17,8 @@ import { ADMIN_TOKEN, startHarness, type Harness } from '../support/spaceport-ha
 describe('organizations, tokens and private Spaces', () => {
   let h: Harness;
   let work: string;
-  const t: Record<string, string> = {};
+  // Each user's token (and alice's read-only one), set in beforeAll.
+  const t = { alice: '', bob: '', carol: '', dave: '', aliceRead: '' };
 
   const spaceReadme = '---\ntitle: Access\nsdk: docker\napp_port: 7860\n---\n';
   async function createAndPush(id: string, token: string, extra: Record<string, unknown> = {}): Promise<void> {
@@ -41,7 +42,7 @@ describe('organizations, tokens and private Spaces', () => {
 
   beforeAll(async () => {
     h = await startHarness((config) => ({ runtime: new FakeRuntime({ http: true }), builder: new FakeImageBuilder(), plan: planFromBuilder(config) }));
-    for (const name of ['alice', 'bob', 'carol', 'dave']) {
+    for (const name of ['alice', 'bob', 'carol', 'dave'] as const) {
       const r = await h.api('POST', '/api/users', { name });
       expect(r.status, r.body).toBe(201);
       t[name] = r.json().token;

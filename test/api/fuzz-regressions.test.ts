@@ -47,7 +47,8 @@ describe('fuzz regressions: bad input is a 4xx with an error code', () => {
   });
 
   it('an unknown charset or content encoding is a 415 UnsupportedMediaType (was a 500)', async () => {
-    for (const headers of [{ 'content-type': 'application/json; charset=latin42' }, { 'content-type': 'application/json', 'content-encoding': 'x-custom' }]) {
+    const cases: Record<string, string>[] = [{ 'content-type': 'application/json; charset=latin42' }, { 'content-type': 'application/json', 'content-encoding': 'x-custom' }];
+    for (const headers of cases) {
       const r = await post('/api/spaces/admin/demo/sleeptime', '{"seconds": 60}', headers);
       expect(r.status, JSON.stringify(headers)).toBe(415);
       expect(r.headers['x-error-code']).toBe('UnsupportedMediaType');

@@ -8,8 +8,9 @@ import { startHarness, type Harness } from '../support/spaceport-harness.js';
 /** Base images are prepared in the background when Spaceport starts, not at the first push (issue 10). */
 class PreparingBuilder extends FakeImageBuilder {
   readonly prepared: string[][] = [];
-  release!: () => void;
-  readonly done = new Promise<void>((r) => (this.release = r));
+  // Not `release`: that is FakeImageBuilder's own (it lets held builds finish).
+  finishPreparing!: () => void;
+  readonly done = new Promise<void>((r) => (this.finishPreparing = r));
   async ensureBaseImages(images: string[], log: LogSink): Promise<void> {
     this.prepared.push(images);
     log.write(`Checking base image ${images[0]} ...\n`);
@@ -29,7 +30,7 @@ describe('base images at start', () => {
     );
     expect(builder.prepared).toEqual([['spaceport/python:3.11', 'spaceport/node:20']]);
     expect((await h.api('GET', '/api/whoami-v2')).status).toBe(200);
-    builder.release();
+    builder.finishPreparing();
   });
 
   it('can be turned off', async () => {

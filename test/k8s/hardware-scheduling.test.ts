@@ -94,7 +94,7 @@ describe('hardware on Kubernetes: kwok CPU and GPU pools, the real scheduler', {
     const r = await h.api('POST', '/api/spaces/admin/gpu/hardware', { flavor: 't4-small' });
     expect(r.status, r.body).toBe(200);
     // Until a t4-small pod is Ready, current stays cpu-basic (the old pod serves).
-    const observed: { current: string; t4Ready: boolean }[] = [];
+    const observed: { current: string | null; t4Ready: boolean }[] = [];
     await waitFor('current t4-small', async () => {
       const rt = await h.stage('admin/gpu');
       const now = await pods();

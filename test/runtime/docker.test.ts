@@ -106,7 +106,8 @@ describe('DockerRuntime on a real engine', () => {
       expect(inspect.HostConfig.CapDrop).toEqual(['ALL']);
       expect(inspect.HostConfig.CapAdd ?? []).toEqual([]);
       expect(inspect.HostConfig.SecurityOpt).toContain('no-new-privileges:true');
-      expect((inspect.HostConfig.SecurityOpt ?? []).some((o) => /unconfined/.test(o))).toBe(false);
+      const securityOpt: string[] = inspect.HostConfig.SecurityOpt ?? [];
+      expect(securityOpt.some((o) => /unconfined/.test(o))).toBe(false);
       expect(inspect.HostConfig.PidsLimit).toBe(200);
       expect(inspect.HostConfig.LogConfig).toEqual({ Type: 'json-file', Config: { 'max-size': '2m', 'max-file': '2' } });
       // The running process: not root, no effective capabilities, NoNewPrivs set, seccomp filtering (mode 2).

@@ -5,7 +5,7 @@ import { silentLogger } from '../../core/index.js';
 import { dockerAdapters } from '../../controller/docker-adapters.js';
 import { git, makeWorkTree, pushUrl } from './git-client.js';
 import { request } from './http.js';
-import { ADMIN_TOKEN, startHarness, type Harness } from './spaceport-harness.js';
+import { ADMIN_TOKEN, startHarness, type Harness, type SpaceRuntimeJson } from './spaceport-harness.js';
 
 /** Stages a build or a start ends in (the ones `waitStage` waits for after a push). */
 export const SETTLED = ['RUNNING', 'BUILD_ERROR', 'CONFIG_ERROR', 'NO_APP_FILE', 'RUNTIME_ERROR'];
@@ -50,7 +50,7 @@ export class DockerSpace {
   }
 
   /** Push, then wait until the Space settles; returns the runtime JSON. */
-  async pushAndSettle(timeoutMs = COLD_BUILD_MS): Promise<{ stage: string; errorMessage?: string }> {
+  async pushAndSettle(timeoutMs = COLD_BUILD_MS): Promise<SpaceRuntimeJson> {
     await this.push();
     return this.h.waitStage(this.space, SETTLED, timeoutMs);
   }

@@ -7,6 +7,24 @@ import { request, waitFor, type HttpResult } from './http.js';
 
 export const ADMIN_TOKEN = 'sp_test_admin_token_0123456789';
 
+/**
+ * `GET /api/spaces/{id}/runtime` as Spaceport answers it (controller/spaces/hub-json.ts `runtimeJson`,
+ * the Hub's shape: SPACES-SPEC §4). The controller returns it untyped; suites read it through this.
+ */
+export interface SpaceRuntimeJson {
+  stage: string;
+  hardware: { current: string | null; requested: string | null };
+  storage: string | null;
+  gcTimeout: number | null;
+  replicas: { requested: number; current: number };
+  devMode: boolean;
+  domains: { domain: string; stage: string }[];
+  sdk: string;
+  sdkVersion?: string;
+  errorMessage?: string;
+  resources?: { requests: { cpu: number; memory: number }; limits: { cpu: number; memory: number }; replicas: number };
+}
+
 export interface Harness {
   sp: RunningSpaceport;
   config: Readonly<Config>;
@@ -15,8 +33,8 @@ export interface Harness {
   api(method: string, p: string, body?: unknown, token?: string | null): Promise<HttpResult>;
   /** GET a Space's app through the proxy (Host: `{subdomain}.localhost`). */
   app(subdomain: string, p?: string, headers?: Record<string, string>): Promise<HttpResult>;
-  stage(space: string): Promise<{ stage: string; errorMessage?: string }>;
-  waitStage(space: string, stages: string[], timeoutMs?: number): Promise<{ stage: string; errorMessage?: string }>;
+  stage(space: string): Promise<SpaceRuntimeJson>;
+  waitStage(space: string, stages: string[], timeoutMs?: number): Promise<SpaceRuntimeJson>;
   restart(): Promise<void>;
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { openSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { request, waitFor, type HttpResult } from './http.js';
+import type { SpaceRuntimeJson } from './spaceport-harness.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -30,7 +31,7 @@ export class SpaceportProcess {
     return request({ port: this.o.port, path: p, method, body, token: this.o.token, host: `127.0.0.1:${this.o.port}` });
   }
 
-  async stage(space: string): Promise<{ stage: string; errorMessage?: string }> {
+  async stage(space: string): Promise<SpaceRuntimeJson> {
     return (await this.api('GET', `/api/spaces/${space}/runtime`)).json();
   }
 
