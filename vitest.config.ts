@@ -13,7 +13,8 @@ export const QUICK = [
   'test/chart/helm-values-schema.test.ts',
   'test/git/{credentials-not-in-argv-or-logs,http,path-traversal,push-journal,repos,upstream-ssrf,upstream,url-injection,webhook-signature}.test.ts',
   'test/proxy/{cluster-mode,cluster-private,forwarding,frame-ancestors,private-apps,retry,websockets-wake}.test.ts',
-  'test/web/{http,https-cookies}.test.ts',
+  'test/web/{http,https-cookies,org-visibility}.test.ts',
+  'test/architecture/*.test.ts',
 ];
 
 export default defineConfig({
