@@ -4,7 +4,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFil
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { SpaceportError, dockerStatus, fail, mapDockerError, type LogSink, type Logger } from '../core/index.js';
+import { dockerStatus, fail, mapDockerError, type LogSink, type Logger } from '../core/index.js';
 import {
   DEFAULT_DEBIAN_MIRROR,
   DEFAULT_DEBIAN_SECURITY_MIRROR,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
-import { BuildError, SpaceportError, dockerStatus, fail, failBuild, mapDockerError, type LogSink, type Logger } from '../core/index.js';
+import { BuildError, dockerStatus, fail, failBuild, mapDockerError, type LogSink, type Logger } from '../core/index.js';
 import { BuildLog } from './build-log.js';
 import { summarizeBuildFailure } from './build-error-summary.js';
 import { BuildOutputDecoder } from './build-output.js';

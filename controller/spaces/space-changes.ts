@@ -58,7 +58,7 @@ export class SpaceChanges {
    * can take the new flavor, the old one keeps serving and the stage says why.
    */
   async setHardware(space: SpaceRecord, flavor: string, sleepSeconds?: number): Promise<void> {
-    const { store, reconciler, logger } = this.#o;
+    const { store, reconciler } = this.#o;
     this.#o.flavorFor(flavor);
     store.updateSpace(space.uid, { hardware: flavor, ...(sleepSeconds !== undefined ? { sleepSeconds } : {}) });
     const fresh = store.getSpaceByUid(space.uid);

@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import { SpaceportError, dockerStatus, fail, mapDockerError, type Flavor, type LogLine, type Logger, type ReleaseId, type SpaceId } from '../../../core/index.js';
+import { dockerStatus, fail, mapDockerError, type Flavor, type LogLine, type Logger, type ReleaseId, type SpaceId } from '../../../core/index.js';
 import {
   DEFAULT_NAME_PREFIX,
   LABELS,
