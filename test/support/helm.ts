@@ -29,6 +29,8 @@ export function run(cmd: string, args: string[], opts: { stdin?: string; timeout
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', rej);
     child.on('close', (code) => res({ code, stdout, stderr }));
+    // A command that exits without reading its input closes the pipe first (EPIPE): not a failure of the run.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.stdin ?? '');
   });
 }
