@@ -2,6 +2,7 @@ import type { Clock, Flavor, Logger } from '../../core/index.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { SpaceRecord } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
+import type { CrashPolicy } from './crash-history.js';
 import type { InProcessRouteTable } from './route-table.js';
 
 export interface ReconcilerOptions {
@@ -30,6 +31,8 @@ export interface ReconcilerOptions {
   fullResyncMs?: number;
   /** How long a replaced release keeps running after traffic moved off it (in-flight requests finish). */
   drainMs?: number;
+  /** Restart delays and when repeated crashes are a crash loop (default: `DEFAULT_CRASH_POLICY`). */
+  crashPolicy?: CrashPolicy;
   /** Told of every reconcile pass of one Space (metrics). */
   onPass?(): void;
 }

@@ -118,6 +118,72 @@ describe('Reconciler', () => {
     expect(runtime.counts(space.id, v1).starts).toBe(startsBefore + 3);
   });
 
+  it('an app that answers, then exits, over and over is RUNTIME_ERROR with its last lines from the third crash, also while it answers; a run of 10 min clears it', async () => {
+    const v1 = release();
+    await r.kick(space.uid);
+    const crashOnce = async (n: number) => {
+      runtime.setReady(space.id, v1);
+      await r.kick(space.uid);
+      clock.advance(10_000); // serves for ten seconds
+      runtime.emitLog(space.id, v1, `ImportError: cannot import name 'x' from 'starlette' (run ${n})\n`);
+      runtime.crash(space.id, v1, 1, 'exited with code 1');
+      await r.kick(space.uid);
+    };
+    await crashOnce(1);
+    await crashOnce(2);
+    expect(stage()).not.toBe('RUNTIME_ERROR'); // two crashes: restarting, not yet a loop
+    await crashOnce(3);
+    expect(stage()).toBe('RUNTIME_ERROR');
+    expect(r.stageOf(space.uid)?.message).toContain("cannot import name 'x' from 'starlette' (run 3)");
+    // Between crashes it answers again: still a crash loop, not RUNNING.
+    clock.advance(5 * 60_000);
+    await r.kick(space.uid);
+    runtime.setReady(space.id, v1);
+    await r.kick(space.uid);
+    expect(stage()).toBe('RUNTIME_ERROR');
+    expect(route()).toMatchObject({ kind: 'running' });
+    // Up for the stable period: healthy again, and the next crash counts from one.
+    clock.advance(10 * 60_000);
+    await r.kick(space.uid);
+    expect(stage()).toBe('RUNNING');
+    const starts = runtime.counts(space.id, v1).starts;
+    runtime.crash(space.id, v1, 1, 'exited with code 1');
+    await r.kick(space.uid);
+    expect(runtime.counts(space.id, v1).starts).toBe(starts + 1); // restarted at once: attempt 1 again
+  });
+
+  it('the restart delays keep growing through a crash loop (no reset when the app answers briefly)', async () => {
+    const v1 = release();
+    await r.kick(space.uid);
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      runtime.setReady(space.id, v1);
+      await r.kick(space.uid);
+      runtime.crash(space.id, v1, 1, 'exited with code 1');
+      const starts = runtime.counts(space.id, v1).starts;
+      let waited = 0;
+      await r.kick(space.uid);
+      while (runtime.counts(space.id, v1).starts === starts) {
+        clock.advance(500);
+        waited += 500;
+        await r.kick(space.uid);
+      }
+      delays.push(waited);
+    }
+    expect(delays).toEqual([0, 1_000, 2_000, 4_000, 8_000]);
+  });
+
+  it('a release refused earlier (no node for its hardware) that runs now is RUNNING, and its failure is cleared', async () => {
+    const v1 = release();
+    await r.kick(space.uid);
+    store.setReleaseFailure(v1, 'No node can run hardware t4-small');
+    runtime.setReady(space.id, v1);
+    await r.kick(space.uid);
+    expect(stage()).toBe('RUNNING');
+    expect(route()).toMatchObject({ kind: 'running' });
+    expect(store.getRelease(v1)?.failure).toBeUndefined();
+  });
+
   it('an instance the engine stopped (it shut down) starts again at once: no crash backoff, no failure', async () => {
     const v1 = release();
     await r.kick(space.uid);

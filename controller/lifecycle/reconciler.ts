@@ -2,6 +2,7 @@ import { SecretMask, type ReleaseId } from '../../core/index.js';
 import type { Instance } from '../runtime/runtime.js';
 import type { ReleaseRecord, SpaceRecord } from '../store/records.js';
 import { instanceSpecFor } from './instance-spec.js';
+import { CrashHistory } from './crash-history.js';
 import { startupTimeoutOf } from './observe.js';
 import { PassScheduler } from './pass-scheduler.js';
 import type { ReconcilerOptions } from './reconciler-options.js';
@@ -9,14 +10,6 @@ import { summarizeRuntimeFailure } from './runtime-error-summary.js';
 import { spaceRoute } from './space-route.js';
 import type { StageResult } from './stage.js';
 
-/** Crash-restart bookkeeping for a release that had been ready and then exited. */
-interface Backoff {
-  attempts: number;
-  nextAt: number;
-}
-
-const BACKOFF_BASE_MS = 1_000;
-const BACKOFF_MAX_MS = 60_000;
 /** How long a new release may wait to be scheduled after its predecessor was stopped to make room. */
 const MAKE_ROOM_GRACE_MS = 60_000;
 
@@ -27,7 +20,7 @@ const MAKE_ROOM_GRACE_MS = 60_000;
 export class Reconciler {
   readonly #o: ReconcilerOptions;
   readonly #passes: PassScheduler;
-  readonly #backoff = new Map<ReleaseId, Backoff>();
+  readonly #crashes: CrashHistory;
   /** When we first asked for a release's instance (startup timeout counts from here). */
   readonly #startedAt = new Map<ReleaseId, number>();
   /** When a Space last became ready (a fresh Space is not idle). */
@@ -48,6 +41,7 @@ export class Reconciler {
 
   constructor(opts: ReconcilerOptions) {
     this.#o = opts;
+    this.#crashes = new CrashHistory(opts.crashPolicy);
     const { runtime } = opts;
     this.#passes = new PassScheduler({
       pass: (uid) => this.#reconcile(uid),
@@ -95,7 +89,7 @@ export class Reconciler {
   /** Forget a release's runtime failure and crash history (restart). */
   clearFailure(release: ReleaseId): void {
     this.#o.store.setReleaseFailure(release, undefined);
-    this.#backoff.delete(release);
+    this.#crashes.forget(release);
     this.#startedAt.delete(release);
   }
 
@@ -159,6 +153,12 @@ export class Reconciler {
 
     const targetInst = target ? byRelease.get(target.id) : undefined;
     if (targetInst?.state.kind === 'ready') {
+      if (target!.failure) {
+        // Refused earlier (no node could run it, a start that timed out), running now: what is
+        // true now decides the stage.
+        store.setReleaseFailure(target!.id, undefined);
+        log.info({ release: target!.id }, 'release runs now: its earlier failure is cleared');
+      }
       if (space.servingRelease !== target!.id) {
         store.updateSpace(uid, { servingRelease: target!.id });
         log.info({ release: target!.id }, 'release serving');
@@ -167,7 +167,7 @@ export class Reconciler {
       this.#makingRoom.delete(uid);
       if (!this.#readyAt.has(uid) || this.#waking.has(uid)) this.#readyAt.set(uid, clock.now());
       this.#waking.delete(uid);
-      this.#backoff.delete(target!.id);
+      this.#crashes.ready(target!.id, clock.now());
       const sleepInMs = this.#msUntilSleep(space);
       if (sleepInMs !== undefined && sleepInMs <= 0) {
         store.updateSpace(uid, { lifecycle: 'asleep' });
@@ -211,9 +211,9 @@ export class Reconciler {
     const state = inst?.state.kind ?? 'absent';
 
     if (state === 'absent' || state === 'stopped') {
-      const backoff = this.#backoff.get(target.id);
-      if (backoff && backoff.nextAt > now) {
-        this.#later(space.uid, backoff.nextAt - now);
+      const restartAt = this.#crashes.restartAt(target.id);
+      if (restartAt !== undefined && restartAt > now) {
+        this.#later(space.uid, restartAt - now);
         return false;
       }
       await runtime.apply(this.#spec(space, target));
@@ -260,19 +260,18 @@ export class Reconciler {
         log.warn({ reason: this.#masked(space, reason) }, 'app failed to start');
         return false;
       }
-      // It ran, then crashed: restart with exponential backoff.
-      const b = this.#backoff.get(target.id) ?? { attempts: 0, nextAt: 0 };
-      if (b.nextAt <= now) {
-        b.attempts += 1;
-        b.nextAt = now + Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (b.attempts - 1));
-        this.#backoff.set(target.id, b);
-        log.warn({ reason: this.#masked(space, reason), attempt: b.attempts }, 'app crashed; restarting');
-        await runtime.apply(this.#spec(space, target));
-        this.#startedAt.set(target.id, now);
-        return true;
+      // It ran, then crashed: restart with growing delays; repeated crashes are a crash loop.
+      const restartAt = this.#crashes.restartAt(target.id);
+      if (restartAt !== undefined && restartAt > now) {
+        this.#later(space.uid, restartAt - now);
+        return false;
       }
-      this.#later(space.uid, b.nextAt - now);
-      return false;
+      const tail = await this.#logTail(space, target.id);
+      const { attempt } = this.#crashes.crashed(target.id, now, this.#masked(space, summarizeRuntimeFailure(reason, tail)));
+      log.warn({ reason: this.#masked(space, reason), attempt }, 'app crashed; restarting');
+      await runtime.apply(this.#spec(space, target));
+      this.#startedAt.set(target.id, now);
+      return true;
     }
     return false;
   }
@@ -381,6 +380,7 @@ export class Reconciler {
       targetInst: target ? byRelease.get(target.id) : undefined,
       prevInst: previous ? byRelease.get(previous.id) : undefined,
       waitingForRoom: target !== undefined && this.#makingRoom.get(space.uid)?.release === target.id,
+      crashLoop: target ? this.#crashes.loop(target.id) : undefined,
       waking: this.#waking.has(space.uid),
     });
     const before = this.#stages.get(space.uid);

@@ -17,6 +17,8 @@ export interface PassView {
   waitingForRoom: boolean;
   /** Woken by a visit and not ready yet. */
   waking: boolean;
+  /** The target's app keeps crashing after it ran: the last crash's message. */
+  crashLoop?: string;
 }
 
 const FAILED_STAGES: readonly string[] = ['BUILD_ERROR', 'CONFIG_ERROR', 'NO_APP_FILE', 'RUNTIME_ERROR'];
@@ -27,7 +29,7 @@ export function spaceRoute(v: PassView): { result: StageResult; route: Route } {
   const result = computeStage({
     lifecycle: space.lifecycle,
     build: v.build,
-    target: target ? { instance: v.waitingForRoom ? { kind: 'starting' } : observe(targetInst), failure: target.failure } : undefined,
+    target: target ? { instance: v.waitingForRoom ? { kind: 'starting' } : observe(targetInst), failure: target.failure, crashLoop: v.crashLoop } : undefined,
     previousServing: prevInst?.state.kind === 'ready',
   });
   const endpoint =

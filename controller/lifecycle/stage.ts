@@ -32,7 +32,7 @@ export interface StageFacts {
   /** The latest build, if any. */
   build?: BuildState;
   /** The newest release built successfully (what should run), with its instance and recorded runtime failure. */
-  target?: { instance: ObservedInstance; failure?: string };
+  target?: { instance: ObservedInstance; failure?: string; crashLoop?: string };
   /** An older release still taking traffic while the target starts, if any. */
   previousServing: boolean;
 }
@@ -48,7 +48,8 @@ export interface StageResult {
 /**
  * The Hub stage, computed from facts: the only place that decides it.
  * Order matters: paused wins; then a build under way; then a failed latest build (the last good
- * release keeps serving); then sleep; then the target release's instance.
+ * release keeps serving); then sleep; then a crash loop; then the target release's instance, whose
+ * being ready now wins over a failure recorded earlier.
  */
 export function computeStage(f: StageFacts): StageResult {
   const targetReady = f.target?.instance.kind === 'ready';
@@ -68,11 +69,13 @@ export function computeStage(f: StageFacts): StageResult {
     // Nothing was ever built: an empty repo has no app file yet.
     return { stage: 'NO_APP_FILE', message: f.build ? undefined : 'Push an app (README.md with an sdk and its app file) to start.', serving: false };
   }
+  // A crash loop is an error even in the seconds its app answers between crashes.
+  if (f.target.crashLoop !== undefined) return { stage: 'RUNTIME_ERROR', message: f.target.crashLoop, serving };
+  // What runs now wins over a failure recorded before (a pod scheduled after no node could run it).
+  if (f.target.instance.kind === 'ready') return { stage: 'RUNNING', serving: true };
   if (f.target.failure) return { stage: 'RUNTIME_ERROR', message: f.target.failure, serving };
 
   switch (f.target.instance.kind) {
-    case 'ready':
-      return { stage: 'RUNNING', serving: true };
     case 'exited':
     case 'failed':
       return { stage: 'RUNTIME_ERROR', message: f.target.instance.reason, serving };
