@@ -7,9 +7,10 @@
 # The comment that marks our own rule (so `down` removes exactly it).
 FORWARD_MARK="spaceport-k8s pod bridge"
 
-# Docker sets FORWARD's policy to DROP: without this rule, pods on the bridge cannot reach each other
-# at all, and a refused connection would prove nothing about NetworkPolicy. Appended, so kube-router's
-# chain (inserted first) still decides for the pods that policies select.
+# Docker sets FORWARD's policy to DROP. kube-router ACCEPTs what it allows of its node's pods (what no
+# policy selects included), but pod-to-pod traffic must not depend on it: without kube-router (before
+# it syncs, or stopped) pods still reach each other, so a refused connection is NetworkPolicy's doing.
+# Appended, so kube-router's chain (inserted first) still decides for the pods that policies select.
 allow_pod_bridge_forwarding() {
   sysctl -n net.bridge.bridge-nf-call-iptables 2>/dev/null | grep -qx 1 ||
     die "net.bridge.bridge-nf-call-iptables is not 1: bridged pod traffic would bypass iptables and NetworkPolicy. Fix: modprobe br_netfilter && sysctl -w net.bridge.bridge-nf-call-iptables=1"
