@@ -120,6 +120,21 @@ describe('helm chart: the NetworkPolicy of Space pods', () => {
     expect(policy!.spec.ingress[0].from[0].namespaceSelector).toEqual({ matchLabels: { 'kubernetes.io/metadata.name': 'spaceport' } });
   });
 
+  it("keeps the dind builder's build steps away from cloud metadata and its engine port for the controller", async () => {
+    const { manifests } = await policies(['builder.dind.networkPolicy.extraEgress[0].to[0].ipBlock.cidr=169.254.1.1/32']);
+    const policy = find(manifests, 'NetworkPolicy', '-builder')!;
+    expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(selects(policy.spec.podSelector, find(manifests, 'Deployment', '-builder')!.spec.template.metadata.labels)).toBe(true);
+    expect(selects(policy.spec.ingress[0].from[0].podSelector, find(manifests, 'Deployment', '-controller')!.spec.template.metadata.labels)).toBe(true);
+    expect(selects(policy.spec.ingress[0].from[0].podSelector, spacePod('sp').labels)).toBe(false);
+    const blocks = (policy.spec.egress as { to?: { ipBlock: { cidr: string; except?: string[] } }[] }[]).map((r) => r.to?.map((t) => t.ipBlock));
+    expect(blocks).toEqual([
+      undefined,
+      [{ cidr: '0.0.0.0/0', except: ['169.254.0.0/16'] }, { cidr: '::/0', except: ['fe80::/10', 'fd00:ec2::254/128'] }],
+      [{ cidr: '169.254.1.1/32' }],
+    ]);
+  });
+
   it('refuses a misspelt networkPolicy value (values.schema.json)', async () => {
     const r = await run(helmBinary(), ['template', 'sp', CHART_DIR, '--kube-version', KUBE_VERSION, '--set', REGISTRY, '--set', 'networkPolicy.spaces.egressAllowRules.privateIps=true']);
     expect(r.code).not.toBe(0);
