@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hardwareFileSchema, resolveHardware, silentLogger } from '../../core/index.js';
 import { KubernetesRuntime, loadKubeConfig, type KubernetesPlacement } from '../../controller/runtime/index.js';
 import { helm, helmBinary, CHART_DIR, KUBE_VERSION } from '../support/helm.js';
 import { waitFor } from '../support/http.js';
-import { KubectlError, pushTestImage, useTestCluster, type TestCluster } from '../support/k8s-cluster.js';
+import { k8sStateDir, KubectlError, pushTestImage, useTestCluster, type TestCluster } from '../support/k8s-cluster.js';
 import { TEST_IMAGE_PORT } from '../support/test-image.js';
 
 /**
@@ -41,6 +43,22 @@ function placement(namespace: string): KubernetesPlacement {
 
 const ready = (p: PodJson) => !p.metadata.deletionTimestamp && !!p.status.podIP && !!p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
+/** A cluster left up by an older cluster.sh has no enforcer: say so, rather than time out below. */
+async function expectEnforcer(): Promise<void> {
+  const state = k8sStateDir();
+  // cluster.sh records "PID EXE" for each process it starts.
+  const pid = Number((await readFile(join(state, 'pids', 'kube-router'), 'utf8').catch(() => '')).split(' ')[0]);
+  const alive = (): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!(pid > 0) || !alive()) throw new Error(`the test cluster in ${state} runs no kube-router (NetworkPolicy enforcer). Fix: bash scripts/k8s/cluster.sh down && bash scripts/k8s/cluster.sh up`);
+}
+
 describe('NetworkPolicy of Space pods on the real node (kube-router)', () => {
   let cluster: TestCluster;
   let namespace: string;
@@ -72,6 +90,7 @@ describe('NetworkPolicy of Space pods on the real node (kube-router)', () => {
 
   beforeAll(async () => {
     cluster = await useTestCluster();
+    await expectEnforcer();
     const image = await pushTestImage(cluster);
     namespace = await cluster.createNamespace('sp-netpol');
     runtime = new KubernetesRuntime({ kubeConfig: loadKubeConfig(cluster.kubeconfigPath), placement: placement(namespace), logger: silentLogger() });
