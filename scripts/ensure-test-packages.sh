@@ -8,7 +8,8 @@
 #                                          # Chromium, wrk, nginx, static busybox, iproute2, python3 with venv and
 #                                          # pip, and huggingface_hub 1.33.0 for python3 (test/hub-client, from PyPI)
 #   scripts/ensure-test-packages.sh k8s    # the Kubernetes tier and make k8s-up / cluster-up: containerd, runc,
-#                                          # the CNI plugins, docker-registry, gcc and libc headers, openssl, ...
+#                                          # the CNI plugins, docker-registry, gcc and libc headers, openssl,
+#                                          # ipset and iptables (kube-router's NetworkPolicy firewall), ...
 #   scripts/ensure-test-packages.sh all    # both (make test)
 #   --check (after the tier): report what is missing (exit 1 if anything is), install nothing.
 #
@@ -63,6 +64,8 @@ k8s_tier() {
   want gcc has gcc                           # the pause binary, linked statically
   want libc6-dev test -f /usr/include/stdio.h
   want openssl has openssl                   # the cluster's certificates
+  want ipset has ipset                       # kube-router's firewall (NetworkPolicy on the real node)
+  want iptables has iptables iptables-save iptables-restore
 }
 
 common

@@ -5,6 +5,7 @@
 #   $SPACEPORT_TOOLS_CACHE/etcd-$ETCD_VERSION/bin/etcd
 #   $SPACEPORT_TOOLS_CACHE/kwok-$KWOK_VERSION/bin/kwok   (+ stages.yaml)
 #   $SPACEPORT_TOOLS_CACHE/helm-$HELM_VERSION/bin/helm
+#   $SPACEPORT_TOOLS_CACHE/kube-router-$KUBE_ROUTER_VERSION/bin/kube-router   (the NetworkPolicy enforcer of the real node)
 # Prints the cache root. A fresh machine takes about 7–9 minutes on 2 cores; afterwards it is instant.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -77,9 +78,23 @@ build_helm() {
   GOBIN="$out/bin" go install -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
 }
 
+# kube-router, its firewall only (cluster.sh runs it with --run-firewall alone): it enforces NetworkPolicy
+# with iptables + ipset on the real node, whose plain `bridge` CNI enforces nothing. Its go.mod has no
+# replace directives, so `go install` pins every dependency through the module's own go.sum.
+build_kube_router() {
+  local out="$CACHE/kube-router-$KUBE_ROUTER_VERSION"
+  [ -x "$out/bin/kube-router" ] && return 0
+  log "building kube-router $KUBE_ROUTER_VERSION (~2 min cold)"
+  mkdir -p "$out/bin.new"
+  GOBIN="$out/bin.new" go install -trimpath \
+    -ldflags "-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION" \
+    "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@$KUBE_ROUTER_VERSION"
+  rm -rf "$out/bin" && mv "$out/bin.new" "$out/bin"
+}
+
 case "${1:-all}" in
-  all) build_etcd; build_kwok; build_helm; build_k8s ;;
-  k8s) build_k8s ;; etcd) build_etcd ;; kwok) build_kwok ;; helm) build_helm ;;
-  *) echo "usage: $0 [all|k8s|etcd|kwok|helm]" >&2; exit 2 ;;
+  all) build_etcd; build_kwok; build_helm; build_k8s; build_kube_router ;;
+  k8s) build_k8s ;; etcd) build_etcd ;; kwok) build_kwok ;; helm) build_helm ;; kube-router) build_kube_router ;;
+  *) echo "usage: $0 [all|k8s|etcd|kwok|helm|kube-router]" >&2; exit 2 ;;
 esac
 echo "$CACHE"

@@ -2,7 +2,8 @@
 # A real Kubernetes cluster for the test suites, on this machine, from the tools build-tools.sh caches:
 #   etcd, kube-apiserver, kube-controller-manager, kube-scheduler (all on loopback);
 #   kwok with four simulated nodes (kwok-cpu-{0,1}, kwok-gpu-t4-{0,1}; tainted spaceport.dev/simulated);
-#   one real node `localhost` (its own containerd + kubelet, pods on a CNI bridge the host can reach);
+#   one real node `localhost` (its own containerd + kubelet, pods on a CNI bridge the host can reach),
+#   whose NetworkPolicies kube-router's firewall enforces (a host process; the bridge CNI enforces none);
 #   an image registry (Debian's docker-registry) on 127.0.0.1:$SPACEPORT_K8S_REGISTRY_PORT (5000).
 #
 # usage: cluster.sh up | down | status
@@ -12,7 +13,7 @@
 # Environment: SPACEPORT_K8S_STATE (/tmp/spaceport-k8s), SPACEPORT_TOOLS_CACHE (~/.cache/spaceport-tools),
 #   SPACEPORT_K8S_REGISTRY_PORT (5000), SPACEPORT_K8S_POD_SUBNET (10.89.0.0/16), SPACEPORT_K8S_BRIDGE (spk8s0),
 #   SPACEPORT_K8S_<NAME>_PORT for NAME in APISERVER ETCD ETCD_PEER CONTROLLER_MANAGER SCHEDULER KWOK
-#   KUBELET KUBELET_HEALTHZ (default: free ports). Needs root (containerd, kubelet, the bridge).
+#   KUBELET KUBELET_HEALTHZ KUBE_ROUTER_HEALTH (default: free ports). Needs root (containerd, kubelet, the bridge).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=versions.env
@@ -20,6 +21,7 @@ source "$here/versions.env"
 source "$here/lib/common.sh"
 source "$here/lib/certs.sh"
 source "$here/lib/real-node.sh"
+source "$here/lib/netpol.sh"
 
 STATE="${SPACEPORT_K8S_STATE:-/tmp/spaceport-k8s}"
 STATE="${STATE%/}"
@@ -28,6 +30,7 @@ K8S_BIN="$CACHE/k8s-$K8S_VERSION/bin"
 ETCD_BIN="$CACHE/etcd-$ETCD_VERSION/bin"
 KWOK_DIR="$CACHE/kwok-$KWOK_VERSION"
 HELM_BIN="$CACHE/helm-$HELM_VERSION/bin"
+KUBE_ROUTER_BIN="$CACHE/kube-router-$KUBE_ROUTER_VERSION/bin"
 REGISTRY_PORT="${SPACEPORT_K8S_REGISTRY_PORT:-5000}"
 REGISTRY="127.0.0.1:$REGISTRY_PORT"
 POD_SUBNET="${SPACEPORT_K8S_POD_SUBNET:-10.89.0.0/16}"
@@ -38,9 +41,9 @@ CONTAINERD_SOCK="$STATE/containerd/containerd.sock"
 KUBECONFIG_FILE="$STATE/kubeconfig"
 REAL_NODE=localhost
 KWOK_NODES=(kwok-cpu-0 kwok-cpu-1 kwok-gpu-t4-0 kwok-gpu-t4-1)
-PORT_NAMES=(APISERVER ETCD ETCD_PEER CONTROLLER_MANAGER SCHEDULER KWOK KUBELET KUBELET_HEALTHZ)
+PORT_NAMES=(APISERVER ETCD ETCD_PEER CONTROLLER_MANAGER SCHEDULER KWOK KUBELET KUBELET_HEALTHZ KUBE_ROUTER_HEALTH)
 # Start order; `down` stops them in reverse.
-PROCS=(registry etcd containerd kube-apiserver kube-controller-manager kube-scheduler kwok kubelet)
+PROCS=(registry etcd containerd kube-apiserver kube-controller-manager kube-scheduler kwok kubelet kube-router)
 
 kubectl_() { "$K8S_BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 ctr_() { ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }
@@ -60,7 +63,8 @@ healthy() {
 }
 
 ensure_tools() {
-  if [ ! -x "$K8S_BIN/kubelet" ] || [ ! -x "$ETCD_BIN/etcd" ] || [ ! -x "$KWOK_DIR/bin/kwok" ] || [ ! -x "$HELM_BIN/helm" ]; then
+  if [ ! -x "$K8S_BIN/kubelet" ] || [ ! -x "$ETCD_BIN/etcd" ] || [ ! -x "$KWOK_DIR/bin/kwok" ] || [ ! -x "$HELM_BIN/helm" ] ||
+    [ ! -x "$KUBE_ROUTER_BIN/kube-router" ]; then
     log "tools not cached under $CACHE: building them (7-9 min on a fresh machine; \`make k8s-tools\` does this ahead)"
     bash "$here/build-tools.sh" all >/dev/null
   fi
@@ -69,8 +73,8 @@ ensure_tools() {
 check_prerequisites() {
   [ "$(id -u)" = 0 ] || die "the real node (containerd, kubelet, a bridge) needs root"
   local cmd
-  for cmd in openssl gcc containerd containerd-shim-runc-v2 runc ctr docker-registry python3 ip curl ss setsid; do
-    command -v "$cmd" >/dev/null || die "$cmd is missing. Fix: apt-get install -y containerd runc containernetworking-plugins docker-registry gcc libc6-dev python3 iproute2 curl"
+  for cmd in openssl gcc containerd containerd-shim-runc-v2 runc ctr docker-registry python3 ip curl ss setsid ipset iptables iptables-save iptables-restore; do
+    command -v "$cmd" >/dev/null || die "$cmd is missing. Fix: apt-get install -y containerd runc containernetworking-plugins docker-registry gcc libc6-dev python3 iproute2 curl ipset iptables"
   done
   [ -x "$CNI_BIN_DIR/bridge" ] && [ -x "$CNI_BIN_DIR/host-local" ] && [ -x "$CNI_BIN_DIR/portmap" ] && [ -x "$CNI_BIN_DIR/loopback" ] ||
     die "CNI plugins missing under $CNI_BIN_DIR. Fix: apt-get install -y containernetworking-plugins"
@@ -100,6 +104,7 @@ link_tools() {
   ln -sf "$ETCD_BIN/etcd" "$STATE/bin/etcd"
   ln -sf "$KWOK_DIR/bin/kwok" "$STATE/bin/kwok"
   ln -sf "$HELM_BIN/helm" "$STATE/bin/helm"
+  ln -sf "$KUBE_ROUTER_BIN/kube-router" "$STATE/bin/kube-router"
 }
 
 start_registry() {
@@ -159,6 +164,15 @@ start_kubelet() {
   start_proc kubelet "$K8S_BIN/kubelet" --config "$STATE/kubelet/config.yaml" --kubeconfig "$STATE/kubelet/kubeconfig" \
     --hostname-override "$REAL_NODE" --root-dir "$STATE/kubelet/root" --cert-dir "$STATE/kubelet/pki" \
     --node-labels spaceport.dev/pool=real
+}
+
+# kube-router's network policy controller alone (no routing, no service proxy, no CNI config): it
+# watches pods, namespaces and NetworkPolicies and keeps iptables chains and ipsets for the pods of
+# this node. Same-bridge pod traffic reaches iptables through br_netfilter (bridge-nf-call-iptables=1).
+start_kube_router() {
+  start_proc kube-router "$KUBE_ROUTER_BIN/kube-router" --kubeconfig "$KUBECONFIG_FILE" --hostname-override "$REAL_NODE" \
+    --run-firewall=true --run-router=false --run-service-proxy=false --run-loadbalancer=false --enable-cni=false \
+    --service-cluster-ip-range 10.0.0.0/24 --health-port "$KUBE_ROUTER_HEALTH_PORT" --metrics-port 0 --v 1
 }
 
 write_env_json() {
@@ -223,6 +237,9 @@ cmd_up() {
   for n in "${KWOK_NODES[@]}"; do nodes+=("node/$n"); done
   kubectl_ wait --for=condition=Ready --timeout=90s "${nodes[@]}" >/dev/null ||
     die "nodes not Ready after 90 s (logs: $STATE/logs/)"
+  allow_pod_bridge_forwarding
+  start_kube_router
+  wait_until 60 kube-router url_ok "http://127.0.0.1:$KUBE_ROUTER_HEALTH_PORT/healthz"
   write_env_json
   cat "$STATE/env.json"
   log "up in $(awk -v ms="$(( $(now_ms) - t0 ))" 'BEGIN { printf "%.1f", ms / 1000 }') s"
@@ -306,6 +323,8 @@ cmd_down() {
   drain_real_node
   local i
   for ((i = ${#PROCS[@]} - 1; i >= 0; i--)); do stop_proc "${PROCS[$i]}" 5; done
+  clean_kube_router_rules
+  remove_pod_bridge_forwarding
   kill_our_shims
   clean_pod_cgroups
   unmount_state
