@@ -95,4 +95,15 @@ describe('BuildPipeline and a build that hangs', () => {
     expect(builds.find((b) => b.id === first.id)?.status).toBe('failed');
     expect(builds.find((b) => b.id === second.id)?.status).toBe('succeeded');
   });
+
+  it('a stop (SIGTERM: a pod deleted, an upgrade, a drain) leaves the running build unfinished, not failed, so the next start builds it again', async () => {
+    const p = pipeline();
+    await push('v1');
+    const build = (await p.enqueue(space.uid))!;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(store.latestBuild(space.uid)?.status).toBe('running');
+    await p.close();
+    expect(store.listBuilds(space.uid, 10).find((b) => b.id === build.id)?.status).toBe('running');
+    expect(store.unfinishedBuilds().map((b) => b.id)).toContain(build.id);
+  });
 });

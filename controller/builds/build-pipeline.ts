@@ -48,6 +48,8 @@ export class BuildPipeline {
   readonly #running = new Map<string, Job>();
   readonly #idleWaiters: (() => void)[] = [];
   #closed = false;
+  /** The abort reason of builds stopped by `close()`. */
+  #shutdown?: Error;
 
   constructor(opts: BuildPipelineOptions) {
     this.#o = opts;
@@ -83,9 +85,16 @@ export class BuildPipeline {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  /**
+   * Stop: running builds are aborted but stay `running` in the store (as after a crash), so the
+   * next start builds them again (`rebuildInterrupted`): a stop is not a failed build. Queued ones
+   * stay queued.
+   */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const job of this.#running.values()) job.controller.abort();
+    const shutdown = fail('buildStoppedByShutdown');
+    this.#shutdown = shutdown;
+    for (const job of this.#running.values()) job.controller.abort(shutdown);
     await this.idle();
   }
 
@@ -191,6 +200,11 @@ export class BuildPipeline {
             ? err.message
             : `Build failed: ${(err as Error).message}`;
       sink.write(`${message}\n`);
+      if (aborted && job.controller.signal.reason === this.#shutdown) {
+        outcomeKind = 'cancelled';
+        log.info({ reason: message }, 'build stopped by shutdown; the next start builds it again');
+        return;
+      }
       await this.#recordFailure(build.id, message, log);
       if (aborted) outcomeKind = 'cancelled';
       if (aborted) log.info({ reason: message }, 'build stopped');

@@ -80,6 +80,7 @@ export const SPACE_MESSAGES = defineMessages({
 
   // builds (controller/builds/): why a running build was stopped, its abort reason and its failure message
   buildSuperseded: { code: 'BuildFailed', message: (p: { commit: string }) => `Superseded by commit ${p.commit.slice(0, 12)}.` },
+  buildStoppedByShutdown: { code: 'BuildFailed', message: () => 'Stopped by a Spaceport shutdown; the next start builds it again.' },
   buildTimedOut: {
     code: 'BuildFailed',
     message: (p: { seconds: number }) =>

@@ -9,20 +9,21 @@ import { waitFor } from '../support/http.js';
 import { SpaceportProcess, freePort } from '../support/spaceport-process.js';
 
 /**
- * `spaceport up` killed (SIGKILL) in the middle of a build: the next start queues the build again
- * before it answers, so a client polling the stage never sees BUILD_ERROR (huggingface_hub's
- * `wait_for_space` would stop there), only BUILDING until the Space runs (issue 10).
+ * `spaceport up` killed (SIGKILL) or stopped (SIGTERM: `kubectl delete pod`, `helm upgrade`, a node
+ * drain) in the middle of a build: the next start queues the build again before it answers, so a
+ * client polling the stage never sees BUILD_ERROR (huggingface_hub's `wait_for_space` would stop
+ * there), only BUILDING until the Space runs (issue 10; the graceful stop: issue 18).
  */
 const RUN = randomBytes(3).toString('hex');
 const TOKEN = `sp_restart_build_${RUN}_0123456789`;
-const INSTANCE = `rb-${RUN}`;
-const NAME = `slow-${RUN}`;
-const FILES = {
+const FILES = (NAME: string) => ({
   'README.md': '---\ntitle: Slow build\nsdk: docker\napp_port: 7860\n---\n',
-  Dockerfile: `FROM spaceport/python:3.11\nRUN echo ${RUN} && sleep 8\nCMD ["python3", "-m", "http.server", "7860"]\n`,
-};
+  Dockerfile: `FROM spaceport/python:3.11\nRUN echo ${NAME} && sleep 8\nCMD ["python3", "-m", "http.server", "7860"]\n`,
+});
 
-describe('a restart after a crash mid-build', () => {
+describe.each(['SIGKILL', 'SIGTERM'] as const)('a restart after %s mid-build', (signal) => {
+  const NAME = `slow-${signal.toLowerCase()}-${RUN}`;
+  const INSTANCE = `rb-${signal.toLowerCase()}-${RUN}`;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'spaceport-restart-build-'));
   const docker = new Dockerode();
   let sp: SpaceportProcess;
@@ -44,21 +45,22 @@ describe('a restart after a crash mid-build', () => {
     sp = new SpaceportProcess({ port, dataDir, token: TOKEN, env: { SPACEPORT_INSTANCE_NAME: INSTANCE } });
     await sp.start();
     expect((await sp.api('POST', '/api/repos/create', { name: NAME, type: 'space', sdk: 'docker' })).status).toBe(200);
-    work = await makeWorkTree(FILES);
+    work = await makeWorkTree(FILES(NAME));
     expect((await git(['push', pushUrl(port, `admin/${NAME}`, TOKEN), 'main'], work)).code).toBe(0);
     // Kill it in the Dockerfile's slow step (past any base image making, which must not be cut short).
     await waitFor('the slow build step running', async () => {
       const log = (await sp.api('GET', `/api/spaces/admin/${NAME}/logs/build`).catch(() => undefined))?.body ?? '';
-      return log.includes(`echo ${RUN}`) && (await stageOf()) === 'BUILDING' ? true : undefined;
+      return log.includes(`echo ${NAME}`) && (await stageOf()) === 'BUILDING' ? true : undefined;
     }, 600_000, 200);
-    await sp.kill();
+    await sp.kill(signal);
 
     await sp.start();
     const seen: string[] = [];
     await waitFor('running again', async () => {
       const stage = await stageOf().catch(() => undefined);
       if (stage && seen.at(-1) !== stage) seen.push(stage);
-      return stage === 'RUNNING' ? true : undefined;
+      // BUILD_ERROR ends the wait too: it is the failure this test is for.
+      return stage === 'RUNNING' || stage === 'BUILD_ERROR' ? true : undefined;
     }, 900_000, 50);
     expect(seen).not.toContain('BUILD_ERROR');
     expect(seen[0]).toBe('BUILDING');

@@ -55,14 +55,14 @@ export class SpaceportProcess {
     await waitFor('spaceport answering', async () => ((await this.api('GET', '/api/whoami-v2').catch(() => undefined))?.status === 200 ? true : undefined), 60_000, 100);
   }
 
-  /** SIGKILL, and wait for the exit. */
-  kill(): Promise<void> {
+  /** SIGKILL (a crash), or SIGTERM (a graceful stop: what Kubernetes sends a pod), and wait for the exit. */
+  kill(signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
     const c = this.#child;
     this.#child = undefined;
     if (!c || c.exitCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
       c.once('exit', () => resolve());
-      c.kill('SIGKILL');
+      c.kill(signal);
     });
   }
 }
