@@ -7,7 +7,7 @@ import { createApi } from './api/index.js';
 import { appGrantKey, bootstrapAdmin, hashPassword, verifyPassword, Organizations, SignInLimiter, storeAuthenticator, UserAccounts, WebSessions, sessionKeyFromDataDir } from './auth/index.js';
 import { appAccessChecker } from './auth/app-access-checker.js';
 import { BuildLogs, BuildPipeline, prepareBaseImages, rebuildInterrupted } from './builds/index.js';
-import { CliGitRepos, checkUpstreamAddressNow, createGitHttpHandler } from './git/index.js';
+import { CliGitRepos, ProcessGate, checkUpstreamAddressNow, createGitHttpHandler } from './git/index.js';
 import { authorizeGit } from './git/git-authorization.js';
 import { HousekeepingTask } from './gc/index.js';
 import { embedOrigins, hubOriginsOf, publicPortOf } from './hub-addresses.js';
@@ -130,6 +130,11 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     authorize: async (req) => authorizeGit(store, req),
     // README.md metadata is checked before git accepts a push to main (as on the Hub).
     checkPush: ({ readme }) => readmePushProblems(readme),
+    gate: new ProcessGate({
+      max: config.SPACEPORT_GIT_MAX_PROCESSES,
+      perClient: config.SPACEPORT_GIT_MAX_PROCESSES_PER_CLIENT,
+      queueMs: config.SPACEPORT_GIT_QUEUE_SECONDS * 1000,
+    }),
     onPushStart: (id) => {
       const space = store.getSpace(id);
       return space ? pushes.start(space.uid) : () => undefined;
@@ -208,6 +213,11 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     metrics: createMetricsEndpoint({ metrics, access: config.SPACEPORT_METRICS, token: config.SPACEPORT_METRICS_TOKEN, logger }),
     securityHeaders: hubSecurityHeaders(config.publicUrl),
     onHubRequest: ({ status }) => metrics.hubRequest(status),
+    bodyDeadline: {
+      idleMs: config.SPACEPORT_BODY_IDLE_SECONDS * 1000,
+      graceMs: config.SPACEPORT_BODY_GRACE_SECONDS * 1000,
+      minBytesPerSecond: config.SPACEPORT_BODY_MIN_RATE,
+    },
   });
 
   // Builds and pushes the previous process did not finish are queued again before the port opens.
