@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Logger } from '../../core/index.js';
-import { SpaceportError, fail, silentLogger, toSpaceportError, type SpaceId } from '../../core/index.js';
+import { SpaceportError, fail, hidePaths, silentLogger, toSpaceportError, type SpaceId } from '../../core/index.js';
 import { parseCgiHead } from './cgi-response.js';
 import { parseGitPath, type GitPath } from './git-path.js';
 import { tokenFromAuthorization } from './http-auth.js';
@@ -86,15 +86,16 @@ export function sendGitError(res: ServerResponse, err: SpaceportError): void {
     res.destroy(err);
     return;
   }
+  const message = err.status >= 500 ? hidePaths(err.message) : err.message;
   res.statusCode = err.status;
   res.setHeader('X-Error-Code', err.code);
-  res.setHeader('X-Error-Message', headerValue(err.message));
+  res.setHeader('X-Error-Message', headerValue(message));
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache');
   if (err.status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="Spaceport", charset="UTF-8"');
   const retryAfter = (err.details as { retryAfter?: unknown } | undefined)?.retryAfter;
   if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
-  res.end(`${err.message}\n`);
+  res.end(`${message}\n`);
 }
 
 function checkMethod(gp: GitPath, method: string | undefined, contentType: string | undefined): SpaceportError | undefined {

@@ -1,4 +1,4 @@
-import { fail } from '../../core/index.js';
+import { fail, type SpaceportError } from '../../core/index.js';
 
 export interface ProcessGateLimits {
   /** Processes at once, in all. */
@@ -15,18 +15,21 @@ interface Waiter {
 }
 
 /**
- * Caps the `git http-backend` processes running at once, in all and per client. A request over a
+ * Caps the `git http-backend` processes (or other costly requests) running at once, in all and per client. A request over a
  * cap waits in line (first come, first served) for `queueMs`, then is refused with 503 and
  * `Retry-After` (`ServerBusy`). `acquire` resolves to the function that frees the place.
  */
 export class ProcessGate {
   readonly #limits: ProcessGateLimits;
+  readonly #busy: (retryAfter: number) => SpaceportError;
   #running = 0;
   readonly #perClient = new Map<string, number>();
   readonly #queue: Waiter[] = [];
 
-  constructor(limits: ProcessGateLimits) {
+  /** `busy`: the error for a request that waited too long (default: too many git requests). */
+  constructor(limits: ProcessGateLimits, busy?: (retryAfter: number) => SpaceportError) {
     this.#limits = limits;
+    this.#busy = busy ?? ((retryAfter) => fail('gitBusy', { retryAfter }, { details: { retryAfter } }));
   }
 
   /** Places taken now (a gauge for metrics and tests). */
@@ -98,7 +101,7 @@ export class ProcessGate {
       if (!this.#queue.includes(waiter)) return;
       timer = setTimeout(() => {
         leave();
-        reject(fail('gitBusy', { retryAfter }, { details: { retryAfter } }));
+        reject(this.#busy(retryAfter));
       }, this.#limits.queueMs);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
