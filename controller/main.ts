@@ -7,7 +7,7 @@ import { createApi } from './api/index.js';
 import { appGrantKey, bootstrapAdmin, hashPassword, verifyPassword, Organizations, SignInLimiter, storeAuthenticator, UserAccounts, WebSessions, sessionKeyFromDataDir } from './auth/index.js';
 import { appAccessChecker } from './auth/app-access-checker.js';
 import { BuildLogs, BuildPipeline, prepareBaseImages, rebuildInterrupted } from './builds/index.js';
-import { CliGitRepos, ProcessGate, checkUpstreamAddressNow, createGitHttpHandler } from './git/index.js';
+import { CliGitRepos, ProcessGate, checkUpstreamAddressNow, createGitHttpHandler, removeInterruptedPushes } from './git/index.js';
 import { authorizeGit } from './git/git-authorization.js';
 import { HousekeepingTask } from './gc/index.js';
 import { embedOrigins, hubOriginsOf, publicPortOf } from './hub-addresses.js';
@@ -36,6 +36,8 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     allowLoopbackUpstreams: config.SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS,
     upstreamAllowedNetworks: config.SPACEPORT_UPSTREAM_ALLOWED_NETWORKS,
   });
+  // No push runs before the port opens: quarantined objects found now are a killed process's leftovers.
+  await removeInterruptedPushes(repos.root, logger.child({ module: 'git' }));
   const lfs = new LfsStore(path.join(config.dataDir, 'lfs'));
   const repoFiles = new RepoFiles({ pathOf: (id) => repos.pathOf(id), lfs });
   const { runtime, builder } = adapters;
