@@ -7,7 +7,7 @@ import { createApi } from './api/index.js';
 import { appGrantKey, bootstrapAdmin, hashPassword, verifyPassword, Organizations, SignInLimiter, storeAuthenticator, UserAccounts, WebSessions, sessionKeyFromDataDir } from './auth/index.js';
 import { appAccessChecker } from './auth/app-access-checker.js';
 import { BuildLogs, BuildPipeline, prepareBaseImages, rebuildInterrupted } from './builds/index.js';
-import { CliGitRepos, ProcessGate, checkUpstreamAddressNow, createGitHttpHandler, removeInterruptedPushes } from './git/index.js';
+import { CliGitRepos, ProcessGate, checkUpstreamAddressNow, clientAddress, createGitHttpHandler, removeInterruptedPushes, trustedProxies } from './git/index.js';
 import { authorizeGit } from './git/git-authorization.js';
 import { HousekeepingTask } from './gc/index.js';
 import { embedOrigins, hubOriginsOf, publicPortOf } from './hub-addresses.js';
@@ -125,6 +125,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   });
   proxyRef = proxy;
 
+  const proxies = trustedProxies(config.SPACEPORT_TRUSTED_PROXIES);
   const pushes = new PushJournal(path.join(config.dataDir, 'pushes'));
   const git = createGitHttpHandler({
     repos,
@@ -137,6 +138,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
       perClient: config.SPACEPORT_GIT_MAX_PROCESSES_PER_CLIENT,
       queueMs: config.SPACEPORT_GIT_QUEUE_SECONDS * 1000,
     }),
+    clientAddress: (req) => clientAddress(req, proxies),
     onPushStart: (id) => {
       const space = store.getSpace(id);
       return space ? pushes.start(space.uid) : () => undefined;

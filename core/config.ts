@@ -184,6 +184,11 @@ export const configSchema = z.object({
   SPACEPORT_GIT_MAX_PROCESSES_PER_CLIENT: z.coerce.number().int().min(1).max(10_000).default(4),
   SPACEPORT_GIT_QUEUE_SECONDS: z.coerce.number().min(0).max(600).default(10),
   /**
+   * Reverse proxies (CIDRs) in front of the hub, e.g. the Ingress controller's pods: per-client
+   * limits then count the address their `X-Forwarded-For` names, not theirs.
+   */
+  SPACEPORT_TRUSTED_PROXIES: list.pipe(z.array(z.string().refine(isCidr, 'a network like 10.0.0.0/8 or fd00::/8'))).default([]),
+  /**
    * The commit API's inline (base64) content: decoded bytes per request and per file (larger files go
    * through LFS, as huggingface_hub sends them past its inline limit), and commit requests read at once.
    */

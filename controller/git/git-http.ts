@@ -64,6 +64,8 @@ export interface GitHttpOptions {
    * then get 503 with Retry-After. None when absent.
    */
   gate?: ProcessGate;
+  /** The client's address for the gate's per-client cap (default: the socket's peer). */
+  clientAddress?: (req: IncomingMessage) => string;
 }
 
 export type GitHttpHandler = ((req: IncomingMessage, res: ServerResponse) => Promise<void>) & {
@@ -150,7 +152,7 @@ export function createGitHttpHandler(opts: GitHttpOptions): GitHttpHandler {
         const onClose = (): void => left.abort(fail('gitBackendFailed', { detail: 'the client went away' }));
         res.once('close', onClose);
         try {
-          releaseGate = await opts.gate.acquire(req.socket.remoteAddress ?? '', left.signal);
+          releaseGate = await opts.gate.acquire(opts.clientAddress?.(req) ?? req.socket.remoteAddress ?? '', left.signal);
         } finally {
           res.off('close', onClose);
         }
