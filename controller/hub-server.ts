@@ -31,6 +31,7 @@ export interface HubServerParts {
  */
 export function createHubServer(parts: HubServerParts): http.Server {
   // Node would answer a request without Host with a bare 400 (and keeps the first of two): answer both here, with an error code.
+  // No total request timeout (a long push on a slow link is honest): hub bodies get an idle timeout and a minimum rate instead (body-deadline.ts).
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000, requireHostHeader: false }, (req, res) => {
     const hosts = hostHeaderCount(req.rawHeaders);
     if (hosts > 1 || (hosts === 0 && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1)) {

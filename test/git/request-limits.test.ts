@@ -215,6 +215,20 @@ describe('body deadlines keep honest slow uploads and cut trickles', () => {
     }
   });
 
+  it('LFS uploads get the same deadline: a PUT that stops coming closes the connection and stores nothing', async () => {
+    const oid = 'a'.repeat(64);
+    const socket = net.connect({ host: '127.0.0.1', port: h.port });
+    socket.on('error', () => {});
+    const closed = new Promise<void>((r) => socket.on('close', () => r()));
+    socket.write(
+      `PUT /spaces/admin/pub.git/info/lfs/objects/${oid}?size=1000000 HTTP/1.1\r\nHost: 127.0.0.1:${h.port}\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\n` +
+        'Content-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\n0123456789',
+    );
+    await closed;
+    const batch = await h.api('POST', '/spaces/admin/pub.git/info/lfs/objects/batch', { operation: 'download', objects: [{ oid, size: 1000000 }] });
+    expect(batch.json().objects[0].error?.code).toBe(404);
+  });
+
   it('API bodies get the same deadline: a JSON body that stops coming closes the connection', async () => {
     const socket = net.connect({ host: '127.0.0.1', port: h.port });
     socket.on('error', () => {});
