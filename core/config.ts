@@ -180,9 +180,9 @@ export const configSchema = z.object({
   SPACEPORT_BODY_GRACE_SECONDS: z.coerce.number().positive().default(300),
   SPACEPORT_BODY_MIN_RATE: bytes.default(16 * 1024),
   /** `git http-backend` processes at once, in all and per client address; more wait SPACEPORT_GIT_QUEUE_SECONDS, then get 503. */
-  SPACEPORT_GIT_MAX_PROCESSES: z.coerce.number().int().min(1).max(10_000).default(16),
-  SPACEPORT_GIT_MAX_PROCESSES_PER_CLIENT: z.coerce.number().int().min(1).max(10_000).default(4),
-  SPACEPORT_GIT_QUEUE_SECONDS: z.coerce.number().min(0).max(600).default(10),
+  SPACEPORT_GIT_MAX_PROCESSES: z.coerce.number().int().min(1).max(10_000).default(32),
+  SPACEPORT_GIT_MAX_PROCESSES_PER_CLIENT: z.coerce.number().int().min(1).max(10_000).default(8),
+  SPACEPORT_GIT_QUEUE_SECONDS: z.coerce.number().min(0).max(600).default(30),
   /**
    * Reverse proxies (CIDRs) in front of the hub, e.g. the Ingress controller's pods: per-client
    * limits then count the address their `X-Forwarded-For` names, not theirs.
