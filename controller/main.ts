@@ -46,9 +46,15 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   const buildLogs = new BuildLogs(config.dataDir);
   // Gauges read these at scrape time; `proxy` exists by then.
   let proxyRef: { stats(): { held: number } } | undefined;
+  const gitGate = new ProcessGate({
+    max: config.SPACEPORT_GIT_MAX_PROCESSES,
+    perClient: config.SPACEPORT_GIT_MAX_PROCESSES_PER_CLIENT,
+    queueMs: config.SPACEPORT_GIT_QUEUE_SECONDS * 1000,
+  });
   const metrics = new SpaceportMetrics({
     heldRequests: () => proxyRef?.stats().held ?? 0,
     spacesByStage: () => countByStage(routes.snapshot()),
+    gitRequests: () => ({ running: gitGate.running, waiting: gitGate.waiting }),
   });
 
   let listenPort: number | undefined;
@@ -133,11 +139,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     authorize: async (req) => authorizeGit(store, req),
     // README.md metadata is checked before git accepts a push to main (as on the Hub).
     checkPush: ({ readme }) => readmePushProblems(readme),
-    gate: new ProcessGate({
-      max: config.SPACEPORT_GIT_MAX_PROCESSES,
-      perClient: config.SPACEPORT_GIT_MAX_PROCESSES_PER_CLIENT,
-      queueMs: config.SPACEPORT_GIT_QUEUE_SECONDS * 1000,
-    }),
+    gate: gitGate,
     clientAddress: (req) => clientAddress(req, proxies),
     onPushStart: (id) => {
       const space = store.getSpace(id);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planFromBuilder } from '../../controller/builds/index.js';
 import { FakeRuntime } from '../../controller/runtime/testing/index.js';
 import { FakeImageBuilder } from '../support/fake-image-builder.js';
+import { request } from '../support/http.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/spaceport-harness.js';
 import { commitFiles, gitClient, initWork, makeTempDir, ok, pidsWithEnv, type GitClient } from './fixtures.js';
 
@@ -105,6 +106,8 @@ describe('git request limits on the hub port', () => {
     const a = await Promise.all(['127.0.0.1', '127.0.0.1', '127.0.0.2'].map((localAddress) => slowUploadPack(h.port, { localAddress, trickleMs: 300 })));
     held.push(...a);
     await until('three requests running', async () => ((await pidsWithEnv(UPLOAD_PACK)).length >= 3 ? true : undefined));
+    const scrape = await request({ port: h.port, path: '/metrics', host: `127.0.0.1:${h.port}` });
+    expect(scrape.body).toContain('spaceport_git_requests{state="running"} 3');
     for (const localAddress of ['127.0.0.1', '127.0.0.3']) {
       // 127.0.0.1 is at its own cap; 127.0.0.3 finds all three places taken.
       const refused = await slowUploadPack(h.port, { localAddress });
