@@ -101,6 +101,22 @@ describe('git request limits on the hub port', () => {
     expect(h.sp.port).toBe(h.port);
   });
 
+  it('starts no git process for a request whose body has not begun, and closes it at the idle timeout', async () => {
+    const socket = net.connect({ host: '127.0.0.1', port: h.port });
+    socket.on('error', () => {});
+    let open = true;
+    const closed = new Promise<void>((r) => socket.on('close', () => ((open = false), r())));
+    socket.write(`POST /spaces/admin/pub/git-upload-pack HTTP/1.1\r\nHost: 127.0.0.1:${h.port}\r\nContent-Type: application/x-git-upload-pack-request\r\nContent-Length: 1000000\r\n\r\n`);
+    const seen: number[] = [];
+    while (open) {
+      seen.push((await pidsWithEnv(UPLOAD_PACK)).length);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await closed;
+    expect(seen.length).toBeGreaterThan(5);
+    expect(Math.max(...seen)).toBe(0);
+  });
+
   it('caps git processes per client and in all: the next request waits, then gets 503 with Retry-After', async () => {
     // Held open by a byte every 300 ms (under the idle timeout, well within the grace period).
     const a = await Promise.all(['127.0.0.1', '127.0.0.1', '127.0.0.2'].map((localAddress) => slowUploadPack(h.port, { localAddress, trickleMs: 300 })));
