@@ -6,6 +6,7 @@ import { SpaceportError, fail, requestContext, requestIdFrom, type Config, type 
 import { hostHeaderCount, type Proxy } from '../proxy/index.js';
 import { isGitRequest, type GitHttpHandler } from './git/index.js';
 import type { InternalApi } from './internal-api/index.js';
+import { guardBody, type BodyDeadline } from './body-deadline.js';
 
 export interface HubServerParts {
   api: Express;
@@ -20,6 +21,8 @@ export interface HubServerParts {
   securityHeaders?: ReadonlyArray<[string, string]>;
   /** Told of every finished hub-host request (metrics). */
   onHubRequest?: (info: { method: string; status: number; seconds: number }) => void;
+  /** Deadlines for hub-host request bodies (API, LFS, git); none when absent. */
+  bodyDeadline?: BodyDeadline;
 }
 
 /**
@@ -28,6 +31,7 @@ export interface HubServerParts {
  */
 export function createHubServer(parts: HubServerParts): http.Server {
   // Node would answer a request without Host with a bare 400 (and keeps the first of two): answer both here, with an error code.
+  // No total request timeout (a long push on a slow link is honest): hub bodies get an idle timeout and a minimum rate instead (body-deadline.ts).
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000, requireHostHeader: false }, (req, res) => {
     const hosts = hostHeaderCount(req.rawHeaders);
     if (hosts > 1 || (hosts === 0 && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1)) {
@@ -54,10 +58,17 @@ export function createHubServer(parts: HubServerParts): http.Server {
       const line = { method: req.method, url: req.url, status: res.statusCode, ms: Math.round(seconds * 1000) };
       requestContext.run({ id }, () => (routine ? parts.logger.debug(line, 'request done') : parts.logger.info(line, 'request done')));
     });
+    const git = isGitRequest(req.method, req.url);
+    if (parts.bodyDeadline) {
+      guardBody(req, res, parts.bodyDeadline, {
+        watchResponse: git,
+        onTimeout: (why) => requestContext.run({ id }, () => parts.logger.warn({ method: req.method, url: req.url, why }, 'request body too slow: connection closed')),
+      });
+    }
     requestContext.run({ id }, () => {
       if (parts.metrics?.(req, res)) return;
       if (parts.internal?.handleRequest(req, res)) return;
-      if (isGitRequest(req.method, req.url)) {
+      if (git) {
         parts.git(req, res).catch((err: unknown) => {
           parts.logger.error({ err }, 'git request failed');
           if (!res.headersSent) res.writeHead(500, { 'x-error-code': 'Internal', 'x-error-message': 'Internal error.' }).end();

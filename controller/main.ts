@@ -7,7 +7,7 @@ import { createApi } from './api/index.js';
 import { appGrantKey, bootstrapAdmin, hashPassword, verifyPassword, Organizations, SignInLimiter, storeAuthenticator, UserAccounts, WebSessions, sessionKeyFromDataDir } from './auth/index.js';
 import { appAccessChecker } from './auth/app-access-checker.js';
 import { BuildLogs, BuildPipeline, prepareBaseImages, rebuildInterrupted } from './builds/index.js';
-import { CliGitRepos, checkUpstreamAddressNow, createGitHttpHandler } from './git/index.js';
+import { CliGitRepos, ProcessGate, checkUpstreamAddressNow, clientAddress, createGitHttpHandler, removeInterruptedPushes, trustedProxies } from './git/index.js';
 import { authorizeGit } from './git/git-authorization.js';
 import { HousekeepingTask } from './gc/index.js';
 import { embedOrigins, hubOriginsOf, publicPortOf } from './hub-addresses.js';
@@ -36,6 +36,8 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     allowLoopbackUpstreams: config.SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS,
     upstreamAllowedNetworks: config.SPACEPORT_UPSTREAM_ALLOWED_NETWORKS,
   });
+  // No push runs before the port opens: quarantined objects found now are a killed process's leftovers.
+  await removeInterruptedPushes(repos.root, logger.child({ module: 'git' }));
   const lfs = new LfsStore(path.join(config.dataDir, 'lfs'));
   const repoFiles = new RepoFiles({ pathOf: (id) => repos.pathOf(id), lfs });
   const { runtime, builder } = adapters;
@@ -44,9 +46,15 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   const buildLogs = new BuildLogs(config.dataDir);
   // Gauges read these at scrape time; `proxy` exists by then.
   let proxyRef: { stats(): { held: number } } | undefined;
+  const gitGate = new ProcessGate({
+    max: config.SPACEPORT_GIT_MAX_PROCESSES,
+    perClient: config.SPACEPORT_GIT_MAX_PROCESSES_PER_CLIENT,
+    queueMs: config.SPACEPORT_GIT_QUEUE_SECONDS * 1000,
+  });
   const metrics = new SpaceportMetrics({
     heldRequests: () => proxyRef?.stats().held ?? 0,
     spacesByStage: () => countByStage(routes.snapshot()),
+    gitRequests: () => ({ running: gitGate.running, waiting: gitGate.waiting }),
   });
 
   let listenPort: number | undefined;
@@ -123,6 +131,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   });
   proxyRef = proxy;
 
+  const proxies = trustedProxies(config.SPACEPORT_TRUSTED_PROXIES);
   const pushes = new PushJournal(path.join(config.dataDir, 'pushes'));
   const git = createGitHttpHandler({
     repos,
@@ -130,6 +139,8 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     authorize: async (req) => authorizeGit(store, req),
     // README.md metadata is checked before git accepts a push to main (as on the Hub).
     checkPush: ({ readme }) => readmePushProblems(readme),
+    gate: gitGate,
+    clientAddress: (req) => clientAddress(req, proxies),
     onPushStart: (id) => {
       const space = store.getSpace(id);
       return space ? pushes.start(space.uid) : () => undefined;
@@ -208,6 +219,11 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     metrics: createMetricsEndpoint({ metrics, access: config.SPACEPORT_METRICS, token: config.SPACEPORT_METRICS_TOKEN, logger }),
     securityHeaders: hubSecurityHeaders(config.publicUrl),
     onHubRequest: ({ status }) => metrics.hubRequest(status),
+    bodyDeadline: {
+      idleMs: config.SPACEPORT_BODY_IDLE_SECONDS * 1000,
+      graceMs: config.SPACEPORT_BODY_GRACE_SECONDS * 1000,
+      minBytesPerSecond: config.SPACEPORT_BODY_MIN_RATE,
+    },
   });
 
   // Builds and pushes the previous process did not finish are queued again before the port opens.

@@ -171,6 +171,30 @@ export const configSchema = z.object({
   SPACEPORT_KEEP_BUILD_LOGS: z.coerce.number().int().min(1).max(10_000).default(20),
   /** BuildKit cache cap (Docker runtime): pruned down to this at each GC run. */
   SPACEPORT_BUILD_CACHE_MAX: bytes.default(20 * 1024 ** 3),
+  /**
+   * Request bodies on the hub host (API, LFS, git): no byte for SPACEPORT_BODY_IDLE_SECONDS closes the
+   * connection; past SPACEPORT_BODY_GRACE_SECONDS a body must have averaged SPACEPORT_BODY_MIN_RATE
+   * bytes a second (a slow-but-steady push keeps going; a trickle is cut).
+   */
+  SPACEPORT_BODY_IDLE_SECONDS: z.coerce.number().positive().max(3600).default(60),
+  SPACEPORT_BODY_GRACE_SECONDS: z.coerce.number().positive().default(300),
+  SPACEPORT_BODY_MIN_RATE: bytes.default(16 * 1024),
+  /** `git http-backend` processes at once, in all and per client address; more wait SPACEPORT_GIT_QUEUE_SECONDS, then get 503. */
+  SPACEPORT_GIT_MAX_PROCESSES: z.coerce.number().int().min(1).max(10_000).default(32),
+  SPACEPORT_GIT_MAX_PROCESSES_PER_CLIENT: z.coerce.number().int().min(1).max(10_000).default(8),
+  SPACEPORT_GIT_QUEUE_SECONDS: z.coerce.number().min(0).max(600).default(30),
+  /**
+   * Reverse proxies (CIDRs) in front of the hub, e.g. the Ingress controller's pods: per-client
+   * limits then count the address their `X-Forwarded-For` names, not theirs.
+   */
+  SPACEPORT_TRUSTED_PROXIES: list.pipe(z.array(z.string().refine(isCidr, 'a network like 10.0.0.0/8 or fd00::/8'))).default([]),
+  /**
+   * The commit API's inline (base64) content: decoded bytes per request and per file (larger files go
+   * through LFS, as huggingface_hub sends them past its inline limit), and commit requests read at once.
+   */
+  SPACEPORT_COMMIT_INLINE_MAX: bytes.default(512 * 1024 ** 2),
+  SPACEPORT_COMMIT_INLINE_FILE_MAX: bytes.default(256 * 1024 ** 2),
+  SPACEPORT_COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
 });
 
 export type RawConfig = z.output<typeof configSchema>;

@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { fail, renderMessage, type Config } from '../../core/index.js';
 import { requireUser } from '../auth/index.js';
+import { ProcessGate } from '../git/index.js';
 import { readCommitPayload, type RepoCommits, type SpaceService } from '../spaces/index.js';
 import { principalOf, spaceIdOf, urlsOf } from './context.js';
 
@@ -16,8 +17,11 @@ export const preuploadBody = z.object({
 
 export const validateYamlBody = z.object({ content: z.string().max(1024 * 1024), repoType: z.string().optional() });
 
-/** Largest commit body: regular files travel base64 inside it (huggingface_hub 2.x batches ~100 MiB of content). */
-const MAX_COMMIT_BYTES = 2 * 1024 * 1024 * 1024;
+/** Room in a commit body besides the base64 of its inline files: the header, paths, LFS entries. */
+const COMMIT_OVERHEAD_BYTES = 64 * 1024 * 1024;
+/** Room on one line besides a file's base64: its JSON and path. */
+const LINE_OVERHEAD_BYTES = 64 * 1024;
+const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
 
 /** The README's front matter block, or undefined. */
 function frontMatter(readme: string): string | undefined {
@@ -31,6 +35,14 @@ function frontMatter(readme: string): string | undefined {
  */
 export function commitRoutes(spaces: SpaceService, commits: RepoCommits, config: Readonly<Config>): Router {
   const r = Router();
+  const inlineMax = config.SPACEPORT_COMMIT_INLINE_MAX;
+  const fileMax = Math.min(config.SPACEPORT_COMMIT_INLINE_FILE_MAX, inlineMax);
+  const maxBytes = base64Length(inlineMax) + COMMIT_OVERHEAD_BYTES;
+  // Decoded inline files are held until the commit is written: at most this many commits at once.
+  const reading = new ProcessGate(
+    { max: config.SPACEPORT_COMMIT_CONCURRENCY, perClient: config.SPACEPORT_COMMIT_CONCURRENCY, queueMs: 30_000 },
+    (retryAfter) => fail('commitBusy', { retryAfter }, { details: { retryAfter } }),
+  );
 
   r.post('/api/validate-yaml', express.json({ limit: '2mb' }), (req, res) => {
     const body = validateYamlBody.parse(req.body ?? {});
@@ -39,7 +51,16 @@ export function commitRoutes(spaces: SpaceService, commits: RepoCommits, config:
     if (block !== undefined) {
       const doc = parseDocument(block, { prettyErrors: false, uniqueKeys: true });
       for (const e of doc.errors) errors.push({ message: `Invalid YAML in the README.md front matter: ${e.message.split('\n')[0]}` });
-      if (errors.length === 0 && doc.contents !== null && typeof doc.toJS() !== 'object') errors.push({ message: 'The README.md front matter must be a YAML mapping of keys to values.' });
+      if (errors.length === 0) {
+        let value: unknown;
+        try {
+          // The push path's limit (builder/space-config.ts): too many aliases (a "billion laughs") throw.
+          value = doc.toJS({ maxAliasCount: 1000 });
+        } catch (err) {
+          errors.push({ message: `The README.md front matter could not be read: ${String((err as Error)?.message ?? err).split('\n')[0]} (use fewer YAML aliases).` });
+        }
+        if (errors.length === 0 && doc.contents !== null && typeof value !== 'object') errors.push({ message: 'The README.md front matter must be a YAML mapping of keys to values.' });
+      }
     }
     if (errors.length > 0) {
       const m = renderMessage('readmeMetadataInvalid');
@@ -70,17 +91,27 @@ export function commitRoutes(spaces: SpaceService, commits: RepoCommits, config:
     }
     const type = String(req.headers['content-type'] ?? '');
     if (!/^application\/(x-ndjson|json)\b/.test(type)) throw fail('commitContentTypeInvalid');
-    let payload;
-    try {
-      payload = await readCommitPayload(req, { maxBytes: MAX_COMMIT_BYTES, maxOps: 25_000 });
-    } catch (err) {
+    const refuse = (err: unknown): never => {
       // Answer at once; the rest of the body is read and dropped, and the connection not reused.
       res.setHeader('Connection', 'close');
       req.resume();
       throw err;
+    };
+    if (Number(req.headers['content-length'] ?? 0) > maxBytes) refuse(fail('commitPayloadTooLarge', { maxBytes }));
+    const release = await reading.acquire('').catch(refuse);
+    let commit: string;
+    try {
+      let payload;
+      try {
+        payload = await readCommitPayload(req, { maxBytes, maxOps: 25_000, maxInlineBytes: inlineMax, maxFileBytes: fileMax, maxLineBytes: base64Length(fileMax) + LINE_OVERHEAD_BYTES });
+      } catch (err) {
+        refuse(err);
+      }
+      const rev = String(req.params.rev);
+      ({ commit } = await commits.commit(space, rev, payload!, { name: user.name, email: `${user.name}@users.noreply.${config.SPACEPORT_DOMAIN}` }));
+    } finally {
+      release();
     }
-    const rev = String(req.params.rev);
-    const { commit } = await commits.commit(space, rev, payload, { name: user.name, email: `${user.name}@users.noreply.${config.SPACEPORT_DOMAIN}` });
     const base = urlsOf(spaces, req).publicUrl;
     res.json({ success: true, commitOid: commit, commitUrl: `${base}/spaces/${space.id}/commit/${commit}`, hookOutput: '', pullRequestUrl: null });
   });

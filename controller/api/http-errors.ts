@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { ZodError } from 'zod';
-import { SpaceportError, fail, toSpaceportError, type Logger } from '../../core/index.js';
+import { SpaceportError, fail, hidePaths, toSpaceportError, type Logger } from '../../core/index.js';
 
 /** Header values must be one line of Latin-1. */
 function headerSafe(text: string): string {
@@ -12,11 +12,15 @@ export function sendError(res: Response, err: SpaceportError, extra: Record<stri
     res.end();
     return;
   }
+  // A server failure's message may carry a cause's text: never a path of the server.
+  const message = err.status >= 500 ? hidePaths(err.message) : err.message;
+  const retryAfter = (err.details as { retryAfter?: unknown } | undefined)?.retryAfter;
+  if (typeof retryAfter === 'number') res.set('Retry-After', String(retryAfter));
   res
     .status(err.status)
     .set('X-Error-Code', err.code)
-    .set('X-Error-Message', headerSafe(err.message))
-    .json({ error: err.message, ...(err.details ? { details: err.details } : {}), ...extra });
+    .set('X-Error-Message', headerSafe(message))
+    .json({ error: message, ...(err.details ? { details: err.details } : {}), ...extra });
 }
 
 /** A zod failure as a 400 that names each bad field. */

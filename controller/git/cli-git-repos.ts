@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Logger } from '../../core/index.js';
 import { fail, silentLogger, splitSpaceId, toSpaceId, type SpaceId } from '../../core/index.js';
 import { validateBranchName } from './branch-name.js';
+import { dotgitProblem } from './dotgit-path.js';
 import { extractTar } from './extract-tar.js';
 import type { GitRepos, Head } from './git-repos.js';
 import { defaultHooksDir, installHooks } from './install-hooks.js';
@@ -36,7 +37,7 @@ export function filePathProblem(file: string): string | undefined {
   if (/[\x00-\x1f\x7f\\]/.test(file)) return 'must not contain control characters or "\\"';
   if (file.startsWith('/') || file.endsWith('/')) return 'must not start or end with "/"';
   if (file.split('/').some((p) => p === '' || p === '.' || p === '..')) return 'must not contain empty, "." or ".." parts';
-  return undefined;
+  return dotgitProblem(file);
 }
 
 /** {@link GitRepos} on the local disk, driving stock `git` (argv only, never a shell). */

@@ -2,10 +2,11 @@ import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Logger } from '../../core/index.js';
-import { SpaceportError, fail, silentLogger, toSpaceportError, type SpaceId } from '../../core/index.js';
+import { SpaceportError, fail, hidePaths, silentLogger, toSpaceportError, type SpaceId } from '../../core/index.js';
 import { parseCgiHead } from './cgi-response.js';
 import { parseGitPath, type GitPath } from './git-path.js';
 import { tokenFromAuthorization } from './http-auth.js';
+import type { ProcessGate } from './process-gate.js';
 import { PushCheckServer, type PushCheck } from './push-check-server.js';
 import { gitEnv, runGit } from './run-git.js';
 
@@ -58,6 +59,13 @@ export interface GitHttpOptions {
    * pre-receive hook calls it back with README.md at the new head; lines it returns refuse the push.
    */
   checkPush?: PushCheck;
+  /**
+   * Caps the git processes running at once (in all and per client address); requests over it wait,
+   * then get 503 with Retry-After. None when absent.
+   */
+  gate?: ProcessGate;
+  /** The client's address for the gate's per-client cap (default: the socket's peer). */
+  clientAddress?: (req: IncomingMessage) => string;
 }
 
 export type GitHttpHandler = ((req: IncomingMessage, res: ServerResponse) => Promise<void>) & {
@@ -80,13 +88,16 @@ export function sendGitError(res: ServerResponse, err: SpaceportError): void {
     res.destroy(err);
     return;
   }
+  const message = err.status >= 500 ? hidePaths(err.message) : err.message;
   res.statusCode = err.status;
   res.setHeader('X-Error-Code', err.code);
-  res.setHeader('X-Error-Message', headerValue(err.message));
+  res.setHeader('X-Error-Message', headerValue(message));
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache');
   if (err.status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="Spaceport", charset="UTF-8"');
-  res.end(`${err.message}\n`);
+  const retryAfter = (err.details as { retryAfter?: unknown } | undefined)?.retryAfter;
+  if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
+  res.end(`${message}\n`);
 }
 
 function checkMethod(gp: GitPath, method: string | undefined, contentType: string | undefined): SpaceportError | undefined {
@@ -120,6 +131,7 @@ export function createGitHttpHandler(opts: GitHttpOptions): GitHttpHandler {
 
   const handler: GitHttpHandler = async (req, res) => {
     let releasePush: (() => void) | undefined;
+    let releaseGate: (() => void) | undefined;
     try {
       const gp = parseGitPath(req.url ?? '');
       if (gp === undefined) throw fail('gitNotAUrl');
@@ -133,6 +145,18 @@ export function createGitHttpHandler(opts: GitHttpOptions): GitHttpHandler {
       if ('error' in auth) throw auth.error;
       if (!(await opts.repos.exists(gp.space))) throw fail('repoNotFound', { space: gp.space });
       if (gp.access === 'write') await opts.repos.ensureHooks(gp.space);
+      // No process for a client that has sent no body yet (the hub's idle timeout closes a silent one).
+      if (req.method === 'POST' && !(await bodyStarted(req))) return;
+      if (opts.gate) {
+        const left = new AbortController();
+        const onClose = (): void => left.abort(fail('gitBackendFailed', { detail: 'the client went away' }));
+        res.once('close', onClose);
+        try {
+          releaseGate = await opts.gate.acquire(opts.clientAddress?.(req) ?? req.socket.remoteAddress ?? '', left.signal);
+        } finally {
+          res.off('close', onClose);
+        }
+      }
       const child = log.child({ space: gp.space, service: gp.service });
       const onPush = opts.onPush;
       const beforeEnd =
@@ -163,12 +187,29 @@ export function createGitHttpHandler(opts: GitHttpOptions): GitHttpHandler {
       sendGitError(res, e);
     } finally {
       releasePush?.();
+      releaseGate?.();
     }
   };
   handler.close = async () => {
     await pushCheck?.close();
   };
   return handler;
+}
+
+/** Resolves true once the body's first bytes (or its end) arrived, false when the request went away first. */
+function bodyStarted(req: IncomingMessage): Promise<boolean> {
+  if (req.readableLength > 0 || req.readableEnded) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ok: boolean): void => {
+      req.off('readable', onReadable);
+      req.off('close', onClose);
+      resolve(ok);
+    };
+    const onReadable = (): void => done(true);
+    const onClose = (): void => done(false);
+    req.on('readable', onReadable);
+    req.on('close', onClose);
+  });
 }
 
 /** The error code for a status http-backend answered on its own (a refused or malformed request). */

@@ -29,5 +29,8 @@ export {
   type GitAuthorizeResult,
 } from './git-http.js';
 export { tokenFromAuthorization } from './http-auth.js';
+export { ProcessGate, type ProcessGateLimits } from './process-gate.js';
+export { removeInterruptedPushes } from './interrupted-pushes.js';
+export { clientAddress, trustedProxies } from './client-address.js';
 export { PushCheckServer, type PushCheck, type PushCheckRequest } from './push-check-server.js';
 export { verifyWebhookSignature, branchFromWebhook, type WebhookSignatureInput, type WebhookHeaders } from './webhook-signature.js';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { SpaceportError, renderMessage } from '../../core/index.js';
+import { SpaceportError, hidePaths, renderMessage } from '../../core/index.js';
 import { redactCredentials } from './redact.js';
 
 /** A git command that failed: the command (credentials redacted), its exit code and stderr. */
@@ -14,8 +14,9 @@ export class GitCommandError extends SpaceportError {
   constructor(opts: { command: string[]; exitCode: number | null; stderr: string; timedOut?: boolean; cause?: unknown }) {
     const command = opts.command.map(redactCredentials);
     const stderr = redactCredentials(opts.stderr);
-    const detail = stderr.trim().split('\n').slice(-5).join('\n');
-    const { code, message } = renderMessage('gitCommandFailed', { command: command.join(' '), timedOut: opts.timedOut ?? false, exitCode: opts.exitCode, detail });
+    // The message may reach a client: no paths of the server in it (the fields keep them, for logs).
+    const detail = hidePaths(stderr.trim().split('\n').slice(-5).join('\n'));
+    const { code, message } = renderMessage('gitCommandFailed', { command: hidePaths(command.join(' ')), timedOut: opts.timedOut ?? false, exitCode: opts.exitCode, detail });
     super(code, message, { cause: opts.cause });
     this.name = 'GitCommandError';
     this.command = command;

@@ -13,6 +13,8 @@ export interface MetricsSources {
   spacesByStage(): Record<string, number>;
   /** Builds queued and running, now. */
   buildsInFlight?(): { queued: number; running: number };
+  /** git requests running (a `git http-backend` each) and waiting for a place, now. */
+  gitRequests?(): { running: number; waiting: number };
 }
 
 /**
@@ -54,6 +56,20 @@ export class SpaceportMetrics implements ProxyMetrics {
         for (const [stage, n] of Object.entries(sources.spacesByStage())) this.set({ stage }, n);
       },
     });
+    if (sources.gitRequests) {
+      const git = sources.gitRequests;
+      new Gauge({
+        name: 'spaceport_git_requests',
+        help: 'git requests running (one git http-backend each) or waiting for a place (SPACEPORT_GIT_MAX_PROCESSES*).',
+        labelNames: ['state'],
+        registers,
+        collect() {
+          const n = git();
+          this.set({ state: 'running' }, n.running);
+          this.set({ state: 'waiting' }, n.waiting);
+        },
+      });
+    }
     if (sources.buildsInFlight) {
       const inFlight = sources.buildsInFlight;
       new Gauge({

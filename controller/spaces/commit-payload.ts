@@ -22,6 +22,10 @@ export interface PayloadLimits {
   maxLineBytes?: number;
   /** Most operations in one commit. */
   maxOps: number;
+  /** Most decoded inline (`file`) bytes in one commit; the ops are held in memory until it is written. */
+  maxInlineBytes?: number;
+  /** Most decoded bytes of one inline file. */
+  maxFileBytes?: number;
 }
 
 const B64_TAIL_RE = /^[A-Za-z0-9+/]{2}(?:==|[A-Za-z0-9+/]=)$/;
@@ -47,8 +51,11 @@ export function parsePayloadLine(obj: unknown, line: number): { header: Omit<Com
     case 'header': {
       const summary = str(v, 'summary', line)!;
       if (summary.trim() === '') throw bad(line, '"summary" (the commit message) must not be empty');
+      const description = str(v, 'description', line, { optional: true }) ?? '';
+      // git refuses a NUL in a commit message.
+      if (summary.includes('\0') || description.includes('\0')) throw bad(line, '"summary" and "description" must not contain NUL characters');
       const parentCommit = str(v, 'parentCommit', line, { optional: true });
-      return { header: { summary, description: str(v, 'description', line, { optional: true }) ?? '', ...(parentCommit !== undefined ? { parentCommit } : {}) } };
+      return { header: { summary, description, ...(parentCommit !== undefined ? { parentCommit } : {}) } };
     }
     case 'file': {
       const path = str(v, 'path', line)!;
@@ -91,6 +98,7 @@ export async function readCommitPayload(body: Readable | Iterable<Buffer | strin
   const ops: PayloadOp[] = [];
   let line = 0;
   let total = 0;
+  let inline = 0;
   const handle = (text: string): void => {
     line++;
     if (text.trim() === '') return;
@@ -108,6 +116,12 @@ export async function readCommitPayload(body: Readable | Iterable<Buffer | strin
     }
     if (!header) throw bad(line, 'the first line must be the header {"key": "header", "value": {"summary": …}}');
     if (ops.length >= limits.maxOps) throw bad(line, `more than ${limits.maxOps} operations in one commit`);
+    if (parsed.op.key === 'file') {
+      const size = parsed.op.content.length;
+      if (limits.maxFileBytes !== undefined && size > limits.maxFileBytes) throw fail('commitInlineFileTooLarge', { path: parsed.op.path, maxBytes: limits.maxFileBytes });
+      inline += size;
+      if (limits.maxInlineBytes !== undefined && inline > limits.maxInlineBytes) throw fail('commitInlineTooLarge', { maxBytes: limits.maxInlineBytes });
+    }
     ops.push(parsed.op);
   };
   let pending: Buffer[] = [];

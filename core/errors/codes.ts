@@ -38,6 +38,7 @@ export const ERRORS = {
   UnsupportedMediaType: { status: 415, message: 'The request body has a content type, charset or encoding this route does not read: send JSON with "Content-Type: application/json".' },
   HeadersTooLarge: { status: 431, message: 'The request headers are too large.' },
   UpstreamFetchFailed: { status: 502, message: 'Fetching the upstream repository failed.' },
+  ServerBusy: { status: 503, message: 'The server is busy: try again in a few seconds (see Retry-After).' },
   DockerUnavailable: { status: 503, message: 'The Docker engine is not reachable.' },
   PortInUse: { status: 500, message: 'The port is already in use.' },
   KubernetesUnavailable: { status: 503, message: 'The Kubernetes API server is not reachable or refused the request.' },

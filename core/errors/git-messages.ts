@@ -78,6 +78,10 @@ export const GIT_MESSAGES = defineMessages({
   gitBackendNoStart: { code: 'GitFailed', message: () => 'git http-backend could not start.' },
   gitBackendFailed: { code: 'GitFailed', message: (p: { detail: string }) => `git http-backend failed${p.detail ? `: ${p.detail}` : '.'}` },
   gitBackendBadAnswer: { code: 'GitFailed', message: () => 'git http-backend answered badly.' },
+  gitBusy: {
+    code: 'ServerBusy',
+    message: (p: { retryAfter: number }) => `Too many git requests are running (from your address or in all): try again in ${p.retryAfter} seconds.`,
+  },
 
   // upstreams
   upstreamFetchFailed: {

@@ -43,6 +43,20 @@ export const SPACE_MESSAGES = defineMessages({
   commitPayloadInvalid: { code: 'BadRequest', message: (p: { line: number; why: string }) => `Invalid commit payload, line ${p.line}: ${p.why}.` },
   commitPayloadEmpty: { code: 'BadRequest', message: () => 'Invalid commit payload: it is empty; the first line must be the header.' },
   commitPayloadTooLarge: { code: 'PayloadTooLarge', message: (p: { maxBytes: number }) => `The commit payload is larger than ${p.maxBytes} bytes.` },
+  commitInlineTooLarge: {
+    code: 'PayloadTooLarge',
+    message: (p: { maxBytes: number }) =>
+      `The inline (base64) content of this commit is over ${p.maxBytes} bytes: commit fewer files at once, or send large files through Git LFS (preupload answers "lfs").`,
+  },
+  commitInlineFileTooLarge: {
+    code: 'PayloadTooLarge',
+    message: (p: { path: string; maxBytes: number }) =>
+      `"${p.path.slice(0, 200)}" is over ${p.maxBytes} bytes: send it through Git LFS (preupload answers "lfs"; huggingface_hub with hf_xet needs HF_HUB_DISABLE_XET=1).`,
+  },
+  commitBusy: {
+    code: 'ServerBusy',
+    message: (p: { retryAfter: number }) => `Too many commits are being received: try again in ${p.retryAfter} seconds.`,
+  },
   commitPayloadLineTooLarge: {
     code: 'PayloadTooLarge',
     message: (p: { line: number; maxLine: number }) =>
