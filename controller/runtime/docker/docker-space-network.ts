@@ -1,0 +1,106 @@
+import type Dockerode from 'dockerode';
+import { dockerStatus, fail, mapDockerError, type Logger, type SpaceEgress } from '../../../core/index.js';
+import { LABELS } from './docker-create-options.js';
+import { applyFirewallPlan, removeFirewallPlan, type PacketFilter } from './docker-firewall.js';
+import { spaceBridgeName, spaceFirewallPlan, spaceNetworkName } from './space-firewall-rules.js';
+
+/** Bridge options of the Space network: no traffic between its containers, NAT to the outside. */
+export function spaceNetworkOptions(namePrefix: string): Dockerode.NetworkCreateOptions {
+  return {
+    Name: spaceNetworkName(namePrefix),
+    Driver: 'bridge',
+    CheckDuplicate: true,
+    Labels: { [LABELS.managed]: 'true', [LABELS.instance]: namePrefix },
+    Options: {
+      'com.docker.network.bridge.name': spaceBridgeName(namePrefix),
+      'com.docker.network.bridge.enable_icc': 'false',
+      'com.docker.network.bridge.enable_ip_masquerade': 'true',
+    },
+  };
+}
+
+export interface SpaceNetworkOptions {
+  docker: Dockerode;
+  logger: Logger;
+  namePrefix: string;
+  egress: SpaceEgress;
+  /** Needed unless egress is `all-unfiltered`. */
+  packetFilter?: PacketFilter;
+}
+
+/**
+ * The install's Space network (`{prefix}-spaces`, bridge `spb-{hash}`, inter-container traffic off)
+ * and the host firewall rules of its bridge (space-firewall-rules.ts): made idempotently by
+ * `ensure()` before the first container, removed by `teardown()`.
+ */
+export class DockerSpaceNetwork {
+  readonly name: string;
+  readonly #docker: Dockerode;
+  readonly #log: Logger;
+  readonly #prefix: string;
+  readonly #egress: SpaceEgress;
+  readonly #filter?: PacketFilter;
+  #ready?: Promise<string>;
+
+  constructor(opts: SpaceNetworkOptions) {
+    this.#docker = opts.docker;
+    this.#log = opts.logger;
+    this.#prefix = opts.namePrefix;
+    this.#egress = opts.egress;
+    this.#filter = opts.packetFilter;
+    this.name = spaceNetworkName(opts.namePrefix);
+  }
+
+  /** The network's name, once it and its rules are in place (once per process; again after a failure or teardown). */
+  ensure(): Promise<string> {
+    this.#ready ??= this.#ensure().catch((err: unknown) => {
+      this.#ready = undefined;
+      throw err;
+    });
+    return this.#ready;
+  }
+
+  async #ensure(): Promise<string> {
+    await this.#ensureNetwork();
+    if (this.#egress.kind === 'all-unfiltered') {
+      this.#log.warn({ network: this.name }, 'SPACEPORT_SPACE_EGRESS=all-unfiltered: no firewall rules; Spaces can reach the host and metadata addresses');
+    } else {
+      if (!this.#filter) throw fail('spaceFirewallFailed', { command: 'iptables', problem: 'no packet filter was given to the runtime' });
+      await applyFirewallPlan(this.#filter, spaceFirewallPlan(this.#prefix, this.#egress));
+      this.#log.info({ network: this.name, egress: this.#egress }, 'space network firewall in place');
+    }
+    return this.name;
+  }
+
+  async #ensureNetwork(): Promise<void> {
+    const wanted = spaceNetworkOptions(this.#prefix);
+    try {
+      try {
+        await this.#docker.createNetwork(wanted);
+        this.#log.info({ network: this.name }, 'space network created');
+      } catch (err) {
+        if (dockerStatus(err) !== 409) throw err;
+      }
+      const info = (await this.#docker.getNetwork(this.name).inspect()) as { Driver?: string; Options?: Record<string, string> };
+      for (const [key, value] of Object.entries(wanted.Options ?? {})) {
+        if (info.Options?.[key] !== value) throw fail('spaceNetworkMismatch', { network: this.name, problem: `has ${key}=${info.Options?.[key] ?? '(unset)'} (want ${value})` });
+      }
+    } catch (err) {
+      throw mapDockerError(err, { action: `create the Space network ${this.name}` });
+    }
+  }
+
+  /**
+   * Remove the rules and the network (an uninstall, or a test's cleanup). Containers still attached
+   * keep the network (Docker refuses): they go first.
+   */
+  async teardown(): Promise<void> {
+    this.#ready = undefined;
+    if (this.#filter) await removeFirewallPlan(this.#filter, spaceFirewallPlan(this.#prefix, this.#egress));
+    try {
+      await this.#docker.getNetwork(this.name).remove();
+    } catch (err) {
+      if (dockerStatus(err) !== 404) throw mapDockerError(err, { action: `remove the Space network ${this.name}` });
+    }
+  }
+}
