@@ -53,7 +53,14 @@ def get(url):
         return str(urllib.request.urlopen(url, timeout=20).status)
     except Exception as e:
         return 'error %s' % type(e).__name__
-print(tcp(sys.argv[2], sys.argv[3]) if sys.argv[1] == 'tcp' else get(sys.argv[2]))
+def dns(name):
+    try:
+        socket.getaddrinfo(name, 443)
+        return 'resolved'
+    except OSError as e:
+        return 'error %s' % type(e).__name__
+mode = sys.argv[1]
+print(tcp(sys.argv[2], sys.argv[3]) if mode == 'tcp' else dns(sys.argv[2]) if mode == 'dns' else get(sys.argv[2]))
 `;
 
 /** Blocked: refused by our rules, or dropped by Docker's (another bridge). */
@@ -226,11 +233,25 @@ describe('Space isolation on Docker (issue 15)', () => {
     expect(await tcpFromHost(METADATA, metadataPort)).toBe('metadata');
   });
 
-  it('with egress all a Space reaches PyPI; with egress none it reaches nothing', async () => {
+  it('with egress all a Space reaches PyPI; with egress none it reaches nothing, not even a nameserver', async () => {
     expect(await probe((await containerOf(a, a1)).id, 'get', 'https://pypi.org/simple/pip/')).toBe('200');
     const none = await containerOf(n, n1);
+    expect(await probe(none.id, 'dns', 'pypi.org')).toMatch(/^error /);
     expect(await probe(none.id, 'get', 'https://pypi.org/simple/pip/')).toMatch(/^error /);
     expect(await probe(none.id, 'tcp', '151.101.0.223', '443')).toBe('refused');
+  });
+
+  it('without a working iptables the runtime refuses to start Spaces, naming the fix; all-unfiltered opts out of the rules', async () => {
+    const broken = { run: async () => ({ code: 127, stderr: 'spawn iptables ENOENT' }), restore: async () => ({ code: 127, stderr: 'spawn iptables-restore ENOENT' }) };
+    const prefix = `spiso-x-${id}`;
+    const network = new DockerSpaceNetwork({ docker, logger: silentLogger(), namePrefix: prefix, egress: { kind: 'all' }, packetFilter: broken });
+    const runtime = new DockerRuntime({ docker, logger: silentLogger(), namePrefix: prefix, network });
+    installs.push({ prefix, network, runtime });
+    await expect(runtime.prepare()).rejects.toThrow(/apt-get install iptables.*SPACEPORT_SPACE_EGRESS=all-unfiltered/);
+    await expect(runtime.apply(spec('x1'))).rejects.toThrow(/firewall rules/);
+    expect(await docker.listContainers({ all: true, filters: { label: [`spaceport.instance=${prefix}`] } })).toEqual([]);
+    const unfiltered = new DockerSpaceNetwork({ docker, logger: silentLogger(), namePrefix: prefix, egress: { kind: 'all-unfiltered' } });
+    expect(await unfiltered.ensure()).toBe(`${prefix}-spaces`);
   });
 
   it('a build step (BuildKit RUN, on docker0) cannot reach the host or metadata, and still reaches PyPI', async () => {
