@@ -241,6 +241,24 @@ describe('Space isolation on Docker (issue 15)', () => {
     expect(await probe(none.id, 'tcp', '151.101.0.223', '443')).toBe('refused');
   });
 
+  it('an instance made before (on docker0) leaves it: removed at start while it runs, made again on the Space network', async () => {
+    const prefix = `spiso-m-${id}`;
+    const m1 = spec('m1');
+    const before = new DockerRuntime({ docker, logger: silentLogger(), namePrefix: prefix });
+    await before.apply(m1);
+    await before.close();
+    const networksOf = async (): Promise<string[][]> =>
+      (await docker.listContainers({ all: true, filters: { label: [`spaceport.instance=${prefix}`] } })).map((c) => Object.keys(c.NetworkSettings?.Networks ?? {}));
+    expect(await networksOf()).toEqual([['bridge']]);
+    const network = new DockerSpaceNetwork({ docker, logger: silentLogger(), namePrefix: prefix, egress: { kind: 'all' }, packetFilter: new IptablesPacketFilter() });
+    const runtime = new DockerRuntime({ docker, logger: silentLogger(), namePrefix: prefix, network });
+    installs.push({ prefix, network, runtime });
+    await runtime.prepare();
+    expect(await networksOf()).toEqual([]);
+    await runtime.apply(m1);
+    expect(await networksOf()).toEqual([[`${prefix}-spaces`]]);
+  });
+
   it('without a working iptables the runtime refuses to start Spaces, naming the fix; all-unfiltered opts out of the rules', async () => {
     const broken = { run: async () => ({ code: 127, stderr: 'spawn iptables ENOENT' }), restore: async () => ({ code: 127, stderr: 'spawn iptables-restore ENOENT' }) };
     const prefix = `spiso-x-${id}`;

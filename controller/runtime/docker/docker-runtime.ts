@@ -10,7 +10,7 @@ import {
   stoppedContainerName,
   type DockerCreateOptionsInput,
 } from './docker-create-options.js';
-import { ignoreStatus } from './docker-connect.js';
+import { ignoreStatus, startContainer } from './docker-connect.js';
 import { DockerContainerCache, type CachedContainer } from './docker-container-cache.js';
 import { ensureDataVolume, ownDataDir, removeDataVolume } from './docker-data-volume.js';
 import { containerLogs, lastLogLines } from './docker-container-logs.js';
@@ -47,10 +47,6 @@ export interface DockerRuntimeOptions {
   /** The install's Space network and firewall (the composition root always passes one); unset: the default bridge. */
   network?: DockerSpaceNetwork;
 }
-
-/** Docker could not bind the host port it picked for the app (`docker-proxy`: address already in use). */
-const PORT_TAKEN_RE = /address already in use|port is already allocated/i;
-const START_PORT_ATTEMPTS = 4;
 
 /**
  * Spaces as Docker containers on one engine: one container per release, named
@@ -193,22 +189,8 @@ export class DockerRuntime implements Runtime {
     return container.id;
   }
 
-  async #start(id: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.#docker.getContainer(id).start();
-        return;
-      } catch (err) {
-        if (dockerStatus(err) === 304) return; // already started
-        // The host port Docker picked was taken meanwhile (on a busy host, by a connection's own
-        // ephemeral port): starting again picks another one.
-        if (attempt < START_PORT_ATTEMPTS && PORT_TAKEN_RE.test(String((err as Error).message))) {
-          this.#log.warn({ container: id, attempt }, 'host port taken while starting; starting again');
-          continue;
-        }
-        throw err;
-      }
-    }
+  #start(id: string): Promise<void> {
+    return startContainer(this.#docker.getContainer(id), (attempt) => this.#log.warn({ container: id, attempt }, 'host port taken while starting; starting again'));
   }
 
   #cpus(): Promise<number | undefined> {
@@ -367,8 +349,24 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  /** Make the Space network and its firewall now (at start: a host that cannot refuses to start). */
-  async prepare(): Promise<void> { await this.#network?.ensure(); }
+  /**
+   * Make the Space network and its firewall now (at start: a host that cannot refuses to start), and
+   * remove running containers of this install that are not on it (made before it; the reconciler
+   * starts them again on it). A stopped one is replaced when it wakes (`apply`).
+   */
+  async prepare(): Promise<void> {
+    if (!this.#network) return;
+    const name = await this.#network.ensure();
+    try {
+      for (const facts of await this.#facts()) {
+        if (!isRunning(facts) || facts.networks.includes(name)) continue;
+        await this.#lock.run(facts.space, () => this.#removeContainer(facts.id));
+        this.#log.info({ space: facts.space, release: facts.release, container: facts.id, network: name }, 'container off the Space network removed');
+      }
+    } catch (err) {
+      throw mapDockerError(err, { action: `move the instances onto ${name}` });
+    }
+  }
 
   /** The Space network and its rules go too when no container of this install is left. */
   async close(): Promise<void> {
