@@ -185,18 +185,18 @@ describe('Space isolation on Docker (issue 15)', () => {
 
   afterAll(async () => {
     for (const s of servers) s.close();
-    for (const i of installs) {
-      await i.runtime.remove(a1.space).catch(() => undefined);
-      for (const c of await docker.listContainers({ all: true, filters: { label: [`spaceport.instance=${i.prefix}`] } })) {
-        await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-      }
-      await i.runtime.close();
-      await i.network.teardown();
-    }
+    await Promise.all(
+      installs.map(async (i) => {
+        const left = await docker.listContainers({ all: true, filters: { label: [`spaceport.instance=${i.prefix}`] } });
+        await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+        await i.runtime.close().catch(() => undefined);
+        await i.network.teardown().catch(() => undefined);
+      }),
+    );
     await run('ip', ['link', 'del', MD_HOST_IF]).catch(() => undefined);
     await run('ip', ['netns', 'del', MD_NS]).catch(() => undefined);
     await docker.getImage(IMAGE).remove({ force: true }).catch(() => undefined);
-  });
+  }, 180_000);
 
   it("puts an install's Spaces on its own network, and the published port still serves each app", async () => {
     const info = await docker.getNetwork(`${a.prefix}-spaces`).inspect();
@@ -257,6 +257,20 @@ describe('Space isolation on Docker (issue 15)', () => {
     expect(await networksOf()).toEqual([]);
     await runtime.apply(m1);
     expect(await networksOf()).toEqual([[`${prefix}-spaces`]]);
+  });
+
+  it('a Space network another process of the install removed meanwhile is made again, rules and all, by the next start', async () => {
+    const prefix = `spiso-r-${id}`;
+    const network = new DockerSpaceNetwork({ docker, logger: silentLogger(), namePrefix: prefix, egress: { kind: 'all' }, packetFilter: new IptablesPacketFilter() });
+    const runtime = new DockerRuntime({ docker, logger: silentLogger(), namePrefix: prefix, network });
+    installs.push({ prefix, network, runtime });
+    await runtime.prepare();
+    const other = new DockerSpaceNetwork({ docker, logger: silentLogger(), namePrefix: prefix, egress: { kind: 'all' }, packetFilter: new IptablesPacketFilter() });
+    await other.teardown();
+    const r1 = spec('r1');
+    await runtime.apply(r1);
+    const from = await containerOf({ prefix, network, runtime }, r1);
+    expect(await probe(from.id, 'tcp', from.gateway, String(hubPort))).toBe('refused');
   });
 
   it('without a working iptables the runtime refuses to start Spaces, naming the fix; all-unfiltered opts out of the rules', async () => {

@@ -49,8 +49,7 @@ export interface DockerRuntimeOptions {
 }
 
 /**
- * Spaces as Docker containers on one engine: one container per release, named
- * `{prefix}-{subdomain}-{release}` and labelled `spaceport.*`.
+ * Spaces as Docker containers on one engine: one container per release, named `{prefix}-{subdomain}-{release}` and labelled `spaceport.*`.
  *
  * Stopped on purpose vs exited on its own: Docker cannot relabel a container, and exit codes do not tell a `docker stop` from a crash.
  * So `stop()` first renames the container to `…​.stopped` and then stops it; `apply()` renames it back before starting it. The name

@@ -51,13 +51,32 @@ export class DockerSpaceNetwork {
     this.name = spaceNetworkName(opts.namePrefix);
   }
 
-  /** The network's name, once it and its rules are in place (once per process; again after a failure or teardown). */
-  ensure(): Promise<string> {
+  /**
+   * The network's name, once it and its rules are in place: made once per process, and again after a
+   * failure, a teardown, or when the network is gone (another process of this install removed it
+   * when it closed with no container left).
+   */
+  async ensure(): Promise<string> {
+    const made = this.#ready;
+    if (made) {
+      // Callers at the same time share one making; the check comes once it is done.
+      if (await made.then(() => this.#exists(), () => false)) return made;
+      if (this.#ready === made) this.#ready = undefined;
+    }
     this.#ready ??= this.#ensure().catch((err: unknown) => {
       this.#ready = undefined;
       throw err;
     });
     return this.#ready;
+  }
+
+  async #exists(): Promise<boolean> {
+    try {
+      await this.#docker.getNetwork(this.name).inspect();
+      return true;
+    } catch (err) {
+      return dockerStatus(err) !== 404;
+    }
   }
 
   async #ensure(): Promise<string> {
@@ -79,7 +98,8 @@ export class DockerSpaceNetwork {
         await this.#docker.createNetwork(wanted);
         this.#log.info({ network: this.name }, 'space network created');
       } catch (err) {
-        if (dockerStatus(err) !== 409) throw err;
+        // Made by another process meanwhile: 409 (same name), or 403 (same bridge name) when both created at once.
+        if (dockerStatus(err) !== 409 && !(dockerStatus(err) === 403 && /same bridge name/.test(String(err)))) throw err;
       }
       const info = (await this.#docker.getNetwork(this.name).inspect()) as { Driver?: string; Options?: Record<string, string> };
       for (const [key, value] of Object.entries(wanted.Options ?? {})) {
