@@ -34,6 +34,8 @@ const MD_NS = `spiso-${id}`;
 const MD_HOST_IF = `spmh${id}`;
 const MD_NS_IF = `spmn${id}`;
 const METADATA = '169.254.123.1';
+/** An address of a host network that is not the uplink (as a Kubernetes node's pod bridge or a VM network is), in the same namespace. */
+const LOCAL_NET = '198.18.123.1';
 
 const PROBE = `import socket, sys, urllib.request
 def tcp(host, port):
@@ -170,11 +172,13 @@ describe('Space isolation on Docker (issue 15)', () => {
     await sh('ip', ['addr', 'add', '169.254.123.2/32', 'dev', MD_HOST_IF]);
     await sh('ip', ['link', 'set', MD_HOST_IF, 'up']);
     await sh('ip', ['route', 'add', `${METADATA}/32`, 'dev', MD_HOST_IF]);
+    await sh('ip', ['route', 'add', `${LOCAL_NET}/32`, 'dev', MD_HOST_IF]);
     await sh('ip', ['netns', 'exec', MD_NS, 'ip', 'addr', 'add', `${METADATA}/32`, 'dev', MD_NS_IF]);
+    await sh('ip', ['netns', 'exec', MD_NS, 'ip', 'addr', 'add', `${LOCAL_NET}/32`, 'dev', MD_NS_IF]);
     await sh('ip', ['netns', 'exec', MD_NS, 'ip', 'link', 'set', MD_NS_IF, 'up']);
     await sh('ip', ['netns', 'exec', MD_NS, 'ip', 'route', 'add', 'default', 'dev', MD_NS_IF]);
     const dir = mkdtempSync(path.join(tmpdir(), 'spiso-'));
-    writeFileSync(path.join(dir, 'md.py'), 'import socketserver,sys\nclass H(socketserver.BaseRequestHandler):\n    def handle(self): self.request.sendall(b"metadata\\n")\nsocketserver.TCPServer.allow_reuse_address=True\nsocketserver.ThreadingTCPServer((sys.argv[1], 8123), H).serve_forever()\n');
+    writeFileSync(path.join(dir, 'md.py'), 'import socketserver,sys\nclass H(socketserver.BaseRequestHandler):\n    def handle(self): self.request.sendall(b"metadata\\n")\nsocketserver.TCPServer.allow_reuse_address=True\nsocketserver.ThreadingTCPServer(("0.0.0.0", 8123), H).serve_forever()\n');
     const child = execFile('ip', ['netns', 'exec', MD_NS, 'python3', path.join(dir, 'md.py'), METADATA]);
     servers.push({ close: () => child.kill() } as never);
     metadataPort = 8123;
@@ -231,6 +235,12 @@ describe('Space isolation on Docker (issue 15)', () => {
     const from = await containerOf(a, a1);
     expect(await probe(from.id, 'tcp', METADATA, String(metadataPort))).toBe('refused');
     expect(await tcpFromHost(METADATA, metadataPort)).toBe('metadata');
+  });
+
+  it("a Space cannot reach the host's other networks (not its uplink), which the host reaches", async () => {
+    const from = await containerOf(a, a1);
+    expect(await tcpFromHost(LOCAL_NET, metadataPort)).toBe('metadata');
+    expect(await probe(from.id, 'tcp', LOCAL_NET, String(metadataPort))).toBe('refused');
   });
 
   it('with egress all a Space reaches PyPI; with egress none it reaches nothing, not even a nameserver', async () => {

@@ -3,6 +3,8 @@ import { isSpaceportError } from '../../../core/index.js';
 import { applyFirewallPlan, removeFirewallPlan, type FilterResult, type PacketFilter } from './docker-firewall.js';
 import { spaceFirewallPlan, type IpFamily } from './space-firewall-rules.js';
 
+const UPLINKS = { ipv4: ['eth0'], ipv6: ['eth0'] };
+
 /** A packet filter in memory: rules per family as `chain args…` strings; `-C` answers whether a rule is there. */
 class MemoryFilter implements PacketFilter {
   readonly calls: string[] = [];
@@ -35,7 +37,7 @@ class MemoryFilter implements PacketFilter {
 describe('applying the firewall plan', () => {
   it('adds each jump once, however often it runs', async () => {
     const filter = new MemoryFilter();
-    const plan = spaceFirewallPlan('sp1', { kind: 'all' });
+    const plan = spaceFirewallPlan('sp1', { kind: 'all' }, UPLINKS);
     await applyFirewallPlan(filter, plan);
     await applyFirewallPlan(filter, plan);
     expect(filter.rules.size).toBe(plan.jumps.length);
@@ -48,7 +50,7 @@ describe('applying the firewall plan', () => {
   it('makes DOCKER-USER (jumped to from FORWARD) on an engine without its own rules', async () => {
     const filter = new MemoryFilter();
     filter.chains.clear();
-    await applyFirewallPlan(filter, spaceFirewallPlan('sp1', { kind: 'none' }));
+    await applyFirewallPlan(filter, spaceFirewallPlan('sp1', { kind: 'none' }, UPLINKS));
     expect(filter.calls).toContain('ipv4 -N DOCKER-USER');
     expect(filter.rules.has('ipv4 FORWARD -j DOCKER-USER')).toBe(true);
   });
@@ -56,7 +58,7 @@ describe('applying the firewall plan', () => {
   it('a missing or failing iptables is an error naming the fix and the opt-out', async () => {
     const filter = new MemoryFilter();
     filter.failWith = { code: 127, stderr: 'iptables-restore: spawn iptables-restore ENOENT' };
-    const err = await applyFirewallPlan(filter, spaceFirewallPlan('sp1', { kind: 'all' })).catch((e: unknown) => e);
+    const err = await applyFirewallPlan(filter, spaceFirewallPlan('sp1', { kind: 'all' }, UPLINKS)).catch((e: unknown) => e);
     expect(isSpaceportError(err, 'RuntimeFailed')).toBe(true);
     expect(String((err as Error).message)).toMatch(/ENOENT.*apt-get install iptables.*SPACEPORT_SPACE_EGRESS=all-unfiltered/);
   });

@@ -1,8 +1,15 @@
+import { readFile } from 'node:fs/promises';
 import type Dockerode from 'dockerode';
 import { dockerStatus, fail, mapDockerError, type Logger, type SpaceEgress } from '../../../core/index.js';
 import { LABELS } from './docker-create-options.js';
 import { applyFirewallPlan, removeFirewallPlan, type PacketFilter } from './docker-firewall.js';
-import { spaceBridgeName, spaceFirewallPlan, spaceNetworkName } from './space-firewall-rules.js';
+import { defaultRouteInterfaces, defaultRouteInterfaces6, spaceBridgeName, spaceFirewallPlan, spaceNetworkName, type Uplinks } from './space-firewall-rules.js';
+
+/** The interfaces of the host's default routes now (none for a family the host has no route or no IPv6 for). */
+export async function hostUplinks(): Promise<Uplinks> {
+  const read = (file: string): Promise<string> => readFile(file, 'utf8').catch(() => '');
+  return { ipv4: defaultRouteInterfaces(await read('/proc/net/route')), ipv6: defaultRouteInterfaces6(await read('/proc/net/ipv6_route')) };
+}
 
 /** Bridge options of the Space network: no traffic between its containers, NAT to the outside. */
 export function spaceNetworkOptions(namePrefix: string): Dockerode.NetworkCreateOptions {
@@ -85,8 +92,10 @@ export class DockerSpaceNetwork {
       this.#log.warn({ network: this.name }, 'SPACEPORT_SPACE_EGRESS=all-unfiltered: no firewall rules; Spaces can reach the host and metadata addresses');
     } else {
       if (!this.#filter) throw fail('spaceFirewallFailed', { command: 'iptables', problem: 'no packet filter was given to the runtime' });
-      await applyFirewallPlan(this.#filter, spaceFirewallPlan(this.#prefix, this.#egress));
-      this.#log.info({ network: this.name, egress: this.#egress }, 'space network firewall in place');
+      const uplinks = await hostUplinks();
+      if (this.#egress.kind === 'all' && uplinks.ipv4.length === 0) this.#log.warn({ network: this.name }, 'no default route: Spaces reach nothing outside');
+      await applyFirewallPlan(this.#filter, spaceFirewallPlan(this.#prefix, this.#egress, uplinks));
+      this.#log.info({ network: this.name, egress: this.#egress, uplinks }, 'space network firewall in place');
     }
     return this.name;
   }
@@ -116,7 +125,8 @@ export class DockerSpaceNetwork {
    */
   async teardown(): Promise<void> {
     this.#ready = undefined;
-    if (this.#filter) await removeFirewallPlan(this.#filter, spaceFirewallPlan(this.#prefix, this.#egress));
+    // Removal deletes jumps and chains by name: the uplinks inside the chains do not matter.
+    if (this.#filter) await removeFirewallPlan(this.#filter, spaceFirewallPlan(this.#prefix, this.#egress, { ipv4: [], ipv6: [] }));
     try {
       await this.#docker.getNetwork(this.name).remove();
     } catch (err) {

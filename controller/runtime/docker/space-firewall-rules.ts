@@ -78,12 +78,39 @@ function isV6(cidr: string): boolean {
   return cidr.includes(':');
 }
 
-/** What the egress setting lets through once the fixed refusals are passed. */
-function egressRules(egress: SpaceEgress, family: IpFamily): string[][] {
+/** The interfaces the host's default routes leave by (its uplinks), per family. */
+export type Uplinks = Record<IpFamily, string[]>;
+
+/** Interfaces of the default routes in `/proc/net/route` (IPv4: destination and mask 0). */
+export function defaultRouteInterfaces(procNetRoute: string): string[] {
+  const found = procNetRoute
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f.length >= 8 && f[1] === '00000000' && f[7] === '00000000' && f[0] !== 'lo');
+  return [...new Set(found.map((f) => f[0]!))];
+}
+
+/** Interfaces of the default routes in `/proc/net/ipv6_route` (destination ::/0 with a next hop or a device). */
+export function defaultRouteInterfaces6(procNetIpv6Route: string): string[] {
+  const found = procNetIpv6Route
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f.length >= 10 && /^0{32}$/.test(f[0]!) && f[1] === '00' && f[9] !== 'lo');
+  return [...new Set(found.map((f) => f[9]!))];
+}
+
+/**
+ * What the egress setting lets through once the fixed refusals are passed. `all` is what leaves by
+ * the host's uplinks (the internet, and what the host reaches that way), not the host's other
+ * networks (a Kubernetes node's pod bridge, VMs, another engine's bridge): Docker's own isolation
+ * covers only Docker's bridges.
+ */
+function egressRules(egress: SpaceEgress, family: IpFamily, uplinks: Uplinks): string[][] {
   switch (egress.kind) {
     case 'all':
     case 'all-unfiltered':
-      return [['-j', 'RETURN']];
+      return [...uplinks[family].map((dev) => ['-o', dev, '-j', 'RETURN']), REFUSE];
     case 'none':
       return [REFUSE];
     case 'cidrs':
@@ -95,7 +122,7 @@ function comment(owner: string): string[] {
   return ['-m', 'comment', '--comment', `spaceport ${owner}`];
 }
 
-function bridgePlan(o: { bridge: string; chainBase: string; owner: string; egress: SpaceEgress; refuseSameBridge: boolean }): FirewallPlan {
+function bridgePlan(o: { bridge: string; chainBase: string; owner: string; egress: SpaceEgress; uplinks?: Uplinks; refuseSameBridge: boolean }): FirewallPlan {
   const chains: FirewallChain[] = [];
   const jumps: FirewallJump[] = [];
   for (const family of ['ipv4', 'ipv6'] as const) {
@@ -109,7 +136,7 @@ function bridgePlan(o: { bridge: string; chainBase: string; owner: string; egres
         REPLIES,
         ...(o.refuseSameBridge ? [['-o', o.bridge, ...REFUSE]] : []),
         ...METADATA_NETWORKS[family].map((net) => ['-d', net, ...REFUSE]),
-        ...egressRules(o.egress, family),
+        ...(o.uplinks ? egressRules(o.egress, family, o.uplinks) : [['-j', 'RETURN']]),
       ],
     });
     jumps.push({ family, parent: 'INPUT', rule: ['-i', o.bridge, ...comment(o.owner), '-j', input] });
@@ -119,9 +146,9 @@ function bridgePlan(o: { bridge: string; chainBase: string; owner: string; egres
   return { owner: o.owner, chains, jumps };
 }
 
-/** The rules of one install's Space network (bridge `spaceBridgeName(prefix)`). */
-export function spaceFirewallPlan(namePrefix: string, egress: SpaceEgress): FirewallPlan {
-  return bridgePlan({ bridge: spaceBridgeName(namePrefix), chainBase: spaceChainBase(namePrefix), owner: namePrefix, egress, refuseSameBridge: true });
+/** The rules of one install's Space network (bridge `spaceBridgeName(prefix)`); `uplinks`: see `egressRules`. */
+export function spaceFirewallPlan(namePrefix: string, egress: SpaceEgress, uplinks: Uplinks): FirewallPlan {
+  return bridgePlan({ bridge: spaceBridgeName(namePrefix), chainBase: spaceChainBase(namePrefix), owner: namePrefix, egress, uplinks, refuseSameBridge: true });
 }
 
 /**
