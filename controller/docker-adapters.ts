@@ -3,7 +3,7 @@ import type Dockerode from 'dockerode';
 import { BaseImageGate, planFromBuilder } from './builds/index.js';
 import { DEFAULT_BASE_IMAGES, DockerImageBuilder, NodeDist, debianSuiteOf, ensureBaseImages, parseNodeDistImage, pickPython, pythonImagesWith, type BaseImageKind } from '../builder/index.js';
 import { fail, type Config, type Logger } from '../core/index.js';
-import { DockerRuntime, connectDocker, detectDockerGpus } from './runtime/index.js';
+import { DockerRuntime, DockerSpaceNetwork, IptablesPacketFilter, applyFirewallPlan, buildFirewallPlan, connectDocker, detectDockerGpus } from './runtime/index.js';
 import { DockerHousekeeping } from './runtime/docker/docker-housekeeping.js';
 import type { SpaceportAdapters } from './spaceport-interfaces.js';
 
@@ -75,6 +75,9 @@ export function engineBuilder(config: Readonly<Config>, docker: Dockerode, logge
 export async function dockerAdapters(config: Readonly<Config>, logger: Logger): Promise<SpaceportAdapters> {
   const docker = await connectEngine(config);
   const gpus = await detectDockerGpus(docker, config.SPACEPORT_DOCKER_GPUS);
+  const egress = config.SPACEPORT_SPACE_EGRESS;
+  const packetFilter = egress.kind === 'all-unfiltered' ? undefined : new IptablesPacketFilter();
+  const network = new DockerSpaceNetwork({ docker, logger: logger.child({ module: 'space-network' }), namePrefix: config.SPACEPORT_INSTANCE_NAME, egress, packetFilter });
   const runtime = new DockerRuntime({
     docker,
     logger: logger.child({ module: 'runtime' }),
@@ -85,7 +88,12 @@ export async function dockerAdapters(config: Readonly<Config>, logger: Logger): 
       logMaxSize: config.SPACEPORT_CONTAINER_LOG_MAX_SIZE,
       logMaxFiles: config.SPACEPORT_CONTAINER_LOG_MAX_FILES,
     },
+    network,
   });
+  // Refuse to start without the Space network and its firewall (SPACEPORT_SPACE_EGRESS=all-unfiltered opts out of the rules).
+  await runtime.prepare();
+  // Build steps (BuildKit RUN, on the engine's default bridge) are kept off the host and metadata the same way.
+  if (packetFilter) await applyFirewallPlan(packetFilter, buildFirewallPlan());
   const node = nodeDist(config, logger);
   return {
     runtime,

@@ -28,3 +28,15 @@ it('reads sizes, lists and the public URL', () => {
   expect(r.ok && r.config.SPACEPORT_NO_WAKE_PATHS).toEqual(['/healthz', '/ping']);
   expect(r.ok && r.config.publicUrl).toBe('http://spaces.example.com');
 });
+
+it('reads SPACEPORT_SPACE_EGRESS (all by default, none, all-unfiltered or CIDRs) and names it with the fix when it is none of these', () => {
+  const egress = (value?: string) => {
+    const r = parseConfig(value === undefined ? {} : { SPACEPORT_SPACE_EGRESS: value });
+    return r.ok ? r.config.SPACEPORT_SPACE_EGRESS : r.problems.join('\n');
+  };
+  expect(egress()).toEqual({ kind: 'all' });
+  expect(egress('none')).toEqual({ kind: 'none' });
+  expect(egress('all-unfiltered')).toEqual({ kind: 'all-unfiltered' });
+  expect(egress('151.101.0.0/16, 2a04:4e42::/32')).toEqual({ kind: 'cidrs', cidrs: ['151.101.0.0/16', '2a04:4e42::/32'] });
+  for (const bad of ['everything', '10.0.0.0/33', ' , ', 'all,10.0.0.0/8']) expect(egress(bad)).toMatch(/^SPACEPORT_SPACE_EGRESS: .*"all", "none", "all-unfiltered" or a comma list of networks/);
+});

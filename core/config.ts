@@ -26,6 +26,24 @@ function isCidr(text: string): boolean {
   return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
 }
 
+/**
+ * What a Space may open connections to on Docker (`SPACEPORT_SPACE_EGRESS`). Never the host, other
+ * Spaces or link-local/metadata addresses, whatever the setting, except `all-unfiltered` (no host
+ * firewall rules at all: for a host without iptables; Spaces still sit on their own network).
+ */
+export type SpaceEgress = { kind: 'all' } | { kind: 'none' } | { kind: 'cidrs'; cidrs: string[] } | { kind: 'all-unfiltered' };
+
+export const SPACE_EGRESS_HINT = '"all", "none", "all-unfiltered" or a comma list of networks like 151.101.0.0/16,2a04:4e42::/32';
+
+/** `all`, `none`, `all-unfiltered`, or `10.0.0.0/8,fd00::/8`; undefined when it is none of these. */
+export function parseSpaceEgress(text: string): SpaceEgress | undefined {
+  const value = text.trim();
+  if (value === 'all' || value === 'none' || value === 'all-unfiltered') return { kind: value };
+  const cidrs = value.split(',').map((x) => x.trim()).filter(Boolean);
+  if (cidrs.length === 0 || !cidrs.every(isCidr)) return undefined;
+  return { kind: 'cidrs', cidrs };
+}
+
 const list = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
@@ -152,6 +170,21 @@ export const configSchema = z.object({
   SPACEPORT_UPSTREAM_ALLOWED_NETWORKS: list.pipe(
     z.array(z.string().refine(isCidr, 'a network like 10.0.0.0/8 or fd00::/8')),
   ).default([]),
+  /**
+   * Docker: what a Space may connect to. `all` (default): the internet and package registries, never
+   * the host, other Spaces or metadata addresses; `none`: no outbound connections (the proxy still
+   * reaches the app); a comma list of CIDRs: only those; `all-unfiltered`: no host firewall rules
+   * (iptables not needed; Spaces still cannot reach each other, but can reach the host and metadata).
+   */
+  SPACEPORT_SPACE_EGRESS: z
+    .string()
+    .transform((s, ctx) => {
+      const egress = parseSpaceEgress(s);
+      if (egress) return egress;
+      ctx.addIssue({ code: 'custom', message: SPACE_EGRESS_HINT });
+      return z.NEVER;
+    })
+    .default({ kind: 'all' }),
   /** Most processes and threads one Space's container may run (Docker `PidsLimit`). */
   SPACEPORT_CONTAINER_PIDS_LIMIT: z.coerce.number().int().min(16).max(1_000_000).default(1024),
   /** Rotation of a container's own log (json-file): size of one file and how many are kept. */

@@ -1,6 +1,18 @@
 export type { Instance, InstanceSpec, InstanceState, RunLogOptions, Runtime, StorageSpec, StorageTier } from './runtime.js';
 export { DockerRuntime, connectDocker, type DockerRuntimeOptions } from './docker/docker-runtime.js';
 export { detectDockerGpus, refuseGpuFlavor } from './docker/docker-gpus.js';
+export { DockerSpaceNetwork, spaceNetworkOptions, type SpaceNetworkOptions } from './docker/docker-space-network.js';
+export { IptablesPacketFilter, applyFirewallPlan, removeFirewallPlan, type FilterResult, type PacketFilter } from './docker/docker-firewall.js';
+export {
+  buildFirewallPlan,
+  restoreInput,
+  spaceBridgeName,
+  spaceChainBase,
+  spaceFirewallPlan,
+  spaceNetworkName,
+  type FirewallPlan,
+  type IpFamily,
+} from './docker/space-firewall-rules.js';
 export {
   DEFAULT_NAME_PREFIX,
   LABELS,

@@ -26,6 +26,18 @@ export const PLATFORM_MESSAGES = defineMessages({
   dockerBuildFailed: { code: 'BuildFailed', message: dockerCouldNot },
   dockerFailed: { code: 'Internal', message: dockerCouldNot },
 
+  // the Spaces' network and host firewall (controller/runtime/docker/docker-space-network.ts)
+  spaceFirewallFailed: {
+    code: 'RuntimeFailed',
+    message: (p: { command: string; problem: string }) =>
+      `Could not install the firewall rules that keep Spaces off the host and metadata addresses (${p.command}: ${p.problem}): run Spaceport as root on a host with iptables (apt-get install iptables), or set SPACEPORT_SPACE_EGRESS=all-unfiltered to run Spaces without these rules (they can then reach the host's ports and metadata addresses).`,
+  },
+  spaceNetworkMismatch: {
+    code: 'RuntimeFailed',
+    message: (p: { network: string; problem: string }) =>
+      `The Docker network ${p.network} exists but ${p.problem}: remove it (docker network rm ${p.network}, after removing its containers) and start Spaceport again.`,
+  },
+
   // names (core/ids.ts)
   namePartInvalid: {
     code: 'InvalidName',

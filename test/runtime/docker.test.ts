@@ -3,7 +3,7 @@ import Dockerode from 'dockerode';
 import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSpaceportError, silentLogger, toSpaceId, type ReleaseId } from '../../core/index.js';
-import { DockerRuntime, type InstanceSpec } from '../../controller/runtime/index.js';
+import { DockerRuntime, DockerSpaceNetwork, IptablesPacketFilter, type InstanceSpec } from '../../controller/runtime/index.js';
 import { runRuntimeContract } from '../../controller/runtime/testing/runtime-contract.js';
 import { request, waitFor } from '../support/http.js';
 import { TEST_IMAGE_PORT, ensureTestImage } from '../support/test-image.js';
@@ -43,15 +43,20 @@ async function removeAll(prefix: string): Promise<void> {
   await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
 }
 
+// As the composition root makes it: on the install's Space network, behind its firewall (issue 15).
 runRuntimeContract('docker', async () => {
   const image = await ensureTestImage(docker, [OTHER_TAG]);
   const prefix = runPrefix();
+  const network = new DockerSpaceNetwork({ docker, logger: silentLogger(), namePrefix: prefix, egress: { kind: 'all' }, packetFilter: new IptablesPacketFilter() });
   return {
-    runtime: new DockerRuntime({ docker, logger: silentLogger(), namePrefix: prefix }),
+    runtime: new DockerRuntime({ docker, logger: silentLogger(), namePrefix: prefix, network }),
     image,
     otherImage: OTHER_TAG,
     port: TEST_IMAGE_PORT,
-    cleanup: () => removeAll(prefix),
+    cleanup: async () => {
+      await removeAll(prefix);
+      await network.teardown();
+    },
   };
 });
 

@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import Dockerode from 'dockerode';
 import { silentLogger } from '../../core/index.js';
 import { dockerAdapters } from '../../controller/docker-adapters.js';
+import { DockerSpaceNetwork, IptablesPacketFilter } from '../../controller/runtime/index.js';
 import { git, makeWorkTree, pushUrl } from './git-client.js';
 import { request } from './http.js';
 import { ADMIN_TOKEN, startHarness, type Harness, type SpaceRuntimeJson } from './spaceport-harness.js';
@@ -76,6 +77,9 @@ export class DockerSpace {
     for (const c of await this.docker.listContainers({ all: true, filters: { name: [this.instance] } })) {
       await this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
     }
+    // The install's Space network and firewall rules (the runtime keeps them while containers are left).
+    const network = new DockerSpaceNetwork({ docker: this.docker, logger: silentLogger(), namePrefix: this.instance, egress: { kind: 'all' }, packetFilter: new IptablesPacketFilter() });
+    await network.teardown().catch(() => undefined);
     for (const img of await this.docker.listImages({ filters: { reference: [`spaceport/${this.sub}*`] } })) {
       await this.docker.getImage(img.Id).remove({ force: true }).catch(() => undefined);
     }

@@ -27,3 +27,27 @@ export function toBuffer(out: unknown): Buffer {
   if (typeof out === 'string') return Buffer.from(out);
   return Buffer.alloc(0);
 }
+
+/** Docker could not bind the host port it picked for the app (`docker-proxy`: address already in use). */
+const PORT_TAKEN_RE = /address already in use|port is already allocated/i;
+const START_PORT_ATTEMPTS = 4;
+
+/**
+ * Start a container (already started is fine). The host port Docker picked can be taken meanwhile
+ * (on a busy host, by a connection's own ephemeral port): starting again picks another one.
+ */
+export async function startContainer(container: Dockerode.Container, onRetry: (attempt: number) => void): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await container.start();
+      return;
+    } catch (err) {
+      if (dockerStatus(err) === 304) return;
+      if (attempt < START_PORT_ATTEMPTS && PORT_TAKEN_RE.test(String((err as Error).message))) {
+        onRetry(attempt);
+        continue;
+      }
+      throw err;
+    }
+  }
+}

@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import { mapDockerError, type LogLine } from '../../../core/index.js';
+import { dockerStatus, mapDockerError, type LogLine } from '../../../core/index.js';
 import { toBuffer } from './docker-connect.js';
 import { logLinesFromBuffer, logLinesFromStream } from './docker-log-stream.js';
 import type { RunLogOptions } from '../runtime.js';
@@ -34,5 +34,16 @@ export async function* containerLogs(
     throw mapDockerError(err, { action: ctx.action });
   } finally {
     (stream as { destroy?: () => void } | undefined)?.destroy?.();
+  }
+}
+
+/** The last `lines` lines a container printed (none if it is gone). */
+export async function lastLogLines(container: Dockerode.Container, lines: number): Promise<string[]> {
+  try {
+    const out = await container.logs({ stdout: true, stderr: true, timestamps: false, tail: lines, follow: false });
+    return logLinesFromBuffer(toBuffer(out), { timestamps: false }).map((l) => l.data);
+  } catch (err) {
+    if (dockerStatus(err) === 404) return [];
+    throw err;
   }
 }

@@ -55,6 +55,11 @@ describe('dockerCreateOptions', () => {
     expect(opts.HostConfig?.PortBindings).toEqual({ '7860/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] });
   });
 
+  it("joins the install's Space network when given one", () => {
+    expect(dockerCreateOptions(spec, { namePrefix: 'spaceport', network: 'spaceport-spaces' }).HostConfig?.NetworkMode).toBe('spaceport-spaces');
+    expect(opts.HostConfig?.NetworkMode).toBeUndefined();
+  });
+
   it('passes the env as KEY=VALUE with the Hub runtime variables, the spec winning', () => {
     expect(opts.Env).toEqual(
       expect.arrayContaining([

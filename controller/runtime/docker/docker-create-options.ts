@@ -33,6 +33,8 @@ export interface DockerCreateOptionsInput {
   /** Rotation of the container's json-file log: size of one file (`10m`) and how many are kept. */
   logMaxSize?: string;
   logMaxFiles?: number;
+  /** The Docker network the container joins (the install's Space network); unset: the engine's default bridge. */
+  network?: string;
 }
 
 /** Defaults of the operator's container settings (`SPACEPORT_CONTAINER_PIDS_LIMIT`, `SPACEPORT_CONTAINER_LOG_*`). */
@@ -137,6 +139,7 @@ export function dockerCreateOptions(
       SecurityOpt: ['no-new-privileges:true'],
       Privileged: false,
       PortBindings: { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+      ...(opts.network ? { NetworkMode: opts.network } : {}),
       ...(spec.storage
         ? { Mounts: [{ Type: 'volume' as const, Source: dataVolumeName(spec.storage.key, namePrefix), Target: STORAGE_MOUNT_PATH }] }
         : {}),

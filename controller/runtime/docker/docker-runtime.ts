@@ -10,16 +10,16 @@ import {
   stoppedContainerName,
   type DockerCreateOptionsInput,
 } from './docker-create-options.js';
-import { ignoreStatus, toBuffer } from './docker-connect.js';
+import { ignoreStatus, startContainer } from './docker-connect.js';
 import { DockerContainerCache, type CachedContainer } from './docker-container-cache.js';
 import { ensureDataVolume, ownDataDir, removeDataVolume } from './docker-data-volume.js';
-import { containerLogs } from './docker-container-logs.js';
-import { logLinesFromBuffer } from './docker-log-stream.js';
+import { containerLogs, lastLogLines } from './docker-container-logs.js';
 import { REASON_MAX_LINES, containerFactsFrom, instanceStateOf, isInterrupted, isRunning, isStoppedByUs, type ContainerFacts } from './docker-state.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, probeHttp } from '../readiness-probe.js';
 import { KeyedLock } from '../keyed-lock.js';
 import { refuseGpuFlavor } from './docker-gpus.js';
 import type { Instance, InstanceSpec, RunLogOptions, Runtime } from '../runtime.js';
+import type { DockerSpaceNetwork } from './docker-space-network.js';
 
 export { connectDocker } from './docker-connect.js';
 
@@ -44,23 +44,19 @@ export interface DockerRuntimeOptions {
    * every `list()` lists, inspects and probes (the behaviour before the cache; benchmarks compare).
    */
   listFromEvents?: boolean;
+  /** The install's Space network and firewall (the composition root always passes one); unset: the default bridge. */
+  network?: DockerSpaceNetwork;
 }
 
-/** Docker could not bind the host port it picked for the app (`docker-proxy`: address already in use). */
-const PORT_TAKEN_RE = /address already in use|port is already allocated/i;
-const START_PORT_ATTEMPTS = 4;
-
 /**
- * Spaces as Docker containers on one engine: one container per release, named
- * `{prefix}-{subdomain}-{release}` and labelled `spaceport.*`.
+ * Spaces as Docker containers on one engine: one container per release, named `{prefix}-{subdomain}-{release}` and labelled `spaceport.*`.
  *
- * Stopped on purpose vs exited on its own: Docker cannot relabel a container, and exit codes do not
- * tell a `docker stop` from a crash. So `stop()` first renames the container to `…​.stopped` and then
- * stops it; `apply()` renames it back before starting it. The name lives in Docker, so the distinction
- * survives a controller restart, and another install never sees it (it filters on its own prefix).
+ * Stopped on purpose vs exited on its own: Docker cannot relabel a container, and exit codes do not tell a `docker stop` from a crash.
+ * So `stop()` first renames the container to `…​.stopped` and then stops it; `apply()` renames it back before starting it. The name
+ * lives in Docker, so the distinction survives a controller restart, and another install never sees it (it filters on its own prefix).
+ * Containers join the install's Space network (`network`); one found on another network is replaced.
  *
- * `restartCount` counts the starts of an existing container by this process (it resets when the
- * controller restarts), plus Docker's own restarts (none: the restart policy is "no").
+ * `restartCount` counts the starts of an existing container by this process (it resets when the controller restarts), plus Docker's own restarts (none: the restart policy is "no").
  */
 export class DockerRuntime implements Runtime {
   readonly name = 'docker';
@@ -77,6 +73,7 @@ export class DockerRuntime implements Runtime {
   readonly #listeners = new Set<(space: SpaceId) => void>();
   readonly #cache: DockerContainerCache;
   readonly #listFromEvents: boolean;
+  readonly #network?: DockerSpaceNetwork;
   #hostCpus?: Promise<number | undefined>;
   readonly #gpus: number;
   readonly #limits: Pick<DockerCreateOptionsInput, 'pidsLimit' | 'logMaxSize' | 'logMaxFiles'>;
@@ -92,6 +89,7 @@ export class DockerRuntime implements Runtime {
     this.#gpus = opts.gpus ?? 0;
     this.#limits = opts.containerLimits ?? {};
     this.#listFromEvents = opts.listFromEvents ?? true;
+    this.#network = opts.network;
     this.#cache = new DockerContainerCache({
       docker: this.#docker,
       logger: this.#log,
@@ -136,8 +134,8 @@ export class DockerRuntime implements Runtime {
     const found = await this.#facts(spec.space, spec.release);
     let current: ContainerFacts | undefined;
     for (const facts of found) {
-      const replace = current !== undefined || facts.image !== spec.image || facts.status === 'dead' || facts.status === 'removing';
-      if (!replace) {
+      const offNetwork = this.#network !== undefined && !facts.networks.includes(this.#network.name);
+      if (!offNetwork && current === undefined && facts.image === spec.image && facts.status !== 'dead' && facts.status !== 'removing') {
         current = facts;
         continue;
       }
@@ -163,7 +161,8 @@ export class DockerRuntime implements Runtime {
   }
 
   async #create(spec: InstanceSpec): Promise<string> {
-    const options = dockerCreateOptions(spec, { ...this.#limits, namePrefix: this.#prefix, hostCpus: await this.#cpus() });
+    const network = await this.#network?.ensure();
+    const options = dockerCreateOptions(spec, { ...this.#limits, namePrefix: this.#prefix, hostCpus: await this.#cpus(), network });
     if (spec.storage) {
       const volume = dataVolumeOptions(spec.storage.key, this.#prefix);
       if ((await ensureDataVolume(this.#docker, volume)) === 'created') this.#log.info({ space: spec.space, volume: volume.Name }, 'storage created');
@@ -189,22 +188,8 @@ export class DockerRuntime implements Runtime {
     return container.id;
   }
 
-  async #start(id: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.#docker.getContainer(id).start();
-        return;
-      } catch (err) {
-        if (dockerStatus(err) === 304) return; // already started
-        // The host port Docker picked was taken meanwhile (on a busy host, by a connection's own
-        // ephemeral port): starting again picks another one.
-        if (attempt < START_PORT_ATTEMPTS && PORT_TAKEN_RE.test(String((err as Error).message))) {
-          this.#log.warn({ container: id, attempt }, 'host port taken while starting; starting again');
-          continue;
-        }
-        throw err;
-      }
-    }
+  #start(id: string): Promise<void> {
+    return startContainer(this.#docker.getContainer(id), (attempt) => this.#log.warn({ container: id, attempt }, 'host port taken while starting; starting again'));
   }
 
   #cpus(): Promise<number | undefined> {
@@ -289,14 +274,8 @@ export class DockerRuntime implements Runtime {
     };
   }
 
-  async #lastLines(id: string): Promise<string[]> {
-    try {
-      const out = await this.#docker.getContainer(id).logs({ stdout: true, stderr: true, timestamps: false, tail: REASON_MAX_LINES, follow: false });
-      return logLinesFromBuffer(toBuffer(out), { timestamps: false }).map((l) => l.data);
-    } catch (err) {
-      if (dockerStatus(err) === 404) return [];
-      throw err;
-    }
+  #lastLines(id: string): Promise<string[]> {
+    return lastLogLines(this.#docker.getContainer(id), REASON_MAX_LINES);
   }
 
   stop(space: SpaceId, release: ReleaseId): Promise<void> {
@@ -369,10 +348,31 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  /**
+   * Make the Space network and its firewall now (at start: a host that cannot refuses to start), and
+   * remove running containers of this install that are not on it (made before it; the reconciler
+   * starts them again on it). A stopped one is replaced when it wakes (`apply`).
+   */
+  async prepare(): Promise<void> {
+    if (!this.#network) return;
+    const name = await this.#network.ensure();
+    try {
+      for (const facts of await this.#facts()) {
+        if (!isRunning(facts) || facts.networks.includes(name)) continue;
+        await this.#lock.run(facts.space, () => this.#removeContainer(facts.id));
+        this.#log.info({ space: facts.space, release: facts.release, container: facts.id, network: name }, 'container off the Space network removed');
+      }
+    } catch (err) {
+      throw mapDockerError(err, { action: `move the instances onto ${name}` });
+    }
+  }
+
+  /** The Space network and its rules go too when no container of this install is left. */
   async close(): Promise<void> {
     this.#closing.abort();
     this.#listeners.clear();
     await this.#cache.close();
+    if (this.#network && (await this.#facts().catch(() => [undefined])).length === 0) await this.#network.teardown().catch(() => undefined);
   }
 
   /** Inspect the containers of this install, of one Space, or of one release. */

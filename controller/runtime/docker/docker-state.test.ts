@@ -17,6 +17,7 @@ const base: ContainerFacts = {
   error: '',
   dockerRestartCount: 0,
   memoryBytes: 512 * 1024 ** 2,
+  networks: ['sp-spaces'],
 };
 const stopped = stoppedContainerName(space, release, 'sp');
 const inputs = { namePrefix: 'sp', probeOk: false, lastLines: ['Traceback', 'ValueError: boom'] };

@@ -25,6 +25,8 @@ export interface ContainerFacts {
   /** The published host port of the app port, while it runs. */
   hostPort?: number;
   memoryBytes?: number;
+  /** Names of the Docker networks it is attached to. */
+  networks: string[];
 }
 
 export function containerFactsFrom(info: Dockerode.ContainerInspectInfo): ContainerFacts | undefined {
@@ -51,6 +53,7 @@ export function containerFactsFrom(info: Dockerode.ContainerInspectInfo): Contai
     dockerRestartCount: info.RestartCount ?? 0,
     hostPort: hostPort !== undefined && Number.isInteger(hostPort) && hostPort > 0 ? hostPort : undefined,
     memoryBytes: info.HostConfig?.Memory || undefined,
+    networks: Object.keys(info.NetworkSettings?.Networks ?? {}),
   };
 }
 
