@@ -27,7 +27,7 @@ export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: Serv
   const host = req.headers.host;
   const sub = ctx.hosts.match(host);
   if (sub !== undefined && isGrantPath(req.url)) {
-    sendResponse(res, ctx.gate.grantResponse(req.url!, sub, () => notFoundResponse(host ?? '')), req.method);
+    sendResponse(res, ctx.gate.grantResponse(req.url!, ctx.routes.get(sub), () => notFoundResponse(host ?? '')), req.method);
     return;
   }
   const route = sub === undefined ? undefined : ctx.routes.get(sub);

@@ -38,7 +38,7 @@ async function start(checker = new FakeChecker()): Promise<FakeChecker> {
 }
 
 function grantPath(subdomain: string, opts: { path?: string; nowMs?: number } = {}): string {
-  return `${GRANT_PATH}?g=${encodeURIComponent(signGrant(key, { subdomain, path: opts.path, nowMs: opts.nowMs ?? NOW }))}`;
+  return `${GRANT_PATH}?g=${encodeURIComponent(signGrant(key, { scope: subdomain, path: opts.path, nowMs: opts.nowMs ?? NOW }))}`;
 }
 
 /** The grant's redirect: the cookie pair to send back, and where it goes. */
@@ -108,7 +108,7 @@ describe('private apps behind the proxy', () => {
     expect(await wsStatus('bob-app.localhost', { cookie })).toBe(404);
     expect((await request(h.port, { host: 'bob-app.localhost', path: grantPath('alice-demo') })).status).toBe(404);
     expect((await request(h.port, { host: 'alice-demo.localhost', path: grantPath('alice-demo', { nowMs: NOW - 120_000 }) })).status).toBe(404);
-    const forged = signGrant(randomBytes(32), { subdomain: 'alice-demo', nowMs: NOW });
+    const forged = signGrant(randomBytes(32), { scope: 'alice-demo', nowMs: NOW });
     expect((await request(h.port, { host: 'alice-demo.localhost', path: `${GRANT_PATH}?g=${forged}` })).status).toBe(404);
     expect((await request(h.port, { host: 'alice-demo.localhost', path: `${GRANT_PATH}?g=v1.e30.AAAA` })).status).toBe(404);
     const tampered = cookie.replace(/.(?=\.[^.]*$)/, (c) => (c === 'A' ? 'B' : 'A'));
