@@ -69,7 +69,9 @@ export class AppGate {
     }
     const token = bearerOf(req);
     if (token === undefined) return 'denied';
-    const key = `${route.space}\n${tokenDigest(token)}`;
+    // Keyed by the Space's scope (uid and visibility generation), not its name: an answer for a deleted
+    // Space, or for the same Space before a visibility change, is never reused.
+    const key = `${route.space}\n${appScopeOf(route)}\n${tokenDigest(token)}`;
     const hit = this.#cache.get(key);
     if (hit && hit.until > now) return hit.allowed ? 'allowed' : 'denied';
     const pending = this.#inflight.get(key);
