@@ -296,7 +296,6 @@ export class SpaceService {
     return this.#o.store.querySpaces({ ...q, scope: readScopeOf(p) });
   }
 
-  /** Whether `owner` is a user, an organization, or holds Spaces (whoever may see them). */
   /** Whether `owner` is a user or an organization (Spaces live only in those: see `create`). */
   namespaceExists(owner: string): boolean {
     const { store } = this.#o;
