@@ -21,6 +21,7 @@ export function publicPortOf(config: Readonly<Config>, listenPort: number | unde
  * SPACEPORT_ALLOWED_HOSTS, the same hosts `trustedHost` accepts for returned URLs.
  */
 export function hubOriginsOf(config: Readonly<Config>): string[] {
-  const hosts = ['127.0.0.1', '[::1]', 'localhost', ...config.SPACEPORT_ALLOWED_HOSTS];
+  // No `[::1]`: an IPv6 literal is no CSP host-source (the proxy would drop it anyway).
+  const hosts = ['127.0.0.1', 'localhost', ...config.SPACEPORT_ALLOWED_HOSTS];
   return [new URL(config.publicUrl).origin, ...hosts.flatMap((h) => [`http://${h}:*`, `https://${h}:*`])];
 }

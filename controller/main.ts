@@ -4,7 +4,7 @@ import { hardwareJson, type Config, type Logger, type SpaceId } from '../core/in
 import { readmePushProblems } from '../builder/index.js';
 import { createProxy } from '../proxy/index.js';
 import { createApi } from './api/index.js';
-import { appGrantKey, bootstrapAdmin, hashPassword, verifyPassword, Organizations, SignInLimiter, storeAuthenticator, UserAccounts, WebSessions, sessionKeyFromDataDir } from './auth/index.js';
+import { appGrantKey, bootstrapAdmin, reportNameProblems, hashPassword, verifyPassword, Organizations, SignInLimiter, storeAuthenticator, UserAccounts, WebSessions, sessionKeyFromDataDir } from './auth/index.js';
 import { appAccessChecker } from './auth/app-access-checker.js';
 import { BuildLogs, BuildPipeline, prepareBaseImages, rebuildInterrupted } from './builds/index.js';
 import { CliGitRepos, ProcessGate, checkUpstreamAddressNow, clientAddress, createGitHttpHandler, removeInterruptedPushes, trustedProxies } from './git/index.js';
@@ -30,6 +30,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   mkdirSync(config.dataDir, { recursive: true });
   const store = new SqliteStore({ file: path.join(config.dataDir, 'spaceport.db'), secrets: SecretBox.fromDataDir(config.dataDir) });
   const { generatedToken } = bootstrapAdmin(store, { user: config.SPACEPORT_ADMIN_USER, token: config.SPACEPORT_ADMIN_TOKEN, logger });
+  reportNameProblems(store, logger);
   const repos = new CliGitRepos({
     root: path.join(config.dataDir, 'repos'),
     logger: logger.child({ module: 'git' }),

@@ -27,6 +27,38 @@ export function nameProblem(part: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Names no user or organization may take (compared ignoring case): the first path segments the hub
+ * serves on its own host (`/api`, `/login`, `/spaces`, `/settings`, `/new-space`, `/assets`,
+ * `/metrics`, `/internal`…), those the Hub keeps for itself, and words clients mistake for "none".
+ * Existing accounts with these names keep working; only new ones are refused.
+ */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  'api',
+  'assets',
+  'datasets',
+  'docs',
+  'healthz',
+  'internal',
+  'login',
+  'logout',
+  'metrics',
+  'models',
+  'new',
+  'new-space',
+  'null',
+  'organizations',
+  'settings',
+  'spaces',
+  'static',
+  'undefined',
+]);
+
+/** Whether `name` is reserved for the hub's own pages and routes (ignoring case). */
+export function isReservedName(name: string): boolean {
+  return RESERVED_NAMES.has(name.toLowerCase());
+}
+
 export const namePartSchema = z.string().superRefine((v, ctx) => {
   const problem = nameProblem(v);
   if (problem) ctx.addIssue({ code: 'custom', message: `name ${problem}` });

@@ -12,7 +12,7 @@ import {
   verifyGrant,
 } from './app-grant.js';
 import { htmlResponse, type PageResponse } from './respond.js';
-import type { AccessChecker, Route } from './route.js';
+import { appScopeOf, type AccessChecker, type Route } from './route.js';
 
 /** What a private app needs: the key grants and cookies are signed with, and the controller's token check. */
 export interface AppAccessOptions {
@@ -65,11 +65,13 @@ export class AppGate {
     if (o === undefined) return 'denied';
     const now = this.#clock.now();
     for (const v of cookieValues(req.headers.cookie, APP_COOKIE)) {
-      if (verifyAppCookie(o.key, v, route.subdomain, now)) return 'allowed';
+      if (verifyAppCookie(o.key, v, appScopeOf(route), now)) return 'allowed';
     }
     const token = bearerOf(req);
     if (token === undefined) return 'denied';
-    const key = `${route.space}\n${tokenDigest(token)}`;
+    // Keyed by the Space's scope (uid and visibility generation), not its name: an answer for a deleted
+    // Space, or for the same Space before a visibility change, is never reused.
+    const key = `${route.space}\n${appScopeOf(route)}\n${tokenDigest(token)}`;
     const hit = this.#cache.get(key);
     if (hit && hit.until > now) return hit.allowed ? 'allowed' : 'denied';
     const pending = this.#inflight.get(key);
@@ -92,19 +94,21 @@ export class AppGate {
   }
 
   /**
-   * `GET /.spaceport/grant?g=…` on `subdomain`'s host: a valid grant becomes this host's cookie and a
-   * redirect to the path it names; anything else is the 404 page (a grant for another Space opens nothing).
+   * `GET /.spaceport/grant?g=…` on `route`'s host: a valid grant becomes this host's cookie and a
+   * redirect to the path it names; anything else (no route, a grant for another Space or an earlier
+   * Space on this subdomain) is the 404 page.
    */
-  grantResponse(url: string, subdomain: string, notFound: () => PageResponse): PageResponse {
+  grantResponse(url: string, route: Route | undefined, notFound: () => PageResponse): PageResponse {
     const o = this.#o;
-    if (o === undefined) return notFound();
+    if (o === undefined || route === undefined) return notFound();
+    const scope = appScopeOf(route);
     const g = new URLSearchParams(url.slice(GRANT_PATH.length + 1)).get('g') ?? '';
     const now = this.#clock.now();
-    const grant = verifyGrant(o.key, g, subdomain, now);
+    const grant = verifyGrant(o.key, g, scope, now);
     if (!grant) return notFound();
     const ttl = o.cookieTtlSeconds ?? APP_COOKIE_TTL_SECONDS;
     const cookie = [
-      `${APP_COOKIE}=${signAppCookie(o.key, { subdomain, nowMs: now, ttlSeconds: ttl })}`,
+      `${APP_COOKIE}=${signAppCookie(o.key, { scope, nowMs: now, ttlSeconds: ttl })}`,
       'Path=/',
       `Max-Age=${ttl}`,
       'HttpOnly',

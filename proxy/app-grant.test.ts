@@ -7,7 +7,7 @@ const NOW = 1_764_100_000_000;
 
 describe('app grants and cookies', () => {
   it('a grant is valid for its subdomain until it expires, and carries its path and scheme', () => {
-    const g = signGrant(key, { subdomain: 'alice-demo', path: '/x?y=1', secure: true, nowMs: NOW });
+    const g = signGrant(key, { scope: 'alice-demo', path: '/x?y=1', secure: true, nowMs: NOW });
     expect(verifyGrant(key, g, 'alice-demo', NOW + 59_000)).toEqual({ path: '/x?y=1', secure: true });
     expect(verifyGrant(key, g, 'alice-demo', NOW + 61_000)).toBeUndefined();
     expect(verifyGrant(key, g, 'bob-app', NOW)).toBeUndefined();
@@ -15,8 +15,8 @@ describe('app grants and cookies', () => {
   });
 
   it('grants and cookies cannot stand in for each other', () => {
-    const g = signGrant(key, { subdomain: 'alice-demo', nowMs: NOW });
-    const c = signAppCookie(key, { subdomain: 'alice-demo', nowMs: NOW });
+    const g = signGrant(key, { scope: 'alice-demo', nowMs: NOW });
+    const c = signAppCookie(key, { scope: 'alice-demo', nowMs: NOW });
     expect(verifyAppCookie(key, g, 'alice-demo', NOW)).toBe(false);
     expect(verifyGrant(key, c, 'alice-demo', NOW)).toBeUndefined();
     expect(verifyAppCookie(key, c, 'alice-demo', NOW + 3_599_000)).toBe(true);
@@ -24,7 +24,7 @@ describe('app grants and cookies', () => {
   });
 
   it('a changed payload or signature, or garbage, is refused', () => {
-    const c = signAppCookie(key, { subdomain: 'alice-demo', nowMs: NOW });
+    const c = signAppCookie(key, { scope: 'alice-demo', nowMs: NOW });
     const [v, body, sig] = c.split('.');
     const other = Buffer.from(JSON.stringify({ s: 'alice-demo', e: 9_999_999_999 })).toString('base64url');
     expect(verifyAppCookie(key, `${v}.${other}.${sig}`, 'alice-demo', NOW)).toBe(false);

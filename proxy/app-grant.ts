@@ -9,7 +9,9 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  *   SameSite=Lax, signed, expiring), then redirects to the path the grant names.
  *
  * Both are `v1.<base64url JSON>.<base64url HMAC-SHA256>`, signed with a purpose prefix so one can
- * never be used as the other, and bound to the subdomain: a grant or cookie for one Space opens no other.
+ * never be used as the other, and bound to a scope: the subdomain, the Space's unique id and its
+ * visibility generation (`appScopeOf` in route.ts). A grant or cookie for one Space opens no other,
+ * not even a later Space on the same subdomain, and none survives a visibility change.
  */
 export const GRANT_PATH = '/.spaceport/grant';
 export const APP_COOKIE = 'spaceport_app';
@@ -21,7 +23,7 @@ export const APP_COOKIE_TTL_SECONDS = 3600;
 type Purpose = 'grant' | 'cookie';
 
 interface Claims {
-  /** The subdomain it opens. */
+  /** The scope it opens (`appScopeOf`: the subdomain, with the Space's uid and visibility generation). */
   s: string;
   /** Expiry, epoch seconds. */
   e: number;
@@ -45,7 +47,7 @@ function sign(key: Buffer, purpose: Purpose, claims: Claims): string {
   return `v1.${body}.${mac(key, purpose, body).toString('base64url')}`;
 }
 
-function verify(key: Buffer, purpose: Purpose, token: string, subdomain: string, nowMs: number): Claims | undefined {
+function verify(key: Buffer, purpose: Purpose, token: string, scope: string, nowMs: number): Claims | undefined {
   if (token.length > 4096) return undefined;
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] !== 'v1') return undefined;
@@ -59,7 +61,7 @@ function verify(key: Buffer, purpose: Purpose, token: string, subdomain: string,
   } catch {
     return undefined;
   }
-  if (typeof claims !== 'object' || claims === null || claims.s !== subdomain || typeof claims.e !== 'number') return undefined;
+  if (typeof claims !== 'object' || claims === null || claims.s !== scope || typeof claims.e !== 'number') return undefined;
   if (claims.e * 1000 <= nowMs) return undefined;
   return claims;
 }
@@ -70,27 +72,27 @@ export function safeAppPath(path: string | undefined): string {
   return path;
 }
 
-export function signGrant(key: Buffer, opts: { subdomain: string; path?: string; secure?: boolean; nowMs: number; ttlSeconds?: number }): string {
+export function signGrant(key: Buffer, opts: { scope: string; path?: string; secure?: boolean; nowMs: number; ttlSeconds?: number }): string {
   return sign(key, 'grant', {
-    s: opts.subdomain,
+    s: opts.scope,
     e: Math.floor(opts.nowMs / 1000) + (opts.ttlSeconds ?? GRANT_TTL_SECONDS),
     p: safeAppPath(opts.path),
     ...(opts.secure ? { t: 1 as const } : {}),
   });
 }
 
-/** The grant's destination and scheme, when it is valid for `subdomain` now; else undefined. */
-export function verifyGrant(key: Buffer, token: string, subdomain: string, nowMs: number): { path: string; secure: boolean } | undefined {
-  const c = verify(key, 'grant', token, subdomain, nowMs);
+/** The grant's destination and scheme, when it is valid for `scope` now; else undefined. */
+export function verifyGrant(key: Buffer, token: string, scope: string, nowMs: number): { path: string; secure: boolean } | undefined {
+  const c = verify(key, 'grant', token, scope, nowMs);
   return c && { path: safeAppPath(c.p), secure: c.t === 1 };
 }
 
-export function signAppCookie(key: Buffer, opts: { subdomain: string; nowMs: number; ttlSeconds?: number }): string {
-  return sign(key, 'cookie', { s: opts.subdomain, e: Math.floor(opts.nowMs / 1000) + (opts.ttlSeconds ?? APP_COOKIE_TTL_SECONDS) });
+export function signAppCookie(key: Buffer, opts: { scope: string; nowMs: number; ttlSeconds?: number }): string {
+  return sign(key, 'cookie', { s: opts.scope, e: Math.floor(opts.nowMs / 1000) + (opts.ttlSeconds ?? APP_COOKIE_TTL_SECONDS) });
 }
 
-export function verifyAppCookie(key: Buffer, value: string, subdomain: string, nowMs: number): boolean {
-  return verify(key, 'cookie', value, subdomain, nowMs) !== undefined;
+export function verifyAppCookie(key: Buffer, value: string, scope: string, nowMs: number): boolean {
+  return verify(key, 'cookie', value, scope, nowMs) !== undefined;
 }
 
 /** Every value of cookie `name` in a Cookie header (a browser may send several). */

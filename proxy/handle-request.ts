@@ -26,8 +26,12 @@ export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: Serv
   }
   const host = req.headers.host;
   const sub = ctx.hosts.match(host);
+  // Every "no such Space" answer is this one, byte for byte (security headers included): a private
+  // app refused, a grant that opens nothing, and a host nobody has cannot be told apart.
+  const notFound = (): void =>
+    sendResponse(res, isStatusPath(req.url) ? statusResponse(undefined) : notFoundResponse(host ?? ''), req.method, ctx.opts.pageHeaders);
   if (sub !== undefined && isGrantPath(req.url)) {
-    sendResponse(res, ctx.gate.grantResponse(req.url!, sub, () => notFoundResponse(host ?? '')), req.method);
+    sendResponse(res, ctx.gate.grantResponse(req.url!, ctx.routes.get(sub), () => notFoundResponse(host ?? '')), req.method, ctx.opts.pageHeaders);
     return;
   }
   const route = sub === undefined ? undefined : ctx.routes.get(sub);
@@ -38,7 +42,7 @@ export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: Serv
     return;
   }
   if (decision === 'denied') {
-    sendResponse(res, isStatusPath(req.url) ? statusResponse(undefined) : notFoundResponse(host ?? ''), req.method);
+    notFound();
     return;
   }
   const space = route!.space;
@@ -46,9 +50,9 @@ export function handleRequest(ctx: ProxyContext, req: IncomingMessage, res: Serv
     if (res.destroyed) return;
     // The route may have changed meanwhile; the token was accepted for this Space only.
     const now = sub === undefined ? undefined : ctx.routes.get(sub);
-    if (!allowed || now?.space !== space) sendResponse(res, isStatusPath(req.url) ? statusResponse(undefined) : notFoundResponse(host ?? ''), req.method);
+    if (!allowed || now?.space !== space) notFound();
     else serveKnown(ctx, sub, now, req, res);
-  }, () => sendResponse(res, notFoundResponse(host ?? ''), req.method));
+  }, notFound);
 }
 
 function serveKnown(ctx: ProxyContext, _sub: string | undefined, route: Route | undefined, req: IncomingMessage, res: ServerResponse): void {

@@ -33,15 +33,15 @@ export function handleUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
     return;
   }
   if (decision === 'denied') {
-    sendRawResponse(socket, notFoundResponse(req.headers.host ?? ''));
+    sendRawResponse(socket, notFoundResponse(req.headers.host ?? ''), ctx.opts.pageHeaders);
     return;
   }
   decision.then((allowed) => {
     if (socket.destroyed) return;
     const now = sub === undefined ? undefined : ctx.routes.get(sub);
-    if (!allowed || now === undefined || now.space !== route.space) sendRawResponse(socket, notFoundResponse(req.headers.host ?? ''));
+    if (!allowed || now === undefined || now.space !== route.space) sendRawResponse(socket, notFoundResponse(req.headers.host ?? ''), ctx.opts.pageHeaders);
     else serveUpgrade(ctx, now, req, socket, head);
-  }, () => sendRawResponse(socket, notFoundResponse(req.headers.host ?? '')));
+  }, () => sendRawResponse(socket, notFoundResponse(req.headers.host ?? ''), ctx.opts.pageHeaders));
 }
 
 function serveUpgrade(ctx: ProxyContext, route: Route, req: IncomingMessage, socket: Duplex, head: Buffer): void {

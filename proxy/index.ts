@@ -15,6 +15,7 @@
  * `HttpWaker`.
  */
 export type { AccessChecker, Activity, ActivitySink, AppAccess, Endpoint, Route, RouteChange, RouteSource, RouteTarget, Waker } from './route.js';
+export { appScopeOf } from './route.js';
 export type { AppAccessOptions } from './app-gate.js';
 export {
   APP_COOKIE,

@@ -28,6 +28,7 @@ export const routeSchema = z.object({
   stage: z.string(),
   target,
   access: z.enum(['public', 'private']).optional(),
+  grantScope: z.string().min(1).max(200).optional(),
 });
 
 const rev = z.number().int().min(0);

@@ -35,6 +35,17 @@ export interface Route {
   target: RouteTarget;
   /** Absent: `public` (routes from controllers that predate private apps). */
   access?: AppAccess;
+  /**
+   * The Space's unique id and visibility generation (`uid.gen`): private-app grants and cookies are
+   * bound to it as well as to the subdomain, so none opens a later Space that takes the same
+   * subdomain, nor the same Space after it was made public and private again. Absent: the subdomain alone.
+   */
+  grantScope?: string;
+}
+
+/** What a private-app grant or cookie for this route is bound to. */
+export function appScopeOf(route: Pick<Route, 'subdomain' | 'grantScope'>): string {
+  return route.grantScope === undefined ? route.subdomain : `${route.subdomain} ${route.grantScope}`;
 }
 
 export type RouteChange = { kind: 'upsert'; route: Route } | { kind: 'remove'; subdomain: string };

@@ -1,4 +1,4 @@
-import { SpaceportError, fail } from '../../core/index.js';
+import { SpaceportError, fail, isReservedName } from '../../core/index.js';
 import type { OrgRole, TokenRecord, TokenRole, UserRecord, UserRole } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
@@ -93,7 +93,7 @@ export class UserAccounts {
     const linked = this.#store.findUserByOidcSubject(subject);
     if (linked) return { user: linked, created: false };
     let free = name;
-    for (let i = 2; this.#store.getUser(free); i++) free = `${name}-${i}`;
+    for (let i = 2; this.#store.accountNamedIgnoringCase(free) || isReservedName(free); i++) free = `${name}-${i}`;
     this.#store.createUser(free, 'user');
     this.#store.linkOidcSubject(free, subject);
     return { user: free, created: true };

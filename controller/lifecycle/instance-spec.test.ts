@@ -11,6 +11,7 @@ const space: SpaceRecord = {
   subdomain: 'alice-demo',
   sdk: 'docker',
   visibility: 'public',
+    visibilityGen: 0,
   lifecycle: 'active',
   hardware: 'cpu-basic',
   createdAt: '2026-01-01T00:00:00.000Z',

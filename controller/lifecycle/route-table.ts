@@ -6,6 +6,11 @@ export function appAccessOf(space: Pick<SpaceRecord, 'visibility'>): AppAccess {
   return space.visibility === 'private' ? 'private' : 'public';
 }
 
+/** What a Space's private-app grants and cookies are bound to besides its subdomain: its uid and visibility generation. */
+export function grantScopeOf(space: Pick<SpaceRecord, 'uid' | 'visibilityGen'>): string {
+  return `${space.uid}.${space.visibilityGen}`;
+}
+
 /** The controller's route table, served in-process to the proxy (a network RouteSource can wrap it later). */
 export class InProcessRouteTable implements RouteSource {
   readonly #routes = new Map<string, Route>();

@@ -2,7 +2,7 @@ import type { Route, RouteTarget } from '../../proxy/index.js';
 import type { Instance } from '../runtime/runtime.js';
 import type { BuildState, ReleaseRecord, SpaceRecord } from '../store/records.js';
 import { observe } from './observe.js';
-import { appAccessOf } from './route-table.js';
+import { appAccessOf, grantScopeOf } from './route-table.js';
 import { computeStage, type StageResult } from './stage.js';
 
 /** What a reconcile pass saw of one Space, after acting. */
@@ -41,5 +41,5 @@ export function spaceRoute(v: PassView): { result: StageResult; route: Route } {
   else if (v.waking) routeTarget = { kind: 'waking' };
   else if (FAILED_STAGES.includes(result.stage)) routeTarget = { kind: 'failed', stage: result.stage, message: result.message ?? '' };
   else routeTarget = { kind: 'pending', stage: result.stage, message: result.message };
-  return { result, route: { subdomain: space.subdomain, space: space.id, stage: result.stage, target: routeTarget, access: appAccessOf(space) } };
+  return { result, route: { subdomain: space.subdomain, space: space.id, stage: result.stage, target: routeTarget, access: appAccessOf(space), grantScope: grantScopeOf(space) } };
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { SpaceportError, fail, toSpaceId, type Flavor, type SpaceId } from '../../core/index.js';
-import { GRANT_PATH, GRANT_TTL_SECONDS, signGrant } from '../../proxy/index.js';
+import { GRANT_PATH, GRANT_TTL_SECONDS, appScopeOf, signGrant } from '../../proxy/index.js';
 import { sdkTraits } from '../../templates/index.js';
 import { assertCanCreateIn, assertCanWrite, canRead, canReadCode, canUseApp, readScopeOf, type Principal } from '../auth/index.js';
-import { appAccessOf } from '../lifecycle/index.js';
+import { appAccessOf, grantScopeOf } from '../lifecycle/index.js';
 import type { SpaceRecord, Visibility } from '../store/records.js';
 import type { SpacePage, SpaceQuery } from '../store/web-store.js';
 import type { CreateSpaceInput, DuplicateSpaceInput, SpaceServiceOptions } from './space-service-types.js';
@@ -66,8 +66,9 @@ export class SpaceService {
   /** The Space on a subdomain, if `p` may see it; RepoNotFound otherwise. */
   getBySubdomain(p: Principal, subdomain: string): SpaceRecord {
     const space = this.#o.store.getSpaceBySubdomain(subdomain);
-    if (!space) throw new SpaceportError('RepoNotFound');
-    return this.get(p, space.id);
+    // A private Space the caller may not read answers exactly as a subdomain nobody has (no name).
+    if (!space || !canRead(p, space)) throw new SpaceportError('RepoNotFound');
+    return space;
   }
 
   /**
@@ -107,6 +108,7 @@ export class SpaceService {
     if (!namespace) throw new SpaceportError('Unauthorized');
     const id = toSpaceId(namespace, input.name);
     assertCanCreateIn(p, namespace);
+    this.#assertNamespaceExists(namespace);
     const hardware = input.hardware ?? 'cpu-basic';
     this.flavorFor(hardware);
     if (input.storageTier && !sdkTraits(input.sdk).persistentStorage) throw fail('staticNoStorage');
@@ -183,7 +185,7 @@ export class SpaceService {
     this.#o.logger.info({ space: space.id, visibility, was: space.visibility }, 'visibility changed');
     // The route changes now, not after the next reconciler pass (which may wait on the runtime).
     const route = this.#o.routes.get(fresh.subdomain);
-    if (route) this.#o.routes.upsert({ ...route, access: appAccessOf(fresh) });
+    if (route) this.#o.routes.upsert({ ...route, access: appAccessOf(fresh), grantScope: grantScopeOf(fresh) });
     await this.#o.reconciler.kick(space.uid);
   }
 
@@ -198,7 +200,8 @@ export class SpaceService {
     const key = this.#o.grantKey;
     if (!key) throw fail('grantKeyMissing');
     const now = Date.now();
-    const g = signGrant(key, { subdomain: space.subdomain, path: opts.path, secure: opts.urls.publicUrl.startsWith('https:'), nowMs: now });
+    const scope = appScopeOf({ subdomain: space.subdomain, grantScope: grantScopeOf(space) });
+    const g = signGrant(key, { scope, path: opts.path, secure: opts.urls.publicUrl.startsWith('https:'), nowMs: now });
     return {
       url: `${spaceHost(space, opts.urls)}${GRANT_PATH}?g=${encodeURIComponent(g)}`,
       expiresAt: new Date(Math.floor(now / 1000) * 1000 + GRANT_TTL_SECONDS * 1000).toISOString(),
@@ -221,6 +224,7 @@ export class SpaceService {
   async move(p: Principal, from: SpaceId, to: SpaceId): Promise<SpaceRecord> {
     const space = this.getForWrite(p, from);
     assertCanCreateIn(p, to.split('/')[0]!);
+    this.#assertNamespaceExists(to.split('/')[0]!);
     const { store, runtime, repos, routes, logger } = this.#o;
     const moved = store.moveSpace(space.uid, to);
     // The old subdomain answers 404 at once, never a stale app (the new route comes with the next pass).
@@ -292,10 +296,18 @@ export class SpaceService {
     return this.#o.store.querySpaces({ ...q, scope: readScopeOf(p) });
   }
 
-  /** Whether `owner` is a user, an organization, or holds Spaces (whoever may see them). */
+  /** Whether `owner` is a user or an organization (Spaces live only in those: see `create`). */
   namespaceExists(owner: string): boolean {
     const { store } = this.#o;
-    return store.getUser(owner) !== undefined || store.getOrg(owner) !== undefined || store.querySpaces({ owner, limit: 1, offset: 0, scope: { privateOwners: 'all' } }).total > 0;
+    return store.getUser(owner) !== undefined || store.getOrg(owner) !== undefined;
+  }
+
+  /**
+   * Spaces are created and moved only into an existing user's or organization's namespace (site
+   * admins too): a Space in a namespace nobody holds would go to whoever later takes the name.
+   */
+  #assertNamespaceExists(namespace: string): void {
+    if (!this.namespaceExists(namespace)) throw fail('namespaceMissing', { namespace });
   }
 
   // ---- lifecycle

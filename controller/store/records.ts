@@ -53,6 +53,8 @@ export interface SpaceRecord {
   subdomain: string;
   sdk: Sdk;
   visibility: Visibility;
+  /** Bumped on every visibility change: private-app grants and cookies carry it (with `uid`). */
+  visibilityGen: number;
   lifecycle: Lifecycle;
   hardware: string;
   /** Seconds idle before sleeping; undefined = the operator default; -1 = never. */

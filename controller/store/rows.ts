@@ -17,6 +17,7 @@ export function toSpace(r: Row): SpaceRecord {
     subdomain: String(r.subdomain),
     sdk: r.sdk as SpaceRecord['sdk'],
     visibility: r.visibility as SpaceRecord['visibility'],
+    visibilityGen: Number(r.visibility_gen ?? 0),
     lifecycle: r.lifecycle as SpaceRecord['lifecycle'],
     hardware: String(r.hardware),
     sleepSeconds: num(r.sleep_seconds),

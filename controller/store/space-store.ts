@@ -72,6 +72,11 @@ export interface AccountStore {
   deleteToken(user: string, id: string): boolean;
 
   // organizations (users and organizations share one namespace)
+  /**
+   * Users and organizations are created only under a name that is not reserved (`isReservedName`),
+   * not taken by any user or organization ignoring case, and not the owner of existing Spaces
+   * (creating an account never grants rights over Spaces that were there before).
+   */
   createOrg(name: string, fullname?: string): OrgRecord;
   getOrg(name: string): OrgRecord | undefined;
   listOrgs(): OrgRecord[];
@@ -83,6 +88,13 @@ export interface AccountStore {
   listMembers(org: string): OrgMembership[];
   /** The organizations `user` belongs to, with their role in each. */
   membershipsOf(user: string): OrgMembership[];
+  /** The user or organization whose name is `name` ignoring case (the first, if older data has several). */
+  accountNamedIgnoringCase(name: string): { kind: 'user' | 'org'; name: string } | undefined;
+  /**
+   * Problems in older data that the rules above now prevent: user or organization names equal
+   * ignoring case, and Space owners that are no user or organization. Reported at start, never repaired.
+   */
+  nameProblems(): { caseCollisions: string[][]; orphanNamespaces: string[] };
 }
 
 /** Builds, releases, secrets and variables. */

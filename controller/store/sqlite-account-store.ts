@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { fail, newId } from '../../core/index.js';
+import { fail, isReservedName, newId } from '../../core/index.js';
 import type { OrgMembership, OrgRecord, OrgRole, TokenRecord, TokenRole, UserRecord, UserRole } from './records.js';
 import { nowIso, type Row } from './rows.js';
 import { hashToken } from './secret-box.js';
@@ -21,14 +21,53 @@ export class SqliteAccountStore implements AccountStore {
 
   createUser(name: string, role: UserRole): UserRecord {
     const user = { name, role, createdAt: nowIso() };
-    if (this.getOrg(name)) throw fail('accountNameIsOrg', { name });
-    try {
+    return this.#db.transaction(() => {
+      this.#assertNameFree(name, 'user');
       this.#db.prepare('INSERT INTO users (name, role, created_at) VALUES (?, ?, ?)').run(name, role, user.createdAt);
-    } catch (err) {
-      if (String(err).includes('UNIQUE')) throw fail('accountUserExists', { name });
-      throw err;
+      return user;
+    })();
+  }
+
+  /**
+   * Throw unless a new `kind` may be called `name`: not reserved, no user or organization of that
+   * name ignoring case, no Space owned under it (inside the caller's transaction).
+   */
+  #assertNameFree(name: string, kind: 'user' | 'org'): void {
+    if (isReservedName(name)) throw fail('accountNameReserved', { name });
+    const taken = this.accountNamedIgnoringCase(name);
+    if (taken && taken.name === name) {
+      if (taken.kind === 'user') throw kind === 'user' ? fail('accountUserExists', { name }) : fail('accountNameIsUser', { name });
+      throw kind === 'org' ? fail('accountOrgExists', { name }) : fail('accountNameIsOrg', { name });
     }
-    return user;
+    if (taken) throw fail('accountNameCaseTaken', { name, existing: taken.name });
+    if (this.#db.prepare('SELECT 1 FROM spaces WHERE lower(owner) = lower(?) LIMIT 1').get(name)) throw fail('accountNameHoldsSpaces', { name });
+  }
+
+  accountNamedIgnoringCase(name: string): { kind: 'user' | 'org'; name: string } | undefined {
+    const r = this.#db
+      .prepare(
+        `SELECT kind, name FROM (SELECT 'user' AS kind, name FROM users WHERE lower(name) = lower(?)
+         UNION ALL SELECT 'org' AS kind, name FROM organizations WHERE lower(name) = lower(?))
+         ORDER BY name = ? DESC, name LIMIT 1`,
+      )
+      .get(name, name, name) as Row | undefined;
+    return r && { kind: r.kind as 'user' | 'org', name: String(r.name) };
+  }
+
+  nameProblems(): { caseCollisions: string[][]; orphanNamespaces: string[] } {
+    const groups = this.#db
+      .prepare(
+        `SELECT group_concat(name, char(10)) AS names FROM (SELECT name FROM users UNION ALL SELECT name FROM organizations ORDER BY name)
+         GROUP BY lower(name) HAVING count(*) > 1 ORDER BY lower(name)`,
+      )
+      .all() as Row[];
+    const orphans = this.#db
+      .prepare(
+        `SELECT DISTINCT owner FROM spaces s WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.name = s.owner)
+         AND NOT EXISTS (SELECT 1 FROM organizations o WHERE o.name = s.owner) ORDER BY owner`,
+      )
+      .all() as Row[];
+    return { caseCollisions: groups.map((g) => String(g.names).split('\n')), orphanNamespaces: orphans.map((o) => String(o.owner)) };
   }
 
   getUser(name: string): UserRecord | undefined {
@@ -95,8 +134,7 @@ export class SqliteAccountStore implements AccountStore {
   createOrg(name: string, fullname?: string): OrgRecord {
     const org = { name, fullname: fullname ?? name, createdAt: nowIso() };
     return this.#db.transaction(() => {
-      if (this.getUser(name)) throw fail('accountNameIsUser', { name });
-      if (this.getOrg(name)) throw fail('accountOrgExists', { name });
+      this.#assertNameFree(name, 'org');
       this.#db.prepare('INSERT INTO organizations (name, fullname, created_at) VALUES (?, ?, ?)').run(org.name, org.fullname, org.createdAt);
       return org;
     })();

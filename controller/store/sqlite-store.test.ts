@@ -37,3 +37,44 @@ it('keeps data across reopen and never writes a secret or token in clear', () =>
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('older data that breaks the name rules is reported at start, kept and served; new names obey them (issue 15)', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'spaceport-store-'));
+  try {
+    const file = path.join(dir, 'spaceport.db');
+    const a = new SqliteStore({ file, secrets: SecretBox.fromDataDir(dir) });
+    a.createUser('alice', 'user');
+    a.close();
+    // Rows an older Spaceport could write: names equal ignoring case, a Space in nobody's namespace.
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(file);
+    db.prepare("INSERT INTO organizations (name, fullname, created_at) VALUES ('Alice', 'Alice', '2026-01-01T00:00:00Z')").run();
+    db.prepare("INSERT INTO users (name, role, created_at) VALUES ('ALICE', 'user', '2026-01-01T00:00:00Z')").run();
+    db.close();
+    const b = new SqliteStore({ file, secrets: SecretBox.fromDataDir(dir) });
+    b.createSpace({ id: 'ghostns/secret' as never, sdk: 'static', visibility: 'private', hardware: 'cpu-basic' });
+    expect(b.nameProblems()).toEqual({ caseCollisions: [['ALICE', 'Alice', 'alice']], orphanNamespaces: ['ghostns'] });
+    // Each keeps working under its exact name; none can be made again in another case.
+    expect([b.getUser('alice')?.name, b.getUser('ALICE')?.name, b.getOrg('Alice')?.name]).toEqual(['alice', 'ALICE', 'Alice']);
+    expect(b.accountNamedIgnoringCase('aLiCe')).toBeDefined();
+    expect(b.accountNamedIgnoringCase('alice')).toEqual({ kind: 'user', name: 'alice' });
+    expect(() => b.createOrg('aliCE')).toThrow(expect.objectContaining({ code: 'NameTaken' }));
+    expect(() => b.createUser('GhostNS', 'user')).toThrow(expect.objectContaining({ code: 'NameTaken' }));
+    expect(() => b.createOrg('Login')).toThrow(expect.objectContaining({ code: 'InvalidName' }));
+    b.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('a visibility change bumps the generation; setting the same visibility does not', () => {
+  const store = new SqliteStore({ file: ':memory:', secrets: SecretBox.ephemeral() });
+  store.createUser('alice', 'user');
+  const s = store.createSpace({ id: 'alice/demo' as never, sdk: 'static', visibility: 'private', hardware: 'cpu-basic' });
+  expect(s.visibilityGen).toBe(0);
+  expect(store.updateSpace(s.uid, { visibility: 'private' }).visibilityGen).toBe(0);
+  expect(store.updateSpace(s.uid, { visibility: 'public' }).visibilityGen).toBe(1);
+  expect(store.updateSpace(s.uid, { visibility: 'private', hardware: 'cpu-upgrade' }).visibilityGen).toBe(2);
+  expect(store.updateSpace(s.uid, { hardware: 'cpu-basic' }).visibilityGen).toBe(2);
+  store.close();
+});

@@ -85,6 +85,8 @@ export class SqliteStore implements SpaceStore {
   removeMember: AccountStore['removeMember'] = (org, user) => this.#accounts.removeMember(org, user);
   listMembers: AccountStore['listMembers'] = (org) => this.#accounts.listMembers(org);
   membershipsOf: AccountStore['membershipsOf'] = (user) => this.#accounts.membershipsOf(user);
+  accountNamedIgnoringCase: AccountStore['accountNamedIgnoringCase'] = (name) => this.#accounts.accountNamedIgnoringCase(name);
+  nameProblems: AccountStore['nameProblems'] = () => this.#accounts.nameProblems();
 
   // ---- builds, releases, secrets and variables (sqlite-build-store.ts)
   addBuild: BuildStore['addBuild'] = (build) => this.#builds.addBuild(build);
@@ -208,6 +210,11 @@ export class SqliteStore implements SpaceStore {
         sets.push('upstream_url = ?', 'upstream_branch = ?');
         values.push(up?.url ?? null, up?.branch ?? null);
         continue;
+      }
+      // A visibility change starts a new generation: grants and cookies of the old one open nothing.
+      if (key === 'visibility') {
+        sets.push('visibility_gen = visibility_gen + (visibility IS NOT ?)');
+        values.push(value);
       }
       sets.push(`${SPACE_COLUMNS[key]} = ?`);
       values.push(key === 'cardData' ? (value === undefined ? null : JSON.stringify(value)) : (value ?? null));

@@ -18,6 +18,7 @@ function record(over: Partial<SpaceRecord> = {}): SpaceRecord {
     subdomain: 'alice-demo',
     sdk: 'gradio',
     visibility: 'public',
+    visibilityGen: 0,
     lifecycle: 'active',
     hardware: 'cpu-basic',
     createdAt: '2026-01-01T00:00:00Z',

@@ -41,6 +41,9 @@ export function signInRoutes(o: SignInRoutesOptions): Router {
   const secure = (_req: Request) => o.sessions.secure;
   const SESSION = o.sessions.cookieName;
   const LOGIN = cookieName(LOGIN_COOKIE, o.sessions.secure);
+  // The form's cookie is set and cleared on the same path (a `__Host-` cookie must have `Path=/`):
+  // a clearing cookie on another path is another cookie, and the form's would stay.
+  const LOGIN_PATH = o.sessions.secure ? '/' : '/login';
   const OIDC = cookieName(OIDC_COOKIE, o.sessions.secure);
 
   const startSession = (req: Request, res: Response, user: string, next: string) => {
@@ -48,7 +51,7 @@ export function signInRoutes(o: SignInRoutesOptions): Router {
     if (old) o.sessions.destroy(old.cookie);
     const s = o.sessions.create(user);
     res.append('Set-Cookie', cookieHeader(SESSION, s.cookie, { maxAgeMs: o.sessions.ttlMs, secure: secure(req) }));
-    res.append('Set-Cookie', cookieHeader(LOGIN, '', { maxAgeMs: 0, secure: secure(req) }));
+    res.append('Set-Cookie', cookieHeader(LOGIN, '', { maxAgeMs: 0, secure: secure(req), path: LOGIN_PATH }));
     res.redirect(303, next);
   };
 
@@ -57,7 +60,7 @@ export function signInRoutes(o: SignInRoutesOptions): Router {
     let token = session?.csrf;
     if (!token) {
       token = randomBytes(24).toString('base64url');
-      res.append('Set-Cookie', cookieHeader(LOGIN, token, { maxAgeMs: FORM_MS, secure: secure(req), path: o.sessions.secure ? '/' : '/login' }));
+      res.append('Set-Cookie', cookieHeader(LOGIN, token, { maxAgeMs: FORM_MS, secure: secure(req), path: LOGIN_PATH }));
     }
     const urls = urlsOf(o.spaces, req);
     const body = renderSignIn(pageContext(res, o.assetVersion), { formToken: token, oidcName: o.oidc ? o.oidcName : undefined, ...extra }).value;

@@ -29,6 +29,7 @@ export const ERRORS = {
   OrgNotFound: { status: 404, message: 'Organization not found.' },
   TokenNotFound: { status: 404, message: 'Token not found.' },
   NotFound: { status: 404, message: 'Not found.' },
+  NamespaceNotFound: { status: 404, message: 'There is no user or organization of this name.' },
   RepoExists: { status: 409, message: 'You already created this space repo.' },
   UserExists: { status: 409, message: 'This user already exists.' },
   PreconditionFailed: { status: 412, message: 'A commit has happened since: fetch the branch and try again.' },

@@ -89,6 +89,24 @@ export const SPACE_MESSAGES = defineMessages({
   accountNameIsOrg: { code: 'NameTaken', message: (p: { name: string }) => `"${p.name}" is already the name of an organization.` },
   accountNameIsUser: { code: 'NameTaken', message: (p: { name: string }) => `"${p.name}" is already the name of a user.` },
   accountUserExists: { code: 'UserExists', message: (p: { name: string }) => `User "${p.name}" already exists.` },
+  accountNameReserved: {
+    code: 'InvalidName',
+    message: (p: { name: string }) => `"${p.name}" is reserved for the hub's own pages and routes: choose another name.`,
+  },
+  accountNameCaseTaken: {
+    code: 'NameTaken',
+    message: (p: { name: string; existing: string }) =>
+      `"${p.name}" differs only by case from "${p.existing}", an existing user or organization (names are unique ignoring case).`,
+  },
+  accountNameHoldsSpaces: {
+    code: 'NameTaken',
+    message: (p: { name: string }) =>
+      `Spaces already exist under "${p.name}" without a user or organization of that name: an operator must move or delete them before the name can be taken.`,
+  },
+  namespaceMissing: {
+    code: 'NamespaceNotFound',
+    message: (p: { namespace: string }) => `There is no user or organization "${p.namespace}": create it first, then create Spaces in it.`,
+  },
   accountOrgExists: { code: 'NameTaken', message: (p: { name: string }) => `Organization "${p.name}" already exists.` },
   memberOrgNotFound: { code: 'OrgNotFound', message: (p: { org: string }) => `Organization "${p.org}" does not exist.` },
 

@@ -274,7 +274,7 @@ describe('organizations, tokens and private Spaces', () => {
       expect((await request({ port: h.port, path: '/', host: `acme-internal.localhost:${h.port}`, headers: { cookie } })).status).toBe(404);
       // An expired grant (signed with the real key) opens nothing.
       const key = appGrantKey({ internalToken: undefined, dataDir: h.dataDir });
-      const old = signGrant(key, { subdomain: 'alice-hidden', nowMs: Date.now() - 120_000 });
+      const old = signGrant(key, { scope: 'alice-hidden', nowMs: Date.now() - 120_000 });
       expect((await request({ port: h.port, path: `${GRANT_PATH}?g=${encodeURIComponent(old)}`, host: url.host })).status).toBe(404);
       // The browser entry point on the hub host: asks for credentials, then redirects to a grant.
       const ask = await request({ port: h.port, path: '/spaces/alice/hidden/app', host: `127.0.0.1:${h.port}` });

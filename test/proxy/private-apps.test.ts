@@ -38,7 +38,7 @@ async function start(checker = new FakeChecker()): Promise<FakeChecker> {
 }
 
 function grantPath(subdomain: string, opts: { path?: string; nowMs?: number } = {}): string {
-  return `${GRANT_PATH}?g=${encodeURIComponent(signGrant(key, { subdomain, path: opts.path, nowMs: opts.nowMs ?? NOW }))}`;
+  return `${GRANT_PATH}?g=${encodeURIComponent(signGrant(key, { scope: subdomain, path: opts.path, nowMs: opts.nowMs ?? NOW }))}`;
 }
 
 /** The grant's redirect: the cookie pair to send back, and where it goes. */
@@ -108,7 +108,7 @@ describe('private apps behind the proxy', () => {
     expect(await wsStatus('bob-app.localhost', { cookie })).toBe(404);
     expect((await request(h.port, { host: 'bob-app.localhost', path: grantPath('alice-demo') })).status).toBe(404);
     expect((await request(h.port, { host: 'alice-demo.localhost', path: grantPath('alice-demo', { nowMs: NOW - 120_000 }) })).status).toBe(404);
-    const forged = signGrant(randomBytes(32), { subdomain: 'alice-demo', nowMs: NOW });
+    const forged = signGrant(randomBytes(32), { scope: 'alice-demo', nowMs: NOW });
     expect((await request(h.port, { host: 'alice-demo.localhost', path: `${GRANT_PATH}?g=${forged}` })).status).toBe(404);
     expect((await request(h.port, { host: 'alice-demo.localhost', path: `${GRANT_PATH}?g=v1.e30.AAAA` })).status).toBe(404);
     const tampered = cookie.replace(/.(?=\.[^.]*$)/, (c) => (c === 'A' ? 'B' : 'A'));
@@ -135,6 +135,27 @@ describe('private apps behind the proxy', () => {
     expect((await request(h.port, { host: 'bob-app.localhost', path: '/hello', headers: { authorization: 'Bearer tok-alice' } })).status).toBe(404);
     checker.fail = true;
     expect((await request(h.port, { host: 'bob-app.localhost', path: '/hello', headers: { authorization: 'Bearer other' } })).status).toBe(404);
+  });
+
+  it('a new Space on the same subdomain, or a visibility change, is checked afresh: no cached answer or cookie carries over (issue 15)', async () => {
+    const checker = await start();
+    const route = routes()[0]!;
+    h.routes.set({ ...route, grantScope: 'sp_first.0' });
+    const { cookie } = await redeem('alice-demo', `${GRANT_PATH}?g=${encodeURIComponent(signGrant(key, { scope: 'alice-demo sp_first.0', nowMs: NOW }))}`);
+    const bearer = { authorization: 'Bearer tok-alice' };
+    expect((await request(h.port, { host: 'alice-demo.localhost', path: '/hello', headers: { cookie } })).status).toBe(200);
+    expect((await request(h.port, { host: 'alice-demo.localhost', path: '/hello', headers: bearer })).status).toBe(200);
+    expect(checker.calls).toBe(1);
+    // The visibility changed (generation 1), then another Space took the subdomain.
+    for (const grantScope of ['sp_first.1', 'sp_second.0']) {
+      h.routes.set({ ...route, grantScope });
+      expect((await request(h.port, { host: 'alice-demo.localhost', path: '/hello', headers: { cookie } })).status).toBe(404);
+      expect((await request(h.port, { host: 'alice-demo.localhost', path: '/hello', headers: bearer })).status).toBe(200);
+    }
+    expect(checker.calls).toBe(3);
+    // A grant signed for the old Space opens nothing on the new one.
+    const old = `${GRANT_PATH}?g=${encodeURIComponent(signGrant(key, { scope: 'alice-demo sp_first.0', nowMs: NOW }))}`;
+    expect((await request(h.port, { host: 'alice-demo.localhost', path: old })).status).toBe(404);
   });
 
   it('without app access configured, private apps answer 404 to everyone', async () => {
