@@ -98,7 +98,7 @@ async function setUp(h: Harness, docker: Dockerode, s: BenchSpace): Promise<void
   const create = await h.api('POST', '/api/repos/create', { name: s.name, type: 'space', sdk: s.sdk });
   if (create.status !== 200) throw new Error(`create ${s.space}: ${create.status} ${create.body}`);
   s.work = await makeWorkTree(filesFor(s.sdk, s.marker));
-  const push = await git(['push', pushUrl(h.port, s.space, ADMIN_TOKEN), 'main'], s.work);
+  const push = await git(['push', '--force', pushUrl(h.port, s.space, ADMIN_TOKEN), 'main'], s.work);
   if (push.code !== 0) throw new Error(push.stderr);
   const rt = await h.waitStage(s.space, ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR', 'CONFIG_ERROR', 'NO_APP_FILE'], BUILD_TIMEOUT_MS);
   if (rt.stage !== 'RUNNING') throw new Error(`${s.space}: ${rt.stage} ${rt.errorMessage ?? ''}`);

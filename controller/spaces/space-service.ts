@@ -10,10 +10,17 @@ import type { CreateSpaceInput, DuplicateSpaceInput, SpaceServiceOptions } from 
 import { sleepSecondsFor } from './sleep-policy.js';
 import { redactUrl, runtimeJson, spaceHost, spaceInfoJson, type HubUrls } from './hub-json.js';
 import { SpaceChanges } from './space-changes.js';
+import { initialFiles } from './initial-files.js';
 import { trustedHost } from './trusted-host.js';
 import { UpstreamFollow } from './upstream-follow.js';
 
 export type { CreateSpaceInput, DuplicateSpaceInput, SpaceServiceOptions } from './space-service-types.js';
+
+/** The author of a commit Spaceport makes for `p` (the Hub's initial commit is the creator's). */
+function authorOf(p: Principal, domain: string): { name: string; email: string } {
+  const name = p.kind === 'user' ? p.user.name : 'spaceport';
+  return { name, email: `${name}@users.noreply.${domain}` };
+}
 
 /**
  * What the API and the web pages can do to Spaces. Handlers stay thin; every permission check and
@@ -122,12 +129,19 @@ export class SpaceService {
       upstream,
       webhookSecret: upstream ? randomBytes(24).toString('hex') : undefined,
     });
+    let buildNow = opts.copyFrom !== undefined;
     try {
       if (opts.copyFrom) {
         await repos.copy(opts.copyFrom, id);
         const source = store.getSpace(opts.copyFrom);
         if (source && this.#o.files) await this.#o.files.copyFrom(source, space);
-      } else await repos.create(id);
+      } else if (upstream) await repos.create(id);
+      else {
+        const files = initialFiles(input.sdk, input.name);
+        await repos.create(id, { files, message: 'initial commit', author: authorOf(p, this.#o.config.SPACEPORT_DOMAIN) });
+        // Built at once only when it has an app (static's starter page); otherwise it is NO_APP_FILE as is.
+        buildNow = sdkTraits(input.sdk).defaultAppFile in files;
+      }
     } catch (err) {
       store.deleteSpace(space.uid);
       throw err;
@@ -136,7 +150,7 @@ export class SpaceService {
     for (const v of input.variables ?? []) store.upsertSetting(space.uid, 'variable', v);
     if (opts.paused) store.updateSpace(space.uid, { lifecycle: 'paused' });
     logger.info({ space: id, sdk: input.sdk, upstream: upstream ? redactUrl(upstream.url) : undefined, copyOf: opts.copyFrom }, 'space created');
-    if (opts.copyFrom) await this.#o.pipeline.enqueue(space.uid);
+    if (buildNow) await this.#o.pipeline.enqueue(space.uid);
     await this.#o.reconciler.kick(space.uid);
     if (upstream) void this.#upstream.pull(space.uid).catch((err) => logger.warn({ err, space: id }, 'first upstream fetch failed'));
     return space;

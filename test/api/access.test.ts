@@ -25,7 +25,7 @@ describe('organizations, tokens and private Spaces', () => {
     const [ns, name] = id.split('/');
     const r = await h.api('POST', '/api/repos/create', { name, organization: ns, type: 'space', sdk: 'docker', ...extra }, token);
     expect(r.status, r.body).toBe(200);
-    const push = await git(['push', pushUrl(h.port, id, token), 'main'], work);
+    const push = await git(['push', '--force', pushUrl(h.port, id, token), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
     await h.waitStage(id, ['RUNNING']);
   }
@@ -139,7 +139,7 @@ describe('organizations, tokens and private Spaces', () => {
       // git: a read member clones, cannot push; a stranger sees nothing.
       const clone = await git(['clone', '-q', pushUrl(h.port, 'acme/internal', t.carol), 'carol-clone'], work);
       expect(clone.code, clone.stderr).toBe(0);
-      const push = await git(['push', pushUrl(h.port, 'acme/internal', t.carol), 'main'], work);
+      const push = await git(['push', '--force', pushUrl(h.port, 'acme/internal', t.carol), 'main'], work);
       expect(push.code).not.toBe(0);
       expect(push.stderr).toMatch(/403/);
       const stranger = await git(['clone', '-q', pushUrl(h.port, 'acme/internal', t.dave), 'dave-clone'], work);

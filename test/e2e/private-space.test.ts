@@ -62,7 +62,7 @@ describe('private Spaces on Docker, in a browser and from Python', () => {
       const r = await h.api('POST', '/api/repos/create', { name, type: 'space', sdk: 'static', private: true }, alice);
       expect(r.status, r.body).toBe(200);
       work = await makeWorkTree({ 'README.md': '---\ntitle: Private\nsdk: static\n---\n', 'index.html': `<h1 id="app">Hello from ${name}</h1>` });
-      const push = await git(['push', pushUrl(h.port, `alice/${name}`, alice), 'main'], work);
+      const push = await git(['push', '--force', pushUrl(h.port, `alice/${name}`, alice), 'main'], work);
       expect(push.code, push.stderr).toBe(0);
       rmSync(work, { recursive: true, force: true });
     }

@@ -42,7 +42,7 @@ describe('sleep and wake on Docker', () => {
     h = await startHarness((config) => dockerAdapters(config, silentLogger()), { SPACEPORT_INSTANCE_NAME: INSTANCE });
     work = await makeWorkTree(Object.fromEntries(['README.md', 'Dockerfile', 'app.py'].map((f) => [f, readFileSync(path.join(FIXTURE, f))])));
     expect((await h.api('POST', '/api/repos/create', { name: NAME, type: 'space', sdk: 'docker' })).status).toBe(200);
-    const push = await git(['push', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work);
+    const push = await git(['push', '--force', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
     const rt = await h.waitStage(SPACE, ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR', 'CONFIG_ERROR', 'NO_APP_FILE'], 480_000);
     expect(rt.stage, rt.errorMessage).toBe('RUNNING');

@@ -42,7 +42,7 @@ describe('static Space on Docker, end to end', () => {
 
   it('a push builds an image and serves the page at the subdomain', async () => {
     expect((await h.api('POST', '/api/repos/create', { name: NAME, type: 'space', sdk: 'static' })).status).toBe(200);
-    const push = await git(['push', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work);
+    const push = await git(['push', '--force', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
     expect((await h.stage(SPACE)).stage).toBe('BUILDING');
     const rt = await h.waitStage(SPACE, ['RUNNING', 'BUILD_ERROR', 'CONFIG_ERROR', 'NO_APP_FILE', 'RUNTIME_ERROR'], 480_000);
@@ -61,7 +61,7 @@ describe('static Space on Docker, end to end', () => {
 
   it('a second push serves the new page', async () => {
     await commitFiles(work, { 'index.html': '<h1>Hello v2</h1>' }, 'v2');
-    expect((await git(['push', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     await h.waitStage(SPACE, ['RUNNING'], 120_000);
     expect((await h.app(SUB, '/')).body).toContain('Hello v2');
     // The old release drains, then goes: one container per Space again.
@@ -73,20 +73,20 @@ describe('static Space on Docker, end to end', () => {
 
   it('a push with broken front matter is refused naming the field; the previous page keeps serving', async () => {
     await commitFiles(work, { 'README.md': README('statik'), 'index.html': '<h1>never served</h1>' }, 'broken');
-    const refused = await git(['push', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work);
+    const refused = await git(['push', '--force', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/remote: .*"sdk" must be one of .*\(got "statik"\)/);
     expect((await h.stage(SPACE)).stage).toBe('RUNNING');
     expect((await h.app(SUB, '/')).body).toContain('Hello v2');
     await commitFiles(work, { 'README.md': README(), 'index.html': '<h1>Hello v3</h1>' }, 'fixed');
-    expect((await git(['push', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     await h.waitStage(SPACE, ['RUNNING'], 120_000);
     expect((await h.app(SUB, '/')).body).toContain('Hello v3');
   }, 240_000);
 
   it('rejects a push with a file over 10 MiB, naming it, and keeps serving', async () => {
     await commitFiles(work, { 'weights.bin': randomBytes(11 * 1024 * 1024) }, 'big');
-    const push = await git(['push', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work);
+    const push = await git(['push', '--force', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work);
     expect(push.code).not.toBe(0);
     expect(push.stderr).toContain('remote: Your push was rejected because it contains files larger than 10 MiB.');
     expect(push.stderr).toContain('weights.bin');
@@ -108,7 +108,7 @@ describe('static Space on Docker, end to end', () => {
     expect((await h.app(`${SUB}-mirror`, '/')).body).toContain('Hello v3');
 
     await commitFiles(work, { 'index.html': '<h1>Hello v4</h1>' }, 'v4');
-    expect((await git(['push', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     const body = JSON.stringify({ ref: 'refs/heads/main' });
     const unsigned = await h.api('POST', `/api/spaces/${SPACE}-mirror/webhook`, body, null);
     expect(unsigned.status).toBe(403);

@@ -32,7 +32,7 @@ describe('a herd of requests to a sleeping Space', () => {
       Dockerfile: `FROM ${TEST_IMAGE}\nCMD ["/app/start.sh"]\n`,
     });
     expect((await h.api('POST', '/api/repos/create', { name: NAME, type: 'space', sdk: 'docker' })).status).toBe(200);
-    expect((await git(['push', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     const rt = await h.waitStage(SPACE, ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR'], 300_000);
     expect(rt.stage, rt.errorMessage).toBe('RUNNING');
     await h.api('POST', `/api/spaces/${SPACE}/sleeptime`, { seconds: 1 });

@@ -49,7 +49,7 @@ describe('killing the controller on Kubernetes: proxies keep serving, Spaces con
     expect((await api('POST', '/api/repos/create', { name, type: 'space', sdk: 'static' })).status).toBe(200);
     const work = await makeWorkTree(files(text));
     works.push(work);
-    const r = await git(['push', pushUrl(port, `admin/${name}`, TOKEN), 'main'], work);
+    const r = await git(['push', '--force', pushUrl(port, `admin/${name}`, TOKEN), 'main'], work);
     expect(r.code, r.stderr).toBe(0);
     return work;
   }
@@ -96,7 +96,7 @@ describe('killing the controller on Kubernetes: proxies keep serving, Spaces con
 
   it('killed during a build: the proxy keeps serving the old version; after restart the build is redone and deployed', async () => {
     await commitFiles(workA, files('alpha two'), 'v2');
-    const r = await git(['push', pushUrl(port, 'admin/alpha', TOKEN), 'main'], workA);
+    const r = await git(['push', '--force', pushUrl(port, 'admin/alpha', TOKEN), 'main'], workA);
     expect(r.code, r.stderr).toBe(0);
     await waitStage('admin/alpha', ['RUNNING_BUILDING'], 30_000);
     await killController();

@@ -55,7 +55,7 @@ describe('Spaceport on Kubernetes, end to end on a real node', () => {
   }
 
   async function push(space: string, work: string): Promise<void> {
-    const r = await git(['push', pushUrl(h.port, space, ADMIN_TOKEN), 'main'], work);
+    const r = await git(['push', '--force', pushUrl(h.port, space, ADMIN_TOKEN), 'main'], work);
     expect(r.code, r.stderr).toBe(0);
   }
 

@@ -76,7 +76,7 @@ describe('web UI in the browser', () => {
 
     // A push from the test's git; the open page follows the stage stream.
     work = await makeWorkTree({ 'README.md': '---\ntitle: Demo\nemoji: 🧪\ncolorFrom: green\ncolorTo: blue\nsdk: static\n---\n# Demo\n', 'index.html': '<h1>hi</h1>' });
-    const push = await git(['push', '-q', pushUrl(h.port, 'alice/demo', aliceToken), 'main'], work);
+    const push = await git(['push', '--force', '-q', pushUrl(h.port, 'alice/demo', aliceToken), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
     await page.locator('[data-stage-of="alice/demo"][data-stage="RUNNING"]').waitFor();
     await page.locator('[data-app-frame]').waitFor({ state: 'visible' });
@@ -186,7 +186,7 @@ describe('web UI in the browser', () => {
     expect((await h.api('POST', '/api/repos/create', { name: 'svc', type: 'space', sdk: 'docker' }, aliceToken)).status).toBe(200);
     const tree = await makeWorkTree({ 'README.md': '---\nsdk: docker\napp_port: 7860\n---\n', Dockerfile: 'FROM scratch\n' });
     try {
-      const push = await git(['push', '-q', pushUrl(h.port, 'alice/svc', aliceToken), 'main'], tree);
+      const push = await git(['push', '--force', '-q', pushUrl(h.port, 'alice/svc', aliceToken), 'main'], tree);
       expect(push.code, push.stderr).toBe(0);
     } finally {
       rmSync(tree, { recursive: true, force: true });

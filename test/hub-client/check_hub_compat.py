@@ -1,0 +1,42 @@
+"""Issue 19's client flows, with the real huggingface_hub (HF_ENDPOINT, HF_TOKEN; SPACEPORT_PREFIX names the Spaces).
+
+Prints one JSON object of what it saw; an assertion failure exits non-zero with the reason.
+"""
+import io
+import json
+import os
+import time
+
+from huggingface_hub import HfApi
+
+api = HfApi(endpoint=os.environ["HF_ENDPOINT"], token=os.environ["HF_TOKEN"])
+prefix = os.environ["SPACEPORT_PREFIX"]
+seen = {}
+
+
+def wait_stage(repo_id, stages, timeout=60):
+    deadline = time.time() + timeout
+    while True:
+        stage = api.get_space_runtime(repo_id).stage
+        if stage in stages or time.time() > deadline:
+            return stage
+        time.sleep(0.2)
+
+
+# 1. A new Space has an initial commit: .gitattributes and README.md (static: index.html, style.css).
+gradio = f"admin/{prefix}-gradio"
+api.create_repo(gradio, repo_type="space", space_sdk="gradio")
+files = sorted(api.list_repo_files(gradio, repo_type="space"))
+assert files == [".gitattributes", "README.md"], files
+readme = open(api.hf_hub_download(gradio, "README.md", repo_type="space"), encoding="utf-8").read()
+assert f'title: "{prefix}-gradio"' in readme and "sdk: gradio" in readme and "pinned: false" in readme and "emoji:" in readme and "colorFrom:" in readme, readme
+seen["gradio_files"] = files
+seen["gradio_commits"] = [c.title for c in api.list_repo_commits(gradio, repo_type="space")]
+
+static = f"admin/{prefix}-static"
+api.create_repo(static, repo_type="space", space_sdk="static")
+seen["static_files"] = sorted(api.list_repo_files(static, repo_type="space"))
+api.upload_file(path_or_fileobj=io.BytesIO(b"<h1>hello from upload_file</h1>\n"), path_in_repo="index.html", repo_id=static, repo_type="space")
+seen["static_stage"] = wait_stage(static, {"RUNNING", "BUILD_ERROR", "CONFIG_ERROR", "NO_APP_FILE", "RUNTIME_ERROR"})
+
+print(json.dumps(seen))

@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planFromBuilder } from '../../controller/builds/index.js';
+import { FakeRuntime } from '../../controller/runtime/testing/index.js';
+import { FakeImageBuilder } from '../support/fake-image-builder.js';
+import { git, gitOk, pushUrl } from '../support/git-client.js';
+import { hubClientVenvs, type HubClientVenv } from '../support/hub-client-venvs.js';
+import { ADMIN_TOKEN, startHarness, type Harness } from '../support/spaceport-harness.js';
+
+/**
+ * Issue 19's "Hub behaviour that clients hit", with the real huggingface_hub (1.x and 2.x venvs,
+ * `check_hub_compat.py`) and stock git against Spaceport (fake runtime and image builder: what is
+ * checked here is the API and the repos, not the containers).
+ */
+function runScript(venv: HubClientVenv, h: Harness, prefix: string, hfHome: string): Promise<{ code: number; out: string; err: string }> {
+  const script = path.join(import.meta.dirname, 'check_hub_compat.py');
+  return new Promise((resolve, reject) => {
+    const child = spawn(venv.python, [script], {
+      env: {
+        PATH: `${path.dirname(venv.python)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+        HOME: hfHome,
+        HF_HOME: hfHome,
+        HF_ENDPOINT: `http://127.0.0.1:${h.port}`,
+        HF_TOKEN: ADMIN_TOKEN,
+        HF_HUB_DISABLE_TELEMETRY: '1',
+        HF_HUB_DISABLE_UPDATE_CHECK: '1',
+        SPACEPORT_PREFIX: prefix,
+        ...venv.env,
+      },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
+  });
+}
+
+describe('Hub behaviour that clients hit (issue 19)', () => {
+  let h: Harness;
+  let venvs: HubClientVenv[];
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    venvs = await hubClientVenvs();
+    h = await startHarness((config) => ({ runtime: new FakeRuntime(), builder: new FakeImageBuilder(), plan: planFromBuilder(config) }));
+  }, 15 * 60_000);
+
+  afterAll(async () => {
+    await h?.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  const tmp = () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'spaceport-hubcompat-'));
+    dirs.push(d);
+    return d;
+  };
+
+  for (const [i, name] of ['hf-1.33.0', 'hf-2.4.0-xet'].entries()) {
+    it(`huggingface_hub ${name}: the flows of issue 19 work`, async () => {
+      const venv = venvs.find((v) => v.name === name)!;
+      const r = await runScript(venv, h, `hc${i}`, tmp());
+      expect(r.code, `${r.out}\n${r.err}`).toBe(0);
+      const seen = JSON.parse(r.out.trim().split('\n').pop()!) as Record<string, unknown>;
+      // A new Space starts with the Hub's initial commit; static gets a starter page.
+      expect(seen.gradio_files).toEqual(['.gitattributes', 'README.md']);
+      expect(seen.gradio_commits).toEqual(['initial commit']);
+      expect(seen.static_files).toEqual(['.gitattributes', 'README.md', 'index.html', 'style.css']);
+      // create_repo + upload_file("index.html") on a static Space builds and runs (was CONFIG_ERROR: README.md is missing).
+      expect(seen.static_stage).toBe('RUNNING');
+    }, 5 * 60_000);
+  }
+
+  it('git clone of a new Space gets its initial commit, with the Hub LFS patterns', async () => {
+    const created = await h.api('POST', '/api/repos/create', { name: 'cloned', type: 'space', sdk: 'streamlit' });
+    expect(created.status).toBe(200);
+    const work = tmp();
+    const clone = await git(['clone', '-q', pushUrl(h.port, 'admin/cloned', ADMIN_TOKEN), 'c'], work);
+    expect(clone.code, clone.stderr).toBe(0);
+    const dir = path.join(work, 'c');
+    expect((await gitOk(['log', '--format=%s'], dir)).trim()).toBe('initial commit');
+    expect(readFileSync(path.join(dir, '.gitattributes'), 'utf8')).toContain('*.safetensors filter=lfs diff=lfs merge=lfs -text');
+    expect(readFileSync(path.join(dir, 'README.md'), 'utf8')).toMatch(/^---\ntitle: "cloned"\n[\s\S]*sdk: streamlit\napp_file: app.py\npinned: false\n---\n/);
+  });
+});
