@@ -31,6 +31,7 @@ export const ERRORS = {
   NotFound: { status: 404, message: 'Not found.' },
   RepoExists: { status: 409, message: 'You already created this space repo.' },
   UserExists: { status: 409, message: 'This user already exists.' },
+  RefExists: { status: 409, message: 'This branch or tag already exists.' },
   PreconditionFailed: { status: 412, message: 'A commit has happened since: fetch the branch and try again.' },
   RangeNotSatisfiable: { status: 416, message: 'The requested range is not satisfiable.' },
   NameTaken: { status: 409, message: 'This name is already used by a user or an organization.' },

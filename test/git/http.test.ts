@@ -169,7 +169,7 @@ describe('git smart HTTP (stock git client against the handler)', () => {
     expect((await fs.stat(path.join(clone, 'README.md'))).isFile()).toBe(true);
   });
 
-  it('allows other branches, refuses tags and deleting main', async () => {
+  it('allows other branches and tags (as the Hub does), refuses other refs and deleting main', async () => {
     const s = await newSpace('refs');
     const clone = await cloneOf(s);
     const auth = s.url('x:hf_write_alice');
@@ -178,10 +178,20 @@ describe('git smart HTTP (stock git client against the handler)', () => {
     expect((await git(['push', '--force', auth, 'dev'], { cwd: clone })).code).toBe(0);
     expect((await srv.repos.head(s.id, 'dev'))?.commit).toBe(dev);
 
+    const mainBefore = await srv.repos.head(s.id);
     ok(await git(['tag', 'v1'], { cwd: clone }));
-    const tag = await git(['push', '--force', auth, 'v1'], { cwd: clone });
-    expect(tag.code).not.toBe(0);
-    expect(tag.stderr).toContain('remote: Only branches can be pushed; "refs/tags/v1" is not under refs/heads/.');
+    ok(await git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'tag', '-a', '-m', 'release 2', 'v2'], { cwd: clone }));
+    const tag = await git(['push', auth, 'v1', 'v2'], { cwd: clone });
+    expect(tag.code, tag.stderr).toBe(0);
+    const tags = await git(['ls-remote', '--tags', auth], { cwd: clone });
+    expect(tags.stdout).toContain(`${dev}\trefs/tags/v1`);
+    expect(tags.stdout).toContain(`${dev}\trefs/tags/v2^{}`);
+    expect(await srv.repos.head(s.id)).toEqual(mainBefore);
+    expect((await git(['push', auth, ':refs/tags/v1'], { cwd: clone })).code).toBe(0);
+
+    const note = await git(['push', '--force', auth, 'HEAD:refs/notes/x'], { cwd: clone });
+    expect(note.code).not.toBe(0);
+    expect(note.stderr).toContain('remote: Only branches and tags can be pushed; "refs/notes/x" is not under refs/heads/ or refs/tags/.');
 
     const del = await git(['push', '--force', auth, ':main'], { cwd: clone });
     expect(del.code).not.toBe(0);

@@ -8,6 +8,7 @@ import os
 import time
 
 from huggingface_hub import HfApi
+from huggingface_hub.errors import HfHubHTTPError
 
 api = HfApi(endpoint=os.environ["HF_ENDPOINT"], token=os.environ["HF_TOKEN"])
 prefix = os.environ["SPACEPORT_PREFIX"]
@@ -38,5 +39,42 @@ api.create_repo(static, repo_type="space", space_sdk="static")
 seen["static_files"] = sorted(api.list_repo_files(static, repo_type="space"))
 api.upload_file(path_or_fileobj=io.BytesIO(b"<h1>hello from upload_file</h1>\n"), path_in_repo="index.html", repo_id=static, repo_type="space")
 seen["static_stage"] = wait_stage(static, {"RUNNING", "BUILD_ERROR", "CONFIG_ERROR", "NO_APP_FILE", "RUNTIME_ERROR"})
+
+# 2. Branches and tags over the API.
+api.create_branch(static, branch="dev", repo_type="space")
+api.create_branch(static, branch="dev", repo_type="space", exist_ok=True)
+try:
+    api.create_branch(static, branch="dev", repo_type="space")
+    raise AssertionError("create_branch of an existing branch did not raise")
+except HfHubHTTPError as e:
+    assert e.response.status_code == 409, e.response.status_code
+main_before = api.list_repo_refs(static, repo_type="space").branches
+api.upload_file(path_or_fileobj=io.BytesIO(b"dev only\n"), path_in_repo="dev.txt", repo_id=static, repo_type="space", revision="dev")
+assert "dev.txt" in api.list_repo_files(static, repo_type="space", revision="dev")
+assert "dev.txt" not in api.list_repo_files(static, repo_type="space")
+api.create_tag(static, tag="v1", repo_type="space")
+api.create_tag(static, tag="v1-dev", revision="dev", tag_message="the dev branch", repo_type="space")
+try:
+    api.create_tag(static, tag="v1", repo_type="space")
+    raise AssertionError("create_tag of an existing tag did not raise")
+except HfHubHTTPError as e:
+    assert e.response.status_code == 409, e.response.status_code
+refs = api.list_repo_refs(static, repo_type="space")
+seen["branches"] = sorted(b.name for b in refs.branches)
+seen["tags"] = sorted(t.name for t in refs.tags)
+dev_head = next(b.target_commit for b in refs.branches if b.name == "dev")
+assert next(t.target_commit for t in refs.tags if t.name == "v1-dev") == dev_head, refs
+assert next(b.target_commit for b in refs.branches if b.name == "main") == next(b.target_commit for b in main_before if b.name == "main")
+assert "dev.txt" in api.list_repo_files(static, repo_type="space", revision="v1-dev")
+api.delete_tag(static, tag="v1", repo_type="space")
+api.delete_branch(static, branch="dev", repo_type="space")
+try:
+    api.delete_branch(static, branch="main", repo_type="space")
+    raise AssertionError("delete_branch of main did not raise")
+except HfHubHTTPError as e:
+    seen["delete_main"] = e.response.status_code
+refs = api.list_repo_refs(static, repo_type="space")
+seen["branches_after"] = sorted(b.name for b in refs.branches)
+seen["tags_after"] = sorted(t.name for t in refs.tags)
 
 print(json.dumps(seen))

@@ -73,8 +73,21 @@ describe('Hub behaviour that clients hit (issue 19)', () => {
       expect(seen.static_files).toEqual(['.gitattributes', 'README.md', 'index.html', 'style.css']);
       // create_repo + upload_file("index.html") on a static Space builds and runs (was CONFIG_ERROR: README.md is missing).
       expect(seen.static_stage).toBe('RUNNING');
+      // create_branch / create_tag / delete_*; upload_file(revision="dev"); list_repo_refs shows them.
+      expect(seen).toMatchObject({ branches: ['dev', 'main'], tags: ['v1', 'v1-dev'], delete_main: 400, branches_after: ['main'], tags_after: ['v1-dev'] });
     }, 5 * 60_000);
   }
+
+  it('branches and tags need write access: anonymous 401, and a private Space stays a 404 to strangers', async () => {
+    expect((await h.api('POST', '/api/repos/create', { name: 'refs-private', type: 'space', sdk: 'gradio', private: true })).status).toBe(200);
+    const anon = await h.api('POST', '/api/spaces/admin/refs-private/branch/dev', {}, null);
+    expect(anon.status).toBe(401);
+    expect((await h.api('DELETE', '/api/spaces/admin/refs-private/tag/v1', undefined, null)).status).toBe(401);
+    const bad = await h.api('POST', '/api/spaces/admin/refs-private/branch/..bad', {});
+    expect(bad.status).toBe(400);
+    expect(bad.headers['x-error-code']).toBe('BadRequest');
+    expect((await h.api('POST', '/api/spaces/admin/refs-private/tag/nope', { tag: 't' })).headers['x-error-code']).toBe('RevisionNotFound');
+  });
 
   it('git clone of a new Space gets its initial commit, with the Hub LFS patterns', async () => {
     const created = await h.api('POST', '/api/repos/create', { name: 'cloned', type: 'space', sdk: 'streamlit' });
