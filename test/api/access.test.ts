@@ -148,6 +148,12 @@ describe('organizations, tokens and private Spaces', () => {
       // The app: members with a token, nobody else.
       expect((await appAs('acme-internal', t.carol, '/cgi-bin/env')).status).toBe(200);
       expect((await appAs('acme-internal', t.dave)).status).toBe(404);
+      // gradio_client sends the token as X-HF-Authorization to the Space's host: the same rule.
+      const hfAuth = (token?: string) =>
+        request({ port: h.port, path: '/', host: `acme-internal.localhost:${h.port}`, headers: token ? { 'x-hf-authorization': `Bearer ${token}` } : {} });
+      expect((await hfAuth(t.carol)).status).toBe(200);
+      expect((await hfAuth(t.dave)).status).toBe(404);
+      expect((await hfAuth()).status).toBe(404);
     });
   });
 
