@@ -11,6 +11,7 @@ import { sleepSecondsFor } from './sleep-policy.js';
 import { redactUrl, runtimeJson, spaceHost, spaceInfoJson, type HubUrls } from './hub-json.js';
 import { SpaceChanges } from './space-changes.js';
 import { initialFiles } from './initial-files.js';
+import { searchSpaces, type SpaceSearchInput } from './space-search.js';
 import { trustedHost } from './trusted-host.js';
 import { UpstreamFollow } from './upstream-follow.js';
 
@@ -304,6 +305,25 @@ export class SpaceService {
   /** One page of the Spaces `p` may see (the gallery, search, a user's or organization's page), in SQL. */
   gallery(p: Principal, q: Omit<SpaceQuery, 'scope'>): SpacePage {
     return this.#o.store.querySpaces({ ...q, scope: readScopeOf(p) });
+  }
+
+  /** `GET /api/spaces/semantic-search` (`hf spaces search`): the gallery's search per word, ranked. */
+  search(p: Principal, input: SpaceSearchInput): Promise<Record<string, unknown>[]> {
+    return searchSpaces({ gallery: (pp, q) => this.gallery(pp, q), runtimeOf: (s) => this.runtimeOf(s) }, p, input);
+  }
+
+  /**
+   * `GET /api/settings/repositories` (`hf repos ls`, `list_user_repos`): the Spaces of `namespace`
+   * (default: the caller) that the caller can read, with the storage their repo uses when it may read their code.
+   */
+  async repositories(p: Principal, namespace?: string): Promise<Record<string, unknown>[]> {
+    if (p.kind !== 'user') throw new SpaceportError('Unauthorized');
+    const out: Record<string, unknown>[] = [];
+    for (const s of this.list(p, { author: namespace ?? p.user.name, limit: 10_000 })) {
+      const storage = this.#o.files && canReadCode(p, s) ? await this.#o.files.usedStorage(s) : 0;
+      out.push({ id: s.id, type: 'space', updatedAt: s.updatedAt, visibility: s.visibility === 'private' ? 'private' : 'public', storage, storagePercent: 0 });
+    }
+    return out;
   }
 
   /** Whether `owner` is a user, an organization, or holds Spaces (whoever may see them). */

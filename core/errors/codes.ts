@@ -38,6 +38,7 @@ export const ERRORS = {
   PayloadTooLarge: { status: 413, message: 'The request body is too large.' },
   UnsupportedMediaType: { status: 415, message: 'The request body has a content type, charset or encoding this route does not read: send JSON with "Content-Type: application/json".' },
   HeadersTooLarge: { status: 431, message: 'The request headers are too large.' },
+  NotImplemented: { status: 501, message: 'The Hub has this route; Spaceport does not offer it.' },
   UpstreamFetchFailed: { status: 502, message: 'Fetching the upstream repository failed.' },
   DockerUnavailable: { status: 503, message: 'The Docker engine is not reachable.' },
   PortInUse: { status: 500, message: 'The port is already in use.' },

@@ -40,6 +40,20 @@ function runScript(venv: HubClientVenv, h: Harness, prefix: string, hfHome: stri
   });
 }
 
+function runHf(venv: HubClientVenv, h: Harness, args: string[], home: string): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(path.dirname(venv.python), 'hf'), args, {
+      env: { PATH: `${path.dirname(venv.python)}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: home, HF_HOME: home, HF_ENDPOINT: `http://127.0.0.1:${h.port}`, HF_TOKEN: ADMIN_TOKEN, HF_HUB_DISABLE_TELEMETRY: '1', HF_HUB_DISABLE_UPDATE_CHECK: '1', NO_COLOR: '1', ...venv.env },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
+  });
+}
+
 describe('Hub behaviour that clients hit (issue 19)', () => {
   let h: Harness;
   let venvs: HubClientVenv[];
@@ -78,7 +92,7 @@ describe('Hub behaviour that clients hit (issue 19)', () => {
     }, 5 * 60_000);
   }
 
-  it('branches and tags need write access: anonymous 401, and a private Space stays a 404 to strangers', async () => {
+  it('branches and tags need write access (anonymous 401); a bad name is a 400, an unknown revision a 404', async () => {
     expect((await h.api('POST', '/api/repos/create', { name: 'refs-private', type: 'space', sdk: 'gradio', private: true })).status).toBe(200);
     const anon = await h.api('POST', '/api/spaces/admin/refs-private/branch/dev', {}, null);
     expect(anon.status).toBe(401);
@@ -88,6 +102,45 @@ describe('Hub behaviour that clients hit (issue 19)', () => {
     expect(bad.headers['x-error-code']).toBe('BadRequest');
     expect((await h.api('POST', '/api/spaces/admin/refs-private/tag/nope', { tag: 't' })).headers['x-error-code']).toBe('RevisionNotFound');
   });
+
+  it('the hf CLI (1.x): spaces search and repos ls work; spaces dev-mode is a 501 that says what to use; other unserved Hub routes say so, unknown paths stay 404', async () => {
+    const venv = venvs.find((v) => v.name === 'hf-1.33.0')!;
+    const hf = (args: string[]) => runHf(venv, h, args, tmp());
+    expect((await h.api('POST', '/api/repos/create', { name: 'cli-static', type: 'space', sdk: 'static' })).status).toBe(200);
+    await h.waitStage('admin/cli-static', ['RUNNING']);
+    expect((await h.api('POST', '/api/repos/create', { name: 'cli-other', type: 'space', sdk: 'gradio' })).status).toBe(200);
+
+    const search = await hf(['spaces', 'search', 'cli static', '--json']);
+    expect(search.code, search.err).toBe(0);
+    const found = JSON.parse(search.out) as { id: string; score: number; stage: string }[];
+    expect(found[0]).toMatchObject({ id: 'admin/cli-static', score: 1, stage: 'RUNNING' });
+    expect(found.map((f) => f.id)).not.toContain('admin/cli-other'); // not running
+    const all = await hf(['spaces', 'search', 'cli', '--include-non-running', '--json']);
+    expect((JSON.parse(all.out) as { id: string }[]).map((f) => f.id)).toEqual(expect.arrayContaining(['admin/cli-static', 'admin/cli-other']));
+
+    const ls = await hf(['repos', 'ls', '--json']);
+    expect(ls.code, ls.err).toBe(0);
+    const repos = JSON.parse(ls.out) as { id: string; type: string }[];
+    expect(repos).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'admin/cli-static', type: 'space' })]));
+
+    const dev = await hf(['spaces', 'dev-mode', 'admin/cli-static']);
+    expect(dev.code).not.toBe(0);
+    expect(`${dev.out}${dev.err}`).toContain('Dev mode (editing files inside the running container) is not offered here');
+    const raw = await h.api('POST', '/api/spaces/admin/cli-static/dev-mode', { enabled: true });
+    expect([raw.status, raw.headers['x-error-code']]).toEqual([501, 'NotImplemented']);
+
+    for (const [method, path, status, code] of [
+      ['GET', '/api/models', 400, 'BadRequest'],
+      ['GET', '/api/datasets/someone/data', 400, 'BadRequest'],
+      ['GET', '/api/spaces/admin/cli-static/discussions', 501, 'NotImplemented'],
+      ['POST', '/api/spaces/admin/cli-static/like', 501, 'NotImplemented'],
+      ['GET', '/api/no-such-thing', 404, 'NotFound'],
+      ['GET', '/api/spaces/admin/cli-static/no-such-thing', 404, 'NotFound'],
+    ] as const) {
+      const r = await h.api(method, path);
+      expect([r.status, r.headers['x-error-code']], `${method} ${path}`).toEqual([status, code]);
+    }
+  }, 120_000);
 
   it('git clone of a new Space gets its initial commit, with the Hub LFS patterns', async () => {
     const created = await h.api('POST', '/api/repos/create', { name: 'cloned', type: 'space', sdk: 'streamlit' });
