@@ -77,4 +77,15 @@ refs = api.list_repo_refs(static, repo_type="space")
 seen["branches_after"] = sorted(b.name for b in refs.branches)
 seen["tags_after"] = sorted(t.name for t in refs.tags)
 
+# 5. list_repo_tree(expand=True) and get_paths_info(expand=True) carry lastCommit.
+commits = api.list_repo_commits(static, repo_type="space")
+titles = {c.commit_id: c.title for c in commits}
+tree = {e.path: e for e in api.list_repo_tree(static, repo_type="space", expand=True)}
+seen["tree_last"] = {p: titles.get(e.last_commit.oid) if e.last_commit else None for p, e in sorted(tree.items())}
+assert tree["index.html"].last_commit.date is not None, tree["index.html"]
+info = {e.path: e for e in api.get_paths_info(static, ["index.html", "style.css"], expand=True, repo_type="space")}
+seen["paths_last"] = {p: titles.get(e.last_commit.oid) if e.last_commit else None for p, e in sorted(info.items())}
+plain = {e.path: e for e in api.list_repo_tree(static, repo_type="space")}
+seen["plain_last"] = [p for p, e in plain.items() if getattr(e, "last_commit", None)]
+
 print(json.dumps(seen))

@@ -88,6 +88,10 @@ describe('Hub behaviour that clients hit (issue 19)', () => {
       // create_repo + upload_file("index.html") on a static Space builds and runs (was CONFIG_ERROR: README.md is missing).
       expect(seen.static_stage).toBe('RUNNING');
       // create_branch / create_tag / delete_*; upload_file(revision="dev"); list_repo_refs shows them.
+      // list_repo_tree(expand=True) and get_paths_info(expand=True): each entry's last commit.
+      expect(seen.tree_last).toEqual({ '.gitattributes': 'initial commit', 'README.md': 'initial commit', 'index.html': 'Upload index.html with huggingface_hub', 'style.css': 'initial commit' });
+      expect(seen.paths_last).toEqual({ 'index.html': 'Upload index.html with huggingface_hub', 'style.css': 'initial commit' });
+      expect(seen.plain_last).toEqual([]);
       expect(seen).toMatchObject({ branches: ['dev', 'main'], tags: ['v1', 'v1-dev'], delete_main: 400, branches_after: ['main'], tags_after: ['v1-dev'] });
     }, 5 * 60_000);
   }
