@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       const a = await herd();
       awake.push(a);
       await h.api('POST', `/api/spaces/${SPACE}/sleeptime`, { seconds: 1 });
-      await h.waitStage(SPACE, ['STOPPED'], 120_000);
+      await h.waitStage(SPACE, ['SLEEPING'], 120_000);
       await h.api('POST', `/api/spaces/${SPACE}/sleeptime`, { seconds: 600 });
       const s = await herd();
       asleep.push(s);

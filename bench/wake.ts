@@ -60,11 +60,11 @@ function filesFor(sdk: BenchSpace['sdk'], marker: string): Record<string, string
 
 async function sleepSpace(h: Harness, s: BenchSpace): Promise<void> {
   await h.api('POST', `/api/spaces/${s.space}/sleeptime`, { seconds: 1 });
-  await h.waitStage(s.space, ['STOPPED'], 60_000);
+  await h.waitStage(s.space, ['SLEEPING'], 60_000);
   // Long enough that the woken Space does not fall asleep again during the measurement.
   await h.api('POST', `/api/spaces/${s.space}/sleeptime`, { seconds: 600 });
   const { stage } = await h.stage(s.space);
-  if (stage !== 'STOPPED') throw new Error(`${s.space} is ${stage}, expected STOPPED`);
+  if (stage !== 'SLEEPING') throw new Error(`${s.space} is ${stage}, expected SLEEPING`);
 }
 
 async function measureWake(h: Harness, docker: Dockerode, events: ContainerEvents, s: BenchSpace): Promise<Omit<WakeRun, 'directMs' | 'directStartCallMs'>> {

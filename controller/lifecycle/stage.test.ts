@@ -20,7 +20,7 @@ const table: [string, StageFacts, Partial<StageResult>][] = [
   ['failed build keeps old serving', { lifecycle: 'active', build: { status: 'failed', failure: 'BUILD_ERROR', message: 'pip' }, target: { instance: ready }, previousServing: false }, { stage: 'BUILD_ERROR', serving: true }],
   ['app crashed at start', { lifecycle: 'active', build: { status: 'succeeded', image: 'i' }, target: { instance: { kind: 'exited', reason: 'Traceback' } }, previousServing: false }, { stage: 'RUNTIME_ERROR', message: 'Traceback', serving: false }],
   ['new release crashed, old serves', { lifecycle: 'active', build: { status: 'succeeded', image: 'i' }, target: { instance: absent, failure: 'timeout' }, previousServing: true }, { stage: 'RUNTIME_ERROR', message: 'timeout', serving: true }],
-  ['asleep', { lifecycle: 'asleep', build: { status: 'succeeded', image: 'i' }, target: { instance: { kind: 'stopped' } }, previousServing: false }, { stage: 'STOPPED', serving: false }],
+  ['asleep', { lifecycle: 'asleep', build: { status: 'succeeded', image: 'i' }, target: { instance: { kind: 'stopped' } }, previousServing: false }, { stage: 'SLEEPING', serving: false }],
   ['waking up', { lifecycle: 'active', build: { status: 'succeeded', image: 'i' }, target: { instance: { kind: 'stopped' } }, previousServing: false }, { stage: 'APP_STARTING' }],
   ['paused wins over everything', { lifecycle: 'paused', build: { status: 'running' }, target: { instance: ready }, previousServing: true }, { stage: 'PAUSED', serving: false }],
   ['push to a sleeping Space builds', { lifecycle: 'asleep', build: { status: 'running' }, target: { instance: { kind: 'stopped' } }, previousServing: false }, { stage: 'BUILDING', serving: false }],

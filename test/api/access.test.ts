@@ -244,7 +244,7 @@ describe('organizations, tokens and private Spaces', () => {
 
     it('a sleeping private Space is never woken by a stranger (no waking page), and wakes for its owner', async () => {
       expect((await h.api('POST', '/api/spaces/alice/hidden/sleeptime', { seconds: 1 }, t.alice)).status).toBe(200);
-      await h.waitStage('alice/hidden', ['STOPPED'], 30_000);
+      await h.waitStage('alice/hidden', ['SLEEPING'], 30_000);
       const browser = { accept: 'text/html', 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/120' };
       for (let i = 0; i < 3; i++) {
         const r = await request({ port: h.port, path: '/', host: `alice-hidden.localhost:${h.port}`, headers: browser });
@@ -254,7 +254,7 @@ describe('organizations, tokens and private Spaces', () => {
         expect(await wsStatus('alice-hidden')).toBe(404);
       }
       await new Promise((r) => setTimeout(r, 500));
-      expect((await h.stage('alice/hidden')).stage).toBe('STOPPED');
+      expect((await h.stage('alice/hidden')).stage).toBe('SLEEPING');
       expect((await h.api('POST', '/api/spaces/alice/hidden/sleeptime', { seconds: 600 }, t.alice)).status).toBe(200);
       // The owner's request (a client, not a browser) is held while it wakes, then served.
       const owner = await appAs('alice-hidden', t.alice, '/cgi-bin/env');

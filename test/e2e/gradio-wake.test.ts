@@ -55,7 +55,7 @@ describe('waking a Gradio Space in a browser', () => {
 
   it('shows the waking page, then the app', async () => {
     await h.api('POST', `/api/spaces/${SPACE}/sleeptime`, { seconds: 1 });
-    await h.waitStage(SPACE, ['STOPPED'], 30_000);
+    await h.waitStage(SPACE, ['SLEEPING'], 30_000);
     await h.api('POST', `/api/spaces/${SPACE}/sleeptime`, { seconds: 3600 });
 
     const page = await browser.newPage();

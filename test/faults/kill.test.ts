@@ -94,7 +94,7 @@ describe('kill -9 of Spaceport', () => {
 
   it('during a wake: the Space wakes when Spaceport is back, and serves', async () => {
     await sp.api('POST', `/api/spaces/${SPACE}/sleeptime`, { seconds: 1 });
-    await waitFor('asleep', async () => ((await sp.stage(SPACE)).stage === 'STOPPED' ? true : undefined), 120_000, 200);
+    await waitFor('asleep', async () => ((await sp.stage(SPACE)).stage === 'SLEEPING' ? true : undefined), 120_000, 200);
     await sp.api('POST', `/api/spaces/${SPACE}/sleeptime`, { seconds: 3600 });
     const held = served(); // a visitor: wakes it
     await new Promise((r) => setTimeout(r, 300));

@@ -85,6 +85,11 @@ seen["tree_last"] = {p: titles.get(e.last_commit.oid) if e.last_commit else None
 assert tree["index.html"].last_commit.date is not None, tree["index.html"]
 info = {e.path: e for e in api.get_paths_info(static, ["index.html", "style.css"], expand=True, repo_type="space")}
 seen["paths_last"] = {p: titles.get(e.last_commit.oid) if e.last_commit else None for p, e in sorted(info.items())}
+# 6. A Space asleep after its sleep time: the stage the Hub reports (SLEEPING).
+api.set_space_sleep_time(static, 1)
+seen["asleep_stage"] = wait_stage(static, {"SLEEPING", "STOPPED"}, timeout=60)
+api.set_space_sleep_time(static, 600)
+
 plain = {e.path: e for e in api.list_repo_tree(static, repo_type="space")}
 seen["plain_last"] = [p for p, e in plain.items() if getattr(e, "last_commit", None)]
 

@@ -92,6 +92,8 @@ describe('Hub behaviour that clients hit (issue 19)', () => {
       expect(seen.tree_last).toEqual({ '.gitattributes': 'initial commit', 'README.md': 'initial commit', 'index.html': 'Upload index.html with huggingface_hub', 'style.css': 'initial commit' });
       expect(seen.paths_last).toEqual({ 'index.html': 'Upload index.html with huggingface_hub', 'style.css': 'initial commit' });
       expect(seen.plain_last).toEqual([]);
+      // A sleeping Space is SLEEPING, as the Hub reports it (was STOPPED).
+      expect(seen.asleep_stage).toBe('SLEEPING');
       expect(seen).toMatchObject({ branches: ['dev', 'main'], tags: ['v1', 'v1-dev'], delete_main: 400, branches_after: ['main'], tags_after: ['v1-dev'] });
     }, 5 * 60_000);
   }

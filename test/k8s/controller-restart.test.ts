@@ -112,7 +112,7 @@ describe('killing the controller on Kubernetes: proxies keep serving, Spaces con
 
   it('killed during a wake: the running Space is served meanwhile; after restart the sleeping one finishes waking', async () => {
     await api('POST', '/api/spaces/admin/bravo/sleeptime', { seconds: 1 });
-    await waitStage('admin/bravo', ['STOPPED'], 60_000);
+    await waitStage('admin/bravo', ['SLEEPING'], 60_000);
     await api('POST', '/api/spaces/admin/bravo/sleeptime', { seconds: 3600 });
     await waitFor('the proxy holds bravo as sleeping', async () => (proxy.routes.snapshot().find((r) => r.subdomain === 'admin-bravo')?.target.kind === 'sleeping' ? true : undefined), 10_000);
 

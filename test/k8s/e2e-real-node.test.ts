@@ -133,7 +133,7 @@ describe('Spaceport on Kubernetes, end to end on a real node', () => {
 
     it('sleeps by scaling to 0; 100 concurrent requests wake it with one scale-up and all get the app', async () => {
       await h.api('POST', `/api/spaces/${space}/sleeptime`, { seconds: 1 });
-      await h.waitStage(space, ['STOPPED'], 60_000);
+      await h.waitStage(space, ['SLEEPING'], 60_000);
       await h.api('POST', `/api/spaces/${space}/sleeptime`, { seconds: 600 });
       const deployments = JSON.parse(await cluster.kubectl(['-n', namespace, 'get', 'deployments', '-o', 'json'])).items as {
         metadata: { annotations: Record<string, string> };

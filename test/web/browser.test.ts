@@ -205,12 +205,12 @@ describe('web UI in the browser', () => {
     expect((await h.api('POST', '/api/spaces/alice/svc/restart', undefined, aliceToken)).status).toBe(200);
     await h.waitStage('alice/svc', ['RUNNING']);
     expect((await h.api('POST', '/api/spaces/alice/svc/sleeptime', { seconds: 1 }, aliceToken)).status).toBe(200);
-    await h.waitStage('alice/svc', ['STOPPED'], 60_000);
+    await h.waitStage('alice/svc', ['SLEEPING'], 60_000);
     const gallery = await (await browser.newContext()).newPage();
     await gallery.goto(`${base()}/alice`);
     expect(await gallery.locator('[data-stage-of="alice/svc"]').textContent()).toBe('Sleeping');
     await screenshotTo(gallery, SHOTS, '14-gallery-sleeping');
-    expect((await h.stage('alice/svc')).stage).toBe('STOPPED'); // the gallery itself wakes nothing
+    expect((await h.stage('alice/svc')).stage).toBe('SLEEPING'); // the gallery itself wakes nothing
     // The page frames the app; the proxy wakes it for that visit, and the badge follows.
     await gallery.goto(`${base()}/spaces/alice/svc`);
     await gallery.locator('[data-stage-of="alice/svc"][data-stage="RUNNING"]').waitFor({ timeout: 60_000 });
