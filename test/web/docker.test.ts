@@ -54,7 +54,8 @@ describe('web UI with Docker', () => {
   });
 
   it('follows a push from building to running, and the app in the iframe answers a click', async () => {
-    expect((await h.api('POST', '/api/repos/create', { name: OK, type: 'space', sdk: 'static' })).status).toBe(200);
+    // Created as docker (no starter app, so it is NO_APP_FILE until the push); the pushed README makes it static.
+    expect((await h.api('POST', '/api/repos/create', { name: OK, type: 'space', sdk: 'docker' })).status).toBe(200);
     await page.goto(`http://127.0.0.1:${h.port}/spaces/admin/${OK}`);
     await page.locator('[data-stage-of][data-stage="NO_APP_FILE"]').waitFor();
     const work = await makeWorkTree({ 'README.md': '---\ntitle: Click me\nemoji: 👆\nsdk: static\n---\n', 'index.html': APP });
