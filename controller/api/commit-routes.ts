@@ -15,7 +15,7 @@ export const preuploadBody = z.object({
 });
 
 export const branchBody = z.object({ startingPoint: z.string().min(1).nullish() });
-export const tagBody = z.object({ tag: z.string().min(1), message: z.string().max(64 * 1024).nullish() });
+export const tagBody = z.object({ tag: z.string().min(1), message: z.string().max(64 * 1024).regex(/^[^\0]*$/, 'must not contain NUL characters').nullish() });
 
 export const validateYamlBody = z.object({ content: z.string().max(1024 * 1024), repoType: z.string().optional() });
 

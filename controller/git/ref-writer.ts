@@ -10,7 +10,7 @@ const PREFIX: Record<RefKind, string> = { branch: 'refs/heads/', tag: 'refs/tags
 
 /** A branch or tag name (the rules of `git check-ref-format`), or a 400 naming the rule it breaks. */
 export function checkRefName(kind: RefKind, name: string): string {
-  const problem = branchNameProblem(name);
+  const problem = name.startsWith('refs/') ? 'must not start with "refs/" (give the short name)' : branchNameProblem(name);
   if (problem) throw fail('refNameInvalid', { kind, name, problem });
   return name;
 }

@@ -107,6 +107,10 @@ describe('Hub behaviour that clients hit (issue 19)', () => {
     expect(bad.status).toBe(400);
     expect(bad.headers['x-error-code']).toBe('BadRequest');
     expect((await h.api('POST', '/api/spaces/admin/refs-private/tag/nope', { tag: 't' })).headers['x-error-code']).toBe('RevisionNotFound');
+    expect((await h.api('POST', `/api/spaces/admin/refs-private/branch/${encodeURIComponent('refs/pr/5')}`, {})).status).toBe(400);
+    expect((await h.api('POST', '/api/spaces/admin/refs-private/tag/main', { tag: 't', message: 'a\u0000b' })).status).toBe(400);
+    expect((await h.api('DELETE', '/api/spaces/admin/refs-private/branch/main')).status).toBe(400);
+    expect((await h.api('DELETE', '/api/spaces/admin/refs-private/branch/gone')).headers['x-error-code']).toBe('RevisionNotFound');
   });
 
   it('the hf CLI (1.x): spaces search and repos ls work; spaces dev-mode is a 501 that says what to use; other unserved Hub routes say so, unknown paths stay 404', async () => {
