@@ -64,11 +64,15 @@ describe('web UI in the browser', () => {
 
     await page.getByRole('link', { name: 'New Space' }).click();
     await page.getByLabel('Space name').fill('demo');
-    await page.getByLabel('static').check();
+    // gradio: a new Space's initial commit has no app for it, so it waits for the push (static would serve its starter page).
+    await page.getByLabel('gradio').check();
     await screenshotTo(page, SHOTS, '02-new-space');
     await page.getByRole('button', { name: 'Create Space' }).click();
     await page.waitForURL(`${base()}/spaces/alice/demo`);
     await expect(page.locator('[data-state-title]').textContent()).resolves.toBe('No application file');
+    // /new-space makes the Hub's initial commit too.
+    const tree = await h.api('GET', '/api/spaces/alice/demo/tree/main', undefined, aliceToken);
+    expect((tree.json() as { path: string }[]).map((e) => e.path)).toEqual(['.gitattributes', 'README.md']);
     const commands = await page.locator('.howto').textContent();
     expect(commands).toContain(`git clone http://127.0.0.1:${h.port}/spaces/alice/demo`);
     expect(commands).toContain('repo_id="alice/demo"');
