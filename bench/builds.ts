@@ -45,7 +45,7 @@ interface PushTiming {
 
 async function push(h: Harness, space: string, work: string): Promise<PushTiming> {
   const t0 = performance.now();
-  const r = await git(['push', pushUrl(h.port, space, ADMIN_TOKEN), 'main'], work);
+  const r = await git(['push', '--force', pushUrl(h.port, space, ADMIN_TOKEN), 'main'], work);
   if (r.code !== 0) throw new Error(`git push ${space} failed: ${r.stderr}`);
   return { pushMs: performance.now() - t0 };
 }

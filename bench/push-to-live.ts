@@ -39,13 +39,13 @@ async function main(): Promise<void> {
   try {
     await h.api('POST', '/api/repos/create', { name: NAME, type: 'space', sdk: 'static' });
     // Warm-up: base image and first build (not measured).
-    await git(['push', pushUrl(h.port, `admin/${NAME}`, ADMIN_TOKEN), 'main'], work);
+    await git(['push', '--force', pushUrl(h.port, `admin/${NAME}`, ADMIN_TOKEN), 'main'], work);
     await timeUntil(h.port, host, 'warm-up', 600_000);
     for (let i = 0; i < RUNS; i++) {
       const marker = `run-${i}-${randomBytes(4).toString('hex')}`;
       await commitFiles(work, { 'index.html': `<h1>${marker}</h1>` }, marker);
       const t0 = performance.now();
-      const push = await git(['push', pushUrl(h.port, `admin/${NAME}`, ADMIN_TOKEN), 'main'], work);
+      const push = await git(['push', '--force', pushUrl(h.port, `admin/${NAME}`, ADMIN_TOKEN), 'main'], work);
       if (push.code !== 0) throw new Error(push.stderr);
       pushes.push(performance.now() - t0);
       rows.push(await timeUntil(h.port, host, marker));

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const awake: HerdResult[] = [];
   try {
     await h.api('POST', '/api/repos/create', { name: NAME, type: 'space', sdk: 'docker' });
-    const push = await git(['push', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work);
+    const push = await git(['push', '--force', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work);
     if (push.code !== 0) throw new Error(push.stderr);
     const rt = await h.waitStage(SPACE, ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR'], 600_000);
     if (rt.stage !== 'RUNNING') throw new Error(`${rt.stage}: ${rt.errorMessage}`);
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       const a = await herd();
       awake.push(a);
       await h.api('POST', `/api/spaces/${SPACE}/sleeptime`, { seconds: 1 });
-      await h.waitStage(SPACE, ['STOPPED'], 120_000);
+      await h.waitStage(SPACE, ['SLEEPING'], 120_000);
       await h.api('POST', `/api/spaces/${SPACE}/sleeptime`, { seconds: 600 });
       const s = await herd();
       asleep.push(s);

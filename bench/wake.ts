@@ -60,11 +60,11 @@ function filesFor(sdk: BenchSpace['sdk'], marker: string): Record<string, string
 
 async function sleepSpace(h: Harness, s: BenchSpace): Promise<void> {
   await h.api('POST', `/api/spaces/${s.space}/sleeptime`, { seconds: 1 });
-  await h.waitStage(s.space, ['STOPPED'], 60_000);
+  await h.waitStage(s.space, ['SLEEPING'], 60_000);
   // Long enough that the woken Space does not fall asleep again during the measurement.
   await h.api('POST', `/api/spaces/${s.space}/sleeptime`, { seconds: 600 });
   const { stage } = await h.stage(s.space);
-  if (stage !== 'STOPPED') throw new Error(`${s.space} is ${stage}, expected STOPPED`);
+  if (stage !== 'SLEEPING') throw new Error(`${s.space} is ${stage}, expected SLEEPING`);
 }
 
 async function measureWake(h: Harness, docker: Dockerode, events: ContainerEvents, s: BenchSpace): Promise<Omit<WakeRun, 'directMs' | 'directStartCallMs'>> {
@@ -98,7 +98,7 @@ async function setUp(h: Harness, docker: Dockerode, s: BenchSpace): Promise<void
   const create = await h.api('POST', '/api/repos/create', { name: s.name, type: 'space', sdk: s.sdk });
   if (create.status !== 200) throw new Error(`create ${s.space}: ${create.status} ${create.body}`);
   s.work = await makeWorkTree(filesFor(s.sdk, s.marker));
-  const push = await git(['push', pushUrl(h.port, s.space, ADMIN_TOKEN), 'main'], s.work);
+  const push = await git(['push', '--force', pushUrl(h.port, s.space, ADMIN_TOKEN), 'main'], s.work);
   if (push.code !== 0) throw new Error(push.stderr);
   const rt = await h.waitStage(s.space, ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR', 'CONFIG_ERROR', 'NO_APP_FILE'], BUILD_TIMEOUT_MS);
   if (rt.stage !== 'RUNNING') throw new Error(`${s.space}: ${rt.stage} ${rt.errorMessage ?? ''}`);

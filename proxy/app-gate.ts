@@ -34,16 +34,20 @@ export function isGrantPath(url: string | undefined): boolean {
   return url !== undefined && url.charCodeAt(1) === 46 /* . */ && url.startsWith(GRANT_PATH) && (url.length === GRANT_PATH.length || url.charCodeAt(GRANT_PATH.length) === 63);
 }
 
-function bearerOf(req: IncomingMessage): string | undefined {
-  const h = req.headers.authorization;
-  if (!h || h.length < 8 || h.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
+function bearerIn(h: string | string[] | undefined): string | undefined {
+  if (typeof h !== 'string' || h.length < 8 || h.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
   const t = h.slice(7).trim();
   return t === '' ? undefined : t;
 }
 
+/** The bearer token of `Authorization`, else of `X-HF-Authorization` (what gradio_client sends to a Space's host). */
+function bearerOf(req: IncomingMessage): string | undefined {
+  return bearerIn(req.headers.authorization) ?? bearerIn(req.headers['x-hf-authorization']);
+}
+
 /**
  * Who may use a private Space's app: a browser with this host's signed cookie (from a grant), or a
- * client whose `Authorization: Bearer` token the controller accepts (answers cached briefly). Without
+ * client whose `Authorization: Bearer` (or `X-HF-Authorization: Bearer`, gradio_client's) token the controller accepts (answers cached briefly). Without
  * `AppAccessOptions` no one may: private apps answer 404 to everyone.
  */
 export class AppGate {

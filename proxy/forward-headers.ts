@@ -15,6 +15,8 @@ const DROP_REQUEST = new Set([
   'expect',
   'x-forwarded-proto',
   'x-forwarded-host',
+  // The Hub credential gradio_client sends to a Space's host: for the proxy's access check, never the app.
+  'x-hf-authorization',
 ]);
 
 /** Hop-by-hop response headers: Node frames the response to the client itself. */

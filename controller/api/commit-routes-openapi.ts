@@ -1,9 +1,11 @@
 import type { ErrorCode } from '../../core/index.js';
-import { preuploadBody, validateYamlBody } from './commit-routes.js';
+import { branchBody, preuploadBody, tagBody, validateYamlBody } from './commit-routes.js';
 import type { JsonSchema, RouterDocs } from './openapi.js';
 
 export const REV_PARAM: JsonSchema = { type: 'string', description: 'A branch, tag or commit (URL-encoded).', minLength: 1, maxLength: 255, examples: ['main'] };
 const WRITE: ErrorCode[] = ['InvalidName', 'RepoNotFound', 'Forbidden', 'ReadOnlyToken'];
+const NAME_PARAM: JsonSchema = { type: 'string', description: 'A branch or tag name (URL-encoded).', minLength: 1, maxLength: 255, examples: ['dev'] };
+const EMPTY: JsonSchema = { type: 'object' };
 
 /** `commit-routes.ts`. */
 export const commitRoutesDocs: RouterDocs = {
@@ -46,6 +48,36 @@ export const commitRoutesDocs: RouterDocs = {
       body: { contentType: 'application/x-ndjson', schema: { type: 'string', description: 'JSON lines.' } },
       ok: { schema: { type: 'object', required: ['success', 'commitOid', 'commitUrl'], properties: { success: { const: true }, commitOid: { type: 'string' }, commitUrl: { type: 'string' }, hookOutput: { type: 'string' }, pullRequestUrl: { type: 'null' } } } },
       errors: [...WRITE, 'RevisionNotFound', 'EntryNotFound', 'PreconditionFailed', 'InvalidConfig', 'NotSupportedForStatic'],
+    },
+    'POST /api/spaces/:owner/:name/branch/:branch': {
+      summary: 'Create a branch (`create_branch`) at `startingPoint` (default: main\'s head); only main builds',
+      auth: 'required',
+      params: { branch: NAME_PARAM },
+      body: branchBody,
+      ok: { schema: EMPTY },
+      errors: [...WRITE, 'BadRequest', 'RevisionNotFound', 'RefExists'],
+    },
+    'DELETE /api/spaces/:owner/:name/branch/:branch': {
+      summary: 'Delete a branch (`delete_branch`); main cannot be deleted',
+      auth: 'required',
+      params: { branch: NAME_PARAM },
+      ok: { schema: EMPTY },
+      errors: [...WRITE, 'BadRequest', 'RevisionNotFound'],
+    },
+    'POST /api/spaces/:owner/:name/tag/:rev': {
+      summary: 'Tag the commit `rev` names (`create_tag`): annotated with `message`, lightweight without',
+      auth: 'required',
+      params: { rev: REV_PARAM },
+      body: tagBody,
+      ok: { schema: EMPTY },
+      errors: [...WRITE, 'BadRequest', 'RevisionNotFound', 'RefExists'],
+    },
+    'DELETE /api/spaces/:owner/:name/tag/:tag': {
+      summary: 'Delete a tag (`delete_tag`)',
+      auth: 'required',
+      params: { tag: NAME_PARAM },
+      ok: { schema: EMPTY },
+      errors: [...WRITE, 'BadRequest', 'RevisionNotFound'],
     },
   },
 };

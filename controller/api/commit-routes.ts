@@ -15,6 +15,9 @@ export const preuploadBody = z.object({
   gitIgnore: z.string().optional(),
 });
 
+export const branchBody = z.object({ startingPoint: z.string().min(1).nullish() });
+export const tagBody = z.object({ tag: z.string().min(1), message: z.string().max(64 * 1024).regex(/^[^\0]*$/, 'must not contain NUL characters').nullish() });
+
 export const validateYamlBody = z.object({ content: z.string().max(1024 * 1024), repoType: z.string().optional() });
 
 /** Room in a commit body besides the base64 of its inline files: the header, paths, LFS entries. */
@@ -30,7 +33,7 @@ function frontMatter(readme: string): string | undefined {
 }
 
 /**
- * Deploy without git: `preupload` (regular or LFS per file), `commit` (the Hub's ndjson), and
+ * Deploy without git: `preupload` (regular or LFS per file), `commit` (the Hub's ndjson), branches and tags, and
  * `validate-yaml`, which huggingface_hub calls before committing a README.md.
  */
 export function commitRoutes(spaces: SpaceService, commits: RepoCommits, config: Readonly<Config>): Router {
@@ -114,6 +117,35 @@ export function commitRoutes(spaces: SpaceService, commits: RepoCommits, config:
     }
     const base = urlsOf(spaces, req).publicUrl;
     res.json({ success: true, commitOid: commit, commitUrl: `${base}/spaces/${space.id}/commit/${commit}`, hookOutput: '', pullRequestUrl: null });
+  });
+
+  // Branches and tags (create_branch, delete_branch, create_tag, delete_tag): write access, as commits.
+  const author = (p: ReturnType<typeof principalOf>) => {
+    const user = requireUser(p).user;
+    return { name: user.name, email: `${user.name}@users.noreply.${config.SPACEPORT_DOMAIN}` };
+  };
+  r.post('/api/spaces/:owner/:name/branch/:branch', express.json({ limit: '64kb' }), async (req, res) => {
+    const space = spaces.getForWrite(principalOf(res), spaceIdOf(req));
+    const body = branchBody.parse(req.body ?? {});
+    await commits.createBranch(space, String(req.params.branch), body.startingPoint ?? undefined);
+    res.json({});
+  });
+  r.delete('/api/spaces/:owner/:name/branch/:branch', async (req, res) => {
+    const space = spaces.getForWrite(principalOf(res), spaceIdOf(req));
+    await commits.deleteBranch(space, String(req.params.branch));
+    res.json({});
+  });
+  r.post('/api/spaces/:owner/:name/tag/:rev', express.json({ limit: '64kb' }), async (req, res) => {
+    const p = principalOf(res);
+    const space = spaces.getForWrite(p, spaceIdOf(req));
+    const body = tagBody.parse(req.body ?? {});
+    await commits.createTag(space, String(req.params.rev), body.tag, { tagger: author(p), ...(body.message ? { message: body.message } : {}) });
+    res.json({});
+  });
+  r.delete('/api/spaces/:owner/:name/tag/:tag', async (req, res) => {
+    const space = spaces.getForWrite(principalOf(res), spaceIdOf(req));
+    await commits.deleteTag(space, String(req.params.tag));
+    res.json({});
   });
 
   return r;

@@ -18,6 +18,7 @@ import { openApiDocument } from './openapi-document.js';
 import { reposRoutes } from './repos-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 import { spacesRoutes } from './spaces-routes.js';
+import { unservedRoutes } from './unserved-routes.js';
 import { upstreamRoutes } from './upstream-routes.js';
 import { usersRoutes } from './users-routes.js';
 
@@ -69,6 +70,7 @@ export function createApi(o: ApiOptions): Express {
     res.json(openApiDocument());
   });
   if (o.web) app.use(o.web);
+  app.use(unservedRoutes());
   app.use((req, _res, next) => next(fail('noRoute', { method: req.method, path: req.path })));
   app.use(errorHandler(o.logger));
   return app;

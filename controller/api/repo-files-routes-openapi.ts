@@ -23,7 +23,8 @@ const tree = (withPath: boolean): RouteDoc => ({
   params: { rev: REV_PARAM, ...(withPath ? { path: filePath } : {}) },
   query: {
     recursive: { ...flag, description: 'All entries below, not only the folder\'s own.' },
-    limit: { schema: { type: 'string', pattern: '^[0-9]{1,9}$' }, description: 'Page size, up to 1000.' },
+    expand: { ...flag, description: 'Each entry with its `lastCommit` ({id, title, date}); pages of at most 50.' },
+    limit: { schema: { type: 'string', pattern: '^[0-9]{1,9}$' }, description: 'Page size, up to 1000 (50 when expanded).' },
     cursor: { schema: { type: 'string' }, description: 'From the `Link` header of the previous page.' },
   },
   ok: { schema: { type: 'array', items: entry } },

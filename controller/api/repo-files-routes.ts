@@ -6,6 +6,7 @@ import { entryJson, type RepoFiles, type SpaceService } from '../spaces/index.js
 import { principalOf, spaceIdOf, urlsOf } from './context.js';
 
 const TREE_PAGE = 1000;
+const TREE_PAGE_EXPANDED = 50;
 const COMMITS_PAGE = 50;
 
 /** A path parameter of a `*name` route (decoded segments), joined; empty when absent. */
@@ -101,7 +102,10 @@ export function repoFilesRoutes(spaces: SpaceService, files: RepoFiles): Router 
     const space = spaces.getForCode(principalOf(res), spaceIdOf(req));
     const commit = await files.resolve(space, String(req.params.rev));
     const entries = await files.tree(space, commit, { dir: wildcardPath(req), recursive: flag(req.query.recursive) });
-    const limit = intParam(req.query.limit, 'limit', TREE_PAGE) ?? TREE_PAGE;
+    const expand = flag(req.query.expand);
+    // Expanded pages are smaller, as on the Hub (each entry's last commit is looked up).
+    const max = expand ? TREE_PAGE_EXPANDED : TREE_PAGE;
+    const limit = Math.min(intParam(req.query.limit, 'limit', TREE_PAGE) ?? max, max);
     const cursor = typeof req.query.cursor === 'string' ? Number(Buffer.from(req.query.cursor, 'base64url').toString()) : 0;
     if (!Number.isSafeInteger(cursor) || cursor < 0) throw fail('treeCursorInvalid');
     const page = entries.slice(cursor, cursor + limit);
@@ -110,7 +114,7 @@ export function repoFilesRoutes(spaces: SpaceService, files: RepoFiles): Router 
       next.searchParams.set('cursor', Buffer.from(String(cursor + limit)).toString('base64url'));
       res.setHeader('Link', `<${next.toString()}>; rel="next"`);
     }
-    res.json(page.map(entryJson));
+    res.json(expand ? await files.expanded(space, commit, page) : page.map((e) => entryJson(e)));
   };
   r.get('/api/spaces/:owner/:name/tree/:rev', tree);
   r.get('/api/spaces/:owner/:name/tree/:rev/*path', tree);
@@ -124,7 +128,9 @@ export function repoFilesRoutes(spaces: SpaceService, files: RepoFiles): Router 
     if (paths.length > 1000 || !paths.every((p): p is string => typeof p === 'string')) {
       throw fail('pathsInfoListInvalid');
     }
-    res.json((await files.pathsInfo(space, commit, paths)).map(entryJson));
+    const found = await files.pathsInfo(space, commit, paths);
+    const expand = (req.body as { expand?: unknown } | undefined)?.expand;
+    res.json(expand === true || (typeof expand === 'string' && flag(expand)) ? await files.expanded(space, commit, found) : found.map((e) => entryJson(e)));
   });
 
   r.get('/api/spaces/:owner/:name/commits/:rev', async (req, res) => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ErrorCode } from '../../core/index.js';
 import type { RouterDocs } from './openapi.js';
 import { hardwareShape, runtimeShape, spaceInfoShape } from './openapi-shapes.js';
-import { hardwareBody, sleepBody, storageBody } from './spaces-routes.js';
+import { hardwareBody, searchQuery, sleepBody, storageBody } from './spaces-routes.js';
 
 const READ: ErrorCode[] = ['InvalidName', 'RepoNotFound'];
 const WRITE: ErrorCode[] = [...READ, 'Forbidden', 'ReadOnlyToken'];
@@ -23,6 +23,30 @@ export const spacesRoutesDocs: RouterDocs = {
       ok: { schema: { type: 'array', items: spaceInfoShape } },
     },
     'GET /api/spaces/hardware': { summary: 'The hardware flavors offered here', ok: { schema: hardwareShape } },
+    'GET /api/spaces/semantic-search': {
+      summary: 'Search Spaces (`hf spaces search`): each word against id, title and short description, ranked by the share of words matched',
+      query: {
+        q: { schema: searchQuery.shape.q, description: 'The query.' },
+        sdk: { schema: z.string(), description: 'Only Spaces of this SDK (repeatable).' },
+        filter: { schema: z.string(), description: 'Accepted and ignored (no categories here).' },
+        includeNonRunning: { schema: z.string(), description: '`true`: also Spaces that are not running.' },
+      },
+      ok: { schema: { type: 'array', items: { type: 'object', required: ['id', 'author', 'title', 'sdk', 'runtime', 'semanticRelevancyScore'] } } },
+      errors: ['BadRequest'],
+    },
+    'GET /api/settings/repositories': {
+      summary: 'The caller\'s Spaces with the storage they use (`hf repos ls`)',
+      auth: 'required',
+      ok: { schema: { type: 'array', items: { type: 'object', required: ['id', 'type', 'updatedAt', 'visibility', 'storage'] } } },
+      errors: ['Unauthorized'],
+    },
+    'GET /api/organizations/:org/settings/repositories': {
+      summary: 'An organization\'s Spaces the caller can read, with the storage they use (`hf repos ls --namespace`)',
+      auth: 'required',
+      params: { org: z.string().max(96) },
+      ok: { schema: { type: 'array', items: { type: 'object', required: ['id', 'type', 'updatedAt', 'visibility', 'storage'] } } },
+      errors: ['Unauthorized'],
+    },
     'GET /api/spaces/by-subdomain/:subdomain': {
       summary: 'The Space served at a subdomain',
       params: { subdomain: z.string().max(253) },

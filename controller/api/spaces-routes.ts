@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { SDKS } from '../../templates/index.js';
 import { SpaceportError } from '../../core/index.js';
 import { spaceHost, type SpaceService } from '../spaces/index.js';
 import { principalOf, spaceIdOf, urlsOf } from './context.js';
@@ -7,6 +8,13 @@ import { storageTierSchema } from './storage-tier-schema.js';
 
 export const sleepBody = z.object({ seconds: z.number().int() });
 export const hardwareBody = z.object({ flavor: z.string().min(1), sleepTimeSeconds: z.number().int().optional() });
+const sdkName = z.enum(SDKS, { error: `must be one of ${SDKS.join(', ')}` });
+export const searchQuery = z.object({
+  q: z.string().max(500),
+  sdk: z.union([sdkName, z.array(sdkName).max(8)]).optional(),
+  filter: z.union([z.string(), z.array(z.string())]).optional(),
+  includeNonRunning: z.string().optional(),
+});
 export const storageBody = z.object({ tier: storageTierSchema });
 
 /** `/api/spaces/*`: info, runtime, lifecycle. */
@@ -21,6 +29,21 @@ export function spacesRoutes(spaces: SpaceService, flavors: () => Record<string,
       limit: Number.isFinite(limit) ? limit : undefined,
     });
     res.json(await Promise.all(list.map((s) => spaces.info(s, urlsOf(spaces, req), { brief: true, viewer: principalOf(res) }))));
+  });
+
+  // `hf spaces search` (HfApi.search_spaces): the gallery's search per word, in the Hub's result shape.
+  r.get('/api/spaces/semantic-search', async (req, res) => {
+    const q = searchQuery.parse(req.query);
+    const sdks = q.sdk === undefined ? undefined : Array.isArray(q.sdk) ? q.sdk : [q.sdk];
+    res.json(await spaces.search(principalOf(res), { q: q.q, ...(sdks ? { sdks } : {}), includeNonRunning: q.includeNonRunning === 'true' || q.includeNonRunning === 'True' }));
+  });
+
+  // `hf repos ls` (HfApi.list_user_repos): the caller's (or an organization's) Spaces with their storage.
+  r.get('/api/settings/repositories', async (_req, res) => {
+    res.json(await spaces.repositories(principalOf(res)));
+  });
+  r.get('/api/organizations/:org/settings/repositories', async (req, res) => {
+    res.json(await spaces.repositories(principalOf(res), String(req.params.org)));
   });
 
   r.get('/api/spaces/hardware', (_req, res) => {

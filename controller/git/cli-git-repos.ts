@@ -6,7 +6,8 @@ import { fail, silentLogger, splitSpaceId, toSpaceId, type SpaceId } from '../..
 import { validateBranchName } from './branch-name.js';
 import { dotgitProblem } from './dotgit-path.js';
 import { extractTar } from './extract-tar.js';
-import type { GitRepos, Head } from './git-repos.js';
+import { writeCommit } from './commit-writer.js';
+import type { GitRepos, Head, InitialCommit } from './git-repos.js';
 import { defaultHooksDir, installHooks } from './install-hooks.js';
 import { GitCommandError, killGit, runGit, spawnGit } from './run-git.js';
 import { resolveUpstreamAddresses, systemLookup, type LookupAll, type UpstreamAddressPolicy } from './upstream-address.js';
@@ -76,7 +77,7 @@ export class CliGitRepos implements GitRepos {
   }
 
   /** Create the bare repo (branch `main`, push over HTTP enabled, our hooks). Idempotent. */
-  async create(space: SpaceId): Promise<void> {
+  async create(space: SpaceId, initial?: InitialCommit): Promise<void> {
     const repo = this.pathOf(space);
     if (await this.exists(space)) {
       await this.#configure(repo);
@@ -88,6 +89,10 @@ export class CliGitRepos implements GitRepos {
     try {
       await runGit(['init', '--quiet', '--bare', '--template=', '-b', 'main', tmp]);
       await this.#configure(tmp);
+      if (initial) {
+        const ops = Object.entries(initial.files).map(([p, content]) => ({ kind: 'add' as const, path: p, content }));
+        await writeCommit({ gitDir: tmp, branch: 'main', ops, message: initial.message, author: initial.author });
+      }
       await fs.rename(tmp, repo).catch(async (err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
         await this.#configure(repo); // created concurrently: keep that one

@@ -1,5 +1,12 @@
 import type { SpaceId } from '../../core/index.js';
 
+/** A new repo's first commit on `main` (the Hub's `.gitattributes` and README.md). */
+export interface InitialCommit {
+  files: Record<string, Buffer>;
+  message: string;
+  author: { name: string; email: string };
+}
+
 export interface Head {
   commit: string;
   tree: string;
@@ -9,7 +16,8 @@ export interface Head {
 export interface GitRepos {
   /** Absolute path of the bare repo. */
   pathOf(space: SpaceId): string;
-  create(space: SpaceId): Promise<void>;
+  /** A new, empty bare repo; with `initial`, `main` starts at that commit (never added to an existing repo). */
+  create(space: SpaceId, initial?: InitialCommit): Promise<void>;
   exists(space: SpaceId): Promise<boolean>;
   remove(space: SpaceId): Promise<void>;
   move(from: SpaceId, to: SpaceId): Promise<void>;

@@ -1,4 +1,4 @@
-export type { GitRepos, Head } from './git-repos.js';
+export type { GitRepos, Head, InitialCommit } from './git-repos.js';
 export { CliGitRepos, filePathProblem, type CliGitReposOptions } from './cli-git-repos.js';
 export { GitCommandError, runGit, type RunGitOptions, type GitResult } from './run-git.js';
 export { validateUpstreamUrl, type UpstreamUrlOptions } from './upstream-url.js';

@@ -256,7 +256,7 @@ describe('Reconciler', () => {
     expect(stage()).toBe('RUNNING'); // active 50 s ago
     clock.advance(11_000);
     await r.kick(space.uid);
-    expect(stage()).toBe('STOPPED');
+    expect(stage()).toBe('SLEEPING');
     expect(route()).toEqual({ kind: 'sleeping' });
     expect((await runtime.list(space.id))[0]?.state.kind).toBe('stopped');
 

@@ -12,7 +12,7 @@ export type Stage =
   | 'RUNNING_APP_STARTING'
   | 'RUNTIME_ERROR'
   | 'DELETING'
-  | 'STOPPED'
+  | 'SLEEPING'
   | 'PAUSED';
 
 export const INTERMEDIATE_STAGES: readonly Stage[] = ['BUILDING', 'RUNNING_BUILDING', 'APP_STARTING', 'RUNNING_APP_STARTING'];
@@ -63,7 +63,9 @@ export function computeStage(f: StageFacts): StageResult {
   if (f.build?.status === 'failed') {
     return { stage: f.build.failure, message: f.build.message, serving };
   }
-  if (f.lifecycle === 'asleep') return { stage: 'STOPPED', serving: false };
+  // The Hub reports a Space asleep after its sleep time as SLEEPING (huggingface.js's SpaceStage; the
+  // Python enum's older STOPPED is no longer sent, and huggingface_hub keeps the stage as a raw string).
+  if (f.lifecycle === 'asleep') return { stage: 'SLEEPING', serving: false };
 
   if (!f.target) {
     // Nothing was ever built: an empty repo has no app file yet.

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SpaceportError, fail } from '../../core/index.js';
 import { writeCommit, checkRepoPath, type CommitAuthor, type CommitOp } from '../git/commit-writer.js';
+import { createAnnotatedTag, createRef, deleteRef } from '../git/ref-writer.js';
 import { readBlob, statPath } from '../git/tree-reader.js';
 import { INLINE_MAX_BYTES, clientUsesXet, formatPointer, ignoredBy, shouldUseLfs, trackedByLfs, type LfsStore } from '../lfs/index.js';
 import type { SpaceRecord } from '../store/records.js';
@@ -126,5 +127,32 @@ export class RepoCommits {
     });
     if (rev === 'main') await this.#o.onMainCommit(space);
     return { commit: written.commit };
+  }
+
+  /**
+   * `create_branch`: a branch at `startingPoint` (a branch, tag or commit; default main's head).
+   * Only `main` builds, so a branch is just a ref.
+   */
+  async createBranch(space: SpaceRecord, branch: string, startingPoint = 'main'): Promise<void> {
+    const commit = await this.#o.files.resolve(space, startingPoint);
+    await createRef(this.#o.files.gitDir(space), 'branch', branch, commit);
+  }
+
+  /** `delete_branch`: any branch but `main` (what the Space runs). */
+  async deleteBranch(space: SpaceRecord, branch: string): Promise<void> {
+    if (branch === 'main') throw fail('mainNotDeletable');
+    await deleteRef(this.#o.files.gitDir(space), 'branch', branch);
+  }
+
+  /** `create_tag`: on the commit `rev` names; annotated when there is a message, lightweight otherwise. */
+  async createTag(space: SpaceRecord, rev: string, tag: string, opts: { message?: string; tagger: CommitAuthor }): Promise<void> {
+    const commit = await this.#o.files.resolve(space, rev);
+    const gitDir = this.#o.files.gitDir(space);
+    if (opts.message) await createAnnotatedTag(gitDir, { name: tag, commit, message: opts.message, tagger: opts.tagger });
+    else await createRef(gitDir, 'tag', tag, commit);
+  }
+
+  async deleteTag(space: SpaceRecord, tag: string): Promise<void> {
+    await deleteRef(this.#o.files.gitDir(space), 'tag', tag);
   }
 }

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { fail, type SpaceId } from '../../core/index.js';
 import { checkRepoPath } from '../git/commit-writer.js';
+import { lastCommits, type LastCommit } from '../git/last-commits.js';
 import { runGit } from '../git/run-git.js';
 import { listCommits, listRefs, listTree, readBlob, resolveRevision, statPath, type CommitEntry, type TreeEntry } from '../git/tree-reader.js';
 import type { LfsStore } from '../lfs/index.js';
@@ -8,6 +9,8 @@ import type { SpaceRecord } from '../store/records.js';
 
 /** `pathsInfo` lists folders one by one up to this many, then the whole tree at once. */
 const PATHS_INFO_LISTINGS = 8;
+/** The history walk of an expanded listing ends within this (a request's deadline). */
+const EXPAND_TIMEOUT_MS = 20_000;
 
 /** What a download answers with: headers the Hub's client reads, and the body (or a range of it). */
 export interface ResolvedFile {
@@ -20,15 +23,17 @@ export interface ResolvedFile {
   open(range?: { start: number; end: number }): Promise<Readable | Buffer>;
 }
 
-/** The Hub's sibling / tree JSON of a file or folder. */
-export function entryJson(e: TreeEntry): Record<string, unknown> {
-  if (e.type === 'directory') return { type: 'directory', oid: e.oid, size: 0, path: e.path };
+/** The Hub's sibling / tree JSON of a file or folder; with `lastCommit` when expanded. */
+export function entryJson(e: TreeEntry, lastCommit?: LastCommit): Record<string, unknown> {
+  const last = lastCommit ? { lastCommit } : {};
+  if (e.type === 'directory') return { type: 'directory', oid: e.oid, size: 0, path: e.path, ...last };
   return {
     type: 'file',
     oid: e.oid,
     size: e.lfs ? e.lfs.size : e.size,
     path: e.path,
     ...(e.lfs ? { lfs: { oid: e.lfs.oid, size: e.lfs.size, pointerSize: e.lfs.pointerSize } } : {}),
+    ...last,
   };
 }
 
@@ -85,6 +90,12 @@ export class RepoFiles {
       if (st) out.push(st);
     }
     return out;
+  }
+
+  /** The Hub's expanded JSON of `entries`: each with its `lastCommit` ({id, title, date}) as of `commit`. */
+  async expanded(space: SpaceRecord, commit: string, entries: TreeEntry[]): Promise<Record<string, unknown>[]> {
+    const last = await lastCommits(this.gitDir(space), commit, entries.map((e) => e.path), { timeoutMs: EXPAND_TIMEOUT_MS });
+    return entries.map((e) => entryJson(e, last.get(e.path)));
   }
 
   /** Every file at a commit, with sizes and LFS metadata (`siblings` of space_info). */

@@ -10,10 +10,18 @@ import type { CreateSpaceInput, DuplicateSpaceInput, SpaceServiceOptions } from 
 import { sleepSecondsFor } from './sleep-policy.js';
 import { redactUrl, runtimeJson, spaceHost, spaceInfoJson, type HubUrls } from './hub-json.js';
 import { SpaceChanges } from './space-changes.js';
+import { initialFiles } from './initial-files.js';
+import { searchSpaces, type SpaceSearchInput } from './space-search.js';
 import { trustedHost } from './trusted-host.js';
 import { UpstreamFollow } from './upstream-follow.js';
 
 export type { CreateSpaceInput, DuplicateSpaceInput, SpaceServiceOptions } from './space-service-types.js';
+
+/** The author of a commit Spaceport makes for `p` (the Hub's initial commit is the creator's). */
+function authorOf(p: Principal, domain: string): { name: string; email: string } {
+  const name = p.kind === 'user' ? p.user.name : 'spaceport';
+  return { name, email: `${name}@users.noreply.${domain}` };
+}
 
 /**
  * What the API and the web pages can do to Spaces. Handlers stay thin; every permission check and
@@ -124,12 +132,19 @@ export class SpaceService {
       upstream,
       webhookSecret: upstream ? randomBytes(24).toString('hex') : undefined,
     });
+    let buildNow = opts.copyFrom !== undefined;
     try {
       if (opts.copyFrom) {
         await repos.copy(opts.copyFrom, id);
         const source = store.getSpace(opts.copyFrom);
         if (source && this.#o.files) await this.#o.files.copyFrom(source, space);
-      } else await repos.create(id);
+      } else if (upstream) await repos.create(id);
+      else {
+        const files = initialFiles(input.sdk, input.name);
+        await repos.create(id, { files, message: 'initial commit', author: authorOf(p, this.#o.config.SPACEPORT_DOMAIN) });
+        // Built at once only when it has an app (static's starter page); otherwise it is NO_APP_FILE as is.
+        buildNow = sdkTraits(input.sdk).defaultAppFile in files;
+      }
     } catch (err) {
       store.deleteSpace(space.uid);
       throw err;
@@ -138,7 +153,7 @@ export class SpaceService {
     for (const v of input.variables ?? []) store.upsertSetting(space.uid, 'variable', v);
     if (opts.paused) store.updateSpace(space.uid, { lifecycle: 'paused' });
     logger.info({ space: id, sdk: input.sdk, upstream: upstream ? redactUrl(upstream.url) : undefined, copyOf: opts.copyFrom }, 'space created');
-    if (opts.copyFrom) await this.#o.pipeline.enqueue(space.uid);
+    if (buildNow) await this.#o.pipeline.enqueue(space.uid);
     await this.#o.reconciler.kick(space.uid);
     if (upstream) void this.#upstream.pull(space.uid).catch((err) => logger.warn({ err, space: id }, 'first upstream fetch failed'));
     return space;
@@ -294,6 +309,25 @@ export class SpaceService {
   /** One page of the Spaces `p` may see (the gallery, search, a user's or organization's page), in SQL. */
   gallery(p: Principal, q: Omit<SpaceQuery, 'scope'>): SpacePage {
     return this.#o.store.querySpaces({ ...q, scope: readScopeOf(p) });
+  }
+
+  /** `GET /api/spaces/semantic-search` (`hf spaces search`): the gallery's search per word, ranked. */
+  search(p: Principal, input: SpaceSearchInput): Promise<Record<string, unknown>[]> {
+    return searchSpaces({ gallery: (pp, q) => this.gallery(pp, q), runtimeOf: (s) => this.runtimeOf(s) }, p, input);
+  }
+
+  /**
+   * `GET /api/settings/repositories` (`hf repos ls`, `list_user_repos`): the Spaces of `namespace`
+   * (default: the caller) that the caller can read, with the storage their repo uses when it may read their code.
+   */
+  async repositories(p: Principal, namespace?: string): Promise<Record<string, unknown>[]> {
+    if (p.kind !== 'user') throw new SpaceportError('Unauthorized');
+    const out: Record<string, unknown>[] = [];
+    for (const s of this.list(p, { author: namespace ?? p.user.name, limit: 10_000 })) {
+      const storage = this.#o.files && canReadCode(p, s) ? await this.#o.files.usedStorage(s) : 0;
+      out.push({ id: s.id, type: 'space', updatedAt: s.updatedAt, visibility: s.visibility === 'private' ? 'private' : 'public', storage, storagePercent: 0 });
+    }
+    return out;
   }
 
   /** Whether `owner` is a user or an organization (Spaces live only in those: see `create`). */

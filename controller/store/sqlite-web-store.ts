@@ -70,9 +70,9 @@ export class SqliteWebStore implements WebStore {
       args.push(q.sdk);
     }
     if (q.search) {
-      where.push("(id LIKE ? ESCAPE '\\' OR json_extract(card_data, '$.title') LIKE ? ESCAPE '\\')");
+      where.push("(id LIKE ? ESCAPE '\\' OR json_extract(card_data, '$.title') LIKE ? ESCAPE '\\' OR json_extract(card_data, '$.short_description') LIKE ? ESCAPE '\\')");
       const p = likePattern(q.search.toLowerCase());
-      args.push(p, p);
+      args.push(p, p, p);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = Number((this.#db.prepare(`SELECT COUNT(*) AS n FROM spaces ${clause}`).get(...args) as Row).n);

@@ -20,7 +20,7 @@ export interface ReadScope {
 export interface SpaceQuery {
   /** Whose private Spaces may be listed. */
   scope: ReadScope;
-  /** Part of `owner/name` or of the title, case-insensitive. */
+  /** Part of `owner/name`, of the title or of the short description, case-insensitive. */
   search?: string;
   sdk?: Sdk;
   owner?: string;

@@ -23,7 +23,7 @@ export interface SpacePageView {
   settings?: SettingsView;
 }
 
-const SERVING = new Set(['RUNNING', 'RUNNING_BUILDING', 'RUNNING_APP_STARTING', 'STOPPED']);
+const SERVING = new Set(['RUNNING', 'RUNNING_BUILDING', 'RUNNING_APP_STARTING', 'SLEEPING']);
 const ERRORS = new Set(['BUILD_ERROR', 'CONFIG_ERROR', 'RUNTIME_ERROR', 'NO_APP_FILE']);
 
 /** The sentence a stage deserves when the app cannot be shown. */
@@ -35,7 +35,7 @@ export function stateMessage(stage: string): { title: string; text: string } {
       return { title: 'Starting', text: 'The app is starting.' };
     case 'PAUSED':
       return { title: 'Paused', text: 'This Space has been paused by its owner. It does not wake up on visits until it is restarted.' };
-    case 'STOPPED':
+    case 'SLEEPING':
       return { title: 'Sleeping', text: 'This Space is sleeping: opening it wakes it up.' };
     case 'BUILD_ERROR':
       return { title: 'Build error', text: 'The last build failed.' };

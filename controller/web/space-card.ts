@@ -52,7 +52,7 @@ export function stageBadge(stage: string): { label: string; tone: 'ok' | 'busy' 
       return { label: 'Building', tone: 'busy' };
     case 'APP_STARTING':
       return { label: 'Starting', tone: 'busy' };
-    case 'STOPPED':
+    case 'SLEEPING':
       return { label: 'Sleeping', tone: 'idle' };
     case 'PAUSED':
       return { label: 'Paused', tone: 'idle' };

@@ -36,6 +36,12 @@ export const GIT_MESSAGES = defineMessages({
       `A commit has happened since ${p.parentCommit.slice(0, 12)}: the branch "${p.branch}" is now at ${p.head?.slice(0, 12) ?? 'nothing'}. Fetch it and try again.`,
   },
   branchNotFound: { code: 'RevisionNotFound', message: (p: { branch: string }) => `Branch "${p.branch}" does not exist.` },
+
+  // branches and tags (the API's branch and tag endpoints)
+  refNameInvalid: { code: 'BadRequest', message: (p: { kind: string; name: string; problem: string }) => `Invalid ${p.kind} name "${p.name.slice(0, 100)}": ${p.problem}.` },
+  refExists: { code: 'RefExists', message: (p: { kind: string; name: string }) => `The ${p.kind} "${p.name.slice(0, 100)}" already exists.` },
+  tagNotFound: { code: 'RevisionNotFound', message: (p: { tag: string }) => `Tag "${p.tag.slice(0, 100)}" does not exist.` },
+  mainNotDeletable: { code: 'BadRequest', message: () => 'The main branch cannot be deleted: it is what the Space builds and runs.' },
   deletedFileMissing: { code: 'EntryNotFound', message: (p: { path: string }) => `A file with this name doesn't exist: "${p.path}".` },
   deletedFolderMissing: { code: 'EntryNotFound', message: (p: { path: string }) => `A folder with this name doesn't exist: "${p.path}".` },
   fileUnderFile: { code: 'BadRequest', message: (p: { file: string; dir: string }) => `"${p.file}" cannot be added: "${p.dir}" is a file.` },

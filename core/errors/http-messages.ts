@@ -9,6 +9,22 @@ import { defineMessages } from './define-messages.js';
 export const HTTP_MESSAGES = defineMessages({
   // requests (controller/api/http-errors.ts, create-api.ts)
   noRoute: { code: 'NotFound', message: (p: { method: string; path: string }) => `No route for ${p.method} ${p.path}.` },
+
+  // Hub routes Spaceport does not serve (controller/api/unserved-routes.ts): what instead
+  devModeNotOffered: {
+    code: 'NotImplemented',
+    message: () => 'Dev mode (editing files inside the running container) is not offered here: commit with git push, upload_file or upload_folder; each commit to main rebuilds and restarts the Space.',
+  },
+  onlySpacesServed: {
+    code: 'BadRequest',
+    message: (p: { kind: string }) => `Spaceport serves Spaces only, not ${p.kind}: use repo_type="space", or the Hugging Face Hub for ${p.kind}.`,
+  },
+  discussionsNotOffered: { code: 'NotImplemented', message: () => 'Discussions and pull requests are not offered here: commit to a branch (create_branch, then upload_file(revision=...)) instead.' },
+  likesNotOffered: { code: 'NotImplemented', message: () => 'Likes are not offered here: Spaces have no likes (likes is always 0).' },
+  lfsFilesListNotOffered: { code: 'NotImplemented', message: () => 'Listing and purging LFS files is not offered here: list_repo_tree(expand=True) shows each file\'s LFS object; deleting the Space frees them.' },
+  volumesNotOffered: { code: 'NotImplemented', message: () => 'Volumes are not offered here: use persistent storage (request_space_storage, mounted at /data).' },
+  collectionsNotOffered: { code: 'NotImplemented', message: () => 'Collections are not offered here: list Spaces with list_spaces(author=..., search=...).' },
+  inferenceNotOffered: { code: 'NotImplemented', message: () => 'Inference endpoints and providers are not offered here: call a Space\'s app (gradio_client) instead.' },
   bodyEncodingUnsupported: {
     code: 'UnsupportedMediaType',
     message: (p: { message: string }) => `${p.message}: send a JSON body in UTF-8, without Content-Encoding or with gzip, deflate or br.`,

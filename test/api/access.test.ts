@@ -25,7 +25,7 @@ describe('organizations, tokens and private Spaces', () => {
     const [ns, name] = id.split('/');
     const r = await h.api('POST', '/api/repos/create', { name, organization: ns, type: 'space', sdk: 'docker', ...extra }, token);
     expect(r.status, r.body).toBe(200);
-    const push = await git(['push', pushUrl(h.port, id, token), 'main'], work);
+    const push = await git(['push', '--force', pushUrl(h.port, id, token), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
     await h.waitStage(id, ['RUNNING']);
   }
@@ -139,7 +139,7 @@ describe('organizations, tokens and private Spaces', () => {
       // git: a read member clones, cannot push; a stranger sees nothing.
       const clone = await git(['clone', '-q', pushUrl(h.port, 'acme/internal', t.carol), 'carol-clone'], work);
       expect(clone.code, clone.stderr).toBe(0);
-      const push = await git(['push', pushUrl(h.port, 'acme/internal', t.carol), 'main'], work);
+      const push = await git(['push', '--force', pushUrl(h.port, 'acme/internal', t.carol), 'main'], work);
       expect(push.code).not.toBe(0);
       expect(push.stderr).toMatch(/403/);
       const stranger = await git(['clone', '-q', pushUrl(h.port, 'acme/internal', t.dave), 'dave-clone'], work);
@@ -148,6 +148,12 @@ describe('organizations, tokens and private Spaces', () => {
       // The app: members with a token, nobody else.
       expect((await appAs('acme-internal', t.carol, '/cgi-bin/env')).status).toBe(200);
       expect((await appAs('acme-internal', t.dave)).status).toBe(404);
+      // gradio_client sends the token as X-HF-Authorization to the Space's host: the same rule.
+      const hfAuth = (token?: string) =>
+        request({ port: h.port, path: '/', host: `acme-internal.localhost:${h.port}`, headers: token ? { 'x-hf-authorization': `Bearer ${token}` } : {} });
+      expect((await hfAuth(t.carol)).status).toBe(200);
+      expect((await hfAuth(t.dave)).status).toBe(404);
+      expect((await hfAuth()).status).toBe(404);
     });
   });
 
@@ -238,7 +244,7 @@ describe('organizations, tokens and private Spaces', () => {
 
     it('a sleeping private Space is never woken by a stranger (no waking page), and wakes for its owner', async () => {
       expect((await h.api('POST', '/api/spaces/alice/hidden/sleeptime', { seconds: 1 }, t.alice)).status).toBe(200);
-      await h.waitStage('alice/hidden', ['STOPPED'], 30_000);
+      await h.waitStage('alice/hidden', ['SLEEPING'], 30_000);
       const browser = { accept: 'text/html', 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/120' };
       for (let i = 0; i < 3; i++) {
         const r = await request({ port: h.port, path: '/', host: `alice-hidden.localhost:${h.port}`, headers: browser });
@@ -248,7 +254,7 @@ describe('organizations, tokens and private Spaces', () => {
         expect(await wsStatus('alice-hidden')).toBe(404);
       }
       await new Promise((r) => setTimeout(r, 500));
-      expect((await h.stage('alice/hidden')).stage).toBe('STOPPED');
+      expect((await h.stage('alice/hidden')).stage).toBe('SLEEPING');
       expect((await h.api('POST', '/api/spaces/alice/hidden/sleeptime', { seconds: 600 }, t.alice)).status).toBe(200);
       // The owner's request (a client, not a browser) is held while it wakes, then served.
       const owner = await appAs('alice-hidden', t.alice, '/cgi-bin/env');

@@ -57,19 +57,19 @@ describe('tokens and permissions', () => {
   });
 
   it('git push: 401 without or with a wrong token, 403 read-only or another user, 200 for the owner', async () => {
-    const none = await git(['push', pushUrl(h.port, 'alice/app'), 'main'], work);
+    const none = await git(['push', '--force', pushUrl(h.port, 'alice/app'), 'main'], work);
     expect(none.code).not.toBe(0);
     expect(none.stderr).toMatch(/Authentication failed|could not read Username|401/);
-    const wrong = await git(['push', pushUrl(h.port, 'alice/app', 'sp_wrong_token'), 'main'], work);
+    const wrong = await git(['push', '--force', pushUrl(h.port, 'alice/app', 'sp_wrong_token'), 'main'], work);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toMatch(/Authentication failed|401/);
-    const ro = await git(['push', pushUrl(h.port, 'alice/app', aliceRead), 'main'], work);
+    const ro = await git(['push', '--force', pushUrl(h.port, 'alice/app', aliceRead), 'main'], work);
     expect(ro.code).not.toBe(0);
     expect(ro.stderr).toMatch(/403/);
-    const other = await git(['push', pushUrl(h.port, 'alice/app', bob), 'main'], work);
+    const other = await git(['push', '--force', pushUrl(h.port, 'alice/app', bob), 'main'], work);
     expect(other.code).not.toBe(0);
     expect(other.stderr).toMatch(/403/);
-    const ok = await git(['push', pushUrl(h.port, 'alice/app', aliceWrite), 'main'], work);
+    const ok = await git(['push', '--force', pushUrl(h.port, 'alice/app', aliceWrite), 'main'], work);
     expect(ok.code, ok.stderr).toBe(0);
   });
 

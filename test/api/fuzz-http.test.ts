@@ -202,7 +202,7 @@ describe('HTTP property suites: bad input is a 4xx with an error code, never a 5
     for (const name of ['demo', 'empty']) expect((await h.api('POST', '/api/repos/create', { name, type: 'space', sdk: 'static' })).status).toBe(200);
     expect((await h.api('POST', '/api/repos/create', { name: 'private', type: 'space', sdk: 'docker', private: true }, alice.json().token)).status).toBe(200);
     work = await makeWorkTree({ 'README.md': '---\nsdk: static\n---\n', 'index.html': '<h1>hi</h1>' });
-    const push = await git(['push', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work);
+    const push = await git(['push', '--force', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
     expect((await h.waitStage('admin/demo', ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR'])).stage).toBe('RUNNING');
     census = new RequestCensus(h.sp.server, { exempt: (req) => appHost(req.headers.host) });

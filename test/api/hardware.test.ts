@@ -39,7 +39,7 @@ describe('hardware through the API', () => {
     expect((await h.api('POST', '/api/repos/create', { name, type: 'space', sdk: 'docker' })).status).toBe(200);
     const work = await makeWorkTree(FILES);
     dirs.push(work);
-    expect((await git(['push', pushUrl(h.port, `admin/${name}`, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, `admin/${name}`, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     await readyAll(h, runtime, `admin/${name}`);
     expect((await h.waitStage(`admin/${name}`, SETTLED)).stage).toBe('RUNNING');
   }

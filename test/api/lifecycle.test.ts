@@ -41,7 +41,9 @@ describe('controller with fake runtime and builder', () => {
     // URLs use the endpoint the client called (here 127.0.0.1:port), as huggingface_hub requires.
     expect(r.json()).toMatchObject({ url: `http://127.0.0.1:${h.port}/spaces/admin/demo`, name: 'admin/demo' });
     const info = (await h.api('GET', '/api/spaces/admin/demo')).json();
-    expect(info).toMatchObject({ id: 'admin/demo', author: 'admin', sdk: 'static', subdomain: 'admin-demo', runtime: { stage: 'NO_APP_FILE' } });
+    expect(info).toMatchObject({ id: 'admin/demo', author: 'admin', sdk: 'static', subdomain: 'admin-demo' });
+    // Its initial commit (the Hub's README.md and starter page) builds at once.
+    expect(['BUILDING', 'RUNNING']).toContain(info.runtime.stage);
     expect(info.host).toBe(`http://admin-demo.localhost:${h.port}`);
     const again = await h.api('POST', '/api/repos/create', { name: 'demo', type: 'space', sdk: 'static' });
     expect(again.status).toBe(409);
@@ -52,7 +54,7 @@ describe('controller with fake runtime and builder', () => {
   it('builds a push and serves it at the subdomain', async () => {
     work = await makeWorkTree({ 'README.md': README(), 'index.html': '<h1>v1</h1>' });
     dirs.push(work);
-    const push = await git(['push', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work);
+    const push = await git(['push', '--force', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
     const rt = await h.waitStage('admin/demo', ['RUNNING', 'BUILD_ERROR', 'CONFIG_ERROR', 'NO_APP_FILE', 'RUNTIME_ERROR']);
     expect(rt.stage).toBe('RUNNING');
@@ -70,7 +72,7 @@ describe('controller with fake runtime and builder', () => {
     const before = builder.built.length;
     const sha = await commitFiles(work, {}, 'empty commit, same tree');
     expect(sha).toMatch(/^[0-9a-f]{40}$/);
-    const push = await git(['push', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work);
+    const push = await git(['push', '--force', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work);
     expect(push.code).toBe(0);
     await h.sp.pipeline.idle();
     expect(builder.built.length).toBe(before);
@@ -81,7 +83,7 @@ describe('controller with fake runtime and builder', () => {
     const appliedBefore = runtime.applied.length;
     const builtBefore = builder.built.length;
     await commitFiles(work, { 'README.md': README('gradioo', 'colorFrom: pink-ish\n') }, 'typo');
-    const push = await git(['push', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work);
+    const push = await git(['push', '--force', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work);
     expect(push.code).not.toBe(0);
     expect(push.stderr).toContain('remote: Your push was rejected because README.md has invalid metadata:');
     expect(push.stderr).toMatch(/remote: .*"sdk" must be one of gradio, streamlit, docker, static \(got "gradioo"\)/);
@@ -94,7 +96,7 @@ describe('controller with fake runtime and builder', () => {
 
     // Other branches are not deployed, so not checked; a Space that follows one as its upstream
     // gets the same commit by fetch, not push: there it is a CONFIG_ERROR naming the field.
-    expect((await git(['push', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'HEAD:broken'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'HEAD:broken'], work)).code).toBe(0);
     const mirror = await h.api('POST', '/api/repos/create', { name: 'mirror-broken', type: 'space', sdk: 'static', upstream: { url: `http://127.0.0.1:${h.port}/spaces/admin/demo`, branch: 'broken' } });
     expect(mirror.status, mirror.body).toBe(200);
     const rt = await h.waitStage('admin/mirror-broken', ['CONFIG_ERROR', 'RUNNING', 'BUILD_ERROR']);
@@ -102,14 +104,14 @@ describe('controller with fake runtime and builder', () => {
     expect(rt.errorMessage).toContain('"sdk"');
     expect(rt.errorMessage).toContain('gradioo');
     expect((await h.api('DELETE', '/api/repos/delete', { name: 'mirror-broken', type: 'space' })).status).toBe(200);
-    expect((await git(['push', '-q', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), ':broken'], work)).code).toBe(0);
+    expect((await git(['push', '--force', '-q', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), ':broken'], work)).code).toBe(0);
     await git(['reset', '-q', '--hard', 'HEAD~1'], work);
   });
 
   it('reports a failed build with its step and keeps serving', async () => {
     builder.failNext = { step: 'Step 3/7 : RUN pip install -r requirements.txt', logTail: 'ERROR: No matching distribution found for nope==9\n' };
     await commitFiles(work, { 'README.md': README(), 'index.html': '<h1>v2</h1>' }, 'v2');
-    expect((await git(['push', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     const rt = await h.waitStage('admin/demo', ['BUILD_ERROR']);
     expect(rt.errorMessage).toContain('pip install');
     expect(rt.errorMessage).toContain('No matching distribution');
@@ -118,7 +120,7 @@ describe('controller with fake runtime and builder', () => {
 
   it('deploys a fixed commit as a new release and removes the old one', async () => {
     await commitFiles(work, { 'index.html': '<h1>v3</h1>' }, 'v3');
-    expect((await git(['push', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     await h.waitStage('admin/demo', ['RUNNING']);
     // The old release drains (SPACEPORT_DRAIN_MS) before it is removed.
     const instances = await waitFor('old release removed', async () => {
@@ -184,7 +186,7 @@ describe('controller with fake runtime and builder', () => {
     expect((await h.app('admin-mirror', '/cgi-bin/env')).body).toContain('SPACE_ID=admin/mirror');
 
     await commitFiles(work, { 'index.html': '<h1>v4</h1>' }, 'v4');
-    expect((await git(['push', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     const head = (await git(['rev-parse', 'HEAD'], work)).stdout.trim();
     const body = JSON.stringify({ ref: 'refs/heads/main', after: head });
     const bad = await h.api('POST', '/api/spaces/admin/mirror/webhook', body, null);
@@ -205,7 +207,7 @@ describe('controller with fake runtime and builder', () => {
   it('accepts a large chunked push (git probes first) under the file size limit', async () => {
     const { randomBytes } = await import('node:crypto');
     await commitFiles(work, { 'model.bin': randomBytes(6 * 1024 * 1024) }, 'incompressible 6 MiB');
-    const push = await git(['push', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work);
+    const push = await git(['push', '--force', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
     await h.waitStage('admin/demo', ['RUNNING']);
   });

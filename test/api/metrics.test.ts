@@ -48,8 +48,10 @@ describe('/metrics', () => {
     expect(before('spaceport_proxy_requests_total{code="2xx"}')).toBe(0);
 
     expect((await h.api('POST', '/api/repos/create', { name: 'm', type: 'space', sdk: 'static' })).status).toBe(200);
+    // The initial commit (the starter page) builds first; then the push builds.
+    expect((await h.waitStage('admin/m', ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR'])).stage).toBe('RUNNING');
     work = await makeWorkTree({ 'README.md': '---\nsdk: static\n---\n', 'index.html': '<h1>m</h1>' });
-    expect((await git(['push', pushUrl(h.port, 'admin/m', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, 'admin/m', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     expect((await h.waitStage('admin/m', ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR'])).stage).toBe('RUNNING');
     for (let i = 0; i < 3; i++) expect((await h.app('admin-m', '/')).status).toBe(200);
     expect((await h.app('nobody', '/')).status).toBe(404);
@@ -61,8 +63,8 @@ describe('/metrics', () => {
     expect(after('spaceport_proxy_requests_total{code="2xx"}')).toBe(3);
     expect(after('spaceport_proxy_requests_total{code="4xx"}')).toBe(1);
     expect(after('spaceport_proxy_request_duration_seconds_count{code="2xx"}')).toBe(3);
-    expect(after('spaceport_builds_total{outcome="succeeded"}')).toBe(1);
-    expect(after('spaceport_build_duration_seconds_count{outcome="succeeded"}')).toBe(1);
+    expect(after('spaceport_builds_total{outcome="succeeded"}')).toBe(2);
+    expect(after('spaceport_build_duration_seconds_count{outcome="succeeded"}')).toBe(2);
     expect(after('spaceport_reconcile_passes_total')).toBeGreaterThan(0);
     expect(after('spaceport_spaces{stage="RUNNING"}')).toBe(1);
     expect(after('spaceport_proxy_held_requests')).toBe(0);
@@ -119,7 +121,7 @@ describe('/metrics on a proxy replica (spaceport proxy)', () => {
     });
     let replica: RunningProxyServer | undefined;
     try {
-      expect((await h.api('POST', '/api/repos/create', { name: 'pending', type: 'space', sdk: 'static' })).status).toBe(200);
+      expect((await h.api('POST', '/api/repos/create', { name: 'pending', type: 'space', sdk: 'gradio' })).status).toBe(200);
       const metrics = new SpaceportMetrics(
         { heldRequests: () => replica?.proxy.stats().held ?? 0, spacesByStage: () => countByStage(replica?.routes.snapshot() ?? []) },
         { processMetrics: false },

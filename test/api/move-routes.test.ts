@@ -15,7 +15,7 @@ describe('routes after a rename', () => {
     h = await startHarness((config) => ({ runtime: new FakeRuntime({ http: true }), builder: new FakeImageBuilder(), plan: planFromBuilder(config) }));
     expect((await h.api('POST', '/api/repos/create', { name: 'before', type: 'space', sdk: 'docker' })).status).toBe(200);
     work = await makeWorkTree({ 'README.md': '---\ntitle: Move\nsdk: docker\napp_port: 7860\n---\n', Dockerfile: 'FROM scratch\n' });
-    expect((await git(['push', pushUrl(h.port, 'admin/before', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, 'admin/before', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     expect((await h.waitStage('admin/before', ['RUNNING'])).stage).toBe('RUNNING');
   });
   afterAll(async () => {

@@ -92,7 +92,7 @@ describe('schemathesis against /openapi.json', () => {
     // Files (README.md, index.html, docs/guide.md) so the file, tree and commit routes find something,
     // and an organization with a member for the organization routes.
     work = await makeWorkTree({ 'README.md': '---\nsdk: static\n---\n# Demo\n', 'index.html': '<h1>hi</h1>', 'docs/guide.md': 'guide\n' });
-    const push = await git(['push', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work);
+    const push = await git(['push', '--force', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
     expect((await h.api('POST', '/api/organizations/new', { name: 'acme' })).status).toBe(201);
     expect((await h.api('PUT', '/api/organizations/acme/members/alice', { role: 'write' })).status).toBe(200);

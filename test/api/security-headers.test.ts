@@ -23,9 +23,9 @@ describe('security headers', () => {
       SPACEPORT_PUBLIC_URL: 'https://hub.example.org',
     });
     expect((await h.api('POST', '/api/repos/create', { name: 'app', type: 'space', sdk: 'static' })).status).toBe(200);
-    expect((await h.api('POST', '/api/repos/create', { name: 'empty', type: 'space', sdk: 'static' })).status).toBe(200);
+    expect((await h.api('POST', '/api/repos/create', { name: 'empty', type: 'space', sdk: 'gradio' })).status).toBe(200);
     work = await makeWorkTree({ 'README.md': README, 'index.html': '<h1>hi</h1>' });
-    expect((await git(['push', pushUrl(h.port, 'admin/app', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, 'admin/app', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     expect((await h.waitStage('admin/app', ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR'])).stage).toBe('RUNNING');
   });
   afterAll(async () => {

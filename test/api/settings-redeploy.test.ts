@@ -33,7 +33,7 @@ describe('variables and secrets redeploy without downtime', () => {
     });
     expect((await h.api('POST', '/api/repos/create', { name: 'env', type: 'space', sdk: 'docker' })).status).toBe(200);
     work = await makeWorkTree(FILES);
-    expect((await git(['push', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     await waitFor('instance', async () => ((await runtime.list(SPACE)).length > 0 ? true : undefined));
     await readyAll();
     expect((await h.waitStage(SPACE, ['RUNNING'])).stage).toBe('RUNNING');

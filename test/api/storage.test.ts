@@ -54,7 +54,7 @@ describe('persistent storage through the API (fake runtime)', () => {
     expect((await h.stage('admin/data')).storage).toBe('small');
     const work = await makeWorkTree(FILES);
     dirs.push(work);
-    expect((await git(['push', pushUrl(h.port, 'admin/data', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, 'admin/data', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     expect((await h.waitStage('admin/data', SETTLED)).stage).toBe('RUNNING');
     expect(lastSpec('admin/data')?.storage).toEqual({ key: uid, tier: 'small', sizeBytes: 20e9 });
     expect(runtime.storageKeys()).toEqual([uid]);

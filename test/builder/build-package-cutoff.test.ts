@@ -33,7 +33,7 @@ describe('package cutoff from the commit history', () => {
 
   async function pushAndBuild(): Promise<{ dockerfile: string; log: string }> {
     const before = builder.built.length;
-    const r = await git(['push', pushUrl(h.port, 'admin/cut', ADMIN_TOKEN), 'main'], work);
+    const r = await git(['push', '--force', pushUrl(h.port, 'admin/cut', ADMIN_TOKEN), 'main'], work);
     expect(r.code, r.stderr).toBe(0);
     await h.waitStage('admin/cut', SETTLED);
     for (let i = 0; i < 100 && builder.built.length === before; i++) await new Promise((res) => setTimeout(res, 50));

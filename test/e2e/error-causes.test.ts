@@ -31,7 +31,7 @@ describe('errors that point at the cause', () => {
     if (created.status !== 200) throw new Error(`create ${name}: ${created.status} ${created.body}`);
     const work = await makeWorkTree(files);
     works.push(work);
-    const push = await git(['push', pushUrl(h.port, `admin/${name}`, ADMIN_TOKEN), 'main'], work);
+    const push = await git(['push', '--force', pushUrl(h.port, `admin/${name}`, ADMIN_TOKEN), 'main'], work);
     if (push.code !== 0) throw new Error(`push ${name}: ${push.stderr}`);
     return work;
   }
@@ -85,7 +85,7 @@ describe('errors that point at the cause', () => {
     expect((await h.app(sub, '/')).body).toContain('Version one');
 
     await commitFiles(work, bad, 'bad metadata');
-    const refused = await git(['push', pushUrl(h.port, `admin/${name}`, ADMIN_TOKEN), 'main'], work);
+    const refused = await git(['push', '--force', pushUrl(h.port, `admin/${name}`, ADMIN_TOKEN), 'main'], work);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('remote: Your push was rejected because README.md has invalid metadata:');
     expect(refused.stderr).toMatch(/remote: +- README\.md front matter: "sdk" must be one of gradio, streamlit, docker, static \(got "gradioo"\)\./);
@@ -95,7 +95,7 @@ describe('errors that point at the cause', () => {
     expect((await h.app(sub, '/')).body).toContain('Version one');
 
     await commitFiles(work, { 'README.md': fixedReadme('\nFixed.\n'), 'index.html': '<h1>Version two</h1>' }, 'fixed metadata');
-    const accepted = await git(['push', pushUrl(h.port, `admin/${name}`, ADMIN_TOKEN), 'main'], work);
+    const accepted = await git(['push', '--force', pushUrl(h.port, `admin/${name}`, ADMIN_TOKEN), 'main'], work);
     expect(accepted.code, accepted.stderr).toBe(0);
     expect((await h.waitStage(`admin/${name}`, SETTLED, 600_000)).stage).toBe('RUNNING');
     await expect.poll(async () => (await h.app(sub, '/')).body, { timeout: 60_000 }).toContain('Version two');

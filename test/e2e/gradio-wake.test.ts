@@ -36,7 +36,7 @@ describe('waking a Gradio Space in a browser', () => {
     h = await startHarness((config) => dockerAdapters(config, silentLogger()), { SPACEPORT_INSTANCE_NAME: INSTANCE });
     work = await makeWorkTree({ 'README.md': '---\ntitle: Wake\nsdk: gradio\nsdk_version: 5.50.0\napp_file: app.py\n---\n', 'app.py': APP });
     expect((await h.api('POST', '/api/repos/create', { name: NAME, type: 'space', sdk: 'gradio' })).status).toBe(200);
-    const push = await git(['push', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work);
+    const push = await git(['push', '--force', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
     const rt = await h.waitStage(SPACE, ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR', 'CONFIG_ERROR', 'NO_APP_FILE'], 900_000);
     expect(rt.stage, rt.errorMessage).toBe('RUNNING');
@@ -55,7 +55,7 @@ describe('waking a Gradio Space in a browser', () => {
 
   it('shows the waking page, then the app', async () => {
     await h.api('POST', `/api/spaces/${SPACE}/sleeptime`, { seconds: 1 });
-    await h.waitStage(SPACE, ['STOPPED'], 30_000);
+    await h.waitStage(SPACE, ['SLEEPING'], 30_000);
     await h.api('POST', `/api/spaces/${SPACE}/sleeptime`, { seconds: 3600 });
 
     const page = await browser.newPage();

@@ -62,7 +62,7 @@ describe('private Spaces on Docker, in a browser and from Python', () => {
       const r = await h.api('POST', '/api/repos/create', { name, type: 'space', sdk: 'static', private: true }, alice);
       expect(r.status, r.body).toBe(200);
       work = await makeWorkTree({ 'README.md': '---\ntitle: Private\nsdk: static\n---\n', 'index.html': `<h1 id="app">Hello from ${name}</h1>` });
-      const push = await git(['push', pushUrl(h.port, `alice/${name}`, alice), 'main'], work);
+      const push = await git(['push', '--force', pushUrl(h.port, `alice/${name}`, alice), 'main'], work);
       expect(push.code, push.stderr).toBe(0);
       rmSync(work, { recursive: true, force: true });
     }
@@ -147,7 +147,7 @@ describe('private Spaces on Docker, in a browser and from Python', () => {
 
   it('a sleeping private Space is never woken by a stranger\'s browser (404, no waking page); the owner\'s grant wakes it', async () => {
     expect((await h.api('POST', `/api/spaces/alice/${B}/sleeptime`, { seconds: 1 }, alice)).status).toBe(200);
-    expect((await waitStage(`alice/${B}`, ['STOPPED'], 60_000)).stage).toBe('STOPPED');
+    expect((await waitStage(`alice/${B}`, ['SLEEPING'], 60_000)).stage).toBe('SLEEPING');
     expect((await h.api('POST', `/api/spaces/alice/${B}/sleeptime`, { seconds: 3600 }, alice)).status).toBe(200);
     const running = () => docker.listContainers({ filters: { label: [`spaceport.space=alice/${B}`], name: [INSTANCE] } });
     expect(await running()).toHaveLength(0);
@@ -165,7 +165,7 @@ describe('private Spaces on Docker, in a browser and from Python', () => {
     }
     expect((await pythonGet(h.port, subOf(B), dave))[0]).toBe(404);
     await new Promise((r) => setTimeout(r, 1500));
-    expect((await h.api('GET', `/api/spaces/alice/${B}/runtime`, undefined, alice)).json().stage).toBe('STOPPED');
+    expect((await h.api('GET', `/api/spaces/alice/${B}/runtime`, undefined, alice)).json().stage).toBe('SLEEPING');
     expect(await running()).toHaveLength(0);
     // The owner: the grant, then the waking page, then the app.
     const context = await browser.newContext();

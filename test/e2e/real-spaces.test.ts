@@ -63,7 +63,7 @@ describe('real Spaces run unchanged (Python side)', () => {
         if (created.status !== 200) throw new Error(`create ${space(f)}: ${created.status} ${created.body}`);
         const work = await makeWorkTree(filesOf(path.join(FIXTURES, f.shape)), undefined, f.date);
         works.push(work);
-        const r = await git(['push', pushUrl(h.port, space(f), ADMIN_TOKEN), 'main'], work);
+        const r = await git(['push', '--force', pushUrl(h.port, space(f), ADMIN_TOKEN), 'main'], work);
         if (r.code !== 0) throw new Error(`git push ${f.shape} failed (${r.code}): ${r.stderr}`);
       }),
     );

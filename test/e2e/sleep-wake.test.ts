@@ -42,7 +42,7 @@ describe('sleep and wake on Docker', () => {
     h = await startHarness((config) => dockerAdapters(config, silentLogger()), { SPACEPORT_INSTANCE_NAME: INSTANCE });
     work = await makeWorkTree(Object.fromEntries(['README.md', 'Dockerfile', 'app.py'].map((f) => [f, readFileSync(path.join(FIXTURE, f))])));
     expect((await h.api('POST', '/api/repos/create', { name: NAME, type: 'space', sdk: 'docker' })).status).toBe(200);
-    const push = await git(['push', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work);
+    const push = await git(['push', '--force', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
     const rt = await h.waitStage(SPACE, ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR', 'CONFIG_ERROR', 'NO_APP_FILE'], 480_000);
     expect(rt.stage, rt.errorMessage).toBe('RUNNING');
@@ -78,8 +78,8 @@ describe('sleep and wake on Docker', () => {
     expect((await h.stage(SPACE)).stage).toBe('RUNNING');
     ws.close();
 
-    const stopped = await h.waitStage(SPACE, ['STOPPED'], 20_000);
-    expect(stopped.stage).toBe('STOPPED');
+    const stopped = await h.waitStage(SPACE, ['SLEEPING'], 20_000);
+    expect(stopped.stage).toBe('SLEEPING');
     const list = await containers();
     expect(list).toHaveLength(1);
     expect(list[0]!.State).not.toBe('running');
@@ -87,7 +87,7 @@ describe('sleep and wake on Docker', () => {
 
   it('100 concurrent requests wake it once and all get the app', async () => {
     await h.api('POST', `/api/spaces/${SPACE}/sleeptime`, { seconds: 300 });
-    expect((await h.stage(SPACE)).stage).toBe('STOPPED');
+    expect((await h.stage(SPACE)).stage).toBe('SLEEPING');
     const since = Date.now();
     const results = await Promise.all(
       Array.from({ length: 100 }, () => request({ port: h.port, path: '/', host: `${SUB}.localhost:${h.port}`, timeoutMs: 120_000 })),
@@ -100,7 +100,7 @@ describe('sleep and wake on Docker', () => {
 
   it('a browser visiting a sleeping Space gets the waking page at once', async () => {
     await h.api('POST', `/api/spaces/${SPACE}/sleeptime`, { seconds: 1 });
-    await h.waitStage(SPACE, ['STOPPED'], 20_000);
+    await h.waitStage(SPACE, ['SLEEPING'], 20_000);
     const page = await h.app(SUB, '/', { accept: 'text/html,application/xhtml+xml' });
     expect(page.status).toBe(503);
     expect(page.headers['retry-after']).toBeDefined();

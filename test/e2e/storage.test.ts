@@ -78,7 +78,7 @@ describe('persistent storage end to end (Docker)', () => {
     expect(created.status, created.body).toBe(200);
     uid = created.json().id;
     work = await makeWorkTree({ 'README.md': README, Dockerfile: 'FROM scratch\n' });
-    expect((await git(['push', pushUrl(h.port, space, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, space, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     expect((await h.waitStage(space, SETTLED)).stage).toBe('RUNNING');
     expect((await h.stage(space)).storage).toBe('small');
     expect(await volumeExists()).toBe(true);
@@ -100,7 +100,7 @@ describe('persistent storage end to end (Docker)', () => {
 
   it('keeps /data across a push (a new release)', async () => {
     const commit = await commitFiles(work, { 'notes.md': 'v2\n' }, 'v2');
-    expect((await git(['push', pushUrl(h.port, space, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, space, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     await servingOnly(commit);
     expect(await notes('third')).toBe('first\nsecond\nthird\n');
   });

@@ -77,7 +77,7 @@ describe('the disk full', () => {
     await sp.start();
     expect((await sp.api('POST', '/api/repos/create', { name: NAME, type: 'space', sdk: 'docker' })).status).toBe(200);
     work = await makeWorkTree(files('v1'));
-    expect((await git(['push', pushUrl(port, SPACE, TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(port, SPACE, TOKEN), 'main'], work)).code).toBe(0);
     await waitFor('v1 served', async () => ((await served()) === 'v1' ? true : undefined), 300_000, 200);
   }, 400_000);
 
@@ -107,7 +107,7 @@ describe('the disk full', () => {
     poller.start();
     const filler = fill(MOUNT);
     await commitFiles(work, { ...files('v2'), 'blob.bin': randomBytes(2 * 1024 * 1024) }, 'v2');
-    const push = await git(['push', pushUrl(port, SPACE, TOKEN), 'main'], work);
+    const push = await git(['push', '--force', pushUrl(port, SPACE, TOKEN), 'main'], work);
     expect(await alive()).toBe(200);
     await new Promise((r) => setTimeout(r, 2000));
     await poller.stop();
@@ -117,14 +117,14 @@ describe('the disk full', () => {
     expect(fsckRepos(dataDir)).toBeGreaterThan(0);
     expect(storeIntegrity(dataDir)).toBe('ok');
     // Room again: the same push goes through (or is already there) and goes live.
-    expect((await git(['push', pushUrl(port, SPACE, TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(port, SPACE, TOKEN), 'main'], work)).code).toBe(0);
     if (push.code === 0) await sp.api('POST', `/api/spaces/${SPACE}/restart`);
     await waitFor('v2 served', async () => ((await served()) === 'v2' ? true : undefined), 300_000, 200);
   }, 600_000);
 
   it('during a build: Spaceport stays up, v2 keeps serving, and after freeing room a restart builds and serves v3', async () => {
     await commitFiles(work, files('v3'), 'v3');
-    expect((await git(['push', pushUrl(port, SPACE, TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(port, SPACE, TOKEN), 'main'], work)).code).toBe(0);
     await waitFor('the build running', async () => {
       const log = (await sp.api('GET', `/api/spaces/${SPACE}/logs/build`).catch(() => undefined))?.body ?? '';
       return log.includes('building v3') ? true : undefined;

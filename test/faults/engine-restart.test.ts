@@ -46,7 +46,7 @@ describe('a Docker engine restart', () => {
     await sp.start();
     expect((await sp.api('POST', '/api/repos/create', { name: NAME, type: 'space', sdk: 'docker' })).status).toBe(200);
     work = await makeWorkTree(FILES);
-    expect((await git(['push', pushUrl(port, SPACE, TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(port, SPACE, TOKEN), 'main'], work)).code).toBe(0);
     await waitFor('the Space running', running, 600_000, 200);
     await waitFor('the app answering', appAnswers, 60_000, 100);
   }, 700_000);

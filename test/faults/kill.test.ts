@@ -59,7 +59,7 @@ describe('kill -9 of Spaceport', () => {
     await sp.start();
     expect((await sp.api('POST', '/api/repos/create', { name: NAME, type: 'space', sdk: 'docker' })).status).toBe(200);
     work = await makeWorkTree(files('v0'));
-    expect((await git(['push', pushUrl(port, SPACE, TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(port, SPACE, TOKEN), 'main'], work)).code).toBe(0);
     await converged();
   }, 400_000);
 
@@ -76,7 +76,7 @@ describe('kill -9 of Spaceport', () => {
     for (const [i, delayMs] of [50, 250, 600].entries()) {
       const version = `push-${i}-${RUN}`;
       const commit = await commitFiles(work, { 'version.txt': `${version}\n`, 'blob.bin': randomBytes(4 * 1024 * 1024) }, version);
-      const push = git(['push', pushUrl(port, SPACE, TOKEN), 'main'], work);
+      const push = git(['push', '--force', pushUrl(port, SPACE, TOKEN), 'main'], work);
       await new Promise((r) => setTimeout(r, delayMs));
       await sp.kill();
       const result = await push;
@@ -86,7 +86,7 @@ describe('kill -9 of Spaceport', () => {
       await converged();
       checkIntact();
       // The working tree's main must match the remote for the next round: push again (a no-op if it landed).
-      expect((await git(['push', pushUrl(port, SPACE, TOKEN), 'main'], work)).code).toBe(0);
+      expect((await git(['push', '--force', pushUrl(port, SPACE, TOKEN), 'main'], work)).code).toBe(0);
       await converged();
       expect(await served()).toBe(version);
     }
@@ -94,7 +94,7 @@ describe('kill -9 of Spaceport', () => {
 
   it('during a wake: the Space wakes when Spaceport is back, and serves', async () => {
     await sp.api('POST', `/api/spaces/${SPACE}/sleeptime`, { seconds: 1 });
-    await waitFor('asleep', async () => ((await sp.stage(SPACE)).stage === 'STOPPED' ? true : undefined), 120_000, 200);
+    await waitFor('asleep', async () => ((await sp.stage(SPACE)).stage === 'SLEEPING' ? true : undefined), 120_000, 200);
     await sp.api('POST', `/api/spaces/${SPACE}/sleeptime`, { seconds: 3600 });
     const held = served(); // a visitor: wakes it
     await new Promise((r) => setTimeout(r, 300));
@@ -111,7 +111,7 @@ describe('kill -9 of Spaceport', () => {
     const before = (await served())!;
     const version = `redeploy-${RUN}`;
     await commitFiles(work, { 'version.txt': `${version}\n` }, version);
-    expect((await git(['push', pushUrl(port, SPACE, TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(port, SPACE, TOKEN), 'main'], work)).code).toBe(0);
     await waitFor('the new release starting', async () => {
       const stage = (await sp.stage(SPACE)).stage;
       return stage === 'RUNNING_APP_STARTING' || stage === 'RUNNING_BUILDING' ? true : undefined;

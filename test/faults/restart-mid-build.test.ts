@@ -46,7 +46,7 @@ describe.each(['SIGKILL', 'SIGTERM'] as const)('a restart after %s mid-build', (
     await sp.start();
     expect((await sp.api('POST', '/api/repos/create', { name: NAME, type: 'space', sdk: 'docker' })).status).toBe(200);
     work = await makeWorkTree(FILES(NAME));
-    expect((await git(['push', pushUrl(port, `admin/${NAME}`, TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(port, `admin/${NAME}`, TOKEN), 'main'], work)).code).toBe(0);
     // Kill it in the Dockerfile's slow step (past any base image making, which must not be cut short).
     await waitFor('the slow build step running', async () => {
       const log = (await sp.api('GET', `/api/spaces/admin/${NAME}/logs/build`).catch(() => undefined))?.body ?? '';

@@ -32,11 +32,11 @@ describe('a herd of requests to a sleeping Space', () => {
       Dockerfile: `FROM ${TEST_IMAGE}\nCMD ["/app/start.sh"]\n`,
     });
     expect((await h.api('POST', '/api/repos/create', { name: NAME, type: 'space', sdk: 'docker' })).status).toBe(200);
-    expect((await git(['push', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     const rt = await h.waitStage(SPACE, ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR'], 300_000);
     expect(rt.stage, rt.errorMessage).toBe('RUNNING');
     await h.api('POST', `/api/spaces/${SPACE}/sleeptime`, { seconds: 1 });
-    await h.waitStage(SPACE, ['STOPPED'], 60_000);
+    await h.waitStage(SPACE, ['SLEEPING'], 60_000);
     await h.api('POST', `/api/spaces/${SPACE}/sleeptime`, { seconds: 600 });
   }, 400_000);
 
@@ -48,7 +48,7 @@ describe('a herd of requests to a sleeping Space', () => {
   });
 
   it(`${N} concurrent requests: one wake, ${N} answers from the app, no error`, async () => {
-    expect((await h.stage(SPACE)).stage).toBe('STOPPED');
+    expect((await h.stage(SPACE)).stage).toBe('SLEEPING');
     const r = await requestHerd({ docker, port: h.port, subdomain: SUB, space: SPACE, n: N, expect: (b) => b.includes('spaceport test app') });
     expect(r.other).toEqual({});
     expect(r.ok).toBe(N);

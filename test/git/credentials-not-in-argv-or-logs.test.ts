@@ -50,7 +50,7 @@ describe('upstream credentials stay out of argv and logs', () => {
     const git = gitClient(tmp);
     const work = await initWork(git, path.join(tmp, 'work'));
     await commitFiles(git, work, { 'README.md': '---\nsdk: static\n---\n', 'index.html': '<h1>up</h1>\n' });
-    ok(await git(['push', '-q', upstream.repos.pathOf(src), 'main'], { cwd: work }));
+    ok(await git(['push', '--force', '-q', upstream.repos.pathOf(src), 'main'], { cwd: work }));
 
     // The upstream wants Basic credentials, and answers slowly so the fetching processes can be seen.
     const expected = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;

@@ -26,7 +26,7 @@ async function newSpace(name: string, seed = true): Promise<TestSpace> {
   if (seed) {
     const work = await initWork(git, fresh(`seed-${name}`));
     await commitFiles(git, work, { 'README.md': '---\nsdk: static\n---\n' });
-    ok(await git(['push', '-q', url('x:hf_write_alice'), 'main'], { cwd: work }));
+    ok(await git(['push', '--force', '-q', url('x:hf_write_alice'), 'main'], { cwd: work }));
   }
   return { id, url };
 }
@@ -55,7 +55,7 @@ describe('git smart HTTP (stock git client against the handler)', () => {
     expect(empty.code, empty.stderr).toBe(0);
     const work = await initWork(git, fresh('work'));
     const commit = await commitFiles(git, work, { 'README.md': '---\nsdk: static\n---\n', 'index.html': '<p>hi</p>\n' });
-    const push = await git(['push', s.url('whatever-user:hf_write_alice'), 'main'], { cwd: work });
+    const push = await git(['push', '--force', s.url('whatever-user:hf_write_alice'), 'main'], { cwd: work });
     expect(push.code, push.stderr).toBe(0);
     expect(await srv.repos.head(s.id)).toMatchObject({ commit });
     expect(srv.pushes).toContainEqual({ space: s.id, user: 'alice' });
@@ -81,7 +81,7 @@ describe('git smart HTTP (stock git client against the handler)', () => {
     const before = await srv.repos.head(s.id);
     const pushesBefore = srv.pushes.length;
     await commitFiles(git, clone, { 'anon.txt': 'x\n' });
-    const push = await git(['push', s.url(), 'main'], { cwd: clone });
+    const push = await git(['push', '--force', s.url(), 'main'], { cwd: clone });
     expect(push.code).not.toBe(0);
     expect(push.stderr).toMatch(/could not read Username|Authentication failed/);
     expect(await srv.repos.head(s.id)).toEqual(before);
@@ -97,7 +97,7 @@ describe('git smart HTTP (stock git client against the handler)', () => {
     const s = await newSpace('wrong');
     const clone = await cloneOf(s);
     await commitFiles(git, clone, { 'wrong.txt': 'x\n' });
-    const push = await git(['push', s.url('u:hf_not_a_token'), 'main'], { cwd: clone });
+    const push = await git(['push', '--force', s.url('u:hf_not_a_token'), 'main'], { cwd: clone });
     expect(push.code).not.toBe(0);
     expect(push.stderr).toContain('Authentication failed');
     const res = await rawRequest(srv.port, {
@@ -113,7 +113,7 @@ describe('git smart HTTP (stock git client against the handler)', () => {
     const clone = await cloneOf(s, 'bob:hf_read_bob');
     const before = await srv.repos.head(s.id);
     await commitFiles(git, clone, { 'ro.txt': 'x\n' });
-    const push = await git(['push', s.url('bob:hf_read_bob'), 'main'], { cwd: clone });
+    const push = await git(['push', '--force', s.url('bob:hf_read_bob'), 'main'], { cwd: clone });
     expect(push.code).not.toBe(0);
     expect(push.stderr).toContain('remote: This token is read-only');
     expect(push.stderr).toContain('403');
@@ -133,7 +133,7 @@ describe('git smart HTTP (stock git client against the handler)', () => {
     const before = await srv.repos.head(s.id);
     const pushesBefore = srv.pushes.length;
     await commitFiles(git, clone, { 'models/big.bin': Buffer.alloc(11 * 1024 * 1024, 7), 'small.txt': 'ok\n' });
-    const push = await git(['push', s.url('hf_user:hf_write_alice'), 'main'], { cwd: clone });
+    const push = await git(['push', '--force', s.url('hf_user:hf_write_alice'), 'main'], { cwd: clone });
     expect(push.code).not.toBe(0);
     const lines = push.stderr.split('\n').map((l) => l.trimEnd());
     const at = lines.indexOf('remote: Your push was rejected because it contains files larger than 10 MiB.');
@@ -154,7 +154,7 @@ describe('git smart HTTP (stock git client against the handler)', () => {
     const s = await newSpace('edge');
     const clone = await cloneOf(s);
     const commit = await commitFiles(git, clone, { 'edge.bin': Buffer.alloc(10 * 1024 * 1024, 1) });
-    const push = await git(['push', s.url('x:hf_write_alice'), 'main'], { cwd: clone });
+    const push = await git(['push', '--force', s.url('x:hf_write_alice'), 'main'], { cwd: clone });
     expect(push.code, push.stderr).toBe(0);
     expect((await srv.repos.head(s.id))?.commit).toBe(commit);
   });
@@ -169,26 +169,36 @@ describe('git smart HTTP (stock git client against the handler)', () => {
     expect((await fs.stat(path.join(clone, 'README.md'))).isFile()).toBe(true);
   });
 
-  it('allows other branches, refuses tags and deleting main', async () => {
+  it('allows other branches and tags (as the Hub does), refuses other refs and deleting main', async () => {
     const s = await newSpace('refs');
     const clone = await cloneOf(s);
     const auth = s.url('x:hf_write_alice');
     ok(await git(['checkout', '-q', '-b', 'dev'], { cwd: clone }));
     const dev = await commitFiles(git, clone, { 'dev.txt': 'dev\n' });
-    expect((await git(['push', auth, 'dev'], { cwd: clone })).code).toBe(0);
+    expect((await git(['push', '--force', auth, 'dev'], { cwd: clone })).code).toBe(0);
     expect((await srv.repos.head(s.id, 'dev'))?.commit).toBe(dev);
 
+    const mainBefore = await srv.repos.head(s.id);
     ok(await git(['tag', 'v1'], { cwd: clone }));
-    const tag = await git(['push', auth, 'v1'], { cwd: clone });
-    expect(tag.code).not.toBe(0);
-    expect(tag.stderr).toContain('remote: Only branches can be pushed; "refs/tags/v1" is not under refs/heads/.');
+    ok(await git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'tag', '-a', '-m', 'release 2', 'v2'], { cwd: clone }));
+    const tag = await git(['push', auth, 'v1', 'v2'], { cwd: clone });
+    expect(tag.code, tag.stderr).toBe(0);
+    const tags = await git(['ls-remote', '--tags', auth], { cwd: clone });
+    expect(tags.stdout).toContain(`${dev}\trefs/tags/v1`);
+    expect(tags.stdout).toContain(`${dev}\trefs/tags/v2^{}`);
+    expect(await srv.repos.head(s.id)).toEqual(mainBefore);
+    expect((await git(['push', auth, ':refs/tags/v1'], { cwd: clone })).code).toBe(0);
 
-    const del = await git(['push', auth, ':main'], { cwd: clone });
+    const note = await git(['push', '--force', auth, 'HEAD:refs/notes/x'], { cwd: clone });
+    expect(note.code).not.toBe(0);
+    expect(note.stderr).toContain('remote: Only branches and tags can be pushed; "refs/notes/x" is not under refs/heads/ or refs/tags/.');
+
+    const del = await git(['push', '--force', auth, ':main'], { cwd: clone });
     expect(del.code).not.toBe(0);
     expect(del.stderr).toMatch(/deletion of the current branch prohibited|The main branch cannot be deleted/);
     expect(await srv.repos.head(s.id)).toBeDefined();
 
-    expect((await git(['push', auth, ':dev'], { cwd: clone })).code).toBe(0);
+    expect((await git(['push', '--force', auth, ':dev'], { cwd: clone })).code).toBe(0);
     expect(await srv.repos.head(s.id, 'dev')).toBeUndefined();
   });
 
@@ -230,7 +240,7 @@ describe('git smart HTTP (stock git client against the handler)', () => {
       other.known.add(s.id);
       const clone = await cloneOf(s);
       await commitFiles(git, clone, { 'big.bin': Buffer.alloc(10 * 1024 * 1024 + 1, 2) });
-      const push = await git(['push', `http://x:hf_write_alice@127.0.0.1:${other.port}/spaces/alice/rehook`, 'main'], { cwd: clone });
+      const push = await git(['push', '--force', `http://x:hf_write_alice@127.0.0.1:${other.port}/spaces/alice/rehook`, 'main'], { cwd: clone });
       expect(push.code).not.toBe(0);
       expect(push.stderr).toContain('remote:   - big.bin (ref: refs/heads/main)');
     } finally {

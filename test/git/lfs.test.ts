@@ -56,7 +56,7 @@ describe('git LFS on the Spaces git remote, end to end', () => {
   });
 
   it('pushes the object, clones it back byte-identical, and the Space serves the real file', async () => {
-    const push = await git(['push', pushUrl(s.h.port, s.space, ADMIN_TOKEN), 'main'], s.work);
+    const push = await git(['push', '--force', pushUrl(s.h.port, s.space, ADMIN_TOKEN), 'main'], s.work);
     expect(push.code, push.stderr).toBe(0);
 
     await gitOk(['lfs', 'install', '--skip-repo'], elsewhere); // HOME is `elsewhere` for this git
@@ -79,7 +79,7 @@ describe('git LFS on the Spaces git remote, end to end', () => {
     writeFileSync(path.join(s.work, 'raw.dat'), randomBytes(11 * 1024 * 1024));
     await gitOk(['-c', 'filter.lfs.clean=', '-c', 'filter.lfs.required=false', 'add', 'raw.dat', '.gitattributes'], s.work);
     await gitOk(['commit', '-q', '-m', 'large file without LFS'], s.work);
-    const push = await git(['push', pushUrl(s.h.port, s.space, ADMIN_TOKEN), 'main'], s.work);
+    const push = await git(['push', '--force', pushUrl(s.h.port, s.space, ADMIN_TOKEN), 'main'], s.work);
     expect(push.code).not.toBe(0);
     expect(push.stderr).toContain('Your push was rejected because it contains files larger than 10 MiB.');
     expect(push.stderr).toContain('Please use https://git-lfs.github.com/ to store large files.');

@@ -24,7 +24,7 @@ beforeAll(async () => {
   ok(await git(['init', '-q', '--bare', path.join(tmp, 'data', 'secret.git')]));
   const work = await initWork(git, path.join(tmp, 'w'));
   await commitFiles(git, work, { 'secret.txt': 'top secret\n' });
-  ok(await git(['push', '-q', path.join(tmp, 'data', 'secret.git'), 'main'], { cwd: work }));
+  ok(await git(['push', '--force', '-q', path.join(tmp, 'data', 'secret.git'), 'main'], { cwd: work }));
 });
 
 afterAll(async () => {
@@ -100,7 +100,7 @@ describe('CliGitRepos paths', () => {
     const git = gitClient(tmp);
     const work = await initWork(git, path.join(tmp, 'w-files'));
     await commitFiles(git, work, { 'a.txt': 'a\n' });
-    ok(await git(['push', '-q', repos.pathOf(space), 'main'], { cwd: work }));
+    ok(await git(['push', '--force', '-q', repos.pathOf(space), 'main'], { cwd: work }));
     const head = (await repos.head(space))!;
     for (const file of ['../secret.git/HEAD', '../../etc/passwd', '/etc/passwd', 'x/../../a.txt', '..']) {
       const err = await repos.readFile(space, head.commit, file).then(() => undefined, (e: unknown) => e);

@@ -23,7 +23,7 @@ describe('a push a killed process never finished', () => {
     h = await startHarness((config) => ({ runtime: new FakeRuntime({ http: true }), builder, plan: planFromBuilder(config) }));
     expect((await h.api('POST', '/api/repos/create', { name: 'journal', type: 'space', sdk: 'static' })).status).toBe(200);
     work = await makeWorkTree({ 'README.md': '---\nsdk: static\n---\n', 'index.html': '<p>v1</p>' });
-    expect((await git(['push', pushUrl(h.port, 'admin/journal', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, 'admin/journal', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     await h.waitStage('admin/journal', ['RUNNING'], 60_000);
   });
 
@@ -35,7 +35,7 @@ describe('a push a killed process never finished', () => {
   it('is built on the next start', async () => {
     const space = h.sp.store.getSpace(toSpaceId('admin', 'journal'))!;
     const commit = await commitFiles(work, { 'index.html': '<p>v2</p>' }, 'v2');
-    await gitOk(['push', path.join(h.dataDir, 'repos', 'admin', 'journal.git'), 'main'], work);
+    await gitOk(['push', '--force', path.join(h.dataDir, 'repos', 'admin', 'journal.git'), 'main'], work);
     await h.sp.pipeline.idle();
     expect(h.sp.store.latestBuild(space.uid)?.commit).not.toBe(commit);
     mkdirSync(path.join(h.dataDir, 'pushes'), { recursive: true });

@@ -12,7 +12,7 @@ async function pushFiles(git: GitClient, work: string, bare: string, files: Reco
   ok(await git(['checkout', '-q', ...(has.code === 0 ? [] : ['--orphan']), branch], { cwd: work }));
   ok(await git(['rm', '-rq', '--ignore-unmatch', '.'], { cwd: work }));
   await commitFiles(git, work, files, 'update', date);
-  ok(await git(['push', '-q', bare, `${branch}:refs/heads/${branch}`], { cwd: work }));
+  ok(await git(['push', '--force', '-q', bare, `${branch}:refs/heads/${branch}`], { cwd: work }));
   const commit = ok(await git(['rev-parse', 'HEAD'], { cwd: work })).stdout.trim();
   const tree = ok(await git(['rev-parse', 'HEAD^{tree}'], { cwd: work })).stdout.trim();
   return { commit, tree };
@@ -73,7 +73,7 @@ describe('CliGitRepos on disk', () => {
     await fs.chmod(path.join(work, 'run.sh'), 0o755);
     await fs.symlink('data/a.txt', path.join(work, 'link.txt'));
     await commitFiles(git, work, {});
-    ok(await git(['push', '-q', repos.pathOf(space), 'main'], { cwd: work }));
+    ok(await git(['push', '--force', '-q', repos.pathOf(space), 'main'], { cwd: work }));
     const head = await repos.head(space);
     const out = await makeTempDir('spaceport-export-');
     try {
@@ -107,7 +107,7 @@ describe('CliGitRepos on disk', () => {
   it('applies the size hook to local pushes too, with the limit from SPACEPORT_GIT_MAX_FILE_BYTES', async () => {
     const work = await initWork(git, path.join(tmp, 'w-limit'));
     await commitFiles(git, work, { 'ok.txt': 'x'.repeat(1000), 'too-big.txt': 'y'.repeat(1001) });
-    const push = await git(['push', repos.pathOf(space), 'main:refs/heads/limit'], {
+    const push = await git(['push', '--force', repos.pathOf(space), 'main:refs/heads/limit'], {
       cwd: work,
       env: { SPACEPORT_GIT_MAX_FILE_BYTES: '1000' },
     });

@@ -79,7 +79,7 @@ describe('fetch time: checked again and pinned', () => {
     const git = gitClient(tmp);
     const work = await initWork(git, path.join(tmp, 'work'));
     await commitFiles(git, work, { 'README.md': '---\nsdk: static\n---\n' });
-    ok(await git(['push', '-q', upstream.repos.pathOf(src), 'main'], { cwd: work }));
+    ok(await git(['push', '--force', '-q', upstream.repos.pathOf(src), 'main'], { cwd: work }));
   });
   afterAll(async () => {
     await upstream?.close();

@@ -31,10 +31,10 @@ beforeAll(async () => {
   git = gitClient(tmp);
   work = await initWork(git, path.join(tmp, 'work'));
   await commitFiles(git, work, { 'README.md': '---\nsdk: gradio\n---\n', 'app.py': 'print("v1")\n' });
-  ok(await git(['push', '-q', upstream.repos.pathOf(src), 'main'], { cwd: work }));
+  ok(await git(['push', '--force', '-q', upstream.repos.pathOf(src), 'main'], { cwd: work }));
   ok(await git(['checkout', '-q', '-b', 'release'], { cwd: work }));
   await commitFiles(git, work, { 'app.py': 'print("release")\n' });
-  ok(await git(['push', '-q', upstream.repos.pathOf(src), 'release'], { cwd: work }));
+  ok(await git(['push', '--force', '-q', upstream.repos.pathOf(src), 'release'], { cwd: work }));
   ok(await git(['checkout', '-q', 'main'], { cwd: work }));
 });
 

@@ -79,7 +79,7 @@ def push(repo_id, token, files=None):
         for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "init"]):
             subprocess.run(["git", *args], cwd=work, env=env, check=True)
         url = f"http://user:{token}@127.0.0.1:{PORT}/spaces/{repo_id}"
-        subprocess.run(["git", "-c", "credential.helper=", "push", "-q", url, "main"], cwd=work, env=env, check=True, capture_output=True)
+        subprocess.run(["git", "-c", "credential.helper=", "push", "--force", "-q", url, "main"], cwd=work, env=env, check=True, capture_output=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -49,7 +49,7 @@ describe('killing the controller on Kubernetes: proxies keep serving, Spaces con
     expect((await api('POST', '/api/repos/create', { name, type: 'space', sdk: 'static' })).status).toBe(200);
     const work = await makeWorkTree(files(text));
     works.push(work);
-    const r = await git(['push', pushUrl(port, `admin/${name}`, TOKEN), 'main'], work);
+    const r = await git(['push', '--force', pushUrl(port, `admin/${name}`, TOKEN), 'main'], work);
     expect(r.code, r.stderr).toBe(0);
     return work;
   }
@@ -96,7 +96,7 @@ describe('killing the controller on Kubernetes: proxies keep serving, Spaces con
 
   it('killed during a build: the proxy keeps serving the old version; after restart the build is redone and deployed', async () => {
     await commitFiles(workA, files('alpha two'), 'v2');
-    const r = await git(['push', pushUrl(port, 'admin/alpha', TOKEN), 'main'], workA);
+    const r = await git(['push', '--force', pushUrl(port, 'admin/alpha', TOKEN), 'main'], workA);
     expect(r.code, r.stderr).toBe(0);
     await waitStage('admin/alpha', ['RUNNING_BUILDING'], 30_000);
     await killController();
@@ -112,7 +112,7 @@ describe('killing the controller on Kubernetes: proxies keep serving, Spaces con
 
   it('killed during a wake: the running Space is served meanwhile; after restart the sleeping one finishes waking', async () => {
     await api('POST', '/api/spaces/admin/bravo/sleeptime', { seconds: 1 });
-    await waitStage('admin/bravo', ['STOPPED'], 60_000);
+    await waitStage('admin/bravo', ['SLEEPING'], 60_000);
     await api('POST', '/api/spaces/admin/bravo/sleeptime', { seconds: 3600 });
     await waitFor('the proxy holds bravo as sleeping', async () => (proxy.routes.snapshot().find((r) => r.subdomain === 'admin-bravo')?.target.kind === 'sleeping' ? true : undefined), 10_000);
 

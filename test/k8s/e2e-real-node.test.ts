@@ -55,7 +55,7 @@ describe('Spaceport on Kubernetes, end to end on a real node', () => {
   }
 
   async function push(space: string, work: string): Promise<void> {
-    const r = await git(['push', pushUrl(h.port, space, ADMIN_TOKEN), 'main'], work);
+    const r = await git(['push', '--force', pushUrl(h.port, space, ADMIN_TOKEN), 'main'], work);
     expect(r.code, r.stderr).toBe(0);
   }
 
@@ -133,7 +133,7 @@ describe('Spaceport on Kubernetes, end to end on a real node', () => {
 
     it('sleeps by scaling to 0; 100 concurrent requests wake it with one scale-up and all get the app', async () => {
       await h.api('POST', `/api/spaces/${space}/sleeptime`, { seconds: 1 });
-      await h.waitStage(space, ['STOPPED'], 60_000);
+      await h.waitStage(space, ['SLEEPING'], 60_000);
       await h.api('POST', `/api/spaces/${space}/sleeptime`, { seconds: 600 });
       const deployments = JSON.parse(await cluster.kubectl(['-n', namespace, 'get', 'deployments', '-o', 'json'])).items as {
         metadata: { annotations: Record<string, string> };

@@ -80,7 +80,7 @@ describe('hardware on Kubernetes: kwok CPU and GPU pools, the real scheduler', {
     expect((await h.api('POST', '/api/repos/create', { name: 'gpu', type: 'space', sdk: 'docker' })).status).toBe(200);
     const work = await makeWorkTree(FILES);
     dirs.push(work);
-    expect((await git(['push', pushUrl(h.port, 'admin/gpu', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, 'admin/gpu', ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     const rt = await h.waitStage('admin/gpu', ['RUNNING', 'RUNTIME_ERROR', 'BUILD_ERROR']);
     expect(rt.stage).toBe('RUNNING');
     expect(rt.hardware).toEqual({ current: 'cpu-basic', requested: 'cpu-basic' });
@@ -136,7 +136,7 @@ describe('hardware on Kubernetes: kwok CPU and GPU pools, the real scheduler', {
     expect((await h.api('POST', '/api/repos/create', { name: 'gpu2', type: 'space', sdk: 'docker', hardware: 't4-small' })).status).toBe(200);
     const work2 = await makeWorkTree(FILES);
     dirs.push(work2);
-    expect((await git(['push', pushUrl(h.port, 'admin/gpu2', ADMIN_TOKEN), 'main'], work2)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, 'admin/gpu2', ADMIN_TOKEN), 'main'], work2)).code).toBe(0);
     expect((await h.waitStage('admin/gpu2', ['RUNNING', 'RUNTIME_ERROR'], 30_000)).stage).toBe('RUNNING');
     await waitFor('both T4 taken', async () => ((await pods()).filter((p) => ready(p) && p.spec.nodeName?.startsWith('kwok-gpu-t4-')).length === 2 ? true : undefined), 30_000);
     const old = (await pods()).find((p) => p.metadata.annotations['spaceport.dev/space'] === 'admin/gpu' && ready(p))!;

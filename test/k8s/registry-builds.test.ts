@@ -32,7 +32,7 @@ describe('images in the registry', () => {
     expect((await h.api('POST', '/api/repos/create', { name: NAME, type: 'space', sdk: 'static' })).status).toBe(200);
     const work = await makeWorkTree(FILES);
     works.push(work);
-    expect((await git(['push', pushUrl(h.port, `admin/${NAME}`, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, `admin/${NAME}`, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
     const rt = await h.waitStage(`admin/${NAME}`, SETTLED, 900_000);
     expect(rt.stage, rt.errorMessage).toBe('RUNNING');
     expect((await h.app(`admin-${NAME}`, '/')).body).toContain(`registry ${RUN}`);

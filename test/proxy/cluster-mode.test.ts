@@ -95,7 +95,7 @@ describe('proxy in cluster mode', () => {
     expect((await h.api('POST', '/api/repos/create', { name: 'demo', type: 'space', sdk: 'static' })).status).toBe(200);
     const work = await makeWorkTree({ 'README.md': README, 'index.html': '<h1>demo</h1>' });
     dirs.push(work);
-    const push = await git(['push', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work);
+    const push = await git(['push', '--force', pushUrl(h.port, 'admin/demo', ADMIN_TOKEN), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
     expect((await h.waitStage('admin/demo', ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR'])).stage).toBe('RUNNING');
     // A route of the test's own, pointing at a small upstream server.

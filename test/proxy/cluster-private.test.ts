@@ -33,7 +33,7 @@ describe('private apps on a proxy replica', () => {
     dave = (await h.api('POST', '/api/users', { name: 'dave' })).json().token;
     expect((await h.api('POST', '/api/repos/create', { name: 'hidden', type: 'space', sdk: 'docker', private: true }, alice)).status).toBe(200);
     work = await makeWorkTree({ 'README.md': '---\ntitle: H\nsdk: docker\napp_port: 7860\n---\n', Dockerfile: 'FROM scratch\n' });
-    expect((await git(['push', pushUrl(h.port, 'alice/hidden', alice), 'main'], work)).code).toBe(0);
+    expect((await git(['push', '--force', pushUrl(h.port, 'alice/hidden', alice), 'main'], work)).code).toBe(0);
     await h.waitStage('alice/hidden', ['RUNNING']);
     replica = await startProxyServer({ controllerUrl: h.sp.url, token: TOKEN, port: 0, host: '127.0.0.1', domain: 'localhost', logger: silentLogger() });
     await waitFor('replica has the route', async () => (replica.routes.stats().routes > 0 ? true : undefined), 15_000, 25);

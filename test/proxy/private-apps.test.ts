@@ -158,6 +158,17 @@ describe('private apps behind the proxy', () => {
     expect((await request(h.port, { host: 'alice-demo.localhost', path: old })).status).toBe(404);
   });
 
+  it("X-HF-Authorization (gradio_client's header) opens the app as Authorization does, and never reaches the app", async () => {
+    await start();
+    const ok = await request(h.port, { host: 'alice-demo.localhost', path: '/headers', headers: { 'x-hf-authorization': 'Bearer tok-alice' } });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).not.toHaveProperty('x-hf-authorization');
+    expect(await wsStatus('alice-demo.localhost', { 'x-hf-authorization': 'Bearer tok-alice' })).toBe(101);
+    expect(apps.alice.upgradeHeaders).not.toHaveProperty('x-hf-authorization');
+    expect((await request(h.port, { host: 'alice-demo.localhost', path: '/hello', headers: { 'x-hf-authorization': 'Bearer tok-bob' } })).status).toBe(404);
+    expect((await request(h.port, { host: 'alice-demo.localhost', path: '/hello' })).status).toBe(404);
+  });
+
   it('without app access configured, private apps answer 404 to everyone', async () => {
     h = await startProxy(routes());
     expect((await request(h.port, { host: 'alice-demo.localhost', path: '/hello', headers: { authorization: 'Bearer tok-alice' } })).status).toBe(404);

@@ -46,7 +46,7 @@ export class DockerSpace {
 
   /** `git push` the work tree's `main`; resolves once the build is queued (or known not needed). */
   async push(): Promise<void> {
-    const r = await git(['push', pushUrl(this.h.port, this.space, ADMIN_TOKEN), 'main'], this.work);
+    const r = await git(['push', '--force', pushUrl(this.h.port, this.space, ADMIN_TOKEN), 'main'], this.work);
     if (r.code !== 0) throw new Error(`git push failed (${r.code}): ${r.stderr}`);
   }
 

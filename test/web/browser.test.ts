@@ -64,11 +64,15 @@ describe('web UI in the browser', () => {
 
     await page.getByRole('link', { name: 'New Space' }).click();
     await page.getByLabel('Space name').fill('demo');
-    await page.getByLabel('static').check();
+    // gradio: a new Space's initial commit has no app for it, so it waits for the push (static would serve its starter page).
+    await page.getByLabel('gradio').check();
     await screenshotTo(page, SHOTS, '02-new-space');
     await page.getByRole('button', { name: 'Create Space' }).click();
     await page.waitForURL(`${base()}/spaces/alice/demo`);
     await expect(page.locator('[data-state-title]').textContent()).resolves.toBe('No application file');
+    // /new-space makes the Hub's initial commit too.
+    const tree = await h.api('GET', '/api/spaces/alice/demo/tree/main', undefined, aliceToken);
+    expect((tree.json() as { path: string }[]).map((e) => e.path)).toEqual(['.gitattributes', 'README.md']);
     const commands = await page.locator('.howto').textContent();
     expect(commands).toContain(`git clone http://127.0.0.1:${h.port}/spaces/alice/demo`);
     expect(commands).toContain('repo_id="alice/demo"');
@@ -76,7 +80,7 @@ describe('web UI in the browser', () => {
 
     // A push from the test's git; the open page follows the stage stream.
     work = await makeWorkTree({ 'README.md': '---\ntitle: Demo\nemoji: 🧪\ncolorFrom: green\ncolorTo: blue\nsdk: static\n---\n# Demo\n', 'index.html': '<h1>hi</h1>' });
-    const push = await git(['push', '-q', pushUrl(h.port, 'alice/demo', aliceToken), 'main'], work);
+    const push = await git(['push', '--force', '-q', pushUrl(h.port, 'alice/demo', aliceToken), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
     await page.locator('[data-stage-of="alice/demo"][data-stage="RUNNING"]').waitFor();
     await page.locator('[data-app-frame]').waitFor({ state: 'visible' });
@@ -186,7 +190,7 @@ describe('web UI in the browser', () => {
     expect((await h.api('POST', '/api/repos/create', { name: 'svc', type: 'space', sdk: 'docker' }, aliceToken)).status).toBe(200);
     const tree = await makeWorkTree({ 'README.md': '---\nsdk: docker\napp_port: 7860\n---\n', Dockerfile: 'FROM scratch\n' });
     try {
-      const push = await git(['push', '-q', pushUrl(h.port, 'alice/svc', aliceToken), 'main'], tree);
+      const push = await git(['push', '--force', '-q', pushUrl(h.port, 'alice/svc', aliceToken), 'main'], tree);
       expect(push.code, push.stderr).toBe(0);
     } finally {
       rmSync(tree, { recursive: true, force: true });
@@ -205,12 +209,12 @@ describe('web UI in the browser', () => {
     expect((await h.api('POST', '/api/spaces/alice/svc/restart', undefined, aliceToken)).status).toBe(200);
     await h.waitStage('alice/svc', ['RUNNING']);
     expect((await h.api('POST', '/api/spaces/alice/svc/sleeptime', { seconds: 1 }, aliceToken)).status).toBe(200);
-    await h.waitStage('alice/svc', ['STOPPED'], 60_000);
+    await h.waitStage('alice/svc', ['SLEEPING'], 60_000);
     const gallery = await (await browser.newContext()).newPage();
     await gallery.goto(`${base()}/alice`);
     expect(await gallery.locator('[data-stage-of="alice/svc"]').textContent()).toBe('Sleeping');
     await screenshotTo(gallery, SHOTS, '14-gallery-sleeping');
-    expect((await h.stage('alice/svc')).stage).toBe('STOPPED'); // the gallery itself wakes nothing
+    expect((await h.stage('alice/svc')).stage).toBe('SLEEPING'); // the gallery itself wakes nothing
     // The page frames the app; the proxy wakes it for that visit, and the badge follows.
     await gallery.goto(`${base()}/spaces/alice/svc`);
     await gallery.locator('[data-stage-of="alice/svc"][data-stage="RUNNING"]').waitFor({ timeout: 60_000 });

@@ -54,12 +54,13 @@ describe('web UI with Docker', () => {
   });
 
   it('follows a push from building to running, and the app in the iframe answers a click', async () => {
-    expect((await h.api('POST', '/api/repos/create', { name: OK, type: 'space', sdk: 'static' })).status).toBe(200);
+    // Created as docker (no starter app, so it is NO_APP_FILE until the push); the pushed README makes it static.
+    expect((await h.api('POST', '/api/repos/create', { name: OK, type: 'space', sdk: 'docker' })).status).toBe(200);
     await page.goto(`http://127.0.0.1:${h.port}/spaces/admin/${OK}`);
     await page.locator('[data-stage-of][data-stage="NO_APP_FILE"]').waitFor();
     const work = await makeWorkTree({ 'README.md': '---\ntitle: Click me\nemoji: 👆\nsdk: static\n---\n', 'index.html': APP });
     trees.push(work);
-    const push = await git(['push', '-q', pushUrl(h.port, `admin/${OK}`, ADMIN_TOKEN), 'main'], work);
+    const push = await git(['push', '--force', '-q', pushUrl(h.port, `admin/${OK}`, ADMIN_TOKEN), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
 
     await page.locator('[data-stage-of][data-stage="BUILDING"], [data-stage-of][data-stage="RUNNING"]').first().waitFor();
@@ -99,7 +100,7 @@ describe('web UI with Docker', () => {
       Dockerfile: 'FROM spaceport/python:3.11\nRUN echo "boom: the failing step says why" && exit 3\n',
     });
     trees.push(work);
-    const push = await git(['push', '-q', pushUrl(h.port, `admin/${BAD}`, ADMIN_TOKEN), 'main'], work);
+    const push = await git(['push', '--force', '-q', pushUrl(h.port, `admin/${BAD}`, ADMIN_TOKEN), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
     const rt = await h.waitStage(`admin/${BAD}`, ['BUILD_ERROR', 'RUNNING', 'RUNTIME_ERROR', 'CONFIG_ERROR'], 480_000);
     expect(rt.stage).toBe('BUILD_ERROR');
@@ -119,7 +120,7 @@ describe('web UI with Docker', () => {
       Dockerfile: 'FROM spaceport/python:3.11\nWORKDIR /srv\nRUN echo "<h1>python app</h1>" > index.html\nCMD ["python3", "-m", "http.server", "7860"]\n',
     });
     trees.push(work);
-    const push = await git(['push', '-q', pushUrl(h.port, `admin/${PY}`, ADMIN_TOKEN), 'main'], work);
+    const push = await git(['push', '--force', '-q', pushUrl(h.port, `admin/${PY}`, ADMIN_TOKEN), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
     const rt = await h.waitStage(`admin/${PY}`, ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR', 'CONFIG_ERROR'], 480_000);
     expect(rt.stage, rt.errorMessage).toBe('RUNNING');

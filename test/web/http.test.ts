@@ -26,7 +26,7 @@ describe('web UI over HTTP', () => {
     expect((await h.api('PUT', '/api/users/bob/password', { password: 'bob-password-1' })).status).toBe(200);
     expect((await h.api('POST', '/api/repos/create', { name: 'demo', type: 'space', sdk: 'static' }, aliceToken)).status).toBe(200);
     work = await makeWorkTree({ 'README.md': `---\ntitle: "${HOSTILE.replace(/"/g, '\\"')}"\nemoji: 🚀\nsdk: static\nshort_description: "</p><script>alert(2)</script>"\n---\n# Demo\n\n<script>alert(3)</script>\n`, 'index.html': '<h1>hi</h1>' });
-    const push = await git(['push', '-q', pushUrl(h.port, 'alice/demo', aliceToken), 'main'], work);
+    const push = await git(['push', '--force', '-q', pushUrl(h.port, 'alice/demo', aliceToken), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
     await h.waitStage('alice/demo', ['RUNNING']);
     alice = await signIn(h.port, 'alice', 'alice-password-1');

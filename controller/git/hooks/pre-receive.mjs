@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Spaceport pre-receive hook (installed into each Space's bare repo; plain Node, no dependencies).
-// - Only branches (refs/heads/*) may be pushed, and `main` may not be deleted.
+// - Only branches (refs/heads/*) and tags (refs/tags/*) may be pushed (only main builds), and `main` may not be deleted.
 // - Like the Hub, rejects pushes that add files larger than SPACEPORT_GIT_MAX_FILE_BYTES (default 10 MiB).
 // - Like the Hub, rejects a push whose README.md on `main` has invalid metadata: README.md is read
 //   here (the new objects are only visible to this process) and checked by Spaceport at
@@ -114,8 +114,8 @@ async function main() {
   const offending = [];
   let metadata = [];
   for (const { newSha, ref } of updates) {
-    if (!ref || !ref.startsWith('refs/heads/')) {
-      refusals.push(`Only branches can be pushed; "${ref}" is not under refs/heads/.`);
+    if (!ref || !(ref.startsWith('refs/heads/') || ref.startsWith('refs/tags/'))) {
+      refusals.push(`Only branches and tags can be pushed; "${ref}" is not under refs/heads/ or refs/tags/.`);
       continue;
     }
     if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(newSha ?? '')) {

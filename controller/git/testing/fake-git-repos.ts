@@ -5,7 +5,7 @@ import { fail, splitSpaceId, toSpaceId, type SpaceId } from '../../../core/index
 import { validateBranchName } from '../branch-name.js';
 import { filePathProblem } from '../cli-git-repos.js';
 import { resolveInside } from '../extract-tar.js';
-import type { GitRepos, Head } from '../git-repos.js';
+import type { GitRepos, Head, InitialCommit } from '../git-repos.js';
 import { validateUpstreamUrl } from '../upstream-url.js';
 
 type Files = ReadonlyMap<string, Buffer>;
@@ -47,9 +47,11 @@ export class FakeGitRepos implements GitRepos {
     return `/fake-repos/${owner}/${name}.git`;
   }
 
-  async create(space: SpaceId): Promise<void> {
+  async create(space: SpaceId, initial?: InitialCommit): Promise<void> {
     this.pathOf(space);
-    if (!this.#repos.has(space)) this.#repos.set(space, { branches: new Map(), commits: new Map() });
+    if (this.#repos.has(space)) return;
+    this.#repos.set(space, { branches: new Map(), commits: new Map() });
+    if (initial) await this.commit(space, initial.files);
   }
 
   async exists(space: SpaceId): Promise<boolean> {

@@ -45,6 +45,17 @@ export function runGitReposContract(name: string, make: () => Promise<GitReposHa
       expect(h.repos.pathOf(space)).toMatch(/alice\/demo\.git$/);
     });
 
+    it('creates a repo whose main starts at an initial commit, added only when the repo is new', async () => {
+      const initial = { files: { 'README.md': Buffer.from('---\nsdk: static\n---\n'), '.gitattributes': Buffer.from('*.bin filter=lfs diff=lfs merge=lfs -text\n') }, message: 'initial commit', author: { name: 'alice', email: 'alice@example.test' } };
+      await h.repos.create(space, initial);
+      const head = await h.repos.head(space);
+      expect(head).toBeDefined();
+      expect((await h.repos.listFiles(space, head!.commit)).sort()).toEqual(['.gitattributes', 'README.md']);
+      expect((await h.repos.readFile(space, head!.commit, 'README.md'))?.toString()).toBe('---\nsdk: static\n---\n');
+      await h.repos.create(space, initial);
+      expect(await h.repos.head(space)).toEqual(head);
+    });
+
     it('reads the head, files and file list of a commit', async () => {
       await h.repos.create(space);
       const first = await h.commit(space, { 'README.md': '# one\n', 'src/app.py': 'print(1)\n' });

@@ -127,7 +127,7 @@
   // ---- live stages: one stream for every badge on the page (gallery cards, Space header).
   var LABELS = {
     RUNNING: ['Running', 'ok'], RUNNING_BUILDING: ['Running', 'ok'], RUNNING_APP_STARTING: ['Running', 'ok'],
-    BUILDING: ['Building', 'busy'], APP_STARTING: ['Starting', 'busy'], STOPPED: ['Sleeping', 'idle'],
+    BUILDING: ['Building', 'busy'], APP_STARTING: ['Starting', 'busy'], SLEEPING: ['Sleeping', 'idle'],
     PAUSED: ['Paused', 'idle'], NO_APP_FILE: ['No app file', 'idle'], BUILD_ERROR: ['Build error', 'bad'],
     CONFIG_ERROR: ['Config error', 'bad'], RUNTIME_ERROR: ['Runtime error', 'bad'],
   };
@@ -140,7 +140,7 @@
     RUNTIME_ERROR: ['Runtime error', 'The app stopped or never answered.'],
     NO_APP_FILE: ['No application file', 'Push an app to this Space to see it here.'],
   };
-  var SERVING = { RUNNING: 1, RUNNING_BUILDING: 1, RUNNING_APP_STARTING: 1, STOPPED: 1 };
+  var SERVING = { RUNNING: 1, RUNNING_BUILDING: 1, RUNNING_APP_STARTING: 1, SLEEPING: 1 };
 
   function applyStage(id, stage, message) {
     document.querySelectorAll('[data-stage-of]').forEach(function (badge) {
