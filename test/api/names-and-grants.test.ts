@@ -24,7 +24,7 @@ describe('names, namespaces and private-app grants', () => {
     const [organization, name] = id.split('/');
     const r = await h.api('POST', '/api/repos/create', { name, organization, type: 'space', sdk: 'docker', ...extra }, token);
     expect(r.status, r.body).toBe(200);
-    const push = await git(['push', pushUrl(h.port, id, token), 'main'], work);
+    const push = await git(['push', '--force', pushUrl(h.port, id, token), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
     await h.waitStage(id, ['RUNNING']);
   }

@@ -127,7 +127,7 @@ describe('a private Space answers exactly as a missing one', () => {
     bob = await signIn(h.port, 'bob', 'bob-password-1');
     work = await makeWorkTree({ 'README.md': '---\ntitle: Priv\nsdk: docker\napp_port: 7860\n---\n', Dockerfile: 'FROM scratch\n', 'src/a.txt': 'a' });
     expect((await h.api('POST', '/api/repos/create', { name: 'priv', type: 'space', sdk: 'docker', private: true }, alice)).status).toBe(200);
-    const push = await git(['push', pushUrl(h.port, PRIV.id, alice), 'main'], work);
+    const push = await git(['push', '--force', pushUrl(h.port, PRIV.id, alice), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
     await h.waitStage(PRIV.id, ['RUNNING']);
   });

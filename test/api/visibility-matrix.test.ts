@@ -91,7 +91,7 @@ describe('one visibility rule for the API, git, the gallery and the pages', () =
       const owner = organization === 'alice' ? token.alice! : token.oadmin!;
       const r = await h.api('POST', '/api/repos/create', { name, organization, type: 'space', sdk: 'static', visibility: VIS[name] }, owner);
       expect(r.status, r.body).toBe(200);
-      const push = await git(['push', '-q', pushUrl(h.port, id, owner), 'main'], work);
+      const push = await git(['push', '-q', '--force', pushUrl(h.port, id, owner), 'main'], work);
       expect(push.code, push.stderr).toBe(0);
     }
     // Sessions are made after the memberships: a password sign-in must carry the organization roles.

@@ -63,7 +63,7 @@ async function newSpace(h: Harness, git: GitClient, tmp: string, name: string): 
   const work = await initWork(git, path.join(tmp, `seed-${name}`));
   await commitFiles(git, work, { 'README.md': '---\nsdk: static\n---\n', 'index.html': '<p>hi</p>\n' });
   const url = `http://x:${ADMIN_TOKEN}@127.0.0.1:${h.port}/spaces/admin/${name}`;
-  ok(await git(['push', '-q', url, 'main'], { cwd: work }));
+  ok(await git(['push', '-q', '--force', url, 'main'], { cwd: work }));
   return work;
 }
 
