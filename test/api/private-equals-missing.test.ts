@@ -172,10 +172,10 @@ describe('a private Space answers exactly as a missing one', () => {
 
   it('a sleeping private Space: no waking page, the same 404 as a missing host, and it is never woken', async () => {
     expect((await h.api('POST', `/api/spaces/${PRIV.id}/sleeptime`, { seconds: 1 })).status).toBe(200);
-    await h.waitStage(PRIV.id, ['STOPPED'], 30_000);
+    await h.waitStage(PRIV.id, ['SLEEPING'], 30_000);
     await compare(subdomain, {});
     await compare(subdomain, { token: bobToken });
     await compare(api, {});
-    expect((await h.stage(PRIV.id)).stage).toBe('STOPPED');
+    expect((await h.stage(PRIV.id)).stage).toBe('SLEEPING');
   });
 });
