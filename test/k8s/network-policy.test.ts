@@ -1,4 +1,6 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,16 +16,23 @@ import { TEST_IMAGE_PORT } from '../support/test-image.js';
  * enforced on the test cluster's real node by kube-router's firewall (scripts/k8s/cluster.sh).
  * Two real Space pods, made by KubernetesRuntime as the controller makes them, and a pod labelled as
  * one of the chart's proxy replicas: with the chart's policy, a Space cannot connect to the other
- * Space nor to the proxy pod, and the proxy pod reaches both Spaces; without it, the very same
+ * Space, the proxy pod nor a link-local address of the node (a metadata stand-in), and the proxy pod reaches both Spaces; without it, the very same
  * requests from the Space succeed (the network works: the policy is what refuses).
  *
  * The requests are made from inside the pods (`kubectl exec … busybox wget`): kube-router, as most
  * enforcers, always lets a node reach its own pods (kubelet's probes), so the host proves nothing.
  */
 const RUN = randomBytes(3).toString('hex');
+const execFileP = promisify(execFile);
 const RELEASE = 'np';
 const INSTANCE = `np${RUN}`;
 const hw = resolveHardware(hardwareFileSchema.parse({}));
+/**
+ * A stand-in for the cloud metadata service: a link-local address of the test's own on the node's
+ * loopback interface (never 169.254.169.254 itself), with an HTTP server on it.
+ */
+const META_IP = `169.254.77.${(parseInt(RUN, 16) % 250) + 2}`;
+const META_PORT = 18_000 + (parseInt(RUN, 16) % 1000);
 
 interface PodJson {
   metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: string };
@@ -71,10 +80,10 @@ describe('NetworkPolicy of Space pods on the real node (kube-router)', () => {
    * An HTTP GET from inside pod `from` to `ip`:{app port} with busybox `nc` (the static busybox's
    * `wget` crashes in an image without libc's resolver libraries): the answer, or nc's error.
    */
-  async function fetchFrom(from: string, ip: string): Promise<{ ok: true; body: string } | { ok: false; error: string }> {
+  async function fetchFrom(from: string, ip: string, port = TEST_IMAGE_PORT): Promise<{ ok: true; body: string } | { ok: false; error: string }> {
     try {
       const script = 'printf "GET / HTTP/1.0\\r\\n\\r\\n" | /bin/busybox nc -w 5 "$0" "$1"';
-      const body = await cluster.kubectl(['-n', namespace, 'exec', from, '-c', podContainer(from), '--', '/bin/sh', '-c', script, ip, String(TEST_IMAGE_PORT)]);
+      const body = await cluster.kubectl(['-n', namespace, 'exec', from, '-c', podContainer(from), '--', '/bin/sh', '-c', script, ip, String(port)]);
       if (!body.startsWith('HTTP/1.')) return { ok: false, error: `no HTTP answer: ${JSON.stringify(body.slice(0, 200))}` };
       return { ok: true, body };
     } catch (err) {
@@ -88,7 +97,11 @@ describe('NetworkPolicy of Space pods on the real node (kube-router)', () => {
     return (JSON.parse(await cluster.kubectl(['-n', namespace, 'get', 'pods', '-l', selector, '-o', 'json'])).items as PodJson[]).filter(ready);
   }
 
+  let metaServer: ChildProcess | undefined;
+
   beforeAll(async () => {
+    await execFileP('ip', ['addr', 'add', `${META_IP}/32`, 'dev', 'lo']);
+    metaServer = spawn('python3', ['-m', 'http.server', '--bind', META_IP, String(META_PORT)], { stdio: 'ignore' });
     cluster = await useTestCluster();
     await expectEnforcer();
     const image = await pushTestImage(cluster);
@@ -149,12 +162,16 @@ describe('NetworkPolicy of Space pods on the real node (kube-router)', () => {
   }, 600_000);
 
   afterAll(async () => {
+    metaServer?.kill('SIGKILL');
+    await execFileP('ip', ['addr', 'delete', `${META_IP}/32`, 'dev', 'lo']).catch(() => undefined);
     await runtime?.close().catch(() => undefined);
     if (namespace) await cluster.deleteNamespace(namespace);
   }, 180_000);
 
-  it('refuses Space A its connections to Space B and to the proxy, lets the proxy reach both Spaces, and the same requests pass once the policy is removed', async () => {
+  it('refuses Space A its connections to Space B, to the proxy and to a link-local address of the node (metadata), lets the proxy reach both Spaces, and the same requests pass once the policy is removed', async () => {
     expect(pods.a.name).not.toBe(pods.b.name);
+    // Before the policy, the metadata stand-in answers a Space (the network itself allows it).
+    expect(await fetchFrom(pods.a.name, META_IP, META_PORT)).toMatchObject({ ok: true });
     await cluster.kubectl(['apply', '-f', '-'], policyYaml);
     expect(await cluster.kubectl(['-n', namespace, 'get', 'networkpolicy', '-o', 'name'])).toContain(`networkpolicy.networking.k8s.io/${RELEASE}-spaceport-spaces`);
 
@@ -167,6 +184,8 @@ describe('NetworkPolicy of Space pods on the real node (kube-router)', () => {
     expect((await fetchFrom(pods.b.name, pods.a.ip)).ok).toBe(false);
     // Egress: the proxy pod is selected by no policy, so only Space A's own egress rules refuse this.
     expect((await fetchFrom(pods.a.name, pods.proxy.ip)).ok).toBe(false);
+    // Nor link-local addresses (cloud metadata), though the node has one.
+    expect((await fetchFrom(pods.a.name, META_IP, META_PORT)).ok).toBe(false);
 
     const viaProxyB = await fetchFrom(pods.proxy.name, pods.b.ip);
     expect(viaProxyB).toMatchObject({ ok: true });
@@ -181,5 +200,6 @@ describe('NetworkPolicy of Space pods on the real node (kube-router)', () => {
     expect(open.body).toContain('spaceport test app');
     expect(await fetchFrom(pods.a.name, pods.proxy.ip)).toMatchObject({ ok: true });
     expect(await fetchFrom(pods.b.name, pods.a.ip)).toMatchObject({ ok: true });
+    expect(await fetchFrom(pods.a.name, META_IP, META_PORT)).toMatchObject({ ok: true });
   }, 300_000);
 });
