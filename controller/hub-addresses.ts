@@ -25,3 +25,8 @@ export function hubOriginsOf(config: Readonly<Config>): string[] {
   const hosts = ['127.0.0.1', 'localhost', ...config.SPACEPORT_ALLOWED_HOSTS];
   return [new URL(config.publicUrl).origin, ...hosts.flatMap((h) => [`http://${h}:*`, `https://${h}:*`])];
 }
+
+/** The hub's host names (the public URL's), which win over Space hosts when they sit under the Spaces domain. */
+export function hubHostnamesOf(config: Readonly<Config>): ReadonlySet<string> {
+  return new Set([new URL(config.publicUrl).hostname.toLowerCase()]);
+}

@@ -23,13 +23,29 @@ export interface HubServerParts {
   onHubRequest?: (info: { method: string; status: number; seconds: number }) => void;
   /** Deadlines for hub-host request bodies (API, LFS, git); none when absent. */
   bodyDeadline?: BodyDeadline;
+  /**
+   * Host names that are the hub even under the Spaces domain (`hub.spaces.example.com` with the
+   * domain `spaces.example.com`: one wildcard certificate): routed to the hub before Space hosts.
+   */
+  hubHosts?: ReadonlySet<string>;
+}
+
+/** The host name of a Host header, lowercased, without its port. */
+function hostnameOf(host: string | undefined): string {
+  const h = (host ?? '').toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const colon = h.lastIndexOf(':');
+  return colon >= 0 ? h.slice(0, colon) : h;
 }
 
 /**
  * One public port, two kinds of host: `{subdomain}.{domain}` goes to the proxy (apps, websockets);
- * anything else is the hub: git smart HTTP under `/spaces/…`, the API otherwise.
+ * anything else is the hub (its own host first, even under the domain): git smart HTTP under
+ * `/spaces/…`, the API otherwise.
  */
 export function createHubServer(parts: HubServerParts): http.Server {
+  const isSpaceHost = (host: string | undefined): boolean =>
+    !parts.hubHosts?.has(hostnameOf(host)) && parts.proxy.isSpaceHost(host) !== undefined;
   // Node would answer a request without Host with a bare 400 (and keeps the first of two): answer both here, with an error code.
   // No total request timeout (a long push on a slow link is honest): hub bodies get an idle timeout and a minimum rate instead (body-deadline.ts).
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000, requireHostHeader: false }, (req, res) => {
@@ -40,7 +56,7 @@ export function createHubServer(parts: HubServerParts): http.Server {
       res.writeHead(e.status, { 'content-type': 'application/json', 'x-error-code': e.code, 'x-error-message': e.message, connection: 'close' }).end(body);
       return;
     }
-    if (parts.proxy.isSpaceHost(req.headers.host) !== undefined) {
+    if (isSpaceHost(req.headers.host)) {
       parts.proxy.handleRequest(req, res);
       return;
     }
@@ -80,7 +96,7 @@ export function createHubServer(parts: HubServerParts): http.Server {
     });
   });
   server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
-    if (parts.proxy.isSpaceHost(req.headers.host) !== undefined) {
+    if (isSpaceHost(req.headers.host)) {
       parts.proxy.handleUpgrade(req, socket, head);
       return;
     }

@@ -10,7 +10,7 @@ import { BuildLogs, BuildPipeline, prepareBaseImages, rebuildInterrupted } from 
 import { CliGitRepos, ProcessGate, checkUpstreamAddressNow, clientAddress, createGitHttpHandler, removeInterruptedPushes, trustedProxies } from './git/index.js';
 import { authorizeGit } from './git/git-authorization.js';
 import { HousekeepingTask } from './gc/index.js';
-import { embedOrigins, hubOriginsOf, publicPortOf } from './hub-addresses.js';
+import { embedOrigins, hubHostnamesOf, hubOriginsOf, publicPortOf } from './hub-addresses.js';
 import { hubSecurityHeaders } from './hub-headers.js';
 import { PushJournal } from './git/push-journal.js';
 import { createHubServer, listenHub } from './hub-server.js';
@@ -219,6 +219,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     logger,
     metrics: createMetricsEndpoint({ metrics, access: config.SPACEPORT_METRICS, token: config.SPACEPORT_METRICS_TOKEN, logger }),
     securityHeaders: hubSecurityHeaders(config.publicUrl),
+    hubHosts: hubHostnamesOf(config),
     onHubRequest: ({ status }) => metrics.hubRequest(status),
     bodyDeadline: {
       idleMs: config.SPACEPORT_BODY_IDLE_SECONDS * 1000,
