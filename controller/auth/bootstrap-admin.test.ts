@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Logger } from '../../core/index.js';
-import { reportNameProblems } from './bootstrap-admin.js';
+import { silentLogger, type Logger } from '../../core/index.js';
+import { SecretBox, SqliteStore } from '../store/index.js';
+import { ADMIN_TOKEN_NAME, bootstrapAdmin, reportNameProblems } from './bootstrap-admin.js';
 
 describe('reportNameProblems', () => {
   const capture = () => {
@@ -22,5 +23,23 @@ describe('reportNameProblems', () => {
     const { lines, logger } = capture();
     reportNameProblems({ nameProblems: () => ({ caseCollisions: [], orphanNamespaces: [] }) }, logger);
     expect(lines).toEqual([]);
+  });
+});
+
+describe('bootstrapAdmin and SPACEPORT_ADMIN_TOKEN rotation', () => {
+  const OLD = 'sp_old_admin_token_0123456789';
+  const NEW = 'sp_new_admin_token_0123456789';
+
+  it('a changed SPACEPORT_ADMIN_TOKEN replaces the previous one at the next start; tokens made otherwise stay', () => {
+    const store = new SqliteStore({ file: ':memory:', secrets: SecretBox.ephemeral() });
+    bootstrapAdmin(store, { user: 'admin', token: OLD, logger: silentLogger() });
+    store.addToken('admin', { displayName: 'laptop', role: 'read', plaintext: 'sp_laptop_token_0123456789' });
+    bootstrapAdmin(store, { user: 'admin', token: OLD, logger: silentLogger() }); // a restart, unchanged
+    expect(store.findToken(OLD)).toBeDefined();
+    bootstrapAdmin(store, { user: 'admin', token: NEW, logger: silentLogger() }); // rotated
+    expect(store.findToken(OLD)).toBeUndefined();
+    expect(store.findToken(NEW)?.user.name).toBe('admin');
+    expect(store.findToken('sp_laptop_token_0123456789')).toBeDefined();
+    expect(store.listTokens('admin').map((t) => t.displayName).sort()).toEqual([ADMIN_TOKEN_NAME, 'laptop']);
   });
 });

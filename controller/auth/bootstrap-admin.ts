@@ -2,9 +2,14 @@ import type { Logger } from '../../core/index.js';
 import type { SpaceStore } from '../store/space-store.js';
 import { generateToken } from './principal.js';
 
+/** The name the token seeded from SPACEPORT_ADMIN_TOKEN carries (one at a time). */
+export const ADMIN_TOKEN_NAME = 'SPACEPORT_ADMIN_TOKEN';
+
 /**
- * First start: create the admin user. With SPACEPORT_ADMIN_TOKEN, make sure that token works
- * (automation); otherwise, when no token exists yet, generate one and return it to be shown once.
+ * First start: create the admin user. With SPACEPORT_ADMIN_TOKEN, make sure that token works and is
+ * the only one seeded that way: a changed value replaces the previous one (rotation: set the new
+ * value, restart, the old one stops working); otherwise, when no token exists yet, generate one and
+ * return it to be shown once. Tokens the admin made through the API or the web UI are left alone.
  */
 export function bootstrapAdmin(
   store: SpaceStore,
@@ -15,7 +20,14 @@ export function bootstrapAdmin(
     opts.logger.info({ user: opts.user }, 'admin user created');
   }
   if (opts.token) {
-    if (!store.findToken(opts.token)) store.addToken(opts.user, { displayName: 'SPACEPORT_ADMIN_TOKEN', role: 'write', plaintext: opts.token });
+    const current = store.findToken(opts.token);
+    for (const t of store.listTokens(opts.user)) {
+      if (t.displayName === ADMIN_TOKEN_NAME && t.id !== current?.token.id) {
+        store.deleteToken(opts.user, t.id);
+        opts.logger.info({ user: opts.user }, 'SPACEPORT_ADMIN_TOKEN changed: the previous one no longer works');
+      }
+    }
+    if (!current) store.addToken(opts.user, { displayName: ADMIN_TOKEN_NAME, role: 'write', plaintext: opts.token });
     return {};
   }
   if (store.countTokens() > 0) return {};
