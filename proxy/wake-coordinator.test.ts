@@ -93,16 +93,36 @@ describe('WakeCoordinator', () => {
     coord.close();
   });
 
-  it('a failed wake answers held requests and allows a retry', async () => {
+  it('a failed wake call is tried again within the wake timeout: the held requests are served once it goes through (issue 18)', async () => {
+    vi.useFakeTimers();
+    let failures = 3; // the controller restarting: its first answers are refused
+    const { source, wake, coord } = setup({ timeoutMs: 30_000, wake: async () => { if (failures-- > 0) throw new Error('connect ECONNREFUSED'); } });
+    const outcomes: HoldOutcome[] = [];
+    for (let i = 0; i < 10; i++) coord.hold('a-x', (o) => outcomes.push(o));
+    coord.wake(sleeping);
+    await vi.advanceTimersByTimeAsync(250 + 500 + 1000);
+    expect(outcomes).toEqual([]); // nobody answered 503 while the controller came back
+    expect(wake).toHaveBeenCalledTimes(4);
+    source.set(running);
+    expect(outcomes).toHaveLength(10);
+    expect(outcomes.every((o) => o.kind === 'ready')).toBe(true);
+    coord.close();
+  });
+
+  it('a wake that keeps failing answers held requests once the wake timeout is spent, and allows a new wake', async () => {
+    vi.useFakeTimers();
     let fail = true;
-    const { wake, coord } = setup({ wake: async () => { if (fail) throw new Error('controller down'); } });
+    const { wake, coord } = setup({ timeoutMs: 3_000, wake: async () => { if (fail) throw new Error('controller down'); } });
     const outcomes: HoldOutcome[] = [];
     coord.hold('a-x', (o) => outcomes.push(o));
     coord.wake(sleeping);
-    await vi.waitFor(() => expect(outcomes).toEqual([{ kind: 'unavailable', reason: 'wake-failed' }]));
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(outcomes).toEqual([{ kind: 'unavailable', reason: 'wake-failed' }]);
+    const calls = wake.mock.calls.length;
+    expect(calls).toBeGreaterThan(2);
     fail = false;
     coord.wake(sleeping);
-    expect(wake).toHaveBeenCalledTimes(2);
+    expect(wake).toHaveBeenCalledTimes(calls + 1);
     coord.close();
   });
 

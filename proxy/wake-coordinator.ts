@@ -17,6 +17,10 @@ export interface HoldHandle {
   cancel(): void;
 }
 
+/** Delays between tries of a failed wake call: doubling from the first, never longer than the cap. */
+const WAKE_RETRY_BASE_MS = 250;
+const WAKE_RETRY_MAX_MS = 2_000;
+
 interface Held {
   settle: (outcome: HoldOutcome) => void;
   timer: NodeJS.Timeout;
@@ -47,6 +51,8 @@ export class WakeCoordinator {
   /** When each pending wake was asked (seconds), for the wake-time histogram. */
   readonly #wakeStarted = new Map<string, number>();
   readonly #queues = new Map<string, Set<Held>>();
+  /** Wake calls waiting to be tried again. */
+  readonly #retries = new Map<string, NodeJS.Timeout>();
   readonly #offRoutes: () => void;
 
   constructor(opts: WakeCoordinatorOptions) {
@@ -54,16 +60,38 @@ export class WakeCoordinator {
     this.#offRoutes = opts.routes.onChange((sub, route) => this.#onRoute(sub, route));
   }
 
-  /** Ask the controller to wake this Space, unless already asked during this sleep. */
+  /**
+   * Ask the controller to wake this Space, unless already asked during this sleep. A failed call
+   * (the controller restarting, a network blip) is tried again with growing delays for as long as
+   * the wake timeout allows; held requests end only when that is spent.
+   */
   wake(route: Route): void {
     const sub = route.subdomain;
     if (this.#woken.has(sub)) return;
     this.#woken.add(sub);
-    this.#wakeStarted.set(sub, this.#now());
+    const started = this.#now();
+    this.#wakeStarted.set(sub, started);
     this.#opts.metrics?.wakeStarted();
     this.#opts.logger.info({ space: route.space }, 'waking space');
+    this.#callWake(route, started, 0);
+  }
+
+  #callWake(route: Route, started: number, attempt: number): void {
+    const sub = route.subdomain;
     this.#opts.waker.wake(route.space).catch((err: unknown) => {
-      this.#opts.logger.warn({ space: route.space, err: (err as Error)?.message }, 'wake failed');
+      // The route left the sleep meanwhile (it runs, or the proxy closed): nothing to retry.
+      if (!this.#woken.has(sub) || this.#wakeStarted.get(sub) !== started) return;
+      const delayMs = Math.min(WAKE_RETRY_MAX_MS, WAKE_RETRY_BASE_MS * 2 ** attempt);
+      if ((this.#now() - started) * 1000 + delayMs < this.#opts.timeoutMs) {
+        this.#opts.logger.warn({ space: route.space, err: (err as Error)?.message, attempt: attempt + 1, delayMs }, 'wake failed; trying again');
+        const timer = setTimeout(() => {
+          this.#retries.delete(sub);
+          if (this.#woken.has(sub) && this.#wakeStarted.get(sub) === started) this.#callWake(route, started, attempt + 1);
+        }, delayMs);
+        this.#retries.set(sub, timer);
+        return;
+      }
+      this.#opts.logger.warn({ space: route.space, err: (err as Error)?.message, attempts: attempt + 1 }, 'wake failed');
       this.#woken.delete(sub);
       this.#endWake(sub, 'failed');
       this.#settleAll(sub, { kind: 'unavailable', reason: 'wake-failed' });
@@ -101,6 +129,8 @@ export class WakeCoordinator {
   /** Answer every held request with 503 and stop listening to route changes. */
   close(): void {
     this.#offRoutes();
+    for (const t of this.#retries.values()) clearTimeout(t);
+    this.#retries.clear();
     for (const sub of [...this.#queues.keys()]) this.#settleAll(sub, { kind: 'unavailable', reason: 'closing' });
     this.#woken.clear();
   }
@@ -110,6 +140,8 @@ export class WakeCoordinator {
     if (kind === 'sleeping' || kind === 'waking') return;
     // Anything else ends this sleep: the next one wakes again.
     this.#woken.delete(sub);
+    clearTimeout(this.#retries.get(sub));
+    this.#retries.delete(sub);
     if (kind === 'pending') return; // starting: keep holding
     this.#endWake(sub, kind === 'running' ? 'running' : 'failed');
     if (route !== undefined && kind === 'running') this.#settleAll(sub, { kind: 'ready', route });
