@@ -47,6 +47,7 @@ export class BuildPipeline {
   readonly #queue: Job[] = [];
   readonly #running = new Map<string, Job>();
   readonly #idleWaiters: (() => void)[] = [];
+  readonly #cleanups = new Set<Promise<void>>();
   #closed = false;
 
   constructor(opts: BuildPipelineOptions) {
@@ -87,6 +88,21 @@ export class BuildPipeline {
     this.#closed = true;
     for (const job of this.#running.values()) job.controller.abort();
     await this.idle();
+    await Promise.all(this.#cleanups);
+  }
+
+  /**
+   * Remove a build's context directory once the builder is done reading it. A stopped build frees
+   * its slot at once (`untilAborted`), but the builder may still be packing the directory: removing
+   * it under the tar stream made that stream fail while nobody listened yet, which ended the process.
+   */
+  #removeWhenSettled(dir: string, building: Promise<unknown> | undefined): void {
+    const cleanup = Promise.resolve(building)
+      .then(() => undefined, () => undefined)
+      .then(() => rm(dir, { recursive: true, force: true }))
+      .catch((err: unknown) => this.#o.logger.warn({ err, dir }, 'cannot remove a build context directory'))
+      .finally(() => this.#cleanups.delete(cleanup));
+    this.#cleanups.add(cleanup);
   }
 
   #supersede(spaceUid: string, commit: string): void {
@@ -261,9 +277,11 @@ export class BuildPipeline {
       sink.write(`Image ${found} is already built: reusing it.\n`);
     } else {
       const dir = await mkdtemp(path.join(tmpdir(), `spaceport-build-${build.id as BuildId}-`));
+      let building: Promise<string> | undefined;
       try {
         await repos.exportTree(space.id, build.commit, dir);
-        image = await untilAborted(builder.build(
+        signal.throwIfAborted();
+        building = builder.build(
           {
             space: space.id,
             image: plan.image,
@@ -277,9 +295,10 @@ export class BuildPipeline {
           },
           sink,
           signal,
-        ), signal);
+        );
+        image = await untilAborted(building, signal);
       } finally {
-        await rm(dir, { recursive: true, force: true });
+        this.#removeWhenSettled(dir, building);
       }
     }
     return { kind: 'built', image, port: plan.port, config: plan.config, cardData: plan.cardData, sdk: plan.sdk };
