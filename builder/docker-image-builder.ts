@@ -9,7 +9,7 @@ import { packBuildContext, TEMPLATED_DOCKERFILE } from './build-context.js';
 import { openBuildkitSession, type BuildkitSession } from './buildkit-session.js';
 import type { BuildRequest, ImageBuilder } from './image-builder.js';
 import { CA_BUNDLE_FILE_NAME } from './plan-build.js';
-import { SUPPORT_DIR } from '../templates/index.js';
+import { SUPPORT_DIR, cacheMountIds } from '../templates/index.js';
 
 export interface DockerImageBuilderOptions {
   docker: Docker;
@@ -41,7 +41,8 @@ export class DockerImageBuilder implements ImageBuilder {
   async build(req: BuildRequest, log: LogSink, signal: AbortSignal): Promise<string> {
     const logger = this.#o.logger.child({ space: req.space, image: req.image });
     const buildkit = (this.#o.engine ?? 'buildkit') === 'buildkit';
-    const mask = Object.values(req.secrets ?? {});
+    // Our templates' cache ids are secrets too (see pipCacheIdFor): BuildKit prints each step with its mounts.
+    const mask = [...Object.values(req.secrets ?? {}), ...(req.dockerfile === undefined ? [] : cacheMountIds(req.dockerfile))];
     if (signal.aborted) throw cancelled(signal, new BuildLog(log, { mask }));
     const secretNames = Object.keys(req.secrets ?? {});
     if (secretNames.length > 0 && !buildkit) {
