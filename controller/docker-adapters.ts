@@ -85,7 +85,11 @@ export async function dockerAdapters(config: Readonly<Config>, logger: Logger): 
       logMaxSize: config.SPACEPORT_CONTAINER_LOG_MAX_SIZE,
       logMaxFiles: config.SPACEPORT_CONTAINER_LOG_MAX_FILES,
     },
+    operatorSized: config.hardware.operatorSized,
   });
+  // Built-in flavors take a share of this host (a cpu-basic of 16 GiB does not fit a 24 GiB host):
+  // said once at start, with whether writable layers can be capped.
+  await runtime.describeHost(Object.values(config.flavors));
   const node = nodeDist(config, logger);
   return {
     runtime,

@@ -19,6 +19,7 @@ import { REASON_MAX_LINES, containerFactsFrom, instanceStateOf, isInterrupted, i
 import { DEFAULT_PROBE_TIMEOUT_MS, probeHttp } from '../readiness-probe.js';
 import { KeyedLock } from '../keyed-lock.js';
 import { refuseGpuFlavor } from './docker-gpus.js';
+import { DockerHostSizing } from './docker-host-sizing.js';
 import type { Instance, InstanceSpec, RunLogOptions, Runtime } from '../runtime.js';
 
 export { connectDocker } from './docker-connect.js';
@@ -44,6 +45,8 @@ export interface DockerRuntimeOptions {
    * every `list()` lists, inspects and probes (the behaviour before the cache; benchmarks compare).
    */
   listFromEvents?: boolean;
+  /** Flavors the operator sized (`HardwareConfig.operatorSized`): never resized to the host. */
+  operatorSized?: readonly string[];
 }
 
 /** Docker could not bind the host port it picked for the app (`docker-proxy`: address already in use). */
@@ -77,7 +80,7 @@ export class DockerRuntime implements Runtime {
   readonly #listeners = new Set<(space: SpaceId) => void>();
   readonly #cache: DockerContainerCache;
   readonly #listFromEvents: boolean;
-  #hostCpus?: Promise<number | undefined>;
+  readonly #host: DockerHostSizing;
   readonly #gpus: number;
   readonly #limits: Pick<DockerCreateOptionsInput, 'pidsLimit' | 'logMaxSize' | 'logMaxFiles'>;
 
@@ -92,6 +95,7 @@ export class DockerRuntime implements Runtime {
     this.#gpus = opts.gpus ?? 0;
     this.#limits = opts.containerLimits ?? {};
     this.#listFromEvents = opts.listFromEvents ?? true;
+    this.#host = new DockerHostSizing({ docker: this.#docker, logger: this.#log, operatorSized: opts.operatorSized });
     this.#cache = new DockerContainerCache({
       docker: this.#docker,
       logger: this.#log,
@@ -163,14 +167,16 @@ export class DockerRuntime implements Runtime {
   }
 
   async #create(spec: InstanceSpec): Promise<string> {
-    const options = dockerCreateOptions(spec, { ...this.#limits, namePrefix: this.#prefix, hostCpus: await this.#cpus() });
+    const sized = await this.#host.sized(spec.flavor);
+    const options = (writableLayerBytes?: number) =>
+      dockerCreateOptions({ ...spec, flavor: sized.flavor }, { ...this.#limits, namePrefix: this.#prefix, hostCpus: sized.hostCpus, writableLayerBytes });
     if (spec.storage) {
       const volume = dataVolumeOptions(spec.storage.key, this.#prefix);
       if ((await ensureDataVolume(this.#docker, volume)) === 'created') this.#log.info({ space: spec.space, volume: volume.Name }, 'storage created');
     }
     let container: Dockerode.Container;
     try {
-      container = await this.#docker.createContainer(options);
+      container = await this.#host.createContainer(options, sized.writableLayerBytes);
     } catch (err) {
       if (dockerStatus(err) !== 409) throw err;
       // The name is taken: another process created it a moment ago. Use it if it is ours.
@@ -207,15 +213,9 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  #cpus(): Promise<number | undefined> {
-    this.#hostCpus ??= this.#docker.info().then(
-      (info: { NCPU?: number }) => (typeof info.NCPU === 'number' && info.NCPU > 0 ? info.NCPU : undefined),
-      (err: unknown) => {
-        this.#hostCpus = undefined;
-        throw err;
-      },
-    );
-    return this.#hostCpus;
+  /** States at start how the flavors are sized to this host and whether writable layers are capped. */
+  describeHost(flavors: readonly Flavor[]): Promise<{ flavors: string[]; layerQuota: boolean }> {
+    return this.#host.describe(flavors);
   }
 
   /**
