@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BuildError, fail, isSpaceportError, requestContext, type BuildId, type Logger } from '../../core/index.js';
-import { DEPENDENCY_FILES, type ImageBuilder } from '../../builder/index.js';
+import { DEPENDENCY_FILES, IMAGE_LABELS, type ImageBuilder } from '../../builder/index.js';
 import { sdkTraits } from '../../templates/index.js';
 import type { GitRepos } from '../git/git-repos.js';
 import type { BuildRecord, SpaceRecord } from '../store/records.js';
@@ -29,6 +29,8 @@ export interface BuildPipelineOptions {
   onFinished?(outcome: 'succeeded' | 'failed' | 'cancelled', seconds: number): void;
   /** A build running longer is stopped and fails, saying so (SPACEPORT_BUILD_TIMEOUT_SECONDS). */
   timeoutMs?: number;
+  /** SPACEPORT_INSTANCE_NAME: the `spaceport.instance` label of the images (housekeeping collects only its own). */
+  instance?: string;
 }
 
 interface Job {
@@ -290,7 +292,13 @@ export class BuildPipeline {
             extraFiles: plan.extraFiles,
             buildArgs: plan.buildArgs,
             secrets: sdkTraits(space.sdk).image.kind === 'own-dockerfile' ? secrets : undefined,
-            labels: { 'spaceport.space': space.id, 'spaceport.commit': build.commit },
+            labels: {
+              ...(this.#o.instance ? { [IMAGE_LABELS.instance]: this.#o.instance } : {}),
+              // The unique id, not the name: a Space deleted and made again under its name is another Space.
+              [IMAGE_LABELS.space]: space.uid,
+              'spaceport.space.name': space.id,
+              'spaceport.commit': build.commit,
+            },
             noCache: build.noCache,
           },
           sink,

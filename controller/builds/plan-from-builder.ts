@@ -64,7 +64,7 @@ export function planFromBuilder(config: Readonly<Config>, opts: PlanFromBuilderO
     if (plan.kind !== 'ok') return plan;
     return {
       kind: 'ok',
-      image: imageRefFor({ subdomain: space.subdomain, tree, templateHash: plan.identity }),
+      image: imageRefFor({ subdomain: space.subdomain, tree, templateHash: plan.identity, instance: config.SPACEPORT_INSTANCE_NAME }),
       dockerfile: plan.dockerfile,
       extraFiles: plan.extraFiles,
       buildArgs: plan.buildArgs,
