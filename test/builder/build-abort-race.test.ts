@@ -109,5 +109,5 @@ describe('a build stopped at any point of the build path (real engine, BuildKit)
     }
     expect(uncaught.map((e) => `${(e as Error).name}: ${(e as Error).message}`)).toEqual([]);
     expect(outcomes).toEqual(points.map((at) => `${at}: ${REASON}`));
-  });
+  }, 300_000);
 });

@@ -32,5 +32,5 @@ describe('the pip cache id of a templated build (real engine, BuildKit)', () => 
     const text = log.lines.join('');
     expect(text).toContain(`echo cached-${res.run}`);
     expect(text).not.toContain(id);
-  });
+  }, 300_000);
 });
