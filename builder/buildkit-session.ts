@@ -50,9 +50,17 @@ export interface BuildkitSession {
   close(): void;
 }
 
-export function openBuildkitSession(docker: Docker, opts: { secrets?: Record<string, string> } = {}): Promise<BuildkitSession> {
+/**
+ * Opens the session. With `signal` aborted by the time the engine answers, the socket is closed and
+ * the promise rejects with the signal's reason: a build superseded while its session opens leaves no
+ * socket behind. Every emitter made here (the hijacked socket, the HTTP/2 session grpc-js serves on
+ * it) has an error listener before anything can fail on it: an error there must never reach Node's
+ * default handler, which would end the whole process.
+ */
+export function openBuildkitSession(docker: Docker, opts: { secrets?: Record<string, string>; signal?: AbortSignal } = {}): Promise<BuildkitSession> {
   const id = randomUUID();
   const secrets = new Map(Object.entries(opts.secrets ?? {}));
+  const { signal } = opts;
   return new Promise((resolve, reject) => {
     docker.modem.dial(
       {
@@ -71,6 +79,12 @@ export function openBuildkitSession(docker: Docker, opts: { secrets?: Record<str
       (err: unknown, socket: unknown) => {
         if (err) return reject(err);
         const sock = socket as Duplex;
+        // A session that breaks fails the build on the engine's side, which the build's own stream reports.
+        sock.on('error', () => undefined);
+        if (signal?.aborted) {
+          sock.destroy();
+          return reject(signal.reason);
+        }
         const server = new grpc.Server();
         server.addService(
           { GetSecret: method<{ ID: string }, { data: Buffer }>(METHODS.secret, 'GetSecretRequest', 'GetSecretResponse') },
@@ -92,7 +106,6 @@ export function openBuildkitSession(docker: Docker, opts: { secrets?: Record<str
           { Check: (_call: unknown, cb: grpc.sendUnaryData<{ status: number }>) => cb(null, { status: 1 /* SERVING */ }) },
         );
         server.createConnectionInjector(grpc.ServerCredentials.createInsecure()).injectConnection(sock);
-        sock.on('error', () => undefined);
         resolve({
           id,
           close: () => {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { BuildError, dockerStatus, fail, failBuild, mapDockerError, type LogSink, type Logger } from '../core/index.js';
 import { BuildLog } from './build-log.js';
@@ -8,7 +9,7 @@ import { packBuildContext, TEMPLATED_DOCKERFILE } from './build-context.js';
 import { openBuildkitSession, type BuildkitSession } from './buildkit-session.js';
 import type { BuildRequest, ImageBuilder } from './image-builder.js';
 import { CA_BUNDLE_FILE_NAME } from './plan-build.js';
-import { SUPPORT_DIR } from '../templates/index.js';
+import { SUPPORT_DIR, cacheMountIds } from '../templates/index.js';
 
 export interface DockerImageBuilderOptions {
   docker: Docker;
@@ -40,7 +41,8 @@ export class DockerImageBuilder implements ImageBuilder {
   async build(req: BuildRequest, log: LogSink, signal: AbortSignal): Promise<string> {
     const logger = this.#o.logger.child({ space: req.space, image: req.image });
     const buildkit = (this.#o.engine ?? 'buildkit') === 'buildkit';
-    const mask = Object.values(req.secrets ?? {});
+    // Our templates' cache ids are secrets too (see pipCacheIdFor): BuildKit prints each step with its mounts.
+    const mask = [...Object.values(req.secrets ?? {}), ...(req.dockerfile === undefined ? [] : cacheMountIds(req.dockerfile))];
     if (signal.aborted) throw cancelled(signal, new BuildLog(log, { mask }));
     const secretNames = Object.keys(req.secrets ?? {});
     if (secretNames.length > 0 && !buildkit) {
@@ -52,22 +54,31 @@ export class DockerImageBuilder implements ImageBuilder {
     if (req.dockerfile !== undefined && this.#o.caBundle) {
       support[`${SUPPORT_DIR}/${CA_BUNDLE_FILE_NAME}`] = await readCaBundle(this.#o.caBundle);
     }
+    const progress = new BuildLog(log, { tailLines: this.#o.tailLines, mask });
+    if (signal.aborted) throw cancelled(signal, progress);
     // The classic builder has no cache mounts: a templated Dockerfile's pip steps then run without one.
     const dockerfile = !buildkit && req.dockerfile !== undefined ? withoutCacheMounts(req.dockerfile) : req.dockerfile;
-    const context = packBuildContext({ contextDir: req.contextDir, dockerfile, supportFiles: support });
-    const progress = new BuildLog(log, { tailLines: this.#o.tailLines, mask });
 
     let session: BuildkitSession | undefined;
+    let context: Readable | undefined;
     const started = Date.now();
     logger.info({ noCache: Boolean(req.noCache), engine: buildkit ? 'buildkit' : 'classic' }, 'image build started');
     try {
       if (buildkit) {
         try {
-          session = await openBuildkitSession(this.#o.docker, { secrets: req.secrets });
+          session = await openBuildkitSession(this.#o.docker, { secrets: req.secrets, signal });
         } catch (err) {
+          if (signal.aborted) throw cancelled(signal, progress);
           throw mapDockerError(err, { action: 'open a BuildKit session', otherwise: 'BuildFailed' });
         }
       }
+      if (signal.aborted) throw cancelled(signal, progress);
+      // Packed only now, once nothing else is awaited before the engine reads it: the tar stream reads
+      // the context directory as soon as it exists, and a read error (the directory removed under a
+      // build that was stopped) is an 'error' event that must find a listener. docker-modem's own
+      // listener is attached when the request starts; ours is there from the first tick.
+      context = packBuildContext({ contextDir: req.contextDir, dockerfile, supportFiles: support });
+      context.on('error', (err) => logger.warn({ err }, 'build context unreadable: the build stops'));
       let stream: NodeJS.ReadableStream;
       try {
         stream = await this.#dialBuild(context, {
@@ -97,7 +108,7 @@ export class DockerImageBuilder implements ImageBuilder {
         throw failBuild('buildStreamBroke', { reason: (err as Error).message }, { logTail: progress.tail(), step: progress.step, cause: err });
       }
     } finally {
-      context.destroy();
+      context?.destroy();
       session?.close();
     }
     progress.end();
@@ -107,7 +118,9 @@ export class DockerImageBuilder implements ImageBuilder {
       const message = summarizeBuildFailure({ step: progress.step, error: progress.error, stepOutput: progress.failedOutput });
       throw new BuildError(message, { logTail: progress.tail(), step: progress.step });
     }
-    if (!(await this.exists(req.image))) {
+    const built = await this.exists(req.image);
+    if (signal.aborted) throw cancelled(signal, progress);
+    if (!built) {
       throw failBuild('buildProducedNoImage', { image: req.image }, { logTail: progress.tail(), step: progress.step });
     }
     logger.info({ ms: Date.now() - started, cacheHits: progress.cacheHits }, 'image build succeeded');

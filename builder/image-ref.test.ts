@@ -25,4 +25,9 @@ describe('imageRefFor', () => {
     expect(() => imageRefFor({ subdomain: 'a', tree: TREE, templateHash: 'xyz' })).toThrow(/templateHash/);
     expect(() => imageRefFor({ subdomain: '..', tree: TREE, templateHash: HASH })).toThrow(/subdomain/);
   });
+  it('puts the install in the tag, so two installs on one engine never share an image (issue 15)', () => {
+    expect(imageRefFor({ subdomain: 'alice-demo', tree: TREE, templateHash: HASH, instance: 'blue' })).toBe('spaceport/alice-demo:blue-4b825dc642cb-a1b2c3d4');
+    expect(imageRefFor({ subdomain: 'alice-demo', tree: TREE, templateHash: HASH, instance: 'green' })).not.toBe(imageRefFor({ subdomain: 'alice-demo', tree: TREE, templateHash: HASH, instance: 'blue' }));
+    expect(() => imageRefFor({ subdomain: 'a', tree: TREE, templateHash: HASH, instance: 'Bad:Name' })).toThrow();
+  });
 });

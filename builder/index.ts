@@ -15,7 +15,7 @@ export {
 export { parseDuration } from './duration.js';
 export { readmePushProblems } from './readme-push-check.js';
 export { planBuild, hasLocalReferences, withoutSdkLines, CA_BUNDLE_FILE_NAME, type BuildPlan, type BuildProxy, type PlanBuildInput } from './plan-build.js';
-export { imageRefFor, SPACE_IMAGE_PREFIX } from './image-ref.js';
+export { IMAGE_LABELS, imageRefFor, SPACE_IMAGE_PREFIX } from './image-ref.js';
 export { RegistryImageBuilder, type RegistryImageBuilderOptions } from './registry-image-builder.js';
 export { RegistryClient, parseRegistry, registryRepository, splitReference, type RegistryTarget } from './registry-client.js';
 export {

@@ -36,7 +36,8 @@ export function runCommand(cmd: string, args: readonly string[], opts: RunComman
     })();
     child.stdout.setEncoding('utf8').on('data', (t: string) => onText('out', t));
     child.stderr.setEncoding('utf8').on('data', (t: string) => onText('err', t));
-    child.once('error', reject);
+    // `on`, not `once`: a kill after an abort may report a second error, which must find a listener too.
+    child.on('error', reject);
     child.once('close', (code, sig) => resolve({ code, signal: sig, tail }));
   });
 }

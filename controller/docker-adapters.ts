@@ -89,11 +89,15 @@ export async function dockerAdapters(config: Readonly<Config>, logger: Logger): 
       logMaxFiles: config.SPACEPORT_CONTAINER_LOG_MAX_FILES,
     },
     network,
+    operatorSized: config.hardware.operatorSized,
   });
   // Refuse to start without the Space network and its firewall (SPACEPORT_SPACE_EGRESS=all-unfiltered opts out of the rules).
   await runtime.prepare();
   // Build steps (BuildKit RUN, on the engine's default bridge) are kept off the host and metadata the same way.
   if (packetFilter) await applyFirewallPlan(packetFilter, buildFirewallPlan());
+  // Built-in flavors take a share of this host (a cpu-basic of 16 GiB does not fit a 24 GiB host):
+  // said once at start, with whether writable layers can be capped.
+  await runtime.describeHost(Object.values(config.flavors));
   const node = nodeDist(config, logger);
   return {
     runtime,

@@ -86,6 +86,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     onBuilt: (uid) => void reconciler.kick(uid),
     keepLogs: config.SPACEPORT_KEEP_BUILD_LOGS,
     onFinished: (outcome, seconds) => metrics.buildFinished(outcome, seconds),
+    instance: config.SPACEPORT_INSTANCE_NAME,
   });
   const grantKey = appGrantKey({ internalToken: config.SPACEPORT_INTERNAL_TOKEN, dataDir: config.dataDir });
   const upstreamPolicy = { allowLoopback: config.SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS, allowedNetworks: config.SPACEPORT_UPSTREAM_ALLOWED_NETWORKS };
@@ -209,6 +210,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     keepImagesPerSpace: config.SPACEPORT_KEEP_IMAGES_PER_SPACE,
     keepBuildLogs: config.SPACEPORT_KEEP_BUILD_LOGS,
     buildCacheMaxBytes: config.SPACEPORT_BUILD_CACHE_MAX,
+    instance: config.SPACEPORT_INSTANCE_NAME,
     onRemoved: (kind, n) => metrics.gcRemoved(kind, n),
   });
   const server = createHubServer({

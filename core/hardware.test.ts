@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from './config.js';
-import { HUB_FLAVORS, hardwareFileSchema, hardwareJson, parseMemory, resolveHardware } from './hardware.js';
+import { HUB_FLAVORS, hardwareFileSchema, hardwareJson, parseMemory, resolveHardware, sizeFlavorToHost } from './hardware.js';
 
 const resolve = (doc: unknown) => resolveHardware(hardwareFileSchema.parse(doc));
 
@@ -79,5 +79,37 @@ describe('hardware flavors', () => {
     expect(!typo.ok && typo.problems.join('\n')).toMatch(/SPACEPORT_HARDWARE: .*ofer/);
     const k8s = parseConfig({ SPACEPORT_RUNTIME: 'kubernetes' });
     expect(!k8s.ok && k8s.problems.join('\n')).toContain('SPACEPORT_REGISTRY');
+  });
+});
+
+describe('sizeFlavorToHost: built-in flavors on a single Docker host (issue 15)', () => {
+  const GiB = 1024 ** 3;
+  const hub = (name: string) => HUB_FLAVORS.find((f) => f.name === name)!;
+
+  it('gives cpu-basic a quarter of a 24 GiB, 2-core host, and says so', () => {
+    const { flavor, note } = sizeFlavorToHost(hub('cpu-basic'), { cpus: 2, memoryBytes: 24 * GiB });
+    expect(flavor).toMatchObject({ name: 'cpu-basic', cpus: 2, memoryBytes: 6 * GiB });
+    expect(note).toBe("cpu-basic: 2 CPUs, 6 GiB (a quarter of this host's 24 GiB)");
+    expect(sizeFlavorToHost(hub('cpu-upgrade'), { cpus: 2, memoryBytes: 24 * GiB }).flavor).toMatchObject({ cpus: 2, memoryBytes: 12 * GiB });
+  });
+
+  it('never gives more than the Hub\'s figure on a big host', () => {
+    const { flavor, note } = sizeFlavorToHost(hub('cpu-basic'), { cpus: 64, memoryBytes: 512 * GiB });
+    expect(flavor).toMatchObject({ cpus: 2, memoryBytes: 16 * GiB });
+    expect(note).toMatch(/the Hub's figure/);
+  });
+
+  it('rounds down to 256 MiB and keeps at least that much', () => {
+    expect(sizeFlavorToHost(hub('cpu-basic'), { cpus: 1, memoryBytes: 23.5 * GiB }).flavor.memoryBytes).toBe(5.75 * GiB);
+    expect(sizeFlavorToHost(hub('cpu-basic'), { cpus: 1, memoryBytes: 512 * 1024 ** 2 }).flavor.memoryBytes).toBe(256 * 1024 ** 2);
+  });
+
+  it('leaves a flavor the operator sized, or one of the operator\'s own, as it is', () => {
+    const hw = resolveHardware(hardwareFileSchema.parse({ flavors: { 'cpu-basic': { memory: '20Gi' }, big: { cpu: 4, memory: '64Gi' } } }));
+    expect(hw.operatorSized).toEqual(['cpu-basic', 'big']);
+    expect(sizeFlavorToHost(hw.flavors['cpu-basic']!, { cpus: 2, memoryBytes: 24 * GiB }, hw.operatorSized).flavor.memoryBytes).toBe(20 * GiB);
+    expect(sizeFlavorToHost(hw.flavors.big!, { cpus: 2, memoryBytes: 24 * GiB }).flavor.memoryBytes).toBe(64 * GiB);
+    expect(resolveHardware(hardwareFileSchema.parse({}), { cpus: 2, memoryBytes: 16 * GiB }).operatorSized).toEqual([]);
+    expect(resolveHardware(hardwareFileSchema.parse({}), { cpus: 2, memoryBytes: 8 * GiB }).operatorSized).toEqual(['cpu-basic']);
   });
 });

@@ -60,6 +60,11 @@ export interface HardwareConfig {
    * as on the Hub; lower packs more Spaces on a node, sharing CPU like the Hub's free tier).
    */
   requestRatio: { cpu: number; memory: number };
+  /**
+   * Flavors whose CPUs or memory the operator set (the hardware file, or SPACEPORT_CPU_BASIC_* away
+   * from the Hub's figure): a Docker host never resizes them (see `sizeFlavorToHost`).
+   */
+  operatorSized?: readonly string[];
 }
 
 const GIB = 1024 ** 3;
@@ -178,8 +183,12 @@ export function parseMemory(q: number | string): number {
 export function resolveHardware(file: HardwareFile, cpuBasic?: { cpus: number; memoryBytes: number }): HardwareConfig {
   const problems: string[] = [];
   const known = new Map<string, Flavor>(HUB_FLAVORS.map((f) => [f.name, { ...f }]));
-  if (cpuBasic) known.set('cpu-basic', { ...known.get('cpu-basic')!, ...cpuBasic });
+  const operatorSized = new Set<string>();
+  const hubBasic = known.get('cpu-basic')!;
+  if (cpuBasic) known.set('cpu-basic', { ...hubBasic, ...cpuBasic });
+  if (cpuBasic && (cpuBasic.cpus !== hubBasic.cpus || cpuBasic.memoryBytes !== hubBasic.memoryBytes)) operatorSized.add('cpu-basic');
   for (const [name, patch] of Object.entries(file.flavors)) {
+    if (patch.cpu !== undefined || patch.memory !== undefined) operatorSized.add(name);
     const base = known.get(name);
     if (!base && (patch.cpu === undefined || patch.memory === undefined)) {
       problems.push(`flavors.${name}: a new flavor needs "cpu" and "memory" (e.g. cpu: 4, memory: 16Gi)`);
@@ -232,7 +241,43 @@ export function resolveHardware(file: HardwareFile, cpuBasic?: { cpus: number; m
     nodeSelector: file.nodeSelector,
     tolerations: file.tolerations,
     requestRatio: file.requestRatio,
+    operatorSized: [...operatorSized],
   };
+}
+
+/** What a Docker engine's host has (`docker info`: NCPU, MemTotal). */
+export interface HostResources {
+  cpus: number;
+  memoryBytes: number;
+}
+
+/** The share of the host's memory a built-in flavor may take: cpu-basic a quarter, the others a half. */
+export const HOST_MEMORY_SHARE: Readonly<Record<string, number>> = { 'cpu-basic': 0.25 };
+const DEFAULT_HOST_MEMORY_SHARE = 0.5;
+const SHARE_WORDS: Readonly<Record<number, string>> = { 0.25: 'a quarter', 0.5: 'half' };
+const MEMORY_STEP = 256 * 1024 ** 2;
+
+/**
+ * A built-in flavor sized to a single host: at most its share of the host's memory (rounded down to
+ * 256 MiB) and at most the host's CPUs, never more than the flavor's own figure (the Hub's). A
+ * flavor the operator sized, or one that is not built in, keeps its figures. `note` says what was
+ * decided, for the log at start.
+ */
+export function sizeFlavorToHost(f: Flavor, host: HostResources, operatorSized: readonly string[] = []): { flavor: Flavor; note: string } {
+  const builtIn = HUB_FLAVORS.some((h) => h.name === f.name);
+  const gib = (b: number): string => `${Math.round((b / GIB) * 10) / 10} GiB`;
+  if (!builtIn || operatorSized.includes(f.name)) {
+    return { flavor: f, note: `${f.name}: ${f.cpus} CPUs, ${gib(f.memoryBytes)} (set by the operator)` };
+  }
+  const share = HOST_MEMORY_SHARE[f.name] ?? DEFAULT_HOST_MEMORY_SHARE;
+  const cap = Math.max(MEMORY_STEP, Math.floor((host.memoryBytes * share) / MEMORY_STEP) * MEMORY_STEP);
+  const memoryBytes = Math.min(f.memoryBytes, cap);
+  const cpus = host.cpus > 0 ? Math.min(f.cpus, host.cpus) : f.cpus;
+  const why =
+    memoryBytes < f.memoryBytes
+      ? `${SHARE_WORDS[share] ?? `${share * 100}%`} of this host's ${gib(host.memoryBytes)}`
+      : `the Hub's figure; this host has ${gib(host.memoryBytes)}`;
+  return { flavor: { ...f, cpus, memoryBytes }, note: `${f.name}: ${cpus} CPUs, ${gib(memoryBytes)} (${why})` };
 }
 
 export class HardwareConfigError extends Error {

@@ -9,6 +9,7 @@ import type { RenderedTemplate, Sdk, TemplateInput } from './template-input.js';
 export * from './template-input.js';
 export { SDK_TRAITS, appPortFor, orList, sdkTraits, sdksWhere, type SdkImage, type SdkTraits } from './sdk-traits.js';
 export { IMAGE_CA_PATH, VENV_DIR } from './python-layers.js';
+export { PIP_CACHE_PREFIX, cacheMountIds, pipCacheIdFor } from './cache-ids.js';
 
 /** Bump to give every template a new image identity (e.g. after a change to the shared layers). */
 export const TEMPLATES_VERSION = 1;

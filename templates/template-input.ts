@@ -45,7 +45,10 @@ export interface TemplateInput {
    * packages as of this time. Undefined: the newest packages.
    */
   packageCutoff?: string;
-  /** BuildKit cache mount id for pip's cache (per Space: one Space's build never writes another's cache). */
+  /**
+   * BuildKit cache mount id for pip's cache (per Space: one Space's build never writes another's cache).
+   * Must be secret (`pipCacheIdFor`): any Dockerfile on the engine can mount a cache by its id.
+   */
   pipCacheId?: string;
   /**
    * requirements.txt with the lines naming the SDK removed (the README's `sdk_version` decides it), when

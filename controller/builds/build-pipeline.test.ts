@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger, testConfig, toSpaceId } from '../../core/index.js';
 import { FakeGitRepos } from '../git/testing/fake-git-repos.js';
 import { SecretBox, SqliteStore, type SpaceRecord } from '../store/index.js';
@@ -81,6 +81,29 @@ describe('BuildPipeline and a build that hangs', () => {
     const builds = store.listBuilds(space.uid, 10);
     expect(builds.find((b) => b.id === first.id)).toMatchObject({ status: 'failed', message: expect.stringContaining('Superseded') });
     expect(builds.find((b) => b.id === second.id)?.status).toBe('succeeded');
+  });
+
+  it('keeps a stopped build\'s context directory until its builder lets go of it (issue 15: the process died on one race)', async () => {
+    const dirs: string[] = [];
+    const build = builder.build.bind(builder);
+    builder.build = (req, log, signal) => {
+      dirs.push(req.contextDir);
+      return build(req, log, signal);
+    };
+    const p = pipeline();
+    await push('v1');
+    const first = (await p.enqueue(space.uid))!;
+    await vi.waitFor(() => expect(dirs).toHaveLength(1));
+    await push('v2');
+    await p.enqueue(space.uid);
+    await vi.waitFor(() => expect(store.listBuilds(space.uid, 10).find((b) => b.id === first.id)?.status).toBe('failed'));
+    // The superseded build no longer holds the slot, but its builder still reads the directory.
+    expect(existsSync(dirs[0]!)).toBe(true);
+    builder.hold = false;
+    builder.release();
+    await p.idle();
+    await p.close();
+    expect(dirs.filter((d) => existsSync(d))).toEqual([]);
   });
 
   it('a restart (forced build of the same head) cancels a hung build without waiting for it', async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BuildError, fail, isSpaceportError, requestContext, type BuildId, type Logger } from '../../core/index.js';
-import { DEPENDENCY_FILES, type ImageBuilder } from '../../builder/index.js';
+import { DEPENDENCY_FILES, IMAGE_LABELS, type ImageBuilder } from '../../builder/index.js';
 import { sdkTraits } from '../../templates/index.js';
 import type { GitRepos } from '../git/git-repos.js';
 import type { BuildRecord, SpaceRecord } from '../store/records.js';
@@ -29,6 +29,8 @@ export interface BuildPipelineOptions {
   onFinished?(outcome: 'succeeded' | 'failed' | 'cancelled', seconds: number): void;
   /** A build running longer is stopped and fails, saying so (SPACEPORT_BUILD_TIMEOUT_SECONDS). */
   timeoutMs?: number;
+  /** SPACEPORT_INSTANCE_NAME: the `spaceport.instance` label of the images (housekeeping collects only its own). */
+  instance?: string;
 }
 
 interface Job {
@@ -47,6 +49,7 @@ export class BuildPipeline {
   readonly #queue: Job[] = [];
   readonly #running = new Map<string, Job>();
   readonly #idleWaiters: (() => void)[] = [];
+  readonly #cleanups = new Set<Promise<void>>();
   #closed = false;
   /** The abort reason of builds stopped by `close()`. */
   #shutdown?: Error;
@@ -96,6 +99,21 @@ export class BuildPipeline {
     this.#shutdown = shutdown;
     for (const job of this.#running.values()) job.controller.abort(shutdown);
     await this.idle();
+    await Promise.all(this.#cleanups);
+  }
+
+  /**
+   * Remove a build's context directory once the builder is done reading it. A stopped build frees
+   * its slot at once (`untilAborted`), but the builder may still be packing the directory: removing
+   * it under the tar stream made that stream fail while nobody listened yet, which ended the process.
+   */
+  #removeWhenSettled(dir: string, building: Promise<unknown> | undefined): void {
+    const cleanup = Promise.resolve(building)
+      .then(() => undefined, () => undefined)
+      .then(() => rm(dir, { recursive: true, force: true }))
+      .catch((err: unknown) => this.#o.logger.warn({ err, dir }, 'cannot remove a build context directory'))
+      .finally(() => this.#cleanups.delete(cleanup));
+    this.#cleanups.add(cleanup);
   }
 
   #supersede(spaceUid: string, commit: string): void {
@@ -275,9 +293,11 @@ export class BuildPipeline {
       sink.write(`Image ${found} is already built: reusing it.\n`);
     } else {
       const dir = await mkdtemp(path.join(tmpdir(), `spaceport-build-${build.id as BuildId}-`));
+      let building: Promise<string> | undefined;
       try {
         await repos.exportTree(space.id, build.commit, dir);
-        image = await untilAborted(builder.build(
+        signal.throwIfAborted();
+        building = builder.build(
           {
             space: space.id,
             image: plan.image,
@@ -286,14 +306,21 @@ export class BuildPipeline {
             extraFiles: plan.extraFiles,
             buildArgs: plan.buildArgs,
             secrets: sdkTraits(space.sdk).image.kind === 'own-dockerfile' ? secrets : undefined,
-            labels: { 'spaceport.space': space.id, 'spaceport.commit': build.commit },
+            labels: {
+              ...(this.#o.instance ? { [IMAGE_LABELS.instance]: this.#o.instance } : {}),
+              // The unique id, not the name: a Space deleted and made again under its name is another Space.
+              [IMAGE_LABELS.space]: space.uid,
+              'spaceport.space.name': space.id,
+              'spaceport.commit': build.commit,
+            },
             noCache: build.noCache,
           },
           sink,
           signal,
-        ), signal);
+        );
+        image = await untilAborted(building, signal);
       } finally {
-        await rm(dir, { recursive: true, force: true });
+        this.#removeWhenSettled(dir, building);
       }
     }
     return { kind: 'built', image, port: plan.port, config: plan.config, cardData: plan.cardData, sdk: plan.sdk };

@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cacheMountIds, pipCacheIdFor } from '../../templates/index.js';
 import { SpaceportError, testConfig } from '../../core/index.js';
 import { planFromBuilder } from './plan-from-builder.js';
 
@@ -63,5 +67,29 @@ describe('planFromBuilder: the Node.js of a static build', () => {
     await plan({ ...base, readme: '---\nsdk: static\n---\n', files: ['README.md', 'index.html', 'package.json'] });
     await plan({ ...base, readme: '---\nsdk: gradio\n---\n', files: ['README.md', 'app.py', 'package.json'] });
     expect(asked.length).toBe(before);
+  });
+});
+
+describe('planFromBuilder: the pip cache id of a Python Space (issue 15)', () => {
+  it('is secret: derived from a key of this install (build-cache.key, 0600), never the Space uid', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'spaceport-cache-key-'));
+    try {
+      const uid = '0195f0a2-6d4e-7c1b-9a3f-1b2c3d4e5f60';
+      const gradio = { space: { subdomain: 'alice-demo', uid } as never, readme: '---\nsdk: gradio\nsdk_version: 5.9.1\n---\n', files: ['README.md', 'app.py', 'requirements.txt'], tree: 'b'.repeat(40), variables: {}, requirementsTxt: 'numpy\n' };
+      const p = await planFromBuilder(testConfig({ SPACEPORT_DATA_DIR: dataDir }))(gradio);
+      expect(p.kind).toBe('ok');
+      if (p.kind !== 'ok') return;
+      const ids = cacheMountIds(p.dockerfile!);
+      expect(ids).toHaveLength(1);
+      expect(ids[0]).not.toContain(uid);
+      const key = readFileSync(path.join(dataDir, 'build-cache.key'), 'utf8');
+      expect(statSync(path.join(dataDir, 'build-cache.key')).mode & 0o777).toBe(0o600);
+      expect(ids[0]).toBe(pipCacheIdFor(Buffer.from(key, 'base64'), uid));
+      // Another install (another key) gives the same Space another id.
+      const other = await planFromBuilder(testConfig({ SPACEPORT_DATA_DIR: dataDir }), { cacheKey: Buffer.alloc(32, 7) })(gradio);
+      expect(other.kind === 'ok' && cacheMountIds(other.dockerfile!)).toEqual([pipCacheIdFor(Buffer.alloc(32, 7), uid)]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

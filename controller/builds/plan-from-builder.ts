@@ -1,13 +1,16 @@
 import { CA_BUNDLE_FILE_NAME, DEFAULT_BASE_IMAGES, imageRefFor, nodeVersionRequest, parseSpaceConfig, planBuild, pythonImagesWith, type NodeDist } from '../../builder/index.js';
 import { isSpaceportError, type Config } from '../../core/index.js';
 import type { PlanRelease } from './release-plan.js';
-import { sdkTraits } from '../../templates/index.js';
+import { pipCacheIdFor, sdkTraits } from '../../templates/index.js';
+import { loadBuildCacheKey } from './build-cache-key.js';
 
 const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org/';
 
 export interface PlanFromBuilderOptions {
   /** Node.js releases from the npm registry for static builds; without it, Debian's Node. */
   node?: Pick<NodeDist, 'choose'>;
+  /** The secret of the Spaces' BuildKit cache ids (default: `build-cache.key` in the data directory). */
+  cacheKey?: Buffer;
 }
 
 /** The builder's steps (README → config → Node.js version → template plan → image identity) as one PlanRelease. */
@@ -17,6 +20,7 @@ export function planFromBuilder(config: Readonly<Config>, opts: PlanFromBuilderO
       ? { http: config.SPACEPORT_BUILD_HTTP_PROXY, https: config.SPACEPORT_BUILD_HTTPS_PROXY, noProxy: config.SPACEPORT_BUILD_NO_PROXY }
       : undefined;
   const pythonImages = pythonImagesWith(config.SPACEPORT_PYTHON_IMAGES);
+  let cacheKey = opts.cacheKey;
   return async ({ space, readme, files, tree, variables, requirementsTxt, nodeFiles, dependenciesChangedAt }) => {
     const parsed = parseSpaceConfig(readme);
     if (!parsed.ok) return { kind: 'config_error', message: parsed.message };
@@ -44,7 +48,10 @@ export function planFromBuilder(config: Readonly<Config>, opts: PlanFromBuilderO
       pythonImages,
       defaultPython: config.SPACEPORT_DEFAULT_PYTHON,
       dependenciesChangedAt,
-      pipCacheId: `spaceport-pip-${space.uid}`,
+      // Secret, not the Space's uid: a Dockerfile can mount any cache whose id it knows.
+      ...(sdkTraits(parsed.config.sdk).image.kind === 'python-packages'
+        ? { pipCacheId: pipCacheIdFor((cacheKey ??= loadBuildCacheKey(config.dataDir)), space.uid) }
+        : {}),
       nodeImage: DEFAULT_BASE_IMAGES.node,
       ...(node ? { node } : {}),
       // An operator's own npm mirror serves the build's packages too (npm's default otherwise).
@@ -57,7 +64,7 @@ export function planFromBuilder(config: Readonly<Config>, opts: PlanFromBuilderO
     if (plan.kind !== 'ok') return plan;
     return {
       kind: 'ok',
-      image: imageRefFor({ subdomain: space.subdomain, tree, templateHash: plan.identity }),
+      image: imageRefFor({ subdomain: space.subdomain, tree, templateHash: plan.identity, instance: config.SPACEPORT_INSTANCE_NAME }),
       dockerfile: plan.dockerfile,
       extraFiles: plan.extraFiles,
       buildArgs: plan.buildArgs,

@@ -4,4 +4,9 @@ export interface Housekeeper {
   removeImage(ref: string): Promise<'removed' | 'in-use' | 'missing'>;
   /** Shrink the build cache to at most `maxBytes`; returns the bytes reclaimed. */
   pruneBuildCache(maxBytes: number): Promise<number>;
+  /**
+   * The Space images of one install (label `spaceport.instance`), by reference, with the unique id
+   * of the Space each was built for (label `spaceport.space`). Never another install's images.
+   */
+  listSpaceImages?(instance: string): Promise<{ ref: string; spaceUid: string }[]>;
 }

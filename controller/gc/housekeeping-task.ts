@@ -18,6 +18,8 @@ export interface HousekeepingOptions {
   keepBuildLogs: number;
   /** Build cache cap in bytes; undefined = not pruned. */
   buildCacheMaxBytes?: number;
+  /** SPACEPORT_INSTANCE_NAME: images of this install's deleted Spaces are collected, never another install's. */
+  instance?: string;
   /** Told what each run removed (metrics). */
   onRemoved?(kind: 'image' | 'build_cache_bytes' | 'build_log', n: number): void;
 }
@@ -60,9 +62,23 @@ export class HousekeepingTask {
     await this.#running?.catch(() => undefined);
   }
 
+  /** This install's Space images with the Space each was built for; none when the engine cannot tell. */
+  async #labelledImages(): Promise<{ ref: string; spaceUid: string }[]> {
+    const { housekeeper, instance, logger } = this.#o;
+    if (!housekeeper?.listSpaceImages || !instance) return [];
+    try {
+      return await housekeeper.listSpaceImages(instance);
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'gc: could not list the images of deleted Spaces');
+      return [];
+    }
+  }
+
   async #run(): Promise<HousekeepingReport> {
     const { store, logger } = this.#o;
     const report: HousekeepingReport = { imagesRemoved: [], imagesInUse: [], buildCacheReclaimedBytes: 0, buildLogsRemoved: 0 };
+    // Listed before the Spaces: an image of a Space made meanwhile is then not taken for a deleted one's.
+    const labelled = await this.#labelledImages();
     const spaces = store.listSpaces();
     const keepLogIds = new Set<string>();
     const images: SpaceImages[] = [];
@@ -77,7 +93,12 @@ export class HousekeepingTask {
     }
     const housekeeper = this.#o.housekeeper;
     if (housekeeper) {
-      for (const ref of planImageGc(images, this.#o.keepImagesPerSpace)) {
+      const live = new Set(spaces.map((s) => s.uid as string));
+      // A live Space may reuse an image built for a deleted one (same subdomain, tree and template):
+      // an image any live Space's build or release names stays.
+      const named = new Set(images.flatMap((i) => [...i.built, ...i.inUse]));
+      const orphans = labelled.filter((i) => !live.has(i.spaceUid) && !named.has(i.ref)).map((i) => i.ref);
+      for (const ref of [...new Set([...planImageGc(images, this.#o.keepImagesPerSpace), ...orphans])]) {
         try {
           const outcome = await housekeeper.removeImage(ref);
           if (outcome === 'removed') report.imagesRemoved.push(ref);

@@ -231,6 +231,8 @@ export class CliGitRepos implements GitRepos {
     // The repo's content as stored: no filters from the host's git config (Debian's git-lfs installs an
     // `lfs` smudge filter system-wide, which would fail here); LFS pointers are replaced by the caller.
     const child = spawnGit(['archive', '--format=tar', commit], { gitDir: repo, env: { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' } });
+    // git archive reads nothing: a closed pipe here is no error of the export (its exit code tells).
+    child.stdin.on('error', () => undefined);
     child.stdin.end();
     const stderr: Buffer[] = [];
     child.stderr.on('data', (b: Buffer) => stderr.push(b));
@@ -238,6 +240,9 @@ export class CliGitRepos implements GitRepos {
       child.on('error', reject);
       child.on('close', resolve);
     });
+    // Awaited only once the tar is extracted: a spawn failure before then must not be an unhandled
+    // rejection (Node ends the process on one). It is still thrown by the `await exited` below.
+    exited.catch(() => undefined);
     try {
       await extractTar(child.stdout, dir);
     } catch (err) {

@@ -55,6 +55,11 @@ export class SpaceportProcess {
     await waitFor('spaceport answering', async () => ((await this.api('GET', '/api/whoami-v2').catch(() => undefined))?.status === 200 ? true : undefined), 60_000, 100);
   }
 
+  /** Started and not exited (a crash shows here: `exitCode`/`signalCode` set). */
+  get alive(): boolean {
+    return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
   /** SIGKILL (a crash), or SIGTERM (a graceful stop: what Kubernetes sends a pod), and wait for the exit. */
   kill(signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
     const c = this.#child;

@@ -28,6 +28,8 @@ export interface DockerCreateOptionsInput {
   namePrefix?: string;
   /** CPUs on the engine's host: a flavor asking for more gets this many (Docker refuses more than the host has). */
   hostCpus?: number;
+  /** Cap of the writable layer (`StorageOpt.size`), where the storage driver takes one (see `DockerHostSizing`). */
+  writableLayerBytes?: number;
   /** Most processes and threads one container may have (a fork bomb stops there). Default {@link DEFAULT_CONTAINER_LIMITS}. */
   pidsLimit?: number;
   /** Rotation of the container's json-file log: size of one file (`10m`) and how many are kept. */
@@ -132,6 +134,7 @@ export function dockerCreateOptions(
         ? { DeviceRequests: [{ Driver: 'nvidia', Count: spec.flavor.gpu.count, Capabilities: [['gpu']] }] }
         : {}),
       MemorySwap: spec.flavor.memoryBytes,
+      ...(opts.writableLayerBytes ? { StorageOpt: { size: String(opts.writableLayerBytes) } } : {}),
       // Hardening: bounded processes, no capabilities, no setuid gains; the engine's default seccomp
       // profile applies because SecurityOpt never names another (never `seccomp=unconfined`).
       PidsLimit: opts.pidsLimit ?? DEFAULT_CONTAINER_LIMITS.pidsLimit,

@@ -1,6 +1,7 @@
 import type Dockerode from 'dockerode';
 import type { Housekeeper } from '../../gc/housekeeper.js';
 import { dockerStatus } from '../../../core/index.js';
+import { IMAGE_LABELS } from '../../../builder/index.js';
 
 /** Image removal and BuildKit cache pruning on a Docker engine (the `Housekeeper` of `spaceport up`). */
 export class DockerHousekeeping implements Housekeeper {
@@ -21,6 +22,17 @@ export class DockerHousekeeping implements Housekeeper {
       if (status === 409) return 'in-use';
       throw err;
     }
+  }
+
+  async listSpaceImages(instance: string): Promise<{ ref: string; spaceUid: string }[]> {
+    const images = await this.#docker.listImages({ filters: { label: [`${IMAGE_LABELS.instance}=${instance}`, IMAGE_LABELS.space] } });
+    return images.flatMap((img) => {
+      const spaceUid = img.Labels?.[IMAGE_LABELS.space];
+      // Only this install's (the engine filtered on the label; checked again, as it is what matters).
+      if (!spaceUid || img.Labels?.[IMAGE_LABELS.instance] !== instance) return [];
+      const tags = (img.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
+      return (tags.length > 0 ? tags : [img.Id]).map((ref) => ({ ref, spaceUid }));
+    });
   }
 
   /**

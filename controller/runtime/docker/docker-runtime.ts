@@ -18,6 +18,7 @@ import { REASON_MAX_LINES, containerFactsFrom, instanceStateOf, isInterrupted, i
 import { DEFAULT_PROBE_TIMEOUT_MS, probeHttp } from '../readiness-probe.js';
 import { KeyedLock } from '../keyed-lock.js';
 import { refuseGpuFlavor } from './docker-gpus.js';
+import { DockerHostSizing } from './docker-host-sizing.js';
 import type { Instance, InstanceSpec, RunLogOptions, Runtime } from '../runtime.js';
 import type { DockerSpaceNetwork } from './docker-space-network.js';
 
@@ -46,6 +47,8 @@ export interface DockerRuntimeOptions {
   listFromEvents?: boolean;
   /** The install's Space network and firewall (the composition root always passes one); unset: the default bridge. */
   network?: DockerSpaceNetwork;
+  /** Flavors the operator sized (`HardwareConfig.operatorSized`): never resized to the host. */
+  operatorSized?: readonly string[];
 }
 
 /**
@@ -74,7 +77,7 @@ export class DockerRuntime implements Runtime {
   readonly #cache: DockerContainerCache;
   readonly #listFromEvents: boolean;
   readonly #network?: DockerSpaceNetwork;
-  #hostCpus?: Promise<number | undefined>;
+  readonly #host: DockerHostSizing;
   readonly #gpus: number;
   readonly #limits: Pick<DockerCreateOptionsInput, 'pidsLimit' | 'logMaxSize' | 'logMaxFiles'>;
 
@@ -90,6 +93,7 @@ export class DockerRuntime implements Runtime {
     this.#limits = opts.containerLimits ?? {};
     this.#listFromEvents = opts.listFromEvents ?? true;
     this.#network = opts.network;
+    this.#host = new DockerHostSizing({ docker: this.#docker, logger: this.#log, operatorSized: opts.operatorSized });
     this.#cache = new DockerContainerCache({
       docker: this.#docker,
       logger: this.#log,
@@ -162,14 +166,16 @@ export class DockerRuntime implements Runtime {
 
   async #create(spec: InstanceSpec): Promise<string> {
     const network = await this.#network?.ensure();
-    const options = dockerCreateOptions(spec, { ...this.#limits, namePrefix: this.#prefix, hostCpus: await this.#cpus(), network });
+    const sized = await this.#host.sized(spec.flavor);
+    const options = (writableLayerBytes?: number) =>
+      dockerCreateOptions({ ...spec, flavor: sized.flavor }, { ...this.#limits, namePrefix: this.#prefix, hostCpus: sized.hostCpus, writableLayerBytes, network });
     if (spec.storage) {
       const volume = dataVolumeOptions(spec.storage.key, this.#prefix);
       if ((await ensureDataVolume(this.#docker, volume)) === 'created') this.#log.info({ space: spec.space, volume: volume.Name }, 'storage created');
     }
     let container: Dockerode.Container;
     try {
-      container = await this.#docker.createContainer(options);
+      container = await this.#host.createContainer(options, sized.writableLayerBytes);
     } catch (err) {
       if (dockerStatus(err) !== 409) throw err;
       // The name is taken: another process created it a moment ago. Use it if it is ours.
@@ -192,15 +198,9 @@ export class DockerRuntime implements Runtime {
     return startContainer(this.#docker.getContainer(id), (attempt) => this.#log.warn({ container: id, attempt }, 'host port taken while starting; starting again'));
   }
 
-  #cpus(): Promise<number | undefined> {
-    this.#hostCpus ??= this.#docker.info().then(
-      (info: { NCPU?: number }) => (typeof info.NCPU === 'number' && info.NCPU > 0 ? info.NCPU : undefined),
-      (err: unknown) => {
-        this.#hostCpus = undefined;
-        throw err;
-      },
-    );
-    return this.#hostCpus;
+  /** States at start how the flavors are sized to this host and whether writable layers are capped. */
+  describeHost(flavors: readonly Flavor[]): Promise<{ flavors: string[]; layerQuota: boolean }> {
+    return this.#host.describe(flavors);
   }
 
   /**
