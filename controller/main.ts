@@ -16,7 +16,7 @@ import { PushJournal } from './git/push-journal.js';
 import { createHubServer, listenHub } from './hub-server.js';
 import { SpaceportMetrics, countByStage, createMetricsEndpoint } from './metrics/index.js';
 import { createInternalApi } from './internal-api/index.js';
-import { LfsExportingRepos, LfsSigner, LfsStore } from './lfs/index.js';
+import { LfsExportingRepos, LfsSigner, LfsStore, missingLfsObjects } from './lfs/index.js';
 import { ActivityLedger, InProcessRouteTable, Reconciler } from './lifecycle/index.js';
 import { RepoCommits, RepoFiles, sleepSecondsFor, SpaceLogs, SpaceService } from './spaces/index.js';
 import type { RunningSpaceport, SpaceportAdapters } from './spaceport-interfaces.js';
@@ -139,8 +139,15 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     repos,
     logger: logger.child({ module: 'git-http' }),
     authorize: async (req) => authorizeGit(store, req),
-    // README.md metadata is checked before git accepts a push to main (as on the Hub).
-    checkPush: ({ readme }) => readmePushProblems(readme),
+    // README.md metadata is checked before git accepts a push to main (as on the Hub), and LFS
+    // pointers must name objects uploaded to this Space (as on GitHub).
+    checkPush: async ({ space: id, readme, pointers }) => {
+      const space = store.getSpace(id);
+      return {
+        refusals: readmePushProblems(readme),
+        missingLfs: space ? await missingLfsObjects(lfs, space.uid, pointers) : [],
+      };
+    },
     gate: gitGate,
     clientAddress: (req) => clientAddress(req, proxies),
     onPushStart: (id) => {

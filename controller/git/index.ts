@@ -32,5 +32,5 @@ export { tokenFromAuthorization } from './http-auth.js';
 export { ProcessGate, type ProcessGateLimits } from './process-gate.js';
 export { removeInterruptedPushes } from './interrupted-pushes.js';
 export { clientAddress, trustedProxies } from './client-address.js';
-export { PushCheckServer, type PushCheck, type PushCheckRequest } from './push-check-server.js';
+export { PushCheckServer, type PointerCandidate, type PushCheck, type PushCheckRequest, type PushVerdict } from './push-check-server.js';
 export { verifyWebhookSignature, branchFromWebhook, type WebhookSignatureInput, type WebhookHeaders } from './webhook-signature.js';

@@ -3,17 +3,33 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger, SpaceId } from '../../core/index.js';
 
-/** What the pre-receive hook sends for a push to `main`: README.md at the new head (absent: none). */
+/** A new blob of the push that starts like a Git LFS pointer: its path and content (at most 1 KiB). */
+export interface PointerCandidate {
+  path: string;
+  text: string;
+}
+
+/**
+ * What the pre-receive hook sends: README.md at the new head of `main` (absent: `main` is not
+ * pushed, or has none), and the push's new blobs that look like LFS pointers.
+ */
 export interface PushCheckRequest {
   space: SpaceId;
   readme: string | undefined;
+  pointers: PointerCandidate[];
 }
 
-/** Lines that refuse the push (shown by git as `remote: …`); empty accepts it. */
-export type PushCheck = (push: PushCheckRequest) => string[] | Promise<string[]>;
+/** The verdict: lines about README.md that refuse the push (shown as `remote: …`), and pointers to objects this Space lacks. */
+export interface PushVerdict {
+  refusals: string[];
+  missingLfs: { path: string; oid: string }[];
+}
 
-/** Largest request the hook may send (it sends at most the first MiB of README.md). */
-const MAX_BODY = 2 * 1024 * 1024;
+export type PushCheck = (push: PushCheckRequest) => PushVerdict | Promise<PushVerdict>;
+
+/** Largest request the hook may send (the first MiB of README.md, and pointers of at most 1 KiB each). */
+const MAX_BODY = 16 * 1024 * 1024;
+const MAX_POINTER_TEXT = 1024;
 
 /**
  * A loopback HTTP endpoint the pre-receive hook calls back (git runs the hook in its own process,
@@ -75,15 +91,18 @@ export class PushCheckServer {
       req.resume();
       return answer(404, { error: 'Not found.' });
     }
-    let body: { readme?: unknown };
+    let body: { readme?: unknown; lfs?: unknown };
     try {
-      body = JSON.parse((await readBody(req)).toString('utf8')) as { readme?: unknown };
+      body = JSON.parse((await readBody(req)).toString('utf8')) as { readme?: unknown; lfs?: unknown };
     } catch {
-      return answer(400, { error: 'Expected a JSON body of at most 2 MiB.' });
+      return answer(400, { error: 'Expected a JSON body of at most 16 MiB.' });
     }
+    const pointers = (Array.isArray(body.lfs) ? body.lfs : []).filter(
+      (p): p is PointerCandidate => typeof p?.path === 'string' && typeof p?.text === 'string' && p.text.length <= MAX_POINTER_TEXT,
+    );
     try {
-      const refusals = await this.#check({ space, readme: typeof body.readme === 'string' ? body.readme : undefined });
-      answer(200, { refusals });
+      const verdict = await this.#check({ space, readme: typeof body.readme === 'string' ? body.readme : undefined, pointers });
+      answer(200, verdict);
     } catch (err) {
       this.#log.error({ err, space }, 'push check failed');
       answer(500, { error: 'The push check failed.' });

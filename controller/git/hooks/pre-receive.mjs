@@ -5,6 +5,9 @@
 // - Like the Hub, rejects a push whose README.md on `main` has invalid metadata: README.md is read
 //   here (the new objects are only visible to this process) and checked by Spaceport at
 //   SPACEPORT_PUSH_CHECK_URL, with the same code as builds.
+// - Like GitHub, rejects a push with Git LFS pointers whose objects were never uploaded to this
+//   Space (git-lfs uploads them before the refs): small new blobs that look like pointers are sent
+//   to the same endpoint, which parses them and answers the missing ones.
 import { spawn } from 'node:child_process';
 
 const ZERO = /^0+$/;
@@ -34,7 +37,7 @@ function newBlobs(tip) {
   return new Promise((resolve, reject) => {
     const opts = { stdio: ['ignore', 'pipe', 'inherit'] };
     const list = spawn('git', ['rev-list', '--objects', tip, '--not', '--all'], opts);
-    const check = spawn('git', ['cat-file', '--batch-check=%(objecttype) %(objectsize) %(rest)'], {
+    const check = spawn('git', ['cat-file', '--batch-check=%(objecttype) %(objectname) %(objectsize) %(rest)'], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     list.stdout.pipe(check.stdin);
@@ -48,8 +51,8 @@ function newBlobs(tip) {
         if (failed) return reject(failed);
         const blobs = [];
         for (const line of Buffer.concat(out).toString('utf8').split('\n')) {
-          const m = /^blob (\d+) (.*)$/.exec(line);
-          if (m) blobs.push({ size: Number(m[1]), path: m[2] });
+          const m = /^blob ([0-9a-f]+) (\d+) (.*)$/.exec(line);
+          if (m) blobs.push({ oid: m[1], size: Number(m[2]), path: m[3] });
         }
         resolve(blobs);
       }
@@ -77,26 +80,67 @@ function readmeAt(commit) {
 }
 
 const README_MAX_BYTES = 1024 * 1024;
+/** Git LFS pointers are at most 1 KiB and start with their spec line. */
+const POINTER_MAX_BYTES = 1024;
+const POINTER_START = 'version https://';
 
-/** Spaceport's verdict on README.md: lines that refuse the push. A check that cannot run lets the push through (the build still reports CONFIG_ERROR). */
-async function readmeRefusals(commit) {
+/** Of `blobs`, those small enough to be LFS pointers whose content starts like one: `{ path, text }`. */
+function pointerCandidates(blobs) {
+  const small = blobs.filter((b) => b.size > 0 && b.size <= POINTER_MAX_BYTES);
+  if (small.length === 0) return Promise.resolve([]);
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['cat-file', '--batch'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const out = [];
+    child.stdout.on('data', (c) => out.push(c));
+    child.on('error', reject);
+    child.stdin.on('error', () => undefined);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`git cat-file --batch exited with ${code}`));
+      // Each answer: "<oid> blob <size>\n<content>\n", in the order asked.
+      const buf = Buffer.concat(out);
+      const found = [];
+      let at = 0;
+      for (const b of small) {
+        const nl = buf.indexOf(10, at);
+        if (nl < 0) break;
+        const size = Number(buf.subarray(at, nl).toString('utf8').split(' ')[2]);
+        const content = buf.subarray(nl + 1, nl + 1 + size);
+        at = nl + 1 + size + 1;
+        if (content.subarray(0, POINTER_START.length).toString('utf8') === POINTER_START) found.push({ path: b.path, text: content.toString('utf8') });
+      }
+      resolve(found);
+    });
+    child.stdin.end(small.map((b) => `${b.oid}\n`).join(''));
+  });
+}
+
+/**
+ * Spaceport's verdict: lines about README.md that refuse the push, and the LFS pointers whose
+ * objects it lacks. A check that cannot run lets the push through (the build still reports it).
+ */
+async function pushVerdict(mainCommit, pointers) {
   const url = process.env.SPACEPORT_PUSH_CHECK_URL;
   const token = process.env.SPACEPORT_PUSH_CHECK_TOKEN;
-  if (!url || !token) return [];
-  const readme = await readmeAt(commit);
+  const none = { refusals: [], missingLfs: [] };
+  if (!url || !token || (mainCommit === undefined && pointers.length === 0)) return none;
+  const body = { lfs: pointers };
+  if (mainCommit !== undefined) body.readme = (await readmeAt(mainCommit)) ?? null;
   try {
     const res = await fetch(url, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ readme: readme ?? null }),
+      body: JSON.stringify(body),
       signal: AbortSignal.timeout(20_000),
     });
     if (!res.ok) throw new Error(`status ${res.status}`);
-    const body = await res.json();
-    return Array.isArray(body.refusals) ? body.refusals.map(String) : [];
+    const answer = await res.json();
+    return {
+      refusals: Array.isArray(answer.refusals) ? answer.refusals.map(String) : [],
+      missingLfs: Array.isArray(answer.missingLfs) ? answer.missingLfs : [],
+    };
   } catch (err) {
-    process.stderr.write(`Note: README.md metadata could not be checked (${err && err.message ? err.message : String(err)}); the build will check it.\n`);
-    return [];
+    process.stderr.write(`Note: the push could not be checked (${err && err.message ? err.message : String(err)}); the build will check it.\n`);
+    return none;
   }
 }
 
@@ -112,7 +156,8 @@ async function main() {
 
   const refusals = [];
   const offending = [];
-  let metadata = [];
+  const pointers = [];
+  let mainCommit;
   for (const { newSha, ref } of updates) {
     if (!ref || !(ref.startsWith('refs/heads/') || ref.startsWith('refs/tags/'))) {
       refusals.push(`Only branches and tags can be pushed; "${ref}" is not under refs/heads/ or refs/tags/.`);
@@ -126,15 +171,22 @@ async function main() {
       if (ref === 'refs/heads/main') refusals.push('The main branch cannot be deleted.');
       continue;
     }
-    if (ref === 'refs/heads/main') metadata = await readmeRefusals(newSha);
-    for (const blob of await newBlobs(newSha)) {
+    if (ref === 'refs/heads/main') mainCommit = newSha;
+    const blobs = await newBlobs(newSha);
+    for (const blob of blobs) {
       if (blob.size > limit && !offending.some((o) => o.path === blob.path && o.ref === ref)) {
         offending.push({ path: blob.path, ref });
       }
     }
+    for (const p of await pointerCandidates(blobs)) {
+      if (!pointers.some((q) => q.path === p.path && q.text === p.text)) pointers.push(p);
+    }
   }
+  const verdict = await pushVerdict(mainCommit, pointers);
+  const metadata = verdict.refusals;
+  const missing = verdict.missingLfs;
 
-  if (refusals.length === 0 && offending.length === 0 && metadata.length === 0) return 0;
+  if (refusals.length === 0 && offending.length === 0 && metadata.length === 0 && missing.length === 0) return 0;
   const lines = [...refusals];
   if (metadata.length > 0) {
     lines.push(
@@ -150,6 +202,14 @@ async function main() {
       'Please use https://git-lfs.github.com/ to store large files.',
       'Offending files:',
       ...offending.map((o) => `  - ${o.path} (ref: ${o.ref})`),
+    );
+  }
+  if (missing.length > 0) {
+    lines.push(
+      `Your push was rejected because it references ${missing.length} Git LFS object(s) that were never uploaded to this Space:`,
+      ...missing.slice(0, 50).map((m) => `  - ${m.path} (sha256:${m.oid})`),
+      ...(missing.length > 50 ? [`  … and ${missing.length - 50} more`] : []),
+      'Upload them first (with git-lfs installed: git lfs push --all <remote> main), then push again.',
     );
   }
   process.stderr.write(`${lines.join('\n')}\n`);
