@@ -73,7 +73,7 @@ describe('a storm of 100 pushes with LFS files (real process, real engine)', () 
     }
     const started = Date.now();
     for (const [i, sha] of shas.entries()) {
-      const push = await git(['push', '-q', pushUrl(port, SPACE, TOKEN), `${sha}:refs/heads/main`], work);
+      const push = await git(['push', '-q', '--force', pushUrl(port, SPACE, TOKEN), `${sha}:refs/heads/main`], work);
       expect(push.code, `push ${i}: ${push.stderr}`).toBe(0);
       expect(sp.alive, `the process after push ${i}`).toBe(true);
     }
