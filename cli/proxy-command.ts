@@ -9,8 +9,8 @@ export const PROXY_USAGE = `  spaceport proxy [--port 8080] [--host 0.0.0.0] [--
 
 /**
  * `spaceport proxy`: serve Space hosts with routes streamed from the controller (any number of
- * replicas), `GET /healthz` for probes. Exits 1 with a message naming the setting on bad config or a
- * port in use.
+ * replicas), `GET /healthz` (readiness) and `GET /livez` (liveness) for probes. Exits 1 with a
+ * message naming the setting on bad config or a port in use.
  */
 export async function runProxy(args: string[], fail: (text: string) => never): Promise<void> {
   const flags = flagsToEnv(args);

@@ -38,7 +38,7 @@ export { RemoteRouteSource, type RemoteRouteSourceOptions, type RouteStreamStats
 export { RouteStreamState, type ApplyResult } from './route-stream-state.js';
 export { HttpActivitySink, type ActivitySinkStats, type HttpActivitySinkOptions } from './http-activity-sink.js';
 export { HttpWaker } from './http-waker.js';
-export { HEALTH_PATH, startProxyServer, type ProxyServerOptions, type RunningProxyServer } from './start-proxy-server.js';
+export { HEALTH_PATH, LIVE_PATH, startProxyServer, type ProxyServerOptions, type RunningProxyServer } from './start-proxy-server.js';
 export {
   ACCESS_PATH,
   accessBodySchema,

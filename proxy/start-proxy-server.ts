@@ -10,7 +10,10 @@ import { HttpWaker } from './http-waker.js';
 import type { ProxyOptions } from './proxy-options.js';
 import { RemoteRouteSource, type RemoteRouteSourceOptions } from './remote-route-source.js';
 
+/** Readiness: 200 once a route snapshot is held ("I have routes"), 503 before. */
 export const HEALTH_PATH = '/healthz';
+/** Liveness: 200 whenever the event loop answers ("this process works"), routes or not. */
+export const LIVE_PATH = '/livez';
 
 export interface ProxyServerOptions extends Omit<ProxyOptions, 'routes' | 'activity' | 'waker' | 'appAccess'> {
   /** `http(s)://host:port` of the controller's hub port. */
@@ -37,8 +40,9 @@ export interface RunningProxyServer {
 
 /**
  * A proxy-only process (`spaceport proxy`): Space hosts are proxied with routes streamed from the
- * controller, activity and wakes go back over HTTP. Any other host answers 404, except
- * `GET /healthz` (200 once a route snapshot is held, for Kubernetes probes).
+ * controller, activity and wakes go back over HTTP. Any other host answers 404, except the probes:
+ * `GET /healthz` (readiness: 200 once a route snapshot is held) and `GET /livez` (liveness: always 200,
+ * so a proxy started while the controller is down waits unready instead of being restarted in a loop).
  */
 export async function startProxyServer(opts: ProxyServerOptions): Promise<RunningProxyServer> {
   const { controllerUrl, token, port, host, routeStream, activityRetry, operatorEndpoint, ...proxyOptions } = opts;
@@ -62,6 +66,10 @@ export async function startProxyServer(opts: ProxyServerOptions): Promise<Runnin
       return proxy.handleRequest(req, res);
     }
     const path = (req.url ?? '/').split('?')[0];
+    if (path === LIVE_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : '{"status":"ok"}');
+      return;
+    }
     if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
       const stream = routes.stats();
       const ok = routes.hasSnapshot;

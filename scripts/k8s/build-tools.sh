@@ -4,7 +4,7 @@
 #   $SPACEPORT_TOOLS_CACHE/k8s-$K8S_VERSION/bin/{kube-apiserver,kube-controller-manager,kube-scheduler,kubelet,kubectl}
 #   $SPACEPORT_TOOLS_CACHE/etcd-$ETCD_VERSION/bin/etcd
 #   $SPACEPORT_TOOLS_CACHE/kwok-$KWOK_VERSION/bin/kwok   (+ stages.yaml)
-#   $SPACEPORT_TOOLS_CACHE/helm-$HELM_VERSION/bin/helm
+#   $SPACEPORT_TOOLS_CACHE/helm-$HELM_VERSION-b$HELM_BUILD/bin/helm
 #   $SPACEPORT_TOOLS_CACHE/kube-router-$KUBE_ROUTER_VERSION/bin/kube-router   (the NetworkPolicy enforcer of the real node)
 # Prints the cache root. A fresh machine takes about 7–9 minutes on 2 cores; afterwards it is instant.
 set -euo pipefail
@@ -70,12 +70,27 @@ build_kwok() {
   echo fast > "$out/stages.kind"
 }
 
+# helm's own Makefile sets, besides its version, the Kubernetes version `helm template` assumes without
+# a cluster (Capabilities.KubeVersion, default v1.20 otherwise: the chart's kubeVersion refuses it):
+# major = client-go's major + 1, minor = client-go's minor, read from helm's go.mod. The cache folder
+# carries HELM_BUILD (versions.env) so a change of these flags builds afresh next to the old binary.
 build_helm() {
-  local out="$CACHE/helm-$HELM_VERSION"
+  local out="$CACHE/helm-$HELM_VERSION-b$HELM_BUILD"
   [ -x "$out/bin/helm" ] && return 0
-  log "building helm $HELM_VERSION"
-  mkdir -p "$out/bin"
-  GOBIN="$out/bin" go install -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  log "building helm $HELM_VERSION (~3 min cold)"
+  local gomod client_go major minor
+  gomod="$(go mod download -json "helm.sh/helm/v3@$HELM_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')"
+  client_go="$(awk '$1 == "k8s.io/client-go" { print $2; exit }' "$gomod")"
+  [[ "$client_go" =~ ^v0\.([0-9]+)\. ]] || { log "no k8s.io/client-go version in $gomod"; exit 1; }
+  major=1 minor="${BASH_REMATCH[1]}"
+  local v=helm.sh/helm/v3
+  mkdir -p "$out/bin.new"
+  GOBIN="$out/bin.new" go install -trimpath -ldflags "-s -w \
+    -X $v/internal/version.version=$HELM_VERSION -X $v/internal/version.gitTreeState=clean \
+    -X $v/pkg/lint/rules.k8sVersionMajor=$major -X $v/pkg/lint/rules.k8sVersionMinor=$minor \
+    -X $v/pkg/chartutil.k8sVersionMajor=$major -X $v/pkg/chartutil.k8sVersionMinor=$minor" \
+    "$v/cmd/helm@$HELM_VERSION"
+  rm -rf "$out/bin" && mv "$out/bin.new" "$out/bin"
 }
 
 # kube-router, its firewall only (cluster.sh runs it with --run-firewall alone): it enforces NetworkPolicy

@@ -2,7 +2,9 @@
  * The Helm chart (helm/spaceport): it lints, every values variant renders manifests the test
  * cluster's apiserver accepts (server-side dry run), the hardware table and settings it renders are
  * ones the controller accepts, and an install on the real node brings up a controller that answers
- * the API with the admin token from the chart's Secret, kept across an upgrade.
+ * the API with the admin token from the chart's Secret, kept across an upgrade. The proxy runs as
+ * `make cluster-up` runs it (one replica on the node's network, its port a host port), and an upgrade
+ * that changes its pod template rolls it (the old pod goes first: a surge pod would wait on the port).
  */
 import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
@@ -145,6 +147,7 @@ describe('helm chart on the test cluster', () => {
     const release = 'sp';
     let ns: string;
     let port: number;
+    let proxyPort: number;
     let pvDir: string | undefined;
     let pvName: string | undefined;
     let token: string;
@@ -156,6 +159,7 @@ describe('helm chart on the test cluster', () => {
       ns = await cluster.createNamespace('sp-helm');
       namespaces.push(ns);
       port = await freePort();
+      proxyPort = await freePort();
 
       // No storage provisioner here: a hostPath volume bound to the controller's claim.
       pvDir = await mkdtemp(join(tmpdir(), 'spaceport-helm-pv-'));
@@ -191,8 +195,8 @@ describe('helm chart on the test cluster', () => {
           persistence: { storageClass: 'spaceport-test-local', size: '1Gi' },
           resources: { requests: { cpu: '100m', memory: '256Mi' } },
         },
-        // The proxy process needs its own host port on this one node; covered by the proxy suites.
-        proxy: { enabled: false },
+        // As scripts/k8s/spaceport-cluster.sh installs it: one replica with its own host port.
+        proxy: { enabled: true, replicas: 1, hostNetwork: true, port: proxyPort, controllerUrl: `http://127.0.0.1:${port}`, pdb: { enabled: false } },
       };
       const valuesFile = join(pvDir, '..', `${ns}-values.yaml`);
       await writeFile(valuesFile, YAML.stringify(values));
@@ -202,8 +206,9 @@ describe('helm chart on the test cluster', () => {
         });
       } catch (err) {
         const logs = await cluster.kubectl(['logs', '-n', ns, `deploy/${release}-spaceport-controller`, '--tail=40']).catch((e: Error) => e.message);
+        const proxyLogs = await cluster.kubectl(['logs', '-n', ns, `deploy/${release}-spaceport-proxy`, '--tail=20']).catch((e: Error) => e.message);
         const pods = await cluster.kubectl(['get', 'pods,pvc', '-n', ns, '-o', 'wide']).catch((e: Error) => e.message);
-        throw new Error(`${(err as Error).message}\n${pods}\ncontroller log:\n${logs}`);
+        throw new Error(`${(err as Error).message}\n${pods}\ncontroller log:\n${logs}\nproxy log:\n${proxyLogs}`);
       } finally {
         await rm(valuesFile, { force: true });
       }
@@ -257,6 +262,34 @@ describe('helm chart on the test cluster', () => {
       const after = await cluster.kubectl(['get', 'secret', `${release}-spaceport`, '-n', ns, '-o', 'jsonpath={.data}']);
       expect(JSON.parse(after)).toEqual(JSON.parse(before));
       expect((await request({ port, path: '/api/whoami-v2', token })).status).toBe(200);
+    }, 5 * 60_000);
+
+    it('rolls the hostNetwork proxy on an upgrade that changes its pod template', async () => {
+      const proxyPods = async () => {
+        const list = JSON.parse(await cluster.kubectl(['get', 'pods', '-n', ns, '-l', 'app.kubernetes.io/component=proxy', '-o', 'json'])) as {
+          items: Array<{
+            metadata: { name: string; deletionTimestamp?: string };
+            spec: { containers: Array<{ env: Array<{ name: string; value?: string }> }> };
+            status: { containerStatuses?: Array<{ ready: boolean }> };
+          }>;
+        };
+        return list.items.filter((p) => !p.metadata.deletionTimestamp);
+      };
+      const [before] = await proxyPods();
+      expect(before).toBeDefined();
+      // controller.logLevel is also the proxy's SPACEPORT_LOG_LEVEL: a new proxy pod template. With the
+      // default surge the new pod stayed Pending on the host port and the upgrade failed at its timeout.
+      await helm(bin, ['upgrade', release, CHART_DIR, '-n', ns, '--kubeconfig', cluster.kubeconfigPath, '--reuse-values', '--set', 'controller.logLevel=debug', '--wait', '--timeout', '3m'], {
+        timeoutMs: 4 * 60_000,
+      });
+      const after = await proxyPods();
+      expect(after).toHaveLength(1);
+      expect(after[0]!.metadata.name).not.toBe(before!.metadata.name);
+      expect(after[0]!.status.containerStatuses?.[0]?.ready).toBe(true);
+      expect(after[0]!.spec.containers[0]!.env.find((e) => e.name === 'SPACEPORT_LOG_LEVEL')?.value).toBe('debug');
+      // The new proxy on its host port: alive, and ready (it holds the controller's routes).
+      expect((await request({ port: proxyPort, path: '/livez' })).status).toBe(200);
+      expect((await request({ port: proxyPort, path: '/healthz' })).status).toBe(200);
     }, 5 * 60_000);
   });
 });

@@ -3,7 +3,7 @@
  * values variant, build the controller image (scripts/k8s/build-controller-image.sh).
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,11 +35,18 @@ export function run(cmd: string, args: string[], opts: { stdin?: string; timeout
   });
 }
 
+/** scripts/k8s/versions.env as a map (`NAME=value` lines). */
+export function toolVersions(): Record<string, string> {
+  const text = readFileSync(join(REPO_ROOT, 'scripts/k8s/versions.env'), 'utf8');
+  return Object.fromEntries([...text.matchAll(/^([A-Z0-9_]+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+}
+
 /** helm from the test cluster's tools, else from the tools cache (scripts/k8s/build-tools.sh). */
 export function helmBinary(toolsBin?: string): string {
+  const v = toolVersions();
   const candidates = [
     ...(toolsBin ? [join(toolsBin, 'helm')] : []),
-    join(process.env.SPACEPORT_TOOLS_CACHE ?? join(homedir(), '.cache/spaceport-tools'), 'helm-v3.22.0/bin/helm'),
+    join(process.env.SPACEPORT_TOOLS_CACHE ?? join(homedir(), '.cache/spaceport-tools'), `helm-${v.HELM_VERSION}-b${v.HELM_BUILD}/bin/helm`),
   ];
   const found = candidates.find((c) => existsSync(c));
   if (!found) throw new Error(`helm not found (looked at ${candidates.join(', ')}). Fix: make k8s-tools`);
