@@ -125,7 +125,11 @@ describe('BuildPipeline and a build that hangs', () => {
     const build = (await p.enqueue(space.uid))!;
     await new Promise((r) => setTimeout(r, 50));
     expect(store.latestBuild(space.uid)?.status).toBe('running');
-    await p.close();
+    const closing = p.close();
+    // close() waits until the builder lets go of the build's context (this fake ignores the abort until released).
+    builder.hold = false;
+    builder.release();
+    await closing;
     expect(store.listBuilds(space.uid, 10).find((b) => b.id === build.id)?.status).toBe('running');
     expect(store.unfinishedBuilds().map((b) => b.id)).toContain(build.id);
   });
