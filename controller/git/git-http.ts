@@ -198,7 +198,8 @@ export function createGitHttpHandler(opts: GitHttpOptions): GitHttpHandler {
 
 /** Resolves true once the body's first bytes (or its end) arrived, false when the request went away first. */
 function bodyStarted(req: IncomingMessage): Promise<boolean> {
-  if (req.readableLength > 0 || req.readableEnded) return Promise.resolve(true);
+  // `complete`: the whole message arrived (an empty body's end may have been signalled before we listened).
+  if (req.readableLength > 0 || req.readableEnded || req.complete) return Promise.resolve(true);
   return new Promise((resolve) => {
     const done = (ok: boolean): void => {
       req.off('readable', onReadable);

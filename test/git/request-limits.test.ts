@@ -101,6 +101,20 @@ describe('git request limits on the hub port', () => {
     expect(h.sp.port).toBe(h.port);
   });
 
+  it('answers a POST with an empty body at once (its end counts as its start), not at the idle timeout', async () => {
+    const auth = `Basic ${Buffer.from(`x:${ADMIN_TOKEN}`).toString('base64')}`;
+    for (const service of ['git-receive-pack', 'git-upload-pack']) {
+      const res = await fetch(`http://127.0.0.1:${h.port}/spaces/admin/pub/${service}`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': `application/x-${service}-request` },
+        body: '',
+        signal: AbortSignal.timeout(10_000),
+      });
+      expect(res.status, service).toBeLessThan(500);
+      await res.arrayBuffer();
+    }
+  });
+
   it('starts no git process for a request whose body has not begun, and closes it at the idle timeout', async () => {
     const socket = net.connect({ host: '127.0.0.1', port: h.port });
     socket.on('error', () => {});
