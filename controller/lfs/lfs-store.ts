@@ -82,6 +82,7 @@ export class LfsStore {
     const tmp = path.join(tmpDir, `${obj.oid}.${randomBytes(6).toString('hex')}`);
     const hash = createHash('sha256');
     let size = 0;
+    let out: ReturnType<typeof createWriteStream> | undefined;
     try {
       if (Buffer.isBuffer(body)) {
         hash.update(body);
@@ -93,7 +94,8 @@ export class LfsStore {
           size += chunk.length;
           if (size > obj.size) body.destroy(fail('lfsUploadTooLarge', { size: obj.size }));
         });
-        await pipeline(body, createWriteStream(tmp));
+        out = createWriteStream(tmp);
+        await pipeline(body, out);
       }
       if (size !== obj.size) throw fail('lfsUploadSizeMismatch', { got: size, size: obj.size });
       const got = hash.digest('hex');
@@ -101,6 +103,8 @@ export class LfsStore {
       await fs.mkdir(path.dirname(target), { recursive: true });
       await fs.rename(tmp, target);
     } finally {
+      // A refused stream may still be opening its file: let it close, so removing it is the last word.
+      if (out && !out.closed) await new Promise<void>((resolve) => out!.once('close', () => resolve()));
       await fs.rm(tmp, { force: true });
     }
     await this.link(spaceUid, obj.oid);

@@ -44,8 +44,9 @@ describe('static Space on Docker, end to end', () => {
     expect((await h.api('POST', '/api/repos/create', { name: NAME, type: 'space', sdk: 'static' })).status).toBe(200);
     const push = await git(['push', '--force', pushUrl(h.port, SPACE, ADMIN_TOKEN), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
-    // The push supersedes the build of the initial commit (the starter page), which may already serve.
-    expect(['BUILDING', 'RUNNING_BUILDING']).toContain((await h.stage(SPACE)).stage);
+    // The push supersedes the build of the initial commit (the starter page), which may already serve;
+    // a static build can be done by the time we ask, its release starting.
+    expect(['BUILDING', 'RUNNING_BUILDING', 'APP_STARTING', 'RUNNING_APP_STARTING']).toContain((await h.stage(SPACE)).stage);
     const rt = await h.waitStage(SPACE, ['RUNNING', 'BUILD_ERROR', 'CONFIG_ERROR', 'NO_APP_FILE', 'RUNTIME_ERROR'], 480_000);
     expect(rt.stage, rt.errorMessage).toBe('RUNNING');
     const page = await h.app(SUB, '/');

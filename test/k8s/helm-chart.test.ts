@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { parseConfig } from '../../core/index.js';
 import { CHART_DIR, buildControllerImage, find, helm, helmBinary, renderChart, run, type Manifest } from '../support/helm.js';
-import { request } from '../support/http.js';
+import { request, waitFor } from '../support/http.js';
 import { useTestCluster, type TestCluster } from '../support/k8s-cluster.js';
 
 const CI_DIR = join(CHART_DIR, 'ci');
@@ -282,10 +282,12 @@ describe('helm chart on the test cluster', () => {
       await helm(bin, ['upgrade', release, CHART_DIR, '-n', ns, '--kubeconfig', cluster.kubeconfigPath, '--reuse-values', '--set', 'controller.logLevel=debug', '--wait', '--timeout', '3m'], {
         timeoutMs: 4 * 60_000,
       });
-      const after = await proxyPods();
+      // With one replica and maxUnavailable 1, `helm --wait` may return before the new pod is Ready: wait for it.
+      const after = await waitFor('the new proxy pod Ready', async () => {
+        const pods = await proxyPods();
+        return pods.length === 1 && pods[0]!.metadata.name !== before!.metadata.name && pods[0]!.status.containerStatuses?.[0]?.ready === true ? pods : undefined;
+      }, 120_000, 500);
       expect(after).toHaveLength(1);
-      expect(after[0]!.metadata.name).not.toBe(before!.metadata.name);
-      expect(after[0]!.status.containerStatuses?.[0]?.ready).toBe(true);
       expect(after[0]!.spec.containers[0]!.env.find((e) => e.name === 'SPACEPORT_LOG_LEVEL')?.value).toBe('debug');
       // The new proxy on its host port: alive, and ready (it holds the controller's routes).
       expect((await request({ port: proxyPort, path: '/livez' })).status).toBe(200);
