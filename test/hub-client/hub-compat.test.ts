@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { planFromBuilder } from '../../controller/builds/index.js';
 import { FakeRuntime } from '../../controller/runtime/testing/index.js';
 import { FakeImageBuilder } from '../support/fake-image-builder.js';
 import { git, gitOk, pushUrl } from '../support/git-client.js';
+import { runCaptured } from '../support/hub-client.js';
 import { hubClientVenvs, type HubClientVenv } from '../support/hub-client-venvs.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/spaceport-harness.js';
 
@@ -17,41 +17,21 @@ import { ADMIN_TOKEN, startHarness, type Harness } from '../support/spaceport-ha
  */
 function runScript(venv: HubClientVenv, h: Harness, prefix: string, hfHome: string): Promise<{ code: number; out: string; err: string }> {
   const script = path.join(import.meta.dirname, 'check_hub_compat.py');
-  return new Promise((resolve, reject) => {
-    const child = spawn(venv.python, [script], {
-      env: {
-        PATH: `${path.dirname(venv.python)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-        HOME: hfHome,
-        HF_HOME: hfHome,
-        HF_ENDPOINT: `http://127.0.0.1:${h.port}`,
-        HF_TOKEN: ADMIN_TOKEN,
-        HF_HUB_DISABLE_TELEMETRY: '1',
-        HF_HUB_DISABLE_UPDATE_CHECK: '1',
-        SPACEPORT_PREFIX: prefix,
-        ...venv.env,
-      },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
+  return runCaptured(venv.python, [script], {
+    PATH: `${path.dirname(venv.python)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    HOME: hfHome,
+    HF_HOME: hfHome,
+    HF_ENDPOINT: `http://127.0.0.1:${h.port}`,
+    HF_TOKEN: ADMIN_TOKEN,
+    HF_HUB_DISABLE_TELEMETRY: '1',
+    HF_HUB_DISABLE_UPDATE_CHECK: '1',
+    SPACEPORT_PREFIX: prefix,
+    ...venv.env,
   });
 }
 
 function runHf(venv: HubClientVenv, h: Harness, args: string[], home: string): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(path.dirname(venv.python), 'hf'), args, {
-      env: { PATH: `${path.dirname(venv.python)}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: home, HF_HOME: home, HF_ENDPOINT: `http://127.0.0.1:${h.port}`, HF_TOKEN: ADMIN_TOKEN, HF_HUB_DISABLE_TELEMETRY: '1', HF_HUB_DISABLE_UPDATE_CHECK: '1', NO_COLOR: '1', ...venv.env },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
+  return runCaptured(path.join(path.dirname(venv.python), 'hf'), args, { PATH: `${path.dirname(venv.python)}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: home, HF_HOME: home, HF_ENDPOINT: `http://127.0.0.1:${h.port}`, HF_TOKEN: ADMIN_TOKEN, HF_HUB_DISABLE_TELEMETRY: '1', HF_HUB_DISABLE_UPDATE_CHECK: '1', NO_COLOR: '1', ...venv.env });
 }
 
 describe('Hub behaviour that clients hit (issue 19)', () => {

@@ -2,16 +2,10 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ADMIN_TOKEN, type Harness } from './spaceport-harness.js';
 
-/**
- * Run one of the huggingface_hub scripts in test/hub-client/ against a harness (HF_ENDPOINT and
- * the admin token set, telemetry and Xet off); resolves the JSON object its last line prints.
- */
-export async function runHubScript(h: Harness, name: string): Promise<Record<string, unknown>> {
-  const script = path.join(import.meta.dirname, '..', 'hub-client', name);
-  const result = await new Promise<{ code: number; out: string; err: string }>((resolve, reject) => {
-    const child = spawn('python3', [script], {
-      env: { ...process.env, HF_ENDPOINT: `http://127.0.0.1:${h.port}`, HF_TOKEN: ADMIN_TOKEN, HF_HUB_DISABLE_TELEMETRY: '1', HF_HUB_DISABLE_XET: '1' },
-    });
+/** A command's exit code and output, collected whole (for client CLIs and scripts under test). */
+export function runCaptured(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -19,6 +13,15 @@ export async function runHubScript(h: Harness, name: string): Promise<Record<str
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
   });
+}
+
+/**
+ * Run one of the huggingface_hub scripts in test/hub-client/ against a harness (HF_ENDPOINT and
+ * the admin token set, telemetry and Xet off); resolves the JSON object its last line prints.
+ */
+export async function runHubScript(h: Harness, name: string): Promise<Record<string, unknown>> {
+  const script = path.join(import.meta.dirname, '..', 'hub-client', name);
+  const result = await runCaptured('python3', [script], { ...process.env, HF_ENDPOINT: `http://127.0.0.1:${h.port}`, HF_TOKEN: ADMIN_TOKEN, HF_HUB_DISABLE_TELEMETRY: '1', HF_HUB_DISABLE_XET: '1' });
   if (result.code !== 0) throw new Error(`${name} exited with ${result.code}:\n${result.err}`);
   return JSON.parse(result.out.trim().split('\n').pop()!) as Record<string, unknown>;
 }
