@@ -19,7 +19,7 @@ describe('BuildPipeline and a build that hangs', () => {
   let space: SpaceRecord;
   const pipelines: BuildPipeline[] = [];
 
-  const pipeline = (timeoutMs?: number): BuildPipeline => {
+  const pipeline = (timeoutMs?: number, drainLimitMs?: number): BuildPipeline => {
     const p = new BuildPipeline({
       store,
       repos,
@@ -30,6 +30,7 @@ describe('BuildPipeline and a build that hangs', () => {
       concurrency: 2,
       onBuilt: () => undefined,
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(drainLimitMs === undefined ? {} : { drainLimitMs }),
     });
     pipelines.push(p);
     return p;
@@ -54,7 +55,7 @@ describe('BuildPipeline and a build that hangs', () => {
   });
 
   it('stops a build past the timeout: BUILD_ERROR naming the setting, and the slot is free again', async () => {
-    const p = pipeline(300);
+    const p = pipeline(300, 200);
     await push('v1');
     const build = (await p.enqueue(space.uid))!;
     await p.idle();
@@ -106,8 +107,8 @@ describe('BuildPipeline and a build that hangs', () => {
     expect(dirs.filter((d) => existsSync(d))).toEqual([]);
   });
 
-  it('a restart (forced build of the same head) cancels a hung build without waiting for it', async () => {
-    const p = pipeline();
+  it('a restart (forced build of the same head) cancels a hung build, waiting for the engine only up to the drain limit', async () => {
+    const p = pipeline(undefined, 200);
     await push('v1');
     const first = (await p.enqueue(space.uid))!;
     await new Promise((r) => setTimeout(r, 50));
@@ -132,5 +133,38 @@ describe('BuildPipeline and a build that hangs', () => {
     await closing;
     expect(store.listBuilds(space.uid, 10).find((b) => b.id === build.id)?.status).toBe('running');
     expect(store.unfinishedBuilds().map((b) => b.id)).toContain(build.id);
+  });
+
+  it('one engine build per Space: the next build starts once the engine has ended the one it superseded (issue 15: a storm of pushes hung BuildKit)', async () => {
+    let inEngine = 0;
+    let most = 0;
+    const build = builder.build.bind(builder);
+    builder.build = async (req, log, signal) => {
+      most = Math.max(most, ++inEngine);
+      try {
+        return await build(req, log, signal);
+      } finally {
+        inEngine--;
+      }
+    };
+    const p = pipeline();
+    await push('v1');
+    const first = (await p.enqueue(space.uid))!;
+    await vi.waitFor(() => expect(inEngine).toBe(1));
+    // Pushes while the engine still holds the first (stopped) build: none of them reaches the engine.
+    for (const v of ['v2', 'v3', 'v4']) {
+      await push(v);
+      await p.enqueue(space.uid);
+    }
+    await vi.waitFor(() => expect(store.listBuilds(space.uid, 10).find((b) => b.id === first.id)?.status).toBe('failed'));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(inEngine).toBe(1);
+    builder.hold = false;
+    builder.release();
+    await p.idle();
+    expect(most).toBe(1);
+    const builds = store.listBuilds(space.uid, 10);
+    expect(builds[0]?.status).toBe('succeeded');
+    expect(builds.filter((b) => b.status === 'succeeded')).toHaveLength(1);
   });
 });

@@ -12,6 +12,12 @@ import type { PlanRelease } from './release-plan.js';
 
 /** How often a build's failure is written again while the store's disk is full. */
 const DISK_RETRY_MS = 2_000;
+/**
+ * How long a Space's next build waits for the engine to finish cancelling the one it superseded.
+ * The engine's BuildKit (moby 20.10) stops answering when many cancelled solves of the same steps
+ * pile up (a storm of pushes): one engine build per Space at a time, the cancelled one included.
+ */
+const DRAIN_LIMIT_MS = 60_000;
 
 export interface BuildPipelineOptions {
   store: SpaceStore;
@@ -29,6 +35,8 @@ export interface BuildPipelineOptions {
   onFinished?(outcome: 'succeeded' | 'failed' | 'cancelled', seconds: number): void;
   /** A build running longer is stopped and fails, saying so (SPACEPORT_BUILD_TIMEOUT_SECONDS). */
   timeoutMs?: number;
+  /** How long a Space's next build waits for the engine to end the build it superseded (default DRAIN_LIMIT_MS). */
+  drainLimitMs?: number;
   /** SPACEPORT_INSTANCE_NAME: the `spaceport.instance` label of the images (housekeeping collects only its own). */
   instance?: string;
 }
@@ -38,6 +46,8 @@ interface Job {
   controller: AbortController;
   /** The request that queued it (a push, a restart): the build's log lines carry its id. */
   requestId?: string;
+  /** The builder's own promise once it runs: settles when the engine is done, even after an abort. */
+  engine?: Promise<unknown>;
 }
 
 /**
@@ -48,6 +58,8 @@ export class BuildPipeline {
   readonly #o: BuildPipelineOptions;
   readonly #queue: Job[] = [];
   readonly #running = new Map<string, Job>();
+  /** Spaces whose stopped build the engine is still cancelling: their next build waits (see DRAIN_LIMIT_MS). */
+  readonly #draining = new Set<string>();
   readonly #idleWaiters: (() => void)[] = [];
   readonly #cleanups = new Set<Promise<void>>();
   #closed = false;
@@ -84,8 +96,13 @@ export class BuildPipeline {
 
   /** Wait until no build is queued or running. */
   idle(): Promise<void> {
-    if (this.#queue.length === 0 && this.#running.size === 0) return Promise.resolve();
+    if (this.#settled()) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Nothing running, and nothing queued that will run (after `close()` queued builds stay for the next start). */
+  #settled(): boolean {
+    return this.#running.size === 0 && (this.#closed || this.#queue.length === 0);
   }
 
   /**
@@ -129,7 +146,7 @@ export class BuildPipeline {
 
   #pump(): void {
     while (!this.#closed && this.#running.size < this.#o.concurrency) {
-      const i = this.#queue.findIndex((j) => !this.#running.has(j.build.spaceUid));
+      const i = this.#queue.findIndex((j) => !this.#running.has(j.build.spaceUid) && !this.#draining.has(j.build.spaceUid));
       if (i < 0) break;
       const job = this.#queue.splice(i, 1)[0]!;
       this.#running.set(job.build.spaceUid, job);
@@ -139,11 +156,36 @@ export class BuildPipeline {
         .catch((err: unknown) => this.#bookkeepingFailed(job, err))
         .finally(() => {
           this.#running.delete(job.build.spaceUid);
+          this.#drain(job);
           this.#o.onBuilt(job.build.spaceUid);
           this.#pump();
-          if (this.#queue.length === 0 && this.#running.size === 0) for (const w of this.#idleWaiters.splice(0)) w();
+          if (this.#settled()) for (const w of this.#idleWaiters.splice(0)) w();
         });
     }
+  }
+
+  /**
+   * A stopped build frees its slot at once (`untilAborted`), but the engine may still be cancelling
+   * it: the Space's next build starts when the engine is done, or after the drain limit if it never says.
+   */
+  #drain(job: Job): void {
+    const space = job.build.spaceUid;
+    if (!job.controller.signal.aborted || job.engine === undefined) return;
+    this.#draining.add(space);
+    const ms = this.#o.drainLimitMs ?? DRAIN_LIMIT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.#o.logger.warn({ build: job.build.id, ms }, 'the engine has not ended a stopped build: the next build starts anyway');
+        resolve();
+      }, ms);
+      timer.unref();
+    });
+    void Promise.race([job.engine.then(() => undefined, () => undefined), limit]).then(() => {
+      clearTimeout(timer);
+      this.#draining.delete(space);
+      this.#pump();
+    });
   }
 
   /** A Space deleted while it built takes its build rows along: the bookkeeping then has nothing to update. */
@@ -180,7 +222,7 @@ export class BuildPipeline {
           }, timeoutMs);
     timer?.unref();
     try {
-      const outcome = await this.#build(space, build, { sink, secrets, signal: job.controller.signal });
+      const outcome = await this.#build(space, build, { sink, secrets, signal: job.controller.signal, onEngine: (p) => (job.engine = p) });
       if (outcome.kind === 'failed') {
         sink.write(`${outcome.message}\n`);
         store.setBuildState(build.id, { status: 'failed', failure: outcome.failure, message: outcome.message });
@@ -258,7 +300,12 @@ export class BuildPipeline {
   async #build(
     space: SpaceRecord,
     build: BuildRecord,
-    { sink, secrets, signal }: { sink: { write(s: string): void }; secrets: Record<string, string>; signal: AbortSignal },
+    {
+      sink,
+      secrets,
+      signal,
+      onEngine,
+    }: { sink: { write(s: string): void }; secrets: Record<string, string>; signal: AbortSignal; onEngine: (building: Promise<string>) => void },
   ): Promise<
     | { kind: 'failed'; failure: 'CONFIG_ERROR' | 'NO_APP_FILE'; message: string }
     | { kind: 'built'; image: string; port: number; config: Record<string, unknown>; cardData: Record<string, unknown>; sdk: SpaceRecord['sdk'] }
@@ -318,6 +365,7 @@ export class BuildPipeline {
           sink,
           signal,
         );
+        onEngine(building);
         image = await untilAborted(building, signal);
       } finally {
         this.#removeWhenSettled(dir, building);
