@@ -8,6 +8,7 @@ import { SETTLED, COLD_BUILD_MS } from '../support/docker-space.js';
 import { fixtureSpace } from '../support/fixture-spaces.js';
 import { commitFiles, git, makeWorkTree, pushUrl } from '../support/git-client.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/spaceport-harness.js';
+import { removeInstanceLeftovers } from '../support/instance-leftovers.js';
 
 /**
  * What a user sees first when a Space fails, with fixture Spaces pushed unchanged to one
@@ -42,9 +43,7 @@ describe('errors that point at the cause', () => {
 
   afterAll(async () => {
     await h?.close();
-    for (const c of await docker.listContainers({ all: true, filters: { name: [INSTANCE] } })) {
-      await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-    }
+    await removeInstanceLeftovers(docker, INSTANCE);
     for (const img of await docker.listImages({ filters: { reference: [`spaceport/admin-${INSTANCE}-*`] } })) {
       await docker.getImage(img.Id).remove({ force: true }).catch(() => undefined);
     }

@@ -10,6 +10,7 @@ import { commitFiles, git, makeWorkTree, pushUrl } from '../support/git-client.j
 import { request, waitFor } from '../support/http.js';
 import { SpaceportProcess, freePort } from '../support/spaceport-process.js';
 import { TEST_IMAGE, TEST_IMAGE_PORT, ensureTestImage } from '../support/test-image.js';
+import { removeInstanceLeftovers } from '../support/instance-leftovers.js';
 
 /**
  * The data dir's disk full (a small tmpfs of the test's own) during a push and during a build:
@@ -89,7 +90,7 @@ describe('the disk full', () => {
       // gone
     }
     await sp?.kill();
-    for (const c of await docker.listContainers({ all: true, filters: { name: [INSTANCE] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    await removeInstanceLeftovers(docker, INSTANCE);
     for (const img of await docker.listImages({ filters: { reference: [`spaceport/${SUB}*`] } })) await docker.getImage(img.Id).remove({ force: true }).catch(() => undefined);
     try {
       execFileSync('umount', ['-l', MOUNT]);

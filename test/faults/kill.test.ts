@@ -10,6 +10,7 @@ import { commitFiles, git, makeWorkTree, pushUrl } from '../support/git-client.j
 import { request, waitFor } from '../support/http.js';
 import { SpaceportProcess, freePort } from '../support/spaceport-process.js';
 import { TEST_IMAGE, TEST_IMAGE_PORT, ensureTestImage } from '../support/test-image.js';
+import { removeInstanceLeftovers } from '../support/instance-leftovers.js';
 
 /**
  * `kill -9` of Spaceport during a push, a wake and a redeploy (a kill during a build is in
@@ -65,7 +66,7 @@ describe('kill -9 of Spaceport', () => {
 
   afterAll(async () => {
     await sp?.kill();
-    for (const c of await docker.listContainers({ all: true, filters: { name: [INSTANCE] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    await removeInstanceLeftovers(docker, INSTANCE);
     for (const img of await docker.listImages({ filters: { reference: [`spaceport/${SUB}*`] } })) await docker.getImage(img.Id).remove({ force: true }).catch(() => undefined);
     if (work) rmSync(work, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { git, makeWorkTree, pushUrl } from '../support/git-client.js';
 import { waitFor } from '../support/http.js';
 import { SpaceportProcess, freePort } from '../support/spaceport-process.js';
+import { removeInstanceLeftovers } from '../support/instance-leftovers.js';
 
 /**
  * `spaceport up` killed (SIGKILL) or stopped (SIGTERM: `kubectl delete pod`, `helm upgrade`, a node
@@ -34,7 +35,7 @@ describe.each(['SIGKILL', 'SIGTERM'] as const)('a restart after %s mid-build', (
 
   afterAll(async () => {
     await sp?.kill();
-    for (const c of await docker.listContainers({ all: true, filters: { name: [INSTANCE] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    await removeInstanceLeftovers(docker, INSTANCE);
     for (const img of await docker.listImages({ filters: { reference: [`spaceport/admin-${NAME}*`] } })) await docker.getImage(img.Id).remove({ force: true }).catch(() => undefined);
     if (work) rmSync(work, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { git, makeWorkTree, pushUrl } from '../support/git-client.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/spaceport-harness.js';
 import { TEST_IMAGE, TEST_IMAGE_PORT, ensureTestImage } from '../support/test-image.js';
 import { requestHerd } from '../support/wake-herd.js';
+import { removeInstanceLeftovers } from '../support/instance-leftovers.js';
 
 /**
  * A herd of clients at a sleeping Space (issue 10, "load held"): one wake, every request answered
@@ -42,7 +43,7 @@ describe('a herd of requests to a sleeping Space', () => {
 
   afterAll(async () => {
     await h?.close();
-    for (const c of await docker.listContainers({ all: true, filters: { name: [INSTANCE] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    await removeInstanceLeftovers(docker, INSTANCE);
     for (const img of await docker.listImages({ filters: { reference: [`spaceport/${SUB}*`] } })) await docker.getImage(img.Id).remove({ force: true }).catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
   });
