@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { requestContext, requestIdFrom } from '../core/request-context.js';
+import { requestIdFrom } from '../core/request-context.js';
 import { ActivityTracker } from './activity-tracker.js';
 import { AppGate } from './app-gate.js';
 import { noProxyMetrics } from './proxy-metrics.js';
@@ -14,6 +14,9 @@ import { sendResponse } from './respond.js';
 import { unavailableResponse } from './route-responses.js';
 import { UpstreamPools } from './upstream-pools.js';
 import { WakeCoordinator } from './wake-coordinator.js';
+
+const kStarted = Symbol('spaceport.started');
+type TimedResponse = ServerResponse & { [kStarted]?: number };
 
 export interface ProxyStats {
   routes: number;
@@ -73,6 +76,11 @@ export function createProxy(options: ProxyOptions): Proxy {
     if (!routes.hasEndpoint(key)) pools.drop(key);
   });
   let closed: Promise<void> | undefined;
+  // Request metrics: one shared 'finish' listener (no closure per request), none at all without metrics.
+  const timed = metrics !== noProxyMetrics;
+  function onFinish(this: TimedResponse): void {
+    metrics.request(this.statusCode, (performance.now() - (this[kStarted] ?? 0)) / 1000);
+  }
 
   return {
     handleRequest(req, res) {
@@ -82,17 +90,21 @@ export function createProxy(options: ProxyOptions): Proxy {
       }
       // A request id (the client's when sane) in the response, to the app, and in our log lines.
       const id = requestIdFrom(req.headers['x-request-id']);
-      res.setHeader('x-request-id', id);
       if (req.headers['x-request-id'] === undefined) req.rawHeaders.push('X-Request-Id', id);
-      const started = performance.now();
-      res.once('finish', () => metrics.request(res.statusCode, (performance.now() - started) / 1000));
+      if (timed) {
+        (res as TimedResponse)[kStarted] = performance.now();
+        res.once('finish', onFinish);
+      }
       try {
-        requestContext.run({ id }, () => handleRequest(ctx, req, res));
+        handleRequest(ctx, req, res, id);
       } catch (err) {
         // A bug must cost one response, not the process.
-        logger.error({ err, host: req.headers.host, url: req.url }, 'proxy request handler failed');
+        logger.error({ err, req: id, host: req.headers.host, url: req.url }, 'proxy request handler failed');
         if (res.headersSent) res.destroy();
-        else sendResponse(res, unavailableResponse(ctx, undefined, 'The proxy failed on this request.'), undefined, ctx.opts.pageHeaders);
+        else {
+          res.setHeader('x-request-id', id);
+          sendResponse(res, unavailableResponse(ctx, undefined, 'The proxy failed on this request.'), undefined, ctx.opts.pageHeaders);
+        }
       }
     },
     handleUpgrade(req, socket, head) {

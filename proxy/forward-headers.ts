@@ -107,12 +107,15 @@ export interface ResponseHead {
   headers: string[];
   /** The response's content type is `text/event-stream`. */
   eventStream: boolean;
+  /** The app's response names a request id (`X-Request-Id`) itself. */
+  requestId: boolean;
 }
 
 /** Upstream raw response headers (Buffers from undici) as a flat string array for `res.writeHead`, hop-by-hop removed. */
 export function downstreamResponseHeaders(raw: Buffer[] | string[]): ResponseHead {
   const headers: string[] = [];
   let eventStream = false;
+  let requestId = false;
   let extra: Set<string> | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toString('latin1');
@@ -123,12 +126,14 @@ export function downstreamResponseHeaders(raw: Buffer[] | string[]): ResponseHea
       continue;
     }
     if (lower === 'content-type' && value.slice(0, 17).toLowerCase() === 'text/event-stream') eventStream = true;
+    else if (lower === 'x-request-id') requestId = true;
     headers.push(name, value);
   }
   if (extra !== undefined) {
     for (let i = headers.length - 2; i >= 0; i -= 2) {
       if (extra.has((headers[i] as string).toLowerCase())) headers.splice(i, 2);
     }
+    if (extra.has('x-request-id')) requestId = false;
   }
-  return { headers, eventStream };
+  return { headers, eventStream, requestId };
 }

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { requestContext } from '../core/request-context.js';
 import type { Dispatcher } from 'undici';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './forward-headers.js';
 import type { ProxyContext } from './proxy-context.js';
@@ -29,7 +28,7 @@ class ClientGoneError extends Error {
  */
 class ForwardHandler implements Dispatcher.DispatchHandler {
   readonly #ctx: ProxyContext;
-  readonly #requestId: string | undefined;
+  readonly #requestId: string;
   readonly #route: Route;
   readonly #res: ServerResponse;
   #abort: ((err?: Error) => void) | undefined = undefined;
@@ -39,19 +38,23 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   #done = false;
   #clientGone = false;
   #attempt = 0;
-  readonly #send: (handler: ForwardHandler) => void;
-  readonly #method: string;
+  readonly #endpoint: Endpoint;
+  readonly #options: Dispatcher.DispatchOptions;
   readonly #retryable: boolean;
 
-  constructor(ctx: ProxyContext, route: Route, res: ServerResponse, send: (handler: ForwardHandler) => void, o: { method: string; hasBody: boolean }) {
+  constructor(ctx: ProxyContext, route: Route, endpoint: Endpoint, res: ServerResponse, options: Dispatcher.DispatchOptions, requestId: string) {
     this.#ctx = ctx;
-    // Captured now: undici calls back from its sockets, whose async context is the request that opened them.
-    this.#requestId = requestContext.getStore()?.id;
+    this.#requestId = requestId;
     this.#route = route;
+    this.#endpoint = endpoint;
     this.#res = res;
-    this.#send = send;
-    this.#method = o.method;
-    this.#retryable = !o.hasBody;
+    this.#options = options;
+    this.#retryable = options.body === null;
+  }
+
+  /** Send (or send again) the request on the endpoint's pool. */
+  send(): void {
+    this.#ctx.pools.get(this.#endpoint).dispatch(this.#options, this);
   }
 
   onConnect(abort: (err?: Error) => void): void {
@@ -64,6 +67,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     const res = this.#res;
     this.#resume = resume;
     const head = downstreamResponseHeaders(rawHeaders);
+    // Our request id, unless the app answers with its own (which then wins, as it always did).
+    if (!head.requestId) head.headers.push('x-request-id', this.#requestId);
     // Only the origins the operator allows may frame the app (a second CSP header only narrows the app's own).
     if (this.#ctx.opts.frameAncestors) addPolicy(head.headers, `frame-ancestors ${this.#ctx.opts.frameAncestors}`);
     res.writeHead(statusCode, statusText || undefined, head.headers);
@@ -96,19 +101,22 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     }
     const res = this.#res;
     const delay = RETRY_DELAYS_MS[this.#attempt];
-    if (this.#retryable && !res.headersSent && delay !== undefined && isRetryableUpstreamError(err, this.#method)) {
+    if (this.#retryable && !res.headersSent && delay !== undefined && isRetryableUpstreamError(err, this.#options.method)) {
       this.#attempt += 1;
       this.#abort = undefined;
       this.#ctx.logger.debug({ space: this.#route.space, req: this.#requestId, attempt: this.#attempt, ...upstreamErrorLog(err) }, 'upstream connection failed; trying again');
       setTimeout(() => {
-        if (!this.#clientGone) this.#send(this);
+        if (!this.#clientGone) this.send();
       }, delay).unref();
       return;
     }
     this.#done = true;
     this.#ctx.logger.warn({ space: this.#route.space, req: this.#requestId, ...upstreamErrorLog(err) }, 'upstream request failed');
     if (res.headersSent) res.destroy(); // mid-body: the client must see a truncated response, not a clean end
-    else sendResponse(res, appErrorResponse(this.#route), undefined, this.#ctx.opts.pageHeaders);
+    else {
+      res.setHeader('x-request-id', this.#requestId);
+      sendResponse(res, appErrorResponse(this.#route), undefined, this.#ctx.opts.pageHeaders);
+    }
   }
 
   /** The client's response closed: before completion that means the client went away. */
@@ -147,30 +155,27 @@ export function forwardRequest(
   endpoint: Endpoint,
   req: IncomingMessage,
   res: ServerResponse,
+  requestId: string,
 ): void {
   const timeout = ctx.opts.upstreamTimeoutMs;
-  const body = hasBody(req);
   const options: Dispatcher.DispatchOptions = {
     path: req.url ?? '/',
     method: req.method ?? 'GET',
     headers: upstreamRequestHeaders(req),
-    body: body ? req : null,
+    body: hasBody(req) ? req : null,
     headersTimeout: timeout,
     bodyTimeout: timeout,
   };
-  const send = (h: ForwardHandler) => {
-    ctx.pools.get(endpoint).dispatch(options, h);
-  };
-  const handler = new ForwardHandler(ctx, route, res, send, { method: options.method, hasBody: body });
+  const handler = new ForwardHandler(ctx, route, endpoint, res, options, requestId);
   (res as ProxiedResponse)[kForward] = handler;
   res.once('close', onResClose);
-  send(handler);
+  handler.send();
 }
 
 /**
  * Add a Content-Security-Policy to a flat header list. With the app's own policy present, the two
  * go in one header, comma-separated (two policies, both enforced): a second header line would
- * replace the first once the response has headers set by `setHeader` (X-Request-Id).
+ * replace the first once the response has headers set by `setHeader` (X-Request-Id on a held request's response).
  */
 function addPolicy(headers: string[], policy: string): void {
   for (let i = 0; i < headers.length; i += 2) {

@@ -100,6 +100,7 @@ tool debootstrap dpkg-query -W -f "\${Version}" debootstrap
 tool chromium /usr/bin/chromium --version
 tool wrk sh -c "wrk -v 2>&1 | grep -m1 wrk"
 tool nginx sh -c "nginx -v 2>&1"
+tool haproxy sh -c "haproxy -v | head -1"
 tool "busybox (static)" sh -c "! ldd /bin/busybox >/dev/null 2>&1 && /bin/busybox | head -1"
 tool dockerd dockerd --version
 tool ip ip -V

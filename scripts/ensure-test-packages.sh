@@ -5,7 +5,7 @@
 # names what is missing and the fix, and fails.
 #
 #   scripts/ensure-test-packages.sh main   # make test's main tier: git, git-lfs, Docker's dockerd, debootstrap,
-#                                          # Chromium, wrk, nginx, static busybox, iproute2, python3 with venv and
+#                                          # Chromium, wrk, nginx, haproxy, static busybox, iproute2, python3 with venv and
 #                                          # pip, and huggingface_hub 1.33.0 for python3 (test/hub-client, from PyPI)
 #   scripts/ensure-test-packages.sh k8s    # the Kubernetes tier and make k8s-up / cluster-up: containerd, runc,
 #                                          # the CNI plugins, docker-registry, gcc and libc headers, openssl,
@@ -54,6 +54,7 @@ main_tier() {
   want chromium test -x /usr/bin/chromium # test/web, test/e2e (Playwright drives /usr/bin/chromium)
   want wrk has wrk              # bench/proxy
   want nginx has nginx          # bench/proxy
+  want haproxy has haproxy      # bench/proxy (HAProxy alone)
   want docker.io has dockerd    # test/faults start an engine of their own
 }
 k8s_tier() {

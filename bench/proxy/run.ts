@@ -9,8 +9,8 @@ import { promisify } from 'node:util';
 import { parseWrk, type WrkResult } from './parse-wrk.js';
 import { processCpuMicros } from './process-cpu.js';
 import { request, stopAll } from './processes.js';
-import { NGINX, WRK, requireTools, toolPath } from './tools.js';
-import { BENCH_HOST, directTarget, startBackend, startChp, startNginx, startSpaceport, type Target } from './targets.js';
+import { HAPROXY, NGINX, WRK, requireTools, toolPath } from './tools.js';
+import { BENCH_HOST, directTarget, startBackend, startChp, startHaproxy, startNginx, startSpaceport, type Target } from './targets.js';
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -33,30 +33,32 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-async function wrk(port: number, args: string[], seconds: number): Promise<WrkResult> {
+async function wrk(port: number, args: string[], seconds: number, o: { warmUp?: boolean } = {}): Promise<WrkResult> {
   const { stdout } = await run(
     toolPath(WRK),
     [...args, `-d${seconds}s`, '-H', `Host: ${BENCH_HOST}`, `http://127.0.0.1:${port}/`],
     { timeout: (seconds + 30) * 1000 },
   );
   const result = parseWrk(stdout);
-  if (result.errors > 0) throw new Error(`wrk saw ${result.errors} errors against port ${port}:\n${stdout}`);
+  // A warm-up's timeouts on a busy machine are no measurement; a measured run's errors are.
+  if (result.errors > 0 && !o.warmUp) throw new Error(`wrk saw ${result.errors} errors against port ${port}:\n${stdout}`);
   return result;
 }
 
 async function main(): Promise<void> {
-  requireTools([NGINX, WRK], log);
+  requireTools([NGINX, HAPROXY, WRK], log);
   const backend = await startBackend();
   const targets: Target[] = [];
   try {
     targets.push(directTarget(backend));
     targets.push(await startSpaceport(backend.port));
     targets.push(await startNginx(backend.port));
+    targets.push(await startHaproxy(backend.port));
     targets.push(await startChp(backend.port));
     for (const t of targets) {
       const r = await request(t.port, { host: BENCH_HOST });
       if (r.status !== 200 || r.body !== 'hello') throw new Error(`${t.name} answered ${r.status} ${r.body.slice(0, 80)}`);
-      await wrk(t.port, ['-t2', '-c50'], 2); // warm-up (JIT, connection pools)
+      await wrk(t.port, ['-t2', '-c50'], 2, { warmUp: true }); // warm-up (JIT, connection pools)
     }
     const rps = new Map<string, number[]>();
     const p50 = new Map<string, number[]>();
@@ -115,7 +117,8 @@ function renderTable(r: Record<string, Summary>, cpu: Map<string, number>): stri
   lines.push(
     '',
     `spaceport/CHP rps: ${(sp.rps / chp.rps).toFixed(2)} (target ≥ 2.5)`,
-    `spaceport/nginx rps: ${(sp.rps / nginx.rps).toFixed(2)} (target ≥ 0.40)`,
+    `spaceport/nginx rps: ${(sp.rps / nginx.rps).toFixed(2)} (target ≥ 0.50, issue 22)`,
+    `haproxy/nginx rps: ${(r.haproxy!.rps / nginx.rps).toFixed(2)}`,
     `added latency over direct: p50 +${(sp.p50_ms - direct.p50_ms).toFixed(3)} ms (target ≤ 1), p99 +${(sp.p99_ms - direct.p99_ms).toFixed(3)} ms (target ≤ 3)`,
     '',
   );

@@ -2,9 +2,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renderHaproxyConf, renderHaproxyMap } from './haproxy-conf.js';
 import { renderNginxConf } from './nginx-conf.js';
 import { childPids } from './process-cpu.js';
-import { NGINX, toolPath } from './tools.js';
+import { HAPROXY, NGINX, toolPath } from './tools.js';
 import { freePort, request, spawnQuiet, spawnUntilLine, waitFor, type Child } from './processes.js';
 
 export const BENCH_HOST = 'bench-app.localhost';
@@ -14,7 +15,7 @@ const root = path.resolve(here, '../..');
 
 /** One configuration under test: where wrk sends requests, and how to stop it. */
 export interface Target {
-  name: 'direct' | 'spaceport' | 'nginx' | 'configurable-http-proxy';
+  name: 'direct' | 'spaceport' | 'nginx' | 'haproxy' | 'configurable-http-proxy';
   port: number;
   /** Processes whose CPU time is this configuration's own cost (the backend's for direct). */
   pids(): number[];
@@ -66,6 +67,29 @@ export async function startNginx(backendPort: number): Promise<Target> {
   }
   const master = child.proc.pid!;
   return { name: 'nginx', port, pids: () => [master, ...childPids(master)], stop };
+}
+
+/** HAProxy alone: one thread, a 1,001-entry Host map, keep-alive to the backend. */
+export async function startHaproxy(backendPort: number): Promise<Target> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'spaceport-bench-haproxy-'));
+  const port = await freePort();
+  const input = { dir, listenPort: port, backendPort, host: BENCH_HOST };
+  await writeFile(path.join(dir, 'hosts.map'), renderHaproxyMap(input));
+  const conf = path.join(dir, 'haproxy.cfg');
+  await writeFile(conf, renderHaproxyConf(input));
+  // -db: stay in the foreground (stopped with the benchmark); -W is not used, so the pid is HAProxy's own.
+  const child = spawnQuiet(toolPath(HAPROXY), ['-db', '-f', conf]);
+  const stop = async (): Promise<void> => {
+    await child.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(async () => (await request(port, { host: BENCH_HOST })).status === 200);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { name: 'haproxy', port, pids: () => [child.proc.pid!], stop };
 }
 
 export async function startChp(backendPort: number): Promise<Target> {

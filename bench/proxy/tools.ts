@@ -10,6 +10,7 @@ export interface Tool {
 }
 
 export const NGINX: Tool = { name: 'nginx', apt: 'nginx', env: 'SPACEPORT_BENCH_NGINX' };
+export const HAPROXY: Tool = { name: 'haproxy', apt: 'haproxy', env: 'SPACEPORT_BENCH_HAPROXY' };
 export const WRK: Tool = { name: 'wrk', apt: 'wrk', env: 'SPACEPORT_BENCH_WRK' };
 
 /** The path a tool runs from: its override, else its name (looked up on PATH). */
