@@ -27,6 +27,8 @@ PROXY_PORT=$((PORT + 1))
 STATE="${SPACEPORT_CLUSTER_STATE:-/tmp/spaceport-cluster}"
 K8S_STATE="${SPACEPORT_K8S_STATE:-/tmp/spaceport-k8s}"
 PV_NAME=spaceport-controller-data
+# shellcheck source=lib/release-volume.sh
+source "$here/lib/release-volume.sh"
 STORAGE_CLASS=spaceport-local
 
 log() { echo "cluster: $*" >&2; }
@@ -123,28 +125,17 @@ cmd_up() {
     ( cd "$repo" && npx tsx cli/spaceport.ts base-images >&2 ) || log "base images failed: builds of Python/Node Spaces will fail until \`make base-images\` succeeds"
   fi
 
-  # No storage provisioner on this cluster: a hostPath volume bound to the controller's claim.
+  # No storage provisioner on this cluster: a hostPath volume bound to the controller's claim (made
+  # Available again when a `helm uninstall` left it Released).
   chmod 0777 "$STATE/data"
-  kubectl_ apply -f - >/dev/null <<YAML
-apiVersion: v1
-kind: PersistentVolume
-metadata:
-  name: $PV_NAME
-  labels: { app.kubernetes.io/part-of: spaceport }
-spec:
-  capacity: { storage: 10Gi }
-  accessModes: [ReadWriteOnce]
-  persistentVolumeReclaimPolicy: Retain
-  storageClassName: $STORAGE_CLASS
-  hostPath: { path: $STATE/data, type: Directory }
-  claimRef: { namespace: $NAMESPACE, name: $RELEASE-controller }
-YAML
+  ensure_claimed_pv "$PV_NAME" "$STATE/data" "$NAMESPACE" "$RELEASE-controller" "$STORAGE_CLASS" 10Gi
 
   write_values "$image" "$proxy"
   log "helm upgrade --install $RELEASE (namespace $NAMESPACE, Spaces in $SPACES_NAMESPACE)"
   helm_ upgrade --install "$RELEASE" "$repo/helm/spaceport" -n "$NAMESPACE" --create-namespace \
     -f "$STATE/values.yaml" --wait --timeout 5m >/dev/null || {
     kubectl_ get pods -n "$NAMESPACE" -o wide >&2 || true
+    explain_pending "$NAMESPACE" >&2
     kubectl_ logs -n "$NAMESPACE" "deploy/$RELEASE-controller" --tail=30 >&2 || true
     die "helm install failed (values: $STATE/values.yaml)"
   }
