@@ -29,6 +29,10 @@ async function render(values: Record<string, unknown> = {}, set: string[] = []):
   return (await renderChart(helmBinary(), { namespace: 'spaceport', valuesFiles: [file], set: [REGISTRY, ...set] })).manifests;
 }
 
+function annotations(m: Manifest): Record<string, string> | undefined {
+  return (m.metadata as { annotations?: Record<string, string> }).annotations;
+}
+
 function deployment(manifests: Manifest[], component: string): Manifest {
   const d = find(manifests, 'Deployment', `-${component}`);
   if (!d) throw new Error(`no ${component} Deployment rendered`);
@@ -112,9 +116,9 @@ describe('chart: the Secret, the data volume and the Spaces namespace', () => {
 
   it('keeps the data volume on uninstall unless told not to', async () => {
     const kept = find(await render(), 'PersistentVolumeClaim', '-controller')!;
-    expect(kept.metadata.annotations).toMatchObject({ 'helm.sh/resource-policy': 'keep' });
+    expect(annotations(kept)).toMatchObject({ 'helm.sh/resource-policy': 'keep' });
     const dropped = find(await render({ controller: { persistence: { keep: false } } }), 'PersistentVolumeClaim', '-controller')!;
-    expect(dropped.metadata.annotations?.['helm.sh/resource-policy']).toBeUndefined();
+    expect(annotations(dropped)?.['helm.sh/resource-policy']).toBeUndefined();
   });
 
   it('enforces Pod Security restricted on a Spaces namespace it creates', async () => {
@@ -147,7 +151,7 @@ describe('chart: metrics', () => {
 describe('chart: the Ingress', () => {
   it('lets large git pushes and long websockets through ingress-nginx by default', async () => {
     const ingress = find(await render(), 'Ingress', 'sp-spaceport')!;
-    expect(ingress.metadata.annotations).toMatchObject({
+    expect(annotations(ingress)).toMatchObject({
       'nginx.ingress.kubernetes.io/proxy-body-size': '0',
       'nginx.ingress.kubernetes.io/proxy-request-buffering': 'off',
       'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600',
