@@ -127,6 +127,32 @@ describe('chart: the Secret, the data volume and the Spaces namespace', () => {
   });
 });
 
+describe('chart: Space images from a registry that needs a login', () => {
+  it('makes a dockerconfigjson Secret in the Spaces namespace from the registry credentials and names it to the controller', async () => {
+    const manifests = await render({
+      registry: { username: 'robot$sp', password: 'pw-1', pullSecrets: ['mirror-login'] },
+      spaces: { namespace: 'spaces', createNamespace: true },
+    }, ['registry.push=harbor.acme.dev/spaceport']);
+    const secret = find(manifests, 'Secret', 'sp-spaceport-pull')!;
+    expect(secret.type).toBe('kubernetes.io/dockerconfigjson');
+    expect(secret.metadata.namespace).toBe('spaces');
+    expect(JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString())).toEqual({
+      auths: { 'harbor.acme.dev': { username: 'robot$sp', password: 'pw-1', auth: Buffer.from('robot$sp:pw-1').toString('base64') } },
+    });
+    const env = deployment(manifests, 'controller').spec.template.spec.containers[0].env as Array<{ name: string; value?: string }>;
+    expect(env).toContainEqual({ name: 'SPACEPORT_K8S_IMAGE_PULL_SECRETS', value: 'sp-spaceport-pull,mirror-login' });
+  });
+
+  it('makes none without credentials (or with them only in an existing Secret)', async () => {
+    for (const registry of [{}, { existingSecret: 'reg' }]) {
+      const manifests = await render({ registry });
+      expect(find(manifests, 'Secret', 'sp-spaceport-pull')).toBeUndefined();
+      const env = deployment(manifests, 'controller').spec.template.spec.containers[0].env as Array<{ name: string }>;
+      expect(env.map((e) => e.name)).not.toContain('SPACEPORT_K8S_IMAGE_PULL_SECRETS');
+    }
+  });
+});
+
 describe('chart: metrics', () => {
   it('gives the controller a metrics token from the Secret, and scrapes with it', async () => {
     const manifests = await render({ metrics: { scrapeAnnotations: true, serviceMonitor: { enabled: true, labels: { release: 'prometheus' } } } });

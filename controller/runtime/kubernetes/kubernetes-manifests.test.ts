@@ -75,6 +75,13 @@ describe('kubernetes manifests', () => {
     expect(pod.tolerations).toBeUndefined();
   });
 
+  it('pulls Space images with the registry login Secrets the cluster settings name, and with none by default', () => {
+    const withSecrets = podOf(renderDeployment({ ...placement, imagePullSecrets: ['spaceport-pull', 'mirror'] }, { spec: spec(), replicas: 1, starts: 0, anchor }));
+    expect((withSecrets as Record<string, unknown>).imagePullSecrets).toEqual([{ name: 'spaceport-pull' }, { name: 'mirror' }]);
+    const plain = podOf(renderDeployment(placement, { spec: spec(), replicas: 1, starts: 0, anchor }));
+    expect(plain).not.toHaveProperty('imagePullSecrets');
+  });
+
   it('cpu flavors get cpu and memory only; requests default to the limits', () => {
     const p = placementFor(placement, flavor('cpu-upgrade'));
     expect(p.resources).toEqual({ requests: { cpu: '8000m', memory: '32768Mi' }, limits: { cpu: '8000m', memory: '32768Mi' } });

@@ -49,6 +49,8 @@ export interface KubernetesPlacement {
   /** Requests as a fraction of limits for flavors without explicit requests (default 1). */
   requestRatio?: { cpu: number; memory: number };
   storageClassName?: string;
+  /** dockerconfigjson Secrets in `namespace` that nodes pull Space images with (a registry that needs a login). */
+  imagePullSecrets?: string[];
 }
 
 export interface KubeObject {
@@ -281,6 +283,7 @@ export function renderDeployment(p: KubernetesPlacement, input: DeploymentInput)
           ...(Object.keys(place.nodeSelector).length > 0 ? { nodeSelector: place.nodeSelector } : {}),
           ...(place.tolerations.length > 0 ? { tolerations: place.tolerations } : {}),
           ...(place.runtimeClassName ? { runtimeClassName: place.runtimeClassName } : {}),
+          ...(p.imagePullSecrets && p.imagePullSecrets.length > 0 ? { imagePullSecrets: p.imagePullSecrets.map((name) => ({ name })) } : {}),
           containers: [
             {
               name: CONTAINER_NAME,

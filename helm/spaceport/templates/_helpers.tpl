@@ -153,6 +153,20 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- define "spaceport.internalSecretName" -}}
 {{- default (include "spaceport.secret.fullname" .) .Values.internalToken.existingSecret }}
 {{- end }}
+{{/* "true" when the chart makes the Spaces' image pull Secret from registry.username/password. */}}
+{{- define "spaceport.spacesPullSecretGenerated" -}}
+{{- if and (eq .Values.runtime "kubernetes") (not .Values.registry.existingSecret) .Values.registry.username .Values.registry.password }}true{{ end }}
+{{- end }}
+
+{{/* The Secrets Space pods pull with (SPACEPORT_K8S_IMAGE_PULL_SECRETS), comma-separated. */}}
+{{- define "spaceport.spacesPullSecrets" -}}
+{{- $names := .Values.registry.pullSecrets }}
+{{- if include "spaceport.spacesPullSecretGenerated" . }}
+{{- $names = prepend $names (include "spaceport.componentName" (list . "pull")) }}
+{{- end }}
+{{- join "," $names }}
+{{- end }}
+
 {{- define "spaceport.metricsSecretName" -}}
 {{- default (include "spaceport.secret.fullname" .) .Values.metrics.token.existingSecret }}
 {{- end }}
