@@ -84,8 +84,18 @@ describe('kubernetes manifests', () => {
 
   it('cpu flavors get cpu and memory only; requests default to the limits', () => {
     const p = placementFor(placement, flavor('cpu-upgrade'));
-    expect(p.resources).toEqual({ requests: { cpu: '8000m', memory: '32768Mi' }, limits: { cpu: '8000m', memory: '32768Mi' } });
+    expect(p.resources).toEqual({
+      requests: { cpu: '8000m', memory: '32768Mi', 'ephemeral-storage': '0' },
+      limits: { cpu: '8000m', memory: '32768Mi', 'ephemeral-storage': '50G' },
+    });
     expect(p.tolerations).toEqual([]);
+  });
+
+  it("limits ephemeral storage to the flavor's disk, reserving none, and leaves it alone for a flavor without one", () => {
+    expect(placementFor(placement, flavor('t4-medium')).resources).toMatchObject({ limits: { 'ephemeral-storage': '100G' }, requests: { 'ephemeral-storage': '0' } });
+    const noDisk = placementFor(placement, { ...flavor('cpu-basic'), diskGb: undefined });
+    expect(noDisk.resources.limits).not.toHaveProperty('ephemeral-storage');
+    expect(noDisk.resources.requests).not.toHaveProperty('ephemeral-storage');
   });
 
   it('a GPU flavor asks for the GPU resource, selects the product label, tolerates the GPU taint', () => {
