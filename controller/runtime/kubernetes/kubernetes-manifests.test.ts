@@ -82,7 +82,7 @@ describe('kubernetes manifests', () => {
     expect(plain).not.toHaveProperty('imagePullSecrets');
   });
 
-  it('cpu flavors get cpu and memory only; requests default to the limits', () => {
+  it('cpu flavors get cpu, memory and their disk as ephemeral storage; cpu and memory requests default to the limits', () => {
     const p = placementFor(placement, flavor('cpu-upgrade'));
     expect(p.resources).toEqual({
       requests: { cpu: '8000m', memory: '32768Mi', 'ephemeral-storage': '0' },
