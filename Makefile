@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: up test test-quick test-packages k8s-packages hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-k8s bench-gallery bench-idle-spaces bench-many-spaces bench-wake-herd clean
+.PHONY: up test test-quick test-packages k8s-packages hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-preflight cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-k8s bench-gallery bench-idle-spaces bench-many-spaces bench-wake-herd clean
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -72,8 +72,13 @@ k8s-down:
 	bash scripts/k8s/cluster.sh down
 
 ## Spaceport on the test cluster through its Helm chart: hub on http://localhost:8080, admin token printed.
-cluster-up: deps k8s-packages docker k8s-tools
+## The preflight (ports, root, disk, memory) runs before anything is installed or built; then the missing
+## Debian packages (containerd, runc, CNI plugins, docker-registry, ...), Docker, the cluster's tools.
+cluster-up: cluster-preflight deps k8s-packages docker k8s-tools
 	bash scripts/k8s/spaceport-cluster.sh up
+
+cluster-preflight:
+	@bash scripts/k8s/spaceport-cluster.sh preflight
 
 ## Uninstall it, and stop the test cluster if cluster-up started it.
 cluster-down:

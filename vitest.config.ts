@@ -11,7 +11,7 @@ export const QUICK = [
   'test/api/{access,auth-tokens,bad-paths,cli-passwd,commit-dotgit-paths,commit-limits,cors,files,fuzz-http,fuzz-regressions,hardware,host-header,lifecycle,metrics,move-routes,names-and-grants,private-equals-missing,request-id,security-headers,settings-redeploy,space-name-validation,storage}.test.ts',
   'test/builder/{base-images-at-start,build-package-cutoff,static-serve}.test.ts',
   'bench/proxy/profile-summary.test.ts',
-  'test/chart/helm-values-schema.test.ts',
+  'test/chart/{chart-docs,helm-values-schema}.test.ts',
   'test/git/{credentials-not-in-argv-or-logs,http,interrupted-push,lfs-pointers-at-push,path-traversal,push-journal,repos,request-limits,upstream-ssrf,upstream,url-injection,webhook-signature}.test.ts',
   'test/proxy/{cluster-mode,cluster-private,forwarding,frame-ancestors,hot-path,private-apps,proxy-health,retry,websockets-wake}.test.ts',
   'test/web/{http,https-cookies,org-visibility}.test.ts',

@@ -33,6 +33,7 @@ export async function kubernetesAdapters(config: Readonly<Config>, logger: Logge
       tolerations: config.hardware.tolerations,
       requestRatio: config.hardware.requestRatio,
       ...(config.SPACEPORT_STORAGE_CLASS ? { storageClassName: config.SPACEPORT_STORAGE_CLASS } : {}),
+      ...(config.SPACEPORT_K8S_IMAGE_PULL_SECRETS ? { imagePullSecrets: config.SPACEPORT_K8S_IMAGE_PULL_SECRETS.split(',') } : {}),
     },
     logger: logger.child({ module: 'runtime' }),
   });

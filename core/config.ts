@@ -80,6 +80,11 @@ export const configSchema = z.object({
   SPACEPORT_KUBECONFIG: z.string().optional(),
   /** Kubernetes: storage class of Spaces' persistent /data volumes (default: the cluster's default class). */
   SPACEPORT_STORAGE_CLASS: z.string().optional(),
+  /** Kubernetes: dockerconfigjson Secrets in the Spaces namespace that Space pods pull their images with (comma-separated names). */
+  SPACEPORT_K8S_IMAGE_PULL_SECRETS: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(,[a-z0-9]([-a-z0-9.]*[a-z0-9])?)*$/, 'Secret names separated by commas, e.g. spaceport-pull')
+    .optional(),
   /** Where built images are pushed (`host[:port]/prefix`), and the name nodes pull them by (default: the same). */
   SPACEPORT_REGISTRY: z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._/-]+)?$/, 'a registry like registry.example.com/spaceport or 127.0.0.1:5000/spaceport').optional(),
   SPACEPORT_REGISTRY_PULL: z.string().optional(),

@@ -4,6 +4,8 @@
 # up:   the test cluster (scripts/k8s/cluster.sh up; left alone if it already runs), the controller image
 #       built and pushed to its registry, Debian base images on the host engine, a hostPath volume for the
 #       controller's data, `helm upgrade --install`; prints the hub URL and the admin token.
+# preflight: what would stop `up` later (ports, root, disk, memory), checked before `make cluster-up`
+#       installs or builds anything.
 # down: helm uninstall, the volume, and the test cluster if `up` started it.
 #
 # On this machine the controller runs with hostNetwork: the test cluster has no kube-proxy and no cluster
@@ -27,6 +29,8 @@ PROXY_PORT=$((PORT + 1))
 STATE="${SPACEPORT_CLUSTER_STATE:-/tmp/spaceport-cluster}"
 K8S_STATE="${SPACEPORT_K8S_STATE:-/tmp/spaceport-k8s}"
 PV_NAME=spaceport-controller-data
+# shellcheck source=lib/release-volume.sh
+source "$here/lib/release-volume.sh"
 STORAGE_CLASS=spaceport-local
 
 log() { echo "cluster: $*" >&2; }
@@ -97,6 +101,36 @@ hardware:
 YAML
 }
 
+# Before anything is installed or built (the Makefile runs it first): what would stop `up` after
+# minutes of work. Packages are not checked here: `make k8s-packages` installs the missing ones next.
+cmd_preflight() {
+  local problems=() p free_kb mem_kb
+  [ "$(uname -s)" = Linux ] || problems+=("Linux is needed (the cluster's node runs containerd and the kubelet here)")
+  [ "$(id -u)" = 0 ] || problems+=("run as root: the node's containerd, kubelet and bridge need it (sudo make cluster-up)")
+  # A release already installed by an earlier `up` holds these ports itself.
+  if [ ! -f "$STATE/values.yaml" ]; then
+    for p in "$PORT" "$PROXY_PORT"; do
+      port_free "$p" || problems+=("port $p is taken (is \`make up\` running?): stop what holds it, or SPACEPORT_CLUSTER_PORT=<free port> (uses it and the next one)")
+    done
+  fi
+  for p in 5000; do
+    if ! port_free "$p" && ! curl -fsS -m 2 "http://127.0.0.1:$p/v2/" >/dev/null 2>&1; then
+      problems+=("port $p is taken by something that is not a registry: the cluster's registry (docker-registry) needs it")
+    fi
+  done
+  mkdir -p "${SPACEPORT_TOOLS_CACHE:-$HOME/.cache/spaceport-tools}"
+  free_kb="$(df -Pk "${SPACEPORT_TOOLS_CACHE:-$HOME/.cache/spaceport-tools}" | awk 'NR==2 {print $4}')"
+  [ "${free_kb:-0}" -ge $((8 * 1024 * 1024)) ] || problems+=("less than 8 GB free for the tools cache (${SPACEPORT_TOOLS_CACHE:-$HOME/.cache/spaceport-tools}): the Kubernetes build needs about 6 GB")
+  mem_kb="$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo 2>/dev/null || echo 0)"
+  [ "${mem_kb:-0}" -ge $((2 * 1024 * 1024)) ] || problems+=("less than 2 GB of memory available: the Kubernetes build peaks at 1.9 GB, the running cluster uses about 1 GB")
+  for c in bash python3 ss curl; do command -v "$c" >/dev/null || problems+=("$c is missing (Debian: apt-get install $( [ "$c" = ss ] && echo iproute2 || echo "$c"))"); done
+  if [ "${#problems[@]}" -gt 0 ]; then
+    for p in "${problems[@]}"; do log "preflight: $p"; done
+    die "nothing was installed or built: fix the above and run make cluster-up again"
+  fi
+  log "preflight: ports $PORT and $PROXY_PORT free, disk and memory enough"
+}
+
 cmd_up() {
   local t0=$SECONDS
   mkdir -p "$STATE/data"
@@ -123,28 +157,17 @@ cmd_up() {
     ( cd "$repo" && npx tsx cli/spaceport.ts base-images >&2 ) || log "base images failed: builds of Python/Node Spaces will fail until \`make base-images\` succeeds"
   fi
 
-  # No storage provisioner on this cluster: a hostPath volume bound to the controller's claim.
+  # No storage provisioner on this cluster: a hostPath volume bound to the controller's claim (made
+  # Available again when a `helm uninstall` left it Released).
   chmod 0777 "$STATE/data"
-  kubectl_ apply -f - >/dev/null <<YAML
-apiVersion: v1
-kind: PersistentVolume
-metadata:
-  name: $PV_NAME
-  labels: { app.kubernetes.io/part-of: spaceport }
-spec:
-  capacity: { storage: 10Gi }
-  accessModes: [ReadWriteOnce]
-  persistentVolumeReclaimPolicy: Retain
-  storageClassName: $STORAGE_CLASS
-  hostPath: { path: $STATE/data, type: Directory }
-  claimRef: { namespace: $NAMESPACE, name: $RELEASE-controller }
-YAML
+  ensure_claimed_pv "$PV_NAME" "$STATE/data" "$NAMESPACE" "$RELEASE-controller" "$STORAGE_CLASS" 10Gi
 
   write_values "$image" "$proxy"
   log "helm upgrade --install $RELEASE (namespace $NAMESPACE, Spaces in $SPACES_NAMESPACE)"
   helm_ upgrade --install "$RELEASE" "$repo/helm/spaceport" -n "$NAMESPACE" --create-namespace \
     -f "$STATE/values.yaml" --wait --timeout 5m >/dev/null || {
     kubectl_ get pods -n "$NAMESPACE" -o wide >&2 || true
+    explain_pending "$NAMESPACE" >&2
     kubectl_ logs -n "$NAMESPACE" "deploy/$RELEASE-controller" --tail=30 >&2 || true
     die "helm install failed (values: $STATE/values.yaml)"
   }
@@ -184,7 +207,8 @@ cmd_down() {
 }
 
 case "${1:-}" in
+  preflight) cmd_preflight ;;
   up) cmd_up ;;
   down) cmd_down ;;
-  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+  *) echo "usage: $0 preflight|up|down" >&2; exit 2 ;;
 esac

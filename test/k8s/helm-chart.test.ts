@@ -5,6 +5,7 @@
  * the API with the admin token from the chart's Secret, kept across an upgrade. The proxy runs as
  * `make cluster-up` runs it (one replica on the node's network, its port a host port), and an upgrade
  * that changes its pod template rolls it (the old pod goes first: a surge pod would wait on the port).
+ * Its `helm test` hook passes on that install; the ci/ variants include a production values file.
  */
 import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
@@ -235,6 +236,12 @@ describe('helm chart on the test cluster', () => {
       expect(me.json()).toMatchObject({ name: 'admin', isAdmin: true });
       expect((await request({ port, path: '/api/whoami-v2' })).status).toBe(401);
     });
+
+    it('passes its `helm test` hook (the controller healthy, the admin token from the Secret accepted)', async () => {
+      const out = await helm(bin, ['test', release, '-n', ns, '--kubeconfig', cluster.kubeconfigPath, '--timeout', '2m', '--logs'], { timeoutMs: 3 * 60_000 });
+      expect(out).toMatch(/TEST SUITE:\s+sp-spaceport-test-api[\s\S]*Phase:\s+Succeeded/);
+      expect(out).toContain('/api/whoami-v2 with the admin token 200');
+    }, 4 * 60_000);
 
     it('lets the controller manage Spaces in their namespace and nothing outside it', async () => {
       const as = `--as=system:serviceaccount:${ns}:${release}-spaceport-controller`;

@@ -75,10 +75,27 @@ describe('kubernetes manifests', () => {
     expect(pod.tolerations).toBeUndefined();
   });
 
-  it('cpu flavors get cpu and memory only; requests default to the limits', () => {
+  it('pulls Space images with the registry login Secrets the cluster settings name, and with none by default', () => {
+    const withSecrets = podOf(renderDeployment({ ...placement, imagePullSecrets: ['spaceport-pull', 'mirror'] }, { spec: spec(), replicas: 1, starts: 0, anchor }));
+    expect((withSecrets as Record<string, unknown>).imagePullSecrets).toEqual([{ name: 'spaceport-pull' }, { name: 'mirror' }]);
+    const plain = podOf(renderDeployment(placement, { spec: spec(), replicas: 1, starts: 0, anchor }));
+    expect(plain).not.toHaveProperty('imagePullSecrets');
+  });
+
+  it('cpu flavors get cpu, memory and their disk as ephemeral storage; cpu and memory requests default to the limits', () => {
     const p = placementFor(placement, flavor('cpu-upgrade'));
-    expect(p.resources).toEqual({ requests: { cpu: '8000m', memory: '32768Mi' }, limits: { cpu: '8000m', memory: '32768Mi' } });
+    expect(p.resources).toEqual({
+      requests: { cpu: '8000m', memory: '32768Mi', 'ephemeral-storage': '0' },
+      limits: { cpu: '8000m', memory: '32768Mi', 'ephemeral-storage': '50G' },
+    });
     expect(p.tolerations).toEqual([]);
+  });
+
+  it("limits ephemeral storage to the flavor's disk, reserving none, and leaves it alone for a flavor without one", () => {
+    expect(placementFor(placement, flavor('t4-medium')).resources).toMatchObject({ limits: { 'ephemeral-storage': '100G' }, requests: { 'ephemeral-storage': '0' } });
+    const noDisk = placementFor(placement, { ...flavor('cpu-basic'), diskGb: undefined });
+    expect(noDisk.resources.limits).not.toHaveProperty('ephemeral-storage');
+    expect(noDisk.resources.requests).not.toHaveProperty('ephemeral-storage');
   });
 
   it('a GPU flavor asks for the GPU resource, selects the product label, tolerates the GPU taint', () => {

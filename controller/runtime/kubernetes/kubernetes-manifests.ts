@@ -49,6 +49,8 @@ export interface KubernetesPlacement {
   /** Requests as a fraction of limits for flavors without explicit requests (default 1). */
   requestRatio?: { cpu: number; memory: number };
   storageClassName?: string;
+  /** dockerconfigjson Secrets in `namespace` that nodes pull Space images with (a registry that needs a login). */
+  imagePullSecrets?: string[];
 }
 
 export interface KubeObject {
@@ -210,6 +212,13 @@ export function placementFor(p: KubernetesPlacement, flavor: Flavor): {
     requests: { cpu: cpuQuantity(req.cpus), memory: memoryQuantity(req.memoryBytes) } as Record<string, string>,
     limits: { cpu: cpuQuantity(flavor.cpus), memory: memoryQuantity(flavor.memoryBytes) } as Record<string, string>,
   };
+  if (flavor.diskGb !== undefined) {
+    // The flavor's disk caps what the Space writes outside /data (its image layers' copy-on-write,
+    // /tmp, logs): past it the kubelet evicts the pod. Nothing is reserved for scheduling (request 0):
+    // nodes that report no ephemeral storage (simulated ones) would otherwise fit no Space at all.
+    resources.limits['ephemeral-storage'] = `${flavor.diskGb}G`;
+    resources.requests['ephemeral-storage'] = '0';
+  }
   const nodeSelector = { ...p.nodeSelector };
   const tolerations = [...p.tolerations];
   const gpus = flavor.gpu?.count ?? 0;
@@ -281,6 +290,7 @@ export function renderDeployment(p: KubernetesPlacement, input: DeploymentInput)
           ...(Object.keys(place.nodeSelector).length > 0 ? { nodeSelector: place.nodeSelector } : {}),
           ...(place.tolerations.length > 0 ? { tolerations: place.tolerations } : {}),
           ...(place.runtimeClassName ? { runtimeClassName: place.runtimeClassName } : {}),
+          ...(p.imagePullSecrets && p.imagePullSecrets.length > 0 ? { imagePullSecrets: p.imagePullSecrets.map((name) => ({ name })) } : {}),
           containers: [
             {
               name: CONTAINER_NAME,

@@ -45,6 +45,46 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: spaceport
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Labels of a component's pods: the selector labels, commonLabels and the component's podLabels.
+Call: include "spaceport.podLabels" (list . "controller" .Values.controller)
+*/}}
+{{- define "spaceport.podLabels" -}}
+{{- $root := index . 0 }}{{ $v := index . 2 }}
+{{- include "spaceport.componentSelectorLabels" (list $root (index . 1)) }}
+{{- with $root.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- with $v.podLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+The pod spec fields every component lets operators set (values: priorityClassName,
+terminationGracePeriodSeconds, topologySpreadConstraints, initContainers), at pod spec indentation.
+Call: include "spaceport.podSpecExtras" .Values.controller | nindent 6
+*/}}
+{{- define "spaceport.podSpecExtras" -}}
+{{- with .priorityClassName }}
+priorityClassName: {{ . | quote }}
+{{- end }}
+{{- if not (kindIs "invalid" .terminationGracePeriodSeconds) }}
+terminationGracePeriodSeconds: {{ int64 .terminationGracePeriodSeconds }}
+{{- end }}
+{{- with .topologySpreadConstraints }}
+topologySpreadConstraints:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .initContainers }}
+initContainers:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- end }}
 
 {{- define "spaceport.componentSelectorLabels" -}}
@@ -113,6 +153,26 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- define "spaceport.internalSecretName" -}}
 {{- default (include "spaceport.secret.fullname" .) .Values.internalToken.existingSecret }}
 {{- end }}
+{{/* "true" when the chart makes the Spaces' image pull Secret from registry.username/password. */}}
+{{- define "spaceport.spacesPullSecretGenerated" -}}
+{{- if and (eq .Values.runtime "kubernetes") (not .Values.registry.existingSecret) .Values.registry.username .Values.registry.password }}true{{ end }}
+{{- end }}
+
+{{/* The Secrets Space pods pull with (SPACEPORT_K8S_IMAGE_PULL_SECRETS), comma-separated. */}}
+{{- define "spaceport.spacesPullSecrets" -}}
+{{- $names := .Values.registry.pullSecrets }}
+{{- if include "spaceport.spacesPullSecretGenerated" . }}
+{{- $names = prepend $names (include "spaceport.componentName" (list . "pull")) }}
+{{- end }}
+{{- join "," $names }}
+{{- end }}
+
+{{- define "spaceport.metricsSecretName" -}}
+{{- default (include "spaceport.secret.fullname" .) .Values.metrics.token.existingSecret }}
+{{- end }}
+{{- define "spaceport.metricsSecretKey" -}}
+{{- ternary .Values.metrics.token.existingSecretKey "metrics-token" (ne .Values.metrics.token.existingSecret "") }}
+{{- end }}
 {{- define "spaceport.internalSecretKey" -}}
 {{- ternary .Values.internalToken.existingSecretKey "internal-token" (ne .Values.internalToken.existingSecret "") }}
 {{- end }}
@@ -144,4 +204,14 @@ Call: include "spaceport.keptSecret" (list . "key" "generated value")
 {{- if and .Values.spaces.createNamespace (eq (include "spaceport.spacesNamespace" .) .Release.Namespace) }}
 {{- fail "spaces.createNamespace needs spaces.namespace set to a namespace other than the release's" }}
 {{- end }}
+{{- end }}
+
+{{/*
+Changes when what the pods read from the chart's Secret changes (registry credentials, which Secrets
+hold the tokens), so `helm upgrade` restarts them: env from a Secret is read at start only. The
+generated tokens are left out: they never change (kept across upgrades), and at install the Secret's
+random values would be drawn twice (once for the Secret, once for this checksum).
+*/}}
+{{- define "spaceport.secretChecksum" -}}
+{{- list .Values.registry.username .Values.registry.password .Values.registry.existingSecret .Values.admin .Values.internalToken .Values.metrics | toJson | sha256sum }}
 {{- end }}
