@@ -9,6 +9,7 @@ import type { BuildRecord, SpaceRecord } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
 import type { BuildLogs } from './build-logs.js';
 import type { PlanRelease } from './release-plan.js';
+import { untilAborted } from './until-aborted.js';
 
 /** How often a build's failure is written again while the store's disk is full. */
 const DISK_RETRY_MS = 2_000;
@@ -380,22 +381,4 @@ export function buildErrorMessage(err: BuildError): string {
   const head = err.step && !err.message.includes(err.step) ? `${err.message}\nFailed step: ${err.step}` : err.message;
   const tail = err.logTail.replace(/\n+$/, '');
   return tail ? `${head}\n\nLast lines of the build log:\n${tail}` : head;
-}
-
-/**
- * The build's result, or a rejection as soon as `signal` aborts: a build that hangs (a step that never
- * ends, an engine that stopped answering) must not hold its Space's build slot after a timeout, a new
- * push or a restart, whether or not the builder itself notices the abort.
- */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    // Nobody waits for the build any more: its own rejection must not go unhandled.
-    p.catch(() => undefined);
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
