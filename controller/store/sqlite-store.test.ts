@@ -72,9 +72,9 @@ it('a visibility change bumps the generation; setting the same visibility does n
   store.createUser('alice', 'user');
   const s = store.createSpace({ id: 'alice/demo' as never, sdk: 'static', visibility: 'private', hardware: 'cpu-basic' });
   expect(s.visibilityGen).toBe(0);
-  expect(store.updateSpace(s.uid, { visibility: 'private' }).visibilityGen).toBe(0);
-  expect(store.updateSpace(s.uid, { visibility: 'public' }).visibilityGen).toBe(1);
-  expect(store.updateSpace(s.uid, { visibility: 'private', hardware: 'cpu-upgrade' }).visibilityGen).toBe(2);
-  expect(store.updateSpace(s.uid, { hardware: 'cpu-basic' }).visibilityGen).toBe(2);
+  expect(store.updateSpec(s.uid, { visibility: 'private' }).visibilityGen).toBe(0);
+  expect(store.updateSpec(s.uid, { visibility: 'public' }).visibilityGen).toBe(1);
+  expect(store.updateSpec(s.uid, { visibility: 'private', hardware: 'cpu-upgrade' }).visibilityGen).toBe(2);
+  expect(store.updateSpec(s.uid, { hardware: 'cpu-basic' }).visibilityGen).toBe(2);
   store.close();
 });

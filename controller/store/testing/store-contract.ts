@@ -85,9 +85,9 @@ export function runStoreContract(name: string, makeStore: () => { store: SpaceSt
 
     it('updates and moves a Space, keeping its uid', withStore((store) => {
       const s = store.createSpace({ id: toSpaceId('alice', 'demo'), sdk: 'gradio', visibility: 'public', hardware: 'cpu-basic' });
-      const u = store.updateSpace(s.uid, { lifecycle: 'paused', cardData: { sdk: 'gradio' }, upstream: { url: 'https://x/y', branch: 'main' } });
+      const u = store.updateSpec(s.uid, { paused: true, upstream: { url: 'https://x/y', branch: 'main' } });
       expect(u.lifecycle).toBe('paused');
-      expect(u.cardData).toEqual({ sdk: 'gradio' });
+      expect(store.updateStatus(s.uid, u.version, { cardData: { sdk: 'gradio' } })).toMatchObject({ cardData: { sdk: 'gradio' } });
       expect(u.upstream).toEqual({ url: 'https://x/y', branch: 'main' });
       const m = store.moveSpace(s.uid, toSpaceId('alice', 'demo2'));
       expect(m.uid).toBe(s.uid);
@@ -100,9 +100,9 @@ export function runStoreContract(name: string, makeStore: () => { store: SpaceSt
       expect(plain.storageTier).toBeUndefined();
       const s = store.createSpace({ id: toSpaceId('alice', 'data'), sdk: 'docker', visibility: 'public', hardware: 'cpu-basic', storageTier: 'small' });
       expect(s.storageTier).toBe('small');
-      expect(store.updateSpace(s.uid, { storageTier: 'large' }).storageTier).toBe('large');
+      expect(store.updateSpec(s.uid, { storageTier: 'large' }).storageTier).toBe('large');
       expect(store.moveSpace(s.uid, toSpaceId('alice', 'data2')).storageTier).toBe('large');
-      expect(store.updateSpace(s.uid, { storageTier: undefined }).storageTier).toBeUndefined();
+      expect(store.updateSpec(s.uid, { storageTier: undefined }).storageTier).toBeUndefined();
       expect(store.getSpaceByUid(s.uid)?.storageTier).toBeUndefined();
     }));
 
