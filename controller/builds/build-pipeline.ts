@@ -83,10 +83,14 @@ export class BuildPipeline {
     return build;
   }
 
-  /** Wait until no build is queued or running. */
+  /** Wait until no build is queued or running (once closed: running; queued ones stay queued). */
   idle(): Promise<void> {
-    if (this.#queue.length === 0 && this.#running.size === 0) return Promise.resolve();
+    if (this.#isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #isIdle(): boolean {
+    return this.#running.size === 0 && (this.#queue.length === 0 || this.#closed);
   }
 
   /**
@@ -142,7 +146,7 @@ export class BuildPipeline {
           this.#running.delete(job.build.spaceUid);
           this.#o.onBuilt(job.build.spaceUid);
           this.#pump();
-          if (this.#queue.length === 0 && this.#running.size === 0) for (const w of this.#idleWaiters.splice(0)) w();
+          if (this.#isIdle()) for (const w of this.#idleWaiters.splice(0)) w();
         });
     }
   }
