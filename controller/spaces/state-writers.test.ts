@@ -24,20 +24,6 @@ describe('spec and status written at the same time', () => {
     expect(w.reconciler.stageOf(space.uid)?.stage).toBe('RUNNING');
     return w.space(space.uid);
   };
-  /**
-   * Run `change` (an API call) while the next reconcile pass waits on the runtime, i.e. after that
-   * pass read the Space and before it decides. Resolves when the change is done.
-   */
-  const duringNextList = (change: () => Promise<void>): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const list = w.runtime.list.bind(w.runtime);
-      w.runtime.list = async (id) => {
-        w.runtime.list = list;
-        await Promise.resolve(); // the pass is under way (a kick now is queued after it)
-        change().then(resolve, reject);
-        return list(id);
-      };
-    });
   const runningInstances = async (id: string) =>
     (await w.runtime.list(id as never)).filter((i) => i.state.kind === 'ready' || i.state.kind === 'starting');
 
@@ -63,7 +49,7 @@ describe('spec and status written at the same time', () => {
     const space = await running({ sleepSeconds: 60 });
     w.clock.advance(61_000);
     // The pass reads the Space, then waits on the runtime; the owner pauses meanwhile.
-    const pausing = duringNextList(() => w.changes.pause(w.space(space.uid)));
+    const pausing = w.duringNextPass(() => w.changes.pause(w.space(space.uid)));
     await w.reconciler.kick(space.uid);
     await pausing;
     await w.reconcile(space.uid);
@@ -79,7 +65,7 @@ describe('spec and status written at the same time', () => {
   it('a sleep time changed while the reconciler decides to sleep is the one that counts (its stale decision is refused)', async () => {
     const space = await running({ sleepSeconds: 60 });
     w.clock.advance(61_000);
-    const changing = duringNextList(() => w.changes.setSleepTime(w.space(space.uid), -1));
+    const changing = w.duringNextPass(() => w.changes.setSleepTime(w.space(space.uid), -1));
     await w.reconciler.kick(space.uid);
     await changing;
     await w.reconcile(space.uid);

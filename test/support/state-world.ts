@@ -94,6 +94,22 @@ export class StateWorld {
     for (let i = 0; i < 4; i++) await this.reconciler.kick(uid);
   }
 
+  /**
+   * Run `change` (an API call) while the next reconcile pass waits on the runtime: after that pass
+   * read the Space, before it decides. Resolves when the change is done.
+   */
+  duringNextPass(change: () => Promise<void>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const list = this.runtime.list.bind(this.runtime);
+      this.runtime.list = async (id) => {
+        this.runtime.list = list;
+        await Promise.resolve(); // the pass is under way: a kick now is queued after it
+        change().then(resolve, reject);
+        return list(id);
+      };
+    });
+  }
+
   space(uid: string): SpaceRecord {
     const s = this.store.getSpaceByUid(uid);
     if (!s) throw new Error(`no Space ${uid}`);
