@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     for (let i = 0; i < SPACES; i++) {
       const space = store.createSpace({ id: toSpaceId(`user${i % 20}`, `demo-app-${i}`), sdk: SDKS[i % 4]!, visibility: i % 10 === 0 ? 'private' : 'public', hardware: 'cpu-basic' });
-      store.updateSpace(space.uid, {
+      store.updateStatus(space.uid, space.version, {
         cardData: { title: `Demo app number ${i}`, emoji: '🚀', colorFrom: COLORS[i % 8], colorTo: COLORS[(i + 3) % 8], short_description: `A small demo, the ${i}th of its kind` },
       });
     }

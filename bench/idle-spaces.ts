@@ -128,7 +128,7 @@ function addSpace(store: SqliteStore, i: number, image: string): void {
   store.setBuildState(b.id, { status: 'running' });
   store.setBuildState(b.id, { status: 'succeeded', image });
   const rel = store.addRelease({ spaceUid: space.uid, buildId: b.id, commit: b.commit, image, port: TEST_IMAGE_PORT, config: { sdk: 'docker' } });
-  store.updateSpace(space.uid, { targetRelease: rel.id });
+  store.updateStatus(space.uid, space.version, { targetRelease: rel.id });
 }
 
 function reconcilerFor(store: SqliteStore, runtime: DockerRuntime, fullResyncMs?: number): { r: Reconciler; close(): Promise<void> } {

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { hardwareFileSchema, resolveHardware, silentLogger, systemClock, type SpaceId } from '../core/index.js';
 import { instanceSpecFor, InProcessRouteTable, Reconciler } from '../controller/lifecycle/index.js';
 import { KubernetesRuntime, loadKubeConfig, type InstanceSpec, type Runtime } from '../controller/runtime/index.js';
-import { SecretBox, SqliteStore, type SpaceRecord, type SpaceStore } from '../controller/store/index.js';
+import { SecretBox, SqliteStore, writeStatus, type SpaceRecord, type SpaceStore } from '../controller/store/index.js';
 import { ensureCluster, k8sStateDir, makeTestCluster, type TestCluster } from '../test/support/k8s-cluster.js';
 import { BenchCapacity } from './k8s/bench-capacity.js';
 import { diffLoad, readControllerManagerLoad } from './k8s/controller-manager-metrics.js';
@@ -53,7 +53,7 @@ function seedStore(store: SpaceStore, n: number): SpaceRecord[] {
     store.setBuildState(build.id, { status: 'running' });
     store.setBuildState(build.id, { status: 'succeeded', image: IMAGE });
     const release = store.addRelease({ spaceUid: space.uid, buildId: build.id, commit: `c${i}`, image: IMAGE, port: 8080, config: { sdk: 'static' } });
-    out.push(store.updateSpace(space.uid, { targetRelease: release.id, servingRelease: release.id }));
+    out.push(writeStatus(store, space.uid, () => ({ targetRelease: release.id, servingRelease: release.id }))!);
   }
   return out;
 }

@@ -120,6 +120,29 @@ describe('BuildPipeline and a build that hangs', () => {
     expect(builds.find((b) => b.id === second.id)?.status).toBe('succeeded');
   });
 
+  it('a stop with builds queued behind the running ones returns, leaving them queued (found by the state property test: close() waited for the queue to drain)', async () => {
+    const p = pipeline(); // two at a time
+    const others = await Promise.all(
+      ['two', 'three'].map(async (name) => {
+        const s = store.createSpace({ id: toSpaceId('alice', name), sdk: 'static', visibility: 'public', hardware: 'cpu-basic' });
+        await repos.create(s.id);
+        await repos.commit(s.id, { 'README.md': '---\nsdk: static\n---\n', 'index.html': `<p>${name}</p>` });
+        return s;
+      }),
+    );
+    await push('v1');
+    await p.enqueue(space.uid);
+    await p.enqueue(others[0]!.uid);
+    const queued = (await p.enqueue(others[1]!.uid))!;
+    await vi.waitFor(() => expect(store.latestBuild(others[0]!.uid)?.status).toBe('running'));
+    const closing = p.close();
+    builder.hold = false;
+    builder.release();
+    await closing;
+    expect(store.getBuild(queued.id)?.status).toBe('queued');
+    expect(store.unfinishedBuilds().map((b) => b.id)).toContain(queued.id);
+  });
+
   it('a stop (SIGTERM: a pod deleted, an upgrade, a drain) leaves the running build unfinished, not failed, so the next start builds it again', async () => {
     const p = pipeline();
     await push('v1');

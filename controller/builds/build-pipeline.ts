@@ -5,7 +5,8 @@ import { BuildError, fail, isSpaceportError, requestContext, type BuildId, type 
 import { DEPENDENCY_FILES, IMAGE_LABELS, type ImageBuilder } from '../../builder/index.js';
 import { sdkTraits } from '../../templates/index.js';
 import type { GitRepos } from '../git/git-repos.js';
-import type { BuildRecord, SpaceRecord } from '../store/records.js';
+import type { BuildRecord, ReleaseRecord, SpaceRecord } from '../store/records.js';
+import { writeStatus } from '../store/write-status.js';
 import type { SpaceStore } from '../store/space-store.js';
 import type { BuildLogs } from './build-logs.js';
 import type { PlanRelease } from './release-plan.js';
@@ -81,7 +82,7 @@ export class BuildPipeline {
     if (!space) return undefined;
     const head = await repos.head(space.id);
     if (!head) return undefined;
-    if (space.headSha !== head.commit) store.updateSpace(space.uid, { headSha: head.commit });
+    writeStatus(store, space.uid, (s) => (s.headSha !== head.commit ? { headSha: head.commit } : undefined));
     const latest = store.latestBuild(space.uid);
     if (!opts.noCache && !opts.force && latest && latest.tree === head.tree) {
       logger.info({ space: space.id, tree: head.tree }, 'tree already built: no build');
@@ -95,15 +96,14 @@ export class BuildPipeline {
     return build;
   }
 
-  /** Wait until no build is queued or running. */
+  /** Wait until no build is queued or running (once closed: running; queued ones stay queued). */
   idle(): Promise<void> {
-    if (this.#settled()) return Promise.resolve();
+    if (this.#isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  /** Nothing running, and nothing queued that will run (after `close()` queued builds stay for the next start). */
-  #settled(): boolean {
-    return this.#running.size === 0 && (this.#closed || this.#queue.length === 0);
+  #isIdle(): boolean {
+    return this.#running.size === 0 && (this.#queue.length === 0 || this.#closed);
   }
 
   /**
@@ -160,7 +160,7 @@ export class BuildPipeline {
           this.#drain(job);
           this.#o.onBuilt(job.build.spaceUid);
           this.#pump();
-          if (this.#settled()) for (const w of this.#idleWaiters.splice(0)) w();
+          if (this.#isIdle()) for (const w of this.#idleWaiters.splice(0)) w();
         });
     }
   }
@@ -231,23 +231,23 @@ export class BuildPipeline {
         return;
       }
       store.setBuildState(build.id, { status: 'succeeded', image: outcome.image });
-      const release = store.addRelease({
-        spaceUid: space.uid,
-        buildId: build.id,
-        commit: build.commit,
-        image: outcome.image,
-        port: outcome.port,
-        config: outcome.config,
-        // Read again: the hardware may have changed while the image built.
-        hardware: store.getSpaceByUid(space.uid)?.hardware ?? space.hardware,
+      // Decided on a read taken now, not on `space` (read when the build started): the owner may have
+      // paused the Space or changed its hardware meanwhile, and those are theirs to keep.
+      let release = undefined as ReleaseRecord | undefined;
+      writeStatus(store, space.uid, (now) => {
+        release = store.addRelease({
+          spaceUid: space.uid,
+          buildId: build.id,
+          commit: build.commit,
+          image: outcome.image,
+          port: outcome.port,
+          config: outcome.config,
+          hardware: now.hardware,
+        });
+        // A push wakes a sleeping Space (the Hub rebuilds and restarts it); a paused one stays paused (`paused` is spec).
+        return { targetRelease: release.id, cardData: outcome.cardData, sdk: outcome.sdk, asleepSince: undefined };
       });
-      store.updateSpace(space.uid, {
-        targetRelease: release.id,
-        cardData: outcome.cardData,
-        sdk: outcome.sdk,
-        // A push wakes a sleeping Space (the Hub rebuilds and restarts it); a paused one stays paused.
-        ...(space.lifecycle === 'asleep' ? { lifecycle: 'active' as const } : {}),
-      });
+      if (!release) throw fail('spaceNotFound', { space: space.id });
       outcomeKind = 'succeeded';
       sink.write(`Build succeeded: ${outcome.image}\n`);
       log.info({ image: outcome.image, release: release.id }, 'build succeeded');

@@ -9,12 +9,12 @@ describe('ActivityLedger with a store that refuses writes (a full disk)', () => 
     const space = store.createSpace({ id: toSpaceId('alice', 'demo'), sdk: 'static', visibility: 'public', hardware: 'cpu-basic' });
     const ledger = new ActivityLedger(store, { flushMs: 3_600_000 });
     ledger.report([{ space: space.id, at: 1234 }]);
-    const update = store.updateSpace.bind(store);
-    store.updateSpace = () => {
+    const record = store.recordActivity.bind(store);
+    store.recordActivity = () => {
       throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
     };
     expect(() => ledger.flush()).toThrow(/disk is full/);
-    store.updateSpace = update;
+    store.recordActivity = record;
     ledger.flush();
     expect(store.getSpaceByUid(space.uid)?.lastActiveAt).toBe(1234);
     expect(() => ledger.close()).not.toThrow();

@@ -39,11 +39,15 @@ export class ActivityLedger implements ActivitySink {
     return this.#latest.get(uid);
   }
 
-  /** Write the dirty Spaces' latest activity; one the store refuses stays dirty (the error is thrown). */
+  /**
+   * Write the dirty Spaces' latest activity; one the store refuses stays dirty (the error is thrown).
+   * Activity is a monotonic status fact (the store keeps the later time): it moves neither the row's
+   * version nor its `updatedAt` (the Hub's lastModified, the gallery's order).
+   */
   flush(): void {
     for (const uid of [...this.#dirty]) {
       const at = this.#latest.get(uid);
-      if (at !== undefined && this.#store.getSpaceByUid(uid)) this.#store.updateSpace(uid, { lastActiveAt: at });
+      if (at !== undefined) this.#store.recordActivity(uid, at);
       this.#dirty.delete(uid);
     }
   }

@@ -13,6 +13,8 @@ const space: SpaceRecord = {
   visibility: 'public',
     visibilityGen: 0,
   lifecycle: 'active',
+  paused: false,
+  version: 0,
   hardware: 'cpu-basic',
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',

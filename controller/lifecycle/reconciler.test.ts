@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock, silentLogger, toSpaceId, type ReleaseId } from '../../core/index.js';
 import { FakeRuntime } from '../runtime/testing/index.js';
-import { SecretBox, SqliteStore, type SpaceRecord } from '../store/index.js';
+import { SecretBox, SqliteStore, writeStatus, type SpaceRecord } from '../store/index.js';
 import { Reconciler } from './reconciler.js';
 import { InProcessRouteTable } from './route-table.js';
 
@@ -20,7 +20,7 @@ describe('Reconciler', () => {
     store.setBuildState(b.id, { status: 'running' });
     store.setBuildState(b.id, { status: 'succeeded', image: `img-${b.id}` });
     const rel = store.addRelease({ spaceUid: space.uid, buildId: b.id, commit: b.commit, image: `img-${b.id}`, port: 7860, config: { sdk: 'gradio', ...config } });
-    space = store.updateSpace(space.uid, { targetRelease: rel.id });
+    space = writeStatus(store, space.uid, () => ({ targetRelease: rel.id }))!;
     return rel.id;
   };
   const stage = () => r.stageOf(space.uid)?.stage;
@@ -244,7 +244,7 @@ describe('Reconciler', () => {
   });
 
   it('sleeps after its idle time, counting activity; a wake starts it once', async () => {
-    space = store.updateSpace(space.uid, { sleepSeconds: 60 });
+    space = store.updateSpec(space.uid, { sleepSeconds: 60 });
     const v1 = release();
     await r.kick(space.uid);
     runtime.setReady(space.id, v1);
@@ -275,7 +275,7 @@ describe('Reconciler', () => {
     await r.kick(space.uid);
     runtime.setReady(space.id, v1);
     await r.kick(space.uid);
-    store.updateSpace(space.uid, { lifecycle: 'paused' });
+    store.updateSpec(space.uid, { paused: true });
     await r.kick(space.uid);
     expect(stage()).toBe('PAUSED');
     expect(route()).toEqual({ kind: 'paused' });

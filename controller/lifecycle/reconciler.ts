@@ -80,7 +80,7 @@ export class Reconciler {
   async wake(uid: string): Promise<void> {
     const space = this.#o.store.getSpaceByUid(uid);
     if (!space || space.lifecycle !== 'asleep') return;
-    this.#o.store.updateSpace(uid, { lifecycle: 'active' });
+    if (this.#o.store.updateStatus(uid, space.version, { asleepSince: undefined }) === 'conflict') return this.wake(uid);
     this.#waking.add(uid);
     this.#o.logger.info({ space: space.id }, 'waking');
     await this.kick(uid);
@@ -122,7 +122,8 @@ export class Reconciler {
   async #reconcile(uid: string): Promise<void> {
     this.#o.onPass?.();
     const { store, runtime, logger, clock } = this.#o;
-    const space = store.getSpaceByUid(uid);
+    // Status writes below name this read's version: one the Space moved on from is refused, and the pass starts over.
+    let space = store.getSpaceByUid(uid);
     if (!space) {
       this.#stages.delete(uid);
       return;
@@ -160,7 +161,9 @@ export class Reconciler {
         log.info({ release: target!.id }, 'release runs now: its earlier failure is cleared');
       }
       if (space.servingRelease !== target!.id) {
-        store.updateSpace(uid, { servingRelease: target!.id });
+        const wrote = store.updateStatus(uid, space.version, { servingRelease: target!.id });
+        if (wrote === 'conflict') return this.#reconcile(uid);
+        space = wrote;
         log.info({ release: target!.id }, 'release serving');
       }
       if (instances.some((i) => i.release !== target!.id)) await this.#retireOthers(space, target!.id);
@@ -170,8 +173,8 @@ export class Reconciler {
       this.#crashes.ready(target!.id, clock.now());
       const sleepInMs = this.#msUntilSleep(space);
       if (sleepInMs !== undefined && sleepInMs <= 0) {
-        store.updateSpace(uid, { lifecycle: 'asleep' });
-        log.info({ idleSeconds: this.#o.sleepSecondsFor(space) }, 'going to sleep');
+        const slept = store.updateStatus(uid, space.version, { asleepSince: clock.now() }) !== 'conflict';
+        if (slept) log.info({ idleSeconds: this.#o.sleepSecondsFor(space) }, 'going to sleep');
         return this.#reconcile(uid);
       }
       if (sleepInMs !== undefined) this.#later(uid, sleepInMs);

@@ -1,5 +1,6 @@
 import { fail, isStorageDowngrade, type Flavor, type StorageTier } from '../../core/index.js';
-import type { SettingKind, SpaceRecord } from '../store/records.js';
+import type { ReleaseRecord, SettingKind, SpaceRecord } from '../store/records.js';
+import { writeStatus } from '../store/write-status.js';
 import { sdkTraits } from '../../templates/index.js';
 import { reservedEnvName } from './reserved-env.js';
 import type { SpaceServiceOptions } from './space-service-types.js';
@@ -23,7 +24,7 @@ export class SpaceChanges {
 
   async pause(space: SpaceRecord): Promise<void> {
     if (!sdkTraits(space.sdk).pausable) throw fail('staticCannotPause');
-    this.#o.store.updateSpace(space.uid, { lifecycle: 'paused' });
+    this.#o.store.updateSpec(space.uid, { paused: true });
     this.#o.logger.info({ space: space.id }, 'paused');
     await this.#o.reconciler.kick(space.uid);
   }
@@ -31,7 +32,9 @@ export class SpaceChanges {
   /** Hub semantics: from any stage; `factory` rebuilds without the layer cache. */
   async restart(space: SpaceRecord, opts: { factory: boolean }): Promise<void> {
     const { store, pipeline, reconciler, logger } = this.#o;
-    store.updateSpace(space.uid, { lifecycle: 'active' });
+    store.updateSpec(space.uid, { paused: false });
+    // The owner asks it to run now: a sleeping Space wakes (a status fact, written on a fresh read).
+    writeStatus(store, space.uid, (s) => (s.asleepSince !== undefined ? { asleepSince: undefined } : undefined));
     logger.info({ space: space.id, factory: opts.factory }, 'restart');
     const latest = store.latestBuild(space.uid);
     // A build still queued or running (perhaps hung) is cancelled and started again, as the Hub's restart does.
@@ -48,7 +51,7 @@ export class SpaceChanges {
     if (!Number.isInteger(seconds) || (seconds < 1 && seconds !== -1)) {
       throw fail('sleepSecondsInvalid');
     }
-    this.#o.store.updateSpace(space.uid, { sleepSeconds: seconds });
+    this.#o.store.updateSpec(space.uid, { sleepSeconds: seconds });
     await this.#o.reconciler.kick(space.uid);
   }
 
@@ -60,7 +63,7 @@ export class SpaceChanges {
   async setHardware(space: SpaceRecord, flavor: string, sleepSeconds?: number): Promise<void> {
     const { store, reconciler } = this.#o;
     this.#o.flavorFor(flavor);
-    store.updateSpace(space.uid, { hardware: flavor, ...(sleepSeconds !== undefined ? { sleepSeconds } : {}) });
+    store.updateSpec(space.uid, { hardware: flavor, ...(sleepSeconds !== undefined ? { sleepSeconds } : {}) });
     const fresh = store.getSpaceByUid(space.uid);
     const target = fresh?.targetRelease ? store.getRelease(fresh.targetRelease) : undefined;
     if (!fresh || !target) return;
@@ -78,12 +81,16 @@ export class SpaceChanges {
    */
   async #redeploy(space: SpaceRecord, why: string, hardware?: string): Promise<void> {
     const { store, reconciler, logger } = this.#o;
-    const fresh = store.getSpaceByUid(space.uid);
-    const target = fresh?.targetRelease ? store.getRelease(fresh.targetRelease) : undefined;
-    if (!fresh || !target) return;
-    const { id: _id, failure: _failure, createdAt: _createdAt, ...same } = target;
-    const release = store.addRelease({ ...same, hardware: hardware ?? target.hardware ?? fresh.hardware });
-    store.updateSpace(fresh.uid, { targetRelease: release.id });
+    let release = undefined as ReleaseRecord | undefined;
+    // The new release is of the target read here: a build that lands meanwhile makes this write a conflict, decided again.
+    const fresh = writeStatus(store, space.uid, (s) => {
+      const target = s.targetRelease ? store.getRelease(s.targetRelease) : undefined;
+      if (!target) return undefined;
+      const { id: _id, failure: _failure, createdAt: _createdAt, ...same } = target;
+      release = store.addRelease({ ...same, hardware: hardware ?? target.hardware ?? s.hardware });
+      return { targetRelease: release.id };
+    });
+    if (!fresh || !release) return;
     logger.info({ space: fresh.id, hardware: release.hardware, release: release.id }, `${why}: new release`);
     await reconciler.kick(fresh.uid);
   }
@@ -98,7 +105,7 @@ export class SpaceChanges {
     if (current && isStorageDowngrade(current, tier)) {
       throw fail('storageDowngrade', { space: space.id, current, tier });
     }
-    this.#o.store.updateSpace(space.uid, { storageTier: tier });
+    this.#o.store.updateSpec(space.uid, { storageTier: tier });
     this.#o.logger.info({ space: space.id, tier, was: current ?? null }, 'storage set');
     await this.#restartInstances(space);
   }
@@ -113,11 +120,11 @@ export class SpaceChanges {
     if (!had) throw fail('noStorageToDelete', { space: space.id });
     // The tier goes first, so an instance started meanwhile does not mount the volume; the instances
     // go next (nothing may still mount it), then the volume; the reconciler starts the app again without it.
-    store.updateSpace(space.uid, { storageTier: undefined });
+    store.updateSpec(space.uid, { storageTier: undefined });
     try {
       await this.#restartInstances(space, () => runtime.removeStorage(space.uid));
     } catch (err) {
-      store.updateSpace(space.uid, { storageTier: had });
+      store.updateSpec(space.uid, { storageTier: had });
       throw err;
     }
     logger.info({ space: space.id, was: had }, 'storage deleted');

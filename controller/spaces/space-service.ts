@@ -151,7 +151,7 @@ export class SpaceService {
     }
     for (const s of input.secrets ?? []) store.upsertSetting(space.uid, 'secret', s);
     for (const v of input.variables ?? []) store.upsertSetting(space.uid, 'variable', v);
-    if (opts.paused) store.updateSpace(space.uid, { lifecycle: 'paused' });
+    if (opts.paused) store.updateSpec(space.uid, { paused: true });
     logger.info({ space: id, sdk: input.sdk, upstream: upstream ? redactUrl(upstream.url) : undefined, copyOf: opts.copyFrom }, 'space created');
     if (buildNow) await this.#o.pipeline.enqueue(space.uid);
     await this.#o.reconciler.kick(space.uid);
@@ -186,7 +186,7 @@ export class SpaceService {
         secrets: input.secrets,
         variables: [...variables.values()],
       },
-      { copyFrom: source.id, paused: source.lifecycle === 'paused' },
+      { copyFrom: source.id, paused: source.paused },
     );
   }
 
@@ -196,7 +196,7 @@ export class SpaceService {
    */
   async setVisibility(space: SpaceRecord, visibility: Visibility): Promise<void> {
     if (space.visibility === visibility) return;
-    const fresh = this.#o.store.updateSpace(space.uid, { visibility });
+    const fresh = this.#o.store.updateSpec(space.uid, { visibility });
     this.#o.logger.info({ space: space.id, visibility, was: space.visibility }, 'visibility changed');
     // The route changes now, not after the next reconciler pass (which may wait on the runtime).
     const route = this.#o.routes.get(fresh.subdomain);

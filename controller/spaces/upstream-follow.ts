@@ -34,19 +34,19 @@ export class UpstreamFollow {
   /** Follow an upstream repo (or stop following with `undefined`). Returns the webhook secret. */
   async set(space: SpaceRecord, upstream: Upstream | undefined): Promise<{ webhookSecret?: string }> {
     if (!upstream) {
-      this.#o.store.updateSpace(space.uid, { upstream: undefined, webhookSecret: undefined });
+      this.#o.store.updateSpec(space.uid, { upstream: undefined, webhookSecret: undefined });
       return {};
     }
     const checked = await this.check(upstream);
     const webhookSecret = space.webhookSecret ?? randomBytes(24).toString('hex');
     const before = this.#o.store.getSpaceByUid(space.uid) ?? space;
-    this.#o.store.updateSpace(space.uid, { upstream: checked, webhookSecret });
+    this.#o.store.updateSpec(space.uid, { upstream: checked, webhookSecret });
     try {
       await this.pull(space.uid);
     } catch (err) {
       if (!isSpaceportError(err, 'UpstreamFetchFailed')) throw err;
       // A URL or branch that cannot be fetched is a bad request, not a server error: keep what was there.
-      this.#o.store.updateSpace(space.uid, { upstream: before.upstream, webhookSecret: before.webhookSecret });
+      this.#o.store.updateSpec(space.uid, { upstream: before.upstream, webhookSecret: before.webhookSecret });
       throw fail('upstreamRejected', { reason: err.message }, { cause: err });
     }
     return { webhookSecret };

@@ -4,3 +4,4 @@ export * from './sqlite-store.js';
 export * from './secret-box.js';
 export * from './build-transitions.js';
 export * from './web-store.js';
+export * from './write-status.js';

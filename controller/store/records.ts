@@ -1,7 +1,10 @@
 import type { BuildId, ReleaseId, SpaceId, StorageTier } from '../../core/index.js';
 
 export type Visibility = 'public' | 'private' | 'protected';
-/** What the owner and the idle policy want: run, sleep (no container), or stay paused. */
+/**
+ * Run, sleep (no container), or stay paused: computed from the spec's `paused` (the owner's) and
+ * the status's `asleepSince` (the idle policy's), never stored.
+ */
 export type Lifecycle = 'active' | 'asleep' | 'paused';
 import type { Sdk } from '../../templates/index.js';
 
@@ -55,7 +58,17 @@ export interface SpaceRecord {
   visibility: Visibility;
   /** Bumped on every visibility change: private-app grants and cookies carry it (with `uid`). */
   visibilityGen: number;
+  /** Spec: the owner paused it (written by SpaceService only). */
+  paused: boolean;
+  /** Status: put to sleep by the idle policy at this time (ms since the epoch); undefined: awake. */
+  asleepSince?: number;
+  /** `paused` ? 'paused' : `asleepSince` ? 'asleep' : 'active' (computed when read). */
   lifecycle: Lifecycle;
+  /**
+   * The row's version: every spec and status write bumps it (activity does not). A status write
+   * names the version its decision was read at and is refused when the row moved on since.
+   */
+  version: number;
   hardware: string;
   /** Seconds idle before sleeping; undefined = the operator default; -1 = never. */
   sleepSeconds?: number;
@@ -67,8 +80,10 @@ export interface SpaceRecord {
   headSha?: string;
   targetRelease?: ReleaseId;
   servingRelease?: ReleaseId;
+  /** Status: the latest visit (a monotonic fact: a write never moves it back). */
   lastActiveAt?: number;
   createdAt: string;
+  /** The last change of the owner's spec, a rename or a new head commit (the Hub's `lastModified`); never activity or runtime facts. */
   updatedAt: string;
 }
 

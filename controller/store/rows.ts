@@ -9,6 +9,8 @@ export const num = (v: unknown): number | undefined => (v === null || v === unde
 
 export function toSpace(r: Row): SpaceRecord {
   const url = str(r.upstream_url);
+  const paused = Boolean(r.paused);
+  const asleepSince = num(r.asleep_since);
   return {
     uid: String(r.uid),
     id: String(r.id) as SpaceId,
@@ -18,7 +20,10 @@ export function toSpace(r: Row): SpaceRecord {
     sdk: r.sdk as SpaceRecord['sdk'],
     visibility: r.visibility as SpaceRecord['visibility'],
     visibilityGen: Number(r.visibility_gen ?? 0),
-    lifecycle: r.lifecycle as SpaceRecord['lifecycle'],
+    paused,
+    asleepSince,
+    lifecycle: paused ? 'paused' : asleepSince !== undefined ? 'asleep' : 'active',
+    version: Number(r.version ?? 0),
     hardware: String(r.hardware),
     sleepSeconds: num(r.sleep_seconds),
     upstream: url ? { url, branch: String(r.upstream_branch) } : undefined,

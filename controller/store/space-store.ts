@@ -37,24 +37,19 @@ export type NewBuild = Pick<BuildRecord, 'spaceUid' | 'commit' | 'tree' | 'noCac
 /** A release as a successful build makes it: the store gives it its id and time. */
 export type NewRelease = Omit<ReleaseRecord, 'id' | 'failure' | 'createdAt'>;
 
-export type SpacePatch = Partial<
-  Pick<
-    SpaceRecord,
-    | 'sdk'
-    | 'visibility'
-    | 'lifecycle'
-    | 'hardware'
-    | 'sleepSeconds'
-    | 'upstream'
-    | 'webhookSecret'
-    | 'storageTier'
-    | 'cardData'
-    | 'headSha'
-    | 'targetRelease'
-    | 'servingRelease'
-    | 'lastActiveAt'
-  >
+/** The spec: what the owner asks for. Written by SpaceService only (`updateSpec`), the last API call wins. */
+export type SpecPatch = Partial<
+  Pick<SpaceRecord, 'visibility' | 'paused' | 'hardware' | 'sleepSeconds' | 'upstream' | 'webhookSecret' | 'storageTier'>
 >;
+
+/**
+ * The status: what Spaceport observed (the pushed head and its README's sdk and card, the target
+ * and serving releases, sleep). Written only by `updateStatus`, conditioned on the version read.
+ */
+export type StatusPatch = Partial<Pick<SpaceRecord, 'sdk' | 'cardData' | 'headSha' | 'targetRelease' | 'servingRelease' | 'asleepSince'>>;
+
+/** A status write refused because the row changed since the read its decision was taken on. */
+export type StatusConflict = 'conflict';
 
 /** Users, tokens (stored as SHA-256 hashes) and organizations. */
 export interface AccountStore {
@@ -134,7 +129,16 @@ export interface SpaceStore extends AccountStore, BuildStore, WebStore {
    * rows); `search` matches a case-insensitive substring of the id.
    */
   iterateSpaces(filter?: { owner?: string; search?: string }): Iterable<SpaceRecord>;
-  updateSpace(uid: string, patch: SpacePatch): SpaceRecord;
+  /** Write the owner's spec (SpaceService only); bumps `version` and `updatedAt`. */
+  updateSpec(uid: string, patch: SpecPatch): SpaceRecord;
+  /**
+   * Write status facts if the row is still at `readVersion` (the version of the read the decision
+   * was taken on), bumping it; else 'conflict' and nothing written: re-read and decide again
+   * (`writeStatus`). `updatedAt` moves only with a new `headSha`. RepoNotFound when the Space is gone.
+   */
+  updateStatus(uid: string, readVersion: number, patch: StatusPatch): SpaceRecord | StatusConflict;
+  /** The latest visit: kept only if later than the stored one; bumps neither `version` nor `updatedAt`. */
+  recordActivity(uid: string, at: number): void;
   /** Rename: a new id and subdomain, the same uid. */
   moveSpace(uid: string, to: SpaceId): SpaceRecord;
   deleteSpace(uid: string): void;

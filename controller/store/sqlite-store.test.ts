@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
@@ -72,9 +72,39 @@ it('a visibility change bumps the generation; setting the same visibility does n
   store.createUser('alice', 'user');
   const s = store.createSpace({ id: 'alice/demo' as never, sdk: 'static', visibility: 'private', hardware: 'cpu-basic' });
   expect(s.visibilityGen).toBe(0);
-  expect(store.updateSpace(s.uid, { visibility: 'private' }).visibilityGen).toBe(0);
-  expect(store.updateSpace(s.uid, { visibility: 'public' }).visibilityGen).toBe(1);
-  expect(store.updateSpace(s.uid, { visibility: 'private', hardware: 'cpu-upgrade' }).visibilityGen).toBe(2);
-  expect(store.updateSpace(s.uid, { hardware: 'cpu-basic' }).visibilityGen).toBe(2);
+  expect(store.updateSpec(s.uid, { visibility: 'private' }).visibilityGen).toBe(0);
+  expect(store.updateSpec(s.uid, { visibility: 'public' }).visibilityGen).toBe(1);
+  expect(store.updateSpec(s.uid, { visibility: 'private', hardware: 'cpu-upgrade' }).visibilityGen).toBe(2);
+  expect(store.updateSpec(s.uid, { hardware: 'cpu-basic' }).visibilityGen).toBe(2);
   store.close();
+});
+
+it('migration 010 splits the old lifecycle column into paused (spec) and asleepSince (status)', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'spaceport-store-'));
+  try {
+    const file = path.join(dir, 'spaceport.db');
+    // A database as the migrations before 010 left it, with a Space in each lifecycle.
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(file);
+    const migrations = path.join(import.meta.dirname, 'migrations');
+    db.exec('CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
+    for (const name of readdirSync(migrations).filter((f) => f.endsWith('.sql') && f < '010').sort()) {
+      db.exec(readFileSync(path.join(migrations, name), 'utf8'));
+      db.prepare("INSERT INTO schema_migrations (name, applied_at) VALUES (?, '2026-01-01T00:00:00Z')").run(name);
+    }
+    for (const lifecycle of ['active', 'asleep', 'paused']) {
+      db.prepare(
+        `INSERT INTO spaces (uid, id, owner, name, subdomain, sdk, visibility, lifecycle, hardware, created_at, updated_at)
+         VALUES (?, ?, 'alice', ?, ?, 'gradio', 'public', ?, 'cpu-basic', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`,
+      ).run(`sp_${lifecycle}`, `alice/${lifecycle}`, lifecycle, `alice-${lifecycle}`, lifecycle);
+    }
+    db.close();
+    const store = new SqliteStore({ file, secrets: SecretBox.fromDataDir(dir) });
+    expect(['active', 'asleep', 'paused'].map((l) => store.getSpaceByUid(`sp_${l}`)?.lifecycle)).toEqual(['active', 'asleep', 'paused']);
+    expect(store.getSpaceByUid('sp_paused')).toMatchObject({ paused: true, asleepSince: undefined, version: 0 });
+    expect(store.getSpaceByUid('sp_asleep')?.asleepSince).toBeGreaterThan(0);
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

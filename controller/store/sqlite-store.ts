@@ -6,7 +6,7 @@ import { SpaceportError, baseSubdomain, fail, collisionSubdomain, newId, type Sp
 import type { SpaceRecord } from './records.js';
 import { nowIso, toSpace, type Row } from './rows.js';
 import type { SecretBox } from './secret-box.js';
-import type { AccountStore, BuildStore, NewSpace, SpacePatch, SpaceStore } from './space-store.js';
+import type { AccountStore, BuildStore, NewSpace, SpaceStore, SpecPatch, StatusConflict, StatusPatch } from './space-store.js';
 import { SqliteAccountStore } from './sqlite-account-store.js';
 import { SqliteBuildStore } from './sqlite-build-store.js';
 import { SqliteWebStore } from './sqlite-web-store.js';
@@ -27,21 +27,29 @@ function migrate(db: Database.Database, dir: string): void {
   }
 }
 
-const SPACE_COLUMNS: Record<keyof SpacePatch, string> = {
-  sdk: 'sdk',
+/** Columns of the spec (SpaceService's) and of the status (written with a version condition). */
+const SPEC_COLUMNS: Record<Exclude<keyof SpecPatch, 'upstream'>, string> = {
   visibility: 'visibility',
-  lifecycle: 'lifecycle',
+  paused: 'paused',
   hardware: 'hardware',
   sleepSeconds: 'sleep_seconds',
-  upstream: 'upstream',
   webhookSecret: 'webhook_secret',
   storageTier: 'storage_tier',
+};
+const STATUS_COLUMNS: Record<keyof StatusPatch, string> = {
+  sdk: 'sdk',
   cardData: 'card_data',
   headSha: 'head_sha',
   targetRelease: 'target_release',
   servingRelease: 'serving_release',
-  lastActiveAt: 'last_active_at',
+  asleepSince: 'asleep_since',
 };
+
+function sqlValue(key: string, value: unknown): unknown {
+  if (key === 'cardData') return value === undefined ? null : JSON.stringify(value);
+  if (key === 'paused') return value ? 1 : 0;
+  return value ?? null;
+}
 
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:'. */
@@ -139,9 +147,9 @@ export class SqliteStore implements SpaceStore {
       const now = nowIso();
       this.#db
         .prepare(
-          `INSERT INTO spaces (uid, id, owner, name, subdomain, sdk, visibility, lifecycle, hardware, sleep_seconds,
+          `INSERT INTO spaces (uid, id, owner, name, subdomain, sdk, visibility, hardware, sleep_seconds,
              upstream_url, upstream_branch, webhook_secret, storage_tier, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           uid,
@@ -201,10 +209,10 @@ export class SqliteStore implements SpaceStore {
     for (const row of this.#db.prepare(sql).iterate(...args)) yield toSpace(row as Row);
   }
 
-  updateSpace(uid: string, patch: SpacePatch): SpaceRecord {
+  updateSpec(uid: string, patch: SpecPatch): SpaceRecord {
     const sets: string[] = [];
     const values: unknown[] = [];
-    for (const [key, value] of Object.entries(patch) as [keyof SpacePatch, unknown][]) {
+    for (const [key, value] of Object.entries(patch) as [keyof SpecPatch, unknown][]) {
       if (key === 'upstream') {
         const up = value as SpaceRecord['upstream'];
         sets.push('upstream_url = ?', 'upstream_branch = ?');
@@ -216,15 +224,40 @@ export class SqliteStore implements SpaceStore {
         sets.push('visibility_gen = visibility_gen + (visibility IS NOT ?)');
         values.push(value);
       }
-      sets.push(`${SPACE_COLUMNS[key]} = ?`);
-      values.push(key === 'cardData' ? (value === undefined ? null : JSON.stringify(value)) : (value ?? null));
+      sets.push(`${SPEC_COLUMNS[key]} = ?`);
+      values.push(sqlValue(key, value));
     }
     if (sets.length > 0) {
-      sets.push('updated_at = ?');
+      sets.push('version = version + 1', 'updated_at = ?');
       values.push(nowIso(), uid);
       const info = this.#db.prepare(`UPDATE spaces SET ${sets.join(', ')} WHERE uid = ?`).run(...values);
       if (info.changes === 0) throw new SpaceportError('RepoNotFound');
     }
+    return this.#existing(uid);
+  }
+
+  updateStatus(uid: string, readVersion: number, patch: StatusPatch): SpaceRecord | StatusConflict {
+    const sets = ['version = version + 1'];
+    const values: unknown[] = [];
+    for (const [key, value] of Object.entries(patch) as [keyof StatusPatch, unknown][]) {
+      // A new head is a commit: the Hub's lastModified moves with it, and with nothing else here.
+      if (key === 'headSha') {
+        sets.push('updated_at = CASE WHEN head_sha IS ? THEN updated_at ELSE ? END');
+        values.push(value ?? null, nowIso());
+      }
+      sets.push(`${STATUS_COLUMNS[key]} = ?`);
+      values.push(sqlValue(key, value));
+    }
+    const info = this.#db.prepare(`UPDATE spaces SET ${sets.join(', ')} WHERE uid = ? AND version = ?`).run(...values, uid, readVersion);
+    const space = this.#existing(uid);
+    return info.changes === 0 ? 'conflict' : space;
+  }
+
+  recordActivity(uid: string, at: number): void {
+    this.#db.prepare('UPDATE spaces SET last_active_at = ? WHERE uid = ? AND (last_active_at IS NULL OR last_active_at < ?)').run(at, uid, at);
+  }
+
+  #existing(uid: string): SpaceRecord {
     const space = this.getSpaceByUid(uid);
     if (!space) throw new SpaceportError('RepoNotFound');
     return space;
@@ -236,7 +269,7 @@ export class SqliteStore implements SpaceStore {
       if (clash) throw fail('spaceNameTaken', { space: to });
       const [owner, name] = to.split('/');
       this.#db
-        .prepare('UPDATE spaces SET id = ?, owner = ?, name = ?, subdomain = ?, updated_at = ? WHERE uid = ?')
+        .prepare('UPDATE spaces SET id = ?, owner = ?, name = ?, subdomain = ?, version = version + 1, updated_at = ? WHERE uid = ?')
         .run(to, owner, name, this.#freeSubdomain(to, uid), nowIso(), uid);
       const space = this.getSpaceByUid(uid);
       if (!space) throw new SpaceportError('RepoNotFound');

@@ -20,6 +20,8 @@ function record(over: Partial<SpaceRecord> = {}): SpaceRecord {
     visibility: 'public',
     visibilityGen: 0,
     lifecycle: 'active',
+    paused: false,
+    version: 0,
     hardware: 'cpu-basic',
     createdAt: '2026-01-01T00:00:00Z',
     updatedAt: '2026-01-01T00:00:00Z',

@@ -16,6 +16,11 @@ export const SPACE_MESSAGES = defineMessages({
     message: (p: { refusal: string; offered: readonly string[] }) => `${p.refusal} Available: ${p.offered.join(', ')}.`,
   },
   grantKeyMissing: { code: 'Internal', message: () => 'No key to sign app grants with.' },
+  // a status writer that lost the race to the row's version every time (controller/store/write-status.ts)
+  statusWriteConflict: {
+    code: 'Internal',
+    message: (p: { space: string; tries: number }) => `The status of Space ${p.space} changed under each of ${p.tries} writes: nothing was written; try again.`,
+  },
 
   // changes to a Space: pause, sleep time, storage, secrets and variables (space-changes.ts)
   staticCannotPause: { code: 'NotSupportedForStatic', message: () => 'Static Spaces cannot be paused.' },

@@ -12,7 +12,7 @@ import { silentLogger, toSpaceId } from '../../core/index.js';
 import { BuildLogs } from '../../controller/builds/index.js';
 import { HousekeepingTask } from '../../controller/gc/index.js';
 import { DockerHousekeeping } from '../../controller/runtime/docker/docker-housekeeping.js';
-import { SecretBox, SqliteStore } from '../../controller/store/index.js';
+import { SecretBox, SqliteStore, writeStatus } from '../../controller/store/index.js';
 import { ensureTestImage } from '../support/test-image.js';
 
 const docker = new Dockerode();
@@ -61,7 +61,7 @@ describe('garbage collection with the real engine', () => {
       releases[v] = store.addRelease({ spaceUid: space.uid, buildId: b.id, commit: v, image: ref(v), port: 7860, config: {} }).id;
     }
     // v2 still serves (an old release, e.g. while v6 starts); v6 is the target.
-    store.updateSpace(space.uid, { servingRelease: releases.v2 as never, targetRelease: releases.v6 as never });
+    writeStatus(store, space.uid, () => ({ servingRelease: releases.v2 as never, targetRelease: releases.v6 as never }));
     // A container still made from v1 (a stopped one counts too).
     holder = await docker.createContainer({ Image: ref('v1'), name: `sptest-gc-holder-${run}`, Labels: { 'sptest.gc': run } });
     // The logs were written long ago (newer ones are spared, a build may be writing them).

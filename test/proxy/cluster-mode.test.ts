@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { silentLogger, type SpaceId } from '../../core/index.js';
 import { planFromBuilder } from '../../controller/builds/index.js';
 import { FakeRuntime } from '../../controller/runtime/testing/index.js';
+import { writeStatus } from '../../controller/store/index.js';
 import { startProxyServer, type Route, type RunningProxyServer } from '../../proxy/index.js';
 import { FakeImageBuilder } from '../support/fake-image-builder.js';
 import { git, makeWorkTree, pushUrl } from '../support/git-client.js';
@@ -146,7 +147,7 @@ describe('proxy in cluster mode', () => {
   });
 
   it('a request to a sleeping Space through the proxies wakes it once', async () => {
-    h.sp.store.updateSpace(uid(), { lifecycle: 'asleep' });
+    writeStatus(h.sp.store, uid(), () => ({ asleepSince: Date.now() }));
     await h.sp.reconciler.kick(uid());
     await eachProxySees('admin-demo sleeping', (p) => p.routes.snapshot().find((r) => r.subdomain === 'admin-demo')?.target.kind === 'sleeping');
     const startsBefore = runtime.counts('admin/demo' as SpaceId).starts;

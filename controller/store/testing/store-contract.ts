@@ -85,9 +85,9 @@ export function runStoreContract(name: string, makeStore: () => { store: SpaceSt
 
     it('updates and moves a Space, keeping its uid', withStore((store) => {
       const s = store.createSpace({ id: toSpaceId('alice', 'demo'), sdk: 'gradio', visibility: 'public', hardware: 'cpu-basic' });
-      const u = store.updateSpace(s.uid, { lifecycle: 'paused', cardData: { sdk: 'gradio' }, upstream: { url: 'https://x/y', branch: 'main' } });
+      const u = store.updateSpec(s.uid, { paused: true, upstream: { url: 'https://x/y', branch: 'main' } });
       expect(u.lifecycle).toBe('paused');
-      expect(u.cardData).toEqual({ sdk: 'gradio' });
+      expect(store.updateStatus(s.uid, u.version, { cardData: { sdk: 'gradio' } })).toMatchObject({ cardData: { sdk: 'gradio' } });
       expect(u.upstream).toEqual({ url: 'https://x/y', branch: 'main' });
       const m = store.moveSpace(s.uid, toSpaceId('alice', 'demo2'));
       expect(m.uid).toBe(s.uid);
@@ -95,14 +95,47 @@ export function runStoreContract(name: string, makeStore: () => { store: SpaceSt
       expect(store.getSpace(toSpaceId('alice', 'demo'))).toBeUndefined();
     }));
 
+    it('writes status only at the version read: a spec or status write since makes it a conflict, nothing written', withStore((store) => {
+      const s = store.createSpace({ id: toSpaceId('alice', 'demo'), sdk: 'gradio', visibility: 'public', hardware: 'cpu-basic' });
+      const read = store.getSpaceByUid(s.uid)!;
+      const slept = store.updateStatus(s.uid, read.version, { asleepSince: 1_000 });
+      expect(slept).toMatchObject({ lifecycle: 'asleep', asleepSince: 1_000, version: read.version + 1 });
+      // A second writer that read before the first write: refused.
+      expect(store.updateStatus(s.uid, read.version, { asleepSince: undefined })).toBe('conflict');
+      expect(store.getSpaceByUid(s.uid)?.lifecycle).toBe('asleep');
+      // The owner's pause moves the version: a decision taken before it is refused; the pause stays.
+      const fresh = store.getSpaceByUid(s.uid)!;
+      const paused = store.updateSpec(s.uid, { paused: true });
+      expect(paused.version).toBeGreaterThan(fresh.version);
+      expect(store.updateStatus(s.uid, fresh.version, { asleepSince: undefined, servingRelease: undefined })).toBe('conflict');
+      // Decided again on a fresh read: written, and the spec is untouched by it.
+      const again = store.updateStatus(s.uid, paused.version, { asleepSince: undefined });
+      expect(again).toMatchObject({ paused: true, lifecycle: 'paused', asleepSince: undefined });
+      expect(() => store.updateStatus('sp_nope', 0, { headSha: 'x' })).toThrow(expect.objectContaining({ code: 'RepoNotFound' }));
+    }));
+
+    it('keeps the later activity only, moving neither the version nor updatedAt; status moves updatedAt only with a new head', withStore((store) => {
+      const s = store.createSpace({ id: toSpaceId('alice', 'demo'), sdk: 'gradio', visibility: 'public', hardware: 'cpu-basic' });
+      const before = store.getSpaceByUid(s.uid)!;
+      store.recordActivity(s.uid, 5_000);
+      store.recordActivity(s.uid, 4_000);
+      const after = store.getSpaceByUid(s.uid)!;
+      expect(after).toMatchObject({ lastActiveAt: 5_000, version: before.version, updatedAt: before.updatedAt });
+      const served = store.updateStatus(s.uid, after.version, { asleepSince: 7_000, cardData: { title: 'x' } });
+      expect(served).toMatchObject({ updatedAt: before.updatedAt });
+      const pushed = store.updateStatus(s.uid, (served as { version: number }).version, { headSha: 'abc' });
+      expect((pushed as { updatedAt: string }).updatedAt >= before.updatedAt).toBe(true);
+      expect(pushed).toMatchObject({ headSha: 'abc' });
+    }));
+
     it('keeps a Space\'s storage tier: set at create, changed, kept by a move, removed', withStore((store) => {
       const plain = store.createSpace({ id: toSpaceId('alice', 'plain'), sdk: 'docker', visibility: 'public', hardware: 'cpu-basic' });
       expect(plain.storageTier).toBeUndefined();
       const s = store.createSpace({ id: toSpaceId('alice', 'data'), sdk: 'docker', visibility: 'public', hardware: 'cpu-basic', storageTier: 'small' });
       expect(s.storageTier).toBe('small');
-      expect(store.updateSpace(s.uid, { storageTier: 'large' }).storageTier).toBe('large');
+      expect(store.updateSpec(s.uid, { storageTier: 'large' }).storageTier).toBe('large');
       expect(store.moveSpace(s.uid, toSpaceId('alice', 'data2')).storageTier).toBe('large');
-      expect(store.updateSpace(s.uid, { storageTier: undefined }).storageTier).toBeUndefined();
+      expect(store.updateSpec(s.uid, { storageTier: undefined }).storageTier).toBeUndefined();
       expect(store.getSpaceByUid(s.uid)?.storageTier).toBeUndefined();
     }));
 
