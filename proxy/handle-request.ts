@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isGrantPath } from './app-gate.js';
 import { isBrowserRequest, isNoWakeRequest } from './client-kind.js';
 import { forwardRequest } from './forward-request.js';
+import { serveStatic } from './serve-static.js';
 import type { ProxyContext } from './proxy-context.js';
 import type { Route } from './route.js';
 import { hostHeaderCount } from './parse-host.js';
@@ -72,6 +73,10 @@ function serveRoute(ctx: ProxyContext, route: Route, req: IncomingMessage, res: 
   const target = route.target;
   if (target.kind === 'running') {
     forwardRequest(ctx, route, target.endpoint, req, res);
+    return;
+  }
+  if (target.kind === 'static') {
+    serveStatic(ctx, route, target, req, res);
     return;
   }
   if (target.kind === 'sleeping' || target.kind === 'waking') {

@@ -54,3 +54,4 @@ export {
   type ResumePoint,
   type StreamMessage,
 } from './route-stream-protocol.js';
+export { LocalStaticTrees, TREE_HASH, type StaticTrees } from './static-trees.js';

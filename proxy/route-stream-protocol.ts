@@ -15,6 +15,7 @@ const endpoint = z.object({ host: z.string().min(1), port: z.number().int().min(
 
 const target = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('running'), endpoint }),
+  z.object({ kind: z.literal('static'), tree: z.string().regex(/^[0-9a-f]{40,64}$/), index: z.string().min(1).max(1024) }),
   z.object({ kind: z.literal('sleeping') }),
   z.object({ kind: z.literal('waking') }),
   z.object({ kind: z.literal('paused') }),
