@@ -214,6 +214,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     access,
     logger,
     bufferSize: config.SPACEPORT_ROUTE_STREAM_BUFFER,
+    staticTrees,
   });
   const housekeeping = new HousekeepingTask({
     store,

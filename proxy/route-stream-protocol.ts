@@ -10,6 +10,8 @@ export const ROUTE_STREAM_PATH = '/internal/routes';
 export const ACTIVITY_PATH = '/internal/activity';
 export const WAKE_PATH = '/internal/wake';
 export const ACCESS_PATH = '/internal/access';
+/** `GET /internal/trees/{tree hash}`: a static Space's tree as a tar (proxy replicas keep a cache of them). */
+export const TREES_PATH = '/internal/trees/';
 
 const endpoint = z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
 
