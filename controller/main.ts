@@ -72,8 +72,10 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     domain: config.SPACEPORT_DOMAIN,
     publicPort: () => publicPortOf(config, listenPort),
     flavorFor: (hw) => config.flavors[hw] ?? config.flavors['cpu-basic']!,
-    // A static Space served from its tree never sleeps (as on the Hub: its sleep time is ignored).
-    sleepSecondsFor: (space) => (staticTrees && space.sdk === 'static' ? -1 : sleepSecondsFor(space, config)),
+    // A static Space served from its tree never sleeps on its own (cpu-basic's default sleep time is
+    // ignored, as on the Hub); only a sleep time its owner set puts it to sleep (it costs nothing, and
+    // a visit wakes it at once), which the Hub clients' suites expect.
+    sleepSecondsFor: (space) => (staticTrees && space.sdk === 'static' && space.sleepSeconds === undefined ? -1 : sleepSecondsFor(space, config)),
     lastActivity: (uid) => ledger.lastActivity(uid),
     drainMs: config.SPACEPORT_DRAIN_MS,
     onPass: () => metrics.reconcilePass(),

@@ -7,8 +7,8 @@ export type TreePresent = (tree: string) => Promise<boolean>;
 
 /**
  * A runtime that runs no container for a static release (`static-tree:` image): the proxy serves
- * its tree, so the release is "ready" as soon as its tree is there, and never stops (a static Space
- * never sleeps). Everything else goes to the runtime it wraps; removing a Space's other releases
+ * its tree, so the release is "ready" as soon as its tree is there; a stop (sleep, which only an
+ * owner's explicit sleep time asks for) costs nothing and the next apply is ready at once. Everything else goes to the runtime it wraps; removing a Space's other releases
  * removes their containers, so a Space that moved to a tree keeps none.
  */
 export class StaticTreeRuntime implements Runtime {
@@ -46,8 +46,12 @@ export class StaticTreeRuntime implements Runtime {
   }
 
   async stop(space: SpaceId, release: ReleaseId): Promise<void> {
-    // A static release has nothing to stop (and a static Space never sleeps).
-    if (this.#applied.get(space)?.has(release)) return;
+    // Nothing runs: "stopped" only until the next apply (a visit wakes it at once).
+    const inst = this.#applied.get(space)?.get(release);
+    if (inst) {
+      inst.state = { kind: 'stopped' };
+      return;
+    }
     return this.#inner.stop(space, release);
   }
 
