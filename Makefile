@@ -86,6 +86,7 @@ cluster-down:
 
 bench-push: deps docker
 	npx tsx bench/push-to-live.ts
+	npx tsx bench/static-spaces.ts
 
 bench-proxy: deps
 	npx tsx bench/proxy/run.ts

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createLogger } from '../core/index.js';
 import { countByStage, createMetricsEndpoint, SpaceportMetrics } from '../controller/metrics/index.js';
 import { startProxyServer, type RunningProxyServer } from '../proxy/index.js';
@@ -40,6 +42,8 @@ export async function runProxy(args: string[], fail: (text: string) => never): P
       noWakePaths: config.SPACEPORT_NO_WAKE_PATHS,
       noWakeUserAgents: config.SPACEPORT_NO_WAKE_USER_AGENTS,
       upstreamTimeoutMs: config.SPACEPORT_UPSTREAM_TIMEOUT_MS,
+      // Static Spaces' trees, fetched from the controller; one directory per replica port (emptied at start).
+      staticCache: { dir: path.join(tmpdir(), 'spaceport-proxy-trees', String(config.SPACEPORT_PORT || process.pid)) },
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

@@ -45,5 +45,7 @@ export async function kubernetesAdapters(config: Readonly<Config>, logger: Logge
     baseImages: preparedAtStart(config),
     // The builder engine's BuildKit cache and its local copies of old releases (the registry keeps its own).
     housekeeper: new DockerHousekeeping(docker),
+    // Proxy replicas do not fetch static trees from the controller yet: static Spaces keep their containers here.
+    staticSpacesAsImages: true,
   };
 }

@@ -2,11 +2,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { hardwareJson, type Config, type Logger, type SpaceId } from '../core/index.js';
 import { readmePushProblems } from '../builder/index.js';
-import { createProxy } from '../proxy/index.js';
+import { createProxy, LocalStaticTrees } from '../proxy/index.js';
 import { createApi } from './api/index.js';
 import { appGrantKey, bootstrapAdmin, reportNameProblems, hashPassword, verifyPassword, Organizations, SignInLimiter, storeAuthenticator, UserAccounts, WebSessions, sessionKeyFromDataDir } from './auth/index.js';
 import { appAccessChecker } from './auth/app-access-checker.js';
-import { BuildLogs, BuildPipeline, prepareBaseImages, rebuildInterrupted } from './builds/index.js';
+import { BuildLogs, BuildPipeline, moveStaticSpacesToTrees, prepareBaseImages, rebuildInterrupted, StaticTreeDir } from './builds/index.js';
 import { CliGitRepos, ProcessGate, checkUpstreamAddressNow, clientAddress, createGitHttpHandler, removeInterruptedPushes, trustedProxies } from './git/index.js';
 import { authorizeGit } from './git/git-authorization.js';
 import { HousekeepingTask } from './gc/index.js';
@@ -20,6 +20,7 @@ import { LfsExportingRepos, LfsSigner, LfsStore, missingLfsObjects } from './lfs
 import { ActivityLedger, InProcessRouteTable, Reconciler } from './lifecycle/index.js';
 import { RepoCommits, RepoFiles, sleepSecondsFor, SpaceLogs, SpaceService } from './spaces/index.js';
 import type { RunningSpaceport, SpaceportAdapters } from './spaceport-interfaces.js';
+import { StaticTreeRuntime } from './runtime/index.js';
 import { SecretBox, SqliteStore } from './store/index.js';
 import { createWeb } from './web/index.js';
 
@@ -41,7 +42,10 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   await removeInterruptedPushes(repos.root, logger.child({ module: 'git' }));
   const lfs = new LfsStore(path.join(config.dataDir, 'lfs'));
   const repoFiles = new RepoFiles({ pathOf: (id) => repos.pathOf(id), lfs });
-  const { runtime, builder } = adapters;
+  const { builder } = adapters;
+  // Static Spaces' files, one directory per tree hash, served by the proxy: no container for them.
+  const staticTrees = adapters.staticSpacesAsImages ? undefined : new StaticTreeDir(path.join(config.dataDir, 'static-trees'));
+  const runtime = staticTrees ? new StaticTreeRuntime(adapters.runtime, (tree) => staticTrees.has(tree)) : adapters.runtime;
   const routes = new InProcessRouteTable();
   const ledger = new ActivityLedger(store);
   const buildLogs = new BuildLogs(config.dataDir);
@@ -68,7 +72,10 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     domain: config.SPACEPORT_DOMAIN,
     publicPort: () => publicPortOf(config, listenPort),
     flavorFor: (hw) => config.flavors[hw] ?? config.flavors['cpu-basic']!,
-    sleepSecondsFor: (space) => sleepSecondsFor(space, config),
+    // A static Space served from its tree never sleeps on its own (cpu-basic's default sleep time is
+    // ignored, as on the Hub); only a sleep time its owner set puts it to sleep (it costs nothing, and
+    // a visit wakes it at once), which the Hub clients' suites expect.
+    sleepSecondsFor: (space) => (staticTrees && space.sdk === 'static' && space.sleepSeconds === undefined ? -1 : sleepSecondsFor(space, config)),
     lastActivity: (uid) => ledger.lastActivity(uid),
     drainMs: config.SPACEPORT_DRAIN_MS,
     onPass: () => metrics.reconcilePass(),
@@ -87,6 +94,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     keepLogs: config.SPACEPORT_KEEP_BUILD_LOGS,
     onFinished: (outcome, seconds) => metrics.buildFinished(outcome, seconds),
     instance: config.SPACEPORT_INSTANCE_NAME,
+    staticTrees,
   });
   const grantKey = appGrantKey({ internalToken: config.SPACEPORT_INTERNAL_TOKEN, dataDir: config.dataDir });
   const upstreamPolicy = { allowLoopback: config.SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS, allowedNetworks: config.SPACEPORT_UPSTREAM_ALLOWED_NETWORKS };
@@ -130,6 +138,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     metrics,
     https: config.publicUrl.startsWith('https://'),
     hubOrigins: hubOriginsOf(config),
+    staticTrees: staticTrees ? new LocalStaticTrees(staticTrees.root) : undefined,
   });
   proxyRef = proxy;
 
@@ -207,6 +216,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     access,
     logger,
     bufferSize: config.SPACEPORT_ROUTE_STREAM_BUFFER,
+    staticTrees,
   });
   const housekeeping = new HousekeepingTask({
     store,
@@ -219,6 +229,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     buildCacheMaxBytes: config.SPACEPORT_BUILD_CACHE_MAX,
     instance: config.SPACEPORT_INSTANCE_NAME,
     onRemoved: (kind, n) => metrics.gcRemoved(kind, n),
+    staticTrees,
   });
   const server = createHubServer({
     api,
@@ -239,6 +250,8 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
 
   // Builds and pushes the previous process did not finish are queued again before the port opens.
   await rebuildInterrupted({ store, pipeline, pushes, logger });
+  // Static Spaces still in containers (from before trees) move to their trees: no push needed.
+  if (staticTrees) await moveStaticSpacesToTrees({ store, pipeline, logger });
 
   let port: number;
   try {

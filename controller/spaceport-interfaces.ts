@@ -19,6 +19,11 @@ export interface SpaceportAdapters {
   baseImages?: string[];
   /** Image removal and build-cache pruning for garbage collection (Docker); absent: only logs are collected. */
   housekeeper?: Housekeeper;
+  /**
+   * Static Spaces as images run in containers, as before they were served from their trees by the
+   * proxy (tests of the move at start use it). Default: trees, no container.
+   */
+  staticSpacesAsImages?: boolean;
 }
 
 export interface RunningSpaceport {

@@ -12,6 +12,7 @@ import { resolveProxyOptions, type ProxyOptions } from './proxy-options.js';
 import { endpointKey, RouteTable } from './route-table.js';
 import { sendResponse } from './respond.js';
 import { unavailableResponse } from './route-responses.js';
+import { StaticFileServer } from './static-file-server.js';
 import { UpstreamPools } from './upstream-pools.js';
 import { WakeCoordinator } from './wake-coordinator.js';
 
@@ -67,6 +68,9 @@ export function createProxy(options: ProxyOptions): Proxy {
     }),
     gate: new AppGate(options.appAccess, opts.clock, logger),
     tunnels: new Set(),
+    staticFiles: options.staticTrees
+      ? new StaticFileServer({ trees: options.staticTrees, logger, cacheBytes: options.staticCacheBytes, frameAncestors: opts.frameAncestors })
+      : undefined,
     closing: false,
   };
   // Close the pool of an endpoint once no route runs on it any more.

@@ -3,6 +3,7 @@ import { requestContext } from '../core/request-context.js';
 import { isGrantPath } from './app-gate.js';
 import { isBrowserRequest, isNoWakeRequest } from './client-kind.js';
 import { forwardRequest } from './forward-request.js';
+import { serveStatic } from './serve-static.js';
 import type { ProxyContext } from './proxy-context.js';
 import type { Route } from './route.js';
 import { hostHeaderCount } from './parse-host.js';
@@ -100,6 +101,10 @@ function serveRoute(ctx: ProxyContext, route: Route, req: IncomingMessage, res: 
   const target = route.target;
   if (target.kind === 'running') {
     forwardRequest(ctx, route, target.endpoint, req, res, id);
+    return;
+  }
+  if (target.kind === 'static') {
+    serveStatic(ctx, route, target, req, res);
     return;
   }
   if (target.kind === 'sleeping' || target.kind === 'waking') {

@@ -50,6 +50,11 @@ function serveUpgrade(ctx: ProxyContext, route: Route, req: IncomingMessage, soc
     tunnelUpgrade(ctx, route, target.endpoint, req, socket, head);
     return;
   }
+  if (target.kind === 'static') {
+    // Files only: nothing to upgrade to.
+    sendRawResponse(socket, notFoundResponse(req.headers.host ?? ''), ctx.opts.pageHeaders);
+    return;
+  }
   if (target.kind !== 'sleeping' && target.kind !== 'waking') {
     const page = routePageResponse(ctx, route);
     if (page) sendRawResponse(socket, page, ctx.opts.pageHeaders);

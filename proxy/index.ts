@@ -46,6 +46,7 @@ export {
   activityBatchSchema,
   parseStreamMessage,
   ROUTE_STREAM_PATH,
+  TREES_PATH,
   routeSchema,
   snapshotMessage,
   streamMessageSchema,
@@ -54,3 +55,5 @@ export {
   type ResumePoint,
   type StreamMessage,
 } from './route-stream-protocol.js';
+export { LocalStaticTrees, TREE_HASH, type StaticTrees } from './static-trees.js';
+export { RemoteStaticTrees, type RemoteStaticTreesOptions } from './remote-static-trees.js';

@@ -5,6 +5,7 @@ import type { AppGate } from './app-gate.js';
 import type { HostMatcher } from './parse-host.js';
 import type { ResolvedProxyOptions } from './proxy-options.js';
 import type { RouteTable } from './route-table.js';
+import type { StaticFileServer } from './static-file-server.js';
 import type { UpstreamPools } from './upstream-pools.js';
 import type { WakeCoordinator } from './wake-coordinator.js';
 
@@ -26,5 +27,7 @@ export interface ProxyContext {
   /** Who may use private apps. */
   readonly gate: AppGate;
   readonly tunnels: Set<Tunnel>;
+  /** Static Spaces' files, served here (absent without `staticTrees`). */
+  readonly staticFiles?: StaticFileServer;
   closing: boolean;
 }

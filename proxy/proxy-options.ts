@@ -5,6 +5,7 @@ import type { AppAccessOptions } from './app-gate.js';
 import { proxyPageSecurityHeaders } from './page-security-headers.js';
 import type { ProxyMetrics } from './proxy-metrics.js';
 import type { ActivitySink, RouteSource, Waker } from './route.js';
+import type { StaticTrees } from './static-trees.js';
 
 export interface ProxyOptions {
   routes: RouteSource;
@@ -47,6 +48,10 @@ export interface ProxyOptions {
   hubOrigins?: readonly string[];
   /** The hub is served over https (`SPACEPORT_PUBLIC_URL`): our own pages send Strict-Transport-Security. */
   https?: boolean;
+  /** Where static Spaces' trees are (by tree hash). Absent: a static route answers 503. */
+  staticTrees?: StaticTrees;
+  /** Bytes of compressed static files kept in memory (default 32 MiB). */
+  staticCacheBytes?: number;
 }
 
 export interface ResolvedProxyOptions {

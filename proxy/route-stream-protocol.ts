@@ -10,11 +10,14 @@ export const ROUTE_STREAM_PATH = '/internal/routes';
 export const ACTIVITY_PATH = '/internal/activity';
 export const WAKE_PATH = '/internal/wake';
 export const ACCESS_PATH = '/internal/access';
+/** `GET /internal/trees/{tree hash}`: a static Space's tree as a tar (proxy replicas keep a cache of them). */
+export const TREES_PATH = '/internal/trees/';
 
 const endpoint = z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
 
 const target = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('running'), endpoint }),
+  z.object({ kind: z.literal('static'), tree: z.string().regex(/^[0-9a-f]{40,64}$/), index: z.string().min(1).max(1024) }),
   z.object({ kind: z.literal('sleeping') }),
   z.object({ kind: z.literal('waking') }),
   z.object({ kind: z.literal('paused') }),

@@ -7,6 +7,11 @@ export interface Endpoint {
 export type RouteTarget =
   /** A release is ready: forward (even while a newer one builds or starts). */
   | { kind: 'running'; endpoint: Endpoint }
+  /**
+   * A static Space: the proxy serves the files of the tree named by its hash itself (no container).
+   * `index` is the file `/` answers with (`app_file`), relative to the tree.
+   */
+  | { kind: 'static'; tree: string; index: string }
   /** Asleep (no container): the first request wakes it. */
   | { kind: 'sleeping' }
   /** Waking: a start is under way after a visit. */

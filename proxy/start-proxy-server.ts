@@ -9,6 +9,7 @@ import { HttpActivitySink, type HttpActivitySinkOptions } from './http-activity-
 import { HttpWaker } from './http-waker.js';
 import type { ProxyOptions } from './proxy-options.js';
 import { RemoteRouteSource, type RemoteRouteSourceOptions } from './remote-route-source.js';
+import { RemoteStaticTrees } from './remote-static-trees.js';
 
 /** Readiness: 200 once a route snapshot is held ("I have routes"), 503 before. */
 export const HEALTH_PATH = '/healthz';
@@ -26,6 +27,8 @@ export interface ProxyServerOptions extends Omit<ProxyOptions, 'routes' | 'activ
   activityRetry?: HttpActivitySinkOptions['retry'];
   /** Serves `/metrics` (or other operator endpoints) on non-Space hosts: true when it answered. */
   operatorEndpoint?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+  /** This replica's cache of static trees (fetched from the controller); absent: static routes answer 503. */
+  staticCache?: { dir: string; maxBytes?: number };
 }
 
 export interface RunningProxyServer {
@@ -45,7 +48,7 @@ export interface RunningProxyServer {
  * so a proxy started while the controller is down waits unready instead of being restarted in a loop).
  */
 export async function startProxyServer(opts: ProxyServerOptions): Promise<RunningProxyServer> {
-  const { controllerUrl, token, port, host, routeStream, activityRetry, operatorEndpoint, ...proxyOptions } = opts;
+  const { controllerUrl, token, port, host, routeStream, activityRetry, operatorEndpoint, staticCache, ...proxyOptions } = opts;
   const logger = opts.logger;
   const client = new ControllerClient({ controllerUrl, token });
   const routes = new RemoteRouteSource({ controllerUrl, token, logger, ...routeStream });
@@ -54,7 +57,9 @@ export async function startProxyServer(opts: ProxyServerOptions): Promise<Runnin
   // Private apps: grants and cookies are signed with a key derived from the shared internal token;
   // bearer tokens are checked by the controller (POST /internal/access).
   const appAccess = { key: deriveGrantKey(token), checker: new HttpAccessChecker(client) };
-  const proxy = createProxy({ ...proxyOptions, routes, activity, waker, appAccess });
+  const staticTrees =
+    proxyOptions.staticTrees ?? (staticCache ? new RemoteStaticTrees({ controllerUrl, token, cacheDir: staticCache.dir, maxBytes: staticCache.maxBytes, logger }) : undefined);
+  const proxy = createProxy({ ...proxyOptions, routes, activity, waker, appAccess, staticTrees });
 
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
     if (proxy.isSpaceHost(req.headers.host) !== undefined) {

@@ -8,7 +8,9 @@ import type { GitRepos } from '../git/git-repos.js';
 import type { BuildRecord, ReleaseRecord, SpaceRecord } from '../store/records.js';
 import { writeStatus } from '../store/write-status.js';
 import type { SpaceStore } from '../store/space-store.js';
+import { staticTreeImage } from '../runtime/static-instance.js';
 import type { BuildLogs } from './build-logs.js';
+import type { StaticTreeDir } from './static-tree-dir.js';
 import type { PlanRelease } from './release-plan.js';
 import { untilAborted } from './until-aborted.js';
 
@@ -41,6 +43,11 @@ export interface BuildPipelineOptions {
   drainLimitMs?: number;
   /** SPACEPORT_INSTANCE_NAME: the `spaceport.instance` label of the images (housekeeping collects only its own). */
   instance?: string;
+  /**
+   * Where static Spaces' trees go. With it, a static Space without `app_build_command` is released as
+   * its tree (served by the proxy, no image, no container); without it, as an image.
+   */
+  staticTrees?: StaticTreeDir;
 }
 
 interface Job {
@@ -334,6 +341,14 @@ export class BuildPipeline {
     });
     if (plan.kind !== 'ok') return { kind: 'failed', failure: plan.kind === 'no_app_file' ? 'NO_APP_FILE' : 'CONFIG_ERROR', message: plan.message };
     for (const notice of plan.notices) sink.write(`${notice}\n`);
+    const staticTrees = this.#o.staticTrees;
+    if (staticTrees && plan.sdk === 'static' && !plan.config.app_build_command) {
+      // The release kind "static tree": the files themselves, in place before the release exists.
+      const made = await staticTrees.materialise(repos, space.id, build.commit, build.tree, signal);
+      const index = String(plan.config.app_file ?? sdkTraits('static').defaultAppFile);
+      sink.write(made === 'made' ? `Static files in place (tree ${build.tree}): served by the proxy, no container.\n` : `Static files of tree ${build.tree} are in place already.\n`);
+      return { kind: 'built', image: staticTreeImage({ tree: build.tree, index }), port: plan.port, config: plan.config, cardData: plan.cardData, sdk: plan.sdk };
+    }
     let image = plan.image;
     const found = build.noCache ? undefined : builder.resolve ? await builder.resolve(plan.image) : (await builder.exists(plan.image)) ? plan.image : undefined;
     if (found) {

@@ -5,3 +5,5 @@ export * from './plan-from-builder.js';
 export * from './base-image-gate.js';
 export * from './rebuild-interrupted.js';
 export * from './prepare-base-images.js';
+export * from './static-tree-dir.js';
+export * from './move-static-to-trees.js';

@@ -1,8 +1,10 @@
 import type { Logger } from '../../core/index.js';
-import type { BuildLogs } from '../builds/index.js';
+import type { BuildLogs, StaticTreeDir } from '../builds/index.js';
+import { staticTreeOf } from '../runtime/static-instance.js';
 import type { SpaceStore } from '../store/space-store.js';
 import type { Housekeeper } from './housekeeper.js';
 import { planImageGc, type SpaceImages } from './plan-image-gc.js';
+import { collectStaticTrees } from './static-tree-gc.js';
 
 export interface HousekeepingOptions {
   store: SpaceStore;
@@ -22,6 +24,10 @@ export interface HousekeepingOptions {
   instance?: string;
   /** Told what each run removed (metrics). */
   onRemoved?(kind: 'image' | 'build_cache_bytes' | 'build_log', n: number): void;
+  /** Static Spaces' trees: those no serving or target release names are removed (after a grace period). */
+  staticTrees?: StaticTreeDir;
+  /** Epoch ms now (default `Date.now`). */
+  now?: () => number;
 }
 
 export interface HousekeepingReport {
@@ -29,6 +35,8 @@ export interface HousekeepingReport {
   imagesInUse: string[];
   buildCacheReclaimedBytes: number;
   buildLogsRemoved: number;
+  /** Static trees (and interrupted exports) removed. */
+  staticTreesRemoved: string[];
 }
 
 /**
@@ -76,7 +84,8 @@ export class HousekeepingTask {
 
   async #run(): Promise<HousekeepingReport> {
     const { store, logger } = this.#o;
-    const report: HousekeepingReport = { imagesRemoved: [], imagesInUse: [], buildCacheReclaimedBytes: 0, buildLogsRemoved: 0 };
+    const report: HousekeepingReport = { imagesRemoved: [], imagesInUse: [], buildCacheReclaimedBytes: 0, buildLogsRemoved: 0, staticTreesRemoved: [] };
+    const inUseTrees: string[] = [];
     // Listed before the Spaces: an image of a Space made meanwhile is then not taken for a deleted one's.
     const labelled = await this.#labelledImages();
     const spaces = store.listSpaces();
@@ -88,8 +97,10 @@ export class HousekeepingTask {
       const inUse = [space.servingRelease, space.targetRelease]
         .map((id) => (id ? store.getRelease(id)?.image : undefined))
         .filter((i): i is string => i !== undefined);
-      const built = builds.flatMap((b) => (b.status === 'succeeded' ? [b.image] : []));
-      images.push({ built, inUse });
+      inUseTrees.push(...inUse.filter((i) => staticTreeOf(i)));
+      // A static tree is no image: the engine has nothing to remove for it.
+      const built = builds.flatMap((b) => (b.status === 'succeeded' && !staticTreeOf(b.image) ? [b.image] : []));
+      images.push({ built, inUse: inUse.filter((i) => !staticTreeOf(i)) });
     }
     const housekeeper = this.#o.housekeeper;
     if (housekeeper) {
@@ -120,6 +131,13 @@ export class HousekeepingTask {
     } catch (err) {
       logger.warn({ err: (err as Error).message }, 'gc: could not prune build logs');
     }
+    if (this.#o.staticTrees) {
+      try {
+        report.staticTreesRemoved = await collectStaticTrees({ dir: this.#o.staticTrees, inUseImages: inUseTrees, now: (this.#o.now ?? Date.now)(), logger });
+      } catch (err) {
+        logger.warn({ err: (err as Error).message }, 'gc: could not collect static trees');
+      }
+    }
     this.#o.onRemoved?.('image', report.imagesRemoved.length);
     this.#o.onRemoved?.('build_cache_bytes', report.buildCacheReclaimedBytes);
     this.#o.onRemoved?.('build_log', report.buildLogsRemoved);
@@ -129,6 +147,7 @@ export class HousekeepingTask {
         imagesInUse: report.imagesInUse.length,
         buildCacheReclaimedBytes: report.buildCacheReclaimedBytes,
         buildLogsRemoved: report.buildLogsRemoved,
+        staticTreesRemoved: report.staticTreesRemoved.length,
       },
       'gc done',
     );

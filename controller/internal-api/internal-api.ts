@@ -8,6 +8,8 @@ import {
   ACTIVITY_PATH,
   activityBatchSchema,
   ROUTE_STREAM_PATH,
+  TREE_HASH,
+  TREES_PATH,
   WAKE_PATH,
   wakeBodySchema,
   type AccessChecker,
@@ -18,6 +20,7 @@ import type { InProcessRouteTable } from '../lifecycle/index.js';
 import { bearerMatches } from './internal-auth.js';
 import { RouteLog } from './route-log.js';
 import { RouteStreamServer } from './route-stream-server.js';
+import { packTree } from './tree-archive.js';
 
 export const INTERNAL_PREFIX = '/internal/';
 
@@ -33,6 +36,8 @@ export interface InternalApiOptions {
   /** Changes kept for resuming clients (default 4096). */
   bufferSize?: number;
   heartbeatMs?: number;
+  /** Static Spaces' trees, served to replicas as tars at `GET /internal/trees/{hash}` (absent: 404). */
+  staticTrees?: { has(tree: string): Promise<boolean>; pathOf(tree: string): string };
 }
 
 export interface InternalApi {
@@ -123,6 +128,17 @@ export function createInternalApi(opts: InternalApiOptions): InternalApi {
       const { space, token } = await readJson(req, accessBodySchema);
       const allowed = opts.access ? await opts.access.canUseApp(space, token) : false;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ allowed }));
+    } else if (path.startsWith(TREES_PATH) && req.method === 'GET') {
+      const tree = path.slice(TREES_PATH.length);
+      if (!TREE_HASH.test(tree) || !opts.staticTrees || !(await opts.staticTrees.has(tree))) throw new SpaceportError('NotFound');
+      res.writeHead(200, { 'content-type': 'application/x-tar', 'cache-control': 'no-store' });
+      const aborted = new AbortController();
+      res.once('close', () => aborted.abort());
+      // Past the head, a failure can only cut the body short: the replica sees a truncated tar and keeps no copy.
+      await packTree(opts.staticTrees.pathOf(tree), res, aborted.signal).catch((err: unknown) => {
+        if (!aborted.signal.aborted) logger.warn({ err, tree }, 'cannot send a static tree');
+        res.destroy();
+      });
     } else if (path === ROUTE_STREAM_PATH) {
       sendError(res, fail('routeStreamNeedsUpgrade'));
     } else {

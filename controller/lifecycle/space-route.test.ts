@@ -38,4 +38,13 @@ describe('spaceRoute', () => {
   it('keeps a private Space private on every proxy', () => {
     expect(spaceRoute(view({ space: { ...space, visibility: 'private' } })).route).toMatchObject({ subdomain: 'alice-demo', space: 'alice/demo', access: 'private' });
   });
+
+  it('routes a static release to its tree (no endpoint), also while a newer release starts', () => {
+    const tree = 'ab'.repeat(20);
+    const staticInst = { ...inst('r2', { kind: 'ready' }), image: `static-tree:${tree}/docs/index.html`, endpoint: undefined } as Instance;
+    expect(spaceRoute(view({ targetInst: staticInst })).route.target).toEqual({ kind: 'static', tree, index: 'docs/index.html' });
+    expect(spaceRoute(view({ targetInst: staticInst })).result.stage).toBe('RUNNING');
+    const prev = { ...staticInst, release: 'r1' as ReleaseId };
+    expect(spaceRoute(view({ targetInst: inst('r2', { kind: 'starting' }), prevInst: prev })).route.target).toEqual({ kind: 'static', tree, index: 'docs/index.html' });
+  });
 });

@@ -1,5 +1,6 @@
 import type { Route, RouteTarget } from '../../proxy/index.js';
 import type { Instance } from '../runtime/runtime.js';
+import { staticTreeOf } from '../runtime/static-instance.js';
 import type { BuildState, ReleaseRecord, SpaceRecord } from '../store/records.js';
 import { observe } from './observe.js';
 import { appAccessOf, grantScopeOf } from './route-table.js';
@@ -32,11 +33,14 @@ export function spaceRoute(v: PassView): { result: StageResult; route: Route } {
     target: target ? { instance: v.waitingForRoom ? { kind: 'starting' } : observe(targetInst), failure: target.failure, crashLoop: v.crashLoop } : undefined,
     previousServing: prevInst?.state.kind === 'ready',
   });
-  const endpoint =
-    targetInst?.state.kind === 'ready' ? targetInst.endpoint : prevInst?.state.kind === 'ready' ? prevInst.endpoint : undefined;
+  const serving = targetInst?.state.kind === 'ready' ? targetInst : prevInst?.state.kind === 'ready' ? prevInst : undefined;
+  const endpoint = serving?.endpoint;
+  // A static release serves its tree from the proxy: the route names the tree, so a switch is atomic.
+  const tree = staticTreeOf(serving?.image);
   let routeTarget: RouteTarget;
   if (space.lifecycle === 'paused') routeTarget = { kind: 'paused' };
   else if (space.lifecycle === 'asleep') routeTarget = { kind: 'sleeping' };
+  else if (tree) routeTarget = { kind: 'static', tree: tree.tree, index: tree.index };
   else if (endpoint) routeTarget = { kind: 'running', endpoint };
   else if (v.waking) routeTarget = { kind: 'waking' };
   else if (FAILED_STAGES.includes(result.stage)) routeTarget = { kind: 'failed', stage: result.stage, message: result.message ?? '' };

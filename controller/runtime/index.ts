@@ -24,3 +24,5 @@ export {
 export { KubernetesRuntime, loadKubeConfig, type KubernetesRuntimeOptions } from './kubernetes/kubernetes-runtime.js';
 export { type KubernetesPlacement } from './kubernetes/kubernetes-manifests.js';
 export { probeHttp, type ProbeOptions, type ProbeTarget } from './readiness-probe.js';
+export { staticTreeImage, staticTreeOf, type StaticTreeRef } from './static-instance.js';
+export { StaticTreeRuntime, type TreePresent } from './static-runtime.js';

@@ -19,7 +19,7 @@ describe('files API', () => {
 
   beforeAll(async () => {
     builder = new FakeImageBuilder();
-    h = await startHarness((config) => ({ runtime: new FakeRuntime(), builder, plan: planFromBuilder(config) }));
+    h = await startHarness((config) => ({ runtime: new FakeRuntime(), builder, plan: planFromBuilder(config), staticSpacesAsImages: true }));
     for (const [name, visibility] of [['pub', 'public'], ['priv', 'private']]) {
       expect((await h.api('POST', '/api/repos/create', { name, type: 'space', sdk: 'static', visibility })).status).toBe(200);
       const commit = await h.api(

@@ -26,7 +26,7 @@ describe('controller with fake runtime and builder', () => {
     // A fresh fake runtime per start: like a host whose containers are gone, so a restart must re-create them.
     h = await startHarness((config) => {
       runtime = new FakeRuntime({ http: true });
-      return { runtime, builder, plan: planFromBuilder(config) };
+      return { runtime, builder, plan: planFromBuilder(config), staticSpacesAsImages: true };
     });
   });
 

@@ -33,7 +33,7 @@ describe('/metrics', () => {
 
   beforeAll(async () => {
     h = await startHarness(
-      (config) => ({ runtime: new FakeRuntime({ http: true }), builder: new FakeImageBuilder(), plan: planFromBuilder(config) }),
+      (config) => ({ runtime: new FakeRuntime({ http: true }), builder: new FakeImageBuilder(), plan: planFromBuilder(config), staticSpacesAsImages: true }),
       { SPACEPORT_METRICS_TOKEN: METRICS_TOKEN },
     );
   });
@@ -100,7 +100,7 @@ describe('/metrics', () => {
 describe('/metrics settings', () => {
   it('off: 404 for everyone; public: anyone', async () => {
     for (const [setting, status] of [['off', 404], ['public', 200]] as const) {
-      const h = await startHarness((config) => ({ runtime: new FakeRuntime(), builder: new FakeImageBuilder(), plan: planFromBuilder(config) }), {
+      const h = await startHarness((config) => ({ runtime: new FakeRuntime(), builder: new FakeImageBuilder(), plan: planFromBuilder(config), staticSpacesAsImages: true }), {
         SPACEPORT_METRICS: setting,
       });
       try {
@@ -116,7 +116,7 @@ describe('/metrics settings', () => {
 describe('/metrics on a proxy replica (spaceport proxy)', () => {
   it('counts what the replica answered, under the same access rules', async () => {
     const token = 'replica-metrics-internal-token-0123';
-    const h = await startHarness((config) => ({ runtime: new FakeRuntime(), builder: new FakeImageBuilder(), plan: planFromBuilder(config) }), {
+    const h = await startHarness((config) => ({ runtime: new FakeRuntime(), builder: new FakeImageBuilder(), plan: planFromBuilder(config), staticSpacesAsImages: true }), {
       SPACEPORT_INTERNAL_TOKEN: token,
     });
     let replica: RunningProxyServer | undefined;

@@ -18,8 +18,8 @@ describe('security headers', () => {
   let work: string;
 
   beforeAll(async () => {
-    h = await startHarness((config) => ({ runtime: new FakeRuntime({ http: true }), builder: new FakeImageBuilder(), plan: planFromBuilder(config) }));
-    https = await startHarness((config) => ({ runtime: new FakeRuntime(), builder: new FakeImageBuilder(), plan: planFromBuilder(config) }), {
+    h = await startHarness((config) => ({ runtime: new FakeRuntime({ http: true }), builder: new FakeImageBuilder(), plan: planFromBuilder(config), staticSpacesAsImages: true }));
+    https = await startHarness((config) => ({ runtime: new FakeRuntime(), builder: new FakeImageBuilder(), plan: planFromBuilder(config), staticSpacesAsImages: true }), {
       SPACEPORT_PUBLIC_URL: 'https://hub.example.org',
     });
     expect((await h.api('POST', '/api/repos/create', { name: 'app', type: 'space', sdk: 'static' })).status).toBe(200);

@@ -76,7 +76,7 @@ describe('git request limits on the hub port', () => {
   beforeAll(async () => {
     tmp = await makeTempDir();
     git = gitClient(tmp);
-    h = await startHarness((config) => ({ runtime: new FakeRuntime(), builder: new FakeImageBuilder(), plan: planFromBuilder(config) }), {
+    h = await startHarness((config) => ({ runtime: new FakeRuntime(), builder: new FakeImageBuilder(), plan: planFromBuilder(config), staticSpacesAsImages: true }), {
       SPACEPORT_BODY_IDLE_SECONDS: '2',
       SPACEPORT_BODY_GRACE_SECONDS: '60',
       SPACEPORT_GIT_MAX_PROCESSES: '3',
@@ -213,7 +213,7 @@ describe('body deadlines keep honest slow uploads and cut trickles', () => {
   beforeAll(async () => {
     tmp = await makeTempDir();
     git = gitClient(tmp);
-    h = await startHarness((config) => ({ runtime: new FakeRuntime(), builder: new FakeImageBuilder(), plan: planFromBuilder(config) }), {
+    h = await startHarness((config) => ({ runtime: new FakeRuntime(), builder: new FakeImageBuilder(), plan: planFromBuilder(config), staticSpacesAsImages: true }), {
       SPACEPORT_BODY_IDLE_SECONDS: '2',
       SPACEPORT_BODY_GRACE_SECONDS: '1',
       SPACEPORT_BODY_MIN_RATE: '128k',

@@ -87,7 +87,7 @@ describe('proxy in cluster mode', () => {
     h = await startHarness(
       (config) => {
         runtime = new FakeRuntime({ http: true });
-        return { runtime, builder, plan: planFromBuilder(config) };
+        return { runtime, builder, plan: planFromBuilder(config), staticSpacesAsImages: true };
       },
       { SPACEPORT_INTERNAL_TOKEN: TOKEN, SPACEPORT_ROUTE_STREAM_BUFFER: String(BUFFER) },
     );
