@@ -11,6 +11,7 @@ import { sleepSecondsFor } from './sleep-policy.js';
 import { redactUrl, runtimeJson, spaceHost, spaceInfoJson, type HubUrls } from './hub-json.js';
 import { SpaceChanges } from './space-changes.js';
 import { initialFiles } from './initial-files.js';
+import { readmeCardAtHead } from './readme-card.js';
 import { searchSpaces, type SpaceSearchInput } from './space-search.js';
 import { trustedHost } from './trusted-host.js';
 import { UpstreamFollow } from './upstream-follow.js';
@@ -153,6 +154,7 @@ export class SpaceService {
     for (const v of input.variables ?? []) store.upsertSetting(space.uid, 'variable', v);
     if (opts.paused) store.updateSpace(space.uid, { lifecycle: 'paused' });
     logger.info({ space: id, sdk: input.sdk, upstream: upstream ? redactUrl(upstream.url) : undefined, copyOf: opts.copyFrom }, 'space created');
+    await this.#readCard(space);
     if (buildNow) await this.#o.pipeline.enqueue(space.uid);
     await this.#o.reconciler.kick(space.uid);
     if (upstream) void this.#upstream.pull(space.uid).catch((err) => logger.warn({ err, space: id }, 'first upstream fetch failed'));
@@ -346,8 +348,15 @@ export class SpaceService {
 
   // ---- lifecycle
 
+  /** The card (cardData, tags) is the head README's as soon as it lands, while any build runs. */
+  async #readCard(space: SpaceRecord): Promise<void> {
+    const card = await readmeCardAtHead(this.#o.repos, space);
+    if (card !== undefined && this.#o.store.getSpaceByUid(space.uid)) this.#o.store.updateSpace(space.uid, { cardData: card });
+  }
+
   /** A push (or fetched upstream) landed: build the new head. */
   async onPush(space: SpaceRecord): Promise<void> {
+    await this.#readCard(space);
     await this.#o.pipeline.enqueue(space.uid);
     await this.#o.reconciler.kick(space.uid);
   }
