@@ -134,6 +134,10 @@ export const configSchema = z.object({
   SPACEPORT_NO_WAKE_USER_AGENTS: list.default([]),
   /** How long a replaced release keeps running after traffic moved to the new one (in-flight requests finish). */
   SPACEPORT_DRAIN_MS: z.coerce.number().int().min(0).default(5_000),
+  /** Liveness after ready: a ready app is probed (GET /) this often; this many failed probes in a row is a hang, restarted like a crash. */
+  SPACEPORT_LIVENESS_PERIOD_SECONDS: z.coerce.number().positive().default(10),
+  SPACEPORT_LIVENESS_TIMEOUT_SECONDS: z.coerce.number().positive().default(5),
+  SPACEPORT_LIVENESS_FAILURES: z.coerce.number().int().min(1).default(3),
   SPACEPORT_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
   /** Allow http:// upstream URLs on loopback (tests). */
   SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS: z.stringbool().default(false),
