@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { BaseImageGate, planFromBuilder } from './builds/index.js';
-import { DEFAULT_BASE_IMAGES, DockerImageBuilder, NodeDist, debianSuiteOf, ensureBaseImages, parseNodeDistImage, pickPython, pythonImagesWith, type BaseImageKind } from '../builder/index.js';
+import { DEFAULT_BASE_IMAGES, DockerImageBuilder, NodeDist, SdkReleaseDates, debianSuiteOf, ensureBaseImages, parseNodeDistImage, pickPython, pythonImagesWith, type BaseImageKind } from '../builder/index.js';
 import { fail, type Config, type Logger } from '../core/index.js';
 import { DockerRuntime, DockerSpaceNetwork, IptablesPacketFilter, applyFirewallPlan, buildFirewallPlan, connectDocker, detectDockerGpus } from './runtime/index.js';
 import { DockerHousekeeping } from './runtime/docker/docker-housekeeping.js';
@@ -28,6 +28,12 @@ export async function connectEngine(config: Readonly<Config>): Promise<Dockerode
     throw fail('dockerEngineNotReachable', { dockerHost: config.DOCKER_HOST }, { cause: err });
   }
   return docker;
+}
+
+/** Upload dates of pinned SDK releases (old pins resolve at their date), unless the operator turned the lookup off. */
+export function sdkReleaseDates(config: Readonly<Config>, logger: Logger): SdkReleaseDates | undefined {
+  if (config.SPACEPORT_PYPI_SIMPLE_URL === 'off') return undefined;
+  return new SdkReleaseDates({ indexUrl: config.SPACEPORT_PYPI_SIMPLE_URL, logger: logger.child({ module: 'sdk-release-dates' }) });
 }
 
 /** Node.js releases from the npm registry for static builds (versions chosen when planning, images made by the gate). */
@@ -102,7 +108,7 @@ export async function dockerAdapters(config: Readonly<Config>, logger: Logger): 
   return {
     runtime,
     builder: engineBuilder(config, docker, logger, node),
-    plan: planFromBuilder(config, { node }),
+    plan: planFromBuilder(config, { node, sdkReleases: sdkReleaseDates(config, logger) }),
     baseImages: preparedAtStart(config),
     housekeeper: new DockerHousekeeping(docker),
   };
