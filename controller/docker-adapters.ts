@@ -50,7 +50,13 @@ export function nodeDist(config: Readonly<Config>, logger: Logger): NodeDist {
  * and the Node.js images (`spaceport/node:<node>-npm<npm>`) from the npm registry.
  */
 export function engineBuilder(config: Readonly<Config>, docker: Dockerode, logger: Logger, node: NodeDist = nodeDist(config, logger)): BaseImageGate {
-  const inner = new DockerImageBuilder({ docker, logger: logger.child({ module: 'image-builder' }), caBundle: config.SPACEPORT_BUILD_CA_BUNDLE });
+  const inner = new DockerImageBuilder({
+    docker,
+    logger: logger.child({ module: 'image-builder' }),
+    caBundle: config.SPACEPORT_BUILD_CA_BUNDLE,
+    registryMirrors: config.SPACEPORT_REGISTRY_MIRRORS,
+    localImages: [...new Set([...Object.values(pythonImagesWith(config.SPACEPORT_PYTHON_IMAGES)), DEFAULT_BASE_IMAGES.node])],
+  });
   const known = knownBaseImages(config);
   return new BaseImageGate(inner, async (images, log) => {
     for (const image of images.filter((i) => parseNodeDistImage(i))) {

@@ -91,6 +91,11 @@ export const configSchema = z.object({
   SPACEPORT_DEBIAN_MIRROR: z.string().optional(),
   /** npm registry for the Node.js releases static builds use (`node-linux-<arch>`, `npm`). */
   SPACEPORT_NPM_REGISTRY: z.url({ protocol: /^https?$/ }).default('https://registry.npmjs.org/'),
+  /**
+   * Registry mirrors (`host:port` or `https://host`, comma-separated) that a Space's registry images
+   * (`FROM python:3.11`) are pulled through before its build: `{mirror}/library/python:3.11`.
+   */
+  SPACEPORT_REGISTRY_MIRRORS: list.default([]),
   /** A PEP 691 simple index where the pinned SDK release's upload date is looked up (old pins resolve at that date); `off`: not looked up. */
   SPACEPORT_PYPI_SIMPLE_URL: z.union([z.literal('off'), z.url({ protocol: /^https?$/ })]).default('https://pypi.org/simple'),
   /** Where downloaded Node.js and npm tarballs are cached, by sha512; default {data dir}/cache/node. */
