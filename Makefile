@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: up test test-quick test-packages k8s-packages hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-preflight cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-k8s bench-gallery bench-idle-spaces bench-many-spaces bench-wake-herd clean
+.PHONY: up test test-quick test-packages k8s-packages hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-preflight cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-wake-config bench-k8s bench-gallery bench-idle-spaces bench-many-spaces bench-wake-herd clean
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -99,6 +99,9 @@ bench-pip: deps docker
 
 bench-wake: deps docker
 	npx tsx bench/wake.ts
+
+bench-wake-config: deps docker
+	npx tsx bench/wake-config.ts
 
 ## 1,000 Spaces against the test cluster's API server: apply, time to ready, requests per unchanged Space (informers vs polling).
 bench-k8s: deps docker k8s-tools

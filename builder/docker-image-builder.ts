@@ -9,6 +9,8 @@ import { packBuildContext, TEMPLATED_DOCKERFILE } from './build-context.js';
 import { openBuildkitSession, type BuildkitSession } from './buildkit-session.js';
 import type { BuildRequest, ImageBuilder } from './image-builder.js';
 import { CA_BUNDLE_FILE_NAME } from './plan-build.js';
+import { registryImagesOf, registryPullProblem } from './registry-images.js';
+import { pullThroughMirrors } from './registry-mirrors.js';
 import { SUPPORT_DIR, cacheMountIds } from '../templates/index.js';
 
 export interface DockerImageBuilderOptions {
@@ -24,6 +26,10 @@ export interface DockerImageBuilderOptions {
    * without BuildKit; it cannot take secrets (they are skipped, with a note in the log).
    */
   engine?: 'buildkit' | 'classic';
+  /** Registry mirrors a Space's registry images are pulled through before the build (`SPACEPORT_REGISTRY_MIRRORS`). */
+  registryMirrors?: readonly string[];
+  /** The base images this install makes itself: named when a registry image cannot be pulled. */
+  localImages?: readonly string[];
 }
 
 /**
@@ -59,6 +65,7 @@ export class DockerImageBuilder implements ImageBuilder {
     // The classic builder has no cache mounts: a templated Dockerfile's pip steps then run without one.
     const dockerfile = !buildkit && req.dockerfile !== undefined ? withoutCacheMounts(req.dockerfile) : req.dockerfile;
 
+    const remote = await this.#registryImages(req, log);
     let session: BuildkitSession | undefined;
     let context: Readable | undefined;
     const started = Date.now();
@@ -115,7 +122,9 @@ export class DockerImageBuilder implements ImageBuilder {
     if (signal.aborted) throw cancelled(signal, progress);
     if (progress.error !== undefined) {
       logger.warn({ step: progress.step }, 'image build failed');
-      const message = summarizeBuildFailure({ step: progress.step, error: progress.error, stepOutput: progress.failedOutput });
+      const summary = summarizeBuildFailure({ step: progress.step, error: progress.error, stepOutput: progress.failedOutput });
+      const pull = registryPullProblem([progress.error, ...progress.failedOutput].join('\n'), remote, this.#o.localImages ?? [], this.#o.registryMirrors ?? []);
+      const message = pull ? `${pull}\n\n${summary}` : summary;
       throw new BuildError(message, { logTail: progress.tail(), step: progress.step });
     }
     const built = await this.exists(req.image);
@@ -125,6 +134,15 @@ export class DockerImageBuilder implements ImageBuilder {
     }
     logger.info({ ms: Date.now() - started, cacheHits: progress.cacheHits }, 'image build succeeded');
     return req.image;
+  }
+
+  /** The registry images the Dockerfile names (pulled through the mirrors first, when there are any). */
+  async #registryImages(req: BuildRequest, log: LogSink): Promise<string[]> {
+    const text = req.dockerfile ?? (await readFile(`${req.contextDir}/Dockerfile`, 'utf8').catch(() => ''));
+    const own = new Set(this.#o.localImages ?? []);
+    const images = registryImagesOf(text, (i) => own.has(i) || i.startsWith('spaceport/'));
+    if (images.length > 0 && (this.#o.registryMirrors ?? []).length > 0) await pullThroughMirrors(this.#o.docker, images, this.#o.registryMirrors!, log);
+    return images;
   }
 
   /** `POST /build` with a tar stream (dockerode's buildImage would open its own session for version 2). */

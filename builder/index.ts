@@ -52,4 +52,5 @@ export {
 export { summarizeBuildFailure, type BuildFailure } from './build-error-summary.js';
 export type { Sdk } from '../templates/index.js';
 export { DEBIAN_PYTHONS, HUB_DEFAULT_PYTHON, TIE_BREAK_PYTHON, debianSuiteOf, pickPython, pythonImagesWith, type DebianPython, type PythonPick } from './python-images.js';
-export { DEPENDENCY_FILES, packageCutoff, pipTimestamp, resolvePackagesAtProblem, type PackageCutoff } from './package-cutoff.js';
+export { DEPENDENCY_FILES, SDK_DATE_WINDOW_DAYS, packageCutoff, pipTimestamp, resolvePackagesAtProblem, sdkDateCutoff, type PackageCutoff, type SdkRelease } from './package-cutoff.js';
+export { SdkReleaseDates, type SdkReleaseDatesOptions } from './sdk-release-dates.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { packageCutoff, pipTimestamp, resolvePackagesAtProblem } from './package-cutoff.js';
+import { packageCutoff, pipTimestamp, resolvePackagesAtProblem, sdkDateCutoff } from './package-cutoff.js';
 
 const now = new Date('2026-11-26T00:00:00Z');
 
@@ -29,5 +29,29 @@ describe('packageCutoff', () => {
     expect(resolvePackagesAtProblem('2024-02-30T00:00:00Z')).toBeDefined();
     expect(resolvePackagesAtProblem('soon')).toBeDefined();
     expect(pipTimestamp(new Date(0))).toBe('1970-01-01T00:00:00+00:00');
+  });
+});
+
+describe('sdkDateCutoff', () => {
+  const byCommit = packageCutoff(undefined, new Date('2026-11-20T08:00:00Z'), now);
+  const gradio = { name: 'gradio', version: '4.44.1', uploadedAt: new Date('2024-09-30T20:12:13Z') };
+
+  it('resolves a pin much older than the commit as of its release plus 30 days, and says so', () => {
+    const c = sdkDateCutoff(undefined, byCommit, gradio);
+    expect(c.cutoff).toBe('2024-10-30T20:12:13+00:00');
+    expect(c.describe).toMatch(/^as of 2024-10-30T20:12:13\+00:00: gradio 4\.44\.1 \(sdk_version\) was released on 2024-09-30T20:12:13\+00:00, much earlier than the last commit .* \(2026-11-20T08:00:00\+00:00\)/);
+  });
+
+  it('keeps the commit date for a recent pin, an explicit resolve_packages_at, or no cutoff', () => {
+    expect(sdkDateCutoff(undefined, byCommit, { ...gradio, uploadedAt: new Date('2026-11-01T00:00:00Z') })).toEqual(byCommit);
+    const explicit = packageCutoff('commit', new Date('2026-11-20T08:00:00Z'), now);
+    expect(sdkDateCutoff('commit', explicit, gradio)).toEqual(explicit);
+    expect(sdkDateCutoff(undefined, packageCutoff(undefined, undefined, now), gradio).cutoff).toBeUndefined();
+  });
+
+  it('falls back to the commit date when the release date could not be looked up, saying why', () => {
+    const c = sdkDateCutoff(undefined, byCommit, { name: 'gradio', version: '4.44.1', problem: 'index unreachable' });
+    expect(c.cutoff).toBe(byCommit.cutoff);
+    expect(c.describe).toContain('the release date of gradio 4.44.1 could not be looked up (index unreachable), so not as of that date');
   });
 });

@@ -59,3 +59,34 @@ export function packageCutoff(setting: string | undefined, changedAt: Date | und
     describe: `as of ${at}, the date of the last commit that changed ${DEPENDENCY_FILES.join(', ')} (set resolve_packages_at: latest in README.md for the newest)`,
   };
 }
+
+/** How long after an SDK release its dependencies are taken from, when sdk_version is much older than the commit. */
+export const SDK_DATE_WINDOW_DAYS = 30;
+
+/** What the build knows of the pinned SDK release's date: its upload time, or why it could not be looked up. */
+export type SdkRelease = { name: string; version: string } & ({ uploadedAt: Date } | { problem: string });
+
+/**
+ * Old SDK pins resolve at the SDK's date: a Space created today with `sdk_version: 4.44.1` would get
+ * today's dependencies (huggingface_hub without `HfFolder`, which that Gradio imports). With the
+ * default setting (no `resolve_packages_at`), when the commit's cutoff is more than
+ * {@link SDK_DATE_WINDOW_DAYS} after the pinned release was uploaded, packages are resolved as of
+ * the release plus that window; when its date cannot be looked up, as of the commit (`byCommit`).
+ * The description says which, for the build log.
+ */
+export function sdkDateCutoff(setting: string | undefined, byCommit: PackageCutoff, sdk: SdkRelease | undefined): PackageCutoff {
+  if (setting !== undefined || sdk === undefined || byCommit.cutoff === undefined) return byCommit;
+  if ('problem' in sdk) {
+    return { ...byCommit, describe: `${byCommit.describe}; the release date of ${sdk.name} ${sdk.version} could not be looked up (${sdk.problem}), so not as of that date` };
+  }
+  const windowEnd = new Date(sdk.uploadedAt.getTime() + SDK_DATE_WINDOW_DAYS * 86_400_000);
+  if (windowEnd.getTime() >= Date.parse(byCommit.cutoff)) return byCommit;
+  const at = pipTimestamp(windowEnd);
+  return {
+    cutoff: at,
+    describe:
+      `as of ${at}: ${sdk.name} ${sdk.version} (sdk_version) was released on ${pipTimestamp(sdk.uploadedAt)}, much earlier than the last commit that changed ` +
+      `${DEPENDENCY_FILES.join(', ')} (${byCommit.cutoff}), so packages are those of its release plus ${SDK_DATE_WINDOW_DAYS} days ` +
+      '(set resolve_packages_at: commit in README.md for the commit date, latest for the newest)',
+  };
+}

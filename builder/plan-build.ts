@@ -11,7 +11,7 @@ import {
 } from '../templates/index.js';
 import { createHash } from 'node:crypto';
 import { DEFAULT_BASE_IMAGES } from './base-image-specs.js';
-import { packageCutoff } from './package-cutoff.js';
+import { packageCutoff, sdkDateCutoff, type SdkRelease } from './package-cutoff.js';
 import { HUB_DEFAULT_PYTHON, pickPython } from './python-images.js';
 import type { SpaceConfig } from './space-config.js';
 
@@ -36,6 +36,8 @@ export interface PlanBuildInput {
   dependenciesChangedAt?: Date;
   /** The current time (a cutoff after it is taken as now). */
   now?: Date;
+  /** The pinned SDK release's upload time (or why it is unknown): an old pin resolves at its date (`sdkDateCutoff`). */
+  sdkRelease?: SdkRelease;
   /** pip's BuildKit cache id for this Space (e.g. from its subdomain). */
   pipCacheId?: string;
   nodeImage?: string;
@@ -99,7 +101,9 @@ export function planBuild(input: PlanBuildInput): BuildPlan {
     pythonImage = picked.image;
     pythonVersion = picked.version;
   }
-  const cutoff = pythonSdk ? packageCutoff(config.resolve_packages_at, input.dependenciesChangedAt, input.now ?? new Date()) : undefined;
+  const cutoff = pythonSdk
+    ? sdkDateCutoff(config.resolve_packages_at, packageCutoff(config.resolve_packages_at, input.dependenciesChangedAt, input.now ?? new Date()), input.sdkRelease)
+    : undefined;
 
   const repoFiles: RepoFiles = {
     packagesTxt: files.has('packages.txt'),

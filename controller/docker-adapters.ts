@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { BaseImageGate, planFromBuilder } from './builds/index.js';
-import { DEFAULT_BASE_IMAGES, DockerImageBuilder, NodeDist, debianSuiteOf, ensureBaseImages, parseNodeDistImage, pickPython, pythonImagesWith, type BaseImageKind } from '../builder/index.js';
+import { DEFAULT_BASE_IMAGES, DockerImageBuilder, NodeDist, SdkReleaseDates, debianSuiteOf, ensureBaseImages, parseNodeDistImage, pickPython, pythonImagesWith, type BaseImageKind } from '../builder/index.js';
 import { fail, type Config, type Logger } from '../core/index.js';
 import { DockerRuntime, DockerSpaceNetwork, IptablesPacketFilter, applyFirewallPlan, buildFirewallPlan, connectDocker, detectDockerGpus } from './runtime/index.js';
 import { DockerHousekeeping } from './runtime/docker/docker-housekeeping.js';
@@ -30,6 +30,12 @@ export async function connectEngine(config: Readonly<Config>): Promise<Dockerode
   return docker;
 }
 
+/** Upload dates of pinned SDK releases (old pins resolve at their date), unless the operator turned the lookup off. */
+export function sdkReleaseDates(config: Readonly<Config>, logger: Logger): SdkReleaseDates | undefined {
+  if (config.SPACEPORT_PYPI_SIMPLE_URL === 'off') return undefined;
+  return new SdkReleaseDates({ indexUrl: config.SPACEPORT_PYPI_SIMPLE_URL, logger: logger.child({ module: 'sdk-release-dates' }) });
+}
+
 /** Node.js releases from the npm registry for static builds (versions chosen when planning, images made by the gate). */
 export function nodeDist(config: Readonly<Config>, logger: Logger): NodeDist {
   return new NodeDist({
@@ -44,7 +50,13 @@ export function nodeDist(config: Readonly<Config>, logger: Logger): NodeDist {
  * and the Node.js images (`spaceport/node:<node>-npm<npm>`) from the npm registry.
  */
 export function engineBuilder(config: Readonly<Config>, docker: Dockerode, logger: Logger, node: NodeDist = nodeDist(config, logger)): BaseImageGate {
-  const inner = new DockerImageBuilder({ docker, logger: logger.child({ module: 'image-builder' }), caBundle: config.SPACEPORT_BUILD_CA_BUNDLE });
+  const inner = new DockerImageBuilder({
+    docker,
+    logger: logger.child({ module: 'image-builder' }),
+    caBundle: config.SPACEPORT_BUILD_CA_BUNDLE,
+    registryMirrors: config.SPACEPORT_REGISTRY_MIRRORS,
+    localImages: [...new Set([...Object.values(pythonImagesWith(config.SPACEPORT_PYTHON_IMAGES)), DEFAULT_BASE_IMAGES.node])],
+  });
   const known = knownBaseImages(config);
   return new BaseImageGate(inner, async (images, log) => {
     for (const image of images.filter((i) => parseNodeDistImage(i))) {
@@ -102,7 +114,7 @@ export async function dockerAdapters(config: Readonly<Config>, logger: Logger): 
   return {
     runtime,
     builder: engineBuilder(config, docker, logger, node),
-    plan: planFromBuilder(config, { node }),
+    plan: planFromBuilder(config, { node, sdkReleases: sdkReleaseDates(config, logger) }),
     baseImages: preparedAtStart(config),
     housekeeper: new DockerHousekeeping(docker),
   };

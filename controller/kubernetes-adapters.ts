@@ -1,7 +1,7 @@
 import { RegistryImageBuilder, parseRegistry } from '../builder/index.js';
 import { fail, type Config, type Logger } from '../core/index.js';
 import { planFromBuilder } from './builds/index.js';
-import { connectEngine, engineBuilder, nodeDist, preparedAtStart } from './docker-adapters.js';
+import { connectEngine, engineBuilder, nodeDist, preparedAtStart, sdkReleaseDates } from './docker-adapters.js';
 import { DockerHousekeeping } from './runtime/docker/docker-housekeeping.js';
 import { KubernetesRuntime, loadKubeConfig } from './runtime/index.js';
 import type { SpaceportAdapters } from './spaceport-interfaces.js';
@@ -41,7 +41,7 @@ export async function kubernetesAdapters(config: Readonly<Config>, logger: Logge
   return {
     runtime,
     builder,
-    plan: planFromBuilder(config, { node }),
+    plan: planFromBuilder(config, { node, sdkReleases: sdkReleaseDates(config, logger) }),
     baseImages: preparedAtStart(config),
     // The builder engine's BuildKit cache and its local copies of old releases (the registry keeps its own).
     housekeeper: new DockerHousekeeping(docker),

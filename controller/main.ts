@@ -78,6 +78,13 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     sleepSecondsFor: (space) => (staticTrees && space.sdk === 'static' && space.sleepSeconds === undefined ? -1 : sleepSecondsFor(space, config)),
     lastActivity: (uid) => ledger.lastActivity(uid),
     drainMs: config.SPACEPORT_DRAIN_MS,
+    // Docker apps answer this process where the proxy reaches them; the fake has no HTTP, and on
+    // Kubernetes pod IPs may not be reachable from here (the kubelet's livenessProbe is the place there).
+    livenessPolicy: runtime.name !== 'docker' ? undefined : {
+      periodMs: config.SPACEPORT_LIVENESS_PERIOD_SECONDS * 1000,
+      timeoutMs: config.SPACEPORT_LIVENESS_TIMEOUT_SECONDS * 1000,
+      failures: config.SPACEPORT_LIVENESS_FAILURES,
+    },
     onPass: () => metrics.reconcilePass(),
   });
   const pipeline = new BuildPipeline({

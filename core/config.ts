@@ -96,6 +96,13 @@ export const configSchema = z.object({
   SPACEPORT_DEBIAN_MIRROR: z.string().optional(),
   /** npm registry for the Node.js releases static builds use (`node-linux-<arch>`, `npm`). */
   SPACEPORT_NPM_REGISTRY: z.url({ protocol: /^https?$/ }).default('https://registry.npmjs.org/'),
+  /**
+   * Registry mirrors (`host:port` or `https://host`, comma-separated) that a Space's registry images
+   * (`FROM python:3.11`) are pulled through before its build: `{mirror}/library/python:3.11`.
+   */
+  SPACEPORT_REGISTRY_MIRRORS: list.default([]),
+  /** A PEP 691 simple index where the pinned SDK release's upload date is looked up (old pins resolve at that date); `off`: not looked up. */
+  SPACEPORT_PYPI_SIMPLE_URL: z.union([z.literal('off'), z.url({ protocol: /^https?$/ })]).default('https://pypi.org/simple'),
   /** Where downloaded Node.js and npm tarballs are cached, by sha512; default {data dir}/cache/node. */
   SPACEPORT_NODE_CACHE: z.string().optional(),
   /** Where debootstrapped root filesystems are cached; default {data dir}/cache/rootfs. */
@@ -139,6 +146,10 @@ export const configSchema = z.object({
   SPACEPORT_NO_WAKE_USER_AGENTS: list.default([]),
   /** How long a replaced release keeps running after traffic moved to the new one (in-flight requests finish). */
   SPACEPORT_DRAIN_MS: z.coerce.number().int().min(0).default(5_000),
+  /** Liveness after ready: a ready app is probed (GET /) this often; this many failed probes in a row is a hang, restarted like a crash. */
+  SPACEPORT_LIVENESS_PERIOD_SECONDS: z.coerce.number().positive().default(10),
+  SPACEPORT_LIVENESS_TIMEOUT_SECONDS: z.coerce.number().positive().default(5),
+  SPACEPORT_LIVENESS_FAILURES: z.coerce.number().int().min(1).default(3),
   SPACEPORT_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
   /** Allow http:// upstream URLs on loopback (tests). */
   SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS: z.stringbool().default(false),

@@ -1,4 +1,4 @@
-import { CA_BUNDLE_FILE_NAME, DEFAULT_BASE_IMAGES, imageRefFor, nodeVersionRequest, parseSpaceConfig, planBuild, pythonImagesWith, type NodeDist } from '../../builder/index.js';
+import { type SdkRelease, type SdkReleaseDates, CA_BUNDLE_FILE_NAME, DEFAULT_BASE_IMAGES, imageRefFor, nodeVersionRequest, parseSpaceConfig, planBuild, pythonImagesWith, type NodeDist } from '../../builder/index.js';
 import { isSpaceportError, type Config } from '../../core/index.js';
 import type { PlanRelease } from './release-plan.js';
 import { pipCacheIdFor, sdkTraits } from '../../templates/index.js';
@@ -11,6 +11,8 @@ export interface PlanFromBuilderOptions {
   node?: Pick<NodeDist, 'choose'>;
   /** The secret of the Spaces' BuildKit cache ids (default: `build-cache.key` in the data directory). */
   cacheKey?: Buffer;
+  /** Upload dates of pinned SDK releases: an old `sdk_version` resolves its packages at its date; without it, at the commit's. */
+  sdkReleases?: Pick<SdkReleaseDates, 'uploadedAt'>;
 }
 
 /** The builder's steps (README → config → Node.js version → template plan → image identity) as one PlanRelease. */
@@ -42,8 +44,10 @@ export function planFromBuilder(config: Readonly<Config>, opts: PlanFromBuilderO
         notices.push(`Node.js for ${why} could not be looked up (${(err as Error).message}); building with Debian's Node.js (${DEFAULT_BASE_IMAGES.node}).`);
       }
     }
+    const sdkRelease = await pinnedSdkRelease(parsed.config, opts.sdkReleases);
     const plan = planBuild({
       config: parsed.config,
+      ...(sdkRelease ? { sdkRelease } : {}),
       files,
       pythonImages,
       defaultPython: config.SPACEPORT_DEFAULT_PYTHON,
@@ -75,4 +79,19 @@ export function planFromBuilder(config: Readonly<Config>, opts: PlanFromBuilderO
       notices: [...notices, ...plan.notices],
     };
   };
+}
+
+/** The pinned SDK release's upload date when it matters (a Python SDK, sdk_version, the default resolve_packages_at), or why it is unknown. */
+async function pinnedSdkRelease(
+  config: { sdk: Parameters<typeof sdkTraits>[0]; sdk_version?: string; resolve_packages_at?: string },
+  dates: Pick<SdkReleaseDates, 'uploadedAt'> | undefined,
+): Promise<SdkRelease | undefined> {
+  const image = sdkTraits(config.sdk).image;
+  if (!dates || image.kind !== 'python-packages' || config.sdk_version === undefined || config.resolve_packages_at !== undefined) return undefined;
+  const release = { name: image.sdkPackage, version: config.sdk_version };
+  try {
+    return { ...release, uploadedAt: await dates.uploadedAt(release.name, release.version) };
+  } catch (err) {
+    return { ...release, problem: (err as Error).message };
+  }
 }

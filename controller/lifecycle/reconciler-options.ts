@@ -2,7 +2,9 @@ import type { Clock, Flavor, Logger } from '../../core/index.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { SpaceRecord } from '../store/records.js';
 import type { SpaceStore } from '../store/space-store.js';
+import type { ProbeTarget } from '../runtime/index.js';
 import type { CrashPolicy } from './crash-history.js';
+import type { LivenessPolicy } from './liveness-check.js';
 import type { InProcessRouteTable } from './route-table.js';
 
 export interface ReconcilerOptions {
@@ -33,6 +35,10 @@ export interface ReconcilerOptions {
   drainMs?: number;
   /** Restart delays and when repeated crashes are a crash loop (default: `DEFAULT_CRASH_POLICY`). */
   crashPolicy?: CrashPolicy;
+  /** How a ready app is probed for a hang; undefined: not probed (no liveness check). */
+  livenessPolicy?: LivenessPolicy;
+  /** The liveness probe (default: an HTTP GET `/` at the instance's endpoint). */
+  livenessProbe?: (target: ProbeTarget, timeoutMs: number) => Promise<boolean>;
   /** Told of every reconcile pass of one Space (metrics). */
   onPass?(): void;
 }

@@ -3,8 +3,10 @@ import type { Instance } from '../runtime/runtime.js';
 import type { ReleaseRecord, SpaceRecord } from '../store/records.js';
 import { instanceSpecFor } from './instance-spec.js';
 import { CrashHistory } from './crash-history.js';
+import { LivenessCheck } from './liveness-check.js';
 import { startupTimeoutOf } from './observe.js';
 import { PassScheduler } from './pass-scheduler.js';
+import { runLogTail } from './run-log-tail.js';
 import type { ReconcilerOptions } from './reconciler-options.js';
 import { summarizeRuntimeFailure } from './runtime-error-summary.js';
 import { spaceRoute } from './space-route.js';
@@ -21,6 +23,7 @@ export class Reconciler {
   readonly #o: ReconcilerOptions;
   readonly #passes: PassScheduler;
   readonly #crashes: CrashHistory;
+  readonly #liveness: LivenessCheck;
   /** When we first asked for a release's instance (startup timeout counts from here). */
   readonly #startedAt = new Map<ReleaseId, number>();
   /** When a Space last became ready (a fresh Space is not idle). */
@@ -42,6 +45,7 @@ export class Reconciler {
   constructor(opts: ReconcilerOptions) {
     this.#o = opts;
     this.#crashes = new CrashHistory(opts.crashPolicy);
+    this.#liveness = new LivenessCheck({ policy: opts.livenessPolicy, probe: opts.livenessProbe, onHang: (uid) => void this.kick(uid), logger: opts.logger });
     const { runtime } = opts;
     this.#passes = new PassScheduler({
       pass: (uid) => this.#reconcile(uid),
@@ -111,6 +115,7 @@ export class Reconciler {
 
   async close(): Promise<void> {
     this.#unwatch?.();
+    this.#liveness.close();
     await this.#passes.close();
   }
 
@@ -135,6 +140,8 @@ export class Reconciler {
     const target = space.targetRelease ? store.getRelease(space.targetRelease) : undefined;
     const previous =
       space.servingRelease && space.servingRelease !== space.targetRelease ? store.getRelease(space.servingRelease) : undefined;
+    const hang = this.#liveness.look(space.uid, space.lifecycle === 'active' ? target?.id : undefined, target && byRelease.get(target.id));
+    if (hang) await this.#hung(space, target!, byRelease, hang);
 
     if (space.lifecycle !== 'active') {
       // Asleep or paused: no container runs (kept stopped, so waking is a start, not a create).
@@ -229,7 +236,7 @@ export class Reconciler {
       if (!this.#startedAt.has(target.id)) this.#startedAt.set(target.id, since);
       const timeout = startupTimeoutOf(target.config);
       if (now - since > timeout) {
-        const tail = await this.#logTail(space, target.id);
+        const tail = await runLogTail(this.#o.runtime, space.id, target.id);
         const message = `The app did not answer on port ${target.port} within ${Math.round(timeout / 1000)} s (startup_duration_timeout).${tail ? `\n${tail}` : ''}`;
         store.setReleaseFailure(target.id, this.#masked(space, message));
         await runtime.stop(space.id, target.id);
@@ -258,7 +265,7 @@ export class Reconciler {
         this.#makingRoom.delete(space.uid);
       }
       if (!everReady) {
-        const tail = await this.#logTail(space, target.id);
+        const tail = await runLogTail(this.#o.runtime, space.id, target.id);
         store.setReleaseFailure(target.id, this.#masked(space, summarizeRuntimeFailure(reason, tail)));
         log.warn({ reason: this.#masked(space, reason) }, 'app failed to start');
         return false;
@@ -269,7 +276,7 @@ export class Reconciler {
         this.#later(space.uid, restartAt - now);
         return false;
       }
-      const tail = await this.#logTail(space, target.id);
+      const tail = await runLogTail(this.#o.runtime, space.id, target.id);
       const { attempt } = this.#crashes.crashed(target.id, now, this.#masked(space, summarizeRuntimeFailure(reason, tail)));
       log.warn({ reason: this.#masked(space, reason), attempt }, 'app crashed; restarting');
       await runtime.apply(this.#spec(space, target));
@@ -277,6 +284,15 @@ export class Reconciler {
       return true;
     }
     return false;
+  }
+
+  /** A hung app (liveness-check.ts) is a crash: history, backoff, RUNTIME_ERROR when it repeats; stopped, restarted by `#driveTarget`. */
+  async #hung(space: SpaceRecord, target: ReleaseRecord, byRelease: Map<ReleaseId, Instance>, hang: string): Promise<void> {
+    const tail = await runLogTail(this.#o.runtime, space.id, target.id);
+    const { attempt } = this.#crashes.crashed(target.id, this.#o.clock.now(), this.#masked(space, tail ? `${hang}\n${tail}` : hang));
+    this.#o.logger.warn({ space: space.id, release: target.id, attempt }, 'app hung (liveness); restarting');
+    await this.#o.runtime.stop(space.id, target.id);
+    byRelease.set(target.id, { ...byRelease.get(target.id)!, state: { kind: 'stopped' } });
   }
 
   /**
@@ -343,17 +359,6 @@ export class Reconciler {
     if (seconds < 0) return undefined;
     const last = Math.max(this.#o.lastActivity(space.uid) ?? 0, this.#readyAt.get(space.uid) ?? 0, space.lastActiveAt ?? 0);
     return last + seconds * 1000 - this.#o.clock.now();
-  }
-
-  /** The app's last log lines for a failure message (shown to every reader of the Space): secret values masked. */
-  async #logTail(space: SpaceRecord, release: ReleaseId): Promise<string> {
-    const lines: string[] = [];
-    try {
-      for await (const line of this.#o.runtime.logs(space.id, release, { follow: false, tail: 30 })) lines.push(line.data.replace(/\n$/, ''));
-    } catch {
-      // The instance may be gone already: no tail then.
-    }
-    return lines.join('\n');
   }
 
   /** A release's failure message is shown to every reader of the Space: the app's output in it must not carry secret values. */

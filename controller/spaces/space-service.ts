@@ -6,11 +6,13 @@ import { assertCanCreateIn, assertCanWrite, canRead, canReadCode, canUseApp, rea
 import { appAccessOf, grantScopeOf } from '../lifecycle/index.js';
 import type { SpaceRecord, Visibility } from '../store/records.js';
 import type { SpacePage, SpaceQuery } from '../store/web-store.js';
+import { writeStatus } from '../store/write-status.js';
 import type { CreateSpaceInput, DuplicateSpaceInput, SpaceServiceOptions } from './space-service-types.js';
 import { sleepSecondsFor } from './sleep-policy.js';
 import { redactUrl, runtimeJson, spaceHost, spaceInfoJson, type HubUrls } from './hub-json.js';
 import { SpaceChanges } from './space-changes.js';
 import { initialFiles } from './initial-files.js';
+import { readmeCardAtHead } from './readme-card.js';
 import { searchSpaces, type SpaceSearchInput } from './space-search.js';
 import { trustedHost } from './trusted-host.js';
 import { UpstreamFollow } from './upstream-follow.js';
@@ -153,6 +155,7 @@ export class SpaceService {
     for (const v of input.variables ?? []) store.upsertSetting(space.uid, 'variable', v);
     if (opts.paused) store.updateSpec(space.uid, { paused: true });
     logger.info({ space: id, sdk: input.sdk, upstream: upstream ? redactUrl(upstream.url) : undefined, copyOf: opts.copyFrom }, 'space created');
+    await this.#readCard(space);
     if (buildNow) await this.#o.pipeline.enqueue(space.uid);
     await this.#o.reconciler.kick(space.uid);
     if (upstream) void this.#upstream.pull(space.uid).catch((err) => logger.warn({ err, space: id }, 'first upstream fetch failed'));
@@ -346,8 +349,15 @@ export class SpaceService {
 
   // ---- lifecycle
 
+  /** The card (cardData, tags) is the head README's as soon as it lands, while any build runs. */
+  async #readCard(space: SpaceRecord): Promise<void> {
+    const card = await readmeCardAtHead(this.#o.repos, space);
+    if (card !== undefined) writeStatus(this.#o.store, space.uid, () => ({ cardData: card }));
+  }
+
   /** A push (or fetched upstream) landed: build the new head. */
   async onPush(space: SpaceRecord): Promise<void> {
+    await this.#readCard(space);
     await this.#o.pipeline.enqueue(space.uid);
     await this.#o.reconciler.kick(space.uid);
   }
