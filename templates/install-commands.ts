@@ -43,13 +43,23 @@ export function pipInstall(input: TemplateInput): string {
 /**
  * `uv pip install` as close to pip as uv gets: into the venv, every index consulted for every
  * package as pip does (`--index-strategy unsafe-best-match`: a torch index URL next to PyPI picks
- * the best version across both), resolved as of the cutoff (`--exclude-newer`), and byte-compiled
- * as pip does (a container starts from the image's files every time it wakes: without .pyc files
- * every wake would compile the modules it imports again).
+ * the best version across both), resolved as of the cutoff (`--exclude-newer`). Not
+ * `--compile-bytecode`: compiling every installed file took longer than downloading and installing
+ * them together (docs/benchmarks.md); {@link warmImport} compiles what the app's start imports.
  */
 export function uvInstall(input: TemplateInput): string {
   const cutoff = input.packageCutoff ? ` --exclude-newer ${shellQuote(input.packageCutoff)}` : '';
-  return `uv pip install --python ${VENV_DIR}/bin/python --index-strategy unsafe-best-match${cutoff} --compile-bytecode`;
+  return `uv pip install --python ${VENV_DIR}/bin/python --index-strategy unsafe-best-match${cutoff}`;
+}
+
+/**
+ * Import the SDK once in the build, so the image carries the .pyc files of what the app's start
+ * imports (a container starts from the image's files on every wake: without them each start would
+ * compile them again). Never fails the build: an app that cannot import its SDK fails at start, as
+ * on the Hub, with its own error.
+ */
+export function warmImport(module: string): string {
+  return `{ timeout 300 python -c ${shellQuote(`import ${module}`)} >/dev/null 2>&1 || true; }`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { APP_DIR, APP_HOME, APP_UID, CODE_DIR, SUPPORT_DIR, type TemplateInput } from './template-input.js';
 import { execForm, shellQuote } from './dockerfile-syntax.js';
-import { VENV_DIR, cacheDirsCommand, installRun, venvCommand } from './install-commands.js';
+import { VENV_DIR, cacheDirsCommand, installRun, installerOf, venvCommand, warmImport } from './install-commands.js';
 
 export { VENV_DIR };
 
@@ -76,7 +76,8 @@ export function sdkAndCodeLayers(input: TemplateInput, packages: readonly string
   const pkgs = packages.map(shellQuote).join(' ');
   const copyCode = `COPY --chown=${APP_UID}:${APP_UID} ${CODE_DIR}/ ${APP_DIR}/`;
   const report = `python -c ${shellQuote(`import sys, importlib.metadata as m; print("Spaceport: installed Python %s, ${sdkName} %s" % (sys.version.split()[0], m.version("${sdkName}")))`)}`;
-  const install = (reqs?: string) => installRun(input, `${reqs ? `-r ${reqs} ` : ''}${pkgs}`, report);
+  const then = installerOf(input) === 'uv' ? `${report} && ${warmImport(sdkName)}` : report;
+  const install = (reqs?: string) => installRun(input, `${reqs ? `-r ${reqs} ` : ''}${pkgs}`, then);
   if (!input.files.requirements) return [install(), copyCode];
   if (input.localRequirements) return [copyCode, install('requirements.txt')];
   const source = input.requirementsWithoutSdk !== undefined ? `${SUPPORT_DIR}/requirements.txt` : `${CODE_DIR}/requirements.txt`;
