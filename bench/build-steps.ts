@@ -51,10 +51,14 @@ export async function barePipInstallMs(docker: Dockerode, image: string, gradio:
   return performance.now() - t0;
 }
 
-/** Seconds `import gradio` takes in a fresh container of an image (what every start of the app pays). */
-export async function importGradioSeconds(docker: Dockerode, image: string): Promise<number> {
+/**
+ * Seconds `import gradio` takes in a fresh container of an image (what every start of the app pays);
+ * `withoutPyc`: as if the image had no .pyc files (PYTHONPYCACHEPREFIX points Python at an empty tree).
+ */
+export async function importGradioSeconds(docker: Dockerode, image: string, withoutPyc = false): Promise<number> {
   const py = 'import time; t = time.perf_counter(); import gradio; print("@@", time.perf_counter() - t)';
-  const r = await runIn(docker, image, ['python', '-c', py], 'import-gradio');
+  const argv = withoutPyc ? ['env', 'PYTHONPYCACHEPREFIX=/tmp/no-pyc', 'python', '-c', py] : ['python', '-c', py];
+  const r = await runIn(docker, image, argv, 'import-gradio');
   const m = /@@ (\d+(?:\.\d+)?)/.exec(r.out);
   if (r.code !== 0 || !m) throw new Error(`import gradio failed in ${image}: ${r.out.slice(-2000)}`);
   return Number(m[1]);

@@ -201,6 +201,7 @@ async function main(): Promise<void> {
   const unchanged: { pushMs: number; buildStarted: boolean; stage: string }[] = [];
   let barePipMs = Number.NaN;
   let importGradio = Number.NaN;
+  let importGradioNoPyc = Number.NaN;
   try {
     await events.open();
     // The named alternative, in this run: a bare pip install of the same gradio.
@@ -217,7 +218,8 @@ async function main(): Promise<void> {
       }
     }
     importGradio = await importGradioSeconds(docker, cold[0]!.image);
-    process.stderr.write(`import gradio in a fresh container: ${importGradio.toFixed(2)} s\n`);
+    importGradioNoPyc = await importGradioSeconds(docker, cold[0]!.image, true);
+    process.stderr.write(`import gradio in a fresh container: ${importGradio.toFixed(2)} s (without the image's .pyc files: ${importGradioNoPyc.toFixed(2)} s)\n`);
     // Code-only, requirements-only and unchanged pushes go to the first Space (its layers are cached now).
     const name = cold[0]!.name;
     const space = `admin/${name}`;
@@ -288,6 +290,7 @@ async function main(): Promise<void> {
     runs: { cold: 1, warm: RUNS_WARM, code_only: RUNS_CODE, requirements_only: RUNS_REQS, unchanged: RUNS_UNCHANGED },
     bare_pip_install_ms: barePipMs,
     import_gradio_s: importGradio,
+    import_gradio_without_pyc_s: importGradioNoPyc,
     cold_ms: median(coldLive),
     cold: { live_ms: stats(coldLive), build_ms: stats(cold.map((r) => r.buildMs)), git_push_ms: stats(cold.map((r) => r.pushMs)), build_steps_s: medianSteps(cold) },
     warm: { live_ms: stats(warmLive), build_ms: stats(warm.map((r) => r.buildMs)), build_steps_s: medianSteps(warm) },
@@ -311,7 +314,7 @@ async function main(): Promise<void> {
     row('requirements-only: of which build (queued → image)', reqs.map((r) => r.buildMs)),
     row(`unchanged tree: git push (builds started: ${unchanged.filter((r) => r.buildStarted).length})`, unchangedPush),
   ]);
-  process.stdout.write(`\ntargets: ${JSON.stringify(targets)}; import gradio in a fresh container ${importGradio.toFixed(2)} s\n\nBuild steps (seconds, from the BuildKit log; medians):\n\n`);
+  process.stdout.write(`\ntargets: ${JSON.stringify(targets)}; import gradio in a fresh container ${importGradio.toFixed(2)} s (without .pyc files ${importGradioNoPyc.toFixed(2)} s)\n\nBuild steps (seconds, from the BuildKit log; medians):\n\n`);
   const stepRows = (label: string, st: Record<BuildStep, number>) => [label, ...(Object.values(st) as number[]).map((x) => x.toFixed(1))];
   printTable(['deploy', ...Object.keys(cold[0]?.steps ?? {})], [
     stepRows('cold', result.cold.build_steps_s),
