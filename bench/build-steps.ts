@@ -31,7 +31,8 @@ export function buildSteps(log: string): Record<BuildStep, number> {
   return out;
 }
 
-async function runIn(docker: Dockerode, image: string, argv: string[], label: string): Promise<{ code: number; out: string }> {
+/** Run `argv` in a new container of `image` (removed after), its output as one string (TTY: stdout and stderr together). */
+export async function runIn(docker: Dockerode, image: string, argv: string[], opts: { label: string; user?: string; env?: string[] }): Promise<{ code: number; out: string }> {
   let out = '';
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -39,14 +40,20 @@ async function runIn(docker: Dockerode, image: string, argv: string[], label: st
       cb();
     },
   });
-  const [res] = (await docker.run(image, argv, sink, { Tty: true, User: '1000', HostConfig: { AutoRemove: true }, Labels: { 'spaceport.bench': label } })) as [{ StatusCode: number }];
-  return { code: res.StatusCode, out };
+  const [res] = (await docker.run(image, argv, sink, {
+    Tty: true,
+    ...(opts.user ? { User: opts.user } : {}),
+    ...(opts.env ? { Env: opts.env } : {}),
+    HostConfig: { AutoRemove: true },
+    Labels: { 'spaceport.bench': opts.label },
+  })) as [{ StatusCode: number }];
+  return { code: res.StatusCode, out: out.replace(/\r/g, '') };
 }
 
 /** The alternative a cold Space is compared with: `pip install gradio==X` into a fresh venv, in a container of the same base image, no cache. */
 export async function barePipInstallMs(docker: Dockerode, image: string, gradio: string): Promise<number> {
   const t0 = performance.now();
-  const r = await runIn(docker, image, ['sh', '-c', `cd /tmp && python3 -m venv v && v/bin/pip install --no-cache-dir --disable-pip-version-check -q 'gradio==${gradio}'`], 'bare-pip');
+  const r = await runIn(docker, image, ['sh', '-c', `cd /tmp && python3 -m venv v && v/bin/pip install --no-cache-dir --disable-pip-version-check -q 'gradio==${gradio}'`], { label: 'bare-pip', user: '1000' });
   if (r.code !== 0) throw new Error(`bare pip install gradio==${gradio} failed: ${r.out.slice(-2000)}`);
   return performance.now() - t0;
 }
@@ -58,7 +65,7 @@ export async function barePipInstallMs(docker: Dockerode, image: string, gradio:
 export async function importGradioSeconds(docker: Dockerode, image: string, withoutPyc = false): Promise<number> {
   const py = 'import time; t = time.perf_counter(); import gradio; print("@@", time.perf_counter() - t)';
   const argv = withoutPyc ? ['env', 'PYTHONPYCACHEPREFIX=/tmp/no-pyc', 'python', '-c', py] : ['python', '-c', py];
-  const r = await runIn(docker, image, argv, 'import-gradio');
+  const r = await runIn(docker, image, argv, { label: 'import-gradio', user: '1000' });
   const m = /@@ (\d+(?:\.\d+)?)/.exec(r.out);
   if (r.code !== 0 || !m) throw new Error(`import gradio failed in ${image}: ${r.out.slice(-2000)}`);
   return Number(m[1]);

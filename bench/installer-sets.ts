@@ -13,11 +13,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import Dockerode from 'dockerode';
 import { CA_BUNDLE_FILE_NAME, ensureBaseImages, parseSpaceConfig, planBuild, pythonImagesWith } from '../builder/index.js';
 import { silentLogger } from '../core/index.js';
 import { PIP_VERSION, UV_VERSION } from '../templates/index.js';
+import { runIn } from './build-steps.js';
 import { fmt } from './space-bench.js';
 import { printTable } from './stats.js';
 
@@ -55,18 +55,6 @@ function script(args: string, cutoff: string | undefined): string {
     `t=$(now); /v/bin/pip install --disable-pip-version-check --no-cache-dir --dry-run --quiet --report /tmp/pip.json ${pipCut} ${args} >/tmp/pip.out 2>&1; rc=$?; echo "@@PIP $(( $(now) - t )) $rc"; cat /tmp/pip.json 2>/dev/null; echo; tail -5 /tmp/pip.out`,
     `t=$(now); UV_CACHE_DIR=/tmp/uvc /v/bin/uv pip install --dry-run --python /v/bin/python --index-strategy unsafe-best-match ${uvCut} ${args} >/tmp/uv.out 2>&1; rc=$?; echo "@@UV $(( $(now) - t )) $rc"; cat /tmp/uv.out`,
   ].join('\n');
-}
-
-async function runIn(docker: Dockerode, image: string, sh: string, env: string[]): Promise<string> {
-  let out = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      out += chunk.toString('utf8');
-      cb();
-    },
-  });
-  await docker.run(image, ['sh', '-c', sh], sink, { Env: env, Tty: true, HostConfig: { AutoRemove: true }, Labels: { 'spaceport.bench': 'installer-sets' } });
-  return out;
 }
 
 function parse(raw: string): Pick<InstallerSets, 'pip' | 'uv'> {
@@ -119,7 +107,7 @@ export async function compareInstallers(docker: Dockerode): Promise<InstallerSet
     const image = plan.templateInput.pythonImage;
     await ensureBaseImages(docker, { python: image }, silentLogger());
     const cutoff = plan.packageCutoff;
-    const out = await runIn(docker, image, script(args, cutoff), [`REQS=${Buffer.from(reqs).toString('base64')}`]);
+    const { out } = await runIn(docker, image, ['sh', '-c', script(args, cutoff)], { label: 'installer-sets', env: [`REQS=${Buffer.from(reqs).toString('base64')}`] });
     const { pip, uv } = parse(out);
     const differences: Record<string, [string, string]> = {};
     for (const name of new Set([...Object.keys(pip.packages), ...Object.keys(uv.packages)])) {
