@@ -1,16 +1,25 @@
 /**
- * Build times of a Gradio Space through the whole product (git push, BuildKit, PyPI, Docker, proxy):
+ * Build times of a Gradio Space through the whole product (git push, BuildKit, PyPI, Docker, proxy),
+ * with the installer of SPACEPORT_PYTHON_INSTALLER (uv by default):
  *
- * - cold: a new Space whose gradio layer is not cached. The gradio template installs the SDK
- *   before requirements.txt (a requirements change must not reinstall gradio), so a unique
- *   comment in requirements.txt would only re-run the small requirements layer. A unique comment
- *   in `pre-requirements.txt` is copied before the SDK layer: pip then downloads and installs
- *   gradio again. The base image (spaceport/python) is kept. Measured: `git push` returned →
- *   first 200 with the app's output through its subdomain.
+ * - bare pip (the named alternative, same run): `pip install gradio==X` into a fresh venv in a
+ *   container of spaceport/python:3.11, no cache.
+ * - cold: a new Space of a new owner (this run's harness has a new build-cache key, so the owner's
+ *   package cache is empty). A unique comment in `pre-requirements.txt` is copied before the SDK
+ *   layer, so the install layer is never a BuildKit hit. The base image and the layers every Space
+ *   shares (uv, the venv) are kept. Measured: `git push` returned → first 200 with the app's output
+ *   through its subdomain.
+ * - warm: a second new Space of the same owner (its cache mount is warm; its layers are not).
  * - code-only: a commit changing only app.py → first 200 with the new output.
+ * - requirements-only: a commit adding one small package to requirements.txt (the app shows
+ *   requirements.txt, so the new page is told apart) → first 200.
  * - unchanged: an empty commit (same tree) → no build starts; the time `git push` takes.
+ * Where the time of a cold and a code-only deploy goes: the build's steps from its BuildKit log
+ * (context upload, base layers, uv and venv, install, code copy, export), then image → container
+ * started → app answers on its port → first 200 through the proxy (route switch), and `import
+ * gradio` in a fresh container of the image.
  *
- *   npx tsx bench/builds.ts          (RUNS_COLD=1, RUNS_CODE=5, RUNS_UNCHANGED=3 by default)
+ *   npx tsx bench/builds.ts     (RUNS_COLD=1, RUNS_WARM=1, RUNS_CODE=3, RUNS_REQS=2, RUNS_UNCHANGED=3)
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -18,13 +27,17 @@ import Dockerode from 'dockerode';
 import type { SpaceId } from '../core/index.js';
 import { commitFiles, git, makeWorkTree, pushUrl } from '../test/support/git-client.js';
 import { ADMIN_TOKEN, type Harness } from '../test/support/spaceport-harness.js';
+import { barePipInstallMs, buildSteps, importGradioSeconds, type BuildStep } from './build-steps.js';
 import { ContainerEvents, within } from './container-events.js';
 import { hostPortOf, pollUntil200 } from './direct-start.js';
 import { fmt, msUntil200, removeBenchDockerObjects, startDockerHarness, writeResult } from './space-bench.js';
 import { median, percentile, printTable } from './stats.js';
 
-const RUNS_COLD = Number(process.env.RUNS_COLD ?? 1);
-const RUNS_CODE = Number(process.env.RUNS_CODE ?? 5);
+const RUNS_WARM = Number(process.env.RUNS_WARM ?? 1);
+const RUNS_CODE = Number(process.env.RUNS_CODE ?? 3);
+const RUNS_REQS = Number(process.env.RUNS_REQS ?? 2);
+/** One small package per requirements-only push (pure Python, no dependencies). */
+const SMALL_PACKAGES = ['humanize', 'tabulate', 'python-slugify', 'toolz', 'more-itertools'];
 const RUNS_UNCHANGED = Number(process.env.RUNS_UNCHANGED ?? 3);
 const GRADIO_VERSION = process.env.GRADIO_VERSION ?? '5.50.0';
 const COLD_TIMEOUT_MS = 15 * 60_000;
@@ -35,8 +48,19 @@ const INSTANCE = `bench-builds-${randomBytes(3).toString('hex')}`;
 
 const README = `---\ntitle: Bench\nsdk: gradio\nsdk_version: ${GRADIO_VERSION}\napp_file: app.py\n---\n`;
 
+/** The app shows its marker and requirements.txt (so a requirements-only push changes the page). */
 function appPy(marker: string): string {
-  return ['import gradio as gr', '', 'with gr.Blocks(title="bench") as demo:', `    gr.Markdown("${marker}")`, '', 'demo.launch()', ''].join('\n');
+  return [
+    'import os',
+    'import gradio as gr',
+    '',
+    'reqs = open("requirements.txt").read() if os.path.exists("requirements.txt") else ""',
+    'with gr.Blocks(title="bench") as demo:',
+    `    gr.Markdown("${marker} " + reqs)`,
+    '',
+    'demo.launch()',
+    '',
+  ].join('\n');
 }
 
 interface PushTiming {
@@ -85,10 +109,19 @@ interface ColdRun {
   pushMs: number;
   liveMs: number;
   buildMs: number;
+  steps: Record<BuildStep, number>;
+  image: string;
 }
 
-async function coldRun(h: Harness, i: number): Promise<{ run: ColdRun; work: string }> {
-  const name = `cold-${randomBytes(3).toString('hex')}-${i}`;
+/** The image of the Space's latest build. */
+function lastImage(h: Harness, space: string): string {
+  const rec = h.sp.store.getSpace(space as SpaceId);
+  const build = rec ? h.sp.store.latestBuild(rec.uid) : undefined;
+  return build?.status === 'succeeded' ? build.image : '';
+}
+
+async function coldRun(h: Harness, i: number, kind = 'cold'): Promise<{ run: ColdRun; work: string }> {
+  const name = `${kind}-${randomBytes(3).toString('hex')}-${i}`;
   const space = `admin/${name}`;
   const marker = `cold-${randomBytes(6).toString('hex')}`;
   const create = await h.api('POST', '/api/repos/create', { name, type: 'space', sdk: 'gradio' });
@@ -106,10 +139,53 @@ async function coldRun(h: Harness, i: number): Promise<{ run: ColdRun; work: str
       throw new Error(`${String(err)}; stage ${rt?.stage} ${rt?.errorMessage ?? ''}`);
     },
   );
-  // A cold build must have installed gradio (pip prints "Collecting" for what it downloads).
+  // A cold build must have installed gradio (uv lists what it installs, pip says "Collecting").
   const log = await buildLog(h, space);
-  if (!log.includes(`Collecting gradio==${GRADIO_VERSION}`)) throw new Error(`the cold build of ${space} did not install gradio: its layer was cached`);
-  return { run: { name, pushMs, liveMs, buildMs: lastBuildMs(h, space) }, work };
+  if (!log.includes(`+ gradio==${GRADIO_VERSION}`) && !log.includes(`Collecting gradio==${GRADIO_VERSION}`)) {
+    throw new Error(`the cold build of ${space} did not install gradio: its layer was cached`);
+  }
+  return { run: { name, pushMs, liveMs, buildMs: lastBuildMs(h, space), steps: buildSteps(log), image: lastImage(h, space) }, work };
+}
+
+interface LivePush {
+  pushMs: number;
+  liveMs: number;
+  buildMs: number;
+  toImageMs: number;
+  toStartEventMs: number;
+  toAppReadyMs: number;
+  steps: Record<BuildStep, number>;
+}
+
+/** Commit `files` (whose page shows `marker`), push, and time push returned → image → container start → app answers → first 200 via the proxy. */
+async function livePush(h: Harness, docker: Dockerode, events: ContainerEvents, space: string, work: string, files: Record<string, string>, marker: string): Promise<LivePush> {
+  const host = `${space.replace('/', '-')}.localhost:${h.port}`;
+  await h.waitStage(space, ['RUNNING'], CODE_TIMEOUT_MS);
+  await commitFiles(work, files, marker);
+  const started = events.next('start', space);
+  const { pushMs } = await push(h, space, work);
+  const t0 = performance.now();
+  // Split: the new container's start event, and when it answers on its own port (polled directly).
+  const stopPolling = new AbortController();
+  const appReady = started.then(async (e) => {
+    const port = await hostPortOf(docker.getContainer(e.id));
+    return pollUntil200(() => port, { timeoutMs: CODE_TIMEOUT_MS, everyMs: 10, signal: stopPolling.signal });
+  });
+  appReady.catch(() => {});
+  const liveMs = await msUntil200({ port: h.port, host, marker, timeoutMs: CODE_TIMEOUT_MS, everyMs: CODE_POLL_MS });
+  const startEv = await within(started, 5_000);
+  const ready = await within(appReady.catch(() => undefined), 5_000);
+  stopPolling.abort();
+  const finished = lastBuildFinishedAt(h, space);
+  return {
+    pushMs,
+    liveMs,
+    buildMs: lastBuildMs(h, space),
+    toImageMs: finished - (performance.timeOrigin + t0),
+    toStartEventMs: startEv ? startEv.at - t0 : Number.NaN,
+    toAppReadyMs: ready === undefined ? Number.NaN : ready - t0,
+    steps: buildSteps(await buildLog(h, space)),
+  };
 }
 
 async function main(): Promise<void> {
@@ -118,54 +194,51 @@ async function main(): Promise<void> {
   const names: string[] = [];
   const works: string[] = [];
   const cold: ColdRun[] = [];
-  const code: { pushMs: number; liveMs: number; buildMs: number; toImageMs: number; toStartEventMs: number; toAppReadyMs: number }[] = [];
+  const warm: ColdRun[] = [];
+  const code: LivePush[] = [];
+  const reqs: LivePush[] = [];
   const events = new ContainerEvents({ docker, instance: INSTANCE, actions: ['start'] });
   const unchanged: { pushMs: number; buildStarted: boolean; stage: string }[] = [];
+  let barePipMs = Number.NaN;
+  let importGradio = Number.NaN;
+  let importGradioNoPyc = Number.NaN;
   try {
     await events.open();
-    for (let i = 0; i < RUNS_COLD; i++) {
-      const { run, work } = await coldRun(h, i);
-      names.push(run.name);
-      works.push(work);
-      cold.push(run);
-      process.stderr.write(`cold ${i}: push ${fmt(run.pushMs)} ms, live ${fmt(run.liveMs)} ms (build ${fmt(run.buildMs)} ms)\n`);
+    // The named alternative, in this run: a bare pip install of the same gradio.
+    barePipMs = await barePipInstallMs(docker, 'spaceport/python:3.11', GRADIO_VERSION);
+    process.stderr.write(`bare pip install gradio==${GRADIO_VERSION}: ${fmt(barePipMs)} ms\n`);
+    // The first Space of this run's owner: its package cache is empty.
+    for (const [kind, runs, out] of [['cold', 1, cold], ['warm', RUNS_WARM, warm]] as const) {
+      for (let i = 0; i < runs; i++) {
+        const { run, work } = await coldRun(h, i, kind);
+        names.push(run.name);
+        works.push(work);
+        out.push(run);
+        process.stderr.write(`${kind} ${i}: push ${fmt(run.pushMs)} ms, live ${fmt(run.liveMs)} ms (build ${fmt(run.buildMs)} ms) ${JSON.stringify(run.steps)}\n`);
+      }
     }
-    // Code-only and unchanged pushes go to the last cold Space (its layers are cached now).
-    const name = cold.at(-1)!.name;
+    importGradio = await importGradioSeconds(docker, cold[0]!.image);
+    importGradioNoPyc = await importGradioSeconds(docker, cold[0]!.image, true);
+    process.stderr.write(`import gradio in a fresh container: ${importGradio.toFixed(2)} s (without the image's .pyc files: ${importGradioNoPyc.toFixed(2)} s)\n`);
+    // Code-only, requirements-only and unchanged pushes go to the first Space (its layers are cached now).
+    const name = cold[0]!.name;
     const space = `admin/${name}`;
-    const host = `admin-${name}.localhost:${h.port}`;
-    const work = works.at(-1)!;
-    for (let i = 0; i < RUNS_CODE; i++) {
-      await h.waitStage(space, ['RUNNING'], CODE_TIMEOUT_MS);
-      const marker = `code-${i}-${randomBytes(6).toString('hex')}`;
-      await commitFiles(work, { 'app.py': appPy(marker) }, marker);
-      const started = events.next('start', space);
-      const { pushMs } = await push(h, space, work);
-      const t0 = performance.now();
-      // Split: the new container's start event, and when it answers on its own port (polled directly).
-      const stopPolling = new AbortController();
-      const appReady = started.then(async (e) => {
-        const port = await hostPortOf(docker.getContainer(e.id));
-        return pollUntil200(() => port, { timeoutMs: CODE_TIMEOUT_MS, everyMs: 10, signal: stopPolling.signal });
-      });
-      appReady.catch(() => {});
-      const liveMs = await msUntil200({ port: h.port, host, marker, timeoutMs: CODE_TIMEOUT_MS, everyMs: CODE_POLL_MS });
-      const startEv = await within(started, 5_000);
-      const ready = await within(appReady.catch(() => undefined), 5_000);
-      stopPolling.abort();
-      const finished = lastBuildFinishedAt(h, space);
-      const run = {
-        pushMs,
-        liveMs,
-        buildMs: lastBuildMs(h, space),
-        toImageMs: finished - (performance.timeOrigin + t0),
-        toStartEventMs: startEv ? startEv.at - t0 : Number.NaN,
-        toAppReadyMs: ready === undefined ? Number.NaN : ready - t0,
-      };
-      code.push(run);
-      process.stderr.write(
-        `code-only ${i}: push ${fmt(pushMs)} ms, live ${fmt(liveMs)} ms (image ${fmt(run.toImageMs)}, started ${fmt(run.toStartEventMs)}, app answers ${fmt(run.toAppReadyMs)})\n`,
-      );
+    const work = works[0]!;
+    let requirements = '';
+    for (let i = 0; i < Math.max(RUNS_CODE, RUNS_REQS); i++) {
+      if (i < RUNS_CODE) {
+        const marker = `code-${i}-${randomBytes(6).toString('hex')}`;
+        const run = await livePush(h, docker, events, space, work, { 'app.py': appPy(marker) }, marker);
+        code.push(run);
+        process.stderr.write(`code-only ${i}: push ${fmt(run.pushMs)} ms, live ${fmt(run.liveMs)} ms (image ${fmt(run.toImageMs)}, started ${fmt(run.toStartEventMs)}, app answers ${fmt(run.toAppReadyMs)}) ${JSON.stringify(run.steps)}\n`);
+      }
+      if (i < RUNS_REQS) {
+        const marker = `reqs-${i}-${randomBytes(6).toString('hex')}`;
+        requirements += `${SMALL_PACKAGES[i % SMALL_PACKAGES.length]}\n`;
+        const run = await livePush(h, docker, events, space, work, { 'requirements.txt': `# ${marker}\n${requirements}` }, marker);
+        reqs.push(run);
+        process.stderr.write(`requirements-only ${i}: push ${fmt(run.pushMs)} ms, live ${fmt(run.liveMs)} ms (image ${fmt(run.toImageMs)}, started ${fmt(run.toStartEventMs)}, app answers ${fmt(run.toAppReadyMs)}) ${JSON.stringify(run.steps)}\n`);
+      }
     }
     for (let i = 0; i < RUNS_UNCHANGED; i++) {
       await h.waitStage(space, ['RUNNING'], CODE_TIMEOUT_MS);
@@ -189,46 +262,71 @@ async function main(): Promise<void> {
   }
 
   const coldLive = cold.map((r) => r.liveMs);
+  const warmLive = warm.map((r) => r.liveMs);
   const codeLive = code.map((r) => r.liveMs);
+  const reqsLive = reqs.map((r) => r.liveMs);
   const unchangedPush = unchanged.map((r) => r.pushMs);
   const ratio = median(codeLive) / median(coldLive);
-  const m = (f: (r: (typeof code)[number]) => number): number => median(code.map(f));
-  const codeSplit = {
-    push_to_image: m((r) => r.toImageMs),
-    image_to_container_start: m((r) => r.toStartEventMs - r.toImageMs),
-    start_to_app_answers: m((r) => r.toAppReadyMs - r.toStartEventMs),
-    app_answers_to_first_200_via_proxy: m((r) => r.liveMs - r.toAppReadyMs),
+  const split = (xs: LivePush[]) => {
+    const m = (f: (r: LivePush) => number): number => median(xs.map(f));
+    return {
+      push_to_image: m((r) => r.toImageMs),
+      image_to_container_start: m((r) => r.toStartEventMs - r.toImageMs),
+      start_to_app_answers: m((r) => r.toAppReadyMs - r.toStartEventMs),
+      app_answers_to_first_200_via_proxy: m((r) => r.liveMs - r.toAppReadyMs),
+    };
   };
+  const medianSteps = (xs: { steps: Record<BuildStep, number> }[]) =>
+    Object.fromEntries((Object.keys(xs[0]?.steps ?? {}) as BuildStep[]).map((k) => [k, median(xs.map((x) => x.steps[k]))])) as Record<BuildStep, number>;
   const stats = (xs: number[]) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), p90: percentile(xs, 90), runs: xs });
+  const targets = {
+    cold_under_half_of_bare_pip: median(coldLive) < barePipMs / 2,
+    warm_at_most_15_s: median(warmLive) <= 15_000,
+    requirements_at_most_2_5x_code_plus_5_s: median(reqsLive) <= 2.5 * median(codeLive) + 5_000,
+  };
   const result = {
     gradio_version: GRADIO_VERSION,
-    runs: { cold: RUNS_COLD, code_only: RUNS_CODE, unchanged: RUNS_UNCHANGED },
+    installer: process.env.SPACEPORT_PYTHON_INSTALLER ?? 'uv',
+    runs: { cold: 1, warm: RUNS_WARM, code_only: RUNS_CODE, requirements_only: RUNS_REQS, unchanged: RUNS_UNCHANGED },
+    bare_pip_install_ms: barePipMs,
+    import_gradio_s: importGradio,
+    import_gradio_without_pyc_s: importGradioNoPyc,
     cold_ms: median(coldLive),
-    cold: { live_ms: stats(coldLive), build_ms: stats(cold.map((r) => r.buildMs)), git_push_ms: stats(cold.map((r) => r.pushMs)) },
+    cold: { live_ms: stats(coldLive), build_ms: stats(cold.map((r) => r.buildMs)), git_push_ms: stats(cold.map((r) => r.pushMs)), build_steps_s: medianSteps(cold) },
+    warm: { live_ms: stats(warmLive), build_ms: stats(warm.map((r) => r.buildMs)), build_steps_s: medianSteps(warm) },
     code_only_ms: stats(codeLive),
-    code_only: {
-      build_ms: stats(code.map((r) => r.buildMs)),
-      git_push_ms: stats(code.map((r) => r.pushMs)),
-      split_ms: codeSplit,
-      samples: code,
-    },
+    code_only: { build_ms: stats(code.map((r) => r.buildMs)), git_push_ms: stats(code.map((r) => r.pushMs)), split_ms: split(code), build_steps_s: medianSteps(code), samples: code },
+    requirements_only: { live_ms: stats(reqsLive), build_ms: stats(reqs.map((r) => r.buildMs)), split_ms: split(reqs), build_steps_s: medianSteps(reqs), samples: reqs },
     unchanged_push_ms: median(unchangedPush),
     unchanged: { git_push_ms: stats(unchangedPush), build_started: unchanged.some((r) => r.buildStarted), stages: unchanged.map((r) => r.stage) },
     ratio,
+    targets,
   };
   const row = (label: string, xs: number[]): string[] => [label, String(xs.length), fmt(median(xs)), fmt(Math.min(...xs)), fmt(Math.max(...xs))];
   printTable(['measure', 'runs', 'median ms', 'min ms', 'max ms'], [
-    row('cold: push returned → first 200 (gradio installed from PyPI)', coldLive),
+    row(`bare pip install gradio==${GRADIO_VERSION} into a fresh venv (the alternative)`, [barePipMs]),
+    row('cold (new owner, empty cache): push returned → first 200', coldLive),
     row('cold: of which build (queued → image)', cold.map((r) => r.buildMs)),
+    row('warm (second Space, same owner): push returned → first 200', warmLive),
     row('code-only: push returned → first 200 with the new output', codeLive),
     row('code-only: of which build (queued → image)', code.map((r) => r.buildMs)),
-    row('code-only: git push', code.map((r) => r.pushMs)),
+    row('requirements-only (one small package more): push → first 200', reqsLive),
+    row('requirements-only: of which build (queued → image)', reqs.map((r) => r.buildMs)),
     row(`unchanged tree: git push (builds started: ${unchanged.filter((r) => r.buildStarted).length})`, unchangedPush),
   ]);
-  process.stdout.write(`\ncode-only / cold = ${(ratio * 100).toFixed(1)} % (target < 10 %)\n\nWhere a code-only push's time goes (medians, ms):\n\n`);
+  process.stdout.write(`\ntargets: ${JSON.stringify(targets)}; import gradio in a fresh container ${importGradio.toFixed(2)} s (without .pyc files ${importGradioNoPyc.toFixed(2)} s)\n\nBuild steps (seconds, from the BuildKit log; medians):\n\n`);
+  const stepRows = (label: string, st: Record<BuildStep, number>) => [label, ...(Object.values(st) as number[]).map((x) => x.toFixed(1))];
+  printTable(['deploy', ...Object.keys(cold[0]?.steps ?? {})], [
+    stepRows('cold', result.cold.build_steps_s),
+    stepRows('warm', result.warm.build_steps_s),
+    stepRows('code-only', result.code_only.build_steps_s),
+    stepRows('requirements-only', result.requirements_only.build_steps_s),
+  ]);
+  process.stdout.write(`\nAfter the push (medians, ms):\n\n`);
+  const splitRow = (label: string, sp: ReturnType<typeof split>) => [label, ...[sp.push_to_image, sp.image_to_container_start, sp.start_to_app_answers, sp.app_answers_to_first_200_via_proxy].map(fmt)];
   printTable(
-    ['push returned → image built', 'image → new container started', 'started → app answers on its port', `app answers → first 200 via proxy (polled every ${CODE_POLL_MS} ms)`],
-    [[codeSplit.push_to_image, codeSplit.image_to_container_start, codeSplit.start_to_app_answers, codeSplit.app_answers_to_first_200_via_proxy].map(fmt)],
+    ['deploy', 'push returned → image built', 'image → new container started', 'started → app answers on its port', `app answers → first 200 via proxy (polled every ${CODE_POLL_MS} ms)`],
+    [splitRow('code-only', result.code_only.split_ms), splitRow('requirements-only', result.requirements_only.split_ms)],
   );
   writeResult('builds', result);
 }

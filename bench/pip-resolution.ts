@@ -1,18 +1,15 @@
 /**
- * Image build times of a Gradio Space with requirements, before and after the single dependency
- * resolution, in the same run on the same engine:
+ * pip against uv (`make bench-pip`), in the same run on the same engine:
  *
- * - before: the SDK in one pip run, then requirements.txt plus the SDK again in a second, pip's
- *   cache off (PIP_NO_CACHE_DIR=1), no cache mount (the templates until this change).
- * - after: SDK and requirements.txt in one pip run with pip's cache in a BuildKit cache mount
- *   (per Space), pip 26 (the current templates, without a resolution cutoff so both resolve the same).
+ * 1. Image build times of a Gradio Space with requirements, the templates' Dockerfile with
+ *    SPACEPORT_PYTHON_INSTALLER=pip and =uv (both without a resolution cutoff, so both resolve the
+ *    newest): cold (a unique pre-requirements.txt comment invalidates the install layers and fresh
+ *    cache ids empty the caches; the base image and the shared uv/venv layers are kept),
+ *    requirements-only (one more package in requirements.txt), code-only (app.py changed). Time:
+ *    DockerImageBuilder.build, from the call to the image. The two alternate per round.
+ * 2. The package sets pip and uv choose for every Python fixture Space (bench/installer-sets.ts).
  *
- * For each: cold (a unique pre-requirements.txt comment invalidates the SDK layers and a fresh cache
- * id empties pip's cache; the base image and the venv layer are kept), requirements-only (one more
- * package in requirements.txt), code-only (app.py changed). Time: DockerImageBuilder.build, from the
- * call to the image. The two variants alternate per round so machine load hits both alike.
- *
- *   npx tsx bench/pip-resolution.ts      (ROUNDS=1; make bench-pip)
+ *   npx tsx bench/pip-resolution.ts      (ROUNDS=1; SETS=0 skips part 2)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +18,7 @@ import path from 'node:path';
 import Dockerode from 'dockerode';
 import { DockerImageBuilder, ensureBaseImages, parseSpaceConfig, planBuild, pythonImagesWith, CA_BUNDLE_FILE_NAME } from '../builder/index.js';
 import { silentLogger, type SpaceId } from '../core/index.js';
+import { compareInstallers, printInstallerSets } from './installer-sets.js';
 import { fmt, writeResult } from './space-bench.js';
 import { median, printTable } from './stats.js';
 
@@ -35,10 +33,10 @@ const REQS_1 = 'pandas\n';
 const REQS_2 = 'pandas\nhumanize\n';
 const app = (marker: string) => `import gradio as gr\n\nwith gr.Blocks() as demo:\n    gr.Markdown("${marker}")\n\ndemo.launch()\n`;
 
-type Variant = 'before' | 'after';
+type Variant = 'pip' | 'uv';
 
-/** The current template's Dockerfile, or the one before this change (two pip runs, no pip cache). */
-function dockerfileFor(variant: Variant, pipCacheId: string): string {
+/** The templates' Dockerfile with this installer. */
+function dockerfileFor(variant: Variant, cacheId: string): string {
   const cfg = parseSpaceConfig(README);
   if (!cfg.ok) throw new Error(cfg.message);
   const plan = planBuild({
@@ -47,24 +45,13 @@ function dockerfileFor(variant: Variant, pipCacheId: string): string {
     pythonImages: pythonImagesWith(),
     defaultPython: '3.11',
     caBundleFileName: CA_BUNDLE_FILE_NAME,
-    pipCacheId,
+    pipCacheId: `${cacheId}-pip`,
+    uvCacheId: `${cacheId}-uv`,
+    pythonInstaller: variant,
     requirementsTxt: REQS_1,
   });
   if (plan.kind !== 'ok' || !plan.dockerfile) throw new Error('no plan');
-  if (variant === 'after') return plan.dockerfile;
-  const sdk = `'gradio==${GRADIO_VERSION}'`;
-  return plan.dockerfile
-    .split('\n')
-    .flatMap((line) => {
-      if (line === '    PIP_DISABLE_PIP_VERSION_CHECK=1 \\') return ['    PIP_NO_CACHE_DIR=1 \\', line];
-      if (line.startsWith('RUN mkdir -p /home/user/.cache/pip')) return [];
-      if (line.includes('python3 -m venv')) return ['RUN python3 -m venv /home/user/.venv'];
-      if (line.includes('-r /tmp/spaceport/pre-requirements.txt')) return ['RUN pip install -r /tmp/spaceport/pre-requirements.txt'];
-      if (line.startsWith('COPY --chown=1000:1000 app/requirements.txt')) return [`RUN pip install ${sdk}`, line];
-      if (line.includes('-r /tmp/spaceport/requirements.txt')) return [`RUN pip install -r /tmp/spaceport/requirements.txt && pip install ${sdk}`];
-      return [line];
-    })
-    .join('\n');
+  return plan.dockerfile;
 }
 
 async function build(variant: Variant, dir: string, image: string, cacheId: string): Promise<number> {
@@ -80,13 +67,13 @@ async function build(variant: Variant, dir: string, image: string, cacheId: stri
 async function main(): Promise<void> {
   await ensureBaseImages(docker, { python: 'spaceport/python:3.11' }, silentLogger());
   const times: Record<Variant, Record<'cold' | 'requirements' | 'code', number[]>> = {
-    before: { cold: [], requirements: [], code: [] },
-    after: { cold: [], requirements: [], code: [] },
+    pip: { cold: [], requirements: [], code: [] },
+    uv: { cold: [], requirements: [], code: [] },
   };
   const images: string[] = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      for (const variant of (round % 2 === 0 ? ['before', 'after'] : ['after', 'before']) as Variant[]) {
+      for (const variant of (round % 2 === 0 ? ['pip', 'uv'] : ['uv', 'pip']) as Variant[]) {
         const id = `${RUN}-${round}-${variant}`;
         const cacheId = `bench-pip-${id}`;
         const dir = mkdtempSync(path.join(tmpdir(), 'spaceport-bench-pip-'));
@@ -112,12 +99,17 @@ async function main(): Promise<void> {
     for (const image of images) await docker.getImage(image).remove({ force: true }).catch(() => undefined);
   }
   const rows = (['cold', 'requirements', 'code'] as const).map((k) => {
-    const b = median(times.before[k]);
-    const a = median(times.after[k]);
+    const b = median(times.pip[k]);
+    const a = median(times.uv[k]);
     return [k === 'requirements' ? 'requirements-only' : k === 'code' ? 'code-only' : 'cold', fmt(b), fmt(a), (a / b).toFixed(2)];
   });
-  printTable(['build', 'before ms (two pip runs, no cache)', 'after ms (one run, cache mount)', 'after/before'], rows);
-  writeResult('pip-resolution', { gradio: GRADIO_VERSION, rounds: ROUNDS, times });
+  printTable(['build', 'pip ms', 'uv ms', 'uv/pip'], rows);
+  const sets = process.env.SETS === '0' ? [] : await compareInstallers(docker);
+  if (sets.length > 0) {
+    process.stdout.write('\nPackage sets of the Python fixture Spaces (dry runs from empty caches, at each fixture\'s cutoff):\n\n');
+    printInstallerSets(sets);
+  }
+  writeResult('pip-resolution', { gradio: GRADIO_VERSION, rounds: ROUNDS, times, fixtures: sets });
 }
 
 await main();

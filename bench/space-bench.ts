@@ -12,7 +12,8 @@ import { dockerAdapters } from '../controller/docker-adapters.js';
 import { startHarness, type Harness } from '../test/support/spaceport-harness.js';
 
 export function startDockerHarness(instance: string): Promise<Harness> {
-  return startHarness((config) => dockerAdapters(config, silentLogger()), { SPACEPORT_INSTANCE_NAME: instance });
+  const installer = process.env.SPACEPORT_PYTHON_INSTALLER;
+  return startHarness((config) => dockerAdapters(config, silentLogger()), { SPACEPORT_INSTANCE_NAME: instance, ...(installer ? { SPACEPORT_PYTHON_INSTALLER: installer } : {}) });
 }
 
 export interface FirstByte {

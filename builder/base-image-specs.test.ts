@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   baseImageSpec,
   chrootAptArgs,
+  chrootPipArgs,
   debianSourceProblem,
   debootstrapArgs,
   importChanges,
@@ -10,6 +11,7 @@ import {
   sourcesList,
 } from './base-image-specs.js';
 import { splitImage } from './base-images.js';
+import { UV_VERSION } from '../templates/index.js';
 
 const SRC = { suite: 'bookworm', mirror: 'http://deb.debian.org/debian', securityMirror: 'http://deb.debian.org/debian-security' };
 
@@ -24,6 +26,9 @@ describe('base image recipes', () => {
       'http://deb.debian.org/debian',
     ]);
     expect(chrootAptArgs(spec, '/tmp/r')).toEqual([]);
+    // uv in /usr/local (issue 16): Docker Spaces FROM spaceport/python get it; the templates then skip their own install.
+    expect(chrootPipArgs(spec, '/tmp/r')).toEqual(['/tmp/r', 'python3', '-m', 'pip', 'install', '--no-cache-dir', '--disable-pip-version-check', '--', `uv==${UV_VERSION}`]);
+    expect(chrootPipArgs(baseImageSpec('node', 'n'), '/r')).toBeUndefined();
     expect(spec.files['etc/pip.conf']).toContain('cert = /etc/ssl/certs/ca-certificates.crt');
     expect(importChanges(spec)).toContain('CMD ["python3"]');
     expect(importChanges(spec)).toContain('ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt');

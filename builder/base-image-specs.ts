@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { UV_VERSION } from '../templates/index.js';
 
 /** The base images Spaceport builds itself from Debian packages (no registry needed). */
 export type BaseImageKind = 'python' | 'node';
@@ -28,6 +29,11 @@ export interface BaseImageSpec {
    * install some (npm's dependency tree leaves it with unconfigured packages).
    */
   aptPackages: string[];
+  /**
+   * PyPI packages pip installs into `/usr/local` in a chroot after the root filesystem is finished
+   * (`uv`, so Docker Spaces built `FROM spaceport/python:*` and our templates find it there).
+   */
+  pipPackages: string[];
   env: Record<string, string>;
   cmd: string[];
   /** Files written into the root filesystem (path relative to `/`). */
@@ -49,6 +55,7 @@ export function baseImageSpec(kind: BaseImageKind, image: string, extraPackages:
       image,
       packages: ['python3', 'python3-venv', 'python3-pip', 'python-is-python3', 'ca-certificates'],
       aptPackages: extraPackages,
+      pipPackages: [`uv==${UV_VERSION}`],
       env: { ...BASE_ENV, REQUESTS_CA_BUNDLE: SYSTEM_CA, PIP_CERT: SYSTEM_CA },
       cmd: ['python3'],
       files: { 'etc/pip.conf': `[global]\ncert = ${SYSTEM_CA}\n` },
@@ -59,6 +66,7 @@ export function baseImageSpec(kind: BaseImageKind, image: string, extraPackages:
     image,
     packages: ['ca-certificates'],
     aptPackages: ['nodejs', 'npm', ...extraPackages],
+    pipPackages: [],
     env: { ...BASE_ENV, NODE_EXTRA_CA_CERTS: SYSTEM_CA },
     cmd: ['node'],
     files: {},
@@ -106,6 +114,15 @@ export function chrootAptArgs(spec: BaseImageSpec, rootfs: string): string[][] {
   ];
 }
 
+/**
+ * argv for `chroot ROOTFS python3 -m pip install …` of the spec's PyPI packages (pinned; run with
+ * PIP_BREAK_SYSTEM_PACKAGES=1, which Debian's pip needs for `/usr/local` and older pips ignore).
+ */
+export function chrootPipArgs(spec: BaseImageSpec, rootfs: string): string[] | undefined {
+  if (spec.pipPackages.length === 0) return undefined;
+  return [rootfs, 'python3', '-m', 'pip', 'install', '--no-cache-dir', '--disable-pip-version-check', '--', ...spec.pipPackages];
+}
+
 /** `docker import --change` instructions. */
 export function importChanges(spec: BaseImageSpec): string[] {
   const env = Object.entries(spec.env).map(([k, v]) => `ENV ${k}=${v}`);
@@ -115,7 +132,7 @@ export function importChanges(spec: BaseImageSpec): string[] {
 /** The cache key of a root filesystem: everything that goes into it. */
 export function rootfsCacheKey(spec: BaseImageSpec, source: DebianSource, caBundle: string | undefined): string {
   const h = createHash('sha256');
-  const recipe = { v: BASE_IMAGE_RECIPE_VERSION, kind: spec.kind, packages: spec.packages, apt: spec.aptPackages, files: spec.files, source };
+  const recipe = { v: BASE_IMAGE_RECIPE_VERSION, kind: spec.kind, packages: spec.packages, apt: spec.aptPackages, pip: spec.pipPackages, files: spec.files, source };
   h.update(JSON.stringify(recipe));
   h.update('\0');
   h.update(caBundle ?? '');

@@ -12,6 +12,7 @@ import {
   ROOTFS_CA_PATHS,
   baseImageSpec,
   chrootAptArgs,
+  chrootPipArgs,
   debianSourceProblem,
   debootstrapArgs,
   importChanges,
@@ -134,6 +135,16 @@ export async function buildBaseImage(
       }
     }
     await finishRootfs(rootfs, spec, source, ca);
+    const pipArgs = chrootPipArgs(spec, rootfs);
+    if (pipArgs) {
+      // Not fatal: the templates install uv themselves when the base image lacks it.
+      const pip = await runCommand('chroot', pipArgs, {
+        extraEnv: { ...proxyEnv(opts.proxy), PIP_BREAK_SYSTEM_PACKAGES: '1' },
+        signal: opts.signal,
+        onLine: (line) => opts.log?.write(`${line}\n`),
+      });
+      if (pip.code !== 0) log.warn({ packages: spec.pipPackages, exit: pip.code ?? pip.signal, lines: pip.tail.slice(-5) }, 'base image: pip install in the root filesystem failed; continuing without');
+    }
     const tarball = cached ?? path.join(scratch, 'rootfs.tar');
     const partial = `${tarball}.${process.pid}.partial`;
     if (cached) await mkdir(path.dirname(cached), { recursive: true });

@@ -56,7 +56,10 @@ export class BuildLog {
 
   /** The step that failed, else the last step started. */
   get step(): string | undefined {
-    return this.#failedStep ?? this.#step;
+    // Masked too: a templated step names its cache mounts, whose ids are secret (issue 16: the
+    // BUILD_ERROR message of a Space showed them through `Failed step:`).
+    const step = this.#failedStep ?? this.#step;
+    return step === undefined ? undefined : this.#mask.apply(step);
   }
   /** The output of the step that failed (else of the last classic step), oldest first, secrets masked. */
   get failedOutput(): readonly string[] {

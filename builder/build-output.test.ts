@@ -152,6 +152,14 @@ describe('BuildKit traces', () => {
     expect(log.error).toBe('process "/bin/sh -c pip install -r r.txt" did not complete successfully: exit code: 1');
   });
 
+  it('masks cache mount ids (secrets) in the failed step it reports', () => {
+    const id = 'spaceport-uv-0123456789abcdef0123456789abcdef';
+    const log = new BuildLog(new MemoryLogSink(), { mask: [id] });
+    const name = `[9/10] RUN --mount=type=cache,id=${id},target=/home/user/.cache/uv uv pip install -r r.txt`;
+    log.handle({ kind: 'trace', trace: { vertexes: [{ digest: 'z', name, cached: false, started: 1, completed: 2, error: 'exit code: 1' }], logs: [] } });
+    expect(log.step).toBe('[9/10] RUN --mount=type=cache,id=***,target=/home/user/.cache/uv uv pip install -r r.txt');
+  });
+
   it('reports the last started step when no vertex failed', () => {
     const log = new BuildLog(new MemoryLogSink());
     log.handle({ kind: 'trace', trace: { vertexes: [{ digest: 'x', name: '[internal] load build context', cached: false, started: 1 }], logs: [] } });

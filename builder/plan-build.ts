@@ -6,6 +6,7 @@ import {
   sdksWhere,
   templateHash as hashTemplate,
   type NodeToolchain,
+  type PythonInstaller,
   type RepoFiles,
   type TemplateInput,
 } from '../templates/index.js';
@@ -38,8 +39,12 @@ export interface PlanBuildInput {
   now?: Date;
   /** The pinned SDK release's upload time (or why it is unknown): an old pin resolves at its date (`sdkDateCutoff`). */
   sdkRelease?: SdkRelease;
-  /** pip's BuildKit cache id for this Space (e.g. from its subdomain). */
+  /** pip's BuildKit cache id for this Space's owner (secret: `packageCacheIdsFor`). */
   pipCacheId?: string;
+  /** uv's BuildKit cache id for this Space's owner (secret: `packageCacheIdsFor`). */
+  uvCacheId?: string;
+  /** What installs Python packages (`SPACEPORT_PYTHON_INSTALLER`); pip when absent. */
+  pythonInstaller?: PythonInstaller;
   nodeImage?: string;
   /** static with app_build_command: the Node.js chosen for the build (else Debian's, `nodeImage`). */
   node?: NodeToolchain;
@@ -131,6 +136,8 @@ export function planBuild(input: PlanBuildInput): BuildPlan {
     ...(config.hf_oauth ? { oauth: true } : {}),
     ...(cutoff?.cutoff ? { packageCutoff: cutoff.cutoff } : {}),
     ...(pythonSdk && input.pipCacheId ? { pipCacheId: input.pipCacheId } : {}),
+    ...(pythonSdk && input.uvCacheId ? { uvCacheId: input.uvCacheId } : {}),
+    ...(pythonSdk && input.pythonInstaller ? { pythonInstaller: input.pythonInstaller } : {}),
     labels: { ...input.labels, 'spaceport.sdk': config.sdk, 'spaceport.template': templateHash.slice(0, 12) },
   };
   if (sdkPackage !== undefined && config.sdk_version !== undefined && repoFiles.requirements && !templateInput.localRequirements && input.requirementsTxt !== undefined) {

@@ -127,6 +127,11 @@ export const configSchema = z.object({
     .default({}),
   /** The python_version of a Space whose README names none (the Hub's default, 3.10; the nearest image is used). */
   SPACEPORT_DEFAULT_PYTHON: z.string().regex(/^\d+\.\d+$/, 'a version like 3.10').default('3.10'),
+  /**
+   * What installs a Python Space's packages: uv (one `uv pip install` from a per-owner cache, falling
+   * back to pip when uv refuses the requirements) or pip alone (the Hub's installer).
+   */
+  SPACEPORT_PYTHON_INSTALLER: z.enum(['uv', 'pip']).default('uv'),
   /** Build the base images in the background at start (a fresh install's first push then waits less). */
   SPACEPORT_PREPARE_BASE_IMAGES: z.stringbool().default(true),
   SPACEPORT_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),

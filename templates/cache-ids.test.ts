@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { cacheMountIds, pipCacheIdFor, renderTemplate } from './index.js';
+import { cacheMountIds, packageCacheIdsFor, pipCacheIdFor, renderTemplate } from './index.js';
 
 /** Issue 15: a docker Space's Dockerfile could mount any Space's pip cache by its public id. */
-describe('pip cache ids: secret per install and per Space', () => {
+describe('package cache ids: secret per install and per owner', () => {
   const key = randomBytes(32);
-  const uid = '0195f0a2-6d4e-7c1b-9a3f-1b2c3d4e5f60';
+  const uid = 'alice';
 
-  it('are an HMAC of the Space uid under the install key: stable, per Space, per install, never the uid', () => {
+  it('are an HMAC of the owner under the install key: stable, per owner, per install, never the owner', () => {
     const id = pipCacheIdFor(key, uid);
     expect(id).toMatch(/^spaceport-pip-[0-9a-f]{32}$/);
     expect(pipCacheIdFor(key, uid)).toBe(id);
@@ -15,6 +15,14 @@ describe('pip cache ids: secret per install and per Space', () => {
     expect(pipCacheIdFor(randomBytes(32), uid)).not.toBe(id);
     expect(id).not.toContain(uid);
     expect(id).not.toContain(uid.replace(/-/g, ''));
+  });
+
+  it('give uv and pip different ids, both secret', () => {
+    const ids = packageCacheIdsFor(key, uid);
+    expect(ids.pip).toBe(pipCacheIdFor(key, uid));
+    expect(ids.uv).toMatch(/^spaceport-uv-[0-9a-f]{32}$/);
+    expect(ids.uv.slice(-32)).not.toBe(ids.pip.slice(-32));
+    expect(packageCacheIdsFor(key, 'bob').uv).not.toBe(ids.uv);
   });
 
   it('refuse a short key', () => {

@@ -1,13 +1,11 @@
 import { APP_DIR, APP_HOME, APP_UID, CODE_DIR, SUPPORT_DIR, type TemplateInput } from './template-input.js';
 import { execForm, shellQuote } from './dockerfile-syntax.js';
+import { VENV_DIR, cacheDirsCommand, installRun, installerOf, venvCommand, warmImport } from './install-commands.js';
+
+export { VENV_DIR };
 
 /** Where the build's CA bundle is copied in the image; pip, requests, OpenSSL and Node read it. */
 export const IMAGE_CA_PATH = '/etc/spaceport/ca-bundle.crt';
-export const VENV_DIR = `${APP_HOME}/.venv`;
-/** pip in every venv: 26 has `--uploaded-prior-to`; 26.0.1 is the newest that still runs on Python 3.9. */
-export const PIP_VERSION = '26.0.1';
-/** pip's cache in the app user's home, a BuildKit cache mount (never part of a layer). */
-export const PIP_CACHE_DIR = `${APP_HOME}/.cache/pip`;
 const STAGING = '/tmp/spaceport';
 const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -21,7 +19,7 @@ export function baseLayers(opts: { image: string; caBundleFile?: string; venv: b
     `    PATH=${path} \\`,
     '    LANG=C.UTF-8 \\',
     '    PYTHONUNBUFFERED=1 \\',
-    // Python SDKs keep pip's cache in a cache mount instead (see pipRun).
+    // Python SDKs keep pip's cache in a cache mount instead (see install-commands.ts).
     ...(opts.venv ? [] : ['    PIP_NO_CACHE_DIR=1 \\']),
     '    PIP_DISABLE_PIP_VERSION_CHECK=1 \\',
     '    DEBIAN_FRONTEND=noninteractive',
@@ -54,37 +52,20 @@ export function aptLayers(input: TemplateInput): string[] {
   ];
 }
 
-/** `RUN` with pip's cache mounted (per Space when `pipCacheId` is set), so a requirements change downloads only what changed. */
-export function pipRun(input: TemplateInput, command: string): string {
-  const id = input.pipCacheId && /^[A-Za-z0-9._-]{1,128}$/.test(input.pipCacheId) ? input.pipCacheId : 'spaceport-pip';
-  return `RUN --mount=type=cache,id=${id},target=${PIP_CACHE_DIR},uid=${APP_UID},gid=${APP_UID} ${command}`;
-}
-
-/** `pip install` with the resolution cutoff, when there is one. */
-function pipInstall(input: TemplateInput): string {
-  return input.packageCutoff ? `pip install --uploaded-prior-to ${shellQuote(input.packageCutoff)}` : 'pip install';
-}
-
 /** Switch to the app user, make the venv with a pip that knows `--uploaded-prior-to`, and install `pre-requirements.txt`. */
 export function venvLayers(input: TemplateInput): string[] {
-  const lines = [
-    `USER ${APP_UID}`,
-    `WORKDIR ${APP_DIR}`,
-    // The app user's own ~/.cache, before the cache mount would make it root's.
-    `RUN mkdir -p ${PIP_CACHE_DIR}`,
-    pipRun(input, `python3 -m venv ${VENV_DIR} && pip install ${shellQuote(`pip==${PIP_VERSION}`)}`),
-  ];
+  const lines = [`USER ${APP_UID}`, `WORKDIR ${APP_DIR}`, cacheDirsCommand(input), venvCommand(input)];
   if (input.files.preRequirements) {
     lines.push(
       `COPY --chown=${APP_UID}:${APP_UID} ${CODE_DIR}/pre-requirements.txt ${STAGING}/pre-requirements.txt`,
-      pipRun(input, `${pipInstall(input)} -r ${STAGING}/pre-requirements.txt`),
+      installRun(input, `-r ${STAGING}/pre-requirements.txt`),
     );
   }
   return lines;
 }
 
 /**
- * The SDK and `requirements.txt` in ONE pip run (as the Hub does): two runs let the second undo what
+ * The SDK and `requirements.txt` in ONE install run (pip or uv) (as the Hub does): two runs let the second undo what
  * the first installed (a `typer-slim` pin uninstalling `typer` under Gradio). `packages` are the SDK
  * spec and its companions (`spaces`); a requirements line naming the SDK is left out when the plan
  * gave `requirementsWithoutSdk` (the README's sdk_version decides). Then a line in the build log with
@@ -95,7 +76,8 @@ export function sdkAndCodeLayers(input: TemplateInput, packages: readonly string
   const pkgs = packages.map(shellQuote).join(' ');
   const copyCode = `COPY --chown=${APP_UID}:${APP_UID} ${CODE_DIR}/ ${APP_DIR}/`;
   const report = `python -c ${shellQuote(`import sys, importlib.metadata as m; print("Spaceport: installed Python %s, ${sdkName} %s" % (sys.version.split()[0], m.version("${sdkName}")))`)}`;
-  const install = (reqs?: string) => pipRun(input, `${pipInstall(input)} ${reqs ? `-r ${reqs} ` : ''}${pkgs} && ${report}`);
+  const then = installerOf(input) === 'uv' ? `${report} && ${warmImport(sdkName)}` : report;
+  const install = (reqs?: string) => installRun(input, `${reqs ? `-r ${reqs} ` : ''}${pkgs}`, then);
   if (!input.files.requirements) return [install(), copyCode];
   if (input.localRequirements) return [copyCode, install('requirements.txt')];
   const source = input.requirementsWithoutSdk !== undefined ? `${SUPPORT_DIR}/requirements.txt` : `${CODE_DIR}/requirements.txt`;

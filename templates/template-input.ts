@@ -2,6 +2,10 @@
 export const SDKS = ['gradio', 'streamlit', 'docker', 'static'] as const;
 export type Sdk = (typeof SDKS)[number];
 
+/** The installers a Python Space's packages can be installed with (`SPACEPORT_PYTHON_INSTALLER`). */
+export const PYTHON_INSTALLERS = ['uv', 'pip'] as const;
+export type PythonInstaller = (typeof PYTHON_INSTALLERS)[number];
+
 /**
  * Where things sit in the build context of a templated build. The builder packs the repo's files
  * under `CODE_DIR` and the template's own files (rendered Dockerfile, CA bundle, helpers) under
@@ -41,8 +45,8 @@ export interface TemplateInput {
   /** `hf_oauth: true`: install gradio with its `oauth` extra. */
   oauth?: boolean;
   /**
-   * `pip install --uploaded-prior-to` value (`2024-06-01T12:00:00+00:00`): every pip step resolves
-   * packages as of this time. Undefined: the newest packages.
+   * `pip install --uploaded-prior-to` / `uv pip install --exclude-newer` value
+   * (`2024-06-01T12:00:00+00:00`): every install step resolves packages as of this time. Undefined: the newest packages.
    */
   packageCutoff?: string;
   /**
@@ -50,6 +54,13 @@ export interface TemplateInput {
    * Must be secret (`pipCacheIdFor`): any Dockerfile on the engine can mount a cache by its id.
    */
   pipCacheId?: string;
+  /** BuildKit cache mount id for uv's cache (per owner and secret, like `pipCacheId`). */
+  uvCacheId?: string;
+  /**
+   * What installs the Python packages (`pip` when absent): `uv` runs one `uv pip install` with its
+   * cache mounted and falls back to pip (same cutoff, a line in the log saying so) when it fails.
+   */
+  pythonInstaller?: PythonInstaller;
   /**
    * requirements.txt with the lines naming the SDK removed (the README's `sdk_version` decides it), when
    * it had such lines: rendered as a support file and installed instead of the repo's copy.

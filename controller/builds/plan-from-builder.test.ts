@@ -2,9 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheMountIds, pipCacheIdFor } from '../../templates/index.js';
+import { cacheMountIds, packageCacheIdsFor } from '../../templates/index.js';
 import { SpaceportError, testConfig } from '../../core/index.js';
 import { planFromBuilder } from './plan-from-builder.js';
+import type { PlanRelease } from './release-plan.js';
 
 const README = '---\nsdk: static\napp_build_command: npm run build\napp_file: dist/index.html\n---\n';
 const space = { subdomain: 'alice-site' } as never;
@@ -70,26 +71,61 @@ describe('planFromBuilder: the Node.js of a static build', () => {
   });
 });
 
-describe('planFromBuilder: the pip cache id of a Python Space (issue 15)', () => {
-  it('is secret: derived from a key of this install (build-cache.key, 0600), never the Space uid', async () => {
+describe('planFromBuilder: the package cache ids of a Python Space (issues 15 and 16)', () => {
+  const uid = '0195f0a2-6d4e-7c1b-9a3f-1b2c3d4e5f60';
+  const gradio = (owner: string, spaceUid = uid) => ({
+    space: { subdomain: `${owner}-demo`, uid: spaceUid, owner } as never,
+    readme: '---\nsdk: gradio\nsdk_version: 5.9.1\n---\n',
+    files: ['README.md', 'app.py', 'requirements.txt'],
+    tree: 'b'.repeat(40),
+    variables: {},
+    requirementsTxt: 'numpy\n',
+  });
+  const idsOf = async (plan: PlanRelease, input: Parameters<PlanRelease>[0]) => {
+    const p = await plan(input);
+    return p.kind === 'ok' ? cacheMountIds(p.dockerfile!).sort() : [];
+  };
+
+  it('are secret: derived from a key of this install (build-cache.key, 0600), never the owner or the Space uid', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'spaceport-cache-key-'));
     try {
-      const uid = '0195f0a2-6d4e-7c1b-9a3f-1b2c3d4e5f60';
-      const gradio = { space: { subdomain: 'alice-demo', uid } as never, readme: '---\nsdk: gradio\nsdk_version: 5.9.1\n---\n', files: ['README.md', 'app.py', 'requirements.txt'], tree: 'b'.repeat(40), variables: {}, requirementsTxt: 'numpy\n' };
-      const p = await planFromBuilder(testConfig({ SPACEPORT_DATA_DIR: dataDir }))(gradio);
-      expect(p.kind).toBe('ok');
-      if (p.kind !== 'ok') return;
-      const ids = cacheMountIds(p.dockerfile!);
-      expect(ids).toHaveLength(1);
-      expect(ids[0]).not.toContain(uid);
+      const ids = await idsOf(planFromBuilder(testConfig({ SPACEPORT_DATA_DIR: dataDir })), gradio('alice'));
+      expect(ids).toHaveLength(2);
+      for (const id of ids) {
+        expect(id).not.toContain(uid);
+        expect(id).not.toContain('alice');
+      }
       const key = readFileSync(path.join(dataDir, 'build-cache.key'), 'utf8');
       expect(statSync(path.join(dataDir, 'build-cache.key')).mode & 0o777).toBe(0o600);
-      expect(ids[0]).toBe(pipCacheIdFor(Buffer.from(key, 'base64'), uid));
-      // Another install (another key) gives the same Space another id.
-      const other = await planFromBuilder(testConfig({ SPACEPORT_DATA_DIR: dataDir }), { cacheKey: Buffer.alloc(32, 7) })(gradio);
-      expect(other.kind === 'ok' && cacheMountIds(other.dockerfile!)).toEqual([pipCacheIdFor(Buffer.alloc(32, 7), uid)]);
+      const expected = packageCacheIdsFor(Buffer.from(key, 'base64'), 'alice');
+      expect(ids).toEqual([expected.pip, expected.uv].sort());
+      // Another install (another key) gives the same owner other ids.
+      const other = await idsOf(planFromBuilder(testConfig({ SPACEPORT_DATA_DIR: dataDir }), { cacheKey: Buffer.alloc(32, 7) }), gradio('alice'));
+      const otherExpected = packageCacheIdsFor(Buffer.alloc(32, 7), 'alice');
+      expect(other).toEqual([otherExpected.pip, otherExpected.uv].sort());
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it('are shared by the Spaces of one owner and never by two owners', async () => {
+    const plan = planFromBuilder(testConfig({}), { cacheKey: Buffer.alloc(32, 9) });
+    const alice = await idsOf(plan, gradio('alice'));
+    expect(await idsOf(plan, gradio('alice', '0195f0a2-0000-7000-8000-000000000001'))).toEqual(alice);
+    const bob = await idsOf(plan, gradio('bob'));
+    expect(bob).toHaveLength(2);
+    for (const id of bob) expect(alice).not.toContain(id);
+  });
+
+  it('SPACEPORT_PYTHON_INSTALLER chooses uv (the default, with pip as its fallback) or pip alone', async () => {
+    const key = { cacheKey: Buffer.alloc(32, 9) };
+    const dockerfile = async (config: Parameters<typeof planFromBuilder>[0]) => {
+      const p = await planFromBuilder(config, key)(gradio('alice'));
+      return p.kind === 'ok' ? p.dockerfile! : '';
+    };
+    expect(await dockerfile(testConfig({}))).toMatch(/uv pip install .*'gradio==5\.9\.1' 'spaces' \|\| \{ echo .*pip install /);
+    const pip = await dockerfile(testConfig({ SPACEPORT_PYTHON_INSTALLER: 'pip' }));
+    expect(pip).not.toMatch(/\buv\b/);
+    expect(pip).toMatch(/pip install .*'gradio==5\.9\.1' 'spaces' && python -c/);
   });
 });

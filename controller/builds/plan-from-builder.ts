@@ -1,7 +1,7 @@
 import { type SdkRelease, type SdkReleaseDates, CA_BUNDLE_FILE_NAME, DEFAULT_BASE_IMAGES, imageRefFor, nodeVersionRequest, parseSpaceConfig, planBuild, pythonImagesWith, type NodeDist } from '../../builder/index.js';
 import { isSpaceportError, type Config } from '../../core/index.js';
 import type { PlanRelease } from './release-plan.js';
-import { pipCacheIdFor, sdkTraits } from '../../templates/index.js';
+import { packageCacheIdsFor, sdkTraits, type PackageCacheIds, type PythonInstaller } from '../../templates/index.js';
 import { loadBuildCacheKey } from './build-cache-key.js';
 
 const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org/';
@@ -52,9 +52,9 @@ export function planFromBuilder(config: Readonly<Config>, opts: PlanFromBuilderO
       pythonImages,
       defaultPython: config.SPACEPORT_DEFAULT_PYTHON,
       dependenciesChangedAt,
-      // Secret, not the Space's uid: a Dockerfile can mount any cache whose id it knows.
+      // Per owner (never shared across owners) and secret: a Dockerfile can mount any cache whose id it knows.
       ...(sdkTraits(parsed.config.sdk).image.kind === 'python-packages'
-        ? { pipCacheId: pipCacheIdFor((cacheKey ??= loadBuildCacheKey(config.dataDir)), space.uid) }
+        ? cacheIds(packageCacheIdsFor((cacheKey ??= loadBuildCacheKey(config.dataDir)), space.owner), config.SPACEPORT_PYTHON_INSTALLER)
         : {}),
       nodeImage: DEFAULT_BASE_IMAGES.node,
       ...(node ? { node } : {}),
@@ -94,4 +94,8 @@ async function pinnedSdkRelease(
   } catch (err) {
     return { ...release, problem: (err as Error).message };
   }
+}
+
+function cacheIds(ids: PackageCacheIds, installer: PythonInstaller): { pipCacheId: string; uvCacheId: string; pythonInstaller: PythonInstaller } {
+  return { pipCacheId: ids.pip, uvCacheId: ids.uv, pythonInstaller: installer };
 }

@@ -3,7 +3,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { CA_BUNDLE_FILE_NAME, parseSpaceConfig, planBuild, type BuildPlan } from '../../builder/index.js';
+import { CA_BUNDLE_FILE_NAME, parseSpaceConfig, planBuild, type BuildPlan, type PlanBuildInput } from '../../builder/index.js';
 import { DEFAULT_BASE_IMAGES } from '../../builder/index.js';
 
 export const TEST_LABEL = 'spaceport.test';
@@ -95,7 +95,11 @@ export async function waitForHttp(url: string, timeoutMs: number): Promise<Respo
 }
 
 /** parseSpaceConfig + planBuild for a test repo dir, as the controller does. */
-export async function planFor(dir: string, readme: string): Promise<Extract<BuildPlan, { kind: 'ok' }>> {
+export async function planFor(
+  dir: string,
+  readme: string,
+  extra: Partial<Pick<PlanBuildInput, 'pythonInstaller' | 'pipCacheId' | 'uvCacheId' | 'dependenciesChangedAt'>> = {},
+): Promise<Extract<BuildPlan, { kind: 'ok' }>> {
   const parsed = parseSpaceConfig(readme);
   if (!parsed.ok) throw new Error(parsed.message);
   const files = ((await readdir(dir, { recursive: true })) as string[]).map((f) => f.split(path.sep).join('/'));
@@ -108,6 +112,7 @@ export async function planFor(dir: string, readme: string): Promise<Extract<Buil
     caBundleFileName: CA_BUNDLE_FILE_NAME,
     variables: { GREETING: 'hello from a variable' },
     requirementsTxt: files.includes('requirements.txt') ? await readFile(path.join(dir, 'requirements.txt'), 'utf8') : undefined,
+    ...extra,
   });
   if (plan.kind !== 'ok') throw new Error(`${plan.kind}: ${plan.message}`);
   return plan;

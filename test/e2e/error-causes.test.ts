@@ -57,8 +57,13 @@ describe('errors that point at the cause', () => {
     expect(rt.stage, rt.errorMessage).toBe('BUILD_ERROR');
     const lines = rt.errorMessage!.split('\n');
     expect(lines[0]).toBe('ERROR: No matching distribution found for nonexistent-package-xyz==1.0');
-    expect(lines[1]).toMatch(/^Failed step: \[(stage-\d+ )?\d+\/\d+\] RUN (--mount=\S+ )*pip install (--uploaded-prior-to \S+ )?-r /);
+    // uv refuses it first, then pip (its fallback) names the missing package (issue 16).
+    expect(lines[1]).toMatch(
+      /^Failed step: \[(stage-\d+ +)?\d+\/\d+\] RUN (--mount=\S+ )*uv pip install --python \S+ --index-strategy unsafe-best-match (--exclude-newer \S+ )?-r /,
+    );
     expect(rt.errorMessage).toContain('Last lines of the build log:');
+    // The cache ids in the failed step are secret (issue 16): masked like the log.
+    expect(rt.errorMessage).not.toMatch(/spaceport-(uv|pip)-[0-9a-f]{32}/);
     expect(rt.errorMessage).not.toMatch(/^#\d+ \[internal\]/);
   }, COLD_BUILD_MS + 60_000);
 

@@ -13,7 +13,7 @@ import { ADMIN_TOKEN, startHarness, type Harness } from '../support/spaceport-ha
 
 /**
  * Spaces written for huggingface.co at different times, pushed unchanged to one real Spaceport
- * (Docker runtime, BuildKit, pip from PyPI): each builds with one dependency resolution as of its
+ * (Docker runtime, BuildKit, uv from PyPI): each builds with one dependency resolution as of its
  * commit date, on the Python its README asks for (or the nearest), and renders in Chromium.
  * The fixtures are in test/fixtures/spaces/<shape>/; their commits carry the dates they were written.
  */
@@ -95,8 +95,10 @@ describe('real Spaces run unchanged (Python side)', () => {
     expect(log).toContain(`Python ${f.python} (spaceport/python:${f.python})`);
     expect(log).toContain(`Python packages as of ${cutoff}`);
     expect(log).toMatch(new RegExp(`Spaceport: installed Python ${f.python.replace('.', '\\.')}\\.\\d+, ${f.sdk} \\d`));
-    // One pip run for the SDK and requirements, with the cutoff.
-    expect(log).toContain(`pip install --uploaded-prior-to '${cutoff}'`);
+    // One uv run for the SDK and requirements, with the cutoff (issue 16), and no fallback to pip.
+    expect(log).toContain(`uv pip install --python /home/user/.venv/bin/python --index-strategy unsafe-best-match --exclude-newer '${cutoff}'`);
+    expect(log).toMatch(/^#\d+ Installed \d+ packages/m);
+    expect(log).not.toMatch(/^#\d+ Spaceport: uv could not install/m);
     const { page, traffic } = await openPage(browser!, spaceUrl(sub(f), h.port), 90_000);
     try {
       await waitRendered(page, traffic, page.getByText(f.text).first(), { timeoutMs: 120_000 });

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { UV_FALLBACK_NOTICE, UV_VERSION, cacheMountIds, renderTemplate, type RepoFiles, type TemplateInput } from './index.js';
+
+const FILES: RepoFiles = { packagesTxt: true, preRequirements: true, requirements: true, packageJson: false, packageLock: false };
+const CUTOFF = '2024-06-01T12:00:00+00:00';
+
+function uv(over: Partial<TemplateInput> = {}): string {
+  const input: TemplateInput = {
+    sdk: 'gradio',
+    pythonImage: 'spaceport/python:3.11',
+    nodeImage: 'spaceport/node:bookworm',
+    appFile: 'app.py',
+    files: FILES,
+    sdkVersion: '5.50.0',
+    packageCutoff: CUTOFF,
+    pipCacheId: 'spaceport-pip-aaaa',
+    uvCacheId: 'spaceport-uv-bbbb',
+    pythonInstaller: 'uv',
+    ...over,
+  };
+  return renderTemplate(input).dockerfile!;
+}
+
+const lines = (d: string) => d.split('\n');
+
+describe('python templates with uv (issue 16)', () => {
+  it('install the SDK, spaces and requirements.txt in one uv run at the cutoff, with both caches mounted', () => {
+    const d = uv();
+    const installs = lines(d).filter((l) => l.includes("'gradio==5.50.0'"));
+    expect(installs).toHaveLength(1);
+    const run = installs[0]!;
+    expect(run).toMatch(
+      /^RUN --mount=type=cache,id=spaceport-uv-bbbb,target=\/home\/user\/\.cache\/uv,uid=1000,gid=1000 --mount=type=cache,id=spaceport-pip-aaaa,target=\/home\/user\/\.cache\/pip,uid=1000,gid=1000 uv pip install /,
+    );
+    expect(run).toContain("uv pip install --python /home/user/.venv/bin/python --index-strategy unsafe-best-match --exclude-newer '2024-06-01T12:00:00+00:00' -r /tmp/spaceport/requirements.txt 'gradio==5.50.0' 'spaces' || ");
+    expect(cacheMountIds(d).sort()).toEqual(['spaceport-pip-aaaa', 'spaceport-uv-bbbb']);
+  });
+
+  it('fall back to pip with the same arguments and cutoff, after a line saying why, before the version report', () => {
+    const run = lines(uv()).find((l) => l.includes("'gradio==5.50.0'"))!;
+    const fallback = ` || { echo '${UV_FALLBACK_NOTICE}'; pip install --uploaded-prior-to '${CUTOFF}' -r /tmp/spaceport/requirements.txt 'gradio==5.50.0' 'spaces'; } && python -c `;
+    expect(run).toContain(fallback);
+    // Then the SDK is imported once, so the image has the .pyc files the app's start needs (never failing the build).
+    expect(run).toMatch(/ && \{ timeout 300 python -c 'import gradio' >\/dev\/null 2>&1 \|\| true; \}$/);
+    expect(run).not.toContain('--compile-bytecode');
+    // pre-requirements.txt goes the same way.
+    expect(uv()).toContain(
+      `--exclude-newer '${CUTOFF}' -r /tmp/spaceport/pre-requirements.txt || { echo '${UV_FALLBACK_NOTICE}'; pip install --uploaded-prior-to '${CUTOFF}' -r /tmp/spaceport/pre-requirements.txt; }`,
+    );
+  });
+
+  it('take uv from the base image when it has this version, else from PyPI, in a layer that names nothing of the Space', () => {
+    const d = uv();
+    const i = lines(d).findIndex((l) => l.startsWith('RUN [ "$(uv --version'));
+    expect(lines(d)[i]).toContain(`= '${UV_VERSION}' ]`);
+    expect(lines(d)[i + 1]).toContain(`python3 -m pip install --no-cache-dir --disable-pip-version-check 'uv==${UV_VERSION}'`);
+    // Before packages.txt and the app user's layers; no cache mount, so other owners' builds share it.
+    expect(i).toBeLessThan(lines(d).findIndex((l) => l.startsWith('COPY app/packages.txt')));
+    expect(lines(d)[i]).not.toContain('--mount');
+    const venv = lines(d).find((l) => l.includes('python3 -m venv'))!;
+    expect(venv).toBe("RUN python3 -m venv /home/user/.venv && uv pip install --no-cache --python /home/user/.venv/bin/python 'pip==26.0.1'");
+  });
+
+  it('leave out --exclude-newer and --uploaded-prior-to without a cutoff', () => {
+    const d = uv({ packageCutoff: undefined });
+    expect(d).not.toContain('--exclude-newer');
+    expect(d).not.toContain('--uploaded-prior-to');
+    expect(d).toContain("--index-strategy unsafe-best-match -r /tmp/spaceport/requirements.txt 'gradio==5.50.0' 'spaces' || { echo");
+  });
+
+  it('streamlit gets the same installer; local requirements install after the code', () => {
+    const s = uv({ sdk: 'streamlit', sdkVersion: '1.25.0' });
+    expect(s).toMatch(/uv pip install .* -r \/tmp\/spaceport\/requirements\.txt 'streamlit==1\.25\.0' \|\| \{ echo/);
+    const local = lines(uv({ localRequirements: true }));
+    const copy = local.findIndex((l) => l.startsWith('COPY --chown=1000:1000 app/ '));
+    const install = local.findIndex((l) => l.includes("-r requirements.txt 'gradio==5.50.0'"));
+    expect(copy).toBeGreaterThan(0);
+    expect(install).toBeGreaterThan(copy);
+  });
+
+  it('pip, the default and SPACEPORT_PYTHON_INSTALLER=pip, renders no uv at all', () => {
+    for (const d of [uv({ pythonInstaller: 'pip' }), uv({ pythonInstaller: undefined })]) {
+      expect(d).not.toMatch(/\buv\b/);
+      expect(d).toContain("pip install --uploaded-prior-to '2024-06-01T12:00:00+00:00' -r /tmp/spaceport/requirements.txt 'gradio==5.50.0' 'spaces' && python -c");
+      expect(cacheMountIds(d)).toEqual(['spaceport-pip-aaaa']);
+    }
+  });
+
+  it('a malformed cache id never reaches the Dockerfile', () => {
+    const d = uv({ uvCacheId: 'x,target=/etc', pipCacheId: 'y z' });
+    expect(cacheMountIds(d).sort()).toEqual(['spaceport-pip', 'spaceport-uv']);
+  });
+});
