@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures the chosen snapshot-wake path on a Docker engine started with the restore runtime
-# (bench/snapshots/restore-runtime.sh registered as `spaceport-restore`): for a running container of
+# (scripts/criu/restore-runtime.sh registered as `spaceport-restore`): for a running container of
 # that runtime, ROUNDS times: a cold wake (docker stop, docker start, first HTTP answer) and a snapshot
 # wake (runc checkpoint, docker start, first HTTP answer), with dump time and image size.
 #   DOCKER_HOST=unix://… RUNC_ROOT=<exec-root>/runtime-runc/moby SNAPSHOT_ROOT=… SPACEPORT_CRIU=… \
