@@ -55,7 +55,7 @@ function get(ip: string, urlPath: string): Promise<{ status: number; body: strin
 
 async function answers(id: string): Promise<string> {
   const info = await engine.docker.getContainer(id).inspect();
-  const ip = info.NetworkSettings.IPAddress;
+  const ip = Object.values(info.NetworkSettings.Networks)[0]?.IPAddress ?? '';
   return waitFor('the app answering', async () => {
     const r = await get(ip, '/cgi-bin/env').catch(() => undefined);
     return r?.status === 200 ? r.body : undefined;
