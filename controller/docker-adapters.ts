@@ -3,7 +3,7 @@ import type Dockerode from 'dockerode';
 import { BaseImageGate, planFromBuilder } from './builds/index.js';
 import { DEFAULT_BASE_IMAGES, DockerImageBuilder, NodeDist, SdkReleaseDates, debianSuiteOf, ensureBaseImages, parseNodeDistImage, pickPython, pythonImagesWith, type BaseImageKind } from '../builder/index.js';
 import { fail, type Config, type Logger } from '../core/index.js';
-import { DockerRuntime, DockerSpaceNetwork, IptablesPacketFilter, applyFirewallPlan, buildFirewallPlan, connectDocker, detectDockerGpus } from './runtime/index.js';
+import { DockerRuntime, DockerSpaceNetwork, IptablesPacketFilter, applyFirewallPlan, buildFirewallPlan, connectDocker, detectDockerGpus, detectSnapshotSupport } from './runtime/index.js';
 import { DockerHousekeeping } from './runtime/docker/docker-housekeeping.js';
 import type { SpaceportAdapters } from './spaceport-interfaces.js';
 
@@ -110,6 +110,10 @@ export async function dockerAdapters(config: Readonly<Config>, logger: Logger): 
   // Built-in flavors take a share of this host (a cpu-basic of 16 GiB does not fit a 24 GiB host):
   // said once at start, with whether writable layers can be capped.
   await runtime.describeHost(Object.values(config.flavors));
+  // Snapshot wake (ARCHITECTURE.md): said once at start, on or off and why.
+  const snapshots = await detectSnapshotSupport({ setting: config.SPACEPORT_SNAPSHOTS, runtime: 'docker', criu: config.SPACEPORT_CRIU });
+  if (snapshots.kind === 'on') logger.info({ module: 'snapshots', criu: snapshots.criu, criuVersion: snapshots.version }, 'snapshots: on');
+  else logger.info({ module: 'snapshots', reason: snapshots.reason }, 'snapshots: off');
   const node = nodeDist(config, logger);
   return {
     runtime,

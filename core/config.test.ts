@@ -40,3 +40,13 @@ it('reads SPACEPORT_SPACE_EGRESS (all by default, none, all-unfiltered or CIDRs)
   expect(egress('151.101.0.0/16, 2a04:4e42::/32')).toEqual({ kind: 'cidrs', cidrs: ['151.101.0.0/16', '2a04:4e42::/32'] });
   for (const bad of ['everything', '10.0.0.0/33', ' , ', 'all,10.0.0.0/8']) expect(egress(bad)).toMatch(/^SPACEPORT_SPACE_EGRESS: .*"all", "none", "all-unfiltered" or a comma list of networks/);
 });
+
+it('reads SPACEPORT_SNAPSHOTS (auto by default, or off) and SPACEPORT_CRIU, and names the setting when it is neither', () => {
+  const d = parseConfig({});
+  expect(d.ok && d.config.SPACEPORT_SNAPSHOTS).toBe('auto');
+  expect(d.ok && d.config.SPACEPORT_CRIU).toBeUndefined();
+  const off = parseConfig({ SPACEPORT_SNAPSHOTS: 'off', SPACEPORT_CRIU: '/opt/criu/bin/criu' });
+  expect(off.ok && [off.config.SPACEPORT_SNAPSHOTS, off.config.SPACEPORT_CRIU]).toEqual(['off', '/opt/criu/bin/criu']);
+  const bad = parseConfig({ SPACEPORT_SNAPSHOTS: 'yes' });
+  expect(!bad.ok && bad.problems.join('\n')).toMatch(/SPACEPORT_SNAPSHOTS: "auto" or "off"/);
+});

@@ -162,6 +162,14 @@ export const configSchema = z.object({
   SPACEPORT_INTERNAL_TOKEN: z.string().min(16, 'at least 16 characters (e.g. openssl rand -hex 32)').optional(),
   /** Route changes the controller keeps so a reconnecting proxy gets only what it missed (else a full snapshot). */
   SPACEPORT_ROUTE_STREAM_BUFFER: z.coerce.number().int().min(1).max(1_000_000).default(4096),
+  /**
+   * Docker: wake a sleeping Space from a memory snapshot (CRIU) instead of starting it again.
+   * `auto`: when `criu check` passes at start (the log says whether snapshots are on and why not);
+   * `off`: never. `make up` builds a CRIU that works here (scripts/criu/ensure-criu.sh) and sets SPACEPORT_CRIU.
+   */
+  SPACEPORT_SNAPSHOTS: z.enum(['auto', 'off'], { error: '"auto" or "off"' }).default('auto'),
+  /** The criu binary snapshots use (default: `criu` on PATH; Debian 12's 3.17 fails its check on current kernels). */
+  SPACEPORT_CRIU: z.string().min(1).optional(),
   // ---- the web UI: sign-in for people
   /** The admin's web password, set on start (argon2id hash stored; the value is never logged). */
   SPACEPORT_ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),

@@ -26,6 +26,12 @@ export const PLATFORM_MESSAGES = defineMessages({
   dockerBuildFailed: { code: 'BuildFailed', message: dockerCouldNot },
   dockerFailed: { code: 'Internal', message: dockerCouldNot },
 
+  // snapshot wake (controller/runtime/docker/snapshots/)
+  snapshotBadContainerId: {
+    code: 'RuntimeFailed',
+    message: (p: { id: string }) => `Snapshots are kept per Docker container id (64 hex digits); "${p.id.slice(0, 80)}" is not one.`,
+  },
+
   // the Spaces' network and host firewall (controller/runtime/docker/docker-space-network.ts)
   spaceFirewallFailed: {
     code: 'RuntimeFailed',

@@ -21,7 +21,11 @@ export class OwnDockerEngine {
   #child: ChildProcess | undefined;
   readonly #subnet: string;
 
-  constructor(tag: string) {
+  readonly #extraArgs: string[];
+
+  /** `extraArgs`: more dockerd flags (e.g. `--add-runtime name=path`). */
+  constructor(tag: string, options: { extraArgs?: string[] } = {}) {
+    this.#extraArgs = options.extraArgs ?? [];
     const id = randomBytes(3).toString('hex');
     this.dir = `/tmp/spaceport-engine-${tag}-${id}`;
     this.socket = path.join(this.dir, 'docker.sock');
@@ -60,6 +64,7 @@ export class OwnDockerEngine {
         '--ip-masq=false',
         '--storage-driver', 'overlay2',
         '--log-level', 'warn',
+        ...this.#extraArgs,
       ],
       // Its own session: a signal to the test's process group never reaches it.
       { stdio: ['ignore', log, log], detached: true },
