@@ -56,6 +56,8 @@ main_tier() {
   want nginx has nginx          # bench/proxy
   want haproxy has haproxy      # bench/proxy (HAProxy alone)
   want docker.io has dockerd    # test/faults start an engine of their own
+  want docker-registry has docker-registry # test/builder/registry-mirror.test.ts (a registry mirror)
+  want criu test -x /usr/sbin/criu          # test/snapshots: Debian 12's criu 3.17, which fails on this kernel
 }
 k8s_tier() {
   want containerd has containerd containerd-shim-runc-v2 ctr
