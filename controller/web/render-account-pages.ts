@@ -42,12 +42,11 @@ export function renderNewSpace(ctx: PageContext, v: NewSpaceView): SafeHtml {
     title: 'Create a new Space',
     main: 'narrow',
     body: html`<h1>Create a new Space</h1>
-<p class="result" data-result role="status" aria-live="polite"></p>
 <form data-api="POST /api/repos/create" data-then="goto-response-url" class="stack" data-new-space>
   <input type="hidden" name="type" value="space">
   <div class="row">
     <label>Owner <select name="organization" data-owner-select data-optional><option value="">${v.owner}</option></select></label>
-    <label>Space name <input name="name" required maxlength="96" pattern="[A-Za-z0-9][A-Za-z0-9._-]*" autocomplete="off"></label>
+    <label>Space name <input name="name" required maxlength="96" pattern="[A-Za-z0-9][A-Za-z0-9._\\-]*" autocomplete="off"></label>
   </div>
   <fieldset><legend>SDK</legend>${SDKS.map((s, i) => html`<label class="choice"><input type="radio" name="sdk" value="${s}"${i === 0 ? html` checked` : null}> ${s}</label>`)}</fieldset>
   <fieldset><legend>Hardware</legend>${v.flavors.map(
@@ -69,14 +68,13 @@ export function renderTokens(ctx: PageContext): SafeHtml {
     main: 'narrow',
     body: html`<h1>Access tokens</h1>
 <p>Tokens let git, <code>huggingface_hub</code> and scripts act as you. A new token is shown once: copy it then.</p>
-<p class="result" data-result role="status" aria-live="polite"></p>
 <form data-api="POST /api/settings/tokens" data-then="show-token" class="row">
   <label>Name <input name="displayName" required maxlength="100"></label>
   <label>Role <select name="role"><option value="read">read</option><option value="write">write</option></select></label>
   <button type="submit">Create token</button>
 </form>
 <div class="new-token" data-new-token hidden><p><strong>Your new token</strong> (shown once):</p><input readonly data-new-token-value aria-label="New token"></div>
-<h2>Your tokens</h2>
+<h2 data-token-heading tabindex="-1">Your tokens</h2>
 <div data-token-list><p class="empty">Loading…</p></div>
 ${ctx.viewer
   ? html`<h2>Password</h2>

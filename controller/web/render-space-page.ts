@@ -9,7 +9,11 @@ export type SpaceTab = 'app' | 'files' | 'logs' | 'settings';
 export interface SpacePageView {
   card: SpaceCard;
   tab: SpaceTab;
-  /** The app at its own subdomain, e.g. http://alice-demo.localhost:8080/ */
+  /**
+   * Where the app opens: its own subdomain (e.g. http://alice-demo.localhost:8080/) for a public or
+   * protected Space; for a private one the hub's grant path (`/spaces/{id}/app`), which signs the
+   * viewer's access over to the Space's host.
+   */
   appUrl: string;
   /** The hub's URL, for clone commands and snippets. */
   hubUrl: string;
@@ -19,7 +23,8 @@ export interface SpacePageView {
   errorMessage?: string;
   /** The lines that say why the last build or run failed (from the error message, and for owners the build log). */
   failingLines?: string[];
-  files?: { list: string[]; readme?: SafeHtml; file?: { path: string; text?: string } };
+  /** `hasCommits: false`: an empty repository (no history to list, no `main` to read). */
+  files?: { list: string[]; hasCommits?: boolean; readme?: SafeHtml; file?: { path: string; text?: string } };
   settings?: SettingsView;
 }
 
@@ -99,13 +104,15 @@ ${f.file.text === undefined ? html`<p>This file is binary or too large to show.<
     ? html`<ul class="files">${f.list.map((p) => html`<li><a href="/spaces/${v.card.id}/blob/main/${p}">${p}</a></li>`)}</ul>`
     : html`<p>No files yet.</p>${pushCommands(v)}`}
 ${f.readme ? html`<article class="readme">${f.readme}</article>` : null}
-<section aria-labelledby="history"><h2 id="history">History</h2><ol class="commits" data-commits-of="${v.card.id}"><li class="empty">Loading…</li></ol></section>`;
+${f.hasCommits === false
+  ? null
+  : html`<section aria-labelledby="history"><h2 id="history">History</h2><ol class="commits" data-commits-of="${v.card.id}"><li class="empty">Loading…</li></ol></section>`}`;
 }
 
 function renderLogs(v: SpacePageView): SafeHtml {
   return html`<div class="logs" data-logs-of="${v.card.id}">
-  <section><h2>Build</h2><pre class="log" data-log="build" aria-live="polite" tabindex="0"></pre></section>
-  <section><h2>Container</h2><pre class="log" data-log="run" aria-live="polite" tabindex="0"></pre></section>
+  <section><h2>Build</h2><p class="empty" data-log-empty>No build log yet.</p><pre class="log" data-log="build" aria-live="polite" tabindex="0" hidden></pre></section>
+  <section><h2>Container</h2><p class="empty" data-log-empty>No container log yet.</p><pre class="log" data-log="run" aria-live="polite" tabindex="0" hidden></pre></section>
 </div>`;
 }
 
@@ -128,10 +135,10 @@ export function renderSpacePage(ctx: PageContext, v: SpacePageView): SafeHtml {
   else body = v.settings ? renderSpaceSettings(v.card, v.settings) : html``;
   return renderLayout(ctx, {
     title: `${c.title} - a Space by ${c.owner}`,
-    body: html`<div class="space-head from-${c.colorFrom} to-${c.colorTo}" data-space="${c.id}" data-live-stages>
+    body: html`<div class="space-head from-${c.colorFrom} to-${c.colorTo}" data-space="${c.id}" data-head-stage="${c.stage}" data-live-stages>
   <h1><span class="emoji" aria-hidden="true" data-space-emoji>${c.emoji}</span> <a href="/${c.owner}">${c.owner}</a> / <span data-space-title>${c.title}</span></h1>
   <p class="meta">${renderStageBadge(c.id, c.stage)} <span class="badge idle">${c.sdk}</span> <span class="badge idle">${c.hardware}</span>${c.visibility === 'private' ? html` <span class="badge idle">Private</span>` : null}</p>
-  ${c.shortDescription ? html`<p class="desc">${c.shortDescription}</p>` : null}
+  <p class="desc" data-space-desc${c.shortDescription ? null : html` hidden`}>${c.shortDescription ?? ''}</p>
 </div>
 <nav class="tabs" aria-label="Space">${tabs.map(([id, label, href]) => html`<a href="${href}"${id === v.tab ? html` aria-current="page"` : null}>${label}</a>`)}</nav>
 <div class="tab-body">${body}</div>`,

@@ -34,26 +34,34 @@
     });
   }
 
+  // A form's outcome is said next to it (a status line right after the form), not at the top of the page.
   function resultArea(form) {
-    return form.closest('main').querySelector('[data-result]');
+    var next = form.nextElementSibling;
+    if (next && next.hasAttribute('data-form-result')) return next;
+    var p = document.createElement('p');
+    p.setAttribute('data-form-result', '');
+    p.setAttribute('role', 'status');
+    p.className = 'result';
+    form.parentNode.insertBefore(p, form.nextSibling);
+    return p;
   }
 
   function say(form, text, bad) {
     var area = resultArea(form);
-    if (!area) return;
     area.textContent = text;
     area.className = 'result' + (bad ? ' error' : ' ok');
+    if (area.scrollIntoView) area.scrollIntoView({ block: 'nearest' });
   }
 
-  // A message that survives the reload an action ends with.
+  // A message that survives the reload an action ends with, shown next to the form that asked for it.
   var flash = sessionStorage.getItem('spaceport-flash');
   if (flash) {
     sessionStorage.removeItem('spaceport-flash');
-    var area = document.querySelector('[data-result]');
-    if (area) {
-      area.textContent = flash;
-      area.className = 'result ok';
-    }
+    var flashForm = null;
+    document.querySelectorAll('form[data-api]').forEach(function (f) {
+      if (!flashForm && f.getAttribute('data-api') === flash) flashForm = f;
+    });
+    if (flashForm) say(flashForm, 'Done.', false);
   }
 
   function bodyOf(form) {
@@ -73,10 +81,10 @@
     return any ? body : undefined;
   }
 
-  function after(form, data) {
+  function after(form, data, button) {
     var then = form.getAttribute('data-then') || 'reload';
     if (then === 'reload') {
-      sessionStorage.setItem('spaceport-flash', 'Done.');
+      sessionStorage.setItem('spaceport-flash', form.getAttribute('data-api'));
       location.reload();
     } else if (then.indexOf('goto:') === 0) {
       location.assign(then.slice(5));
@@ -90,9 +98,11 @@
       input.focus();
       input.select();
       form.reset();
+      if (button) button.disabled = false;
       loadTokens();
     } else {
       form.reset();
+      if (button) button.disabled = false;
       say(form, 'Done.', false);
     }
   }
@@ -115,7 +125,7 @@
     if (button) button.disabled = true;
     api(spec.slice(0, i), spec.slice(i + 1), bodyOf(form)).then(
       function (data) {
-        after(form, data);
+        after(form, data, button);
       },
       function (err) {
         say(form, err.message, true);
@@ -140,6 +150,7 @@
     RUNTIME_ERROR: ['Runtime error', 'The app stopped or never answered.'],
     NO_APP_FILE: ['No application file', 'Push an app to this Space to see it here.'],
   };
+  var COLORS = ['red', 'yellow', 'green', 'blue', 'indigo', 'purple', 'pink', 'gray'];
   var SERVING = { RUNNING: 1, RUNNING_BUILDING: 1, RUNNING_APP_STARTING: 1, SLEEPING: 1 };
 
   function applyStage(id, stage, message) {
@@ -157,16 +168,26 @@
     if (!panel || !frame) return;
     var serving = !!SERVING[stage];
     var iframe = frame.querySelector('iframe');
-    if (serving && frame.hidden) {
-      // A new release may bring a new title and emoji (README front matter): read them from the API.
+    if (serving && head.getAttribute('data-head-stage') !== stage) {
+      // A new release may bring a new title, emoji, colours and description (README front matter): read them from the API.
       api('GET', '/api/spaces/' + id).then(function (info) {
         var card = (info && info.cardData) || {};
         var title = document.querySelector('[data-space-title]');
         var emoji = document.querySelector('[data-space-emoji]');
+        var desc = head.querySelector('[data-space-desc]');
         if (title && card.title) title.textContent = String(card.title);
         if (emoji && card.emoji) emoji.textContent = String(card.emoji);
+        if (desc) {
+          desc.textContent = card.short_description ? String(card.short_description) : '';
+          desc.hidden = !card.short_description;
+        }
+        var cls = head.className.replace(/ ?(from|to)-[a-z]+/g, '');
+        if (COLORS.indexOf(card.colorFrom) >= 0) cls += ' from-' + card.colorFrom;
+        if (COLORS.indexOf(card.colorTo) >= 0) cls += ' to-' + card.colorTo;
+        head.className = cls;
       }, function () {});
     }
+    head.setAttribute('data-head-stage', stage);
     if (serving) {
       if (frame.hidden || !iframe.getAttribute('src')) iframe.setAttribute('src', iframe.getAttribute('data-src'));
       frame.hidden = false;
@@ -207,6 +228,8 @@
     logs.querySelectorAll('[data-log]').forEach(function (pre) {
       var kind = pre.getAttribute('data-log');
       var src = new EventSource('/api/spaces/' + space + '/logs/' + kind + '?follow=true&tail=2000');
+      // An empty box says nothing: the box shows once a line arrives, a sentence until then.
+      var waiting = pre.previousElementSibling && pre.previousElementSibling.hasAttribute('data-log-empty') ? pre.previousElementSibling : null;
       src.onopen = function () {
         pre.textContent = '';
       };
@@ -217,6 +240,10 @@
           line = JSON.parse(ev.data).data;
         } catch (e) {
           return;
+        }
+        if (pre.hidden) {
+          pre.hidden = false;
+          if (waiting) waiting.hidden = true;
         }
         var stick = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
         pre.appendChild(document.createTextNode(line.replace(/\n?$/, '\n')));
@@ -267,7 +294,7 @@
   }
 
   // ---- /settings/tokens: list and revoke through the API.
-  function loadTokens() {
+  function loadTokens(then) {
     var list = document.querySelector('[data-token-list]');
     if (!list) return;
     api('GET', '/api/settings/tokens').then(
@@ -275,6 +302,7 @@
         list.textContent = '';
         if (!tokens || !tokens.length) {
           list.innerHTML = '<p class="empty">No tokens.</p>';
+          if (then) then();
           return;
         }
         var ul = document.createElement('ul');
@@ -288,15 +316,29 @@
           b.textContent = 'Revoke';
           b.setAttribute('aria-label', 'Revoke token ' + t.displayName);
           b.addEventListener('click', function () {
-            api('DELETE', '/api/settings/tokens/' + encodeURIComponent(t.id)).then(loadTokens, function (err) {
-              alert(err.message);
-            });
+            if (!window.confirm('Revoke the token ' + t.displayName + '? Programs using it stop working.')) return;
+            b.disabled = true;
+            api('DELETE', '/api/settings/tokens/' + encodeURIComponent(t.id)).then(
+              function () {
+                // Keep keyboard users where they were: focus goes to the list's heading, not the top of the page.
+                loadTokens(function () {
+                  var next = list.querySelector('button') || document.querySelector('[data-token-heading]');
+                  if (next) next.focus();
+                });
+              },
+              function (err) {
+                b.disabled = false;
+                list.setAttribute('data-error', err.message);
+                alert(err.message);
+              }
+            );
           });
           li.appendChild(label);
           li.appendChild(b);
           ul.appendChild(li);
         });
         list.appendChild(ul);
+        if (then) then();
       },
       function (err) {
         list.textContent = 'Could not list tokens: ' + err.message;
