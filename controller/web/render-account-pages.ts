@@ -1,5 +1,6 @@
 import { SDKS } from '../../templates/index.js';
-import { html, type SafeHtml } from './html.js';
+import { html, raw, type SafeHtml } from './html.js';
+import { startersJson } from './starter-apps.js';
 import { renderLayout, type PageContext } from './layout.js';
 import type { FlavorOption } from './render-space-settings.js';
 
@@ -42,7 +43,7 @@ export function renderNewSpace(ctx: PageContext, v: NewSpaceView): SafeHtml {
     title: 'Create a new Space',
     main: 'narrow',
     body: html`<h1>Create a new Space</h1>
-<form data-api="POST /api/repos/create" data-then="goto-response-url" class="stack" data-new-space>
+<form data-api="POST /api/repos/create" data-then="new-space" class="stack" data-new-space>
   <input type="hidden" name="type" value="space">
   <div class="row">
     <label>Owner <select name="organization" data-owner-select data-optional><option value="">${v.owner}</option></select></label>
@@ -57,8 +58,10 @@ export function renderNewSpace(ctx: PageContext, v: NewSpaceView): SafeHtml {
     <label class="choice"><input type="radio" name="visibility" value="protected"> Protected: anyone can use the app, only you see the files</label>
     <label class="choice"><input type="radio" name="visibility" value="private"> Private: only you (and your organization)</label>
   </fieldset>
+  <label class="choice"><input type="checkbox" name="_starter" checked> Start with a small example app (<code>app.py</code>, or a <code>Dockerfile</code> and <code>app.py</code>), so the Space runs at once</label>
   <button type="submit">Create Space</button>
-</form>`,
+</form>
+<script type="application/json" data-starters>${raw(startersJson())}</script>`,
   });
 }
 

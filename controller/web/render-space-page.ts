@@ -92,17 +92,60 @@ function renderApp(v: SpacePageView): SafeHtml {
 </details>`;
 }
 
+/** The writer's file actions: each one commit through the commit API, with its message. */
+function renderFileEditor(v: SpacePageView): SafeHtml {
+  const id = v.card.id;
+  return html`<section class="file-actions" aria-labelledby="add-files" data-files-of="${id}">
+  <h2 id="add-files">Add files</h2>
+  <form data-commit="create" class="stack">
+    <label>File name <input name="path" required maxlength="500" placeholder="app.py" autocomplete="off"></label>
+    <label>Content <textarea name="content" rows="8" spellcheck="false"></textarea></label>
+    <label>Commit message <input name="summary" maxlength="200" placeholder="Create a file"></label>
+    <button type="submit">Commit new file</button>
+  </form>
+  <form data-commit="upload" class="stack drop" data-drop>
+    <p>Drop files or folders here, or choose them:</p>
+    <div class="row">
+      <label>Files <input type="file" name="files" multiple></label>
+      <label>A folder <input type="file" name="folder" webkitdirectory multiple></label>
+    </div>
+    <p class="hint" data-upload-list>No files chosen.</p>
+    <label>Into folder (optional) <input name="dir" maxlength="300" placeholder="assets" autocomplete="off"></label>
+    <label>Commit message <input name="summary" maxlength="200" placeholder="Upload files"></label>
+    <button type="submit">Commit upload</button>
+  </form>
+</section>`;
+}
+
 function renderFiles(v: SpacePageView): SafeHtml {
   const f = v.files ?? { list: [] };
   if (f.file) {
+    const file = f.file;
     return html`<p><a href="/spaces/${v.card.id}/tree/main">← Files</a></p>
-<h2 class="path">${f.file.path}</h2>
-${f.file.text === undefined ? html`<p>This file is binary or too large to show.</p>` : html`<pre class="file"><code>${f.file.text}</code></pre>`}
-<p><a href="/spaces/${v.card.id}/resolve/main/${f.file.path}">Download</a></p>`;
+<h2 class="path">${file.path}</h2>
+${file.text === undefined ? html`<p>This file is binary or too large to show.</p>` : html`<pre class="file"><code>${file.text}</code></pre>`}
+<p><a href="/spaces/${v.card.id}/resolve/main/${file.path}">Download</a></p>
+${v.canWrite
+  ? html`<section class="file-actions" aria-labelledby="edit-file" data-files-of="${v.card.id}">
+  ${file.text === undefined
+    ? null
+    : html`<h2 id="edit-file">Edit ${file.path}</h2>
+  <form data-commit="edit" data-path="${file.path}" class="stack">
+    <label>Content <textarea name="content" rows="16" spellcheck="false">${file.text}</textarea></label>
+    <label>Commit message <input name="summary" maxlength="200" placeholder="Update ${file.path}"></label>
+    <button type="submit">Commit changes</button>
+  </form>`}
+  <form data-commit="delete" data-path="${file.path}" class="row">
+    <label>Commit message <input name="summary" maxlength="200" placeholder="Delete ${file.path}"></label>
+    <button type="submit" class="danger">Delete this file</button>
+  </form>
+</section>`
+  : null}`;
   }
   return html`${f.list.length
     ? html`<ul class="files">${f.list.map((p) => html`<li><a href="/spaces/${v.card.id}/blob/main/${p}">${p}</a></li>`)}</ul>`
     : html`<p>No files yet.</p>${pushCommands(v)}`}
+${v.canWrite ? renderFileEditor(v) : null}
 ${f.readme ? html`<article class="readme">${f.readme}</article>` : null}
 ${f.hasCommits === false
   ? null

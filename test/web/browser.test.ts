@@ -66,6 +66,8 @@ describe('web UI in the browser', () => {
     await page.getByLabel('Space name').fill('demo');
     // gradio: a new Space's initial commit has no app for it, so it waits for the push (static would serve its starter page).
     await page.getByLabel('gradio').check();
+    // Without the starter app (issue 17's /new-space adds one by default; ui-flows-browser.test.ts covers it).
+    await page.getByLabel('Start with a small example app').uncheck();
     await screenshotTo(page, SHOTS, '02-new-space');
     await page.getByRole('button', { name: 'Create Space' }).click();
     await page.waitForURL(`${base()}/spaces/alice/demo`);

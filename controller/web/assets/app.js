@@ -7,14 +7,15 @@
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var csrf = csrfMeta ? csrfMeta.getAttribute('content') : '';
 
-  function api(method, url, body) {
+  // `type`: send `body` as is with that Content-Type (the commit API's ndjson); otherwise JSON.
+  function api(method, url, body, type) {
     var headers = { Accept: 'application/json', 'X-CSRF-Token': csrf };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (body !== undefined) headers['Content-Type'] = type || 'application/json';
     return fetch(url, {
       method: method,
       headers: headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : type ? body : JSON.stringify(body),
     }).then(function (res) {
       return res.text().then(function (text) {
         var data = null;
@@ -88,6 +89,23 @@
       location.reload();
     } else if (then.indexOf('goto:') === 0) {
       location.assign(then.slice(5));
+    } else if (then === 'new-space' && data && data.url) {
+      // The API made the initial commit (README, .gitattributes); the starter app is one more commit.
+      var to = new URL(data.url, location.href).pathname;
+      var starters = JSON.parse((document.querySelector('[data-starters]') || {}).textContent || '{}');
+      var files = form.elements._starter && form.elements._starter.checked ? starters[bodyOf(form).sdk] || {} : {};
+      var ops = Object.keys(files).map(function (path) {
+        return { path: path, content: b64text(files[path]) };
+      });
+      if (!ops.length) return location.assign(to);
+      commit(to.replace(/^\/spaces\//, ''), 'Add a starter app', ops).then(
+        function () {
+          location.assign(to);
+        },
+        function (err) {
+          say(form, 'The Space was created, but its starter app was not: ' + err.message, true);
+        }
+      );
     } else if (then === 'goto-response-url' && data && data.url) {
       location.assign(new URL(data.url, location.href).pathname);
     } else if (then === 'show-token' && data && data.token) {
@@ -106,6 +124,118 @@
       say(form, 'Done.', false);
     }
   }
+
+  function b64text(text) {
+    var bytes = new TextEncoder().encode(text);
+    var bin = '';
+    for (var i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return btoa(bin);
+  }
+
+  // One commit through the Hub's commit API (ndjson, as huggingface_hub's create_commit sends it).
+  function commit(id, summary, ops) {
+    var lines = [{ key: 'header', value: { summary: summary, description: '' } }].concat(
+      ops.map(function (o) {
+        return o.deleted ? { key: 'deletedFile', value: { path: o.path } } : { key: 'file', value: { path: o.path, encoding: 'base64', content: o.content } };
+      })
+    );
+    return api('POST', '/api/spaces/' + id + '/commit/main', lines.map(JSON.stringify).join('\n'), 'application/x-ndjson');
+  }
+
+  // ---- Files tab (writers): create, upload (files, folders, drag and drop), edit, delete; each one commit.
+  var picked = [];
+  function readFile(file) {
+    return new Promise(function (resolve, reject) {
+      var r = new FileReader();
+      r.onload = function () {
+        resolve(String(r.result).replace(/^[^,]*,/, ''));
+      };
+      r.onerror = reject;
+      r.readAsDataURL(file);
+    });
+  }
+  function showPicked(form) {
+    var list = form.querySelector('[data-upload-list]');
+    list.textContent = picked.length ? picked.map(function (p) { return p.path; }).join(', ') : 'No files chosen.';
+  }
+  function entryFiles(entry, prefix, out) {
+    if (entry.isFile) return new Promise(function (res) { entry.file(function (f) { out.push({ path: prefix + f.name, file: f }); res(); }, res); });
+    var reader = entry.createReader();
+    return new Promise(function (res) {
+      var all = [];
+      (function more() {
+        reader.readEntries(function (batch) {
+          if (!batch.length) return Promise.all(all.map(function (e) { return entryFiles(e, prefix + entry.name + '/', out); })).then(res);
+          all = all.concat(Array.prototype.slice.call(batch));
+          more();
+        }, res);
+      })();
+    });
+  }
+  document.querySelectorAll('[data-drop]').forEach(function (form) {
+    form.addEventListener('change', function (ev) {
+      if (ev.target.type !== 'file') return;
+      Array.prototype.forEach.call(ev.target.files, function (f) {
+        picked.push({ path: f.webkitRelativePath || f.name, file: f });
+      });
+      showPicked(form);
+    });
+    form.addEventListener('dragover', function (ev) {
+      ev.preventDefault();
+      form.classList.add('over');
+    });
+    form.addEventListener('dragleave', function () {
+      form.classList.remove('over');
+    });
+    form.addEventListener('drop', function (ev) {
+      ev.preventDefault();
+      form.classList.remove('over');
+      var out = [];
+      var items = Array.prototype.slice.call(ev.dataTransfer.items || []);
+      Promise.all(items.map(function (it) {
+        var e = it.webkitGetAsEntry && it.webkitGetAsEntry();
+        return e ? entryFiles(e, '', out) : null;
+      })).then(function () {
+        picked = picked.concat(out);
+        showPicked(form);
+      });
+    });
+  });
+
+  document.addEventListener('submit', function (ev) {
+    var form = ev.target;
+    var kind = form.getAttribute('data-commit');
+    if (!kind) return;
+    ev.preventDefault();
+    var id = form.closest('[data-files-of]').getAttribute('data-files-of');
+    var path = form.getAttribute('data-path');
+    var summary = form.elements.summary.value.trim() || form.elements.summary.placeholder;
+    var ops;
+    if (kind === 'delete') {
+      if (!window.confirm('Delete ' + path + '? This makes a commit.')) return;
+      ops = Promise.resolve([{ path: path, deleted: true }]);
+    } else if (kind === 'upload') {
+      if (!picked.length) return say(form, 'Choose or drop files first.', true);
+      var dir = form.elements.dir.value.replace(/^\/+|\/+$/g, '');
+      ops = Promise.all(picked.map(function (p) {
+        return readFile(p.file).then(function (content) { return { path: (dir ? dir + '/' : '') + p.path, content: content }; });
+      }));
+    } else {
+      path = path || form.elements.path.value.trim();
+      ops = Promise.resolve([{ path: path, content: b64text(form.elements.content.value) }]);
+    }
+    var button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    ops.then(function (list) { return commit(id, summary, list); }).then(
+      function () {
+        location.assign(kind === 'delete' || kind === 'upload' ? '/spaces/' + id + '/tree/main' : '/spaces/' + id + '/blob/main/' + path);
+      },
+      function (err) {
+        button.disabled = false;
+        say(form, err.message, true);
+      }
+    );
+  });
 
   document.addEventListener('submit', function (ev) {
     var form = ev.target;

@@ -1,0 +1,159 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planFromBuilder } from '../../controller/builds/index.js';
+import { FakeRuntime } from '../../controller/runtime/testing/index.js';
+import { launchChromium, screenshotTo } from '../support/chromium.js';
+import { FakeImageBuilder } from '../support/fake-image-builder.js';
+import { startHarness, type Harness } from '../support/spaceport-harness.js';
+
+const SHOTS = path.resolve('test-artifacts/web-ui-flows');
+
+/**
+ * Issue 17, "Missing 1", in real Chromium: /new-space makes a Space that runs with no git (a starter
+ * app per SDK), and the Files tab creates, uploads, edits and deletes files, each one commit.
+ * Builds and the runtime are the fakes (the real engine's builds are the e2e suites').
+ */
+describe('web UI flows without a terminal, in Chromium', () => {
+  let h: Harness;
+  let browser: Browser;
+  let aliceToken: string;
+  let folder: string;
+  const builder = new FakeImageBuilder();
+  const base = () => `http://127.0.0.1:${h.port}`;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    folder = mkdtempSync(path.join(tmpdir(), 'ui-upload-'));
+    mkdirSync(path.join(folder, 'pics', 'deep'), { recursive: true });
+    writeFileSync(path.join(folder, 'pics', 'one.txt'), '1');
+    writeFileSync(path.join(folder, 'pics', 'deep', 'two.txt'), '2');
+    h = await startHarness((config) => ({ runtime: new FakeRuntime({ http: true }), builder, plan: planFromBuilder(config) }));
+    aliceToken = (await h.api('POST', '/api/users', { name: 'alice' })).json().token;
+    expect((await h.api('PUT', '/api/users/alice/password', { password: 'alice-password-1' })).status).toBe(200);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
+
+  async function signedIn(o: { dark?: boolean; phone?: boolean } = {}): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
+    const ctx = await browser.newContext({ viewport: o.phone ? { width: 390, height: 844 } : { width: 1280, height: 900 }, colorScheme: o.dark ? 'dark' : 'light' });
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(30_000);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    await page.goto(`${base()}/login`);
+    await page.getByLabel('User name').fill('alice');
+    await page.getByLabel('Password').fill('alice-password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base()}/spaces`);
+    return { ctx, page, errors };
+  }
+
+  const tree = async (id: string) => ((await h.api('GET', `/api/spaces/${id}/tree/main?recursive=true`, undefined, aliceToken)).json() as { path: string; type: string }[]).filter((e) => e.type === 'file').map((e) => e.path).sort();
+  const fileText = async (id: string, p: string) => (await h.api('GET', `/spaces/${id}/resolve/main/${p}`, undefined, aliceToken)).body;
+
+  const STARTERS: Record<string, string[]> = {
+    gradio: ['.gitattributes', 'README.md', 'app.py'],
+    streamlit: ['.gitattributes', 'README.md', 'app.py'],
+    docker: ['.gitattributes', 'Dockerfile', 'README.md', 'app.py'],
+    static: ['.gitattributes', 'README.md', 'index.html', 'style.css'],
+  };
+
+  for (const [i, sdk] of Object.keys(STARTERS).entries()) {
+    const look = { dark: i % 2 === 1, phone: i >= 2 };
+    it(`/new-space with ${sdk} commits a starter app: the Space builds and runs with no git (${look.phone ? 'phone' : 'desktop'}, ${look.dark ? 'dark' : 'light'})`, async () => {
+      const { ctx, page, errors } = await signedIn(look);
+      try {
+        await page.goto(`${base()}/new-space`);
+        await page.getByLabel('Space name').fill(`first-${sdk}`);
+        await page.getByLabel(sdk, { exact: true }).check();
+        expect(await page.getByLabel('Start with a small example app').isChecked()).toBe(true);
+        await page.getByRole('button', { name: 'Create Space' }).click();
+        await page.waitForURL(`${base()}/spaces/alice/first-${sdk}`);
+        expect(await tree(`alice/first-${sdk}`)).toEqual(STARTERS[sdk]);
+        await page.locator(`[data-stage-of="alice/first-${sdk}"][data-stage="RUNNING"]`).waitFor({ timeout: 60_000 });
+        await page.locator('[data-app-frame]').waitFor({ state: 'visible' });
+        await screenshotTo(page, SHOTS, `01-new-${sdk}-running-${look.phone ? 'phone' : 'desktop'}-${look.dark ? 'dark' : 'light'}`);
+        if (sdk === 'gradio') expect(await fileText('alice/first-gradio', 'app.py')).toContain('gr.Interface');
+        if (sdk === 'docker') expect(await fileText('alice/first-docker', 'Dockerfile')).toContain('EXPOSE 7860');
+        expect(errors).toEqual([]);
+      } finally {
+        await ctx.close();
+      }
+    });
+  }
+
+  it('the Files tab creates, uploads (several files, a folder), edits and deletes files, each a commit with its message; an edit rebuilds the Space', async () => {
+    const { ctx, page, errors } = await signedIn();
+    const id = 'alice/first-static';
+    try {
+      const commitsBefore = ((await h.api('GET', `/api/spaces/${id}/commits/main`, undefined, aliceToken)).json() as unknown[]).length;
+      await page.goto(`${base()}/spaces/${id}/tree/main`);
+      // Create.
+      await page.getByLabel('File name').fill('notes/hello.txt');
+      await page.locator('form[data-commit="create"]').getByLabel('Content').fill('hello ✓\n');
+      await page.locator('form[data-commit="create"]').getByLabel('Commit message').fill('Add notes');
+      await page.getByRole('button', { name: 'Commit new file' }).click();
+      await page.waitForURL(`${base()}/spaces/${id}/blob/main/notes/hello.txt`);
+      expect(await fileText(id, 'notes/hello.txt')).toBe('hello ✓\n');
+      await screenshotTo(page, SHOTS, '02-file-created');
+
+      // Upload: two files and a folder (webkitRelativePath keeps its structure).
+      await page.goto(`${base()}/spaces/${id}/tree/main`);
+      await page.getByLabel('Files', { exact: true }).setInputFiles([
+        { name: 'a.txt', mimeType: 'text/plain', buffer: Buffer.from('A') },
+        { name: 'b.bin', mimeType: 'application/octet-stream', buffer: Buffer.from([0, 1, 2, 255]) },
+      ]);
+      await page.locator('[data-upload-list]', { hasText: 'a.txt, b.bin' }).waitFor();
+      await page.getByLabel('A folder').setInputFiles(path.join(folder, 'pics'));
+      await page.locator('[data-upload-list]', { hasText: 'pics/deep/two.txt' }).waitFor();
+      await page.locator('form[data-commit="upload"]').getByLabel('Into folder (optional)').fill('up');
+      await page.locator('form[data-commit="upload"]').getByLabel('Commit message').fill('Upload two');
+      await screenshotTo(page, SHOTS, '03-upload-chosen');
+      await page.getByRole('button', { name: 'Commit upload' }).click();
+      await page.waitForURL(`${base()}/spaces/${id}/tree/main`);
+      await page.getByRole('link', { name: 'up/b.bin' }).waitFor();
+      const bin = await h.api('GET', `/spaces/${id}/resolve/main/up/b.bin`, undefined, aliceToken);
+      expect(Buffer.from(bin.body, 'latin1').length).toBeGreaterThan(0);
+
+      // Edit the app: a new commit, and a new build of it runs.
+      const builds = builder.built.filter((b) => b.space === id).length;
+      await page.goto(`${base()}/spaces/${id}/blob/main/index.html`);
+      await page.locator('form[data-commit="edit"]').getByLabel('Content').fill('<h1>edited in the browser</h1>\n');
+      const committed = page.waitForResponse((r) => r.url().endsWith(`/api/spaces/${id}/commit/main`));
+      await page.getByRole('button', { name: 'Commit changes' }).click();
+      expect((await committed).status()).toBe(200);
+      await page.waitForLoadState('load');
+      expect(await fileText(id, 'index.html')).toBe('<h1>edited in the browser</h1>\n');
+      const info = (await h.api('GET', `/api/spaces/${id}`, undefined, aliceToken)).json() as { sha: string };
+      await expect.poll(() => builder.built.filter((b) => b.space === id).length, { timeout: 30_000 }).toBeGreaterThan(builds);
+      const built = builder.built.filter((b) => b.space === id).at(-1)!;
+      expect(built.files).toContain('index.html');
+      await h.waitStage(id, ['RUNNING']);
+      await screenshotTo(page, SHOTS, '04-file-edited');
+
+      // Delete, after a confirmation.
+      await page.goto(`${base()}/spaces/${id}/blob/main/notes/hello.txt`);
+      page.once('dialog', (d) => void d.accept());
+      await page.getByRole('button', { name: 'Delete this file' }).click();
+      await page.waitForURL(`${base()}/spaces/${id}/tree/main`);
+      expect(await tree(id)).toEqual(['.gitattributes', 'README.md', 'index.html', 'style.css', 'up/a.txt', 'up/b.bin', 'up/pics/deep/two.txt', 'up/pics/one.txt']);
+      const commits = (await h.api('GET', `/api/spaces/${id}/commits/main`, undefined, aliceToken)).json() as { title: string }[];
+      expect(commits.length - commitsBefore).toBe(4);
+      expect(commits.slice(0, 4).map((c) => c.title)).toEqual(['Delete notes/hello.txt', 'Update index.html', 'Upload two', 'Add notes']);
+      expect(info.sha).toMatch(/^[0-9a-f]{40}$/);
+      expect(errors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+});
