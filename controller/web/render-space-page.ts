@@ -55,13 +55,25 @@ export function stateMessage(stage: string): { title: string; text: string } {
   }
 }
 
-function pushCommands(v: SpacePageView): SafeHtml {
+/** What the first push needs, per SDK. */
+const FIRST_FILES: Record<string, string> = {
+  gradio: '# add app.py (a Gradio app: demo.launch()) and requirements.txt for its packages',
+  streamlit: '# add app.py (a Streamlit script) and requirements.txt for its packages',
+  docker: '# add a Dockerfile whose app listens on port 7860 (or set app_port in README.md)',
+  static: '# add index.html (and its CSS, JS and images)',
+};
+
+/** Push instructions: for writers, while the Space has no app yet (an empty repository or README only). */
+function pushCommands(v: SpacePageView): SafeHtml | null {
+  if (!v.canWrite) return null;
   const origin = new URL(v.hubUrl);
   const clone = `git clone ${origin.protocol}//${origin.host}/spaces/${v.card.id}`;
-  const py = `from huggingface_hub import HfApi\n\napi = HfApi(endpoint="${v.hubUrl}", token="YOUR_TOKEN")\napi.upload_folder(folder_path=".", repo_id="${v.card.id}", repo_type="space")`;
+  const py = `from huggingface_hub import HfApi\n\napi = HfApi(endpoint="${v.hubUrl}", token="YOUR_WRITE_TOKEN")\napi.upload_folder(folder_path=".", repo_id="${v.card.id}", repo_type="space")`;
+  const files = FIRST_FILES[v.card.sdk] ?? FIRST_FILES.static!;
   return html`<section class="howto" aria-label="Push code">
+  <p>Git and <code>huggingface_hub</code> sign in with a <a href="/settings/tokens">write token</a> (create one in Tokens), or add files in the <a href="/spaces/${v.card.id}/tree/main">Files</a> tab.</p>
   <h3>Push with git</h3>
-  <pre><code>${clone}\ncd ${v.card.name}\n# add app.py (or index.html, a Dockerfile…) and a README.md with sdk: ${v.card.sdk}\ngit add . &amp;&amp; git commit -m "First version"\ngit push   # user: your name, password: a write token</code></pre>
+  <pre><code>${clone}\ncd ${v.card.name}\n${files}\ngit add . &amp;&amp; git commit -m "First version"\ngit push   # user: your name, password: a write token</code></pre>
   <h3>Or with huggingface_hub</h3>
   <pre><code>${py}</code></pre>
 </section>`;
@@ -80,6 +92,12 @@ function renderApp(v: SpacePageView): SafeHtml {
     ? html`<details><summary>Full error message</summary><pre class="error-message" data-state-error>${v.errorMessage}</pre></details>`
     : html`<pre class="error-message" data-state-error${v.errorMessage ? null : html` hidden`}>${v.errorMessage ?? ''}</pre>`}
   ${stage === 'NO_APP_FILE' ? pushCommands(v) : null}
+  ${v.canWrite
+    ? html`<div class="progress" data-progress${stage === 'BUILDING' || stage === 'APP_STARTING' ? null : html` hidden`}>
+    <p>Step: <span data-progress-step>waiting for the first log line</span></p>
+    <pre class="log tail" data-progress-log aria-label="Latest log lines" tabindex="0"></pre>
+  </div>`
+    : null}
   ${v.canWrite && stage === 'PAUSED' ? html`<form data-api="POST /api/spaces/${v.card.id}/restart" data-then="reload"><button type="submit">Restart this Space</button></form>` : null}
 </section>
 <div class="app-frame" data-app-frame${serving ? null : html` hidden`}>

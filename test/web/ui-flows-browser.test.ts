@@ -156,4 +156,43 @@ describe('web UI flows without a terminal, in Chromium', () => {
       await ctx.close();
     }
   });
+
+  it('shows build progress (step and log tail) on the App tab while building, and push instructions per SDK only while there is no app', async () => {
+    const { ctx, page, errors } = await signedIn({ dark: true });
+    const id = 'alice/progress';
+    try {
+      // A new static Space builds at once (its initial commit has index.html): held, it stays BUILDING.
+      builder.hold = true;
+      expect((await h.api('POST', '/api/repos/create', { name: 'progress', type: 'space', sdk: 'static' }, aliceToken)).status).toBe(200);
+      await h.waitStage(id, ['BUILDING']);
+      await page.goto(`${base()}/spaces/${id}`);
+      await page.locator('[data-progress-step]', { hasText: 'Step 1/1' }).waitFor();
+      expect(await page.locator('[data-progress-log]').textContent()).toContain('FAKE build');
+      await screenshotTo(page, SHOTS, '05-build-progress-dark');
+      builder.hold = false;
+      builder.release();
+      await page.locator(`[data-stage-of="${id}"][data-stage="RUNNING"]`).waitFor({ timeout: 60_000 });
+      await page.locator('[data-progress]').waitFor({ state: 'hidden' });
+      expect(await page.locator('.howto').count()).toBe(0);
+
+      // No app yet: instructions for this SDK and a link to make a write token; a visitor gets none.
+      expect((await h.api('POST', '/api/repos/create', { name: 'bare-streamlit', type: 'space', sdk: 'streamlit' }, aliceToken)).status).toBe(200);
+      await page.goto(`${base()}/spaces/alice/bare-streamlit`);
+      const howto = page.locator('.howto');
+      expect(await howto.textContent()).toContain('app.py (a Streamlit script)');
+      expect(await howto.getByRole('link', { name: 'write token' }).getAttribute('href')).toBe('/settings/tokens');
+      await screenshotTo(page, SHOTS, '06-push-instructions-dark');
+      const visitor = await (await browser.newContext()).newPage();
+      await visitor.goto(`${base()}/spaces/alice/bare-streamlit`);
+      expect(await visitor.locator('[data-state-title]').textContent()).toBe('No application file');
+      expect(await visitor.locator('.howto').count()).toBe(0);
+      expect(await visitor.locator('[data-progress]').count()).toBe(0);
+      await visitor.context().close();
+      expect(errors).toEqual([]);
+    } finally {
+      builder.hold = false;
+      builder.release();
+      await ctx.close();
+    }
+  });
 });

@@ -318,6 +318,7 @@
       }, function () {});
     }
     head.setAttribute('data-head-stage', stage);
+    followProgress(id, stage);
     if (serving) {
       if (frame.hidden || !iframe.getAttribute('src')) iframe.setAttribute('src', iframe.getAttribute('data-src'));
       frame.hidden = false;
@@ -335,6 +336,41 @@
       panel.hidden = false;
       frame.hidden = true;
     }
+  }
+
+  // ---- build progress on the App tab (writers): the step and the last lines of the build or run log.
+  var progress = null;
+  function followProgress(id, stage) {
+    var box = document.querySelector('[data-progress]');
+    if (!box) return;
+    var kind = stage === 'BUILDING' ? 'build' : stage === 'APP_STARTING' ? 'run' : null;
+    if (progress && progress.kind === kind) return;
+    if (progress) progress.src.close();
+    progress = null;
+    box.hidden = !kind;
+    if (!kind) return;
+    var pre = box.querySelector('[data-progress-log]');
+    var step = box.querySelector('[data-progress-step]');
+    var lines = [];
+    var src = new EventSource('/api/spaces/' + id + '/logs/' + kind + '?follow=true&tail=15');
+    progress = { kind: kind, src: src };
+    src.onopen = function () {
+      lines = [];
+    };
+    src.onmessage = function (ev) {
+      var line;
+      try {
+        line = String(JSON.parse(ev.data).data).replace(/\n$/, '');
+      } catch (e) {
+        return;
+      }
+      var m = /(Step \d+\/\d+.*|\[\s*\d+\/\d+\].*)/.exec(line);
+      if (m) step.textContent = m[1].slice(0, 160);
+      lines.push(line);
+      if (lines.length > 15) lines.shift();
+      pre.textContent = lines.join('\n');
+      pre.scrollTop = pre.scrollHeight;
+    };
   }
 
   if (document.querySelector('[data-live-stages]') && window.EventSource) {
