@@ -1,6 +1,7 @@
 import { renderStageBadge } from './render-gallery.js';
 import { html, type SafeHtml } from './html.js';
 import { renderLayout, type PageContext } from './layout.js';
+import { renderSpaceActions } from './render-space-actions.js';
 import { renderSpaceSettings, type SettingsView } from './render-space-settings.js';
 import type { SpaceCard } from './space-card.js';
 
@@ -83,7 +84,6 @@ function renderApp(v: SpacePageView): SafeHtml {
   const stage = v.card.stage;
   const serving = SERVING.has(stage);
   const msg = stateMessage(stage);
-  const embed = `<iframe src="${v.appUrl}" frameborder="0" width="850" height="450"></iframe>`;
   return html`<section class="state ${ERRORS.has(stage) ? 'bad' : ''}" data-state-panel${serving ? html` hidden` : null} role="status" aria-live="polite">
   <h2 data-state-title>${msg.title}</h2>
   <p data-state-text>${msg.text}</p>
@@ -102,12 +102,7 @@ function renderApp(v: SpacePageView): SafeHtml {
 </section>
 <div class="app-frame" data-app-frame${serving ? null : html` hidden`}>
   <iframe title="${v.card.title}" data-src="${v.appUrl}"${serving ? html` src="${v.appUrl}"` : null} allow="clipboard-read; clipboard-write; microphone; camera; fullscreen" allowfullscreen></iframe>
-</div>
-<details class="embed">
-  <summary>Embed this Space</summary>
-  <p>Direct URL: <a href="${v.appUrl}">${v.appUrl}</a></p>
-  <label>iframe snippet <textarea readonly rows="2">${embed}</textarea></label>
-</details>`;
+</div>`;
 }
 
 /** The writer's file actions: each one commit through the commit API, with its message. */
@@ -199,6 +194,7 @@ export function renderSpacePage(ctx: PageContext, v: SpacePageView): SafeHtml {
     body: html`<div class="space-head from-${c.colorFrom} to-${c.colorTo}" data-space="${c.id}" data-head-stage="${c.stage}" data-live-stages>
   <h1><span class="emoji" aria-hidden="true" data-space-emoji>${c.emoji}</span> <a href="/${c.owner}">${c.owner}</a> / <span data-space-title>${c.title}</span></h1>
   <p class="meta">${renderStageBadge(c.id, c.stage)} <span class="badge idle">${c.sdk}</span> <span class="badge idle">${c.hardware}</span>${c.visibility === 'private' ? html` <span class="badge idle">Private</span>` : null}</p>
+  ${renderSpaceActions(ctx, v)}
   <p class="desc" data-space-desc${c.shortDescription ? null : html` hidden`}>${c.shortDescription ?? ''}</p>
 </div>
 <nav class="tabs" aria-label="Space">${tabs.map(([id, label, href]) => html`<a href="${href}"${id === v.tab ? html` aria-current="page"` : null}>${label}</a>`)}</nav>

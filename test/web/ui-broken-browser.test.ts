@@ -100,7 +100,7 @@ describe('web UI, issue 17 "Broken", in Chromium', () => {
     const ctx = await signedIn();
     try {
       const page = await open(ctx, `${base()}/new-space`);
-      for (const label of await page.locator('label.choice').all()) {
+      for (const label of await page.locator('label.choice:has(input[type="radio"])').all()) {
         const radio = await label.locator('input').boundingBox();
         const box = await label.boundingBox();
         // One line: the label is about as tall as a line of text, the radio at its left edge.

@@ -16,7 +16,7 @@ const SHOTS = path.resolve('test-artifacts/web-ui-flows');
  * app per SDK), and the Files tab creates, uploads, edits and deletes files, each one commit.
  * Builds and the runtime are the fakes (the real engine's builds are the e2e suites').
  */
-describe('web UI flows without a terminal, in Chromium', () => {
+describe('web UI flows without a terminal, in Chromium', { timeout: 90_000 }, () => {
   let h: Harness;
   let browser: Browser;
   let aliceToken: string;
@@ -253,4 +253,41 @@ describe('web UI flows without a terminal, in Chromium', () => {
       await ctx.close();
     }
   }, 120_000);
+
+  it('header actions: Embed and Clone with copy buttons for a visitor; Duplicate to one\'s own namespace when signed in', async () => {
+    expect((await h.api('POST', '/api/users', { name: 'bob' })).status).toBe(201);
+    expect((await h.api('PUT', '/api/users/bob/password', { password: 'bob-password-1' })).status).toBe(200);
+    const visitorCtx = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', permissions: ['clipboard-read', 'clipboard-write'] });
+    try {
+      const visitor = await visitorCtx.newPage();
+      await visitor.goto(`${base()}/spaces/alice/first-gradio`);
+      expect(await visitor.locator('.actions summary').allTextContents()).toEqual(['Embed', 'Clone']);
+      await visitor.getByText('Embed', { exact: true }).click();
+      await visitor.getByRole('button', { name: 'Copy web component' }).click();
+      expect(await visitor.evaluate(() => navigator.clipboard.readText())).toContain('<gradio-app src="http://alice-first-gradio.localhost:');
+      await visitor.getByText('Clone', { exact: true }).click();
+      await visitor.getByRole('button', { name: 'Copy command' }).click();
+      expect(await visitor.evaluate(() => navigator.clipboard.readText())).toBe(`git clone http://127.0.0.1:${h.port}/spaces/alice/first-gradio`);
+      await screenshotTo(visitor, SHOTS, '08-header-actions-phone-dark');
+    } finally {
+      await visitorCtx.close();
+    }
+    const ctx = await browser.newContext();
+    try {
+      const page = await ctx.newPage();
+      await page.goto(`${base()}/login?next=/spaces/alice/first-gradio`);
+      await page.getByLabel('User name').fill('bob');
+      await page.getByLabel('Password').fill('bob-password-1');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${base()}/spaces/alice/first-gradio`);
+      await page.getByText('Duplicate', { exact: true }).click();
+      expect(await page.getByLabel('New id').inputValue()).toBe('bob/first-gradio');
+      await page.getByRole('button', { name: 'Duplicate Space' }).click();
+      await page.waitForURL(`${base()}/spaces/bob/first-gradio`);
+      expect((await h.api('GET', '/api/spaces/bob/first-gradio')).json()).toMatchObject({ id: 'bob/first-gradio', private: true });
+      await screenshotTo(page, SHOTS, '09-duplicated');
+    } finally {
+      await ctx.close();
+    }
+  });
 });

@@ -338,6 +338,18 @@
     }
   }
 
+  // ---- copy buttons (Embed, Clone): the snippet named by data-copy.
+  document.addEventListener('click', function (ev) {
+    var b = ev.target.closest && ev.target.closest('[data-copy]');
+    if (!b) return;
+    var field = document.getElementById(b.getAttribute('data-copy'));
+    navigator.clipboard.writeText(field.value).then(function () {
+      b.textContent = 'Copied';
+    }, function () {
+      field.select();
+    });
+  });
+
   // ---- build progress on the App tab (writers): the step and the last lines of the build or run log.
   var progress = null;
   function followProgress(id, stage) {
