@@ -7,6 +7,7 @@ import type { StageResult } from '../lifecycle/index.js';
 import type { SpaceLogs, SpaceService } from '../spaces/index.js';
 import { loadAssets } from './assets.js';
 import { OidcSignIn } from './oidc-sign-in.js';
+import { notFoundPage } from './not-found-page.js';
 import { pageRoutes } from './page-routes.js';
 import { signInRoutes } from './sign-in-routes.js';
 import { stageEventsHandler } from './stage-events.js';
@@ -43,6 +44,10 @@ export function createWeb(o: WebOptions): Router {
       : undefined;
   const r = Router();
   r.use('/assets', assets.handler);
+  // Browsers ask for /favicon.ico whatever the page links: the same icon, cached for a day.
+  r.get('/favicon.ico', (_req, res) => {
+    res.status(200).set({ 'Content-Type': 'image/svg+xml', 'Cache-Control': 'public, max-age=86400', 'X-Content-Type-Options': 'nosniff' }).send(assets.files['favicon.svg']);
+  });
   r.get('/api/spaces/events', stageEventsHandler({ routes: o.routes, spaces: o.spaces, principalOf }));
   r.use(
     signInRoutes({
@@ -67,5 +72,8 @@ export function createWeb(o: WebOptions): Router {
       logger: o.logger,
     }),
   );
+  // Last: a browser asking for a page that does not exist gets the HTML 404 page; API clients (no
+  // text/html in Accept, or JSON preferred) fall through to the API's JSON 404.
+  r.use(notFoundPage({ spaces: o.spaces, assetVersion: assets.version, logger: o.logger }));
   return r;
 }

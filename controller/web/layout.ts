@@ -12,6 +12,13 @@ export interface PageContext {
   csrf?: string;
   /** Asset URLs carry a version so they can be cached for long. */
   assetVersion: string;
+  /** This page's own path and query: "Sign in" comes back to it. */
+  path?: string;
+}
+
+/** `/login?next=…` back to `path` (the sign-in route checks `next` again: a local path only). */
+export function signInHref(path: string | undefined): string {
+  return path && path.startsWith('/') && !path.startsWith('//') && !path.startsWith('/login') ? `/login?next=${encodeURIComponent(path)}` : '/login';
 }
 
 /** The page frame: header with navigation, main content, the one stylesheet and the one script. */
@@ -25,6 +32,7 @@ export function renderLayout(ctx: PageContext, page: { title: string; body: Safe
 <meta name="color-scheme" content="light dark">
 ${ctx.csrf ? html`<meta name="csrf-token" content="${ctx.csrf}">` : null}
 <title>${page.title} · Spaceport</title>
+<link rel="icon" href="/assets/favicon.svg?v=${ctx.assetVersion}" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/app.css?v=${ctx.assetVersion}">
 <script src="/assets/app.js?v=${ctx.assetVersion}" defer></script>
 </head>
@@ -39,7 +47,7 @@ ${ctx.csrf ? html`<meta name="csrf-token" content="${ctx.csrf}">` : null}
     <a href="/${v.name}">${v.name}</a>
     <a href="/settings/tokens">Tokens</a>
     <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${ctx.csrf ?? ''}"><button type="submit" class="link">Sign out</button></form>`
-      : html`<a href="/login">Sign in</a>`}
+      : html`<a href="${signInHref(ctx.path)}">Sign in</a>`}
   </nav>
 </header>
 <main id="main" class="${page.main ?? 'wide'}">
@@ -55,6 +63,8 @@ export function renderErrorPage(ctx: PageContext, e: { status: number; message: 
   return renderLayout(ctx, {
     title: String(e.status),
     main: 'narrow',
-    body: html`<h1>${e.status === 404 ? 'Not found' : 'Cannot show this page'}</h1><p class="error" role="alert">${e.message}</p><p><a href="/spaces">Back to the Spaces</a></p>`,
+    body: html`<h1>${e.status === 404 ? 'Not found' : 'Cannot show this page'}</h1><p class="error" role="alert">${e.message}</p>
+${ctx.viewer ? null : html`<p>If this is a private Space of yours or of your organization, <a href="${signInHref(ctx.path)}">sign in</a> to see it.</p>`}
+<p><a href="/spaces">Back to the Spaces</a></p>`,
   });
 }

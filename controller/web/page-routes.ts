@@ -118,7 +118,7 @@ export function pageRoutes(o: PageRoutesOptions): Router {
       const view: SpacePageView = {
         card: spaceCard(fresh, String(runtime.stage)),
         tab: tab === 'file' ? 'files' : tab,
-        appUrl: `${spaceHost(fresh, urls)}/`,
+        appUrl: fresh.visibility === 'private' ? `${urls.publicUrl.replace(/\/$/, '')}/spaces/${fresh.id}/app` : `${spaceHost(fresh, urls)}/`,
         hubUrl: urls.publicUrl,
         canWrite,
         filesVisible,
@@ -159,7 +159,7 @@ export function pageRoutes(o: PageRoutesOptions): Router {
 async function files(o: PageRoutesOptions, space: SpaceRecord, path?: string): Promise<NonNullable<SpacePageView['files']>> {
   if (!space.headSha) {
     if (path !== undefined) throw fail('pageFileNoCommit', { path, space: space.id });
-    return { list: [] };
+    return { list: [], hasCommits: false };
   }
   const list = await o.repos.listFiles(space.id as SpaceId, space.headSha);
   if (path !== undefined) {

@@ -1,5 +1,6 @@
 import { SDKS } from '../../templates/index.js';
-import { html, type SafeHtml } from './html.js';
+import { html, raw, type SafeHtml } from './html.js';
+import { startersJson } from './starter-apps.js';
 import { renderLayout, type PageContext } from './layout.js';
 import type { FlavorOption } from './render-space-settings.js';
 
@@ -42,12 +43,11 @@ export function renderNewSpace(ctx: PageContext, v: NewSpaceView): SafeHtml {
     title: 'Create a new Space',
     main: 'narrow',
     body: html`<h1>Create a new Space</h1>
-<p class="result" data-result role="status" aria-live="polite"></p>
-<form data-api="POST /api/repos/create" data-then="goto-response-url" class="stack" data-new-space>
+<form data-api="POST /api/repos/create" data-then="new-space" class="stack" data-new-space>
   <input type="hidden" name="type" value="space">
   <div class="row">
     <label>Owner <select name="organization" data-owner-select data-optional><option value="">${v.owner}</option></select></label>
-    <label>Space name <input name="name" required maxlength="96" pattern="[A-Za-z0-9][A-Za-z0-9._-]*" autocomplete="off"></label>
+    <label>Space name <input name="name" required maxlength="96" pattern="[A-Za-z0-9][A-Za-z0-9._\\-]*" autocomplete="off"></label>
   </div>
   <fieldset><legend>SDK</legend>${SDKS.map((s, i) => html`<label class="choice"><input type="radio" name="sdk" value="${s}"${i === 0 ? html` checked` : null}> ${s}</label>`)}</fieldset>
   <fieldset><legend>Hardware</legend>${v.flavors.map(
@@ -58,8 +58,10 @@ export function renderNewSpace(ctx: PageContext, v: NewSpaceView): SafeHtml {
     <label class="choice"><input type="radio" name="visibility" value="protected"> Protected: anyone can use the app, only you see the files</label>
     <label class="choice"><input type="radio" name="visibility" value="private"> Private: only you (and your organization)</label>
   </fieldset>
+  <label class="choice"><input type="checkbox" name="_starter" checked> Start with a small example app (<code>app.py</code>, or a <code>Dockerfile</code> and <code>app.py</code>), so the Space runs at once</label>
   <button type="submit">Create Space</button>
-</form>`,
+</form>
+<script type="application/json" data-starters>${raw(startersJson())}</script>`,
   });
 }
 
@@ -69,14 +71,13 @@ export function renderTokens(ctx: PageContext): SafeHtml {
     main: 'narrow',
     body: html`<h1>Access tokens</h1>
 <p>Tokens let git, <code>huggingface_hub</code> and scripts act as you. A new token is shown once: copy it then.</p>
-<p class="result" data-result role="status" aria-live="polite"></p>
 <form data-api="POST /api/settings/tokens" data-then="show-token" class="row">
   <label>Name <input name="displayName" required maxlength="100"></label>
   <label>Role <select name="role"><option value="read">read</option><option value="write">write</option></select></label>
   <button type="submit">Create token</button>
 </form>
 <div class="new-token" data-new-token hidden><p><strong>Your new token</strong> (shown once):</p><input readonly data-new-token-value aria-label="New token"></div>
-<h2>Your tokens</h2>
+<h2 data-token-heading tabindex="-1">Your tokens</h2>
 <div data-token-list><p class="empty">Loading…</p></div>
 ${ctx.viewer
   ? html`<h2>Password</h2>

@@ -5,7 +5,7 @@ import { renderSignIn } from './render-account-pages.js';
 import { renderGallery } from './render-gallery.js';
 import { renderSpacePage, type SpacePageView } from './render-space-page.js';
 import { spaceCard } from './space-card.js';
-import type { PageContext } from './layout.js';
+import { renderErrorPage, signInHref, type PageContext } from './layout.js';
 
 const EVIL = `"><script>alert(1)</script><img src=x onerror=alert(2)>`;
 
@@ -106,6 +106,34 @@ describe('page renderers', () => {
     expect(out).toContain('<option value="3600" selected>1 hour</option>');
     expect(out).toContain('<code>TOKEN</code>');
     expect(out).toContain('data-confirm="alice/demo"');
+  });
+
+  it('an empty repository\'s Files tab asks for no history (no "Invalid rev id: main"); logs show a sentence, not empty boxes', () => {
+    const files = renderSpacePage(ctx, view({ tab: 'files', canWrite: true, files: { list: [], hasCommits: false } })).value;
+    expect(files).not.toContain('data-commits-of');
+    expect(files).toContain('No files yet.');
+    expect(renderSpacePage(ctx, view({ tab: 'files', files: { list: ['README.md'] } })).value).toContain('data-commits-of="alice/demo"');
+    const logs = renderSpacePage(ctx, view({ tab: 'logs', canWrite: true })).value;
+    expect(logs).toContain('No build log yet.');
+    expect(logs).toMatch(/<pre class="log" data-log="build"[^>]* hidden>/);
+    expect(logs).toMatch(/<pre class="log" data-log="run"[^>]* hidden>/);
+  });
+
+  it('a 404 page invites visitors (not signed-in people) to sign in and come back', () => {
+    const visitor = renderErrorPage({ ...anon, path: '/spaces/alice/secret' }, { status: 404, message: 'x' }).value;
+    expect(visitor).toContain('href="/login?next=%2Fspaces%2Falice%2Fsecret">sign in</a>');
+    expect(renderErrorPage(ctx, { status: 404, message: 'x' }).value).not.toContain('sign in</a>');
+    // Only a local path goes into next.
+    expect(signInHref('//evil.example.com/x')).toBe('/login');
+    expect(signInHref('https://evil.example.com/')).toBe('/login');
+  });
+
+  it('settings of a static Space offer no Pause (the API refuses it)', () => {
+    const settings = { flavors: [], sleepSeconds: 3600, variables: [], secrets: [] };
+    const gradio = renderSpacePage(ctx, view({ tab: 'settings', canWrite: true, settings })).value;
+    expect(gradio).toContain('/pause"');
+    const staticSpace = renderSpacePage(ctx, view({ tab: 'settings', canWrite: true, settings, card: spaceCard(record({ sdk: 'static' }), 'RUNNING') })).value;
+    expect(staticSpace).not.toContain('/pause"');
   });
 
   it('sign-in page escapes what it echoes', () => {

@@ -1,6 +1,7 @@
 import { renderStageBadge } from './render-gallery.js';
 import { html, type SafeHtml } from './html.js';
 import { renderLayout, type PageContext } from './layout.js';
+import { renderSpaceActions } from './render-space-actions.js';
 import { renderSpaceSettings, type SettingsView } from './render-space-settings.js';
 import type { SpaceCard } from './space-card.js';
 
@@ -9,7 +10,11 @@ export type SpaceTab = 'app' | 'files' | 'logs' | 'settings';
 export interface SpacePageView {
   card: SpaceCard;
   tab: SpaceTab;
-  /** The app at its own subdomain, e.g. http://alice-demo.localhost:8080/ */
+  /**
+   * Where the app opens: its own subdomain (e.g. http://alice-demo.localhost:8080/) for a public or
+   * protected Space; for a private one the hub's grant path (`/spaces/{id}/app`), which signs the
+   * viewer's access over to the Space's host.
+   */
   appUrl: string;
   /** The hub's URL, for clone commands and snippets. */
   hubUrl: string;
@@ -19,7 +24,8 @@ export interface SpacePageView {
   errorMessage?: string;
   /** The lines that say why the last build or run failed (from the error message, and for owners the build log). */
   failingLines?: string[];
-  files?: { list: string[]; readme?: SafeHtml; file?: { path: string; text?: string } };
+  /** `hasCommits: false`: an empty repository (no history to list, no `main` to read). */
+  files?: { list: string[]; hasCommits?: boolean; readme?: SafeHtml; file?: { path: string; text?: string } };
   settings?: SettingsView;
 }
 
@@ -50,13 +56,25 @@ export function stateMessage(stage: string): { title: string; text: string } {
   }
 }
 
-function pushCommands(v: SpacePageView): SafeHtml {
+/** What the first push needs, per SDK. */
+const FIRST_FILES: Record<string, string> = {
+  gradio: '# add app.py (a Gradio app: demo.launch()) and requirements.txt for its packages',
+  streamlit: '# add app.py (a Streamlit script) and requirements.txt for its packages',
+  docker: '# add a Dockerfile whose app listens on port 7860 (or set app_port in README.md)',
+  static: '# add index.html (and its CSS, JS and images)',
+};
+
+/** Push instructions: for writers, while the Space has no app yet (an empty repository or README only). */
+function pushCommands(v: SpacePageView): SafeHtml | null {
+  if (!v.canWrite) return null;
   const origin = new URL(v.hubUrl);
   const clone = `git clone ${origin.protocol}//${origin.host}/spaces/${v.card.id}`;
-  const py = `from huggingface_hub import HfApi\n\napi = HfApi(endpoint="${v.hubUrl}", token="YOUR_TOKEN")\napi.upload_folder(folder_path=".", repo_id="${v.card.id}", repo_type="space")`;
+  const py = `from huggingface_hub import HfApi\n\napi = HfApi(endpoint="${v.hubUrl}", token="YOUR_WRITE_TOKEN")\napi.upload_folder(folder_path=".", repo_id="${v.card.id}", repo_type="space")`;
+  const files = FIRST_FILES[v.card.sdk] ?? FIRST_FILES.static!;
   return html`<section class="howto" aria-label="Push code">
+  <p>Git and <code>huggingface_hub</code> sign in with a <a href="/settings/tokens">write token</a> (create one in Tokens), or add files in the <a href="/spaces/${v.card.id}/tree/main">Files</a> tab.</p>
   <h3>Push with git</h3>
-  <pre><code>${clone}\ncd ${v.card.name}\n# add app.py (or index.html, a Dockerfile…) and a README.md with sdk: ${v.card.sdk}\ngit add . &amp;&amp; git commit -m "First version"\ngit push   # user: your name, password: a write token</code></pre>
+  <pre><code>${clone}\ncd ${v.card.name}\n${files}\ngit add . &amp;&amp; git commit -m "First version"\ngit push   # user: your name, password: a write token</code></pre>
   <h3>Or with huggingface_hub</h3>
   <pre><code>${py}</code></pre>
 </section>`;
@@ -66,7 +84,6 @@ function renderApp(v: SpacePageView): SafeHtml {
   const stage = v.card.stage;
   const serving = SERVING.has(stage);
   const msg = stateMessage(stage);
-  const embed = `<iframe src="${v.appUrl}" frameborder="0" width="850" height="450"></iframe>`;
   return html`<section class="state ${ERRORS.has(stage) ? 'bad' : ''}" data-state-panel${serving ? html` hidden` : null} role="status" aria-live="polite">
   <h2 data-state-title>${msg.title}</h2>
   <p data-state-text>${msg.text}</p>
@@ -75,37 +92,83 @@ function renderApp(v: SpacePageView): SafeHtml {
     ? html`<details><summary>Full error message</summary><pre class="error-message" data-state-error>${v.errorMessage}</pre></details>`
     : html`<pre class="error-message" data-state-error${v.errorMessage ? null : html` hidden`}>${v.errorMessage ?? ''}</pre>`}
   ${stage === 'NO_APP_FILE' ? pushCommands(v) : null}
+  ${v.canWrite
+    ? html`<div class="progress" data-progress${stage === 'BUILDING' || stage === 'APP_STARTING' ? null : html` hidden`}>
+    <p>Step: <span data-progress-step>waiting for the first log line</span></p>
+    <pre class="log tail" data-progress-log aria-label="Latest log lines" tabindex="0"></pre>
+  </div>`
+    : null}
   ${v.canWrite && stage === 'PAUSED' ? html`<form data-api="POST /api/spaces/${v.card.id}/restart" data-then="reload"><button type="submit">Restart this Space</button></form>` : null}
 </section>
 <div class="app-frame" data-app-frame${serving ? null : html` hidden`}>
   <iframe title="${v.card.title}" data-src="${v.appUrl}"${serving ? html` src="${v.appUrl}"` : null} allow="clipboard-read; clipboard-write; microphone; camera; fullscreen" allowfullscreen></iframe>
-</div>
-<details class="embed">
-  <summary>Embed this Space</summary>
-  <p>Direct URL: <a href="${v.appUrl}">${v.appUrl}</a></p>
-  <label>iframe snippet <textarea readonly rows="2">${embed}</textarea></label>
-</details>`;
+</div>`;
+}
+
+/** The writer's file actions: each one commit through the commit API, with its message. */
+function renderFileEditor(v: SpacePageView): SafeHtml {
+  const id = v.card.id;
+  return html`<section class="file-actions" aria-labelledby="add-files" data-files-of="${id}">
+  <h2 id="add-files">Add files</h2>
+  <form data-commit="create" class="stack">
+    <label>File name <input name="path" required maxlength="500" placeholder="app.py" autocomplete="off"></label>
+    <label>Content <textarea name="content" rows="8" spellcheck="false"></textarea></label>
+    <label>Commit message <input name="summary" maxlength="200" placeholder="Create a file"></label>
+    <button type="submit">Commit new file</button>
+  </form>
+  <form data-commit="upload" class="stack drop" data-drop>
+    <p>Drop files or folders here, or choose them:</p>
+    <div class="row">
+      <label>Files <input type="file" name="files" multiple></label>
+      <label>A folder <input type="file" name="folder" webkitdirectory multiple></label>
+    </div>
+    <p class="hint" data-upload-list>No files chosen.</p>
+    <label>Into folder (optional) <input name="dir" maxlength="300" placeholder="assets" autocomplete="off"></label>
+    <label>Commit message <input name="summary" maxlength="200" placeholder="Upload files"></label>
+    <button type="submit">Commit upload</button>
+  </form>
+</section>`;
 }
 
 function renderFiles(v: SpacePageView): SafeHtml {
   const f = v.files ?? { list: [] };
   if (f.file) {
+    const file = f.file;
     return html`<p><a href="/spaces/${v.card.id}/tree/main">← Files</a></p>
-<h2 class="path">${f.file.path}</h2>
-${f.file.text === undefined ? html`<p>This file is binary or too large to show.</p>` : html`<pre class="file"><code>${f.file.text}</code></pre>`}
-<p><a href="/spaces/${v.card.id}/resolve/main/${f.file.path}">Download</a></p>`;
+<h2 class="path">${file.path}</h2>
+${file.text === undefined ? html`<p>This file is binary or too large to show.</p>` : html`<pre class="file"><code>${file.text}</code></pre>`}
+<p><a href="/spaces/${v.card.id}/resolve/main/${file.path}">Download</a></p>
+${v.canWrite
+  ? html`<section class="file-actions" aria-labelledby="edit-file" data-files-of="${v.card.id}">
+  ${file.text === undefined
+    ? null
+    : html`<h2 id="edit-file">Edit ${file.path}</h2>
+  <form data-commit="edit" data-path="${file.path}" class="stack">
+    <label>Content <textarea name="content" rows="16" spellcheck="false">${file.text}</textarea></label>
+    <label>Commit message <input name="summary" maxlength="200" placeholder="Update ${file.path}"></label>
+    <button type="submit">Commit changes</button>
+  </form>`}
+  <form data-commit="delete" data-path="${file.path}" class="row">
+    <label>Commit message <input name="summary" maxlength="200" placeholder="Delete ${file.path}"></label>
+    <button type="submit" class="danger">Delete this file</button>
+  </form>
+</section>`
+  : null}`;
   }
   return html`${f.list.length
     ? html`<ul class="files">${f.list.map((p) => html`<li><a href="/spaces/${v.card.id}/blob/main/${p}">${p}</a></li>`)}</ul>`
     : html`<p>No files yet.</p>${pushCommands(v)}`}
+${v.canWrite ? renderFileEditor(v) : null}
 ${f.readme ? html`<article class="readme">${f.readme}</article>` : null}
-<section aria-labelledby="history"><h2 id="history">History</h2><ol class="commits" data-commits-of="${v.card.id}"><li class="empty">Loading…</li></ol></section>`;
+${f.hasCommits === false
+  ? null
+  : html`<section aria-labelledby="history"><h2 id="history">History</h2><ol class="commits" data-commits-of="${v.card.id}"><li class="empty">Loading…</li></ol></section>`}`;
 }
 
 function renderLogs(v: SpacePageView): SafeHtml {
   return html`<div class="logs" data-logs-of="${v.card.id}">
-  <section><h2>Build</h2><pre class="log" data-log="build" aria-live="polite" tabindex="0"></pre></section>
-  <section><h2>Container</h2><pre class="log" data-log="run" aria-live="polite" tabindex="0"></pre></section>
+  <section><h2>Build</h2><p class="empty" data-log-empty>No build log yet.</p><pre class="log" data-log="build" aria-live="polite" tabindex="0" hidden></pre></section>
+  <section><h2>Container</h2><p class="empty" data-log-empty>No container log yet.</p><pre class="log" data-log="run" aria-live="polite" tabindex="0" hidden></pre></section>
 </div>`;
 }
 
@@ -128,10 +191,11 @@ export function renderSpacePage(ctx: PageContext, v: SpacePageView): SafeHtml {
   else body = v.settings ? renderSpaceSettings(v.card, v.settings) : html``;
   return renderLayout(ctx, {
     title: `${c.title} - a Space by ${c.owner}`,
-    body: html`<div class="space-head from-${c.colorFrom} to-${c.colorTo}" data-space="${c.id}" data-live-stages>
+    body: html`<div class="space-head from-${c.colorFrom} to-${c.colorTo}" data-space="${c.id}" data-head-stage="${c.stage}" data-live-stages>
   <h1><span class="emoji" aria-hidden="true" data-space-emoji>${c.emoji}</span> <a href="/${c.owner}">${c.owner}</a> / <span data-space-title>${c.title}</span></h1>
   <p class="meta">${renderStageBadge(c.id, c.stage)} <span class="badge idle">${c.sdk}</span> <span class="badge idle">${c.hardware}</span>${c.visibility === 'private' ? html` <span class="badge idle">Private</span>` : null}</p>
-  ${c.shortDescription ? html`<p class="desc">${c.shortDescription}</p>` : null}
+  ${renderSpaceActions(ctx, v)}
+  <p class="desc" data-space-desc${c.shortDescription ? null : html` hidden`}>${c.shortDescription ?? ''}</p>
 </div>
 <nav class="tabs" aria-label="Space">${tabs.map(([id, label, href]) => html`<a href="${href}"${id === v.tab ? html` aria-current="page"` : null}>${label}</a>`)}</nav>
 <div class="tab-body">${body}</div>`,

@@ -1,3 +1,4 @@
+import { SDKS, sdkTraits, type Sdk } from '../../templates/index.js';
 import { html, type SafeHtml } from './html.js';
 import type { SpaceCard } from './space-card.js';
 
@@ -35,9 +36,10 @@ const SLEEP_CHOICES: [number, string][] = [
  */
 export function renderSpaceSettings(c: SpaceCard, s: SettingsView): SafeHtml {
   const api = `/api/spaces/${c.id}`;
+  // A static Space has no process to pause (the API refuses it): no button for it.
+  const pausable = (SDKS as readonly string[]).includes(c.sdk) && sdkTraits(c.sdk as Sdk).pausable;
   const sleepChoices = SLEEP_CHOICES.some(([v]) => v === s.sleepSeconds) ? SLEEP_CHOICES : [...SLEEP_CHOICES, [s.sleepSeconds, `${s.sleepSeconds} seconds`] as [number, string]];
   return html`<div class="settings">
-<p class="result" data-result role="status" aria-live="polite"></p>
 <section aria-labelledby="s-hw"><h2 id="s-hw">Hardware</h2>
   <form data-api="POST ${api}/hardware" data-then="reload">
     <fieldset><legend>Flavor</legend>
@@ -54,9 +56,9 @@ export function renderSpaceSettings(c: SpaceCard, s: SettingsView): SafeHtml {
     <button type="submit">Save sleep time</button>
   </form>
 </section>
-<section aria-labelledby="s-life"><h2 id="s-life">Pause and restart</h2>
+<section aria-labelledby="s-life"><h2 id="s-life">${pausable ? 'Pause and restart' : 'Restart'}</h2>
   <div class="row">
-    <form data-api="POST ${api}/pause" data-then="reload"><button type="submit">Pause</button></form>
+    ${pausable ? html`<form data-api="POST ${api}/pause" data-then="reload"><button type="submit">Pause</button></form>` : null}
     <form data-api="POST ${api}/restart" data-then="reload"><button type="submit">Restart</button></form>
     <form data-api="POST ${api}/restart?factory=true" data-then="reload"><button type="submit">Factory rebuild</button></form>
   </div>
@@ -96,13 +98,13 @@ export function renderSpaceSettings(c: SpaceCard, s: SettingsView): SafeHtml {
 <section aria-labelledby="s-rename"><h2 id="s-rename">Rename or transfer</h2>
   <form data-api="POST /api/repos/move" data-then="goto-response-url">
     <input type="hidden" name="fromRepo" value="${c.id}"><input type="hidden" name="type" value="space">
-    <label>New id <input name="toRepo" value="${c.id}" required pattern="[^/]+/[^/]+"></label>
+    <label>New id <input name="toRepo" value="${c.id}" required pattern="[^\\/]+\\/[^\\/]+"></label>
     <button type="submit">Rename</button>
   </form>
 </section>
 <section aria-labelledby="s-dup"><h2 id="s-dup">Duplicate</h2>
   <form data-api="POST ${api}/duplicate" data-then="goto-response-url">
-    <label>New id <input name="repository" value="${c.id}-copy" required pattern="[^/]+/[^/]+"></label>
+    <label>New id <input name="repository" value="${c.id}-copy" required pattern="[^\\/]+\\/[^\\/]+"></label>
     <label>Visibility <select name="visibility"><option value="private" selected>private</option><option value="public">public</option></select></label>
     <button type="submit">Duplicate this Space</button>
   </form>

@@ -11,7 +11,8 @@ export function pageSecurityHeaders(spaceOrigins: string): Record<string, string
     "style-src 'self'",
     "img-src 'self' data: https:",
     "connect-src 'self'",
-    `frame-src ${spaceOrigins}`,
+    // 'self': a private Space's app opens through the hub's grant path (/spaces/{id}/app), which redirects to its host.
+    `frame-src 'self' ${spaceOrigins}`,
     "form-action 'self'",
     "base-uri 'none'",
     "frame-ancestors 'none'",

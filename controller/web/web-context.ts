@@ -20,6 +20,7 @@ export function pageContext(res: Response, assetVersion: string): PageContext {
     viewer: p.kind === 'user' ? { name: p.user.name, admin: p.user.role === 'admin' } : undefined,
     csrf: session?.csrf,
     assetVersion,
+    path: res.req?.originalUrl,
   };
 }
 

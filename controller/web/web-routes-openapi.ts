@@ -30,6 +30,11 @@ export const webRoutesDocs: RouterDocs = {
   tag: 'web',
   description: 'What the web UI calls besides its HTML pages: the stage stream, password and OpenID Connect sign-in, sign-out, and passwords. Browser sessions send `X-CSRF-Token` (or a `_csrf` form field) on writes.',
   routes: {
+    'GET /favicon.ico': {
+      summary: 'The site icon (SVG, whatever the name: browsers ask for this path)',
+      auth: 'none',
+      ok: { contentType: 'image/svg+xml', schema: { type: 'string' } },
+    },
     'GET /api/spaces/events': {
       summary: 'Stage changes of the Spaces the caller may see (server-sent events; starts with the current stages)',
       query: { ids: { schema: { type: 'string', maxLength: 1000 }, description: 'Comma-separated `owner/name`s (default: all visible).' } },

@@ -98,6 +98,7 @@ export const HTTP_MESSAGES = defineMessages({
 
   // web pages (controller/web/)
   pagePathInvalid: { code: 'BadRequest', message: () => 'The path is not valid.' },
+  pageNotFound: { code: 'NotFound', message: () => 'There is no page at this address.' },
   pageFailed: { code: 'Internal', message: () => 'Something went wrong on our side.' },
   namespaceNotFound: { code: 'NotFound', message: (p: { owner: string }) => `There is no user or organization "${p.owner}".` },
   spaceFilesPrivate: { code: 'RepoNotFound', message: (p: { space: string }) => `The files of ${p.space} are private.` },

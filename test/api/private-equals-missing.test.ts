@@ -28,6 +28,9 @@ const WS = { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version
 
 function scrub(text: string, t: Target): string {
   return text
+    // A page's "Sign in" link carries the requested path back (`?next=%2Fspaces%2F…`), encoded.
+    .split(encodeURIComponent(t.id))
+    .join('{id}')
     .split(t.id)
     .join('{id}')
     .split(t.sub)

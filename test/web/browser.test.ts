@@ -66,6 +66,8 @@ describe('web UI in the browser', () => {
     await page.getByLabel('Space name').fill('demo');
     // gradio: a new Space's initial commit has no app for it, so it waits for the push (static would serve its starter page).
     await page.getByLabel('gradio').check();
+    // Without the starter app (issue 17's /new-space adds one by default; ui-flows-browser.test.ts covers it).
+    await page.getByLabel('Start with a small example app').uncheck();
     await screenshotTo(page, SHOTS, '02-new-space');
     await page.getByRole('button', { name: 'Create Space' }).click();
     await page.waitForURL(`${base()}/spaces/alice/demo`);
@@ -105,7 +107,7 @@ describe('web UI in the browser', () => {
     await page.goto(`${base()}/spaces/alice/demo/settings`);
     await page.getByLabel('Sleep after').selectOption('3600');
     await page.getByRole('button', { name: 'Save sleep time' }).click();
-    await page.locator('[data-result]', { hasText: 'Done.' }).waitFor();
+    await page.locator('[data-form-result]', { hasText: 'Done.' }).waitFor();
     expect(await page.getByLabel('Sleep after').inputValue()).toBe('3600');
     expect((await h.stage('alice/demo')) as unknown as { gcTimeout: number }).toMatchObject({ gcTimeout: 3600 });
 
@@ -119,7 +121,7 @@ describe('web UI in the browser', () => {
     // Delete asks for the typed id first: a wrong one deletes nothing.
     await page.locator('form[data-confirm]').getByLabel('Type').fill('alice/dem');
     await page.locator('form[data-confirm]').getByRole('button', { name: 'Delete' }).click();
-    await page.locator('[data-result]', { hasText: 'Type alice/demo exactly' }).waitFor();
+    await page.locator('[data-form-result]', { hasText: 'Type alice/demo exactly' }).waitFor();
     expect((await h.api('GET', '/api/spaces/alice/demo')).status).toBe(200);
 
     // A new token is shown once, and works for automation.

@@ -127,7 +127,7 @@ describe('web UI with Docker', () => {
 
     await page.goto(`http://127.0.0.1:${h.port}/spaces/admin/${PY}/settings`);
     await page.getByRole('button', { name: 'Pause' }).click();
-    await page.locator('[data-result]', { hasText: 'Done.' }).waitFor();
+    await page.locator('[data-form-result]', { hasText: 'Done.' }).waitFor();
     await page.goto(`http://127.0.0.1:${h.port}/spaces/admin/${PY}`);
     await page.locator('[data-stage-of][data-stage="PAUSED"]').waitFor();
     expect(await page.locator('[data-state-title]').textContent()).toBe('Paused');

@@ -1,0 +1,42 @@
+import { html, type SafeHtml } from './html.js';
+import type { PageContext } from './layout.js';
+import type { SpacePageView } from './render-space-page.js';
+
+/**
+ * The Space header's actions, for everyone who sees the Space: Embed (iframe, and Gradio's web
+ * component), Clone (the git command) and, for signed-in people who may read its files, Duplicate
+ * (to their own namespace, through `POST /api/spaces/{id}/duplicate`). Plain `<details>`
+ * disclosures: they open and close without script; only the copy buttons use it.
+ */
+export function renderSpaceActions(ctx: PageContext, v: SpacePageView): SafeHtml {
+  const c = v.card;
+  const origin = new URL(v.hubUrl);
+  const iframe = `<iframe src="${v.appUrl}" frameborder="0" width="850" height="450"></iframe>`;
+  const component = `<script type="module" src="https://gradio.s3-us-west-2.amazonaws.com/4.44.1/gradio.js"></script>\n<gradio-app src="${v.appUrl}"></gradio-app>`;
+  const clone = `git clone ${origin.protocol}//${origin.host}/spaces/${c.id}`;
+  const canDuplicate = ctx.viewer !== undefined && v.filesVisible !== false;
+  return html`<div class="actions">
+  <details class="embed"><summary>Embed</summary><div class="pop">
+    <p>Direct URL: <a href="${v.appUrl}">${v.appUrl}</a></p>
+    <label>iframe snippet <textarea readonly rows="2" id="snippet-iframe">${iframe}</textarea></label>
+    <button type="button" data-copy="snippet-iframe">Copy iframe</button>
+    ${c.sdk === 'gradio'
+      ? html`<label>Web component <textarea readonly rows="3" id="snippet-component">${component}</textarea></label>
+    <button type="button" data-copy="snippet-component">Copy web component</button>`
+      : null}
+  </div></details>
+  <details class="clone"><summary>Clone</summary><div class="pop">
+    <label>git <input readonly id="snippet-clone" value="${clone}"></label>
+    <button type="button" data-copy="snippet-clone">Copy command</button>
+  </div></details>
+  ${canDuplicate
+    ? html`<details class="duplicate"><summary>Duplicate</summary><div class="pop">
+    <form data-api="POST /api/spaces/${c.id}/duplicate" data-then="goto-response-url" class="stack">
+      <label>New id <input name="repository" value="${ctx.viewer!.name}/${c.name}${ctx.viewer!.name === c.owner ? '-copy' : ''}" required pattern="[^\\/]+\\/[^\\/]+"></label>
+      <label>Visibility <select name="visibility"><option value="private" selected>private</option><option value="protected">protected</option><option value="public">public</option></select></label>
+      <button type="submit">Duplicate Space</button>
+    </form>
+  </div></details>`
+    : null}
+</div>`;
+}

@@ -1,0 +1,293 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planFromBuilder } from '../../controller/builds/index.js';
+import { FakeRuntime } from '../../controller/runtime/testing/index.js';
+import { launchChromium, screenshotTo } from '../support/chromium.js';
+import { FakeImageBuilder } from '../support/fake-image-builder.js';
+import { startHarness, type Harness } from '../support/spaceport-harness.js';
+
+const SHOTS = path.resolve('test-artifacts/web-ui-flows');
+
+/**
+ * Issue 17, "Missing 1", in real Chromium: /new-space makes a Space that runs with no git (a starter
+ * app per SDK), and the Files tab creates, uploads, edits and deletes files, each one commit.
+ * Builds and the runtime are the fakes (the real engine's builds are the e2e suites').
+ */
+describe('web UI flows without a terminal, in Chromium', { timeout: 90_000 }, () => {
+  let h: Harness;
+  let browser: Browser;
+  let aliceToken: string;
+  let folder: string;
+  const builder = new FakeImageBuilder();
+  const base = () => `http://127.0.0.1:${h.port}`;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    folder = mkdtempSync(path.join(tmpdir(), 'ui-upload-'));
+    mkdirSync(path.join(folder, 'pics', 'deep'), { recursive: true });
+    writeFileSync(path.join(folder, 'pics', 'one.txt'), '1');
+    writeFileSync(path.join(folder, 'pics', 'deep', 'two.txt'), '2');
+    h = await startHarness((config) => ({ runtime: new FakeRuntime({ http: true }), builder, plan: planFromBuilder(config) }));
+    aliceToken = (await h.api('POST', '/api/users', { name: 'alice' })).json().token;
+    expect((await h.api('PUT', '/api/users/alice/password', { password: 'alice-password-1' })).status).toBe(200);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
+
+  async function signedIn(o: { dark?: boolean; phone?: boolean } = {}): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
+    const ctx = await browser.newContext({ viewport: o.phone ? { width: 390, height: 844 } : { width: 1280, height: 900 }, colorScheme: o.dark ? 'dark' : 'light' });
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(30_000);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    await page.goto(`${base()}/login`);
+    await page.getByLabel('User name').fill('alice');
+    await page.getByLabel('Password').fill('alice-password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base()}/spaces`);
+    return { ctx, page, errors };
+  }
+
+  const tree = async (id: string) => ((await h.api('GET', `/api/spaces/${id}/tree/main?recursive=true`, undefined, aliceToken)).json() as { path: string; type: string }[]).filter((e) => e.type === 'file').map((e) => e.path).sort();
+  const fileText = async (id: string, p: string) => (await h.api('GET', `/spaces/${id}/resolve/main/${p}`, undefined, aliceToken)).body;
+
+  const STARTERS: Record<string, string[]> = {
+    gradio: ['.gitattributes', 'README.md', 'app.py'],
+    streamlit: ['.gitattributes', 'README.md', 'app.py'],
+    docker: ['.gitattributes', 'Dockerfile', 'README.md', 'app.py'],
+    static: ['.gitattributes', 'README.md', 'index.html', 'style.css'],
+  };
+
+  for (const [i, sdk] of Object.keys(STARTERS).entries()) {
+    const look = { dark: i % 2 === 1, phone: i >= 2 };
+    it(`/new-space with ${sdk} commits a starter app: the Space builds and runs with no git (${look.phone ? 'phone' : 'desktop'}, ${look.dark ? 'dark' : 'light'})`, async () => {
+      const { ctx, page, errors } = await signedIn(look);
+      try {
+        await page.goto(`${base()}/new-space`);
+        await page.getByLabel('Space name').fill(`first-${sdk}`);
+        await page.getByLabel(sdk, { exact: true }).check();
+        expect(await page.getByLabel('Start with a small example app').isChecked()).toBe(true);
+        await page.getByRole('button', { name: 'Create Space' }).click();
+        await page.waitForURL(`${base()}/spaces/alice/first-${sdk}`);
+        expect(await tree(`alice/first-${sdk}`)).toEqual(STARTERS[sdk]);
+        await page.locator(`[data-stage-of="alice/first-${sdk}"][data-stage="RUNNING"]`).waitFor({ timeout: 60_000 });
+        await page.locator('[data-app-frame]').waitFor({ state: 'visible' });
+        await screenshotTo(page, SHOTS, `01-new-${sdk}-running-${look.phone ? 'phone' : 'desktop'}-${look.dark ? 'dark' : 'light'}`);
+        if (sdk === 'gradio') expect(await fileText('alice/first-gradio', 'app.py')).toContain('gr.Interface');
+        if (sdk === 'docker') expect(await fileText('alice/first-docker', 'Dockerfile')).toContain('EXPOSE 7860');
+        expect(errors).toEqual([]);
+      } finally {
+        await ctx.close();
+      }
+    });
+  }
+
+  it('the Files tab creates, uploads (several files, a folder), edits and deletes files, each a commit with its message; an edit rebuilds the Space', async () => {
+    const { ctx, page, errors } = await signedIn();
+    const id = 'alice/first-static';
+    try {
+      const commitsBefore = ((await h.api('GET', `/api/spaces/${id}/commits/main`, undefined, aliceToken)).json() as unknown[]).length;
+      await page.goto(`${base()}/spaces/${id}/tree/main`);
+      // Create.
+      await page.getByLabel('File name').fill('notes/hello.txt');
+      await page.locator('form[data-commit="create"]').getByLabel('Content').fill('hello ✓\n');
+      await page.locator('form[data-commit="create"]').getByLabel('Commit message').fill('Add notes');
+      await page.getByRole('button', { name: 'Commit new file' }).click();
+      await page.waitForURL(`${base()}/spaces/${id}/blob/main/notes/hello.txt`);
+      expect(await fileText(id, 'notes/hello.txt')).toBe('hello ✓\n');
+      await screenshotTo(page, SHOTS, '02-file-created');
+
+      // Upload: two files and a folder (webkitRelativePath keeps its structure).
+      await page.goto(`${base()}/spaces/${id}/tree/main`);
+      await page.getByLabel('Files', { exact: true }).setInputFiles([
+        { name: 'a.txt', mimeType: 'text/plain', buffer: Buffer.from('A') },
+        { name: 'b.bin', mimeType: 'application/octet-stream', buffer: Buffer.from([0, 1, 2, 255]) },
+      ]);
+      await page.locator('[data-upload-list]', { hasText: 'a.txt, b.bin' }).waitFor();
+      await page.getByLabel('A folder').setInputFiles(path.join(folder, 'pics'));
+      await page.locator('[data-upload-list]', { hasText: 'pics/deep/two.txt' }).waitFor();
+      await page.locator('form[data-commit="upload"]').getByLabel('Into folder (optional)').fill('up');
+      await page.locator('form[data-commit="upload"]').getByLabel('Commit message').fill('Upload two');
+      await screenshotTo(page, SHOTS, '03-upload-chosen');
+      await page.getByRole('button', { name: 'Commit upload' }).click();
+      await page.waitForURL(`${base()}/spaces/${id}/tree/main`);
+      await page.getByRole('link', { name: 'up/b.bin' }).waitFor();
+      const bin = await h.api('GET', `/spaces/${id}/resolve/main/up/b.bin`, undefined, aliceToken);
+      expect(Buffer.from(bin.body, 'latin1').length).toBeGreaterThan(0);
+
+      // Edit the app: a new commit, and a new build of it runs.
+      const builds = builder.built.filter((b) => b.space === id).length;
+      await page.goto(`${base()}/spaces/${id}/blob/main/index.html`);
+      await page.locator('form[data-commit="edit"]').getByLabel('Content').fill('<h1>edited in the browser</h1>\n');
+      const committed = page.waitForResponse((r) => r.url().endsWith(`/api/spaces/${id}/commit/main`));
+      await page.getByRole('button', { name: 'Commit changes' }).click();
+      expect((await committed).status()).toBe(200);
+      await page.waitForLoadState('load');
+      expect(await fileText(id, 'index.html')).toBe('<h1>edited in the browser</h1>\n');
+      const info = (await h.api('GET', `/api/spaces/${id}`, undefined, aliceToken)).json() as { sha: string };
+      await expect.poll(() => builder.built.filter((b) => b.space === id).length, { timeout: 30_000 }).toBeGreaterThan(builds);
+      const built = builder.built.filter((b) => b.space === id).at(-1)!;
+      expect(built.files).toContain('index.html');
+      await h.waitStage(id, ['RUNNING']);
+      await screenshotTo(page, SHOTS, '04-file-edited');
+
+      // Delete, after a confirmation.
+      await page.goto(`${base()}/spaces/${id}/blob/main/notes/hello.txt`);
+      page.once('dialog', (d) => void d.accept());
+      await page.getByRole('button', { name: 'Delete this file' }).click();
+      await page.waitForURL(`${base()}/spaces/${id}/tree/main`);
+      expect(await tree(id)).toEqual(['.gitattributes', 'README.md', 'index.html', 'style.css', 'up/a.txt', 'up/b.bin', 'up/pics/deep/two.txt', 'up/pics/one.txt']);
+      const commits = (await h.api('GET', `/api/spaces/${id}/commits/main`, undefined, aliceToken)).json() as { title: string }[];
+      expect(commits.length - commitsBefore).toBe(4);
+      expect(commits.slice(0, 4).map((c) => c.title)).toEqual(['Delete notes/hello.txt', 'Update index.html', 'Upload two', 'Add notes']);
+      expect(info.sha).toMatch(/^[0-9a-f]{40}$/);
+      expect(errors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('shows build progress (step and log tail) on the App tab while building, and push instructions per SDK only while there is no app', async () => {
+    const { ctx, page, errors } = await signedIn({ dark: true });
+    const id = 'alice/progress';
+    try {
+      // A new static Space builds at once (its initial commit has index.html): held, it stays BUILDING.
+      builder.hold = true;
+      expect((await h.api('POST', '/api/repos/create', { name: 'progress', type: 'space', sdk: 'static' }, aliceToken)).status).toBe(200);
+      await h.waitStage(id, ['BUILDING']);
+      await page.goto(`${base()}/spaces/${id}`);
+      await page.locator('[data-progress-step]', { hasText: 'Step 1/1' }).waitFor();
+      expect(await page.locator('[data-progress-log]').textContent()).toContain('FAKE build');
+      await screenshotTo(page, SHOTS, '05-build-progress-dark');
+      builder.hold = false;
+      builder.release();
+      await page.locator(`[data-stage-of="${id}"][data-stage="RUNNING"]`).waitFor({ timeout: 60_000 });
+      await page.locator('[data-progress]').waitFor({ state: 'hidden' });
+      expect(await page.locator('.howto').count()).toBe(0);
+
+      // No app yet: instructions for this SDK and a link to make a write token; a visitor gets none.
+      expect((await h.api('POST', '/api/repos/create', { name: 'bare-streamlit', type: 'space', sdk: 'streamlit' }, aliceToken)).status).toBe(200);
+      await page.goto(`${base()}/spaces/alice/bare-streamlit`);
+      const howto = page.locator('.howto');
+      expect(await howto.textContent()).toContain('app.py (a Streamlit script)');
+      expect(await howto.getByRole('link', { name: 'write token' }).getAttribute('href')).toBe('/settings/tokens');
+      await screenshotTo(page, SHOTS, '06-push-instructions-dark');
+      const visitor = await (await browser.newContext()).newPage();
+      await visitor.goto(`${base()}/spaces/alice/bare-streamlit`);
+      expect(await visitor.locator('[data-state-title]').textContent()).toBe('No application file');
+      expect(await visitor.locator('.howto').count()).toBe(0);
+      expect(await visitor.locator('[data-progress]').count()).toBe(0);
+      await visitor.context().close();
+      expect(errors).toEqual([]);
+    } finally {
+      builder.hold = false;
+      builder.release();
+      await ctx.close();
+    }
+  });
+
+  it('works from the keyboard alone: sign in, create a Space, edit a file, create a token', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(30_000);
+    /** Tab until the focused element matches `test` (at most 80 presses), then return. */
+    const tabTo = async (what: string, test: (el: Element) => boolean) => {
+      for (let i = 0; i < 80; i++) {
+        await page.keyboard.press('Tab');
+        if (await page.evaluate((src) => !!document.activeElement && (0, eval)(src)(document.activeElement), `(${test.toString()})`)) return;
+      }
+      throw new Error(`Tab never reached ${what}`);
+    };
+    try {
+      await page.goto(`${base()}/spaces`);
+      await tabTo('Sign in', (el) => el.textContent === 'Sign in');
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/login/);
+      await page.keyboard.type('alice'); // the user name field has autofocus
+      await page.keyboard.press('Tab');
+      await page.keyboard.type('alice-password-1');
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${base()}/spaces`);
+
+      await tabTo('New Space', (el) => el.textContent === 'New Space');
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${base()}/new-space`);
+      await tabTo('Space name', (el) => el.getAttribute('name') === 'name');
+      await page.keyboard.type('by-keys');
+      await tabTo('the SDK radios', (el) => el.getAttribute('name') === 'sdk');
+      await page.keyboard.press('ArrowDown'); // gradio → next SDK
+      const sdk = await page.evaluate(() => (document.activeElement as HTMLInputElement).value);
+      await tabTo('Create Space', (el) => el.textContent === 'Create Space');
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${base()}/spaces/alice/by-keys`);
+      expect((await h.api('GET', '/api/spaces/alice/by-keys', undefined, aliceToken)).json()).toMatchObject({ sdk });
+
+      await page.goto(`${base()}/spaces/alice/by-keys/blob/main/README.md`);
+      await tabTo('the editor', (el) => el.tagName === 'TEXTAREA');
+      await page.keyboard.press('Control+End');
+      await page.keyboard.type('\nTyped without a mouse.\n');
+      await tabTo('Commit changes', (el) => el.textContent === 'Commit changes');
+      const committed = page.waitForResponse((r) => r.url().endsWith('/api/spaces/alice/by-keys/commit/main'));
+      await page.keyboard.press('Enter');
+      expect((await committed).status()).toBe(200);
+      await expect.poll(async () => (await h.api('GET', '/spaces/alice/by-keys/resolve/main/README.md', undefined, aliceToken)).body).toContain('Typed without a mouse.');
+
+      await page.goto(`${base()}/settings/tokens`);
+      await tabTo('token name', (el) => el.getAttribute('name') === 'displayName');
+      await page.keyboard.type('keys');
+      await page.keyboard.press('Enter');
+      await page.locator('[data-new-token]').waitFor();
+      expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).value)).toMatch(/^sp_/);
+      await screenshotTo(page, SHOTS, '07-keyboard-token');
+    } finally {
+      await ctx.close();
+    }
+  }, 120_000);
+
+  it('header actions: Embed and Clone with copy buttons for a visitor; Duplicate to one\'s own namespace when signed in', async () => {
+    expect((await h.api('POST', '/api/users', { name: 'bob' })).status).toBe(201);
+    expect((await h.api('PUT', '/api/users/bob/password', { password: 'bob-password-1' })).status).toBe(200);
+    const visitorCtx = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', permissions: ['clipboard-read', 'clipboard-write'] });
+    try {
+      const visitor = await visitorCtx.newPage();
+      await visitor.goto(`${base()}/spaces/alice/first-gradio`);
+      expect(await visitor.locator('.actions summary').allTextContents()).toEqual(['Embed', 'Clone']);
+      await visitor.getByText('Embed', { exact: true }).click();
+      await visitor.getByRole('button', { name: 'Copy web component' }).click();
+      expect(await visitor.evaluate(() => navigator.clipboard.readText())).toContain('<gradio-app src="http://alice-first-gradio.localhost:');
+      await visitor.getByText('Clone', { exact: true }).click();
+      await visitor.getByRole('button', { name: 'Copy command' }).click();
+      expect(await visitor.evaluate(() => navigator.clipboard.readText())).toBe(`git clone http://127.0.0.1:${h.port}/spaces/alice/first-gradio`);
+      await screenshotTo(visitor, SHOTS, '08-header-actions-phone-dark');
+    } finally {
+      await visitorCtx.close();
+    }
+    const ctx = await browser.newContext();
+    try {
+      const page = await ctx.newPage();
+      await page.goto(`${base()}/login?next=/spaces/alice/first-gradio`);
+      await page.getByLabel('User name').fill('bob');
+      await page.getByLabel('Password').fill('bob-password-1');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${base()}/spaces/alice/first-gradio`);
+      await page.getByText('Duplicate', { exact: true }).click();
+      expect(await page.getByLabel('New id').inputValue()).toBe('bob/first-gradio');
+      await page.getByRole('button', { name: 'Duplicate Space' }).click();
+      await page.waitForURL(`${base()}/spaces/bob/first-gradio`);
+      expect((await h.api('GET', '/api/spaces/bob/first-gradio')).json()).toMatchObject({ id: 'bob/first-gradio', private: true });
+      await screenshotTo(page, SHOTS, '09-duplicated');
+    } finally {
+      await ctx.close();
+    }
+  });
+});
