@@ -126,7 +126,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   const waker = {
     wake: async (id: string) => {
       const space = store.getSpace(id as SpaceId);
-      if (space) await reconciler.wake(space.uid);
+      if (space && (await reconciler.wake(space.uid))) metrics.spaceWoken();
     },
   };
   const proxy = createProxy({

@@ -80,14 +80,14 @@ export class Reconciler {
     return this.#passes.kick(uid);
   }
 
-  /** A visit to a sleeping Space: start it once, however many visitors. */
-  async wake(uid: string): Promise<void> {
+  /** A visit to a sleeping Space: start it once, however many visitors (true for the call that woke it). */
+  async wake(uid: string): Promise<boolean> {
     const space = this.#o.store.getSpaceByUid(uid);
-    if (!space || space.lifecycle !== 'asleep') return;
+    if (!space || space.lifecycle !== 'asleep') return false;
     if (this.#o.store.updateStatus(uid, space.version, { asleepSince: undefined }) === 'conflict') return this.wake(uid);
     this.#waking.add(uid);
     this.#o.logger.info({ space: space.id }, 'waking');
-    await this.kick(uid);
+    return this.kick(uid).then(() => true);
   }
 
   /** Forget a release's runtime failure and crash history (restart). */

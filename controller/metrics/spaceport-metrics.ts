@@ -26,6 +26,7 @@ export class SpaceportMetrics implements ProxyMetrics {
   readonly #proxyRequests: Counter<'code'>;
   readonly #proxyLatency: Histogram<'code'>;
   readonly #wakes: Counter<never>;
+  readonly #woken: Counter<never>;
   readonly #wakeTime: Histogram<'outcome'>;
   readonly #hubRequests: Counter<'code'>;
   readonly #builds: Counter<'outcome'>;
@@ -38,6 +39,7 @@ export class SpaceportMetrics implements ProxyMetrics {
     if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'spaceport_' });
     this.#proxyRequests = new Counter({ name: 'spaceport_proxy_requests_total', help: 'Requests to Space hosts answered by the proxy, by status class (2xx, 3xx, 4xx, 5xx).', labelNames: ['code'], registers });
     this.#proxyLatency = new Histogram({ name: 'spaceport_proxy_request_duration_seconds', help: 'Time from a request to a Space host to the end of its response, by status class.', labelNames: ['code'], buckets: LATENCY_BUCKETS, registers });
+    this.#woken = new Counter({ name: 'spaceport_wakes_total', help: 'Sleeping Spaces woken by a visit, whichever proxy asked (this process or a replica): once per wake.', registers });
     this.#wakes = new Counter({ name: 'spaceport_proxy_wakes_total', help: 'Wakes of sleeping Spaces asked by visits (once per sleep).', registers });
     this.#wakeTime = new Histogram({ name: 'spaceport_proxy_wake_duration_seconds', help: 'Time from a wake to the Space running (or leaving the wake path: outcome failed).', labelNames: ['outcome'], buckets: SLOW_BUCKETS, registers });
     new Gauge({ name: 'spaceport_proxy_held_requests', help: 'Requests held while their Space wakes.', registers, collect() { this.set(sources.heldRequests()); } });
@@ -100,6 +102,11 @@ export class SpaceportMetrics implements ProxyMetrics {
 
   wakeStarted(): void {
     this.#wakes.inc();
+  }
+
+  /** The controller woke a sleeping Space (asked by any proxy: counted once, here). */
+  spaceWoken(): void {
+    this.#woken.inc();
   }
 
   wakeEnded(outcome: 'running' | 'failed', seconds: number): void {

@@ -146,16 +146,25 @@ describe('proxy in cluster mode', () => {
     expect(at).toBeGreaterThanOrEqual(sent - 1000);
   });
 
+  /** `spaceport_wakes_total` on the controller's /metrics (loopback may scrape it). */
+  const controllerWakes = async (): Promise<number> => {
+    const body = (await request({ port: h.port, path: '/metrics', host: `127.0.0.1:${h.port}` })).body;
+    return Number(/^spaceport_wakes_total (\S+)$/m.exec(body)?.[1] ?? NaN);
+  };
+
   it('a request to a sleeping Space through the proxies wakes it once', async () => {
     writeStatus(h.sp.store, uid(), () => ({ asleepSince: Date.now() }));
     await h.sp.reconciler.kick(uid());
     await eachProxySees('admin-demo sleeping', (p) => p.routes.snapshot().find((r) => r.subdomain === 'admin-demo')?.target.kind === 'sleeping');
     const startsBefore = runtime.counts('admin/demo' as SpaceId).starts;
+    const wakesBefore = await controllerWakes();
     // Non-browser clients are held until the Space runs; several on each proxy at once.
     const answers = await Promise.all(proxies.flatMap((p) => [1, 2, 3].map(() => viaProxy(p, 'admin-demo', '/?held'))));
     expect(answers.map((r) => r.status)).toEqual(answers.map(() => 200));
     expect(runtime.counts('admin/demo' as SpaceId).starts - startsBefore).toBe(1);
     expect((await h.stage('admin/demo')).stage).toBe('RUNNING');
+    // The controller's /metrics counts the wake the replicas asked for, once (issue 18).
+    expect((await controllerWakes()) - wakesBefore).toBe(1);
   });
 
   it('a proxy that loses the controller keeps serving, then resumes from its revision without a snapshot', async () => {
