@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ErrorCode } from '../../core/index.js';
 import type { RouterDocs } from './openapi.js';
 import { hardwareShape, runtimeShape, spaceInfoShape } from './openapi-shapes.js';
-import { hardwareBody, searchQuery, sleepBody, storageBody } from './spaces-routes.js';
+import { hardwareBody, listSort, searchQuery, sleepBody, storageBody } from './spaces-routes.js';
 
 const READ: ErrorCode[] = ['InvalidName', 'RepoNotFound'];
 const WRITE: ErrorCode[] = [...READ, 'Forbidden', 'ReadOnlyToken'];
@@ -19,6 +19,8 @@ export const spacesRoutesDocs: RouterDocs = {
         author: { schema: z.string(), description: 'Only Spaces of this owner.' },
         search: { schema: z.string(), description: 'Only Spaces whose id contains this text (case-insensitive).' },
         limit: { schema: z.string(), description: 'At most this many (a positive whole number; others are ignored).' },
+        sort: { schema: listSort, description: 'Most first: `likes`, `createdAt`, `lastModified`; `id` in order (up to `limit`, 1,000 by default). Without it: id order.' },
+        direction: { schema: z.string(), description: 'Accepted and ignored (most first, as the Hub with `-1`).' },
       },
       ok: { schema: { type: 'array', items: spaceInfoShape } },
     },
@@ -65,6 +67,29 @@ export const spacesRoutesDocs: RouterDocs = {
       summary: 'The host the Space is served at',
       ok: { schema: { type: 'object', required: ['host', 'subdomain'], properties: { host: { type: 'string' }, subdomain: { type: 'string' } } } },
       errors: READ,
+    },
+    'POST /api/spaces/:owner/:name/like': {
+      summary: 'Like the Space as the caller',
+      auth: 'required',
+      ok: { schema: { type: 'object', required: ['likes', 'liked'], properties: { likes: { type: 'integer' }, liked: { type: 'boolean' } } } },
+      errors: [...READ, 'Unauthorized', 'ReadOnlyToken'],
+    },
+    'DELETE /api/spaces/:owner/:name/like': {
+      summary: 'Unlike the Space (`unlike`)',
+      auth: 'required',
+      ok: { schema: { type: 'object', required: ['likes', 'liked'], properties: { likes: { type: 'integer' }, liked: { type: 'boolean' } } } },
+      errors: [...READ, 'Unauthorized', 'ReadOnlyToken'],
+    },
+    'GET /api/spaces/:owner/:name/likers': {
+      summary: 'The users who like the Space (`list_repo_likers`)',
+      ok: { schema: { type: 'array', items: { type: 'object', required: ['user', 'fullname', 'avatarUrl'] } } },
+      errors: READ,
+    },
+    'GET /api/users/:user/likes': {
+      summary: 'The Spaces a user likes that the caller can read (`list_liked_repos`)',
+      params: { user: z.string().max(96) },
+      ok: { schema: { type: 'array', items: { type: 'object', required: ['createdAt', 'repo'] } } },
+      errors: ['NotFound'],
     },
     'POST /api/spaces/:owner/:name/pause': { summary: 'Pause (stops it; visitors do not wake it)', auth: 'required', ok: runtime, errors: [...WRITE, 'NotSupportedForStatic'] },
     'POST /api/spaces/:owner/:name/restart': {

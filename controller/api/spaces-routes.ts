@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { SDKS } from '../../templates/index.js';
 import { SpaceportError } from '../../core/index.js';
-import { spaceHost, type SpaceService } from '../spaces/index.js';
+import { spaceHost, type SpaceService, type SpaceSort } from '../spaces/index.js';
 import { principalOf, spaceIdOf, urlsOf } from './context.js';
 import { storageTierSchema } from './storage-tier-schema.js';
 
@@ -16,6 +16,9 @@ export const searchQuery = z.object({
   includeNonRunning: z.string().optional(),
 });
 export const storageBody = z.object({ tier: storageTierSchema });
+/** `list_spaces(sort=…)`: the Hub's sort names (and ours) to the gallery's orders. */
+const LIST_SORTS: Record<string, SpaceSort> = { likes: 'likes', createdAt: 'created', created_at: 'created', lastModified: 'updated', last_modified: 'updated', id: 'name' };
+export const listSort = z.enum(Object.keys(LIST_SORTS) as [string, ...string[]], { error: `must be one of ${Object.keys(LIST_SORTS).join(', ')}` });
 
 /** `/api/spaces/*`: info, runtime, lifecycle. */
 export function spacesRoutes(spaces: SpaceService, flavors: () => Record<string, unknown>[]): Router {
@@ -23,11 +26,16 @@ export function spacesRoutes(spaces: SpaceService, flavors: () => Record<string,
 
   r.get('/api/spaces', async (req, res) => {
     const limit = req.query.limit ? Number(req.query.limit) : undefined;
-    const list = spaces.list(principalOf(res), {
+    const filter = {
       author: typeof req.query.author === 'string' ? req.query.author : undefined,
       search: typeof req.query.search === 'string' ? req.query.search : undefined,
-      limit: Number.isFinite(limit) ? limit : undefined,
-    });
+      limit: Number.isFinite(limit) && limit! > 0 ? limit : undefined,
+    };
+    // A sort (`list_spaces(sort="likes")`) reads the gallery's query, most first, up to the limit (1,000 by default).
+    const sort = req.query.sort === undefined ? undefined : LIST_SORTS[listSort.parse(req.query.sort)];
+    const list = sort
+      ? spaces.gallery(principalOf(res), { sort, owner: filter.author, search: filter.search, limit: Math.min(filter.limit ?? 1000, 10_000), offset: 0 }).spaces
+      : spaces.list(principalOf(res), filter);
     res.json(await Promise.all(list.map((s) => spaces.info(s, urlsOf(spaces, req), { brief: true, viewer: principalOf(res) }))));
   });
 
@@ -63,6 +71,20 @@ export function spacesRoutes(spaces: SpaceService, flavors: () => Record<string,
     const space = spaces.get(principalOf(res), spaceIdOf(req));
     if (req.params.rev !== 'main' && req.params.rev !== space.headSha) throw new SpaceportError('RevisionNotFound');
     res.json(await spaces.info(space, urlsOf(spaces, req), { viewer: principalOf(res) }));
+  });
+
+  // Likes: the Space is resolved first (private is missing); liking needs a signed-in writer (space-likes.ts).
+  r.post('/api/spaces/:owner/:name/like', (req, res) => {
+    res.json(spaces.likes.set(principalOf(res), spaces.get(principalOf(res), spaceIdOf(req)), true));
+  });
+  r.delete('/api/spaces/:owner/:name/like', (req, res) => {
+    res.json(spaces.likes.set(principalOf(res), spaces.get(principalOf(res), spaceIdOf(req)), false));
+  });
+  r.get('/api/spaces/:owner/:name/likers', (req, res) => {
+    res.json(spaces.likes.likers(spaces.get(principalOf(res), spaceIdOf(req))));
+  });
+  r.get('/api/users/:user/likes', (req, res) => {
+    res.json(spaces.likes.ofUser(principalOf(res), String(req.params.user)));
   });
 
   r.get('/api/spaces/:owner/:name/runtime', async (req, res) => {

@@ -118,6 +118,12 @@ function assertWriteToken(p: User): void {
   if (p.tokenRole !== 'write') throw new SpaceportError('ReadOnlyToken');
 }
 
+/** Throw unless `p` may act on its own account (a like): anonymous → 401, a read token → 403. */
+export function assertSignedInWriter(p: Principal): asserts p is User {
+  if (p.kind === 'anonymous') throw new SpaceportError('Unauthorized');
+  assertWriteToken(p);
+}
+
 /**
  * Throw unless `p` may change `space`: anonymous → 401; no role in its namespace → 404 when the
  * Space is private to them, else 403; a `read` member → 403; a read token → 403 naming the fix.

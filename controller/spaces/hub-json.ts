@@ -62,7 +62,7 @@ export function spaceInfoJson(
     disabled: false,
     subdomain: space.subdomain,
     host: spaceHost(space, opts.urls),
-    likes: 0,
+    likes: space.likes ?? 0,
     sdk: space.sdk,
     tags: Array.isArray(space.cardData?.tags) ? space.cardData.tags : [],
     cardData: space.cardData ?? {},

@@ -1,4 +1,5 @@
 export * from './space-service.js';
+export { SpaceLikes } from './space-likes.js';
 export * from './hub-json.js';
 export * from './sleep-policy.js';
 export { trustedHost } from './trusted-host.js';
@@ -8,4 +9,4 @@ export { RepoCommits, type PreuploadFile, type RepoCommitsOptions } from './repo
 export { readCommitPayload, parsePayloadLine, type CommitPayload, type PayloadOp, type PayloadLimits } from './commit-payload.js';
 export { SpaceLogs, type LogReadOptions, type SpaceLogsOptions } from './space-logs.js';
 export type { SettingKind, SpaceRecord, Visibility } from '../store/records.js';
-export type { SpacePage } from '../store/web-store.js';
+export type { SpacePage, SpaceSort } from '../store/web-store.js';

@@ -49,7 +49,7 @@ export async function searchSpaces(deps: SearchDeps, p: Principal, input: SpaceS
       title: typeof card.title === 'string' ? card.title : space.id.split('/')[1],
       emoji: typeof card.emoji === 'string' ? card.emoji : null,
       sdk: space.sdk,
-      likes: 0,
+      likes: space.likes ?? 0,
       private: space.visibility === 'private',
       tags: Array.isArray(card.tags) ? card.tags : [],
       runtime,

@@ -7,6 +7,7 @@ import { appAccessOf, grantScopeOf } from '../lifecycle/index.js';
 import type { SpaceRecord, Visibility } from '../store/records.js';
 import type { SpacePage, SpaceQuery } from '../store/web-store.js';
 import { writeStatus } from '../store/write-status.js';
+import { SpaceLikes } from './space-likes.js';
 import type { CreateSpaceInput, DuplicateSpaceInput, SpaceServiceOptions } from './space-service-types.js';
 import { sleepSecondsFor } from './sleep-policy.js';
 import { redactUrl, runtimeJson, spaceHost, spaceInfoJson, type HubUrls } from './hub-json.js';
@@ -34,9 +35,12 @@ export class SpaceService {
   readonly #o: SpaceServiceOptions;
   readonly #changes: SpaceChanges;
   readonly #upstream: UpstreamFollow;
+  /** Likes (`space-likes.ts`): a Space resolved through `get` first, so private stays missing. */
+  readonly likes: SpaceLikes;
 
   constructor(opts: SpaceServiceOptions) {
     this.#o = opts;
+    this.likes = new SpaceLikes(opts.store);
     this.#changes = new SpaceChanges({ ...opts, flavorFor: (hardware) => this.flavorFor(hardware) });
     this.#upstream = new UpstreamFollow({ ...opts, onPush: (space) => this.onPush(space) });
   }

@@ -69,6 +69,8 @@ export interface SpaceRecord {
    * names the version its decision was read at and is refused when the row moved on since.
    */
   version: number;
+  /** How many users like it (`space_likes`; neither spec nor status: a like moves no version). */
+  likes?: number;
   hardware: string;
   /** Seconds idle before sleeping; undefined = the operator default; -1 = never. */
   sleepSeconds?: number;

@@ -34,6 +34,7 @@ export function toSpace(r: Row): SpaceRecord {
     targetRelease: str(r.target_release) as ReleaseId | undefined,
     servingRelease: str(r.serving_release) as ReleaseId | undefined,
     lastActiveAt: num(r.last_active_at),
+    likes: Number(r.likes ?? 0),
     createdAt: String(r.created_at),
     updatedAt: String(r.updated_at),
   };

@@ -119,6 +119,9 @@ export class SqliteStore implements SpaceStore {
   getWebSession: WebStore['getWebSession'] = (idHash, now) => this.#web.getWebSession(idHash, now);
   deleteWebSession: WebStore['deleteWebSession'] = (idHash) => this.#web.deleteWebSession(idHash);
   querySpaces: WebStore['querySpaces'] = (q) => this.#web.querySpaces(q);
+  setLike: WebStore['setLike'] = (spaceUid, user, liked) => this.#web.setLike(spaceUid, user, liked);
+  likesOf: WebStore['likesOf'] = (user, scope) => this.#web.likesOf(user, scope);
+  likersOf: WebStore['likersOf'] = (spaceUid) => this.#web.likersOf(spaceUid);
 
   close(): void {
     this.#db.close();

@@ -1,6 +1,21 @@
 import type Database from 'better-sqlite3';
 import { nowIso, toSpace, type Row } from './rows.js';
-import type { SpacePage, SpaceQuery, WebSessionRecord, WebStore } from './web-store.js';
+import type { LikeRecord, ReadScope, SpacePage, SpaceQuery, SpaceSort, WebSessionRecord, WebStore } from './web-store.js';
+
+const ORDER: Record<SpaceSort, string> = {
+  updated: 'updated_at DESC, id',
+  likes: 'likes DESC, updated_at DESC, id',
+  created: 'created_at DESC, id',
+  name: 'id',
+};
+
+/** The SQL condition (on `spaces`) that keeps the Spaces a read scope may see. */
+function scopeClause(scope: ReadScope, column = 'owner'): { sql?: string; args: unknown[] } {
+  const owners = scope.privateOwners;
+  if (owners === 'all') return { args: [] };
+  if (owners.length === 0) return { sql: "visibility != 'private'", args: [] };
+  return { sql: `(visibility != 'private' OR ${column} IN (${owners.map(() => '?').join(', ')}))`, args: [...owners] };
+}
 
 /** `%`, `_` and the escape character itself, escaped for LIKE … ESCAPE '\'. */
 function likePattern(text: string): string {
@@ -56,10 +71,10 @@ export class SqliteWebStore implements WebStore {
   querySpaces(q: SpaceQuery): SpacePage {
     const where: string[] = [];
     const args: unknown[] = [];
-    const owners = q.scope.privateOwners;
-    if (owners !== 'all') {
-      where.push(owners.length ? `(visibility != 'private' OR owner IN (${owners.map(() => '?').join(', ')}))` : "visibility != 'private'");
-      args.push(...owners);
+    const scope = scopeClause(q.scope);
+    if (scope.sql) {
+      where.push(scope.sql);
+      args.push(...scope.args);
     }
     if (q.owner) {
       where.push('owner = ?');
@@ -77,8 +92,39 @@ export class SqliteWebStore implements WebStore {
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = Number((this.#db.prepare(`SELECT COUNT(*) AS n FROM spaces ${clause}`).get(...args) as Row).n);
     const rows = this.#db
-      .prepare(`SELECT * FROM spaces ${clause} ORDER BY updated_at DESC, id LIMIT ? OFFSET ?`)
+      .prepare(`SELECT * FROM spaces ${clause} ORDER BY ${ORDER[q.sort ?? 'updated']} LIMIT ? OFFSET ?`)
       .all(...args, q.limit, q.offset) as Row[];
     return { spaces: rows.map(toSpace), total };
+  }
+
+  setLike(spaceUid: string, user: string, liked: boolean): boolean {
+    return this.#db.transaction(() => {
+      const changed = liked
+        ? this.#db.prepare('INSERT OR IGNORE INTO space_likes (space_uid, user_name, created_at) VALUES (?, ?, ?)').run(spaceUid, user, nowIso()).changes
+        : this.#db.prepare('DELETE FROM space_likes WHERE space_uid = ? AND user_name = ?').run(spaceUid, user).changes;
+      if (changed > 0) this.#db.prepare('UPDATE spaces SET likes = (SELECT COUNT(*) FROM space_likes WHERE space_uid = ?) WHERE uid = ?').run(spaceUid, spaceUid);
+      return changed > 0;
+    })();
+  }
+
+  likesOf(user: string, scope: ReadScope): LikeRecord[] {
+    const s = scopeClause(scope, 'spaces.owner');
+    const rows = this.#db
+      .prepare(
+        `SELECT spaces.*, space_likes.user_name AS like_user, space_likes.created_at AS liked_at FROM space_likes JOIN spaces ON spaces.uid = space_likes.space_uid
+         WHERE space_likes.user_name = ?${s.sql ? ` AND ${s.sql}` : ''} ORDER BY space_likes.created_at DESC, spaces.id`,
+      )
+      .all(user, ...s.args) as Row[];
+    return rows.map((r) => ({ user: String(r.like_user), space: toSpace(r), createdAt: String(r.liked_at) }));
+  }
+
+  likersOf(spaceUid: string): LikeRecord[] {
+    const rows = this.#db
+      .prepare(
+        `SELECT spaces.*, space_likes.user_name AS like_user, space_likes.created_at AS liked_at FROM space_likes JOIN spaces ON spaces.uid = space_likes.space_uid
+         WHERE space_likes.space_uid = ? ORDER BY space_likes.created_at DESC, space_likes.user_name`,
+      )
+      .all(spaceUid) as Row[];
+    return rows.map((r) => ({ user: String(r.like_user), space: toSpace(r), createdAt: String(r.liked_at) }));
   }
 }

@@ -24,8 +24,20 @@ export interface SpaceQuery {
   search?: string;
   sdk?: Sdk;
   owner?: string;
+  /** Most recently updated first (the default), most liked, newest, or by `owner/name`. */
+  sort?: SpaceSort;
   limit: number;
   offset: number;
+}
+
+export const SPACE_SORTS = ['updated', 'likes', 'created', 'name'] as const;
+export type SpaceSort = (typeof SPACE_SORTS)[number];
+
+/** A like as listed for a user (`/api/users/{user}/likes`) or a Space (`/likers`). */
+export interface LikeRecord {
+  user: string;
+  space: SpaceRecord;
+  createdAt: string;
 }
 
 export interface SpacePage {
@@ -47,6 +59,13 @@ export interface WebStore {
   getWebSession(idHash: string, now: number): WebSessionRecord | undefined;
   deleteWebSession(idHash: string): void;
 
-  /** One page of Spaces, most recently updated first, filtered in SQL. */
+  /** One page of Spaces, in the query's order (most recently updated first by default), filtered in SQL. */
   querySpaces(q: SpaceQuery): SpacePage;
+
+  /** Like (or with `false`, unlike) a Space as `user`; the Space's count follows. Whether anything changed. */
+  setLike(spaceUid: string, user: string, liked: boolean): boolean;
+  /** A user's likes of Spaces in `scope`, newest first. */
+  likesOf(user: string, scope: ReadScope): LikeRecord[];
+  /** The users who like a Space, newest first. */
+  likersOf(spaceUid: string): LikeRecord[];
 }

@@ -20,7 +20,6 @@ export const HTTP_MESSAGES = defineMessages({
     message: (p: { kind: string }) => `Spaceport serves Spaces only, not ${p.kind}: use repo_type="space", or the Hugging Face Hub for ${p.kind}.`,
   },
   discussionsNotOffered: { code: 'NotImplemented', message: () => 'Discussions and pull requests are not offered here: commit to a branch (create_branch, then upload_file(revision=...)) instead.' },
-  likesNotOffered: { code: 'NotImplemented', message: () => 'Likes are not offered here: Spaces have no likes (likes is always 0).' },
   lfsFilesListNotOffered: { code: 'NotImplemented', message: () => 'Listing and purging LFS files is not offered here: list_repo_tree(expand=True) shows each file\'s LFS object; deleting the Space frees them.' },
   volumesNotOffered: { code: 'NotImplemented', message: () => 'Volumes are not offered here: use persistent storage (request_space_storage, mounted at /data).' },
   collectionsNotOffered: { code: 'NotImplemented', message: () => 'Collections are not offered here: list Spaces with list_spaces(author=..., search=...).' },

@@ -123,7 +123,7 @@ describe('Hub behaviour that clients hit (issue 19)', () => {
       ['GET', '/api/models', 400, 'BadRequest'],
       ['GET', '/api/datasets/someone/data', 400, 'BadRequest'],
       ['GET', '/api/spaces/admin/cli-static/discussions', 501, 'NotImplemented'],
-      ['POST', '/api/spaces/admin/cli-static/like', 501, 'NotImplemented'],
+      ['GET', '/api/spaces/admin/cli-static/lfs-files', 501, 'NotImplemented'],
       ['GET', '/api/no-such-thing', 404, 'NotFound'],
       ['GET', '/api/spaces/admin/cli-static/no-such-thing', 404, 'NotFound'],
     ] as const) {

@@ -177,5 +177,28 @@ export function runStoreContract(name: string, makeStore: () => { store: SpaceSt
       expect(store.getSpaceByUid(s.uid)).toBeUndefined();
       expect(store.unfinishedBuilds()).toEqual([]);
     }));
+
+    it('keeps likes once per user, with the count on the Space, moving no version; sorts by them; private ones only in scope', withStore((store) => {
+      for (const u of ['alice', 'bob', 'carol']) store.createUser(u, 'user');
+      const pub = store.createSpace({ id: toSpaceId('alice', 'pub'), sdk: 'static', visibility: 'public', hardware: 'cpu-basic' });
+      const priv = store.createSpace({ id: toSpaceId('alice', 'priv'), sdk: 'static', visibility: 'private', hardware: 'cpu-basic' });
+      const other = store.createSpace({ id: toSpaceId('bob', 'other'), sdk: 'static', visibility: 'public', hardware: 'cpu-basic' });
+      const version = store.getSpaceByUid(pub.uid)!.version;
+      expect(store.setLike(pub.uid, 'bob', true)).toBe(true);
+      expect(store.setLike(pub.uid, 'bob', true)).toBe(false);
+      expect(store.setLike(pub.uid, 'carol', true)).toBe(true);
+      expect(store.setLike(priv.uid, 'bob', true)).toBe(true);
+      expect(store.getSpaceByUid(pub.uid)).toMatchObject({ likes: 2, version });
+      expect(store.likersOf(pub.uid).map((l) => l.user).sort()).toEqual(['bob', 'carol']);
+      expect(store.likesOf('bob', { privateOwners: [] }).map((l) => l.space.id)).toEqual(['alice/pub']);
+      expect(store.likesOf('bob', { privateOwners: ['alice'] }).map((l) => l.space.id).sort()).toEqual(['alice/priv', 'alice/pub']);
+      expect(store.querySpaces({ scope: { privateOwners: [] }, sort: 'likes', limit: 10, offset: 0 }).spaces.map((x) => x.id)).toEqual(['alice/pub', 'bob/other']);
+      expect(store.setLike(pub.uid, 'carol', false)).toBe(true);
+      expect(store.setLike(pub.uid, 'carol', false)).toBe(false);
+      expect(store.getSpaceByUid(pub.uid)?.likes).toBe(1);
+      store.deleteSpace(priv.uid);
+      expect(store.likesOf('bob', { privateOwners: 'all' }).map((l) => l.space.id)).toEqual(['alice/pub']);
+      expect(store.getSpaceByUid(other.uid)?.likes).toBe(0);
+    }));
   });
 }
