@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
@@ -112,9 +113,14 @@ describe('commit API limits', () => {
 
   it('a git failure answers GitFailed without any path of the server', async () => {
     // The directory for this blob's object is a file: `git hash-object -w` fails naming the path.
-    const content = `blocked ${Date.now()}\n`;
-    const oid = createHash('sha1').update(`blob ${Buffer.byteLength(content)}\0${content}`).digest('hex');
+    // A content whose object directory does not exist yet (another object may have made its prefix's).
     const objects = path.join(h.dataDir, 'repos', 'admin', 'pub.git', 'objects');
+    let content = '';
+    let oid = '';
+    for (let n = 0; oid === '' || existsSync(path.join(objects, oid.slice(0, 2))); n++) {
+      content = `blocked ${Date.now()} ${n}\n`;
+      oid = createHash('sha1').update(`blob ${Buffer.byteLength(content)}\0${content}`).digest('hex');
+    }
     await fs.writeFile(path.join(objects, oid.slice(0, 2)), 'not a directory');
     try {
       const r = await h.api('POST', '/api/spaces/admin/pub/commit/main', ndjson(header(), file('blocked.txt', content)));
