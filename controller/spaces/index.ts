@@ -10,3 +10,4 @@ export { readCommitPayload, parsePayloadLine, type CommitPayload, type PayloadOp
 export { SpaceLogs, type LogReadOptions, type SpaceLogsOptions } from './space-logs.js';
 export type { SettingKind, SpaceRecord, Visibility } from '../store/records.js';
 export type { SpacePage, SpaceSort } from '../store/web-store.js';
+export { SPACE_SORTS } from '../store/web-store.js';

@@ -3,7 +3,7 @@ import { fail, nameProblem, toSpaceId, type Logger, type SpaceId } from '../../c
 import { assertCanWrite, canReadCode, canWrite as mayWrite, requireUser } from '../auth/index.js';
 import type { GitRepos } from '../git/index.js';
 import type { StageResult } from '../lifecycle/index.js';
-import { spaceHost, type SpaceLogs, type SpaceRecord, type SpaceService } from '../spaces/index.js';
+import { SPACE_SORTS, spaceHost, type SpaceLogs, type SpaceRecord, type SpaceService, type SpaceSort } from '../spaces/index.js';
 import { failingLines } from './failing-lines.js';
 import { renderNewSpace, renderTokens } from './render-account-pages.js';
 import { SDKS, type Sdk } from '../../templates/index.js';
@@ -60,7 +60,10 @@ export function pageRoutes(o: PageRoutesOptions): Router {
       const sdk = (SDKS as readonly string[]).includes(sdkText ?? '') ? (sdkText as Sdk) : undefined;
       const ownerFilter = owner ?? queryText(req.query.owner, 96);
       const pageNo = Math.max(1, Math.min(10_000, Number.parseInt(String(req.query.p ?? '1'), 10) || 1));
+      const sortText = queryText(req.query.sort, 20);
+      const sort = (SPACE_SORTS as readonly string[]).includes(sortText ?? '') ? (sortText as SpaceSort) : undefined;
       const result = o.spaces.gallery(p, {
+        sort,
         search: q,
         sdk,
         owner: ownerFilter,
@@ -77,7 +80,7 @@ export function pageRoutes(o: PageRoutesOptions): Router {
         total: result.total,
         page: pageNo,
         pageSize,
-        filters: { q, sdk, owner: ownerFilter },
+        filters: { q, sdk, owner: ownerFilter, sort },
         fixedOwner: owner !== undefined,
       }).value;
     });
@@ -121,6 +124,7 @@ export function pageRoutes(o: PageRoutesOptions): Router {
         appUrl: fresh.visibility === 'private' ? `${urls.publicUrl.replace(/\/$/, '')}/spaces/${fresh.id}/app` : `${spaceHost(fresh, urls)}/`,
         hubUrl: urls.publicUrl,
         canWrite,
+        ...(p.kind === 'user' ? { liked: o.spaces.likes.likedBy(p, fresh) } : {}),
         filesVisible,
         errorMessage: typeof runtime.errorMessage === 'string' ? runtime.errorMessage : undefined,
       };

@@ -2,6 +2,9 @@ import { SDKS } from '../../templates/index.js';
 import { html, type SafeHtml } from './html.js';
 import { renderLayout, type PageContext } from './layout.js';
 import { stageBadge, type SpaceCard } from './space-card.js';
+import type { SpaceSort } from '../spaces/index.js';
+
+const SORT_LABELS: Record<SpaceSort, string> = { updated: 'recently updated', likes: 'most likes', created: 'recently created', name: 'name' };
 
 
 export interface GalleryView {
@@ -13,7 +16,7 @@ export interface GalleryView {
   total: number;
   page: number;
   pageSize: number;
-  filters: { q?: string; sdk?: string; owner?: string };
+  filters: { q?: string; sdk?: string; owner?: string; sort?: SpaceSort };
   /** On `/{owner}`: the owner filter is the page itself. */
   fixedOwner?: boolean;
 }
@@ -40,7 +43,7 @@ export function renderCard(c: SpaceCard): SafeHtml {
     <span class="emoji" aria-hidden="true">${c.emoji}</span>
     <span class="card-title">${c.title}</span>
     ${c.shortDescription ? html`<span class="card-desc">${c.shortDescription}</span>` : null}
-    <span class="card-meta">${c.owner} · ${c.sdk} · <time datetime="${c.updatedAt}">${relative(c.updatedAt)}</time></span>
+    <span class="card-meta">${c.owner} · ${c.sdk} · <time datetime="${c.updatedAt}">${relative(c.updatedAt)}</time> · <span aria-label="${c.likes} ${c.likes === 1 ? 'like' : 'likes'}">♥ ${c.likes}</span></span>
   </a>
 </li>`;
 }
@@ -50,6 +53,7 @@ function pageLink(view: GalleryView, page: number): string {
   if (view.filters.q) p.set('q', view.filters.q);
   if (view.filters.sdk) p.set('sdk', view.filters.sdk);
   if (view.filters.owner && !view.fixedOwner) p.set('owner', view.filters.owner);
+  if (view.filters.sort) p.set('sort', view.filters.sort);
   if (page > 1) p.set('p', String(page));
   const qs = p.toString();
   return `${view.path}${qs ? `?${qs}` : ''}`;
@@ -63,9 +67,10 @@ export function renderGalleryBody(view: GalleryView): SafeHtml {
   <label>Search <input type="search" name="q" value="${f.q ?? ''}" placeholder="Search Spaces" maxlength="100"></label>
   <label>SDK <select name="sdk"><option value="">Any</option>${SDKS.map((s) => html`<option value="${s}"${s === f.sdk ? html` selected` : null}>${s}</option>`)}</select></label>
   ${view.fixedOwner ? null : html`<label>Owner <input type="text" name="owner" value="${f.owner ?? ''}" maxlength="96"></label>`}
+  <label>Sort <select name="sort">${(Object.keys(SORT_LABELS) as SpaceSort[]).map((s) => html`<option value="${s}"${s === (f.sort ?? 'updated') ? html` selected` : null}>${SORT_LABELS[s]}</option>`)}</select></label>
   <button type="submit">Filter</button>
 </form>
-<p class="count" aria-live="polite">${view.total} ${view.total === 1 ? 'Space' : 'Spaces'} · sorted by recently updated</p>
+<p class="count" aria-live="polite">${view.total} ${view.total === 1 ? 'Space' : 'Spaces'} · sorted by ${SORT_LABELS[f.sort ?? 'updated']}</p>
 ${view.cards.length ? html`<ul class="grid" data-live-stages>${view.cards.map(renderCard)}</ul>` : html`<p class="empty">No Spaces match.</p>`}
 ${pages > 1
   ? html`<nav class="pager" aria-label="Pages">

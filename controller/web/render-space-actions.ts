@@ -15,7 +15,11 @@ export function renderSpaceActions(ctx: PageContext, v: SpacePageView): SafeHtml
   const component = `<script type="module" src="https://gradio.s3-us-west-2.amazonaws.com/4.44.1/gradio.js"></script>\n<gradio-app src="${v.appUrl}"></gradio-app>`;
   const clone = `git clone ${origin.protocol}//${origin.host}/spaces/${c.id}`;
   const canDuplicate = ctx.viewer !== undefined && v.filesVisible !== false;
+  const likes = `${c.likes} ${c.likes === 1 ? 'like' : 'likes'}`;
   return html`<div class="actions">
+  ${v.liked === undefined
+    ? html`<a class="like" href="/login?next=${encodeURIComponent(`/spaces/${c.id}`)}" aria-label="${likes}: sign in to like this Space">♡ ${c.likes}</a>`
+    : html`<form class="like" data-api="${v.liked ? 'DELETE' : 'POST'} /api/spaces/${c.id}/like" data-then="reload"><button type="submit" aria-pressed="${v.liked ? 'true' : 'false'}" aria-label="${v.liked ? 'Liked' : 'Like'} (${likes})">${v.liked ? '♥' : '♡'} ${v.liked ? 'Liked' : 'Like'} · ${c.likes}</button></form>`}
   <details class="embed"><summary>Embed</summary><div class="pop">
     <p>Direct URL: <a href="${v.appUrl}">${v.appUrl}</a></p>
     <label>iframe snippet <textarea readonly rows="2" id="snippet-iframe">${iframe}</textarea></label>

@@ -19,6 +19,8 @@ export interface SpacePageView {
   /** The hub's URL, for clone commands and snippets. */
   hubUrl: string;
   canWrite: boolean;
+  /** Whether the signed-in viewer likes it (undefined: nobody signed in). */
+  liked?: boolean;
   /** False for others on a protected Space (public app, private files). */
   filesVisible?: boolean;
   errorMessage?: string;

@@ -17,6 +17,7 @@ export interface SpaceCard {
   visibility: string;
   stage: string;
   updatedAt: string;
+  likes: number;
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
@@ -38,6 +39,7 @@ export function spaceCard(space: SpaceRecord, stage: string | undefined): SpaceC
     visibility: space.visibility,
     stage: stage ?? (space.headSha ? 'BUILDING' : 'NO_APP_FILE'),
     updatedAt: space.updatedAt,
+    likes: space.likes ?? 0,
   };
 }
 

@@ -1,0 +1,75 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planFromBuilder } from '../../controller/builds/index.js';
+import { FakeRuntime } from '../../controller/runtime/testing/index.js';
+import { launchChromium, screenshotTo } from '../support/chromium.js';
+import { FakeImageBuilder } from '../support/fake-image-builder.js';
+import { startHarness, type Harness } from '../support/spaceport-harness.js';
+
+const SHOTS = path.resolve('test-artifacts/web-ui');
+
+/** Likes in the browser (issue 17): the header's Like button, the count on cards, the gallery's sorts. */
+describe('likes in the browser', () => {
+  let h: Harness;
+  let browser: Browser;
+  const base = () => `http://127.0.0.1:${h.port}`;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    h = await startHarness((config) => ({ runtime: new FakeRuntime(), builder: new FakeImageBuilder(), plan: planFromBuilder(config) }));
+    await h.api('POST', '/api/users', { name: 'carol' });
+    await h.api('PUT', '/api/users/carol/password', { password: 'carol-password-1' });
+    for (const name of ['first', 'second']) expect((await h.api('POST', '/api/repos/create', { name, type: 'space', sdk: 'static' })).status).toBe(200);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  async function signedIn(): Promise<Page> {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${base()}/login`);
+    await page.getByLabel('User name').fill('carol');
+    await page.getByLabel('Password').fill('carol-password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base()}/spaces`);
+    return page;
+  }
+
+  it('a like from the Space header counts on the card, in the API, and sorts the gallery; unlike undoes it', async () => {
+    const page = await signedIn();
+    await page.goto(`${base()}/spaces/admin/first`);
+    await page.getByRole('button', { name: 'Like (0 likes)' }).click();
+    await page.getByRole('button', { name: 'Liked (1 like)' }).waitFor();
+    await screenshotTo(page, SHOTS, 'space-liked');
+    expect((await h.api('GET', '/api/spaces/admin/first')).json().likes).toBe(1);
+    expect((await h.api('GET', '/api/users/carol/likes')).json()).toEqual([expect.objectContaining({ repo: { name: 'admin/first', type: 'space' } })]);
+
+    // Most likes first: `first` leads though `second` was updated later.
+    await page.goto(`${base()}/spaces`);
+    await page.getByLabel('Sort').selectOption('likes');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/sort=likes/);
+    const titles = await page.locator('.card-title').allTextContents();
+    expect(titles.indexOf('first')).toBeLessThan(titles.indexOf('second'));
+    expect(await page.locator('.card', { hasText: 'first' }).locator('[aria-label="1 like"]').count()).toBe(1);
+    expect(await page.locator('.count').textContent()).toContain('sorted by most likes');
+    await screenshotTo(page, SHOTS, 'gallery-by-likes');
+
+    await page.goto(`${base()}/spaces/admin/first`);
+    await page.getByRole('button', { name: 'Liked (1 like)' }).click();
+    await page.getByRole('button', { name: 'Like (0 likes)' }).waitFor();
+    expect((await h.api('GET', '/api/spaces/admin/first')).json().likes).toBe(0);
+  });
+
+  it('a visitor sees the count and a sign-in link, not a button', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${base()}/spaces/admin/second`);
+    const link = page.getByRole('link', { name: '0 likes: sign in to like this Space' });
+    expect(await link.getAttribute('href')).toBe('/login?next=%2Fspaces%2Fadmin%2Fsecond');
+  });
+});
