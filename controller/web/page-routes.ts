@@ -5,6 +5,7 @@ import type { GitRepos } from '../git/index.js';
 import type { StageResult } from '../lifecycle/index.js';
 import { SPACE_SORTS, spaceHost, type SpaceLogs, type SpaceRecord, type SpaceService, type SpaceSort } from '../spaces/index.js';
 import { failingLines } from './failing-lines.js';
+import type { SafeHtml } from './html.js';
 import { renderNewSpace, renderTokens } from './render-account-pages.js';
 import { SDKS, type Sdk } from '../../templates/index.js';
 import { renderGallery } from './render-gallery.js';
@@ -127,7 +128,9 @@ export function pageRoutes(o: PageRoutesOptions): Router {
         ...(p.kind === 'user' ? { liked: o.spaces.likes.likedBy(p, fresh) } : {}),
         filesVisible,
         errorMessage: typeof runtime.errorMessage === 'string' ? runtime.errorMessage : undefined,
+        hardwareName: flavorOptions(o.flavors()).find((f) => f.name === fresh.hardware)?.prettyName,
       };
+      if (tab === 'app' && filesVisible) view.readme = await readmeOf(o, fresh);
       if (tab === 'app' && /ERROR$/.test(String(runtime.stage))) {
         // The error message is public (the runtime JSON); the build log is the owner's.
         const logTail = canWrite && runtime.stage === 'BUILD_ERROR' ? await o.logs.failedBuildTail(p, fresh, 60) : [];
@@ -176,6 +179,13 @@ async function files(o: PageRoutesOptions, space: SpaceRecord, path?: string): P
   const readmeName = list.find((f) => f.toLowerCase() === 'readme.md');
   const readme = readmeName ? await o.repos.readFile(space.id as SpaceId, space.headSha, readmeName) : undefined;
   return { list, readme: readme ? renderMarkdown(readme.toString('utf8')) : undefined };
+}
+
+/** The README at the head of `main`, rendered (its front matter is the Space's config, not shown). */
+async function readmeOf(o: PageRoutesOptions, space: SpaceRecord): Promise<SafeHtml | undefined> {
+  if (!space.headSha) return undefined;
+  const bytes = await o.repos.readFile(space.id as SpaceId, space.headSha, 'README.md').catch(() => undefined);
+  return bytes && bytes.length <= MAX_FILE_BYTES ? renderMarkdown(bytes.toString('utf8')) : undefined;
 }
 
 /** Express 5 gives a `*path` wildcard as its segments. */

@@ -5,6 +5,7 @@ import { renderSignIn } from './render-account-pages.js';
 import { renderGallery } from './render-gallery.js';
 import { renderSpacePage, type SpacePageView } from './render-space-page.js';
 import { spaceCard } from './space-card.js';
+import { renderMarkdown } from './render-markdown.js';
 import { renderErrorPage, signInHref, type PageContext } from './layout.js';
 
 const EVIL = `"><script>alert(1)</script><img src=x onerror=alert(2)>`;
@@ -65,6 +66,22 @@ describe('page renderers', () => {
     hubUrl: 'http://localhost:8080',
     canWrite: false,
     ...over,
+  });
+
+  it('show the README below the app as the Space card, with its tags, license, models and datasets, and the hardware by its Hub name', () => {
+    const card = spaceCard(record({ cardData: { title: 'Demo', tags: ['audio', 42], license: 'mit', models: ['openai/whisper-tiny'], datasets: 'mozilla/common_voice' } }), 'RUNNING');
+    const page = renderSpacePage(anon, view({ card, readme: renderMarkdown('---\nsdk: gradio\n---\n# Hello <b>there</b>\n'), hardwareName: 'CPU basic' })).value;
+    const about = page.slice(page.indexOf('About this Space'));
+    expect(about).toContain('<span class="badge idle">audio</span>');
+    expect(about).not.toContain('>42<');
+    expect(about).toContain('License: mit');
+    expect(about).toContain('href="https://huggingface.co/openai/whisper-tiny"');
+    expect(about).toContain('href="https://huggingface.co/datasets/mozilla/common_voice"');
+    expect(about).toContain('<h1>Hello &lt;b&gt;there&lt;/b&gt;</h1>');
+    expect(about).not.toContain('sdk: gradio');
+    expect(page).toContain('title="cpu-basic">CPU basic</span>');
+    // No README and no metadata: no card section.
+    expect(renderSpacePage(anon, view()).value).not.toContain('About this Space');
   });
 
   it('show the Settings and Logs tabs to writers only', () => {

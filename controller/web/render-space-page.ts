@@ -29,6 +29,10 @@ export interface SpacePageView {
   /** `hasCommits: false`: an empty repository (no history to list, no `main` to read). */
   files?: { list: string[]; hasCommits?: boolean; readme?: SafeHtml; file?: { path: string; text?: string } };
   settings?: SettingsView;
+  /** The hardware's name as the Hub shows it (`CPU basic`); the flavor id otherwise. */
+  hardwareName?: string;
+  /** App tab: the README rendered below the app, as the Hub's Space card (for those who may read the files). */
+  readme?: SafeHtml;
 }
 
 const SERVING = new Set(['RUNNING', 'RUNNING_BUILDING', 'RUNNING_APP_STARTING', 'SLEEPING']);
@@ -104,7 +108,26 @@ function renderApp(v: SpacePageView): SafeHtml {
 </section>
 <div class="app-frame" data-app-frame${serving ? null : html` hidden`}>
   <iframe title="${v.card.title}" data-src="${v.appUrl}"${serving ? html` src="${v.appUrl}"` : null} allow="clipboard-read; clipboard-write; microphone; camera; fullscreen" allowfullscreen></iframe>
-</div>`;
+</div>
+${renderCardSection(v)}`;
+}
+
+/** Below the app, as on the Hub: the README's metadata (tags, license, models and datasets linked) and its text. */
+function renderCardSection(v: SpacePageView): SafeHtml | null {
+  const m = v.card.meta;
+  const hub = (kind: string, id: string) => `https://huggingface.co/${kind}${id}`;
+  const chips = [
+    ...m.tags.map((t) => html`<span class="badge idle">${t}</span>`),
+    ...(m.license ? [html`<span class="badge idle">License: ${m.license}</span>`] : []),
+    ...m.models.map((id) => html`<a class="badge idle" href="${hub('', id)}" rel="noopener noreferrer nofollow">Model: ${id}</a>`),
+    ...m.datasets.map((id) => html`<a class="badge idle" href="${hub('datasets/', id)}" rel="noopener noreferrer nofollow">Dataset: ${id}</a>`),
+  ];
+  if (!v.readme && chips.length === 0) return null;
+  return html`<section class="space-card" aria-labelledby="space-card-title">
+  <h2 id="space-card-title">About this Space</h2>
+  ${chips.length ? html`<p class="meta">${chips}</p>` : null}
+  ${v.readme ? html`<article class="readme">${v.readme}</article>` : null}
+</section>`;
 }
 
 /** The writer's file actions: each one commit through the commit API, with its message. */
@@ -195,7 +218,7 @@ export function renderSpacePage(ctx: PageContext, v: SpacePageView): SafeHtml {
     title: `${c.title} - a Space by ${c.owner}`,
     body: html`<div class="space-head from-${c.colorFrom} to-${c.colorTo}" data-space="${c.id}" data-head-stage="${c.stage}" data-live-stages>
   <h1><span class="emoji" aria-hidden="true" data-space-emoji>${c.emoji}</span> <a href="/${c.owner}">${c.owner}</a> / <span data-space-title>${c.title}</span></h1>
-  <p class="meta">${renderStageBadge(c.id, c.stage)} <span class="badge idle">${c.sdk}</span> <span class="badge idle">${c.hardware}</span>${c.visibility === 'private' ? html` <span class="badge idle">Private</span>` : null}</p>
+  <p class="meta">${renderStageBadge(c.id, c.stage)} <span class="badge idle">${c.sdk}</span> <span class="badge idle" title="${c.hardware}">${v.hardwareName ?? c.hardware}</span>${c.visibility === 'private' ? html` <span class="badge idle">Private</span>` : null}</p>
   ${renderSpaceActions(ctx, v)}
   <p class="desc" data-space-desc${c.shortDescription ? null : html` hidden`}>${c.shortDescription ?? ''}</p>
 </div>

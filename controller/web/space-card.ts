@@ -18,9 +18,16 @@ export interface SpaceCard {
   stage: string;
   updatedAt: string;
   likes: number;
+  /** README metadata shown with its card: tags, license, models and datasets it uses. */
+  meta: { tags: string[]; license?: string; models: string[]; datasets: string[] };
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+/** A front matter list of short strings (a single string counts as one), at most 20. */
+const list = (v: unknown): string[] =>
+  (Array.isArray(v) ? v : typeof v === 'string' ? [v] : [])
+    .filter((x): x is string => typeof x === 'string' && x.length > 0 && x.length <= 96)
+    .slice(0, 20);
 const color = (v: unknown, fallback: string): string => (typeof v === 'string' && COLORS.has(v) ? v : fallback);
 
 export function spaceCard(space: SpaceRecord, stage: string | undefined): SpaceCard {
@@ -40,6 +47,7 @@ export function spaceCard(space: SpaceRecord, stage: string | undefined): SpaceC
     stage: stage ?? (space.headSha ? 'BUILDING' : 'NO_APP_FILE'),
     updatedAt: space.updatedAt,
     likes: space.likes ?? 0,
+    meta: { tags: list(card.tags), license: text(card.license)?.slice(0, 64), models: list(card.models), datasets: list(card.datasets) },
   };
 }
 
