@@ -30,7 +30,8 @@ describe('web UI flows without a terminal, in Chromium', { timeout: 90_000 }, ()
     mkdirSync(path.join(folder, 'pics', 'deep'), { recursive: true });
     writeFileSync(path.join(folder, 'pics', 'one.txt'), '1');
     writeFileSync(path.join(folder, 'pics', 'deep', 'two.txt'), '2');
-    h = await startHarness((config) => ({ runtime: new FakeRuntime({ http: true }), builder, plan: planFromBuilder(config) }));
+    // Static Spaces through the image builder (as on Kubernetes): these flows watch a build run (progress, a rebuild on edit).
+    h = await startHarness((config) => ({ runtime: new FakeRuntime({ http: true }), builder, plan: planFromBuilder(config), staticSpacesAsImages: true }));
     aliceToken = (await h.api('POST', '/api/users', { name: 'alice' })).json().token;
     expect((await h.api('PUT', '/api/users/alice/password', { password: 'alice-password-1' })).status).toBe(200);
     browser = await launchChromium();
