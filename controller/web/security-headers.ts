@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { sendCompressed } from './compression.js';
 
 /**
  * Headers of every page: a CSP with no inline script or style (the one script and stylesheet come
@@ -33,6 +34,8 @@ export function spaceOriginsOf(publicUrl: string, domain: string): string {
   return `${u.protocol}//*.${domain}${u.port ? `:${u.port}` : ''}`;
 }
 
+/** A page, compressed when the browser takes br or gzip (compression.ts). */
 export function sendPage(res: Response, status: number, body: string, spaceOrigins: string): void {
-  res.status(status).set(pageSecurityHeaders(spaceOrigins)).set('Cache-Control', 'no-store').type('html').send(body);
+  res.status(status).set(pageSecurityHeaders(spaceOrigins)).set('Cache-Control', 'no-store').type('html');
+  sendCompressed(res.req, res, Buffer.from(body, 'utf8'));
 }

@@ -1,4 +1,6 @@
 import { rmSync } from 'node:fs';
+import http from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planFromBuilder } from '../../controller/builds/index.js';
 import { FakeRuntime } from '../../controller/runtime/testing/index.js';
@@ -54,6 +56,28 @@ describe('web UI over HTTP', () => {
     expect(page.status).toBe(200);
     expect(page.body).not.toMatch(/<script>alert|<img src=x/);
     expect(page.body).toContain('<h1>Demo</h1>');
+  });
+
+  it('compresses pages and assets for browsers that take it (br, else gzip), and not for those that do not', async () => {
+    const raw = (path: string, accept?: string) =>
+      new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        http
+          .get({ port: h.port, path, headers: { host: `127.0.0.1:${h.port}`, ...(accept ? { 'accept-encoding': accept } : {}) } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) })).on('error', reject);
+          })
+          .on('error', reject);
+      });
+    const plain = await raw('/spaces');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const br = await raw('/spaces', 'gzip, deflate, br');
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toMatch(/accept-encoding/i);
+    expect(brotliDecompressSync(br.body).toString('utf8')).toContain('<h1>Spaces</h1>');
+    expect(br.body.length).toBeLessThan(plain.body.length / 2);
+    const js = await raw('/assets/app.js', 'gzip');
+    expect(js.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(js.body).toString('utf8')).toContain('data-api');
   });
 
   it('answers bad input on pages with a 4xx, never a 500', async () => {
