@@ -23,7 +23,8 @@ describe('cardData and tags at push time (issue 19)', () => {
     venvs = await hubClientVenvs();
     builder = new FakeImageBuilder();
     builder.hold = true;
-    h = await startHarness((config) => ({ runtime: new FakeRuntime(), builder, plan: planFromBuilder(config) }));
+    // Static Spaces through the (held) image builder, so that each check runs while a build does.
+    h = await startHarness((config) => ({ runtime: new FakeRuntime(), builder, plan: planFromBuilder(config), staticSpacesAsImages: true }));
   }, 15 * 60_000);
 
   afterAll(async () => {
