@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planFromBuilder } from '../../controller/builds/index.js';
 import { FakeRuntime } from '../../controller/runtime/testing/index.js';
 import { FakeImageBuilder } from '../support/fake-image-builder.js';
-import { runCaptured } from '../support/hub-client.js';
+import { runCaptured, venvScriptEnv } from '../support/hub-client.js';
 import { hubClientVenvs, type HubClientVenv } from '../support/hub-client-venvs.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/spaceport-harness.js';
 
@@ -38,17 +38,7 @@ describe('cardData and tags at push time (issue 19)', () => {
       const venv = venvs.find((v) => v.name === name)!;
       const home = mkdtempSync(path.join(tmpdir(), 'spaceport-card-'));
       dirs.push(home);
-      const r = await runCaptured(venv.python, [path.join(import.meta.dirname, 'check_card_at_push.py')], {
-        PATH: `${path.dirname(venv.python)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-        HOME: home,
-        HF_HOME: home,
-        HF_ENDPOINT: `http://127.0.0.1:${h.port}`,
-        HF_TOKEN: ADMIN_TOKEN,
-        HF_HUB_DISABLE_TELEMETRY: '1',
-        HF_HUB_DISABLE_UPDATE_CHECK: '1',
-        SPACEPORT_PREFIX: `card${i}`,
-        ...venv.env,
-      });
+      const r = await runCaptured(venv.python, [path.join(import.meta.dirname, 'check_card_at_push.py')], venvScriptEnv(venv, { port: h.port, home, token: ADMIN_TOKEN }, { SPACEPORT_PREFIX: `card${i}` }));
       expect(r.code, `${r.out}\n${r.err}`).toBe(0);
       const seen = JSON.parse(r.out.trim().split('\n').pop()!) as Record<string, Record<string, unknown>>;
       expect(seen.created).toMatchObject({ title: `card${i}-card`, stage: 'BUILDING' });

@@ -6,7 +6,7 @@ import { planFromBuilder } from '../../controller/builds/index.js';
 import { FakeRuntime } from '../../controller/runtime/testing/index.js';
 import { FakeImageBuilder } from '../support/fake-image-builder.js';
 import { git, gitOk, pushUrl } from '../support/git-client.js';
-import { runCaptured } from '../support/hub-client.js';
+import { runCaptured, venvScriptEnv } from '../support/hub-client.js';
 import { hubClientVenvs, type HubClientVenv } from '../support/hub-client-venvs.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/spaceport-harness.js';
 
@@ -17,17 +17,7 @@ import { ADMIN_TOKEN, startHarness, type Harness } from '../support/spaceport-ha
  */
 function runScript(venv: HubClientVenv, h: Harness, prefix: string, hfHome: string): Promise<{ code: number; out: string; err: string }> {
   const script = path.join(import.meta.dirname, 'check_hub_compat.py');
-  return runCaptured(venv.python, [script], {
-    PATH: `${path.dirname(venv.python)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-    HOME: hfHome,
-    HF_HOME: hfHome,
-    HF_ENDPOINT: `http://127.0.0.1:${h.port}`,
-    HF_TOKEN: ADMIN_TOKEN,
-    HF_HUB_DISABLE_TELEMETRY: '1',
-    HF_HUB_DISABLE_UPDATE_CHECK: '1',
-    SPACEPORT_PREFIX: prefix,
-    ...venv.env,
-  });
+  return runCaptured(venv.python, [script], venvScriptEnv(venv, { port: h.port, home: hfHome, token: ADMIN_TOKEN }, { SPACEPORT_PREFIX: prefix }));
 }
 
 function runHf(venv: HubClientVenv, h: Harness, args: string[], home: string): Promise<{ code: number; out: string; err: string }> {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planFromBuilder } from '../../controller/builds/index.js';
 import { FakeRuntime } from '../../controller/runtime/testing/index.js';
 import { FakeImageBuilder } from '../support/fake-image-builder.js';
-import { runCaptured } from '../support/hub-client.js';
+import { runCaptured, venvScriptEnv } from '../support/hub-client.js';
 import { hubClientVenvs, type HubClientVenv } from '../support/hub-client-venvs.js';
 import { startHarness, type Harness } from '../support/spaceport-harness.js';
 
@@ -40,18 +40,7 @@ describe('likes (issue 17)', () => {
       const venv = venvs.find((v) => v.name === name)!;
       const home = mkdtempSync(path.join(tmpdir(), 'spaceport-likes-'));
       dirs.push(home);
-      const r = await runCaptured(venv.python, [path.join(import.meta.dirname, 'check_likes.py')], {
-        PATH: `${path.dirname(venv.python)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-        HOME: home,
-        HF_HOME: home,
-        HF_ENDPOINT: `http://127.0.0.1:${h.port}`,
-        HF_TOKEN: bob,
-        HF_HUB_DISABLE_TELEMETRY: '1',
-        HF_HUB_DISABLE_UPDATE_CHECK: '1',
-        SPACEPORT_PUBLIC: `admin/${space}`,
-        SPACEPORT_PRIVATE: 'admin/priv',
-        ...venv.env,
-      });
+      const r = await runCaptured(venv.python, [path.join(import.meta.dirname, 'check_likes.py')], venvScriptEnv(venv, { port: h.port, home, token: bob }, { SPACEPORT_PUBLIC: `admin/${space}`, SPACEPORT_PRIVATE: 'admin/priv' }));
       expect(r.code, `${r.out}\n${r.err}`).toBe(0);
       expect(JSON.parse(r.out.trim().split('\n').pop()!)).toEqual({
         like: { likes: 1, liked: true },

@@ -16,6 +16,24 @@ export function runCaptured(cmd: string, args: string[], env: NodeJS.ProcessEnv)
 }
 
 /**
+ * The environment of a script run in one of the huggingface_hub venvs against Spaceport on `port`
+ * (its own HOME and HF_HOME, telemetry and update checks off), plus `extra`.
+ */
+export function venvScriptEnv(venv: { python: string; env: Record<string, string> }, o: { port: number; home: string; token: string }, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: `${path.dirname(venv.python)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    HOME: o.home,
+    HF_HOME: o.home,
+    HF_ENDPOINT: `http://127.0.0.1:${o.port}`,
+    HF_TOKEN: o.token,
+    HF_HUB_DISABLE_TELEMETRY: '1',
+    HF_HUB_DISABLE_UPDATE_CHECK: '1',
+    ...extra,
+    ...venv.env,
+  };
+}
+
+/**
  * Run one of the huggingface_hub scripts in test/hub-client/ against a harness (HF_ENDPOINT and
  * the admin token set, telemetry and Xet off); resolves the JSON object its last line prints.
  */
