@@ -36,6 +36,7 @@ typecheck: deps
 ## Run every test: typecheck, then the quick, main (Docker, git LFS, Chromium, PyPI) and k8s tiers (docs/testing.md).
 ## Installs what a fresh Debian 12 machine lacks first. Per-file times: npx tsx scripts/test-times.ts
 test: deps test-packages docker k8s-tools hub-client-tools schemathesis
+	@bash scripts/test-disk-room.sh
 	npx tsc -p tsconfig.json --noEmit
 	npx tsc -p tsconfig.test.json --noEmit
 	npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest-report.json
