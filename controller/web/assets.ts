@@ -18,10 +18,12 @@ export interface Assets {
 const TYPES: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
   'app.css': 'text/css; charset=utf-8',
+  'files.js': 'text/javascript; charset=utf-8',
+  'live.js': 'text/javascript; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
 };
 
-/** The one script, the one stylesheet and the icon, read once at start and served from memory (no CDN, no build). */
+/** The page script (and the Files tab editor's), the stylesheet and the icon, read once at start and served from memory (no CDN, no build). */
 export function loadAssets(): Assets {
   const files: Record<string, Buffer> = {};
   for (const name of Object.keys(TYPES)) files[name] = readFileSync(path.join(DIR, name));

@@ -22,7 +22,8 @@ export function signInHref(path: string | undefined): string {
 }
 
 /** The page frame: header with navigation, main content, the one stylesheet and the one script. */
-export function renderLayout(ctx: PageContext, page: { title: string; body: SafeHtml; main?: 'wide' | 'narrow' }): SafeHtml {
+/** `scripts`: more of /assets to load after app.js on this page (the Files tab's editor). */
+export function renderLayout(ctx: PageContext, page: { title: string; body: SafeHtml; main?: 'wide' | 'narrow'; scripts?: 'files.js'[] }): SafeHtml {
   const v = ctx.viewer;
   return html`<!doctype html>
 <html lang="en">
@@ -35,6 +36,8 @@ ${ctx.csrf ? html`<meta name="csrf-token" content="${ctx.csrf}">` : null}
 <link rel="icon" href="/assets/favicon.svg?v=${ctx.assetVersion}" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/app.css?v=${ctx.assetVersion}">
 <script src="/assets/app.js?v=${ctx.assetVersion}" defer></script>
+<script src="/assets/live.js?v=${ctx.assetVersion}" defer></script>
+${(page.scripts ?? []).map((name) => html`<script src="/assets/${name}?v=${ctx.assetVersion}" defer></script>`)}
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
