@@ -7,7 +7,8 @@ import { summarizeBuildFailure } from './build-error-summary.js';
 import { BuildOutputDecoder } from './build-output.js';
 import { packBuildContext, TEMPLATED_DOCKERFILE } from './build-context.js';
 import { openBuildkitSession, type BuildkitSession } from './buildkit-session.js';
-import type { BuildRequest, ImageBuilder } from './image-builder.js';
+import type { BuildRequest, ImageBuilder, ImageFiles } from './image-builder.js';
+import { readImageFiles } from './image-files.js';
 import { CA_BUNDLE_FILE_NAME } from './plan-build.js';
 import { registryImagesOf, registryPullProblem } from './registry-images.js';
 import { pullThroughMirrors } from './registry-mirrors.js';
@@ -171,6 +172,10 @@ export class DockerImageBuilder implements ImageBuilder {
       if (dockerStatus(err) === 404) return false;
       throw mapDockerError(err, { action: `inspect ${image}`, otherwise: 'Internal' });
     }
+  }
+
+  imageFiles(image: string, dir: string): Promise<ImageFiles> {
+    return readImageFiles(this.#o.docker, image, dir);
   }
 
   async remove(image: string): Promise<void> {

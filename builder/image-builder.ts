@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { LogSink, SpaceId } from '../core/index.js';
 
 /** Everything one image build needs. The files are already exported to `contextDir`. */
@@ -20,6 +21,14 @@ export interface BuildRequest {
   noCache?: boolean;
 }
 
+/** Files read back from a built image: its content id (hex) and a tar stream of one of its directories. */
+export interface ImageFiles {
+  /** The image's content id, hex (`sha256:` left out): the same files and labels give the same id. */
+  id: string;
+  /** Entries named below the directory's last segment (`site/index.html` for `/site`). Read it or destroy it. */
+  tar: Readable;
+}
+
 export interface ImageBuilder {
   /** Build the image; resolves with its reference, rejects with a BuildError (step + log tail). */
   build(req: BuildRequest, log: LogSink, signal: AbortSignal): Promise<string>;
@@ -30,4 +39,9 @@ export interface ImageBuilder {
    */
   resolve?(image: string): Promise<string | undefined>;
   remove(image: string): Promise<void>;
+  /**
+   * The files under `dir` of a built image (a static build's output). Builders that cannot read an
+   * image back leave it out: such a static build is then released as its image.
+   */
+  imageFiles?(image: string, dir: string): Promise<ImageFiles>;
 }

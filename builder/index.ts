@@ -1,4 +1,4 @@
-export type { BuildRequest, ImageBuilder } from './image-builder.js';
+export type { BuildRequest, ImageBuilder, ImageFiles } from './image-builder.js';
 export { DockerImageBuilder, type DockerImageBuilderOptions } from './docker-image-builder.js';
 export {
   parseSpaceConfig,

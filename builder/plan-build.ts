@@ -50,6 +50,8 @@ export interface PlanBuildInput {
   node?: NodeToolchain;
   /** npm registry for static builds' npm (an operator's mirror); npm's default when absent. */
   npmRegistry?: string;
+  /** static with app_build_command: `files` builds an image of the output alone, released as a tree (see `TemplateInput.staticOutput`). */
+  staticOutput?: 'files' | 'server';
   /** Name of the CA bundle file the builder puts in the context (see `CA_BUNDLE_FILE_NAME`); none when builds need no CA. */
   caBundleFileName?: string;
   /** Proxy for the build's network (pip, apt, npm), passed as the predefined HTTP_PROXY… build args. */
@@ -129,6 +131,7 @@ export function planBuild(input: PlanBuildInput): BuildPlan {
     ...(buildCommand ? { buildCommand } : {}),
     ...(buildCommand && input.node ? { node: input.node } : {}),
     ...(buildCommand && input.npmRegistry ? { npmRegistry: input.npmRegistry } : {}),
+    ...(buildCommand && input.staticOutput === 'files' ? { staticOutput: 'files' as const } : {}),
     ...(repoFiles.requirements && input.requirementsTxt !== undefined && hasLocalReferences(input.requirementsTxt)
       ? { localRequirements: true }
       : {}),

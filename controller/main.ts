@@ -258,7 +258,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   // Builds and pushes the previous process did not finish are queued again before the port opens.
   await rebuildInterrupted({ store, pipeline, pushes, logger });
   // Static Spaces still in containers (from before trees) move to their trees: no push needed.
-  if (staticTrees) await moveStaticSpacesToTrees({ store, pipeline, logger });
+  if (staticTrees) await moveStaticSpacesToTrees({ store, pipeline, logger, builtFiles: builder.imageFiles !== undefined });
 
   let port: number;
   try {

@@ -143,6 +143,17 @@ describe('static template', () => {
     ]);
   });
 
+  it("with staticOutput 'files': the final image is the build output alone under /site (no Python, no server)", () => {
+    const r = renderTemplate(input({ sdk: 'static', appFile: 'dist/index.html', buildCommand: 'npm run build', files: ALL, staticOutput: 'files' }));
+    const d = r.dockerfile!;
+    expectInOrder(d, [/^FROM spaceport\/node:bookworm AS build$/, /^RUN \["\/bin\/sh", "-c", "npm run build"\]$/, /^FROM scratch$/, /^COPY --from=build \["\/home\/user\/app\/dist\/", "\/site\/"\]$/]);
+    expect(d).not.toContain('spaceport/python');
+    expect(d).not.toContain('serve.py');
+    expect(r.extraFiles).toEqual({});
+    // Without a build command there is nothing to build: the files mode changes nothing.
+    expect(renderTemplate(input({ sdk: 'static', appFile: 'index.html', staticOutput: 'files' }))).toEqual(renderTemplate(input({ sdk: 'static', appFile: 'index.html' })));
+  });
+
   it('with a chosen Node.js: the build stage is the Python base plus that Node copied in, and says which it runs', () => {
     const node = { image: 'spaceport/node:22.12.0-npm10.9.2', version: '22.12.0', npm: '10.9.2' };
     const d = renderTemplate(input({ sdk: 'static', appFile: 'dist/index.html', buildCommand: 'npm run build', files: ALL, caBundleFile: CA, node })).dockerfile!;

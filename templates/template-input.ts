@@ -36,6 +36,12 @@ export interface TemplateInput {
   appPort?: number;
   /** static: a build command such as `npm run build`; the output is `dirname(appFile)`. */
   buildCommand?: string;
+  /**
+   * static with `buildCommand`: `files` makes the final stage an empty image holding only the build's
+   * output under {@link STATIC_OUTPUT_DIR} (released as a tree the proxy serves; no server, no
+   * container). `server` (the default) adds the file server that runs as a container.
+   */
+  staticOutput?: 'files' | 'server';
   /** Which dependency files the repo has (repo-root paths). */
   files: RepoFiles;
   /** requirements.txt refers to local paths (`-e .`, `-r other.txt`): install it after the code is copied. */
@@ -98,3 +104,6 @@ export interface RenderedTemplate {
 export const APP_UID = 1000;
 export const APP_HOME = '/home/user';
 export const APP_DIR = '/home/user/app';
+
+/** Where a static build's output lies in its files-only image (`staticOutput: 'files'`). */
+export const STATIC_OUTPUT_DIR = '/site';

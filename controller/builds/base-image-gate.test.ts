@@ -5,6 +5,15 @@ import { BaseImageGate, baseImagesOf } from './base-image-gate.js';
 it('finds the images a Dockerfile builds from, not its stages', () => {
   const df = 'FROM spaceport/node:bookworm AS build\nRUN npm run build\nFROM spaceport/python:3.11\nCOPY --from=build /x /y\nFROM build\n';
   expect(baseImagesOf(df)).toEqual(['spaceport/node:bookworm', 'spaceport/python:3.11']);
+  expect(baseImagesOf('FROM spaceport/node:bookworm AS build\nFROM scratch\nCOPY --from=build /app/dist/ /site/\n')).toEqual(['spaceport/node:bookworm']);
+});
+
+it("passes the inner builder's imageFiles through, and has none when the inner builder has none", async () => {
+  const files = { id: 'x', tar: undefined as never };
+  const inner = { build: async () => 'i', exists: async () => true, remove: async () => {}, imageFiles: async (image: string, dir: string) => ({ ...files, id: `${image}:${dir}` }) };
+  const gate = new BaseImageGate(inner, async () => {});
+  expect((await gate.imageFiles!('img', '/site')).id).toBe('img:/site');
+  expect(new BaseImageGate({ build: inner.build, exists: inner.exists, remove: inner.remove }, async () => {}).imageFiles).toBeUndefined();
 });
 
 it('finds the images a Dockerfile copies from (a chosen Node.js), not its stages or stage numbers', () => {

@@ -10,7 +10,8 @@ export function baseImagesOf(dockerfile: string): string[] {
     const copy = /^\s*COPY\s+(?:--\S+\s+)*?--from=(\S+)/i.exec(line);
     const image = from?.[1] ?? copy?.[1];
     if (!image) continue;
-    if (!stages.has(image) && !/^\d+$/.test(image) && !images.includes(image)) images.push(image);
+    // `scratch` is no image: the empty start of a files-only image.
+    if (!stages.has(image) && !/^\d+$/.test(image) && image !== 'scratch' && !images.includes(image)) images.push(image);
     if (from?.[2]) stages.add(from[2]);
   }
   return images;
@@ -25,11 +26,14 @@ export class BaseImageGate implements ImageBuilder {
   readonly #inner: ImageBuilder;
   readonly #ensure: (images: string[], log: LogSink) => Promise<void>;
   readonly #ready = new Map<string, Promise<void>>();
+  /** The inner builder's, when it has one (a static build's output is read back through it). */
+  readonly imageFiles?: ImageBuilder['imageFiles'];
 
   /** `ensure` builds those of the given images it knows how to make and that are missing. */
   constructor(inner: ImageBuilder, ensure: (images: string[], log: LogSink) => Promise<void>) {
     this.#inner = inner;
     this.#ensure = ensure;
+    if (inner.imageFiles) this.imageFiles = (image, dir) => inner.imageFiles!(image, dir);
   }
 
   /** Make sure these base images exist (once each; again after a failure). */

@@ -8,7 +8,8 @@ import type { GitRepos } from '../git/git-repos.js';
 import type { BuildRecord, ReleaseRecord, SpaceRecord } from '../store/records.js';
 import { writeStatus } from '../store/write-status.js';
 import type { SpaceStore } from '../store/space-store.js';
-import { staticTreeImage } from '../runtime/static-instance.js';
+import { buildErrorMessage } from './build-error-message.js';
+import { releaseBuiltFiles, releaseRepoTree, staticReleaseKind } from './static-release.js';
 import type { BuildLogs } from './build-logs.js';
 import type { StaticTreeDir } from './static-tree-dir.js';
 import type { PlanRelease } from './release-plan.js';
@@ -44,8 +45,9 @@ export interface BuildPipelineOptions {
   /** SPACEPORT_INSTANCE_NAME: the `spaceport.instance` label of the images (housekeeping collects only its own). */
   instance?: string;
   /**
-   * Where static Spaces' trees go. With it, a static Space without `app_build_command` is released as
-   * its tree (served by the proxy, no image, no container); without it, as an image.
+   * Where static Spaces' trees go. With it, a static Space is released as a tree (its files, or with
+   * `app_build_command` the build's output read back from the image) served by the proxy, no
+   * container; without it, as an image.
    */
   staticTrees?: StaticTreeDir;
 }
@@ -338,16 +340,15 @@ export class BuildPipeline {
       variables,
       requirementsTxt: requirements?.toString('utf8'),
       nodeFiles,
+      staticOutput: this.#o.staticTrees && builder.imageFiles ? 'files' : 'server',
     });
     if (plan.kind !== 'ok') return { kind: 'failed', failure: plan.kind === 'no_app_file' ? 'NO_APP_FILE' : 'CONFIG_ERROR', message: plan.message };
     for (const notice of plan.notices) sink.write(`${notice}\n`);
-    const staticTrees = this.#o.staticTrees;
-    if (staticTrees && plan.sdk === 'static' && !plan.config.app_build_command) {
+    const release = staticReleaseKind(plan, this.#o.staticTrees, builder);
+    const built = (image: string) => ({ kind: 'built' as const, image, port: plan.port, config: plan.config, cardData: plan.cardData, sdk: plan.sdk });
+    if (release === 'tree') {
       // The release kind "static tree": the files themselves, in place before the release exists.
-      const made = await staticTrees.materialise(repos, space.id, build.commit, build.tree, signal);
-      const index = String(plan.config.app_file ?? sdkTraits('static').defaultAppFile);
-      sink.write(made === 'made' ? `Static files in place (tree ${build.tree}): served by the proxy, no container.\n` : `Static files of tree ${build.tree} are in place already.\n`);
-      return { kind: 'built', image: staticTreeImage({ tree: build.tree, index }), port: plan.port, config: plan.config, cardData: plan.cardData, sdk: plan.sdk };
+      return built(await releaseRepoTree({ staticTrees: this.#o.staticTrees!, repos, space: space.id, commit: build.commit, tree: build.tree, config: plan.config, sink, signal }));
     }
     let image = plan.image;
     const found = build.noCache ? undefined : builder.resolve ? await builder.resolve(plan.image) : (await builder.exists(plan.image)) ? plan.image : undefined;
@@ -387,13 +388,10 @@ export class BuildPipeline {
         this.#removeWhenSettled(dir, building);
       }
     }
-    return { kind: 'built', image, port: plan.port, config: plan.config, cardData: plan.cardData, sdk: plan.sdk };
+    if (release === 'built-files') {
+      return built(await releaseBuiltFiles({ staticTrees: this.#o.staticTrees!, builder: builder as Required<typeof builder>, image, config: plan.config, sink, signal }));
+    }
+    return built(image);
   }
 }
 
-/** A failed build's message: the builder's summary (its cause first), the failed step, then the log's last lines. */
-export function buildErrorMessage(err: BuildError): string {
-  const head = err.step && !err.message.includes(err.step) ? `${err.message}\nFailed step: ${err.step}` : err.message;
-  const tail = err.logTail.replace(/\n+$/, '');
-  return tail ? `${head}\n\nLast lines of the build log:\n${tail}` : head;
-}

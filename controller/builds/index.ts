@@ -1,5 +1,6 @@
 export * from './build-logs.js';
 export * from './build-pipeline.js';
+export { buildErrorMessage } from './build-error-message.js';
 export * from './release-plan.js';
 export * from './plan-from-builder.js';
 export * from './base-image-gate.js';

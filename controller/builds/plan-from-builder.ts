@@ -23,7 +23,7 @@ export function planFromBuilder(config: Readonly<Config>, opts: PlanFromBuilderO
       : undefined;
   const pythonImages = pythonImagesWith(config.SPACEPORT_PYTHON_IMAGES);
   let cacheKey = opts.cacheKey;
-  return async ({ space, readme, files, tree, variables, requirementsTxt, nodeFiles, dependenciesChangedAt }) => {
+  return async ({ space, readme, files, tree, variables, requirementsTxt, nodeFiles, dependenciesChangedAt, staticOutput }) => {
     const parsed = parseSpaceConfig(readme);
     if (!parsed.ok) return { kind: 'config_error', message: parsed.message };
     const notices: string[] = [];
@@ -58,6 +58,7 @@ export function planFromBuilder(config: Readonly<Config>, opts: PlanFromBuilderO
         : {}),
       nodeImage: DEFAULT_BASE_IMAGES.node,
       ...(node ? { node } : {}),
+      ...(staticOutput ? { staticOutput } : {}),
       // An operator's own npm mirror serves the build's packages too (npm's default otherwise).
       ...(config.SPACEPORT_NPM_REGISTRY !== DEFAULT_NPM_REGISTRY ? { npmRegistry: config.SPACEPORT_NPM_REGISTRY } : {}),
       caBundleFileName: CA_BUNDLE_FILE_NAME,

@@ -34,4 +34,6 @@ export type PlanRelease = (input: {
   nodeFiles?: { packageJson?: string; nvmrc?: string; nodeVersionFile?: string };
   /** Committer date of the newest commit that changed README.md or a dependency file (packages are resolved as of then). */
   dependenciesChangedAt?: Date;
+  /** static with app_build_command: build the output alone (`files`, released as a tree) or with its file server. */
+  staticOutput?: 'files' | 'server';
 }) => ReleasePlan | Promise<ReleasePlan>;

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { SpaceId } from '../../core/index.js';
-import type { GitRepos } from '../git/git-repos.js';
+import { extractTar, type GitRepos } from '../git/index.js';
 import { TREE_HASH } from '../../proxy/index.js';
 
 const TMP_PREFIX = '.tmp-';
@@ -40,19 +41,42 @@ export class StaticTreeDir {
   }
 
   /** Export `commit` (whose tree is `tree`) into `{root}/{tree}` unless it is there already. */
-  async materialise(repos: Pick<GitRepos, 'exportTree'>, space: SpaceId, commit: string, tree: string, signal?: AbortSignal): Promise<'made' | 'present'> {
-    if (await this.has(tree)) return 'present';
+  materialise(repos: Pick<GitRepos, 'exportTree'>, space: SpaceId, commit: string, tree: string, signal?: AbortSignal): Promise<'made' | 'present'> {
+    return this.#put(tree, async (tmp) => {
+      await repos.exportTree(space, commit, tmp);
+      return tmp;
+    }, signal);
+  }
+
+  /**
+   * A static build's output (a tar stream whose entries lie below `top`, as `ImageBuilder.imageFiles`
+   * gives them) into `{root}/{key}` unless it is there already; the stream is destroyed unread then.
+   */
+  async materialiseFiles(key: string, tar: Readable, top: string, signal?: AbortSignal): Promise<'made' | 'present'> {
+    if (await this.has(key)) {
+      tar.destroy();
+      return 'present';
+    }
+    return this.#put(key, async (tmp) => {
+      await extractTar(tar, tmp);
+      return path.join(tmp, top);
+    }, signal);
+  }
+
+  /** Fill a temp dir and rename the files' directory (`fill`'s answer, inside it) into `{root}/{key}`. */
+  async #put(key: string, fill: (tmp: string) => Promise<string>, signal?: AbortSignal): Promise<'made' | 'present'> {
+    if (await this.has(key)) return 'present';
     await mkdir(this.root, { recursive: true });
-    const tmp = path.join(this.root, `${TMP_PREFIX}${tree}-${randomBytes(4).toString('hex')}`);
+    const tmp = path.join(this.root, `${TMP_PREFIX}${key}-${randomBytes(4).toString('hex')}`);
     try {
       await mkdir(tmp);
-      await repos.exportTree(space, commit, tmp);
+      const filled = await fill(tmp);
       signal?.throwIfAborted();
       try {
-        await rename(tmp, this.pathOf(tree));
+        await rename(filled, this.pathOf(key));
       } catch (err) {
         // Another build of the same tree got there first: its copy is the same files.
-        if (!(await this.has(tree))) throw err;
+        if (!(await this.has(key))) throw err;
       }
       return 'made';
     } finally {

@@ -1,5 +1,6 @@
 export type { GitRepos, Head, InitialCommit } from './git-repos.js';
 export { CliGitRepos, filePathProblem, type CliGitReposOptions } from './cli-git-repos.js';
+export { extractTar } from './extract-tar.js';
 export { GitCommandError, runGit, type RunGitOptions, type GitResult } from './run-git.js';
 export { validateUpstreamUrl, type UpstreamUrlOptions } from './upstream-url.js';
 export {

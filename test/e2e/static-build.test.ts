@@ -6,7 +6,8 @@ import { commitFiles } from '../support/git-client.js';
 /**
  * A static Space with `app_build_command`: `npm run build` runs in a Node build stage (no
  * engines.node: the current LTS, Node.js 22 from the npm registry) and only the build output
- * (`dirname(app_file)`) is served.
+ * (`dirname(app_file)`) is served: read back from the build's files-only image into a tree the proxy
+ * serves, with no container for the Space.
  */
 const RUN_ID = randomBytes(4).toString('hex');
 const README = '---\ntitle: Built site\nsdk: static\napp_build_command: npm run build\napp_file: dist/index.html\n---\n';
@@ -39,6 +40,10 @@ describe('static Space with app_build_command on Docker', () => {
     await s.close();
   });
 
+  /** Containers made to read this Space's images' files. */
+  const readerContainers = async () =>
+    (await s.docker.listContainers({ all: true, filters: { label: ['spaceport.image-files'] } })).filter((c) => c.Image.startsWith(`spaceport/${s.sub}`));
+
   it('serves the build output at the subdomain, and only it', async () => {
     const page = await s.h.app(s.sub, '/');
     expect(page.status).toBe(200);
@@ -53,6 +58,10 @@ describe('static Space with app_build_command on Docker', () => {
     const log = await s.buildLog();
     expect(log).toMatch(/\[build \d+\/\d+\] RUN .*npm run build/);
     expect(log).toContain('node build.js');
+    expect(log).toMatch(/Build output in place \([0-9a-f]{12}\): served by the proxy, no container\./);
+    // No container serves it, and the one made to read the image's files (never started) is gone.
+    expect(await s.containers()).toEqual([]);
+    expect(await readerContainers()).toEqual([]);
   });
 
   it('a source change is built again and served', async () => {
@@ -60,5 +69,6 @@ describe('static Space with app_build_command on Docker', () => {
     const rt = await s.pushAndSettle(300_000);
     expect(rt.stage, rt.errorMessage).toBe('RUNNING');
     expect((await s.h.app(s.sub, '/')).body).toContain(`<h1>Built page ${RUN_ID} v2</h1>`);
+    expect(await s.containers()).toEqual([]);
   }, 360_000);
 });
