@@ -189,11 +189,13 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   const flavors = () => spaces.offeredFlavors().map(hardwareJson);
   const logs = new SpaceLogs({ spaces, store, buildLogs, runtime });
   const accounts = new UserAccounts(store);
+  const orgs = new Organizations(store);
   const web = createWeb({
     config,
     spaces,
     logs,
     accounts,
+    orgs,
     repos,
     routes,
     sessions,
@@ -207,7 +209,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     logs,
     auth: storeAuthenticator(store),
     accounts,
-    orgs: new Organizations(store),
+    orgs,
     logger,
     flavors,
     sessions,

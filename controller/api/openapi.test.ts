@@ -42,6 +42,7 @@ const web = createWeb({
   spaces: {} as SpaceService,
   logs: {} as SpaceLogs,
   accounts: {} as UserAccounts,
+  orgs: {} as Organizations,
   repos: {} as GitRepos,
   routes: {} as RouteSource,
   sessions: {} as WebSessions,

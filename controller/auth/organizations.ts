@@ -15,6 +15,11 @@ export class Organizations {
     this.#store = store;
   }
 
+  /** The organization called `name`, or undefined. */
+  find(name: string): OrgRecord | undefined {
+    return this.#store.getOrg(String(name));
+  }
+
   get(name: string): OrgRecord {
     const org = this.#store.getOrg(String(name));
     if (!org) throw fail('orgNotFound', { name: String(name) });
@@ -38,8 +43,22 @@ export class Organizations {
   /** Members see each other. */
   members(principal: Principal, org: OrgRecord): OrgMembership[] {
     const p = requireUser(principal);
-    if (roleIn(p, org.name) === undefined) throw fail('orgMembersOnly', { org: org.name });
+    if (!this.seesMembers(p, org)) throw fail('orgMembersOnly', { org: org.name });
     return this.#store.listMembers(org.name);
+  }
+
+  /**
+   * The organizations `user` belongs to, as `principal` may see them: members see each other (as
+   * `members` says), so a viewer sees only the memberships in organizations they belong to themselves
+   * (the user themselves sees all of theirs, a site admin all).
+   */
+  membershipsOf(principal: Principal, user: string): OrgMembership[] {
+    return this.#store.membershipsOf(user).filter((m) => roleIn(principal, m.org) !== undefined);
+  }
+
+  /** Whether `principal` sees `org`'s members (its members, any role, and site admins). */
+  seesMembers(principal: Principal, org: OrgRecord): boolean {
+    return roleIn(principal, org.name) !== undefined;
   }
 
   /** `readRole` is called once the caller may manage members. */

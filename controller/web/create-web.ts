@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Config, Logger } from '../../core/index.js';
 import type { RouteSource } from '../../proxy/index.js';
-import type { SignInLimiter, UserAccounts, WebSessions } from '../auth/index.js';
+import type { Organizations, SignInLimiter, UserAccounts, WebSessions } from '../auth/index.js';
 import type { GitRepos } from '../git/index.js';
 import type { StageResult } from '../lifecycle/index.js';
 import type { SpaceLogs, SpaceService } from '../spaces/index.js';
@@ -9,6 +9,7 @@ import { loadAssets } from './assets.js';
 import { OidcSignIn } from './oidc-sign-in.js';
 import { notFoundPage } from './not-found-page.js';
 import { pageRoutes } from './page-routes.js';
+import { profileRoutes } from './profile-routes.js';
 import { signInRoutes } from './sign-in-routes.js';
 import { stageEventsHandler } from './stage-events.js';
 import { principalOf } from './web-context.js';
@@ -18,6 +19,7 @@ export interface WebOptions {
   spaces: SpaceService;
   logs: SpaceLogs;
   accounts: UserAccounts;
+  orgs: Organizations;
   repos: GitRepos;
   routes: RouteSource;
   sessions: WebSessions;
@@ -72,6 +74,8 @@ export function createWeb(o: WebOptions): Router {
       logger: o.logger,
     }),
   );
+  // After every fixed path: `/{user}` and `/{org}` take any single segment that is a valid name.
+  r.use(profileRoutes({ spaces: o.spaces, orgs: o.orgs, stageOf: o.stageOf, assetVersion: assets.version, logger: o.logger }));
   // Last: a browser asking for a page that does not exist gets the HTML 404 page; API clients (no
   // text/html in Accept, or JSON preferred) fall through to the API's JSON 404.
   r.use(notFoundPage({ spaces: o.spaces, assetVersion: assets.version, logger: o.logger }));

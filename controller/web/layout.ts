@@ -4,6 +4,8 @@ import { html, type SafeHtml } from './html.js';
 export interface Viewer {
   name: string;
   admin: boolean;
+  /** The organizations the viewer belongs to (the header's menu links them). */
+  orgs?: string[];
 }
 
 export interface PageContext {
@@ -48,6 +50,7 @@ ${(page.scripts ?? []).map((name) => html`<script src="/assets/${name}?v=${ctx.a
     ${v
       ? html`<a href="/new-space">New Space</a>
     <a href="/${v.name}">${v.name}</a>
+    <details class="nav-menu"><summary>Organizations</summary><ul class="plain">${(v.orgs ?? []).map((org) => html`<li><a href="/${org}">${org}</a></li>`)}<li><a href="/organizations/new">New organization</a></li></ul></details>
     <a href="/settings/tokens">Tokens</a>
     <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${ctx.csrf ?? ''}"><button type="submit" class="link">Sign out</button></form>`
       : html`<a href="${signInHref(ctx.path)}">Sign in</a>`}

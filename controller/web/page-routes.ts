@@ -1,13 +1,13 @@
 import { Router } from 'express';
-import { fail, nameProblem, toSpaceId, type Logger, type SpaceId } from '../../core/index.js';
+import { fail, toSpaceId, type Logger, type SpaceId } from '../../core/index.js';
 import { assertCanWrite, canReadCode, canWrite as mayWrite, requireUser } from '../auth/index.js';
 import type { GitRepos } from '../git/index.js';
 import type { StageResult } from '../lifecycle/index.js';
-import { SPACE_SORTS, spaceHost, type SpaceLogs, type SpaceRecord, type SpaceService, type SpaceSort } from '../spaces/index.js';
+import { spaceHost, type SpaceLogs, type SpaceRecord, type SpaceService } from '../spaces/index.js';
 import { failingLines } from './failing-lines.js';
 import type { SafeHtml } from './html.js';
 import { renderNewSpace, renderTokens } from './render-account-pages.js';
-import { SDKS, type Sdk } from '../../templates/index.js';
+import { galleryView } from './gallery-view.js';
 import { renderGallery } from './render-gallery.js';
 import { renderMarkdown } from './render-markdown.js';
 import { renderSpacePage, type SpacePageView, type SpaceTab } from './render-space-page.js';
@@ -43,57 +43,26 @@ function flavorOptions(list: Record<string, unknown>[]): FlavorOption[] {
   });
 }
 
-function queryText(v: unknown, max: number): string | undefined {
-  return typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, max) : undefined;
-}
-
-/** The pages: gallery, a user's or organization's Spaces, a Space's tabs, /new-space, /settings/tokens. */
+/** The pages: gallery, a Space's tabs, /new-space, /settings/tokens (a user's and an organization's pages: profile-routes.ts). */
 export function pageRoutes(o: PageRoutesOptions): Router {
   const r = Router();
   const deps = { spaces: o.spaces, assetVersion: o.assetVersion, logger: o.logger };
   const pageSize = o.pageSize ?? 24;
 
-  const gallery = (owner?: string) =>
-    page(deps, async (req, res) => {
-      const p = principalOf(res);
-      const q = queryText(req.query.q, 100);
-      const sdkText = queryText(req.query.sdk, 20);
-      const sdk = (SDKS as readonly string[]).includes(sdkText ?? '') ? (sdkText as Sdk) : undefined;
-      const ownerFilter = owner ?? queryText(req.query.owner, 96);
-      const pageNo = Math.max(1, Math.min(10_000, Number.parseInt(String(req.query.p ?? '1'), 10) || 1));
-      const sortText = queryText(req.query.sort, 20);
-      const sort = (SPACE_SORTS as readonly string[]).includes(sortText ?? '') ? (sortText as SpaceSort) : undefined;
-      const result = o.spaces.gallery(p, {
-        sort,
-        search: q,
-        sdk,
-        owner: ownerFilter,
-        limit: pageSize,
-        offset: (pageNo - 1) * pageSize,
-      });
-      if (owner && result.total === 0 && !o.spaces.namespaceExists(owner)) {
-        throw fail('namespaceNotFound', { owner });
-      }
-      return renderGallery(pageContext(res, o.assetVersion), {
-        heading: owner ?? 'Spaces',
-        path: owner ? `/${owner}` : '/spaces',
-        cards: result.spaces.map((s) => spaceCard(s, o.stageOf(s.uid)?.stage)),
-        total: result.total,
-        page: pageNo,
-        pageSize,
-        filters: { q, sdk, owner: ownerFilter, sort },
-        fixedOwner: owner !== undefined,
-      }).value;
-    });
+  const gallery = () =>
+    page(deps, async (req, res) => renderGallery(pageContext(res, o.assetVersion), galleryView({ spaces: o.spaces, stageOf: o.stageOf, pageSize }, req, res)).value);
 
   r.get('/', gallery());
   r.get('/spaces', gallery());
 
   r.get(
     '/new-space',
-    page(deps, async (_req, res) => {
+    page(deps, async (req, res) => {
       const p = requireUser(principalOf(res));
-      return renderNewSpace(pageContext(res, o.assetVersion), { owner: p.user.name, flavors: flavorOptions(o.flavors()) }).value;
+      // The owner picker: the user, and the organizations where they may create (assertCanCreateIn's roles).
+      const orgs = [...(p.orgs ?? [])].filter(([, role]) => role === 'admin' || role === 'write').map(([org]) => org).sort();
+      const selected = typeof req.query.owner === 'string' ? req.query.owner : undefined;
+      return renderNewSpace(pageContext(res, o.assetVersion), { owner: p.user.name, orgs, selected, flavors: flavorOptions(o.flavors()) }).value;
     }),
   );
 
@@ -153,12 +122,6 @@ export function pageRoutes(o: PageRoutesOptions): Router {
   r.get('/spaces/:owner/:name/blob/main/*path', spacePage('file'));
   r.get('/spaces/:owner/:name/logs', spacePage('logs'));
   r.get('/spaces/:owner/:name/settings', spacePage('settings'));
-
-  // `/{owner}`: a user's or organization's Spaces. Names that are not valid owners fall through (404 from the API).
-  r.get('/:owner', (req, res, next) => {
-    if (nameProblem(String(req.params.owner)) !== undefined) return next();
-    return gallery(String(req.params.owner))(req, res);
-  });
 
   return r;
 }

@@ -35,6 +35,10 @@ ${v.oidcName ? html`<p class="or">or</p><p><a class="button" href="/login/oidc?n
 
 export interface NewSpaceView {
   owner: string;
+  /** Organizations where the user may create Spaces (write or admin role). */
+  orgs: string[];
+  /** The owner chosen by the link that led here (`/new-space?owner=acme`, from an organization's page). */
+  selected?: string;
   flavors: FlavorOption[];
 }
 
@@ -46,7 +50,7 @@ export function renderNewSpace(ctx: PageContext, v: NewSpaceView): SafeHtml {
 <form data-api="POST /api/repos/create" data-then="new-space" class="stack" data-new-space>
   <input type="hidden" name="type" value="space">
   <div class="row">
-    <label>Owner <select name="organization" data-owner-select data-optional><option value="">${v.owner}</option></select></label>
+    <label>Owner <select name="organization" data-optional><option value="">${v.owner}</option>${v.orgs.map((org) => html`<option value="${org}"${org === v.selected ? html` selected` : null}>${org}</option>`)}</select></label>
     <label>Space name <input name="name" required maxlength="96" pattern="[A-Za-z0-9][A-Za-z0-9._\\-]*" autocomplete="off"></label>
   </div>
   <fieldset><legend>SDK</legend>${SDKS.map((s, i) => html`<label class="choice"><input type="radio" name="sdk" value="${s}"${i === 0 ? html` checked` : null}> ${s}</label>`)}</fieldset>

@@ -59,10 +59,11 @@ function pageLink(view: GalleryView, page: number): string {
   return `${view.path}${qs ? `?${qs}` : ''}`;
 }
 
-export function renderGalleryBody(view: GalleryView): SafeHtml {
+/** `level`: `h2` when the gallery is a section of a page (a user's or organization's profile). */
+export function renderGalleryBody(view: GalleryView, level: 'h1' | 'h2' = 'h1'): SafeHtml {
   const pages = Math.max(1, Math.ceil(view.total / view.pageSize));
   const f = view.filters;
-  return html`<h1>${view.heading}</h1>
+  return html`${level === 'h1' ? html`<h1>${view.heading}</h1>` : html`<h2 id="spaces-heading">${view.heading}</h2>`}
 <form class="filters" method="get" action="${view.path}" role="search">
   <label>Search <input type="search" name="q" value="${f.q ?? ''}" placeholder="Search Spaces" maxlength="100"></label>
   <label>SDK <select name="sdk"><option value="">Any</option>${SDKS.map((s) => html`<option value="${s}"${s === f.sdk ? html` selected` : null}>${s}</option>`)}</select></label>

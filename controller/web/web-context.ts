@@ -17,7 +17,7 @@ export function pageContext(res: Response, assetVersion: string): PageContext {
   const p = principalOf(res);
   const session = sessionOf(res);
   return {
-    viewer: p.kind === 'user' ? { name: p.user.name, admin: p.user.role === 'admin' } : undefined,
+    viewer: p.kind === 'user' ? { name: p.user.name, admin: p.user.role === 'admin', orgs: [...(p.orgs?.keys() ?? [])].sort() } : undefined,
     csrf: session?.csrf,
     assetVersion,
     path: res.req?.originalUrl,

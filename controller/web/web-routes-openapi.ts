@@ -19,6 +19,8 @@ export const WEB_HTML_PAGES: readonly string[] = [
   'GET /spaces/:owner/:name/blob/main/*path',
   'GET /spaces/:owner/:name/logs',
   'GET /spaces/:owner/:name/settings',
+  'GET /organizations/new',
+  'GET /organizations/:org/settings/members',
   'GET /:owner',
 ];
 

@@ -106,6 +106,8 @@
           say(form, 'The Space was created, but its starter app was not: ' + err.message, true);
         }
       );
+    } else if (then.indexOf('goto-name:') === 0 && data && data.name) {
+      location.assign(then.slice(10) + encodeURIComponent(data.name));
     } else if (then === 'goto-response-url' && data && data.url) {
       location.assign(new URL(data.url, location.href).pathname);
     } else if (then === 'show-token' && data && data.token) {
@@ -158,6 +160,12 @@
         return;
       }
     }
+    var ask = form.getAttribute('data-ask');
+    if (ask !== null && !window.confirm(ask)) return;
+    // `{_field}` in the URL: that field's value (a member's user name), path-encoded.
+    spec = spec.replace(/\{(_[a-z]+)\}/g, function (_m, name) {
+      return encodeURIComponent(form.elements[name] ? form.elements[name].value.trim() : '');
+    });
     var i = spec.indexOf(' ');
     var button = form.querySelector('button[type="submit"]');
     if (button) button.disabled = true;
@@ -209,20 +217,6 @@
         commits.firstChild.textContent = 'History is not available: ' + err.message;
       }
     );
-  }
-
-  // ---- /new-space: organizations the user may create in (whoami-v2's orgs).
-  var ownerSelect = document.querySelector('[data-owner-select]');
-  if (ownerSelect) {
-    api('GET', '/api/whoami-v2').then(function (me) {
-      (me.orgs || []).forEach(function (org) {
-        if (org.roleInOrg && org.roleInOrg !== 'admin' && org.roleInOrg !== 'write') return;
-        var o = document.createElement('option');
-        o.value = org.name;
-        o.textContent = org.name;
-        ownerSelect.appendChild(o);
-      });
-    }, function () {});
   }
 
   // ---- /settings/tokens: list and revoke through the API.
