@@ -19,6 +19,7 @@ export const WEB_HTML_PAGES: readonly string[] = [
   'GET /spaces/:owner/:name/blob/main/*path',
   'GET /spaces/:owner/:name/logs',
   'GET /spaces/:owner/:name/settings',
+  'GET /spaces/:owner/:name/api',
   'GET /:owner',
 ];
 
