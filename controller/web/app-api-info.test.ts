@@ -75,6 +75,13 @@ describe('the snippets', () => {
     expect(page).not.toContain('/hidden');
   });
 
+  it('say that a sleeping Space must be awake, and wait for it (live.js reloads the page once it runs)', () => {
+    const asleep = renderSpaceApi({ ...view, api: { kind: 'asleep' } }).value;
+    expect(asleep).toContain('data-api-waiting');
+    expect(asleep).toContain('The Space is asleep');
+    expect(asleep).toContain('href="/spaces/alice/demo"');
+  });
+
   it('an app cannot break out of the shell command or the page with an endpoint or a value it names', () => {
     const evil = { parameters: [{ parameter_name: 'x); import os', example_input: "'; rm -rf ~; '</textarea><script>" }], returns: [] };
     const curl = curlSnippet(view, "/a';touch /tmp/p;'", evil, '/gradio_api');

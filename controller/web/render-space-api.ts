@@ -99,9 +99,9 @@ function renderEndpoint(v: SpaceApiView, apiName: string, e: GradioEndpoint, pre
   <h3 id="ep${id}"><code>api_name="${apiName}"</code></h3>
   ${renderValues('Parameters', e.parameters, true)}
   ${renderValues('Returns', e.returns, false)}
-  <label>Python (gradio_client) <textarea readonly rows="${py.split('\n').length}" id="py${id}" spellcheck="false">${py}</textarea></label>
+  <label>Python (gradio_client) <textarea readonly rows="${py.split('\n').length}" id="py${id}" spellcheck="false" wrap="off">${py}</textarea></label>
   <button type="button" data-copy="py${id}">Copy Python</button>
-  <label>curl <textarea readonly rows="${curl.split('\n').length}" id="curl${id}" spellcheck="false">${curl}</textarea></label>
+  <label>curl <textarea readonly rows="${curl.split('\n').length}" id="curl${id}" spellcheck="false" wrap="off">${curl}</textarea></label>
   <button type="button" data-copy="curl${id}">Copy curl</button>
 </section>`;
 }
@@ -118,11 +118,11 @@ export function renderSpaceApi(v: SpaceApiView): SafeHtml {
   const a = v.api;
   const setup = html`<p>Install the client with <code>pip install gradio_client</code>. It finds <code>${v.id}</code> on this hub through <code>HF_ENDPOINT</code>${v.private ? html`; this Space is private, so set <code>HF_TOKEN</code> to one of your <a href="/settings/tokens">tokens</a>` : null}.</p>`;
   if (a.kind === 'asleep') {
-    return html`<section class="state" role="status" data-api-asleep><h2>The Space is asleep</h2>
-  <p>Its API is described by the running app. Open the <a href="/spaces/${v.id}">App</a> to wake it (or call it: the first request wakes it), then come back to this page.</p></section>`;
+    return html`<section class="state" role="status" data-api-waiting><h2>The Space is asleep</h2>
+  <p>Its API is described by the running app. Open the <a href="/spaces/${v.id}" target="_blank">App</a> to wake it (a client's first call wakes it too): this page shows the API as soon as it runs.</p></section>`;
   }
   if (a.kind === 'not-running') {
-    return html`<section class="state" role="status"><h2>The app is not running</h2><p>Its API is described by the running app; this Space is ${a.stage.toLowerCase().replace(/_/g, ' ')}.</p></section>`;
+    return html`<section class="state" role="status" data-api-waiting><h2>The app is not running</h2><p>Its API is described by the running app; this Space is ${a.stage.toLowerCase().replace(/_/g, ' ')}. This page shows the API as soon as it runs.</p></section>`;
   }
   if (a.kind === 'unavailable') return html`<section class="state bad" role="status"><h2>No API description</h2><p>${UNAVAILABLE[a.why]}</p></section>`;
   const endpoints = Object.entries(a.info.named_endpoints).filter(([, e]) => e.show_api !== false);
