@@ -2,6 +2,7 @@
 # The Python suite's two client versions, each in its own venv, cached outside the repo by version:
 #   $SPACEPORT_TOOLS_CACHE/venvs/hf-1.33.0      huggingface_hub 1.33.0 (no hf_xet)
 #   $SPACEPORT_TOOLS_CACHE/venvs/hf-2.4.0-xet   huggingface_hub 2.4.0 with hf_xet (as `pip install huggingface_hub` gives)
+#   $SPACEPORT_TOOLS_CACHE/venvs/gradio-client-2.7.2   gradio_client 2.7.2 (runs the "Use via API" snippets)
 # Each has pytest. Idempotent: a venv whose stamp matches is left alone. Prints the venv paths.
 set -euo pipefail
 
@@ -35,3 +36,4 @@ make_venv() {
 
 make_venv hf-1.33.0 'huggingface_hub==1.33.0'
 make_venv hf-2.4.0-xet 'huggingface_hub==2.4.0' 'hf_xet'
+make_venv gradio-client-2.7.2 'gradio_client==2.7.2'

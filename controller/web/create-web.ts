@@ -5,6 +5,7 @@ import type { Organizations, SignInLimiter, UserAccounts, WebSessions } from '..
 import type { GitRepos } from '../git/index.js';
 import type { StageResult } from '../lifecycle/index.js';
 import type { SpaceLogs, SpaceService } from '../spaces/index.js';
+import { fetchAppApiInfo } from './app-api-info.js';
 import { loadAssets } from './assets.js';
 import { OidcSignIn } from './oidc-sign-in.js';
 import { notFoundPage } from './not-found-page.js';
@@ -70,6 +71,7 @@ export function createWeb(o: WebOptions): Router {
       repos: o.repos,
       stageOf: o.stageOf,
       flavors: o.flavors,
+      appApiInfo: (space) => fetchAppApiInfo(o.routes.snapshot().find((r) => r.space === space.id)),
       assetVersion: assets.version,
       logger: o.logger,
     }),

@@ -1,9 +1,10 @@
 import { Router } from 'express';
 import { fail, toSpaceId, type Logger, type SpaceId } from '../../core/index.js';
-import { assertCanWrite, canReadCode, canWrite as mayWrite, requireUser } from '../auth/index.js';
+import { assertCanWrite, canReadCode, canWrite as mayWrite, requireUser, type Principal } from '../auth/index.js';
 import type { GitRepos } from '../git/index.js';
 import type { StageResult } from '../lifecycle/index.js';
 import { spaceHost, type SpaceLogs, type SpaceRecord, type SpaceService } from '../spaces/index.js';
+import type { AppApiInfo } from './app-api-info.js';
 import { failingLines } from './failing-lines.js';
 import type { SafeHtml } from './html.js';
 import { renderNewSpace, renderTokens } from './render-account-pages.js';
@@ -23,6 +24,8 @@ export interface PageRoutesOptions {
   stageOf: (uid: string) => StageResult | undefined;
   /** `/api/spaces/hardware`'s list: the flavors this installation offers. */
   flavors: () => Record<string, unknown>[];
+  /** The running app's own API description ("Use via API"; see app-api-info.ts). */
+  appApiInfo: (space: SpaceRecord) => Promise<AppApiInfo>;
   assetVersion: string;
   logger: Logger;
   pageSize?: number;
@@ -79,6 +82,7 @@ export function pageRoutes(o: PageRoutesOptions): Router {
       const p = principalOf(res);
       const id = toSpaceId(String(req.params.owner), String(req.params.name));
       const space = o.spaces.get(p, id);
+      if (tab === 'api' && space.sdk !== 'gradio') throw fail('pageApiNotGradio', { space: space.id });
       const canWrite = mayWrite(p, space);
       // Logs and settings are the owner's: others get the answer the API gives them.
       if ((tab === 'logs' || tab === 'settings') && !canWrite) assertCanWrite(p, space);
@@ -98,7 +102,11 @@ export function pageRoutes(o: PageRoutesOptions): Router {
         filesVisible,
         errorMessage: typeof runtime.errorMessage === 'string' ? runtime.errorMessage : undefined,
         hardwareName: flavorOptions(o.flavors()).find((f) => f.name === fresh.hardware)?.prettyName,
+        ...(p.kind === 'user' ? { duplicateTo: { orgs: creatableOrgs(p), flavors: flavorOptions(o.flavors()) } } : {}),
       };
+      if (tab === 'api') {
+        view.api = { id: fresh.id, hubUrl: urls.publicUrl, appOrigin: spaceHost(fresh, urls), private: fresh.visibility === 'private', api: await o.appApiInfo(fresh) };
+      }
       if (tab === 'app' && filesVisible) view.readme = await readmeOf(o, fresh);
       if (tab === 'app' && /ERROR$/.test(String(runtime.stage))) {
         // The error message is public (the runtime JSON); the build log is the owner's.
@@ -122,6 +130,7 @@ export function pageRoutes(o: PageRoutesOptions): Router {
   r.get('/spaces/:owner/:name/blob/main/*path', spacePage('file'));
   r.get('/spaces/:owner/:name/logs', spacePage('logs'));
   r.get('/spaces/:owner/:name/settings', spacePage('settings'));
+  r.get('/spaces/:owner/:name/api', spacePage('api'));
 
   return r;
 }
@@ -149,6 +158,12 @@ async function readmeOf(o: PageRoutesOptions, space: SpaceRecord): Promise<SafeH
   if (!space.headSha) return undefined;
   const bytes = await o.repos.readFile(space.id as SpaceId, space.headSha, 'README.md').catch(() => undefined);
   return bytes && bytes.length <= MAX_FILE_BYTES ? renderMarkdown(bytes.toString('utf8')) : undefined;
+}
+
+/** The organizations where `p` may create Spaces (write or admin role), for Duplicate's owner picker. */
+function creatableOrgs(p: Principal): string[] {
+  if (p.kind !== 'user') return [];
+  return [...(p.orgs ?? new Map())].filter(([, role]) => role === 'write' || role === 'admin').map(([org]) => org).sort();
 }
 
 /** Express 5 gives a `*path` wildcard as its segments. */

@@ -5,8 +5,10 @@ import type { SpacePageView } from './render-space-page.js';
 /**
  * The Space header's actions, for everyone who sees the Space: Embed (iframe, and Gradio's web
  * component), Clone (the git command) and, for signed-in people who may read its files, Duplicate
- * (to their own namespace, through `POST /api/spaces/{id}/duplicate`). Plain `<details>`
- * disclosures: they open and close without script; only the copy buttons use it.
+ * (to their own namespace or an organization where they may create Spaces, through
+ * `POST /api/spaces/{id}/duplicate`), and for Gradio Spaces "Use via API" (a page: the running app's
+ * own API description, see render-space-api.ts). Plain `<details>` disclosures: they open and
+ * close without script; only the copy buttons use it.
  */
 export function renderSpaceActions(ctx: PageContext, v: SpacePageView): SafeHtml {
   const c = v.card;
@@ -15,6 +17,8 @@ export function renderSpaceActions(ctx: PageContext, v: SpacePageView): SafeHtml
   const component = `<script type="module" src="https://gradio.s3-us-west-2.amazonaws.com/4.44.1/gradio.js"></script>\n<gradio-app src="${v.appUrl}"></gradio-app>`;
   const clone = `git clone ${origin.protocol}//${origin.host}/spaces/${c.id}`;
   const canDuplicate = ctx.viewer !== undefined && v.filesVisible !== false;
+  const namespaces = [ctx.viewer?.name ?? '', ...(v.duplicateTo?.orgs ?? [])];
+  const copyName = ctx.viewer?.name === c.owner ? `${c.name}-copy` : c.name;
   const likes = `${c.likes} ${c.likes === 1 ? 'like' : 'likes'}`;
   return html`<div class="actions">
   ${v.liked === undefined
@@ -29,15 +33,20 @@ export function renderSpaceActions(ctx: PageContext, v: SpacePageView): SafeHtml
     <button type="button" data-copy="snippet-component">Copy web component</button>`
       : null}
   </div></details>
+  ${c.sdk === 'gradio' ? html`<a class="action" href="/spaces/${c.id}/api"${v.tab === 'api' ? html` aria-current="page"` : null}>Use via API</a>` : null}
   <details class="clone"><summary>Clone</summary><div class="pop">
     <label>git <input readonly id="snippet-clone" value="${clone}"></label>
     <button type="button" data-copy="snippet-clone">Copy command</button>
   </div></details>
   ${canDuplicate
     ? html`<details class="duplicate"><summary>Duplicate</summary><div class="pop">
-    <form data-api="POST /api/spaces/${c.id}/duplicate" data-then="goto-response-url" class="stack">
-      <label>New id <input name="repository" value="${ctx.viewer!.name}/${c.name}${ctx.viewer!.name === c.owner ? '-copy' : ''}" required pattern="[^\\/]+\\/[^\\/]+"></label>
+    <form data-api="POST /api/spaces/${c.id}/duplicate" data-then="goto-response-url" data-join="repository:owner,name" class="stack">
+      <label>Owner <select name="owner">${namespaces.map((n) => html`<option value="${n}">${n}</option>`)}</select></label>
+      <label>Space name <input name="name" value="${copyName}" required maxlength="96"></label>
       <label>Visibility <select name="visibility"><option value="private" selected>private</option><option value="protected">protected</option><option value="public">public</option></select></label>
+      ${v.duplicateTo?.flavors.length
+        ? html`<label>Hardware <select name="hardware">${v.duplicateTo.flavors.map((f) => html`<option value="${f.name}"${f.name === c.hardware ? html` selected` : null}>${f.prettyName}</option>`)}</select></label>`
+        : null}
       <button type="submit">Duplicate Space</button>
     </form>
   </div></details>`

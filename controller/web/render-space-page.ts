@@ -2,10 +2,12 @@ import { renderStageBadge } from './render-gallery.js';
 import { html, type SafeHtml } from './html.js';
 import { renderLayout, type PageContext } from './layout.js';
 import { renderSpaceActions } from './render-space-actions.js';
-import { renderSpaceSettings, type SettingsView } from './render-space-settings.js';
+import { renderSpaceApi, type SpaceApiView } from './render-space-api.js';
+import { renderSpaceSettings, type FlavorOption, type SettingsView } from './render-space-settings.js';
 import type { SpaceCard } from './space-card.js';
 
-export type SpaceTab = 'app' | 'files' | 'logs' | 'settings';
+/** `api`: the "Use via API" page (Gradio Spaces), reached from the header, not a tab. */
+export type SpaceTab = 'app' | 'files' | 'logs' | 'settings' | 'api';
 
 export interface SpacePageView {
   card: SpaceCard;
@@ -31,6 +33,10 @@ export interface SpacePageView {
   settings?: SettingsView;
   /** The hardware's name as the Hub shows it (`CPU basic`); the flavor id otherwise. */
   hardwareName?: string;
+  /** The "Use via API" page's content. */
+  api?: SpaceApiView;
+  /** Duplicate's choices: the organizations where the viewer may create Spaces, and the hardware offered. */
+  duplicateTo?: { orgs: string[]; flavors: FlavorOption[] };
   /** App tab: the README rendered below the app, as the Hub's Space card (for those who may read the files). */
   readme?: SafeHtml;
 }
@@ -213,6 +219,7 @@ export function renderSpacePage(ctx: PageContext, v: SpacePageView): SafeHtml {
   if (v.tab === 'app') body = renderApp(v);
   else if (v.tab === 'files') body = renderFiles(v);
   else if (v.tab === 'logs') body = renderLogs(v);
+  else if (v.tab === 'api') body = v.api ? renderSpaceApi(v.api) : html``;
   else body = v.settings ? renderSpaceSettings(v.card, v.settings) : html``;
   return renderLayout(ctx, {
     title: `${c.title} - a Space by ${c.owner}`,

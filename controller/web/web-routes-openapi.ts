@@ -21,6 +21,7 @@ export const WEB_HTML_PAGES: readonly string[] = [
   'GET /spaces/:owner/:name/settings',
   'GET /organizations/new',
   'GET /organizations/:org/settings/members',
+  'GET /spaces/:owner/:name/api',
   'GET /:owner',
 ];
 

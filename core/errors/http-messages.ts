@@ -102,6 +102,7 @@ export const HTTP_MESSAGES = defineMessages({
   namespaceNotFound: { code: 'NotFound', message: (p: { owner: string }) => `There is no user or organization "${p.owner}".` },
   spaceFilesPrivate: { code: 'RepoNotFound', message: (p: { space: string }) => `The files of ${p.space} are private.` },
   pageFileNoCommit: { code: 'EntryNotFound', message: (p: { path: string; space: string }) => `${p.path} does not exist in ${p.space} (no commit yet).` },
+  pageApiNotGradio: { code: 'NotFound', message: (p: { space: string }) => `${p.space} is not a Gradio Space: it has no API description to show.` },
   pageFileNotAtMain: { code: 'EntryNotFound', message: (p: { path: string; space: string }) => `${p.path} does not exist in ${p.space} at main.` },
 
   // sign-in (controller/web/sign-in-routes.ts, oidc-sign-in.ts)

@@ -46,6 +46,15 @@ export async function hubClientVenvs(): Promise<HubClientVenv[]> {
   ];
 }
 
+/** The Python of the gradio_client venv (made by the same script, cached the same way). */
+export async function gradioClientPython(): Promise<string> {
+  const r = await run('bash', ['scripts/hub-client-venvs.sh'], process.env, 15 * 60_000);
+  if (r.code !== 0) throw new Error(`scripts/hub-client-venvs.sh failed (${r.code}):\n${r.err}`);
+  const dir = r.out.trim().split('\n').find((d) => path.basename(d) === 'gradio-client-2.7.2');
+  if (!dir) throw new Error(`scripts/hub-client-venvs.sh did not print gradio-client-2.7.2: ${r.out}`);
+  return path.join(dir, 'bin', 'python');
+}
+
 /**
  * Run pytest on `test/hub-client/pytest` (or the given files) in a venv against a Spaceport.
  * Resolves with pytest's exit code and output (the caller fails on a non-zero code).

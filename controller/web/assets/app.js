@@ -79,6 +79,13 @@
       body[el.name] = value;
       any = true;
     });
+    // data-join="repository:owner,name": two fields sent as one `owner/name` (Duplicate's picker).
+    var join = form.getAttribute('data-join');
+    if (join && any) {
+      var parts = join.split(':')[1].split(',');
+      body[join.split(':')[0]] = parts.map(function (k) { return body[k]; }).join('/');
+      parts.forEach(function (k) { delete body[k]; });
+    }
     return any ? body : undefined;
   }
 

@@ -34,6 +34,8 @@
     });
     var head = document.querySelector('[data-space]');
     if (!head || head.getAttribute('data-space') !== id) return;
+    // "Use via API" waiting for the app (asleep, starting): the description, once it runs.
+    if (stage === 'RUNNING' && document.querySelector('[data-api-waiting]')) location.reload();
     var panel = document.querySelector('[data-state-panel]');
     var frame = document.querySelector('[data-app-frame]');
     if (!panel || !frame) return;
