@@ -75,6 +75,16 @@ describe('kubernetes manifests', () => {
     expect(pod.tolerations).toBeUndefined();
   });
 
+  it('a liveness probe (GET / on the app port, as the cluster settings say) held off by a startup probe until the port opens', () => {
+    const c = podOf(renderDeployment({ ...placement, liveness: { periodSeconds: 4, timeoutSeconds: 2, failureThreshold: 5 } }, { spec: spec(), replicas: 1, starts: 0, anchor })).containers[0]!;
+    expect(c.livenessProbe).toEqual({ httpGet: { path: '/', port: 'app' }, periodSeconds: 4, timeoutSeconds: 2, failureThreshold: 5 });
+    expect(c.startupProbe.tcpSocket).toEqual({ port: 'app' });
+    // Long enough for any start the reconciler allows (startup_duration_timeout, 30 min by default).
+    expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold).toBeGreaterThanOrEqual(60 * 60);
+    const byDefault = podOf(renderDeployment(placement, { spec: spec(), replicas: 1, starts: 0, anchor })).containers[0]!;
+    expect(byDefault.livenessProbe).toMatchObject({ periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
+  });
+
   it('pulls Space images with the registry login Secrets the cluster settings name, and with none by default', () => {
     const withSecrets = podOf(renderDeployment({ ...placement, imagePullSecrets: ['spaceport-pull', 'mirror'] }, { spec: spec(), replicas: 1, starts: 0, anchor }));
     expect((withSecrets as Record<string, unknown>).imagePullSecrets).toEqual([{ name: 'spaceport-pull' }, { name: 'mirror' }]);

@@ -21,10 +21,10 @@ import {
   type Owner,
 } from './kubernetes-manifests.js';
 import { KubernetesInformers } from './kubernetes-informers.js';
-import { currentPod, instanceStateFor, podVerdict, startsOf, type PodVerdict } from './kubernetes-state.js';
+import { currentPod, instanceStateFor, podVerdict, restartHead, startsOf, type KubeletRestarts, type PodVerdict } from './kubernetes-state.js';
 import { mapKubernetesError } from './map-kubernetes-error.js';
 import { streamPodLog } from './kubernetes-log-stream.js';
-import type { Instance, InstanceSpec, RunLogOptions, Runtime } from '../runtime.js';
+import type { InPlaceRestarts, Instance, InstanceSpec, RunLogOptions, Runtime } from '../runtime.js';
 
 export interface KubernetesRuntimeOptions {
   kubeConfig: k8s.KubeConfig;
@@ -209,6 +209,7 @@ export class KubernetesRuntime implements Runtime {
     else this.#startingSince.delete(d.metadata?.name ?? '');
     const tail = verdict.kind === 'exited' ? await this.#exitTail(verdict) : undefined;
     const state = instanceStateFor(d, verdict, tail);
+    const restarted = (verdict.kind === 'ready' || verdict.kind === 'starting') && verdict.restarted ? await this.#restartsOf(verdict.restarted) : undefined;
     const port = Number(ann[K8S_ANNOTATIONS.port]);
     return {
       space: ann[K8S_ANNOTATIONS.space] as SpaceId,
@@ -218,7 +219,14 @@ export class KubernetesRuntime implements Runtime {
       ...(state.kind === 'ready' && verdict.kind === 'ready' ? { endpoint: { host: verdict.ip, port } } : {}),
       ...(verdict.kind === 'ready' && verdict.startedAt !== undefined ? { startedAt: verdict.startedAt } : {}),
       restartCount: startsOf(d),
+      ...(restarted ? { restartedInPlace: restarted } : {}),
     };
+  }
+
+  /** The kubelet's in-place restarts of the current pod, with the last one's output (the previous container's log, read once per restart). */
+  async #restartsOf(r: KubeletRestarts): Promise<InPlaceRestarts> {
+    const tail = await this.#exitTail({ kind: 'exited', exitCode: r.exitCode, reason: r.reason, previous: true, pod: r.pod, restarts: r.restarts });
+    return { run: r.pod, count: r.restarts, lastAt: r.finishedAt, reason: `${restartHead(r)}\n${tail}` };
   }
 
   /**
