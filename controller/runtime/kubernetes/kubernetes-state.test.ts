@@ -71,7 +71,7 @@ describe('kubernetes state', () => {
     const restarted = { pod: 'p-x', restarts: 2, exitCode: 1, reason: 'Error', finishedAt: Date.parse('2026-01-01T00:01:00Z') };
     expect(running(true)).toMatchObject({ kind: 'ready', restarted });
     expect(running(false)).toEqual({ kind: 'starting', restarted });
-    expect(restartHead(restarted)).toBe('The app exited with code 1 (Error) and was restarted by Kubernetes');
+    expect(restartHead(restarted)).toBe('exited with code 1 (Error); Kubernetes restarted it');
     expect(restartHead({ exitCode: 137, reason: 'Error' })).toContain('liveness probe GET /');
   });
 

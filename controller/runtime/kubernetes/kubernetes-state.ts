@@ -94,16 +94,21 @@ export function podVerdict(pod: V1Pod | undefined, flavorName: string): PodVerdi
 }
 
 /**
- * How a container the kubelet restarted in place ended, as a crash message's head. An app killed
- * by a signal (137: SIGKILL, 143: SIGTERM) that did not exit on its own is most often one whose
- * liveness probe got no answer: the kubelet kills and restarts it.
+ * How a container ended, as a crash message's head. An app killed by a signal (137: SIGKILL, 143:
+ * SIGTERM) that it did not exit from on its own is most often one whose liveness probe got no
+ * answer: the kubelet kills it and restarts it in place.
  */
-export function restartHead(r: Pick<KubeletRestarts, 'exitCode' | 'reason'>): string {
-  if (r.reason === 'OOMKilled') return 'OOMKilled: the app ran out of memory; Kubernetes restarted it';
-  const killed = r.exitCode === 137 || r.exitCode === 143;
-  return killed
-    ? `The app was killed (exit code ${r.exitCode}) and restarted by Kubernetes: it stopped answering HTTP on its port (liveness probe GET /), or something else stopped it`
-    : `The app exited with code ${r.exitCode} (${r.reason}) and was restarted by Kubernetes`;
+export function exitHead(r: { exitCode: number; reason: string }): string {
+  if (r.reason === 'OOMKilled') return 'OOMKilled: the app ran out of memory';
+  if (r.exitCode === 137 || r.exitCode === 143) {
+    return `The app was killed (exit code ${r.exitCode}): it stopped answering HTTP on its port (liveness probe GET /), or something else stopped it`;
+  }
+  return `exited with code ${r.exitCode} (${r.reason})`;
+}
+
+/** The head of a crash the kubelet restarted in place. */
+export function restartHead(r: { exitCode: number; reason: string }): string {
+  return `${exitHead(r)}; Kubernetes restarted it`;
 }
 
 /**
@@ -127,7 +132,7 @@ export function instanceStateFor(deployment: V1Deployment, verdict: PodVerdict, 
     case 'failed':
       return { kind: 'failed', reason: verdict.reason, ...(verdict.capacity ? { capacity: true } : {}) };
     case 'exited': {
-      const head = verdict.reason === 'OOMKilled' ? 'OOMKilled: the app ran out of memory' : `exited with code ${verdict.exitCode} (${verdict.reason})`;
+      const head = exitHead(verdict);
       return { kind: 'exited', exitCode: verdict.exitCode, reason: tail ? `${head}\n${tail}` : head };
     }
   }
