@@ -38,6 +38,7 @@ export async function kubernetesAdapters(config: Readonly<Config>, logger: Logge
         failureThreshold: config.SPACEPORT_LIVENESS_FAILURES,
       },
       ...(config.SPACEPORT_STORAGE_CLASS ? { storageClassName: config.SPACEPORT_STORAGE_CLASS } : {}),
+      ...(config.SPACEPORT_K8S_PRIORITY_CLASS ? { priorityClassName: config.SPACEPORT_K8S_PRIORITY_CLASS } : {}),
       ...(config.SPACEPORT_K8S_IMAGE_PULL_SECRETS ? { imagePullSecrets: config.SPACEPORT_K8S_IMAGE_PULL_SECRETS.split(',') } : {}),
     },
     logger: logger.child({ module: 'runtime' }),

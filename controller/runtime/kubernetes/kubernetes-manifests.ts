@@ -51,6 +51,8 @@ export interface KubernetesPlacement {
   storageClassName?: string;
   /** dockerconfigjson Secrets in `namespace` that nodes pull Space images with (a registry that needs a login). */
   imagePullSecrets?: string[];
+  /** The PriorityClass of Space pods (the chart's scheduling.priorityClasses): higher than placeholders', so a Space preempts them. */
+  priorityClassName?: string;
   /** The kubelet's liveness probe of a started app (`SPACEPORT_LIVENESS_*`; default: every 10 s, 5 s each, 3 failures). */
   liveness?: LivenessProbePolicy;
 }
@@ -329,6 +331,7 @@ export function renderDeployment(p: KubernetesPlacement, input: DeploymentInput)
           ...(Object.keys(place.nodeSelector).length > 0 ? { nodeSelector: place.nodeSelector } : {}),
           ...(place.tolerations.length > 0 ? { tolerations: place.tolerations } : {}),
           ...(place.runtimeClassName ? { runtimeClassName: place.runtimeClassName } : {}),
+          ...(p.priorityClassName ? { priorityClassName: p.priorityClassName } : {}),
           ...(p.imagePullSecrets && p.imagePullSecrets.length > 0 ? { imagePullSecrets: p.imagePullSecrets.map((name) => ({ name })) } : {}),
           containers: [
             {
