@@ -65,6 +65,11 @@ export interface Instance {
    * (lifecycle/crash-history.ts). Docker and the fake restart only when asked: absent.
    */
   restartedInPlace?: InPlaceRestarts;
+  /**
+   * It runs on a simulated node (Kubernetes: one kwok manages, as the one-machine trial's GPU pool):
+   * scheduled and Ready, but nothing runs, so its app cannot answer. Absent elsewhere.
+   */
+  simulatedNode?: boolean;
 }
 
 export interface InPlaceRestarts {

@@ -24,6 +24,7 @@ import { KubernetesInformers } from './kubernetes-informers.js';
 import { currentPod, instanceStateFor, podVerdict, restartHead, startsOf, type KubeletRestarts, type PodVerdict } from './kubernetes-state.js';
 import { mapKubernetesError } from './map-kubernetes-error.js';
 import { streamPodLog } from './kubernetes-log-stream.js';
+import { SimulatedNodes } from './simulated-nodes.js';
 import type { InPlaceRestarts, Instance, InstanceSpec, RunLogOptions, Runtime } from '../runtime.js';
 
 export interface KubernetesRuntimeOptions {
@@ -74,6 +75,7 @@ export class KubernetesRuntime implements Runtime {
   readonly #lock = new KeyedLock();
   readonly #listeners = new Set<(space: SpaceId) => void>();
   readonly #tails = new Map<string, string>();
+  readonly #nodes: SimulatedNodes;
   #started?: Promise<void>;
   #closed = false;
   /** API calls made (reads and writes, informers' own list/watch excluded): the benchmark's figure. */
@@ -86,6 +88,7 @@ export class KubernetesRuntime implements Runtime {
     this.#objects = k8s.KubernetesObjectApi.makeApiClient(this.#kc);
     this.#core = this.#kc.makeApiClient(k8s.CoreV1Api);
     this.#apps = this.#kc.makeApiClient(k8s.AppsV1Api);
+    this.#nodes = new SimulatedNodes(this.#core, this.#log);
     this.#informers = new KubernetesInformers({
       kubeConfig: this.#kc,
       core: this.#core,
@@ -210,6 +213,8 @@ export class KubernetesRuntime implements Runtime {
     const tail = verdict.kind === 'exited' ? await this.#exitTail(verdict) : undefined;
     const state = instanceStateFor(d, verdict, tail);
     const restarted = (verdict.kind === 'ready' || verdict.kind === 'starting') && verdict.restarted ? await this.#restartsOf(verdict.restarted) : undefined;
+    const pod = verdict.kind === 'ready' ? currentPod(d, this.#podsOf(d)) : undefined;
+    const simulated = pod !== undefined && (await this.#nodes.simulated(pod, CONTAINER_NAME));
     const port = Number(ann[K8S_ANNOTATIONS.port]);
     return {
       space: ann[K8S_ANNOTATIONS.space] as SpaceId,
@@ -220,6 +225,7 @@ export class KubernetesRuntime implements Runtime {
       ...(verdict.kind === 'ready' && verdict.startedAt !== undefined ? { startedAt: verdict.startedAt } : {}),
       restartCount: startsOf(d),
       ...(restarted ? { restartedInPlace: restarted } : {}),
+      ...(simulated ? { simulatedNode: true } : {}),
     };
   }
 
