@@ -85,8 +85,13 @@ describe('crash loops and hangs of Space apps on Kubernetes (real node)', () => 
     expect(rt.errorMessage).toContain('stopped answering HTTP on its port (liveness probe GET /)');
     // The app's own last lines follow: it ran and answered before it hung.
     expect(rt.errorMessage).toContain('holds the request lock for good');
-    const [pod] = await podsOf(space);
-    expect(pod!.spec.containers[0]!.livenessProbe).toMatchObject({ httpGet: { path: '/' }, periodSeconds: 2, failureThreshold: 2 });
-    expect(pod!.spec.containers[0]!.startupProbe).toBeDefined();
+    // The pod template (a pod itself may be between restarts right now).
+    const deployments = JSON.parse(await cluster.kubectl(['-n', namespace, 'get', 'deployments', '-o', 'json'])).items as {
+      metadata: { annotations: Record<string, string> };
+      spec: { template: { spec: PodJson['spec'] } };
+    }[];
+    const [app] = deployments.filter((d) => d.metadata.annotations['spaceport.dev/space'] === space).map((d) => d.spec.template.spec.containers[0]!);
+    expect(app!.livenessProbe).toMatchObject({ httpGet: { path: '/' }, periodSeconds: 2, failureThreshold: 2 });
+    expect(app!.startupProbe).toBeDefined();
   }, 700_000);
 });
