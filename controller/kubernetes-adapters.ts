@@ -32,7 +32,13 @@ export async function kubernetesAdapters(config: Readonly<Config>, logger: Logge
       nodeSelector: config.hardware.nodeSelector,
       tolerations: config.hardware.tolerations,
       requestRatio: config.hardware.requestRatio,
+      liveness: {
+        periodSeconds: config.SPACEPORT_LIVENESS_PERIOD_SECONDS,
+        timeoutSeconds: config.SPACEPORT_LIVENESS_TIMEOUT_SECONDS,
+        failureThreshold: config.SPACEPORT_LIVENESS_FAILURES,
+      },
       ...(config.SPACEPORT_STORAGE_CLASS ? { storageClassName: config.SPACEPORT_STORAGE_CLASS } : {}),
+      ...(config.SPACEPORT_K8S_PRIORITY_CLASS ? { priorityClassName: config.SPACEPORT_K8S_PRIORITY_CLASS } : {}),
       ...(config.SPACEPORT_K8S_IMAGE_PULL_SECRETS ? { imagePullSecrets: config.SPACEPORT_K8S_IMAGE_PULL_SECRETS.split(',') } : {}),
     },
     logger: logger.child({ module: 'runtime' }),

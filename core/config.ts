@@ -85,6 +85,8 @@ export const configSchema = z.object({
     .string()
     .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(,[a-z0-9]([-a-z0-9.]*[a-z0-9])?)*$/, 'Secret names separated by commas, e.g. spaceport-pull')
     .optional(),
+  /** Kubernetes: the PriorityClass of Space pods (the chart's scheduling.priorityClasses: placeholders have a lower one, so Spaces preempt them). */
+  SPACEPORT_K8S_PRIORITY_CLASS: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a PriorityClass name, e.g. spaceport-spaceport-spaces').optional(),
   /** Where built images are pushed (`host[:port]/prefix`), and the name nodes pull them by (default: the same). */
   SPACEPORT_REGISTRY: z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._/-]+)?$/, 'a registry like registry.example.com/spaceport or 127.0.0.1:5000/spaceport').optional(),
   SPACEPORT_REGISTRY_PULL: z.string().optional(),

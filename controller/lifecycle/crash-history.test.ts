@@ -33,6 +33,25 @@ describe('CrashHistory', () => {
     expect(h.restartAt(rel)).toBeUndefined();
   });
 
+  it("restarts the runtime made in place are crashes: each new one counts once, a new run starts over, old history counts nothing", () => {
+    const h = new CrashHistory(policy);
+    const msg = () => 'exited with code 1';
+    // The kubelet restarted the app twice before any pass saw it exited, then once more.
+    expect(h.restartedInPlace(rel, { run: 'pod-a', count: 2, lastAt: 10_000, reason: '' }, 10_000, msg)).toBe(2);
+    expect(h.loop(rel)).toBeUndefined();
+    expect(h.restartedInPlace(rel, { run: 'pod-a', count: 2, lastAt: 10_000, reason: '' }, 11_000, msg)).toBe(0);
+    h.ready(rel, 12_000);
+    expect(h.restartedInPlace(rel, { run: 'pod-a', count: 3, lastAt: 20_000, reason: '' }, 20_000, msg)).toBe(1);
+    expect(h.loop(rel)).toBe('exited with code 1');
+    // A new pod counts from zero.
+    expect(h.restartedInPlace(rel, { run: 'pod-b', count: 1, lastAt: 30_000, reason: '' }, 30_000, msg)).toBe(1);
+    // First seen long after its last restart (a controller restart): past history, nothing counted.
+    const fresh = new CrashHistory(policy);
+    expect(fresh.restartedInPlace(rel, { run: 'pod-c', count: 5, lastAt: 0, reason: '' }, 600_000, msg)).toBe(0);
+    expect(fresh.loop(rel)).toBeUndefined();
+    expect(fresh.restartedInPlace(rel, { run: 'pod-c', count: 6, lastAt: 600_000, reason: '' }, 600_000, msg)).toBe(1);
+  });
+
   it('forget drops the history (a restart by the owner)', () => {
     const h = new CrashHistory(policy);
     for (let i = 0; i < 3; i++) h.crashed(rel, i, 'c');

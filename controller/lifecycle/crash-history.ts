@@ -1,4 +1,5 @@
 import type { ReleaseId } from '../../core/index.js';
+import type { InPlaceRestarts } from '../runtime/runtime.js';
 
 /** How crashes of an app that had been running are counted and spaced out. */
 export interface CrashPolicy {
@@ -34,6 +35,8 @@ interface Crashes {
 export class CrashHistory {
   readonly #policy: CrashPolicy;
   readonly #byRelease = new Map<ReleaseId, Crashes>();
+  /** The in-place restarts already counted, per release: of which run, how many. */
+  readonly #inPlace = new Map<ReleaseId, { run: string; count: number }>();
 
   constructor(policy: CrashPolicy = DEFAULT_CRASH_POLICY) {
     this.#policy = policy;
@@ -55,6 +58,23 @@ export class CrashHistory {
     const delay = Math.min(this.#policy.maxMs, this.#policy.baseMs * 2 ** (count - 1));
     this.#byRelease.set(release, { count, nextAt: now + delay, message });
     return { attempt: count, restartAt: now + delay };
+  }
+
+  /**
+   * The runtime restarted the app by itself, in place (the kubelet, in the same pod): each restart
+   * of the run not counted yet is a crash, so a crash loop is one whether or not a pass ever saw the
+   * app exited. A run first seen here whose last restart is older than the stable period is past
+   * history (the controller restarted since): nothing is counted. Returns how many crashes it added.
+   */
+  restartedInPlace(release: ReleaseId, r: InPlaceRestarts, now: number, message: () => string): number {
+    const seen = this.#inPlace.get(release);
+    const before = seen?.run === r.run ? seen.count : now - r.lastAt >= this.#policy.stableMs ? r.count : 0;
+    if (this.#inPlace.size > 10_000) this.#inPlace.clear();
+    this.#inPlace.set(release, { run: r.run, count: Math.max(before, r.count) });
+    if (r.count <= before) return 0;
+    const text = message();
+    for (let i = before; i < r.count; i++) this.crashed(release, now, text);
+    return r.count - before;
   }
 
   /** When the release may be restarted (undefined: no crash on record). */

@@ -152,6 +152,28 @@ describe('Reconciler', () => {
     expect(runtime.counts(space.id, v1).starts).toBe(starts + 1); // restarted at once: attempt 1 again
   });
 
+  it('restarts the runtime made by itself, in place (the kubelet), are crashes: the third is a crash loop, RUNTIME_ERROR while the app answers', async () => {
+    const v1 = release();
+    await r.kick(space.uid);
+    runtime.setReady(space.id, v1);
+    await r.kick(space.uid);
+    expect(stage()).toBe('RUNNING');
+    for (let n = 1; n <= 3; n++) {
+      clock.advance(10_000); // answers for ten seconds, exits, and is back before any pass saw it exited
+      runtime.restartInPlace(space.id, v1, `exited with code 1 (Error); Kubernetes restarted it\nImportError: cannot import name 'x' (run ${n})`, clock.now());
+      await r.kick(space.uid);
+      if (n < 3) expect(stage()).toBe('RUNNING');
+    }
+    expect(stage()).toBe('RUNTIME_ERROR');
+    expect(r.stageOf(space.uid)?.message).toContain("ImportError: cannot import name 'x' (run 3)");
+    expect(route()).toMatchObject({ kind: 'running' });
+    // Each restart counted once: more passes add nothing, and a stable run clears it.
+    clock.advance(10 * 60_000);
+    await r.kick(space.uid);
+    await r.kick(space.uid);
+    expect(stage()).toBe('RUNNING');
+  });
+
   it('the restart delays keep growing through a crash loop (no reset when the app answers briefly)', async () => {
     const v1 = release();
     await r.kick(space.uid);

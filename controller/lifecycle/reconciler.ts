@@ -97,9 +97,7 @@ export class Reconciler {
     this.#startedAt.delete(release);
   }
 
-  stageOf(uid: string): StageResult | undefined {
-    return this.#stages.get(uid);
-  }
+  stageOf = (uid: string): StageResult | undefined => this.#stages.get(uid);
 
   /**
    * The stage as of the last pass. Every change kicks a pass (API actions, builds, runtime events,
@@ -120,9 +118,7 @@ export class Reconciler {
   }
 
   /** Look at a Space again in `ms` (an earlier request replaces a later one). */
-  #later(uid: string, ms: number): void {
-    this.#passes.later(uid, ms);
-  }
+  #later = (uid: string, ms: number): void => this.#passes.later(uid, ms);
 
   async #reconcile(uid: string): Promise<void> {
     this.#o.onPass?.();
@@ -140,8 +136,12 @@ export class Reconciler {
     const target = space.targetRelease ? store.getRelease(space.targetRelease) : undefined;
     const previous =
       space.servingRelease && space.servingRelease !== space.targetRelease ? store.getRelease(space.servingRelease) : undefined;
-    const hang = this.#liveness.look(space.uid, space.lifecycle === 'active' ? target?.id : undefined, target && byRelease.get(target.id));
+    const seen = target && byRelease.get(target.id);
+    const hang = this.#liveness.look(space.uid, space.lifecycle === 'active' ? target?.id : undefined, seen);
     if (hang) await this.#hung(space, target!, byRelease, hang);
+    // Restarts the runtime made by itself (the kubelet's, in place) are crashes too: same history, same crash loop.
+    const inPlace = seen?.restartedInPlace && this.#crashes.restartedInPlace(target!.id, seen.restartedInPlace, clock.now(), () => this.#masked(space!, summarizeRuntimeFailure(seen.restartedInPlace!.reason, '')));
+    if (inPlace) log.warn({ release: target!.id, crashes: inPlace }, 'app crashed; the runtime restarted it in place');
 
     if (space.lifecycle !== 'active') {
       // Asleep or paused: no container runs (kept stopped, so waking is a start, not a create).

@@ -35,6 +35,14 @@ describe('spaceRoute', () => {
     expect(spaceRoute(view({ targetInst: full, waitingForRoom: true })).result.stage).toBe('APP_STARTING');
   });
 
+  it('says when the serving instance runs on a simulated node, and only then', () => {
+    const onKwok = { ...inst('r2', { kind: 'ready' }), simulatedNode: true };
+    expect(spaceRoute(view({ targetInst: onKwok })).result).toMatchObject({ stage: 'RUNNING', simulatedNode: true });
+    expect(spaceRoute(view({ targetInst: inst('r2', { kind: 'starting' }), prevInst: { ...onKwok, release: 'r1' as ReleaseId } })).result.simulatedNode).toBe(true);
+    expect(spaceRoute(view({ targetInst: inst('r2', { kind: 'ready' }) })).result.simulatedNode).toBeUndefined();
+    expect(spaceRoute(view({ space: { ...space, lifecycle: 'asleep' }, targetInst: onKwok })).result.simulatedNode).toBeUndefined();
+  });
+
   it('keeps a private Space private on every proxy', () => {
     expect(spaceRoute(view({ space: { ...space, visibility: 'private' } })).route).toMatchObject({ subdomain: 'alice-demo', space: 'alice/demo', access: 'private' });
   });

@@ -27,13 +27,14 @@ const FAILED_STAGES: readonly string[] = ['BUILD_ERROR', 'CONFIG_ERROR', 'NO_APP
 /** The Space's stage and the route proxies follow for it (pure): the target's endpoint once ready, else the old release's. */
 export function spaceRoute(v: PassView): { result: StageResult; route: Route } {
   const { space, target, targetInst, prevInst } = v;
-  const result = computeStage({
+  const computed = computeStage({
     lifecycle: space.lifecycle,
     build: v.build,
     target: target ? { instance: v.waitingForRoom ? { kind: 'starting' } : observe(targetInst), failure: target.failure, crashLoop: v.crashLoop } : undefined,
     previousServing: prevInst?.state.kind === 'ready',
   });
   const serving = targetInst?.state.kind === 'ready' ? targetInst : prevInst?.state.kind === 'ready' ? prevInst : undefined;
+  const result = serving?.simulatedNode && computed.serving ? { ...computed, simulatedNode: true } : computed;
   const endpoint = serving?.endpoint;
   // A static release serves its tree from the proxy: the route names the tree, so a switch is atomic.
   const tree = staticTreeOf(serving?.image);

@@ -43,7 +43,14 @@ export interface StageResult {
   message?: string;
   /** Whether some release answers requests now. */
   serving: boolean;
+  /** The serving instance runs on a simulated node (kwok): RUNNING for the cluster, but its app cannot answer. */
+  simulatedNode?: boolean;
 }
+
+/** What a reader is told of a Space on a simulated node (the runtime JSON's `node.message`, the Space page). */
+export const SIMULATED_NODE_MESSAGE =
+  'This Space runs on a simulated node (kwok): the cluster scheduled it and reports it running, but no container runs there, so the app cannot answer. ' +
+  'Simulated nodes stand in for hardware (GPUs) this cluster does not have; pick hardware that real nodes offer to use the app.';
 
 /**
  * The Hub stage, computed from facts: the only place that decides it.

@@ -57,6 +57,26 @@ export interface Instance {
   startedAt?: number;
   /** Starts after the first one (after a stop or an exit). The Docker runtime counts them in memory. */
   restartCount: number;
+  /**
+   * Exits the runtime restarted by itself, in place: the kubelet restarts a container that exited or
+   * failed its liveness probe inside the same pod, often before anyone lists it as exited. `count`
+   * restarts of the run `run` so far (a new run starts at 0); the latest ended `lastAt` (epoch ms) with
+   * `reason` (how it ended and its last lines). The reconciler counts each new one as a crash
+   * (lifecycle/crash-history.ts). Docker and the fake restart only when asked: absent.
+   */
+  restartedInPlace?: InPlaceRestarts;
+  /**
+   * It runs on a simulated node (Kubernetes: one kwok manages, as the one-machine trial's GPU pool):
+   * scheduled and Ready, but nothing runs, so its app cannot answer. Absent elsewhere.
+   */
+  simulatedNode?: boolean;
+}
+
+export interface InPlaceRestarts {
+  run: string;
+  count: number;
+  lastAt: number;
+  reason: string;
 }
 
 export interface RunLogOptions {

@@ -1,5 +1,5 @@
 import type { Flavor } from '../../core/index.js';
-import type { StageResult } from '../lifecycle/stage.js';
+import { SIMULATED_NODE_MESSAGE, type StageResult } from '../lifecycle/index.js';
 import type { SpaceRecord } from '../store/records.js';
 
 export interface HubUrls {
@@ -31,6 +31,8 @@ export function runtimeJson(
     sdk: space.sdk,
     ...(typeof space.cardData?.sdk_version === 'string' ? { sdkVersion: space.cardData.sdk_version } : {}),
     ...(stage.message ? { errorMessage: stage.message } : {}),
+    // Not a Hub field (huggingface_hub keeps unknown ones in SpaceRuntime.raw): the app cannot answer there.
+    ...(stage.simulatedNode ? { node: { simulated: true, message: SIMULATED_NODE_MESSAGE } } : {}),
     ...(opts.flavor
       ? {
           resources: {

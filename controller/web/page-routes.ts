@@ -101,6 +101,7 @@ export function pageRoutes(o: PageRoutesOptions): Router {
         ...(p.kind === 'user' ? { liked: o.spaces.likes.likedBy(p, fresh) } : {}),
         filesVisible,
         errorMessage: typeof runtime.errorMessage === 'string' ? runtime.errorMessage : undefined,
+        nodeNote: (runtime.node as { message?: string } | undefined)?.message,
         hardwareName: flavorOptions(o.flavors()).find((f) => f.name === fresh.hardware)?.prettyName,
         ...(p.kind === 'user' ? { duplicateTo: { orgs: creatableOrgs(p), flavors: flavorOptions(o.flavors()) } } : {}),
       };

@@ -26,6 +26,8 @@ export interface SpacePageView {
   /** False for others on a protected Space (public app, private files). */
   filesVisible?: boolean;
   errorMessage?: string;
+  /** The runtime's note that the Space runs on a simulated node (its app cannot answer). */
+  nodeNote?: string;
   /** The lines that say why the last build or run failed (from the error message, and for owners the build log). */
   failingLines?: string[];
   /** `hasCommits: false`: an empty repository (no history to list, no `main` to read). */
@@ -112,6 +114,7 @@ function renderApp(v: SpacePageView): SafeHtml {
     : null}
   ${v.canWrite && stage === 'PAUSED' ? html`<form data-api="POST /api/spaces/${v.card.id}/restart" data-then="reload"><button type="submit">Restart this Space</button></form>` : null}
 </section>
+${v.nodeNote ? html`<p class="notice" role="note" data-simulated-node>${v.nodeNote}</p>` : null}
 <div class="app-frame" data-app-frame${serving ? null : html` hidden`}>
   <iframe title="${v.card.title}" data-src="${v.appUrl}"${serving ? html` src="${v.appUrl}"` : null} allow="clipboard-read; clipboard-write; microphone; camera; fullscreen" allowfullscreen></iframe>
 </div>

@@ -28,7 +28,7 @@ const spec = (extra: Partial<InstanceSpec> = {}): InstanceSpec => ({
   ...extra,
 });
 
-type Pod = { nodeSelector?: Record<string, string>; tolerations?: unknown[]; runtimeClassName?: string; securityContext: Record<string, unknown>; containers: Record<string, any>[] };
+type Pod = { priorityClassName?: string; nodeSelector?: Record<string, string>; tolerations?: unknown[]; runtimeClassName?: string; securityContext: Record<string, unknown>; containers: Record<string, any>[] };
 const podOf = (d: ReturnType<typeof renderDeployment>): Pod => (d.spec as { template: { spec: Pod } }).template.spec;
 
 describe('kubernetes manifests', () => {
@@ -73,6 +73,21 @@ describe('kubernetes manifests', () => {
     expect(d.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'ConfigMap', uid: 'u-1' });
     expect(pod.nodeSelector).toEqual({ pool: 'spaces' });
     expect(pod.tolerations).toBeUndefined();
+  });
+
+  it('a liveness probe (GET / on the app port, as the cluster settings say) held off by a startup probe until the port opens', () => {
+    const c = podOf(renderDeployment({ ...placement, liveness: { periodSeconds: 4, timeoutSeconds: 2, failureThreshold: 5 } }, { spec: spec(), replicas: 1, starts: 0, anchor })).containers[0]!;
+    expect(c.livenessProbe).toEqual({ httpGet: { path: '/', port: 'app' }, periodSeconds: 4, timeoutSeconds: 2, failureThreshold: 5 });
+    expect(c.startupProbe.tcpSocket).toEqual({ port: 'app' });
+    // Long enough for any start the reconciler allows (startup_duration_timeout, 30 min by default).
+    expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold).toBeGreaterThanOrEqual(60 * 60);
+    const byDefault = podOf(renderDeployment(placement, { spec: spec(), replicas: 1, starts: 0, anchor })).containers[0]!;
+    expect(byDefault.livenessProbe).toMatchObject({ periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });
+  });
+
+  it("Space pods get the install's PriorityClass when the cluster settings name one, none by default", () => {
+    expect(podOf(renderDeployment({ ...placement, priorityClassName: 'sp-spaceport-ns-spaces' }, { spec: spec(), replicas: 1, starts: 0, anchor })).priorityClassName).toBe('sp-spaceport-ns-spaces');
+    expect(podOf(renderDeployment(placement, { spec: spec(), replicas: 1, starts: 0, anchor })).priorityClassName).toBeUndefined();
   });
 
   it('pulls Space images with the registry login Secrets the cluster settings name, and with none by default', () => {

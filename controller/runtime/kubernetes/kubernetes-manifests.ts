@@ -51,6 +51,47 @@ export interface KubernetesPlacement {
   storageClassName?: string;
   /** dockerconfigjson Secrets in `namespace` that nodes pull Space images with (a registry that needs a login). */
   imagePullSecrets?: string[];
+  /** The PriorityClass of Space pods (the chart's scheduling.priorityClasses): higher than placeholders', so a Space preempts them. */
+  priorityClassName?: string;
+  /** The kubelet's liveness probe of a started app (`SPACEPORT_LIVENESS_*`; default: every 10 s, 5 s each, 3 failures). */
+  liveness?: LivenessProbePolicy;
+}
+
+export interface LivenessProbePolicy {
+  periodSeconds: number;
+  timeoutSeconds: number;
+  failureThreshold: number;
+}
+
+const DEFAULT_LIVENESS: LivenessProbePolicy = { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 };
+/**
+ * The startup probe allows this long for the port to open. The reconciler enforces the Space's own
+ * `startup_duration_timeout` (30 min by default) before that; this only keeps the liveness probe
+ * off until the app started, however slow its start.
+ */
+const STARTUP_PROBE_SECONDS = 2 * 60 * 60;
+
+/**
+ * Probes of the app container. Ready when its port accepts connections (every second). Liveness as
+ * the Docker runtime's check after ready (lifecycle/liveness-check.ts): GET / on the app port, and
+ * an app that gets no answer `failureThreshold` times in a row is hung; the kubelet kills and
+ * restarts it in place, which the runtime reports as a restart (`restartedInPlace`) and the
+ * reconciler counts as a crash. The startup probe holds liveness off until the port opened, so a
+ * slow start (model downloads) is never taken for a hang. Unlike the Docker check, the kubelet
+ * takes an answer of 400 or more as a failure: an app must answer GET / below 400.
+ */
+export function probesFor(p: KubernetesPlacement): Record<string, unknown> {
+  const l = p.liveness ?? DEFAULT_LIVENESS;
+  return {
+    startupProbe: { tcpSocket: { port: 'app' }, periodSeconds: 1, timeoutSeconds: 2, failureThreshold: STARTUP_PROBE_SECONDS },
+    readinessProbe: { tcpSocket: { port: 'app' }, periodSeconds: 1, timeoutSeconds: 2, successThreshold: 1, failureThreshold: 3 },
+    livenessProbe: {
+      httpGet: { path: '/', port: 'app' },
+      periodSeconds: l.periodSeconds,
+      timeoutSeconds: l.timeoutSeconds,
+      failureThreshold: l.failureThreshold,
+    },
+  };
 }
 
 export interface KubeObject {
@@ -290,6 +331,7 @@ export function renderDeployment(p: KubernetesPlacement, input: DeploymentInput)
           ...(Object.keys(place.nodeSelector).length > 0 ? { nodeSelector: place.nodeSelector } : {}),
           ...(place.tolerations.length > 0 ? { tolerations: place.tolerations } : {}),
           ...(place.runtimeClassName ? { runtimeClassName: place.runtimeClassName } : {}),
+          ...(p.priorityClassName ? { priorityClassName: p.priorityClassName } : {}),
           ...(p.imagePullSecrets && p.imagePullSecrets.length > 0 ? { imagePullSecrets: p.imagePullSecrets.map((name) => ({ name })) } : {}),
           containers: [
             {
@@ -299,7 +341,7 @@ export function renderDeployment(p: KubernetesPlacement, input: DeploymentInput)
               ports: [{ name: 'app', containerPort: spec.port, protocol: 'TCP' }],
               envFrom: [{ configMapRef: { name } }, { secretRef: { name } }],
               resources: place.resources,
-              readinessProbe: { tcpSocket: { port: 'app' }, periodSeconds: 1, timeoutSeconds: 2, successThreshold: 1, failureThreshold: 3 },
+              ...probesFor(p),
               securityContext: {
                 allowPrivilegeEscalation: false,
                 privileged: false,

@@ -21,10 +21,11 @@ import {
   type Owner,
 } from './kubernetes-manifests.js';
 import { KubernetesInformers } from './kubernetes-informers.js';
-import { currentPod, instanceStateFor, podVerdict, startsOf, type PodVerdict } from './kubernetes-state.js';
+import { currentPod, instanceStateFor, podVerdict, restartHead, startsOf, type KubeletRestarts, type PodVerdict } from './kubernetes-state.js';
 import { mapKubernetesError } from './map-kubernetes-error.js';
 import { streamPodLog } from './kubernetes-log-stream.js';
-import type { Instance, InstanceSpec, RunLogOptions, Runtime } from '../runtime.js';
+import { SimulatedNodes } from './simulated-nodes.js';
+import type { InPlaceRestarts, Instance, InstanceSpec, RunLogOptions, Runtime } from '../runtime.js';
 
 export interface KubernetesRuntimeOptions {
   kubeConfig: k8s.KubeConfig;
@@ -74,6 +75,7 @@ export class KubernetesRuntime implements Runtime {
   readonly #lock = new KeyedLock();
   readonly #listeners = new Set<(space: SpaceId) => void>();
   readonly #tails = new Map<string, string>();
+  readonly #nodes: SimulatedNodes;
   #started?: Promise<void>;
   #closed = false;
   /** API calls made (reads and writes, informers' own list/watch excluded): the benchmark's figure. */
@@ -86,6 +88,7 @@ export class KubernetesRuntime implements Runtime {
     this.#objects = k8s.KubernetesObjectApi.makeApiClient(this.#kc);
     this.#core = this.#kc.makeApiClient(k8s.CoreV1Api);
     this.#apps = this.#kc.makeApiClient(k8s.AppsV1Api);
+    this.#nodes = new SimulatedNodes(this.#core, this.#log);
     this.#informers = new KubernetesInformers({
       kubeConfig: this.#kc,
       core: this.#core,
@@ -209,6 +212,9 @@ export class KubernetesRuntime implements Runtime {
     else this.#startingSince.delete(d.metadata?.name ?? '');
     const tail = verdict.kind === 'exited' ? await this.#exitTail(verdict) : undefined;
     const state = instanceStateFor(d, verdict, tail);
+    const restarted = (verdict.kind === 'ready' || verdict.kind === 'starting') && verdict.restarted ? await this.#restartsOf(verdict.restarted) : undefined;
+    const pod = verdict.kind === 'ready' ? currentPod(d, this.#podsOf(d)) : undefined;
+    const simulated = pod !== undefined && (await this.#nodes.simulated(pod, CONTAINER_NAME));
     const port = Number(ann[K8S_ANNOTATIONS.port]);
     return {
       space: ann[K8S_ANNOTATIONS.space] as SpaceId,
@@ -218,7 +224,15 @@ export class KubernetesRuntime implements Runtime {
       ...(state.kind === 'ready' && verdict.kind === 'ready' ? { endpoint: { host: verdict.ip, port } } : {}),
       ...(verdict.kind === 'ready' && verdict.startedAt !== undefined ? { startedAt: verdict.startedAt } : {}),
       restartCount: startsOf(d),
+      ...(restarted ? { restartedInPlace: restarted } : {}),
+      ...(simulated ? { simulatedNode: true } : {}),
     };
+  }
+
+  /** The kubelet's in-place restarts of the current pod, with the last one's output (the previous container's log, read once per restart). */
+  async #restartsOf(r: KubeletRestarts): Promise<InPlaceRestarts> {
+    const tail = await this.#exitTail({ kind: 'exited', exitCode: r.exitCode, reason: r.reason, previous: true, pod: r.pod, restarts: r.restarts });
+    return { run: r.pod, count: r.restarts, lastAt: r.finishedAt, reason: `${restartHead(r)}\n${tail}` };
   }
 
   /**

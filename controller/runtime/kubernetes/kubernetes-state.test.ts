@@ -1,6 +1,6 @@
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { currentPod, instanceStateFor, podVerdict } from './kubernetes-state.js';
+import { currentPod, instanceStateFor, podVerdict, restartHead } from './kubernetes-state.js';
 
 const deployment = (replicas: number, starts = 0): V1Deployment => ({
   metadata: { name: 'd', annotations: { 'spaceport.dev/starts': String(starts) } },
@@ -54,6 +54,25 @@ describe('kubernetes state', () => {
     );
     expect(crash).toMatchObject({ kind: 'exited', exitCode: 137, reason: 'OOMKilled', previous: true, restarts: 2 });
     expect(instanceStateFor(deployment(1), crash, 'allocating')).toEqual({ kind: 'exited', exitCode: 137, reason: 'OOMKilled: the app ran out of memory\nallocating' });
+  });
+
+  it('a container the kubelet restarted in place and that runs again carries its restarts and how the last one ended', () => {
+    const running = (ready: boolean) =>
+      podVerdict(
+        pod({
+          podIP: '10.1.0.5',
+          conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+          containerStatuses: [
+            { name: 'app', ready, restartCount: 2, image: 'img', imageID: '', state: { running: {} }, lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: new Date('2026-01-01T00:01:00Z') } } },
+          ],
+        }),
+        'cpu-basic',
+      );
+    const restarted = { pod: 'p-x', restarts: 2, exitCode: 1, reason: 'Error', finishedAt: Date.parse('2026-01-01T00:01:00Z') };
+    expect(running(true)).toMatchObject({ kind: 'ready', restarted });
+    expect(running(false)).toEqual({ kind: 'starting', restarted });
+    expect(restartHead(restarted)).toBe('exited with code 1 (Error); Kubernetes restarted it');
+    expect(restartHead({ exitCode: 137, reason: 'Error' })).toContain('liveness probe GET /');
   });
 
   it('the current pod is of the current start and image, not terminating, newest first', () => {

@@ -17,10 +17,19 @@ const FATAL_WAITING = new Set([
   'RunContainerError',
 ]);
 
+/** The kubelet restarted the app container in this pod (it exited, or failed its liveness probe): `restarts` times, the latest as `last`. */
+export interface KubeletRestarts {
+  pod: string;
+  restarts: number;
+  exitCode: number;
+  reason: string;
+  finishedAt: number;
+}
+
 export type PodVerdict =
   | { kind: 'none' }
-  | { kind: 'starting' }
-  | { kind: 'ready'; ip: string; startedAt?: number }
+  | { kind: 'starting'; restarted?: KubeletRestarts }
+  | { kind: 'ready'; ip: string; startedAt?: number; restarted?: KubeletRestarts }
   /** The container ended; `previous`: its output is in the previous container's log (it was restarted). */
   | { kind: 'exited'; exitCode: number; reason: string; previous: boolean; pod: string; restarts: number }
   | { kind: 'failed'; reason: string; capacity?: boolean };
@@ -72,12 +81,34 @@ export function podVerdict(pod: V1Pod | undefined, flavorName: string): PodVerdi
   if (pod.status?.phase === 'Failed') {
     return { kind: 'failed', reason: `${pod.status.reason ?? 'Failed'}: ${pod.status.message ?? 'the pod failed'}` };
   }
+  const restarted: KubeletRestarts | undefined =
+    cs && cs.restartCount > 0 && last
+      ? { pod: pod.metadata!.name!, restarts: cs.restartCount, exitCode: last.exitCode, reason: last.reason ?? 'Error', finishedAt: time(last.finishedAt) }
+      : undefined;
   const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
   if (ready && cs?.ready && pod.status?.podIP) {
     const startedAt = cs.state?.running?.startedAt;
-    return { kind: 'ready', ip: pod.status.podIP, ...(startedAt ? { startedAt: time(startedAt) } : {}) };
+    return { kind: 'ready', ip: pod.status.podIP, ...(startedAt ? { startedAt: time(startedAt) } : {}), ...(restarted ? { restarted } : {}) };
   }
-  return { kind: 'starting' };
+  return restarted ? { kind: 'starting', restarted } : { kind: 'starting' };
+}
+
+/**
+ * How a container ended, as a crash message's head. An app killed by a signal (137: SIGKILL, 143:
+ * SIGTERM) that it did not exit from on its own is most often one whose liveness probe got no
+ * answer: the kubelet kills it and restarts it in place.
+ */
+export function exitHead(r: { exitCode: number; reason: string }): string {
+  if (r.reason === 'OOMKilled') return 'OOMKilled: the app ran out of memory';
+  if (r.exitCode === 137 || r.exitCode === 143) {
+    return `The app was killed (exit code ${r.exitCode}): it stopped answering HTTP on its port (liveness probe GET /), or something else stopped it`;
+  }
+  return `exited with code ${r.exitCode} (${r.reason})`;
+}
+
+/** The head of a crash the kubelet restarted in place. */
+export function restartHead(r: { exitCode: number; reason: string }): string {
+  return `${exitHead(r)}; Kubernetes restarted it`;
 }
 
 /**
@@ -101,7 +132,7 @@ export function instanceStateFor(deployment: V1Deployment, verdict: PodVerdict, 
     case 'failed':
       return { kind: 'failed', reason: verdict.reason, ...(verdict.capacity ? { capacity: true } : {}) };
     case 'exited': {
-      const head = verdict.reason === 'OOMKilled' ? 'OOMKilled: the app ran out of memory' : `exited with code ${verdict.exitCode} (${verdict.reason})`;
+      const head = exitHead(verdict);
       return { kind: 'exited', exitCode: verdict.exitCode, reason: tail ? `${head}\n${tail}` : head };
     }
   }

@@ -46,6 +46,8 @@ interface FakeInstance {
   endpoint?: { host: string; port: number };
   startedAt?: number;
   starts: number;
+  /** Restarts in place (as the kubelet's), of the current start. */
+  inPlace?: { count: number; lastAt: number; reason: string };
   lines: LogLine[];
   followers: Set<Follower>;
   server?: http.Server;
@@ -246,6 +248,16 @@ export class FakeRuntime implements Runtime {
     void this.#halt(inst, { kind: 'exited', exitCode, reason: why });
   }
 
+  /**
+   * The runtime restarted the app by itself, in place (as the kubelet does after an exit or a failed
+   * liveness probe) and it runs again: reported as `restartedInPlace`, the state unchanged.
+   */
+  restartInPlace(space: SpaceId, release: ReleaseId, reason: string, at = Date.now()): void {
+    const inst = this.#require(space, release);
+    inst.inPlace = { count: (inst.inPlace?.count ?? 0) + 1, lastAt: at, reason };
+    this.#notify(space);
+  }
+
   /** Stopped from outside (the engine shutting down, a `docker stop`): exited by SIGTERM, not a crash. */
   interrupt(space: SpaceId, release: ReleaseId): void {
     void this.#halt(this.#require(space, release), { kind: 'exited', exitCode: 143, reason: 'Stopped from outside the app.', interrupted: true });
@@ -307,6 +319,7 @@ export class FakeRuntime implements Runtime {
       ...(inst.endpoint && isRunningState(inst.state) ? { endpoint: { ...inst.endpoint } } : {}),
       ...(inst.startedAt !== undefined ? { startedAt: inst.startedAt } : {}),
       restartCount: Math.max(0, inst.starts - 1),
+      ...(inst.inPlace ? { restartedInPlace: { run: `start-${inst.starts}`, ...inst.inPlace } } : {}),
     };
   }
 

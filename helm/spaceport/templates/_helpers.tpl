@@ -215,3 +215,12 @@ random values would be drawn twice (once for the Secret, once for this checksum)
 {{- define "spaceport.secretChecksum" -}}
 {{- list .Values.registry.username .Values.registry.password .Values.registry.existingSecret .Values.admin .Values.internalToken .Values.metrics | toJson | sha256sum }}
 {{- end }}
+
+{{/* A PriorityClass of this install: cluster-scoped, so named after the release and its namespace (two installs never collide). */}}
+{{- define "spaceport.priorityClassName" -}}
+{{- $ctx := index . 0 }}{{ printf "%s-%s-%s" (include "spaceport.fullname" $ctx) $ctx.Release.Namespace (index . 1) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "spaceport.pauseImage" -}}
+{{ .Values.scheduling.pauseImage.repository }}:{{ .Values.scheduling.pauseImage.tag }}
+{{- end }}
