@@ -2,23 +2,123 @@
  * Gradio wake as gradio_client sees it: a sleeping Gradio Space, then `GET /config` (what
  * `gradio_client.Client(...)` asks first, with a 5 s timeout), timed from sending the request to the
  * whole JSON answered. The proxy holds a non-browser request while the Space wakes, so this is the
- * wake plus Gradio's own start. Beside it, the same request to the awake Space. No change is
- * measured here, only how long it takes (issue 19: "Waking and clients").
+ * wake plus Gradio's own start. Beside it, the same request to the awake Space (issue 19: "Waking
+ * and clients").
+ *
+ * Each wake is split into steps, every one a wall-clock time after the request was sent, read from
+ * the controller's and proxy's log lines (a pino logger of this bench's own), the engine (the
+ * container's `StartedAt`, its log lines' timestamps) and two lines the bench's app prints
+ * (`spaceport-bench python` first thing, `spaceport-bench imported` after `import gradio`):
+ * proxy asks the wake → controller wakes → engine started the process → Python runs → gradio
+ * imported → Gradio listens ("Running on local URL") → readiness noticed (stage RUNNING) → the held
+ * request answered.
  *
  *   npx tsx bench/wake-config.ts          (RUNS=5, GRADIO_VERSION=5.50.0 by default)
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import Dockerode from 'dockerode';
+import { createLogger } from '../core/index.js';
+import { dockerAdapters } from '../controller/docker-adapters.js';
 import { git, makeWorkTree, pushUrl } from '../test/support/git-client.js';
-import { ADMIN_TOKEN, type Harness } from '../test/support/spaceport-harness.js';
-import { fmt, removeBenchDockerObjects, startDockerHarness, timedGet, writeResult } from './space-bench.js';
+import { ADMIN_TOKEN, startHarness, type Harness } from '../test/support/spaceport-harness.js';
+import { fmt, removeBenchDockerObjects, timedGet, writeResult } from './space-bench.js';
 import { median, printTable } from './stats.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const GRADIO_VERSION = process.env.GRADIO_VERSION ?? '5.50.0';
 const INSTANCE = `bench-wakecfg-${randomBytes(3).toString('hex')}`;
 const CLIENT_TIMEOUT_MS = 5_000;
+
+/** One line of the controller's and proxy's log: epoch ms, message, fields. */
+interface LogLine {
+  time: number;
+  msg: string;
+  stage?: string;
+}
+const logLines: LogLine[] = [];
+
+/** The steps of one wake, in order: [name, where the time comes from]. */
+const STEPS = [
+  ['proxy asks the wake', "proxy 'waking space'"],
+  ['controller wakes', "reconciler 'waking'"],
+  ['process started', "engine's StartedAt"],
+  ['start call returned', "runtime 'container started again'"],
+  ['python runs', 'app: first line'],
+  ['gradio imported', 'app: after import gradio'],
+  ['gradio listens', "app: 'Running on local URL'"],
+  ['ready noticed', "reconciler 'stage' RUNNING"],
+  ['/config answered', 'the bench'],
+] as const;
+type StepName = (typeof STEPS)[number][0];
+
+function startBenchHarness(): Promise<Harness> {
+  const installer = process.env.SPACEPORT_PYTHON_INSTALLER;
+  const logger = createLogger({
+    level: 'info',
+    destination: {
+      write(line: string) {
+        try {
+          const o = JSON.parse(line) as LogLine;
+          logLines.push({ time: o.time, msg: o.msg, stage: o.stage });
+        } catch {
+          // not JSON: not ours to read
+        }
+      },
+    },
+  });
+  return startHarness((config) => dockerAdapters(config, logger), { SPACEPORT_INSTANCE_NAME: INSTANCE, ...(installer ? { SPACEPORT_PYTHON_INSTALLER: installer } : {}) }, { logger });
+}
+
+/** The first log line with this message at or after `since` (epoch ms). */
+function logTime(since: number, msg: string, stage?: string): number | undefined {
+  return logLines.find((l) => l.time >= since && l.msg === msg && (stage === undefined || l.stage === stage))?.time;
+}
+
+/** The app container's StartedAt and the times of its lines since `since` (epoch ms), from the engine. */
+async function containerTimes(docker: Dockerode, sub: string, since: number): Promise<{ startedAt?: number; lines: { time: number; text: string }[] }> {
+  const [info] = await docker.listContainers({ all: true, filters: { name: [`${INSTANCE}-${sub}`] } });
+  if (!info) return { lines: [] };
+  const c = docker.getContainer(info.Id);
+  const startedAt = Date.parse((await c.inspect()).State.StartedAt);
+  const raw = (await c.logs({ stdout: true, stderr: true, timestamps: true, since: Math.floor(since / 1000) - 1 })) as unknown as Buffer;
+  const lines: { time: number; text: string }[] = [];
+  // Multiplexed stream: 8-byte headers before each frame.
+  let text = '';
+  for (let i = 0; i + 8 <= raw.length; ) {
+    const n = raw.readUInt32BE(i + 4);
+    text += raw.subarray(i + 8, i + 8 + n).toString('utf8');
+    i += 8 + n;
+  }
+  for (const line of text.split('\n')) {
+    const m = /^(\S+) (.*)$/.exec(line);
+    if (m) lines.push({ time: Date.parse(m[1]!), text: m[2]! });
+  }
+  return { startedAt, lines };
+}
+
+/** Each step's time after the request was sent (ms); undefined when its line was not found. */
+async function wakeSteps(docker: Dockerode, sub: string, t0: number, total: number): Promise<Record<StepName, number | undefined>> {
+  const { startedAt, lines } = await containerTimes(docker, sub, t0);
+  const line = (prefix: string) => lines.find((l) => l.time >= t0 - 1000 && l.text.includes(prefix))?.time;
+  const appTime = (prefix: string) => {
+    const l = lines.find((x) => x.time >= t0 - 1000 && x.text.startsWith(prefix));
+    return l ? Number(l.text.slice(prefix.length).trim()) * 1000 : undefined;
+  };
+  const rel = (t: number | undefined) => (t === undefined || Number.isNaN(t) ? undefined : t - t0);
+  return {
+    'proxy asks the wake': rel(logTime(t0, 'waking space')),
+    'controller wakes': rel(logTime(t0, 'waking')),
+    'process started': rel(startedAt),
+    'start call returned': rel(logTime(t0, 'container started again')),
+    'python runs': rel(appTime('spaceport-bench python')),
+    'gradio imported': rel(appTime('spaceport-bench imported')),
+    'gradio listens': rel(line('Running on local URL')),
+    'ready noticed': rel(logTime(t0, 'stage', 'RUNNING')),
+    '/config answered': total,
+  };
+}
 
 async function sleepSpace(h: Harness, space: string): Promise<void> {
   await h.api('POST', `/api/spaces/${space}/sleeptime`, { seconds: 1 });
@@ -35,8 +135,13 @@ async function config(h: Harness, sub: string, marker: string): Promise<number> 
   return ms;
 }
 
+function stepMedian(steps: readonly Record<StepName, number | undefined>[], name: StepName): number {
+  return median(steps.map((s) => s[name]).filter((x): x is number => x !== undefined));
+}
+
 async function main(): Promise<void> {
-  const h = await startDockerHarness(INSTANCE);
+  process.stdout.write(`load average at the start: ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
+  const h = await startBenchHarness();
   const docker = new Dockerode();
   const name = `wakecfg-${randomBytes(3).toString('hex')}`;
   const space = `admin/${name}`;
@@ -45,12 +150,24 @@ async function main(): Promise<void> {
   let work: string | undefined;
   const wakes: number[] = [];
   const awake: number[] = [];
+  const steps: Record<StepName, number | undefined>[] = [];
   try {
     const create = await h.api('POST', '/api/repos/create', { name, type: 'space', sdk: 'gradio' });
     if (create.status !== 200) throw new Error(`create: ${create.status} ${create.body}`);
     work = await makeWorkTree({
       'README.md': `---\nsdk: gradio\nsdk_version: ${GRADIO_VERSION}\napp_file: app.py\n---\n`,
-      'app.py': ['import gradio as gr', '', 'with gr.Blocks(title="bench") as demo:', `    gr.Markdown("${marker}")`, '', 'demo.launch()', ''].join('\n'),
+      'app.py': [
+        'import time',
+        'print("spaceport-bench python", time.time(), flush=True)',
+        'import gradio as gr',
+        'print("spaceport-bench imported", time.time(), flush=True)',
+        '',
+        'with gr.Blocks(title="bench") as demo:',
+        `    gr.Markdown("${marker}")`,
+        '',
+        'demo.launch()',
+        '',
+      ].join('\n'),
     });
     const push = await git(['push', '--force', pushUrl(h.port, space, ADMIN_TOKEN), 'main'], work);
     if (push.code !== 0) throw new Error(push.stderr);
@@ -58,9 +175,12 @@ async function main(): Promise<void> {
     if (rt.stage !== 'RUNNING') throw new Error(`${space}: ${rt.stage} ${rt.errorMessage ?? ''}`);
     for (let i = 0; i < RUNS; i++) {
       await sleepSpace(h, space);
+      const t0 = Date.now();
       wakes.push(await config(h, sub, marker));
       awake.push(await config(h, sub, marker));
-      process.stderr.write(`run ${i}: wake → /config ${fmt(wakes.at(-1)!)} ms, awake /config ${fmt(awake.at(-1)!)} ms\n`);
+      steps.push(await wakeSteps(docker, sub, t0, wakes.at(-1)!));
+      const parts = STEPS.map(([n]) => `${n} ${steps.at(-1)![n] === undefined ? '?' : fmt(steps.at(-1)![n]!)}`).join(', ');
+      process.stderr.write(`run ${i}: wake → /config ${fmt(wakes.at(-1)!)} ms, awake /config ${fmt(awake.at(-1)!)} ms; ${parts}\n`);
     }
   } finally {
     await h.api('DELETE', '/api/repos/delete', { name, type: 'space' }).catch(() => undefined);
@@ -75,7 +195,9 @@ async function main(): Promise<void> {
     wake_to_config_ms: { median: median(wakes), min: Math.min(...wakes), max: Math.max(...wakes) },
     awake_config_ms: { median: median(awake) },
     over_gradio_client_timeout: `${over}/${RUNS}`,
-    samples: { wakes, awake },
+    steps_median_ms: Object.fromEntries(STEPS.map(([n]) => [n, stepMedian(steps, n)])),
+    load_average: loadavg(),
+    samples: { wakes, awake, steps },
   };
   printTable(
     [`Gradio ${GRADIO_VERSION} (${RUNS} runs)`, 'median', 'min', 'max', `over ${CLIENT_TIMEOUT_MS / 1000} s (gradio_client's timeout)`],
@@ -84,6 +206,15 @@ async function main(): Promise<void> {
       ['awake → GET /config answered', fmt(median(awake)), fmt(Math.min(...awake)), fmt(Math.max(...awake)), ''],
     ],
   );
+  printTable(
+    ['step of a wake (median of the runs)', 'ms after the request', 'ms since the step before', 'read from'],
+    STEPS.map(([n, from], i) => {
+      const at = stepMedian(steps, n);
+      const before = i === 0 ? 0 : stepMedian(steps, STEPS[i - 1]![0]);
+      return [n, fmt(at), fmt(at - before), from];
+    }),
+  );
+  process.stdout.write(`load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
   writeResult('wake-config', result);
 }
 

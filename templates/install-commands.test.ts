@@ -40,8 +40,8 @@ describe('python templates with uv (issue 16)', () => {
     const run = lines(uv()).find((l) => l.includes("'gradio==5.50.0'"))!;
     const fallback = ` || { echo '${UV_FALLBACK_NOTICE}'; pip install --uploaded-prior-to '${CUTOFF}' -r /tmp/spaceport/requirements.txt 'gradio==5.50.0' 'spaces'; } && python -c `;
     expect(run).toContain(fallback);
-    // Then the SDK is imported once, so the image has the .pyc files the app's start needs (never failing the build).
-    expect(run).toMatch(/ && \{ timeout 300 python -c 'import gradio' >\/dev\/null 2>&1 \|\| true; \}$/);
+    // Then a Gradio app starts once, so the image has the .pyc files the app's start needs (never failing the build; templates/gradio/warm-start.test.ts).
+    expect(run).toMatch(/ && \{ timeout 300 python -c 'exec\(.*demo\.launch\(.*' >\/dev\/null 2>&1 \|\| true; \}$/);
     expect(run).not.toContain('--compile-bytecode');
     // pre-requirements.txt goes the same way.
     expect(uv()).toContain(

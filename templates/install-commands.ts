@@ -53,13 +53,14 @@ export function uvInstall(input: TemplateInput): string {
 }
 
 /**
- * Import the SDK once in the build, so the image carries the .pyc files of what the app's start
+ * Run `python` once in the build, so the image carries the .pyc files of what the app's start
  * imports (a container starts from the image's files on every wake: without them each start would
- * compile them again). Never fails the build: an app that cannot import its SDK fails at start, as
- * on the Hub, with its own error.
+ * compile them again). `python` is the SDK's own warm start: `import {sdk}`, or more where the start
+ * of an app imports more than the SDK's import does (gradio: `templates/gradio/warm-start.ts`).
+ * Never fails the build: an app that cannot import its SDK fails at start, as on the Hub, with its own error.
  */
-export function warmImport(module: string): string {
-  return `{ timeout 300 python -c ${shellQuote(`import ${module}`)} >/dev/null 2>&1 || true; }`;
+export function warmImport(python: string): string {
+  return `{ timeout 300 python -c ${shellQuote(python)} >/dev/null 2>&1 || true; }`;
 }
 
 /**

@@ -67,16 +67,17 @@ export function venvLayers(input: TemplateInput): string[] {
 /**
  * The SDK and `requirements.txt` in ONE install run (pip or uv) (as the Hub does): two runs let the second undo what
  * the first installed (a `typer-slim` pin uninstalling `typer` under Gradio). `packages` are the SDK
- * spec and its companions (`spaces`); a requirements line naming the SDK is left out when the plan
+ * spec and its companions (`spaces`); `warm` the Python the build runs once after a uv install so the
+ * image has the .pyc files of the app's start (default `import {sdkName}`; pip compiles every file it installs); a requirements line naming the SDK is left out when the plan
  * gave `requirementsWithoutSdk` (the README's sdk_version decides). Then a line in the build log with
  * the Python and SDK versions installed. Requirements that refer to local paths are installed after
  * the code is copied; otherwise the code comes last, so a code-only change reuses every layer.
  */
-export function sdkAndCodeLayers(input: TemplateInput, packages: readonly string[], sdkName: string): string[] {
+export function sdkAndCodeLayers(input: TemplateInput, packages: readonly string[], sdkName: string, warm = `import ${sdkName}`): string[] {
   const pkgs = packages.map(shellQuote).join(' ');
   const copyCode = `COPY --chown=${APP_UID}:${APP_UID} ${CODE_DIR}/ ${APP_DIR}/`;
   const report = `python -c ${shellQuote(`import sys, importlib.metadata as m; print("Spaceport: installed Python %s, ${sdkName} %s" % (sys.version.split()[0], m.version("${sdkName}")))`)}`;
-  const then = installerOf(input) === 'uv' ? `${report} && ${warmImport(sdkName)}` : report;
+  const then = installerOf(input) === 'uv' ? `${report} && ${warmImport(warm)}` : report;
   const install = (reqs?: string) => installRun(input, `${reqs ? `-r ${reqs} ` : ''}${pkgs}`, then);
   if (!input.files.requirements) return [install(), copyCode];
   if (input.localRequirements) return [copyCode, install('requirements.txt')];

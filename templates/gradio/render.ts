@@ -3,9 +3,12 @@ import { SDK_TRAITS } from '../sdk-traits.js';
 import { labelLines } from '../dockerfile-syntax.js';
 import { aptLayers, baseLayers, cmdLine, pythonExtraFiles, sdkAndCodeLayers, venvLayers } from '../python-layers.js';
 import { uvToolLayers } from '../install-commands.js';
+import { gradioWarmStart } from './warm-start.js';
 
-export const GRADIO_TEMPLATE_VERSION = 3;
+export const GRADIO_TEMPLATE_VERSION = 4;
 const PORT = SDK_TRAITS.gradio.port;
+/** The env a Gradio app gets from its image (analytics off: no network call at import or launch). */
+const RUN_ENV = { GRADIO_SERVER_NAME: '0.0.0.0', GRADIO_SERVER_PORT: String(PORT), GRADIO_ANALYTICS_ENABLED: 'False', SYSTEM: 'spaces' };
 
 /**
  * The first `spaces` release on PyPI came out in the second half of June 2023: a build resolving
@@ -32,8 +35,8 @@ export function render(input: TemplateInput): RenderedTemplate {
     ...uvToolLayers(input),
     ...aptLayers(input),
     ...venvLayers(input),
-    ...sdkAndCodeLayers(input, packages, 'gradio'),
-    `ENV GRADIO_SERVER_NAME=0.0.0.0 GRADIO_SERVER_PORT=${PORT} GRADIO_ANALYTICS_ENABLED=False SYSTEM=spaces`,
+    ...sdkAndCodeLayers(input, packages, 'gradio', gradioWarmStart(RUN_ENV)),
+    `ENV ${Object.entries(RUN_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}`,
     `EXPOSE ${PORT}`,
     cmdLine(['python', input.appFile]),
     ...labelLines(input.labels),

@@ -56,10 +56,16 @@ describe('a gradio Space installed with uv (real engine)', () => {
       expect(log).toContain('Spaceport: installed Python');
       // The notice is in the RUN line BuildKit prints; as output (`#N Spaceport: …`) it never comes.
       expect(log).not.toMatch(new RegExp(`^#\\d+ ${escape(UV_FALLBACK_NOTICE)}`, 'm'));
-      const { url } = await res.start(image, port);
+      const { url, id } = await res.start(image, port);
       const config = await waitForHttp(`${url}/config`, 120_000);
       expect(config.status).toBe(200);
       expect(((await config.json()) as { version: string }).version).toBe('5.50.0');
+      // Issue 19: the build started a Gradio app once, so Gradio's start (launch and the first /config
+      // included) compiled nothing: every .pyc it needed was in the image, readable by the app user
+      // and current for Python. (`six`, which only this app imports, is compiled at its first start.)
+      const changes: { Path: string }[] = (await docker.getContainer(id).changes()) ?? [];
+      const compiled = changes.map((c) => c.Path).filter((p) => p.endsWith('.pyc') && !p.endsWith('/six.cpython-311.pyc'));
+      expect(compiled).toEqual([]);
     },
     BUILD_TIMEOUT,
   );

@@ -1,11 +1,10 @@
 import { setMaxListeners } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
 import { dockerStatus, type Logger, type SpaceId } from '../../../core/index.js';
 import { LABELS } from './docker-create-options.js';
 import { ReconnectingEventStream, WATCHED_ACTIONS, type ContainerEvent } from './docker-events.js';
 import { containerFactsFrom, type ContainerFacts } from './docker-state.js';
-import { probeHttp } from '../readiness-probe.js';
+import { watchUntilReady } from './readiness-watch.js';
 
 /** What the cache knows of one container. */
 export interface CachedContainer {
@@ -21,7 +20,6 @@ export interface DockerContainerCacheOptions {
   logger: Logger;
   namePrefix: string;
   endpointHost: string;
-  probeTimeoutMs: number;
   /** How long after a start the cache keeps probing so it can report the instance ready. */
   readinessWatchMs: number;
   /** An instance of this Space changed (an event, a readiness, a difference found by a resync). */
@@ -230,23 +228,19 @@ export class DockerContainerCache {
   #watchReadiness(id: string, space: SpaceId): void {
     if (this.#readinessWatches.has(id)) return;
     const signal = this.#closing.signal;
-    const run = async (): Promise<void> => {
-      const deadline = Date.now() + this.#o.readinessWatchMs;
-      let delay = 100;
-      while (!signal.aborted && Date.now() < deadline) {
-        const entry = this.#entries.get(id);
-        if (!entry || entry.facts.status !== 'running' || entry.facts.hostPort === undefined) return;
-        if (entry.ready) return;
-        if (await probeHttp({ host: this.#o.endpointHost, port: entry.facts.hostPort }, { timeoutMs: this.#o.probeTimeoutMs, signal })) {
-          this.markReady(entry);
-          this.#o.onChange(space);
-          return;
-        }
-        await sleep(delay, undefined, { signal });
-        delay = Math.min(Math.round(delay * 1.5), 2000);
-      }
+    // The entry of the start that was probed: a restart meanwhile is not made ready by it (`markReady`).
+    let probed: CachedContainer | undefined;
+    const target = () => {
+      probed = this.#entries.get(id);
+      if (!probed || probed.ready || probed.facts.status !== 'running' || probed.facts.hostPort === undefined) return undefined;
+      return { host: this.#o.endpointHost, port: probed.facts.hostPort };
     };
-    const watch = run()
+    const watch = watchUntilReady({ target, watchMs: this.#o.readinessWatchMs, signal })
+      .then((ready) => {
+        if (!ready || !probed) return;
+        this.markReady(probed);
+        this.#o.onChange(space);
+      })
       .catch((err: unknown) => {
         if (!signal.aborted) this.#o.logger.debug({ err, space }, 'readiness watch ended');
       })

@@ -99,7 +99,6 @@ export class DockerRuntime implements Runtime {
       logger: this.#log,
       namePrefix: this.#prefix,
       endpointHost: this.#endpointHost,
-      probeTimeoutMs: this.#probeTimeoutMs,
       readinessWatchMs: this.#readinessWatchMs,
       onChange: (space) => this.#notify(space),
     });
