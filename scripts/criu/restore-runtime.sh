@@ -44,12 +44,17 @@ bundle_of() {
   echo "$b"
 }
 
+# The container's CRIU configuration (<root>/<id>.criu.conf, named in its bundle): tcp-close for the dump
+# and the restore; while a restore runs, also mntns-compat-mode (CRIU's newer mount engine cannot restore
+# Docker's file bind mounts, docker-init and /etc/resolv.conf; the option is refused on dump).
+criu_conf="$SNAPSHOT_ROOT/$id.criu.conf"
+write_criu_conf() { printf '%s\n' tcp-close "$@" > "$criu_conf"; }
 name_criu_config() {
-  local conf="$SNAPSHOT_ROOT/runc-criu.conf" config
-  [ -f "$conf" ] || printf 'tcp-close\n' > "$conf"
+  local config
+  write_criu_conf
   config="$(bundle_of)/config.json"
   command -v jq > /dev/null && [ -f "$config" ] || return 0
-  jq --arg f "$conf" '.annotations["org.criu.config"] = $f' "$config" > "$config.spaceport" && mv "$config.spaceport" "$config"
+  jq --arg f "$criu_conf" '.annotations["org.criu.config"] = $f' "$config" > "$config.spaceport" && mv "$config.spaceport" "$config"
 }
 
 case "$cmd" in
@@ -60,6 +65,8 @@ case "$cmd" in
       opts=("${rest[@]:0:${#rest[@]}-1}")
       rm -f "$snap/ready" "$snap/outcome"
       mkdir -p "$snap/work"
+      write_criu_conf mntns-compat-mode
+      trap write_criu_conf EXIT
       if "$RUNC" "${global[@]}" --criu "$CRIU" restore --detach "${opts[@]}" --image-path "$snap/images" --work-path "$snap/work" \
           --file-locks "$id"; then
         touch "$snap/restored"
@@ -70,6 +77,7 @@ case "$cmd" in
       # (runc's stderr stays the shim's: the restored app's stdio is mapped onto this process's.)
       # Restore failed: say so in the run log, leave the outcome for Spaceport, start cold.
       echo failed > "$snap/outcome"
+      write_criu_conf
       echo "spaceport: restore failed, cold start" >&2
     fi
     ;;

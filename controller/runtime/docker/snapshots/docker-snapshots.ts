@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
 import type { Logger } from '../../../../core/index.js';
@@ -124,6 +124,8 @@ export class DockerSnapshots {
   /** The container is gone (replaced by a new release, or the Space deleted): so is its snapshot. */
   forget(id: string): void {
     this.#o.store.remove(id);
+    // The container's CRIU configuration, written by the restoring runtime at each create.
+    rmSync(path.join(this.#o.store.root, `${id}.criu.conf`), { force: true });
   }
 
   /** Expired snapshots, then the oldest past the budget. */
