@@ -112,13 +112,13 @@ describe('snapshot wake through DockerRuntime', () => {
     expect(off).toEqual({ reason: 'no CRIU to run' });
   });
 
-  it('sleep dumps the app (a keep-alive connection held open does not stop it), the wake restores it: one start, same secrets, "restored from snapshot" in the run log', async () => {
+  it('sleep dumps the app, the wake restores it: one start, same secrets, "restored from snapshot" in the run log', async () => {
     const space = toSpaceId('snap', 'restore');
     const runtime = runtimeWith(snapshotsWith());
     await runtime.apply(spec(space));
     const first = await answers(runtime, space);
     expect(first.env).toContain('SECRET_TOKEN=restore-me');
-    // A visitor's pooled connection, still open at the dump (CRIU would refuse a connected TCP socket without tcp-close).
+    // (busybox httpd closes each connection after its answer; the state app below holds one open at the dump.)
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     expect((await get(first.port, '/cgi-bin/env', agent)).status).toBe(200);
 
@@ -268,8 +268,13 @@ describe('a restored app keeps its state', () => {
     for (let i = 0; i < 3; i++) await state(port, '/bump');
     const before = await state(port);
     expect(before.counter).toBe(3);
+    // A visitor's keep-alive connection (this app speaks HTTP/1.1), still open at the dump: CRIU
+    // refuses a connected TCP socket unless the restoring runtime's config says tcp-close.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    expect((await get(port, '/state', agent)).status).toBe(200);
 
     await runtime.stop(space, 'r1' as ReleaseId);
+    agent.destroy();
     expect(store.list().filter((m) => m.space === space)).toHaveLength(1);
     // Let the wall clock move on while it sleeps.
     await new Promise((r) => setTimeout(r, 1_500));
