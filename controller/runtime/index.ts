@@ -1,4 +1,4 @@
-export type { Instance, InstanceSpec, InstanceState, RunLogOptions, Runtime, StorageSpec, StorageTier } from './runtime.js';
+export type { Instance, InstanceSpec, InstanceState, RunLogOptions, Runtime, StopOptions, StorageSpec, StorageTier } from './runtime.js';
 export { DockerRuntime, connectDocker, type DockerRuntimeOptions } from './docker/docker-runtime.js';
 export { detectDockerGpus, refuseGpuFlavor } from './docker/docker-gpus.js';
 export { detectSnapshotSupport, type SnapshotSupport } from './docker/snapshots/index.js';

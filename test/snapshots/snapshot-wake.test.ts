@@ -122,7 +122,7 @@ describe('snapshot wake through DockerRuntime', () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     expect((await get(first.port, '/cgi-bin/env', agent)).status).toBe(200);
 
-    await runtime.stop(space, 'r1' as ReleaseId);
+    await runtime.stop(space, 'r1' as ReleaseId, { sleep: true });
     agent.destroy();
     const [taken] = store.list().filter((m) => m.space === space);
     expect(taken?.bytes).toBeGreaterThan(0);
@@ -147,7 +147,7 @@ describe('snapshot wake through DockerRuntime', () => {
     const runtime = runtimeWith(snapshotsWith());
     await runtime.apply(spec(space));
     await answers(runtime, space);
-    await runtime.stop(space, 'r1' as ReleaseId);
+    await runtime.stop(space, 'r1' as ReleaseId, { sleep: true });
     const [taken] = store.list().filter((m) => m.space === space);
     const images = path.join(root, taken!.container, 'images');
     for (const f of readdirSync(images).filter((n) => n.startsWith('core-') || n.startsWith('pages-'))) truncateSync(path.join(images, f), 3);
@@ -168,7 +168,12 @@ describe('snapshot wake through DockerRuntime', () => {
     const runtime = runtimeWith(snapshotsWith());
     await runtime.apply(spec(space));
     await answers(runtime, space);
+    // A stop that is not a sleep (a hang, a start that timed out, a retired release) keeps no snapshot.
     await runtime.stop(space, 'r1' as ReleaseId);
+    expect(store.list().filter((m) => m.space === space)).toEqual([]);
+    await runtime.apply(spec(space));
+    await answers(runtime, space);
+    await runtime.stop(space, 'r1' as ReleaseId, { sleep: true });
     const [taken] = store.list().filter((m) => m.space === space);
     expect(taken).toBeDefined();
 
@@ -177,7 +182,7 @@ describe('snapshot wake through DockerRuntime', () => {
     await answers(runtime, space);
     expect(wakes).toEqual([{ outcome: 'cold', space, reason: 'settings-changed' }]);
     expect(existsSync(path.join(root, taken!.container))).toBe(false);
-    expect(starts(await runLog(runtime, space))).toBe(2);
+    expect(starts(await runLog(runtime, space))).toBe(3);
     await runtime.remove(space);
     await runtime.close();
   }, 5 * 60_000);
@@ -187,7 +192,7 @@ describe('snapshot wake through DockerRuntime', () => {
     const runtime = runtimeWith(snapshotsWith());
     await runtime.apply(spec(space));
     await answers(runtime, space);
-    await runtime.stop(space, 'r1' as ReleaseId);
+    await runtime.stop(space, 'r1' as ReleaseId, { sleep: true });
     const [taken] = store.list().filter((m) => m.space === space);
     expect(taken).toBeDefined();
     await engine.docker.getImage(TEST_IMAGE).tag({ repo: 'spaceport-test/busybox', tag: 'pushed' });
@@ -205,7 +210,7 @@ describe('snapshot wake through DockerRuntime', () => {
     const runtime = runtimeWith(snapshotsWith());
     await runtime.apply(spec(space));
     await answers(runtime, space);
-    await runtime.stop(space, 'r1' as ReleaseId);
+    await runtime.stop(space, 'r1' as ReleaseId, { sleep: true });
     now += 2 * 3_600_000;
     wakes.length = 0;
     await runtime.apply(spec(space));
@@ -213,7 +218,7 @@ describe('snapshot wake through DockerRuntime', () => {
     expect(wakes).toEqual([{ outcome: 'cold', space, reason: 'expired' }]);
 
     now -= 2 * 3_600_000;
-    await runtime.stop(space, 'r1' as ReleaseId);
+    await runtime.stop(space, 'r1' as ReleaseId, { sleep: true });
     expect(store.list().filter((m) => m.space === space)).toHaveLength(1);
     await runtime.remove(space);
     expect(store.list().filter((m) => m.space === space)).toEqual([]);
@@ -225,7 +230,7 @@ describe('snapshot wake through DockerRuntime', () => {
     const runtime = runtimeWith(snapshotsWith({ criu: path.join(dir, 'no-such-criu') }));
     await runtime.apply(spec(space));
     await answers(runtime, space);
-    await runtime.stop(space, 'r1' as ReleaseId);
+    await runtime.stop(space, 'r1' as ReleaseId, { sleep: true });
     expect(store.list().filter((m) => m.space === space)).toEqual([]);
     expect((await runtime.list(space))[0]?.state.kind).toBe('stopped');
     wakes.length = 0;
@@ -273,7 +278,7 @@ describe('a restored app keeps its state', () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     expect((await get(port, '/state', agent)).status).toBe(200);
 
-    await runtime.stop(space, 'r1' as ReleaseId);
+    await runtime.stop(space, 'r1' as ReleaseId, { sleep: true });
     agent.destroy();
     expect(store.list().filter((m) => m.space === space)).toHaveLength(1);
     // Let the wall clock move on while it sleeps.

@@ -21,7 +21,7 @@ import { DEFAULT_PROBE_TIMEOUT_MS, probeHttp } from '../readiness-probe.js';
 import { KeyedLock } from '../keyed-lock.js';
 import { refuseGpuFlavor } from './docker-gpus.js';
 import { DockerHostSizing } from './docker-host-sizing.js';
-import type { Instance, InstanceSpec, RunLogOptions, Runtime } from '../runtime.js';
+import type { Instance, InstanceSpec, RunLogOptions, Runtime, StopOptions } from '../runtime.js';
 import type { DockerSpaceNetwork } from './docker-space-network.js';
 
 export { connectDocker } from './docker-connect.js';
@@ -289,14 +289,14 @@ export class DockerRuntime implements Runtime {
     return lastLogLines(this.#docker.getContainer(id), REASON_MAX_LINES);
   }
 
-  stop(space: SpaceId, release: ReleaseId): Promise<void> {
+  stop(space: SpaceId, release: ReleaseId, opts: StopOptions = {}): Promise<void> {
     return this.#lock.run(space, async () => {
       try {
         for (const facts of await this.#facts(space, release)) {
           const container = this.#docker.getContainer(facts.id);
           if (!isStoppedByUs(facts, this.#prefix)) await container.rename({ name: stoppedContainerName(space, release, this.#prefix) });
           // Snapshot wake: dump the app first (its processes end); a failed dump is a plain stop.
-          if (facts.status === 'running') await this.#snapshots?.checkpoint(container, space);
+          if (opts.sleep && facts.status === 'running') await this.#snapshots?.checkpoint(container, space);
           if (isRunning(facts) || facts.status === 'paused') {
             await ignoreStatus(container.stop({ t: this.#stopTimeout }), [304, 404]);
           }
