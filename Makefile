@@ -106,6 +106,7 @@ bench-pip: deps docker
 
 bench-wake: deps docker
 	npx tsx bench/wake.ts
+	npx tsx bench/snapshot-wake.ts
 
 bench-wake-config: deps docker
 	npx tsx bench/wake-config.ts

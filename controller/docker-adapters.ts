@@ -3,7 +3,7 @@ import type Dockerode from 'dockerode';
 import { BaseImageGate, planFromBuilder } from './builds/index.js';
 import { DEFAULT_BASE_IMAGES, DockerImageBuilder, NodeDist, SdkReleaseDates, debianSuiteOf, ensureBaseImages, parseNodeDistImage, pickPython, pythonImagesWith, type BaseImageKind } from '../builder/index.js';
 import { fail, type Config, type Logger } from '../core/index.js';
-import { DockerRuntime, DockerSpaceNetwork, IptablesPacketFilter, applyFirewallPlan, buildFirewallPlan, connectDocker, detectDockerGpus, detectSnapshotSupport } from './runtime/index.js';
+import { DockerRuntime, DockerSpaceNetwork, IptablesPacketFilter, applyFirewallPlan, buildFirewallPlan, connectDocker, detectDockerGpus, detectSnapshotSupport, engineSnapshots, type SnapshotWake } from './runtime/index.js';
 import { DockerHousekeeping } from './runtime/docker/docker-housekeeping.js';
 import type { SpaceportAdapters } from './spaceport-interfaces.js';
 
@@ -90,6 +90,21 @@ export async function dockerAdapters(config: Readonly<Config>, logger: Logger): 
   const egress = config.SPACEPORT_SPACE_EGRESS;
   const packetFilter = egress.kind === 'all-unfiltered' ? undefined : new IptablesPacketFilter();
   const network = new DockerSpaceNetwork({ docker, logger: logger.child({ module: 'space-network' }), namePrefix: config.SPACEPORT_INSTANCE_NAME, egress, packetFilter });
+  // Snapshot wake (ARCHITECTURE.md): said once at start, on or off and why.
+  const support = await detectSnapshotSupport({ setting: config.SPACEPORT_SNAPSHOTS, runtime: 'docker', criu: config.SPACEPORT_CRIU });
+  let onWake: ((wake: SnapshotWake) => void) | undefined;
+  const snapshots = await engineSnapshots({
+    docker,
+    support,
+    root: path.join(config.dataDir, 'snapshots'),
+    execRoot: config.SPACEPORT_DOCKER_EXEC_ROOT,
+    maxAgeMs: config.SPACEPORT_SNAPSHOT_MAX_AGE_HOURS * 3600_000,
+    budgetBytes: config.SPACEPORT_SNAPSHOT_BUDGET,
+    logger,
+    onWake: (wake) => onWake?.(wake),
+  });
+  if ('snapshots' in snapshots && support.kind === 'on') logger.info({ module: 'snapshots', criu: support.criu, criuVersion: support.version }, 'snapshots: on');
+  else if ('reason' in snapshots) logger.info({ module: 'snapshots', reason: snapshots.reason }, 'snapshots: off');
   const runtime = new DockerRuntime({
     docker,
     logger: logger.child({ module: 'runtime' }),
@@ -102,6 +117,7 @@ export async function dockerAdapters(config: Readonly<Config>, logger: Logger): 
     },
     network,
     operatorSized: config.hardware.operatorSized,
+    snapshots: 'snapshots' in snapshots ? snapshots.snapshots : undefined,
   });
   // Refuse to start without the Space network and its firewall (SPACEPORT_SPACE_EGRESS=all-unfiltered opts out of the rules).
   await runtime.prepare();
@@ -110,10 +126,6 @@ export async function dockerAdapters(config: Readonly<Config>, logger: Logger): 
   // Built-in flavors take a share of this host (a cpu-basic of 16 GiB does not fit a 24 GiB host):
   // said once at start, with whether writable layers can be capped.
   await runtime.describeHost(Object.values(config.flavors));
-  // Snapshot wake (ARCHITECTURE.md): said once at start, on or off and why.
-  const snapshots = await detectSnapshotSupport({ setting: config.SPACEPORT_SNAPSHOTS, runtime: 'docker', criu: config.SPACEPORT_CRIU });
-  if (snapshots.kind === 'on') logger.info({ module: 'snapshots', criu: snapshots.criu, criuVersion: snapshots.version }, 'snapshots: on');
-  else logger.info({ module: 'snapshots', reason: snapshots.reason }, 'snapshots: off');
   const node = nodeDist(config, logger);
   return {
     runtime,
@@ -121,6 +133,9 @@ export async function dockerAdapters(config: Readonly<Config>, logger: Logger): 
     plan: planFromBuilder(config, { node, sdkReleases: sdkReleaseDates(config, logger) }),
     baseImages: preparedAtStart(config),
     housekeeper: new DockerHousekeeping(docker),
+    onSnapshotWake: (listener) => {
+      onWake = listener;
+    },
   };
 }
 

@@ -61,6 +61,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     spacesByStage: () => countByStage(routes.snapshot()),
     gitRequests: () => ({ running: gitGate.running, waiting: gitGate.waiting }),
   });
+  adapters.onSnapshotWake?.((wake) => metrics.snapshotWake(wake.outcome, wake.outcome === 'restored' ? 'snapshot' : wake.reason));
 
   let listenPort: number | undefined;
   const reconciler = new Reconciler({

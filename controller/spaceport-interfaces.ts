@@ -6,6 +6,7 @@ import type { HousekeepingTask, Housekeeper } from './gc/index.js';
 import type { ActivityLedger, InProcessRouteTable, Reconciler } from './lifecycle/index.js';
 import type { SpaceportMetrics } from './metrics/index.js';
 import type { Runtime } from './runtime/runtime.js';
+import type { SnapshotWake } from './runtime/index.js';
 import type { SpaceStore } from './store/index.js';
 
 /* What the composition root (`startSpaceport` in main.ts) takes and gives back. */
@@ -24,6 +25,8 @@ export interface SpaceportAdapters {
    * proxy (tests of the move at start use it). Default: trees, no container.
    */
   staticSpacesAsImages?: boolean;
+  /** Snapshot wake (Docker): called once per wake of a stopped container, restored or cold and why (for the metrics). */
+  onSnapshotWake?(listener: (wake: SnapshotWake) => void): void;
 }
 
 export interface RunningSpaceport {

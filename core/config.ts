@@ -172,6 +172,12 @@ export const configSchema = z.object({
   SPACEPORT_SNAPSHOTS: z.enum(['auto', 'off'], { error: '"auto" or "off"' }).default('auto'),
   /** The criu binary snapshots use (default: `criu` on PATH; Debian 12's 3.17 fails its check on current kernels). */
   SPACEPORT_CRIU: z.string().min(1).optional(),
+  /** Hours a snapshot stays usable; older ones are deleted (the Space then wakes cold). */
+  SPACEPORT_SNAPSHOT_MAX_AGE_HOURS: z.coerce.number().positive().default(24 * 7),
+  /** Disk all snapshots may use together (each ≈ its app's memory); the oldest are evicted first past it. */
+  SPACEPORT_SNAPSHOT_BUDGET: bytes.default(20 * 1024 ** 3),
+  /** The engine's exec root (dockerd --exec-root): runc's state of its containers is under `runtime-runc/moby` there. */
+  SPACEPORT_DOCKER_EXEC_ROOT: z.string().default('/var/run/docker'),
   // ---- the web UI: sign-in for people
   /** The admin's web password, set on start (argon2id hash stored; the value is never logged). */
   SPACEPORT_ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),

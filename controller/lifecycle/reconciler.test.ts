@@ -266,6 +266,9 @@ describe('Reconciler', () => {
   });
 
   it('sleeps after its idle time, counting activity; a wake starts it once', async () => {
+    const stops: unknown[] = [];
+    const stop = runtime.stop.bind(runtime);
+    runtime.stop = (s, rl, o) => (stops.push(o), stop(s, rl, o));
     space = store.updateSpec(space.uid, { sleepSeconds: 60 });
     const v1 = release();
     await r.kick(space.uid);
@@ -281,6 +284,8 @@ describe('Reconciler', () => {
     expect(stage()).toBe('SLEEPING');
     expect(route()).toEqual({ kind: 'sleeping' });
     expect((await runtime.list(space.id))[0]?.state.kind).toBe('stopped');
+    // A ready app going to sleep may keep its memory (Docker: snapshot wake); other stops may not.
+    expect(stops).toEqual([{ sleep: true }]);
 
     const starts = runtime.counts(space.id, v1).starts;
     await Promise.all(Array.from({ length: 20 }, () => r.wake(space.uid)));

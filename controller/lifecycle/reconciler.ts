@@ -147,7 +147,7 @@ export class Reconciler {
       // Asleep or paused: no container runs (kept stopped, so waking is a start, not a create).
       for (const inst of instances) {
         if (inst.state.kind === 'ready' || inst.state.kind === 'starting') {
-          await runtime.stop(space.id, inst.release);
+          await runtime.stop(space.id, inst.release, { sleep: space.lifecycle === 'asleep' && inst.state.kind === 'ready' });
           log.info({ release: inst.release, lifecycle: space.lifecycle }, 'stopped');
         }
       }

@@ -27,6 +27,7 @@ export class SpaceportMetrics implements ProxyMetrics {
   readonly #proxyLatency: Histogram<'code'>;
   readonly #wakes: Counter<never>;
   readonly #woken: Counter<never>;
+  readonly #snapshotWakes: Counter<'outcome' | 'reason'>;
   readonly #wakeTime: Histogram<'outcome'>;
   readonly #hubRequests: Counter<'code'>;
   readonly #builds: Counter<'outcome'>;
@@ -40,6 +41,7 @@ export class SpaceportMetrics implements ProxyMetrics {
     this.#proxyRequests = new Counter({ name: 'spaceport_proxy_requests_total', help: 'Requests to Space hosts answered by the proxy, by status class (2xx, 3xx, 4xx, 5xx).', labelNames: ['code'], registers });
     this.#proxyLatency = new Histogram({ name: 'spaceport_proxy_request_duration_seconds', help: 'Time from a request to a Space host to the end of its response, by status class.', labelNames: ['code'], buckets: LATENCY_BUCKETS, registers });
     this.#woken = new Counter({ name: 'spaceport_wakes_total', help: 'Sleeping Spaces woken by a visit, whichever proxy asked (this process or a replica): once per wake.', registers });
+    this.#snapshotWakes = new Counter({ name: 'spaceport_snapshot_wakes_total', help: 'Starts of a stopped Space (Docker, snapshots on): outcome restored (from its memory snapshot) or cold, with the reason (missing, corrupt, release-changed, settings-changed, expired, restore-failed).', labelNames: ['outcome', 'reason'], registers });
     this.#wakes = new Counter({ name: 'spaceport_proxy_wakes_total', help: 'Wakes of sleeping Spaces asked by visits (once per sleep).', registers });
     this.#wakeTime = new Histogram({ name: 'spaceport_proxy_wake_duration_seconds', help: 'Time from a wake to the Space running (or leaving the wake path: outcome failed).', labelNames: ['outcome'], buckets: SLOW_BUCKETS, registers });
     new Gauge({ name: 'spaceport_proxy_held_requests', help: 'Requests held while their Space wakes.', registers, collect() { this.set(sources.heldRequests()); } });
@@ -107,6 +109,11 @@ export class SpaceportMetrics implements ProxyMetrics {
   /** The controller woke a sleeping Space (asked by any proxy: counted once, here). */
   spaceWoken(): void {
     this.#woken.inc();
+  }
+
+  /** A stopped Space started again with snapshots on: restored from its snapshot, or cold and why. */
+  snapshotWake(outcome: 'restored' | 'cold', reason: string): void {
+    this.#snapshotWakes.inc({ outcome, reason });
   }
 
   wakeEnded(outcome: 'running' | 'failed', seconds: number): void {

@@ -1,7 +1,8 @@
-export type { Instance, InstanceSpec, InstanceState, RunLogOptions, Runtime, StorageSpec, StorageTier } from './runtime.js';
+export type { Instance, InstanceSpec, InstanceState, RunLogOptions, Runtime, StopOptions, StorageSpec, StorageTier } from './runtime.js';
 export { DockerRuntime, connectDocker, type DockerRuntimeOptions } from './docker/docker-runtime.js';
 export { detectDockerGpus, refuseGpuFlavor } from './docker/docker-gpus.js';
 export { detectSnapshotSupport, type SnapshotSupport } from './docker/snapshots/index.js';
+export { DockerSnapshots, SnapshotStore, engineSnapshots, type SnapshotWake } from './docker/snapshots/index.js';
 export { DockerSpaceNetwork, spaceNetworkOptions, type SpaceNetworkOptions } from './docker/docker-space-network.js';
 export { IptablesPacketFilter, applyFirewallPlan, removeFirewallPlan, type FilterResult, type PacketFilter } from './docker/docker-firewall.js';
 export {

@@ -79,6 +79,14 @@ export interface InPlaceRestarts {
   reason: string;
 }
 
+export interface StopOptions {
+  /**
+   * The instance goes to sleep answering (not a hang, a start that timed out or a retired release):
+   * a runtime that can may keep the app's memory for its next start (Docker: snapshot wake).
+   */
+  sleep?: boolean;
+}
+
 export interface RunLogOptions {
   follow: boolean;
   tail?: number;
@@ -97,7 +105,7 @@ export interface Runtime {
   /** The instances of one Space, or of every Space, as they are now (readiness probed). */
   list(space?: SpaceId): Promise<Instance[]>;
   /** Stop one release's instance but keep it, so it can start again (sleep). */
-  stop(space: SpaceId, release: ReleaseId): Promise<void>;
+  stop(space: SpaceId, release: ReleaseId, opts?: StopOptions): Promise<void>;
   /** Remove the Space's instances; with `keep`, all but that release. */
   remove(space: SpaceId, opts?: { keep?: ReleaseId }): Promise<void>;
   /**

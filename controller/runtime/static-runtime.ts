@@ -1,5 +1,5 @@
 import type { Flavor, LogLine, ReleaseId, SpaceId } from '../../core/index.js';
-import type { Instance, InstanceSpec, RunLogOptions, Runtime } from './runtime.js';
+import type { Instance, InstanceSpec, RunLogOptions, Runtime, StopOptions } from './runtime.js';
 import { staticTreeOf } from './static-instance.js';
 
 /** Is a static tree materialised (its directory complete, ready to serve)? */
@@ -45,14 +45,14 @@ export class StaticTreeRuntime implements Runtime {
     return [...inner, ...mine];
   }
 
-  async stop(space: SpaceId, release: ReleaseId): Promise<void> {
+  async stop(space: SpaceId, release: ReleaseId, opts?: StopOptions): Promise<void> {
     // Nothing runs: "stopped" only until the next apply (a visit wakes it at once).
     const inst = this.#applied.get(space)?.get(release);
     if (inst) {
       inst.state = { kind: 'stopped' };
       return;
     }
-    return this.#inner.stop(space, release);
+    return this.#inner.stop(space, release, opts);
   }
 
   async remove(space: SpaceId, opts?: { keep?: ReleaseId }): Promise<void> {

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Prototype of the chosen snapshot-wake path (ARCHITECTURE.md, "Snapshot wake"): an OCI runtime that
-# dockerd knows as `spaceport-restore` (dockerd --add-runtime, or "runtimes" in daemon.json). It is runc,
-# except that `create` of a container that has a snapshot under $SNAPSHOT_ROOT/<container id>/ restores
-# it (runc restore --detach) instead of creating it, and the `start` that follows is then a no-op.
-# Docker keeps managing the container: its state, events, logs (the shim's stdio pipes are handed to
-# the restored process: runc maps them through descriptors.json), stop, inspect.
+# The snapshot-wake runtime (ARCHITECTURE.md, "Snapshot wake"): an OCI runtime that dockerd knows as
+# `spaceport-restore` ("runtimes" in daemon.json, or dockerd --add-runtime). It is runc, except that:
+# - `create` of a container that has a ready snapshot under $SPACEPORT_SNAPSHOT_ROOT/<container id>/
+#   restores it (runc restore --detach) instead of creating it, and the `start` that follows is then a
+#   no-op. Docker keeps managing the container: its state, events, logs (the shim's stdio pipes are
+#   handed to the restored process: runc maps them through descriptors.json), stop, inspect.
+# - every `create` names our CRIU configuration in the bundle (annotation `org.criu.config`, which runc
+#   passes to CRIU on checkpoint and restore): `tcp-close`, so a connection the app holds at the
+#   dump (Gradio's own outbound calls, a visitor's keep-alive) is dumped closed instead of refusing
+#   the dump (runc 1.1 has no --tcp-close flag).
+# The outcome is left in <snapshot>/outcome (`restored` or `failed`) for Spaceport, which reads it
+# after the start, and said in the run log (the shim's stderr is the container's).
 set -euo pipefail
 RUNC="${SPACEPORT_RUNC:-runc}"
 CRIU="${SPACEPORT_CRIU:?}"
@@ -25,21 +31,54 @@ cmd="${args[$i]:-}"
 rest=("${args[@]:$((i + 1))}")
 id="${rest[-1]:-}"
 snap="$SNAPSHOT_ROOT/$id"
+
+# The bundle directory of create's --bundle/-b (default: the current directory).
+bundle_of() {
+  local b=. j
+  for ((j = 0; j < ${#rest[@]}; j++)); do
+    case "${rest[$j]}" in
+      --bundle | -b) b="${rest[$((j + 1))]}" ;;
+      --bundle=*) b="${rest[$j]#--bundle=}" ;;
+    esac
+  done
+  echo "$b"
+}
+
+# The container's CRIU configuration (<root>/<id>.criu.conf, named in its bundle): tcp-close for the dump
+# and the restore; while a restore runs, also mntns-compat-mode (CRIU's newer mount engine cannot restore
+# Docker's file bind mounts, docker-init and /etc/resolv.conf; the option is refused on dump).
+criu_conf="$SNAPSHOT_ROOT/$id.criu.conf"
+write_criu_conf() { printf '%s\n' tcp-close "$@" > "$criu_conf"; }
+name_criu_config() {
+  local config
+  write_criu_conf
+  config="$(bundle_of)/config.json"
+  command -v jq > /dev/null && [ -f "$config" ] || return 0
+  jq --arg f "$criu_conf" '.annotations["org.criu.config"] = $f' "$config" > "$config.spaceport" && mv "$config.spaceport" "$config"
+}
+
 case "$cmd" in
   create)
+    name_criu_config || true
     if [ -f "$snap/ready" ]; then
       # create's own options (--bundle, --pid-file, --console-socket, --no-pivot…) are restore's too.
       opts=("${rest[@]:0:${#rest[@]}-1}")
+      rm -f "$snap/ready" "$snap/outcome"
       mkdir -p "$snap/work"
+      write_criu_conf mntns-compat-mode
+      trap write_criu_conf EXIT
       if "$RUNC" "${global[@]}" --criu "$CRIU" restore --detach "${opts[@]}" --image-path "$snap/images" --work-path "$snap/work" \
           --file-locks "$id"; then
         touch "$snap/restored"
-        rm -f "$snap/ready"
+        echo restored > "$snap/outcome"
+        echo "spaceport: restored from snapshot (taken $(cat "$snap/taken" 2> /dev/null || echo '?'))" >&2
         exit 0
       fi
-      # Restore failed: say why in the run log (the shim's stderr), drop the snapshot, start cold.
+      # (runc's stderr stays the shim's: the restored app's stdio is mapped onto this process's.)
+      # Restore failed: say so in the run log, leave the outcome for Spaceport, start cold.
+      echo failed > "$snap/outcome"
+      write_criu_conf
       echo "spaceport: restore failed, cold start" >&2
-      rm -f "$snap/ready"
     fi
     ;;
   start)

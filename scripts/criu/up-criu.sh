@@ -10,4 +10,9 @@ if ! criu="$(bash "$here/ensure-criu.sh")"; then
   echo "criu: could not build CRIU (above); Spaceport starts with snapshots off" >&2
   exit 0
 fi
+# The engine runs Spaces through the restoring runtime (daemon.json "runtimes"; reloaded, not restarted).
+data="$(realpath -m "${SPACEPORT_DATA_DIR:-.data}")"
+if ! bash "$here/register-runtime.sh" "$criu" "$data/snapshots" > /dev/null; then
+  echo "criu: could not register the spaceport-restore runtime in the Docker engine (above); snapshots stay off" >&2
+fi
 echo "$criu"

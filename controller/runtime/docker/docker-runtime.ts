@@ -14,12 +14,14 @@ import { ignoreStatus, startContainer } from './docker-connect.js';
 import { DockerContainerCache, type CachedContainer } from './docker-container-cache.js';
 import { ensureDataVolume, ownDataDir, removeDataVolume } from './docker-data-volume.js';
 import { containerLogs, lastLogLines } from './docker-container-logs.js';
-import { REASON_MAX_LINES, containerFactsFrom, instanceStateOf, isInterrupted, isRunning, isStoppedByUs, type ContainerFacts } from './docker-state.js';
+import { listContainerFacts } from './docker-facts.js';
+import type { DockerSnapshots } from './snapshots/index.js';
+import { REASON_MAX_LINES, instanceStateOf, isInterrupted, isRunning, isStoppedByUs, type ContainerFacts } from './docker-state.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, probeHttp } from '../readiness-probe.js';
 import { KeyedLock } from '../keyed-lock.js';
 import { refuseGpuFlavor } from './docker-gpus.js';
 import { DockerHostSizing } from './docker-host-sizing.js';
-import type { Instance, InstanceSpec, RunLogOptions, Runtime } from '../runtime.js';
+import type { Instance, InstanceSpec, RunLogOptions, Runtime, StopOptions } from '../runtime.js';
 import type { DockerSpaceNetwork } from './docker-space-network.js';
 
 export { connectDocker } from './docker-connect.js';
@@ -49,6 +51,8 @@ export interface DockerRuntimeOptions {
   network?: DockerSpaceNetwork;
   /** Flavors the operator sized (`HardwareConfig.operatorSized`): never resized to the host. */
   operatorSized?: readonly string[];
+  /** Snapshot wake (ARCHITECTURE.md): sleep dumps the app, a wake restores it; unset: off. */
+  snapshots?: DockerSnapshots;
 }
 
 /**
@@ -80,6 +84,7 @@ export class DockerRuntime implements Runtime {
   readonly #host: DockerHostSizing;
   readonly #gpus: number;
   readonly #limits: Pick<DockerCreateOptionsInput, 'pidsLimit' | 'logMaxSize' | 'logMaxFiles'>;
+  readonly #snapshots?: DockerSnapshots;
 
   constructor(opts: DockerRuntimeOptions) {
     this.#docker = opts.docker;
@@ -93,6 +98,7 @@ export class DockerRuntime implements Runtime {
     this.#limits = opts.containerLimits ?? {};
     this.#listFromEvents = opts.listFromEvents ?? true;
     this.#network = opts.network;
+    this.#snapshots = opts.snapshots;
     this.#host = new DockerHostSizing({ docker: this.#docker, logger: this.#log, operatorSized: opts.operatorSized });
     this.#cache = new DockerContainerCache({
       docker: this.#docker,
@@ -156,7 +162,9 @@ export class DockerRuntime implements Runtime {
     if (current.name !== base) await container.rename({ name: base });
     if (current.status === 'paused') await container.unpause();
     if (!isRunning(current)) {
+      const snapshot = this.#snapshots?.beforeStart(current.id, spec);
       await this.#start(current.id);
+      if (snapshot) this.#snapshots!.afterStart(current.id, spec, snapshot);
       // One the engine stopped (it shut down) is not a restart of the app.
       if (!isInterrupted(current, this.#prefix)) this.#restarts.set(current.id, (this.#restarts.get(current.id) ?? 0) + 1);
       this.#log.info({ space: spec.space, release: spec.release, container: current.id }, 'container started again');
@@ -166,8 +174,10 @@ export class DockerRuntime implements Runtime {
   async #create(spec: InstanceSpec): Promise<string> {
     const network = await this.#network?.ensure();
     const sized = await this.#host.sized(spec.flavor);
-    const options = (writableLayerBytes?: number) =>
-      dockerCreateOptions({ ...spec, flavor: sized.flavor }, { ...this.#limits, namePrefix: this.#prefix, hostCpus: sized.hostCpus, writableLayerBytes, network });
+    const options = (writableLayerBytes?: number) => {
+      const o = dockerCreateOptions({ ...spec, flavor: sized.flavor }, { ...this.#limits, namePrefix: this.#prefix, hostCpus: sized.hostCpus, writableLayerBytes, network });
+      return this.#snapshots ? this.#snapshots.createOptions(spec, o) : o;
+    };
     if (spec.storage) {
       const volume = dataVolumeOptions(spec.storage.key, this.#prefix);
       if ((await ensureDataVolume(this.#docker, volume)) === 'created') this.#log.info({ space: spec.space, volume: volume.Name }, 'storage created');
@@ -228,6 +238,7 @@ export class DockerRuntime implements Runtime {
 
   /** One more resync: a single list of the engine's containers for the cache (changes found are reported to `watch`). */
   async resync(): Promise<void> {
+    this.#snapshots?.prune();
     if (!this.#listFromEvents) return;
     try {
       await this.#cache.resync();
@@ -277,12 +288,14 @@ export class DockerRuntime implements Runtime {
     return lastLogLines(this.#docker.getContainer(id), REASON_MAX_LINES);
   }
 
-  stop(space: SpaceId, release: ReleaseId): Promise<void> {
+  stop(space: SpaceId, release: ReleaseId, opts: StopOptions = {}): Promise<void> {
     return this.#lock.run(space, async () => {
       try {
         for (const facts of await this.#facts(space, release)) {
           const container = this.#docker.getContainer(facts.id);
           if (!isStoppedByUs(facts, this.#prefix)) await container.rename({ name: stoppedContainerName(space, release, this.#prefix) });
+          // Snapshot wake: dump the app first (its processes end); a failed dump is a plain stop.
+          if (opts.sleep && facts.status === 'running') await this.#snapshots?.checkpoint(container, space);
           if (isRunning(facts) || facts.status === 'paused') {
             await ignoreStatus(container.stop({ t: this.#stopTimeout }), [304, 404]);
           }
@@ -312,6 +325,7 @@ export class DockerRuntime implements Runtime {
   }
 
   async #removeContainer(id: string): Promise<void> {
+    this.#snapshots?.forget(id);
     // 404: already gone; 409: a removal is already in progress.
     await ignoreStatus(this.#docker.getContainer(id).remove({ force: true, v: true }), [404, 409]);
   }
@@ -375,21 +389,7 @@ export class DockerRuntime implements Runtime {
   }
 
   /** Inspect the containers of this install, of one Space, or of one release. */
-  async #facts(space?: SpaceId, release?: ReleaseId): Promise<ContainerFacts[]> {
-    const label = [`${LABELS.managed}=true`, `${LABELS.instance}=${this.#prefix}`];
-    if (space !== undefined) label.push(`${LABELS.space}=${space}`);
-    if (release !== undefined) label.push(`${LABELS.release}=${release}`);
-    const infos = await this.#docker.listContainers({ all: true, filters: { label } });
-    const facts = await Promise.all(
-      infos.map(async (info) => {
-        try {
-          return containerFactsFrom(await this.#docker.getContainer(info.Id).inspect());
-        } catch (err) {
-          if (dockerStatus(err) === 404) return undefined; // removed meanwhile
-          throw err;
-        }
-      }),
-    );
-    return facts.filter((f): f is ContainerFacts => f !== undefined);
+  #facts(space?: SpaceId, release?: ReleaseId): Promise<ContainerFacts[]> {
+    return listContainerFacts(this.#docker, this.#prefix, space, release);
   }
 }

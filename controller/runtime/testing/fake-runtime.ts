@@ -4,7 +4,7 @@ import { fail, systemClock, type Clock, type Flavor, type LogLine, type ReleaseI
 import { runtimeEnv } from '../docker/docker-create-options.js';
 import { exitReason } from '../docker/docker-state.js';
 import { KeyedLock } from '../keyed-lock.js';
-import type { Instance, InstanceSpec, InstanceState, RunLogOptions, Runtime } from '../runtime.js';
+import type { Instance, InstanceSpec, InstanceState, RunLogOptions, Runtime, StopOptions } from '../runtime.js';
 
 export interface FakeRuntimeOptions {
   /** Started instances are ready at once (default); with false they stay `starting` until `setReady()`. */
@@ -151,7 +151,7 @@ export class FakeRuntime implements Runtime {
       .map((i) => this.#snapshot(i));
   }
 
-  stop(space: SpaceId, release: ReleaseId): Promise<void> {
+  stop(space: SpaceId, release: ReleaseId, _opts?: StopOptions): Promise<void> {
     return this.#lock.run(space, async () => {
       this.#count(space, release, 'stops');
       this.#maybeFail('stop');

@@ -88,6 +88,8 @@ export class SnapshotStore {
     }
     const meta: SnapshotMeta = { ...key, takenAt: this.#now(), bytes };
     writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(meta), { mode: 0o600 });
+    // For the restoring runtime's line in the run log ("restored from snapshot (taken …)").
+    writeFileSync(path.join(dir, 'taken'), new Date(meta.takenAt).toISOString(), { mode: 0o600 });
     writeFileSync(path.join(dir, 'ready'), '', { mode: 0o600 });
     return { meta, evicted: this.prune() };
   }

@@ -1,0 +1,126 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type Dockerode from 'dockerode';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger, type ReleaseId, type SpaceId } from '../../../../core/index.js';
+import type { InstanceSpec } from '../../runtime.js';
+import { DockerSnapshots, RESTORE_RUNTIME, type SnapshotWake } from './docker-snapshots.js';
+import { SnapshotStore } from './snapshot-store.js';
+import type { RunCommand } from './snapshot-support.js';
+
+// The hooks DockerRuntime calls, on a fake runc and a fake container (the real engine:
+// test/snapshots/snapshot-wake.test.ts).
+
+const ID = 'a'.repeat(64);
+let dir: string;
+let store: SnapshotStore;
+const wakes: SnapshotWake[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'docker-snapshots-'));
+  store = new SnapshotStore({ root: path.join(dir, 'snapshots'), maxAgeMs: 60_000, budgetBytes: 1024 ** 3 });
+  wakes.length = 0;
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const spec = (over: Partial<InstanceSpec> = {}): InstanceSpec => ({
+  space: 'alice/demo' as SpaceId,
+  release: 'r1' as ReleaseId,
+  image: 'spaceport/alice-demo:r1',
+  port: 7860,
+  env: { A: '1', TOKEN: 'secret' },
+  secretKeys: ['TOKEN'],
+  flavor: { name: 'cpu-basic', cpus: 2, memoryBytes: 1024 ** 3 },
+  ...over,
+});
+
+/** A runc that "dumps" by writing one image file, or fails like CRIU refusing a socket. */
+function fakeRunc(ok: boolean, calls: string[][]): RunCommand {
+  return async (_cmd, args) => {
+    calls.push(args);
+    if (!ok) return { code: 1, output: 'Error (criu/sk-inet.c:199): inet: Connected TCP socket, consider using --tcp-established option.\n' };
+    writeFileSync(path.join(args[args.indexOf('--image-path') + 1]!, 'pages-1.img'), 'x'.repeat(100));
+    return { code: 0, output: '' };
+  };
+}
+
+function snapshots(run: RunCommand): DockerSnapshots {
+  return new DockerSnapshots({ store, criu: '/opt/criu', runcRoot: '/run/docker/runtime-runc/moby', logger: silentLogger(), run, onWake: (w) => wakes.push(w) });
+}
+
+function container(s: DockerSnapshots, over: { runtime?: string; settings?: string } = {}): Dockerode.Container {
+  const info = {
+    Id: ID,
+    Config: { Image: spec().image, Labels: { 'spaceport.settings': over.settings ?? s.settingsOf(spec()) } },
+    HostConfig: { Runtime: over.runtime ?? RESTORE_RUNTIME },
+    State: { Running: true },
+  };
+  return { id: ID, inspect: async () => info } as unknown as Dockerode.Container;
+}
+
+describe('DockerSnapshots', () => {
+  it('the settings hash changes with a variable, a secret or the flavor, not with the order of the env', () => {
+    const s = snapshots(fakeRunc(true, []));
+    const base = s.settingsOf(spec());
+    expect(s.settingsOf(spec({ env: { TOKEN: 'secret', A: '1' } }))).toBe(base);
+    expect(s.settingsOf(spec({ env: { A: '2', TOKEN: 'secret' } }))).not.toBe(base);
+    expect(s.settingsOf(spec({ env: { A: '1', TOKEN: 'rotated' } }))).not.toBe(base);
+    expect(s.settingsOf(spec({ flavor: { name: 'cpu-upgrade', cpus: 8, memoryBytes: 32 * 1024 ** 3 } }))).not.toBe(base);
+  });
+
+  it('containers are created with the restoring runtime and their settings hash', () => {
+    const s = snapshots(fakeRunc(true, []));
+    const o = s.createOptions(spec(), { Image: 'x', Labels: { keep: 'me' }, HostConfig: { Memory: 1 } });
+    expect(o).toMatchObject({ Labels: { keep: 'me', 'spaceport.settings': s.settingsOf(spec()) }, HostConfig: { Memory: 1, Runtime: RESTORE_RUNTIME } });
+  });
+
+  it('sleep dumps with runc checkpoint into the store; a failed dump leaves nothing and answers false', async () => {
+    const calls: string[][] = [];
+    const ok = snapshots(fakeRunc(true, calls));
+    expect(await ok.checkpoint(container(ok), 'alice/demo')).toBe(true);
+    expect(calls[0]).toEqual(expect.arrayContaining(['--root', '/run/docker/runtime-runc/moby', '--criu', '/opt/criu', 'checkpoint', '--file-locks', ID]));
+    expect(store.list()).toMatchObject([{ space: 'alice/demo', container: ID, bytes: 100 }]);
+
+    const refused = snapshots(fakeRunc(false, []));
+    expect(await refused.checkpoint(container(refused), 'alice/demo')).toBe(false);
+    expect(store.list()).toEqual([]);
+  });
+
+  it('a container made without the restoring runtime (before snapshots were on) is not dumped', async () => {
+    const calls: string[][] = [];
+    const s = snapshots(fakeRunc(true, calls));
+    expect(await s.checkpoint(container(s, { runtime: 'runc' }), 'alice/demo')).toBe(false);
+    expect(calls).toEqual([]);
+  });
+
+  it('a wake reads what the restoring runtime did, reports it, and spends the snapshot', async () => {
+    const s = snapshots(fakeRunc(true, []));
+    await s.checkpoint(container(s), 'alice/demo');
+    const before = s.beforeStart(ID, spec());
+    expect(before.kind).toBe('ready');
+    writeFileSync(path.join(store.root, ID, 'outcome'), 'restored\n');
+    expect(s.afterStart(ID, spec(), before)).toMatchObject({ outcome: 'restored', space: 'alice/demo' });
+    expect(existsSync(path.join(store.root, ID))).toBe(false);
+
+    await s.checkpoint(container(s), 'alice/demo');
+    const again = s.beforeStart(ID, spec());
+    // No outcome: the runtime never restored (or failed): a cold wake.
+    expect(s.afterStart(ID, spec(), again)).toEqual({ outcome: 'cold', space: 'alice/demo', reason: 'restore-failed' });
+    expect(s.afterStart(ID, spec(), s.beforeStart(ID, spec()))).toEqual({ outcome: 'cold', space: 'alice/demo', reason: 'missing' });
+    expect(wakes.map((w) => w.outcome)).toEqual(['restored', 'cold', 'cold']);
+  });
+
+  it('changed secrets delete the snapshot at the wake; a removed container takes its snapshot and CRIU config with it', async () => {
+    const s = snapshots(fakeRunc(true, []));
+    await s.checkpoint(container(s), 'alice/demo');
+    expect(s.beforeStart(ID, spec({ env: { A: '1', TOKEN: 'rotated' } }))).toEqual({ kind: 'none', reason: 'settings-changed' });
+    expect(store.list()).toEqual([]);
+
+    await s.checkpoint(container(s), 'alice/demo');
+    writeFileSync(path.join(store.root, `${ID}.criu.conf`), 'tcp-close\n');
+    s.forget(ID);
+    expect(store.list()).toEqual([]);
+    expect(existsSync(path.join(store.root, `${ID}.criu.conf`))).toBe(false);
+  });
+});
