@@ -279,6 +279,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
         port: config.SPACEPORT_PORT,
         domain: config.SPACEPORT_DOMAIN,
         hubHosts: hubHostnamesOf(config),
+        hubOrigins: hubOriginsOf(config),
         upstreamTimeoutMs: config.SPACEPORT_UPSTREAM_TIMEOUT_MS,
         frameAncestors: embedOrigins(config),
       });

@@ -11,6 +11,8 @@ export interface HaproxyProcessOptions {
   files: HaproxyFiles;
   /** haproxy.cfg's text (`renderHaproxyConfig`). */
   config: string;
+  /** The raw app-error response (`renderAppErrorFile`). */
+  appError: string;
   logger: Logger;
   /**
    * Called once HAProxy answers on its socket, after the first start and after every restart: its
@@ -58,6 +60,7 @@ export class HaproxyProcess {
     await chmod(files.dir, 0o700);
     await writeFile(files.config, this.#o.config, { mode: 0o600 });
     await writeFile(files.map, '', { mode: 0o600 });
+    await writeFile(files.appError, this.#o.appError, { mode: 0o600 });
     await this.#spawn();
   }
 

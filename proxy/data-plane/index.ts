@@ -9,5 +9,5 @@ export { FakeDataPlaneApi } from './fake-data-plane-api.js';
 export { HaproxyProcess, type HaproxyProcessOptions } from './haproxy-process.js';
 export { HaproxyRuntimeApi, type HaproxyRuntimeApiOptions } from './haproxy-runtime-api.js';
 export { proxyProtocolListener } from './proxy-protocol-listener.js';
-export { ACTIVITY_TABLE, haproxyFiles, renderHaproxyConfig, type HaproxyConfigInput, type HaproxyFiles } from './render-haproxy-config.js';
+export { ACTIVITY_TABLE, haproxyFiles, renderAppErrorFile, renderHaproxyConfig, type HaproxyConfigInput, type HaproxyFiles } from './render-haproxy-config.js';
 export { chooseDataPlane, haproxyAvailable, startNativeDataPlane, type NativeDataPlane, type NativeDataPlaneOptions } from './start-native-data-plane.js';

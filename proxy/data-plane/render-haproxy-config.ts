@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fail } from '../../core/errors.js';
+import { appErrorResponse } from '../route-responses.js';
 
 /** Where HAProxy's files live in its directory (the data dir's `haproxy/`): config, runtime socket, Host map. */
 export interface HaproxyFiles {
@@ -7,10 +8,32 @@ export interface HaproxyFiles {
   config: string;
   socket: string;
   map: string;
+  /** The raw 502 response for a failed app (`renderAppErrorFile`). */
+  appError: string;
 }
 
 export function haproxyFiles(dir: string): HaproxyFiles {
-  return { dir, config: path.join(dir, 'haproxy.cfg'), socket: path.join(dir, 'admin.sock'), map: path.join(dir, 'spaces.map') };
+  return {
+    dir,
+    config: path.join(dir, 'haproxy.cfg'),
+    socket: path.join(dir, 'admin.sock'),
+    map: path.join(dir, 'spaces.map'),
+    appError: path.join(dir, 'app-error.http'),
+  };
+}
+
+/**
+ * The raw response HAProxy sends when an app fails (refused, reset, timed out): what the Node path
+ * sends then (502, the app-error page, `no-store`, the page security headers), for any Space (a
+ * static file cannot name the Space; the Node path's page does).
+ */
+export function renderAppErrorFile(securityHeaders: readonly string[]): string {
+  const page = appErrorResponse({ subdomain: '', space: 'this Space', stage: 'RUNNING', target: { kind: 'pending', stage: 'RUNNING' } });
+  const body = Buffer.from(page.body);
+  const headers = ['content-type', page.contentType, 'content-length', String(body.length), 'cache-control', 'no-store', ...securityHeaders, ...page.headers];
+  let head = 'HTTP/1.1 502 Bad Gateway\r\n';
+  for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
+  return `${head}\r\n${page.body}`;
 }
 
 export interface HaproxyConfigInput {
@@ -73,11 +96,17 @@ defaults
 frontend public
   bind ${bindAddress(c.bind.host, c.bind.port)}
   http-request set-var(txn.up) req.hdr(host),lower,field(1,:),map(${map}) if { req.hdr_cnt(host) eq 1 }
-  use_backend spaces if { var(txn.up) -m found } !{ req.hdr(upgrade) -m found } !{ path_beg /.spaceport/ }
+  # A Connection header naming other headers (hop-by-hop ones the app must not see): Spaceport removes them.
+  acl conn_names_headers req.hdr(connection) -m reg -i ^(?!(keep-alive|close)$).+
+  use_backend spaces if { var(txn.up) -m found } !{ req.hdr(upgrade) -m found } !{ path_beg /.spaceport/ } !conn_names_headers
   default_backend spaceport
 backend spaceport
   server spaceport 127.0.0.1:${c.nodePort} send-proxy
 backend spaces
+  option abortonclose
+  errorfile 502 ${quoted(c.files.appError)}
+  errorfile 503 ${quoted(c.files.appError)}
+  errorfile 504 ${quoted(c.files.appError)}
   stick-table type string len 253 size 100k expire 30m store gpc0
   http-request track-sc0 req.hdr(host),lower,field(1,:)
   http-request set-var(txn.rid) req.hdr(x-request-id) if { req.hdr_cnt(x-request-id) eq 1 } { req.hdr(x-request-id) -m reg ^[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}$ }
@@ -90,7 +119,7 @@ backend spaces
   http-request set-dst var(txn.up),field(1,:)
   http-request set-dst-port var(txn.up),field(2,:)
   http-response sc-inc-gpc0(0) if { status lt 400 }
-  http-response set-header X-Request-Id "%[var(txn.rid)]" unless { res.hdr(x-request-id) -m found }
+  http-after-response set-header X-Request-Id "%[var(txn.rid)]" unless { res.hdr(x-request-id) -m found }
 ${policy.join('\n')}${policy.length ? '\n' : ''}  server app 0.0.0.0:0
 `;
 }

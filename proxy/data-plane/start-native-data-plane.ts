@@ -8,7 +8,8 @@ import { DataPlaneDriver } from './data-plane-driver.js';
 import { HaproxyProcess } from './haproxy-process.js';
 import { HaproxyRuntimeApi } from './haproxy-runtime-api.js';
 import { proxyProtocolListener } from './proxy-protocol-listener.js';
-import { haproxyFiles, renderHaproxyConfig } from './render-haproxy-config.js';
+import { haproxyFiles, renderAppErrorFile, renderHaproxyConfig } from './render-haproxy-config.js';
+import { proxyPageSecurityHeaders } from '../page-security-headers.js';
 
 export interface NativeDataPlaneOptions {
   /** Spaceport's server (hub, API, git, Node proxy): it gets HAProxy's default-backend traffic on loopback. */
@@ -25,6 +26,8 @@ export interface NativeDataPlaneOptions {
   port: number;
   domain: string;
   hubHosts?: ReadonlySet<string>;
+  /** The hub's origins (the page security headers name them, as the Node proxy's `hubOrigins`). */
+  hubOrigins?: readonly string[];
   upstreamTimeoutMs: number;
   /** Origins that may frame apps (the Node proxy's `frameAncestors`). */
   frameAncestors?: readonly string[];
@@ -99,6 +102,7 @@ export async function startNativeDataPlane(o: NativeDataPlaneOptions): Promise<N
       frameAncestors: o.frameAncestors?.length ? o.frameAncestors.join(' ') : undefined,
       threads: o.threads,
     }),
+    appError: renderAppErrorFile(proxyPageSecurityHeaders(o.domain, false, o.hubOrigins ?? [])),
     logger: o.logger.child({ module: 'haproxy' }),
     onStarted: () => driver.resync(),
   });
