@@ -1,5 +1,6 @@
 import type { Endpoint } from '../route.js';
 import type { DataPlaneApi, HostCounters } from './data-plane-api.js';
+import { checkEntry } from './haproxy-runtime-api.js';
 
 /** The data plane in memory, for tests: routes as HAProxy would hold them, counters set by the test. */
 export class FakeDataPlaneApi implements DataPlaneApi {
@@ -12,6 +13,7 @@ export class FakeDataPlaneApi implements DataPlaneApi {
 
   async setRoute(host: string, endpoint: Endpoint): Promise<void> {
     this.#check();
+    checkEntry(host, endpoint);
     this.#routes.set(host, `${endpoint.host}:${endpoint.port}`);
     this.log.push(`set ${host} ${endpoint.host}:${endpoint.port}`);
   }
@@ -24,6 +26,7 @@ export class FakeDataPlaneApi implements DataPlaneApi {
 
   async replaceRoutes(routes: ReadonlyMap<string, Endpoint>): Promise<void> {
     this.#check();
+    for (const [host, e] of routes) checkEntry(host, e);
     this.#routes.clear();
     for (const [host, e] of routes) this.#routes.set(host, `${e.host}:${e.port}`);
     this.log.push(`replace ${routes.size}`);

@@ -17,12 +17,16 @@ const HOST = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
 /** `add map` lines per connection when a whole map is pushed. */
 const BATCH = 200;
 
-/** Our values only: a host name and an IP literal with a port; anything else would be read as another command. */
-function entry(host: string, endpoint: Endpoint): string {
+/** Our values only: a host name and an IPv4 literal with a port; anything else would be read as another command. */
+export function checkEntry(host: string, endpoint: Endpoint): void {
   if (!HOST.test(host)) throw fail('dataPlaneValueUnusable', { what: 'a host', value: host });
   if (net.isIP(endpoint.host) !== 4 || !Number.isInteger(endpoint.port) || endpoint.port < 1 || endpoint.port > 65535) {
     throw fail('dataPlaneValueUnusable', { what: 'an endpoint', value: `${endpoint.host}:${endpoint.port}` });
   }
+}
+
+function entry(host: string, endpoint: Endpoint): string {
+  checkEntry(host, endpoint);
   return `${host} ${endpoint.host}:${endpoint.port}`;
 }
 
