@@ -3,7 +3,7 @@ import { ManualClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/logger.js';
 import type { Activity, Route, RouteChange, RouteSource } from '../route.js';
 import { DataPlaneDriver } from './data-plane-driver.js';
-import { FakeDataPlaneApi } from './fake-data-plane-api.js';
+import { FakeDataPlaneApi } from './testing/fake-data-plane-api.js';
 
 class Source implements RouteSource {
   readonly routes = new Map<string, Route>();

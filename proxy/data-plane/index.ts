@@ -5,7 +5,6 @@
  */
 export type { DataPlaneApi, HostCounters } from './data-plane-api.js';
 export { DataPlaneDriver, tcpProbe, type DataPlaneDriverOptions } from './data-plane-driver.js';
-export { FakeDataPlaneApi } from './fake-data-plane-api.js';
 export { HaproxyProcess, type HaproxyProcessOptions } from './haproxy-process.js';
 export { HaproxyRuntimeApi, type HaproxyRuntimeApiOptions } from './haproxy-runtime-api.js';
 export { proxyProtocolListener } from './proxy-protocol-listener.js';

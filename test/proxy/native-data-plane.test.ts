@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../core/logger.js';
-import { runDataPlaneApiContract } from '../../proxy/data-plane/data-plane-api.contract.js';
+import { runDataPlaneApiContract } from '../../proxy/data-plane/testing/index.js';
 import { HaproxyProcess, haproxyFiles, renderAppErrorFile, renderHaproxyConfig, startNativeDataPlane, type NativeDataPlane } from '../../proxy/data-plane/index.js';
 import { closeServer, FakeRouteSource, listen, RecordingSink, runningRoute } from './harness.js';
 

@@ -1,6 +1,6 @@
-import type { Endpoint } from '../route.js';
-import type { DataPlaneApi, HostCounters } from './data-plane-api.js';
-import { checkEntry } from './haproxy-runtime-api.js';
+import type { Endpoint } from '../../route.js';
+import type { DataPlaneApi, HostCounters } from '../data-plane-api.js';
+import { checkEntry } from '../haproxy-runtime-api.js';
 
 /** The data plane in memory, for tests: routes as HAProxy would hold them, counters set by the test. */
 export class FakeDataPlaneApi implements DataPlaneApi {

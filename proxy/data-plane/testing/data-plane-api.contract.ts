@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DataPlaneApi } from './data-plane-api.js';
+import type { DataPlaneApi } from '../data-plane-api.js';
 
 /** One suite for every `DataPlaneApi` (hono's shared-contract habit): the fake and HAProxy's runtime API. */
 export function runDataPlaneApiContract(name: string, make: () => Promise<{ api: DataPlaneApi; close(): Promise<void> }>): void {
