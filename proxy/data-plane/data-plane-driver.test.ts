@@ -129,6 +129,10 @@ describe('DataPlaneDriver', () => {
     api.down = true;
     await driver.pollActivity(); // unreadable: nothing reported, nothing thrown
     expect(batches.length).toBe(2);
-    await driver.close();
+    api.down = false;
+    api.count('a.spaces.test', { responses: 4 });
+    api.count('b.spaces.test', { open: 0 });
+    await driver.close(); // read one last time: the last answers are not lost
+    expect(batches[2]).toEqual([{ space: 'o/a', at: 6_000 }]);
   });
 });

@@ -199,10 +199,13 @@ export class DataPlaneDriver {
     if (batch.length > 0) this.#o.activity.report(batch);
   }
 
+  /** Stop following the stream; the counters are read one last time (as the Node path flushes its pending activity). */
   async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
     this.#unsubscribe?.();
     if (this.#poll) clearInterval(this.#poll);
     await this.#queue;
+    await this.pollActivity();
   }
 }
