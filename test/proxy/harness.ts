@@ -123,7 +123,7 @@ export async function startProxy(
       domain: 'localhost',
       upstreamTimeoutMs: overrides.upstreamTimeoutMs ?? 300_000,
       frameAncestors: overrides.frameAncestors,
-      pollMs: 20,
+      pollMs: overrides.activityFlushMs ?? 20,
     });
     port = native.port;
     await waitForMapped(native, routes);
