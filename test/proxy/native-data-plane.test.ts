@@ -27,7 +27,10 @@ runDataPlaneApiContract('haproxy 2.6 runtime API', async () => {
     logger: silentLogger(),
     onStarted: async () => undefined,
   });
-  await proc.start();
+  await proc.start().catch((err: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  });
   const { HaproxyRuntimeApi } = await import('../../proxy/data-plane/index.js');
   return {
     api: new HaproxyRuntimeApi({ socket: files.socket, map: files.map }),
