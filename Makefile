@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: up criu test test-quick test-packages k8s-packages hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-preflight cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-wake-config bench-k8s bench-gallery bench-idle-spaces bench-many-spaces bench-wake-herd clean
+.PHONY: up haproxy test-data-plane criu test test-quick test-packages k8s-packages hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-preflight cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-wake-config bench-k8s bench-gallery bench-idle-spaces bench-many-spaces bench-wake-herd clean
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -14,10 +14,18 @@ deps: $(NODE_MODULES_STAMP)
 docker:
 	@bash scripts/ensure-docker.sh
 
+## HAProxy for the native data plane (SPACEPORT_DATA_PLANE=haproxy|auto): Debian's package when missing.
+haproxy:
+	@bash scripts/ensure-haproxy.sh
+
+## The proxy suites that touch running public Spaces, through HAProxy (the native data plane) instead of the Node path.
+test-data-plane: deps
+	SPACEPORT_TEST_DATA_PLANE=haproxy npx vitest run test/proxy/forwarding.test.ts test/proxy/websockets-wake.test.ts test/proxy/frame-ancestors.test.ts test/proxy/retry.test.ts test/proxy/native-data-plane.test.ts
+
 ## Bring Spaceport up on this machine (API, git and Spaces on http://localhost:8080).
 ## With SPACEPORT_SNAPSHOTS=auto (the default) it first builds a CRIU for snapshot wake (scripts/criu/up-criu.sh);
 ## a failed build only turns snapshots off, with the reason in the log.
-up: deps docker
+up: deps docker haproxy
 	@criu="$$(bash scripts/criu/up-criu.sh)"; if [ -n "$$criu" ]; then export SPACEPORT_CRIU="$$criu"; fi; exec npx tsx cli/spaceport.ts up
 
 ## Build (once, cached by version and patch hash in ~/.cache/spaceport-tools) the CRIU snapshot wake uses.

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { hardwareJson, type Config, type Logger, type SpaceId } from '../core/index.js';
 import { readmePushProblems } from '../builder/index.js';
 import { createProxy, LocalStaticTrees } from '../proxy/index.js';
+import { chooseDataPlane, startNativeDataPlane, type NativeDataPlane } from '../proxy/data-plane/index.js';
 import { createApi } from './api/index.js';
 import { appGrantKey, bootstrapAdmin, reportNameProblems, hashPassword, verifyPassword, Organizations, SignInLimiter, storeAuthenticator, UserAccounts, WebSessions, sessionKeyFromDataDir } from './auth/index.js';
 import { appAccessChecker } from './auth/app-access-checker.js';
@@ -264,8 +265,29 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   if (staticTrees) await moveStaticSpacesToTrees({ store, pipeline, logger, builtFiles: builder.imageFiles !== undefined });
 
   let port: number;
+  // The native data plane: HAProxy takes the public port and serves running public Spaces itself;
+  // this server moves to loopback behind it and gets everything else (docs/data-plane.md).
+  const dataPlane = chooseDataPlane(config.SPACEPORT_DATA_PLANE, runtime.name, config.SPACEPORT_HAPROXY);
+  let native: NativeDataPlane | undefined;
   try {
-    port = await listenHub(server, config);
+    if (dataPlane === 'haproxy') {
+      native = await startNativeDataPlane({
+        server,
+        routes,
+        activity: ledger,
+        logger,
+        dir: path.join(config.dataDir, 'haproxy'),
+        binary: config.SPACEPORT_HAPROXY,
+        host: config.SPACEPORT_HOST,
+        port: config.SPACEPORT_PORT,
+        domain: config.SPACEPORT_DOMAIN,
+        hubHosts: hubHostnamesOf(config),
+        hubOrigins: hubOriginsOf(config),
+        upstreamTimeoutMs: config.SPACEPORT_UPSTREAM_TIMEOUT_MS,
+        frameAncestors: embedOrigins(config),
+      });
+      port = native.port;
+    } else port = await listenHub(server, config);
   } catch (err) {
     await Promise.allSettled([proxy.close(), pipeline.close(), reconciler.close()]);
     ledger.close();
@@ -278,7 +300,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   if (config.SPACEPORT_PREPARE_BASE_IMAGES) {
     prepareBaseImages({ builder: adapters.builder, images: adapters.baseImages ?? [], logger: logger.child({ module: 'base-images' }) });
   }
-  logger.info({ port, domain: config.SPACEPORT_DOMAIN, dataDir: config.dataDir, runtime: runtime.name }, 'spaceport up');
+  logger.info({ port, domain: config.SPACEPORT_DOMAIN, dataDir: config.dataDir, runtime: runtime.name, dataPlane }, 'spaceport up');
 
   let closing: Promise<void> | undefined;
   return {
@@ -295,6 +317,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     generatedAdminToken: generatedToken,
     close: () =>
       (closing ??= (async () => {
+        await native?.close();
         server.close();
         server.closeAllConnections();
         internal.close();

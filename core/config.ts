@@ -170,6 +170,15 @@ export const configSchema = z.object({
    * `off`: never. `make up` builds a CRIU that works here (scripts/criu/ensure-criu.sh) and sets SPACEPORT_CRIU.
    */
   SPACEPORT_SNAPSHOTS: z.enum(['auto', 'off'], { error: '"auto" or "off"' }).default('auto'),
+  /**
+   * Who carries requests to running public Spaces: `node` (Spaceport's own proxy, everything),
+   * `haproxy` (HAProxy takes the public port and serves them from a Host map Spaceport drives; the
+   * rest falls to Spaceport on loopback: docs/data-plane.md), `auto` (haproxy when the binary is
+   * there and Spaces run on Docker, node otherwise). `make up` installs HAProxy (scripts/ensure-haproxy.sh).
+   */
+  SPACEPORT_DATA_PLANE: z.enum(['node', 'haproxy', 'auto'], { error: '"node", "haproxy" or "auto"' }).default('node'),
+  /** The haproxy binary the native data plane runs (default: `haproxy` on PATH). */
+  SPACEPORT_HAPROXY: z.string().min(1).default('haproxy'),
   /** The criu binary snapshots use (default: `criu` on PATH; Debian 12's 3.17 fails its check on current kernels). */
   SPACEPORT_CRIU: z.string().min(1).optional(),
   /** Hours a snapshot stays usable; older ones are deleted (the Space then wakes cold). */

@@ -15,7 +15,7 @@ const root = path.resolve(here, '../..');
 
 /** One configuration under test: where wrk sends requests, and how to stop it. */
 export interface Target {
-  name: 'direct' | 'spaceport' | 'nginx' | 'haproxy' | 'configurable-http-proxy';
+  name: 'direct' | 'spaceport' | 'spaceport-native' | 'nginx' | 'haproxy' | 'configurable-http-proxy';
   port: number;
   /** Processes whose CPU time is this configuration's own cost (the backend's for direct). */
   pids(): number[];
@@ -43,6 +43,19 @@ export async function startSpaceport(backendPort: number): Promise<Target> {
     name: 'spaceport',
     port: (JSON.parse(line) as { port: number }).port,
     pids: () => [child.proc.pid!],
+    stop: () => child.stop(),
+  };
+}
+
+/** Spaceport with the native data plane: HAProxy in front, the Space in its map (CPU: both processes). */
+export async function startSpaceportNative(backendPort: number): Promise<Target> {
+  const [cmd, args] = tsNode('spaceport-server.ts', [String(backendPort), 'bench-app', 'native']);
+  const { child, line } = await spawnUntilLine(cmd, args, { cwd: root });
+  const { port, haproxyPid } = JSON.parse(line) as { port: number; haproxyPid: number };
+  return {
+    name: 'spaceport-native',
+    port,
+    pids: () => [child.proc.pid!, haproxyPid],
     stop: () => child.stop(),
   };
 }

@@ -66,6 +66,21 @@ export const PLATFORM_MESSAGES = defineMessages({
   proxySpaceNotFound: { code: 'RepoNotFound', message: () => 'Space not found.' },
   proxyHostHeaderNotSingle: { code: 'BadRequest', message: () => 'The request must have exactly one Host header.' },
 
+  // the native data plane (proxy/data-plane/: HAProxy driven through its runtime socket)
+  dataPlaneValueUnusable: {
+    code: 'Internal',
+    message: (p: { what: string; value: string }) => `${p.what} cannot go into haproxy.cfg or its runtime API: ${JSON.stringify(p.value.slice(0, 200))}`,
+  },
+  dataPlaneNotStarted: {
+    code: 'Internal',
+    message: (p: { binary: string; reason: string }) =>
+      `HAProxy (${p.binary}) did not start: ${p.reason}. Fix: install it (scripts/ensure-haproxy.sh), free the port, or set SPACEPORT_DATA_PLANE=node.`,
+  },
+  dataPlaneCommandFailed: {
+    code: 'Internal',
+    message: (p: { command: string; answer: string }) => `HAProxy's runtime API refused "${p.command}": ${p.answer.slice(0, 300)}`,
+  },
+
   // the internal API (controller ↔ proxy)
   controllerAnswered: {
     code: 'Internal',

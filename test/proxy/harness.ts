@@ -5,6 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { ManualClock, type Clock } from '../../core/clock.js';
 import { silentLogger } from '../../core/logger.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startNativeDataPlane, type NativeDataPlane } from '../../proxy/data-plane/index.js';
 import { createProxy, type Activity, type Proxy, type ProxyOptions, type Route, type RouteChange, type RouteSource, type Waker } from '../../proxy/index.js';
 
 export class FakeRouteSource implements RouteSource {
@@ -69,6 +73,8 @@ export interface ProxyHarness {
   sink: RecordingSink;
   waker: CountingWaker;
   clock: Clock;
+  /** The native data plane in front (`DATA_PLANE === 'haproxy'`), else undefined. */
+  native?: NativeDataPlane;
   close(): Promise<void>;
 }
 
@@ -100,7 +106,28 @@ export async function startProxy(
     if (proxy.isSpaceHost(req.headers.host) !== undefined) proxy.handleUpgrade(req, socket, head);
     else socket.destroy();
   });
-  const port = await listen(server);
+  let native: NativeDataPlane | undefined;
+  let dir: string | undefined;
+  let port: number;
+  if (DATA_PLANE === 'haproxy') {
+    dir = mkdtempSync(path.join(tmpdir(), 'spaceport-haproxy-test-'));
+    native = await startNativeDataPlane({
+      server,
+      routes: source,
+      activity: sink,
+      logger: silentLogger(),
+      clock,
+      dir,
+      host: '127.0.0.1',
+      port: 0,
+      domain: 'localhost',
+      upstreamTimeoutMs: overrides.upstreamTimeoutMs ?? 300_000,
+      frameAncestors: overrides.frameAncestors,
+      pollMs: overrides.activityFlushMs ?? 20,
+    });
+    port = native.port;
+    await waitForMapped(native, routes);
+  } else port = await listen(server);
   return {
     proxy,
     server,
@@ -109,11 +136,27 @@ export async function startProxy(
     sink,
     waker,
     clock,
+    native,
     async close() {
+      await native?.close();
       await proxy.close();
       await closeServer(server);
+      if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Which path the proxy suites run through: `node` (the default) or `haproxy`
+ * (`SPACEPORT_TEST_DATA_PLANE=haproxy`, `make test-data-plane`): HAProxy in front, driven from the
+ * same route source, with Spaceport as its default backend, as `SPACEPORT_DATA_PLANE=haproxy` runs.
+ */
+export const DATA_PLANE = process.env.SPACEPORT_TEST_DATA_PLANE === 'haproxy' ? 'haproxy' : 'node';
+
+/** Wait until HAProxy's map holds every running public route whose app answers (so requests take the native path). */
+async function waitForMapped(native: NativeDataPlane, routes: Route[]): Promise<void> {
+  const want = routes.filter((r) => r.target.kind === 'running' && r.access !== 'private').length;
+  for (let i = 0; i < 100 && native.driver.mapped < want; i++) await sleep(20);
 }
 
 export interface Reply {

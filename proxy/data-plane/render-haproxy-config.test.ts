@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { haproxyFiles, renderAppErrorFile, renderHaproxyConfig } from './render-haproxy-config.js';
+
+const files = haproxyFiles('/data/haproxy');
+const render = (extra: Partial<Parameters<typeof renderHaproxyConfig>[0]> = {}) =>
+  renderHaproxyConfig({ files, bind: { host: '0.0.0.0', port: 8080 }, nodePort: 40000, upstreamTimeoutMs: 300_000, ...extra });
+
+describe('renderHaproxyConfig', () => {
+  it('serves only mapped hosts itself; hub, upgrades, our paths and odd Host headers go to Spaceport with the client address', () => {
+    const cfg = render();
+    expect(cfg).toContain('stats socket "/data/haproxy/admin.sock" mode 600 level admin');
+    expect(cfg).toContain('bind 0.0.0.0:8080');
+    expect(cfg).toContain('map("/data/haproxy/spaces.map") if { req.hdr_cnt(host) eq 1 }');
+    expect(cfg).toMatch(/use_backend spaces if \{ var\(txn\.up\) -m found \} !\{ req\.hdr\(upgrade\) -m found \} !\{ path_beg \/\.spaceport\/ \}/);
+    expect(cfg).toContain('default_backend spaceport');
+    expect(cfg).toContain('server spaceport 127.0.0.1:40000 send-proxy');
+    expect(cfg).toContain('timeout server 300000ms');
+  });
+
+  it('sends the app the Node path headers and the client a request id', () => {
+    const cfg = render();
+    expect(cfg).toContain('X-Forwarded-For "%[req.fhdr(x-forwarded-for)], %[src]"');
+    expect(cfg).toContain('set-header X-Forwarded-Proto http');
+    expect(cfg).toContain('set-header X-Forwarded-Host "%[req.fhdr(host)]"');
+    expect(cfg).toContain('del-header X-HF-Authorization');
+    expect(cfg).toContain('http-after-response set-header X-Request-Id "%[var(txn.rid)]" unless { res.hdr(x-request-id) -m found }');
+    expect(cfg).not.toContain('Content-Security-Policy');
+    expect(render({ frameAncestors: "'self' https://hub.example.com" })).toContain(
+      `"%[res.fhdr(content-security-policy)], frame-ancestors 'self' https://hub.example.com"`,
+    );
+  });
+
+  it('binds IPv6 and all-interfaces addresses as HAProxy spells them', () => {
+    expect(render({ bind: { host: '::', port: 80 } })).toContain('bind :::80 v4v6');
+    expect(render({ bind: { host: '::1', port: 80 } })).toContain('bind [::1]:80');
+  });
+
+  it('refuses a path or a policy that would break out of its quotes', () => {
+    expect(() => render({ files: haproxyFiles('/data/my "dir"') })).toThrow(/haproxy\.cfg/);
+    expect(() => render({ frameAncestors: 'https://a.example.com" \n  server evil' })).toThrow(/haproxy\.cfg/);
+  });
+
+  it('renders the 502 page Spaceport sends for a failed app', () => {
+    const raw = renderAppErrorFile(['x-content-type-options', 'nosniff']);
+    expect(raw.startsWith('HTTP/1.1 502 Bad Gateway\r\n')).toBe(true);
+    expect(raw).toContain('cache-control: no-store\r\n');
+    expect(raw).toContain('x-content-type-options: nosniff\r\n');
+    const [head, body] = raw.split('\r\n\r\n');
+    expect(head).toContain(`content-length: ${Buffer.byteLength(body!)}`);
+  });
+});
