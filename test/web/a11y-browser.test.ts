@@ -38,7 +38,7 @@ interface AxeViolation {
  * own waking page, in light and dark mode (prefers-color-scheme), on desktop and phone sizes. Every
  * violation is listed (page, look, rule, elements) in the failure message.
  */
-describe('accessibility (axe-core, WCAG 2.2 AA) of every page, in Chromium', { timeout: 400_000 }, () => {
+describe('accessibility (axe-core, WCAG 2.2 AA) of every page, in Chromium', { timeout: 600_000 }, () => {
   let h: Harness;
   let browser: Browser;
   let aliceToken: string;
