@@ -1,9 +1,11 @@
 /**
- * The web UI with 1,000 Spaces in the store: time to answer `/spaces`, a search, a filtered page
- * and a Space page (loopback HTTP, so an upper bound of the server's time), and the JavaScript and
- * CSS a page loads, gzipped. `make bench-gallery`; writes bench/results/gallery.json.
+ * The web UI with 1,000 and 10,000 Spaces in the store (likes on some): time to answer `/spaces`,
+ * its sorts, a search, a filtered page and a Space page (loopback HTTP, so an upper bound of the
+ * server's time), and the JavaScript and CSS a page loads, gzipped. `make bench-gallery`
+ * (`SPACES=1000,10000` by default); writes bench/results/gallery.json (1,000) and gallery-{N}.json (other sizes).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { toSpaceId } from '../core/index.js';
@@ -16,11 +18,15 @@ import { request } from '../test/support/http.js';
 import { startHarness } from '../test/support/spaceport-harness.js';
 import { median, percentile, printTable } from './stats.js';
 
-const SPACES = Number(process.env.SPACES ?? 1000);
+const SIZES = (process.env.SPACES ?? '1000,10000').split(',').map(Number);
 const RUNS = Number(process.env.RUNS ?? 50);
 const COLORS = ['red', 'yellow', 'green', 'blue', 'indigo', 'purple', 'pink', 'gray'];
 
 async function main(): Promise<void> {
+  for (const n of SIZES) await benchOne(n);
+}
+
+async function benchOne(SPACES: number): Promise<void> {
   const h = await startHarness((config) => ({ runtime: new FakeRuntime(), builder: new FakeImageBuilder(), plan: planFromBuilder(config) }));
   try {
     const store = h.sp.store;
@@ -32,14 +38,23 @@ async function main(): Promise<void> {
         cardData: { title: `Demo app number ${i}`, emoji: '🚀', colorFrom: COLORS[i % 8], colorTo: COLORS[(i + 3) % 8], short_description: `A small demo, the ${i}th of its kind` },
       });
     }
+    // Likes: every user likes every 7th Space of theirs and a few of others', so the counts differ.
+    const spaces = store.listSpaces();
+    for (const [i, sp] of spaces.entries()) {
+      for (let u = 0; u < 20; u++) if ((i + u) % 7 === 0 && (i * 31 + u) % 3 !== 0) store.setLike(sp.uid, `user${u}`, true);
+    }
     // Stages as the reconciler computes them (one pass each), as after a start.
     const all = store.listSpaces();
     for (let i = 0; i < all.length; i += 50) await Promise.all(all.slice(i, i + 50).map((s) => h.sp.reconciler.kick(s.uid)));
-    process.stderr.write(`${SPACES} Spaces in the store in ${Math.round(performance.now() - t0)} ms\n`);
+    process.stderr.write(`${SPACES} Spaces in the store in ${Math.round(performance.now() - t0)} ms; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 
     const host = `127.0.0.1:${h.port}`;
     const targets: [string, string][] = [
       ['/spaces (first page, 24 cards)', '/spaces'],
+      ['/spaces?sort=likes (most likes)', '/spaces?sort=likes'],
+      ['/spaces?sort=created (recently created)', '/spaces?sort=created'],
+      ['/spaces?sort=name (by name)', '/spaces?sort=name'],
+      ['/spaces?sort=likes&p=20 (most likes, page 20)', '/spaces?sort=likes&p=20'],
       ['/spaces?q=app-5 (search)', '/spaces?q=app-5'],
       ['/spaces?sdk=gradio&p=5 (filter, page 5)', '/spaces?sdk=gradio&p=5'],
       ['/user7 (an owner\'s Spaces)', '/user7'],
@@ -63,7 +78,7 @@ async function main(): Promise<void> {
       rows.push([label, median(server).toFixed(1), percentile(server, 95).toFixed(1), median(times).toFixed(1), (bytes / 1024).toFixed(1)]);
       results.push({ label, path: p, serverMedianMs: median(server), serverP95Ms: percentile(server, 95), wallMedianMs: median(times), wallP95Ms: percentile(times, 95), htmlBytes: bytes });
     }
-    printTable(['request (1,000 Spaces)', 'server median ms', 'server p95 ms', 'loopback round trip median ms', 'HTML KiB'], rows);
+    printTable([`request (${SPACES.toLocaleString('en')} Spaces)`, 'server median ms', 'server p95 ms', 'loopback round trip median ms', 'HTML KiB'], rows);
 
     const assets = loadAssets();
     const js = assets.files['app.js']!;
@@ -74,8 +89,8 @@ async function main(): Promise<void> {
     ]);
     mkdirSync(path.join('bench', 'results'), { recursive: true });
     writeFileSync(
-      path.join('bench', 'results', 'gallery.json'),
-      `${JSON.stringify({ spaces: SPACES, runs: RUNS, requests: results, jsBytes: js.length, jsGzipBytes: gzipSync(js).length, cssGzipBytes: gzipSync(css).length, at: new Date().toISOString() }, null, 2)}\n`,
+      path.join('bench', 'results', SPACES === 1000 ? 'gallery.json' : `gallery-${SPACES}.json`),
+      `${JSON.stringify({ spaces: SPACES, loadAverage: loadavg(), runs: RUNS, requests: results, jsBytes: js.length, jsGzipBytes: gzipSync(js).length, cssGzipBytes: gzipSync(css).length, at: new Date().toISOString() }, null, 2)}\n`,
     );
   } finally {
     await h.close();

@@ -19,6 +19,7 @@ const INSTANCE = `webui-${randomBytes(3).toString('hex')}`;
 const OK = `page-${randomBytes(3).toString('hex')}`;
 const BAD = `broken-${randomBytes(3).toString('hex')}`;
 const PY = `server-${randomBytes(3).toString('hex')}`;
+const EDIT = `edited-${randomBytes(3).toString('hex')}`;
 const SHOTS = path.resolve('test-artifacts/web-ui');
 const APP = `<!doctype html><h1 id="t">Hello from the app</h1><button id="b" onclick="document.getElementById('t').textContent='clicked'">Click</button>`;
 
@@ -44,10 +45,10 @@ describe('web UI with Docker', () => {
 
   afterAll(async () => {
     await browser?.close();
-    for (const name of [OK, BAD, PY]) await h?.api('DELETE', '/api/repos/delete', { name, type: 'space' }).catch(() => undefined);
+    for (const name of [OK, BAD, PY, EDIT]) await h?.api('DELETE', '/api/repos/delete', { name, type: 'space' }).catch(() => undefined);
     await h?.close();
     for (const c of await docker.listContainers({ all: true, filters: { name: [INSTANCE] } })) await docker.getContainer(c.Id).remove({ force: true });
-    for (const name of [OK, BAD, PY]) {
+    for (const name of [OK, BAD, PY, EDIT]) {
       for (const img of await docker.listImages({ filters: { reference: [`spaceport/admin-${name}*`] } })) await docker.getImage(img.Id).remove({ force: true }).catch(() => {});
     }
     for (const t of trees) rmSync(t, { recursive: true, force: true });
@@ -142,5 +143,31 @@ describe('web UI with Docker', () => {
     await page.locator('[data-stage-of][data-stage="RUNNING"]').waitFor({ timeout: 120_000 });
     await page.frameLocator('[data-app-frame] iframe').locator('h1', { hasText: 'python app' }).waitFor({ timeout: 60_000 });
     await screenshotTo(page, SHOTS, '25-docker-restarted');
+  }, 600_000);
+
+  it('a static Space made in /new-space runs with no git (real proxy), and an edit in the browser shows in its app', async () => {
+    await page.goto(`http://127.0.0.1:${h.port}/new-space`);
+    await page.getByLabel('Space name').fill(EDIT);
+    await page.getByLabel('static', { exact: true }).check();
+    await page.getByRole('button', { name: 'Create Space' }).click();
+    await page.waitForURL(`http://127.0.0.1:${h.port}/spaces/admin/${EDIT}`);
+    await page.locator('[data-stage-of][data-stage="RUNNING"]').waitFor({ timeout: 120_000 });
+    await page.frameLocator('[data-app-frame] iframe').locator('body').waitFor({ timeout: 60_000 });
+
+    const file = `http://127.0.0.1:${h.port}/spaces/admin/${EDIT}/blob/main/index.html`;
+    await page.goto(file);
+    await page.locator('form[data-commit="edit"]').getByLabel('Content').fill('<!doctype html><h1 id="t">edited in the browser</h1>\n');
+    const committed = page.waitForResponse((r) => r.url().endsWith(`/api/spaces/admin/${EDIT}/commit/main`));
+    const reloaded = page.waitForEvent('load');
+    await page.getByRole('button', { name: 'Commit changes' }).click();
+    expect((await committed).status()).toBe(200);
+    await reloaded;
+
+    await page.goto(`http://127.0.0.1:${h.port}/spaces/admin/${EDIT}`);
+    await page.locator('[data-stage-of][data-stage="RUNNING"]').waitFor({ timeout: 120_000 });
+    await expect.poll(async () => (await h.app(`admin-${EDIT}`, '/')).body, { timeout: 120_000 }).toContain('edited in the browser');
+    await page.reload();
+    await page.frameLocator('[data-app-frame] iframe').locator('#t', { hasText: 'edited in the browser' }).waitFor({ timeout: 60_000 });
+    await screenshotTo(page, SHOTS, '26-docker-edited-in-browser');
   }, 600_000);
 });

@@ -6,7 +6,8 @@ import { planFromBuilder } from '../../controller/builds/index.js';
 import { FakeRuntime } from '../../controller/runtime/testing/index.js';
 import { launchChromium, screenshotTo } from '../support/chromium.js';
 import { FakeImageBuilder } from '../support/fake-image-builder.js';
-import { startHarness, type Harness } from '../support/spaceport-harness.js';
+import { runCaptured } from '../support/hub-client.js';
+import { ADMIN_TOKEN, startHarness, type Harness } from '../support/spaceport-harness.js';
 
 const SHOTS = path.resolve('test-artifacts/web-ui');
 
@@ -40,7 +41,7 @@ describe('likes in the browser', () => {
     return page;
   }
 
-  it('a like from the Space header counts on the card, in the API, and sorts the gallery; unlike undoes it', async () => {
+  it('a like from the Space header counts on the card, in the API and through huggingface_hub, and sorts the gallery; unlike undoes it', async () => {
     const page = await signedIn();
     await page.goto(`${base()}/spaces/admin/first`);
     await page.getByRole('button', { name: 'Like (0 likes)' }).click();
@@ -48,6 +49,16 @@ describe('likes in the browser', () => {
     await screenshotTo(page, SHOTS, 'space-liked');
     expect((await h.api('GET', '/api/spaces/admin/first')).json().likes).toBe(1);
     expect((await h.api('GET', '/api/users/carol/likes')).json()).toEqual([expect.objectContaining({ repo: { name: 'admin/first', type: 'space' } })]);
+    // The like made in the browser, as huggingface_hub reads it.
+    const py = [
+      'import json, os',
+      'from huggingface_hub import HfApi',
+      'api = HfApi(endpoint=os.environ["HF_ENDPOINT"], token=os.environ["HF_TOKEN"])',
+      'print(json.dumps({"likes": api.space_info("admin/first").likes, "liked": list(api.list_liked_repos("carol").spaces), "first": [s.id for s in api.list_spaces(sort="likes", limit=1)][0]}))',
+    ].join('\n');
+    const hub = await runCaptured('python3', ['-c', py], { ...process.env, HF_ENDPOINT: base(), HF_TOKEN: ADMIN_TOKEN, HF_HUB_DISABLE_TELEMETRY: '1', HF_HUB_DISABLE_XET: '1' });
+    expect(hub.code, hub.err).toBe(0);
+    expect(JSON.parse(hub.out.trim().split('\n').pop()!)).toEqual({ likes: 1, liked: ['admin/first'], first: 'admin/first' });
 
     // Most likes first: `first` leads though `second` was updated later.
     await page.goto(`${base()}/spaces`);

@@ -145,14 +145,16 @@
   function commit(id, summary, ops) {
     var lines = [{ key: 'header', value: { summary: summary, description: '' } }].concat(
       ops.map(function (o) {
-        return o.deleted ? { key: 'deletedFile', value: { path: o.path } } : { key: 'file', value: { path: o.path, encoding: 'base64', content: o.content } };
+        if (o.deleted) return { key: 'deletedFile', value: { path: o.path } };
+        if (o.lfs) return { key: 'lfsFile', value: { path: o.path, algo: 'sha256', oid: o.lfs.oid, size: o.lfs.size } };
+        return { key: 'file', value: { path: o.path, encoding: 'base64', content: o.content } };
       })
     );
     return api('POST', '/api/spaces/' + id + '/commit/main', lines.map(JSON.stringify).join('\n'), 'application/x-ndjson');
   }
 
   // The Files tab's editor (files.js, on that tab for writers only) calls these.
-  window.spaceportPage = { api: api, say: say, commit: commit, b64text: b64text };
+  window.spaceportPage = { api: api, say: say, commit: commit, b64text: b64text, csrf: csrf };
 
   document.addEventListener('submit', function (ev) {
     var form = ev.target;
