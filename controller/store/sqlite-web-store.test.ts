@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { toSpaceId } from '../../core/index.js';
 import { SecretBox } from './secret-box.js';
@@ -39,5 +43,22 @@ describe('SqliteStore: sign-in and the gallery query (migration 006)', () => {
     const last = store.querySpaces({ limit: 10, offset: 30, scope: { privateOwners: [] } });
     expect(last.spaces).toHaveLength(0);
     store.close();
+  });
+
+  it('pages every gallery sort through an index, not by sorting every Space (migration 012 for "created")', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'store-'));
+    try {
+      const file = path.join(dir, 'spaceport.db');
+      new SqliteStore({ file, secrets: SecretBox.ephemeral() }).close();
+      const db = new Database(file, { readonly: true });
+      const plan = (order: string) =>
+        (db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM spaces ORDER BY ${order} LIMIT 20`).all() as { detail: string }[]).map((r) => r.detail).join('; ');
+      expect(plan('created_at DESC, id')).toContain('USING INDEX spaces_by_created');
+      expect(plan('created_at DESC, id')).not.toContain('TEMP B-TREE');
+      expect(plan('updated_at DESC, id')).toContain('USING INDEX spaces_by_updated');
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
