@@ -3,11 +3,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planFromBuilder } from '../../controller/builds/index.js';
-import { FakeRuntime } from '../../controller/runtime/testing/index.js';
-import { launchChromium, screenshotTo } from '../support/chromium.js';
-import { FakeImageBuilder } from '../support/fake-image-builder.js';
-import { startHarness, type Harness } from '../support/spaceport-harness.js';
+import { screenshotTo } from '../support/chromium.js';
+import type { Harness } from '../support/spaceport-harness.js';
+import { startUiHarness } from '../support/ui-harness.js';
 
 const SHOTS = path.resolve('test-artifacts/web-a11y');
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -47,10 +45,7 @@ describe('accessibility (axe-core, WCAG 2.2 AA) of every page, in Chromium', { t
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     rmSync(path.join(SHOTS, 'timings.txt'), { force: true });
-    h = await startHarness((config) => ({ runtime: new FakeRuntime({ http: true }), builder: new FakeImageBuilder(), plan: planFromBuilder(config), staticSpacesAsImages: true }));
-    aliceToken = (await h.api('POST', '/api/users', { name: 'alice' })).json().token;
-    expect((await h.api('PUT', '/api/users/alice/password', { password: 'alice-password-1' })).status).toBe(200);
-    browser = await launchChromium();
+    ({ h, browser, aliceToken } = await startUiHarness({ staticSpacesAsImages: true }));
   });
   afterAll(async () => {
     await browser?.close();

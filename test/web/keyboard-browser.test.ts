@@ -2,11 +2,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planFromBuilder } from '../../controller/builds/index.js';
-import { FakeRuntime } from '../../controller/runtime/testing/index.js';
-import { launchChromium, screenshotTo } from '../support/chromium.js';
-import { FakeImageBuilder } from '../support/fake-image-builder.js';
-import { startHarness, type Harness } from '../support/spaceport-harness.js';
+import { screenshotTo } from '../support/chromium.js';
+import type { Harness } from '../support/spaceport-harness.js';
+import { startUiHarness } from '../support/ui-harness.js';
 
 const SHOTS = path.resolve('test-artifacts/web-keyboard');
 
@@ -23,10 +21,7 @@ describe('keyboard-only flows, in Chromium', { timeout: 120_000 }, () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    h = await startHarness((config) => ({ runtime: new FakeRuntime({ http: true }), builder: new FakeImageBuilder(), plan: planFromBuilder(config) }));
-    aliceToken = (await h.api('POST', '/api/users', { name: 'alice' })).json().token;
-    expect((await h.api('PUT', '/api/users/alice/password', { password: 'alice-password-1' })).status).toBe(200);
-    browser = await launchChromium();
+    ({ h, browser, aliceToken } = await startUiHarness());
   });
   afterAll(async () => {
     await browser?.close();

@@ -4,12 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planFromBuilder } from '../../controller/builds/index.js';
-import { FakeRuntime } from '../../controller/runtime/testing/index.js';
-import { launchChromium, screenshotTo } from '../support/chromium.js';
-import { FakeImageBuilder } from '../support/fake-image-builder.js';
+import { screenshotTo } from '../support/chromium.js';
 import { gitOk, pushUrl } from '../support/git-client.js';
-import { startHarness, type Harness } from '../support/spaceport-harness.js';
+import type { Harness } from '../support/spaceport-harness.js';
+import { startUiHarness } from '../support/ui-harness.js';
 
 const SHOTS = path.resolve('test-artifacts/web-lfs-upload');
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -36,11 +34,8 @@ describe('browser uploads through Git LFS, in Chromium', { timeout: 180_000 }, (
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     clone = mkdtempSync(path.join(tmpdir(), 'lfs-upload-clone-'));
-    h = await startHarness((config) => ({ runtime: new FakeRuntime({ http: true }), builder: new FakeImageBuilder(), plan: planFromBuilder(config) }));
-    aliceToken = (await h.api('POST', '/api/users', { name: 'alice' })).json().token;
-    expect((await h.api('PUT', '/api/users/alice/password', { password: 'alice-password-1' })).status).toBe(200);
+    ({ h, browser, aliceToken } = await startUiHarness());
     expect((await h.api('POST', '/api/repos/create', { name: 'big', type: 'space', sdk: 'static' }, aliceToken)).status).toBe(200);
-    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

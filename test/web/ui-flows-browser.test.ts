@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planFromBuilder } from '../../controller/builds/index.js';
-import { FakeRuntime } from '../../controller/runtime/testing/index.js';
-import { launchChromium, screenshotTo } from '../support/chromium.js';
+import { screenshotTo } from '../support/chromium.js';
 import { FakeImageBuilder } from '../support/fake-image-builder.js';
-import { startHarness, type Harness } from '../support/spaceport-harness.js';
+import type { Harness } from '../support/spaceport-harness.js';
+import { startUiHarness } from '../support/ui-harness.js';
 
 const SHOTS = path.resolve('test-artifacts/web-ui-flows');
 
@@ -31,10 +30,7 @@ describe('web UI flows without a terminal, in Chromium', { timeout: 90_000 }, ()
     writeFileSync(path.join(folder, 'pics', 'one.txt'), '1');
     writeFileSync(path.join(folder, 'pics', 'deep', 'two.txt'), '2');
     // Static Spaces through the image builder (as on Kubernetes): these flows watch a build run (progress, a rebuild on edit).
-    h = await startHarness((config) => ({ runtime: new FakeRuntime({ http: true }), builder, plan: planFromBuilder(config), staticSpacesAsImages: true }));
-    aliceToken = (await h.api('POST', '/api/users', { name: 'alice' })).json().token;
-    expect((await h.api('PUT', '/api/users/alice/password', { password: 'alice-password-1' })).status).toBe(200);
-    browser = await launchChromium();
+    ({ h, browser, aliceToken } = await startUiHarness({ builder, staticSpacesAsImages: true }));
   });
   afterAll(async () => {
     await browser?.close();
@@ -224,7 +220,8 @@ describe('web UI flows without a terminal, in Chromium', { timeout: 90_000 }, ()
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL(`${base()}/spaces/alice/first-gradio`);
       await page.getByText('Duplicate', { exact: true }).click();
-      expect(await page.getByLabel('New id').inputValue()).toBe('bob/first-gradio');
+      expect(await page.getByLabel('Owner').inputValue()).toBe('bob');
+      expect(await page.getByLabel('Space name').inputValue()).toBe('first-gradio');
       await page.getByRole('button', { name: 'Duplicate Space' }).click();
       await page.waitForURL(`${base()}/spaces/bob/first-gradio`);
       expect((await h.api('GET', '/api/spaces/bob/first-gradio')).json()).toMatchObject({ id: 'bob/first-gradio', private: true });
