@@ -1,6 +1,6 @@
 import { APP_DIR, APP_HOME, APP_UID, CODE_DIR, SUPPORT_DIR, type TemplateInput } from './template-input.js';
 import { execForm, shellQuote } from './dockerfile-syntax.js';
-import { VENV_DIR, cacheDirsCommand, installRun, installerOf, venvCommand, warmImport } from './install-commands.js';
+import { VENV_DIR, cacheDirsCommand, installRun, installerOf, sdkLayerRun, venvCommand, warmImport } from './install-commands.js';
 
 export { VENV_DIR };
 
@@ -65,23 +65,32 @@ export function venvLayers(input: TemplateInput): string[] {
 }
 
 /**
- * The SDK and `requirements.txt` in ONE install run (pip or uv) (as the Hub does): two runs let the second undo what
- * the first installed (a `typer-slim` pin uninstalling `typer` under Gradio). `packages` are the SDK
- * spec and its companions (`spaces`); a requirements line naming the SDK is left out when the plan
- * gave `requirementsWithoutSdk` (the README's sdk_version decides). Then a line in the build log with
- * the Python and SDK versions installed. Requirements that refer to local paths are installed after
- * the code is copied; otherwise the code comes last, so a code-only change reuses every layer.
+ * The SDK and `requirements.txt` resolved in ONE install run (pip or uv) (as the Hub does): two
+ * separate resolutions let the second undo what the first installed (a `typer-slim` pin uninstalling
+ * `typer` under Gradio). `packages` are the SDK spec and its companions (`spaces`); a requirements
+ * line naming the SDK is left out when the plan gave `requirementsWithoutSdk` (the README's
+ * sdk_version decides). Then a line in the build log with the Python and SDK versions installed.
+ *
+ * uv with a requirements.txt: first the SDK alone in a layer a requirements change does not touch
+ * ({@link sdkLayerRun}), then the requirements step installs SDK, companions and requirements.txt
+ * together with `--upgrade`: uv resolves them as if nothing were installed (the same set one
+ * `uv pip install` of all together gives) and changes only the packages whose version differs, so a
+ * changed requirements.txt installs and exports only what changed. Requirements that refer to local
+ * paths are installed after the code is copied; otherwise the code comes last, so a code-only change
+ * reuses every layer.
  */
 export function sdkAndCodeLayers(input: TemplateInput, packages: readonly string[], sdkName: string): string[] {
   const pkgs = packages.map(shellQuote).join(' ');
   const copyCode = `COPY --chown=${APP_UID}:${APP_UID} ${CODE_DIR}/ ${APP_DIR}/`;
   const report = `python -c ${shellQuote(`import sys, importlib.metadata as m; print("Spaceport: installed Python %s, ${sdkName} %s" % (sys.version.split()[0], m.version("${sdkName}")))`)}`;
-  const then = installerOf(input) === 'uv' ? `${report} && ${warmImport(sdkName)}` : report;
-  const install = (reqs?: string) => installRun(input, `${reqs ? `-r ${reqs} ` : ''}${pkgs}`, then);
+  const uv = installerOf(input) === 'uv';
+  const then = uv ? `${report} && ${warmImport(sdkName)}` : report;
+  const install = (reqs?: string) => installRun(input, `${reqs ? `-r ${reqs} ` : ''}${pkgs}`, then, { upgrade: uv && reqs !== undefined });
   if (!input.files.requirements) return [install(), copyCode];
-  if (input.localRequirements) return [copyCode, install('requirements.txt')];
+  const sdkLayer = uv ? [sdkLayerRun(input, pkgs, sdkName)] : [];
+  if (input.localRequirements) return [...sdkLayer, copyCode, install('requirements.txt')];
   const source = input.requirementsWithoutSdk !== undefined ? `${SUPPORT_DIR}/requirements.txt` : `${CODE_DIR}/requirements.txt`;
-  return [`COPY --chown=${APP_UID}:${APP_UID} ${source} ${STAGING}/requirements.txt`, install(`${STAGING}/requirements.txt`), copyCode];
+  return [...sdkLayer, `COPY --chown=${APP_UID}:${APP_UID} ${source} ${STAGING}/requirements.txt`, install(`${STAGING}/requirements.txt`), copyCode];
 }
 
 /** The support files the Python layers add to the build context. */

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { SDK_LAYER_NOTICE, UV_FALLBACK_NOTICE, cutoffFallbackNotice, renderTemplate, type RepoFiles, type TemplateInput } from './index.js';
+
+// Issue 16 item 3 (a changed requirements.txt reinstalls only what changed) and issue 19 (an install
+// that fails at the SDK release's date is tried once more at the commit's), as rendered Dockerfiles.
+const FILES: RepoFiles = { packagesTxt: false, preRequirements: false, requirements: true, packageJson: false, packageLock: false };
+const SDK_DATE = '2024-10-30T20:12:13+00:00';
+const COMMIT = '2026-11-20T08:00:00+00:00';
+
+function render(over: Partial<TemplateInput> = {}): string[] {
+  const input: TemplateInput = {
+    sdk: 'gradio',
+    pythonImage: 'spaceport/python:3.11',
+    nodeImage: 'spaceport/node:bookworm',
+    appFile: 'app.py',
+    files: FILES,
+    sdkVersion: '5.50.0',
+    packageCutoff: COMMIT,
+    pipCacheId: 'spaceport-pip-aaaa',
+    uvCacheId: 'spaceport-uv-bbbb',
+    pythonInstaller: 'uv',
+    ...over,
+  };
+  return renderTemplate(input).dockerfile!.split('\n');
+}
+const sdkLayerOf = (d: string[]) => d.findIndex((l) => l.includes("'gradio==5.50.0' 'spaces'") && !l.includes('requirements.txt'));
+const requirementsStepOf = (d: string[]) => d.findIndex((l) => l.includes('-r /tmp/spaceport/requirements.txt'));
+
+describe('the SDK layer under requirements.txt (issue 16)', () => {
+  it('installs the SDK and spaces before requirements.txt is copied, at the cutoff’s day, without the pip cache, then imports it', () => {
+    const d = render();
+    const sdk = sdkLayerOf(d);
+    const copy = d.findIndex((l) => l.startsWith('COPY --chown=1000:1000 app/requirements.txt'));
+    expect(sdk).toBeGreaterThan(0);
+    expect(copy).toBeGreaterThan(sdk);
+    expect(requirementsStepOf(d)).toBeGreaterThan(copy);
+    const line = d[sdk]!;
+    expect(line).toContain("--exclude-newer '2026-11-20T00:00:00+00:00' 'gradio==5.50.0' 'spaces' || echo");
+    expect(line).toContain(SDK_LAYER_NOTICE);
+    expect(line).toContain("timeout 300 python -c 'import gradio'");
+    expect(line).not.toContain('spaceport-pip-aaaa');
+    expect(line).not.toContain('--upgrade');
+  });
+
+  it('is the same line for another requirements.txt and another commit of the same day (so BuildKit reuses it)', () => {
+    const a = render();
+    const b = render({ packageCutoff: '2026-11-20T17:45:01+00:00', requirementsWithoutSdk: 'six\n' });
+    expect(a[sdkLayerOf(a)]).toBe(b[sdkLayerOf(b)]);
+    expect(a.slice(0, sdkLayerOf(a) + 1)).toEqual(b.slice(0, sdkLayerOf(b) + 1));
+  });
+
+  it('has the requirements step resolve SDK, spaces and requirements together at the exact cutoff with --upgrade (the one-run result)', () => {
+    const step = render()[requirementsStepOf(render())]!;
+    expect(step).toContain(`uv pip install --python /home/user/.venv/bin/python --index-strategy unsafe-best-match --upgrade --exclude-newer '${COMMIT}' -r /tmp/spaceport/requirements.txt 'gradio==5.50.0' 'spaces' || `);
+  });
+
+  it('with local requirements the SDK layer still comes before the code', () => {
+    const d = render({ localRequirements: true });
+    const copyCode = d.findIndex((l) => l.startsWith('COPY --chown=1000:1000 app/ '));
+    expect(sdkLayerOf(d)).toBeGreaterThan(0);
+    expect(sdkLayerOf(d)).toBeLessThan(copyCode);
+  });
+
+  it('is not there without requirements.txt (one install run) nor with pip', () => {
+    const none = render({ files: { ...FILES, requirements: false } });
+    expect(none.filter((l) => l.includes("'gradio==5.50.0'"))).toHaveLength(1);
+    const pip = render({ pythonInstaller: 'pip' });
+    expect(pip.filter((l) => l.includes("'gradio==5.50.0'"))).toHaveLength(1);
+  });
+});
+
+describe('the commit-date fallback of an SDK-date cutoff (issue 19)', () => {
+  const notice = cutoffFallbackNotice(SDK_DATE, COMMIT);
+
+  it('tries uv at the SDK date, then uv at the commit date after a notice, then pip the same way', () => {
+    const step = render({ packageCutoff: SDK_DATE, fallbackCutoff: COMMIT })[requirementsStepOf(render())]!;
+    const order = [
+      `--exclude-newer '${SDK_DATE}' -r`,
+      notice.slice(0, 60),
+      `--exclude-newer '${COMMIT}' -r`,
+      UV_FALLBACK_NOTICE,
+      `--uploaded-prior-to '${SDK_DATE}' -r`,
+      `--uploaded-prior-to '${COMMIT}' -r`,
+      'Spaceport: installed Python',
+    ].map((s) => step.indexOf(s));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(notice).toContain(`as of ${SDK_DATE}`);
+    expect(notice).toContain(`as of ${COMMIT}, the date of the last commit`);
+  });
+
+  it('keeps the SDK layer at the SDK date (stable, not floored), and pip mode falls back too', () => {
+    const d = render({ packageCutoff: SDK_DATE, fallbackCutoff: COMMIT });
+    expect(d[sdkLayerOf(d)]).toContain(`--exclude-newer '${SDK_DATE}' 'gradio==5.50.0'`);
+    const pip = render({ pythonInstaller: 'pip', packageCutoff: SDK_DATE, fallbackCutoff: COMMIT }).join('\n');
+    expect(pip).toContain(`pip install --uploaded-prior-to '${SDK_DATE}' -r /tmp/spaceport/requirements.txt 'gradio==5.50.0' 'spaces' || { echo `);
+    expect(pip).toContain(`pip install --uploaded-prior-to '${COMMIT}' -r /tmp/spaceport/requirements.txt`);
+  });
+
+  it('renders no fallback without one', () => {
+    expect(render().join('\n')).not.toContain('could not be installed as of');
+  });
+});
