@@ -89,13 +89,15 @@ export function warmImport(module: string): string {
 
 /**
  * `install` at the cutoff, then, when the cutoff is the SDK release's date and that failed, once
- * more as of the commit date (`fallbackCutoff`) after a line saying so.
+ * more as of the commit date (`fallbackCutoff`) after a line saying so. That second try keeps what
+ * is installed where it fits (no `--upgrade`): the SDK layer's packages of the SDK's date stay
+ * unless requirements.txt needs newer ones (an old Gradio keeps the huggingface_hub it imports).
  */
-function withCutoffFallback(input: TemplateInput, install: (cutoff: string | undefined) => string): string {
-  const first = install(input.packageCutoff);
+function withCutoffFallback(input: TemplateInput, upgrade: boolean, install: (mode: InstallMode) => string): string {
+  const first = install({ cutoff: input.packageCutoff, upgrade });
   if (!input.fallbackCutoff || !input.packageCutoff) return first;
   const notice = cutoffFallbackNotice(input.packageCutoff, input.fallbackCutoff);
-  return `${first} || { echo ${shellQuote(notice)}; ${install(input.fallbackCutoff)}; }`;
+  return `${first} || { echo ${shellQuote(notice)}; ${install({ cutoff: input.fallbackCutoff })}; }`;
 }
 
 /**
@@ -106,9 +108,9 @@ function withCutoffFallback(input: TemplateInput, install: (cutoff: string | und
 export function installRun(input: TemplateInput, args: string, then?: string, opts: { upgrade?: boolean } = {}): string {
   const after = then ? ` && ${then}` : '';
   const upgrade = opts.upgrade === true;
-  const pip = withCutoffFallback(input, (cutoff) => `${pipInstall(input, { cutoff, upgrade })} ${args}`);
+  const pip = withCutoffFallback(input, upgrade, (mode) => `${pipInstall(input, mode)} ${args}`);
   if (installerOf(input) === 'pip') return pipRun(input, `${pip}${after}`);
-  const uv = withCutoffFallback(input, (cutoff) => `${uvInstall(input, { cutoff, upgrade })} ${args}`);
+  const uv = withCutoffFallback(input, upgrade, (mode) => `${uvInstall(input, mode)} ${args}`);
   return `RUN ${uvMount(input)} ${pipMount(input)} ${uv} || { echo ${shellQuote(UV_FALLBACK_NOTICE)}; ${pip}; }${after}`;
 }
 

@@ -72,19 +72,20 @@ describe('the SDK layer under requirements.txt (issue 16)', () => {
 describe('the commit-date fallback of an SDK-date cutoff (issue 19)', () => {
   const notice = cutoffFallbackNotice(SDK_DATE, COMMIT);
 
-  it('tries uv at the SDK date, then uv at the commit date after a notice, then pip the same way', () => {
+  it('tries uv at the SDK date, then uv at the commit date after a notice (keeping what is installed: no --upgrade), then pip the same way', () => {
     const step = render({ packageCutoff: SDK_DATE, fallbackCutoff: COMMIT })[requirementsStepOf(render())]!;
     const order = [
       `--exclude-newer '${SDK_DATE}' -r`,
       notice.slice(0, 60),
-      `--exclude-newer '${COMMIT}' -r`,
+      `--index-strategy unsafe-best-match --exclude-newer '${COMMIT}' -r`,
       UV_FALLBACK_NOTICE,
-      `--uploaded-prior-to '${SDK_DATE}' -r`,
+      `--upgrade-strategy eager --uploaded-prior-to '${SDK_DATE}' -r`,
       `--uploaded-prior-to '${COMMIT}' -r`,
       'Spaceport: installed Python',
     ].map((s) => step.indexOf(s));
     expect(order.every((i) => i > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(step).toContain(`pip install --uploaded-prior-to '${COMMIT}' -r`);
     expect(notice).toContain(`as of ${SDK_DATE}`);
     expect(notice).toContain(`as of ${COMMIT}, the date of the last commit`);
   });
