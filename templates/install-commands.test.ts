@@ -32,13 +32,13 @@ describe('python templates with uv (issue 16)', () => {
     expect(run).toMatch(
       /^RUN --mount=type=cache,id=spaceport-uv-bbbb,target=\/home\/user\/\.cache\/uv,uid=1000,gid=1000 --mount=type=cache,id=spaceport-pip-aaaa,target=\/home\/user\/\.cache\/pip,uid=1000,gid=1000 uv pip install /,
     );
-    expect(run).toContain("uv pip install --python /home/user/.venv/bin/python --index-strategy unsafe-best-match --upgrade --exclude-newer '2024-06-01T12:00:00+00:00' -r /tmp/spaceport/requirements.txt 'gradio==5.50.0' 'spaces' || ");
+    expect(run).toContain("uv pip install --python /home/user/.venv/bin/python --index-strategy unsafe-best-match --exclude-newer '2024-06-01T12:00:00+00:00' -r /tmp/spaceport/requirements.txt 'gradio==5.50.0' 'spaces' || ");
     expect(cacheMountIds(d).sort()).toEqual(['spaceport-pip-aaaa', 'spaceport-uv-bbbb']);
   });
 
   it('fall back to pip with the same arguments and cutoff, after a line saying why, before the version report', () => {
     const run = lines(uv()).find((l) => l.includes("'gradio==5.50.0'") && l.includes('-r /tmp/spaceport/requirements.txt'))!;
-    const fallback = ` || { echo '${UV_FALLBACK_NOTICE}'; pip install --upgrade --upgrade-strategy eager --uploaded-prior-to '${CUTOFF}' -r /tmp/spaceport/requirements.txt 'gradio==5.50.0' 'spaces'; } && python -c `;
+    const fallback = ` || { echo '${UV_FALLBACK_NOTICE}'; pip install --uploaded-prior-to '${CUTOFF}' -r /tmp/spaceport/requirements.txt 'gradio==5.50.0' 'spaces'; } && python -c `;
     expect(run).toContain(fallback);
     // Then the SDK is imported once (unless its .pyc is there already), so the image has the .pyc files the app's start needs (never failing the build).
     expect(run).toMatch(/ && \{ python -c '[^']*find_spec\("gradio"\)[^']*cache_from_source[^']*' 2>\/dev\/null \|\| timeout 300 python -c 'import gradio' >\/dev\/null 2>&1 \|\| true; \}$/);
@@ -65,7 +65,7 @@ describe('python templates with uv (issue 16)', () => {
     const d = uv({ packageCutoff: undefined });
     expect(d).not.toContain('--exclude-newer');
     expect(d).not.toContain('--uploaded-prior-to');
-    expect(d).toContain("--index-strategy unsafe-best-match --upgrade -r /tmp/spaceport/requirements.txt 'gradio==5.50.0' 'spaces' || { echo");
+    expect(d).toContain("--index-strategy unsafe-best-match -r /tmp/spaceport/requirements.txt 'gradio==5.50.0' 'spaces' || { echo");
   });
 
   it('streamlit gets the same installer; local requirements install after the code', () => {

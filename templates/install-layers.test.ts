@@ -54,6 +54,12 @@ describe('the SDK layer under requirements.txt (issue 16)', () => {
     expect(step).toContain(`uv pip install --python /home/user/.venv/bin/python --index-strategy unsafe-best-match --upgrade --exclude-newer '${COMMIT}' -r /tmp/spaceport/requirements.txt 'gradio==5.50.0' 'spaces' || `);
   });
 
+  it('keeps what pre-requirements.txt installed (no --upgrade) when there is one, as pip does on the Hub', () => {
+    const d = render({ files: { ...FILES, preRequirements: true } });
+    expect(sdkLayerOf(d)).toBeGreaterThan(d.findIndex((l) => l.includes('-r /tmp/spaceport/pre-requirements.txt')));
+    expect(d[requirementsStepOf(d)]).toContain(`--index-strategy unsafe-best-match --exclude-newer '${COMMIT}' -r /tmp/spaceport/requirements.txt`);
+  });
+
   it('with local requirements the SDK layer still comes before the code', () => {
     const d = render({ localRequirements: true });
     const copyCode = d.findIndex((l) => l.startsWith('COPY --chown=1000:1000 app/ '));
@@ -61,9 +67,17 @@ describe('the SDK layer under requirements.txt (issue 16)', () => {
     expect(sdkLayerOf(d)).toBeLessThan(copyCode);
   });
 
-  it('is not there without requirements.txt (one install run) nor with pip', () => {
+  it('is there without requirements.txt too (adding one later keeps it), the second step then installing SDK and spaces at the exact cutoff', () => {
     const none = render({ files: { ...FILES, requirements: false } });
-    expect(none.filter((l) => l.includes("'gradio==5.50.0'"))).toHaveLength(1);
+    const withReqs = render();
+    expect(none[sdkLayerOf(none)]).toBe(withReqs[sdkLayerOf(withReqs)]);
+    const second = none.filter((l) => l.includes("'gradio==5.50.0'"))[1]!;
+    expect(second).toContain(`--upgrade --exclude-newer '${COMMIT}' 'gradio==5.50.0' 'spaces' || `);
+  });
+
+  it('is not there without a cutoff (newest packages: a cached layer would pin them) nor with pip', () => {
+    const latest = render({ packageCutoff: undefined });
+    expect(latest.filter((l) => l.includes("'gradio==5.50.0'"))).toHaveLength(1);
     const pip = render({ pythonInstaller: 'pip' });
     expect(pip.filter((l) => l.includes("'gradio==5.50.0'"))).toHaveLength(1);
   });

@@ -71,11 +71,15 @@ export function venvLayers(input: TemplateInput): string[] {
  * line naming the SDK is left out when the plan gave `requirementsWithoutSdk` (the README's
  * sdk_version decides). Then a line in the build log with the Python and SDK versions installed.
  *
- * uv with a requirements.txt: first the SDK alone in a layer a requirements change does not touch
- * ({@link sdkLayerRun}), then the requirements step installs SDK, companions and requirements.txt
+ * uv with a cutoff: first the SDK alone in a layer a requirements change does not touch
+ * ({@link sdkLayerRun}; also without requirements.txt, so that adding one later keeps it), then the
+ * requirements step installs SDK, companions and requirements.txt (if any)
  * together with `--upgrade`: uv resolves them as if nothing were installed (the same set one
  * `uv pip install` of all together gives) and changes only the packages whose version differs, so a
- * changed requirements.txt installs and exports only what changed. Requirements that refer to local
+ * changed requirements.txt installs and exports only what changed. With a pre-requirements.txt it
+ * runs without `--upgrade` (its packages stay where they fit, as on the Hub, where pip installs
+ * requirements.txt over them): installed versions are then uv's first choice, the SDK layer's
+ * included. Requirements that refer to local
  * paths are installed after the code is copied; otherwise the code comes last, so a code-only change
  * reuses every layer.
  */
@@ -85,9 +89,12 @@ export function sdkAndCodeLayers(input: TemplateInput, packages: readonly string
   const report = `python -c ${shellQuote(`import sys, importlib.metadata as m; print("Spaceport: installed Python %s, ${sdkName} %s" % (sys.version.split()[0], m.version("${sdkName}")))`)}`;
   const uv = installerOf(input) === 'uv';
   const then = uv ? `${report} && ${warmImport(sdkName)}` : report;
-  const install = (reqs?: string) => installRun(input, `${reqs ? `-r ${reqs} ` : ''}${pkgs}`, then, { upgrade: uv && reqs !== undefined });
-  if (!input.files.requirements) return [install(), copyCode];
-  const sdkLayer = uv ? [sdkLayerRun(input, pkgs, sdkName)] : [];
+  // Not with pre-requirements.txt: what it installed stays where it fits, as pip's second run keeps it on the Hub.
+  const upgrade = uv && !input.files.preRequirements;
+  // uv with a cutoff: the SDK layer always (with requirements.txt or not: its first addition then keeps the layer).
+  const sdkLayer = uv && input.packageCutoff ? [sdkLayerRun(input, pkgs, sdkName)] : [];
+  const install = (reqs?: string) => installRun(input, `${reqs ? `-r ${reqs} ` : ''}${pkgs}`, then, { upgrade: upgrade && sdkLayer.length > 0 });
+  if (!input.files.requirements) return [...sdkLayer, install(), copyCode];
   if (input.localRequirements) return [...sdkLayer, copyCode, install('requirements.txt')];
   const source = input.requirementsWithoutSdk !== undefined ? `${SUPPORT_DIR}/requirements.txt` : `${CODE_DIR}/requirements.txt`;
   return [...sdkLayer, `COPY --chown=${APP_UID}:${APP_UID} ${source} ${STAGING}/requirements.txt`, install(`${STAGING}/requirements.txt`), copyCode];

@@ -32,9 +32,12 @@ describe('a changed requirements.txt reinstalls only what changed (real engine)'
   });
   afterAll(() => res.cleanup());
 
-  async function build(what: string, requirements: string): Promise<{ image: string; log: string; dockerfile: string }> {
+  // The commits' dates (the resolution cutoffs): the second a minute after the first, the same day.
+  const day = new Date().toISOString().slice(0, 10);
+  async function build(what: string, requirements: string, minute: number): Promise<{ image: string; log: string; cutoff: string }> {
     const dir = await res.repo({ 'README.md': README, 'requirements.txt': requirements, 'app.py': APP });
-    const plan = await planFor(dir, README, installer);
+    const changed = new Date(`${day}T00:0${minute}:00Z`);
+    const plan = await planFor(dir, README, { ...installer, dependenciesChangedAt: changed, now: new Date() });
     const image = res.imageName(what);
     res.images.push(image);
     const log = new MemoryLogSink();
@@ -45,16 +48,17 @@ describe('a changed requirements.txt reinstalls only what changed (real engine)'
     );
     const text = log.lines.join('');
     if (process.env.SPACEPORT_TEST_PRINT_LOG) process.stderr.write(text);
-    return { image, log: text, dockerfile: plan.dockerfile! };
+    return { image, log: text, cutoff: plan.packageCutoff! };
   }
 
   it(
     'keeps the SDK layer, installs only the new and moved packages, and ends with the set one uv install of everything resolves',
     async () => {
-      const first = await build('first', 'six==1.16.0\n');
+      const first = await build('first', 'six==1.16.0\n', 1);
       expect(first.log).not.toContain(SDK_LAYER_NOTICE);
       const requirements = `six==1.16.0\n${MOVED}\ntomli-w==1.0.0\n`;
-      const second = await build('second', requirements);
+      const second = await build('second', requirements, 2);
+      expect(second.cutoff).not.toBe(first.cutoff);
 
       // The SDK layer's step is a BuildKit hit in the second build.
       const sdkStep = /^#(\d+) \[[^\]]*\] RUN --mount=type=cache[^\n]*\{ uv pip install [^\n]*'gradio==5\.50\.0' 'spaces' \|\|/m.exec(second.log);
@@ -84,7 +88,7 @@ describe('a changed requirements.txt reinstalls only what changed (real engine)'
       expect(freeze.code, freeze.out).toBe(0);
       const compile = await res.runIn(
         second.image,
-        ['sh', '-c', `printf '%s\\n' 'gradio==5.50.0' spaces ${requirements.trim().split('\n').map((l) => `'${l}'`).join(' ')} | uv pip compile --index-strategy unsafe-best-match --no-header --no-annotate -`],
+        ['sh', '-c', `printf '%s\\n' 'gradio==5.50.0' spaces ${requirements.trim().split('\n').map((l) => `'${l}'`).join(' ')} | uv pip compile --index-strategy unsafe-best-match --exclude-newer '${second.cutoff}' --no-header --no-annotate -`],
         ['UV_CACHE_DIR=/tmp/uv-cache'],
       );
       expect(compile.code, compile.out).toBe(0);
