@@ -45,7 +45,8 @@ describe('python templates with uv (issue 16)', () => {
     expect(run).not.toContain('--compile-bytecode');
     // pre-requirements.txt goes the same way.
     expect(uv()).toContain(
-      `--exclude-newer '${CUTOFF}' -r /tmp/spaceport/pre-requirements.txt || { echo '${UV_FALLBACK_NOTICE}'; pip install --uploaded-prior-to '${CUTOFF}' -r /tmp/spaceport/pre-requirements.txt; }`,
+      // (at the cutoff's day, as the SDK layer: a requirements change keeps both layers)
+      `--exclude-newer '2024-06-01T00:00:00+00:00' -r /tmp/spaceport/pre-requirements.txt || { echo '${UV_FALLBACK_NOTICE}'; pip install --uploaded-prior-to '2024-06-01T00:00:00+00:00' -r /tmp/spaceport/pre-requirements.txt; }`,
     );
   });
 

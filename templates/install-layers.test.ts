@@ -60,6 +60,13 @@ describe('the SDK layer under requirements.txt (issue 16)', () => {
     expect(d[requirementsStepOf(d)]).toContain(`--index-strategy unsafe-best-match --exclude-newer '${COMMIT}' -r /tmp/spaceport/requirements.txt`);
   });
 
+  it('installs pre-requirements.txt at the SDK layer’s cutoff too, so a requirements change keeps both layers', () => {
+    const a = render({ files: { ...FILES, preRequirements: true } });
+    const b = render({ files: { ...FILES, preRequirements: true }, packageCutoff: '2026-11-20T17:45:01+00:00' });
+    expect(a.find((l) => l.includes('-r /tmp/spaceport/pre-requirements.txt'))).toContain("--exclude-newer '2026-11-20T00:00:00+00:00' -r /tmp/spaceport/pre-requirements.txt");
+    expect(a.slice(0, sdkLayerOf(a) + 1)).toEqual(b.slice(0, sdkLayerOf(b) + 1));
+  });
+
   it('with local requirements the SDK layer still comes before the code', () => {
     const d = render({ localRequirements: true });
     const copyCode = d.findIndex((l) => l.startsWith('COPY --chown=1000:1000 app/ '));

@@ -1,6 +1,6 @@
 import { APP_DIR, APP_HOME, APP_UID, CODE_DIR, SUPPORT_DIR, type TemplateInput } from './template-input.js';
 import { execForm, shellQuote } from './dockerfile-syntax.js';
-import { VENV_DIR, cacheDirsCommand, installRun, installerOf, sdkLayerRun, venvCommand, warmImport } from './install-commands.js';
+import { VENV_DIR, cacheDirsCommand, installRun, installerOf, sdkLayerCutoff, sdkLayerRun, venvCommand, warmImport } from './install-commands.js';
 
 export { VENV_DIR };
 
@@ -58,7 +58,8 @@ export function venvLayers(input: TemplateInput): string[] {
   if (input.files.preRequirements) {
     lines.push(
       `COPY --chown=${APP_UID}:${APP_UID} ${CODE_DIR}/pre-requirements.txt ${STAGING}/pre-requirements.txt`,
-      installRun(input, `-r ${STAGING}/pre-requirements.txt`),
+      // uv: at the SDK layer's cutoff (the day), so a requirements change, which moves the cutoff, keeps this layer and the SDK layer above it.
+      installRun(installerOf(input) === 'uv' ? { ...input, packageCutoff: sdkLayerCutoff(input) } : input, `-r ${STAGING}/pre-requirements.txt`),
     );
   }
   return lines;
