@@ -65,6 +65,10 @@ describe('the SDK layer under requirements.txt (issue 16)', () => {
     const b = render({ files: { ...FILES, preRequirements: true }, packageCutoff: '2026-11-20T17:45:01+00:00' });
     expect(a.find((l) => l.includes('-r /tmp/spaceport/pre-requirements.txt'))).toContain("--exclude-newer '2026-11-20T00:00:00+00:00' -r /tmp/spaceport/pre-requirements.txt");
     expect(a.slice(0, sdkLayerOf(a) + 1)).toEqual(b.slice(0, sdkLayerOf(b) + 1));
+    // With an SDK-date cutoff too: the commit date (the retry's) is not in the layers below the SDK layer.
+    const c = render({ files: { ...FILES, preRequirements: true }, packageCutoff: SDK_DATE, fallbackCutoff: COMMIT });
+    const d = render({ files: { ...FILES, preRequirements: true }, packageCutoff: SDK_DATE, fallbackCutoff: '2026-11-21T08:00:00+00:00' });
+    expect(c.slice(0, sdkLayerOf(c) + 1)).toEqual(d.slice(0, sdkLayerOf(d) + 1));
   });
 
   it('with local requirements the SDK layer still comes before the code', () => {

@@ -58,8 +58,9 @@ export function venvLayers(input: TemplateInput): string[] {
   if (input.files.preRequirements) {
     lines.push(
       `COPY --chown=${APP_UID}:${APP_UID} ${CODE_DIR}/pre-requirements.txt ${STAGING}/pre-requirements.txt`,
-      // uv: at the SDK layer's cutoff (the day), so a requirements change, which moves the cutoff, keeps this layer and the SDK layer above it.
-      installRun(installerOf(input) === 'uv' ? { ...input, packageCutoff: sdkLayerCutoff(input) } : input, `-r ${STAGING}/pre-requirements.txt`),
+      // uv: at the SDK layer's cutoff (the day, or the SDK date without the commit-date retry), so a
+      // requirements change, which moves the commit's cutoff, keeps this layer and the SDK layer above it.
+      installRun(installerOf(input) === 'uv' ? { ...input, packageCutoff: sdkLayerCutoff(input), fallbackCutoff: undefined } : input, `-r ${STAGING}/pre-requirements.txt`),
     );
   }
   return lines;
