@@ -5,12 +5,13 @@
 import { Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
 
-export type BuildStep = 'context upload' | 'base layers' | 'uv and venv' | 'install' | 'code copy' | 'export' | 'other';
+export type BuildStep = 'context upload' | 'base layers' | 'uv and venv' | 'sdk layer' | 'install' | 'code copy' | 'export' | 'other';
 
 /** Which part of a build a BuildKit step (`[3/9] RUN …`, `[internal] load build context`) belongs to. */
 function stepOf(name: string): BuildStep {
   if (/load build context|transferring context/.test(name)) return 'context upload';
   if (/exporting to image|naming to|writing image|exporting layers/.test(name)) return 'export';
+  if (/\{ uv pip install --python/.test(name)) return 'sdk layer';
   if (/uv pip install --python|pip install (--uploaded-prior-to|-r)/.test(name)) return 'install';
   if (/uv --version|python3 -m venv|mkdir -p \/home\/user\/\.cache/.test(name)) return 'uv and venv';
   if (/COPY --chown=1000:1000 app\/ /.test(name)) return 'code copy';
@@ -21,7 +22,7 @@ function stepOf(name: string): BuildStep {
 /** Seconds per part of a build, from the `#N name` and `#N DONE 1.2s` lines of its log (cached steps count 0). */
 export function buildSteps(log: string): Record<BuildStep, number> {
   const names = new Map<string, string>();
-  const out: Record<BuildStep, number> = { 'context upload': 0, 'base layers': 0, 'uv and venv': 0, install: 0, 'code copy': 0, export: 0, other: 0 };
+  const out: Record<BuildStep, number> = { 'context upload': 0, 'base layers': 0, 'uv and venv': 0, 'sdk layer': 0, install: 0, 'code copy': 0, export: 0, other: 0 };
   for (const line of log.split('\n')) {
     const named = /^#(\d+) (\[.*|exporting.*|naming.*|writing.*)$/.exec(line);
     if (named && !names.has(named[1]!)) names.set(named[1]!, named[2]!);
@@ -29,6 +30,11 @@ export function buildSteps(log: string): Record<BuildStep, number> {
     if (done) out[stepOf(names.get(done[1]!) ?? '')] += Number(done[2]);
   }
   return out;
+}
+
+/** uv's own timings in a build log (`Resolved 57 packages in 1.2s`, `Prepared …`, `Installed …`): what of an install step is uv's. */
+export function uvTimings(log: string): string[] {
+  return [...log.matchAll(/^#\d+ ((?:Resolved|Prepared|Uninstalled|Installed|Audited) \d+ packages? in [\d.]+m?s)$/gm)].map((m) => m[1]!);
 }
 
 /** Run `argv` in a new container of `image` (removed after), its output as one string (TTY: stdout and stderr together). */

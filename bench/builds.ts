@@ -27,7 +27,7 @@ import Dockerode from 'dockerode';
 import type { SpaceId } from '../core/index.js';
 import { commitFiles, git, makeWorkTree, pushUrl } from '../test/support/git-client.js';
 import { ADMIN_TOKEN, type Harness } from '../test/support/spaceport-harness.js';
-import { barePipInstallMs, buildSteps, importGradioSeconds, type BuildStep } from './build-steps.js';
+import { barePipInstallMs, buildSteps, importGradioSeconds, uvTimings, type BuildStep } from './build-steps.js';
 import { ContainerEvents, within } from './container-events.js';
 import { hostPortOf, pollUntil200 } from './direct-start.js';
 import { fmt, msUntil200, removeBenchDockerObjects, startDockerHarness, writeResult } from './space-bench.js';
@@ -110,6 +110,8 @@ interface ColdRun {
   liveMs: number;
   buildMs: number;
   steps: Record<BuildStep, number>;
+  /** uv's own timing lines of the build (see `uvTimings`). */
+  uv: string[];
   image: string;
 }
 
@@ -144,7 +146,7 @@ async function coldRun(h: Harness, i: number, kind = 'cold'): Promise<{ run: Col
   if (!log.includes(`+ gradio==${GRADIO_VERSION}`) && !log.includes(`Collecting gradio==${GRADIO_VERSION}`)) {
     throw new Error(`the cold build of ${space} did not install gradio: its layer was cached`);
   }
-  return { run: { name, pushMs, liveMs, buildMs: lastBuildMs(h, space), steps: buildSteps(log), image: lastImage(h, space) }, work };
+  return { run: { name, pushMs, liveMs, buildMs: lastBuildMs(h, space), steps: buildSteps(log), uv: uvTimings(log), image: lastImage(h, space) }, work };
 }
 
 interface LivePush {
@@ -155,6 +157,8 @@ interface LivePush {
   toStartEventMs: number;
   toAppReadyMs: number;
   steps: Record<BuildStep, number>;
+  /** uv's own timing lines of the build (see `uvTimings`). */
+  uv: string[];
 }
 
 /** Commit `files` (whose page shows `marker`), push, and time push returned → image → container start → app answers → first 200 via the proxy. */
@@ -184,7 +188,7 @@ async function livePush(h: Harness, docker: Dockerode, events: ContainerEvents, 
     toImageMs: finished - (performance.timeOrigin + t0),
     toStartEventMs: startEv ? startEv.at - t0 : Number.NaN,
     toAppReadyMs: ready === undefined ? Number.NaN : ready - t0,
-    steps: buildSteps(await buildLog(h, space)),
+    ...(await buildLog(h, space).then((log) => ({ steps: buildSteps(log), uv: uvTimings(log) }))),
   };
 }
 
@@ -214,7 +218,7 @@ async function main(): Promise<void> {
         names.push(run.name);
         works.push(work);
         out.push(run);
-        process.stderr.write(`${kind} ${i}: push ${fmt(run.pushMs)} ms, live ${fmt(run.liveMs)} ms (build ${fmt(run.buildMs)} ms) ${JSON.stringify(run.steps)}\n`);
+        process.stderr.write(`${kind} ${i}: push ${fmt(run.pushMs)} ms, live ${fmt(run.liveMs)} ms (build ${fmt(run.buildMs)} ms) ${JSON.stringify(run.steps)} uv: ${run.uv.join('; ')}\n`);
       }
     }
     importGradio = await importGradioSeconds(docker, cold[0]!.image);
@@ -230,14 +234,14 @@ async function main(): Promise<void> {
         const marker = `code-${i}-${randomBytes(6).toString('hex')}`;
         const run = await livePush(h, docker, events, space, work, { 'app.py': appPy(marker) }, marker);
         code.push(run);
-        process.stderr.write(`code-only ${i}: push ${fmt(run.pushMs)} ms, live ${fmt(run.liveMs)} ms (image ${fmt(run.toImageMs)}, started ${fmt(run.toStartEventMs)}, app answers ${fmt(run.toAppReadyMs)}) ${JSON.stringify(run.steps)}\n`);
+        process.stderr.write(`code-only ${i}: push ${fmt(run.pushMs)} ms, live ${fmt(run.liveMs)} ms (image ${fmt(run.toImageMs)}, started ${fmt(run.toStartEventMs)}, app answers ${fmt(run.toAppReadyMs)}) ${JSON.stringify(run.steps)} uv: ${run.uv.join('; ')}\n`);
       }
       if (i < RUNS_REQS) {
         const marker = `reqs-${i}-${randomBytes(6).toString('hex')}`;
         requirements += `${SMALL_PACKAGES[i % SMALL_PACKAGES.length]}\n`;
         const run = await livePush(h, docker, events, space, work, { 'requirements.txt': `# ${marker}\n${requirements}` }, marker);
         reqs.push(run);
-        process.stderr.write(`requirements-only ${i}: push ${fmt(run.pushMs)} ms, live ${fmt(run.liveMs)} ms (image ${fmt(run.toImageMs)}, started ${fmt(run.toStartEventMs)}, app answers ${fmt(run.toAppReadyMs)}) ${JSON.stringify(run.steps)}\n`);
+        process.stderr.write(`requirements-only ${i}: push ${fmt(run.pushMs)} ms, live ${fmt(run.liveMs)} ms (image ${fmt(run.toImageMs)}, started ${fmt(run.toStartEventMs)}, app answers ${fmt(run.toAppReadyMs)}) ${JSON.stringify(run.steps)} uv: ${run.uv.join('; ')}\n`);
       }
     }
     for (let i = 0; i < RUNS_UNCHANGED; i++) {

@@ -42,6 +42,15 @@ describe('sdkDateCutoff', () => {
     expect(c.describe).toMatch(/^as of 2024-10-30T20:12:13\+00:00: gradio 4\.44\.1 \(sdk_version\) was released on 2024-09-30T20:12:13\+00:00, much earlier than the last commit .* \(2026-11-20T08:00:00\+00:00\)/);
   });
 
+  it('keeps the commit date as the fallback of an SDK-date cutoff, and the log line says it is tried when the install fails (issue 19)', () => {
+    const c = sdkDateCutoff(undefined, byCommit, gradio);
+    expect(c.fallback).toBe('2026-11-20T08:00:00+00:00');
+    expect(c.describe).toContain('if they cannot be installed as of then, as of 2026-11-20T08:00:00+00:00');
+    // No fallback where the cutoff is the commit's already.
+    expect(sdkDateCutoff(undefined, byCommit, { ...gradio, uploadedAt: new Date('2026-11-01T00:00:00Z') }).fallback).toBeUndefined();
+    expect(sdkDateCutoff(undefined, byCommit, { name: 'gradio', version: '4.44.1', problem: 'index unreachable' }).fallback).toBeUndefined();
+  });
+
   it('keeps the commit date for a recent pin, an explicit resolve_packages_at, or no cutoff', () => {
     expect(sdkDateCutoff(undefined, byCommit, { ...gradio, uploadedAt: new Date('2026-11-01T00:00:00Z') })).toEqual(byCommit);
     const explicit = packageCutoff('commit', new Date('2026-11-20T08:00:00Z'), now);

@@ -29,6 +29,8 @@ export interface PackageCutoff {
   cutoff?: string;
   /** Says where the cutoff came from, for the build log. */
   describe: string;
+  /** When `cutoff` is the pinned SDK release's date plus the window: the commit's cutoff, tried once more when the install fails at `cutoff`. */
+  fallback?: string;
 }
 
 /** `+00:00`, not `Z`: Python before 3.11 cannot parse a `Z` zone. Seconds precision. */
@@ -71,8 +73,9 @@ export type SdkRelease = { name: string; version: string } & ({ uploadedAt: Date
  * today's dependencies (huggingface_hub without `HfFolder`, which that Gradio imports). With the
  * default setting (no `resolve_packages_at`), when the commit's cutoff is more than
  * {@link SDK_DATE_WINDOW_DAYS} after the pinned release was uploaded, packages are resolved as of
- * the release plus that window; when its date cannot be looked up, as of the commit (`byCommit`).
- * The description says which, for the build log.
+ * the release plus that window, with the commit's cutoff as `fallback` (an install that fails at
+ * the release's date is tried once more at it); when its date cannot be looked up, as of the commit
+ * (`byCommit`). The description says which, for the build log.
  */
 export function sdkDateCutoff(setting: string | undefined, byCommit: PackageCutoff, sdk: SdkRelease | undefined): PackageCutoff {
   if (setting !== undefined || sdk === undefined || byCommit.cutoff === undefined) return byCommit;
@@ -84,9 +87,10 @@ export function sdkDateCutoff(setting: string | undefined, byCommit: PackageCuto
   const at = pipTimestamp(windowEnd);
   return {
     cutoff: at,
+    fallback: byCommit.cutoff,
     describe:
       `as of ${at}: ${sdk.name} ${sdk.version} (sdk_version) was released on ${pipTimestamp(sdk.uploadedAt)}, much earlier than the last commit that changed ` +
-      `${DEPENDENCY_FILES.join(', ')} (${byCommit.cutoff}), so packages are those of its release plus ${SDK_DATE_WINDOW_DAYS} days ` +
-      '(set resolve_packages_at: commit in README.md for the commit date, latest for the newest)',
+      `${DEPENDENCY_FILES.join(', ')} (${byCommit.cutoff}), so packages are those of its release plus ${SDK_DATE_WINDOW_DAYS} days; ` +
+      `if they cannot be installed as of then, as of ${byCommit.cutoff} (set resolve_packages_at: commit in README.md for the commit date, latest for the newest)`,
   };
 }

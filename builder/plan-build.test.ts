@@ -110,6 +110,19 @@ describe('planBuild', () => {
     expect(docker.kind === 'ok' && docker.packageCutoff).toBeUndefined();
   });
 
+  it('an old sdk_version resolves at its release date with the commit date as the fallback the install tries when that fails (issue 19)', () => {
+    const sdkRelease = { name: 'gradio', version: '4.44.1', uploadedAt: new Date('2024-09-30T20:12:13Z') };
+    const p = planBuild(base('sdk: gradio\nsdk_version: 4.44.1', ['app.py', 'requirements.txt'], { dependenciesChangedAt: new Date('2026-11-20T08:00:00Z'), now: new Date('2026-12-01T00:00:00Z'), sdkRelease, pythonInstaller: 'uv' }));
+    if (p.kind !== 'ok') throw new Error(p.kind);
+    expect(p.packageCutoff).toBe('2024-10-30T20:12:13+00:00');
+    expect(p.templateInput.fallbackCutoff).toBe('2026-11-20T08:00:00+00:00');
+    expect(p.dockerfile).toContain("--exclude-newer '2026-11-20T08:00:00+00:00' -r /tmp/spaceport/requirements.txt");
+    expect(p.notices.at(-1)).toContain('if they cannot be installed as of then, as of 2026-11-20T08:00:00+00:00');
+    const recent = planBuild(base('sdk: gradio\nsdk_version: 4.44.1', ['app.py'], { dependenciesChangedAt: new Date('2024-10-01T00:00:00Z'), sdkRelease }));
+    if (recent.kind !== 'ok') throw new Error(recent.kind);
+    expect(recent.templateInput.fallbackCutoff).toBeUndefined();
+  });
+
   it('leaves the SDK out of requirements.txt when sdk_version names it (one resolution, the README decides)', () => {
     const plan = planBuild(
       base('sdk: gradio\nsdk_version: 5.50.0', ['app.py', 'requirements.txt'], { requirementsTxt: 'Gradio[oauth] == 4.44.1  # old\ngradio_client\ntyper-slim\n' }),

@@ -138,6 +138,7 @@ export function planBuild(input: PlanBuildInput): BuildPlan {
     ...(input.caBundleFileName ? { caBundleFile: `${SUPPORT_DIR}/${input.caBundleFileName}` } : {}),
     ...(config.hf_oauth ? { oauth: true } : {}),
     ...(cutoff?.cutoff ? { packageCutoff: cutoff.cutoff } : {}),
+    ...(cutoff?.cutoff && cutoff.fallback ? { fallbackCutoff: cutoff.fallback } : {}),
     ...(pythonSdk && input.pipCacheId ? { pipCacheId: input.pipCacheId } : {}),
     ...(pythonSdk && input.uvCacheId ? { uvCacheId: input.uvCacheId } : {}),
     ...(pythonSdk && input.pythonInstaller ? { pythonInstaller: input.pythonInstaller } : {}),

@@ -10,7 +10,7 @@ export * from './template-input.js';
 export { SDK_TRAITS, appPortFor, orList, sdkTraits, sdksWhere, type SdkImage, type SdkTraits } from './sdk-traits.js';
 export { IMAGE_CA_PATH, VENV_DIR } from './python-layers.js';
 export { PIP_CACHE_PREFIX, UV_CACHE_PREFIX, cacheMountIds, packageCacheIdsFor, pipCacheIdFor, type PackageCacheIds } from './cache-ids.js';
-export { PIP_VERSION, UV_FALLBACK_NOTICE, UV_VERSION } from './install-commands.js';
+export { PIP_VERSION, SDK_LAYER_NOTICE, UV_FALLBACK_NOTICE, UV_VERSION, cutoffFallbackNotice } from './install-commands.js';
 
 /** Bump to give every template a new image identity (e.g. after a change to the shared layers). */
 export const TEMPLATES_VERSION = 1;
@@ -61,6 +61,7 @@ function fingerprintInputs(sdk: Sdk): TemplateInput[] {
     base,
     { ...base, files: all, sdkVersion: '1.0', caBundleFile: 'CA', oauth: true, labels: { k: 'v' }, appPort: 1 },
     { ...base, files: all, pythonInstaller: 'uv', packageCutoff: 'C', pipCacheId: 'p', uvCacheId: 'u' },
+    { ...base, files: all, pythonInstaller: 'uv', packageCutoff: 'C', fallbackCutoff: 'D' },
     { ...base, files: all, localRequirements: true, buildCommand: 'B', appFile: 'dist/index.html' },
     { ...base, files: { ...all, packageLock: false }, buildCommand: 'B', appFile: 'index.html' },
     { ...base, files: all, buildCommand: 'B', appFile: 'dist/index.html', node: { image: 'NI', version: 'NV', npm: 'NPM' }, npmRegistry: 'R' },

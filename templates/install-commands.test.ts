@@ -26,7 +26,7 @@ const lines = (d: string) => d.split('\n');
 describe('python templates with uv (issue 16)', () => {
   it('install the SDK, spaces and requirements.txt in one uv run at the cutoff, with both caches mounted', () => {
     const d = uv();
-    const installs = lines(d).filter((l) => l.includes("'gradio==5.50.0'"));
+    const installs = lines(d).filter((l) => l.includes("'gradio==5.50.0'") && l.includes('-r /tmp/spaceport/requirements.txt'));
     expect(installs).toHaveLength(1);
     const run = installs[0]!;
     expect(run).toMatch(
@@ -37,15 +37,16 @@ describe('python templates with uv (issue 16)', () => {
   });
 
   it('fall back to pip with the same arguments and cutoff, after a line saying why, before the version report', () => {
-    const run = lines(uv()).find((l) => l.includes("'gradio==5.50.0'"))!;
+    const run = lines(uv()).find((l) => l.includes("'gradio==5.50.0'") && l.includes('-r /tmp/spaceport/requirements.txt'))!;
     const fallback = ` || { echo '${UV_FALLBACK_NOTICE}'; pip install --uploaded-prior-to '${CUTOFF}' -r /tmp/spaceport/requirements.txt 'gradio==5.50.0' 'spaces'; } && python -c `;
     expect(run).toContain(fallback);
-    // Then a Gradio app starts once, so the image has the .pyc files the app's start needs (never failing the build; templates/gradio/warm-start.test.ts).
-    expect(run).toMatch(/ && \{ timeout 300 python -c 'exec\(.*demo\.launch\(.*' >\/dev\/null 2>&1 \|\| true; \}$/);
+    // Then (unless gradio's .pyc is there already: the SDK layer warmed this install) a Gradio app starts once, so the image has the .pyc files the app's start needs (never failing the build; templates/gradio/warm-start.test.ts).
+    expect(run).toMatch(/ && \{ python -c '[^']*find_spec\("gradio"\)[^']*cache_from_source[^']*' 2>\/dev\/null \|\| timeout 300 python -c 'exec\(.*demo\.launch\(.*' >\/dev\/null 2>&1 \|\| true; \}$/);
     expect(run).not.toContain('--compile-bytecode');
     // pre-requirements.txt goes the same way.
     expect(uv()).toContain(
-      `--exclude-newer '${CUTOFF}' -r /tmp/spaceport/pre-requirements.txt || { echo '${UV_FALLBACK_NOTICE}'; pip install --uploaded-prior-to '${CUTOFF}' -r /tmp/spaceport/pre-requirements.txt; }`,
+      // (at the cutoff's day, as the SDK layer: a requirements change keeps both layers)
+      `--exclude-newer '2024-06-01T00:00:00+00:00' -r /tmp/spaceport/pre-requirements.txt || { echo '${UV_FALLBACK_NOTICE}'; pip install --uploaded-prior-to '2024-06-01T00:00:00+00:00' -r /tmp/spaceport/pre-requirements.txt; }`,
     );
   });
 

@@ -16,6 +16,17 @@ export const UV_CACHE_DIR = `${APP_HOME}/.cache/uv`;
  */
 export const UV_FALLBACK_NOTICE = 'Spaceport: uv could not install these requirements (its error is above); installing them with pip instead, resolved as of the same date.';
 
+/**
+ * The line a build log gets when an install resolved as of the SDK release's date (plus its window)
+ * failed (no solution, a package or version missing at that date) and is tried once more as of the
+ * commit date (issue 19). The installer's error is printed just above it.
+ */
+export function cutoffFallbackNotice(first: string, second: string): string {
+  return `Spaceport: these packages could not be installed as of ${first} (the date of the pinned SDK release plus its window; the error is above); installing them as of ${second}, the date of the last commit that changed the dependency files, instead.`;
+}
+/** The SDK layer's line when it could not install the SDK at its cutoff: the next layer installs everything. */
+export const SDK_LAYER_NOTICE = 'Spaceport: the SDK layer could not install the SDK at its date; the requirements step installs it with everything else.';
+
 const ID_RE = /^[A-Za-z0-9._-]{1,128}$/;
 
 export function installerOf(input: TemplateInput): PythonInstaller {
@@ -35,9 +46,20 @@ export function pipRun(input: TemplateInput, command: string): string {
   return `RUN ${pipMount(input)} ${command}`;
 }
 
+/** How one install command runs: its cutoff (default the input's) and whether it re-resolves what is installed. */
+interface InstallMode {
+  cutoff?: string | undefined;
+  /** Resolve as if nothing were installed, then change only what differs (the requirements layer over the SDK layer). */
+  upgrade?: boolean;
+}
+
+const cutoffOf = (input: TemplateInput, mode: InstallMode) => ('cutoff' in mode ? mode.cutoff : input.packageCutoff);
+
 /** `pip install` with the resolution cutoff, when there is one. */
-export function pipInstall(input: TemplateInput): string {
-  return input.packageCutoff ? `pip install --uploaded-prior-to ${shellQuote(input.packageCutoff)}` : 'pip install';
+export function pipInstall(input: TemplateInput, mode: InstallMode = {}): string {
+  const cutoff = cutoffOf(input, mode);
+  const upgrade = mode.upgrade ? ' --upgrade --upgrade-strategy eager' : '';
+  return `pip install${upgrade}${cutoff ? ` --uploaded-prior-to ${shellQuote(cutoff)}` : ''}`;
 }
 
 /**
@@ -47,9 +69,10 @@ export function pipInstall(input: TemplateInput): string {
  * `--compile-bytecode`: compiling every installed file took longer than downloading and installing
  * them together (docs/benchmarks.md); {@link warmImport} compiles what the app's start imports.
  */
-export function uvInstall(input: TemplateInput): string {
-  const cutoff = input.packageCutoff ? ` --exclude-newer ${shellQuote(input.packageCutoff)}` : '';
-  return `uv pip install --python ${VENV_DIR}/bin/python --index-strategy unsafe-best-match${cutoff}`;
+export function uvInstall(input: TemplateInput, mode: InstallMode = {}): string {
+  const at = cutoffOf(input, mode);
+  const cutoff = at ? ` --exclude-newer ${shellQuote(at)}` : '';
+  return `uv pip install --python ${VENV_DIR}/bin/python --index-strategy unsafe-best-match${mode.upgrade ? ' --upgrade' : ''}${cutoff}`;
 }
 
 /**
@@ -59,8 +82,23 @@ export function uvInstall(input: TemplateInput): string {
  * of an app imports more than the SDK's import does (gradio: `templates/gradio/warm-start.ts`).
  * Never fails the build: an app that cannot import its SDK fails at start, as on the Hub, with its own error.
  */
-export function warmImport(python: string): string {
-  return `{ timeout 300 python -c ${shellQuote(python)} >/dev/null 2>&1 || true; }`;
+export function warmImport(python: string, module: string): string {
+  // Skipped when the module's own .pyc is there already (the SDK layer warmed this very install).
+  const compiled = `import importlib.util as u, os, sys; s = u.find_spec("${module}"); sys.exit(0 if s and s.origin and os.path.exists(u.cache_from_source(s.origin)) else 1)`;
+  return `{ python -c ${shellQuote(compiled)} 2>/dev/null || timeout 300 python -c ${shellQuote(python)} >/dev/null 2>&1 || true; }`;
+}
+
+/**
+ * `install` at the cutoff, then, when the cutoff is the SDK release's date and that failed, once
+ * more as of the commit date (`fallbackCutoff`) after a line saying so. That second try keeps what
+ * is installed where it fits (no `--upgrade`): the SDK layer's packages of the SDK's date stay
+ * unless requirements.txt needs newer ones (an old Gradio keeps the huggingface_hub it imports).
+ */
+function withCutoffFallback(input: TemplateInput, upgrade: boolean, install: (mode: InstallMode) => string): string {
+  const first = install({ cutoff: input.packageCutoff, upgrade });
+  if (!input.fallbackCutoff || !input.packageCutoff) return first;
+  const notice = cutoffFallbackNotice(input.packageCutoff, input.fallbackCutoff);
+  return `${first} || { echo ${shellQuote(notice)}; ${install({ cutoff: input.fallbackCutoff })}; }`;
 }
 
 /**
@@ -68,11 +106,36 @@ export function warmImport(python: string): string {
  * when given. uv: uv's and pip's caches mounted; when uv fails, a notice, then pip with the same
  * arguments and cutoff.
  */
-export function installRun(input: TemplateInput, args: string, then?: string): string {
+export function installRun(input: TemplateInput, args: string, then?: string, opts: { upgrade?: boolean } = {}): string {
   const after = then ? ` && ${then}` : '';
-  if (installerOf(input) === 'pip') return pipRun(input, `${pipInstall(input)} ${args}${after}`);
-  const fallback = `{ echo ${shellQuote(UV_FALLBACK_NOTICE)}; ${pipInstall(input)} ${args}; }`;
-  return `RUN ${uvMount(input)} ${pipMount(input)} ${uvInstall(input)} ${args} || ${fallback}${after}`;
+  const upgrade = opts.upgrade === true;
+  const pip = withCutoffFallback(input, upgrade, (mode) => `${pipInstall(input, mode)} ${args}`);
+  if (installerOf(input) === 'pip') return pipRun(input, `${pip}${after}`);
+  const uv = withCutoffFallback(input, upgrade, (mode) => `${uvInstall(input, mode)} ${args}`);
+  return `RUN ${uvMount(input)} ${pipMount(input)} ${uv} || { echo ${shellQuote(UV_FALLBACK_NOTICE)}; ${pip}; }${after}`;
+}
+
+/**
+ * The cutoff of the SDK layer: one that a requirements change does not move, so the layer stays a
+ * BuildKit hit. The SDK release's date when packages resolve at it; else the cutoff's day (00:00
+ * UTC): every dependency change of that day, and every Space of the owner with the same SDK pin that
+ * day, reuses the layer. What it picks is only a head start: the requirements step re-resolves
+ * everything at the real cutoff.
+ */
+export function sdkLayerCutoff(input: TemplateInput): string | undefined {
+  if (!input.packageCutoff || input.fallbackCutoff) return input.packageCutoff;
+  return `${input.packageCutoff.slice(0, 10)}T00:00:00+00:00`;
+}
+
+/**
+ * uv mode, a Space with requirements.txt: the SDK (and its companions, `args`) in a layer of their
+ * own, which sees none of the Space's files (it runs no code of the Space), then its import for the
+ * .pyc files. Never fails the build: when the SDK cannot be installed at this layer's cutoff (a
+ * release of the same day), {@link SDK_LAYER_NOTICE} and the requirements step installs it.
+ */
+export function sdkLayerRun(input: TemplateInput, args: string, module: string, warm = `import ${module}`): string {
+  const install = `${uvInstall(input, { cutoff: sdkLayerCutoff(input) })} ${args}`;
+  return `RUN ${uvMount(input)} { ${install} || echo ${shellQuote(SDK_LAYER_NOTICE)}; } && ${warmImport(warm, module)}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { APP_DIR, APP_HOME, APP_UID, CODE_DIR, SUPPORT_DIR, type TemplateInput } from './template-input.js';
 import { execForm, shellQuote } from './dockerfile-syntax.js';
-import { VENV_DIR, cacheDirsCommand, installRun, installerOf, venvCommand, warmImport } from './install-commands.js';
+import { VENV_DIR, cacheDirsCommand, installRun, installerOf, sdkLayerCutoff, sdkLayerRun, venvCommand, warmImport } from './install-commands.js';
 
 export { VENV_DIR };
 
@@ -58,31 +58,49 @@ export function venvLayers(input: TemplateInput): string[] {
   if (input.files.preRequirements) {
     lines.push(
       `COPY --chown=${APP_UID}:${APP_UID} ${CODE_DIR}/pre-requirements.txt ${STAGING}/pre-requirements.txt`,
-      installRun(input, `-r ${STAGING}/pre-requirements.txt`),
+      // uv: at the SDK layer's cutoff (the day, or the SDK date without the commit-date retry), so a
+      // requirements change, which moves the commit's cutoff, keeps this layer and the SDK layer above it.
+      installRun(installerOf(input) === 'uv' ? { ...input, packageCutoff: sdkLayerCutoff(input), fallbackCutoff: undefined } : input, `-r ${STAGING}/pre-requirements.txt`),
     );
   }
   return lines;
 }
 
 /**
- * The SDK and `requirements.txt` in ONE install run (pip or uv) (as the Hub does): two runs let the second undo what
- * the first installed (a `typer-slim` pin uninstalling `typer` under Gradio). `packages` are the SDK
- * spec and its companions (`spaces`); `warm` the Python the build runs once after a uv install so the
- * image has the .pyc files of the app's start (default `import {sdkName}`; pip compiles every file it installs); a requirements line naming the SDK is left out when the plan
- * gave `requirementsWithoutSdk` (the README's sdk_version decides). Then a line in the build log with
- * the Python and SDK versions installed. Requirements that refer to local paths are installed after
- * the code is copied; otherwise the code comes last, so a code-only change reuses every layer.
+ * The SDK and `requirements.txt` resolved in ONE install run (pip or uv) (as the Hub does): two
+ * separate resolutions let the second undo what the first installed (a `typer-slim` pin uninstalling
+ * `typer` under Gradio). `packages` are the SDK spec and its companions (`spaces`); `warm` the Python the build runs once after a uv install so the
+ * image has the .pyc files of the app's start (default `import {sdkName}`; pip compiles every file it installs); a requirements
+ * line naming the SDK is left out when the plan gave `requirementsWithoutSdk` (the README's
+ * sdk_version decides). Then a line in the build log with the Python and SDK versions installed.
+ *
+ * uv with a cutoff: first the SDK alone in a layer a requirements change does not touch
+ * ({@link sdkLayerRun}; also without requirements.txt, so that adding one later keeps it), then the
+ * requirements step installs SDK, companions and requirements.txt (if any)
+ * together with `--upgrade`: uv resolves them as if nothing were installed (the same set one
+ * `uv pip install` of all together gives) and changes only the packages whose version differs, so a
+ * changed requirements.txt installs and exports only what changed. With a pre-requirements.txt it
+ * runs without `--upgrade` (its packages stay where they fit, as on the Hub, where pip installs
+ * requirements.txt over them): installed versions are then uv's first choice, the SDK layer's
+ * included. Requirements that refer to local
+ * paths are installed after the code is copied; otherwise the code comes last, so a code-only change
+ * reuses every layer.
  */
 export function sdkAndCodeLayers(input: TemplateInput, packages: readonly string[], sdkName: string, warm = `import ${sdkName}`): string[] {
   const pkgs = packages.map(shellQuote).join(' ');
   const copyCode = `COPY --chown=${APP_UID}:${APP_UID} ${CODE_DIR}/ ${APP_DIR}/`;
   const report = `python -c ${shellQuote(`import sys, importlib.metadata as m; print("Spaceport: installed Python %s, ${sdkName} %s" % (sys.version.split()[0], m.version("${sdkName}")))`)}`;
-  const then = installerOf(input) === 'uv' ? `${report} && ${warmImport(warm)}` : report;
-  const install = (reqs?: string) => installRun(input, `${reqs ? `-r ${reqs} ` : ''}${pkgs}`, then);
-  if (!input.files.requirements) return [install(), copyCode];
-  if (input.localRequirements) return [copyCode, install('requirements.txt')];
+  const uv = installerOf(input) === 'uv';
+  const then = uv ? `${report} && ${warmImport(warm, sdkName)}` : report;
+  // Not with pre-requirements.txt: what it installed stays where it fits, as pip's second run keeps it on the Hub.
+  const upgrade = uv && !input.files.preRequirements;
+  // uv with a cutoff: the SDK layer always (with requirements.txt or not: its first addition then keeps the layer).
+  const sdkLayer = uv && input.packageCutoff ? [sdkLayerRun(input, pkgs, sdkName, warm)] : [];
+  const install = (reqs?: string) => installRun(input, `${reqs ? `-r ${reqs} ` : ''}${pkgs}`, then, { upgrade: upgrade && sdkLayer.length > 0 });
+  if (!input.files.requirements) return [...sdkLayer, install(), copyCode];
+  if (input.localRequirements) return [...sdkLayer, copyCode, install('requirements.txt')];
   const source = input.requirementsWithoutSdk !== undefined ? `${SUPPORT_DIR}/requirements.txt` : `${CODE_DIR}/requirements.txt`;
-  return [`COPY --chown=${APP_UID}:${APP_UID} ${source} ${STAGING}/requirements.txt`, install(`${STAGING}/requirements.txt`), copyCode];
+  return [...sdkLayer, `COPY --chown=${APP_UID}:${APP_UID} ${source} ${STAGING}/requirements.txt`, install(`${STAGING}/requirements.txt`), copyCode];
 }
 
 /** The support files the Python layers add to the build context. */

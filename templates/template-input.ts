@@ -56,6 +56,11 @@ export interface TemplateInput {
    */
   packageCutoff?: string;
   /**
+   * Set when `packageCutoff` is the pinned SDK release's date plus a window (issue 19): the commit's
+   * cutoff, which an install that fails at `packageCutoff` is tried at once more (the log says so).
+   */
+  fallbackCutoff?: string;
+  /**
    * BuildKit cache mount id for pip's cache (per Space: one Space's build never writes another's cache).
    * Must be secret (`pipCacheIdFor`): any Dockerfile on the engine can mount a cache by its id.
    */

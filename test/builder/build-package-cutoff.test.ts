@@ -47,7 +47,7 @@ describe('package cutoff from the commit history', () => {
   it('resolves as of the commit that added the dependencies, and logs it', async () => {
     work = await makeWorkTree({ 'README.md': README(), 'requirements.txt': 'typer-slim==0.12.3\n', 'app.py': 'print(1)\n' }, undefined, '2024-04-10T12:00:00Z');
     const { dockerfile, log } = await pushAndBuild();
-    expect(pipLine(dockerfile)).toContain("pip install --uploaded-prior-to '2024-04-10T12:00:00+00:00' -r /tmp/spaceport/requirements.txt 'gradio==4.25.0' 'spaces'");
+    expect(pipLine(dockerfile)).toContain("pip install --upgrade --upgrade-strategy eager --uploaded-prior-to '2024-04-10T12:00:00+00:00' -r /tmp/spaceport/requirements.txt 'gradio==4.25.0' 'spaces'");
     expect(log).toContain('Python packages as of 2024-04-10T12:00:00+00:00');
   });
 

@@ -64,6 +64,16 @@ export class TestResources {
     return { url: `http://127.0.0.1:${hostPort}`, id: container.id };
   }
 
+  /** Run `argv` in a new container of `image` (uid 1000, labelled, removed after): its exit code and output. */
+  async runIn(image: string, argv: string[], env: string[] = []): Promise<{ code: number; out: string }> {
+    const container = await this.docker.createContainer({ Image: image, Cmd: argv, Env: env, User: '1000', Tty: true, Labels: { [TEST_LABEL]: TEST_LABEL_VALUE } });
+    this.containers.push(container.id);
+    await container.start();
+    const { StatusCode } = (await container.wait()) as { StatusCode: number };
+    const out = (await container.logs({ stdout: true, stderr: true })).toString('utf8').replace(/\r/g, '');
+    return { code: StatusCode, out };
+  }
+
   async cleanup(): Promise<void> {
     for (const id of this.containers.splice(0)) {
       await this.docker.getContainer(id).remove({ force: true }).catch(() => undefined);
@@ -98,7 +108,7 @@ export async function waitForHttp(url: string, timeoutMs: number): Promise<Respo
 export async function planFor(
   dir: string,
   readme: string,
-  extra: Partial<Pick<PlanBuildInput, 'pythonInstaller' | 'pipCacheId' | 'uvCacheId' | 'dependenciesChangedAt'>> = {},
+  extra: Partial<Pick<PlanBuildInput, 'pythonInstaller' | 'pipCacheId' | 'uvCacheId' | 'dependenciesChangedAt' | 'now' | 'sdkRelease'>> = {},
 ): Promise<Extract<BuildPlan, { kind: 'ok' }>> {
   const parsed = parseSpaceConfig(readme);
   if (!parsed.ok) throw new Error(parsed.message);

@@ -59,7 +59,7 @@ describe('errors that point at the cause', () => {
     expect(lines[0]).toBe('ERROR: No matching distribution found for nonexistent-package-xyz==1.0');
     // uv refuses it first, then pip (its fallback) names the missing package (issue 16).
     expect(lines[1]).toMatch(
-      /^Failed step: \[(stage-\d+ +)?\d+\/\d+\] RUN (--mount=\S+ )*uv pip install --python \S+ --index-strategy unsafe-best-match (--exclude-newer \S+ )?-r /,
+      /^Failed step: \[(stage-\d+ +)?\d+\/\d+\] RUN (--mount=\S+ )*uv pip install --python \S+ --index-strategy unsafe-best-match (--upgrade )?(--exclude-newer \S+ )?-r /,
     );
     expect(rt.errorMessage).toContain('Last lines of the build log:');
     // The cache ids in the failed step are secret (issue 16): masked like the log.
