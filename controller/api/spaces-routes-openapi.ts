@@ -19,7 +19,7 @@ export const spacesRoutesDocs: RouterDocs = {
         author: { schema: z.string(), description: 'Only Spaces of this owner.' },
         search: { schema: z.string(), description: 'Only Spaces whose id contains this text (case-insensitive).' },
         limit: { schema: z.string(), description: 'At most this many (a positive whole number; others are ignored).' },
-        sort: { schema: listSort, description: 'Most first: `likes`, `createdAt`, `lastModified`; `id` in order (up to `limit`, 1,000 by default). Without it: id order.' },
+        sort: { schema: listSort, description: 'Most first: `trendingScore` (likes in the last 7 days, then visited in the last 7 days, then likes), `likes`, `createdAt`, `lastModified`; `id` in order (up to `limit`, 1,000 by default). Without it: id order.' },
         direction: { schema: z.string(), description: 'Accepted and ignored (most first, as the Hub with `-1`).' },
       },
       ok: { schema: { type: 'array', items: spaceInfoShape } },

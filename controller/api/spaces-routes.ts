@@ -17,7 +17,7 @@ export const searchQuery = z.object({
 });
 export const storageBody = z.object({ tier: storageTierSchema });
 /** `list_spaces(sort=…)`: the Hub's sort names (and ours) to the gallery's orders. */
-const LIST_SORTS: Record<string, SpaceSort> = { likes: 'likes', createdAt: 'created', created_at: 'created', lastModified: 'updated', last_modified: 'updated', id: 'name' };
+const LIST_SORTS: Record<string, SpaceSort> = { trendingScore: 'trending', trending_score: 'trending', likes: 'likes', createdAt: 'created', created_at: 'created', lastModified: 'updated', last_modified: 'updated', id: 'name' };
 export const listSort = z.enum(Object.keys(LIST_SORTS) as [string, ...string[]], { error: `must be one of ${Object.keys(LIST_SORTS).join(', ')}` });
 
 /** `/api/spaces/*`: info, runtime, lifecycle. */

@@ -61,4 +61,30 @@ describe('SqliteStore: sign-in and the gallery query (migration 006)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("sorts by 'trending': likes of the last 7 days, then visited in the last 7 days, then all likes", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'store-'));
+    try {
+      const file = path.join(dir, 'spaceport.db');
+      const store = new SqliteStore({ file, secrets: SecretBox.ephemeral() });
+      const uid = (name: string) => store.createSpace({ id: toSpaceId('alice', name), sdk: 'static', visibility: 'public', hardware: 'cpu-basic' }).uid;
+      const [old, recent, visited, quiet] = [uid('old-likes'), uid('recent-like'), uid('visited'), uid('quiet')];
+      for (const u of ['u1', 'u2', 'u3']) store.createUser(u, 'user');
+      for (const u of ['u1', 'u2', 'u3']) store.setLike(old, u, true);
+      store.setLike(recent, 'u1', true);
+      store.recordActivity(visited, Date.now() - 60_000);
+      store.recordActivity(quiet, Date.now() - 30 * 86_400_000);
+      store.close();
+      // The old Space's likes were given a month ago.
+      const db = new Database(file);
+      db.prepare('UPDATE space_likes SET created_at = ? WHERE space_uid = ?').run(new Date(Date.now() - 30 * 86_400_000).toISOString(), old);
+      db.close();
+      const reopened = new SqliteStore({ file, secrets: SecretBox.ephemeral() });
+      const ids = reopened.querySpaces({ limit: 10, offset: 0, sort: 'trending', scope: { privateOwners: [] } }).spaces.map((s) => s.id);
+      expect(ids).toEqual(['alice/recent-like', 'alice/visited', 'alice/old-likes', 'alice/quiet']);
+      reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -7,6 +7,9 @@ const ORDER: Record<SpaceSort, string> = {
   likes: 'likes DESC, updated_at DESC, id',
   created: 'created_at DESC, id',
   name: 'id',
+  trending:
+    "(SELECT COUNT(*) FROM space_likes l WHERE l.space_uid = spaces.uid AND l.created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-7 days')) DESC, " +
+    "(COALESCE(last_active_at, 0) >= CAST(strftime('%s', 'now', '-7 days') AS INTEGER) * 1000) DESC, likes DESC, updated_at DESC, id",
 };
 
 /** The SQL condition (on `spaces`) that keeps the Spaces a read scope may see. */

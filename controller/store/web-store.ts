@@ -30,7 +30,12 @@ export interface SpaceQuery {
   offset: number;
 }
 
-export const SPACE_SORTS = ['updated', 'likes', 'created', 'name'] as const;
+/**
+ * Gallery and `list_spaces` orders. `trending`: likes given in the last 7 days, then whether the
+ * app had visitors in the last 7 days, then all likes (the Hub's trendingScore weighs recent likes and
+ * visits; Spaceport keeps a Space's last activity, not a visit count).
+ */
+export const SPACE_SORTS = ['updated', 'likes', 'created', 'name', 'trending'] as const;
 export type SpaceSort = (typeof SPACE_SORTS)[number];
 
 /** A like as listed for a user (`/api/users/{user}/likes`) or a Space (`/likers`). */

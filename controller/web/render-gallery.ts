@@ -4,7 +4,7 @@ import { renderLayout, type PageContext } from './layout.js';
 import { stageBadge, type SpaceCard } from './space-card.js';
 import type { SpaceSort } from '../spaces/index.js';
 
-const SORT_LABELS: Record<SpaceSort, string> = { updated: 'recently updated', likes: 'most likes', created: 'recently created', name: 'name' };
+const SORT_LABELS: Record<SpaceSort, string> = { updated: 'recently updated', trending: 'trending', likes: 'most likes', created: 'recently created', name: 'name' };
 
 
 export interface GalleryView {

@@ -28,6 +28,8 @@ seen["likes_after_like"] = api.space_info(pub).likes
 seen["liked_by_bob"] = api.list_liked_repos("bob").spaces
 seen["likers"] = [u.username for u in api.list_repo_likers(pub, repo_type="space")]
 seen["most_liked_first"] = [s.id for s in api.list_spaces(sort="likes", limit=2)][0]
+# The Hub's trending sort (sort=trendingScore): a like given now puts the Space first.
+seen["trending_first"] = [s.id for s in api.list_spaces(sort="trending_score", limit=2)][0]
 try:
     like(priv)
     seen["private"] = "liked"

@@ -48,6 +48,7 @@ describe('likes (issue 17)', () => {
         liked_by_bob: [`admin/${space}`],
         likers: ['bob'],
         most_liked_first: `admin/${space}`,
+        trending_first: `admin/${space}`,
         private: 'not found',
         likes_after_unlike: 0,
         liked_after_unlike: [],
