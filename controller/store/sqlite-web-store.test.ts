@@ -82,6 +82,11 @@ describe('SqliteStore: sign-in and the gallery query (migration 006)', () => {
       const reopened = new SqliteStore({ file, secrets: SecretBox.ephemeral() });
       const ids = reopened.querySpaces({ limit: 10, offset: 0, sort: 'trending', scope: { privateOwners: [] } }).spaces.map((s) => s.id);
       expect(ids).toEqual(['alice/recent-like', 'alice/visited', 'alice/old-likes', 'alice/quiet']);
+      // A private Space liked just now is not trending to those who may not read it.
+      const hidden = reopened.createSpace({ id: toSpaceId('carol', 'secret'), sdk: 'static', visibility: 'private', hardware: 'cpu-basic' }).uid;
+      reopened.setLike(hidden, 'u2', true);
+      expect(reopened.querySpaces({ limit: 10, offset: 0, sort: 'trending', scope: { privateOwners: [] } }).spaces.map((s) => s.id)).not.toContain('carol/secret');
+      expect(reopened.querySpaces({ limit: 10, offset: 0, sort: 'trending', scope: { privateOwners: ['carol'] } }).spaces[0]!.id).toBe('carol/secret');
       reopened.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
