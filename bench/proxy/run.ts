@@ -10,7 +10,7 @@ import { parseWrk, type WrkResult } from './parse-wrk.js';
 import { processCpuMicros } from './process-cpu.js';
 import { request, stopAll } from './processes.js';
 import { HAPROXY, NGINX, WRK, requireTools, toolPath } from './tools.js';
-import { BENCH_HOST, directTarget, startBackend, startChp, startHaproxy, startNginx, startSpaceport, startSpaceportNative, type Target } from './targets.js';
+import { BENCH_HOST, directTarget, startBackend, startChp, startHaproxy, startNginx, startNodeForwarder, startSpaceport, startSpaceportNative, type Target } from './targets.js';
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     targets.push(directTarget(backend));
     targets.push(await startSpaceport(backend.port));
     targets.push(await startSpaceportNative(backend.port));
+    targets.push(await startNodeForwarder(backend.port));
     targets.push(await startNginx(backend.port));
     targets.push(await startHaproxy(backend.port));
     targets.push(await startChp(backend.port));
@@ -120,6 +121,7 @@ function renderTable(r: Record<string, Summary>, cpu: Map<string, number>): stri
     `spaceport/CHP rps: ${(sp.rps / chp.rps).toFixed(2)} (target ≥ 2.5)`,
     `spaceport/nginx rps: ${(sp.rps / nginx.rps).toFixed(2)} (target ≥ 0.50, issue 22)`,
     `haproxy/nginx rps: ${(r.haproxy!.rps / nginx.rps).toFixed(2)}`,
+    `node-forwarder/nginx rps: ${(r['node-forwarder']!.rps / nginx.rps).toFixed(2)} (the floor of a node:http + undici proxy); spaceport CPU/req ${((cpu.get('spaceport') ?? NaN) / (cpu.get('node-forwarder') ?? NaN)).toFixed(2)}× node-forwarder`,
     `spaceport-native/nginx rps: ${(r['spaceport-native']!.rps / nginx.rps).toFixed(2)} (target ≥ 0.9), CPU/req ${((cpu.get('spaceport-native') ?? NaN) / (cpu.get('nginx') ?? NaN)).toFixed(2)}× nginx (target ≤ 1.3)`,
     `spaceport-native added latency over direct: p50 +${(r['spaceport-native']!.p50_ms - direct.p50_ms).toFixed(3)} ms (target ≤ 0.1)`,
     `added latency over direct: p50 +${(sp.p50_ms - direct.p50_ms).toFixed(3)} ms (target ≤ 1), p99 +${(sp.p99_ms - direct.p99_ms).toFixed(3)} ms (target ≤ 3)`,

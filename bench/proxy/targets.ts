@@ -15,7 +15,7 @@ const root = path.resolve(here, '../..');
 
 /** One configuration under test: where wrk sends requests, and how to stop it. */
 export interface Target {
-  name: 'direct' | 'spaceport' | 'spaceport-native' | 'nginx' | 'haproxy' | 'configurable-http-proxy';
+  name: 'direct' | 'spaceport' | 'spaceport-native' | 'node-forwarder' | 'nginx' | 'haproxy' | 'configurable-http-proxy';
   port: number;
   /** Processes whose CPU time is this configuration's own cost (the backend's for direct). */
   pids(): number[];
@@ -45,6 +45,13 @@ export async function startSpaceport(backendPort: number): Promise<Target> {
     pids: () => [child.proc.pid!],
     stop: () => child.stop(),
   };
+}
+
+/** A bare node:http + undici forwarder: the floor of any Node proxy on the parts Spaceport's uses. */
+export async function startNodeForwarder(backendPort: number): Promise<Target> {
+  const [cmd, args] = tsNode('node-forwarder.ts', [String(backendPort)]);
+  const { child, line } = await spawnUntilLine(cmd, args, { cwd: root });
+  return { name: 'node-forwarder', port: (JSON.parse(line) as { port: number }).port, pids: () => [child.proc.pid!], stop: () => child.stop() };
 }
 
 /** Spaceport with the native data plane: HAProxy in front, the Space in its map (CPU: both processes). */
