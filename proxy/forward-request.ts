@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './forward-headers.js';
 import type { ProxyContext } from './proxy-context.js';
 import type { Endpoint, Route } from './route.js';
 import { appErrorResponse } from './route-responses.js';
 import { sendResponse } from './respond.js';
+import type { UpstreamHandler, UpstreamRequest } from './upstream-h1/index.js';
 import { isRetryableUpstreamError, upstreamErrorLog } from './upstream-errors.js';
 
 /** Delays before sending a failed idempotent request again (see isRetryableUpstreamError). */
@@ -22,11 +22,11 @@ class ClientGoneError extends Error {
 }
 
 /**
- * One forwarded request, driven by undici's low-level dispatch handler: raw upstream headers go
- * straight into `res.writeHead`, body chunks are written with backpressure (undici pauses while the
- * client is slow), and a client disconnect aborts the upstream request.
+ * One forwarded request, driven by the upstream pool's handler protocol (upstream-h1/): raw upstream headers go
+ * straight into `res.writeHead`, body chunks are written with backpressure (the pool pauses reading
+ * the app while the client is slow), and a client disconnect aborts the upstream request.
  */
-class ForwardHandler implements Dispatcher.DispatchHandler {
+class ForwardHandler implements UpstreamHandler {
   readonly #ctx: ProxyContext;
   readonly #requestId: string;
   readonly #route: Route;
@@ -39,10 +39,10 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   #clientGone = false;
   #attempt = 0;
   readonly #endpoint: Endpoint;
-  readonly #options: Dispatcher.DispatchOptions;
+  readonly #options: UpstreamRequest;
   readonly #retryable: boolean;
 
-  constructor(ctx: ProxyContext, route: Route, endpoint: Endpoint, res: ServerResponse, options: Dispatcher.DispatchOptions, requestId: string) {
+  constructor(ctx: ProxyContext, route: Route, endpoint: Endpoint, res: ServerResponse, options: UpstreamRequest, requestId: string) {
     this.#ctx = ctx;
     this.#requestId = requestId;
     this.#route = route;
@@ -62,7 +62,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     else this.#abort = abort;
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+  onHeaders(statusCode: number, rawHeaders: string[], resume: () => void, statusText: string): boolean {
     if (statusCode < 200) return true; // 1xx interim responses are not relayed
     const res = this.#res;
     this.#resume = resume;
@@ -158,7 +158,7 @@ export function forwardRequest(
   requestId: string,
 ): void {
   const timeout = ctx.opts.upstreamTimeoutMs;
-  const options: Dispatcher.DispatchOptions = {
+  const options: UpstreamRequest = {
     path: req.url ?? '/',
     method: req.method ?? 'GET',
     headers: upstreamRequestHeaders(req),

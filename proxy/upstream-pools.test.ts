@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { UpstreamPools } from './upstream-pools.js';
+import type { UpstreamHandler } from './upstream-h1/index.js';
 
 describe('UpstreamPools', () => {
   it('keeps one pool per endpoint and drops it on request', async () => {
@@ -24,10 +25,21 @@ describe('UpstreamPools', () => {
       const port = (server.address() as AddressInfo).port;
       const pools = new UpstreamPools({ connectionsPerEndpoint: 4, connectTimeoutMs: 1000 });
       const pool = pools.get({ host: '127.0.0.1', port });
-      const pending = pool.request({ path: '/', method: 'GET' }).catch((e: Error) => e);
+      const pending = new Promise<Error | 'completed'>((resolve) => {
+        const handler: UpstreamHandler = {
+          onConnect: () => undefined,
+          onHeaders: () => true,
+          onData: () => true,
+          onComplete: () => resolve('completed'),
+          onError: (err) => resolve(err),
+        };
+        pool.dispatch({ path: '/', method: 'GET', headers: [], body: null, headersTimeout: 0, bodyTimeout: 0 }, handler);
+      });
       await new Promise((r) => setTimeout(r, 50));
+      expect(pool.connections).toBe(1);
       await pools.close(50);
-      expect(pool.destroyed).toBe(true);
+      expect(pool.closed).toBe(true);
+      expect(pool.connections).toBe(0);
       expect(await pending).toBeInstanceOf(Error);
     } finally {
       server.closeAllConnections();

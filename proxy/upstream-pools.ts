@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { H1Pool } from './upstream-h1/index.js';
 import type { Endpoint } from './route.js';
 import { endpointKey } from './route-table.js';
 
@@ -8,26 +8,24 @@ export interface UpstreamPoolsOptions {
   connectTimeoutMs: number;
 }
 
-/** One keep-alive undici Pool per app endpoint (pipelining 1), closed when the endpoint leaves the route table. */
+/** One keep-alive connection pool per app endpoint (one request at a time per connection), closed when the endpoint leaves the route table. */
 export class UpstreamPools {
-  readonly #pools = new Map<string, Pool>();
+  readonly #pools = new Map<string, H1Pool>();
   readonly #opts: UpstreamPoolsOptions;
 
   constructor(opts: UpstreamPoolsOptions) {
     this.#opts = opts;
   }
 
-  get(endpoint: Endpoint): Pool {
+  get(endpoint: Endpoint): H1Pool {
     const key = endpointKey(endpoint);
     let pool = this.#pools.get(key);
     if (pool === undefined) {
-      pool = new Pool(`http://${key}`, {
-        pipelining: 1,
+      pool = new H1Pool({
+        host: endpoint.host,
+        port: endpoint.port,
         connections: this.#opts.connectionsPerEndpoint,
-        connectTimeout: this.#opts.connectTimeoutMs,
-        // Our own timeouts are passed per request.
-        headersTimeout: 0,
-        bodyTimeout: 0,
+        connectTimeoutMs: this.#opts.connectTimeoutMs,
       });
       this.#pools.set(key, pool);
     }
