@@ -95,6 +95,10 @@ stop_lazy_pages() {
   return 0
 }
 
+# CRIU's kernel probe cache (seed-kdat.sh), when another CRIU on the host dropped it as stale: seeded
+# again in the background, after this create's own work, so that the next dump and restore find it.
+reseed_kdat() { [ -s /run/criu.kdat ] || setsid "$(dirname "$0")/seed-kdat.sh" "$CRIU" < /dev/null > /dev/null 2>&1 & }
+
 case "$cmd" in
   create)
     name_criu_config || true
@@ -122,6 +126,7 @@ case "$cmd" in
         touch "$snap/restored"
         echo restored > "$snap/outcome"
         echo "spaceport: restored from snapshot (taken $(cat "$snap/taken" 2> /dev/null || echo '?'))" >&2
+        reseed_kdat
         exit 0
       fi
       # (runc's stderr stays the shim's: the restored app's stdio is mapped onto this process's.)
@@ -130,6 +135,7 @@ case "$cmd" in
       write_criu_conf
       echo "spaceport: restore failed, cold start" >&2
     fi
+    reseed_kdat
     ;;
   start)
     if [ -f "$snap/restored" ]; then
