@@ -100,6 +100,7 @@ export async function dockerAdapters(config: Readonly<Config>, logger: Logger): 
     execRoot: config.SPACEPORT_DOCKER_EXEC_ROOT,
     maxAgeMs: config.SPACEPORT_SNAPSHOT_MAX_AGE_HOURS * 3600_000,
     budgetBytes: config.SPACEPORT_SNAPSHOT_BUDGET,
+    lazyMinBytes: config.SPACEPORT_SNAPSHOT_LAZY_MB * 1024 ** 2,
     logger,
     onWake: (wake) => onWake?.(wake),
   });

@@ -185,6 +185,12 @@ export const configSchema = z.object({
   SPACEPORT_SNAPSHOT_MAX_AGE_HOURS: z.coerce.number().positive().default(24 * 7),
   /** Disk all snapshots may use together (each ≈ its app's memory); the oldest are evicted first past it. */
   SPACEPORT_SNAPSHOT_BUDGET: bytes.default(20 * 1024 ** 3),
+  /**
+   * Snapshots of at least this many MB restore with lazy pages: the app runs at once and its memory
+   * is served on demand by `criu lazy-pages` (userfaultfd) while the rest streams in; smaller ones
+   * are read whole before the app runs (docs/benchmarks.md, "Snapshot wake"). 0: always lazy.
+   */
+  SPACEPORT_SNAPSHOT_LAZY_MB: z.coerce.number().int().min(0).default(256),
   /** The engine's exec root (dockerd --exec-root): runc's state of its containers is under `runtime-runc/moby` there. */
   SPACEPORT_DOCKER_EXEC_ROOT: z.string().default('/var/run/docker'),
   // ---- the web UI: sign-in for people

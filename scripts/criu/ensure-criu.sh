@@ -31,7 +31,9 @@ if [ "${1:-}" = --path ]; then
   echo "$out/bin/criu"
   exit 0
 fi
-[ -x "$out/bin/criu" ] && { echo "$out/bin/criu"; exit 0; }
+# CRIU's kernel probe cache, where CRIU cannot keep it itself (scripts/criu/seed-kdat.sh).
+seed_kdat() { bash "$here/seed-kdat.sh" "$1" >&2 || true; }
+[ -x "$out/bin/criu" ] && { seed_kdat "$out/bin/criu"; echo "$out/bin/criu"; exit 0; }
 
 mkdir -p "$CACHE"
 # One build at a time per cache: a second caller waits, then finds the binary.
@@ -86,4 +88,5 @@ install -m 0755 "$src/criu/criu" "$out.tmp/bin/criu"
 cp "$here"/patches/*.patch "$out.tmp/"
 rm -rf "$out" && mv "$out.tmp" "$out"
 log "built $out/bin/criu"
+seed_kdat "$out/bin/criu"
 echo "$out/bin/criu"

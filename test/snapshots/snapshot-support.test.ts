@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { expect, it } from 'vitest';
 import { detectSnapshotSupport } from '../../controller/runtime/docker/snapshots/index.js';
 
@@ -22,3 +23,15 @@ it('a missing CRIU turns snapshots off and names the way to get one', async () =
   const r = await detectSnapshotSupport({ setting: 'auto', runtime: 'docker', criu: '/nonexistent/criu' });
   expect(r).toMatchObject({ kind: 'off', reason: expect.stringContaining('scripts/criu/ensure-criu.sh') });
 });
+
+it("CRIU finds its kernel probe cache where /run is not a tmpfs (seeded by ensure-criu.sh), so a dump or restore does not probe the kernel again", () => {
+  const criu = execFileSync('bash', ['scripts/criu/ensure-criu.sh'], { encoding: 'utf8', timeout: 15 * 60_000 }).trim();
+  const dir = mkdtempSync('/tmp/spaceport-kdat-');
+  try {
+    execFileSync(criu, ['check', '-v4', '-o', path.join(dir, 'check.log')], { stdio: 'pipe' });
+    const log = readFileSync(path.join(dir, 'check.log'), 'utf8');
+    expect(log).toContain('Loaded kdat cache from /run/criu.kdat');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 16 * 60_000);

@@ -131,7 +131,7 @@ describe('snapshot wake through DockerRuntime', () => {
     wakes.length = 0;
     await runtime.apply(spec(space));
     expect((await answers(runtime, space)).env).toContain('SECRET_TOKEN=restore-me');
-    expect(wakes).toEqual([{ outcome: 'restored', space, takenAt: taken!.takenAt }]);
+    expect(wakes).toEqual([{ outcome: 'restored', space, takenAt: taken!.takenAt, restore: expect.objectContaining({ pages: 'eager', restoreMs: expect.any(Number) }) }]);
     const log = await runLog(runtime, space);
     expect(log).toContain(`spaceport: restored from snapshot (taken ${new Date(taken!.takenAt).toISOString()})`);
     expect(starts(log)).toBe(1);

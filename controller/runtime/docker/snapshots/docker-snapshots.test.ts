@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger, type ReleaseId, type SpaceId } from '../../../../core/index.js';
 import type { InstanceSpec } from '../../runtime.js';
-import { DockerSnapshots, RESTORE_RUNTIME, type SnapshotWake } from './docker-snapshots.js';
+import { DockerSnapshots, RESTORE_RUNTIME, type LazyPagesOptions, type SnapshotWake } from './docker-snapshots.js';
 import { SnapshotStore } from './snapshot-store.js';
 import type { RunCommand } from './snapshot-support.js';
 
@@ -45,8 +45,8 @@ function fakeRunc(ok: boolean, calls: string[][]): RunCommand {
   };
 }
 
-function snapshots(run: RunCommand): DockerSnapshots {
-  return new DockerSnapshots({ store, criu: '/opt/criu', runcRoot: '/run/docker/runtime-runc/moby', logger: silentLogger(), run, onWake: (w) => wakes.push(w) });
+function snapshots(run: RunCommand, lazyPages?: LazyPagesOptions): DockerSnapshots {
+  return new DockerSnapshots({ store, criu: '/opt/criu', runcRoot: '/run/docker/runtime-runc/moby', logger: silentLogger(), run, onWake: (w) => wakes.push(w), lazyPages });
 }
 
 function container(s: DockerSnapshots, over: { runtime?: string; settings?: string } = {}): Dockerode.Container {
@@ -122,5 +122,42 @@ describe('DockerSnapshots', () => {
     s.forget(ID);
     expect(store.list()).toEqual([]);
     expect(existsSync(path.join(store.root, `${ID}.criu.conf`))).toBe(false);
+  });
+
+  it('a snapshot at or over the lazy threshold asks the restoring runtime for lazy pages (with the daemon deadline), unless this host has none', async () => {
+    const lazyFile = path.join(store.root, ID, 'lazy');
+    const big = snapshots(fakeRunc(true, []), { minBytes: 100, deadlineS: 90 });
+    await big.checkpoint(container(big), 'alice/demo');
+    expect(big.beforeStart(ID, spec()).kind).toBe('ready');
+    expect(readFileSync(lazyFile, 'utf8')).toBe('90');
+
+    const under = snapshots(fakeRunc(true, []), { minBytes: 101 });
+    await under.checkpoint(container(under), 'alice/demo');
+    expect(under.beforeStart(ID, spec()).kind).toBe('ready');
+    expect(existsSync(lazyFile)).toBe(false);
+
+    const none = snapshots(fakeRunc(true, []), { minBytes: 0, unavailable: 'no uffd' });
+    await none.checkpoint(container(none), 'alice/demo');
+    expect(none.beforeStart(ID, spec()).kind).toBe('ready');
+    expect(existsSync(lazyFile)).toBe(false);
+  });
+
+  it("a restored wake carries the runtime's facts: lazy or eager pages, why lazy fell back, the restore's duration", async () => {
+    const s = snapshots(fakeRunc(true, []));
+    await s.checkpoint(container(s), 'alice/demo');
+    const before = s.beforeStart(ID, spec());
+    writeFileSync(path.join(store.root, ID, 'outcome'), 'restored\n');
+    writeFileSync(path.join(store.root, ID, 'pages'), 'lazy\n');
+    writeFileSync(path.join(store.root, ID, 'timings'), '1700000000.100000 1700000000.125000 1700000000.325000\n');
+    expect(s.afterStart(ID, spec(), before)).toEqual({
+      outcome: 'restored', space: 'alice/demo', takenAt: expect.any(Number), restore: { pages: 'lazy', runtimeCalledAt: 1700000000100, restoreMs: 200 },
+    });
+
+    await s.checkpoint(container(s), 'alice/demo');
+    const again = s.beforeStart(ID, spec());
+    writeFileSync(path.join(store.root, ID, 'outcome'), 'restored\n');
+    writeFileSync(path.join(store.root, ID, 'pages'), 'eager\n');
+    writeFileSync(path.join(store.root, ID, 'lazy-fallback'), 'the lazy-pages daemon exited: no log\n');
+    expect(s.afterStart(ID, spec(), again)).toMatchObject({ restore: { pages: 'eager', lazyFallback: 'the lazy-pages daemon exited: no log' } });
   });
 });

@@ -13,8 +13,31 @@ const SETTINGS_LABEL = 'spaceport.settings';
 
 /** How one wake of a stopped container went: restored from its snapshot, or cold and why. */
 export type SnapshotWake =
-  | { outcome: 'restored'; space: string; takenAt: number }
+  | { outcome: 'restored'; space: string; takenAt: number; restore?: RestoreFacts }
   | { outcome: 'cold'; space: string; reason: Exclude<SnapshotLookup, { kind: 'ready' }>['reason'] | 'restore-failed' };
+
+/** What the restoring runtime reports of one restore (scripts/criu/restore-runtime.sh). */
+export interface RestoreFacts {
+  /** `lazy`: memory served on demand by `criu lazy-pages`; `eager`: all of it read before the app ran. */
+  pages: 'lazy' | 'eager';
+  /** Why a lazy restore was asked for and not done (the daemon, the kernel), when so. */
+  lazyFallback?: string;
+  /** When dockerd's shim called the runtime's `create` (epoch ms). */
+  runtimeCalledAt?: number;
+  /** How long `runc restore` (CRIU) took, in ms. */
+  restoreMs?: number;
+}
+
+/**
+ * Lazy pages: a snapshot of at least `minBytes` is restored with its pages served on demand
+ * (SPACEPORT_SNAPSHOT_LAZY_MB); `unavailable` says why this host cannot (no userfaultfd), and
+ * every restore is then eager. The lazy-pages daemon of each restore is killed past `deadlineS`.
+ */
+export interface LazyPagesOptions {
+  minBytes: number;
+  deadlineS?: number;
+  unavailable?: string;
+}
 
 export interface DockerSnapshotsOptions {
   store: SnapshotStore;
@@ -27,6 +50,8 @@ export interface DockerSnapshotsOptions {
   dumpTimeoutMs?: number;
   /** Called once per wake of a stopped container (for the metrics). */
   onWake?: (wake: SnapshotWake) => void;
+  /** Unset: every restore is eager. */
+  lazyPages?: LazyPagesOptions;
 }
 
 /** What the Docker runtime asks of snapshots: the hooks around create, stop, start and remove. */
@@ -94,6 +119,11 @@ export class DockerSnapshots {
   beforeStart(id: string, spec: InstanceSpec): SnapshotLookup {
     const found = this.#o.store.lookup({ space: spec.space, container: id, release: spec.image, settings: this.settingsOf(spec) });
     if (found.kind === 'none' && found.reason !== 'missing') this.#log.info({ space: spec.space, container: id, reason: found.reason }, 'snapshot deleted: waking cold');
+    const lazy = this.#o.lazyPages;
+    if (found.kind === 'ready' && lazy && found.meta.bytes >= lazy.minBytes) {
+      if (lazy.unavailable) this.#log.info({ space: spec.space, container: id, bytes: found.meta.bytes, reason: lazy.unavailable }, 'snapshot: restoring eagerly (no lazy pages here)');
+      else this.#o.store.requestLazy(id, lazy.deadlineS ?? 300);
+    }
     return found;
   }
 
@@ -101,11 +131,18 @@ export class DockerSnapshots {
   afterStart(id: string, spec: InstanceSpec, before: SnapshotLookup): SnapshotWake {
     let wake: SnapshotWake;
     if (before.kind === 'ready') {
-      const outcome = this.#outcome(id);
-      wake = outcome === 'restored' ? { outcome, space: spec.space, takenAt: before.meta.takenAt } : { outcome: 'cold', space: spec.space, reason: 'restore-failed' };
+      const outcome = this.#read(id, 'outcome');
+      const restore = outcome === 'restored' ? this.#restoreFacts(id) : undefined;
+      wake = restore ? { outcome: 'restored', space: spec.space, takenAt: before.meta.takenAt, restore } : { outcome: 'cold', space: spec.space, reason: 'restore-failed' };
+      // (A lazy-pages daemon still streaming holds the image files open: their removal waits for it.)
       this.#o.store.remove(id);
-      if (wake.outcome === 'restored') this.#log.info({ space: spec.space, container: id, takenAt: new Date(before.meta.takenAt).toISOString() }, 'restored from snapshot');
-      else this.#log.warn({ space: spec.space, container: id }, 'snapshot: restore failed; started cold');
+      if (restore) {
+        const facts = { space: spec.space, container: id, takenAt: new Date(before.meta.takenAt).toISOString(), pages: restore.pages, restoreMs: restore.restoreMs };
+        this.#log.info(facts, 'restored from snapshot');
+        if (restore.lazyFallback) this.#log.warn({ space: spec.space, container: id, reason: restore.lazyFallback }, 'snapshot: lazy pages failed; restored eagerly');
+      } else {
+        this.#log.warn({ space: spec.space, container: id }, 'snapshot: restore failed; started cold');
+      }
     } else {
       wake = { outcome: 'cold', space: spec.space, reason: before.reason };
     }
@@ -113,12 +150,25 @@ export class DockerSnapshots {
     return wake;
   }
 
-  #outcome(id: string): string | undefined {
+  #read(id: string, file: string): string | undefined {
     try {
-      return readFileSync(path.join(this.#o.store.root, id, 'outcome'), 'utf8').trim();
+      return readFileSync(path.join(this.#o.store.root, id, file), 'utf8').trim();
     } catch {
       return undefined;
     }
+  }
+
+  /** The runtime's `pages`, `lazy-fallback` and `timings` ("<called> <restore began> <restore ended>", epoch seconds). */
+  #restoreFacts(id: string): RestoreFacts {
+    const facts: RestoreFacts = { pages: this.#read(id, 'pages') === 'lazy' ? 'lazy' : 'eager' };
+    const fallback = this.#read(id, 'lazy-fallback');
+    if (fallback) facts.lazyFallback = fallback.slice(0, 300);
+    const [called, began, ended] = (this.#read(id, 'timings') ?? '').split(' ').map(Number);
+    if (called && began && ended) {
+      facts.runtimeCalledAt = Math.round(called * 1000);
+      facts.restoreMs = Math.round((ended - began) * 1000);
+    }
+    return facts;
   }
 
   /** The container is gone (replaced by a new release, or the Space deleted): so is its snapshot. */

@@ -4,7 +4,7 @@ import type Dockerode from 'dockerode';
 import type { Logger } from '../../../../core/index.js';
 import { DockerSnapshots, RESTORE_RUNTIME, type SnapshotWake } from './docker-snapshots.js';
 import { SnapshotStore } from './snapshot-store.js';
-import type { SnapshotSupport } from './snapshot-support.js';
+import { runCommand, type RunCommand, type SnapshotSupport } from './snapshot-support.js';
 
 export interface EngineSnapshotsOptions {
   docker: Dockerode;
@@ -17,6 +17,16 @@ export interface EngineSnapshotsOptions {
   budgetBytes: number;
   logger: Logger;
   onWake?: (wake: SnapshotWake) => void;
+  /** Snapshots of at least this size restore with lazy pages (SPACEPORT_SNAPSHOT_LAZY_MB); unset: never. */
+  lazyMinBytes?: number;
+  run?: RunCommand;
+}
+
+/** Whether CRIU can serve pages on demand here (userfaultfd with the non-cooperative events lazy restore needs), or why not. */
+async function lazyPagesUnavailable(criu: string, run: RunCommand): Promise<string | undefined> {
+  const r = await run(criu, ['check', '--feature', 'uffd-noncoop'], 20_000);
+  if (r.code === 0) return undefined;
+  return `criu check --feature uffd-noncoop: ${r.startError ?? (r.output.trim().split('\n').at(-1)?.slice(0, 200) || `exit ${r.code}`)}`;
 }
 
 /**
@@ -37,6 +47,9 @@ export async function engineSnapshots(o: EngineSnapshotsOptions): Promise<{ snap
     return { reason: `the engine's ${RESTORE_RUNTIME} runtime is not a file here (the engine must run on this host); ${fix}` };
   }
   if (!script.includes(`SPACEPORT_SNAPSHOT_ROOT=${o.root}\n`)) return { reason: `the engine's ${RESTORE_RUNTIME} runtime keeps snapshots elsewhere than ${o.root}; ${fix}` };
+  const unavailable = o.lazyMinBytes === undefined ? undefined : await lazyPagesUnavailable(o.support.criu, o.run ?? runCommand);
+  const lazy = o.lazyMinBytes === undefined ? undefined : { minBytes: o.lazyMinBytes, unavailable };
+  if (unavailable) o.logger.info({ module: 'snapshots', reason: unavailable }, 'snapshots: lazy pages off (large snapshots restore eagerly)');
   const store = new SnapshotStore({ root: o.root, maxAgeMs: o.maxAgeMs, budgetBytes: o.budgetBytes });
   const snapshots = new DockerSnapshots({
     store,
@@ -44,6 +57,7 @@ export async function engineSnapshots(o: EngineSnapshotsOptions): Promise<{ snap
     runcRoot: path.join(o.execRoot, 'runtime-runc', 'moby'),
     logger: o.logger,
     onWake: o.onWake,
+    lazyPages: lazy,
   });
   snapshots.prune();
   return { snapshots };

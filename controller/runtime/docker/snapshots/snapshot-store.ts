@@ -86,12 +86,22 @@ export class SnapshotStore {
       chmodSync(file, 0o600);
       bytes += statSync(file).size;
     }
+    // CRIU's own logs of the dump (runc's work directory) name the app's files and sockets: owner-only too.
+    for (const f of readdirSync(path.join(dir, 'work'))) chmodSync(path.join(dir, 'work', f), statSync(path.join(dir, 'work', f)).isDirectory() ? 0o700 : 0o600);
     const meta: SnapshotMeta = { ...key, takenAt: this.#now(), bytes };
     writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(meta), { mode: 0o600 });
     // For the restoring runtime's line in the run log ("restored from snapshot (taken …)").
     writeFileSync(path.join(dir, 'taken'), new Date(meta.takenAt).toISOString(), { mode: 0o600 });
     writeFileSync(path.join(dir, 'ready'), '', { mode: 0o600 });
     return { meta, evicted: this.prune() };
+  }
+
+  /**
+   * Asks the restoring runtime for a lazy restore of this ready snapshot: `<dir>/lazy` holds the
+   * lazy-pages daemon's deadline in seconds (scripts/criu/restore-runtime.sh). Spent with the snapshot.
+   */
+  requestLazy(container: string, deadlineS: number): void {
+    writeFileSync(path.join(this.#dir(container), 'lazy'), String(Math.max(1, Math.round(deadlineS))), { mode: 0o600 });
   }
 
   /** Whether this container may be restored for this key; an unusable snapshot is deleted, with the reason. */
