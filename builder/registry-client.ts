@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { fail } from '../core/index.js';
 
 /** Where images go: `host[:port]` and a repository prefix (`127.0.0.1:5000/spaceport` → host + `spaceport`). */
@@ -41,7 +42,8 @@ export function splitReference(ref: string): { name: string; tag: string } {
 }
 
 /**
- * The few Registry API v2 calls a build needs: does a tag exist, and with which digest. Token auth
+ * The few Registry API v2 calls a build needs: does a tag exist, and with which digest; a manifest
+ * and its blobs (a static build's output is read back from them). Token auth
  * (`WWW-Authenticate: Bearer realm=…`) as Docker Hub, Harbor and GitLab use it, or basic auth.
  */
 export class RegistryClient {
@@ -69,12 +71,50 @@ export class RegistryClient {
     return res.headers.get('docker-content-digest') ?? undefined;
   }
 
-  async #head(url: string): Promise<Response> {
-    const headers: Record<string, string> = { accept: MANIFEST_TYPES };
+  /** The manifest (or index) of `repository` at `reference` (a tag or a digest): its media type and bytes. */
+  async manifest(repository: string, reference: string): Promise<{ mediaType: string; body: Buffer }> {
+    const res = await this.#get(`/v2/${repository}/manifests/${encodeURIComponent(reference)}`, MANIFEST_TYPES, 15_000);
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw fail('registryAnswered', { host: this.#t.host, status: res.status, repository, tag: reference });
+    }
+    const body = Buffer.from(await res.arrayBuffer());
+    const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
+    return { mediaType, body };
+  }
+
+  /** A blob of `repository` as a stream (the caller checks its digest). */
+  async blob(repository: string, digest: string, timeoutMs = 600_000): Promise<Readable> {
+    const res = await this.#get(`/v2/${repository}/blobs/${digest}`, '*/*', timeoutMs);
+    if (!res.ok || !res.body) {
+      await res.body?.cancel();
+      throw fail('registryAnswered', { host: this.#t.host, status: res.status, repository, tag: digest });
+    }
+    return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  }
+
+  /** GET `path` of the registry, authenticating once on a 401. */
+  async #get(pathname: string, accept: string, timeoutMs: number): Promise<Response> {
+    const url = `${this.#t.insecure ? 'http' : 'https'}://${this.#t.host}${pathname}`;
+    let res = await this.#request(url, 'GET', accept, timeoutMs);
+    if (res.status === 401) {
+      await res.body?.cancel();
+      await this.#authenticate(res.headers.get('www-authenticate') ?? '');
+      res = await this.#request(url, 'GET', accept, timeoutMs);
+    }
+    return res;
+  }
+
+  #head(url: string): Promise<Response> {
+    return this.#request(url, 'HEAD', MANIFEST_TYPES, 15_000);
+  }
+
+  async #request(url: string, method: 'GET' | 'HEAD', accept: string, timeoutMs: number): Promise<Response> {
+    const headers: Record<string, string> = { accept };
     if (this.#token) headers.authorization = `Bearer ${this.#token}`;
     else if (this.#t.username) headers.authorization = `Basic ${Buffer.from(`${this.#t.username}:${this.#t.password ?? ''}`).toString('base64')}`;
     try {
-      return await fetch(url, { method: 'HEAD', headers, signal: AbortSignal.timeout(15_000) });
+      return await fetch(url, { method, headers, signal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
       throw fail('registryUnreachable', { host: this.#t.host, reason: (err as Error).message }, { cause: err });
     }

@@ -1,7 +1,8 @@
 import type Docker from 'dockerode';
 import { fail, type LogSink, type Logger } from '../core/index.js';
-import type { BuildRequest, ImageBuilder } from './image-builder.js';
+import type { BuildRequest, ImageBuilder, ImageFiles } from './image-builder.js';
 import { RegistryClient, registryRepository, splitReference, type RegistryTarget } from './registry-client.js';
+import { readRegistryImageFiles } from './registry-image-files.js';
 
 export interface RegistryImageBuilderOptions {
   inner: ImageBuilder;
@@ -78,6 +79,33 @@ export class RegistryImageBuilder implements ImageBuilder {
     const digest = events.map((e) => e.aux?.Digest).find(Boolean);
     if (!digest) throw fail('registryNoDigest', { ref });
     return digest;
+  }
+
+  /**
+   * The files under `dir` of an image in the registry (a static build's output), read over the
+   * registry's HTTP API: the engine that built it may be gone or have dropped its copy, and a
+   * cluster's builder runs no container to read it back. `image` is what `build`/`resolve` answered
+   * (`{pull}@sha256:…`) or a local name (`spaceport/x:tag`).
+   */
+  async imageFiles(image: string, dir: string): Promise<ImageFiles> {
+    const { repository, reference } = this.#inRegistry(image);
+    return readRegistryImageFiles(this.#client, { repository, reference, dir, image });
+  }
+
+  /** The repository where we push `image` and the tag or digest to read. */
+  #inRegistry(image: string): { repository: string; reference: string } {
+    const at = image.indexOf('@');
+    if (at < 0) {
+      const r = this.remoteOf(image);
+      return { repository: r.repository, reference: r.tag };
+    }
+    const name = image.slice(0, at);
+    const reference = image.slice(at + 1);
+    for (const target of [this.#o.pullRegistry ?? this.#o.registry, this.#o.registry]) {
+      const base = target.prefix ? `${target.host}/${target.prefix}/` : `${target.host}/`;
+      if (name.startsWith(base)) return { repository: registryRepository(this.#o.registry, name.slice(base.length)), reference };
+    }
+    throw fail('registryImageElsewhere', { image, host: this.#o.registry.host });
   }
 
   async remove(image: string): Promise<void> {

@@ -43,7 +43,7 @@ export async function runProxy(args: string[], fail: (text: string) => never): P
       noWakeUserAgents: config.SPACEPORT_NO_WAKE_USER_AGENTS,
       upstreamTimeoutMs: config.SPACEPORT_UPSTREAM_TIMEOUT_MS,
       // Static Spaces' trees, fetched from the controller; one directory per replica port (emptied at start).
-      staticCache: { dir: path.join(tmpdir(), 'spaceport-proxy-trees', String(config.SPACEPORT_PORT || process.pid)) },
+      staticCache: { dir: path.join(tmpdir(), 'spaceport-proxy-trees', String(config.SPACEPORT_PORT || process.pid)), maxBytes: config.SPACEPORT_PROXY_TREE_CACHE },
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

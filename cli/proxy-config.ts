@@ -17,6 +17,7 @@ export const proxyConfigSchema = configSchema
     SPACEPORT_NO_WAKE_PATHS: true,
     SPACEPORT_NO_WAKE_USER_AGENTS: true,
     SPACEPORT_UPSTREAM_TIMEOUT_MS: true,
+    SPACEPORT_PROXY_TREE_CACHE: true,
     SPACEPORT_METRICS: true,
     SPACEPORT_METRICS_TOKEN: true,
   })

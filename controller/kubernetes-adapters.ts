@@ -9,7 +9,9 @@ import type { SpaceportAdapters } from './spaceport-interfaces.js';
 /**
  * The cluster adapters: Spaces run as Deployments in SPACEPORT_K8S_NAMESPACE; images are built by
  * the Docker engine at DOCKER_HOST (the chart's builder) and pushed to SPACEPORT_REGISTRY, from
- * which the nodes pull them by digest.
+ * which the nodes pull them by digest. Static Spaces run no pod: their trees lie in the controller's
+ * data volume and every proxy replica fetches them by hash (`/internal/trees/{hash}`); a static
+ * build's output is read back from the registry (`RegistryImageBuilder.imageFiles`).
  */
 export async function kubernetesAdapters(config: Readonly<Config>, logger: Logger): Promise<SpaceportAdapters> {
   if (!config.SPACEPORT_REGISTRY) throw fail('kubernetesRegistryRequired');
@@ -51,7 +53,5 @@ export async function kubernetesAdapters(config: Readonly<Config>, logger: Logge
     baseImages: preparedAtStart(config),
     // The builder engine's BuildKit cache and its local copies of old releases (the registry keeps its own).
     housekeeper: new DockerHousekeeping(docker),
-    // Proxy replicas do not fetch static trees from the controller yet: static Spaces keep their containers here.
-    staticSpacesAsImages: true,
   };
 }

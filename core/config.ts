@@ -158,6 +158,8 @@ export const configSchema = z.object({
   SPACEPORT_LIVENESS_TIMEOUT_SECONDS: z.coerce.number().positive().default(5),
   SPACEPORT_LIVENESS_FAILURES: z.coerce.number().int().min(1).default(3),
   SPACEPORT_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
+  /** A proxy replica (`spaceport proxy`): bytes of static trees it keeps, fetched from the controller (least recently used go first). */
+  SPACEPORT_PROXY_TREE_CACHE: bytes.default(1024 ** 3),
   /** Allow http:// upstream URLs on loopback (tests). */
   SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS: z.stringbool().default(false),
   /** Shared secret of the controller's `/internal/` API for proxy replicas (`spaceport proxy`); unset = that API answers 404. */

@@ -41,6 +41,32 @@ export const BUILDER_MESSAGES = defineMessages({
     code: 'BuildFailed',
     message: (p: { host: string; reason: string }) => `The registry ${p.host} is not reachable (${p.reason}). Fix: check SPACEPORT_REGISTRY.`,
   },
+  registryImageElsewhere: {
+    code: 'Internal',
+    message: (p: { image: string; host: string }) => `${p.image} is not an image of the registry ${p.host} (SPACEPORT_REGISTRY / SPACEPORT_REGISTRY_PULL).`,
+  },
+  registryManifestUnsupported: {
+    code: 'BuildFailed',
+    message: (p: { image: string; mediaType: string }) => `Cannot read the files of ${p.image} back from the registry: its manifest is ${p.mediaType}.`,
+  },
+  registryLayerUnsupported: {
+    code: 'BuildFailed',
+    message: (p: { image: string; digest: string; mediaType: string }) =>
+      `Cannot read layer ${p.digest} of ${p.image} back from the registry: it is ${p.mediaType} (only tar and tar+gzip layers are read).`,
+  },
+  registryBlobMismatch: {
+    code: 'BuildFailed',
+    message: (p: { image: string; digest: string; got: string }) => `The registry sent other bytes for ${p.digest} of ${p.image} (they hash to ${p.got}).`,
+  },
+  imageDirMissing: { code: 'BuildFailed', message: (p: { image: string; dir: string }) => `The image ${p.image} has no folder ${p.dir}.` },
+  imageFilesTooLarge: {
+    code: 'BuildFailed',
+    message: (p: { image: string; dir: string; max: number }) => `The files under ${p.dir} of ${p.image} take more than ${p.max} bytes: too large to serve as a static site.`,
+  },
+  imageHardLinkOutside: {
+    code: 'BuildFailed',
+    message: (p: { image: string; name: string; link: string }) => `${p.name} in ${p.image} is a hard link to ${p.link}, which is not a file of the folder read.`,
+  },
   registryTokenRefused: {
     code: 'BuildFailed',
     message: (p: { host: string; status: number }) => `The registry ${p.host} refused a token (${p.status}). Fix: check SPACEPORT_REGISTRY_USERNAME/PASSWORD.`,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseProxyConfig } from '../../cli/proxy-config.js';
 import { find, helmBinary, renderChart, type Manifest } from '../support/helm.js';
 
 /**
@@ -39,6 +40,22 @@ describe('chart: the proxy Deployment', () => {
   it("keeps Kubernetes' default rolling update without hostNetwork", async () => {
     const d = await proxyDeployment();
     expect(d.spec.strategy).toBeUndefined();
+  });
+
+  it("gives each proxy what it needs to fetch static trees from the controller: its URL, the internal token, and a bounded cache (proxy.staticTreeCache)", async () => {
+    type Env = { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } };
+    const envOf = async (set: string[] = []) =>
+      (await proxyDeployment(set)).spec.template.spec.containers.find((c: { name: string }) => c.name === 'proxy').env as Env[];
+    const env = await envOf();
+    const byName = (name: string, list = env) => list.find((e) => e.name === name);
+    expect(byName('SPACEPORT_CONTROLLER_URL')?.value).toMatch(/^http:\/\/.+-controller\.spaceport\.svc:\d+$/);
+    expect(byName('SPACEPORT_INTERNAL_TOKEN')?.valueFrom?.secretKeyRef.key).toBeTruthy();
+    expect(byName('SPACEPORT_PROXY_TREE_CACHE')?.value).toBe('1g');
+    expect(byName('SPACEPORT_PROXY_TREE_CACHE', await envOf(['proxy.staticTreeCache=300Mi']))?.value).toBe('300Mi');
+    // The same value parses in the proxy's own config (cli/proxy-config.ts), as its bytes.
+    const parsed = parseProxyConfig({ SPACEPORT_CONTROLLER_URL: 'http://c:8080', SPACEPORT_INTERNAL_TOKEN: 'x'.repeat(32), SPACEPORT_PROXY_TREE_CACHE: '300Mi' });
+    expect(parsed.ok && parsed.config.SPACEPORT_PROXY_TREE_CACHE).toBe(300 * 1024 ** 2);
+    await expect(proxyDeployment(['proxy.staticTreeCache=lots'])).rejects.toThrow(/staticTreeCache/);
   });
 
   it('takes proxy.strategy as given when set', async () => {

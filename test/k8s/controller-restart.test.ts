@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/index.js';
 import { startProxyServer, type RunningProxyServer } from '../../proxy/index.js';
@@ -10,6 +11,7 @@ import { request, waitFor } from '../support/http.js';
 import { useTestCluster, type TestCluster } from '../support/k8s-cluster.js';
 import { SpaceportProcess, freePort } from '../support/spaceport-process.js';
 import { clusterModeEnv } from '../support/k8s-spaceport.js';
+import { ensureTestImage, TEST_IMAGE, TEST_IMAGE_PORT } from '../support/test-image.js';
 
 /**
  * The controller (`spaceport up`, a real process) is killed with SIGKILL during a build and during
@@ -21,7 +23,12 @@ const RUN = randomBytes(3).toString('hex');
 const TOKEN = `sp_restart_admin_${RUN}_0123456789`;
 const INTERNAL = `internal-${RUN}-0123456789abcdef`;
 const SETTLED = ['RUNNING', 'BUILD_ERROR', 'CONFIG_ERROR', 'NO_APP_FILE', 'RUNTIME_ERROR'];
-const files = (text: string) => ({ 'README.md': '---\ntitle: Restart\nsdk: static\n---\n', 'index.html': `<p>${text}</p>\n` });
+// A docker-SDK Space on the tiny test image: a real pod to wake (static Spaces run none on Kubernetes).
+const files = (text: string) => ({
+  'README.md': `---\ntitle: Restart\nsdk: docker\napp_port: ${TEST_IMAGE_PORT}\n---\n`,
+  Dockerfile: `FROM ${TEST_IMAGE}\nCOPY index.html /www/index.html\nCMD ["/app/start.sh"]\n`,
+  'index.html': `<p>${text}</p>\n`,
+});
 
 describe('killing the controller on Kubernetes: proxies keep serving, Spaces converge', () => {
   let cluster: TestCluster;
@@ -46,7 +53,7 @@ describe('killing the controller on Kubernetes: proxies keep serving, Spaces con
   const killController = () => controller.kill();
 
   async function createAndPush(name: string, text: string): Promise<string> {
-    expect((await api('POST', '/api/repos/create', { name, type: 'space', sdk: 'static' })).status).toBe(200);
+    expect((await api('POST', '/api/repos/create', { name, type: 'space', sdk: 'docker' })).status).toBe(200);
     const work = await makeWorkTree(files(text));
     works.push(work);
     const r = await git(['push', '--force', pushUrl(port, `admin/${name}`, TOKEN), 'main'], work);
@@ -56,6 +63,7 @@ describe('killing the controller on Kubernetes: proxies keep serving, Spaces con
 
   beforeAll(async () => {
     cluster = await useTestCluster();
+    await ensureTestImage(new Dockerode());
     namespace = await cluster.createNamespace('sp-restart');
     dataDir = mkdtempSync(path.join(tmpdir(), 'spaceport-restart-'));
     port = await freePort();

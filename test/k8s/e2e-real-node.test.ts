@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubernetesAdapters } from '../../controller/kubernetes-adapters.js';
 import { silentLogger } from '../../core/index.js';
@@ -8,12 +9,15 @@ import { request, waitFor } from '../support/http.js';
 import { useTestCluster, type TestCluster } from '../support/k8s-cluster.js';
 import { clusterModeEnv } from '../support/k8s-spaceport.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/spaceport-harness.js';
+import { ensureTestImage, TEST_IMAGE, TEST_IMAGE_PORT } from '../support/test-image.js';
 
 /**
  * Spaceport in cluster mode end to end on the test cluster's real node (containerd + kubelet):
  * `git push` → BuildKit on the host engine → push to the registry (Debian's docker-registry) →
  * the node pulls it by digest → the pod is Ready → the app answers through Spaceport's proxy at
  * its subdomain. Then a redeploy under a poller, sleep (0 replicas) and a wake by 100 requests.
+ * The small real pod is a docker-SDK Space on the tiny test image (busybox httpd,
+ * test/support/test-image.ts): static Spaces run no pod on Kubernetes (test/k8s/static-trees-k8s.test.ts).
  */
 const RUN = randomBytes(3).toString('hex');
 const GRADIO_README = '---\ntitle: Greeter\nsdk: gradio\nsdk_version: 5.50.0\napp_file: app.py\n---\n';
@@ -25,8 +29,9 @@ def greet(name):
 
 gr.Interface(fn=greet, inputs="text", outputs="text", api_name="greet").launch()
 `;
-const staticFiles = (version: string) => ({
-  'README.md': '---\ntitle: Static on k8s\nsdk: static\n---\n',
+const podFiles = (version: string) => ({
+  'README.md': `---\ntitle: A pod on k8s\nsdk: docker\napp_port: ${TEST_IMAGE_PORT}\n---\n`,
+  Dockerfile: `FROM ${TEST_IMAGE}\nCOPY index.html /www/index.html\nCMD ["/app/start.sh"]\n`,
   'index.html': `<!doctype html><title>k8s</title><p>${version}</p>\n`,
 });
 
@@ -61,6 +66,7 @@ describe('Spaceport on Kubernetes, end to end on a real node', () => {
 
   beforeAll(async () => {
     cluster = await useTestCluster();
+    await ensureTestImage(new Dockerode());
     namespace = await cluster.createNamespace('sp-e2e');
     h = await startHarness((config) => kubernetesAdapters(config, silentLogger()), {
       ...clusterModeEnv(cluster, { namespace, run: `e2e-${RUN}` }),
@@ -75,13 +81,13 @@ describe('Spaceport on Kubernetes, end to end on a real node', () => {
     for (const w of works) rmSync(w, { recursive: true, force: true });
   });
 
-  describe('a static Space', () => {
+  describe('a Space with a small image', () => {
     let work: string;
-    const space = 'admin/static-k8s';
-    const sub = 'admin-static-k8s';
+    const space = 'admin/pod-k8s';
+    const sub = 'admin-pod-k8s';
 
     it('is built, pushed to the registry, pulled by the node by digest, and answers through the proxy', async () => {
-      work = await create('static-k8s', 'static', staticFiles('version one'));
+      work = await create('pod-k8s', 'docker', podFiles('version one'));
       await push(space, work);
       const rt = await h.waitStage(space, SETTLED, 900_000);
       expect(rt.stage, rt.errorMessage).toBe('RUNNING');
@@ -91,9 +97,9 @@ describe('Spaceport on Kubernetes, end to end on a real node', () => {
       const [pod] = await pods(space);
       expect(pod!.spec.nodeName).toBe(cluster.realNode);
       const image = pod!.spec.containers[0]!.image;
-      expect(image).toMatch(new RegExp(`^${cluster.registry.replace(/\./g, '\\.')}/sp-e2e-${RUN}/admin-static-k8s@sha256:[0-9a-f]{64}$`));
+      expect(image).toMatch(new RegExp(`^${cluster.registry.replace(/\./g, '\\.')}/sp-e2e-${RUN}/admin-pod-k8s@sha256:[0-9a-f]{64}$`));
       expect(pod!.status.containerStatuses![0]!.imageID).toContain(image.split('@')[1]);
-      const tags = await (await fetch(`http://${cluster.registry}/v2/sp-e2e-${RUN}/admin-static-k8s/tags/list`)).json();
+      const tags = await (await fetch(`http://${cluster.registry}/v2/sp-e2e-${RUN}/admin-pod-k8s/tags/list`)).json();
       expect((tags as { tags: string[] }).tags.length).toBeGreaterThan(0);
     }, 960_000);
 
@@ -115,7 +121,7 @@ describe('Spaceport on Kubernetes, end to end on a real node', () => {
       })();
       try {
         await waitFor('a few answers', async () => (seen.length >= 10 ? true : undefined), 30_000, 50);
-        await commitFiles(work, staticFiles('version two'), 'v2');
+        await commitFiles(work, podFiles('version two'), 'v2');
         await push(space, work);
         await waitFor('version two answering', async () => (seen.at(-1)?.body === 'v2' ? true : undefined), 600_000, 100);
         await waitFor('one pod left', async () => ((await pods(space)).length === 1 ? true : undefined), 60_000, 200);

@@ -9,14 +9,21 @@ import { git, makeWorkTree, pushUrl } from '../support/git-client.js';
 import { useTestCluster, type TestCluster } from '../support/k8s-cluster.js';
 import { clusterModeEnv } from '../support/k8s-spaceport.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/spaceport-harness.js';
+import { ensureTestImage, TEST_IMAGE, TEST_IMAGE_PORT } from '../support/test-image.js';
 
 /**
  * Builds for a cluster: the image is pushed to the registry and run by digest; a commit the
  * registry already has is not built again, even by a fresh install whose engine has no copy.
+ * The Space is a docker-SDK one on the tiny test image (static Spaces build no image to run on
+ * Kubernetes: they are served from their trees, test/k8s/static-trees-k8s.test.ts).
  */
 const RUN = randomBytes(3).toString('hex');
 const NAME = `reg-${RUN}`;
-const FILES = { 'README.md': '---\ntitle: Registry\nsdk: static\n---\n', 'index.html': `<p>registry ${RUN}</p>\n` };
+const FILES = {
+  'README.md': `---\ntitle: Registry\nsdk: docker\napp_port: ${TEST_IMAGE_PORT}\n---\n`,
+  Dockerfile: `FROM ${TEST_IMAGE}\nCOPY index.html /www/index.html\nCMD ["/app/start.sh"]\n`,
+  'index.html': `<p>registry ${RUN}</p>\n`,
+};
 
 describe('images in the registry', () => {
   let cluster: TestCluster;
@@ -29,7 +36,7 @@ describe('images in the registry', () => {
   }
 
   async function deploy(h: Harness): Promise<{ image: string; log: string }> {
-    expect((await h.api('POST', '/api/repos/create', { name: NAME, type: 'space', sdk: 'static' })).status).toBe(200);
+    expect((await h.api('POST', '/api/repos/create', { name: NAME, type: 'space', sdk: 'docker' })).status).toBe(200);
     const work = await makeWorkTree(FILES);
     works.push(work);
     expect((await git(['push', '--force', pushUrl(h.port, `admin/${NAME}`, ADMIN_TOKEN), 'main'], work)).code).toBe(0);
@@ -46,6 +53,7 @@ describe('images in the registry', () => {
 
   beforeAll(async () => {
     cluster = await useTestCluster();
+    await ensureTestImage(docker);
     namespace = await cluster.createNamespace('sp-registry');
   });
 
