@@ -10,6 +10,7 @@ const flag = { schema: { type: 'string', enum: ['true', 'false', 'True', 'False'
 const resolve = (method: 'GET' | 'HEAD'): RouteDoc => ({
   summary: method === 'GET' ? 'Download a file (`hf_hub_download`); one `Range` is honoured (206)' : 'A file\'s metadata (`get_hf_file_metadata`)',
   params: { rev: REV_PARAM, path: filePath },
+  query: { download: { ...flag, description: 'Answer with `Content-Disposition: attachment` (the file\'s name), as the Hub\'s download links.' } },
   ok: {
     contentType: method === 'GET' ? 'application/octet-stream' : '',
     ...(method === 'GET' ? { schema: { type: 'string', format: 'binary' } } : {}),

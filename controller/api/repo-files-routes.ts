@@ -46,6 +46,12 @@ export function parseRange(header: string | undefined, size: number): { start: n
   return { start, end };
 }
 
+/** `attachment; filename="…"; filename*=UTF-8''…` for a repo path (its last segment; quotes and non-ASCII replaced in the plain form). */
+export function contentDisposition(path: string): string {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
 function sendBody(res: Response, body: Readable | Buffer): void {
   if (Buffer.isBuffer(body)) {
     res.end(body);
@@ -71,6 +77,9 @@ export function repoFilesRoutes(spaces: SpaceService, files: RepoFiles): Router 
     res.setHeader('ETag', `"${file.etag}"`);
     res.setHeader('Accept-Ranges', 'bytes');
     res.setHeader('Content-Type', 'application/octet-stream');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    // The web UI's Download link (`?download=true`, as on the Hub): saved under the file's own name.
+    if (flag(req.query.download)) res.setHeader('Content-Disposition', contentDisposition(file.entry.path));
     res.setHeader('Access-Control-Expose-Headers', 'X-Repo-Commit, X-Linked-Etag, X-Linked-Size, ETag, Content-Range, Accept-Ranges, X-Error-Code, X-Error-Message');
     if (file.entry.lfs) {
       res.setHeader('X-Linked-Etag', `"${file.etag}"`);

@@ -35,3 +35,7 @@ export { removeInterruptedPushes } from './interrupted-pushes.js';
 export { clientAddress, trustedProxies } from './client-address.js';
 export { PushCheckServer, type PointerCandidate, type PushCheck, type PushCheckRequest, type PushVerdict } from './push-check-server.js';
 export { verifyWebhookSignature, branchFromWebhook, type WebhookSignatureInput, type WebhookHeaders } from './webhook-signature.js';
+export { readCommit, diffStats, diffPatch, COMMIT_ID_RE, type CommitDetail, type DiffStat } from './commit-diff.js';
+export { parseDiff, type DiffHunk, type DiffLine, type FileDiff } from './parse-diff.js';
+export { listCommits, listTree, type CommitEntry, type TreeEntry } from './tree-reader.js';
+export { lastCommits, type LastCommit } from './last-commits.js';

@@ -105,11 +105,16 @@ export async function readBlob(gitDir: string, oid: string): Promise<Buffer> {
   return (await runGit(['cat-file', 'blob', oid], { gitDir })).stdout;
 }
 
-/** The commits reachable from `commit`, newest first: `skip` then up to `limit`; `total` counts them all. */
-export async function listCommits(gitDir: string, commit: string, opts: { skip: number; limit: number }): Promise<{ commits: CommitEntry[]; total: number }> {
-  const total = Number((await runGit(['rev-list', '--count', commit], { gitDir })).stdout.toString().trim());
+/**
+ * The commits reachable from `commit`, newest first: `skip` then up to `limit`; `total` counts them all.
+ * With `path`, only those that changed it (a file, or anything under a folder; a literal path, never a glob).
+ */
+export async function listCommits(gitDir: string, commit: string, opts: { skip: number; limit: number; path?: string }): Promise<{ commits: CommitEntry[]; total: number }> {
+  const only = opts.path === undefined ? [] : [opts.path];
+  const literal = opts.path === undefined ? [] : ['--literal-pathspecs'];
+  const total = Number((await runGit([...literal, 'rev-list', '--count', commit, '--', ...only], { gitDir })).stdout.toString().trim());
   const fmt = '%H%x00%an%x00%ae%x00%aI%x00%B%x00%x1e';
-  const out = (await runGit(['log', `--format=${fmt}`, `--skip=${opts.skip}`, `--max-count=${opts.limit}`, commit, '--'], { gitDir })).stdout.toString();
+  const out = (await runGit([...literal, 'log', `--format=${fmt}`, `--skip=${opts.skip}`, `--max-count=${opts.limit}`, commit, '--', ...only], { gitDir })).stdout.toString();
   const commits: CommitEntry[] = [];
   for (const rec of out.split('\x1e')) {
     const parts = rec.replace(/^\n/, '').split('\0');

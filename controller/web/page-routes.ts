@@ -1,11 +1,12 @@
 import { Router } from 'express';
 import { fail, toSpaceId, type Logger, type SpaceId } from '../../core/index.js';
 import { assertCanWrite, canReadCode, canWrite as mayWrite, requireUser, type Principal } from '../auth/index.js';
-import type { GitRepos } from '../git/index.js';
+import { filePathProblem, lastCommits, listTree, type GitRepos, type TreeEntry } from '../git/index.js';
 import type { StageResult } from '../lifecycle/index.js';
 import { spaceHost, type SpaceLogs, type SpaceRecord, type SpaceService } from '../spaces/index.js';
 import type { AppApiInfo } from './app-api-info.js';
 import { failingLines } from './failing-lines.js';
+import { filePages, rawFile, wildcardPath, type FilePage } from './file-pages.js';
 import type { SafeHtml } from './html.js';
 import { renderNewSpace, renderTokens } from './render-account-pages.js';
 import { galleryView } from './gallery-view.js';
@@ -32,6 +33,9 @@ export interface PageRoutesOptions {
 }
 
 const MAX_FILE_BYTES = 512 * 1024;
+/** The Files tab looks up each file's last commit for trees up to this many files, within this long. */
+const LAST_COMMIT_MAX_FILES = 2_000;
+const LAST_COMMIT_TIMEOUT_MS = 10_000;
 
 function flavorOptions(list: Record<string, unknown>[]): FlavorOption[] {
   return list.map((f) => {
@@ -77,11 +81,12 @@ export function pageRoutes(o: PageRoutesOptions): Router {
     }),
   );
 
-  const spacePage = (tab: SpaceTab | 'file') =>
+  // `content`: a page of the Files tab that reads history (file-pages.ts); its Space answers as a missing one to those who may not read the code.
+  const spacePage = (tab: SpaceTab | 'file', content?: FilePage) =>
     page(deps, async (req, res) => {
       const p = principalOf(res);
       const id = toSpaceId(String(req.params.owner), String(req.params.name));
-      const space = o.spaces.get(p, id);
+      const space = content ? o.spaces.getForCode(p, id) : o.spaces.get(p, id);
       if (tab === 'api' && space.sdk !== 'gradio') throw fail('pageApiNotGradio', { space: space.id });
       const canWrite = mayWrite(p, space);
       // Logs and settings are the owner's: others get the answer the API gives them.
@@ -114,7 +119,8 @@ export function pageRoutes(o: PageRoutesOptions): Router {
         const logTail = canWrite && runtime.stage === 'BUILD_ERROR' ? await o.logs.failedBuildTail(p, fresh, 60) : [];
         view.failingLines = failingLines([...(view.errorMessage ?? '').split('\n'), ...logTail]);
       }
-      if (tab === 'files' || tab === 'file') view.files = await files(o, fresh, tab === 'file' ? wildcardPath((req.params as Record<string, unknown>).path) : undefined);
+      if (content) view.filePage = await content(req, fresh);
+      else if (tab === 'files' || tab === 'file') view.files = await files(o, fresh, tab === 'file' ? wildcardPath((req.params as Record<string, unknown>).path) : undefined);
       if (tab === 'settings') {
         view.settings = {
           flavors: flavorOptions(o.flavors()),
@@ -132,6 +138,15 @@ export function pageRoutes(o: PageRoutesOptions): Router {
   r.get('/spaces/:owner/:name/logs', spacePage('logs'));
   r.get('/spaces/:owner/:name/settings', spacePage('settings'));
   r.get('/spaces/:owner/:name/api', spacePage('api'));
+  const history = filePages(o.repos);
+  r.get('/spaces/:owner/:name/commits/main', spacePage('files', history.commits));
+  r.get('/spaces/:owner/:name/commits/main/*path', spacePage('files', history.history));
+  r.get('/spaces/:owner/:name/commit/:sha', spacePage('files', history.commit));
+  const raw = rawFile(o.repos);
+  r.get(
+    '/spaces/:owner/:name/raw/main/*path',
+    page(deps, async (req, res) => raw(req, res, o.spaces.getForCode(principalOf(res), toSpaceId(String(req.params.owner), String(req.params.name))))),
+  );
 
   return r;
 }
@@ -141,17 +156,26 @@ async function files(o: PageRoutesOptions, space: SpaceRecord, path?: string): P
     if (path !== undefined) throw fail('pageFileNoCommit', { path, space: space.id });
     return { list: [], hasCommits: false };
   }
-  const list = await o.repos.listFiles(space.id as SpaceId, space.headSha);
+  const gitDir = o.repos.pathOf(space.id as SpaceId);
+  const tree = (await listTree(gitDir, space.headSha, { recursive: true })).filter((e): e is Extract<TreeEntry, { type: 'file' }> => e.type === 'file');
+  const list = tree.map((e) => e.path);
   if (path !== undefined) {
-    const clean = path;
-    if (!list.includes(clean)) throw fail('pageFileNotAtMain', { path: clean, space: space.id });
-    const bytes = await o.repos.readFile(space.id as SpaceId, space.headSha, clean);
+    const problem = filePathProblem(path);
+    if (problem) throw fail('filePathInvalid', { path, problem });
+    const entry = tree.find((e) => e.path === path);
+    if (!entry) throw fail('pageFileNotAtMain', { path, space: space.id });
+    // A Git LFS file is named with its object's size, never shown as its pointer.
+    if (entry.lfs) return { list, file: { path, size: entry.lfs.size, lfs: true } };
+    const bytes = await o.repos.readFile(space.id as SpaceId, space.headSha, path);
     const text = bytes && bytes.length <= MAX_FILE_BYTES && !bytes.subarray(0, 8000).includes(0) ? bytes.toString('utf8') : undefined;
-    return { list, file: { path: clean, text } };
+    return { list, file: { path, text, size: entry.size } };
   }
+  // The last commit of each file, as the Hub lists them (one history walk, within a deadline; skipped for huge trees).
+  const last = tree.length <= LAST_COMMIT_MAX_FILES ? await lastCommits(gitDir, space.headSha, list, { timeoutMs: LAST_COMMIT_TIMEOUT_MS }).catch(() => undefined) : undefined;
+  const entries = tree.map((e) => ({ path: e.path, size: e.lfs ? e.lfs.size : e.size, lfs: e.lfs !== undefined, lastCommit: last?.get(e.path) }));
   const readmeName = list.find((f) => f.toLowerCase() === 'readme.md');
   const readme = readmeName ? await o.repos.readFile(space.id as SpaceId, space.headSha, readmeName) : undefined;
-  return { list, readme: readme ? renderMarkdown(readme.toString('utf8')) : undefined };
+  return { list, entries, readme: readme ? renderMarkdown(readme.toString('utf8')) : undefined };
 }
 
 /** The README at the head of `main`, rendered (its front matter is the Space's config, not shown). */
@@ -165,9 +189,4 @@ async function readmeOf(o: PageRoutesOptions, space: SpaceRecord): Promise<SafeH
 function creatableOrgs(p: Principal): string[] {
   if (p.kind !== 'user') return [];
   return [...(p.orgs ?? new Map())].filter(([, role]) => role === 'write' || role === 'admin').map(([org]) => org).sort();
-}
-
-/** Express 5 gives a `*path` wildcard as its segments. */
-function wildcardPath(v: unknown): string {
-  return Array.isArray(v) ? v.map(String).join('/') : String(v ?? '');
 }

@@ -1,6 +1,9 @@
 import { renderStageBadge } from './render-gallery.js';
 import { html, type SafeHtml } from './html.js';
 import { renderLayout, type PageContext } from './layout.js';
+import { renderCodeView } from './render-code-view.js';
+import { formatBytes, pathHref } from './render-diff.js';
+import { renderFileList, type FileEntry } from './render-file-list.js';
 import { renderSpaceActions } from './render-space-actions.js';
 import { renderSpaceApi, type SpaceApiView } from './render-space-api.js';
 import { renderSpaceSettings, type FlavorOption, type SettingsView } from './render-space-settings.js';
@@ -31,7 +34,7 @@ export interface SpacePageView {
   /** The lines that say why the last build or run failed (from the error message, and for owners the build log). */
   failingLines?: string[];
   /** `hasCommits: false`: an empty repository (no history to list, no `main` to read). */
-  files?: { list: string[]; hasCommits?: boolean; readme?: SafeHtml; file?: { path: string; text?: string } };
+  files?: { list: string[]; hasCommits?: boolean; readme?: SafeHtml; file?: { path: string; text?: string; size?: number; lfs?: boolean }; entries?: FileEntry[] };
   settings?: SettingsView;
   /** The hardware's name as the Hub shows it (`CPU basic`); the flavor id otherwise. */
   hardwareName?: string;
@@ -41,6 +44,8 @@ export interface SpacePageView {
   duplicateTo?: { orgs: string[]; flavors: FlavorOption[] };
   /** App tab: the README rendered below the app, as the Hub's Space card (for those who may read the files). */
   readme?: SafeHtml;
+  /** A Files tab page that reads history (commits, a path's history, a commit): its content, rendered (file-pages.ts). */
+  filePage?: SafeHtml;
 }
 
 const SERVING = new Set(['RUNNING', 'RUNNING_BUILDING', 'RUNNING_APP_STARTING', 'SLEEPING']);
@@ -168,10 +173,17 @@ function renderFiles(v: SpacePageView): SafeHtml {
   const f = v.files ?? { list: [] };
   if (f.file) {
     const file = f.file;
+    const href = pathHref(file.path);
     return html`<p><a href="/spaces/${v.card.id}/tree/main">← Files</a></p>
 <h2 class="path">${file.path}</h2>
-${file.text === undefined ? html`<p>This file is binary or too large to show.</p>` : html`<pre class="file"><code>${file.text}</code></pre>`}
-<p><a href="/spaces/${v.card.id}/resolve/main/${file.path}">Download</a></p>
+<p class="file-links"><a href="/spaces/${v.card.id}/commits/main/${href}">History</a> <a href="/spaces/${v.card.id}/raw/main/${href}">Raw</a> <a href="/spaces/${v.card.id}/resolve/main/${href}?download=true" download>Download</a>${
+      file.size !== undefined ? html` <span class="meta">${formatBytes(file.size)}</span>` : null
+    }</p>
+${file.lfs
+  ? html`<p data-lfs-file>Stored with Git LFS: use Download for its content.</p>`
+  : file.text === undefined
+    ? html`<p>This file is binary or too large to show: use Raw or Download.</p>`
+    : renderCodeView(file.path, file.text)}
 ${v.canWrite
   ? html`<section class="file-actions" aria-labelledby="edit-file" data-files-of="${v.card.id}">
   ${file.text === undefined
@@ -190,13 +202,15 @@ ${v.canWrite
   : null}`;
   }
   return html`${f.list.length
-    ? html`<ul class="files">${f.list.map((p) => html`<li><a href="/spaces/${v.card.id}/blob/main/${p}">${p}</a></li>`)}</ul>`
+    ? f.entries
+      ? renderFileList(v.card.id, f.entries)
+      : html`<ul class="files">${f.list.map((p) => html`<li><a href="/spaces/${v.card.id}/blob/main/${p}">${p}</a></li>`)}</ul>`
     : html`<p>No files yet.</p>${pushCommands(v)}`}
 ${v.canWrite ? renderFileEditor(v) : null}
 ${f.readme ? html`<article class="readme">${f.readme}</article>` : null}
 ${f.hasCommits === false
   ? null
-  : html`<section aria-labelledby="history"><h2 id="history">History</h2><ol class="commits" data-commits-of="${v.card.id}"><li class="empty">Loading…</li></ol></section>`}`;
+  : html`<section aria-labelledby="history"><h2 id="history">History</h2><ol class="commits" data-commits-of="${v.card.id}"><li class="empty">Loading…</li></ol><p><a href="/spaces/${v.card.id}/commits/main">All commits</a></p></section>`}`;
 }
 
 function renderLogs(v: SpacePageView): SafeHtml {
@@ -220,13 +234,14 @@ export function renderSpacePage(ctx: PageContext, v: SpacePageView): SafeHtml {
   ];
   let body: SafeHtml;
   if (v.tab === 'app') body = renderApp(v);
+  else if (v.filePage) body = v.filePage;
   else if (v.tab === 'files') body = renderFiles(v);
   else if (v.tab === 'logs') body = renderLogs(v);
   else if (v.tab === 'api') body = v.api ? renderSpaceApi(v.api) : html``;
   else body = v.settings ? renderSpaceSettings(v.card, v.settings) : html``;
   return renderLayout(ctx, {
     title: `${c.title} - a Space by ${c.owner}`,
-    ...(v.tab === 'files' && v.canWrite ? { scripts: ['files.js' as const] } : {}),
+    ...(v.tab === 'files' && v.canWrite && !v.filePage ? { scripts: ['files.js' as const] } : {}),
     body: html`<div class="space-head from-${c.colorFrom} to-${c.colorTo}" data-space="${c.id}" data-head-stage="${c.stage}" data-live-stages>
   <h1><span class="emoji" aria-hidden="true" data-space-emoji>${c.emoji}</span> <a href="/${c.owner}">${c.owner}</a> / <span data-space-title>${c.title}</span></h1>
   <p class="meta">${renderStageBadge(c.id, c.stage)} <span class="badge idle">${c.sdk}</span> <span class="badge idle" title="${c.hardware}">${v.hardwareName ?? c.hardware}</span>${c.visibility === 'private' ? html` <span class="badge idle">Private</span>` : null}</p>

@@ -40,7 +40,7 @@ export function page(
     try {
       const body = await handler(req, res);
       // The server's own time for the page (query + render), for browsers' dev tools and bench/gallery.ts.
-      res.set('Server-Timing', `page;dur=${(performance.now() - started).toFixed(2)}`);
+      if (!res.headersSent) res.set('Server-Timing', `page;dur=${(performance.now() - started).toFixed(2)}`);
       if (body !== undefined) sendPage(res, 200, body, origins);
     } catch (err) {
       const e = err instanceof URIError ? fail('pagePathInvalid') : toSpaceportError(err);

@@ -22,6 +22,9 @@ export const WEB_HTML_PAGES: readonly string[] = [
   'GET /organizations/new',
   'GET /organizations/:org/settings/members',
   'GET /spaces/:owner/:name/api',
+  'GET /spaces/:owner/:name/commits/main',
+  'GET /spaces/:owner/:name/commits/main/*path',
+  'GET /spaces/:owner/:name/commit/:sha',
   'GET /:owner',
 ];
 
@@ -37,6 +40,14 @@ export const webRoutesDocs: RouterDocs = {
       summary: 'The site icon (SVG, whatever the name: browsers ask for this path)',
       auth: 'none',
       ok: { contentType: 'image/svg+xml', schema: { type: 'string' } },
+    },
+    'GET /spaces/:owner/:name/raw/main/*path': {
+      htmlErrors: true,
+      summary: 'A file at `main` as stored in git (a Git LFS file: its pointer), for people: text as `text/plain` (HTML and SVG too), images, audio and video as themselves, anything else as a download; never rendered as a page',
+      auth: 'optional',
+      params: { path: { type: 'string', description: 'A path in the repository (its segments may hold `/`).', minLength: 1, maxLength: 500 } },
+      ok: { contentType: ['text/plain', 'image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/octet-stream'], schema: { type: 'string', format: 'binary' }, headers: { 'X-Content-Type-Options': { type: 'string' } } },
+      errors: ['BadRequest', 'RepoNotFound', 'EntryNotFound'],
     },
     'GET /api/spaces/events': {
       summary: 'Stage changes of the Spaces the caller may see (server-sent events; starts with the current stages)',

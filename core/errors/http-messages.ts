@@ -104,6 +104,7 @@ export const HTTP_MESSAGES = defineMessages({
   pageFileNoCommit: { code: 'EntryNotFound', message: (p: { path: string; space: string }) => `${p.path} does not exist in ${p.space} (no commit yet).` },
   pageApiNotGradio: { code: 'NotFound', message: (p: { space: string }) => `${p.space} is not a Gradio Space: it has no API description to show.` },
   pageFileNotAtMain: { code: 'EntryNotFound', message: (p: { path: string; space: string }) => `${p.path} does not exist in ${p.space} at main.` },
+  pageCommitIdInvalid: { code: 'BadRequest', message: (p: { commit: string }) => `"${p.commit.slice(0, 80)}" is not a commit id: use 7 to 40 hexadecimal digits.` },
 
   // sign-in (controller/web/sign-in-routes.ts, oidc-sign-in.ts)
   signInFormExpired: { code: 'CsrfFailed', message: () => 'This form has expired: please try again.' },

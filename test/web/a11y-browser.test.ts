@@ -143,6 +143,16 @@ describe('accessibility (axe-core, WCAG 2.2 AA) of every page, in Chromium', { t
       ] as const) {
         expect((await h.api('POST', '/api/repos/create', { name, type: 'space', sdk, private: priv }, aliceToken)).status).toBe(200);
       }
+      // Code in the languages the file view colours (each token colour's contrast, light and dark), as a second commit: the commit page has a diff.
+      const file = (p: string, text: string) => ({ key: 'file', value: { path: p, content: Buffer.from(text).toString('base64'), encoding: 'base64' } });
+      const commit = [
+        { key: 'header', value: { summary: 'Add code in several languages' } },
+        file('app.py', 'import os\n\n@decorator\ndef greet(name: str) -> str:\n    """Say hello."""\n    return f"Hello {name}" * 2  # twice\n'),
+        file('config.yaml', 'title: Site # note\npinned: true\ncount: 3\nname: "quoted"\n'),
+        file('style.css', '/* c */\n@media print { body { color: #111; margin: 2px !important } }\n'),
+        file('Dockerfile', 'FROM python:3.11\n# comment\nRUN echo "$HOME"\n'),
+      ].map((l) => JSON.stringify(l)).join('\n');
+      expect((await h.api('POST', '/api/spaces/alice/site/commit/main', `${commit}\n`, aliceToken)).status).toBe(200);
       await h.waitStage('alice/site', ['RUNNING']);
       await h.waitStage('alice/napper', ['RUNNING']);
       expect((await h.api('POST', '/api/spaces/alice/napper/sleeptime', { seconds: 1 }, aliceToken)).status).toBe(200);
@@ -150,8 +160,9 @@ describe('accessibility (axe-core, WCAG 2.2 AA) of every page, in Chromium', { t
     })());
 
   for (const look of LOOKS) {
-    it(`every page (gallery, sign-in, new Space, a Space's tabs, a file, tokens, error pages, the waking page) has no violation, ${look.name}`, async () => {
+    it(`every page (gallery, sign-in, new Space, a Space's tabs, a file, commits, a commit, a file's history, tokens, error pages, the waking page) has no violation, ${look.name}`, async () => {
       await spaces();
+      const head = ((await h.api('GET', '/api/spaces/alice/site/commits/main', undefined, aliceToken)).json() as { id: string }[])[0]!.id;
       const found = await audit([
         { name: 'gallery', url: `${base()}/spaces`, ready: '.card' },
         { name: 'gallery-visitor', url: `${base()}/spaces?sort=likes`, anonymous: true, ready: '.card' },
@@ -166,6 +177,14 @@ describe('accessibility (axe-core, WCAG 2.2 AA) of every page, in Chromium', { t
         { name: 'space-files-visitor', url: `${base()}/spaces/alice/site/tree/main`, anonymous: true },
         { name: 'space-file-edit', url: `${base()}/spaces/alice/site/blob/main/index.html` },
         { name: 'space-file-readme', url: `${base()}/spaces/alice/site/blob/main/README.md`, anonymous: true },
+        { name: 'space-file-python', url: `${base()}/spaces/alice/site/blob/main/app.py#L4`, anonymous: true, ready: '.tok-k' },
+        { name: 'space-file-yaml', url: `${base()}/spaces/alice/site/blob/main/config.yaml` },
+        { name: 'space-file-css', url: `${base()}/spaces/alice/site/blob/main/style.css`, anonymous: true },
+        { name: 'space-file-dockerfile', url: `${base()}/spaces/alice/site/blob/main/Dockerfile` },
+        { name: 'space-commits', url: `${base()}/spaces/alice/site/commits/main`, ready: '.commit-list' },
+        { name: 'space-commit', url: `${base()}/spaces/alice/site/commit/${head}`, ready: '.diff-file' },
+        { name: 'space-commit-visitor', url: `${base()}/spaces/alice/site/commit/${head}`, anonymous: true, ready: '.diff-file' },
+        { name: 'space-file-history', url: `${base()}/spaces/alice/site/commits/main/app.py`, anonymous: true, ready: '.commit-list' },
         { name: 'space-logs', url: `${base()}/spaces/alice/site/logs` },
         { name: 'space-settings', url: `${base()}/spaces/alice/site/settings` },
         { name: 'not-found', url: `${base()}/some/deep/path`, status: 404 },
