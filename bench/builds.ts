@@ -5,11 +5,14 @@
  * - bare pip (the named alternative, same run): `pip install gradio==X` into a fresh venv in a
  *   container of spaceport/python:3.11, no cache.
  * - cold: a new Space of a new owner (this run's harness has a new build-cache key, so the owner's
- *   package cache is empty). A unique comment in `pre-requirements.txt` is copied before the SDK
- *   layer, so the install layer is never a BuildKit hit. The base image and the layers every Space
- *   shares (uv, the venv) are kept. Measured: `git push` returned → first 200 with the app's output
- *   through its subdomain.
- * - warm: a second new Space of the same owner (its cache mount is warm; its layers are not).
+ *   package cache is empty, and the owner's cache scope, `ARG SPACEPORT_CACHE_SCOPE`, is new: the
+ *   SDK layer is never a BuildKit hit). The base image and the layers every Space shares (uv, the
+ *   venv) are kept. Measured: `git push` returned → first 200 with the app's output through its
+ *   subdomain.
+ * - warm: a second new Space of the same owner, with a requirements.txt of one small package: its
+ *   SDK layer is the first Space's (CACHED; checked), its requirements step installs from the
+ *   owner's warm uv cache. (Until s27 both Spaces carried a unique `pre-requirements.txt`, copied
+ *   before the SDK layer, so the warm Space rebuilt the SDK layer: 19.6 s.)
  * - code-only: a commit changing only app.py → first 200 with the new output.
  * - requirements-only: a commit adding one small package to requirements.txt (the app shows
  *   requirements.txt, so the new page is told apart) → first 200.
@@ -122,7 +125,13 @@ function lastImage(h: Harness, space: string): string {
   return build?.status === 'succeeded' ? build.image : '';
 }
 
-async function coldRun(h: Harness, i: number, kind = 'cold'): Promise<{ run: ColdRun; work: string }> {
+/** The SDK layer's step in a build log: its number and whether BuildKit took it from its cache. */
+function sdkStep(log: string): { cached: boolean } | undefined {
+  const m = /^#(\d+) \[[^\]]*\] RUN [^\n]*\{ uv pip install --python /m.exec(log);
+  return m ? { cached: new RegExp(`^#${m[1]} CACHED$`, 'm').test(log) } : undefined;
+}
+
+async function coldRun(h: Harness, i: number, kind: 'cold' | 'warm'): Promise<{ run: ColdRun; work: string }> {
   const name = `${kind}-${randomBytes(3).toString('hex')}-${i}`;
   const space = `admin/${name}`;
   const marker = `cold-${randomBytes(6).toString('hex')}`;
@@ -130,8 +139,7 @@ async function coldRun(h: Harness, i: number, kind = 'cold'): Promise<{ run: Col
   if (create.status !== 200) throw new Error(`create ${space}: ${create.status} ${create.body}`);
   const work = await makeWorkTree({
     'README.md': README,
-    // Copied before the gradio layer: a unique line makes BuildKit miss the gradio install.
-    'pre-requirements.txt': `# bench ${INSTANCE} run ${i} ${randomBytes(8).toString('hex')}\n`,
+    ...(kind === 'warm' ? { 'requirements.txt': `${SMALL_PACKAGES[(i + 3) % SMALL_PACKAGES.length]}\n` } : {}),
     'app.py': appPy(marker),
   });
   const { pushMs } = await push(h, space, work);
@@ -141,11 +149,13 @@ async function coldRun(h: Harness, i: number, kind = 'cold'): Promise<{ run: Col
       throw new Error(`${String(err)}; stage ${rt?.stage} ${rt?.errorMessage ?? ''}`);
     },
   );
-  // A cold build must have installed gradio (uv lists what it installs, pip says "Collecting").
+  // A cold build must have installed gradio (uv lists what it installs, pip says "Collecting");
+  // a warm one (uv) must have taken the first Space's SDK layer.
   const log = await buildLog(h, space);
-  if (!log.includes(`+ gradio==${GRADIO_VERSION}`) && !log.includes(`Collecting gradio==${GRADIO_VERSION}`)) {
+  if (kind === 'cold' && !log.includes(`+ gradio==${GRADIO_VERSION}`) && !log.includes(`Collecting gradio==${GRADIO_VERSION}`)) {
     throw new Error(`the cold build of ${space} did not install gradio: its layer was cached`);
   }
+  if (kind === 'warm' && sdkStep(log) && !sdkStep(log)!.cached) throw new Error(`the warm build of ${space} rebuilt the SDK layer`);
   return { run: { name, pushMs, liveMs, buildMs: lastBuildMs(h, space), steps: buildSteps(log), uv: uvTimings(log), image: lastImage(h, space) }, work };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UV_FALLBACK_NOTICE, UV_VERSION, cacheMountIds, renderTemplate, type RepoFiles, type TemplateInput } from './index.js';
+import { UV_FALLBACK_NOTICE, UV_VERSION, cacheMountIds, packageCacheIdsFor, renderTemplate, type RepoFiles, type TemplateInput } from './index.js';
 
 const FILES: RepoFiles = { packagesTxt: true, preRequirements: true, requirements: true, packageJson: false, packageLock: false };
 const CUTOFF = '2024-06-01T12:00:00+00:00';
@@ -90,5 +90,50 @@ describe('python templates with uv (issue 16)', () => {
   it('a malformed cache id never reaches the Dockerfile', () => {
     const d = uv({ uvCacheId: 'x,target=/etc', pipCacheId: 'y z' });
     expect(cacheMountIds(d).sort()).toEqual(['spaceport-pip', 'spaceport-uv']);
+  });
+});
+
+// s27: BuildKit 0.13+ (Docker 26+) leaves a cache mount's id out of a RUN's cache key (moby/buildkit
+// #4585), as BuildKit before 0.8.3 left out every mount: there, the SDK layer (and a requirements
+// layer of the same requirements.txt) of one owner, built from that owner's cache, was CACHED for
+// another owner. A build arg derived from the owner's cache ids, declared before the first RUN that
+// mounts them, puts the owner in every later step's key on every engine. The real-engine check is
+// test/builder/sdk-layer-owner.test.ts.
+describe('the owner cache scope of python templates', () => {
+  const key = Buffer.alloc(32, 7);
+  const of = (owner: string, over: Partial<TemplateInput> = {}) => {
+    const ids = packageCacheIdsFor(key, owner);
+    return uv({ pipCacheId: ids.pip, uvCacheId: ids.uv, ...over });
+  };
+  const scope = (d: string) => lines(d).filter((l) => l.startsWith('ARG SPACEPORT_CACHE_SCOPE='));
+
+  for (const installer of ['uv', 'pip'] as const) {
+    for (const sdk of ['gradio', 'streamlit'] as const) {
+      it(`${sdk} with ${installer}: one scope line, before every RUN that mounts the owner's cache and after every step all owners share`, () => {
+        const d = lines(of('alice', { sdk, pythonInstaller: installer }));
+        const at = d.findIndex((l) => l.startsWith('ARG SPACEPORT_CACHE_SCOPE='));
+        expect(scope(d.join('\n'))).toHaveLength(1);
+        const firstMount = d.findIndex((l) => l.includes('--mount=type=cache'));
+        expect(at).toBeGreaterThan(0);
+        expect(at).toBeLessThan(firstMount);
+        // Everything before it mounts no cache (so the uv tool and the uv venv stay shared by every owner).
+        expect(d.slice(0, at).some((l) => l.includes('--mount'))).toBe(false);
+        if (installer === 'uv') expect(d[at - 1]).toContain('python3 -m venv');
+      });
+    }
+  }
+
+  it('is the same for two Spaces of one owner, differs between owners, and names no cache id', () => {
+    const alice = scope(of('alice'));
+    expect(scope(of('alice', { sdkVersion: '5.49.0', files: { ...FILES, requirements: false } }))).toEqual(alice);
+    expect(scope(of('bob'))).not.toEqual(alice);
+    const ids = packageCacheIdsFor(key, 'alice');
+    expect(alice[0]).not.toContain(ids.uv.slice(-32));
+    expect(alice[0]).not.toContain(ids.pip.slice(-32));
+    expect(alice[0]).toMatch(/^ARG SPACEPORT_CACHE_SCOPE=[0-9a-f]{32}$/);
+  });
+
+  it('is left out without per-owner cache ids (the shared fallback caches)', () => {
+    expect(scope(uv({ pipCacheId: undefined, uvCacheId: undefined }))).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { APP_HOME, APP_UID, type PythonInstaller, type TemplateInput } from './template-input.js';
 import { shellQuote } from './dockerfile-syntax.js';
 
@@ -36,6 +37,25 @@ export function installerOf(input: TemplateInput): PythonInstaller {
 function cacheMount(id: string | undefined, fallbackId: string, target: string): string {
   const safe = id !== undefined && ID_RE.test(id) ? id : fallbackId;
   return `--mount=type=cache,id=${safe},target=${target},uid=${APP_UID},gid=${APP_UID}`;
+}
+
+/** The build arg that scopes every later step to the owner of the cache mounts (see {@link cacheScopeLines}). */
+export const CACHE_SCOPE_ARG = 'SPACEPORT_CACHE_SCOPE';
+
+/**
+ * `ARG SPACEPORT_CACHE_SCOPE=<digest of the owner's cache ids>`, placed before the first `RUN` that
+ * mounts an owner's cache: from there on every step's BuildKit cache key names the owner. BuildKit
+ * before 0.12 (Docker 20.10 to 24) leaves a `RUN`'s mounts, cache ids included, out of its cache key
+ * (`cloneExecOp` dropped them): without this line a Space of another owner with the same SDK, cutoff
+ * and requirements got this owner's layers as CACHED, built from this owner's cache, which this
+ * owner's own code can write (docs/security.md). The value is a digest of the ids, never an id (image
+ * history shows build args); no cache ids (the shared fallback ids), no line.
+ */
+export function cacheScopeLines(input: TemplateInput): string[] {
+  const ids = [input.uvCacheId, input.pipCacheId].filter((id): id is string => id !== undefined && ID_RE.test(id));
+  if (ids.length === 0) return [];
+  const scope = createHash('sha256').update(`spaceport-cache-scope\0${ids.join('\0')}`).digest('hex').slice(0, 32);
+  return [`ARG ${CACHE_SCOPE_ARG}=${scope}`];
 }
 
 const pipMount = (input: TemplateInput) => cacheMount(input.pipCacheId, 'spaceport-pip', PIP_CACHE_DIR);

@@ -1,6 +1,6 @@
 import { APP_DIR, APP_HOME, APP_UID, CODE_DIR, SUPPORT_DIR, type TemplateInput } from './template-input.js';
 import { execForm, shellQuote } from './dockerfile-syntax.js';
-import { VENV_DIR, cacheDirsCommand, installRun, installerOf, sdkLayerCutoff, sdkLayerRun, venvCommand, warmImport } from './install-commands.js';
+import { VENV_DIR, cacheDirsCommand, cacheScopeLines, installRun, installerOf, sdkLayerCutoff, sdkLayerRun, venvCommand, warmImport } from './install-commands.js';
 
 export { VENV_DIR };
 
@@ -52,9 +52,16 @@ export function aptLayers(input: TemplateInput): string[] {
   ];
 }
 
-/** Switch to the app user, make the venv with a pip that knows `--uploaded-prior-to`, and install `pre-requirements.txt`. */
+/**
+ * Switch to the app user, make the venv with a pip that knows `--uploaded-prior-to`, and install
+ * `pre-requirements.txt`. The owner's cache scope comes before the first step that mounts the
+ * owner's cache: pip's venv step; with uv, the step after the venv (which mounts no cache, so every
+ * owner shares it).
+ */
 export function venvLayers(input: TemplateInput): string[] {
-  const lines = [`USER ${APP_UID}`, `WORKDIR ${APP_DIR}`, cacheDirsCommand(input), venvCommand(input)];
+  const scope = cacheScopeLines(input);
+  const venv = installerOf(input) === 'uv' ? [venvCommand(input), ...scope] : [...scope, venvCommand(input)];
+  const lines = [`USER ${APP_UID}`, `WORKDIR ${APP_DIR}`, cacheDirsCommand(input), ...venv];
   if (input.files.preRequirements) {
     lines.push(
       `COPY --chown=${APP_UID}:${APP_UID} ${CODE_DIR}/pre-requirements.txt ${STAGING}/pre-requirements.txt`,
