@@ -1,35 +1,31 @@
 import { createServer, type Socket } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { toSpaceId } from '../../core/index.js';
 import { PgSyncClient, PostgresStore, SecretBox } from '../../controller/store/index.js';
 import { runStoreContract } from '../../controller/store/testing/store-contract.js';
-import { createTestDatabase } from '../support/postgres.js';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
-// The store contract against a real PostgreSQL (scripts/ensure-postgres.sh): each test its own database.
-runStoreContract('postgres', () => {
-  const db = createTestDatabase('contract');
-  try {
-    return { store: new PostgresStore({ url: db.url, secrets: SecretBox.ephemeral(), timeoutMs: 10_000 }), cleanup: db.drop };
-  } catch (err) {
-    db.drop();
-    throw err;
-  }
-});
+// The store contract against a real PostgreSQL (scripts/ensure-postgres.sh): a database for the
+// file, emptied before each test (a new database per test costs seconds on a busy machine).
+let fileDb: TestDatabase | undefined;
+afterAll(() => fileDb?.drop());
 
-/** A PostgresStore on a fresh database, closed and dropped after `fn`, even when it throws. */
-function withDatabase(label: string, fn: (url: string) => void): () => void {
-  return () => {
-    const db = createTestDatabase(label);
-    try {
-      fn(db.url);
-    } finally {
-      db.drop();
-    }
-  };
+/** This file's database, empty. */
+function emptyDatabase(): string {
+  fileDb ??= createTestDatabase('store');
+  fileDb.reset();
+  return fileDb.url;
+}
+
+runStoreContract('postgres', () => ({ store: new PostgresStore({ url: emptyDatabase(), secrets: SecretBox.ephemeral(), timeoutMs: 10_000 }) }));
+
+/** `fn` on this file's database, emptied first. */
+function withDatabase(fn: (url: string) => void): () => void {
+  return () => fn(emptyDatabase());
 }
 
 describe('the PostgreSQL store beyond the contract', () => {
-  it('keeps data across reopen, migrates once, and never writes a secret or token in clear', withDatabase('reopen', (url) => {
+  it('keeps data across reopen, migrates once, and never writes a secret or token in clear', withDatabase((url) => {
     const secrets = SecretBox.ephemeral();
     const a = new PostgresStore({ url, secrets, timeoutMs: 10_000 });
     a.createUser('alice', 'admin');
@@ -56,7 +52,7 @@ describe('the PostgreSQL store beyond the contract', () => {
     }
   }));
 
-  it('two controllers on one database: a name taken by one is taken for the other, ignoring case; a status write at a stale version loses', withDatabase('replicas', (url) => {
+  it('two controllers on one database: a name taken by one is taken for the other, ignoring case; a status write at a stale version loses', withDatabase((url) => {
     const a = new PostgresStore({ url, secrets: SecretBox.ephemeral(), timeoutMs: 10_000 });
     const b = new PostgresStore({ url, secrets: SecretBox.ephemeral(), timeoutMs: 10_000 });
     try {
@@ -75,7 +71,7 @@ describe('the PostgreSQL store beyond the contract', () => {
     }
   }));
 
-  it('a store call blocked past its deadline throws DatabaseUnavailable (503), rolls back, and the next call works', withDatabase('deadline', (url) => {
+  it('a store call blocked past its deadline throws DatabaseUnavailable (503), rolls back, and the next call works', withDatabase((url) => {
     new PostgresStore({ url, secrets: SecretBox.ephemeral(), timeoutMs: 10_000 }).close(); // migrated with time to spare
     const store = new PostgresStore({ url, secrets: SecretBox.ephemeral(), timeoutMs: 500 });
     const other = new PgSyncClient({ url, timeoutMs: 10_000 });
@@ -96,7 +92,7 @@ describe('the PostgreSQL store beyond the contract', () => {
     }
   }));
 
-  it('past its own deadline the caller stops waiting even when the server does not cancel, and the next call gets a fresh connection', withDatabase('client-deadline', (url) => {
+  it('past its own deadline the caller stops waiting even when the server does not cancel, and the next call gets a fresh connection', withDatabase((url) => {
     const client = new PgSyncClient({ url, timeoutMs: 500 });
     try {
       const first = client.one('SELECT pg_backend_pid() AS pid')!.pid;

@@ -28,6 +28,8 @@ function withDatabase(url: string, database: string): string {
 export interface TestDatabase {
   /** A URL to a database of its own, empty. */
   url: string;
+  /** Empty it again (a new `public` schema): cheaper than a new database for each test. */
+  reset(): void;
   /** Drop it (connections still open to it are closed by the server). */
   drop(): void;
 }
@@ -42,8 +44,17 @@ export function createTestDatabase(label: string): TestDatabase {
   } finally {
     client.close();
   }
+  const url = withDatabase(admin, name);
   return {
-    url: withDatabase(admin, name),
+    url,
+    reset: () => {
+      const c = new PgSyncClient({ url, timeoutMs: 30_000 });
+      try {
+        c.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+      } finally {
+        c.close();
+      }
+    },
     drop: () => {
       const c = new PgSyncClient({ url: admin, timeoutMs: 30_000 });
       try {
