@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: up haproxy test-data-plane criu test test-quick test-packages k8s-packages hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-preflight cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-wake-config bench-k8s bench-gallery bench-idle-spaces bench-many-spaces bench-wake-herd clean
+.PHONY: up haproxy test-data-plane criu test test-quick test-postgres test-packages k8s-packages hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-preflight cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-wake-config bench-k8s bench-gallery bench-store bench-idle-spaces bench-many-spaces bench-wake-herd clean
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -42,12 +42,21 @@ typecheck: deps
 	npx tsc -p tsconfig.test.json --noEmit
 
 ## Run every test: typecheck, then the quick, main (Docker, git LFS, Chromium, PyPI) and k8s tiers (docs/testing.md).
-## Installs what a fresh Debian 12 machine lacks first. Per-file times: npx tsx scripts/test-times.ts
+## Installs what a fresh Debian 12 machine lacks first (PostgreSQL too: a throwaway cluster for the run). Per-file times: npx tsx scripts/test-times.ts
 test: deps test-packages docker k8s-tools hub-client-tools schemathesis
 	@bash scripts/test-disk-room.sh
 	npx tsc -p tsconfig.json --noEmit
 	npx tsc -p tsconfig.test.json --noEmit
-	npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest-report.json
+	@url="$$(bash scripts/ensure-postgres.sh start)" && \
+	  SPACEPORT_TEST_DATABASE_URL="$$url" npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest-report.json; \
+	  rc=$$?; bash scripts/ensure-postgres.sh stop; exit $$rc
+
+## The store's contract suite against a throwaway PostgreSQL (scripts/ensure-postgres.sh installs Debian's
+## package when missing, starts a cluster on a Unix socket, and removes it after).
+test-postgres: deps
+	@url="$$(bash scripts/ensure-postgres.sh start)" && \
+	  SPACEPORT_TEST_DATABASE_URL="$$url" npx vitest run test/store/; \
+	  rc=$$?; bash scripts/ensure-postgres.sh stop; exit $$rc
 
 ## Typecheck, then the unit and contract suites on fakes: no Docker engine, Chromium, cluster or PyPI (~1 min on 2 idle cores).
 test-quick: deps
@@ -126,6 +135,12 @@ bench-k8s: deps docker k8s-tools
 ## The web UI with 1,000 Spaces: /spaces, a search, a filtered page, a Space page; JS and CSS gzipped.
 bench-gallery: deps
 	npx tsx bench/gallery.ts
+
+## One store call, SQLite against PostgreSQL through the synchronous bridge (µs per call kind), on a throwaway cluster.
+bench-store: deps
+	@url="$$(bash scripts/ensure-postgres.sh start)" && \
+	  SPACEPORT_TEST_DATABASE_URL="$$url" npx tsx bench/store.ts; \
+	  rc=$$?; bash scripts/ensure-postgres.sh stop; exit $$rc
 
 ## N running Spaces on an engine of the bench's own (root): controller and dockerd CPU, polling vs the event cache (SPACES=50,100,200).
 bench-idle-spaces: deps docker

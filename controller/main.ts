@@ -22,15 +22,22 @@ import { ActivityLedger, InProcessRouteTable, Reconciler } from './lifecycle/ind
 import { RepoCommits, RepoFiles, sleepSecondsFor, SpaceLogs, SpaceService } from './spaces/index.js';
 import type { RunningSpaceport, SpaceportAdapters } from './spaceport-interfaces.js';
 import { StaticTreeRuntime } from './runtime/index.js';
-import { SecretBox, SqliteStore } from './store/index.js';
+import { PostgresStore, SecretBox, SqliteStore, type SpaceStore } from './store/index.js';
 import { createWeb } from './web/index.js';
 
 export type { RunningSpaceport, SpaceportAdapters } from './spaceport-interfaces.js';
 
+/** PostgreSQL when SPACEPORT_DATABASE_URL is set, else SQLite in the data dir (the embedded default). */
+function openStore(config: Readonly<Config>): SpaceStore {
+  const secrets = SecretBox.fromDataDir(config.dataDir);
+  if (config.SPACEPORT_DATABASE_URL) return new PostgresStore({ url: config.SPACEPORT_DATABASE_URL, secrets, timeoutMs: config.SPACEPORT_DATABASE_TIMEOUT_MS });
+  return new SqliteStore({ file: path.join(config.dataDir, 'spaceport.db'), secrets });
+}
+
 /** The composition root: build every part from config and adapters, wire them, listen. */
 export async function startSpaceport(config: Readonly<Config>, logger: Logger, adapters: SpaceportAdapters): Promise<RunningSpaceport> {
   mkdirSync(config.dataDir, { recursive: true });
-  const store = new SqliteStore({ file: path.join(config.dataDir, 'spaceport.db'), secrets: SecretBox.fromDataDir(config.dataDir) });
+  const store = openStore(config);
   const { generatedToken } = bootstrapAdmin(store, { user: config.SPACEPORT_ADMIN_USER, token: config.SPACEPORT_ADMIN_TOKEN, logger });
   reportNameProblems(store, logger);
   const repos = new CliGitRepos({
@@ -300,7 +307,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   if (config.SPACEPORT_PREPARE_BASE_IMAGES) {
     prepareBaseImages({ builder: adapters.builder, images: adapters.baseImages ?? [], logger: logger.child({ module: 'base-images' }) });
   }
-  logger.info({ port, domain: config.SPACEPORT_DOMAIN, dataDir: config.dataDir, runtime: runtime.name, dataPlane }, 'spaceport up');
+  logger.info({ port, domain: config.SPACEPORT_DOMAIN, dataDir: config.dataDir, store: config.SPACEPORT_DATABASE_URL ? 'postgres' : 'sqlite', runtime: runtime.name, dataPlane }, 'spaceport up');
 
   let closing: Promise<void> | undefined;
   return {

@@ -22,6 +22,19 @@ it('reports every problem by variable name, with the value', () => {
   expect(r.problems).toHaveLength(4);
 });
 
+it('reads SPACEPORT_DATABASE_URL (unset: SQLite) and never echoes it, or another secret setting, in a problem', () => {
+  const none = parseConfig({});
+  expect(none.ok && none.config.SPACEPORT_DATABASE_URL).toBeUndefined();
+  const ok = parseConfig({ SPACEPORT_DATABASE_URL: 'postgres://sp:pw@db:5432/sp', SPACEPORT_DATABASE_TIMEOUT_MS: '2500' });
+  expect(ok.ok && [ok.config.SPACEPORT_DATABASE_URL, ok.config.SPACEPORT_DATABASE_TIMEOUT_MS]).toEqual(['postgres://sp:pw@db:5432/sp', 2500]);
+  const bad = parseConfig({ SPACEPORT_DATABASE_URL: 'mysql://root:hunter2@db/sp', SPACEPORT_ADMIN_TOKEN: 'short-hunter3' });
+  expect(bad.ok).toBe(false);
+  const text = bad.ok ? '' : bad.problems.join('\n');
+  expect(text).toContain('SPACEPORT_DATABASE_URL');
+  expect(text).toContain('SPACEPORT_ADMIN_TOKEN');
+  expect(text).not.toMatch(/hunter2|hunter3/);
+});
+
 it('reads sizes, lists and the public URL', () => {
   const r = parseConfig({ SPACEPORT_CPU_BASIC_MEMORY: '512m', SPACEPORT_NO_WAKE_PATHS: '/healthz, /ping', SPACEPORT_PORT: '80', SPACEPORT_DOMAIN: 'spaces.example.com', OTHER: 'ignored' });
   expect(r.ok && r.config.SPACEPORT_CPU_BASIC_MEMORY).toBe(512 * 1024 ** 2);

@@ -64,6 +64,16 @@ export const configSchema = z.object({
    */
   SPACEPORT_ALLOWED_HOSTS: list.default([]),
   SPACEPORT_DATA_DIR: z.string().default('.data'),
+  /**
+   * PostgreSQL for the controller's state instead of SQLite in the data dir (postgres://user:password@host:5432/db).
+   * A secret: never logged, and left out of config problems. Unset: SQLite, the embedded default.
+   */
+  SPACEPORT_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'a PostgreSQL URL such as postgres://spaceport:password@db:5432/spaceport')
+    .optional(),
+  /** The most one store call to PostgreSQL may block the controller (ms); past it the request gets 503 DatabaseUnavailable. */
+  SPACEPORT_DATABASE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   SPACEPORT_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   SPACEPORT_ADMIN_USER: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/).default('admin'),
   SPACEPORT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -320,6 +330,9 @@ function readHardware(raw: RawConfig): { ok: true; hardware: HardwareConfig } | 
 
 export type ConfigResult = { ok: true; config: Readonly<Config> } | { ok: false; problems: string[] };
 
+/** Settings whose value is a secret: a problem with one names it without echoing the value. */
+const SECRET_SETTINGS = new Set(['SPACEPORT_DATABASE_URL', 'SPACEPORT_ADMIN_TOKEN', 'SPACEPORT_INTERNAL_TOKEN', 'SPACEPORT_METRICS_TOKEN', 'SPACEPORT_OIDC_CLIENT_SECRET']);
+
 /** Parse the environment once. Every problem names the variable and what it should be. */
 export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
   const picked: Record<string, string> = {};
@@ -330,7 +343,11 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   if (!result.success) {
     return {
       ok: false,
-      problems: result.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message} (got ${JSON.stringify(picked[String(i.path[0])] ?? null)})`),
+      problems: result.error.issues.map((i) => {
+        const key = String(i.path[0]);
+        const got = SECRET_SETTINGS.has(key) ? '(a secret, not shown)' : JSON.stringify(picked[key] ?? null);
+        return `${i.path.join('.') || '(config)'}: ${i.message} (got ${got})`;
+      }),
     };
   }
   const raw = result.data;

@@ -44,6 +44,7 @@ export const ERRORS = {
   ServerBusy: { status: 503, message: 'The server is busy: try again in a few seconds (see Retry-After).' },
   DockerUnavailable: { status: 503, message: 'The Docker engine is not reachable.' },
   PortInUse: { status: 500, message: 'The port is already in use.' },
+  DatabaseUnavailable: { status: 503, message: 'The database did not answer in time or is not reachable: try again in a few seconds.' },
   KubernetesUnavailable: { status: 503, message: 'The Kubernetes API server is not reachable or refused the request.' },
   RuntimeFailed: { status: 500, message: 'The runtime failed.' },
   BuildFailed: { status: 500, message: 'The image build failed.' },

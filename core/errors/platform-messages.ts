@@ -44,6 +44,22 @@ export const PLATFORM_MESSAGES = defineMessages({
       `The Docker network ${p.network} exists but ${p.problem}: remove it (docker network rm ${p.network}, after removing its containers) and start Spaceport again.`,
   },
 
+  // the PostgreSQL store (controller/store/pg-sync-client.ts): never the SQL, the URL or a value
+  databaseTimedOut: {
+    code: 'DatabaseUnavailable',
+    message: (p: { ms: number }) =>
+      `The database did not answer within ${p.ms} ms (SPACEPORT_DATABASE_TIMEOUT_MS): the call was abandoned (a row may be locked by another connection, or the server is overloaded); try again in a few seconds.`,
+  },
+  databaseUnreachable: {
+    code: 'DatabaseUnavailable',
+    message: (p: { problem: string }) =>
+      `The database is not reachable (${p.problem}): check that PostgreSQL runs and that SPACEPORT_DATABASE_URL names it.`,
+  },
+  databaseQueryFailed: {
+    code: 'Internal',
+    message: (p: { sqlState: string }) => `A database statement failed (SQLSTATE ${p.sqlState}).`,
+  },
+
   // names (core/ids.ts)
   namePartInvalid: {
     code: 'InvalidName',

@@ -207,13 +207,13 @@ Call: include "spaceport.keptSecret" (list . "key" "generated value")
 {{- end }}
 
 {{/*
-Changes when what the pods read from the chart's Secret changes (registry credentials, which Secrets
+Changes when what the pods read from the chart's Secret changes (registry credentials, the database URL, which Secrets
 hold the tokens), so `helm upgrade` restarts them: env from a Secret is read at start only. The
 generated tokens are left out: they never change (kept across upgrades), and at install the Secret's
 random values would be drawn twice (once for the Secret, once for this checksum).
 */}}
 {{- define "spaceport.secretChecksum" -}}
-{{- list .Values.registry.username .Values.registry.password .Values.registry.existingSecret .Values.admin .Values.internalToken .Values.metrics | toJson | sha256sum }}
+{{- list .Values.registry.username .Values.registry.password .Values.registry.existingSecret .Values.admin .Values.internalToken .Values.metrics .Values.controller.database | toJson | sha256sum }}
 {{- end }}
 
 {{/* A PriorityClass of this install: cluster-scoped, so named after the release and its namespace (two installs never collide). */}}
