@@ -176,10 +176,21 @@ export class CliGitRepos implements GitRepos {
   async head(space: SpaceId, branch = 'main'): Promise<Head | undefined> {
     validateBranchName(branch);
     const repo = await this.#existing(space);
-    const found = await runGit(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`], {
-      gitDir: repo,
-      okExitCodes: [1],
-    });
+    const ref = `refs/heads/${branch}`;
+    // One process (this runs on every push): the commit and its tree from one read of the ref.
+    // for-each-ref also lists `{ref}/…`, hence the name check.
+    const listed = await runGit(['for-each-ref', '--format=%(refname)%00%(objecttype)%00%(objectname)%00%(tree)', ref], { gitDir: repo });
+    for (const line of listed.stdout.toString().split('\n')) {
+      const [name, type, commit, tree] = line.split('\0');
+      if (name !== ref) continue;
+      if (type === 'commit' && commit && tree) return { commit, tree };
+      return this.#peeledHead(repo, ref); // a branch at a tag object
+    }
+    return undefined;
+  }
+
+  async #peeledHead(repo: string, ref: string): Promise<Head | undefined> {
+    const found = await runGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { gitDir: repo, okExitCodes: [1] });
     const commit = found.stdout.toString().trim();
     if (found.exitCode !== 0 || commit === '') return undefined;
     const tree = (await runGit(['rev-parse', '--verify', `${commit}^{tree}`], { gitDir: repo })).stdout.toString().trim();

@@ -55,8 +55,9 @@ export interface GitHttpOptions {
   /** git's helper directory (`git --exec-path`); asked once when absent. */
   gitExecPath?: string;
   /**
-   * Checks a push to `main` before git accepts it (README.md metadata, as the Hub does): the
-   * pre-receive hook calls it back with README.md at the new head; lines it returns refuse the push.
+   * Checks a push before git accepts it (README.md metadata on `main`, as the Hub does; LFS
+   * pointers): the pre-receive hook hands the push to this process, which reads README.md at the new
+   * head and the pointer candidates and asks here; lines it returns refuse the push.
    */
   checkPush?: PushCheck;
   /**
@@ -127,7 +128,8 @@ export function createGitHttpHandler(opts: GitHttpOptions): GitHttpHandler {
     return path.join(await execPath, 'git-http-backend');
   };
 
-  const pushCheck = opts.checkPush ? new PushCheckServer(opts.checkPush, log.child({ module: 'push-check' })) : undefined;
+  // Every push over HTTP is judged in this process (the hook only hands it over): no Node hook to start.
+  const pushCheck = new PushCheckServer(opts.checkPush, log.child({ module: 'push-check' }));
 
   const handler: GitHttpHandler = async (req, res) => {
     let releasePush: (() => void) | undefined;
@@ -170,8 +172,8 @@ export function createGitHttpHandler(opts: GitHttpOptions): GitHttpHandler {
             }
           : undefined;
       let hookEnv: Record<string, string> = {};
-      if (gp.service === 'git-receive-pack' && pushCheck) {
-        const push = await pushCheck.open(gp.space);
+      if (gp.service === 'git-receive-pack') {
+        const push = await pushCheck.open(gp.space, { repo: path.join(opts.repos.root, gp.owner, `${gp.name}.git`), maxFileBytes });
         hookEnv = push.env;
         releasePush = push.release;
       }
@@ -191,7 +193,7 @@ export function createGitHttpHandler(opts: GitHttpOptions): GitHttpHandler {
     }
   };
   handler.close = async () => {
-    await pushCheck?.close();
+    await pushCheck.close();
   };
   return handler;
 }

@@ -1,6 +1,27 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { silentLogger, type SpaceId } from '../../core/index.js';
 import { PushCheckServer, type PushCheckRequest, type PushVerdict } from './push-check-server.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'push-check-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const gitIn = (repo: string, args: string[], input?: string): string =>
+  execFileSync('git', [`--git-dir=${repo}`, ...args], { input, env: { PATH: process.env.PATH, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } })
+    .toString()
+    .trim();
+
+/** A bare repo holding one commit (README.md = `readme`) that no ref names yet: as a push's objects are before its refs move. */
+function repoWithCommit(name: string, readme: string): { repo: string; commit: string } {
+  const repo = path.join(tmp, `${name}.git`);
+  execFileSync('git', ['init', '-q', '--bare', repo]);
+  const blob = gitIn(repo, ['hash-object', '-w', '--stdin'], readme);
+  const tree = gitIn(repo, ['mktree'], `100644 blob ${blob}\tREADME.md\n`);
+  return { repo, commit: gitIn(repo, ['commit-tree', tree, '-m', 'c']) };
+}
 
 describe('PushCheckServer', () => {
   const servers: PushCheckServer[] = [];
@@ -8,62 +29,82 @@ describe('PushCheckServer', () => {
     for (const s of servers.splice(0)) await s.close();
   });
 
-  /** A check of README.md lines only (`refusals`); LFS pointers are echoed back as missing. */
-  function start(check: (p: PushCheckRequest) => string[] | Promise<string[]>): PushCheckServer {
-    const verdict = async (p: PushCheckRequest): Promise<PushVerdict> => ({ refusals: await check(p), missingLfs: p.pointers.map((c) => ({ path: c.path, oid: c.text.slice(-4) })) });
-    const s = new PushCheckServer(verdict, silentLogger());
+  function start(check?: (p: PushCheckRequest) => PushVerdict | Promise<PushVerdict>): PushCheckServer {
+    const s = new PushCheckServer(check, silentLogger());
     servers.push(s);
     return s;
   }
 
-  const post = (url: string, token: string | undefined, body: string) =>
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
+  /** What the bash hook sends: the quarantine directory, then git's ref updates. */
+  const post = (port: string, token: string | undefined, body: string, url = '/push-hook') =>
+    fetch(`http://127.0.0.1:${port}${url}`, { method: 'POST', headers: { 'content-type': 'text/plain', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
 
-  it('answers a push\'s hook with the check\'s refusals, for the Space the token was issued for, while the push lasts', async () => {
+  it('judges a push handed over by its hook, in-process: README.md at the new main to the check, the rules\' lines and verdict back', async () => {
+    const { repo, commit } = repoWithCommit('judge', '---\nsdk: bad\n---\n');
     const seen: PushCheckRequest[] = [];
     const s = start((p) => {
       seen.push(p);
-      return p.readme?.includes('bad') ? ['README.md front matter: "sdk" is wrong.'] : [];
+      return { refusals: p.readme?.includes('bad') ? ['"sdk" is wrong.'] : [], missingLfs: [] };
     });
-    const push = await s.open('alice/demo' as SpaceId);
-    const url = push.env.SPACEPORT_PUSH_CHECK_URL!;
+    const push = await s.open('alice/demo' as SpaceId, { repo, maxFileBytes: 1024 });
+    const port = push.env.SPACEPORT_PUSH_HOOK_PORT!;
     const token = push.env.SPACEPORT_PUSH_CHECK_TOKEN!;
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/push-check$/);
-    expect(await (await post(url, token, JSON.stringify({ readme: '---\nsdk: bad\n---\n' }))).json()).toEqual({ refusals: ['README.md front matter: "sdk" is wrong.'], missingLfs: [] });
-    expect(await (await post(url, token, JSON.stringify({ readme: null }))).json()).toEqual({ refusals: [], missingLfs: [] });
-    // Pointer candidates: only well-formed entries of at most 1 KiB reach the check.
-    const lfs = [{ path: 'a.bin', text: 'version https://x\n1234' }, { path: 'b.bin', text: 'x'.repeat(2000) }, { path: 3, text: 'y' }];
-    expect(await (await post(url, token, JSON.stringify({ lfs }))).json()).toEqual({ refusals: [], missingLfs: [{ path: 'a.bin', oid: '1234' }] });
-    expect(seen).toEqual([
-      { space: 'alice/demo', readme: '---\nsdk: bad\n---\n', pointers: [] },
-      { space: 'alice/demo', readme: undefined, pointers: [] },
-      { space: 'alice/demo', readme: undefined, pointers: [{ path: 'a.bin', text: 'version https://x\n1234' }] },
-    ]);
+    expect(port).toMatch(/^\d+$/);
+    const zero = '0'.repeat(40);
+    const refused = await post(port, token, `\n${zero} ${commit} refs/heads/main\n`);
+    expect(refused.status).toBe(200);
+    expect(await refused.text()).toBe(
+      [
+        'refuse',
+        'Your push was rejected because README.md has invalid metadata:',
+        '  - "sdk" is wrong.',
+        'Fix these fields in the YAML block at the top of README.md, commit, and push again.',
+        'Reference: https://huggingface.co/docs/hub/spaces-config-reference',
+        '',
+      ].join('\n'),
+    );
+    expect(seen).toEqual([{ space: 'alice/demo', readme: '---\nsdk: bad\n---\n', pointers: [] }]);
+    // Another branch: no README check; refs outside heads and tags are refused by the rules.
+    expect(await (await post(port, token, `\n${zero} ${commit} refs/heads/dev\n`)).text()).toBe('ok\n');
+    expect(await (await post(port, token, `\n${zero} ${commit} refs/notes/x\n`)).text()).toBe(
+      'refuse\nOnly branches and tags can be pushed; "refs/notes/x" is not under refs/heads/ or refs/tags/.\n',
+    );
     push.release();
-    expect((await post(url, token, '{}')).status).toBe(404);
+    expect((await post(port, token, `\n${zero} ${commit} refs/heads/dev\n`)).status).toBe(404);
   });
 
-  it('refuses requests without a live token, on other paths, and bodies that are not JSON or too large', async () => {
-    const s = start(() => []);
-    const push = await s.open('alice/demo' as SpaceId);
-    const url = push.env.SPACEPORT_PUSH_CHECK_URL!;
+  it('refuses requests without a live token, on other paths, and a quarantine directory that is not this repo\'s', async () => {
+    const { repo, commit } = repoWithCommit('refuse', '---\nsdk: static\n---\n');
+    const other = repoWithCommit('other', 'x');
+    const s = start();
+    const push = await s.open('alice/demo' as SpaceId, { repo, maxFileBytes: 1024 });
+    const port = push.env.SPACEPORT_PUSH_HOOK_PORT!;
     const token = push.env.SPACEPORT_PUSH_CHECK_TOKEN!;
-    expect((await post(url, undefined, '{}')).status).toBe(404);
-    expect((await post(url, 'f'.repeat(48), '{}')).status).toBe(404);
-    expect((await post(url.replace('/push-check', '/other'), token, '{}')).status).toBe(404);
-    expect((await post(url, token, 'not json')).status).toBe(400);
-    const big = await post(url, token, JSON.stringify({ readme: 'x'.repeat(17 * 1024 * 1024) })).catch((e: unknown) => e);
-    if (big instanceof Response) expect(big.status).toBe(400);
-    else expect(big).toBeInstanceOf(Error); // the connection may be cut while the body is still being sent
+    const update = `${'0'.repeat(40)} ${commit} refs/heads/main\n`;
+    expect((await post(port, undefined, `\n${update}`)).status).toBe(404);
+    expect((await post(port, 'f'.repeat(48), `\n${update}`)).status).toBe(404);
+    expect((await post(port, token, `\n${update}`, '/push-check')).status).toBe(404);
+    const inOther = path.join(other.repo, 'objects', 'tmp_objdir-incoming-abc123');
+    mkdirSync(inOther);
+    const mine = path.join(repo, 'objects', 'tmp_objdir-incoming-abc123');
+    mkdirSync(mine);
+    for (const bad of [inOther, '/tmp/tmp_objdir-incoming-abc123', path.join(repo, 'objects', 'pack'), 'objects/tmp_objdir-incoming-abc123', `${mine}/../../..`, path.join(repo, 'objects', 'tmp_objdir-incoming-nothere')]) {
+      const res = await post(port, token, `${bad}\n${update}`);
+      expect(res.status, bad).toBe(400);
+      expect(await res.text()).not.toContain(tmp); // never a path of ours in an answer
+    }
+    expect(await (await post(port, token, `${mine}\n${update}`)).text()).toBe('ok\n');
     push.release();
   });
 
-  it('a check that throws is a 500 (the hook then lets the push through and the build reports it)', async () => {
+  it('a check that throws lets the push through with a note (the build reports it), never our details', async () => {
+    const { repo, commit } = repoWithCommit('throws', '---\nsdk: static\n---\n');
     const s = start(() => {
-      throw new Error('boom');
+      throw new Error(`boom at ${repo}`);
     });
-    const push = await s.open('alice/demo' as SpaceId);
-    expect((await post(push.env.SPACEPORT_PUSH_CHECK_URL!, push.env.SPACEPORT_PUSH_CHECK_TOKEN!, '{"readme":"x"}')).status).toBe(500);
+    const push = await s.open('alice/demo' as SpaceId, { repo, maxFileBytes: 1024 });
+    const res = await post(push.env.SPACEPORT_PUSH_HOOK_PORT!, push.env.SPACEPORT_PUSH_CHECK_TOKEN!, `\n${'0'.repeat(40)} ${commit} refs/heads/main\n`);
+    expect(await res.text()).toBe('ok\nNote: the push could not be checked (internal error); the build will check it.\n');
     push.release();
   });
 });

@@ -1,7 +1,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { realpath } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { Logger, SpaceId } from '../../core/index.js';
+import { judgePush } from './hooks/push-rules.mjs';
+import { gitEnv } from './run-git.js';
 
 /** A new blob of the push that starts like a Git LFS pointer: its path and content (at most 1 KiB). */
 export interface PointerCandidate {
@@ -27,34 +31,45 @@ export interface PushVerdict {
 
 export type PushCheck = (push: PushCheckRequest) => PushVerdict | Promise<PushVerdict>;
 
-/** Largest request the hook may send (the first MiB of README.md, and pointers of at most 1 KiB each). */
+/** Largest request the hook may send (its ref updates). */
 const MAX_BODY = 16 * 1024 * 1024;
-const MAX_POINTER_TEXT = 1024;
+/** The directory git keeps a push's objects in until the hook agrees (tmp-objdir.c: `incoming-XXXXXX`). */
+const QUARANTINE_RE = /^tmp_objdir-incoming-[A-Za-z0-9]+$/;
+
+/** One push in progress: its Space, its bare repo and its file size limit. */
+interface OpenPush {
+  space: SpaceId;
+  repo: string;
+  maxFileBytes: number;
+}
 
 /**
- * A loopback HTTP endpoint the pre-receive hook calls back (git runs the hook in its own process,
- * with the new objects still in quarantine): the hook reads README.md itself and asks here, where
- * the same code as builds validates it. Each push gets its own token, bound to its Space and valid
- * only while that push's request runs. Started on the first push; `close()` stops it.
+ * A loopback HTTP endpoint the pre-receive hook hands a push to (git runs the hook in its own
+ * process, with the new objects still in quarantine): the hook (`hooks/pre-receive.sh`, bash, so
+ * no program starts for it) sends the ref updates and the quarantine directory, and the push is
+ * judged here, in-process, by the same rules the Node hook applies (`hooks/push-rules.mjs`: refs,
+ * file sizes) and with `check` (README.md metadata with the same code as builds, LFS pointers).
+ * Each push gets its own token, bound to its Space and repo and valid only while that push's
+ * request runs. Started on the first push; `close()` stops it.
  */
 export class PushCheckServer {
-  readonly #check: PushCheck;
+  readonly #check: PushCheck | undefined;
   readonly #log: Logger;
-  readonly #pushes = new Map<string, SpaceId>();
-  #server: Promise<{ server: http.Server; url: string }> | undefined;
+  readonly #pushes = new Map<string, OpenPush>();
+  #server: Promise<{ server: http.Server; port: number }> | undefined;
 
-  constructor(check: PushCheck, log: Logger) {
+  constructor(check: PushCheck | undefined, log: Logger) {
     this.#check = check;
     this.#log = log;
   }
 
-  /** Register one push; returns the env its hook needs and a release to call when the request ends. */
-  async open(space: SpaceId): Promise<{ env: Record<string, string>; release(): void }> {
-    const { url } = await (this.#server ??= this.#listen());
+  /** Register one push of `space` into the bare repo `repo`; returns the env its hook needs and a release to call when the request ends. */
+  async open(space: SpaceId, o: { repo: string; maxFileBytes: number }): Promise<{ env: Record<string, string>; release(): void }> {
+    const { port } = await (this.#server ??= this.#listen());
     const token = randomBytes(24).toString('hex');
-    this.#pushes.set(token, space);
+    this.#pushes.set(token, { space, repo: o.repo, maxFileBytes: o.maxFileBytes });
     return {
-      env: { SPACEPORT_PUSH_CHECK_URL: `${url}/push-check`, SPACEPORT_PUSH_CHECK_TOKEN: token },
+      env: { SPACEPORT_PUSH_HOOK_PORT: String(port), SPACEPORT_PUSH_CHECK_TOKEN: token },
       release: () => this.#pushes.delete(token),
     };
   }
@@ -69,54 +84,88 @@ export class PushCheckServer {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  #listen(): Promise<{ server: http.Server; url: string }> {
+  #listen(): Promise<{ server: http.Server; port: number }> {
     const server = http.createServer((req, res) => void this.#handle(req, res));
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => {
         server.off('error', reject);
         server.unref(); // never what keeps a process alive
-        resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+        resolve({ server, port: (server.address() as AddressInfo).port });
       });
     });
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const answer = (status: number, body: unknown) => {
-      res.writeHead(status, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(body));
+    const answer = (status: number, body: string) => {
+      res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+      res.end(body);
     };
-    const space = req.method === 'POST' && req.url === '/push-check' ? this.#spaceFor(req.headers.authorization) : undefined;
-    if (!space) {
+    const push = req.method === 'POST' && req.url === '/push-hook' ? this.#pushFor(req.headers.authorization) : undefined;
+    if (!push) {
       req.resume();
-      return answer(404, { error: 'Not found.' });
+      return answer(404, 'Not found.\n');
     }
-    let body: { readme?: unknown; lfs?: unknown };
+    let body: string;
     try {
-      body = JSON.parse((await readBody(req)).toString('utf8')) as { readme?: unknown; lfs?: unknown };
+      body = (await readBody(req)).toString('utf8');
     } catch {
-      return answer(400, { error: 'Expected a JSON body of at most 16 MiB.' });
+      return answer(400, 'Expected a body of at most 16 MiB.\n');
     }
-    const pointers = (Array.isArray(body.lfs) ? body.lfs : []).filter(
-      (p): p is PointerCandidate => typeof p?.path === 'string' && typeof p?.text === 'string' && p.text.length <= MAX_POINTER_TEXT,
-    );
+    const nl = body.indexOf('\n');
+    const quarantine = await this.#quarantineOf(push.repo, nl < 0 ? body : body.slice(0, nl));
+    if (quarantine === undefined) return answer(400, 'Expected the quarantine directory of this push.\n');
     try {
-      const verdict = await this.#check({ space, readme: typeof body.readme === 'string' ? body.readme : undefined, pointers });
-      answer(200, verdict);
+      const { ok, lines } = await judgePush(nl < 0 ? '' : body.slice(nl + 1), {
+        limit: push.maxFileBytes,
+        git: { options: { cwd: push.repo, env: gitEnv(quarantineEnv(push.repo, quarantine)) }, stderr: 'ignore' },
+        ...(this.#check ? { verdict: this.#verdictFor(push.space, this.#check) } : {}),
+      });
+      answer(200, `${ok ? 'ok' : 'refuse'}\n${lines.map((l) => `${l}\n`).join('')}`);
     } catch (err) {
-      this.#log.error({ err, space }, 'push check failed');
-      answer(500, { error: 'The push check failed.' });
+      this.#log.error({ err, space: push.space }, 'push check failed');
+      answer(500, 'The push check failed.\n');
     }
   }
 
-  #spaceFor(authorization: string | undefined): SpaceId | undefined {
+  #verdictFor(space: SpaceId, check: PushCheck) {
+    return async ({ readme, pointers }: { readme: string | undefined; pointers: PointerCandidate[] }): Promise<PushVerdict> => {
+      try {
+        return await check({ space, readme, pointers });
+      } catch (err) {
+        this.#log.error({ err, space }, 'push check failed');
+        throw new Error('internal error', { cause: err }); // the client sees the note, never our details
+      }
+    };
+  }
+
+  /**
+   * The push's quarantine directory, only if it is one of this repo's (`objects/tmp_objdir-incoming-…`,
+   * as git names it, real path); '' when git used none (a push of no new objects). Undefined: not one.
+   */
+  async #quarantineOf(repo: string, given: string): Promise<string | undefined> {
+    if (given === '') return '';
+    if (!path.isAbsolute(given) || !QUARANTINE_RE.test(path.basename(given))) return undefined;
+    const [real, objects] = await Promise.all([realpath(given).catch(() => undefined), realpath(path.join(repo, 'objects')).catch(() => undefined)]);
+    if (real === undefined || objects === undefined || path.dirname(real) !== objects) return undefined;
+    return real;
+  }
+
+  #pushFor(authorization: string | undefined): OpenPush | undefined {
     const given = /^Bearer ([0-9a-f]{48})$/.exec(authorization ?? '')?.[1];
     if (!given) return undefined;
-    for (const [token, space] of this.#pushes) {
-      if (timingSafeEqual(Buffer.from(token), Buffer.from(given))) return space;
+    for (const [token, push] of this.#pushes) {
+      if (timingSafeEqual(Buffer.from(token), Buffer.from(given))) return push;
     }
     return undefined;
   }
+}
+
+/** The environment git needs to see a push's objects while they are in quarantine (as git gives its hooks). */
+function quarantineEnv(repo: string, quarantine: string): Record<string, string> {
+  const base = { GIT_DIR: repo };
+  if (quarantine === '') return base;
+  return { ...base, GIT_OBJECT_DIRECTORY: quarantine, GIT_ALTERNATE_OBJECT_DIRECTORIES: path.join(repo, 'objects'), GIT_QUARANTINE_PATH: quarantine };
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {

@@ -59,6 +59,33 @@ describe('Reconciler', () => {
     expect(route()).toMatchObject({ kind: 'running' });
   });
 
+  it('a release ready as soon as it is applied (a static tree: nothing starts) serves in that pass, not at the next poll', async () => {
+    runtime = new FakeRuntime({ readyAfterApply: true });
+    r = new Reconciler({
+      store,
+      runtime,
+      routes,
+      logger: silentLogger(),
+      clock,
+      domain: 'localhost',
+      flavorFor: () => ({ name: 'cpu-basic', cpus: 2, memoryBytes: 2 ** 30 }),
+      sleepSecondsFor: (s) => s.sleepSeconds ?? -1,
+      lastActivity: (uid) => activity.get(uid),
+      drainMs: 0,
+    });
+    const v1 = release();
+    await r.kick(space.uid); // one pass, and no timer fires (the clock is manual, and nothing else kicks)
+    expect(stage()).toBe('RUNNING');
+    expect(route()).toMatchObject({ kind: 'running' });
+    const v1Endpoint = (route() as { endpoint: unknown }).endpoint;
+    const v2 = release();
+    await r.kick(space.uid);
+    expect(stage()).toBe('RUNNING');
+    expect((route() as { endpoint: unknown }).endpoint).not.toEqual(v1Endpoint);
+    expect(store.getSpaceByUid(space.uid)?.servingRelease).toBe(v2);
+    expect(v1).not.toBe(v2);
+  });
+
   it('keeps the old release serving until the new one answers (RUNNING_APP_STARTING), then retires it', async () => {
     const v1 = release();
     await r.kick(space.uid);

@@ -134,8 +134,7 @@ export class Reconciler {
     const byRelease = new Map(instances.map((i) => [i.release, i]));
     for (const i of instances) if (i.state.kind === 'ready') this.#quietRestarts.delete(i.release);
     const target = space.targetRelease ? store.getRelease(space.targetRelease) : undefined;
-    const previous =
-      space.servingRelease && space.servingRelease !== space.targetRelease ? store.getRelease(space.servingRelease) : undefined;
+    const previous = space.servingRelease && space.servingRelease !== space.targetRelease ? store.getRelease(space.servingRelease) : undefined;
     const seen = target && byRelease.get(target.id);
     const hang = this.#liveness.look(space.uid, space.lifecycle === 'active' ? target?.id : undefined, seen);
     if (hang) await this.#hung(space, target!, byRelease, hang);
@@ -156,10 +155,11 @@ export class Reconciler {
       return;
     }
 
-    let pending = false;
-    if (target) pending = (await this.#driveTarget(space, target, byRelease.get(target.id))) || pending;
-
-    const targetInst = target ? byRelease.get(target.id) : undefined;
+    const applying = target !== undefined && ['absent', 'stopped'].includes(byRelease.get(target.id)?.state.kind ?? 'absent');
+    let pending = target ? await this.#driveTarget(space, target, byRelease.get(target.id)) : false;
+    // Ready as soon as applied (a static tree: nothing starts): it serves in this pass, not at the next poll.
+    const targetInst = target && applying && pending ? ((await runtime.list(space.id)).find((i) => i.release === target.id) ?? byRelease.get(target.id)) : target && byRelease.get(target.id);
+    if (targetInst?.state.kind === 'ready') pending = false;
     if (targetInst?.state.kind === 'ready') {
       if (target!.failure) {
         // Refused earlier (no node could run it, a start that timed out), running now: what is

@@ -159,11 +159,13 @@ export async function startGitServer(root: string, opts: { maxFileBytes?: number
     protocols,
     requests,
     handled,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await handler.close?.();
+    },
   };
 }
 

@@ -248,6 +248,30 @@ describe('git smart HTTP (stock git client against the handler)', () => {
     }
   });
 
+  it('judges a push over HTTP in the handler\'s process: the hook is bash and starts no Node program', async () => {
+    const s = await newSpace('nonode'); // its seed push installed the hooks
+    const hooks = path.join(srv.repos.pathOf(s.id), 'hooks');
+    expect(await fs.readlink(path.join(hooks, 'pre-receive'))).toBe('pre-receive.sh');
+    // Without the Node hook (and its rules) in the repo, a push over HTTP is still judged: the bash
+    // hook hands it to the handler's process. (A Node hook cost 150–250 ms of startup per push.)
+    await fs.rm(path.join(hooks, 'pre-receive.mjs'));
+    await fs.rm(path.join(hooks, 'push-rules.mjs'));
+    const clone = await cloneOf(s);
+    const before = await srv.repos.head(s.id);
+    await commitFiles(git, clone, { 'big.bin': Buffer.alloc(10 * 1024 * 1024 + 1, 3) });
+    const big = await git(['push', '--force', s.url('x:hf_write_alice'), 'main'], { cwd: clone });
+    expect(big.code).not.toBe(0);
+    expect(big.stderr).toContain('remote:   - big.bin (ref: refs/heads/main)');
+    expect(await srv.repos.head(s.id)).toEqual(before);
+    const note = await git(['push', '--force', s.url('x:hf_write_alice'), 'HEAD~1:refs/notes/x'], { cwd: clone });
+    expect(note.stderr).toContain('remote: Only branches and tags can be pushed; "refs/notes/x" is not under refs/heads/ or refs/tags/.');
+    ok(await git(['reset', '-q', '--hard', 'HEAD~1'], { cwd: clone }));
+    const good = await commitFiles(git, clone, { 'small.txt': 'fine\n' });
+    const push = await git(['push', '--force', s.url('x:hf_write_alice'), 'main'], { cwd: clone });
+    expect(push.code, push.stderr).toBe(0);
+    expect((await srv.repos.head(s.id))?.commit).toBe(good);
+  });
+
   it('kills git http-backend and its children when the client goes away mid-request', async () => {
     await newSpace('abort');
     const marker = 'PATH_INFO=/alice/abort.git/git-upload-pack';

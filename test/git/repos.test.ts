@@ -60,10 +60,13 @@ describe('CliGitRepos on disk', () => {
     expect(ok(await git(['--git-dir', repo, 'symbolic-ref', 'HEAD'])).stdout.trim()).toBe('refs/heads/main');
     expect(ok(await git(['--git-dir', repo, 'config', 'http.receivepack'])).stdout.trim()).toBe('true');
     const hook = path.join(repo, 'hooks', 'pre-receive');
-    expect(await fs.readlink(hook)).toBe('pre-receive.mjs');
+    expect(await fs.readlink(hook)).toBe('pre-receive.sh');
     expect((await fs.stat(hook)).mode & 0o111).not.toBe(0);
-    const source = await fs.readFile(new URL('../../controller/git/hooks/pre-receive.mjs', import.meta.url));
-    expect(await fs.readFile(hook)).toEqual(source);
+    // The bash hook, and beside it the Node hook (local pushes) and the rules both apply.
+    for (const [installed, file] of [[hook, 'pre-receive.sh'], [`${hook}.mjs`, 'pre-receive.mjs'], [path.join(repo, 'hooks', 'push-rules.mjs'), 'push-rules.mjs']] as const) {
+      const source = await fs.readFile(new URL(`../../controller/git/hooks/${file}`, import.meta.url));
+      expect(await fs.readFile(installed)).toEqual(source);
+    }
     expect(await fs.readdir(path.join(tmp, 'repos', 'alice'))).toEqual(['disk.git']); // no temp dir left behind
   });
 
@@ -116,6 +119,16 @@ describe('CliGitRepos on disk', () => {
     expect(push.stderr).toContain('remote:   - too-big.txt (ref: refs/heads/limit)');
     expect(push.stderr).not.toContain('ok.txt');
     expect(await repos.head(space, 'limit')).toBeUndefined();
+  });
+
+  it('reads a branch head in one read of its ref, never a branch below its name', async () => {
+    const work = await initWork(git, path.join(tmp, 'w-heads'));
+    const commit = await commitFiles(git, work, { 'a.txt': 'a' });
+    const tree = ok(await git(['rev-parse', 'HEAD^{tree}'], { cwd: work })).stdout.trim();
+    const repo = repos.pathOf(space);
+    ok(await git(['--git-dir', repo, 'fetch', '-q', work, `+HEAD:refs/heads/nested/x`]));
+    expect(await repos.head(space, 'nested')).toBeUndefined(); // for-each-ref would also list nested/x
+    expect(await repos.head(space, 'nested/x')).toEqual({ commit, tree });
   });
 
   it('refuses file paths that are not plain repo-relative paths', async () => {
