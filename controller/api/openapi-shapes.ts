@@ -40,6 +40,7 @@ export const spaceInfoShape: JsonSchema = {
     subdomain: str,
     host: str,
     likes: { type: 'integer' },
+    trendingScore: { type: 'integer', description: 'Likes given in the last 7 days (what `sort=trendingScore` sorts by first).' },
     sdk: str,
     tags: { type: 'array' },
     cardData: { type: 'object' },

@@ -6,6 +6,8 @@ import { hardwareBody, listSort, searchQuery, sleepBody, storageBody } from './s
 
 const READ: ErrorCode[] = ['InvalidName', 'RepoNotFound'];
 const WRITE: ErrorCode[] = [...READ, 'Forbidden', 'ReadOnlyToken'];
+/** `expand=…` (huggingface_hub's `expand=[…]`, e.g. `trendingScore`): every key it may ask for is always in the answer. */
+const EXPAND = { schema: z.string(), description: 'Repeatable; accepted: the answer always carries every key `expand` may ask for (`trendingScore`, `likes`, `runtime`, …), a superset of the Hub\'s.' };
 const runtime = { schema: runtimeShape, description: 'The Space runtime (stage, hardware, storage, sleep time).' };
 
 /** `spaces-routes.ts`. */
@@ -19,8 +21,9 @@ export const spacesRoutesDocs: RouterDocs = {
         author: { schema: z.string(), description: 'Only Spaces of this owner.' },
         search: { schema: z.string(), description: 'Only Spaces whose id contains this text (case-insensitive).' },
         limit: { schema: z.string(), description: 'At most this many (a positive whole number; others are ignored).' },
-        sort: { schema: listSort, description: 'Most first: `trendingScore` (likes in the last 7 days, then visited in the last 7 days, then likes), `likes`, `createdAt`, `lastModified`; `id` in order (up to `limit`, 1,000 by default). Without it: id order.' },
+        sort: { schema: listSort, description: 'Most first: `trendingScore` (each Space\'s `trendingScore`: likes in the last 7 days; ties: visited in the last 7 days, then likes), `likes`, `createdAt`, `lastModified`; `id` in order (up to `limit`, 1,000 by default). Without it: id order.' },
         direction: { schema: z.string(), description: 'Accepted and ignored (most first, as the Hub with `-1`).' },
+        expand: EXPAND,
       },
       ok: { schema: { type: 'array', items: spaceInfoShape } },
     },
@@ -55,10 +58,11 @@ export const spacesRoutesDocs: RouterDocs = {
       ok: { schema: spaceInfoShape },
       errors: ['RepoNotFound'],
     },
-    'GET /api/spaces/:owner/:name': { summary: 'Space info (`space_info`)', ok: { schema: spaceInfoShape }, errors: READ },
+    'GET /api/spaces/:owner/:name': { summary: 'Space info (`space_info`)', query: { expand: EXPAND }, ok: { schema: spaceInfoShape }, errors: READ },
     'GET /api/spaces/:owner/:name/revision/:rev': {
       summary: 'Space info at a revision: a branch, tag or commit (`space_info(revision=…)`, `snapshot_download`)',
       params: { rev: z.string() },
+      query: { expand: EXPAND },
       ok: { schema: spaceInfoShape },
       errors: [...READ, 'RevisionNotFound'],
     },

@@ -49,7 +49,7 @@ export function runtimeJson(
 export function spaceInfoJson(
   space: SpaceRecord,
   runtime: Record<string, unknown>,
-  opts: { urls: HubUrls; siblings?: Record<string, unknown>[]; usedStorage?: number },
+  opts: { urls: HubUrls; siblings?: Record<string, unknown>[]; usedStorage?: number; trendingScore?: number },
 ): Record<string, unknown> {
   return {
     _id: space.uid,
@@ -65,6 +65,7 @@ export function spaceInfoJson(
     subdomain: space.subdomain,
     host: spaceHost(space, opts.urls),
     likes: space.likes ?? 0,
+    trendingScore: opts.trendingScore ?? 0,
     sdk: space.sdk,
     tags: Array.isArray(space.cardData?.tags) ? space.cardData.tags : [],
     cardData: space.cardData ?? {},

@@ -13,6 +13,7 @@ export interface SpaceSearchInput {
 interface SearchDeps {
   gallery(p: Principal, q: Omit<SpaceQuery, 'scope'>): SpacePage;
   runtimeOf(space: SpaceRecord): Promise<Record<string, unknown>>;
+  trendingScoreOf(space: SpaceRecord): number;
 }
 
 const MAX_WORDS = 8;
@@ -56,7 +57,7 @@ export async function searchSpaces(deps: SearchDeps, p: Principal, input: SpaceS
       ai_short_description: typeof card.short_description === 'string' ? card.short_description : null,
       ai_category: null,
       semanticRelevancyScore: Math.round((n / words.length) * 100) / 100,
-      trendingScore: 0,
+      trendingScore: deps.trendingScoreOf(space),
     });
   }
   return out;

@@ -299,7 +299,8 @@ export class SpaceService {
     const files = at.brief ? undefined : this.#o.files;
     const siblings = !commit || !code ? [] : files ? await files.siblings(fresh, commit) : (await this.#o.repos.listFiles(fresh.id, commit)).map((rfilename) => ({ rfilename }));
     const usedStorage = files && code ? await files.usedStorage(fresh) : undefined;
-    return spaceInfoJson(commit ? { ...fresh, headSha: commit } : fresh, runtime, { urls, siblings, ...(usedStorage !== undefined ? { usedStorage } : {}) });
+    const trendingScore = this.#o.store.trendingScoreOf(fresh.uid);
+    return spaceInfoJson(commit ? { ...fresh, headSha: commit } : fresh, runtime, { urls, siblings, trendingScore, ...(usedStorage !== undefined ? { usedStorage } : {}) });
   }
 
   list(p: Principal, filter: { author?: string; search?: string; limit?: number }): SpaceRecord[] {
@@ -320,7 +321,7 @@ export class SpaceService {
 
   /** `GET /api/spaces/semantic-search` (`hf spaces search`): the gallery's search per word, ranked. */
   search(p: Principal, input: SpaceSearchInput): Promise<Record<string, unknown>[]> {
-    return searchSpaces({ gallery: (pp, q) => this.gallery(pp, q), runtimeOf: (s) => this.runtimeOf(s) }, p, input);
+    return searchSpaces({ gallery: (pp, q) => this.gallery(pp, q), runtimeOf: (s) => this.runtimeOf(s), trendingScoreOf: (s) => this.#o.store.trendingScoreOf(s.uid) }, p, input);
   }
 
   /**

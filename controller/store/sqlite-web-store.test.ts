@@ -62,7 +62,7 @@ describe('SqliteStore: sign-in and the gallery query (migration 006)', () => {
     }
   });
 
-  it("sorts by 'trending': likes of the last 7 days, then visited in the last 7 days, then all likes", () => {
+  it("sorts by 'trending': likes of the last 7 days (trendingScoreOf), then visited in the last 7 days, then all likes", () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'store-'));
     try {
       const file = path.join(dir, 'spaceport.db');
@@ -82,6 +82,9 @@ describe('SqliteStore: sign-in and the gallery query (migration 006)', () => {
       const reopened = new SqliteStore({ file, secrets: SecretBox.ephemeral() });
       const ids = reopened.querySpaces({ limit: 10, offset: 0, sort: 'trending', scope: { privateOwners: [] } }).spaces.map((s) => s.id);
       expect(ids).toEqual(['alice/recent-like', 'alice/visited', 'alice/old-likes', 'alice/quiet']);
+      // The score the order sorts by first, as space_info and list_spaces answer it (trendingScore).
+      expect([old, recent, visited, quiet].map((u) => reopened.trendingScoreOf(u))).toEqual([0, 1, 0, 0]);
+      expect(reopened.trendingScoreOf('no-such-uid')).toBe(0);
       // A private Space liked just now is not trending to those who may not read it.
       const hidden = reopened.createSpace({ id: toSpaceId('carol', 'secret'), sdk: 'static', visibility: 'private', hardware: 'cpu-basic' }).uid;
       reopened.setLike(hidden, 'u2', true);

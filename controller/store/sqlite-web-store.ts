@@ -2,14 +2,20 @@ import type Database from 'better-sqlite3';
 import { nowIso, toSpace, type Row } from './rows.js';
 import type { LikeRecord, ReadScope, SpacePage, SpaceQuery, SpaceSort, WebSessionRecord, WebStore } from './web-store.js';
 
+/**
+ * A Space's `trendingScore` (the Hub's name): the likes given in the last 7 days. The one
+ * definition: `trendingScoreOf` answers it and the trending order sorts by it (SQL on `spaces`).
+ */
+const TRENDING_SCORE =
+  "(SELECT COUNT(*) FROM space_likes l WHERE l.space_uid = spaces.uid AND l.created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-7 days'))";
+
 const ORDER: Record<SpaceSort, string> = {
   updated: 'updated_at DESC, id',
   likes: 'likes DESC, updated_at DESC, id',
   created: 'created_at DESC, id',
   name: 'id',
-  trending:
-    "(SELECT COUNT(*) FROM space_likes l WHERE l.space_uid = spaces.uid AND l.created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-7 days')) DESC, " +
-    "(COALESCE(last_active_at, 0) >= CAST(strftime('%s', 'now', '-7 days') AS INTEGER) * 1000) DESC, likes DESC, updated_at DESC, id",
+  // Ties on the score: visited in the last 7 days first, then all likes.
+  trending: `${TRENDING_SCORE} DESC, (COALESCE(last_active_at, 0) >= CAST(strftime('%s', 'now', '-7 days') AS INTEGER) * 1000) DESC, likes DESC, updated_at DESC, id`,
 };
 
 /** The SQL condition (on `spaces`) that keeps the Spaces a read scope may see. */
@@ -108,6 +114,11 @@ export class SqliteWebStore implements WebStore {
       if (changed > 0) this.#db.prepare('UPDATE spaces SET likes = (SELECT COUNT(*) FROM space_likes WHERE space_uid = ?) WHERE uid = ?').run(spaceUid, spaceUid);
       return changed > 0;
     })();
+  }
+
+  trendingScoreOf(spaceUid: string): number {
+    const r = this.#db.prepare(`SELECT ${TRENDING_SCORE} AS n FROM spaces WHERE uid = ?`).get(spaceUid) as Row | undefined;
+    return r ? Number(r.n) : 0;
   }
 
   likesOf(user: string, scope: ReadScope): LikeRecord[] {

@@ -31,9 +31,10 @@ export interface SpaceQuery {
 }
 
 /**
- * Gallery and `list_spaces` orders. `trending`: likes given in the last 7 days, then whether the
- * app had visitors in the last 7 days, then all likes (the Hub's trendingScore weighs recent likes and
- * visits; Spaceport keeps a Space's last activity, not a visit count).
+ * Gallery and `list_spaces` orders. `trending`: the trending score (`WebStore.trendingScoreOf`: likes
+ * given in the last 7 days), then whether the app had visitors in the last 7 days, then all likes
+ * (the Hub's trendingScore weighs recent likes and visits; Spaceport keeps a Space's last activity,
+ * not a visit count).
  */
 export const SPACE_SORTS = ['updated', 'likes', 'created', 'name', 'trending'] as const;
 export type SpaceSort = (typeof SPACE_SORTS)[number];
@@ -69,6 +70,8 @@ export interface WebStore {
 
   /** Like (or with `false`, unlike) a Space as `user`; the Space's count follows. Whether anything changed. */
   setLike(spaceUid: string, user: string, liked: boolean): boolean;
+  /** A Space's `trendingScore`: the likes given in the last 7 days (what the `trending` order sorts by first). */
+  trendingScoreOf(spaceUid: string): number;
   /** A user's likes of Spaces in `scope`, newest first. */
   likesOf(user: string, scope: ReadScope): LikeRecord[];
   /** The users who like a Space, newest first. */

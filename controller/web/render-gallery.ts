@@ -1,6 +1,6 @@
 import { SDKS } from '../../templates/index.js';
 import { html, type SafeHtml } from './html.js';
-import { renderLayout, type PageContext } from './layout.js';
+import { renderLayout, signInHref, type PageContext } from './layout.js';
 import { stageBadge, type SpaceCard } from './space-card.js';
 import type { SpaceSort } from '../spaces/index.js';
 
@@ -82,6 +82,17 @@ ${pages > 1
   : null}`;
 }
 
+/** The gallery with nothing in it at all (not a search that found nothing): what Spaceport is, and the first step. */
+function renderIntro(ctx: PageContext): SafeHtml {
+  return html`<section class="intro" aria-labelledby="intro-heading">
+  <h2 id="intro-heading">No Spaces here yet</h2>
+  <p>Spaceport runs Hugging Face Spaces on your own machines: Gradio, Streamlit, Docker and static apps, built from a <code>git push</code> or made right here in the browser.</p>
+  <p>${ctx.viewer ? html`<a class="button" href="/new-space">Create a Space</a>` : html`<a class="button" href="${signInHref('/new-space')}">Sign in</a> to create a Space.`}</p>
+</section>`;
+}
+
 export function renderGallery(ctx: PageContext, view: GalleryView): SafeHtml {
-  return renderLayout(ctx, { title: view.heading, body: renderGalleryBody(view) });
+  const f = view.filters;
+  const empty = !view.fixedOwner && view.total === 0 && view.page === 1 && !f.q && !f.sdk && !f.owner;
+  return renderLayout(ctx, { title: view.heading, body: empty ? html`<h1>${view.heading}</h1>${renderIntro(ctx)}` : renderGalleryBody(view) });
 }

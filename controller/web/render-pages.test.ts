@@ -59,6 +59,20 @@ describe('page renderers', () => {
     expect(out).toContain('Page 2 of 5');
   });
 
+  it('an empty gallery introduces Spaceport and offers "Create a Space" (signed in) or "Sign in" (visitors); an empty search still says no match', () => {
+    const empty = { heading: 'Spaces', path: '/spaces', cards: [], total: 0, page: 1, pageSize: 24, filters: {} };
+    const signedIn = renderGallery(ctx, empty).value;
+    expect(signedIn).toContain('<h2 id="intro-heading">No Spaces here yet</h2>');
+    expect(signedIn).toContain('<a class="button" href="/new-space">Create a Space</a>');
+    expect(signedIn).not.toContain('No Spaces match.');
+    const visitor = renderGallery(anon, empty).value;
+    expect(visitor).toContain('<a class="button" href="/login?next=%2Fnew-space">Sign in</a> to create a Space.');
+    expect(visitor).not.toContain('href="/new-space">Create a Space');
+    const search = renderGallery(ctx, { ...empty, filters: { q: 'nothing' } }).value;
+    expect(search).toContain('No Spaces match.');
+    expect(search).not.toContain('intro-heading');
+  });
+
   const view = (over: Partial<SpacePageView> = {}): SpacePageView => ({
     card: spaceCard(record(), 'RUNNING'),
     tab: 'app',

@@ -23,7 +23,8 @@ x = st.slider("Select a value")
 st.write(x, "squared is", x * x)
 `;
 
-const DOCKER_FILE = `FROM python:3.12-slim
+/** FROM the Python base image every install makes itself (no registry: an air-gapped install builds it too). */
+const DOCKER_FILE = `FROM spaceport/python:3.11
 
 RUN useradd -m -u 1000 user
 USER user

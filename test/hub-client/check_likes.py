@@ -30,6 +30,11 @@ seen["likers"] = [u.username for u in api.list_repo_likers(pub, repo_type="space
 seen["most_liked_first"] = [s.id for s in api.list_spaces(sort="likes", limit=2)][0]
 # The Hub's trending sort (sort=trendingScore): a like given now puts the Space first.
 seen["trending_first"] = [s.id for s in api.list_spaces(sort="trending_score", limit=2)][0]
+# trendingScore (SpaceInfo.trending_score): the likes of the last 7 days, in space_info and list_spaces, plain and with expand.
+seen["trending_score"] = api.space_info(pub).trending_score
+seen["trending_score_expanded"] = api.space_info(pub, expand=["trendingScore", "likes"]).trending_score
+seen["trending_score_listed"] = {s.id: s.trending_score for s in api.list_spaces(search=pub.split("/")[1])}.get(pub)
+seen["trending_score_listed_expanded"] = {s.id: s.trending_score for s in api.list_spaces(sort="trending_score", expand=["trendingScore"], limit=5)}.get(pub)
 try:
     like(priv)
     seen["private"] = "liked"
@@ -37,5 +42,6 @@ except RepositoryNotFoundError:
     seen["private"] = "not found"
 api.unlike(pub, repo_type="space")
 seen["likes_after_unlike"] = api.space_info(pub).likes
+seen["trending_score_after_unlike"] = api.space_info(pub).trending_score
 seen["liked_after_unlike"] = api.list_liked_repos("bob").spaces
 print(json.dumps(seen))

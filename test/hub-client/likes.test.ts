@@ -34,7 +34,7 @@ describe('likes (issue 17)', () => {
   });
 
   for (const [i, name] of ['hf-1.33.0', 'hf-2.4.0-xet'].entries()) {
-    it(`huggingface_hub ${name}: a like counts in space_info, list_liked_repos, list_repo_likers and list_spaces(sort="likes"); unlike undoes it`, async () => {
+    it(`huggingface_hub ${name}: a like counts in space_info (likes, trending_score), list_liked_repos, list_repo_likers and list_spaces(sort="likes"|"trending_score", expand); unlike undoes it`, async () => {
       const space = `pub${i}`;
       expect((await h.api('POST', '/api/repos/create', { name: space, type: 'space', sdk: 'static' })).status).toBe(200);
       const venv = venvs.find((v) => v.name === name)!;
@@ -49,8 +49,13 @@ describe('likes (issue 17)', () => {
         likers: ['bob'],
         most_liked_first: `admin/${space}`,
         trending_first: `admin/${space}`,
+        trending_score: 1,
+        trending_score_expanded: 1,
+        trending_score_listed: 1,
+        trending_score_listed_expanded: 1,
         private: 'not found',
         likes_after_unlike: 0,
+        trending_score_after_unlike: 0,
         liked_after_unlike: [],
       });
     }, 5 * 60_000);

@@ -81,7 +81,7 @@ describe('web UI in the browser', () => {
     await screenshotTo(page, SHOTS, '03-space-empty');
 
     // A push from the test's git; the open page follows the stage stream.
-    work = await makeWorkTree({ 'README.md': '---\ntitle: Demo\nemoji: 🧪\ncolorFrom: green\ncolorTo: blue\nsdk: static\n---\n# Demo\n', 'index.html': '<h1>hi</h1>' });
+    work = await makeWorkTree({ 'README.md': '---\ntitle: Demo\nemoji: 🧪\ncolorFrom: green\ncolorTo: blue\nsdk: static\nlicense: mit\ntags:\n- demo-tag\nmodels:\n- openai/whisper-tiny\n---\n# Demo\n', 'index.html': '<h1>hi</h1>' });
     const push = await git(['push', '--force', '-q', pushUrl(h.port, 'alice/demo', aliceToken), 'main'], work);
     expect(push.code, push.stderr).toBe(0);
     await page.locator('[data-stage-of="alice/demo"][data-stage="RUNNING"]').waitFor();
@@ -89,6 +89,13 @@ describe('web UI in the browser', () => {
     expect(await page.locator('[data-app-frame] iframe').getAttribute('src')).toBe(`http://alice-demo.localhost:${h.port}/`);
     expect(await page.locator('[data-app-frame] iframe').getAttribute('allow')).toBe('clipboard-read; clipboard-write; microphone; camera; fullscreen');
     expect(await page.locator('[data-state-panel]').isHidden()).toBe(true);
+    // Below the app, the README as the Space card with its metadata (the Hub's links); the header names the hardware as the Hub does.
+    await page.reload();
+    const card = page.locator('section.space-card');
+    await card.locator('.readme h1', { hasText: 'Demo' }).waitFor();
+    expect(await card.locator('.meta').textContent()).toMatch(/demo-tag[\s\S]*License: mit[\s\S]*Model: openai\/whisper-tiny/);
+    expect(await card.getByRole('link', { name: 'Model: openai/whisper-tiny' }).getAttribute('href')).toBe('https://huggingface.co/openai/whisper-tiny');
+    expect(await page.locator('.space-head .meta').textContent()).toContain('CPU basic');
     await screenshotTo(page, SHOTS, '04-space-running');
 
     await page.getByRole('link', { name: 'Files' }).click();

@@ -103,9 +103,13 @@ describe('web UI over HTTP', () => {
     expect(login.body).toContain('name="next" value="/spaces"');
   });
 
-  it('searches, filters and pages on the server', async () => {
+  it('searches (id, title and short description), filters and pages on the server', async () => {
     const found = await request({ port: h.port, path: '/spaces?q=dem&sdk=static', host: `127.0.0.1:${h.port}` });
     expect(found.body).toContain('1 Space ');
+    // The short description is searched too (only it says "alert(2)").
+    const described = await request({ port: h.port, path: `/spaces?q=${encodeURIComponent('alert(2)')}`, host: `127.0.0.1:${h.port}` });
+    expect(described.body).toContain('1 Space ');
+    expect(described.body).toContain('href="/spaces/alice/demo"');
     const none = await request({ port: h.port, path: '/spaces?q=zzz', host: `127.0.0.1:${h.port}` });
     expect(none.body).toContain('No Spaces match');
     const owner = await request({ port: h.port, path: '/alice', host: `127.0.0.1:${h.port}` });

@@ -62,9 +62,8 @@ describe('likes in the browser', () => {
 
     // Most likes first: `first` leads though `second` was updated later.
     await page.goto(`${base()}/spaces`);
-    await page.getByLabel('Sort').selectOption('likes');
-    await page.getByRole('button', { name: 'Filter' }).click();
-    await page.waitForURL(/sort=likes/);
+    // Choosing a sort applies it at once (no Filter click).
+    await Promise.all([page.waitForURL(/sort=likes/), page.getByLabel('Sort').selectOption('likes')]);
     const titles = await page.locator('.card-title').allTextContents();
     expect(titles.indexOf('first')).toBeLessThan(titles.indexOf('second'));
     expect(await page.locator('.card', { hasText: 'first' }).locator('[aria-label="1 like"]').count()).toBe(1);
@@ -75,6 +74,29 @@ describe('likes in the browser', () => {
     await page.getByRole('button', { name: 'Liked (1 like)' }).click();
     await page.getByRole('button', { name: 'Like (0 likes)' }).waitFor();
     expect((await h.api('GET', '/api/spaces/admin/first')).json().likes).toBe(0);
+  });
+
+  it('every sort and the SDK filter apply on change; trending puts the Space liked this week first (phone, dark)', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' })).newPage();
+    page.setDefaultTimeout(20_000);
+    expect((await h.api('POST', '/api/spaces/admin/second/like')).json()).toEqual({ likes: 1, liked: true });
+    try {
+      await page.goto(`${base()}/spaces`);
+      const labels: Record<string, string> = { trending: 'trending', likes: 'most likes', created: 'recently created', name: 'name', updated: 'recently updated' };
+      for (const [sort, label] of Object.entries(labels)) {
+        await Promise.all([page.waitForURL(new RegExp(`[?&]sort=${sort}(&|$)`)), page.getByLabel('Sort').selectOption(sort)]);
+        expect(await page.locator('.count').textContent()).toContain(`sorted by ${label}`);
+        if (sort === 'trending') {
+          expect((await page.locator('.card-title').allTextContents())[0]).toBe('second');
+          await screenshotTo(page, SHOTS, 'gallery-trending-phone-dark');
+        }
+      }
+      await Promise.all([page.waitForURL(/[?&]sdk=gradio(&|$)/), page.getByLabel('SDK').selectOption('gradio')]);
+      expect(await page.locator('.count').textContent()).toContain('0 Spaces');
+    } finally {
+      await h.api('DELETE', '/api/spaces/admin/second/like');
+      await page.context().close();
+    }
   });
 
   it('a visitor sees the count and a sign-in link, not a button', async () => {

@@ -97,6 +97,26 @@ describe('web UI, issue 17 "Broken", in Chromium', () => {
     }
   });
 
+  it('a Space duplicated with the default setting (private) opens for its owner in the App tab, through the grant path', async () => {
+    const ctx = await signedIn({ colorScheme: 'dark', width: 390 });
+    try {
+      const page = await open(ctx, `${base()}/spaces/alice/site`);
+      await page.getByText('Duplicate', { exact: true }).click();
+      expect(await page.getByLabel('Visibility').inputValue()).toBe('private');
+      await page.getByLabel('Space name').fill('site-copy');
+      await page.getByRole('button', { name: 'Duplicate Space' }).click();
+      await page.waitForURL(`${base()}/spaces/alice/site-copy`);
+      expect((await h.api('GET', '/api/spaces/alice/site-copy', undefined, aliceToken)).json()).toMatchObject({ private: true });
+      await page.locator('[data-stage-of="alice/site-copy"][data-stage="RUNNING"]').waitFor();
+      expect(await page.locator('[data-app-frame] iframe').getAttribute('src')).toBe(`${base()}/spaces/alice/site-copy/app`);
+      await page.frameLocator('[data-app-frame] iframe').locator('body', { hasText: 'Welcome to your static Space' }).waitFor();
+      await screenshotTo(page, SHOTS, '01b-duplicate-private-app-owner-phone-dark');
+      expect(page.problems).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('/new-space: each radio sits on its label\'s line, the focus ring is round, and every pattern compiles in Chromium\'s v mode', async () => {
     const ctx = await signedIn();
     try {

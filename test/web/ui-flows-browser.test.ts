@@ -154,6 +154,37 @@ describe('web UI flows without a terminal, in Chromium', { timeout: 90_000 }, ()
     }
   });
 
+  it('files dropped on the upload form (drag and drop) are committed with the message given (phone, dark)', async () => {
+    const { ctx, page, errors } = await signedIn({ dark: true, phone: true });
+    const id = 'alice/first-static';
+    try {
+      await page.goto(`${base()}/spaces/${id}/tree/main`);
+      const form = page.locator('form[data-commit="upload"]');
+      const dropped = await page.evaluateHandle(() => {
+        const d = new DataTransfer();
+        d.items.add(new File(['dropped ✓\n'], 'dropped.txt', { type: 'text/plain' }));
+        d.items.add(new File([new Uint8Array([0, 1, 2, 254])], 'bytes.dat'));
+        return d;
+      });
+      await form.dispatchEvent('dragover', { dataTransfer: dropped });
+      await form.dispatchEvent('drop', { dataTransfer: dropped });
+      await page.locator('[data-upload-list]', { hasText: 'dropped.txt, bytes.dat' }).waitFor();
+      await form.getByLabel('Into folder (optional)').fill('drop');
+      await form.getByLabel('Commit message').fill('Drop two');
+      await screenshotTo(page, SHOTS, '03b-files-dropped-phone-dark');
+      await page.getByRole('button', { name: 'Commit upload' }).click();
+      await page.waitForURL(`${base()}/spaces/${id}/tree/main`);
+      await page.getByRole('link', { name: 'drop/dropped.txt' }).waitFor();
+      expect(await fileText(id, 'drop/dropped.txt')).toBe('dropped ✓\n');
+      expect(await tree(id)).toEqual(expect.arrayContaining(['drop/bytes.dat', 'drop/dropped.txt']));
+      const commits = (await h.api('GET', `/api/spaces/${id}/commits/main`, undefined, aliceToken)).json() as { title: string }[];
+      expect(commits[0]!.title).toBe('Drop two');
+      expect(errors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('shows build progress (step and log tail) on the App tab while building, and push instructions per SDK only while there is no app', async () => {
     const { ctx, page, errors } = await signedIn({ dark: true });
     const id = 'alice/progress';

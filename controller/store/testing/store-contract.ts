@@ -178,7 +178,7 @@ export function runStoreContract(name: string, makeStore: () => { store: SpaceSt
       expect(store.unfinishedBuilds()).toEqual([]);
     }));
 
-    it('keeps likes once per user, with the count on the Space, moving no version; sorts by them; private ones only in scope', withStore((store) => {
+    it('keeps likes once per user, with the count on the Space, moving no version; sorts by them; a trending score of the week\'s likes; private ones only in scope', withStore((store) => {
       for (const u of ['alice', 'bob', 'carol']) store.createUser(u, 'user');
       const pub = store.createSpace({ id: toSpaceId('alice', 'pub'), sdk: 'static', visibility: 'public', hardware: 'cpu-basic' });
       const priv = store.createSpace({ id: toSpaceId('alice', 'priv'), sdk: 'static', visibility: 'private', hardware: 'cpu-basic' });
@@ -193,9 +193,13 @@ export function runStoreContract(name: string, makeStore: () => { store: SpaceSt
       expect(store.likesOf('bob', { privateOwners: [] }).map((l) => l.space.id)).toEqual(['alice/pub']);
       expect(store.likesOf('bob', { privateOwners: ['alice'] }).map((l) => l.space.id).sort()).toEqual(['alice/priv', 'alice/pub']);
       expect(store.querySpaces({ scope: { privateOwners: [] }, sort: 'likes', limit: 10, offset: 0 }).spaces.map((x) => x.id)).toEqual(['alice/pub', 'bob/other']);
+      // trendingScore: likes given in the last 7 days (all of these are), what the trending order sorts by first.
+      expect([pub, priv, other].map((s) => store.trendingScoreOf(s.uid))).toEqual([2, 1, 0]);
+      expect(store.querySpaces({ scope: { privateOwners: [] }, sort: 'trending', limit: 10, offset: 0 }).spaces.map((x) => x.id)).toEqual(['alice/pub', 'bob/other']);
       expect(store.setLike(pub.uid, 'carol', false)).toBe(true);
       expect(store.setLike(pub.uid, 'carol', false)).toBe(false);
       expect(store.getSpaceByUid(pub.uid)?.likes).toBe(1);
+      expect(store.trendingScoreOf(pub.uid)).toBe(1);
       store.deleteSpace(priv.uid);
       expect(store.likesOf('bob', { privateOwners: 'all' }).map((l) => l.space.id)).toEqual(['alice/pub']);
       expect(store.getSpaceByUid(other.uid)?.likes).toBe(0);

@@ -189,6 +189,12 @@
     );
   });
 
+  // ---- gallery filters: a list choice applies at once.
+  document.addEventListener('change', function (ev) {
+    var form = ev.target.form;
+    if (ev.target.tagName === 'SELECT' && form && form.classList.contains('filters')) form.requestSubmit();
+  });
+
   // ---- copy buttons (Embed, Clone): the snippet named by data-copy.
   document.addEventListener('click', function (ev) {
     var b = ev.target.closest && ev.target.closest('[data-copy]');

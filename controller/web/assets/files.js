@@ -124,6 +124,8 @@
         var e = it.webkitGetAsEntry && it.webkitGetAsEntry();
         return e ? entryFiles(e, '', out) : null;
       })).then(function () {
+        // No entries (files dropped by a script): the file list.
+        if (!out.length) Array.prototype.forEach.call(ev.dataTransfer.files || [], function (f) { out.push({ path: f.name, file: f }); });
         picked = picked.concat(out);
         showPicked(form);
       });
