@@ -129,6 +129,7 @@ export class PostgresStore implements SpaceStore {
   deleteWebSession: WebStore['deleteWebSession'] = (idHash) => this.#web.deleteWebSession(idHash);
   querySpaces: WebStore['querySpaces'] = (q) => this.#web.querySpaces(q);
   setLike: WebStore['setLike'] = (spaceUid, user, liked) => this.#web.setLike(spaceUid, user, liked);
+  trendingScoreOf: WebStore['trendingScoreOf'] = (spaceUid) => this.#web.trendingScoreOf(spaceUid);
   likesOf: WebStore['likesOf'] = (user, scope) => this.#web.likesOf(user, scope);
   likersOf: WebStore['likersOf'] = (spaceUid) => this.#web.likersOf(spaceUid);
 

@@ -6,14 +6,15 @@ import type { LikeRecord, ReadScope, SpacePage, SpaceQuery, SpaceSort, WebSessio
 const WEEK_AGO_ISO = `to_char((now() AT TIME ZONE 'UTC') - interval '7 days', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const WEEK_AGO_MS = `(extract(epoch FROM now() - interval '7 days') * 1000)::bigint`;
 
+/** A Space's `trendingScore`: the likes given in the last 7 days (the one definition, as sqlite-web-store.ts). */
+const TRENDING_SCORE = `(SELECT COUNT(*) FROM space_likes l WHERE l.space_uid = spaces.uid AND l.created_at >= ${WEEK_AGO_ISO})`;
+
 const ORDER: Record<SpaceSort, string> = {
   updated: 'updated_at DESC, id',
   likes: 'likes DESC, updated_at DESC, id',
   created: 'created_at DESC, id',
   name: 'id',
-  trending:
-    `(SELECT COUNT(*) FROM space_likes l WHERE l.space_uid = spaces.uid AND l.created_at >= ${WEEK_AGO_ISO}) DESC, ` +
-    `(COALESCE(last_active_at, 0) >= ${WEEK_AGO_MS}) DESC, likes DESC, updated_at DESC, id`,
+  trending: `${TRENDING_SCORE} DESC, (COALESCE(last_active_at, 0) >= ${WEEK_AGO_MS}) DESC, likes DESC, updated_at DESC, id`,
 };
 
 /** Numbered placeholders for a statement being assembled: `add(value)` gives `$n`. */
@@ -134,6 +135,11 @@ export class PostgresWebStore implements WebStore {
     return this.#db
       .query(`SELECT ${LIKE_COLUMNS} WHERE space_likes.user_name = ${u}${s ? ` AND ${s}` : ''} ORDER BY space_likes.created_at DESC, spaces.id`, params.values)
       .rows.map(toLike);
+  }
+
+  trendingScoreOf(spaceUid: string): number {
+    const row = this.#db.query(`SELECT ${TRENDING_SCORE} AS n FROM spaces WHERE uid = $1`, [spaceUid]).rows[0] as { n: number | string } | undefined;
+    return row === undefined ? 0 : Number(row.n);
   }
 
   likersOf(spaceUid: string): LikeRecord[] {
