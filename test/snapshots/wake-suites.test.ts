@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git, makeWorkTree, pushUrl } from '../support/git-client.js';
 import { SnapshotEngine, snapshotWakes } from '../support/snapshot-engine.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/spaceport-harness.js';
-import { herdWakesOnce, ownerWakes, putToSleep, strangersCannotWake, websocketEchoes, type WakeTarget } from '../support/wake-cases.js';
+import { herdWakesOnce, ownerWakes, putToSleep, strangersCannotWake, waitForStage, websocketEchoes, type WakeTarget } from '../support/wake-cases.js';
 
 /**
  * The wake suites with snapshots on (issue 21, "Done means"): the cases of test/e2e/sleep-wake.test.ts
@@ -31,6 +31,7 @@ let dave: string;
 async function pushWsApp(space: string, token: string): Promise<void> {
   const work = await makeWorkTree(Object.fromEntries(['README.md', 'Dockerfile', 'app.py'].map((f) => [f, readFileSync(path.join(WS_APP, f))])));
   const push = await git(['push', '--force', pushUrl(h.port, space, token), 'main'], work);
+  rmSync(work, { recursive: true, force: true });
   expect(push.code, push.stderr).toBe(0);
 }
 
@@ -47,7 +48,7 @@ beforeAll(async () => {
   await pushWsApp(pub.space, ADMIN_TOKEN);
   await pushWsApp(priv.space, alice);
   for (const t of [pub, priv]) {
-    const rt = await h.waitStage(t.space, ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR', 'CONFIG_ERROR'], 480_000);
+    const rt = await waitForStage(t, ['RUNNING', 'BUILD_ERROR', 'RUNTIME_ERROR', 'CONFIG_ERROR'], 480_000);
     expect(rt.stage, rt.errorMessage).toBe('RUNNING');
   }
 }, 900_000);

@@ -5,6 +5,7 @@ import Dockerode from 'dockerode';
 import { ensureBaseImages } from '../../builder/index.js';
 import { createLogger, silentLogger, type Config } from '../../core/index.js';
 import { dockerAdapters } from '../../controller/docker-adapters.js';
+import { DockerSpaceNetwork, IptablesPacketFilter } from '../../controller/runtime/index.js';
 import type { SpaceportAdapters } from '../../controller/main.js';
 import { COLD_BUILD_MS, DockerSpace } from './docker-space.js';
 import { request, waitFor } from './http.js';
@@ -47,6 +48,8 @@ export class SnapshotEngine {
   /** What the Docker adapters logged (runtime, snapshots), as JSON lines. */
   readonly log: LogLine[] = [];
   readonly #dir: string;
+  /** SPACEPORT_INSTANCE_NAME of each Spaceport started here (their Space networks' firewall rules are the host's). */
+  readonly #instances = new Set<string>();
 
   private constructor(engine: OwnDockerEngine, criu: string, dir: string) {
     this.engine = engine;
@@ -114,6 +117,7 @@ export class SnapshotEngine {
           },
         },
       });
+      this.#instances.add(config.SPACEPORT_INSTANCE_NAME);
       const adapters = await dockerAdapters(config, logger);
       if (!this.log.some((l) => l.msg === 'snapshots: on')) {
         throw new Error(`snapshots are not on: ${JSON.stringify(this.log.find((l) => l.msg === 'snapshots: off') ?? 'nothing said')}`);
@@ -181,7 +185,15 @@ export class SnapshotEngine {
     }
   }
 
+  /** The engine with its containers and files, and the host firewall rules of each Spaceport's Space network here. */
   async destroy(): Promise<void> {
+    for (const c of await this.docker.listContainers({ all: true }).catch(() => [])) {
+      await this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    }
+    for (const prefix of this.#instances) {
+      const network = new DockerSpaceNetwork({ docker: this.docker, logger: silentLogger(), namePrefix: prefix, egress: { kind: 'all' }, packetFilter: new IptablesPacketFilter() });
+      await network.teardown().catch(() => undefined);
+    }
     await this.engine.destroy();
     rmSync(this.#dir, { recursive: true, force: true });
   }

@@ -26,7 +26,7 @@ export interface WakeTarget {
 export async function putToSleep(t: WakeTarget): Promise<void> {
   const api = (seconds: number) => t.h.api('POST', `/api/spaces/${t.space}/sleeptime`, { seconds }, t.token);
   expect((await api(1)).status).toBe(200);
-  await waitStage(t, 'SLEEPING', 60_000);
+  await waitForStage(t, ['SLEEPING'], 60_000);
   expect((await api(3600)).status).toBe(200);
 }
 
@@ -89,10 +89,13 @@ async function stageOf(t: WakeTarget): Promise<string> {
   return (await t.h.api('GET', `/api/spaces/${t.space}/runtime`, undefined, t.token)).json().stage;
 }
 
-async function waitStage(t: WakeTarget, stage: string, timeoutMs: number): Promise<void> {
+/** Wait (as the Space's owner) for one of `stages`; answers the runtime JSON. */
+export async function waitForStage(t: WakeTarget, stages: string[], timeoutMs: number): Promise<{ stage: string; errorMessage?: string }> {
   const deadline = Date.now() + timeoutMs;
-  while ((await stageOf(t)) !== stage) {
-    if (Date.now() > deadline) throw new Error(`${t.space} not ${stage} within ${timeoutMs} ms (now ${await stageOf(t)})`);
+  for (;;) {
+    const rt = (await t.h.api('GET', `/api/spaces/${t.space}/runtime`, undefined, t.token)).json() as { stage: string; errorMessage?: string };
+    if (stages.includes(rt.stage)) return rt;
+    if (Date.now() > deadline) throw new Error(`${t.space} not ${stages.join('|')} within ${timeoutMs} ms (now ${rt.stage})`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
