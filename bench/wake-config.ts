@@ -19,7 +19,7 @@
  * sleep dumps the app, each wake restores it; the same `GET /config` timed the same way, and the
  * restores counted from `spaceport_snapshot_wakes_total` (a wake that was not a restore is reported).
  *
- *   npx tsx bench/wake-config.ts          (RUNS=5, GRADIO_VERSION=5.50.0 by default; SNAPSHOTS=off skips the snapshot series)
+ *   npx tsx bench/wake-config.ts          (RUNS=5, GRADIO_VERSION=5.50.0, WAKE_TIMEOUT_S=300 by default; SNAPSHOTS=off skips the snapshot series)
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -38,6 +38,8 @@ const GRADIO_VERSION = process.env.GRADIO_VERSION ?? '5.50.0';
 const INSTANCE = `bench-wakecfg-${randomBytes(3).toString('hex')}`;
 const CLIENT_TIMEOUT_MS = 5_000;
 const SNAPSHOTS = process.env.SNAPSHOTS !== 'off';
+// A cold wake on a loaded 2-core host can take minutes (the proxy holds the request meanwhile).
+const WAKE_TIMEOUT_MS = Number(process.env.WAKE_TIMEOUT_S ?? 300) * 1000;
 
 /** One line of the controller's and proxy's log: epoch ms, message, fields. */
 interface LogLine {
@@ -76,7 +78,7 @@ function startBenchHarness(): Promise<Harness> {
       },
     },
   });
-  return startHarness((config) => dockerAdapters(config, logger), { SPACEPORT_INSTANCE_NAME: INSTANCE, ...(installer ? { SPACEPORT_PYTHON_INSTALLER: installer } : {}) }, { logger });
+  return startHarness((config) => dockerAdapters(config, logger), { SPACEPORT_INSTANCE_NAME: INSTANCE, SPACEPORT_WAKE_TIMEOUT_MS: String(WAKE_TIMEOUT_MS), ...(installer ? { SPACEPORT_PYTHON_INSTALLER: installer } : {}) }, { logger });
 }
 
 /** The first log line with this message at or after `since` (epoch ms). */
@@ -137,7 +139,7 @@ async function sleepSpace(h: Harness, space: string): Promise<void> {
 /** `GET /config` through the proxy: milliseconds to the whole answer. */
 async function config(h: Harness, sub: string, marker: string): Promise<number> {
   const t0 = performance.now();
-  const r = await timedGet({ port: h.port, host: `${sub}.localhost:${h.port}`, path: '/config', timeoutMs: 120_000 });
+  const r = await timedGet({ port: h.port, host: `${sub}.localhost:${h.port}`, path: '/config', timeoutMs: WAKE_TIMEOUT_MS });
   const ms = performance.now() - t0;
   if (r.status !== 200 || !r.body.includes(marker)) throw new Error(`GET /config: ${r.status} ${r.body.slice(0, 200)}`);
   return ms;
@@ -170,7 +172,7 @@ async function snapshotSeries(image: string, marker: string): Promise<SnapshotSe
   const out: SnapshotSeries = { wakes: [], awake: [], restored: 0, cold: {}, snapshotBytes: [] };
   try {
     await snap.loadImage(image);
-    h = await startHarness(snap.adapters(), { ...snap.env(), SPACEPORT_INSTANCE_NAME: `${INSTANCE}-snap` });
+    h = await startHarness(snap.adapters(), { ...snap.env(), SPACEPORT_INSTANCE_NAME: `${INSTANCE}-snap`, SPACEPORT_WAKE_TIMEOUT_MS: String(WAKE_TIMEOUT_MS) });
     const create = await h.api('POST', '/api/repos/create', { name, type: 'space', sdk: 'docker' });
     if (create.status !== 200) throw new Error(`create: ${create.status} ${create.body}`);
     work = await makeWorkTree({
