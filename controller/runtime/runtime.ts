@@ -126,6 +126,11 @@ export interface Runtime {
    * it reports them through `watch`. The reconciler calls it once per resync.
    */
   resync?(): Promise<void>;
+  /**
+   * Optional: delete what the runtime keeps of the Space's processes for a later start (Docker: its
+   * memory snapshots), because their variables or secrets changed: the kept memory holds the old ones.
+   */
+  dropSnapshots?(space: SpaceId): Promise<void>;
   /** Calls back when an instance of a Space changes (start, exit, die); returns an unsubscribe. */
   watch(onChange: (space: SpaceId) => void): () => void;
   close(): Promise<void>;

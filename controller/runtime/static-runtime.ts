@@ -18,11 +18,13 @@ export class StaticTreeRuntime implements Runtime {
   readonly #applied = new Map<SpaceId, Map<ReleaseId, Instance>>();
   /** The wrapped runtime's, when it has one (the reconciler's schedule depends on whether it does). */
   readonly resync?: () => Promise<void>;
+  readonly dropSnapshots?: (space: SpaceId) => Promise<void>;
 
   constructor(inner: Runtime, present: TreePresent) {
     this.#inner = inner;
     this.#present = present;
     if (inner.resync) this.resync = () => inner.resync!();
+    if (inner.dropSnapshots) this.dropSnapshots = (space) => inner.dropSnapshots!(space);
   }
 
   get name(): string {

@@ -141,11 +141,14 @@ export class SpaceChanges {
     const reserved = reservedEnvName(s.key);
     if (reserved) throw fail('settingNameReserved', { key: s.key, kind, reason: reserved });
     this.#o.store.upsertSetting(space.uid, kind, s);
+    // A sleeping Space's snapshot holds the old values: deleted now, not at its next wake.
+    await this.#o.runtime.dropSnapshots?.(space.id);
     await this.#redeploy(space, `${kind} ${s.key} changed`);
   }
 
   async deleteSetting(space: SpaceRecord, kind: SettingKind, key: string): Promise<void> {
     this.#o.store.deleteSetting(space.uid, kind, key);
+    await this.#o.runtime.dropSnapshots?.(space.id);
     await this.#redeploy(space, `${kind} ${key} deleted`);
   }
 

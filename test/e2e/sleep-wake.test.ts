@@ -7,8 +7,9 @@ import WebSocket from 'ws';
 import { silentLogger } from '../../core/index.js';
 import { dockerAdapters } from '../../controller/docker-adapters.js';
 import { git, makeWorkTree, pushUrl } from '../support/git-client.js';
-import { request, waitFor } from '../support/http.js';
+import { waitFor } from '../support/http.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/spaceport-harness.js';
+import { herdWakesOnce } from '../support/wake-cases.js';
 
 /**
  * Sleep, wake, pause and restart with the real engine and the real proxy, on a docker Space
@@ -87,15 +88,8 @@ describe('sleep and wake on Docker', () => {
 
   it('100 concurrent requests wake it once and all get the app', async () => {
     await h.api('POST', `/api/spaces/${SPACE}/sleeptime`, { seconds: 300 });
-    expect((await h.stage(SPACE)).stage).toBe('SLEEPING');
-    const since = Date.now();
-    const results = await Promise.all(
-      Array.from({ length: 100 }, () => request({ port: h.port, path: '/', host: `${SUB}.localhost:${h.port}`, timeoutMs: 120_000 })),
-    );
-    expect(results.map((r) => r.status)).toEqual(Array(100).fill(200));
-    for (const r of results) expect(r.body).toContain(`hello from ${SPACE}`);
-    expect((await h.stage(SPACE)).stage).toBe('RUNNING');
-    expect(await startsSince(since)).toBe(1);
+    // The case test/snapshots/wake-suites.test.ts runs with snapshots on.
+    await herdWakesOnce({ h, docker, space: SPACE, subdomain: SUB, marker: `hello from ${SPACE}` }, 100);
   }, 180_000);
 
   it('a browser visiting a sleeping Space gets the waking page at once', async () => {

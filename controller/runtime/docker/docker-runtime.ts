@@ -308,6 +308,9 @@ export class DockerRuntime implements Runtime {
     });
   }
 
+  /** Variables or secrets changed: the Space's snapshots hold the old ones, so they go now, not at its next wake. */
+  dropSnapshots = (space: SpaceId): Promise<void> => this.#lock.run(space, async () => this.#snapshots?.forgetSpace(space));
+
   remove(space: SpaceId, opts: { keep?: ReleaseId } = {}): Promise<void> {
     return this.#lock.run(space, async () => {
       try {

@@ -178,6 +178,12 @@ export class DockerSnapshots {
     rmSync(path.join(this.#o.store.root, `${id}.criu.conf`), { force: true });
   }
 
+  /** Every snapshot of a Space (its variables or secrets changed: they hold the old ones). */
+  forgetSpace(space: string): void {
+    const n = this.#o.store.removeSpace(space);
+    if (n > 0) this.#log.info({ space, deleted: n }, 'snapshot deleted: variables or secrets changed');
+  }
+
   /** Expired snapshots, then the oldest past the budget. */
   prune(): void {
     const evicted = this.#o.store.prune();
