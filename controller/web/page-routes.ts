@@ -11,6 +11,7 @@ import type { SafeHtml } from './html.js';
 import { renderNewSpace, renderTokens } from './render-account-pages.js';
 import { galleryView } from './gallery-view.js';
 import { renderGallery } from './render-gallery.js';
+import { folderView } from './render-file-list.js';
 import { renderMarkdown } from './render-markdown.js';
 import { renderSpacePage, type SpacePageView, type SpaceTab } from './render-space-page.js';
 import type { FlavorOption } from './render-space-settings.js';
@@ -120,7 +121,12 @@ export function pageRoutes(o: PageRoutesOptions): Router {
         view.failingLines = failingLines([...(view.errorMessage ?? '').split('\n'), ...logTail]);
       }
       if (content) view.filePage = await content(req, fresh);
-      else if (tab === 'files' || tab === 'file') view.files = await files(o, fresh, tab === 'file' ? wildcardPath((req.params as Record<string, unknown>).path) : undefined);
+      else if (tab === 'file') view.files = await files(o, fresh, { file: wildcardPath((req.params as Record<string, unknown>).path) });
+      else if (tab === 'files') {
+        const raw = (req.params as Record<string, unknown>).path;
+        const dir = raw === undefined ? '' : wildcardPath(raw).replace(/\/+$/, '');
+        view.files = await files(o, fresh, dir === '' ? {} : { dir });
+      }
       if (tab === 'settings') {
         view.settings = {
           flavors: flavorOptions(o.flavors()),
@@ -134,6 +140,7 @@ export function pageRoutes(o: PageRoutesOptions): Router {
 
   r.get('/spaces/:owner/:name', spacePage('app'));
   r.get('/spaces/:owner/:name/tree/main', spacePage('files'));
+  r.get('/spaces/:owner/:name/tree/main/*path', spacePage('files'));
   r.get('/spaces/:owner/:name/blob/main/*path', spacePage('file'));
   r.get('/spaces/:owner/:name/logs', spacePage('logs'));
   r.get('/spaces/:owner/:name/settings', spacePage('settings'));
@@ -151,10 +158,16 @@ export function pageRoutes(o: PageRoutesOptions): Router {
   return r;
 }
 
-async function files(o: PageRoutesOptions, space: SpaceRecord, path?: string): Promise<NonNullable<SpacePageView['files']>> {
+/** The Files tab: one file (`file`), one folder (`dir`), or the root. */
+async function files(o: PageRoutesOptions, space: SpaceRecord, at: { file?: string; dir?: string }): Promise<NonNullable<SpacePageView['files']>> {
+  const path = at.file;
   if (!space.headSha) {
-    if (path !== undefined) throw fail('pageFileNoCommit', { path, space: space.id });
+    if (path !== undefined || at.dir !== undefined) throw fail('pageFileNoCommit', { path: path ?? at.dir ?? '', space: space.id });
     return { list: [], hasCommits: false };
+  }
+  if (at.dir !== undefined) {
+    const problem = filePathProblem(at.dir);
+    if (problem) throw fail('filePathInvalid', { path: at.dir, problem });
   }
   const gitDir = o.repos.pathOf(space.id as SpaceId);
   const tree = (await listTree(gitDir, space.headSha, { recursive: true })).filter((e): e is Extract<TreeEntry, { type: 'file' }> => e.type === 'file');
@@ -173,6 +186,11 @@ async function files(o: PageRoutesOptions, space: SpaceRecord, path?: string): P
   // The last commit of each file, as the Hub lists them (one history walk, within a deadline; skipped for huge trees).
   const last = tree.length <= LAST_COMMIT_MAX_FILES ? await lastCommits(gitDir, space.headSha, list, { timeoutMs: LAST_COMMIT_TIMEOUT_MS }).catch(() => undefined) : undefined;
   const entries = tree.map((e) => ({ path: e.path, size: e.lfs ? e.lfs.size : e.size, lfs: e.lfs !== undefined, lastCommit: last?.get(e.path) }));
+  if (at.dir !== undefined) {
+    // A folder is a prefix some file lies under; anything else is missing, as the Hub answers it.
+    if (!folderView(entries, at.dir)) throw fail('pageFileNotAtMain', { path: at.dir, space: space.id });
+    return { list, entries, dir: at.dir };
+  }
   const readmeName = list.find((f) => f.toLowerCase() === 'readme.md');
   const readme = readmeName ? await o.repos.readFile(space.id as SpaceId, space.headSha, readmeName) : undefined;
   return { list, entries, readme: readme ? renderMarkdown(readme.toString('utf8')) : undefined };

@@ -3,7 +3,7 @@ import { html, type SafeHtml } from './html.js';
 import { renderLayout, type PageContext } from './layout.js';
 import { renderCodeView } from './render-code-view.js';
 import { formatBytes, pathHref } from './render-diff.js';
-import { renderFileList, type FileEntry } from './render-file-list.js';
+import { folderView, renderBreadcrumbs, renderFileList, type FileEntry } from './render-file-list.js';
 import { renderSpaceActions } from './render-space-actions.js';
 import { renderSpaceApi, type SpaceApiView } from './render-space-api.js';
 import { renderSpaceSettings, type FlavorOption, type SettingsView } from './render-space-settings.js';
@@ -34,7 +34,7 @@ export interface SpacePageView {
   /** The lines that say why the last build or run failed (from the error message, and for owners the build log). */
   failingLines?: string[];
   /** `hasCommits: false`: an empty repository (no history to list, no `main` to read). */
-  files?: { list: string[]; hasCommits?: boolean; readme?: SafeHtml; file?: { path: string; text?: string; size?: number; lfs?: boolean }; entries?: FileEntry[] };
+  files?: { list: string[]; dir?: string; hasCommits?: boolean; readme?: SafeHtml; file?: { path: string; text?: string; size?: number; lfs?: boolean }; entries?: FileEntry[] };
   settings?: SettingsView;
   /** The hardware's name as the Hub shows it (`CPU basic`); the flavor id otherwise. */
   hardwareName?: string;
@@ -147,10 +147,12 @@ function renderCardSection(v: SpacePageView): SafeHtml | null {
 /** The writer's file actions: each one commit through the commit API, with its message. */
 function renderFileEditor(v: SpacePageView): SafeHtml {
   const id = v.card.id;
+  // In a folder, new files and uploads go into it unless the writer says otherwise.
+  const dir = v.files?.dir;
   return html`<section class="file-actions" aria-labelledby="add-files" data-files-of="${id}">
   <h2 id="add-files">Add files</h2>
   <form data-commit="create" class="stack">
-    <label>File name <input name="path" required maxlength="500" placeholder="app.py" autocomplete="off"></label>
+    <label>File name <input name="path" required maxlength="500" placeholder="app.py" autocomplete="off"${dir ? html` value="${dir}/"` : null}></label>
     <label>Content <textarea name="content" rows="8" spellcheck="false"></textarea></label>
     <label>Commit message <input name="summary" maxlength="200" placeholder="Create a file"></label>
     <button type="submit">Commit new file</button>
@@ -162,7 +164,7 @@ function renderFileEditor(v: SpacePageView): SafeHtml {
       <label>A folder <input type="file" name="folder" webkitdirectory multiple></label>
     </div>
     <p class="hint" data-upload-list>No files chosen.</p>
-    <label>Into folder (optional) <input name="dir" maxlength="300" placeholder="assets" autocomplete="off"></label>
+    <label>Into folder (optional) <input name="dir" maxlength="300" placeholder="assets" autocomplete="off"${dir ? html` value="${dir}"` : null}></label>
     <label>Commit message <input name="summary" maxlength="200" placeholder="Upload files"></label>
     <button type="submit">Commit upload</button>
   </form>
@@ -201,9 +203,11 @@ ${v.canWrite
 </section>`
   : null}`;
   }
-  return html`${f.list.length
-    ? f.entries
-      ? renderFileList(v.card.id, f.entries)
+  const dir = f.dir ?? '';
+  const folder = f.entries ? folderView(f.entries, dir) : undefined;
+  return html`${renderBreadcrumbs(v.card.id, dir)}${f.list.length
+    ? folder
+      ? renderFileList(v.card.id, folder)
       : html`<ul class="files">${f.list.map((p) => html`<li><a href="/spaces/${v.card.id}/blob/main/${p}">${p}</a></li>`)}</ul>`
     : html`<p>No files yet.</p>${pushCommands(v)}`}
 ${v.canWrite ? renderFileEditor(v) : null}

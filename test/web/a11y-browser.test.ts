@@ -151,6 +151,7 @@ describe('accessibility (axe-core, WCAG 2.2 AA) of every page, in Chromium', { t
         file('config.yaml', 'title: Site # note\npinned: true\ncount: 3\nname: "quoted"\n'),
         file('style.css', '/* c */\n@media print { body { color: #111; margin: 2px !important } }\n'),
         file('Dockerfile', 'FROM python:3.11\n# comment\nRUN echo "$HOME"\n'),
+        file('lib/tool.py', 'def tool():\n    return 1\n'),
       ].map((l) => JSON.stringify(l)).join('\n');
       expect((await h.api('POST', '/api/spaces/alice/site/commit/main', `${commit}\n`, aliceToken)).status).toBe(200);
       await h.waitStage('alice/site', ['RUNNING']);
@@ -175,6 +176,7 @@ describe('accessibility (axe-core, WCAG 2.2 AA) of every page, in Chromium', { t
         { name: 'space-no-app', url: `${base()}/spaces/alice/talk` },
         { name: 'space-files', url: `${base()}/spaces/alice/site/tree/main` },
         { name: 'space-files-visitor', url: `${base()}/spaces/alice/site/tree/main`, anonymous: true },
+        { name: 'space-folder', url: `${base()}/spaces/alice/site/tree/main/lib`, anonymous: true },
         { name: 'space-file-edit', url: `${base()}/spaces/alice/site/blob/main/index.html` },
         { name: 'space-file-readme', url: `${base()}/spaces/alice/site/blob/main/README.md`, anonymous: true },
         { name: 'space-file-python', url: `${base()}/spaces/alice/site/blob/main/app.py#L4`, anonymous: true, ready: '.tok-k' },

@@ -38,6 +38,7 @@ describe('files like the Hub\'s, in Chromium', { timeout: 120_000 }, () => {
       'index.html': '<!doctype html>\n<h1 class="hi">hi</h1>\n',
       'app.py': 'import os\n\n# A greeting\ndef greet(name):\n    return "Hello " + name * 2\n',
       'weights.bin': Buffer.from([0, 1, 2, 3, 255]),
+      'src/util.py': 'def twice(x):\n    return x * 2\n',
     });
     change = await commitFiles(work, { 'app.py': 'import os\n\n# A greeting\ndef greet(name):\n    return "Hi " + name\n', 'config.json': '{"on": true}\n' }, 'Shorter greeting');
     const push = await git(['push', '--force', '-q', pushUrl(h.port, 'alice/code', aliceToken), 'main'], work);
@@ -76,6 +77,16 @@ describe('files like the Hub\'s, in Chromium', { timeout: 120_000 }, () => {
         const row = page.locator('.file-list tr', { has: page.getByRole('link', { name: 'app.py', exact: true }) });
         expect(await row.locator('a.last-commit').textContent()).toBe('Shorter greeting');
         await screenshotTo(page, SHOTS, `01-files-${look.name}`);
+
+        // Folders: the root lists src/ (not its files); the folder page lists them, with breadcrumbs back.
+        expect(await page.getByRole('link', { name: 'util.py', exact: true }).count()).toBe(0);
+        await page.getByRole('link', { name: 'src/' }).click();
+        await page.waitForURL(`${base()}/spaces/alice/code/tree/main/src`);
+        expect(await page.getByRole('link', { name: 'util.py', exact: true }).count()).toBe(1);
+        expect(await page.getByRole('link', { name: 'app.py', exact: true }).count()).toBe(0);
+        await screenshotTo(page, SHOTS, `01b-folder-${look.name}`);
+        await page.getByRole('navigation', { name: 'Folder' }).getByRole('link', { name: 'Files' }).click();
+        await page.waitForURL(`${base()}/spaces/alice/code/tree/main`);
 
         // A file: highlighted on the server (keywords coloured unlike plain text), numbered lines linked as #L4.
         await page.getByRole('link', { name: 'app.py', exact: true }).click();

@@ -146,6 +146,39 @@ describe('files like the Hub\'s: commits, diffs, history, raw (HTTP)', () => {
     }
   });
 
+  it('lists folders as the Hub does: the root shows deep/ (not its files), /tree/main/deep its files, with breadcrumbs; a missing folder is a 404, a private Space\'s as a missing Space', async () => {
+    const root = await get('/spaces/alice/demo/tree/main');
+    expect(root.status).toBe(200);
+    expect(root.body).toContain('href="/spaces/alice/demo/tree/main/deep"');
+    expect(root.body).not.toContain('href="/spaces/alice/demo/blob/main/deep/notes.txt"');
+    expect(root.body).toContain('href="/spaces/alice/demo/blob/main/app.py"');
+    for (const path of ['/spaces/alice/demo/tree/main/deep', '/spaces/alice/demo/tree/main/deep/']) {
+      const deep = await get(path);
+      expect(deep.status, path).toBe(200);
+      expect(deep.body).toContain('href="/spaces/alice/demo/blob/main/deep/notes.txt"');
+      expect(deep.body).not.toContain('href="/spaces/alice/demo/blob/main/app.py"');
+      expect(deep.body).toMatch(/<nav class="breadcrumbs"[^>]*><a href="\/spaces\/alice\/demo\/tree\/main">Files<\/a> \/ <span aria-current="page">deep<\/span><\/nav>/);
+    }
+    // A file is not a folder, nor is a path no file lies under.
+    for (const path of ['/spaces/alice/demo/tree/main/nope', '/spaces/alice/demo/tree/main/app.py', '/spaces/alice/demo/tree/main/dee']) {
+      const r = await get(path);
+      expect(r.status, path).toBe(404);
+      expect(r.headers['x-error-code'], path).toBe('EntryNotFound');
+    }
+    const bad = await get('/spaces/alice/demo/tree/main/deep/%2e%2e/%2e%2e/etc');
+    expect(bad.status).toBeGreaterThanOrEqual(400);
+    expect(bad.status).toBeLessThan(500);
+    const missing = shape(await get('/spaces/alice/nothing-here/tree/main/deep'), 'nothing-here');
+    expect(missing.status).toBe(404);
+    expect(shape(await get('/spaces/alice/secret/tree/main/deep'), 'secret')).toEqual(missing);
+    expect(shape(await bob.get('/spaces/alice/secret/tree/main/deep'), 'secret')).toEqual(shape(await bob.get('/spaces/alice/nothing-here/tree/main/deep'), 'nothing-here'));
+    expect((await alice.get('/spaces/alice/secret/tree/main/deep')).status).toBe(200);
+    // A writer's new files and uploads go into the folder shown unless they say otherwise.
+    const writer = await alice.get('/spaces/alice/demo/tree/main/deep');
+    expect(writer.body).toContain('name="path" required maxlength="500" placeholder="app.py" autocomplete="off" value="deep/"');
+    expect(writer.body).toContain('name="dir" maxlength="300" placeholder="assets" autocomplete="off" value="deep"');
+  });
+
   it('answers a bad commit id or path with a 4xx and an error code, never a 500 or a server path', async () => {
     const cases: [string, number, string][] = [
       ['/spaces/alice/demo/commit/zzz', 400, 'BadRequest'],
