@@ -16,6 +16,7 @@ export const WEB_HTML_PAGES: readonly string[] = [
   'GET /login',
   'GET /spaces/:owner/:name',
   'GET /spaces/:owner/:name/tree/main',
+  'GET /spaces/:owner/:name/tree/main/*path',
   'GET /spaces/:owner/:name/blob/main/*path',
   'GET /spaces/:owner/:name/logs',
   'GET /spaces/:owner/:name/settings',
