@@ -48,7 +48,7 @@ export const webRoutesDocs: RouterDocs = {
       auth: 'optional',
       params: { path: { type: 'string', description: 'A path in the repository (its segments may hold `/`).', minLength: 1, maxLength: 500 } },
       ok: { contentType: ['text/plain', 'image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/octet-stream'], schema: { type: 'string', format: 'binary' }, headers: { 'X-Content-Type-Options': { type: 'string' } } },
-      errors: ['BadRequest', 'RepoNotFound', 'EntryNotFound'],
+      errors: ['BadRequest', 'InvalidName', 'RepoNotFound', 'EntryNotFound'],
     },
     'GET /api/spaces/events': {
       summary: 'Stage changes of the Spaces the caller may see (server-sent events; starts with the current stages)',
