@@ -117,8 +117,8 @@ describe('web UI flows without a terminal, in Chromium', { timeout: 90_000 }, ()
       await page.locator('form[data-commit="upload"]').getByLabel('Commit message').fill('Upload two');
       await screenshotTo(page, SHOTS, '03-upload-chosen');
       await page.getByRole('button', { name: 'Commit upload' }).click();
-      await page.waitForURL(`${base()}/spaces/${id}/tree/main`);
-      await page.getByRole('link', { name: 'up/b.bin' }).waitFor();
+      await page.waitForURL(`${base()}/spaces/${id}/tree/main/up`);
+      await page.getByRole('link', { name: 'b.bin', exact: true }).waitFor();
       const bin = await h.api('GET', `/spaces/${id}/resolve/main/up/b.bin`, undefined, aliceToken);
       expect(Buffer.from(bin.body, 'latin1').length).toBeGreaterThan(0);
 
@@ -173,8 +173,8 @@ describe('web UI flows without a terminal, in Chromium', { timeout: 90_000 }, ()
       await form.getByLabel('Commit message').fill('Drop two');
       await screenshotTo(page, SHOTS, '03b-files-dropped-phone-dark');
       await page.getByRole('button', { name: 'Commit upload' }).click();
-      await page.waitForURL(`${base()}/spaces/${id}/tree/main`);
-      await page.getByRole('link', { name: 'drop/dropped.txt' }).waitFor();
+      await page.waitForURL(`${base()}/spaces/${id}/tree/main/drop`);
+      await page.getByRole('link', { name: 'dropped.txt', exact: true }).waitFor();
       expect(await fileText(id, 'drop/dropped.txt')).toBe('dropped ✓\n');
       expect(await tree(id)).toEqual(expect.arrayContaining(['drop/bytes.dat', 'drop/dropped.txt']));
       const commits = (await h.api('GET', `/api/spaces/${id}/commits/main`, undefined, aliceToken)).json() as { title: string }[];

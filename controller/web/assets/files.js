@@ -156,7 +156,9 @@
     button.disabled = true;
     ops.then(function (list) { return commit(id, summary, list); }).then(
       function () {
-        location.assign(kind === 'delete' || kind === 'upload' ? '/spaces/' + id + '/tree/main' : '/spaces/' + id + '/blob/main/' + path);
+        // An upload lands in the folder it went into, as on the Hub.
+        var tree = '/spaces/' + id + '/tree/main';
+        location.assign(kind === 'delete' ? tree : kind === 'upload' ? tree + (dir ? '/' + dir : '') : '/spaces/' + id + '/blob/main/' + path);
       },
       function (err) {
         button.disabled = false;
