@@ -109,6 +109,19 @@ export function buildkitSteps(log: string, step: RegExp): { n: string; name: str
 }
 
 /**
+ * The one named endpoint of a gradio app with a single function, from its `/gradio_api/info`.
+ * Its name depends on gradio's version (4: `predict` for an Interface; 5 and later: the function's
+ * name), and a Space left unpinned gets the latest gradio.
+ */
+export async function gradioOnlyEndpoint(h: Harness, sub: string): Promise<string> {
+  const info = await request({ port: h.port, host: `${sub}.localhost:${h.port}`, path: '/gradio_api/info' });
+  if (info.status !== 200) throw new Error(`GET /gradio_api/info: ${info.status} ${info.body}`);
+  const names = Object.keys(info.json<{ named_endpoints: Record<string, unknown> }>().named_endpoints);
+  if (names.length !== 1) throw new Error(`expected one named endpoint, got ${names.join(', ')}`);
+  return names[0]!.replace(/^\//, '');
+}
+
+/**
  * One prediction through the proxy with gradio's HTTP API: `POST /gradio_api/call/{api}` starts an
  * event, `GET …/{event_id}` streams its result (SSE). Returns the stream's text; throws unless it completed.
  */

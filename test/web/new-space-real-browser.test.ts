@@ -8,7 +8,7 @@ import { silentLogger } from '../../core/index.js';
 import { dockerAdapters } from '../../controller/docker-adapters.js';
 import { DockerSpaceNetwork, IptablesPacketFilter } from '../../controller/runtime/index.js';
 import { launchChromium, screenshotTo } from '../support/chromium.js';
-import { COLD_BUILD_MS, gradioPredict } from '../support/docker-space.js';
+import { COLD_BUILD_MS, gradioOnlyEndpoint, gradioPredict } from '../support/docker-space.js';
 import { startHarness, type Harness } from '../support/spaceport-harness.js';
 
 /**
@@ -173,7 +173,15 @@ describe('/new-space on the real builder and engine: each SDK runs with no git, 
 
     // The rebuilt app answers (gradio's HTTP API through the proxy), then the App tab shows it.
     await expect
-      .poll(async () => gradioPredict(h, `admin-${name}`, 'predict', ['again']).catch((e: unknown) => String(e)), { timeout: COLD_BUILD_MS, interval: 3_000 })
+      .poll(
+        async () => {
+          const sub = `admin-${name}`;
+          return gradioOnlyEndpoint(h, sub)
+            .then((api) => gradioPredict(h, sub, api, ['again']))
+            .catch((e: unknown) => String(e));
+        },
+        { timeout: COLD_BUILD_MS, interval: 3_000 },
+      )
       .toContain('Howdy again!');
     expect((await h.stage(`admin/${name}`)).stage).toBe('RUNNING');
     await page.goto(`${base()}/spaces/admin/${name}`);
