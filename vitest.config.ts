@@ -14,7 +14,7 @@ export const QUICK = [
   'test/chart/{chart-docs,helm-values-schema}.test.ts',
   'test/git/{credentials-not-in-argv-or-logs,http,interrupted-push,lfs-pointers-at-push,path-traversal,push-journal,repos,request-limits,upstream-ssrf,upstream,url-injection,webhook-signature}.test.ts',
   'test/proxy/{cluster-mode,cluster-private,forwarding,frame-ancestors,hot-path,private-apps,proxy-health,retry,static-files,static-trees-remote,websockets-wake}.test.ts',
-  'test/web/{files-http,http,https-cookies,org-visibility,profiles-http,use-via-api-http}.test.ts',
+  'test/web/{files-http,http,https-cookies,org-visibility,page-weight,profiles-http,use-via-api-http}.test.ts',
   'test/architecture/*.test.ts',
 ];
 

@@ -75,7 +75,7 @@ describe('the snippets', () => {
     expect(page).not.toContain('/hidden');
   });
 
-  it('say that a sleeping Space must be awake, and wait for it (live.js reloads the page once it runs)', () => {
+  it('say that a sleeping Space must be awake, and wait for it (app-tab.js reloads the page once it runs)', () => {
     const asleep = renderSpaceApi({ ...view, api: { kind: 'asleep' } }).value;
     expect(asleep).toContain('data-api-waiting');
     expect(asleep).toContain('The Space is asleep');

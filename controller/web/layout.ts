@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from './html.js';
+import { bundlePath, scriptsFor } from './page-scripts.js';
 
 /** Who looks at a page, and the CSRF token its actions send. */
 export interface Viewer {
@@ -24,8 +25,8 @@ export function signInHref(path: string | undefined): string {
 }
 
 /** The page frame: header with navigation, main content, the one stylesheet and the one script. */
-/** `scripts`: more of /assets to load after app.js on this page (the Files tab's editor). */
-export function renderLayout(ctx: PageContext, page: { title: string; body: SafeHtml; main?: 'wide' | 'narrow'; scripts?: 'files.js'[] }): SafeHtml {
+/** The page's one script is the bundle of what its body uses (`page-scripts.ts`). */
+export function renderLayout(ctx: PageContext, page: { title: string; body: SafeHtml; main?: 'wide' | 'narrow' }): SafeHtml {
   const v = ctx.viewer;
   return html`<!doctype html>
 <html lang="en">
@@ -37,9 +38,7 @@ ${ctx.csrf ? html`<meta name="csrf-token" content="${ctx.csrf}">` : null}
 <title>${page.title} · Spaceport</title>
 <link rel="icon" href="/assets/favicon.svg?v=${ctx.assetVersion}" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/app.css?v=${ctx.assetVersion}">
-<script src="/assets/app.js?v=${ctx.assetVersion}" defer></script>
-<script src="/assets/live.js?v=${ctx.assetVersion}" defer></script>
-${(page.scripts ?? []).map((name) => html`<script src="/assets/${name}?v=${ctx.assetVersion}" defer></script>`)}
+<script src="/assets/${bundlePath(scriptsFor(page.body.value))}?v=${ctx.assetVersion}" defer></script>
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>

@@ -245,7 +245,6 @@ export function renderSpacePage(ctx: PageContext, v: SpacePageView): SafeHtml {
   else body = v.settings ? renderSpaceSettings(v.card, v.settings) : html``;
   return renderLayout(ctx, {
     title: `${c.title} - a Space by ${c.owner}`,
-    ...(v.tab === 'files' && v.canWrite && !v.filePage ? { scripts: ['files.js' as const] } : {}),
     body: html`<div class="space-head from-${c.colorFrom} to-${c.colorTo}" data-space="${c.id}" data-head-stage="${c.stage}" data-live-stages>
   <h1><span class="emoji" aria-hidden="true" data-space-emoji>${c.emoji}</span> <a href="/${c.owner}">${c.owner}</a> / <span data-space-title>${c.title}</span></h1>
   <p class="meta">${renderStageBadge(c.id, c.stage)} <span class="badge idle">${c.sdk}</span> <span class="badge idle" title="${c.hardware}">${v.hardwareName ?? c.hardware}</span>${c.visibility === 'private' ? html` <span class="badge idle">Private</span>` : null}</p>

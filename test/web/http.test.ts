@@ -75,7 +75,8 @@ describe('web UI over HTTP', () => {
     expect(br.headers.vary).toMatch(/accept-encoding/i);
     expect(brotliDecompressSync(br.body).toString('utf8')).toContain('<h1>Spaces</h1>');
     expect(br.body.length).toBeLessThan(plain.body.length / 2);
-    const js = await raw('/assets/app.js', 'gzip');
+    const script = /<script src="([^"]+)"/.exec(plain.body.toString('utf8'))![1]!;
+    const js = await raw(script, 'gzip');
     expect(js.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(js.body).toString('utf8')).toContain('data-api');
   });

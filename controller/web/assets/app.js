@@ -1,6 +1,7 @@
-// Spaceport's pages: the little script they need. No framework, no build step, nothing fetched
-// from elsewhere. Every action is a call to the same HTTP API clients use, with the session's
-// CSRF token in X-CSRF-Token.
+// Spaceport's pages: the script every page loads (forms, copy buttons, the gallery's filters). No
+// framework, nothing fetched from elsewhere; a page's own features are small scripts of their own,
+// bundled after this one by what the page holds (page-scripts.ts). Every action is a call to the same
+// HTTP API clients use, with the session's CSRF token in X-CSRF-Token.
 'use strict';
 
 (function () {
@@ -89,44 +90,21 @@
     return any ? body : undefined;
   }
 
+  // What a form does once the API answered (`data-then`); a page's own script adds to `thens`.
+  var thens = {};
   function after(form, data, button) {
     var then = form.getAttribute('data-then') || 'reload';
-    if (then === 'reload') {
+    if (thens[then]) {
+      thens[then](form, data, button);
+    } else if (then === 'reload') {
       sessionStorage.setItem('spaceport-flash', form.getAttribute('data-api'));
       location.reload();
     } else if (then.indexOf('goto:') === 0) {
       location.assign(then.slice(5));
-    } else if (then === 'new-space' && data && data.url) {
-      // The API made the initial commit (README, .gitattributes); the starter app is one more commit.
-      var to = new URL(data.url, location.href).pathname;
-      var starters = JSON.parse((document.querySelector('[data-starters]') || {}).textContent || '{}');
-      var files = form.elements._starter && form.elements._starter.checked ? starters[bodyOf(form).sdk] || {} : {};
-      var ops = Object.keys(files).map(function (path) {
-        return { path: path, content: b64text(files[path]) };
-      });
-      if (!ops.length) return location.assign(to);
-      commit(to.replace(/^\/spaces\//, ''), 'Add a starter app', ops).then(
-        function () {
-          location.assign(to);
-        },
-        function (err) {
-          say(form, 'The Space was created, but its starter app was not: ' + err.message, true);
-        }
-      );
     } else if (then.indexOf('goto-name:') === 0 && data && data.name) {
       location.assign(then.slice(10) + encodeURIComponent(data.name));
     } else if (then === 'goto-response-url' && data && data.url) {
       location.assign(new URL(data.url, location.href).pathname);
-    } else if (then === 'show-token' && data && data.token) {
-      var box = document.querySelector('[data-new-token]');
-      box.hidden = false;
-      var input = box.querySelector('[data-new-token-value]');
-      input.value = data.token;
-      input.focus();
-      input.select();
-      form.reset();
-      if (button) button.disabled = false;
-      loadTokens();
     } else {
       form.reset();
       if (button) button.disabled = false;
@@ -134,27 +112,8 @@
     }
   }
 
-  function b64text(text) {
-    var bytes = new TextEncoder().encode(text);
-    var bin = '';
-    for (var i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-    return btoa(bin);
-  }
-
-  // One commit through the Hub's commit API (ndjson, as huggingface_hub's create_commit sends it).
-  function commit(id, summary, ops) {
-    var lines = [{ key: 'header', value: { summary: summary, description: '' } }].concat(
-      ops.map(function (o) {
-        if (o.deleted) return { key: 'deletedFile', value: { path: o.path } };
-        if (o.lfs) return { key: 'lfsFile', value: { path: o.path, algo: 'sha256', oid: o.lfs.oid, size: o.lfs.size } };
-        return { key: 'file', value: { path: o.path, encoding: 'base64', content: o.content } };
-      })
-    );
-    return api('POST', '/api/spaces/' + id + '/commit/main', lines.map(JSON.stringify).join('\n'), 'application/x-ndjson');
-  }
-
-  // The Files tab's editor (files.js, on that tab for writers only) calls these.
-  window.spaceportPage = { api: api, say: say, commit: commit, b64text: b64text, csrf: csrf };
+  // The page's other scripts (page-scripts.ts picks them by what the page holds) use these.
+  window.spaceportPage = { api: api, say: say, bodyOf: bodyOf, csrf: csrf, thens: thens };
 
   document.addEventListener('submit', function (ev) {
     var form = ev.target;
@@ -207,84 +166,4 @@
     });
   });
 
-  // ---- Files tab: the commit history, from the Hub's commits endpoint (list_repo_commits).
-  var commits = document.querySelector('[data-commits-of]');
-  if (commits) {
-    api('GET', '/api/spaces/' + commits.getAttribute('data-commits-of') + '/commits/main').then(
-      function (list) {
-        commits.textContent = '';
-        (list || []).slice(0, 50).forEach(function (c) {
-          var li = document.createElement('li');
-          var title = document.createElement('span');
-          title.textContent = c.title || (c.message || '').split('\n')[0];
-          var meta = document.createElement('span');
-          meta.className = 'hint';
-          var who = c.authors && c.authors[0] ? c.authors[0].user || c.authors[0].name || '' : '';
-          meta.textContent = ' ' + String(c.id || '').slice(0, 7) + (who ? ' · ' + who : '') + (c.date ? ' · ' + String(c.date).slice(0, 10) : '');
-          li.appendChild(title);
-          li.appendChild(meta);
-          commits.appendChild(li);
-        });
-        if (!commits.children.length) commits.innerHTML = '<li class="empty">No commits yet.</li>';
-      },
-      function (err) {
-        commits.innerHTML = '<li class="empty"></li>';
-        commits.firstChild.textContent = 'History is not available: ' + err.message;
-      }
-    );
-  }
-
-  // ---- /settings/tokens: list and revoke through the API.
-  function loadTokens(then) {
-    var list = document.querySelector('[data-token-list]');
-    if (!list) return;
-    api('GET', '/api/settings/tokens').then(
-      function (tokens) {
-        list.textContent = '';
-        if (!tokens || !tokens.length) {
-          list.innerHTML = '<p class="empty">No tokens.</p>';
-          if (then) then();
-          return;
-        }
-        var ul = document.createElement('ul');
-        ul.className = 'plain tokens';
-        tokens.forEach(function (t) {
-          var li = document.createElement('li');
-          var label = document.createElement('span');
-          label.textContent = t.displayName + ' (' + t.role + ')' + (t.createdAt ? ' · created ' + t.createdAt.slice(0, 10) : '');
-          var b = document.createElement('button');
-          b.type = 'button';
-          b.textContent = 'Revoke';
-          b.setAttribute('aria-label', 'Revoke token ' + t.displayName);
-          b.addEventListener('click', function () {
-            if (!window.confirm('Revoke the token ' + t.displayName + '? Programs using it stop working.')) return;
-            b.disabled = true;
-            api('DELETE', '/api/settings/tokens/' + encodeURIComponent(t.id)).then(
-              function () {
-                // Keep keyboard users where they were: focus goes to the list's heading, not the top of the page.
-                loadTokens(function () {
-                  var next = list.querySelector('button') || document.querySelector('[data-token-heading]');
-                  if (next) next.focus();
-                });
-              },
-              function (err) {
-                b.disabled = false;
-                list.setAttribute('data-error', err.message);
-                alert(err.message);
-              }
-            );
-          });
-          li.appendChild(label);
-          li.appendChild(b);
-          ul.appendChild(li);
-        });
-        list.appendChild(ul);
-        if (then) then();
-      },
-      function (err) {
-        list.textContent = 'Could not list tokens: ' + err.message;
-      }
-    );
-  }
-  loadTokens();
 })();

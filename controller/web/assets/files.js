@@ -1,4 +1,4 @@
-// The Files tab's editor, for writers only (loaded on that tab after app.js): create, upload (files,
+// The Files tab's editor, for writers only (bundled after app.js and commit.js where the page holds it): create, upload (files,
 // folders, drag and drop), edit and delete files, each one commit through the Hub's commit API.
 'use strict';
 

@@ -1,17 +1,11 @@
-// What changes on a page while it is open: stage badges from the stage stream, build progress on the
-// App tab, and the live logs (the API's own SSE streams). Loaded on every page after app.js.
+// A Space's page: what follows its stage there (the App tab's frame or state panel, build progress,
+// a header refreshed from the new release's README, "Use via API" once the app runs).
 'use strict';
 
 (function () {
-  var api = window.spaceportPage.api;
+  var page = window.spaceportPage;
+  var api = page.api;
 
-  // ---- live stages: one stream for every badge on the page (gallery cards, Space header).
-  var LABELS = {
-    RUNNING: ['Running', 'ok'], RUNNING_BUILDING: ['Running', 'ok'], RUNNING_APP_STARTING: ['Running', 'ok'],
-    BUILDING: ['Building', 'busy'], APP_STARTING: ['Starting', 'busy'], SLEEPING: ['Sleeping', 'idle'],
-    PAUSED: ['Paused', 'idle'], NO_APP_FILE: ['No app file', 'idle'], BUILD_ERROR: ['Build error', 'bad'],
-    CONFIG_ERROR: ['Config error', 'bad'], RUNTIME_ERROR: ['Runtime error', 'bad'],
-  };
   var STATE_TEXT = {
     BUILDING: ['Building', 'The Space is being built. The app appears here when it runs.'],
     APP_STARTING: ['Starting', 'The app is starting.'],
@@ -24,14 +18,7 @@
   var COLORS = ['red', 'yellow', 'green', 'blue', 'indigo', 'purple', 'pink', 'gray'];
   var SERVING = { RUNNING: 1, RUNNING_BUILDING: 1, RUNNING_APP_STARTING: 1, SLEEPING: 1 };
 
-  function applyStage(id, stage, message) {
-    document.querySelectorAll('[data-stage-of]').forEach(function (badge) {
-      if (badge.getAttribute('data-stage-of') !== id || badge.getAttribute('data-stage') === stage) return;
-      var l = LABELS[stage] || [stage.toLowerCase().replace(/_/g, ' '), 'idle'];
-      badge.textContent = l[0];
-      badge.className = 'badge ' + l[1];
-      badge.setAttribute('data-stage', stage);
-    });
+  page.onStage.push(function (id, stage, message) {
     var head = document.querySelector('[data-space]');
     if (!head || head.getAttribute('data-space') !== id) return;
     // "Use via API" waiting for the app (asleep, starting): the description, once it runs.
@@ -79,7 +66,7 @@
       panel.hidden = false;
       frame.hidden = true;
     }
-  }
+  });
 
   // ---- build progress on the App tab (writers): the step and the last lines of the build or run log.
   var progress = null;
@@ -114,50 +101,5 @@
       pre.textContent = lines.join('\n');
       pre.scrollTop = pre.scrollHeight;
     };
-  }
-
-  if (document.querySelector('[data-live-stages]') && window.EventSource) {
-    // EventSource reconnects by itself after a drop; the server sends the current stages on every connect.
-    var ids = [];
-    document.querySelectorAll('[data-stage-of]').forEach(function (b) {
-      var id = b.getAttribute('data-stage-of');
-      if (ids.indexOf(id) < 0) ids.push(id);
-    });
-    var events = new EventSource('/api/spaces/events?ids=' + encodeURIComponent(ids.join(',')));
-    events.addEventListener('stage', function (ev) {
-      var d = JSON.parse(ev.data);
-      applyStage(d.id, d.stage, d.message);
-    });
-  }
-
-  // ---- live logs (the API's own SSE log streams); on reconnect the stream starts again, so start clean.
-  var logs = document.querySelector('[data-logs-of]');
-  if (logs && window.EventSource) {
-    var space = logs.getAttribute('data-logs-of');
-    logs.querySelectorAll('[data-log]').forEach(function (pre) {
-      var kind = pre.getAttribute('data-log');
-      var src = new EventSource('/api/spaces/' + space + '/logs/' + kind + '?follow=true&tail=2000');
-      // An empty box says nothing: the box shows once a line arrives, a sentence until then.
-      var waiting = pre.previousElementSibling && pre.previousElementSibling.hasAttribute('data-log-empty') ? pre.previousElementSibling : null;
-      src.onopen = function () {
-        pre.textContent = '';
-      };
-      src.onmessage = function (ev) {
-        if (!ev.data.trim()) return;
-        var line;
-        try {
-          line = JSON.parse(ev.data).data;
-        } catch (e) {
-          return;
-        }
-        if (pre.hidden) {
-          pre.hidden = false;
-          if (waiting) waiting.hidden = true;
-        }
-        var stick = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
-        pre.appendChild(document.createTextNode(line.replace(/\n?$/, '\n')));
-        if (stick) pre.scrollTop = pre.scrollHeight;
-      };
-    });
   }
 })();
