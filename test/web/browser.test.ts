@@ -221,7 +221,9 @@ describe('web UI in the browser', () => {
     await h.waitStage('alice/svc', ['SLEEPING'], 60_000);
     const gallery = await (await browser.newContext()).newPage();
     await gallery.goto(`${base()}/alice`);
-    expect(await gallery.locator('[data-stage-of="alice/svc"]').textContent()).toBe('Sleeping');
+    // The page renders the stored stage; the stage stream starts from the route table, which the
+    // reconciler publishes a moment after it stores the stage: the badge settles on the same stage.
+    await expect.poll(() => gallery.locator('[data-stage-of="alice/svc"]').textContent(), { timeout: 10_000 }).toBe('Sleeping');
     await screenshotTo(gallery, SHOTS, '14-gallery-sleeping');
     expect((await h.stage('alice/svc')).stage).toBe('SLEEPING'); // the gallery itself wakes nothing
     // The page frames the app; the proxy wakes it for that visit, and the badge follows.
