@@ -192,6 +192,23 @@ async function main(): Promise<void> {
       return w;
     }
 
+    /**
+     * A Gradio app answers `/` before its `launch()` has returned: launch then calls its own
+     * `/startup-events` and checks its local URL over HTTP. A dump taken meanwhile (a sleep within a
+     * second of the start, as here) restores that connection closed and launch() raises, so the app
+     * exits. Before each sleep, wait for the line Gradio prints once launch() is through.
+     */
+    async function settled(spec: InstanceSpec, app: App): Promise<void> {
+      if (app.key === 'tiny') return;
+      for (const t0 = performance.now(); performance.now() - t0 < 60_000; ) {
+        const tail: string[] = [];
+        for await (const l of plain.logs(spec.space, spec.release, { follow: false, tail: 20 })) tail.push(l.data);
+        if (tail.some((l) => l.includes('public link'))) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`${app.name}: launch() did not finish within 60 s`);
+    }
+
     const results = [];
     for (const [k, app] of apps.entries()) {
       if (!APPS.includes(app.key)) continue;
@@ -215,6 +232,7 @@ async function main(): Promise<void> {
           await plain.stop(spec.space, spec.release);
           wakes.cold.push(await wake(spec, app, runtimes.eager));
           for (const mode of ['eager', 'lazy'] as const) {
+            await settled(spec, app);
             const t = performance.now();
             await runtimes[mode].stop(spec.space, spec.release, { sleep: true });
             const taken = store.list().find((m) => m.space === spec.space);
