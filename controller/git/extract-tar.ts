@@ -18,10 +18,12 @@ function isInside(root: string, p: string): boolean {
 }
 
 /**
- * Extract a tar stream (from `git archive`) into `dir`: regular files (keeping the executable bit),
- * directories and symlinks that point inside `dir`. Any entry that would land outside `dir`, be written
- * through a symlink, or a symlink resolving outside `dir`, fails the whole extraction. Other entry
- * types (hard links, devices, fifos) are skipped.
+ * Extract a tar stream (from `git archive`, or an image's files from the engine or a registry) into
+ * `dir`: regular files (keeping the executable bit), directories, symlinks that point inside `dir`, and
+ * hard links to a regular file extracted before them (written as a copy: each name its own file). Any
+ * entry that would land outside `dir`, be written through a symlink, a symlink resolving outside `dir`,
+ * or a hard link to anything but an earlier regular file, fails the whole extraction. Other entry types
+ * (devices, fifos) are skipped.
  */
 export async function extractTar(source: Readable, dir: string): Promise<void> {
   // Consume `source` before the first await: a child process's unread stdout is flushed
@@ -63,6 +65,17 @@ export async function extractTar(source: Readable, dir: string): Promise<void> {
         await fs.mkdir(path.dirname(target), { recursive: true });
         await fs.symlink(link, target);
         symlinks.set(target, link);
+      } else if (type === 'link') {
+        entry.resume();
+        // The name of a file this archive gave earlier (Docker's archive gives a file's second name so).
+        const source = resolveInside(root, (linkname ?? '').replace(/\/+$/, ''));
+        const stat = source === undefined || throughSymlink(source) ? undefined : await fs.lstat(source).catch(() => undefined);
+        if (source === undefined || !stat?.isFile()) throw fail('archiveHardLinkInvalid', { name, link: linkname ?? '' });
+        await fs.mkdir(path.dirname(target), { recursive: true });
+        await fs.copyFile(source, target, fs.constants.COPYFILE_EXCL).catch((err: NodeJS.ErrnoException) => {
+          if (err.code === 'EEXIST') throw fail('archiveEntryOverwrites', { name });
+          throw err;
+        });
       } else {
         entry.resume();
       }

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -29,8 +31,8 @@ describe('PushCheckServer', () => {
     for (const s of servers.splice(0)) await s.close();
   });
 
-  function start(check?: (p: PushCheckRequest) => PushVerdict | Promise<PushVerdict>): PushCheckServer {
-    const s = new PushCheckServer(check, silentLogger());
+  function start(check?: (p: PushCheckRequest) => PushVerdict | Promise<PushVerdict>, o: { requestTimeoutMs?: number } = {}): PushCheckServer {
+    const s = new PushCheckServer(check, silentLogger(), o);
     servers.push(s);
     return s;
   }
@@ -105,6 +107,24 @@ describe('PushCheckServer', () => {
     const push = await s.open('alice/demo' as SpaceId, { repo, maxFileBytes: 1024 });
     const res = await post(push.env.SPACEPORT_PUSH_HOOK_PORT!, push.env.SPACEPORT_PUSH_CHECK_TOKEN!, `\n${'0'.repeat(40)} ${commit} refs/heads/main\n`);
     expect(await res.text()).toBe('ok\nNote: the push could not be checked (internal error); the build will check it.\n');
+    push.release();
+  });
+
+  it('cuts off a client that stalls while sending its request (a deadline, not a held socket)', async () => {
+    const { repo } = repoWithCommit('stall', '---\nsdk: static\n---\n');
+    const s = start(undefined, { requestTimeoutMs: 300 });
+    const push = await s.open('alice/demo' as SpaceId, { repo, maxFileBytes: 1024 });
+    const socket = net.connect(Number(push.env.SPACEPORT_PUSH_HOOK_PORT), '127.0.0.1');
+    await once(socket, 'connect');
+    const t0 = performance.now();
+    // A valid token, a body announced and never finished.
+    socket.write(`POST /push-hook HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${push.env.SPACEPORT_PUSH_CHECK_TOKEN}\r\nContent-Length: 100\r\n\r\npartial`);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    await once(socket, 'close');
+    expect(Buffer.concat(chunks).toString('latin1')).toMatch(/^HTTP\/1\.1 408 /);
+    // Well within 10 s (Node's own default would hold it for 300 s).
+    expect(performance.now() - t0).toBeLessThan(10_000);
     push.release();
   });
 });

@@ -33,6 +33,12 @@ export type PushCheck = (push: PushCheckRequest) => PushVerdict | Promise<PushVe
 
 /** Largest request the hook may send (its ref updates). */
 const MAX_BODY = 16 * 1024 * 1024;
+/**
+ * How long the hook has to send its whole request (headers and ref updates, written at once by
+ * curl): a client that stalls is cut off (408) rather than held. The judging after it is bounded by
+ * its git runs' own deadlines.
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
 /** The directory git keeps a push's objects in until the hook agrees (tmp-objdir.c: `incoming-XXXXXX`). */
 const QUARANTINE_RE = /^tmp_objdir-incoming-[A-Za-z0-9]+$/;
 
@@ -56,11 +62,13 @@ export class PushCheckServer {
   readonly #check: PushCheck | undefined;
   readonly #log: Logger;
   readonly #pushes = new Map<string, OpenPush>();
+  readonly #requestTimeoutMs: number;
   #server: Promise<{ server: http.Server; port: number }> | undefined;
 
-  constructor(check: PushCheck | undefined, log: Logger) {
+  constructor(check: PushCheck | undefined, log: Logger, o: { requestTimeoutMs?: number } = {}) {
     this.#check = check;
     this.#log = log;
+    this.#requestTimeoutMs = o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   }
 
   /** Register one push of `space` into the bare repo `repo`; returns the env its hook needs and a release to call when the request ends. */
@@ -85,7 +93,12 @@ export class PushCheckServer {
   }
 
   #listen(): Promise<{ server: http.Server; port: number }> {
-    const server = http.createServer((req, res) => void this.#handle(req, res));
+    const timeout = this.#requestTimeoutMs;
+    const server = http.createServer(
+      // Node checks these deadlines every `connectionsCheckingInterval`: a tenth of the deadline.
+      { requestTimeout: timeout, headersTimeout: timeout, connectionsCheckingInterval: Math.max(10, Math.floor(timeout / 10)) },
+      (req, res) => void this.#handle(req, res),
+    );
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => {

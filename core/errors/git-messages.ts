@@ -61,6 +61,11 @@ export const GIT_MESSAGES = defineMessages({
     message: (p: { name: string; link: string }) =>
       `The file "${p.name.slice(0, 200)}" is a symbolic link pointing outside the repository ("${p.link.slice(0, 200)}").`,
   },
+  archiveHardLinkInvalid: {
+    code: 'InvalidConfig',
+    message: (p: { name: string; link: string }) =>
+      `The file "${p.name.slice(0, 200)}" is a hard link to "${p.link.slice(0, 200)}", which is not a regular file given before it in the same archive.`,
+  },
   archiveSymlinkResolvesOutside: {
     code: 'InvalidConfig',
     message: (p: { name: string; target: string }) => `The file "${p.name}" is a symbolic link resolving outside the repository ("${p.target.slice(0, 200)}").`,

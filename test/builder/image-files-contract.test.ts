@@ -22,7 +22,7 @@ import { HOST_CA, TestResources } from './docker-helpers.js';
  * the registry's HTTP API, pulled by another name than it was pushed by). The image has two layers:
  * the second removes a file and a folder (whiteouts, an opaque folder made again in the same layer),
  * adds a symlink out of the folder (hard links: builder/image-layers.test.ts; the engine's archive
- * gives them as links, which extractTar leaves out). Both builders must give the same files and the
+ * gives them as links, which extractTar copies: test/git/path-traversal.test.ts). Both builders must give the same files and the
  * same id; the symlink out is then refused by `extractTar`, as when a tree is put in place.
  */
 const docker = new Dockerode();

@@ -62,4 +62,12 @@ describe('chart: the proxy Deployment', () => {
     const d = await proxyDeployment(['proxy.hostNetwork=true', 'proxy.strategy.type=Recreate']);
     expect(d.spec.strategy).toEqual({ type: 'Recreate' });
   });
+
+  it("bounds the proxy's /tmp (the tree cache) with a sizeLimit, so a full cache cannot fill the node's disk", async () => {
+    const tmpOf = async (set: string[] = []) =>
+      (await proxyDeployment(set)).spec.template.spec.volumes.find((v: { name: string }) => v.name === 'tmp') as { emptyDir: { sizeLimit: string } };
+    expect((await tmpOf()).emptyDir).toEqual({ sizeLimit: '2Gi' });
+    expect((await tmpOf(['proxy.tmpSizeLimit=5Gi'])).emptyDir.sizeLimit).toBe('5Gi');
+    await expect(proxyDeployment(['proxy.tmpSizeLimit=5g'])).rejects.toThrow(/tmpSizeLimit/);
+  });
 });

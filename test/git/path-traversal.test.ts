@@ -110,12 +110,12 @@ describe('CliGitRepos paths', () => {
 });
 
 describe('exportTree extraction', () => {
-  type Entry = { name: string; type?: 'file' | 'directory' | 'symlink'; linkname?: string; content?: string };
+  type Entry = { name: string; type?: 'file' | 'directory' | 'symlink' | 'link'; linkname?: string; content?: string };
 
   function tarOf(entries: Entry[]): Readable {
     const pack = tar.pack();
     for (const e of entries) {
-      if (e.type === 'symlink') pack.entry({ name: e.name, type: 'symlink', linkname: e.linkname ?? '' });
+      if (e.type === 'symlink' || e.type === 'link') pack.entry({ name: e.name, type: e.type, linkname: e.linkname ?? '' });
       else if (e.type === 'directory') pack.entry({ name: e.name, type: 'directory' });
       else pack.entry({ name: e.name, mode: 0o644 }, e.content ?? 'x');
     }
@@ -147,6 +147,12 @@ describe('exportTree extraction', () => {
       ],
     ],
     ['a file over an existing symlink', [{ name: 'f', type: 'symlink', linkname: 'g' }, { name: 'f', content: 'through the link' }]],
+    ['a hard link to a file outside', [{ name: 'passwd', type: 'link', linkname: '../../../../etc/passwd' }]],
+    ['a hard link to an absolute path', [{ name: 'passwd', type: 'link', linkname: '/etc/passwd' }]],
+    ['a hard link to a symlink (that points out once resolved)', [{ name: 's', type: 'symlink', linkname: 'g' }, { name: 'h', type: 'link', linkname: 's' }]],
+    ['a hard link through a symlinked directory', [{ name: 'd/f' }, { name: 'l', type: 'symlink', linkname: 'd' }, { name: 'h', type: 'link', linkname: 'l/f' }]],
+    ['a hard link to a name not given before it', [{ name: 'h', type: 'link', linkname: 'later' }, { name: 'later' }]],
+    ['a hard link over an existing file', [{ name: 'a' }, { name: 'b' }, { name: 'b', type: 'link', linkname: 'a' }]],
   ];
 
   for (const [label, entries] of cases) {
@@ -172,6 +178,23 @@ describe('exportTree extraction', () => {
     try {
       expect(err).toBeUndefined();
       expect(await fs.readFile(path.join(dir, 'app/link.py'), 'utf8')).toBe('print(1)\n');
+    } finally {
+      await fs.rm(base, { recursive: true, force: true });
+    }
+  });
+
+  it("extracts a hard link (an engine's archive gives a file's second name so) as a file of its own", async () => {
+    const { err, base, dir } = await extractInto([
+      { name: 'site/', type: 'directory' },
+      { name: 'site/index.html', content: '<h1>one</h1>\n' },
+      { name: 'site/copy/index.html', type: 'link', linkname: 'site/index.html' },
+    ]);
+    try {
+      expect(err).toBeUndefined();
+      expect(await fs.readFile(path.join(dir, 'site/copy/index.html'), 'utf8')).toBe('<h1>one</h1>\n');
+      // Each name is a file of its own: writing one leaves the other as it was.
+      await fs.writeFile(path.join(dir, 'site/copy/index.html'), 'changed');
+      expect(await fs.readFile(path.join(dir, 'site/index.html'), 'utf8')).toBe('<h1>one</h1>\n');
     } finally {
       await fs.rm(base, { recursive: true, force: true });
     }
