@@ -9,8 +9,8 @@ import { PostgresWebStore } from './postgres-web-store.js';
 import type { SpaceRecord } from './records.js';
 import { nowIso, toSpace } from './rows.js';
 import type { SecretBox } from './secret-box.js';
-import type { AccountStore, BuildStore, NewSpace, SpaceStore, SpecPatch, StatusConflict, StatusPatch } from './space-store.js';
-import type { WebStore } from './web-store.js';
+import { PartStores } from './part-stores.js';
+import type { NewSpace, SpaceStore, SpecPatch, StatusConflict, StatusPatch } from './space-store.js';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations', 'postgres');
 /** Held while migrating: two controllers starting at once migrate one after the other. */
@@ -66,72 +66,20 @@ export interface PostgresStoreOptions {
  * Every multi-statement operation is a transaction; name checks hold NAMES_LOCK, so two controllers
  * on one database cannot both take a name; `updateStatus` is one conditional UPDATE.
  */
-export class PostgresStore implements SpaceStore {
+export class PostgresStore extends PartStores implements SpaceStore {
   readonly #db: PgSyncClient;
-  readonly #accounts: PostgresAccountStore;
-  readonly #builds: PostgresBuildStore;
-  readonly #web: PostgresWebStore;
 
   constructor(opts: PostgresStoreOptions) {
-    this.#db = new PgSyncClient({ url: opts.url, timeoutMs: opts.timeoutMs });
+    const db = new PgSyncClient({ url: opts.url, timeoutMs: opts.timeoutMs });
     try {
-      migrate(this.#db, MIGRATIONS_DIR);
+      migrate(db, MIGRATIONS_DIR);
     } catch (err) {
-      this.#db.close();
+      db.close();
       throw err;
     }
-    this.#accounts = new PostgresAccountStore(this.#db);
-    this.#builds = new PostgresBuildStore(this.#db, opts.secrets);
-    this.#web = new PostgresWebStore(this.#db);
+    super(new PostgresAccountStore(db), new PostgresBuildStore(db, opts.secrets), new PostgresWebStore(db));
+    this.#db = db;
   }
-
-  // ---- users, tokens and organizations (postgres-account-store.ts)
-  createUser: AccountStore['createUser'] = (name, role) => this.#accounts.createUser(name, role);
-  getUser: AccountStore['getUser'] = (name) => this.#accounts.getUser(name);
-  listUsers: AccountStore['listUsers'] = () => this.#accounts.listUsers();
-  addToken: AccountStore['addToken'] = (user, token) => this.#accounts.addToken(user, token);
-  findToken: AccountStore['findToken'] = (plaintext) => this.#accounts.findToken(plaintext);
-  countTokens: AccountStore['countTokens'] = () => this.#accounts.countTokens();
-  listTokens: AccountStore['listTokens'] = (user) => this.#accounts.listTokens(user);
-  deleteToken: AccountStore['deleteToken'] = (user, id) => this.#accounts.deleteToken(user, id);
-  createOrg: AccountStore['createOrg'] = (name, fullname) => this.#accounts.createOrg(name, fullname);
-  getOrg: AccountStore['getOrg'] = (name) => this.#accounts.getOrg(name);
-  listOrgs: AccountStore['listOrgs'] = () => this.#accounts.listOrgs();
-  deleteOrg: AccountStore['deleteOrg'] = (name) => this.#accounts.deleteOrg(name);
-  setMember: AccountStore['setMember'] = (org, user, role) => this.#accounts.setMember(org, user, role);
-  removeMember: AccountStore['removeMember'] = (org, user) => this.#accounts.removeMember(org, user);
-  listMembers: AccountStore['listMembers'] = (org) => this.#accounts.listMembers(org);
-  membershipsOf: AccountStore['membershipsOf'] = (user) => this.#accounts.membershipsOf(user);
-  accountNamedIgnoringCase: AccountStore['accountNamedIgnoringCase'] = (name) => this.#accounts.accountNamedIgnoringCase(name);
-  nameProblems: AccountStore['nameProblems'] = () => this.#accounts.nameProblems();
-
-  // ---- builds, releases, secrets and variables (postgres-build-store.ts)
-  addBuild: BuildStore['addBuild'] = (build) => this.#builds.addBuild(build);
-  getBuild: BuildStore['getBuild'] = (id) => this.#builds.getBuild(id);
-  setBuildState: BuildStore['setBuildState'] = (id, state) => this.#builds.setBuildState(id, state);
-  latestBuild: BuildStore['latestBuild'] = (spaceUid) => this.#builds.latestBuild(spaceUid);
-  listBuilds: BuildStore['listBuilds'] = (spaceUid, limit) => this.#builds.listBuilds(spaceUid, limit);
-  unfinishedBuilds: BuildStore['unfinishedBuilds'] = () => this.#builds.unfinishedBuilds();
-  addRelease: BuildStore['addRelease'] = (release) => this.#builds.addRelease(release);
-  getRelease: BuildStore['getRelease'] = (id) => this.#builds.getRelease(id);
-  setReleaseFailure: BuildStore['setReleaseFailure'] = (id, failure) => this.#builds.setReleaseFailure(id, failure);
-  listSettings: BuildStore['listSettings'] = (spaceUid, kind) => this.#builds.listSettings(spaceUid, kind);
-  upsertSetting: BuildStore['upsertSetting'] = (spaceUid, kind, setting) => this.#builds.upsertSetting(spaceUid, kind, setting);
-  deleteSetting: BuildStore['deleteSetting'] = (spaceUid, kind, key) => this.#builds.deleteSetting(spaceUid, kind, key);
-
-  // ---- sign-in for people and the gallery (postgres-web-store.ts)
-  setPasswordHash: WebStore['setPasswordHash'] = (user, hash) => this.#web.setPasswordHash(user, hash);
-  getPasswordHash: WebStore['getPasswordHash'] = (user) => this.#web.getPasswordHash(user);
-  findUserByOidcSubject: WebStore['findUserByOidcSubject'] = (subject) => this.#web.findUserByOidcSubject(subject);
-  linkOidcSubject: WebStore['linkOidcSubject'] = (user, subject) => this.#web.linkOidcSubject(user, subject);
-  createWebSession: WebStore['createWebSession'] = (idHash, session) => this.#web.createWebSession(idHash, session);
-  getWebSession: WebStore['getWebSession'] = (idHash, now) => this.#web.getWebSession(idHash, now);
-  deleteWebSession: WebStore['deleteWebSession'] = (idHash) => this.#web.deleteWebSession(idHash);
-  querySpaces: WebStore['querySpaces'] = (q) => this.#web.querySpaces(q);
-  setLike: WebStore['setLike'] = (spaceUid, user, liked) => this.#web.setLike(spaceUid, user, liked);
-  trendingScoreOf: WebStore['trendingScoreOf'] = (spaceUid) => this.#web.trendingScoreOf(spaceUid);
-  likesOf: WebStore['likesOf'] = (user, scope) => this.#web.likesOf(user, scope);
-  likersOf: WebStore['likersOf'] = (spaceUid) => this.#web.likersOf(spaceUid);
 
   close(): void {
     this.#db.close();

@@ -6,11 +6,11 @@ import { SpaceportError, baseSubdomain, fail, collisionSubdomain, newId, type Sp
 import type { SpaceRecord } from './records.js';
 import { nowIso, toSpace, type Row } from './rows.js';
 import type { SecretBox } from './secret-box.js';
-import type { AccountStore, BuildStore, NewSpace, SpaceStore, SpecPatch, StatusConflict, StatusPatch } from './space-store.js';
+import { PartStores } from './part-stores.js';
+import type { NewSpace, SpaceStore, SpecPatch, StatusConflict, StatusPatch } from './space-store.js';
 import { SqliteAccountStore } from './sqlite-account-store.js';
 import { SqliteBuildStore } from './sqlite-build-store.js';
 import { SqliteWebStore } from './sqlite-web-store.js';
-import type { WebStore } from './web-store.js';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -58,71 +58,18 @@ export interface SqliteStoreOptions {
 }
 
 /** The SQLite store: one database and connection; users, builds and the web's tables in their own classes. */
-export class SqliteStore implements SpaceStore {
+export class SqliteStore extends PartStores implements SpaceStore {
   readonly #db: Database.Database;
 
-  readonly #accounts: SqliteAccountStore;
-  readonly #builds: SqliteBuildStore;
-  readonly #web: SqliteWebStore;
-
   constructor(opts: SqliteStoreOptions) {
-    this.#db = new Database(opts.file);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('foreign_keys = ON');
-    this.#db.pragma('busy_timeout = 5000');
-    migrate(this.#db, MIGRATIONS_DIR);
-    this.#accounts = new SqliteAccountStore(this.#db);
-    this.#builds = new SqliteBuildStore(this.#db, opts.secrets);
-    this.#web = new SqliteWebStore(this.#db);
+    const db = new Database(opts.file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, MIGRATIONS_DIR);
+    super(new SqliteAccountStore(db), new SqliteBuildStore(db, opts.secrets), new SqliteWebStore(db));
+    this.#db = db;
   }
-
-  // ---- users, tokens and organizations (sqlite-account-store.ts)
-  createUser: AccountStore['createUser'] = (name, role) => this.#accounts.createUser(name, role);
-  getUser: AccountStore['getUser'] = (name) => this.#accounts.getUser(name);
-  listUsers: AccountStore['listUsers'] = () => this.#accounts.listUsers();
-  addToken: AccountStore['addToken'] = (user, token) => this.#accounts.addToken(user, token);
-  findToken: AccountStore['findToken'] = (plaintext) => this.#accounts.findToken(plaintext);
-  countTokens: AccountStore['countTokens'] = () => this.#accounts.countTokens();
-  listTokens: AccountStore['listTokens'] = (user) => this.#accounts.listTokens(user);
-  deleteToken: AccountStore['deleteToken'] = (user, id) => this.#accounts.deleteToken(user, id);
-  createOrg: AccountStore['createOrg'] = (name, fullname) => this.#accounts.createOrg(name, fullname);
-  getOrg: AccountStore['getOrg'] = (name) => this.#accounts.getOrg(name);
-  listOrgs: AccountStore['listOrgs'] = () => this.#accounts.listOrgs();
-  deleteOrg: AccountStore['deleteOrg'] = (name) => this.#accounts.deleteOrg(name);
-  setMember: AccountStore['setMember'] = (org, user, role) => this.#accounts.setMember(org, user, role);
-  removeMember: AccountStore['removeMember'] = (org, user) => this.#accounts.removeMember(org, user);
-  listMembers: AccountStore['listMembers'] = (org) => this.#accounts.listMembers(org);
-  membershipsOf: AccountStore['membershipsOf'] = (user) => this.#accounts.membershipsOf(user);
-  accountNamedIgnoringCase: AccountStore['accountNamedIgnoringCase'] = (name) => this.#accounts.accountNamedIgnoringCase(name);
-  nameProblems: AccountStore['nameProblems'] = () => this.#accounts.nameProblems();
-
-  // ---- builds, releases, secrets and variables (sqlite-build-store.ts)
-  addBuild: BuildStore['addBuild'] = (build) => this.#builds.addBuild(build);
-  getBuild: BuildStore['getBuild'] = (id) => this.#builds.getBuild(id);
-  setBuildState: BuildStore['setBuildState'] = (id, state) => this.#builds.setBuildState(id, state);
-  latestBuild: BuildStore['latestBuild'] = (spaceUid) => this.#builds.latestBuild(spaceUid);
-  listBuilds: BuildStore['listBuilds'] = (spaceUid, limit) => this.#builds.listBuilds(spaceUid, limit);
-  unfinishedBuilds: BuildStore['unfinishedBuilds'] = () => this.#builds.unfinishedBuilds();
-  addRelease: BuildStore['addRelease'] = (release) => this.#builds.addRelease(release);
-  getRelease: BuildStore['getRelease'] = (id) => this.#builds.getRelease(id);
-  setReleaseFailure: BuildStore['setReleaseFailure'] = (id, failure) => this.#builds.setReleaseFailure(id, failure);
-  listSettings: BuildStore['listSettings'] = (spaceUid, kind) => this.#builds.listSettings(spaceUid, kind);
-  upsertSetting: BuildStore['upsertSetting'] = (spaceUid, kind, setting) => this.#builds.upsertSetting(spaceUid, kind, setting);
-  deleteSetting: BuildStore['deleteSetting'] = (spaceUid, kind, key) => this.#builds.deleteSetting(spaceUid, kind, key);
-
-  // ---- sign-in for people and the gallery (sqlite-web-store.ts)
-  setPasswordHash: WebStore['setPasswordHash'] = (user, hash) => this.#web.setPasswordHash(user, hash);
-  getPasswordHash: WebStore['getPasswordHash'] = (user) => this.#web.getPasswordHash(user);
-  findUserByOidcSubject: WebStore['findUserByOidcSubject'] = (subject) => this.#web.findUserByOidcSubject(subject);
-  linkOidcSubject: WebStore['linkOidcSubject'] = (user, subject) => this.#web.linkOidcSubject(user, subject);
-  createWebSession: WebStore['createWebSession'] = (idHash, session) => this.#web.createWebSession(idHash, session);
-  getWebSession: WebStore['getWebSession'] = (idHash, now) => this.#web.getWebSession(idHash, now);
-  deleteWebSession: WebStore['deleteWebSession'] = (idHash) => this.#web.deleteWebSession(idHash);
-  querySpaces: WebStore['querySpaces'] = (q) => this.#web.querySpaces(q);
-  setLike: WebStore['setLike'] = (spaceUid, user, liked) => this.#web.setLike(spaceUid, user, liked);
-  trendingScoreOf: WebStore['trendingScoreOf'] = (spaceUid) => this.#web.trendingScoreOf(spaceUid);
-  likesOf: WebStore['likesOf'] = (user, scope) => this.#web.likesOf(user, scope);
-  likersOf: WebStore['likersOf'] = (spaceUid) => this.#web.likersOf(spaceUid);
 
   close(): void {
     this.#db.close();
