@@ -45,7 +45,7 @@ describe('SqliteStore: sign-in and the gallery query (migration 006)', () => {
     store.close();
   });
 
-  it('pages every gallery sort through an index, not by sorting every Space (migration 012 for "created")', () => {
+  it('pages every gallery sort through an index, not by sorting every Space (migration 012 for "created"), and counts the visible ones through one (013)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'store-'));
     try {
       const file = path.join(dir, 'spaceport.db');
@@ -56,6 +56,9 @@ describe('SqliteStore: sign-in and the gallery query (migration 006)', () => {
       expect(plan('created_at DESC, id')).toContain('USING INDEX spaces_by_created');
       expect(plan('created_at DESC, id')).not.toContain('TEMP B-TREE');
       expect(plan('updated_at DESC, id')).toContain('USING INDEX spaces_by_updated');
+      // The page's total (migration 013): the narrow index, not every row (1 ms of /spaces at 10,000 Spaces).
+      const count = (db.prepare("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM spaces WHERE visibility != 'private'").all() as { detail: string }[]).map((r) => r.detail).join('; ');
+      expect(count).toContain('COVERING INDEX spaces_by_visibility');
       db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
