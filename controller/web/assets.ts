@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { constants, brotliCompressSync, gzipSync } from 'node:zlib';
 import { transformSync } from 'esbuild';
 import type { RequestHandler } from 'express';
-import { sendCompressed, type Encoding } from './compression.js';
+import { encodeBody, sendCompressed, type Encoding } from './compression.js';
 import { PAGE_SCRIPTS, scriptsOfBundle, type PageScript } from './page-scripts.js';
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
@@ -28,15 +27,9 @@ const JS = 'text/javascript; charset=utf-8';
 
 type Served = { body: Buffer; encoded: Record<Encoding, Buffer> };
 
-/** Compressed once, at the highest settings (made once per process, served many times). */
+/** Compressed once, at the best settings (made once per process, served many times). */
 function served(body: Buffer): Served {
-  return {
-    body,
-    encoded: {
-      br: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } }),
-      gzip: gzipSync(body, { level: 9 }),
-    },
-  };
+  return { body, encoded: { br: encodeBody(body, 'br', { best: true }), gzip: encodeBody(body, 'gzip', { best: true }) } };
 }
 
 /**

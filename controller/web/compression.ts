@@ -26,11 +26,14 @@ export function negotiateEncoding(accept: string | undefined): Encoding | undefi
   return undefined;
 }
 
-/** `body` in `encoding` (brotli at a quality that costs about a millisecond for a page). */
-export function encodeBody(body: Buffer, encoding: Encoding): Buffer {
+/**
+ * `body` in `encoding`: by default at a cost of about a millisecond for a page; `best` for what is
+ * compressed once and served many times (the assets).
+ */
+export function encodeBody(body: Buffer, encoding: Encoding, o: { best?: boolean } = {}): Buffer {
   return encoding === 'br'
-    ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
-    : gzipSync(body, { level: 6 });
+    ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: o.best ? 11 : 5, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+    : gzipSync(body, { level: o.best ? 9 : 6 });
 }
 
 /**

@@ -7,23 +7,27 @@
 export const PAGE_SCRIPTS = ['app', 'commit', 'stages', 'app-tab', 'logs', 'history', 'tokens', 'new-space', 'files'] as const;
 export type PageScript = (typeof PAGE_SCRIPTS)[number];
 
-// Each marker ends in `"` or `>`, which escaped text never holds: a README or a file shown on the
-// page cannot pull a script in.
-const NEEDS: Readonly<Record<Exclude<PageScript, 'app'>, readonly string[]>> = {
-  // Commits through the Hub's commit API: the starter app, the Files tab's editor.
-  commit: ['data-then="new-space"', 'data-files-of="'],
-  stages: ['data-live-stages>'],
-  'app-tab': ['data-space="'],
-  logs: ['data-logs-of="'],
-  history: ['data-commits-of="'],
-  tokens: ['data-token-list>'],
-  'new-space': ['data-then="new-space"'],
-  files: ['data-files-of="'],
+// Each marker ends in `"` or `>`, which escaped user text never holds: a README or a file shown on the
+// page cannot pull a script in. `uses`: scripts it needs loaded before it.
+const NEEDS: Readonly<Record<Exclude<PageScript, 'app'>, { markers: readonly string[]; uses?: readonly PageScript[] }>> = {
+  // Commits through the Hub's commit API: loaded for the scripts that make them.
+  commit: { markers: [] },
+  stages: { markers: ['data-live-stages>'] },
+  'app-tab': { markers: ['data-space="'] },
+  logs: { markers: ['data-logs-of="'] },
+  history: { markers: ['data-commits-of="'] },
+  tokens: { markers: ['data-token-list>'] },
+  'new-space': { markers: ['data-then="new-space"'], uses: ['commit'] },
+  files: { markers: ['data-files-of="'], uses: ['commit'] },
 };
 
 /** The scripts for a page whose body is `body`, in bundle order. */
 export function scriptsFor(body: string): PageScript[] {
-  return PAGE_SCRIPTS.filter((name) => name === 'app' || NEEDS[name].some((marker) => body.includes(marker)));
+  const wanted = new Set<PageScript>(['app']);
+  for (const [name, need] of Object.entries(NEEDS) as [PageScript, (typeof NEEDS)[keyof typeof NEEDS]][]) {
+    if (need.markers.some((marker) => body.includes(marker))) for (const s of [name, ...(need.uses ?? [])]) wanted.add(s);
+  }
+  return PAGE_SCRIPTS.filter((name) => wanted.has(name));
 }
 
 /** The bundle's path under /assets (`js/app+stages.js`), and back: undefined unless it names scripts in bundle order, `app` first. */
