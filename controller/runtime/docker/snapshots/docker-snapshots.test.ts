@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Dockerode from 'dockerode';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger, type ReleaseId, type SpaceId } from '../../../../core/index.js';
+import { createLogger, silentLogger, type ReleaseId, type SpaceId } from '../../../../core/index.js';
 import type { InstanceSpec } from '../../runtime.js';
 import { DockerSnapshots, RESTORE_RUNTIME, type LazyPagesOptions, type SnapshotWake } from './docker-snapshots.js';
 import { SnapshotStore } from './snapshot-store.js';
@@ -84,6 +84,23 @@ describe('DockerSnapshots', () => {
 
     const refused = snapshots(fakeRunc(false, []));
     expect(await refused.checkpoint(container(refused), 'alice/demo')).toBe(false);
+    expect(store.list()).toEqual([]);
+  });
+
+  it("a failed dump's warning carries CRIU's own reason from dump.log, not runc's clean-up message", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(l) } });
+    // runc 1.1: CRIU fails, then runc's clean-up says only "container still running"; the reason is in dump.log.
+    const run: RunCommand = async (_cmd, args) => {
+      const work = args[args.indexOf('--work-path') + 1]!;
+      writeFileSync(path.join(work, 'dump.log'), '(00.01) Dumping\n(00.21) Error (criu/sk-inet.c:245): inet: Unsupported socket state 2 (SYN_SENT)\n(00.22) Dumping FAILED.\n');
+      return { code: 1, output: 'time="x" level=error msg="container still running"\n' };
+    };
+    const s = new DockerSnapshots({ store, criu: '/opt/criu', runcRoot: '/r', logger, run });
+    expect(await s.checkpoint(container(s), 'alice/demo')).toBe(false);
+    const warn = lines.map((l) => JSON.parse(l) as { msg: string; criu?: string; problem?: string }).find((l) => l.msg.startsWith('snapshot: dump failed'));
+    expect(warn?.criu).toBe('(00.21) Error (criu/sk-inet.c:245): inet: Unsupported socket state 2 (SYN_SENT)');
+    expect(warn?.problem).toContain('container still running');
     expect(store.list()).toEqual([]);
   });
 

@@ -54,6 +54,18 @@ export interface DockerSnapshotsOptions {
   lazyPages?: LazyPagesOptions;
 }
 
+/** CRIU's `Error (...)` lines of a dump log (the first three, each cut to 300 characters), if any. */
+export function criuErrors(logFile: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(logFile, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const errors = text.split('\n').filter((l) => /\bError \(/.test(l)).slice(0, 3).map((l) => l.trim().slice(0, 300));
+  return errors.length > 0 ? errors.join(' | ') : undefined;
+}
+
 /** What the Docker runtime asks of snapshots: the hooks around create, stop, start and remove. */
 export class DockerSnapshots {
   readonly #o: DockerSnapshotsOptions;
@@ -105,9 +117,12 @@ export class DockerSnapshots {
       this.#o.dumpTimeoutMs ?? 120_000,
     );
     if (r.code !== 0) {
+      // runc 1.1 reports a failed dump as "container still running" (its clean-up after the failure);
+      // CRIU's own reason is in the work directory's dump.log, which goes with the failed snapshot.
+      const criu = criuErrors(path.join(work, 'dump.log'));
       this.#o.store.remove(info.Id);
       const problem = r.output.split('\n').find((l) => /Error|error/.test(l))?.slice(0, 300) ?? r.startError ?? `exit ${r.code}`;
-      this.#log.warn({ space, container: info.Id, problem }, 'snapshot: dump failed; stopping without one (the next wake is cold)');
+      this.#log.warn({ space, container: info.Id, problem, ...(criu ? { criu } : {}) }, 'snapshot: dump failed; stopping without one (the next wake is cold)');
       return false;
     }
     const { meta, evicted } = this.#o.store.commit(key);
