@@ -30,6 +30,13 @@ describe('renderHaproxyConfig', () => {
     );
   });
 
+  it('sends a request again only when the app cannot have read it, or it is idempotent without a body', () => {
+    const cfg = render();
+    expect(cfg).toContain('retry-on conn-failure empty-response');
+    expect(cfg).toContain('acl idempotent method GET HEAD OPTIONS');
+    expect(cfg).toContain('http-request disable-l7-retry if !idempotent or has_body');
+  });
+
   it('binds IPv6 and all-interfaces addresses as HAProxy spells them', () => {
     expect(render({ bind: { host: '::', port: 80 } })).toContain('bind :::80 v4v6');
     expect(render({ bind: { host: '::1', port: 80 } })).toContain('bind [::1]:80');

@@ -104,6 +104,14 @@ backend spaceport
   server spaceport 127.0.0.1:${c.nodePort} send-proxy
 backend spaces
   option abortonclose
+  # Retries as the Node path's (upstream-errors.ts): a connection that failed before the request went
+  # out (nothing reached the app) is tried again for any request; one reset after it went out, with
+  # no answer (the app may have read it), only for an idempotent method without a body.
+  retry-on conn-failure empty-response
+  acl idempotent method GET HEAD OPTIONS
+  acl has_body req.hdr_cnt(transfer-encoding) gt 0
+  acl has_body req.hdr_val(content-length) gt 0
+  http-request disable-l7-retry if !idempotent or has_body
   errorfile 502 ${quoted(c.files.appError)}
   errorfile 503 ${quoted(c.files.appError)}
   errorfile 504 ${quoted(c.files.appError)}
