@@ -37,6 +37,14 @@ describe('renderHaproxyConfig', () => {
     expect(cfg).toContain('http-request disable-l7-retry if !idempotent or has_body');
   });
 
+  it('bounds the kernel buffers an upload fills on its way to the app (not the responses)', () => {
+    const cfg = render();
+    expect(cfg).toContain('tune.rcvbuf.client 1048576');
+    expect(cfg).toContain('tune.sndbuf.server 1048576');
+    expect(cfg).not.toContain('tune.rcvbuf.server');
+    expect(cfg).not.toContain('tune.sndbuf.client');
+  });
+
   it('binds IPv6 and all-interfaces addresses as HAProxy spells them', () => {
     expect(render({ bind: { host: '::', port: 80 } })).toContain('bind :::80 v4v6');
     expect(render({ bind: { host: '::1', port: 80 } })).toContain('bind [::1]:80');

@@ -50,6 +50,9 @@ export interface HaproxyConfigInput {
   threads?: number;
 }
 
+/** HAProxy's kernel buffers on the request path (`tune.rcvbuf.client`, `tune.sndbuf.server`): 1 MiB each. */
+export const SOCKET_BUFFER_BYTES = 1024 * 1024;
+
 /** The stick table that counts each mapped Host's app responses (`gpc0`) and open streams (`use`). */
 export const ACTIVITY_TABLE = 'spaces';
 
@@ -83,6 +86,12 @@ global
   nbthread ${c.threads ?? 1}
   stats socket ${quoted(c.files.socket)} mode 600 level admin
   stats timeout 10s
+  # An upload to an app that reads slowly stalls the client, not memory: the kernel would grow the
+  # client-side receive buffer up to tcp_rmem's maximum (32 MB on Debian), so it is fixed (the kernel
+  # doubles it: 2 MiB a socket, a window ample for uploads over the Internet); the send buffer to the app
+  # (loopback or a bridge) likewise. Responses keep the kernel's autotuning.
+  tune.rcvbuf.client ${SOCKET_BUFFER_BYTES}
+  tune.sndbuf.server ${SOCKET_BUFFER_BYTES}
 defaults
   mode http
   timeout connect 5s
