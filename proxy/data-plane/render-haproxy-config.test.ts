@@ -45,6 +45,11 @@ describe('renderHaproxyConfig', () => {
     expect(cfg).not.toContain('tune.sndbuf.client');
   });
 
+  it('passes a client that goes away on to the app or Spaceport (abortonclose for every proxy, the frontend too)', () => {
+    const cfg = render();
+    expect(cfg.slice(cfg.indexOf('defaults'), cfg.indexOf('frontend public'))).toContain('option abortonclose');
+  });
+
   it('binds IPv6 and all-interfaces addresses as HAProxy spells them', () => {
     expect(render({ bind: { host: '::', port: 80 } })).toContain('bind :::80 v4v6');
     expect(render({ bind: { host: '::1', port: 80 } })).toContain('bind [::1]:80');

@@ -101,6 +101,11 @@ defaults
   timeout server ${timeout}
   timeout tunnel 1h
   option http-keep-alive
+  # A client that closes its side (FIN) while its request waits is gone, as on the Node path (whose
+  # node:http server ends the socket then): the app, or Spaceport, sees the abort. In defaults, not
+  # only the backends: the frontend's own read of the request decides whether HAProxy keeps reading
+  # the client, before a backend is chosen.
+  option abortonclose
   http-reuse safe
 frontend public
   bind ${bindAddress(c.bind.host, c.bind.port)}
@@ -112,7 +117,6 @@ frontend public
 backend spaceport
   server spaceport 127.0.0.1:${c.nodePort} send-proxy
 backend spaces
-  option abortonclose
   # Retries as the Node path's (upstream-errors.ts): a connection that failed before the request went
   # out (nothing reached the app) is tried again for any request; one reset after it went out, with
   # no answer (the app may have read it), only for an idempotent method without a body.
