@@ -50,6 +50,13 @@ describe('renderHaproxyConfig', () => {
     expect(cfg.slice(cfg.indexOf('defaults'), cfg.indexOf('frontend public'))).toContain('option abortonclose');
   });
 
+  it('counts a Space active from an app response under 400 on, never while a request waits or after an error', () => {
+    const cfg = render();
+    expect(cfg).not.toContain('http-request track-sc0');
+    expect(cfg).toContain('http-response track-sc0 var(txn.host) if { status lt 400 }');
+    expect(cfg).toContain('http-response sc-inc-gpc0(0) if { status lt 400 }');
+  });
+
   it('binds IPv6 and all-interfaces addresses as HAProxy spells them', () => {
     expect(render({ bind: { host: '::', port: 80 } })).toContain('bind :::80 v4v6');
     expect(render({ bind: { host: '::1', port: 80 } })).toContain('bind [::1]:80');

@@ -53,7 +53,7 @@ export interface HaproxyConfigInput {
 /** HAProxy's kernel buffers on the request path (`tune.rcvbuf.client`, `tune.sndbuf.server`): 1 MiB each. */
 export const SOCKET_BUFFER_BYTES = 1024 * 1024;
 
-/** The stick table that counts each mapped Host's app responses (`gpc0`) and open streams (`use`). */
+/** The stick table that counts each mapped Host's app responses under 400 (`gpc0`) and the streams open since one (`use`). */
 export const ACTIVITY_TABLE = 'spaces';
 
 /** A path for haproxy.cfg: double-quoted, refused when it holds what the parser would read otherwise. */
@@ -129,7 +129,7 @@ backend spaces
   errorfile 503 ${quoted(c.files.appError)}
   errorfile 504 ${quoted(c.files.appError)}
   stick-table type string len 253 size 100k expire 30m store gpc0
-  http-request track-sc0 req.hdr(host),lower,field(1,:)
+  http-request set-var(txn.host) req.hdr(host),lower,field(1,:)
   http-request set-var(txn.rid) req.hdr(x-request-id) if { req.hdr_cnt(x-request-id) eq 1 } { req.hdr(x-request-id) -m reg ^[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}$ }
   http-request set-var(txn.rid) uuid(4) unless { var(txn.rid) -m found }
   http-request set-header X-Forwarded-For "%[req.fhdr(x-forwarded-for)], %[src]" if { req.hdr(x-forwarded-for) -m found }
@@ -139,6 +139,9 @@ backend spaces
   http-request del-header X-HF-Authorization
   http-request set-dst var(txn.up),field(1,:)
   http-request set-dst-port var(txn.up),field(2,:)
+  # Counted from an app response under 400 on (the Node path's rule), so that a request still waiting
+  # for its answer, or answered 404/500, never shows as an open stream (\`use\`) when the table is read.
+  http-response track-sc0 var(txn.host) if { status lt 400 }
   http-response sc-inc-gpc0(0) if { status lt 400 }
   http-after-response set-header X-Request-Id "%[var(txn.rid)]" unless { res.hdr(x-request-id) -m found }
 ${policy.join('\n')}${policy.length ? '\n' : ''}  server app 0.0.0.0:0
