@@ -30,6 +30,33 @@ describe('renderHaproxyConfig', () => {
     );
   });
 
+  it('sends a request again only when the app cannot have read it, or it is idempotent without a body', () => {
+    const cfg = render();
+    expect(cfg).toContain('retry-on conn-failure empty-response');
+    expect(cfg).toContain('acl idempotent method GET HEAD OPTIONS');
+    expect(cfg).toContain('http-request disable-l7-retry if !idempotent or has_body');
+  });
+
+  it('bounds the kernel buffers an upload fills on its way to the app (not the responses)', () => {
+    const cfg = render();
+    expect(cfg).toContain('tune.rcvbuf.client 1048576');
+    expect(cfg).toContain('tune.sndbuf.server 1048576');
+    expect(cfg).not.toContain('tune.rcvbuf.server');
+    expect(cfg).not.toContain('tune.sndbuf.client');
+  });
+
+  it('passes a client that goes away on to the app or Spaceport (abortonclose for every proxy, the frontend too)', () => {
+    const cfg = render();
+    expect(cfg.slice(cfg.indexOf('defaults'), cfg.indexOf('frontend public'))).toContain('option abortonclose');
+  });
+
+  it('counts a Space active from an app response under 400 on, never while a request waits or after an error', () => {
+    const cfg = render();
+    expect(cfg).not.toContain('http-request track-sc0');
+    expect(cfg).toContain('http-response track-sc0 var(txn.host) if { status lt 400 }');
+    expect(cfg).toContain('http-response sc-inc-gpc0(0) if { status lt 400 }');
+  });
+
   it('binds IPv6 and all-interfaces addresses as HAProxy spells them', () => {
     expect(render({ bind: { host: '::', port: 80 } })).toContain('bind :::80 v4v6');
     expect(render({ bind: { host: '::1', port: 80 } })).toContain('bind [::1]:80');

@@ -50,7 +50,10 @@ export interface HaproxyConfigInput {
   threads?: number;
 }
 
-/** The stick table that counts each mapped Host's app responses (`gpc0`) and open streams (`use`). */
+/** HAProxy's kernel buffers on the request path (`tune.rcvbuf.client`, `tune.sndbuf.server`): 1 MiB each. */
+export const SOCKET_BUFFER_BYTES = 1024 * 1024;
+
+/** The stick table that counts each mapped Host's app responses under 400 (`gpc0`) and the streams open since one (`use`). */
 export const ACTIVITY_TABLE = 'spaces';
 
 /** A path for haproxy.cfg: double-quoted, refused when it holds what the parser would read otherwise. */
@@ -83,6 +86,12 @@ global
   nbthread ${c.threads ?? 1}
   stats socket ${quoted(c.files.socket)} mode 600 level admin
   stats timeout 10s
+  # An upload to an app that reads slowly stalls the client, not memory: the kernel would grow the
+  # client-side receive buffer up to tcp_rmem's maximum (32 MB on Debian), so it is fixed (the kernel
+  # doubles it: 2 MiB a socket, a window ample for uploads over the Internet); the send buffer to the app
+  # (loopback or a bridge) likewise. Responses keep the kernel's autotuning.
+  tune.rcvbuf.client ${SOCKET_BUFFER_BYTES}
+  tune.sndbuf.server ${SOCKET_BUFFER_BYTES}
 defaults
   mode http
   timeout connect 5s
@@ -92,6 +101,11 @@ defaults
   timeout server ${timeout}
   timeout tunnel 1h
   option http-keep-alive
+  # A client that closes its side (FIN) while its request waits is gone, as on the Node path (whose
+  # node:http server ends the socket then): the app, or Spaceport, sees the abort. In defaults, not
+  # only the backends: the frontend's own read of the request decides whether HAProxy keeps reading
+  # the client, before a backend is chosen.
+  option abortonclose
   http-reuse safe
 frontend public
   bind ${bindAddress(c.bind.host, c.bind.port)}
@@ -103,12 +117,19 @@ frontend public
 backend spaceport
   server spaceport 127.0.0.1:${c.nodePort} send-proxy
 backend spaces
-  option abortonclose
+  # Retries as the Node path's (upstream-errors.ts): a connection that failed before the request went
+  # out (nothing reached the app) is tried again for any request; one reset after it went out, with
+  # no answer (the app may have read it), only for an idempotent method without a body.
+  retry-on conn-failure empty-response
+  acl idempotent method GET HEAD OPTIONS
+  acl has_body req.hdr_cnt(transfer-encoding) gt 0
+  acl has_body req.hdr_val(content-length) gt 0
+  http-request disable-l7-retry if !idempotent or has_body
   errorfile 502 ${quoted(c.files.appError)}
   errorfile 503 ${quoted(c.files.appError)}
   errorfile 504 ${quoted(c.files.appError)}
   stick-table type string len 253 size 100k expire 30m store gpc0
-  http-request track-sc0 req.hdr(host),lower,field(1,:)
+  http-request set-var(txn.host) req.hdr(host),lower,field(1,:)
   http-request set-var(txn.rid) req.hdr(x-request-id) if { req.hdr_cnt(x-request-id) eq 1 } { req.hdr(x-request-id) -m reg ^[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}$ }
   http-request set-var(txn.rid) uuid(4) unless { var(txn.rid) -m found }
   http-request set-header X-Forwarded-For "%[req.fhdr(x-forwarded-for)], %[src]" if { req.hdr(x-forwarded-for) -m found }
@@ -118,6 +139,9 @@ backend spaces
   http-request del-header X-HF-Authorization
   http-request set-dst var(txn.up),field(1,:)
   http-request set-dst-port var(txn.up),field(2,:)
+  # Counted from an app response under 400 on (the Node path's rule), so that a request still waiting
+  # for its answer, or answered 404/500, never shows as an open stream (\`use\`) when the table is read.
+  http-response track-sc0 var(txn.host) if { status lt 400 }
   http-response sc-inc-gpc0(0) if { status lt 400 }
   http-after-response set-header X-Request-Id "%[var(txn.rid)]" unless { res.hdr(x-request-id) -m found }
 ${policy.join('\n')}${policy.length ? '\n' : ''}  server app 0.0.0.0:0
