@@ -18,9 +18,9 @@ docker:
 haproxy:
 	@bash scripts/ensure-haproxy.sh
 
-## The proxy suites that touch running public Spaces, through HAProxy (the native data plane) instead of the Node path.
+## The proxy suites (forwarding, websockets and wake, retries, private apps, the 180 s soak), through HAProxy (the native data plane) instead of the Node path.
 test-data-plane: deps
-	SPACEPORT_TEST_DATA_PLANE=haproxy npx vitest run test/proxy/forwarding.test.ts test/proxy/websockets-wake.test.ts test/proxy/frame-ancestors.test.ts test/proxy/retry.test.ts test/proxy/native-data-plane.test.ts
+	SPACEPORT_TEST_DATA_PLANE=haproxy npx vitest run test/proxy/forwarding.test.ts test/proxy/websockets-wake.test.ts test/proxy/frame-ancestors.test.ts test/proxy/retry.test.ts test/proxy/native-data-plane.test.ts test/proxy/private-apps.test.ts test/proxy/soak.test.ts
 
 ## Bring Spaceport up on this machine (API, git and Spaces on http://localhost:8080).
 ## With SPACEPORT_SNAPSHOTS=auto (the default) it first builds a CRIU for snapshot wake (scripts/criu/up-criu.sh);
