@@ -1,0 +1,3 @@
+export * from './leader-lock.js';
+export * from './always-leader.js';
+export * from './postgres-leader-lock.js';
