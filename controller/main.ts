@@ -18,7 +18,8 @@ import { createHubServer, listenHub } from './hub-server.js';
 import { SpaceportMetrics, countByStage, createMetricsEndpoint } from './metrics/index.js';
 import { createInternalApi } from './internal-api/index.js';
 import { LfsExportingRepos, LfsSigner, LfsStore, missingLfsObjects } from './lfs/index.js';
-import { ActivityLedger, InProcessRouteTable, Reconciler } from './lifecycle/index.js';
+import { ActivityLedger, InProcessRouteTable, markAwake, Reconciler } from './lifecycle/index.js';
+import { AlwaysLeader, LeaderDuties, PostgresLeaderLock, routedToLeader, type LeaderLock } from './leadership/index.js';
 import { RepoCommits, RepoFiles, sleepSecondsFor, SpaceLogs, SpaceService } from './spaces/index.js';
 import type { RunningSpaceport, SpaceportAdapters } from './spaceport-interfaces.js';
 import { StaticTreeRuntime } from './runtime/index.js';
@@ -32,6 +33,15 @@ function openStore(config: Readonly<Config>): SpaceStore {
   const secrets = SecretBox.fromDataDir(config.dataDir);
   if (config.SPACEPORT_DATABASE_URL) return new PostgresStore({ url: config.SPACEPORT_DATABASE_URL, secrets, timeoutMs: config.SPACEPORT_DATABASE_TIMEOUT_MS });
   return new SqliteStore({ file: path.join(config.dataDir, 'spaceport.db'), secrets });
+}
+
+/**
+ * Who leads among controller replicas: with PostgreSQL, the holder of an advisory lock (any number of
+ * replicas); with SQLite, this one process.
+ */
+function openLeaderLock(config: Readonly<Config>, logger: Logger): LeaderLock {
+  if (!config.SPACEPORT_DATABASE_URL) return new AlwaysLeader(logger);
+  return new PostgresLeaderLock({ url: config.SPACEPORT_DATABASE_URL, leaseMs: config.SPACEPORT_LEADER_LEASE_MS, retryMs: config.SPACEPORT_LEADER_RETRY_MS, logger: logger.child({ module: 'leader' }) });
 }
 
 /** The composition root: build every part from config and adapters, wire them, listen. */
@@ -112,14 +122,17 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     instance: config.SPACEPORT_INSTANCE_NAME,
     staticTrees,
   });
+  // Every replica serves; only the leader reconciles and builds. Elsewhere, these hand the change to it.
+  const lock = openLeaderLock(config, logger);
+  const leader = routedToLeader({ lock, reconciler, pipeline, markAwake: (uid) => markAwake(store, uid, logger.child({ module: 'reconciler' })) });
   const grantKey = appGrantKey({ internalToken: config.SPACEPORT_INTERNAL_TOKEN, dataDir: config.dataDir });
   const upstreamPolicy = { allowLoopback: config.SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS, allowedNetworks: config.SPACEPORT_UPSTREAM_ALLOWED_NETWORKS };
   const spaces = new SpaceService({
     store,
     repos,
     runtime,
-    pipeline,
-    reconciler,
+    pipeline: leader.pipeline,
+    reconciler: leader.reconciler,
     routes,
     config,
     logger,
@@ -135,7 +148,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   const waker = {
     wake: async (id: string) => {
       const space = store.getSpace(id as SpaceId);
-      if (space && (await reconciler.wake(space.uid))) metrics.spaceWoken();
+      if (space && (await leader.reconciler.wake(space.uid))) metrics.spaceWoken();
     },
   };
   const proxy = createProxy({
@@ -266,10 +279,49 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     },
   });
 
-  // Builds and pushes the previous process did not finish are queued again before the port opens.
-  await rebuildInterrupted({ store, pipeline, pushes, logger });
-  // Static Spaces still in containers (from before trees) move to their trees: no push needed.
-  if (staticTrees) await moveStaticSpacesToTrees({ store, pipeline, logger, builtFiles: builder.imageFiles !== undefined });
+  // The leader-only work, started at each takeover and stopped at each loss (controller/leadership/).
+  let portOpen!: () => void;
+  const listening = new Promise<void>((resolve) => (portOpen = resolve));
+  let prepared!: () => void;
+  const preparedFirst = new Promise<void>((resolve) => (prepared = resolve));
+  let baseImagesAsked = false;
+  const duties = new LeaderDuties({
+    lock,
+    logger,
+    start: async (term, signal) => {
+      try {
+        pipeline.resume();
+        // Builds and pushes the previous leader (or process) did not finish are queued again: with one
+        // process (SQLite), before the port opens.
+        await rebuildInterrupted({ store, pipeline, pushes, logger });
+        // Static Spaces still in containers (from before trees) move to their trees: no push needed.
+        if (staticTrees && !signal.aborted) await moveStaticSpacesToTrees({ store, pipeline, logger, builtFiles: builder.imageFiles !== undefined });
+      } finally {
+        prepared();
+      }
+      // Routes name the public port: passes wait for it.
+      await listening;
+      if (signal.aborted) return;
+      await reconciler.start();
+      if (signal.aborted) return;
+      housekeeping.start();
+      if (config.SPACEPORT_PREPARE_BASE_IMAGES && !baseImagesAsked) {
+        baseImagesAsked = true;
+        prepareBaseImages({ builder: adapters.builder, images: adapters.baseImages ?? [], logger: logger.child({ module: 'base-images' }) });
+      }
+    },
+    stop: async () => {
+      await housekeeping.close();
+      await reconciler.close();
+      await pipeline.close();
+    },
+    handle: async (kick) => {
+      if (kick.kind === 'build') await pipeline.enqueue(kick.space, { noCache: kick.noCache, force: kick.force });
+      await reconciler.kick(kick.space);
+    },
+  });
+  lock.start();
+  if (lock.state.kind === 'leader') await preparedFirst;
 
   let port: number;
   // The native data plane: HAProxy takes the public port and serves running public Spaces itself;
@@ -296,18 +348,16 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
       port = native.port;
     } else port = await listenHub(server, config);
   } catch (err) {
-    await Promise.allSettled([proxy.close(), pipeline.close(), reconciler.close()]);
+    await Promise.allSettled([proxy.close(), duties.close(), lock.close()]);
     ledger.close();
     store.close();
     throw err;
   }
   listenPort = port;
-  await reconciler.start();
-  housekeeping.start();
-  if (config.SPACEPORT_PREPARE_BASE_IMAGES) {
-    prepareBaseImages({ builder: adapters.builder, images: adapters.baseImages ?? [], logger: logger.child({ module: 'base-images' }) });
-  }
-  logger.info({ port, domain: config.SPACEPORT_DOMAIN, dataDir: config.dataDir, store: config.SPACEPORT_DATABASE_URL ? 'postgres' : 'sqlite', runtime: runtime.name, dataPlane }, 'spaceport up');
+  portOpen();
+  // The one process (SQLite) has reconciled every Space once when start resolves, as before leadership.
+  if (lock.state.kind === 'leader') await duties.settled();
+  logger.info({ port, domain: config.SPACEPORT_DOMAIN, dataDir: config.dataDir, store: config.SPACEPORT_DATABASE_URL ? 'postgres' : 'sqlite', runtime: runtime.name, dataPlane, leader: lock.state.kind === 'leader' }, 'spaceport up');
 
   let closing: Promise<void> | undefined;
   return {
@@ -321,6 +371,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     ledger,
     metrics,
     housekeeping,
+    leader: lock,
     generatedAdminToken: generatedToken,
     close: () =>
       (closing ??= (async () => {
@@ -329,10 +380,10 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
         server.closeAllConnections();
         internal.close();
         await git.close?.();
-        await housekeeping.close();
         await proxy.close();
-        await reconciler.close();
-        await pipeline.close();
+        // The leader-only work stops (housekeeping, passes, builds), then the lock goes to another replica.
+        await duties.close();
+        await lock.close();
         ledger.close();
         await runtime.close();
         store.close();
