@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import pg from 'pg';
-import type { Logger } from '../../core/index.js';
+import { fail, type Logger } from '../../core/index.js';
 import { Listeners, type Kick, type Leadership, type LeaderLock } from './leader-lock.js';
 
 /** The advisory lock's key (the store holds 7263000 for migrations and 7263001 for names). */
@@ -85,19 +85,32 @@ export class PostgresLeaderLock implements LeaderLock {
     return this.#kick.add(fn);
   }
 
+  /**
+   * On the leader, handled here. Elsewhere, recorded in `pending_kicks` and NOTIFYd; while the lock's
+   * connection is being opened again the call waits for it, up to the lease (then 503, nothing recorded).
+   */
   async sendKick(kick: Kick): Promise<void> {
-    if (this.#state.kind === 'leader') {
-      this.#kick.emit(kick);
-      return;
+    const deadline = this.#now() + this.#o.leaseMs;
+    for (;;) {
+      if (this.#state.kind === 'leader') {
+        this.#kick.emit(kick);
+        return;
+      }
+      const session = this.#session;
+      try {
+        if (!session) throw new Error('no connection yet');
+        const { kind, space, ...options } = kick;
+        await this.#query(session, {
+          text: `WITH k AS (INSERT INTO pending_kicks (space_uid, kind, options, at) VALUES ($1, $2, $3, $4) RETURNING seq)
+                 SELECT pg_notify('${KICK_CHANNEL}', '') FROM k`,
+          values: [space, kind, JSON.stringify(options), this.#now()],
+        });
+        return;
+      } catch (err) {
+        if (this.#closed || this.#now() >= deadline) throw fail('databaseUnreachable', { problem: 'the leader lock has no connection' }, { cause: err });
+        await new Promise((r) => setTimeout(r, Math.min(100, this.#o.retryMs)));
+      }
     }
-    const session = this.#session;
-    if (!session) throw new Error('no connection to PostgreSQL for the leader lock');
-    const { kind, space, ...options } = kick;
-    await this.#query(session, {
-      text: `WITH k AS (INSERT INTO pending_kicks (space_uid, kind, options, at) VALUES ($1, $2, $3, $4) RETURNING seq)
-             SELECT pg_notify('${KICK_CHANNEL}', '') FROM k`,
-      values: [space, kind, JSON.stringify(options), this.#now()],
-    });
   }
 
   async close(): Promise<void> {
