@@ -7,7 +7,7 @@ import { chooseDataPlane, startNativeDataPlane, type NativeDataPlane } from '../
 import { createApi } from './api/index.js';
 import { appGrantKey, bootstrapAdmin, reportNameProblems, hashPassword, verifyPassword, Organizations, SignInLimiter, storeAuthenticator, UserAccounts, WebSessions, sessionKeyFromDataDir } from './auth/index.js';
 import { appAccessChecker } from './auth/app-access-checker.js';
-import { BuildLogs, BuildPipeline, moveStaticSpacesToTrees, prepareBaseImages, rebuildInterrupted, StaticTreeDir } from './builds/index.js';
+import { BuildLogs, BuildPipeline, StaticTreeDir } from './builds/index.js';
 import { CliGitRepos, ProcessGate, checkUpstreamAddressNow, clientAddress, createGitHttpHandler, removeInterruptedPushes, trustedProxies } from './git/index.js';
 import { authorizeGit } from './git/git-authorization.js';
 import { HousekeepingTask } from './gc/index.js';
@@ -18,8 +18,9 @@ import { createHubServer, listenHub } from './hub-server.js';
 import { SpaceportMetrics, countByStage, createMetricsEndpoint } from './metrics/index.js';
 import { createInternalApi } from './internal-api/index.js';
 import { LfsExportingRepos, LfsSigner, LfsStore, missingLfsObjects } from './lfs/index.js';
-import { ActivityLedger, InProcessRouteTable, markAwake, Reconciler } from './lifecycle/index.js';
-import { AlwaysLeader, LeaderDuties, PostgresLeaderLock, routedToLeader, type LeaderLock } from './leadership/index.js';
+import { ActivityLedger, InProcessRouteTable, markAwake, Observer, Reconciler } from './lifecycle/index.js';
+import { AlwaysLeader, PostgresLeaderLock, routedToLeader, type LeaderLock } from './leadership/index.js';
+import { leaderOnlyWork } from './leader-only-work.js';
 import { RepoCommits, RepoFiles, sleepSecondsFor, SpaceLogs, SpaceService } from './spaces/index.js';
 import type { RunningSpaceport, SpaceportAdapters } from './spaceport-interfaces.js';
 import { StaticTreeRuntime } from './runtime/index.js';
@@ -124,7 +125,8 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   });
   // Every replica serves; only the leader reconciles and builds. Elsewhere, these hand the change to it.
   const lock = openLeaderLock(config, logger);
-  const leader = routedToLeader({ lock, reconciler, pipeline, markAwake: (uid) => markAwake(store, uid, logger.child({ module: 'reconciler' })) });
+  const observer = new Observer({ store, runtime, routes, clock: { now: () => Date.now() }, logger: logger.child({ module: 'observer' }), treePresent: staticTrees && ((tree) => staticTrees.has(tree)) });
+  const leader = routedToLeader({ lock, reconciler, pipeline, observer, markAwake: (uid) => markAwake(store, uid, logger.child({ module: 'reconciler' })) });
   const grantKey = appGrantKey({ internalToken: config.SPACEPORT_INTERNAL_TOKEN, dataDir: config.dataDir });
   const upstreamPolicy = { allowLoopback: config.SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS, allowedNetworks: config.SPACEPORT_UPSTREAM_ALLOWED_NETWORKS };
   const spaces = new SpaceService({
@@ -222,7 +224,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     routes,
     sessions,
     limiter: new SignInLimiter({ maxFailures: config.SPACEPORT_SIGNIN_MAX_FAILURES }),
-    stageOf: (uid) => reconciler.stageOf(uid),
+    stageOf: (uid) => leader.reconciler.stageOf(uid),
     flavors,
     logger: logger.child({ module: 'web' }),
   });
@@ -279,49 +281,12 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     },
   });
 
-  // The leader-only work, started at each takeover and stopped at each loss (controller/leadership/).
-  let portOpen!: () => void;
-  const listening = new Promise<void>((resolve) => (portOpen = resolve));
-  let prepared!: () => void;
-  const preparedFirst = new Promise<void>((resolve) => (prepared = resolve));
-  let baseImagesAsked = false;
-  const duties = new LeaderDuties({
-    lock,
-    logger,
-    start: async (term, signal) => {
-      try {
-        pipeline.resume();
-        // Builds and pushes the previous leader (or process) did not finish are queued again: with one
-        // process (SQLite), before the port opens.
-        await rebuildInterrupted({ store, pipeline, pushes, logger });
-        // Static Spaces still in containers (from before trees) move to their trees: no push needed.
-        if (staticTrees && !signal.aborted) await moveStaticSpacesToTrees({ store, pipeline, logger, builtFiles: builder.imageFiles !== undefined });
-      } finally {
-        prepared();
-      }
-      // Routes name the public port: passes wait for it.
-      await listening;
-      if (signal.aborted) return;
-      await reconciler.start();
-      if (signal.aborted) return;
-      housekeeping.start();
-      if (config.SPACEPORT_PREPARE_BASE_IMAGES && !baseImagesAsked) {
-        baseImagesAsked = true;
-        prepareBaseImages({ builder: adapters.builder, images: adapters.baseImages ?? [], logger: logger.child({ module: 'base-images' }) });
-      }
-    },
-    stop: async () => {
-      await housekeeping.close();
-      await reconciler.close();
-      await pipeline.close();
-    },
-    handle: async (kick) => {
-      if (kick.kind === 'build') await pipeline.enqueue(kick.space, { noCache: kick.noCache, force: kick.force });
-      await reconciler.kick(kick.space);
-    },
-  });
-  lock.start();
-  if (lock.state.kind === 'leader') await preparedFirst;
+  // The leader-only work, started at each takeover and stopped at each loss; looking only, until then.
+  const leaderWork = leaderOnlyWork({ lock, logger, config, store, pipeline, reconciler, housekeeping, observer, pushes, staticTrees, adapters });
+  const { duties } = leaderWork;
+  duties.start();
+  // With one process (SQLite), interrupted builds are queued again before the port opens.
+  if (lock.state.kind === 'leader') await leaderWork.prepared;
 
   let port: number;
   // The native data plane: HAProxy takes the public port and serves running public Spaces itself;
@@ -354,7 +319,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     throw err;
   }
   listenPort = port;
-  portOpen();
+  leaderWork.portOpen();
   // The one process (SQLite) has reconciled every Space once when start resolves, as before leadership.
   if (lock.state.kind === 'leader') await duties.settled();
   logger.info({ port, domain: config.SPACEPORT_DOMAIN, dataDir: config.dataDir, store: config.SPACEPORT_DATABASE_URL ? 'postgres' : 'sqlite', runtime: runtime.name, dataPlane, leader: lock.state.kind === 'leader' }, 'spaceport up');

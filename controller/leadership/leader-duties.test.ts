@@ -57,6 +57,26 @@ describe('LeaderDuties', () => {
     expect(log).toEqual(['prepare 1', 'stop']);
   });
 
+  it('follows (looks only) from start() until it leads, and again after a loss', async () => {
+    const lock = new FakeLeaderLock();
+    const log: string[] = [];
+    const duties = new LeaderDuties({
+      lock,
+      logger: silentLogger(),
+      start: async () => void log.push('lead'),
+      stop: async () => void log.push('stop'),
+      handle: async () => undefined,
+      following: { start: () => void log.push('follow'), stop: async () => void log.push('unfollow') },
+    });
+    duties.start();
+    lock.gain();
+    await duties.settled();
+    lock.lose();
+    await duties.settled();
+    await duties.close();
+    expect(log).toEqual(['follow', 'unfollow', 'lead', 'stop', 'follow', 'unfollow']);
+  });
+
   it('handles kicks only while this replica leads', async () => {
     const { log, lock, duties } = recorder();
     lock.deliver({ kind: 'pass', space: 'u0' });
@@ -86,6 +106,7 @@ describe('routedToLeader', () => {
       },
       pipeline: { enqueue: async (uid, opts) => (calls.push(`build ${uid} ${JSON.stringify(opts)}`), 'build-1') },
       markAwake: (uid) => asleep.delete(uid),
+      observer: { currentStage: async () => 'SEEN', stageOf: () => 'SEEN' },
     });
     return { lock, calls, r };
   }

@@ -13,6 +13,8 @@ export interface LeaderDutiesOptions {
   stop(): Promise<void>;
   /** A change handed to the leader by any replica (this one included). */
   handle(kick: Kick): Promise<void>;
+  /** What runs while this replica does not lead (looking, never acting: `Observer`). */
+  following?: { start(): void; stop(): Promise<void> };
 }
 
 /**
@@ -25,6 +27,8 @@ export class LeaderDuties {
   #chain: Promise<void> = Promise.resolve();
   #term?: AbortController;
   #running = false;
+  #following = false;
+  #closed = false;
 
   constructor(opts: LeaderDutiesOptions) {
     this.#o = opts;
@@ -39,6 +43,12 @@ export class LeaderDuties {
     ];
   }
 
+  /** Start the lock; until it leads, follow. */
+  start(): void {
+    this.#o.lock.start();
+    if (this.#o.lock.state.kind !== 'leader') this.#follow();
+  }
+
   /** Resolves once the starts and stops asked so far are done. */
   settled(): Promise<void> {
     return this.#chain;
@@ -46,15 +56,30 @@ export class LeaderDuties {
 
   /** Stop following the lock, and stop the work if it runs. */
   async close(): Promise<void> {
+    this.#closed = true;
     for (const off of this.#unsubscribe) off();
     this.#lose('closed');
     await this.#chain;
+    await this.#unfollow();
+  }
+
+  #follow(): void {
+    if (this.#following || !this.#o.following) return;
+    this.#following = true;
+    this.#o.following.start();
+  }
+
+  async #unfollow(): Promise<void> {
+    if (!this.#following) return;
+    this.#following = false;
+    await this.#o.following?.stop();
   }
 
   #gain(term: number): void {
     const ac = new AbortController();
     this.#term = ac;
     this.#chain = this.#chain.then(async () => {
+      await this.#unfollow();
       if (ac.signal.aborted) return;
       this.#running = true;
       this.#o.logger.info({ term }, 'leader-only work starts');
@@ -64,12 +89,16 @@ export class LeaderDuties {
 
   #lose(reason: string): void {
     this.#term?.abort(new Error(reason));
-    if (!this.#running) return;
-    this.#running = false;
-    this.#o.logger.info({ reason }, 'leader-only work stops');
-    // At once, not after a start under way (that one sees the abort and starts nothing more).
-    const stopped = this.#o.stop().catch((err: unknown) => this.#o.logger.error({ err }, 'leader-only work did not stop cleanly'));
-    const before = this.#chain;
-    this.#chain = Promise.all([before, stopped]).then(() => undefined);
+    let stopped: Promise<void> = Promise.resolve();
+    if (this.#running) {
+      this.#running = false;
+      this.#o.logger.info({ reason }, 'leader-only work stops');
+      // At once, not after a start under way (that one sees the abort and starts nothing more).
+      stopped = this.#o.stop().catch((err: unknown) => this.#o.logger.error({ err }, 'leader-only work did not stop cleanly'));
+    }
+    this.#chain = Promise.all([this.#chain, stopped]).then(() => {
+      if (!this.#closed && this.#o.lock.state.kind !== 'leader') this.#follow();
+    });
   }
+
 }

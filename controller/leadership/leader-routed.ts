@@ -20,13 +20,14 @@ export interface RoutedToLeaderOptions<Stage, Build> {
   pipeline: PipelineCalls<Build>;
   /** A sleeping Space is awake (the status write any replica may make); true for the call that woke it. */
   markAwake(uid: string): boolean;
+  /** Stages as a replica that does not lead sees them (`Observer`). */
+  observer: Pick<ReconcilerCalls<Stage>, 'currentStage' | 'stageOf'>;
 }
 
 /**
  * The reconciler and the build queue as every replica's API, git handler and proxies see them: on
  * the leader, the real ones; elsewhere, the change is handed to the leader (`LeaderLock.sendKick`,
- * resolved once recorded) and nothing runs here. Stages on a replica that does not lead are the ones
- * its reconciler last saw (none until it leads).
+ * resolved once recorded) and nothing runs here. Stages there come from its `Observer`.
  */
 export function routedToLeader<Stage, Build>(o: RoutedToLeaderOptions<Stage, Build>): { reconciler: ReconcilerCalls<Stage>; pipeline: PipelineCalls<Build> } {
   const leads = (): boolean => o.lock.state.kind === 'leader';
@@ -39,8 +40,8 @@ export function routedToLeader<Stage, Build>(o: RoutedToLeaderOptions<Stage, Bui
         await o.lock.sendKick({ kind: 'pass', space: uid });
         return true;
       },
-      currentStage: (uid) => (leads() ? o.reconciler.currentStage(uid) : Promise.resolve(o.reconciler.stageOf(uid))),
-      stageOf: (uid) => o.reconciler.stageOf(uid),
+      currentStage: (uid) => (leads() ? o.reconciler.currentStage(uid) : o.observer.currentStage(uid)),
+      stageOf: (uid) => (leads() ? o.reconciler.stageOf(uid) : o.observer.stageOf(uid)),
       // The failure is a store fact (any replica); the crash history it also forgets is the leader's.
       clearFailure: (release) => o.reconciler.clearFailure(release),
     },

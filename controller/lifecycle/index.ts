@@ -1,5 +1,6 @@
 export * from './stage.js';
 export * from './reconciler.js';
+export * from './observer.js';
 export { markAwake } from './mark-awake.js';
 export type { ReconcilerOptions } from './reconciler-options.js';
 export * from './route-table.js';

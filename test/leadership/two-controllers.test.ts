@@ -55,6 +55,9 @@ describe('two controllers on one PostgreSQL', () => {
     const r = await follower.api('POST', '/api/repos/create', { name: 'demo', type: 'space', sdk: 'static' });
     expect(r.status).toBe(200);
     await leader.waitStage('admin/demo', ['RUNNING'], 30_000);
+    // The follower answers with the same stage and serves the app (its Observer looks, never acts).
+    await follower.waitStage('admin/demo', ['RUNNING'], 10_000);
+    await waitFor('the app through the follower', async () => ((await follower.app('admin-demo')).status === 200 ? true : undefined), 10_000);
     // A restart asked of the follower reaches the leader (a kick through pending_kicks).
     const before = await passes(leader);
     expect((await follower.api('POST', '/api/spaces/admin/demo/restart')).status).toBe(200);
