@@ -78,7 +78,7 @@ export const configSchema = z.object({
    * With PostgreSQL, controller replicas elect a leader (controller/leadership/): the most a dead
    * leader keeps the lead (ms), and how often the others try to take it (ms).
    */
-  SPACEPORT_LEADER_LEASE_MS: z.coerce.number().int().min(2000).max(120_000).default(10_000),
+  SPACEPORT_LEADER_LEASE_MS: z.coerce.number().int().min(5000).max(120_000).default(10_000),
   SPACEPORT_LEADER_RETRY_MS: z.coerce.number().int().min(100).max(10_000).default(1000),
   SPACEPORT_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   SPACEPORT_ADMIN_USER: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/).default('admin'),

@@ -9,6 +9,18 @@ const KICK_CHANNEL = 'spaceport_kicks';
 /** Kicks read per statement when the leader drains `pending_kicks`. */
 const DRAIN_BATCH = 100;
 
+/**
+ * How the server drops a leader that went silent (seconds for keepalive, as PostgreSQL takes them): after
+ * more than half the lease (by then the leader has given up on its own: its heartbeat deadline) and
+ * within it, so the lock is free for another replica only once the old leader has stopped.
+ */
+export function serverKeepalive(leaseMs: number): { idleS: number; intervalS: number; count: number; userTimeoutMs: number } {
+  const count = 2;
+  const intervalS = Math.max(1, Math.floor(leaseMs / 10_000));
+  const idleS = Math.max(1, Math.floor(leaseMs / 1000) - count * intervalS - 1);
+  return { idleS, intervalS, count, userTimeoutMs: leaseMs };
+}
+
 export interface PostgresLeaderLockOptions {
   url: string;
   /**
@@ -193,10 +205,8 @@ export class PostgresLeaderLock implements LeaderLock {
     };
     const session: Session = { client, ended, destroy };
     await Promise.race([client.connect(), ended]);
-    // The server drops a silent client within the lease: keepalive probes (seconds), and unacknowledged data.
-    const idle = Math.max(1, Math.floor(lease / 3000));
-    const interval = Math.max(1, Math.floor(lease / 6000));
-    await this.#query(session, `SET tcp_keepalives_idle = ${idle}; SET tcp_keepalives_interval = ${interval}; SET tcp_keepalives_count = 2; SET tcp_user_timeout = ${lease}`);
+    const k = serverKeepalive(lease);
+    await this.#query(session, `SET tcp_keepalives_idle = ${k.idleS}; SET tcp_keepalives_interval = ${k.intervalS}; SET tcp_keepalives_count = ${k.count}; SET tcp_user_timeout = ${k.userTimeoutMs}`);
     await this.#query(session, `LISTEN ${KICK_CHANNEL}`);
     return session;
   }
