@@ -75,7 +75,9 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     perClient: config.SPACEPORT_GIT_MAX_PROCESSES_PER_CLIENT,
     queueMs: config.SPACEPORT_GIT_QUEUE_SECONDS * 1000,
   });
+  const lock = openLeaderLock(config, logger);
   const metrics = new SpaceportMetrics({
+    leader: () => lock.state.kind === 'leader',
     heldRequests: () => proxyRef?.stats().held ?? 0,
     spacesByStage: () => countByStage(routes.snapshot()),
     gitRequests: () => ({ running: gitGate.running, waiting: gitGate.waiting }),
@@ -124,7 +126,6 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     staticTrees,
   });
   // Every replica serves; only the leader reconciles and builds. Elsewhere, these hand the change to it.
-  const lock = openLeaderLock(config, logger);
   const observer = new Observer({ store, runtime, routes, clock: { now: () => Date.now() }, logger: logger.child({ module: 'observer' }), treePresent: staticTrees && ((tree) => staticTrees.has(tree)) });
   const leader = routedToLeader({ lock, reconciler, pipeline, observer, markAwake: (uid) => markAwake(store, uid, logger.child({ module: 'reconciler' })) });
   const grantKey = appGrantKey({ internalToken: config.SPACEPORT_INTERNAL_TOKEN, dataDir: config.dataDir });

@@ -14,7 +14,7 @@ import { startHarness, type Harness } from '../support/spaceport-harness.js';
 // fake runtime (the cluster both see) and one data dir (the ReadWriteMany volume for git repos and
 // LFS). Only the leader reconciles and builds; either serves the API; killing the leader's lock
 // connection moves the work to the other within the lease.
-const LEASE_MS = 2_000;
+const LEASE_MS = 5_000;
 
 /** Reconcile passes this replica ran (its /metrics counter). */
 async function passes(h: Harness): Promise<number> {
@@ -52,6 +52,8 @@ describe('two controllers on one PostgreSQL', () => {
   it('a Space created on the follower is built and run by the leader alone, and both answer for it', async () => {
     const [leader, follower] = await leaderAndFollower();
     const followerPasses = await passes(follower);
+    const gauge = async (h: Harness) => /^spaceport_leader (\d)/m.exec((await h.sp.metrics.render()).body)?.[1];
+    expect([await gauge(leader), await gauge(follower)]).toEqual(['1', '0']);
     const r = await follower.api('POST', '/api/repos/create', { name: 'demo', type: 'space', sdk: 'static' });
     expect(r.status).toBe(200);
     await leader.waitStage('admin/demo', ['RUNNING'], 30_000);
