@@ -285,7 +285,8 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   // The leader-only work, started at each takeover and stopped at each loss; looking only, until then.
   const leaderWork = leaderOnlyWork({ lock, logger, config, store, pipeline, reconciler, housekeeping, observer, pushes, staticTrees, adapters });
   const { duties } = leaderWork;
-  duties.start();
+  // A lone replica on PostgreSQL takes the lock at its first try: it leads before the port opens.
+  await duties.start(config.SPACEPORT_DATABASE_URL ? config.SPACEPORT_LEADER_RETRY_MS : 0);
   // With one process (SQLite), interrupted builds are queued again before the port opens.
   if (lock.state.kind === 'leader') await leaderWork.prepared;
 

@@ -68,7 +68,7 @@ describe('LeaderDuties', () => {
       handle: async () => undefined,
       following: { start: () => void log.push('follow'), stop: async () => void log.push('unfollow') },
     });
-    duties.start();
+    await duties.start();
     lock.gain();
     await duties.settled();
     lock.lose();

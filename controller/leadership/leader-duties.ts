@@ -43,10 +43,23 @@ export class LeaderDuties {
     ];
   }
 
-  /** Start the lock; until it leads, follow. */
-  start(): void {
-    this.#o.lock.start();
-    if (this.#o.lock.state.kind !== 'leader') this.#follow();
+  /**
+   * Start the lock and wait up to `waitMs` for it to lead (a lone replica leads before its port opens,
+   * as one process does); until it leads, follow.
+   */
+  async start(waitMs = 0): Promise<void> {
+    const { lock } = this.#o;
+    let off: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const gained = new Promise<void>((resolve) => {
+      off = lock.onGain(() => resolve());
+      timer = setTimeout(resolve, waitMs);
+    });
+    lock.start();
+    if (lock.state.kind !== 'leader') await gained;
+    off?.();
+    clearTimeout(timer);
+    if (lock.state.kind !== 'leader') this.#follow();
   }
 
   /** Resolves once the starts and stops asked so far are done. */

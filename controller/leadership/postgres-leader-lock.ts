@@ -146,7 +146,7 @@ export class PostgresLeaderLock implements LeaderLock {
       } finally {
         this.#session?.destroy();
         this.#session = undefined;
-        this.#lost('connection lost');
+        this.#lost(this.#closed ? 'closed' : 'connection lost');
       }
       await this.#sleep(this.#o.retryMs);
     }
