@@ -67,6 +67,8 @@ export class PostgresLeaderLock implements LeaderLock {
   #closed = false;
   #wakeUp?: () => void;
   #draining?: Promise<void>;
+  /** A notification came during a drain: drain again after it (its row may be past that drain's read). */
+  #drainAgain = false;
 
   constructor(opts: PostgresLeaderLockOptions) {
     this.#o = opts;
@@ -133,6 +135,11 @@ export class PostgresLeaderLock implements LeaderLock {
     this.#lost('closed');
   }
 
+  /** The heartbeat's period and deadline: a quarter of the lease. */
+  #quarter(): number {
+    return Math.max(250, Math.floor(this.#o.leaseMs / 4));
+  }
+
   #now(): number {
     return (this.#o.clock ?? Date).now();
   }
@@ -156,7 +163,7 @@ export class PostgresLeaderLock implements LeaderLock {
   async #lead(): Promise<void> {
     const session = await this.#connect();
     this.#session = session;
-    const quarter = Math.max(250, Math.floor(this.#o.leaseMs / 4));
+    const quarter = this.#quarter();
     while (!this.#closed) {
       if (this.#state.kind === 'follower') {
         const got = await this.#query(session, { text: 'SELECT pg_try_advisory_lock($1) AS got', values: [LEADER_LOCK_KEY] }, quarter);
@@ -233,16 +240,27 @@ export class PostgresLeaderLock implements LeaderLock {
    * twice). One drain at a time.
    */
   #drain(session: Session): Promise<void> {
-    this.#draining ??= (async () => {
+    if (this.#draining) {
+      this.#drainAgain = true;
+      return this.#draining;
+    }
+    // Within the heartbeat's deadline: a leader whose PostgreSQL stalls here gives up as soon.
+    const deadline = this.#quarter();
+    this.#draining = (async () => {
       for (;;) {
-        const r = await this.#query(session, `SELECT seq, space_uid, kind, options FROM pending_kicks ORDER BY seq LIMIT ${DRAIN_BATCH}`);
-        if (r.rows.length === 0 || this.#state.kind !== 'leader') return;
+        this.#drainAgain = false;
+        const r = await this.#query(session, `SELECT seq, space_uid, kind, options FROM pending_kicks ORDER BY seq LIMIT ${DRAIN_BATCH}`, deadline);
+        if (this.#state.kind !== 'leader') return;
+        if (r.rows.length === 0) {
+          if (this.#drainAgain) continue;
+          return;
+        }
         for (const row of r.rows) {
           const options = JSON.parse(String(row.options)) as { noCache?: boolean; force?: boolean };
           this.#kick.emit(row.kind === 'build' ? { kind: 'build', space: String(row.space_uid), ...options } : { kind: 'pass', space: String(row.space_uid) });
         }
-        await this.#query(session, { text: 'DELETE FROM pending_kicks WHERE seq <= $1', values: [r.rows[r.rows.length - 1]!.seq] });
-        if (r.rows.length < DRAIN_BATCH) return;
+        await this.#query(session, { text: 'DELETE FROM pending_kicks WHERE seq <= $1', values: [r.rows[r.rows.length - 1]!.seq] }, deadline);
+        if (r.rows.length < DRAIN_BATCH && !this.#drainAgain) return;
       }
     })().finally(() => (this.#draining = undefined));
     return this.#draining;
