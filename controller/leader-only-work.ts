@@ -45,7 +45,8 @@ export function leaderOnlyWork(o: LeaderOnlyWorkOptions): { duties: LeaderDuties
       } finally {
         prepared();
       }
-      await listening;
+      // Not past a loss or a stop: a port that never opens (listen failed) must not hold up close().
+      await Promise.race([listening, new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
       if (signal.aborted) return;
       await reconciler.start();
       if (signal.aborted) return;
