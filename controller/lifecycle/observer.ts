@@ -40,7 +40,7 @@ export class Observer {
     const { runtime } = opts;
     this.#passes = new PassScheduler({
       pass: (uid) => this.#look(uid),
-      uids: () => opts.store.listSpaces().map((s) => s.uid),
+      uids: () => this.#sweepList(),
       resync: runtime.resync ? () => runtime.resync!() : undefined,
       clock: opts.clock,
       logger: opts.logger,
@@ -73,6 +73,19 @@ export class Observer {
     if (seen) return seen;
     await this.#passes.kick(uid);
     return this.#stages.get(uid);
+  }
+
+  /**
+   * Every Space's uid, for a sweep; routes of Spaces that are gone (deleted or renamed through another
+   * replica) are dropped here, as the replica that made the change dropped its own.
+   */
+  #sweepList(): string[] {
+    const spaces = this.#o.store.listSpaces();
+    const ids = new Set<string>(spaces.map((s) => s.id));
+    for (const route of this.#o.routes.snapshot()) if (!ids.has(route.space)) this.#o.routes.removeSpace(route.space);
+    const uids = new Set(spaces.map((s) => s.uid));
+    for (const uid of this.#stages.keys()) if (!uids.has(uid)) this.#stages.delete(uid);
+    return [...uids];
   }
 
   async #look(uid: string): Promise<void> {

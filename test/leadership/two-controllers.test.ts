@@ -91,5 +91,13 @@ describe('two controllers on one PostgreSQL', () => {
     await waitFor('a pass on the new leader', async () => ((await passes(newLeader)) > before ? true : undefined), 10_000, 50);
     if (newLeader === follower) expect(await passes(follower)).toBeGreaterThan(followerPasses);
     await newLeader.waitStage('admin/demo', ['RUNNING'], 30_000);
+    await waitFor('the app through the replica that does not lead', async () => ((await other.app('admin-demo')).status === 200 ? true : undefined), 10_000);
+  });
+
+  it('a Space deleted through the leader stops being served by the other replica within its sweep', async () => {
+    const [leader, follower] = await leaderAndFollower();
+    await waitFor('the app through the follower', async () => ((await follower.app('admin-demo')).status === 200 ? true : undefined), 10_000);
+    expect((await leader.api('DELETE', '/api/repos/delete', { type: 'space', name: 'demo' })).status).toBe(200);
+    await waitFor('no app through the follower', async () => ((await follower.app('admin-demo')).status === 404 ? true : undefined), 12_000, 100);
   });
 });
