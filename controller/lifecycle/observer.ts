@@ -93,7 +93,7 @@ export class Observer {
     const space = store.getSpaceByUid(uid);
     if (!space) {
       this.#stages.delete(uid);
-      return;
+      return routes.removeSpaceUid(uid);
     }
     const instances = await runtime.list(space.id);
     const byRelease = new Map(instances.map((i) => [i.release, i]));

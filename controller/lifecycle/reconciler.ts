@@ -126,7 +126,7 @@ export class Reconciler {
     let space = store.getSpaceByUid(uid);
     if (!space) {
       this.#stages.delete(uid);
-      return;
+      return this.#o.routes.removeSpaceUid(uid);
     }
     const log = logger.child({ space: space.id });
     const instances = await runtime.list(space.id);

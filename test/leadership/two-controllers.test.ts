@@ -94,10 +94,15 @@ describe('two controllers on one PostgreSQL', () => {
     await waitFor('the app through the replica that does not lead', async () => ((await other.app('admin-demo')).status === 200 ? true : undefined), 10_000);
   });
 
-  it('a Space deleted through the leader stops being served by the other replica within its sweep', async () => {
+  it('a Space deleted through either replica stops being served by the other (the follower at its next sweep, the leader at once)', async () => {
     const [leader, follower] = await leaderAndFollower();
     await waitFor('the app through the follower', async () => ((await follower.app('admin-demo')).status === 200 ? true : undefined), 10_000);
     expect((await leader.api('DELETE', '/api/repos/delete', { type: 'space', name: 'demo' })).status).toBe(200);
     await waitFor('no app through the follower', async () => ((await follower.app('admin-demo')).status === 404 ? true : undefined), 12_000, 100);
+    // And the other way: deleted through the follower, the leader stops serving it at once (a kick).
+    expect((await leader.api('POST', '/api/repos/create', { name: 'two', type: 'space', sdk: 'static' })).status).toBe(200);
+    await waitFor('the app through the leader', async () => ((await leader.app('admin-two')).status === 200 ? true : undefined), 30_000);
+    expect((await follower.api('DELETE', '/api/repos/delete', { type: 'space', name: 'two' })).status).toBe(200);
+    await waitFor('no app through the leader', async () => ((await leader.app('admin-two')).status === 404 ? true : undefined), 3_000, 50);
   });
 });
