@@ -51,11 +51,11 @@ test: deps test-packages docker k8s-tools hub-client-tools schemathesis
 	  SPACEPORT_TEST_DATABASE_URL="$$url" npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest-report.json; \
 	  rc=$$?; bash scripts/ensure-postgres.sh stop; exit $$rc
 
-## The store's contract suite against a throwaway PostgreSQL (scripts/ensure-postgres.sh installs Debian's
+## The store's contract suite and the leader lock (two controllers) against a throwaway PostgreSQL (scripts/ensure-postgres.sh installs Debian's
 ## package when missing, starts a cluster on a Unix socket, and removes it after).
 test-postgres: deps
 	@url="$$(bash scripts/ensure-postgres.sh start)" && \
-	  SPACEPORT_TEST_DATABASE_URL="$$url" npx vitest run test/store/; \
+	  SPACEPORT_TEST_DATABASE_URL="$$url" npx vitest run test/store/ test/leadership/; \
 	  rc=$$?; bash scripts/ensure-postgres.sh stop; exit $$rc
 
 ## Typecheck, then the unit and contract suites on fakes: no Docker engine, Chromium, cluster or PyPI (~1 min on 2 idle cores).

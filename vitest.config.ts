@@ -16,6 +16,7 @@ export const QUICK = [
   'test/proxy/{cluster-mode,cluster-private,forwarding,frame-ancestors,hot-path,private-apps,proxy-health,retry,static-files,static-trees-remote,websockets-wake}.test.ts',
   'test/web/{files-http,http,https-cookies,org-visibility,page-weight,profiles-http,use-via-api-http}.test.ts',
   'test/architecture/*.test.ts',
+  'test/leadership/listen-fails.test.ts',
 ];
 
 export default defineConfig({

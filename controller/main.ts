@@ -7,7 +7,7 @@ import { chooseDataPlane, startNativeDataPlane, type NativeDataPlane } from '../
 import { createApi } from './api/index.js';
 import { appGrantKey, bootstrapAdmin, reportNameProblems, hashPassword, verifyPassword, Organizations, SignInLimiter, storeAuthenticator, UserAccounts, WebSessions, sessionKeyFromDataDir } from './auth/index.js';
 import { appAccessChecker } from './auth/app-access-checker.js';
-import { BuildLogs, BuildPipeline, moveStaticSpacesToTrees, prepareBaseImages, rebuildInterrupted, StaticTreeDir } from './builds/index.js';
+import { BuildLogs, BuildPipeline, StaticTreeDir } from './builds/index.js';
 import { CliGitRepos, ProcessGate, checkUpstreamAddressNow, clientAddress, createGitHttpHandler, removeInterruptedPushes, trustedProxies } from './git/index.js';
 import { authorizeGit } from './git/git-authorization.js';
 import { HousekeepingTask } from './gc/index.js';
@@ -18,7 +18,9 @@ import { createHubServer, listenHub } from './hub-server.js';
 import { SpaceportMetrics, countByStage, createMetricsEndpoint } from './metrics/index.js';
 import { createInternalApi } from './internal-api/index.js';
 import { LfsExportingRepos, LfsSigner, LfsStore, missingLfsObjects } from './lfs/index.js';
-import { ActivityLedger, InProcessRouteTable, Reconciler } from './lifecycle/index.js';
+import { ActivityLedger, InProcessRouteTable, markAwake, Observer, Reconciler } from './lifecycle/index.js';
+import { AlwaysLeader, PostgresLeaderLock, routedToLeader, type LeaderLock } from './leadership/index.js';
+import { leaderOnlyWork } from './leader-only-work.js';
 import { RepoCommits, RepoFiles, sleepSecondsFor, SpaceLogs, SpaceService } from './spaces/index.js';
 import type { RunningSpaceport, SpaceportAdapters } from './spaceport-interfaces.js';
 import { StaticTreeRuntime } from './runtime/index.js';
@@ -32,6 +34,15 @@ function openStore(config: Readonly<Config>): SpaceStore {
   const secrets = SecretBox.fromDataDir(config.dataDir);
   if (config.SPACEPORT_DATABASE_URL) return new PostgresStore({ url: config.SPACEPORT_DATABASE_URL, secrets, timeoutMs: config.SPACEPORT_DATABASE_TIMEOUT_MS });
   return new SqliteStore({ file: path.join(config.dataDir, 'spaceport.db'), secrets });
+}
+
+/**
+ * Who leads among controller replicas: with PostgreSQL, the holder of an advisory lock (any number of
+ * replicas); with SQLite, this one process.
+ */
+function openLeaderLock(config: Readonly<Config>, logger: Logger): LeaderLock {
+  if (!config.SPACEPORT_DATABASE_URL) return new AlwaysLeader(logger);
+  return new PostgresLeaderLock({ url: config.SPACEPORT_DATABASE_URL, leaseMs: config.SPACEPORT_LEADER_LEASE_MS, retryMs: config.SPACEPORT_LEADER_RETRY_MS, logger: logger.child({ module: 'leader' }) });
 }
 
 /** The composition root: build every part from config and adapters, wire them, listen. */
@@ -64,7 +75,9 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     perClient: config.SPACEPORT_GIT_MAX_PROCESSES_PER_CLIENT,
     queueMs: config.SPACEPORT_GIT_QUEUE_SECONDS * 1000,
   });
+  const lock = openLeaderLock(config, logger);
   const metrics = new SpaceportMetrics({
+    leader: () => lock.state.kind === 'leader',
     heldRequests: () => proxyRef?.stats().held ?? 0,
     spacesByStage: () => countByStage(routes.snapshot()),
     gitRequests: () => ({ running: gitGate.running, waiting: gitGate.waiting }),
@@ -112,14 +125,17 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     instance: config.SPACEPORT_INSTANCE_NAME,
     staticTrees,
   });
+  // Every replica serves; only the leader reconciles and builds. Elsewhere, these hand the change to it.
+  const observer = new Observer({ store, runtime, routes, clock: { now: () => Date.now() }, logger: logger.child({ module: 'observer' }), treePresent: staticTrees && ((tree) => staticTrees.has(tree)) });
+  const leader = routedToLeader({ lock, reconciler, pipeline, observer, markAwake: (uid) => markAwake(store, uid, logger.child({ module: 'reconciler' })) });
   const grantKey = appGrantKey({ internalToken: config.SPACEPORT_INTERNAL_TOKEN, dataDir: config.dataDir });
   const upstreamPolicy = { allowLoopback: config.SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS, allowedNetworks: config.SPACEPORT_UPSTREAM_ALLOWED_NETWORKS };
   const spaces = new SpaceService({
     store,
     repos,
     runtime,
-    pipeline,
-    reconciler,
+    pipeline: leader.pipeline,
+    reconciler: leader.reconciler,
     routes,
     config,
     logger,
@@ -135,7 +151,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   const waker = {
     wake: async (id: string) => {
       const space = store.getSpace(id as SpaceId);
-      if (space && (await reconciler.wake(space.uid))) metrics.spaceWoken();
+      if (space && (await leader.reconciler.wake(space.uid))) metrics.spaceWoken();
     },
   };
   const proxy = createProxy({
@@ -209,7 +225,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     routes,
     sessions,
     limiter: new SignInLimiter({ maxFailures: config.SPACEPORT_SIGNIN_MAX_FAILURES }),
-    stageOf: (uid) => reconciler.stageOf(uid),
+    stageOf: (uid) => leader.reconciler.stageOf(uid),
     flavors,
     logger: logger.child({ module: 'web' }),
   });
@@ -266,10 +282,13 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     },
   });
 
-  // Builds and pushes the previous process did not finish are queued again before the port opens.
-  await rebuildInterrupted({ store, pipeline, pushes, logger });
-  // Static Spaces still in containers (from before trees) move to their trees: no push needed.
-  if (staticTrees) await moveStaticSpacesToTrees({ store, pipeline, logger, builtFiles: builder.imageFiles !== undefined });
+  // The leader-only work, started at each takeover and stopped at each loss; looking only, until then.
+  const leaderWork = leaderOnlyWork({ lock, logger, config, store, pipeline, reconciler, housekeeping, observer, pushes, staticTrees, adapters });
+  const { duties } = leaderWork;
+  // A lone replica on PostgreSQL takes the lock at its first try: it leads before the port opens.
+  await duties.start(config.SPACEPORT_DATABASE_URL ? config.SPACEPORT_LEADER_RETRY_MS : 0);
+  // With one process (SQLite), interrupted builds are queued again before the port opens.
+  if (lock.state.kind === 'leader') await leaderWork.prepared;
 
   let port: number;
   // The native data plane: HAProxy takes the public port and serves running public Spaces itself;
@@ -296,18 +315,16 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
       port = native.port;
     } else port = await listenHub(server, config);
   } catch (err) {
-    await Promise.allSettled([proxy.close(), pipeline.close(), reconciler.close()]);
+    await Promise.allSettled([proxy.close(), duties.close(), lock.close()]);
     ledger.close();
     store.close();
     throw err;
   }
   listenPort = port;
-  await reconciler.start();
-  housekeeping.start();
-  if (config.SPACEPORT_PREPARE_BASE_IMAGES) {
-    prepareBaseImages({ builder: adapters.builder, images: adapters.baseImages ?? [], logger: logger.child({ module: 'base-images' }) });
-  }
-  logger.info({ port, domain: config.SPACEPORT_DOMAIN, dataDir: config.dataDir, store: config.SPACEPORT_DATABASE_URL ? 'postgres' : 'sqlite', runtime: runtime.name, dataPlane }, 'spaceport up');
+  leaderWork.portOpen();
+  // The one process (SQLite) has reconciled every Space once when start resolves, as before leadership.
+  if (lock.state.kind === 'leader') await duties.settled();
+  logger.info({ port, domain: config.SPACEPORT_DOMAIN, dataDir: config.dataDir, store: config.SPACEPORT_DATABASE_URL ? 'postgres' : 'sqlite', runtime: runtime.name, dataPlane, leader: lock.state.kind === 'leader' }, 'spaceport up');
 
   let closing: Promise<void> | undefined;
   return {
@@ -321,6 +338,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     ledger,
     metrics,
     housekeeping,
+    leader: lock,
     generatedAdminToken: generatedToken,
     close: () =>
       (closing ??= (async () => {
@@ -329,10 +347,10 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
         server.closeAllConnections();
         internal.close();
         await git.close?.();
-        await housekeeping.close();
         await proxy.close();
-        await reconciler.close();
-        await pipeline.close();
+        // The leader-only work stops (housekeeping, passes, builds), then the lock goes to another replica.
+        await duties.close();
+        await lock.close();
         ledger.close();
         await runtime.close();
         store.close();

@@ -4,6 +4,7 @@ import type { ImageBuilder } from '../builder/index.js';
 import type { BuildPipeline, PlanRelease } from './builds/index.js';
 import type { HousekeepingTask, Housekeeper } from './gc/index.js';
 import type { ActivityLedger, InProcessRouteTable, Reconciler } from './lifecycle/index.js';
+import type { LeaderLock } from './leadership/index.js';
 import type { SpaceportMetrics } from './metrics/index.js';
 import type { Runtime } from './runtime/runtime.js';
 import type { SnapshotWake } from './runtime/index.js';
@@ -45,6 +46,8 @@ export interface RunningSpaceport {
   metrics: SpaceportMetrics;
   /** Periodic garbage collection (`runOnce()` for tests and operators). */
   housekeeping: HousekeepingTask;
+  /** Whether this replica leads (only the leader reconciles and builds: controller/leadership/). */
+  leader: LeaderLock;
   /** Set on a first start without SPACEPORT_ADMIN_TOKEN: shown once, never stored in clear. */
   generatedAdminToken?: string;
   close(): Promise<void>;

@@ -63,3 +63,12 @@ it('reads SPACEPORT_SNAPSHOTS (auto by default, or off) and SPACEPORT_CRIU, and 
   const bad = parseConfig({ SPACEPORT_SNAPSHOTS: 'yes' });
   expect(!bad.ok && bad.problems.join('\n')).toMatch(/SPACEPORT_SNAPSHOTS: "auto" or "off"/);
 });
+
+it('reads the leader lease and retry (ms), and refuses a retry longer than half the lease', () => {
+  const d = parseConfig({});
+  expect(d.ok && [d.config.SPACEPORT_LEADER_LEASE_MS, d.config.SPACEPORT_LEADER_RETRY_MS]).toEqual([10_000, 1000]);
+  const bad = parseConfig({ SPACEPORT_LEADER_LEASE_MS: '5000', SPACEPORT_LEADER_RETRY_MS: '3000' });
+  expect(bad.ok ? [] : bad.problems).toEqual([expect.stringContaining('SPACEPORT_LEADER_RETRY_MS')]);
+  const low = parseConfig({ SPACEPORT_LEADER_LEASE_MS: '500' });
+  expect(low.ok ? [] : low.problems).toEqual([expect.stringContaining('SPACEPORT_LEADER_LEASE_MS')]);
+});

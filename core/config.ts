@@ -74,6 +74,12 @@ export const configSchema = z.object({
     .optional(),
   /** The most one store call to PostgreSQL may block the controller (ms); past it the request gets 503 DatabaseUnavailable. */
   SPACEPORT_DATABASE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /**
+   * With PostgreSQL, controller replicas elect a leader (controller/leadership/): the most a dead
+   * leader keeps the lead (ms), and how often the others try to take it (ms).
+   */
+  SPACEPORT_LEADER_LEASE_MS: z.coerce.number().int().min(5000).max(120_000).default(10_000),
+  SPACEPORT_LEADER_RETRY_MS: z.coerce.number().int().min(100).max(10_000).default(1000),
   SPACEPORT_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   SPACEPORT_ADMIN_USER: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/).default('admin'),
   SPACEPORT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -359,6 +365,9 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   const oidcSet = [raw.SPACEPORT_OIDC_ISSUER, raw.SPACEPORT_OIDC_CLIENT_ID, raw.SPACEPORT_OIDC_CLIENT_SECRET].filter((v) => v !== undefined).length;
   if (oidcSet !== 0 && oidcSet !== 3) {
     return { ok: false, problems: ['SPACEPORT_OIDC_ISSUER, SPACEPORT_OIDC_CLIENT_ID and SPACEPORT_OIDC_CLIENT_SECRET: set all three for OpenID Connect sign-in, or none'] };
+  }
+  if (raw.SPACEPORT_LEADER_RETRY_MS * 2 > raw.SPACEPORT_LEADER_LEASE_MS) {
+    return { ok: false, problems: ['SPACEPORT_LEADER_RETRY_MS: at most half of SPACEPORT_LEADER_LEASE_MS, or a follower may not take over within the lease'] };
   }
   const dataDir = path.resolve(raw.SPACEPORT_DATA_DIR);
   const portPart = raw.SPACEPORT_PORT === 80 ? '' : `:${raw.SPACEPORT_PORT}`;

@@ -7,6 +7,7 @@ export * from './ids.js';
 export * from './clock.js';
 export * from './logs.js';
 export * from './secret-mask.js';
+export * from './key-file.js';
 export * from './hide-paths.js';
 export * from './storage.js';
 export * from './request-context.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readOrCreateKeyFile } from '../../core/index.js';
 import path from 'node:path';
 import { deriveGrantKey } from '../../proxy/index.js';
 
@@ -10,14 +10,6 @@ import { deriveGrantKey } from '../../proxy/index.js';
  */
 export function appGrantKey(opts: { internalToken: string | undefined; dataDir: string }): Buffer {
   if (opts.internalToken !== undefined) return deriveGrantKey(opts.internalToken);
-  const file = path.join(opts.dataDir, 'app-grant.key');
-  if (!existsSync(file)) {
-    mkdirSync(opts.dataDir, { recursive: true });
-    try {
-      writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-  }
-  return deriveGrantKey(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'));
+  const key = readOrCreateKeyFile(path.join(opts.dataDir, 'app-grant.key'), () => randomBytes(32).toString('base64'));
+  return deriveGrantKey(Buffer.from(key.toString('utf8').trim(), 'base64'));
 }

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readOrCreateKeyFile } from '../../core/index.js';
 import path from 'node:path';
 import type { WebStore } from '../store/web-store.js';
 
@@ -34,12 +34,8 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 
 /** The key that signs session cookies, kept in the data dir next to secret.key (mode 0600). */
 export function sessionKeyFromDataDir(dataDir: string): Buffer {
-  const file = path.join(dataDir, 'session.key');
-  if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-  }
-  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  const key = readOrCreateKeyFile(path.join(dataDir, 'session.key'), () => randomBytes(32).toString('base64'));
+  return Buffer.from(key.toString('utf8').trim(), 'base64');
 }
 
 /**

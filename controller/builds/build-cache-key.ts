@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readOrCreateKeyFile } from '../../core/index.js';
 import path from 'node:path';
 
 /**
@@ -8,15 +8,6 @@ import path from 'node:path';
  * cold pip cache for every Space's next build.
  */
 export function loadBuildCacheKey(dataDir: string): Buffer {
-  const file = path.join(dataDir, 'build-cache.key');
-  if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
-    try {
-      writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-    } catch (err) {
-      // Another process of this install made it first: read theirs.
-      if ((err as { code?: string }).code !== 'EEXIST') throw err;
-    }
-  }
-  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  const key = readOrCreateKeyFile(path.join(dataDir, 'build-cache.key'), () => randomBytes(32).toString('base64'));
+  return Buffer.from(key.toString('utf8').trim(), 'base64');
 }

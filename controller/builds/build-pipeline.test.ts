@@ -143,6 +143,27 @@ describe('BuildPipeline and a build that hangs', () => {
     expect(store.unfinishedBuilds().map((b) => b.id)).toContain(queued.id);
   });
 
+  it('builds again after resume() (a replica that leads again), dropping the queue of the term it lost to rebuildInterrupted', async () => {
+    const p = pipeline();
+    await push('v1');
+    await p.enqueue(space.uid);
+    await new Promise((r) => setTimeout(r, 50));
+    const closing = p.close();
+    builder.hold = false;
+    builder.release();
+    await closing;
+    // Closed: a build queued now stays queued.
+    await push('v2');
+    const idle = (await p.enqueue(space.uid, { force: true }))!;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(store.getBuild(idle.id)?.status).toBe('queued');
+    p.resume();
+    await push('v3');
+    const next = (await p.enqueue(space.uid, { force: true }))!;
+    await p.idle();
+    expect(store.getBuild(next.id)?.status).toBe('succeeded');
+  });
+
   it('a stop (SIGTERM: a pod deleted, an upgrade, a drain) leaves the running build unfinished, not failed, so the next start builds it again', async () => {
     const p = pipeline();
     await push('v1');

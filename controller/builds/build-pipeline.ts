@@ -2,17 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BuildError, fail, isSpaceportError, requestContext, type BuildId, type Logger } from '../../core/index.js';
-import { DEPENDENCY_FILES, IMAGE_LABELS, type ImageBuilder } from '../../builder/index.js';
+import { DEPENDENCY_FILES, IMAGE_LABELS } from '../../builder/index.js';
 import { sdkTraits } from '../../templates/index.js';
-import type { GitRepos } from '../git/git-repos.js';
 import type { BuildRecord, ReleaseRecord, SpaceRecord } from '../store/records.js';
 import { writeStatus } from '../store/write-status.js';
-import type { SpaceStore } from '../store/space-store.js';
 import { buildErrorMessage } from './build-error-message.js';
 import { releaseBuiltFiles, releaseRepoTree, staticReleaseKind } from './static-release.js';
-import type { BuildLogs } from './build-logs.js';
-import type { StaticTreeDir } from './static-tree-dir.js';
-import type { PlanRelease } from './release-plan.js';
+import type { BuildPipelineOptions } from './build-pipeline-options.js';
 import { untilAborted } from './until-aborted.js';
 
 /** How often a build's failure is written again while the store's disk is full. */
@@ -24,33 +20,7 @@ const DISK_RETRY_MS = 2_000;
  */
 const DRAIN_LIMIT_MS = 60_000;
 
-export interface BuildPipelineOptions {
-  store: SpaceStore;
-  repos: GitRepos;
-  builder: ImageBuilder;
-  plan: PlanRelease;
-  logs: BuildLogs;
-  logger: Logger;
-  concurrency: number;
-  /** Called when a build ends (the reconciler deploys its release). */
-  onBuilt(spaceUid: string): void;
-  /** How many build logs to keep per Space. */
-  keepLogs?: number;
-  /** Told when a build ends, with its outcome and duration (metrics). */
-  onFinished?(outcome: 'succeeded' | 'failed' | 'cancelled', seconds: number): void;
-  /** A build running longer is stopped and fails, saying so (SPACEPORT_BUILD_TIMEOUT_SECONDS). */
-  timeoutMs?: number;
-  /** How long a Space's next build waits for the engine to end the build it superseded (default DRAIN_LIMIT_MS). */
-  drainLimitMs?: number;
-  /** SPACEPORT_INSTANCE_NAME: the `spaceport.instance` label of the images (housekeeping collects only its own). */
-  instance?: string;
-  /**
-   * Where static Spaces' trees go. With it, a static Space is released as a tree (its files, or with
-   * `app_build_command` the build's output read back from the image) served by the proxy, no
-   * container; without it, as an image.
-   */
-  staticTrees?: StaticTreeDir;
-}
+export type { BuildPipelineOptions } from './build-pipeline-options.js';
 
 interface Job {
   build: BuildRecord;
@@ -127,6 +97,17 @@ export class BuildPipeline {
     for (const job of this.#running.values()) job.controller.abort(shutdown);
     await this.idle();
     await Promise.all(this.#cleanups);
+  }
+
+  /**
+   * Build again after `close()` (a replica that leads again). Jobs of the previous term are dropped
+   * here: they stayed queued or running in the store, and `rebuildInterrupted` queues them again.
+   */
+  resume(): void {
+    if (!this.#closed) return;
+    this.#queue.splice(0);
+    this.#closed = false;
+    this.#shutdown = undefined;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readOrCreateKeyFile } from '../../core/index.js';
 import path from 'node:path';
 
 export type LfsAction = 'upload' | 'download' | 'verify';
@@ -26,19 +26,7 @@ export class LfsSigner {
   }
 
   static fromDataDir(dataDir: string): LfsSigner {
-    const file = path.join(dataDir, 'lfs', 'signing.key');
-    try {
-      return new LfsSigner(readFileSync(file));
-    } catch {
-      mkdirSync(path.dirname(file), { recursive: true });
-      const key = randomBytes(32);
-      try {
-        writeFileSync(file, key, { mode: 0o600, flag: 'wx' });
-        return new LfsSigner(key);
-      } catch {
-        return new LfsSigner(readFileSync(file)); // made concurrently
-      }
-    }
+    return new LfsSigner(readOrCreateKeyFile(path.join(dataDir, 'lfs', 'signing.key'), () => randomBytes(32)));
   }
 
   sign(g: LfsGrant): string {

@@ -1,5 +1,7 @@
 export * from './stage.js';
 export * from './reconciler.js';
+export * from './observer.js';
+export { markAwake } from './mark-awake.js';
 export type { ReconcilerOptions } from './reconciler-options.js';
 export * from './route-table.js';
 export * from './activity-ledger.js';

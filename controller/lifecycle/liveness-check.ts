@@ -102,6 +102,11 @@ export class LivenessCheck {
     return w.hang;
   }
 
+  /** Watch again after `close()` (a replica that leads again). */
+  open(): void {
+    this.#closed = false;
+  }
+
   close(): void {
     this.#closed = true;
     for (const uid of [...this.#bySpace.keys()]) this.forget(uid);

@@ -38,6 +38,20 @@ describe('PassScheduler', () => {
     expect(passes).toEqual(['a']);
   });
 
+  it('runs passes again when started after close() (a replica that leads again), none in between', async () => {
+    const s = make();
+    await s.start();
+    expect(passes.sort()).toEqual(['a', 'b', 'c']);
+    await s.close();
+    passes = [];
+    await s.kick('a');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(passes).toEqual([]);
+    await s.start();
+    await s.kick('b');
+    expect(passes.sort()).toEqual(['a', 'b', 'b', 'c']);
+  });
+
   it('waits at most the longest delay Node honours (a sleep time of years does not fire at once)', async () => {
     const s = make();
     s.later('a', 365 * 24 * 3_600_000);

@@ -45,8 +45,9 @@ export class PassScheduler {
     );
   }
 
-  /** A sweep now, then a resync every `resyncMs` and a sweep every `fullResyncMs`. */
+  /** A sweep now, then a resync every `resyncMs` and a sweep every `fullResyncMs`. After `close()`, it runs again. */
   async start(): Promise<void> {
+    this.#closed = false;
     await this.sweep();
     const resyncMs = this.#o.resyncMs ?? 5_000;
     const fullEvery = this.#o.resync ? Math.max(1, Math.round((this.#o.fullResyncMs ?? 60_000) / resyncMs)) : 1;

@@ -4,6 +4,7 @@ import type { ReleaseRecord, SpaceRecord } from '../store/records.js';
 import { instanceSpecFor } from './instance-spec.js';
 import { CrashHistory } from './crash-history.js';
 import { LivenessCheck } from './liveness-check.js';
+import { markAwake } from './mark-awake.js';
 import { startupTimeoutOf } from './observe.js';
 import { PassScheduler } from './pass-scheduler.js';
 import { runLogTail } from './run-log-tail.js';
@@ -60,6 +61,7 @@ export class Reconciler {
 
   /** Reconcile every Space now, then keep watching the runtime and resyncing. */
   async start(): Promise<void> {
+    this.#liveness.open();
     this.#unwatch = this.#o.runtime.watch((spaceId) => {
       const space = this.#o.store.getSpace(spaceId);
       if (space) void this.kick(space.uid);
@@ -82,11 +84,8 @@ export class Reconciler {
 
   /** A visit to a sleeping Space: start it once, however many visitors (true for the call that woke it). */
   async wake(uid: string): Promise<boolean> {
-    const space = this.#o.store.getSpaceByUid(uid);
-    if (!space || space.lifecycle !== 'asleep') return false;
-    if (this.#o.store.updateStatus(uid, space.version, { asleepSince: undefined }) === 'conflict') return this.wake(uid);
+    if (!markAwake(this.#o.store, uid, this.#o.logger)) return false;
     this.#waking.add(uid);
-    this.#o.logger.info({ space: space.id }, 'waking');
     return this.kick(uid).then(() => true);
   }
 
@@ -127,7 +126,7 @@ export class Reconciler {
     let space = store.getSpaceByUid(uid);
     if (!space) {
       this.#stages.delete(uid);
-      return;
+      return this.#o.routes.removeSpaceUid(uid);
     }
     const log = logger.child({ space: space.id });
     const instances = await runtime.list(space.id);

@@ -51,6 +51,11 @@ export class InProcessRouteTable implements RouteSource {
     this.#emit({ kind: 'remove', subdomain });
   }
 
+  /** Remove the routes of a Space known by its uid only (it is gone from the store: deleted through another replica). */
+  removeSpaceUid(uid: string): void {
+    for (const route of [...this.#routes.values()]) if (route.grantScope?.startsWith(`${uid}.`)) this.remove(route.subdomain);
+  }
+
   /** Remove every route of a Space other than `keepSubdomain` (after a rename). */
   removeSpace(space: string, keepSubdomain?: string): void {
     const subs = this.#bySpace.get(space);

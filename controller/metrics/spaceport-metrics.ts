@@ -15,6 +15,8 @@ export interface MetricsSources {
   buildsInFlight?(): { queued: number; running: number };
   /** git requests running (a `git http-backend` each) and waiting for a place, now. */
   gitRequests?(): { running: number; waiting: number };
+  /** Whether this replica leads (reconciles and builds), now. */
+  leader?(): boolean;
 }
 
 /**
@@ -73,6 +75,10 @@ export class SpaceportMetrics implements ProxyMetrics {
           this.set({ state: 'waiting' }, n.waiting);
         },
       });
+    }
+    if (sources.leader) {
+      const leads = sources.leader;
+      new Gauge({ name: 'spaceport_leader', help: 'Whether this controller replica leads (1: it reconciles and builds) or not (0).', registers, collect() { this.set(leads() ? 1 : 0); } });
     }
     if (sources.buildsInFlight) {
       const inFlight = sources.buildsInFlight;

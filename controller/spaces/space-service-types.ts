@@ -11,8 +11,10 @@ export interface SpaceServiceOptions {
   store: SpaceStore;
   repos: GitRepos;
   runtime: Runtime;
-  pipeline: BuildPipeline;
-  reconciler: Reconciler;
+  /** The build queue (on a replica that does not lead, builds are handed to the leader: controller/leadership/). */
+  pipeline: Pick<BuildPipeline, 'enqueue'>;
+  /** Passes over a Space (likewise handed to the leader). */
+  reconciler: Pick<Reconciler, 'kick' | 'currentStage' | 'clearFailure'>;
   routes: InProcessRouteTable;
   config: Readonly<Config>;
   logger: Logger;

@@ -241,6 +241,8 @@ export class SpaceService {
     await repos.remove(space.id);
     await this.#o.files?.forget(space);
     logger.info({ space: id }, 'space deleted');
+    // The leader forgets it (its routes, when deleted through another replica: controller/leadership/).
+    await this.#o.reconciler.kick(space.uid);
   }
 
   async move(p: Principal, from: SpaceId, to: SpaceId): Promise<SpaceRecord> {

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readOrCreateKeyFile } from '../../core/index.js';
 import path from 'node:path';
 
 /** Seals secret values at rest with AES-256-GCM. The key lives in the data dir (mode 0600). */
@@ -12,12 +12,8 @@ export class SecretBox {
   }
 
   static fromDataDir(dataDir: string): SecretBox {
-    const file = path.join(dataDir, 'secret.key');
-    if (!existsSync(file)) {
-      mkdirSync(dataDir, { recursive: true });
-      writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-    }
-    return new SecretBox(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'));
+    const key = readOrCreateKeyFile(path.join(dataDir, 'secret.key'), () => randomBytes(32).toString('base64'));
+    return new SecretBox(Buffer.from(key.toString('utf8').trim(), 'base64'));
   }
 
   static ephemeral(): SecretBox {

@@ -33,7 +33,7 @@ const ADAPTERS: Record<string, string[]> = {
   dockerode: ['builder/', 'controller/runtime/docker/', 'controller/docker-adapters.ts'],
   '@kubernetes/client-node': ['controller/runtime/kubernetes/', 'controller/kubernetes-adapters.ts'],
   'better-sqlite3': ['controller/store/'],
-  pg: ['controller/store/'],
+  pg: ['controller/store/', 'controller/leadership/postgres-leader-lock.ts'],
   express: ['controller/api/', 'controller/web/', 'controller/hub-server.ts'],
   undici: ['proxy/'],
 };

@@ -44,7 +44,7 @@ describe('the PostgreSQL store beyond the contract', () => {
     const raw = new PgSyncClient({ url, timeoutMs: 10_000 });
     try {
       // Each migration once, across the reopen.
-      expect(raw.query('SELECT name FROM schema_migrations ORDER BY name').rows.map((r) => r.name)).toEqual(['001-initial.sql', '002-spaces-by-visibility.sql']);
+      expect(raw.query('SELECT name FROM schema_migrations ORDER BY name').rows.map((r) => r.name)).toEqual(['001-initial.sql', '002-spaces-by-visibility.sql', '003-leadership.sql']);
       const dump = JSON.stringify([raw.query('SELECT * FROM space_settings').rows, raw.query('SELECT * FROM tokens').rows]);
       expect(dump).not.toContain('very-secret-value');
       expect(dump).not.toContain('sp_plaintext_token_value');

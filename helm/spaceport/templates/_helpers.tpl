@@ -224,3 +224,16 @@ random values would be drawn twice (once for the Secret, once for this checksum)
 {{- define "spaceport.pauseImage" -}}
 {{ .Values.scheduling.pauseImage.repository }}:{{ .Values.scheduling.pauseImage.tag }}
 {{- end }}
+
+{{/* Several controller replicas need PostgreSQL (one leader, elected there) and one shared data volume. */}}
+{{- define "spaceport.controller.checkReplicas" -}}
+{{- $c := .Values.controller }}
+{{- if gt (int $c.replicas) 1 }}
+{{- if not (or $c.database.url $c.database.existingSecret) }}
+{{- fail "controller.replicas > 1 needs PostgreSQL: set controller.database.url or controller.database.existingSecret (SQLite serves one process)" }}
+{{- end }}
+{{- if and (not $c.persistence.existingClaim) (not (has "ReadWriteMany" $c.persistence.accessModes)) }}
+{{- fail "controller.replicas > 1 needs one data volume for all replicas (git repos, LFS objects, keys): set controller.persistence.accessModes: [ReadWriteMany], or an existingClaim that is" }}
+{{- end }}
+{{- end }}
+{{- end }}
