@@ -57,3 +57,31 @@ export class Listeners<T extends unknown[]> {
     }
   }
 }
+
+/**
+ * What every `LeaderLock` shares: its three event streams (gain, lose, kick) and their `on…` methods.
+ * A listener that throws is reported through `report`; the others still run.
+ */
+export abstract class LockEvents {
+  protected readonly gains: Listeners<[number]>;
+  protected readonly losses: Listeners<[string]>;
+  protected readonly kicks: Listeners<[Kick]>;
+
+  constructor(report: (err: unknown) => void) {
+    this.gains = new Listeners(report);
+    this.losses = new Listeners(report);
+    this.kicks = new Listeners(report);
+  }
+
+  onGain(fn: (term: number) => void): () => void {
+    return this.gains.add(fn);
+  }
+
+  onLose(fn: (reason: string) => void): () => void {
+    return this.losses.add(fn);
+  }
+
+  onKick(fn: (kick: Kick) => void): () => void {
+    return this.kicks.add(fn);
+  }
+}

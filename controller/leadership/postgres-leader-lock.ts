@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import pg from 'pg';
 import { fail, type Logger } from '../../core/index.js';
-import { Listeners, type Kick, type Leadership, type LeaderLock } from './leader-lock.js';
+import { LockEvents, type Kick, type Leadership, type LeaderLock } from './leader-lock.js';
 
 /** The advisory lock's key (the store holds 7263000 for migrations and 7263001 for names). */
 const LEADER_LOCK_KEY = 7263002;
@@ -54,13 +54,10 @@ interface Session {
  * The same connection LISTENs on `spaceport_kicks`: a follower's `sendKick` inserts into `pending_kicks`
  * and NOTIFYs; the leader drains the table on each notification, at takeover and with each heartbeat.
  */
-export class PostgresLeaderLock implements LeaderLock {
+export class PostgresLeaderLock extends LockEvents implements LeaderLock {
   readonly name = 'postgres';
   readonly #o: PostgresLeaderLockOptions;
   readonly #holder: string;
-  readonly #gain: Listeners<[number]>;
-  readonly #lose: Listeners<[string]>;
-  readonly #kick: Listeners<[Kick]>;
   #state: Leadership = { kind: 'follower' };
   #session?: Session;
   #loop?: Promise<void>;
@@ -71,12 +68,9 @@ export class PostgresLeaderLock implements LeaderLock {
   #drainAgain = false;
 
   constructor(opts: PostgresLeaderLockOptions) {
+    super((err) => opts.logger.error({ err }, 'a leadership listener failed'));
     this.#o = opts;
     this.#holder = opts.holder ?? `${hostname()}:${process.pid}`;
-    const report = (err: unknown): void => opts.logger.error({ err }, 'a leadership listener failed');
-    this.#gain = new Listeners(report);
-    this.#lose = new Listeners(report);
-    this.#kick = new Listeners(report);
   }
 
   get state(): Leadership {
@@ -87,17 +81,6 @@ export class PostgresLeaderLock implements LeaderLock {
     this.#loop ??= this.#run();
   }
 
-  onGain(fn: (term: number) => void): () => void {
-    return this.#gain.add(fn);
-  }
-
-  onLose(fn: (reason: string) => void): () => void {
-    return this.#lose.add(fn);
-  }
-
-  onKick(fn: (kick: Kick) => void): () => void {
-    return this.#kick.add(fn);
-  }
 
   /**
    * On the leader, handled here. Elsewhere, recorded in `pending_kicks` and NOTIFYd; while the lock's
@@ -107,7 +90,7 @@ export class PostgresLeaderLock implements LeaderLock {
     const deadline = this.#now() + this.#o.leaseMs;
     for (;;) {
       if (this.#state.kind === 'leader') {
-        this.#kick.emit(kick);
+        this.kicks.emit(kick);
         return;
       }
       const session = this.#session;
@@ -177,7 +160,7 @@ export class PostgresLeaderLock implements LeaderLock {
           const term = Number(r.rows[0]!.term);
           this.#state = { kind: 'leader', term };
           this.#o.logger.info({ term, holder: this.#holder }, 'leader lock taken: this replica leads');
-          this.#gain.emit(term);
+          this.gains.emit(term);
         }
       } else {
         await this.#query(session, 'SELECT 1', quarter);
@@ -257,7 +240,7 @@ export class PostgresLeaderLock implements LeaderLock {
         }
         for (const row of r.rows) {
           const options = JSON.parse(String(row.options)) as { noCache?: boolean; force?: boolean };
-          this.#kick.emit(row.kind === 'build' ? { kind: 'build', space: String(row.space_uid), ...options } : { kind: 'pass', space: String(row.space_uid) });
+          this.kicks.emit(row.kind === 'build' ? { kind: 'build', space: String(row.space_uid), ...options } : { kind: 'pass', space: String(row.space_uid) });
         }
         await this.#query(session, { text: 'DELETE FROM pending_kicks WHERE seq <= $1', values: [r.rows[r.rows.length - 1]!.seq] }, deadline);
         if (r.rows.length < DRAIN_BATCH && !this.#drainAgain) return;
@@ -271,7 +254,7 @@ export class PostgresLeaderLock implements LeaderLock {
     const { term } = this.#state;
     this.#state = { kind: 'follower' };
     this.#o.logger.warn({ term, reason }, 'leader lock lost: leader-only work stops');
-    this.#lose.emit(reason);
+    this.losses.emit(reason);
   }
 
   /** Wait `ms`, or less when the session ends or `close()` is called. */
