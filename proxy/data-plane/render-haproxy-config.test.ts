@@ -45,6 +45,11 @@ describe('renderHaproxyConfig', () => {
     expect(cfg).not.toContain('tune.sndbuf.client');
   });
 
+  it('sends each chunk at once (http-no-delay for every proxy): a streamed token is not held for more data', () => {
+    const cfg = render();
+    expect(cfg.slice(cfg.indexOf('defaults'), cfg.indexOf('frontend public'))).toContain('option http-no-delay');
+  });
+
   it('passes a client that goes away on to the app or Spaceport (abortonclose for every proxy, the frontend too)', () => {
     const cfg = render();
     expect(cfg.slice(cfg.indexOf('defaults'), cfg.indexOf('frontend public'))).toContain('option abortonclose');

@@ -106,6 +106,10 @@ defaults
   # only the backends: the frontend's own read of the request decides whether HAProxy keeps reading
   # the client, before a backend is chosen.
   option abortonclose
+  # Each chunk goes out as it comes (TCP_NODELAY, no MSG_MORE): HAProxy otherwise lets the kernel hold
+  # small writes for more data, up to ~200 ms, which delays an app's streamed tokens (SSE, chunked)
+  # and one-request-at-a-time answers; the Node path writes at once too.
+  option http-no-delay
   http-reuse safe
 frontend public
   bind ${bindAddress(c.bind.host, c.bind.port)}
