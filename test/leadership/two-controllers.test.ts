@@ -94,6 +94,25 @@ describe('two controllers on one PostgreSQL', () => {
     await waitFor('the app through the replica that does not lead', async () => ((await other.app('admin-demo')).status === 200 ? true : undefined), 10_000);
   });
 
+  it("a private Space is as missing on the follower as on the leader, to another user and to anonymous callers, for reads, a restart and its app", async () => {
+    const [leader, follower] = await leaderAndFollower();
+    expect((await follower.api('POST', '/api/repos/create', { name: 'secret', type: 'space', sdk: 'static', private: true })).status).toBe(200);
+    await leader.waitStage('admin/secret', ['RUNNING'], 30_000);
+    const mallory = (await follower.api('POST', '/api/users', { name: 'mallory' })).json().token as string;
+    const answer = (r: { status: number; json(): unknown }) => ({ status: r.status, error: (r.json() as { error?: string }).error?.replace(/admin\/[\w.-]+/g, 'admin/<name>') });
+    for (const h of [follower, leader]) {
+      for (const token of [mallory, null]) {
+        for (const [method, p] of [['GET', '/api/spaces/admin/NAME'], ['GET', '/api/spaces/admin/NAME/runtime'], ['POST', '/api/spaces/admin/NAME/restart']] as const) {
+          const secret = await h.api(method, p.replace('NAME', 'secret'), undefined, token);
+          const missing = await h.api(method, p.replace('NAME', 'nothing-here'), undefined, token);
+          expect(secret.status).toBeGreaterThanOrEqual(400);
+          expect(answer(secret)).toEqual(answer(missing));
+        }
+      }
+      expect((await h.app('admin-secret')).status).toBe(404);
+    }
+  });
+
   it('a Space deleted through either replica stops being served by the other (the follower at its next sweep, the leader at once)', async () => {
     const [leader, follower] = await leaderAndFollower();
     await waitFor('the app through the follower', async () => ((await follower.app('admin-demo')).status === 200 ? true : undefined), 10_000);
