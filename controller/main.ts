@@ -127,7 +127,8 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   });
   // Every replica serves; only the leader reconciles and builds. Elsewhere, these hand the change to it.
   const observer = new Observer({ store, runtime, routes, clock: { now: () => Date.now() }, logger: logger.child({ module: 'observer' }), treePresent: staticTrees && ((tree) => staticTrees.has(tree)) });
-  const leader = routedToLeader({ lock, reconciler, pipeline, observer, markAwake: (uid) => markAwake(store, uid, logger.child({ module: 'reconciler' })) });
+  const wakeLog = logger.child({ module: 'reconciler' });
+  const leader = routedToLeader({ lock, reconciler, pipeline, observer, markAwake: (uid) => markAwake(store, uid, wakeLog) });
   const grantKey = appGrantKey({ internalToken: config.SPACEPORT_INTERNAL_TOKEN, dataDir: config.dataDir });
   const upstreamPolicy = { allowLoopback: config.SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS, allowedNetworks: config.SPACEPORT_UPSTREAM_ALLOWED_NETWORKS };
   const spaces = new SpaceService({

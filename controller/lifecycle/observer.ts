@@ -115,7 +115,6 @@ export class Observer {
       waking: false,
     });
     this.#stages.set(uid, result);
-    routes.removeSpace(space.id, space.subdomain);
-    routes.upsert(route);
+    routes.publish(route);
   }
 }

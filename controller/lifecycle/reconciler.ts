@@ -393,7 +393,6 @@ export class Reconciler {
     const before = this.#stages.get(space.uid);
     if (before?.stage !== result.stage) this.#o.logger.info({ space: space.id, stage: result.stage }, 'stage');
     this.#stages.set(space.uid, result);
-    this.#o.routes.removeSpace(space.id, space.subdomain);
-    this.#o.routes.upsert(route);
+    this.#o.routes.publish(route);
   }
 }

@@ -11,6 +11,11 @@ export function grantScopeOf(space: Pick<SpaceRecord, 'uid' | 'visibilityGen'>):
   return `${space.uid}.${space.visibilityGen}`;
 }
 
+/** Whether a route's grant scope is that of the Space with this uid (any visibility generation). */
+function grantScopeIsOf(scope: string | undefined, uid: string): boolean {
+  return scope !== undefined && scope.slice(0, scope.lastIndexOf('.')) === uid;
+}
+
 /** The controller's route table, served in-process to the proxy (a network RouteSource can wrap it later). */
 export class InProcessRouteTable implements RouteSource {
   readonly #routes = new Map<string, Route>();
@@ -53,7 +58,13 @@ export class InProcessRouteTable implements RouteSource {
 
   /** Remove the routes of a Space known by its uid only (it is gone from the store: deleted through another replica). */
   removeSpaceUid(uid: string): void {
-    for (const route of [...this.#routes.values()]) if (route.grantScope?.startsWith(`${uid}.`)) this.remove(route.subdomain);
+    for (const route of [...this.#routes.values()]) if (grantScopeIsOf(route.grantScope, uid)) this.remove(route.subdomain);
+  }
+
+  /** A Space's route as a pass computed it: the only route of that Space (an old subdomain goes). */
+  publish(route: Route): void {
+    this.removeSpace(route.space, route.subdomain);
+    this.upsert(route);
   }
 
   /** Remove every route of a Space other than `keepSubdomain` (after a rename). */
