@@ -43,6 +43,8 @@ export interface PlanBuildInput {
   pipCacheId?: string;
   /** uv's BuildKit cache id for this Space's owner (secret: `packageCacheIdsFor`). */
   uvCacheId?: string;
+  /** uv's BuildKit cache id of the install's SDK layers, one for every owner (secret: `sdkLayerCacheIdFor`). */
+  sdkLayerCacheId?: string;
   /** What installs Python packages (`SPACEPORT_PYTHON_INSTALLER`); pip when absent. */
   pythonInstaller?: PythonInstaller;
   nodeImage?: string;
@@ -141,6 +143,7 @@ export function planBuild(input: PlanBuildInput): BuildPlan {
     ...(cutoff?.cutoff && cutoff.fallback ? { fallbackCutoff: cutoff.fallback } : {}),
     ...(pythonSdk && input.pipCacheId ? { pipCacheId: input.pipCacheId } : {}),
     ...(pythonSdk && input.uvCacheId ? { uvCacheId: input.uvCacheId } : {}),
+    ...(pythonSdk && input.sdkLayerCacheId ? { sdkLayerCacheId: input.sdkLayerCacheId } : {}),
     ...(pythonSdk && input.pythonInstaller ? { pythonInstaller: input.pythonInstaller } : {}),
     labels: { ...input.labels, 'spaceport.sdk': config.sdk, 'spaceport.template': templateHash.slice(0, 12) },
   };

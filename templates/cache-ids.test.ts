@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { cacheMountIds, packageCacheIdsFor, pipCacheIdFor, renderTemplate } from './index.js';
+import { cacheMountIds, packageCacheIdsFor, pipCacheIdFor, renderTemplate, sdkLayerCacheIdFor } from './index.js';
 
 /** Issue 15: a docker Space's Dockerfile could mount any Space's pip cache by its public id. */
 describe('package cache ids: secret per install and per owner', () => {
@@ -23,6 +23,15 @@ describe('package cache ids: secret per install and per owner', () => {
     expect(ids.uv).toMatch(/^spaceport-uv-[0-9a-f]{32}$/);
     expect(ids.uv.slice(-32)).not.toBe(ids.pip.slice(-32));
     expect(packageCacheIdsFor(key, 'bob').uv).not.toBe(ids.uv);
+  });
+
+  it("give the install's SDK layers one secret uv id, the same for every owner, apart from every owner's", () => {
+    const id = sdkLayerCacheIdFor(key);
+    expect(id).toMatch(/^spaceport-uv-[0-9a-f]{32}$/);
+    expect(sdkLayerCacheIdFor(key)).toBe(id);
+    expect(sdkLayerCacheIdFor(randomBytes(32))).not.toBe(id);
+    for (const owner of [uid, 'bob', '', 'sdk-layers']) expect(Object.values(packageCacheIdsFor(key, owner))).not.toContain(id);
+    expect(() => sdkLayerCacheIdFor(Buffer.alloc(8))).toThrow(RangeError);
   });
 
   it('refuse a short key', () => {

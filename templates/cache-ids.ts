@@ -27,6 +27,17 @@ export function packageCacheIdsFor(key: Buffer, owner: string): PackageCacheIds 
   return { pip: `${PIP_CACHE_PREFIX}${mac('pip')}`, uv: `${UV_CACHE_PREFIX}${mac('uv')}` };
 }
 
+/**
+ * The uv cache id of this install's SDK layers (`spaceport-uv-` and 32 hex digits of an HMAC under the
+ * same key): one for every owner, secret like theirs. Only a step that sees nothing of any Space
+ * mounts it (the SDK from the index at the SDK's date: `sharesSdkLayer`), so no owner's code ever
+ * runs with it mounted and no owner can write what another owner's build reads from it.
+ */
+export function sdkLayerCacheIdFor(key: Buffer): string {
+  if (key.length < 16) throw new RangeError('the build cache key must hold at least 16 bytes');
+  return `${UV_CACHE_PREFIX}${createHmac('sha256', key).update('uv-cache\0sdk-layers').digest('hex').slice(0, 32)}`;
+}
+
 /** The pip cache id of one owner (see {@link packageCacheIdsFor}). */
 export function pipCacheIdFor(key: Buffer, owner: string): string {
   return packageCacheIdsFor(key, owner).pip;

@@ -9,7 +9,7 @@ import type { RenderedTemplate, Sdk, TemplateInput } from './template-input.js';
 export * from './template-input.js';
 export { SDK_TRAITS, appPortFor, orList, sdkTraits, sdksWhere, type SdkImage, type SdkTraits } from './sdk-traits.js';
 export { IMAGE_CA_PATH, VENV_DIR } from './python-layers.js';
-export { PIP_CACHE_PREFIX, UV_CACHE_PREFIX, cacheMountIds, packageCacheIdsFor, pipCacheIdFor, type PackageCacheIds } from './cache-ids.js';
+export { PIP_CACHE_PREFIX, UV_CACHE_PREFIX, cacheMountIds, packageCacheIdsFor, pipCacheIdFor, sdkLayerCacheIdFor, type PackageCacheIds } from './cache-ids.js';
 export { PIP_VERSION, SDK_LAYER_NOTICE, UV_FALLBACK_NOTICE, UV_VERSION, cutoffFallbackNotice } from './install-commands.js';
 
 /** Bump to give every template a new image identity (e.g. after a change to the shared layers). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UV_FALLBACK_NOTICE, UV_VERSION, cacheMountIds, packageCacheIdsFor, renderTemplate, type RepoFiles, type TemplateInput } from './index.js';
+import { UV_FALLBACK_NOTICE, UV_VERSION, cacheMountIds, packageCacheIdsFor, renderTemplate, sdkLayerCacheIdFor, type RepoFiles, type TemplateInput } from './index.js';
+import { SDK_LAYER_NOTICE, SDK_LAYER_SCOPE_ARG } from './install-commands.js';
 
 const FILES: RepoFiles = { packagesTxt: true, preRequirements: true, requirements: true, packageJson: false, packageLock: false };
 const CUTOFF = '2024-06-01T12:00:00+00:00';
@@ -135,5 +136,60 @@ describe('the owner cache scope of python templates', () => {
 
   it('is left out without per-owner cache ids (the shared fallback caches)', () => {
     expect(scope(uv({ pipCacheId: undefined, uvCacheId: undefined }))).toEqual([]);
+  });
+});
+
+// s30 (issue 16, the cold deploy): the SDK layer sees nothing of the Space, so where nothing of the
+// Space comes before it, it is the install's, built from the install's own cache (never an owner's),
+// and the owner's scope follows it: a new owner's first Space takes it from BuildKit's cache. The
+// real-engine check is test/builder/sdk-layer-owner.test.ts.
+describe("the install's shared SDK layer", () => {
+  const key = Buffer.alloc(32, 9);
+  const BARE: RepoFiles = { packagesTxt: false, preRequirements: false, requirements: true, packageJson: false, packageLock: false };
+  const of = (owner: string, over: Partial<TemplateInput> = {}, installKey = key) => {
+    const ids = packageCacheIdsFor(installKey, owner);
+    return uv({ files: BARE, pipCacheId: ids.pip, uvCacheId: ids.uv, sdkLayerCacheId: sdkLayerCacheIdFor(installKey), ...over });
+  };
+  const sdkLayerAt = (d: string[]) => d.findIndex((l) => l.includes('{ uv pip install') && l.includes(SDK_LAYER_NOTICE.slice(0, 40)));
+  const mountIdsOf = (line: string) => cacheMountIds(line);
+
+  for (const sdk of ['gradio', 'streamlit'] as const) {
+    it(`${sdk}: the SDK layer mounts the install's cache alone; the owner's scope comes after it, before every RUN that mounts an owner's cache`, () => {
+      const d = lines(of('alice', { sdk, sdkVersion: sdk === 'gradio' ? '5.50.0' : '1.40.0' }));
+      const sdkAt = sdkLayerAt(d);
+      expect(sdkAt).toBeGreaterThan(0);
+      expect(mountIdsOf(d[sdkAt]!)).toEqual([sdkLayerCacheIdFor(key)]);
+      const installScope = d.findIndex((l) => l.startsWith(`ARG ${SDK_LAYER_SCOPE_ARG}=`));
+      const ownerScope = d.findIndex((l) => l.startsWith('ARG SPACEPORT_CACHE_SCOPE='));
+      expect(installScope).toBeGreaterThan(0);
+      expect(installScope).toBeLessThan(sdkAt);
+      expect(ownerScope).toBe(sdkAt + 1);
+      const ids = packageCacheIdsFor(key, 'alice');
+      // Nothing before the owner's scope mounts an owner's cache; everything after that mounts one does.
+      expect(d.slice(0, ownerScope).some((l) => l.includes(ids.uv) || l.includes(ids.pip))).toBe(false);
+      expect(d.slice(ownerScope).some((l) => l.includes(ids.uv))).toBe(true);
+    });
+  }
+
+  it('is the same text for every owner of one install up to the owner scope, and differs for another install', () => {
+    const upToSdkLayer = (d: string) => lines(d).slice(0, sdkLayerAt(lines(d)) + 1).join('\n');
+    const alice = upToSdkLayer(of('alice'));
+    expect(upToSdkLayer(of('bob', { files: { ...BARE, requirements: false } }))).toBe(alice);
+    expect(upToSdkLayer(of('alice', {}, Buffer.alloc(32, 10)))).not.toBe(alice);
+    expect(lines(of('alice')).find((l) => l.startsWith(`ARG ${SDK_LAYER_SCOPE_ARG}=`))).toMatch(/^ARG SPACEPORT_SDK_LAYER_SCOPE=[0-9a-f]{32}$/);
+    // The scope names no cache id (image history shows build args).
+    expect(alice.split('\n').find((l) => l.startsWith('ARG '))).not.toContain(sdkLayerCacheIdFor(key).slice(-32));
+  });
+
+  it("is the owner's where something of the Space comes first (packages.txt, pre-requirements.txt), with pip, and without the install's id", () => {
+    for (const over of [{ files: { ...BARE, packagesTxt: true } }, { files: { ...BARE, preRequirements: true } }, { sdkLayerCacheId: undefined }] as Partial<TemplateInput>[]) {
+      const d = lines(of('alice', over));
+      expect(mountIdsOf(d[sdkLayerAt(d)]!)).toEqual([packageCacheIdsFor(key, 'alice').uv]);
+      expect(d.some((l) => l.startsWith(`ARG ${SDK_LAYER_SCOPE_ARG}=`))).toBe(false);
+      expect(d.join('\n')).not.toContain(sdkLayerCacheIdFor(key));
+    }
+    const pip = of('alice', { pythonInstaller: 'pip' });
+    expect(pip).not.toContain(sdkLayerCacheIdFor(key));
+    expect(pip).not.toContain(SDK_LAYER_SCOPE_ARG);
   });
 });

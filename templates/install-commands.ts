@@ -58,6 +58,34 @@ export function cacheScopeLines(input: TemplateInput): string[] {
   return [`ARG ${CACHE_SCOPE_ARG}=${scope}`];
 }
 
+/** The build arg that scopes the install's shared SDK layer to this install (see {@link sdkLayerScopeLines}). */
+export const SDK_LAYER_SCOPE_ARG = 'SPACEPORT_SDK_LAYER_SCOPE';
+
+/**
+ * Whether the SDK layer is the install's, one for every owner: uv with a cutoff, the install's SDK
+ * layer cache id, and nothing of the Space before the layer (no packages.txt, no
+ * pre-requirements.txt: their steps would come first, and the layer would then run the SDK's import
+ * over what the owner chose). The layer installs the SDK from the index at its date and sees no file
+ * of the Space, so its content depends on the SDK, its version and that date alone; the owner's cache
+ * scope comes after it. A new owner's first Space then takes it from BuildKit's cache when any
+ * Space of this install used the same SDK pin before.
+ */
+export function sharesSdkLayer(input: TemplateInput): boolean {
+  const id = input.sdkLayerCacheId;
+  return installerOf(input) === 'uv' && !!input.packageCutoff && id !== undefined && ID_RE.test(id) && !input.files.preRequirements && !input.files.packagesTxt;
+}
+
+/**
+ * `ARG SPACEPORT_SDK_LAYER_SCOPE=<digest of the install's SDK layer cache id>` before a shared SDK
+ * layer: the layer is shared by the owners of one install, never with another install on the same
+ * engine (BuildKit 0.13+ keys a RUN without its cache mounts' ids), whose cache it was not built from.
+ */
+export function sdkLayerScopeLines(input: TemplateInput): string[] {
+  if (!sharesSdkLayer(input)) return [];
+  const scope = createHash('sha256').update(`spaceport-sdk-layer-scope\0${input.sdkLayerCacheId}`).digest('hex').slice(0, 32);
+  return [`ARG ${SDK_LAYER_SCOPE_ARG}=${scope}`];
+}
+
 const pipMount = (input: TemplateInput) => cacheMount(input.pipCacheId, 'spaceport-pip', PIP_CACHE_DIR);
 const uvMount = (input: TemplateInput) => cacheMount(input.uvCacheId, 'spaceport-uv', UV_CACHE_DIR);
 
@@ -155,7 +183,9 @@ export function sdkLayerCutoff(input: TemplateInput): string | undefined {
  */
 export function sdkLayerRun(input: TemplateInput, args: string, module: string, warm = `import ${module}`): string {
   const install = `${uvInstall(input, { cutoff: sdkLayerCutoff(input) })} ${args}`;
-  return `RUN ${uvMount(input)} { ${install} || echo ${shellQuote(SDK_LAYER_NOTICE)}; } && ${warmImport(warm, module)}`;
+  // The install's SDK layer cache when the layer is shared by every owner; else the owner's.
+  const mount = sharesSdkLayer(input) ? cacheMount(input.sdkLayerCacheId, 'spaceport-uv', UV_CACHE_DIR) : uvMount(input);
+  return `RUN ${mount} { ${install} || echo ${shellQuote(SDK_LAYER_NOTICE)}; } && ${warmImport(warm, module)}`;
 }
 
 /**

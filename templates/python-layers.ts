@@ -1,6 +1,6 @@
 import { APP_DIR, APP_HOME, APP_UID, CODE_DIR, SUPPORT_DIR, type TemplateInput } from './template-input.js';
 import { execForm, shellQuote } from './dockerfile-syntax.js';
-import { VENV_DIR, cacheDirsCommand, cacheScopeLines, installRun, installerOf, sdkLayerCutoff, sdkLayerRun, venvCommand, warmImport } from './install-commands.js';
+import { VENV_DIR, cacheDirsCommand, cacheScopeLines, installRun, installerOf, sdkLayerCutoff, sdkLayerRun, sdkLayerScopeLines, sharesSdkLayer, venvCommand, warmImport } from './install-commands.js';
 
 export { VENV_DIR };
 
@@ -56,10 +56,11 @@ export function aptLayers(input: TemplateInput): string[] {
  * Switch to the app user, make the venv with a pip that knows `--uploaded-prior-to`, and install
  * `pre-requirements.txt`. The owner's cache scope comes before the first step that mounts the
  * owner's cache: pip's venv step; with uv, the step after the venv (which mounts no cache, so every
- * owner shares it).
+ * owner shares it), or, when the SDK layer is the install's ({@link sharesSdkLayer}), the install's
+ * scope there and the owner's after the SDK layer ({@link sdkAndCodeLayers}).
  */
 export function venvLayers(input: TemplateInput): string[] {
-  const scope = cacheScopeLines(input);
+  const scope = sharesSdkLayer(input) ? sdkLayerScopeLines(input) : cacheScopeLines(input);
   const venv = installerOf(input) === 'uv' ? [venvCommand(input), ...scope] : [...scope, venvCommand(input)];
   const lines = [`USER ${APP_UID}`, `WORKDIR ${APP_DIR}`, cacheDirsCommand(input), ...venv];
   if (input.files.preRequirements) {
@@ -82,7 +83,8 @@ export function venvLayers(input: TemplateInput): string[] {
  * sdk_version decides). Then a line in the build log with the Python and SDK versions installed.
  *
  * uv with a cutoff: first the SDK alone in a layer a requirements change does not touch
- * ({@link sdkLayerRun}; also without requirements.txt, so that adding one later keeps it), then the
+ * ({@link sdkLayerRun}; also without requirements.txt, so that adding one later keeps it; one for
+ * every owner of the install where nothing of the Space comes before it), then the
  * requirements step installs SDK, companions and requirements.txt (if any)
  * together with `--upgrade`: uv resolves them as if nothing were installed (the same set one
  * `uv pip install` of all together gives) and changes only the packages whose version differs, so a
@@ -102,7 +104,8 @@ export function sdkAndCodeLayers(input: TemplateInput, packages: readonly string
   // Not with pre-requirements.txt: what it installed stays where it fits, as pip's second run keeps it on the Hub.
   const upgrade = uv && !input.files.preRequirements;
   // uv with a cutoff: the SDK layer always (with requirements.txt or not: its first addition then keeps the layer).
-  const sdkLayer = uv && input.packageCutoff ? [sdkLayerRun(input, pkgs, sdkName, warm)] : [];
+  // Shared by every owner of the install (nothing of the Space before it): the owner's scope follows it.
+  const sdkLayer = uv && input.packageCutoff ? [sdkLayerRun(input, pkgs, sdkName, warm), ...(sharesSdkLayer(input) ? cacheScopeLines(input) : [])] : [];
   const install = (reqs?: string) => installRun(input, `${reqs ? `-r ${reqs} ` : ''}${pkgs}`, then, { upgrade: upgrade && sdkLayer.length > 0 });
   if (!input.files.requirements) return [...sdkLayer, install(), copyCode];
   if (input.localRequirements) return [...sdkLayer, copyCode, install('requirements.txt')];

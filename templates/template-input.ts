@@ -68,6 +68,12 @@ export interface TemplateInput {
   /** BuildKit cache mount id for uv's cache (per owner and secret, like `pipCacheId`). */
   uvCacheId?: string;
   /**
+   * uv's cache of the install's SDK layers (secret, `sdkLayerCacheIdFor`): shared by every owner, so
+   * mounted only by an SDK layer that nothing of the Space comes before (no packages.txt, no
+   * pre-requirements.txt); that layer is then the same for every owner (see `sharesSdkLayer`).
+   */
+  sdkLayerCacheId?: string;
+  /**
    * What installs the Python packages (`pip` when absent): `uv` runs one `uv pip install` with its
    * cache mounted and falls back to pip (same cutoff, a line in the log saying so) when it fails.
    */

@@ -1,7 +1,7 @@
 import { type SdkRelease, type SdkReleaseDates, CA_BUNDLE_FILE_NAME, DEFAULT_BASE_IMAGES, imageRefFor, nodeVersionRequest, parseSpaceConfig, planBuild, pythonImagesWith, type NodeDist } from '../../builder/index.js';
 import { isSpaceportError, type Config } from '../../core/index.js';
 import type { PlanRelease } from './release-plan.js';
-import { packageCacheIdsFor, sdkTraits, type PackageCacheIds, type PythonInstaller } from '../../templates/index.js';
+import { packageCacheIdsFor, sdkLayerCacheIdFor, sdkTraits, type PythonInstaller } from '../../templates/index.js';
 import { loadBuildCacheKey } from './build-cache-key.js';
 
 const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org/';
@@ -52,9 +52,9 @@ export function planFromBuilder(config: Readonly<Config>, opts: PlanFromBuilderO
       pythonImages,
       defaultPython: config.SPACEPORT_DEFAULT_PYTHON,
       dependenciesChangedAt,
-      // Per owner (never shared across owners) and secret: a Dockerfile can mount any cache whose id it knows.
+      // Per owner (never shared across owners; the SDK layer's only where it sees nothing of the Space) and secret: a Dockerfile can mount any cache whose id it knows.
       ...(sdkTraits(parsed.config.sdk).image.kind === 'python-packages'
-        ? cacheIds(packageCacheIdsFor((cacheKey ??= loadBuildCacheKey(config.dataDir)), space.owner), config.SPACEPORT_PYTHON_INSTALLER)
+        ? cacheIds((cacheKey ??= loadBuildCacheKey(config.dataDir)), space.owner, config.SPACEPORT_PYTHON_INSTALLER)
         : {}),
       nodeImage: DEFAULT_BASE_IMAGES.node,
       ...(node ? { node } : {}),
@@ -97,6 +97,8 @@ async function pinnedSdkRelease(
   }
 }
 
-function cacheIds(ids: PackageCacheIds, installer: PythonInstaller): { pipCacheId: string; uvCacheId: string; pythonInstaller: PythonInstaller } {
-  return { pipCacheId: ids.pip, uvCacheId: ids.uv, pythonInstaller: installer };
+/** The owner's cache ids, and the install's SDK layer cache id (one for every owner; see `sharesSdkLayer`). */
+function cacheIds(key: Buffer, owner: string, installer: PythonInstaller): { pipCacheId: string; uvCacheId: string; sdkLayerCacheId: string; pythonInstaller: PythonInstaller } {
+  const ids = packageCacheIdsFor(key, owner);
+  return { pipCacheId: ids.pip, uvCacheId: ids.uv, sdkLayerCacheId: sdkLayerCacheIdFor(key), pythonInstaller: installer };
 }

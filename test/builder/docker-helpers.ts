@@ -108,7 +108,7 @@ export async function waitForHttp(url: string, timeoutMs: number): Promise<Respo
 export async function planFor(
   dir: string,
   readme: string,
-  extra: Partial<Pick<PlanBuildInput, 'pythonInstaller' | 'pipCacheId' | 'uvCacheId' | 'dependenciesChangedAt' | 'now' | 'sdkRelease'>> = {},
+  extra: Partial<Pick<PlanBuildInput, 'pythonInstaller' | 'pipCacheId' | 'uvCacheId' | 'sdkLayerCacheId' | 'dependenciesChangedAt' | 'now' | 'sdkRelease'>> = {},
 ): Promise<Extract<BuildPlan, { kind: 'ok' }>> {
   const parsed = parseSpaceConfig(readme);
   if (!parsed.ok) throw new Error(parsed.message);
