@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createLogger } from '../core/index.js';
 import { countByStage, createMetricsEndpoint, SpaceportMetrics } from '../controller/metrics/index.js';
 import { startProxyServer, type RunningProxyServer } from '../proxy/index.js';
+import { chooseDataPlane } from '../proxy/data-plane/index.js';
 import { flagsToEnv } from './flags.js';
 import { parseProxyConfig } from './proxy-config.js';
 
@@ -27,6 +28,8 @@ export async function runProxy(args: string[], fail: (text: string) => never): P
     heldRequests: () => running?.proxy.stats().held ?? 0,
     spacesByStage: () => countByStage(running?.routes.snapshot() ?? []),
   });
+  // HAProxy in front of this replica (SPACEPORT_DATA_PLANE=haproxy, or auto with the binary here).
+  const dataPlane = chooseDataPlane(config.SPACEPORT_DATA_PLANE, true, config.SPACEPORT_HAPROXY);
   try {
     running = await startProxyServer({
       metrics,
@@ -44,6 +47,7 @@ export async function runProxy(args: string[], fail: (text: string) => never): P
       upstreamTimeoutMs: config.SPACEPORT_UPSTREAM_TIMEOUT_MS,
       // Static Spaces' trees, fetched from the controller; one directory per replica port (emptied at start).
       staticCache: { dir: path.join(tmpdir(), 'spaceport-proxy-trees', String(config.SPACEPORT_PORT || process.pid)), maxBytes: config.SPACEPORT_PROXY_TREE_CACHE },
+      ...(dataPlane === 'haproxy' ? { native: { dir: path.join(tmpdir(), 'spaceport-haproxy', String(config.SPACEPORT_PORT || process.pid)), binary: config.SPACEPORT_HAPROXY } } : {}),
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -56,7 +60,7 @@ export async function runProxy(args: string[], fail: (text: string) => never): P
     throw err;
   }
   const server = running;
-  process.stdout.write(`\nSpaceport proxy is up: Spaces at http://{owner}-{name}.${config.SPACEPORT_DOMAIN}:${server.port}, routes from ${config.SPACEPORT_CONTROLLER_URL}\n`);
+  process.stdout.write(`\nSpaceport proxy is up: Spaces at http://{owner}-{name}.${config.SPACEPORT_DOMAIN}:${server.port}, routes from ${config.SPACEPORT_CONTROLLER_URL}, data plane ${dataPlane}\n`);
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     void server.close().then(() => process.exit(0));

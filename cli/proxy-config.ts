@@ -20,6 +20,8 @@ export const proxyConfigSchema = configSchema
     SPACEPORT_PROXY_TREE_CACHE: true,
     SPACEPORT_METRICS: true,
     SPACEPORT_METRICS_TOKEN: true,
+    SPACEPORT_DATA_PLANE: true,
+    SPACEPORT_HAPROXY: true,
   })
   .extend({
     /** The controller's hub port, e.g. http://spaceport-controller:8080. */

@@ -294,7 +294,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   let port: number;
   // The native data plane: HAProxy takes the public port and serves running public Spaces itself;
   // this server moves to loopback behind it and gets everything else (docs/data-plane.md).
-  const dataPlane = chooseDataPlane(config.SPACEPORT_DATA_PLANE, runtime.name, config.SPACEPORT_HAPROXY);
+  const dataPlane = chooseDataPlane(config.SPACEPORT_DATA_PLANE, runtime.name === 'docker', config.SPACEPORT_HAPROXY);
   let native: NativeDataPlane | undefined;
   try {
     if (dataPlane === 'haproxy') {

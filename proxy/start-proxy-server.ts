@@ -7,9 +7,10 @@ import { HttpAccessChecker } from './http-access-checker.js';
 import { createProxy, type Proxy } from './create-proxy.js';
 import { HttpActivitySink, type HttpActivitySinkOptions } from './http-activity-sink.js';
 import { HttpWaker } from './http-waker.js';
-import type { ProxyOptions } from './proxy-options.js';
+import { resolveProxyOptions, type ProxyOptions } from './proxy-options.js';
 import { RemoteRouteSource, type RemoteRouteSourceOptions } from './remote-route-source.js';
 import { RemoteStaticTrees } from './remote-static-trees.js';
+import { startNativeDataPlane, type NativeDataPlane } from './data-plane/index.js';
 
 /** Readiness: 200 once a route snapshot is held ("I have routes"), 503 before. */
 export const HEALTH_PATH = '/healthz';
@@ -29,6 +30,12 @@ export interface ProxyServerOptions extends Omit<ProxyOptions, 'routes' | 'activ
   operatorEndpoint?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
   /** This replica's cache of static trees (fetched from the controller); absent: static routes answer 503. */
   staticCache?: { dir: string; maxBytes?: number };
+  /**
+   * The native data plane in front of this replica (docs/data-plane.md, "On Kubernetes"): HAProxy
+   * takes `port`, serves the running public Spaces of this replica's own route stream itself and
+   * hands everything else (probes, metrics, every other Space) to this server on loopback.
+   */
+  native?: { dir: string; binary?: string };
 }
 
 export interface RunningProxyServer {
@@ -37,6 +44,8 @@ export interface RunningProxyServer {
   proxy: Proxy;
   routes: RemoteRouteSource;
   activity: HttpActivitySink;
+  /** HAProxy in front, when `native` was given. */
+  native?: NativeDataPlane;
   /** Stop listening, close the route stream, answer held requests, flush activity. */
   close(): Promise<void>;
 }
@@ -48,7 +57,7 @@ export interface RunningProxyServer {
  * so a proxy started while the controller is down waits unready instead of being restarted in a loop).
  */
 export async function startProxyServer(opts: ProxyServerOptions): Promise<RunningProxyServer> {
-  const { controllerUrl, token, port, host, routeStream, activityRetry, operatorEndpoint, staticCache, ...proxyOptions } = opts;
+  const { controllerUrl, token, port, host, routeStream, activityRetry, operatorEndpoint, staticCache, native: nativeOptions, ...proxyOptions } = opts;
   const logger = opts.logger;
   const client = new ControllerClient({ controllerUrl, token });
   const routes = new RemoteRouteSource({ controllerUrl, token, logger, ...routeStream });
@@ -59,7 +68,8 @@ export async function startProxyServer(opts: ProxyServerOptions): Promise<Runnin
   const appAccess = { key: deriveGrantKey(token), checker: new HttpAccessChecker(client) };
   const staticTrees =
     proxyOptions.staticTrees ?? (staticCache ? new RemoteStaticTrees({ controllerUrl, token, cacheDir: staticCache.dir, maxBytes: staticCache.maxBytes, logger }) : undefined);
-  const proxy = createProxy({ ...proxyOptions, routes, activity, waker, appAccess, staticTrees });
+  const options: ProxyOptions = { ...proxyOptions, routes, activity, waker, appAccess, staticTrees };
+  const proxy = createProxy(options);
 
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
     if (proxy.isSpaceHost(req.headers.host) !== undefined) {
@@ -104,20 +114,40 @@ export async function startProxyServer(opts: ProxyServerOptions): Promise<Runnin
     await activity.close();
     await client.close();
   };
+  let native: NativeDataPlane | undefined;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
+    if (nativeOptions) {
+      // HAProxy takes the public port; this server gets its default backend's connections on loopback.
+      native = await startNativeDataPlane({
+        server,
+        routes,
+        activity,
+        logger,
+        dir: nativeOptions.dir,
+        binary: nativeOptions.binary,
+        host,
+        port,
+        domain: opts.domain,
+        // The Node proxy's own deadline (its default applied), so both paths cut a silent app alike.
+        upstreamTimeoutMs: resolveProxyOptions(options).upstreamTimeoutMs,
+        ...(opts.hubOrigins ? { hubOrigins: opts.hubOrigins } : {}),
+        ...(opts.frameAncestors ? { frameAncestors: opts.frameAncestors } : {}),
       });
-    });
+    } else {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    }
   } catch (err) {
     await shutdown();
     throw err;
   }
-  const bound = (server.address() as AddressInfo).port;
-  logger.info({ port: bound, controller: controllerUrl, domain: opts.domain }, 'spaceport proxy up');
+  const bound = native ? native.port : (server.address() as AddressInfo).port;
+  logger.info({ port: bound, controller: controllerUrl, domain: opts.domain, dataPlane: native ? 'haproxy' : 'node' }, 'spaceport proxy up');
 
   let closing: Promise<void> | undefined;
   return {
@@ -126,8 +156,10 @@ export async function startProxyServer(opts: ProxyServerOptions): Promise<Runnin
     proxy,
     routes,
     activity,
+    ...(native ? { native } : {}),
     close: () =>
       (closing ??= (async () => {
+        await native?.close();
         server.close();
         server.closeAllConnections();
         await shutdown();

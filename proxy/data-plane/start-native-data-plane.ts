@@ -128,8 +128,11 @@ export async function startNativeDataPlane(o: NativeDataPlaneOptions): Promise<N
   };
 }
 
-/** The data plane `SPACEPORT_DATA_PLANE` means here: `auto` is HAProxy only on Docker with the binary present. */
-export function chooseDataPlane(setting: 'node' | 'haproxy' | 'auto', runtime: string, binary = 'haproxy'): 'node' | 'haproxy' {
+/**
+ * The data plane `SPACEPORT_DATA_PLANE` means here: `auto` is HAProxy where this process takes the
+ * Spaces' public traffic (the controller on Docker; a proxy replica) and the binary runs.
+ */
+export function chooseDataPlane(setting: 'node' | 'haproxy' | 'auto', servesSpaces: boolean, binary = 'haproxy'): 'node' | 'haproxy' {
   if (setting !== 'auto') return setting;
-  return runtime === 'docker' && haproxyAvailable(binary) ? 'haproxy' : 'node';
+  return servesSpaces && haproxyAvailable(binary) ? 'haproxy' : 'node';
 }

@@ -33,7 +33,8 @@ host_mirror() {
 MIRROR="${SPACEPORT_DEBIAN_MIRROR:-$(host_mirror)}"
 MIRROR="${MIRROR:-http://deb.debian.org/debian}"
 SUITE=bookworm
-PACKAGES=git,ca-certificates
+# haproxy: the native data plane of proxy replicas (proxy.dataPlane: haproxy).
+PACKAGES=git,ca-certificates,haproxy
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 UID_GID=10001
 # Bump when the way the base is made changes, so a cached root filesystem is not reused.
