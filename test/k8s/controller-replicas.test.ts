@@ -1,7 +1,9 @@
 /**
  * Two controller replicas from the chart (`controller.replicas: 2`) against PostgreSQL, on the test
  * cluster's real node: exactly one leads (`spaceport_leader`). The leader goes twice while a client
- * reads the API through the controller Service every 100 ms: its pod force-deleted (`kubectl delete
+ * calls the API through the controller Service every 100 ms (reads of the Space's runtime, and one in
+ * five a write of its sleep time, which a follower hands to the leader; the last one written is what
+ * is read after): its pod force-deleted (`kubectl delete
  * pod --grace-period=0 --force`: the kubelet still sends SIGTERM, the replica stops and lets go of
  * the lock), then the next leader's process killed with SIGKILL on the node (its PostgreSQL session
  * ends with the process; the kubelet restarts the container). Each time the other replica leads within
@@ -53,6 +55,9 @@ const site = (text: string) => ({ 'README.md': '---\ntitle: Replicas\nsdk: stati
 
 interface Answer {
   at: number;
+  /** A read of the Space's runtime, or a write of its sleep time (forwarded to the leader as a kick). */
+  kind: 'read' | 'write';
+  seconds?: number;
   pod: string;
   status: number;
   body: string;
@@ -226,12 +231,19 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
       while (polling) {
         const at = Date.now();
         const ep = current[Math.floor(Math.random() * current.length)];
-        if (!ep) answers.push({ at, pod: '-', status: 0, body: '', error: 'no ready endpoint' });
+        // One request in five a write: a new sleep time, recorded and handed to the leader.
+        const kind = answers.length % 5 === 4 ? 'write' : 'read';
+        const seconds = kind === 'write' ? 3600 + answers.length : undefined;
+        if (!ep) answers.push({ at, kind, seconds, pod: '-', status: 0, body: '', error: 'no ready endpoint' });
         else {
+          const req =
+            kind === 'write'
+              ? { path: '/api/spaces/admin/site/sleeptime', method: 'POST', body: { seconds }, token, timeoutMs: 2_000 }
+              : { path: '/api/spaces/admin/site/runtime', token, timeoutMs: 2_000 };
           answers.push(
-            await ask(ep.ip, { path: '/api/spaces/admin/site/runtime', token, timeoutMs: 2_000 }).then(
-              (r) => ({ at, pod: ep.pod, status: r.status, body: r.body }),
-              (err: Error) => ({ at, pod: ep.pod, status: 0, body: '', error: err.message }),
+            await ask(ep.ip, req).then(
+              (r) => ({ at, kind, seconds, pod: ep.pod, status: r.status, body: r.body }),
+              (err: Error) => ({ at, kind, seconds, pod: ep.pod, status: 0, body: '', error: err.message }),
             ),
           );
         }
@@ -253,13 +265,21 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
     const figures = {
       leaseMs: LEASE_MS,
       requests: answers.length,
+      writes: answers.filter((a) => a.kind === 'write').length,
       failed: failed.length,
       failedSpanMs: gapMs,
       newLeaderAfterMs,
-      failures: failed.slice(0, 10).map((a) => ({ t: a.at - killedAt, pod: a.pod, status: a.status, error: a.error })),
+      failures: failed.slice(0, 10).map((a) => ({ t: a.at - killedAt, kind: a.kind, pod: a.pod, status: a.status, error: a.error })),
     };
     process.stderr.write(`controller-replicas ${how}: ${JSON.stringify(figures)}\n`);
     return { failed, gapMs, report: { ...figures, answers } };
+  };
+
+  /** The last sleep time written (and answered 200) is what every replica now reads. */
+  const expectLastWriteKept = async (answers: Answer[], p: Pod) => {
+    const last = answers.filter((a) => a.kind === 'write' && a.status === 200).at(-1)!;
+    const rt = JSON.parse((await ask(p.ip, { path: '/api/spaces/admin/site/runtime', token })).body) as { gcTimeout: number | null };
+    expect(rt.gcTimeout).toBe(last.seconds);
   };
 
   beforeAll(async () => {
@@ -407,6 +427,7 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
     expect(gapMs, JSON.stringify(report)).toBeLessThan(LEASE_MS);
     // Every answer but those failures is the Space's runtime, from both replicas before and after.
     for (const a of report.answers.filter((x) => !failed.includes(x))) expect(a.status, JSON.stringify(a)).toBe(200);
+    await expectLastWriteKept(report.answers, follower);
     expect(await leads(replacement)).toBe(false);
 
     // No Space reconciled by both: leader-only work runs on one replica at a time, in term order.
@@ -456,6 +477,7 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
     expect(newLeaderAfterMs).toBeLessThan(LEASE_MS + 2_000);
     expect(gapMs, JSON.stringify(report)).toBeLessThan(LEASE_MS);
     for (const a of report.answers.filter((x) => !failed.includes(x))) expect(a.status, JSON.stringify(a)).toBe(200);
+    await expectLastWriteKept(report.answers, follower);
     const starts = entries(follower.name).filter((e) => e.msg === 'leader-only work starts');
     expect(starts).toHaveLength(1);
     expect(starts[0]!.term).toBeGreaterThan(lastTerm);
