@@ -9,9 +9,12 @@
  * ends with the process; the kubelet restarts the container). Each time the other replica leads within
  * the lease, the API keeps answering ("keeps answering": no stretch of failed requests — no answer,
  * or a 5xx — as long as the lease; reads are answered by any replica), a push made after the failover
- * is served, and the replicas' logs show no Space reconciled by both: the leader logs each Space's
- * stage and the follower none (checked first, so the check is not empty); a replica starts
- * leader-only work only in a newer term, after the old leader's work stopped or its process died.
+ * is served, and no Space is reconciled by both. Two observables: each replica's /metrics, scraped
+ * with every request (`spaceport_leader`, and `spaceport_reconcile_passes_total`, one per pass of one
+ * Space): never two replicas leading at once, and no pass counted on a replica while it follows (the
+ * follower's counter is 0 before the failover, the leader's not, so the check is not empty); and the
+ * logs: a replica starts leader-only work only in a newer term, after the old leader's work stopped
+ * or its process died, and logs no Space's stage before.
  *
  * What stands in for what an operator has, and why:
  * - PostgreSQL: a server of the test's own on the host (Debian's package, test/support/postgres-server.ts),
@@ -62,6 +65,14 @@ interface Answer {
   status: number;
   body: string;
   error?: string;
+}
+
+/** One scrape of one replica's /metrics, taken with each request of the client. */
+interface Sample {
+  at: number;
+  pod: string;
+  leads: boolean;
+  passes: number;
 }
 
 interface Pod {
@@ -188,11 +199,14 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
     };
     return list.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).map((e) => ({ ip: e.addresses[0]!, pod: e.targetRef?.name ?? '?' })));
   };
-  const leads = async (p: Pod): Promise<boolean | undefined> => {
-    const r = await ask(p.ip, { path: '/metrics', token: metricsToken }).catch(() => undefined);
-    const m = r?.status === 200 ? /^spaceport_leader (\d)/m.exec(r.body) : null;
-    return m ? m[1] === '1' : undefined;
+  /** One scrape of a replica: whether it leads, and the reconcile passes it ran (one Space each). */
+  const roleOf = async (p: Pod): Promise<{ leads: boolean; passes: number } | undefined> => {
+    const r = await ask(p.ip, { path: '/metrics', token: metricsToken, timeoutMs: 2_000 }).catch(() => undefined);
+    const leader = r?.status === 200 ? /^spaceport_leader (\d)/m.exec(r.body) : null;
+    if (!leader) return undefined;
+    return { leads: leader[1] === '1', passes: Number(/^spaceport_reconcile_passes_total (\d+)/m.exec(r!.body)?.[1] ?? 0) };
   };
+  const leads = async (p: Pod): Promise<boolean | undefined> => (await roleOf(p))?.leads;
   const follow = (pod: string) => {
     const lines: string[] = [];
     logs.set(pod, lines);
@@ -217,8 +231,9 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
     });
 
   /** The client: every 100 ms, a read through the Service (a ready endpoint, as kube-proxy picks one). */
-  const startClient = async () => {
+  const startClient = async (watched: Pod[]) => {
     const answers: Answer[] = [];
+    const samples: Sample[] = [];
     let polling = true;
     let current = await endpoints();
     const refresh = (async () => {
@@ -232,6 +247,9 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
         const at = Date.now();
         const ep = current[Math.floor(Math.random() * current.length)];
         // One request in five a write: a new sleep time, recorded and handed to the leader.
+        void Promise.all(watched.map(async (p) => ({ pod: p.name, role: await roleOf(p) }))).then((r) => {
+          for (const { pod, role } of r) if (role) samples.push({ at, pod, ...role });
+        });
         const kind = answers.length % 5 === 4 ? 'write' : 'read';
         const seconds = kind === 'write' ? 3600 + answers.length : undefined;
         if (!ep) answers.push({ at, kind, seconds, pod: '-', status: 0, body: '', error: 'no ready endpoint' });
@@ -254,12 +272,13 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
       stop: async () => {
         polling = false;
         await Promise.all([poll, refresh]);
-        return answers;
+        await new Promise((r) => setTimeout(r, 2_500));
+        return { answers, samples };
       },
     };
   };
   /** Failed answers (no answer, or 5xx) and the span from the first to the last of them. */
-  const summarize = (how: string, answers: Answer[], killedAt: number, newLeaderAfterMs: number) => {
+  const summarize = (how: string, { answers, samples }: { answers: Answer[]; samples: Sample[] }, killedAt: number, newLeaderAfterMs: number) => {
     const failed = answers.filter((a) => a.status === 0 || a.status >= 500);
     const gapMs = failed.length ? failed[failed.length - 1]!.at - failed[0]!.at + 100 : 0;
     const figures = {
@@ -269,10 +288,11 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
       failed: failed.length,
       failedSpanMs: gapMs,
       newLeaderAfterMs,
+      scrapes: samples.length,
       failures: failed.slice(0, 10).map((a) => ({ t: a.at - killedAt, kind: a.kind, pod: a.pod, status: a.status, error: a.error })),
     };
     process.stderr.write(`controller-replicas ${how}: ${JSON.stringify(figures)}\n`);
-    return { failed, gapMs, report: { ...figures, answers } };
+    return { failed, gapMs, report: { ...figures, answers }, samples };
   };
 
   /** The last sleep time written (and answered 200) is what every replica now reads. */
@@ -280,6 +300,27 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
     const last = answers.filter((a) => a.kind === 'write' && a.status === 200).at(-1)!;
     const rt = JSON.parse((await ask(p.ip, { path: '/api/spaces/admin/site/runtime', token })).body) as { gcTimeout: number | null };
     expect(rt.gcTimeout).toBe(last.seconds);
+  };
+
+  /**
+   * No Space reconciled by both, from the scrapes: at no instant do two replicas say they lead, and a
+   * replica's pass counter never moves while it says it follows. The new leader does run passes.
+   */
+  const expectOneReconcilerAtATime = (samples: Sample[], newLeader: string) => {
+    const byTick = new Map<number, Sample[]>();
+    for (const x of samples) byTick.set(x.at, [...(byTick.get(x.at) ?? []), x]);
+    for (const [at, tick] of byTick) expect(tick.filter((x) => x.leads).length, `${at}: ${JSON.stringify(tick)}`).toBeLessThanOrEqual(1);
+    const byPod = new Map<string, Sample[]>();
+    for (const x of [...samples].sort((a, b) => a.at - b.at)) byPod.set(x.pod, [...(byPod.get(x.pod) ?? []), x]);
+    for (const list of byPod.values()) {
+      for (let i = 1; i < list.length; i++) {
+        const [a, b] = [list[i - 1]!, list[i]!];
+        if (!a.leads && !b.leads) expect(b.passes, `${b.pod} ran a pass while following`).toBeLessThanOrEqual(a.passes);
+      }
+    }
+    const mine = byPod.get(newLeader) ?? [];
+    expect(mine.at(-1)!.leads).toBe(true);
+    expect(mine.at(-1)!.passes).toBeGreaterThan(mine.find((x) => x.leads)!.passes);
   };
 
   beforeAll(async () => {
@@ -392,6 +433,8 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
     const [leader, follower] = roles[0] ? both : [both[1]!, both[0]!];
     await waitFor('the leader logging the site\'s stage', async () => (entries(leader!.name).some((e) => e.msg === 'stage' && e.space === 'admin/site') ? true : undefined), 30_000, 200);
     expect(entries(follower!.name).filter((e) => e.msg === 'stage' || e.msg === 'leader-only work starts')).toEqual([]);
+    expect((await roleOf(leader!))!.passes).toBeGreaterThan(0);
+    expect((await roleOf(follower!))!.passes).toBe(0);
   }, 300_000);
 
   it('the leader force-deleted: the API keeps answering, the other replica leads within the lease, a later push is served', async () => {
@@ -400,7 +443,7 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
     const leader = before[roles.indexOf(true)]!;
     const follower = before[roles.indexOf(false)]!;
 
-    const client = await startClient();
+    const client = await startClient(before);
     await new Promise((r) => setTimeout(r, 1_000));
 
     const killedAt = Date.now();
@@ -422,7 +465,8 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
     }, 180_000, 500);
     follow(replacement.name);
     await new Promise((r) => setTimeout(r, 2_000));
-    const { failed, gapMs, report } = summarize('force-delete', await client.stop(), killedAt, newLeaderAfterMs);
+    const { failed, gapMs, report, samples } = summarize('force-delete', await client.stop(), killedAt, newLeaderAfterMs);
+    expectOneReconcilerAtATime(samples, follower.name);
     expect(newLeaderAfterMs).toBeLessThan(LEASE_MS + 2_000);
     expect(gapMs, JSON.stringify(report)).toBeLessThan(LEASE_MS);
     // Every answer but those failures is the Space's runtime, from both replicas before and after.
@@ -459,7 +503,7 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
     const pids = processesOf(leader.name);
     expect(pids.length).toBeGreaterThan(0);
 
-    const client = await startClient();
+    const client = await startClient(before);
     await new Promise((r) => setTimeout(r, 1_000));
     const killedAt = Date.now();
     for (const pid of pids) process.kill(pid, 'SIGKILL');
@@ -473,7 +517,8 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
     // The kubelet restarts the killed container in its pod: it comes back as a follower.
     await waitFor('the killed replica back, following', async () => ((await leads(leader)) === false ? true : undefined), 180_000, 500);
     await new Promise((r) => setTimeout(r, 2_000));
-    const { failed, gapMs, report } = summarize('SIGKILL', await client.stop(), killedAt, newLeaderAfterMs);
+    const { failed, gapMs, report, samples } = summarize('SIGKILL', await client.stop(), killedAt, newLeaderAfterMs);
+    expectOneReconcilerAtATime(samples, follower.name);
     expect(newLeaderAfterMs).toBeLessThan(LEASE_MS + 2_000);
     expect(gapMs, JSON.stringify(report)).toBeLessThan(LEASE_MS);
     for (const a of report.answers.filter((x) => !failed.includes(x))) expect(a.status, JSON.stringify(a)).toBe(200);
