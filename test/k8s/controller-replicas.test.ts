@@ -3,10 +3,10 @@
  * cluster's real node: exactly one leads (`spaceport_leader`). The leader goes twice while a client
  * calls the API through the controller Service every 100 ms (reads of the Space's runtime, and one in
  * five a write of its sleep time, which a follower hands to the leader; the last one written is what
- * is read after): its pod force-deleted (`kubectl delete
- * pod --grace-period=0 --force`: the kubelet still sends SIGTERM, the replica stops and lets go of
- * the lock), then the next leader's process killed with SIGKILL on the node (its PostgreSQL session
- * ends with the process; the kubelet restarts the container). Each time the other replica leads within
+ * is read after): its pod force-deleted (`kubectl delete pod --grace-period=0 --force`: the kubelet
+ * still stops it gracefully within its minimum grace, the replica lets go of the lock), then the next
+ * leader's process killed with SIGKILL on the node (its PostgreSQL session ends with the process; the
+ * kubelet restarts the container). Each time the other replica leads within
  * the lease, the API keeps answering ("keeps answering": no stretch of failed requests — no answer,
  * or a 5xx — as long as the lease; reads are answered by any replica), a push made after the failover
  * is served, and no Space is reconciled by both. Two observables: each replica's /metrics, scraped
@@ -14,7 +14,9 @@
  * Space): never two replicas leading at once, and no pass counted on a replica while it follows (the
  * follower's counter is 0 before the failover, the leader's not, so the check is not empty); and the
  * logs: a replica starts leader-only work only in a newer term, after the old leader's work stopped
- * or its process died, and logs no Space's stage before.
+ * or its process died, and logs no Space's stage before. Last, a `helm upgrade` rolls both replicas
+ * (RollingUpdate, one at a time) and not one request fails: the chart's preStop sleep keeps a stopping
+ * replica serving while its endpoint goes.
  *
  * What stands in for what an operator has, and why:
  * - PostgreSQL: a server of the test's own on the host (Debian's package, test/support/postgres-server.ts),
