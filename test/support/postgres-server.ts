@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -8,8 +8,8 @@ import path from 'node:path';
  * A PostgreSQL server of its own, reached over TCP with a password, as an operator's managed
  * database is (the store tests' server, scripts/ensure-postgres.sh, listens on a Unix socket only).
  * It listens on `host` only (never a wildcard), accepts password logins (scram-sha-256) from
- * `allowCidr` only, for one role and one database. Debian's `postgresql` package must be installed
- * (scripts/ensure-postgres.sh installs it); as root the server runs as its `postgres` user.
+ * `allowCidr` only, for one role and one database. Debian's `postgresql` package is installed when
+ * missing (scripts/ensure-postgres.sh install); as root the server runs as its `postgres` user.
  */
 export interface PostgresServer {
   /** postgres://spaceport:<password>@host:port/spaceport */
@@ -17,10 +17,23 @@ export interface PostgresServer {
   stop(): void;
 }
 
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** The newest installed PostgreSQL's bin directory; Debian's package is installed first when missing. */
 function pgBin(): string {
-  const versions = readdirSync('/usr/lib/postgresql').sort((a, b) => Number(a) - Number(b));
-  const v = versions.pop();
-  if (!v) throw new Error('PostgreSQL is not installed: bash scripts/ensure-postgres.sh start (or apt-get install postgresql)');
+  const newest = () => {
+    try {
+      return readdirSync('/usr/lib/postgresql').sort((a, b) => Number(a) - Number(b)).pop();
+    } catch {
+      return undefined;
+    }
+  };
+  let v = newest();
+  if (!v) {
+    execFileSync('bash', [path.join(ROOT, 'scripts/ensure-postgres.sh'), 'install'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    v = newest();
+  }
+  if (!v) throw new Error('PostgreSQL is not installed: bash scripts/ensure-postgres.sh install (or apt-get install postgresql)');
   return path.join('/usr/lib/postgresql', v, 'bin');
 }
 
@@ -41,25 +54,37 @@ export function startPostgresServer(opts: { host: string; port: number; allowCid
     chownSync(pwfile, uid, gid);
   }
   chmodSync(dir, 0o700);
-  // The superuser is `spaceport` (the test's database only); local socket logins are trusted only
-  // inside the 0700 directory.
-  asOwner(path.join(bin, 'initdb'), ['-D', data, '-U', 'spaceport', '--pwfile', pwfile, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8']);
-  rmSync(pwfile);
-  appendFileSync(
-    path.join(data, 'postgresql.conf'),
-    `listen_addresses = '${opts.host}'\nport = ${opts.port}\nunix_socket_directories = '${dir}'\nfsync = off\nmax_connections = 50\n`,
-  );
-  writeFileSync(path.join(data, 'pg_hba.conf'), `local all all trust\nhost spaceport spaceport ${opts.allowCidr} scram-sha-256\n`);
-  asOwner(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']);
-  asOwner(path.join(bin, 'createdb'), ['-h', dir, '-p', String(opts.port), '-U', 'spaceport', 'spaceport']);
-  return {
-    url: `postgres://spaceport:${password}@${opts.host}:${opts.port}/spaceport`,
-    stop: () => {
-      try {
-        asOwner(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
+  const stop = () => {
+    try {
+      asOwner(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    } catch {
+      // not running
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   };
+  try {
+    // The superuser is `spaceport` (the test's database only); local socket logins are trusted only
+    // inside the 0700 directory.
+    asOwner(path.join(bin, 'initdb'), ['-D', data, '-U', 'spaceport', '--pwfile', pwfile, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8']);
+    rmSync(pwfile);
+    appendFileSync(
+      path.join(data, 'postgresql.conf'),
+      `listen_addresses = '${opts.host}'\nport = ${opts.port}\nunix_socket_directories = '${dir}'\nfsync = off\nmax_connections = 50\n`,
+    );
+    writeFileSync(path.join(data, 'pg_hba.conf'), `local all all trust\nhost spaceport spaceport ${opts.allowCidr} scram-sha-256\n`);
+    asOwner(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']);
+    asOwner(path.join(bin, 'createdb'), ['-h', dir, '-p', String(opts.port), '-U', 'spaceport', 'spaceport']);
+  } catch (err) {
+    const log = (() => {
+      try {
+        return readFileSync(path.join(dir, 'log'), 'utf8').slice(-2000);
+      } catch {
+        return '';
+      }
+    })();
+    stop();
+    throw new Error(`PostgreSQL on ${opts.host}:${opts.port} did not start: ${(err as Error).message}\n${log}`, { cause: err });
+  }
+  return { url: `postgres://spaceport:${password}@${opts.host}:${opts.port}/spaceport`, stop };
 }
