@@ -280,7 +280,7 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
     };
   };
   /** Failed answers (no answer, or 5xx) and the span from the first to the last of them. */
-  const summarize = (how: string, { answers, samples }: { answers: Answer[]; samples: Sample[] }, killedAt: number, newLeaderAfterMs: number) => {
+  const summarize = (how: string, { answers, samples }: { answers: Answer[]; samples: Sample[] }, killedAt: number, times: Record<string, number>) => {
     const failed = answers.filter((a) => a.status === 0 || a.status >= 500);
     const gapMs = failed.length ? failed[failed.length - 1]!.at - failed[0]!.at + 100 : 0;
     const figures = {
@@ -289,7 +289,7 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
       writes: answers.filter((a) => a.kind === 'write').length,
       failed: failed.length,
       failedSpanMs: gapMs,
-      newLeaderAfterMs,
+      ...times,
       scrapes: samples.length,
       failures: failed.slice(0, 10).map((a) => ({ t: a.at - killedAt, kind: a.kind, pod: a.pod, status: a.status, error: a.error })),
     };
@@ -467,7 +467,7 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
     }, 180_000, 500);
     follow(replacement.name);
     await new Promise((r) => setTimeout(r, 2_000));
-    const { failed, gapMs, report, samples } = summarize('force-delete', await client.stop(), killedAt, newLeaderAfterMs);
+    const { failed, gapMs, report, samples } = summarize('force-delete', await client.stop(), killedAt, { newLeaderAfterMs });
     expectOneReconcilerAtATime(samples, follower.name);
     expect(newLeaderAfterMs).toBeLessThan(LEASE_MS + 2_000);
     expect(gapMs, JSON.stringify(report)).toBeLessThan(LEASE_MS);
@@ -519,7 +519,7 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
     // The kubelet restarts the killed container in its pod: it comes back as a follower.
     await waitFor('the killed replica back, following', async () => ((await leads(leader)) === false ? true : undefined), 180_000, 500);
     await new Promise((r) => setTimeout(r, 2_000));
-    const { failed, gapMs, report, samples } = summarize('SIGKILL', await client.stop(), killedAt, newLeaderAfterMs);
+    const { failed, gapMs, report, samples } = summarize('SIGKILL', await client.stop(), killedAt, { newLeaderAfterMs });
     expectOneReconcilerAtATime(samples, follower.name);
     expect(newLeaderAfterMs).toBeLessThan(LEASE_MS + 2_000);
     expect(gapMs, JSON.stringify(report)).toBeLessThan(LEASE_MS);
@@ -550,7 +550,7 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
       return roles.filter((x) => x === true).length === 1 && roles.includes(false) ? ps : undefined;
     }, 180_000, 500);
     const rolledMs = Date.now() - startedAt;
-    const { failed, report, samples } = summarize('helm upgrade', await client.stop(), startedAt, rolledMs);
+    const { failed, report, samples } = summarize('helm upgrade', await client.stop(), startedAt, { rolledMs });
     // A graceful roll loses nothing: each stopping pod keeps serving while its endpoint goes (the
     // chart's preStop sleep; without it 3 reads in 300 ms were refused by a pod that had stopped).
     expect(failed, JSON.stringify(report)).toEqual([]);
