@@ -3,6 +3,8 @@
 #   ensure-postgres.sh start   install Debian's `postgresql` if missing, create the cluster if missing,
 #                              start it if stopped; print its URL (postgres://…) on stdout
 #   ensure-postgres.sh stop    stop the cluster and delete it
+#   ensure-postgres.sh install install Debian's `postgresql` if missing, nothing more (a test that runs a
+#                              server of its own: test/support/postgres-server.ts)
 # The cluster listens on a Unix socket only (no TCP port to collide with), in its own directory
 # (mode 0700: only its owner and root reach it), with trust authentication inside that boundary.
 # fsync is off: it holds test data only. Safe to call from several test files at once (flock; the
@@ -61,6 +63,9 @@ case "$ACTION" in
     host="$(printf '%s' "$DIR" | sed 's|/|%2F|g')"
     echo "postgres://spaceport@${host}/postgres"
     ;;
+  install)
+    [ -n "$BIN" ] || install_postgres
+    ;;
   stop)
     if [ -n "$BIN" ] && [ -f "$DIR/data/PG_VERSION" ]; then
       as_owner "$BIN/pg_ctl" -D "$DIR/data" -m immediate stop >/dev/null 2>&1 || true
@@ -68,7 +73,7 @@ case "$ACTION" in
     rm -rf "$DIR" "$DIR.lock" "$DIR.initdb.log"
     ;;
   *)
-    echo "usage: $0 start|stop" >&2
+    echo "usage: $0 start|stop|install" >&2
     exit 2
     ;;
 esac

@@ -35,6 +35,7 @@ describe('chart: controller replicas', () => {
     expect(d.spec.replicas).toBe(1);
     expect(d.spec.strategy).toEqual({ type: 'Recreate' });
     expect(find(manifests, 'PodDisruptionBudget', '-controller')).toBeUndefined();
+    expect(d.spec.template.spec.containers[0]).not.toHaveProperty('lifecycle');
   });
 
   it('two replicas on PostgreSQL and a shared volume: rolling one at a time, a budget keeping one, the lease passed on', async () => {
@@ -49,6 +50,16 @@ describe('chart: controller replicas', () => {
     expect(env.find((e) => e.name === 'SPACEPORT_LEADER_LEASE_MS')?.value).toBe('15000');
     const pvc = find(manifests, 'PersistentVolumeClaim', '-controller')!;
     expect(pvc.spec.accessModes).toEqual(['ReadWriteMany']);
+  });
+
+  it('two replicas: a stopping one keeps serving while its endpoint goes (preStop sleep), or not with 0', async () => {
+    // Without it, test/k8s/controller-replicas.test.ts saw a rolling upgrade refuse 3 reads (300 ms) at
+    // the pod that had stopped while the client still had its address.
+    const two = { replicas: 2, database: DB, persistence: SHARED };
+    const d = find(await render({ controller: two }), 'Deployment', '-controller')!;
+    expect(d.spec.template.spec.containers[0].lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '5'] } } });
+    const none = find(await render({ controller: { ...two, preStopSleepSeconds: 0 } }), 'Deployment', '-controller')!;
+    expect(none.spec.template.spec.containers[0]).not.toHaveProperty('lifecycle');
   });
 
   it('refuses two replicas on SQLite, or on a volume only one pod can mount, naming the fix', async () => {

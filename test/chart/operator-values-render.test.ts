@@ -90,7 +90,7 @@ describe('chart: extension points operators look for', () => {
     const manifests = await render();
     for (const component of ['controller', 'proxy', 'builder']) {
       const pod = deployment(manifests, component).spec.template.spec;
-      for (const key of ['initContainers', 'priorityClassName', 'terminationGracePeriodSeconds', 'topologySpreadConstraints']) {
+      for (const key of ['initContainers', 'priorityClassName', 'terminationGracePeriodSeconds', 'topologySpreadConstraints', 'hostAliases']) {
         expect(pod, `${component} ${key}`).not.toHaveProperty(key);
       }
       expect(pod.containers[0].resources.requests, component).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
@@ -98,6 +98,16 @@ describe('chart: extension points operators look for', () => {
     }
     expect(deployment(manifests, 'controller').spec.strategy).toEqual({ type: 'Recreate' });
     expect(deployment(manifests, 'builder').spec.strategy).toEqual({ type: 'Recreate' });
+  });
+});
+
+describe('chart: controller.hostAliases', () => {
+  it('puts extra /etc/hosts entries on the controller pod only', async () => {
+    // As test/k8s/controller-replicas.test.ts sets it: the apiserver under a name its certificate holds.
+    const aliases = [{ ip: '10.89.0.1', hostnames: ['kubernetes.default.svc'] }];
+    const manifests = await render({ controller: { hostAliases: aliases } });
+    expect(deployment(manifests, 'controller').spec.template.spec.hostAliases).toEqual(aliases);
+    expect(deployment(manifests, 'proxy').spec.template.spec).not.toHaveProperty('hostAliases');
   });
 });
 

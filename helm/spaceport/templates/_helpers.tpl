@@ -85,6 +85,10 @@ topologySpreadConstraints:
 initContainers:
   {{- toYaml . | nindent 2 }}
 {{- end }}
+{{- with .hostAliases }}
+hostAliases:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- end }}
 
 {{- define "spaceport.componentSelectorLabels" -}}
