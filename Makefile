@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: up haproxy test-data-plane criu test test-quick test-postgres test-packages k8s-packages hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-preflight cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-wake-config bench-k8s bench-gallery bench-store bench-idle-spaces bench-many-spaces bench-wake-herd clean
+.PHONY: up haproxy test-data-plane criu test test-quick test-postgres test-packages k8s-packages hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-preflight cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-wake-config bench-k8s bench-k8s-data-plane bench-gallery bench-store bench-idle-spaces bench-many-spaces bench-wake-herd clean
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -131,6 +131,10 @@ bench-wake-config: deps docker
 ## 1,000 Spaces against the test cluster's API server: apply, time to ready, requests per unchanged Space (informers vs polling).
 bench-k8s: deps docker k8s-tools
 	npx tsx bench/k8s-reconcile.ts
+
+## The native data plane beside a proxy replica on the test cluster, against nginx and the Node path (issue 22).
+bench-k8s-data-plane: deps docker k8s-tools haproxy
+	npx tsx bench/k8s/native-data-plane.ts
 
 ## The web UI with 1,000 Spaces: /spaces, a search, a filtered page, a Space page; JS and CSS gzipped.
 bench-gallery: deps

@@ -3,6 +3,8 @@ export interface NginxConfInput {
   dir: string;
   listenPort: number;
   backendPort: number;
+  /** The backend's address (default 127.0.0.1; a pod IP in bench/k8s/native-data-plane.ts). */
+  backendHost?: string;
   /** Running as root: workers keep root so they can use the private prefix. */
   asRoot: boolean;
 }
@@ -22,7 +24,7 @@ http {
   uwsgi_temp_path ${d}/tmp/uwsgi;
   scgi_temp_path ${d}/tmp/scgi;
   upstream app {
-    server 127.0.0.1:${c.backendPort};
+    server ${c.backendHost ?? '127.0.0.1'}:${c.backendPort};
     keepalive 64;
   }
   map $http_upgrade $connection_upgrade {

@@ -67,20 +67,20 @@ export async function startSpaceportNative(backendPort: number): Promise<Target>
   };
 }
 
-export async function startNginx(backendPort: number): Promise<Target> {
+export async function startNginx(backendPort: number, backendHost?: string, probeHost = BENCH_HOST): Promise<Target> {
   const dir = await mkdtemp(path.join(tmpdir(), 'spaceport-bench-nginx-'));
   await mkdir(path.join(dir, 'tmp'), { recursive: true });
   const port = await freePort();
   const conf = path.join(dir, 'nginx.conf');
   const asRoot = process.getuid?.() === 0;
-  await writeFile(conf, renderNginxConf({ dir, listenPort: port, backendPort, asRoot }));
+  await writeFile(conf, renderNginxConf({ dir, listenPort: port, backendPort, asRoot, ...(backendHost ? { backendHost } : {}) }));
   const child = spawnQuiet(toolPath(NGINX), ['-p', dir, '-c', conf, '-g', 'daemon off;']);
   const stop = async (): Promise<void> => {
     await child.stop();
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await waitFor(async () => (await request(port, { host: BENCH_HOST })).status === 200);
+    await waitFor(async () => (await request(port, { host: probeHost })).status === 200);
   } catch (err) {
     await stop();
     throw err;
