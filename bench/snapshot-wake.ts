@@ -213,9 +213,14 @@ async function main(): Promise<void> {
     async function settled(spec: InstanceSpec, app: App): Promise<void> {
       if (app.key === 'tiny') return;
       for (const t0 = performance.now(); performance.now() - t0 < 60_000; ) {
-        const tail: string[] = [];
-        for await (const l of plain.logs(spec.space, spec.release, { follow: false, tail: 20 })) tail.push(l.data);
-        if (tail.some((l) => l.includes('public link'))) return;
+        // Every start's launch() through (a start again keeps the earlier start's lines in the log).
+        let started = 0;
+        let through = 0;
+        for await (const l of plain.logs(spec.space, spec.release, { follow: false })) {
+          if (l.data.includes('Running on local URL')) started++;
+          if (l.data.includes('public link')) through++;
+        }
+        if (started > 0 && through >= started) return;
         await new Promise((r) => setTimeout(r, 50));
       }
       throw new Error(`${app.name}: launch() did not finish within 60 s`);
