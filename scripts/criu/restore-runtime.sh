@@ -97,6 +97,18 @@ stop_lazy_pages() {
   return 0
 }
 
+# A container that joins a kept network namespace (a network sandbox's: netns-sandbox.ts) finds there the
+# network lock CRIU's dump left (iptables chain CRIU dropping all but CRIU's own packets; a restore
+# removes it, a cold start would get no traffic): removed before a cold create. No-op without the chain.
+unlock_kept_netns() {
+  local ns
+  command -v jq > /dev/null || return 0
+  ns="$(jq -r '.linux.namespaces[]? | select(.type == "network") | .path // empty' "$(bundle_of)/config.json" 2> /dev/null)" || return 0
+  [ -n "$ns" ] || return 0
+  nsenter --net="$ns" iptables -w -n -L CRIU > /dev/null 2>&1 || return 0
+  nsenter --net="$ns" sh -c 'iptables -w -D INPUT -j CRIU; iptables -w -D OUTPUT -j CRIU; iptables -w -F CRIU; iptables -w -X CRIU' > /dev/null 2>&1 || true
+}
+
 # CRIU's kernel probe cache (seed-kdat.sh), when another CRIU on the host dropped it as stale: seeded
 # again in the background, after this create's own work, so that the next dump and restore find it.
 reseed_kdat() { [ -s /run/criu.kdat ] || setsid "$(dirname "$0")/seed-kdat.sh" "$CRIU" < /dev/null > /dev/null 2>&1 & }
@@ -137,6 +149,7 @@ case "$cmd" in
       write_criu_conf
       echo "spaceport: restore failed, cold start" >&2
     fi
+    unlock_kept_netns
     reseed_kdat
     ;;
   start)

@@ -122,6 +122,22 @@ describe('network sandboxes', () => {
     await rt.close();
   }, 5 * 60_000);
 
+  it('a snapshot evicted while the Space sleeps: the wake starts the app cold in the same sandbox and answers on the same port', async () => {
+    const space = toSpaceId('netns', 'evicted');
+    const rt = runtime();
+    await rt.apply(spec(space));
+    const port = await answers(rt, space);
+    await rt.stop(space, 'r1' as ReleaseId, { sleep: true });
+    const [taken] = store.list().filter((m) => m.space === space);
+    store.remove(taken!.container);
+    wakes.length = 0;
+    await rt.apply(spec(space));
+    expect(await answers(rt, space)).toBe(port);
+    expect(wakes).toEqual([{ outcome: 'cold', space, reason: 'missing' }]);
+    await rt.remove(space);
+    await rt.close();
+  }, 5 * 60_000);
+
   it('the sandbox gone while the Space sleeps: the wake replaces the container (cold, a new sandbox) and answers', async () => {
     const space = toSpaceId('netns', 'lost');
     const rt = runtime();
