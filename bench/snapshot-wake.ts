@@ -16,6 +16,10 @@
  * proxy serves their files, so there is nothing to snapshot), a Gradio app (a Gradio Space image from
  * the shared engine, `GRADIO_IMAGE` or the newest `*gradio*` image with gradio in it), and the same
  * Gradio app holding 1 GB of touched memory. No proxy in the path: this is the runtime's part of a wake.
+ * Apps are on a Space network of the bench's engine (no firewall rules: the engine is the bench's),
+ * each in two variants, run by turns: with a network of its own (`own`: Docker's libnetwork hook runs
+ * in every create and restore) and joined to a network sandbox (`sandbox`, SPACEPORT_SNAPSHOT_NETNS=on:
+ * controller/runtime/docker/snapshots/netns-sandbox.ts); NETNS=own or NETNS=sandbox runs one.
  * Warnings of the snapshot hooks (a failed dump and CRIU's reason) go to stderr.
  *
  *   npx tsx bench/snapshot-wake.ts        (RUNS=3 by default; APPS=tiny,gradio,1g picks apps)
@@ -27,7 +31,7 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import Dockerode from 'dockerode';
 import { createLogger, toSpaceId, type ReleaseId } from '../core/index.js';
-import { DockerRuntime, DockerSnapshots, SnapshotStore, type InstanceSpec, type SnapshotWake } from '../controller/runtime/index.js';
+import { DockerRuntime, DockerSnapshots, DockerSpaceNetwork, NetnsSandboxes, SnapshotStore, type InstanceSpec, type SnapshotWake } from '../controller/runtime/index.js';
 import { OwnDockerEngine } from '../test/support/own-docker-engine.js';
 import { TEST_IMAGE, TEST_IMAGE_PORT, ensureTestImage } from '../test/support/test-image.js';
 import { measureSnapshotCipher, type CipherCost } from './snapshots/snapshot-cipher.js';
@@ -36,6 +40,8 @@ import { median, printTable } from './stats.js';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const APPS = (process.env.APPS ?? 'tiny,gradio,1g').split(',');
+const NETNS = (process.env.NETNS ?? 'own,sandbox').split(',') as Netns[];
+type Netns = 'own' | 'sandbox';
 const WAKE_TIMEOUT_MS = Number(process.env.WAKE_TIMEOUT_S ?? 300) * 1000;
 const repo = path.resolve(import.meta.dirname, '..');
 const TOUCH_PORT = 7861;
@@ -81,7 +87,10 @@ function getOnce(host: string, port: number, urlPath: string, body = false, time
 
 async function containerIp(docker: Dockerode, space: string): Promise<string> {
   const [c] = await docker.listContainers({ filters: { label: [`spaceport.space=${space}`] } });
-  const nets = Object.values(c?.NetworkSettings?.Networks ?? {});
+  // An app in its network sandbox has the sandbox's address.
+  const mode = c?.HostConfig?.NetworkMode ?? '';
+  const holder = mode.startsWith('container:') ? (await docker.listContainers({ filters: { id: [mode.slice('container:'.length)] } }))[0] : c;
+  const nets = Object.values(holder?.NetworkSettings?.Networks ?? {});
   return nets[0]?.IPAddress ?? '';
 }
 
@@ -140,7 +149,8 @@ async function main(): Promise<void> {
     const store = new SnapshotStore({ root, maxAgeMs: 3_600_000, budgetBytes: 100 * 1024 ** 3 });
     const logger = createLogger({ level: 'warn', destination: process.stderr });
     const seenWakes: SnapshotWake[] = [];
-    const hooks = (lazy: boolean) =>
+    const network = new DockerSpaceNetwork({ docker: engine.docker, logger, namePrefix: 'benchsnap', egress: { kind: 'all-unfiltered' } });
+    const hooks = (lazy: boolean, netns: Netns) =>
       new DockerSnapshots({
         store,
         criu,
@@ -148,12 +158,14 @@ async function main(): Promise<void> {
         logger,
         onWake: (w) => seenWakes.push(w),
         lazyPages: { minBytes: lazy ? 0 : Number.MAX_SAFE_INTEGER, deadlineS: 300 },
+        sandboxes: netns === 'sandbox' ? new NetnsSandboxes({ docker: engine.docker, logger }) : undefined,
       });
-    const runtimes = {
-      eager: new DockerRuntime({ docker: engine.docker, logger, namePrefix: 'benchsnap', snapshots: hooks(false) }),
-      lazy: new DockerRuntime({ docker: engine.docker, logger, namePrefix: 'benchsnap', snapshots: hooks(true) }),
-    };
-    const plain = new DockerRuntime({ docker: engine.docker, logger, namePrefix: 'benchsnap' });
+    const runtimesOf = (netns: Netns) => ({
+      eager: new DockerRuntime({ docker: engine.docker, logger, namePrefix: 'benchsnap', network, snapshots: hooks(false, netns) }),
+      lazy: new DockerRuntime({ docker: engine.docker, logger, namePrefix: 'benchsnap', network, snapshots: hooks(true, netns) }),
+    });
+    const variants = { own: runtimesOf('own'), sandbox: runtimesOf('sandbox') };
+    const plain = new DockerRuntime({ docker: engine.docker, logger, namePrefix: 'benchsnap', network });
 
     async function wake(spec: InstanceSpec, app: App, runtime: DockerRuntime): Promise<Wake> {
       seenWakes.length = 0;
@@ -201,9 +213,14 @@ async function main(): Promise<void> {
     async function settled(spec: InstanceSpec, app: App): Promise<void> {
       if (app.key === 'tiny') return;
       for (const t0 = performance.now(); performance.now() - t0 < 60_000; ) {
-        const tail: string[] = [];
-        for await (const l of plain.logs(spec.space, spec.release, { follow: false, tail: 20 })) tail.push(l.data);
-        if (tail.some((l) => l.includes('public link'))) return;
+        // Every start's launch() through (a start again keeps the earlier start's lines in the log).
+        let started = 0;
+        let through = 0;
+        for await (const l of plain.logs(spec.space, spec.release, { follow: false })) {
+          if (l.data.includes('Running on local URL')) started++;
+          if (l.data.includes('public link')) through++;
+        }
+        if (started > 0 && through >= started) return;
         await new Promise((r) => setTimeout(r, 50));
       }
       throw new Error(`${app.name}: launch() did not finish within 60 s`);
@@ -212,45 +229,66 @@ async function main(): Promise<void> {
     const results = [];
     for (const [k, app] of apps.entries()) {
       if (!APPS.includes(app.key)) continue;
-      const spec: InstanceSpec = {
-        space: toSpaceId('bench', `snap${k}`),
-        release: 'r1' as ReleaseId,
-        image: app.image,
-        port: TEST_IMAGE_PORT,
-        env: { PORT: '7860', GRADIO_SERVER_NAME: '0.0.0.0', GRADIO_SERVER_PORT: '7860', GRADIO_ANALYTICS_ENABLED: 'False' },
-        flavor: { name: 'cpu-basic', cpus: 2, memoryBytes: app.memoryBytes },
-      };
-      const wakes: Record<Mode, Wake[]> = { cold: [], eager: [], lazy: [] };
-      const dumps: number[] = [];
-      const sizes: number[] = [];
-      let cipher: CipherCost | undefined;
-      let first = 0;
-      let error: string | undefined;
-      try {
-        first = (await wake(spec, app, runtimes.eager)).ms;
-        for (let run = 0; run < RUNS; run++) {
-          await plain.stop(spec.space, spec.release);
-          wakes.cold.push(await wake(spec, app, runtimes.eager));
-          for (const mode of ['eager', 'lazy'] as const) {
-            await settled(spec, app);
-            const t = performance.now();
-            await runtimes[mode].stop(spec.space, spec.release, { sleep: true });
-            const taken = store.list().find((m) => m.space === spec.space);
-            if (!taken) throw new Error(`${app.name}: the dump failed (its reason is logged above)`);
-            dumps.push(performance.now() - t);
-            sizes.push(taken.bytes);
-            if (!cipher) cipher = await measureSnapshotCipher(path.join(root, taken.container, 'images'), path.join(dir, 'cipher'));
-            wakes[mode].push(await wake(spec, app, runtimes[mode]));
+      // One Space per variant; their runs take turns, so both see the same moments of a noisy host.
+      const variantsRun = NETNS.map((netns) => ({
+        netns,
+        runtimes: variants[netns],
+        spec: {
+          space: toSpaceId('bench', `snap${k}${netns === 'sandbox' ? 'n' : ''}`),
+          release: 'r1' as ReleaseId,
+          image: app.image,
+          port: TEST_IMAGE_PORT,
+          env: { PORT: '7860', GRADIO_SERVER_NAME: '0.0.0.0', GRADIO_SERVER_PORT: '7860', GRADIO_ANALYTICS_ENABLED: 'False' },
+          flavor: { name: 'cpu-basic', cpus: 2, memoryBytes: app.memoryBytes },
+        } satisfies InstanceSpec,
+        wakes: { cold: [], eager: [], lazy: [] } as Record<Mode, Wake[]>,
+        dumps: [] as number[],
+        sizes: [] as number[],
+        failedDumps: 0,
+        cipher: undefined as CipherCost | undefined,
+        first: 0,
+        error: undefined as string | undefined,
+      }));
+      for (let run = -1; run < RUNS; run++) {
+        for (const v of variantsRun) {
+          if (v.error) continue;
+          const { spec, runtimes, wakes } = v;
+          try {
+            if (run < 0) {
+              v.first = (await wake(spec, app, runtimes.eager)).ms;
+              continue;
+            }
+            await plain.stop(spec.space, spec.release);
+            wakes.cold.push(await wake(spec, app, runtimes.eager));
+            for (const mode of ['eager', 'lazy'] as const) {
+              await settled(spec, app);
+              const t = performance.now();
+              await runtimes[mode].stop(spec.space, spec.release, { sleep: true });
+              const taken = store.list().find((m) => m.space === spec.space);
+              if (!taken) {
+                // A failed dump (its reason is logged above) is a plain stop: the wake is cold and not counted.
+                v.failedDumps++;
+                await wake(spec, app, runtimes[mode]);
+                continue;
+              }
+              v.dumps.push(performance.now() - t);
+              v.sizes.push(taken.bytes);
+              if (!v.cipher) v.cipher = await measureSnapshotCipher(path.join(root, taken.container, 'images'), path.join(dir, 'cipher'));
+              wakes[mode].push(await wake(spec, app, runtimes[mode]));
+            }
+          } catch (err) {
+            v.error = (err as Error).message;
+            const tail: string[] = [];
+            for await (const l of plain.logs(spec.space, spec.release, { follow: false, tail: 8 })) tail.push(l.data);
+            process.stdout.write(`${app.name}, netns ${v.netns}: ${v.error}\n  run log: ${tail.join('\n  ')}\n`);
           }
         }
-      } catch (err) {
-        error = (err as Error).message;
-        const tail: string[] = [];
-        for await (const l of plain.logs(spec.space, spec.release, { follow: false, tail: 8 })) tail.push(l.data);
-        process.stdout.write(`${app.name}: ${error}\n  run log: ${tail.join('\n  ')}\n`);
       }
-      results.push({ app: app.name, firstStartMs: first, wakes, dumpMs: dumps, snapshotBytes: sizes, cipher, error });
-      await plain.remove(spec.space);
+      for (const v of variantsRun) {
+        const { netns, first, wakes, dumps, sizes, failedDumps, cipher, error } = v;
+        results.push({ app: `${app.name}, netns ${netns}`, netns, firstStartMs: first, wakes, dumpMs: dumps, snapshotBytes: sizes, failedDumps, cipher, error });
+        await v.runtimes.eager.remove(v.spec.space);
+      }
       writeResult('snapshot-wake', { runs: RUNS, loadavg: loadavg(), results });
     }
     const load = loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -274,7 +312,7 @@ async function main(): Promise<void> {
           eager === undefined ? '–' : `${(eager / cold).toFixed(2)}×`,
           lazy === undefined ? '–' : `${(lazy / cold).toFixed(2)}×`,
           `${s(med(r.wakes.eager, (w) => w.allMemoryMs))} / ${s(med(r.wakes.lazy, (w) => w.allMemoryMs))}`,
-          s(median(r.dumpMs)),
+          s(median(r.dumpMs)) + (r.failedDumps ? ` (${r.failedDumps} failed)` : ''),
           `${(median(r.snapshotBytes) / 1024 ** 2).toFixed(0)} MB`,
         ];
       }),
@@ -299,9 +337,9 @@ async function main(): Promise<void> {
       results.filter((r) => r.cipher).map((r) => [r.app, `${(r.cipher!.bytes / 1024 ** 2).toFixed(0)} MB`, s(r.cipher!.encryptMs), s(r.cipher!.decryptMs)]),
     );
     writeResult('snapshot-wake', { runs: RUNS, loadavg: load, results });
-    await runtimes.eager.close();
-    await runtimes.lazy.close();
+    for (const v of Object.values(variants)) for (const r of Object.values(v)) await r.close();
     await plain.close();
+    await network.teardown();
   } finally {
     await engine.destroy();
     rmSync(dir, { recursive: true, force: true });

@@ -101,6 +101,7 @@ export async function dockerAdapters(config: Readonly<Config>, logger: Logger): 
     maxAgeMs: config.SPACEPORT_SNAPSHOT_MAX_AGE_HOURS * 3600_000,
     budgetBytes: config.SPACEPORT_SNAPSHOT_BUDGET,
     lazyMinBytes: config.SPACEPORT_SNAPSHOT_LAZY_MB * 1024 ** 2,
+    netnsSandboxes: config.SPACEPORT_SNAPSHOT_NETNS === 'on',
     logger,
     onWake: (wake) => onWake?.(wake),
   });

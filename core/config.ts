@@ -209,6 +209,12 @@ export const configSchema = z.object({
    * are read whole before the app runs (docs/benchmarks.md, "Snapshot wake"). 0: always lazy.
    */
   SPACEPORT_SNAPSHOT_LAZY_MB: z.coerce.number().int().min(0).default(256),
+  /**
+   * With snapshots on, each app joins the network namespace of a small sandbox container of its own
+   * (`on`), so a restore skips Docker's network hook (0.15–0.35 s, docs/benchmarks.md); `off`: apps
+   * get a network of their own, as without snapshots.
+   */
+  SPACEPORT_SNAPSHOT_NETNS: z.enum(['on', 'off']).default('on'),
   /** The engine's exec root (dockerd --exec-root): runc's state of its containers is under `runtime-runc/moby` there. */
   SPACEPORT_DOCKER_EXEC_ROOT: z.string().default('/var/run/docker'),
   // ---- the web UI: sign-in for people

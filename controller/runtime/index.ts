@@ -2,7 +2,7 @@ export type { Instance, InstanceSpec, InstanceState, RunLogOptions, Runtime, Sto
 export { DockerRuntime, connectDocker, type DockerRuntimeOptions } from './docker/docker-runtime.js';
 export { detectDockerGpus, refuseGpuFlavor } from './docker/docker-gpus.js';
 export { detectSnapshotSupport, type SnapshotSupport } from './docker/snapshots/index.js';
-export { DockerSnapshots, SnapshotStore, engineSnapshots, type SnapshotWake } from './docker/snapshots/index.js';
+export { DockerSnapshots, NetnsSandboxes, SnapshotStore, engineSnapshots, type SnapshotWake } from './docker/snapshots/index.js';
 export { DockerSpaceNetwork, spaceNetworkOptions, type SpaceNetworkOptions } from './docker/docker-space-network.js';
 export { IptablesPacketFilter, applyFirewallPlan, removeFirewallPlan, type FilterResult, type PacketFilter } from './docker/docker-firewall.js';
 export {

@@ -8,7 +8,9 @@
 # - every `create` names our CRIU configuration in the bundle (annotation `org.criu.config`, which runc
 #   passes to CRIU on checkpoint and restore): `tcp-close`, so a connection the app holds at the
 #   dump (Gradio's own outbound calls, a visitor's keep-alive) is dumped closed instead of refusing
-#   the dump (runc 1.1 has no --tcp-close flag).
+#   the dump (runc 1.1 has no --tcp-close flag); and `skip-in-flight`, so a connection still in the
+#   app's listen queue (a probe or a visitor arriving at the dump) is dropped instead of refusing the
+#   dump ("In-flight connection", seen in docs/benchmarks.md s30; that client is reset either way).
 # - lazy pages: when Spaceport asked for them (<snapshot>/lazy holds the page server's deadline in
 #   seconds: it does for a large snapshot), the restore starts `criu lazy-pages` (lazy-pages-daemon.sh)
 #   and runs `runc restore --lazy-pages`: the app runs at once and its memory comes in on demand
@@ -52,11 +54,11 @@ bundle_of() {
   echo "$b"
 }
 
-# The container's CRIU configuration (<root>/<id>.criu.conf, named in its bundle): tcp-close for the dump
+# The container's CRIU configuration (<root>/<id>.criu.conf, named in its bundle): tcp-close and skip-in-flight for the dump
 # and the restore; while a restore runs, also mntns-compat-mode (CRIU's newer mount engine cannot restore
 # Docker's file bind mounts, docker-init and /etc/resolv.conf; the option is refused on dump).
 criu_conf="$SNAPSHOT_ROOT/$id.criu.conf"
-write_criu_conf() { printf '%s\n' tcp-close "$@" > "$criu_conf"; }
+write_criu_conf() { printf '%s\n' tcp-close skip-in-flight "$@" > "$criu_conf"; }
 name_criu_config() {
   local config
   write_criu_conf
@@ -93,6 +95,18 @@ stop_lazy_pages() {
   [ -n "$lazy_pgid" ] && kill -KILL -- "-$lazy_pgid" 2> /dev/null
   lazy_pgid=
   return 0
+}
+
+# A container that joins a kept network namespace (a network sandbox's: netns-sandbox.ts) finds there the
+# network lock CRIU's dump left (iptables chain CRIU dropping all but CRIU's own packets; a restore
+# removes it, a cold start would get no traffic): removed before a cold create. No-op without the chain.
+unlock_kept_netns() {
+  local ns
+  command -v jq > /dev/null || return 0
+  ns="$(jq -r '.linux.namespaces[]? | select(.type == "network") | .path // empty' "$(bundle_of)/config.json" 2> /dev/null)" || return 0
+  [ -n "$ns" ] || return 0
+  nsenter --net="$ns" iptables -w -n -L CRIU > /dev/null 2>&1 || return 0
+  nsenter --net="$ns" sh -c 'iptables -w -D INPUT -j CRIU; iptables -w -D OUTPUT -j CRIU; iptables -w -F CRIU; iptables -w -X CRIU' > /dev/null 2>&1 || true
 }
 
 # CRIU's kernel probe cache (seed-kdat.sh), when another CRIU on the host dropped it as stale: seeded
@@ -135,6 +149,7 @@ case "$cmd" in
       write_criu_conf
       echo "spaceport: restore failed, cold start" >&2
     fi
+    unlock_kept_netns
     reseed_kdat
     ;;
   start)

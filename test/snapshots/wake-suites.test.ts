@@ -70,6 +70,10 @@ describe('the wake suites with snapshots on', () => {
       // Spent: the next sleep takes a new one.
       expect(snap.hasFiles(taken.container)).toBe(false);
     }
+    // The app runs in its network sandbox's namespace (SPACEPORT_SNAPSHOT_NETNS, on by default with
+    // snapshots): the restores above went into it, with no network hook of their own.
+    const [app] = await snap.docker.listContainers({ filters: { label: [`spaceport.space=${pub.space}`] } });
+    expect(app?.HostConfig?.NetworkMode).toMatch(/^container:/);
   }, 300_000);
 
   it('a websocket handshake to the sleeping Space is held through the restore and echoes; one opened after the restore echoes too', async () => {

@@ -13,6 +13,11 @@ export const LABELS = {
   flavor: 'spaceport.flavor',
   /** On a Space's data volume: the Space's uid (its storage key). */
   spaceUid: 'spaceport.space-uid',
+  /** On an app that joins its network sandbox's namespace (snapshots/netns-sandbox.ts): the sandbox's published app port and its network. */
+  sandboxPort: 'spaceport.sandbox-port',
+  sandboxNetwork: 'spaceport.sandbox-network',
+  /** On a network sandbox: the Space it holds the network namespace of (never `managed`: it is no instance). */
+  sandboxOf: 'spaceport.sandbox-of',
 } as const;
 
 /** Spaces run as this user (as on the Hub); their `/data` belongs to it. */

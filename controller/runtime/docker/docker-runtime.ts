@@ -143,7 +143,8 @@ export class DockerRuntime implements Runtime {
     const found = await this.#facts(spec.space, spec.release);
     let current: ContainerFacts | undefined;
     for (const facts of found) {
-      const offNetwork = this.#network !== undefined && !facts.networks.includes(this.#network.name);
+      // (A stopped one whose network sandbox is gone cannot start in it: replaced too.)
+      const offNetwork = (this.#network !== undefined && !facts.networks.includes(this.#network.name)) || (!isRunning(facts) && (await this.#snapshots?.sandboxLost(facts.id)));
       if (!offNetwork && current === undefined && facts.image === spec.image && facts.status !== 'dead' && facts.status !== 'removing') {
         current = facts;
         continue;
@@ -174,10 +175,9 @@ export class DockerRuntime implements Runtime {
   async #create(spec: InstanceSpec): Promise<string> {
     const network = await this.#network?.ensure();
     const sized = await this.#host.sized(spec.flavor);
-    const options = (writableLayerBytes?: number) => {
-      const o = dockerCreateOptions({ ...spec, flavor: sized.flavor }, { ...this.#limits, namePrefix: this.#prefix, hostCpus: sized.hostCpus, writableLayerBytes, network });
-      return this.#snapshots ? this.#snapshots.createOptions(spec, o) : o;
-    };
+    const plain = (writableLayerBytes?: number) => dockerCreateOptions({ ...spec, flavor: sized.flavor }, { ...this.#limits, namePrefix: this.#prefix, hostCpus: sized.hostCpus, writableLayerBytes, network });
+    const sandbox = await this.#snapshots?.sandboxFor(plain());
+    const options = (writableLayerBytes?: number) => (this.#snapshots ? this.#snapshots.createOptions(spec, plain(writableLayerBytes), sandbox) : plain(writableLayerBytes));
     if (spec.storage) {
       const volume = dataVolumeOptions(spec.storage.key, this.#prefix);
       if ((await ensureDataVolume(this.#docker, volume)) === 'created') this.#log.info({ space: spec.space, volume: volume.Name }, 'storage created');
@@ -186,6 +186,7 @@ export class DockerRuntime implements Runtime {
     try {
       container = await this.#host.createContainer(options, sized.writableLayerBytes);
     } catch (err) {
+      await this.#snapshots?.dropSandbox(sandbox);
       if (dockerStatus(err) !== 409) throw err;
       // The name is taken: another process created it a moment ago. Use it if it is ours.
       const [again] = await this.#facts(spec.space, spec.release);
@@ -329,8 +330,9 @@ export class DockerRuntime implements Runtime {
 
   async #removeContainer(id: string): Promise<void> {
     this.#snapshots?.forget(id);
-    // 404: already gone; 409: a removal is already in progress.
-    await ignoreStatus(this.#docker.getContainer(id).remove({ force: true, v: true }), [404, 409]);
+    // 404: already gone; 409: a removal is already in progress. Its network sandbox after it.
+    const remove = () => ignoreStatus(this.#docker.getContainer(id).remove({ force: true, v: true }), [404, 409]).then(() => undefined);
+    await (this.#snapshots ? this.#snapshots.removeWithSandbox(id, remove) : remove());
   }
 
   async *logs(space: SpaceId, release: ReleaseId, opts: RunLogOptions): AsyncGenerator<LogLine> {

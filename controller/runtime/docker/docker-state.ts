@@ -36,7 +36,9 @@ export function containerFactsFrom(info: Dockerode.ContainerInspectInfo): Contai
   if (space === undefined || release === undefined) return undefined;
   const port = labels[LABELS.port];
   const binding = port === undefined ? undefined : info.NetworkSettings?.Ports?.[`${port}/tcp`]?.[0];
-  const hostPort = binding?.HostPort ? Number(binding.HostPort) : undefined;
+  // An app in its network sandbox's namespace has no port or network of its own: the sandbox's are on its labels.
+  const inSandbox = info.HostConfig?.NetworkMode?.startsWith('container:') && labels[LABELS.sandboxNetwork] !== undefined;
+  const hostPort = inSandbox ? Number(labels[LABELS.sandboxPort]) : binding?.HostPort ? Number(binding.HostPort) : undefined;
   const started = Date.parse(info.State.StartedAt);
   return {
     id: info.Id,
@@ -53,7 +55,7 @@ export function containerFactsFrom(info: Dockerode.ContainerInspectInfo): Contai
     dockerRestartCount: info.RestartCount ?? 0,
     hostPort: hostPort !== undefined && Number.isInteger(hostPort) && hostPort > 0 ? hostPort : undefined,
     memoryBytes: info.HostConfig?.Memory || undefined,
-    networks: Object.keys(info.NetworkSettings?.Networks ?? {}),
+    networks: inSandbox ? [labels[LABELS.sandboxNetwork]!] : Object.keys(info.NetworkSettings?.Networks ?? {}),
   };
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type Dockerode from 'dockerode';
 import type { Logger } from '../../../../core/index.js';
 import type { InstanceSpec } from '../../runtime.js';
+import { joinSandbox, type NetnsSandboxes, type Sandbox } from './netns-sandbox.js';
 import { runCommand, type RunCommand } from './snapshot-support.js';
 import { settingsHash, type SnapshotKey, type SnapshotLookup, type SnapshotStore } from './snapshot-store.js';
 
@@ -52,6 +53,8 @@ export interface DockerSnapshotsOptions {
   onWake?: (wake: SnapshotWake) => void;
   /** Unset: every restore is eager. */
   lazyPages?: LazyPagesOptions;
+  /** Network sandboxes the apps join (netns-sandbox.ts: a restore skips Docker's network hook); unset: apps get a network of their own. */
+  sandboxes?: NetnsSandboxes;
 }
 
 /** CRIU's `Error (...)` lines of a dump log (the first three, each cut to 300 characters), if any. */
@@ -85,9 +88,32 @@ export class DockerSnapshots {
     return settingsHash({ env: pick(false), secrets: pick(true), hardware: spec.flavor.name });
   }
 
-  /** Containers run with the restoring runtime and carry their settings hash. */
-  createOptions(spec: InstanceSpec, o: Dockerode.ContainerCreateOptions): Dockerode.ContainerCreateOptions {
-    return { ...o, Labels: { ...o.Labels, [SETTINGS_LABEL]: this.settingsOf(spec) }, HostConfig: { ...o.HostConfig, Runtime: RESTORE_RUNTIME } };
+  /** Containers run with the restoring runtime and carry their settings hash; in their network sandbox's namespace when they have one. */
+  createOptions(spec: InstanceSpec, o: Dockerode.ContainerCreateOptions, sandbox?: Sandbox): Dockerode.ContainerCreateOptions {
+    const joined = sandbox ? joinSandbox(o, sandbox) : o;
+    return { ...joined, Labels: { ...joined.Labels, [SETTINGS_LABEL]: this.settingsOf(spec) }, HostConfig: { ...joined.HostConfig, Runtime: RESTORE_RUNTIME } };
+  }
+
+  /** The network sandbox of an app about to be created with these options (started), when sandboxes are on and it could be made. */
+  async sandboxFor(app: Dockerode.ContainerCreateOptions): Promise<Sandbox | undefined> {
+    return this.#o.sandboxes?.create(app);
+  }
+
+  /** Whether a kept app joins a sandbox that is gone or stopped (it cannot start: the caller replaces it, cold). */
+  async sandboxLost(id: string): Promise<boolean> {
+    return (await this.#o.sandboxes?.lost(id)) ?? false;
+  }
+
+  /** Remove an app's container with `remove`, then its sandbox, if it has one. */
+  async removeWithSandbox(id: string, remove: () => Promise<void>): Promise<void> {
+    const sandbox = await this.#o.sandboxes?.of(id);
+    await remove();
+    if (sandbox) await this.#o.sandboxes!.remove(sandbox);
+  }
+
+  /** Remove a sandbox made for a container that was then not created. */
+  async dropSandbox(sandbox: Sandbox | undefined): Promise<void> {
+    if (sandbox) await this.#o.sandboxes?.remove(sandbox.id);
   }
 
   /**

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type Dockerode from 'dockerode';
 import type { Logger } from '../../../../core/index.js';
 import { DockerSnapshots, RESTORE_RUNTIME, type SnapshotWake } from './docker-snapshots.js';
+import { NetnsSandboxes } from './netns-sandbox.js';
 import { SnapshotStore } from './snapshot-store.js';
 import { runCommand, type RunCommand, type SnapshotSupport } from './snapshot-support.js';
 
@@ -19,6 +20,8 @@ export interface EngineSnapshotsOptions {
   onWake?: (wake: SnapshotWake) => void;
   /** Snapshots of at least this size restore with lazy pages (SPACEPORT_SNAPSHOT_LAZY_MB); unset: never. */
   lazyMinBytes?: number;
+  /** Apps join network sandboxes (netns-sandbox.ts, SPACEPORT_SNAPSHOT_NETNS). */
+  netnsSandboxes?: boolean;
   run?: RunCommand;
 }
 
@@ -58,6 +61,7 @@ export async function engineSnapshots(o: EngineSnapshotsOptions): Promise<{ snap
     logger: o.logger,
     onWake: o.onWake,
     lazyPages: lazy,
+    sandboxes: o.netnsSandboxes ? new NetnsSandboxes({ docker: o.docker, logger: o.logger.child({ module: 'snapshots' }) }) : undefined,
   });
   snapshots.prune();
   return { snapshots };
