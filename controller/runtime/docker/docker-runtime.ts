@@ -144,7 +144,7 @@ export class DockerRuntime implements Runtime {
     let current: ContainerFacts | undefined;
     for (const facts of found) {
       // (A stopped one whose network sandbox is gone cannot start in it: replaced too.)
-      const offNetwork = (this.#network !== undefined && !facts.networks.includes(this.#network.name)) || (!isRunning(facts) && (await this.#snapshots?.sandboxLost(facts.id)));
+      const offNetwork = (this.#network !== undefined && !facts.networks.includes(this.#network.name)) || (!isRunning(facts) && (await this.#snapshots?.sandboxLost(facts.sandbox)));
       if (!offNetwork && current === undefined && facts.image === spec.image && facts.status !== 'dead' && facts.status !== 'removing') {
         current = facts;
         continue;

@@ -1,6 +1,7 @@
 import type Dockerode from 'dockerode';
 import type { ReleaseId, SpaceId } from '../../../core/index.js';
 import { LABELS, formatMemory, stoppedContainerName } from './docker-create-options.js';
+import { sandboxIdOf } from './snapshots/netns-sandbox.js';
 import type { InstanceState } from '../runtime.js';
 
 /** What the Docker runtime needs from `container.inspect()`. */
@@ -27,6 +28,8 @@ export interface ContainerFacts {
   memoryBytes?: number;
   /** Names of the Docker networks it is attached to. */
   networks: string[];
+  /** The network sandbox whose namespace it joins (snapshots/netns-sandbox.ts), when it does. */
+  sandbox?: string;
 }
 
 export function containerFactsFrom(info: Dockerode.ContainerInspectInfo): ContainerFacts | undefined {
@@ -37,7 +40,8 @@ export function containerFactsFrom(info: Dockerode.ContainerInspectInfo): Contai
   const port = labels[LABELS.port];
   const binding = port === undefined ? undefined : info.NetworkSettings?.Ports?.[`${port}/tcp`]?.[0];
   // An app in its network sandbox's namespace has no port or network of its own: the sandbox's are on its labels.
-  const inSandbox = info.HostConfig?.NetworkMode?.startsWith('container:') && labels[LABELS.sandboxNetwork] !== undefined;
+  const sandbox = sandboxIdOf(info);
+  const inSandbox = sandbox !== undefined;
   const hostPort = inSandbox ? Number(labels[LABELS.sandboxPort]) : binding?.HostPort ? Number(binding.HostPort) : undefined;
   const started = Date.parse(info.State.StartedAt);
   return {
@@ -56,6 +60,7 @@ export function containerFactsFrom(info: Dockerode.ContainerInspectInfo): Contai
     hostPort: hostPort !== undefined && Number.isInteger(hostPort) && hostPort > 0 ? hostPort : undefined,
     memoryBytes: info.HostConfig?.Memory || undefined,
     networks: inSandbox ? [labels[LABELS.sandboxNetwork]!] : Object.keys(info.NetworkSettings?.Networks ?? {}),
+    ...(sandbox ? { sandbox } : {}),
   };
 }
 

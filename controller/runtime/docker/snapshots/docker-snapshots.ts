@@ -99,9 +99,9 @@ export class DockerSnapshots {
     return this.#o.sandboxes?.create(app);
   }
 
-  /** Whether a kept app joins a sandbox that is gone or stopped (it cannot start: the caller replaces it, cold). */
-  async sandboxLost(id: string): Promise<boolean> {
-    return (await this.#o.sandboxes?.lost(id)) ?? false;
+  /** Whether a kept app's sandbox (`ContainerFacts.sandbox`) is gone or stopped (it cannot start: the caller replaces it, cold). */
+  async sandboxLost(sandbox: string | undefined): Promise<boolean> {
+    return sandbox !== undefined && ((await this.#o.sandboxes?.lost(sandbox)) ?? false);
   }
 
   /** Remove an app's container with `remove`, then its sandbox, if it has one. */

@@ -54,7 +54,7 @@ describe('network sandbox options', () => {
       NetworkSettings: { Ports: {}, Networks: {} },
       RestartCount: 0,
     } as never;
-    expect(containerFactsFrom(info)).toMatchObject({ hostPort: 41000, networks: ['sp-spaces'] });
+    expect(containerFactsFrom(info)).toMatchObject({ hostPort: 41000, networks: ['sp-spaces'], sandbox: 'abc' });
     expect(sandboxIdOf(info)).toBe('abc');
     // Another container's namespace without our labels is no sandbox of ours.
     expect(sandboxIdOf({ HostConfig: { NetworkMode: 'container:zzz' }, Config: { Labels: {} } } as never)).toBeUndefined();

@@ -112,10 +112,8 @@ export class NetnsSandboxes {
     }
   }
 
-  /** Whether the app joins a sandbox that is no longer running (removed, stopped with the engine): the app cannot start in it. */
-  async lost(appId: string): Promise<boolean> {
-    const id = await this.of(appId);
-    if (!id) return false;
+  /** Whether a sandbox is no longer running (removed, stopped with the engine): its app cannot start in it. */
+  async lost(id: string): Promise<boolean> {
     try {
       return !(await this.#docker.getContainer(id).inspect()).State.Running;
     } catch (err) {
