@@ -64,8 +64,9 @@ interface Measured {
   cpu: () => { own: number; node: number };
 }
 
-async function wrk(port: number, args: string[]): Promise<WrkResult> {
-  const { stdout } = await run(toolPath(WRK), [...args, `-d${SECONDS}s`, '-H', `Host: ${HOST}`, `http://127.0.0.1:${port}/`], { timeout: (SECONDS + 30) * 1000 });
+/** wrk against `url` (a proxy on loopback, with the Space's Host header; or the pod itself). */
+async function wrk(url: string, args: string[], host?: string): Promise<WrkResult> {
+  const { stdout } = await run(toolPath(WRK), [...args, `-d${SECONDS}s`, ...(host ? ['-H', `Host: ${host}`] : []), url], { timeout: (SECONDS + 30) * 1000 });
   return parseWrk(stdout);
 }
 
@@ -135,20 +136,17 @@ async function main(): Promise<void> {
     const cpu = new Map<string, number[]>();
     const ownCpu = new Map<string, number[]>();
     const push = (m: Map<string, number[]>, k: string, v: number) => m.set(k, [...(m.get(k) ?? []), v]);
-    const direct = async (args: string[]) => {
-      const { stdout } = await run(toolPath(WRK), [...args, `-d${SECONDS}s`, `http://${podIp}:${PORT}/`], { timeout: (SECONDS + 30) * 1000 });
-      return parseWrk(stdout);
-    };
-    for (const t of targets) await (t.port ? wrk(t.port, ['-t2', '-c50']) : direct(['-t2', '-c50'])); // warm-up
+    const load = (t: Measured, args: string[]) => (t.port ? wrk(`http://127.0.0.1:${t.port}/`, args, HOST) : wrk(`http://${podIp}:${PORT}/`, args));
+    for (const t of targets) await load(t, ['-t2', '-c50']); // warm-up
     for (let rep = 1; rep <= REPS; rep++) {
       for (const t of targets) {
         const c0 = t.cpu();
-        const thr = t.port ? await wrk(t.port, ['-t2', '-c50']) : await direct(['-t2', '-c50']);
+        const thr = await load(t, ['-t2', '-c50']);
         const c1 = t.cpu();
         const n = Math.max(1, thr.requests);
         const perReq = (c1.own - c0.own + c1.node - c0.node) / n;
         push(ownCpu, t.name, (c1.own - c0.own) / n);
-        const lat = t.port ? await wrk(t.port, ['-t1', '-c1', '--latency']) : await direct(['-t1', '-c1', '--latency']);
+        const lat = await load(t, ['-t1', '-c1', '--latency']);
         if (thr.errors > 0) throw new Error(`${t.name}: wrk saw ${thr.errors} errors`);
         push(rps, t.name, thr.rps);
         push(p50, t.name, lat.p50Ms ?? NaN);
