@@ -7,7 +7,7 @@
  * that changes its pod template rolls it (the old pod goes first: a surge pod would wait on the port).
  * Its `helm test` hook passes on that install; the ci/ variants include a production values file.
  */
-import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { parseConfig } from '../../core/index.js';
 import { CHART_DIR, buildControllerImage, find, helm, helmBinary, renderChart, run, type Manifest } from '../support/helm.js';
 import { request, waitFor } from '../support/http.js';
 import { useTestCluster, type TestCluster } from '../support/k8s-cluster.js';
+import { hostPathVolumeFor, type ClaimVolume } from '../support/k8s-host-reach.js';
 
 const CI_DIR = join(CHART_DIR, 'ci');
 const REGISTRY = 'registry.example.com/spaceport';
@@ -149,8 +150,7 @@ describe('helm chart on the test cluster', () => {
     let ns: string;
     let port: number;
     let proxyPort: number;
-    let pvDir: string | undefined;
-    let pvName: string | undefined;
+    let volume: ClaimVolume | undefined;
     let token: string;
 
     beforeAll(async () => {
@@ -163,23 +163,7 @@ describe('helm chart on the test cluster', () => {
       proxyPort = await freePort();
 
       // No storage provisioner here: a hostPath volume bound to the controller's claim.
-      pvDir = await mkdtemp(join(tmpdir(), 'spaceport-helm-pv-'));
-      await chmod(pvDir, 0o777);
-      pvName = `${ns}-data`;
-      const pv = {
-        apiVersion: 'v1',
-        kind: 'PersistentVolume',
-        metadata: { name: pvName, labels: { 'spaceport.dev/test': 'true' } },
-        spec: {
-          capacity: { storage: '1Gi' },
-          accessModes: ['ReadWriteOnce'],
-          persistentVolumeReclaimPolicy: 'Retain',
-          storageClassName: 'spaceport-test-local',
-          hostPath: { path: pvDir, type: 'Directory' },
-          claimRef: { namespace: ns, name: `${release}-spaceport-controller` },
-        },
-      };
-      await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(pv));
+      volume = await hostPathVolumeFor(cluster, { ns, claim: `${release}-spaceport-controller`, accessMode: 'ReadWriteOnce', prefix: 'spaceport-helm' });
 
       const values = {
         domain: 'localhost',
@@ -199,7 +183,7 @@ describe('helm chart on the test cluster', () => {
         // As scripts/k8s/spaceport-cluster.sh installs it: one replica with its own host port.
         proxy: { enabled: true, replicas: 1, hostNetwork: true, port: proxyPort, controllerUrl: `http://127.0.0.1:${port}`, pdb: { enabled: false } },
       };
-      const valuesFile = join(pvDir, '..', `${ns}-values.yaml`);
+      const valuesFile = join(volume!.dir, '..', `${ns}-values.yaml`);
       await writeFile(valuesFile, YAML.stringify(values));
       try {
         await helm(bin, ['install', release, CHART_DIR, '-n', ns, '--kubeconfig', cluster.kubeconfigPath, '-f', valuesFile, '--wait', '--timeout', '5m'], {
@@ -219,8 +203,7 @@ describe('helm chart on the test cluster', () => {
 
     afterAll(async () => {
       if (ns) await run(bin, ['uninstall', release, '-n', ns, '--kubeconfig', cluster.kubeconfigPath, '--wait', '--timeout', '60s']);
-      if (pvName) await cluster.kubectl(['delete', 'pv', pvName, '--ignore-not-found', '--wait=false']).catch(() => undefined);
-      if (pvDir) await rm(pvDir, { recursive: true, force: true });
+      await volume?.remove();
     }, 120_000);
 
     it('runs the controller on the real node, answering whoami-v2 with the admin token', async () => {
