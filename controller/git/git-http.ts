@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Logger } from '../../core/index.js';
 import { SpaceportError, fail, hidePaths, silentLogger, toSpaceportError, type SpaceId } from '../../core/index.js';
 import { parseCgiHead } from './cgi-response.js';
+import { diesWithParent } from '../../core/dies-with-parent.js';
 import { parseGitPath, type GitPath } from './git-path.js';
 import { tokenFromAuthorization } from './http-auth.js';
 import type { ProcessGate } from './process-gate.js';
@@ -269,7 +270,9 @@ function runBackend(run: BackendRun): Promise<boolean> {
 
   return new Promise<boolean>((resolve) => {
     // Its own process group, so an aborted request stops upload-pack/receive-pack too.
-    const child = spawn(run.backend, [], { env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'], detached: true, shell: false });
+    // Killed by the kernel if Spaceport dies mid-request (setpriv execs it: same pid and group).
+    const [command, args] = diesWithParent(run.backend, []);
+    const child = spawn(command, args, { env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'], detached: true, shell: false });
     let status = 0;
     let exitCode: number | null = null;
     let exited = false;

@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { fail } from '../../core/errors.js';
+import { diesWithParent } from '../../core/dies-with-parent.js';
 import { HaproxyRuntimeApi } from './haproxy-runtime-api.js';
+import { notePid, pidFileOf, stopStaleHaproxy } from './stale-haproxy.js';
 import type { HaproxyFiles } from './render-haproxy-config.js';
 
 export interface HaproxyProcessOptions {
@@ -32,7 +34,8 @@ type State = { kind: 'idle' } | { kind: 'running'; child: ChildProcess } | { kin
  * HAProxy as a child Spaceport supervises: its config written to its own directory (socket 0600 next
  * to it), started in its own session (Ctrl-C on `make up` reaches Spaceport, which then stops it), and
  * started again when it dies (kill -9, a crash), with the whole map pushed again each time. `close()`
- * stops it (SIGTERM, SIGKILL after 5 s).
+ * stops it (SIGTERM, SIGKILL after 5 s). One that an earlier Spaceport left running (it died without
+ * `close()`) is stopped before the first start (stale-haproxy.ts).
  */
 export class HaproxyProcess {
   readonly #o: HaproxyProcessOptions;
@@ -58,6 +61,9 @@ export class HaproxyProcess {
     const { files } = this.#o;
     await mkdir(files.dir, { recursive: true, mode: 0o700 });
     await chmod(files.dir, 0o700);
+    // One left running by an earlier Spaceport that died (kill -9) holds the port: stop it first.
+    const stale = await stopStaleHaproxy(files.dir, files.config);
+    if (stale !== undefined) this.#o.logger.warn({ pid: stale }, 'stopped the HAProxy an earlier Spaceport left running');
     await writeFile(files.config, this.#o.config, { mode: 0o600 });
     await writeFile(files.map, '', { mode: 0o600 });
     await writeFile(files.appError, this.#o.appError, { mode: 0o600 });
@@ -68,7 +74,9 @@ export class HaproxyProcess {
     const { files, logger } = this.#o;
     const binary = this.#o.binary ?? 'haproxy';
     await rm(files.socket, { force: true });
-    const child = spawn(binary, ['-f', files.config, '-db'], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    // Killed by the kernel if Spaceport dies (setpriv execs it: the pid is HAProxy's); stale-haproxy.ts covers hosts without setpriv.
+    const [command, args] = diesWithParent(binary, ['-f', files.config, '-db']);
+    const child = spawn(command, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => {
       stderr = (stderr + c.toString('utf8')).slice(-2000);
@@ -79,6 +87,7 @@ export class HaproxyProcess {
     });
     this.#state = { kind: 'running', child };
     this.starts++;
+    if (child.pid !== undefined) await notePid(files.dir, child.pid);
     const deadline = Date.now() + (this.#o.startTimeoutMs ?? 10_000);
     let early: string | undefined;
     void exited.then((why) => (early = why));
@@ -134,5 +143,6 @@ export class HaproxyProcess {
     const hard = setTimeout(() => child.kill('SIGKILL'), 5_000);
     await gone;
     clearTimeout(hard);
+    await rm(pidFileOf(this.#o.files.dir), { force: true });
   }
 }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Dockerode from 'dockerode';
@@ -30,6 +30,22 @@ const files = (version: string, extra: Record<string, string | Buffer> = {}) => 
   'version.txt': `${version}\n`,
   ...extra,
 });
+
+/** Pids of `git http-backend` processes serving repos under `dir` (from /proc: their GIT_PROJECT_ROOT). */
+function gitBackendsUnder(dir: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const env = readFileSync(`/proc/${name}/environ`, 'utf8').split('\0');
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      if (cmd.includes('http-backend') && env.some((e) => e.startsWith(`GIT_PROJECT_ROOT=${dir}`))) pids.push(Number(name));
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return pids;
+}
 
 describe('kill -9 of Spaceport', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'spaceport-fault-kill-'));
@@ -81,6 +97,8 @@ describe('kill -9 of Spaceport', () => {
       await new Promise((r) => setTimeout(r, delayMs));
       await sp.kill();
       const result = await push;
+      // Its git http-backend went with it (none left reading a closed request in a loop).
+      expect(gitBackendsUnder(dataDir)).toEqual([]);
       await sp.start();
       const head = (await git(['ls-remote', pushUrl(port, SPACE, TOKEN), 'refs/heads/main'], work)).stdout.split('\t')[0];
       if (result.code === 0) expect(head).toBe(commit);
