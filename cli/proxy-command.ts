@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createLogger } from '../core/index.js';
 import { countByStage, createMetricsEndpoint, SpaceportMetrics } from '../controller/metrics/index.js';
 import { startProxyServer, type RunningProxyServer } from '../proxy/index.js';
-import { chooseDataPlane } from '../proxy/data-plane/index.js';
+import { chooseDataPlane, dataPlaneState } from '../proxy/data-plane/index.js';
 import { flagsToEnv } from './flags.js';
 import { parseProxyConfig } from './proxy-config.js';
 
@@ -27,6 +27,7 @@ export async function runProxy(args: string[], fail: (text: string) => never): P
   const metrics = new SpaceportMetrics({
     heldRequests: () => running?.proxy.stats().held ?? 0,
     spacesByStage: () => countByStage(running?.routes.snapshot() ?? []),
+    dataPlane: () => dataPlaneState(running?.native),
   });
   // HAProxy in front of this replica (SPACEPORT_DATA_PLANE=haproxy, or auto with the binary here).
   const dataPlane = chooseDataPlane(config.SPACEPORT_DATA_PLANE, true, config.SPACEPORT_HAPROXY);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { hardwareJson, type Config, type Logger, type SpaceId } from '../core/index.js';
 import { readmePushProblems } from '../builder/index.js';
 import { createProxy, LocalStaticTrees } from '../proxy/index.js';
-import { chooseDataPlane, startNativeDataPlane, type NativeDataPlane } from '../proxy/data-plane/index.js';
+import { chooseDataPlane, dataPlaneState, startNativeDataPlane, type NativeDataPlane } from '../proxy/data-plane/index.js';
 import { createApi } from './api/index.js';
 import { appGrantKey, bootstrapAdmin, reportNameProblems, hashPassword, verifyPassword, Organizations, SignInLimiter, storeAuthenticator, UserAccounts, WebSessions, sessionKeyFromDataDir } from './auth/index.js';
 import { appAccessChecker } from './auth/app-access-checker.js';
@@ -70,6 +70,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   const buildLogs = new BuildLogs(config.dataDir);
   // Gauges read these at scrape time; `proxy` exists by then.
   let proxyRef: { stats(): { held: number } } | undefined;
+  let nativeRef: NativeDataPlane | undefined;
   const gitGate = new ProcessGate({
     max: config.SPACEPORT_GIT_MAX_PROCESSES,
     perClient: config.SPACEPORT_GIT_MAX_PROCESSES_PER_CLIENT,
@@ -81,6 +82,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
     heldRequests: () => proxyRef?.stats().held ?? 0,
     spacesByStage: () => countByStage(routes.snapshot()),
     gitRequests: () => ({ running: gitGate.running, waiting: gitGate.waiting }),
+    dataPlane: () => dataPlaneState(nativeRef),
   });
   adapters.onSnapshotWake?.((wake) => metrics.snapshotWake(wake.outcome, wake.outcome === 'restored' ? 'snapshot' : wake.reason));
 
@@ -294,7 +296,7 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
   let port: number;
   // The native data plane: HAProxy takes the public port and serves running public Spaces itself;
   // this server moves to loopback behind it and gets everything else (docs/data-plane.md).
-  const dataPlane = chooseDataPlane(config.SPACEPORT_DATA_PLANE, runtime.name === 'docker', config.SPACEPORT_HAPROXY);
+  let dataPlane = chooseDataPlane(config.SPACEPORT_DATA_PLANE, runtime.name === 'docker', config.SPACEPORT_HAPROXY);
   let native: NativeDataPlane | undefined;
   try {
     if (dataPlane === 'haproxy') {
@@ -312,8 +314,17 @@ export async function startSpaceport(config: Readonly<Config>, logger: Logger, a
         hubOrigins: hubOriginsOf(config),
         upstreamTimeoutMs: config.SPACEPORT_UPSTREAM_TIMEOUT_MS,
         frameAncestors: embedOrigins(config),
+      }).catch((err: unknown) => {
+        // `auto` (the default) means "HAProxy when it can": one that does not start leaves the Node path.
+        if (config.SPACEPORT_DATA_PLANE !== 'auto') throw err;
+        logger.warn({ err: (err as Error).message }, 'HAProxy did not start: the Node proxy serves every request (SPACEPORT_DATA_PLANE=auto)');
+        dataPlane = 'node';
+        return undefined;
       });
+    }
+    if (native) {
       port = native.port;
+      nativeRef = native;
     } else port = await listenHub(server, config);
   } catch (err) {
     await Promise.allSettled([proxy.close(), duties.close(), lock.close()]);

@@ -191,10 +191,12 @@ export const configSchema = z.object({
   /**
    * Who carries requests to running public Spaces: `node` (Spaceport's own proxy, everything),
    * `haproxy` (HAProxy takes the public port and serves them from a Host map Spaceport drives; the
-   * rest falls to Spaceport on loopback: docs/data-plane.md), `auto` (haproxy when the binary is
-   * there and Spaces run on Docker, node otherwise). `make up` installs HAProxy (scripts/ensure-haproxy.sh).
+   * rest falls to Spaceport on loopback: docs/data-plane.md), `auto`, the default (haproxy when the
+   * binary runs and this process takes the Spaces' traffic: the controller on Docker, a proxy
+   * replica; node otherwise, and when HAProxy does not start). `make up` installs HAProxy
+   * (scripts/ensure-haproxy.sh).
    */
-  SPACEPORT_DATA_PLANE: z.enum(['node', 'haproxy', 'auto'], { error: '"node", "haproxy" or "auto"' }).default('node'),
+  SPACEPORT_DATA_PLANE: z.enum(['node', 'haproxy', 'auto'], { error: '"node", "haproxy" or "auto"' }).default('auto'),
   /** The haproxy binary the native data plane runs (default: `haproxy` on PATH). */
   SPACEPORT_HAPROXY: z.string().min(1).default('haproxy'),
   /** The criu binary snapshots use (default: `criu` on PATH; Debian 12's 3.17 fails its check on current kernels). */

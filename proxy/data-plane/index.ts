@@ -9,4 +9,4 @@ export { HaproxyProcess, type HaproxyProcessOptions } from './haproxy-process.js
 export { HaproxyRuntimeApi, type HaproxyRuntimeApiOptions } from './haproxy-runtime-api.js';
 export { proxyProtocolListener } from './proxy-protocol-listener.js';
 export { ACTIVITY_TABLE, haproxyFiles, renderAppErrorFile, renderHaproxyConfig, type HaproxyConfigInput, type HaproxyFiles } from './render-haproxy-config.js';
-export { chooseDataPlane, haproxyAvailable, startNativeDataPlane, type NativeDataPlane, type NativeDataPlaneOptions } from './start-native-data-plane.js';
+export { chooseDataPlane, dataPlaneState, haproxyAvailable, startNativeDataPlane, type DataPlaneState, type NativeDataPlane, type NativeDataPlaneOptions } from './start-native-data-plane.js';

@@ -10,7 +10,8 @@ describe('renderHaproxyConfig', () => {
     const cfg = render();
     expect(cfg).toContain('stats socket "/data/haproxy/admin.sock" mode 600 level admin');
     expect(cfg).toContain('bind 0.0.0.0:8080');
-    expect(cfg).toContain('map("/data/haproxy/spaces.map") if { req.hdr_cnt(host) eq 1 }');
+    expect(cfg).toContain('set-var(txn.host) req.hdr(host),lower,field(1,:) if { req.hdr_cnt(host) eq 1 }');
+    expect(cfg).toContain('set-var(txn.up) var(txn.host),map("/data/haproxy/spaces.map") if { var(txn.host) -m found }');
     expect(cfg).toMatch(/use_backend spaces if \{ var\(txn\.up\) -m found \} !\{ req\.hdr\(upgrade\) -m found \} !\{ path_beg \/\.spaceport\/ \}/);
     expect(cfg).toContain('default_backend spaceport');
     expect(cfg).toContain('server spaceport 127.0.0.1:40000 send-proxy');
@@ -24,6 +25,7 @@ describe('renderHaproxyConfig', () => {
     expect(cfg).toContain('set-header X-Forwarded-Host "%[req.fhdr(host)]"');
     expect(cfg).toContain('del-header X-HF-Authorization');
     expect(cfg).toContain('http-after-response set-header X-Request-Id "%[var(txn.rid)]" unless { res.hdr(x-request-id) -m found }');
+    expect(cfg).toMatch(/backend spaces\n[^]*http-after-response set-header X-Spaceport-Data-Plane haproxy\n/);
     expect(cfg).not.toContain('Content-Security-Policy');
     expect(render({ frameAncestors: "'self' https://hub.example.com" })).toContain(
       `"%[res.fhdr(content-security-policy)], frame-ancestors 'self' https://hub.example.com"`,
@@ -58,8 +60,9 @@ describe('renderHaproxyConfig', () => {
   it('counts a Space active from an app response under 400 on, never while a request waits or after an error', () => {
     const cfg = render();
     expect(cfg).not.toContain('http-request track-sc0');
-    expect(cfg).toContain('http-response track-sc0 var(txn.host) if { status lt 400 }');
-    expect(cfg).toContain('http-response sc-inc-gpc0(0) if { status lt 400 }');
+    expect(cfg).toContain('acl app_ok status lt 400');
+    expect(cfg).toContain('http-response track-sc0 var(txn.host) if app_ok');
+    expect(cfg).toContain('http-response sc-inc-gpc0(0) if app_ok');
   });
 
   it('binds IPv6 and all-interfaces addresses as HAProxy spells them', () => {

@@ -53,6 +53,9 @@ export interface HaproxyConfigInput {
 /** HAProxy's kernel buffers on the request path (`tune.rcvbuf.client`, `tune.sndbuf.server`): 1 MiB each. */
 export const SOCKET_BUFFER_BYTES = 1024 * 1024;
 
+/** The response header naming the native data plane on every answer HAProxy gave itself (docs/data-plane.md). */
+export const DATA_PLANE_HEADER = 'X-Spaceport-Data-Plane';
+
 /** The stick table that counts each mapped Host's app responses under 400 (`gpc0`) and the streams open since one (`use`). */
 export const ACTIVITY_TABLE = 'spaces';
 
@@ -86,6 +89,9 @@ global
   nbthread ${c.threads ?? 1}
   stats socket ${quoted(c.files.socket)} mode 600 level admin
   stats timeout 10s
+  # No SO_REUSEPORT: another HAProxy already on the port (one a killed Spaceport left, another
+  # install's) makes the start fail loudly instead of sharing the port's connections with it.
+  noreuseport
   # An upload to an app that reads slowly stalls the client, not memory: the kernel would grow the
   # client-side receive buffer up to tcp_rmem's maximum (32 MB on Debian), so it is fixed (the kernel
   # doubles it: 2 MiB a socket, a window ample for uploads over the Internet); the send buffer to the app
@@ -113,7 +119,9 @@ defaults
   http-reuse safe
 frontend public
   bind ${bindAddress(c.bind.host, c.bind.port)}
-  http-request set-var(txn.up) req.hdr(host),lower,field(1,:),map(${map}) if { req.hdr_cnt(host) eq 1 }
+  # The Host, lowercased without its port, once: the map's key here, the activity table's key in spaces.
+  http-request set-var(txn.host) req.hdr(host),lower,field(1,:) if { req.hdr_cnt(host) eq 1 }
+  http-request set-var(txn.up) var(txn.host),map(${map}) if { var(txn.host) -m found }
   # A Connection header naming other headers (hop-by-hop ones the app must not see): Spaceport removes them.
   acl conn_names_headers req.hdr(connection) -m reg -i ^(?!(keep-alive|close)$).+
   use_backend spaces if { var(txn.up) -m found } !{ req.hdr(upgrade) -m found } !{ path_beg /.spaceport/ } !conn_names_headers
@@ -133,7 +141,6 @@ backend spaces
   errorfile 503 ${quoted(c.files.appError)}
   errorfile 504 ${quoted(c.files.appError)}
   stick-table type string len 253 size 100k expire 30m store gpc0
-  http-request set-var(txn.host) req.hdr(host),lower,field(1,:)
   http-request set-var(txn.rid) req.hdr(x-request-id) if { req.hdr_cnt(x-request-id) eq 1 } { req.hdr(x-request-id) -m reg ^[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,127}$ }
   http-request set-var(txn.rid) uuid(4) unless { var(txn.rid) -m found }
   http-request set-header X-Forwarded-For "%[req.fhdr(x-forwarded-for)], %[src]" if { req.hdr(x-forwarded-for) -m found }
@@ -145,9 +152,12 @@ backend spaces
   http-request set-dst-port var(txn.up),field(2,:)
   # Counted from an app response under 400 on (the Node path's rule), so that a request still waiting
   # for its answer, or answered 404/500, never shows as an open stream (\`use\`) when the table is read.
-  http-response track-sc0 var(txn.host) if { status lt 400 }
-  http-response sc-inc-gpc0(0) if { status lt 400 }
+  acl app_ok status lt 400
+  http-response track-sc0 var(txn.host) if app_ok
+  http-response sc-inc-gpc0(0) if app_ok
   http-after-response set-header X-Request-Id "%[var(txn.rid)]" unless { res.hdr(x-request-id) -m found }
+  # How to tell which path answered: HAProxy's own (the app's answers and its error pages); Spaceport's carry none.
+  http-after-response set-header ${DATA_PLANE_HEADER} haproxy
 ${policy.join('\n')}${policy.length ? '\n' : ''}  server app 0.0.0.0:0
 `;
 }

@@ -47,6 +47,15 @@ export interface NativeDataPlane {
   close(): Promise<void>;
 }
 
+/** The data plane in use, as `/metrics` reports it: the Node proxy for everything, or HAProxy in front with this many Spaces in its map. */
+export type DataPlaneState = { plane: 'node' } | { plane: 'haproxy'; mappedSpaces: number; restarts: number };
+
+/** What `/metrics` reports of a process's data plane (`native` undefined: the Node path). */
+export function dataPlaneState(native: NativeDataPlane | undefined): DataPlaneState {
+  if (native === undefined) return { plane: 'node' };
+  return { plane: 'haproxy', mappedSpaces: native.driver.mapped, restarts: Math.max(0, native.process.starts - 1) };
+}
+
 /** Is there an haproxy binary that runs? (`auto` picks the native data plane only then.) */
 export function haproxyAvailable(binary = 'haproxy'): boolean {
   const r = spawnSync(binary, ['-v'], { stdio: 'ignore', timeout: 5_000 });

@@ -10,20 +10,12 @@ import { FakeRuntime } from '../../controller/runtime/testing/index.js';
 import { FakeImageBuilder } from '../support/fake-image-builder.js';
 import { git, makeWorkTree, pushUrl } from '../support/git-client.js';
 import { request, waitFor } from '../support/http.js';
+import { parseMetrics } from '../support/metrics-text.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../support/spaceport-harness.js';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 
-/** `name{labels} value` lines of a Prometheus text exposition, as a lookup. */
-function parse(text: string): (series: string) => number | undefined {
-  const values = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#') || line.trim() === '') continue;
-    const i = line.lastIndexOf(' ');
-    values.set(line.slice(0, i), Number(line.slice(i + 1)));
-  }
-  return (series) => values.get(series);
-}
+const parse = parseMetrics;
 
 describe('/metrics', () => {
   let h: Harness;
@@ -70,6 +62,10 @@ describe('/metrics', () => {
     expect(after('spaceport_proxy_held_requests')).toBe(0);
     expect(after('spaceport_hub_requests_total{code="2xx"}')).toBeGreaterThan(0);
     expect(after('spaceport_process_resident_memory_bytes')).toBeGreaterThan(0);
+    // The Node path carries every request (SPACEPORT_DATA_PLANE's default): no Space in HAProxy's map.
+    expect(after('spaceport_data_plane{plane="node"}')).toBe(1);
+    expect(after('spaceport_data_plane{plane="haproxy"}')).toBe(0);
+    expect(after('spaceport_data_plane_mapped_spaces')).toBe(0);
   });
 
   it('counts a wake and its duration when a visit wakes a sleeping Space', async () => {

@@ -1,13 +1,15 @@
 // The native data plane with a real HAProxy (Debian's 2.6): its runtime API passes the same contract
 // as the fake, a route flip under load loses no request, and a kill -9 is repaired (restart + map re-push).
+import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../core/logger.js';
 import { runDataPlaneApiContract } from '../../proxy/data-plane/testing/index.js';
 import { HaproxyProcess, haproxyFiles, renderAppErrorFile, renderHaproxyConfig, startNativeDataPlane, type NativeDataPlane } from '../../proxy/data-plane/index.js';
+import { notePid, stopStaleHaproxy } from '../../proxy/data-plane/stale-haproxy.js';
 import { closeServer, FakeRouteSource, listen, RecordingSink, runningRoute } from './harness.js';
 
 function tempDir(): string {
@@ -175,5 +177,55 @@ describe('the native data plane under load (real HAProxy)', () => {
     expect(after.tally.failed).toBe(0);
     expect(after.tally.bodies.get('a')).toBe(after.tally.ok);
     expect(l.tally.failures.every((t) => t <= restoredAt)).toBe(true);
+  });
+
+  it('a Spaceport killed with SIGKILL takes its HAProxy with it; the next start on the same dir takes the port', async () => {
+    const a = await app('a');
+    servers.push(a.server);
+    dir = tempDir();
+    // The first Spaceport: a process of its own, killed as kill -9 would.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/native-data-plane-child.ts', dir], { cwd: path.resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve, reject) => {
+      child.stdout!.once('data', (d: Buffer) => resolve(d.toString('utf8')));
+      child.once('exit', (code) => reject(new Error(`the first Spaceport exited (${code})`)));
+    });
+    const first = JSON.parse(line) as { port: number; haproxyPid: number };
+    expect(readFileSync(path.join(dir, 'haproxy.pid'), 'utf8').trim()).toBe(String(first.haproxyPid));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    // HAProxy runs in its own session, yet dies with its parent (setpriv --pdeathsig).
+    await vi.waitFor(() => expect(() => process.kill(first.haproxyPid, 0)).toThrow(), { timeout: 5_000 });
+    const routes = new FakeRouteSource();
+    routes.set(runningRoute('live', a.port));
+    const spaceport = http.createServer((_req, res) => res.end('spaceport'));
+    servers.push(spaceport);
+    native = await startNativeDataPlane({ server: spaceport, routes, activity: new RecordingSink(), logger: silentLogger(), dir, host: '127.0.0.1', port: first.port, domain: 'localhost', upstreamTimeoutMs: 10_000, pollMs: 50 });
+    expect(native.port).toBe(first.port);
+    await vi.waitFor(() => expect(native!.driver.mapped).toBe(1));
+    const l = load(native.port, 'live.localhost', 1);
+    await vi.waitFor(() => expect(l.tally.ok).toBeGreaterThan(10));
+    await l.stop();
+    expect(l.tally.bodies.get('a')).toBe(l.tally.ok);
+  });
+
+  it('an HAProxy an earlier Spaceport left running (a host without setpriv) is stopped by the next start; a pid reused by another process is left alone', async () => {
+    dir = tempDir();
+    const files = haproxyFiles(dir);
+    const probe = http.createServer();
+    const port = await listen(probe);
+    await closeServer(probe);
+    // An HAProxy on this directory's config, started the way no supervisor watches (as after kill -9 without setpriv).
+    writeFileSync(files.config, renderHaproxyConfig({ files, bind: { host: '127.0.0.1', port }, nodePort: 9, upstreamTimeoutMs: 5_000 }));
+    writeFileSync(files.appError, renderAppErrorFile([]));
+    writeFileSync(files.map, '');
+    const orphan = spawn('haproxy', ['-f', files.config, '-db'], { detached: true, stdio: 'ignore' });
+    await vi.waitFor(() => expect(existsSync(files.socket)).toBe(true), { timeout: 5_000 });
+    await notePid(dir, orphan.pid!);
+    expect(await stopStaleHaproxy(dir, files.config)).toBe(orphan.pid);
+    expect(() => process.kill(orphan.pid!, 0)).toThrow();
+    expect(existsSync(path.join(dir, 'haproxy.pid'))).toBe(false);
+    // A pid file naming a process that is not this HAProxy: nothing is signalled.
+    writeFileSync(path.join(dir, 'haproxy.pid'), `${process.pid}\n`);
+    expect(await stopStaleHaproxy(dir, files.config)).toBeUndefined();
   });
 });

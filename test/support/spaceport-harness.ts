@@ -52,6 +52,8 @@ export async function startHarness(
     SPACEPORT_DATA_DIR: dataDir,
     SPACEPORT_ADMIN_TOKEN: ADMIN_TOKEN,
     SPACEPORT_ALLOW_LOOPBACK_UPSTREAMS: 'true',
+    // The Node path unless a test asks for HAProxy: the suites that run through it are make test-data-plane's and the native ones.
+    SPACEPORT_DATA_PLANE: 'node',
     SPACEPORT_DRAIN_MS: '300',
     // Suites make base images when their builds need them (a background debootstrap could outlive a short suite).
     SPACEPORT_PREPARE_BASE_IMAGES: 'false',
