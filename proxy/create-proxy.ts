@@ -97,7 +97,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       if (req.headers['x-request-id'] === undefined) req.rawHeaders.push('X-Request-Id', id);
       if (timed) {
         (res as TimedResponse)[kStarted] = performance.now();
-        res.once('finish', onFinish);
+        res.on('finish', onFinish); // once per response ('once' would wrap it per request)
       }
       try {
         handleRequest(ctx, req, res, id);

@@ -36,6 +36,8 @@ class ForwardHandler implements UpstreamHandler {
   /** Mark activity on every chunk (text/event-stream: counts while it flows). */
   #streaming = false;
   #done = false;
+  /** The response was ended with the body's last chunk (onData `last`). */
+  #ended = false;
   #clientGone = false;
   #attempt = 0;
   readonly #endpoint: Endpoint;
@@ -82,8 +84,14 @@ class ForwardHandler implements UpstreamHandler {
     return true;
   }
 
-  onData(chunk: Buffer): boolean {
+  onData(chunk: Buffer, last?: boolean): boolean {
     if (this.#streaming) this.#ctx.activity.mark(this.#route.space);
+    if (last) {
+      // The body's last bytes: head, body and end in one call (one pass through the response stream).
+      this.#ended = true;
+      this.#res.end(chunk);
+      return true;
+    }
     const ok = this.#res.write(chunk);
     if (!ok) this.#res.once('drain', onDrain);
     return ok;
@@ -91,7 +99,7 @@ class ForwardHandler implements UpstreamHandler {
 
   onComplete(): void {
     this.#done = true;
-    this.#res.end();
+    if (!this.#ended) this.#res.end();
   }
 
   onError(err: Error): void {
@@ -168,7 +176,8 @@ export function forwardRequest(
   };
   const handler = new ForwardHandler(ctx, route, endpoint, res, options, requestId);
   (res as ProxiedResponse)[kForward] = handler;
-  res.once('close', onResClose);
+  // 'close' comes once per response: `on` spares the wrapper `once` makes per request.
+  res.on('close', onResClose);
   handler.send();
 }
 

@@ -11,9 +11,16 @@ describe('UpstreamPools', () => {
     expect(pools.get({ host: '127.0.0.1', port: 1 })).toBe(a);
     pools.get({ host: '127.0.0.1', port: 2 });
     expect(pools.size).toBe(2);
+    const same = { host: '127.0.0.1', port: 1 };
+    expect(pools.get(same)).toBe(a); // by key, then by this object
+    expect(pools.get(same)).toBe(a);
     pools.drop('127.0.0.1:1');
     expect(pools.has('127.0.0.1:1')).toBe(false);
     expect(a.closed).toBe(true);
+    // The endpoint back in the route table (the same object): a new pool, never the closed one.
+    const again = pools.get(same);
+    expect(again).not.toBe(a);
+    expect(again.closed).toBe(false);
     await pools.close(100);
     expect(pools.size).toBe(0);
   });

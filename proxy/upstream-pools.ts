@@ -11,6 +11,7 @@ export interface UpstreamPoolsOptions {
 /** One keep-alive connection pool per app endpoint (one request at a time per connection), closed when the endpoint leaves the route table. */
 export class UpstreamPools {
   readonly #pools = new Map<string, H1Pool>();
+  readonly #byEndpoint = new WeakMap<Endpoint, H1Pool>();
   readonly #opts: UpstreamPoolsOptions;
 
   constructor(opts: UpstreamPoolsOptions) {
@@ -18,6 +19,9 @@ export class UpstreamPools {
   }
 
   get(endpoint: Endpoint): H1Pool {
+    // A route's endpoint object is the same for each of its requests: found by identity, no key built.
+    const known = this.#byEndpoint.get(endpoint);
+    if (known !== undefined && !known.closed) return known;
     const key = endpointKey(endpoint);
     let pool = this.#pools.get(key);
     if (pool === undefined) {
@@ -29,6 +33,7 @@ export class UpstreamPools {
       });
       this.#pools.set(key, pool);
     }
+    this.#byEndpoint.set(endpoint, pool);
     return pool;
   }
 

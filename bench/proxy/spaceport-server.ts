@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startNativeDataPlane, type NativeDataPlane } from '../../proxy/data-plane/index.js';
 import { createProxy, type Route } from '../../proxy/index.js';
+import { SpaceportMetrics } from '../../controller/metrics/index.js';
 
 const backendPort = Number(process.argv[2]);
 const subdomain = process.argv[3] ?? 'bench-app';
@@ -21,12 +22,16 @@ if (!Number.isInteger(backendPort) || backendPort <= 0) {
 const native = process.argv[4] === 'native';
 const route: Route = { subdomain, space: `bench/${subdomain}`, stage: 'RUNNING', target: { kind: 'running', endpoint: { host: '127.0.0.1', port: backendPort } } };
 const routes = { snapshot: () => [route], subscribe: () => () => undefined };
+// Request metrics as the composition root counts them (controller/main.ts passes its SpaceportMetrics);
+// SPACEPORT_BENCH_METRICS=off leaves them out (what the proxy costs without them).
+const metrics = process.env.SPACEPORT_BENCH_METRICS === 'off' ? undefined : new SpaceportMetrics({ heldRequests: () => 0, spacesByStage: () => ({}) }, { processMetrics: false });
 const proxy = createProxy({
   routes,
   activity: { report: () => undefined },
   waker: { wake: async () => undefined },
   logger: silentLogger(),
   domain: 'localhost',
+  ...(metrics ? { metrics } : {}),
 });
 
 const server = http.createServer((req, res) => {

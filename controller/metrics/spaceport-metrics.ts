@@ -1,5 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProxyMetrics } from '../../proxy/index.js';
+import type { DataPlaneState } from '../../proxy/data-plane/index.js';
+import { ProxyRequestTally, type RegistryMetric } from './proxy-request-tally.js';
 
 /** Seconds: proxy answers (fast apps to slow model calls). */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -17,7 +19,12 @@ export interface MetricsSources {
   gitRequests?(): { running: number; waiting: number };
   /** Whether this replica leads (reconciles and builds), now. */
   leader?(): boolean;
+  /** Who carries requests to running public Spaces, now (docs/data-plane.md). */
+  dataPlane?(): DataPlaneState;
 }
+
+/** Every value of `spaceport_data_plane{plane}` (one is 1, the other 0). */
+const DATA_PLANES = ['node', 'haproxy'] as const;
 
 /**
  * Every Prometheus metric of one Spaceport process, in its own registry (several in one test
@@ -25,8 +32,8 @@ export interface MetricsSources {
  */
 export class SpaceportMetrics implements ProxyMetrics {
   readonly registry = new Registry();
-  readonly #proxyRequests: Counter<'code'>;
-  readonly #proxyLatency: Histogram<'code'>;
+  /** Counted per request in plain arrays (proxy-request-tally.ts), read by the registry at scrape. */
+  readonly #proxyRequests = new ProxyRequestTally(LATENCY_BUCKETS);
   readonly #wakes: Counter<never>;
   readonly #woken: Counter<never>;
   readonly #snapshotWakes: Counter<'outcome' | 'reason'>;
@@ -40,8 +47,8 @@ export class SpaceportMetrics implements ProxyMetrics {
   constructor(sources: MetricsSources, opts: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
     if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'spaceport_' });
-    this.#proxyRequests = new Counter({ name: 'spaceport_proxy_requests_total', help: 'Requests to Space hosts answered by the proxy, by status class (2xx, 3xx, 4xx, 5xx).', labelNames: ['code'], registers });
-    this.#proxyLatency = new Histogram({ name: 'spaceport_proxy_request_duration_seconds', help: 'Time from a request to a Space host to the end of its response, by status class.', labelNames: ['code'], buckets: LATENCY_BUCKETS, registers });
+    registerOwn(this.registry, this.#proxyRequests.counter('spaceport_proxy_requests_total', 'Requests to Space hosts answered by the proxy, by status class (2xx, 3xx, 4xx, 5xx).'));
+    registerOwn(this.registry, this.#proxyRequests.histogram('spaceport_proxy_request_duration_seconds', 'Time from a request to a Space host to the end of its response, by status class.'));
     this.#woken = new Counter({ name: 'spaceport_wakes_total', help: 'Sleeping Spaces woken by a visit, whichever proxy asked (this process or a replica): once per wake.', registers });
     this.#snapshotWakes = new Counter({ name: 'spaceport_snapshot_wakes_total', help: 'Starts of a stopped Space (Docker, snapshots on): outcome restored (from its memory snapshot) or cold, with the reason (missing, corrupt, release-changed, settings-changed, expired, restore-failed).', labelNames: ['outcome', 'reason'], registers });
     this.#wakes = new Counter({ name: 'spaceport_proxy_wakes_total', help: 'Wakes of sleeping Spaces asked by visits (once per sleep).', registers });
@@ -80,6 +87,7 @@ export class SpaceportMetrics implements ProxyMetrics {
       const leads = sources.leader;
       new Gauge({ name: 'spaceport_leader', help: 'Whether this controller replica leads (1: it reconciles and builds) or not (0).', registers, collect() { this.set(leads() ? 1 : 0); } });
     }
+    if (sources.dataPlane) this.#dataPlaneMetrics(sources.dataPlane, registers);
     if (sources.buildsInFlight) {
       const inFlight = sources.buildsInFlight;
       new Gauge({
@@ -95,17 +103,51 @@ export class SpaceportMetrics implements ProxyMetrics {
       });
     }
     // Every label value that exists, at 0, so rates work from the first scrape.
-    for (const code of ['2xx', '3xx', '4xx', '5xx']) {
-      this.#proxyRequests.inc({ code }, 0);
-      this.#hubRequests.inc({ code }, 0);
-    }
+    for (const code of ['2xx', '3xx', '4xx', '5xx']) this.#hubRequests.inc({ code }, 0);
     for (const outcome of ['succeeded', 'failed', 'cancelled']) this.#builds.inc({ outcome }, 0);
   }
 
+  /**
+   * Which data plane serves (`spaceport_data_plane`, 1 for the one in use), how many running public
+   * Spaces HAProxy serves itself (`…_mapped_spaces`: 0 on the Node path) and how often HAProxy was
+   * started again after it died (`…_restarts_total`).
+   */
+  #dataPlaneMetrics(read: () => DataPlaneState, registers: Registry[]): void {
+    new Gauge({
+      name: 'spaceport_data_plane',
+      help: 'The data plane carrying requests to running public Spaces: 1 for the one in use (node: Spaceport\'s proxy; haproxy: HAProxy in front, SPACEPORT_DATA_PLANE).',
+      labelNames: ['plane'],
+      registers,
+      collect() {
+        const now = read().plane;
+        for (const plane of DATA_PLANES) this.set({ plane }, plane === now ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'spaceport_data_plane_mapped_spaces',
+      help: 'Running public Spaces in HAProxy\'s Host map, served by HAProxy itself (0 on the Node path).',
+      registers,
+      collect() {
+        const s = read();
+        this.set(s.plane === 'haproxy' ? s.mappedSpaces : 0);
+      },
+    });
+    let counted = 0;
+    new Counter({
+      name: 'spaceport_data_plane_restarts_total',
+      help: 'Times HAProxy died and was started again (its map pushed whole again).',
+      registers,
+      collect() {
+        const s = read();
+        const restarts = s.plane === 'haproxy' ? s.restarts : 0;
+        if (restarts > counted) this.inc(restarts - counted);
+        counted = Math.max(counted, restarts);
+      },
+    });
+  }
+
   request(status: number, seconds: number): void {
-    const code = statusClass(status);
-    this.#proxyRequests.inc({ code });
-    this.#proxyLatency.observe({ code }, seconds);
+    this.#proxyRequests.record(status, seconds);
   }
 
   wakeStarted(): void {
@@ -154,6 +196,11 @@ export function countByStage(routes: ReadonlyArray<{ stage: string }>): Record<s
   const counts: Record<string, number> = {};
   for (const r of routes) counts[r.stage] = (counts[r.stage] ?? 0) + 1;
   return counts;
+}
+
+/** prom-client types `registerMetric` for its own classes; its Registry only calls `get()` (and `reset()`), which ours have. */
+function registerOwn(registry: Registry, metric: RegistryMetric): void {
+  registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
 }
 
 function statusClass(status: number): string {

@@ -12,7 +12,18 @@ export const IDLE_MS = 4000;
 export class H1Connection {
   readonly socket: Socket;
   #exchange: Exchange | undefined = undefined;
+  /**
+   * Two timers per connection, made once and re-armed with `refresh()` (no timer made per request):
+   * the idle one closes the connection once it has sat in the pool `#idleMs`; the deadline one fails
+   * the exchange whose head or body is late. A timer that fires when it no longer applies (the
+   * connection busy again, the exchange over) does nothing.
+   */
   #idleTimer: NodeJS.Timeout | undefined = undefined;
+  #idleMs = 0;
+  #idle = false;
+  #deadline: NodeJS.Timeout | undefined = undefined;
+  #deadlineMs = 0;
+  #deadlineArmed = false;
   readonly #pool: { onIdle(c: H1Connection, idleMs: number): void; onGone(c: H1Connection): void };
 
   constructor(socket: Socket, pool: { onIdle(c: H1Connection, idleMs: number): void; onGone(c: H1Connection): void }) {
@@ -24,7 +35,7 @@ export class H1Connection {
     socket.on('error', (err: Error) => this.#exchange?.fail(err));
     socket.on('drain', () => this.#exchange?.drained());
     socket.on('close', () => {
-      this.#clearIdle();
+      this.#clearTimers();
       this.#exchange?.fail(new UpstreamError('UND_ERR_SOCKET', 'the app closed the connection'));
       this.#pool.onGone(this);
     });
@@ -35,7 +46,7 @@ export class H1Connection {
   }
 
   run(req: UpstreamRequest, handler: UpstreamHandler): void {
-    this.#clearIdle();
+    this.#idle = false;
     this.#exchange = new Exchange(this, req, handler);
     this.#exchange.start();
   }
@@ -43,19 +54,57 @@ export class H1Connection {
   /** Called by the exchange when it is over; a reusable connection goes back to the pool. */
   finished(reusable: boolean, idleMs: number): void {
     this.#exchange = undefined;
+    this.#deadlineArmed = false;
     if (!reusable || this.socket.destroyed) {
       this.socket.destroy();
       return;
     }
     if (this.socket.isPaused()) this.socket.resume();
-    this.#idleTimer = setTimeout(() => this.socket.destroy(), idleMs);
-    this.#idleTimer.unref();
+    this.#idle = true;
+    if (this.#idleTimer !== undefined && this.#idleMs === idleMs) this.#idleTimer.refresh();
+    else {
+      this.#clearIdle();
+      this.#idleMs = idleMs;
+      this.#idleTimer = setTimeout(() => {
+        if (this.#idle) this.socket.destroy();
+      }, idleMs);
+      this.#idleTimer.unref();
+    }
     this.#pool.onIdle(this, idleMs);
+  }
+
+  /** Fail the running exchange if nothing calls `arm` or `disarm` again within `ms` (0: no deadline). */
+  armDeadline(ms: number): void {
+    if (ms <= 0) {
+      this.#deadlineArmed = false;
+      return;
+    }
+    this.#deadlineArmed = true;
+    if (this.#deadline !== undefined && this.#deadlineMs === ms) {
+      this.#deadline.refresh();
+      return;
+    }
+    if (this.#deadline !== undefined) clearTimeout(this.#deadline);
+    this.#deadlineMs = ms;
+    this.#deadline = setTimeout(() => {
+      if (this.#deadlineArmed) this.#exchange?.timedOut();
+    }, ms);
+    this.#deadline.unref();
+  }
+
+  disarmDeadline(): void {
+    this.#deadlineArmed = false;
   }
 
   #clearIdle(): void {
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
+  }
+
+  #clearTimers(): void {
+    this.#clearIdle();
+    if (this.#deadline !== undefined) clearTimeout(this.#deadline);
+    this.#deadline = undefined;
   }
 }
 
@@ -85,7 +134,8 @@ class Exchange implements ParserEvents {
   #bodySent: boolean;
   #chunked = false;
   #head: ResponseHeadEvent | undefined = undefined;
-  #timer: NodeJS.Timeout | undefined = undefined;
+  /** What a missed deadline means now: no head yet, or the body stalled. */
+  #late: 'head' | 'body' = 'head';
   #pausedByHandler = false;
 
   constructor(conn: H1Connection, req: UpstreamRequest, handler: UpstreamHandler) {
@@ -109,7 +159,7 @@ class Exchange implements ParserEvents {
       head += 'transfer-encoding: chunked\r\n';
     }
     this.#conn.socket.write(`${head}\r\n`, 'latin1');
-    this.#arm(req.headersTimeout, 'UND_ERR_HEADERS_TIMEOUT', 'the app sent no response head in time');
+    this.#arm('head');
     if (req.body !== null) this.#streamBody(req.body);
   }
 
@@ -178,21 +228,21 @@ class Exchange implements ParserEvents {
 
   onHead(head: ResponseHeadEvent): void {
     this.#head = head;
-    this.#arm(this.#req.bodyTimeout, 'UND_ERR_BODY_TIMEOUT', 'the app stopped sending the response body');
+    this.#arm('body');
     this.#handler.onHeaders(head.status, head.rawHeaders, () => this.#resume(), head.statusText);
     if (this.#over) this.#parser.stop();
   }
 
-  onBody(chunk: Buffer): void {
+  onBody(chunk: Buffer, last?: boolean): void {
     if (this.#over) return;
-    if (this.#timer !== undefined) this.#timer.refresh();
-    if (!this.#handler.onData(chunk)) this.#pausedByHandler = true;
+    if (!last) this.#arm('body');
+    if (!this.#handler.onData(chunk, last)) this.#pausedByHandler = true;
   }
 
   #resume(): void {
     if (!this.#pausedByHandler || this.#over) return;
     this.#pausedByHandler = false;
-    this.#arm(this.#req.bodyTimeout, 'UND_ERR_BODY_TIMEOUT', 'the app stopped sending the response body');
+    this.#arm('body');
     this.#conn.socket.resume();
   }
 
@@ -215,13 +265,19 @@ class Exchange implements ParserEvents {
     this.#handler.onError(err);
   }
 
-  #arm(ms: number, code: string, message: string): void {
-    this.#disarm();
-    if (ms > 0) this.#timer = setTimeout(() => this.fail(new UpstreamError(code, message)), ms);
+  /** Start (or restart) the wait for the head or the next body bytes. */
+  #arm(late: 'head' | 'body'): void {
+    this.#late = late;
+    this.#conn.armDeadline(late === 'head' ? this.#req.headersTimeout : this.#req.bodyTimeout);
   }
 
   #disarm(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#conn.disarmDeadline();
+  }
+
+  /** The connection's deadline passed while this exchange waited. */
+  timedOut(): void {
+    if (this.#late === 'head') this.fail(new UpstreamError('UND_ERR_HEADERS_TIMEOUT', 'the app sent no response head in time'));
+    else this.fail(new UpstreamError('UND_ERR_BODY_TIMEOUT', 'the app stopped sending the response body'));
   }
 }

@@ -119,6 +119,25 @@ describe('H1Pool', () => {
     await refused.close();
   });
 
+  it('a stalled body fails with the body timeout; on a reused connection each request gets its whole timeout again', async () => {
+    await start((req, res) => {
+      if (req.url === '/stall') {
+        res.writeHead(200, { 'content-length': '100' });
+        res.write('partial'); // then nothing
+        return;
+      }
+      // Head and body each come 120 ms late: within a 200 ms timeout only if every wait starts afresh.
+      setTimeout(() => {
+        res.writeHead(200, { 'content-length': '2' });
+        res.write('o');
+        setTimeout(() => res.end('k'), 120);
+      }, 120);
+    });
+    const opts = { headersTimeout: 200, bodyTimeout: 200 };
+    for (let i = 0; i < 3; i++) expect(await send(pool, { path: '/late', ...opts })).toMatchObject({ status: 200, body: 'ok' });
+    expect((await send(pool, { path: '/stall', ...opts })).error?.code).toBe('UND_ERR_BODY_TIMEOUT');
+  });
+
   it("opens a new connection after the app closed an idle one, and keeps idle ones no longer than the app's Keep-Alive hint", async () => {
     await start((_req, res) => {
       res.setHeader('keep-alive', 'timeout=1');

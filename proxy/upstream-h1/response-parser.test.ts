@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ResponseParser, type ResponseHeadEvent } from './response-parser.js';
 
-function parse(chunks: string[], head = false): { heads: ResponseHeadEvent[]; body: string; complete: number; parser: ResponseParser } {
-  const out = { heads: [] as ResponseHeadEvent[], body: '', complete: 0 };
+function parse(chunks: string[], head = false): { heads: ResponseHeadEvent[]; body: string; complete: number; lasts: boolean[]; parser: ResponseParser } {
+  const out = { heads: [] as ResponseHeadEvent[], body: '', complete: 0, lasts: [] as boolean[] };
   const parser = new ResponseParser(head, {
     onHead: (h) => out.heads.push(h),
-    onBody: (c) => (out.body += c.toString('latin1')),
+    onBody: (c, last) => {
+      out.body += c.toString('latin1');
+      out.lasts.push(last === true);
+    },
     onComplete: () => (out.complete += 1),
   });
   for (const c of chunks) parser.feed(Buffer.from(c, 'latin1'));
@@ -18,6 +21,9 @@ describe('ResponseParser', () => {
     expect(r.heads).toEqual([{ status: 200, statusText: 'OK', rawHeaders: ['Content-Length', '5', 'X-A', '1'], keepAlive: true }]);
     expect(r.body).toBe('hello');
     expect(r.complete).toBe(1);
+    // Only the bytes that end the body say so (the proxy ends the client's response with them).
+    expect(r.lasts).toEqual([false, true]);
+    expect(parse(['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi']).lasts).toEqual([true]);
   });
 
   it('decodes chunked bodies with extensions and trailers, byte by byte', () => {
@@ -26,6 +32,7 @@ describe('ResponseParser', () => {
     expect(r.body).toBe('hello world');
     expect(r.complete).toBe(1);
     expect(r.heads[0]!.keepAlive).toBe(true);
+    expect(r.lasts.every((l) => !l)).toBe(true); // a chunked body ends with its 0-size chunk: no data says last
   });
 
   it('has no body for HEAD, 204 and 304, and skips interim 1xx heads', () => {

@@ -19,8 +19,8 @@ export interface ResponseHeadEvent {
 export interface ParserEvents {
   /** A final (≥ 200) response head; interim 1xx heads are skipped. */
   onHead(head: ResponseHeadEvent): void;
-  /** Body bytes (chunked framing removed). */
-  onBody(chunk: Buffer): void;
+  /** Body bytes (chunked framing removed); `last` when they end a Content-Length body (onComplete follows). */
+  onBody(chunk: Buffer, last?: boolean): void;
   onComplete(): void;
 }
 
@@ -87,7 +87,7 @@ export class ResponseParser {
         if (at >= buf.length) break;
         const n = Math.min(s.left, buf.length - at);
         s.left -= n;
-        this.#events.onBody(buf.subarray(at, at + n));
+        this.#events.onBody(buf.subarray(at, at + n), s.left === 0);
         at += n;
         continue;
       }

@@ -20,8 +20,11 @@ export interface UpstreamHandler {
   onConnect(abort: (err?: Error) => void): void;
   /** Return value ignored; `resume` continues a body paused by onData returning false. */
   onHeaders(statusCode: number, rawHeaders: string[], resume: () => void, statusText: string): boolean;
-  /** false: pause reading the app until `resume`. */
-  onData(chunk: Buffer): boolean;
+  /**
+   * false: pause reading the app until `resume`. `last`: this chunk ends the body (a Content-Length
+   * body's final bytes; onComplete follows at once), so the client's response may end with it.
+   */
+  onData(chunk: Buffer, last?: boolean): boolean;
   onComplete(): void;
   onError(err: Error): void;
 }
