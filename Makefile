@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: up haproxy test-data-plane criu test test-quick test-postgres test-packages k8s-packages hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-preflight cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-wake-config bench-k8s bench-k8s-data-plane bench-gallery bench-store bench-idle-spaces bench-many-spaces bench-wake-herd clean
+.PHONY: up haproxy test-data-plane criu test test-quick test-postgres test-packages k8s-packages hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-preflight cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-wake-config bench-visitor bench-k8s bench-k8s-data-plane bench-gallery bench-store bench-idle-spaces bench-many-spaces bench-wake-herd clean
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -19,7 +19,7 @@ haproxy:
 	@bash scripts/ensure-haproxy.sh
 
 ## The proxy suites (forwarding, websockets and wake, retries, private apps, the 180 s soak), through HAProxy (the native data plane) instead of the Node path.
-test-data-plane: deps
+test-data-plane: deps haproxy
 	SPACEPORT_TEST_DATA_PLANE=haproxy npx vitest run test/proxy/forwarding.test.ts test/proxy/websockets-wake.test.ts test/proxy/frame-ancestors.test.ts test/proxy/retry.test.ts test/proxy/native-data-plane.test.ts test/proxy/private-apps.test.ts test/proxy/soak.test.ts
 
 ## Bring Spaceport up on this machine (API, git and Spaces on http://localhost:8080).
@@ -41,7 +41,8 @@ typecheck: deps
 	npx tsc -p tsconfig.json --noEmit
 	npx tsc -p tsconfig.test.json --noEmit
 
-## Run every test: typecheck, then the quick, main (Docker, git LFS, Chromium, PyPI) and k8s tiers (docs/testing.md).
+## Run every test: typecheck, then the quick, main (Docker, git LFS, Chromium, PyPI) and k8s tiers (docs/testing.md),
+## then the proxy suites again through HAProxy (test-data-plane).
 ## Installs what a fresh Debian 12 machine lacks first (PostgreSQL too: a throwaway cluster for the run). Per-file times: npx tsx scripts/test-times.ts
 test: deps test-packages docker k8s-tools hub-client-tools schemathesis
 	@bash scripts/test-disk-room.sh
@@ -49,7 +50,9 @@ test: deps test-packages docker k8s-tools hub-client-tools schemathesis
 	npx tsc -p tsconfig.test.json --noEmit
 	@url="$$(bash scripts/ensure-postgres.sh start)" && \
 	  SPACEPORT_TEST_DATABASE_URL="$$url" npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest-report.json; \
-	  rc=$$?; bash scripts/ensure-postgres.sh stop; exit $$rc
+	  rc=$$?; bash scripts/ensure-postgres.sh stop; [ $$rc -eq 0 ] || exit $$rc
+	@# The proxy suites again, through HAProxy: the native data plane (SPACEPORT_DATA_PLANE's default where HAProxy runs).
+	$(MAKE) --no-print-directory test-data-plane
 
 ## The store's contract suite and the leader lock (two controllers) against a throwaway PostgreSQL (scripts/ensure-postgres.sh installs Debian's
 ## package when missing, starts a cluster on a Unix socket, and removes it after).
@@ -127,6 +130,10 @@ bench-wake: deps docker
 
 bench-wake-config: deps docker
 	npx tsx bench/wake-config.ts
+
+## What a visitor sees of a Gradio Space, direct / Node path / native data plane: GET / first byte and whole, Chromium page load, wake → first byte (issue 22).
+bench-visitor: deps docker haproxy
+	npx tsx bench/visitor.ts
 
 ## 1,000 Spaces against the test cluster's API server: apply, time to ready, requests per unchanged Space (informers vs polling).
 bench-k8s: deps docker k8s-tools

@@ -20,20 +20,25 @@ export interface FirstByte {
   status: number;
   /** Milliseconds from sending the request to its response headers (the first byte). */
   firstByteMs: number;
+  /** Milliseconds from sending the request to the end of its body. */
+  totalMs: number;
   body: string;
 }
 
-/** One GET to 127.0.0.1:port with an explicit Host, timed to the first byte of the response. */
-export function timedGet(opts: { port: number; host: string; path?: string; timeoutMs?: number }): Promise<FirstByte> {
+/**
+ * One GET with an explicit Host, timed to the first byte of the response and to the end of its body:
+ * to 127.0.0.1:port (or `address`), on a fresh connection unless an `agent` (keep-alive) is given.
+ */
+export function timedGet(opts: { port: number; host: string; path?: string; timeoutMs?: number; address?: string; agent?: http.Agent }): Promise<FirstByte> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const req = http.request(
-      { host: '127.0.0.1', port: opts.port, path: opts.path ?? '/', method: 'GET', agent: false, headers: { host: opts.host, accept: '*/*' } },
+      { host: opts.address ?? '127.0.0.1', port: opts.port, path: opts.path ?? '/', method: 'GET', agent: opts.agent ?? false, headers: { host: opts.host, accept: '*/*' } },
       (res) => {
         const firstByteMs = performance.now() - t0;
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, firstByteMs, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, firstByteMs, totalMs: performance.now() - t0, body: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       },
     );
@@ -57,6 +62,16 @@ export async function msUntil200(opts: { port: number; host: string; marker: str
     }
     await new Promise((res) => setTimeout(res, opts.everyMs ?? 20));
   }
+}
+
+/** What the shared helpers need of a Spaceport: its API and a stage wait (a `Harness`, or a client of a `spaceport up` process). */
+export type SpaceApi = Pick<Harness, 'api' | 'waitStage'>;
+
+/** Put a Space to sleep: a 1 s sleep time, wait for SLEEPING, then 10 minutes again (so it stays awake once woken). */
+export async function sleepSpace(h: SpaceApi, space: string): Promise<void> {
+  await h.api('POST', `/api/spaces/${space}/sleeptime`, { seconds: 1 });
+  await h.waitStage(space, ['SLEEPING'], 60_000);
+  await h.api('POST', `/api/spaces/${space}/sleeptime`, { seconds: 600 });
 }
 
 /** Remove the containers of one bench instance (name filter) and the images of its Spaces. */

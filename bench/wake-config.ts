@@ -30,7 +30,7 @@ import { dockerAdapters } from '../controller/docker-adapters.js';
 import { git, makeWorkTree, pushUrl } from '../test/support/git-client.js';
 import { SnapshotEngine, snapshotWakes } from '../test/support/snapshot-engine.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../test/support/spaceport-harness.js';
-import { fmt, removeBenchDockerObjects, timedGet, writeResult } from './space-bench.js';
+import { fmt, removeBenchDockerObjects, sleepSpace, timedGet, writeResult } from './space-bench.js';
 import { median, printTable } from './stats.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -128,12 +128,6 @@ async function wakeSteps(docker: Dockerode, sub: string, t0: number, total: numb
     'ready noticed': rel(logTime(t0, 'stage', 'RUNNING')),
     '/config answered': total,
   };
-}
-
-async function sleepSpace(h: Harness, space: string): Promise<void> {
-  await h.api('POST', `/api/spaces/${space}/sleeptime`, { seconds: 1 });
-  await h.waitStage(space, ['SLEEPING'], 60_000);
-  await h.api('POST', `/api/spaces/${space}/sleeptime`, { seconds: 600 });
 }
 
 /** `GET /config` through the proxy: milliseconds to the whole answer. */
