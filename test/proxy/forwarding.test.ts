@@ -51,7 +51,10 @@ describe('routing', () => {
     h.routes.set(runningRoute('alice-demo', apps.bob.port, 'alice/demo'));
     await h.native?.driver.settled(); // through HAProxy: the map change reached it (the Node path is synchronous)
     expect((await request(h.port, { host: 'alice-demo.localhost', path: '/hello' })).body).toContain('bob');
-    expect(h.proxy.stats().pools).toBe(1); // alice's old endpoint serves no route: its pool was closed
+    // alice's old endpoint serves no route: its pool was closed. Through HAProxy, bob's pool exists
+    // only if Spaceport carried that request (before the driver's readiness probe mapped bob).
+    if (h.native) expect(h.proxy.stats().pools).toBeLessThanOrEqual(1);
+    else expect(h.proxy.stats().pools).toBe(1);
     h.routes.remove('alice-demo');
     await h.native?.driver.settled();
     expect((await request(h.port, { host: 'alice-demo.localhost', path: '/hello' })).status).toBe(404);

@@ -7,8 +7,9 @@ export interface HttpResult {
   json<T = any>(): T;
 }
 
-/** One request to 127.0.0.1 with an explicit Host (Node does not resolve `*.localhost`). */
+/** One request to 127.0.0.1 (or `address`: a pod's IP) with an explicit Host (Node does not resolve `*.localhost`), on a fresh connection. */
 export function request(opts: {
+  address?: string;
   port: number;
   path: string;
   method?: string;
@@ -25,7 +26,7 @@ export function request(opts: {
   if (payload !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
   if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: opts.port, path: opts.path, method: opts.method ?? 'GET', headers, agent: false }, (res) => {
+    const req = http.request({ host: opts.address ?? '127.0.0.1', port: opts.port, path: opts.path, method: opts.method ?? 'GET', headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

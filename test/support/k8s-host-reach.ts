@@ -6,10 +6,10 @@
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync, readdirSync } from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from './http.js';
 import type { TestCluster } from './k8s-cluster.js';
 
 /** The first address after the subnet's network address: the bridge's, as host-local IPAM sets it. */
@@ -75,36 +75,10 @@ export interface AskOptions {
   timeoutMs?: number;
 }
 
-/** One request, a fresh connection each (no keep-alive to a pod that died). */
-export function ask(ip: string, opts: AskOptions): Promise<{ status: number; body: string }> {
-  const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: ip,
-        port: opts.port,
-        path: opts.path,
-        method: opts.method ?? 'GET',
-        agent: false,
-        timeout: opts.timeoutMs ?? 5_000,
-        headers: {
-          ...(opts.host ? { host: opts.host } : {}),
-          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-          ...(payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}),
-        },
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.end(payload);
-  });
+/** One request, a fresh connection each (no keep-alive to a pod that died): test/support/http.ts's, to the pod's IP. */
+export async function ask(ip: string, opts: AskOptions): Promise<{ status: number; body: string }> {
+  const r = await request({ ...opts, address: ip, timeoutMs: opts.timeoutMs ?? 5_000 });
+  return { status: r.status, body: r.body };
 }
 
 /** A hostPath PersistentVolume (a temp directory, 0777) bound to the controller's claim `claim` in `ns`. */
