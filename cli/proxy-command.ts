@@ -48,7 +48,7 @@ export async function runProxy(args: string[], fail: (text: string) => never): P
       upstreamTimeoutMs: config.SPACEPORT_UPSTREAM_TIMEOUT_MS,
       // Static Spaces' trees, fetched from the controller; one directory per replica port (emptied at start).
       staticCache: { dir: path.join(tmpdir(), 'spaceport-proxy-trees', String(config.SPACEPORT_PORT || process.pid)), maxBytes: config.SPACEPORT_PROXY_TREE_CACHE },
-      ...(dataPlane === 'haproxy' ? { native: { dir: path.join(tmpdir(), 'spaceport-haproxy', String(config.SPACEPORT_PORT || process.pid)), binary: config.SPACEPORT_HAPROXY } } : {}),
+      ...(dataPlane === 'haproxy' ? { native: { dir: path.join(tmpdir(), 'spaceport-haproxy', String(config.SPACEPORT_PORT || process.pid)), binary: config.SPACEPORT_HAPROXY, fallBackToNode: config.SPACEPORT_DATA_PLANE === 'auto' } } : {}),
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -61,7 +61,7 @@ export async function runProxy(args: string[], fail: (text: string) => never): P
     throw err;
   }
   const server = running;
-  process.stdout.write(`\nSpaceport proxy is up: Spaces at http://{owner}-{name}.${config.SPACEPORT_DOMAIN}:${server.port}, routes from ${config.SPACEPORT_CONTROLLER_URL}, data plane ${dataPlane}\n`);
+  process.stdout.write(`\nSpaceport proxy is up: Spaces at http://{owner}-{name}.${config.SPACEPORT_DOMAIN}:${server.port}, routes from ${config.SPACEPORT_CONTROLLER_URL}, data plane ${server.native ? 'haproxy' : 'node'}\n`);
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     void server.close().then(() => process.exit(0));

@@ -34,8 +34,10 @@ export interface ProxyServerOptions extends Omit<ProxyOptions, 'routes' | 'activ
    * The native data plane in front of this replica (docs/data-plane.md, "On Kubernetes"): HAProxy
    * takes `port`, serves the running public Spaces of this replica's own route stream itself and
    * hands everything else (probes, metrics, every other Space) to this server on loopback.
+   * `fallBackToNode` (`SPACEPORT_DATA_PLANE=auto`): an HAProxy that does not start leaves this server
+   * on `port` itself, with a warning naming the reason, as the controller does; otherwise it is an error.
    */
-  native?: { dir: string; binary?: string };
+  native?: { dir: string; binary?: string; fallBackToNode?: boolean };
 }
 
 export interface RunningProxyServer {
@@ -132,8 +134,13 @@ export async function startProxyServer(opts: ProxyServerOptions): Promise<Runnin
         upstreamTimeoutMs: resolveProxyOptions(options).upstreamTimeoutMs,
         ...(opts.hubOrigins ? { hubOrigins: opts.hubOrigins } : {}),
         ...(opts.frameAncestors ? { frameAncestors: opts.frameAncestors } : {}),
+      }).catch((err: unknown) => {
+        if (!nativeOptions.fallBackToNode) throw err;
+        logger.warn({ err: (err as Error).message }, 'HAProxy did not start: the Node proxy serves every request (SPACEPORT_DATA_PLANE=auto)');
+        return undefined;
       });
-    } else {
+    }
+    if (!native) {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {

@@ -133,3 +133,41 @@ describe('a proxy replica with the native data plane (real HAProxy)', () => {
     await expect(request({ port, path: '/livez', host: `127.0.0.1:${port}` })).rejects.toThrow();
   });
 });
+
+describe('a proxy replica whose HAProxy does not start', () => {
+  const dirs: string[] = [];
+  const start = (fallBackToNode: boolean) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'spaceport-replica-nohaproxy-'));
+    dirs.push(dir);
+    return startProxyServer({
+      // No controller: the replica listens all the same (unready until it has routes).
+      controllerUrl: 'http://127.0.0.1:9',
+      token: TOKEN,
+      port: 0,
+      host: '127.0.0.1',
+      domain: 'localhost',
+      logger: silentLogger(),
+      routeStream: { backoff: { initialMs: 20, maxMs: 100 } },
+      // A binary that runs and exits at once, as an HAProxy refusing its config or its port would.
+      native: { dir: path.join(dir, 'haproxy'), binary: '/bin/false', fallBackToNode },
+    });
+  };
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('under auto, serves every request on its port through the Node proxy', async () => {
+    const replica = await start(true);
+    try {
+      expect(replica.native).toBeUndefined();
+      expect((replica.server.address() as AddressInfo).port).toBe(replica.port);
+      expect((await request({ port: replica.port, path: '/livez', host: `127.0.0.1:${replica.port}` })).status).toBe(200);
+    } finally {
+      await replica.close();
+    }
+  });
+
+  it('when HAProxy is asked for (SPACEPORT_DATA_PLANE=haproxy), fails to start instead', async () => {
+    await expect(start(false)).rejects.toThrow(/haproxy|exited/i);
+  });
+});
