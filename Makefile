@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: up haproxy test-data-plane criu test test-quick test-postgres test-packages k8s-packages hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-preflight cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-wake-config bench-visitor bench-k8s bench-k8s-data-plane bench-gallery bench-store bench-idle-spaces bench-many-spaces bench-wake-herd clean
+.PHONY: up haproxy test-data-plane criu test test-quick test-postgres test-packages k8s-packages hub-client-tools schemathesis test-k8s k8s-tools k8s-up k8s-down cluster-up cluster-preflight cluster-down deps docker base-images typecheck bench bench-push bench-proxy bench-builds bench-pip bench-wake bench-wake-config bench-visitor bench-route-flip bench-k8s bench-k8s-data-plane bench-gallery bench-store bench-idle-spaces bench-many-spaces bench-wake-herd clean
 
 $(NODE_MODULES_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -130,6 +130,10 @@ bench-wake: deps docker
 
 bench-wake-config: deps docker
 	npx tsx bench/wake-config.ts
+
+## A route flipped between two backends under wrk's full load, native data plane and Node path, against the same load unflipped (issue 22).
+bench-route-flip: deps haproxy
+	npx tsx bench/proxy/route-flip.ts
 
 ## What a visitor sees of a Gradio Space, direct / Node path / native data plane: GET / first byte and whole, Chromium page load, wake → first byte (issue 22).
 bench-visitor: deps docker haproxy

@@ -5,7 +5,7 @@ import type { Endpoint, Route } from './route.js';
 import { appErrorResponse } from './route-responses.js';
 import { sendResponse } from './respond.js';
 import type { UpstreamHandler, UpstreamRequest } from './upstream-h1/index.js';
-import { isRetryableUpstreamError, upstreamErrorLog } from './upstream-errors.js';
+import { errorCode, isRetryableUpstreamError, upstreamErrorLog } from './upstream-errors.js';
 
 /** Delays before sending a failed idempotent request again (see isRetryableUpstreamError). */
 const RETRY_DELAYS_MS = [50, 250, 1000];
@@ -40,7 +40,9 @@ class ForwardHandler implements UpstreamHandler {
   #ended = false;
   #clientGone = false;
   #attempt = 0;
-  readonly #endpoint: Endpoint;
+  /** Times the request followed its app to a new endpoint, never sent to the one that left. */
+  #moves = 0;
+  #endpoint: Endpoint;
   readonly #options: UpstreamRequest;
   readonly #retryable: boolean;
 
@@ -57,6 +59,19 @@ class ForwardHandler implements UpstreamHandler {
   /** Send (or send again) the request on the endpoint's pool. */
   send(): void {
     this.#ctx.pools.get(this.#endpoint).dispatch(this.#options, this);
+  }
+
+  /**
+   * Where a request not yet answered goes when sent again: the route's endpoint now, if the route
+   * still runs the same Space with the same access (its app moved: a restart, a new release);
+   * undefined when it no longer runs (asleep, gone, made private) or the proxy is closing, so the
+   * failure stands.
+   */
+  #endpointNow(): Endpoint | undefined {
+    if (this.#ctx.closing) return undefined;
+    const now = this.#ctx.routes.get(this.#route.subdomain);
+    if (now === undefined || now.target.kind !== 'running' || now.space !== this.#route.space || now.access !== this.#route.access) return undefined;
+    return now.target.endpoint;
   }
 
   onConnect(abort: (err?: Error) => void): void {
@@ -108,16 +123,42 @@ class ForwardHandler implements UpstreamHandler {
       return;
     }
     const res = this.#res;
+    // The endpoint left the route table before the request was written (queued, or connecting): any
+    // request, body or not, follows the route to where the app is now, at once. Each move answers a
+    // route change (only that closes a pool the proxy still uses), so this cannot loop on its own.
+    const moved = errorCode(err) === 'UND_ERR_CLOSED' && !res.headersSent ? this.#endpointNow() : undefined;
+    if (moved !== undefined) {
+      this.#moves += 1;
+      this.#endpoint = moved;
+      this.#abort = undefined;
+      this.#ctx.logger.debug({ space: this.#route.space, req: this.#requestId, moves: this.#moves }, 'the app moved before the request was sent; sending it to its new endpoint');
+      this.send();
+      return;
+    }
     const delay = RETRY_DELAYS_MS[this.#attempt];
-    if (this.#retryable && !res.headersSent && delay !== undefined && isRetryableUpstreamError(err, this.#options.method)) {
+    const again = this.#retryable && !res.headersSent && delay !== undefined && isRetryableUpstreamError(err, this.#options.method);
+    if (again) {
       this.#attempt += 1;
       this.#abort = undefined;
       this.#ctx.logger.debug({ space: this.#route.space, req: this.#requestId, attempt: this.#attempt, ...upstreamErrorLog(err) }, 'upstream connection failed; trying again');
       setTimeout(() => {
-        if (!this.#clientGone) this.send();
+        if (this.#clientGone) return;
+        // To the app's endpoint now (it may have moved meanwhile); one that no longer runs fails here.
+        const endpoint = this.#endpointNow();
+        if (endpoint === undefined) this.#fail(err);
+        else {
+          this.#endpoint = endpoint;
+          this.send();
+        }
       }, delay).unref();
       return;
     }
+    this.#fail(err);
+  }
+
+  /** The request failed for good: a 502 page, or a cut response when its head was already sent. */
+  #fail(err: Error): void {
+    const res = this.#res;
     this.#done = true;
     this.#ctx.logger.warn({ space: this.#route.space, req: this.#requestId, ...upstreamErrorLog(err) }, 'upstream request failed');
     if (res.headersSent) res.destroy(); // mid-body: the client must see a truncated response, not a clean end

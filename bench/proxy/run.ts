@@ -1,18 +1,15 @@
 // Proxy benchmark: the same tiny Node backend behind each configuration, wrk on loopback with a Host
 // header, repetitions interleaved, medians reported. Writes bench/results/proxy.json.
 //   npx tsx bench/proxy/run.ts            (SPACEPORT_BENCH_SECONDS, SPACEPORT_BENCH_REPS to shorten)
-import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { parseWrk, type WrkResult } from './parse-wrk.js';
+import { wrk } from './wrk.js';
 import { processCpuMicros } from './process-cpu.js';
 import { request, stopAll } from './processes.js';
-import { HAPROXY, NGINX, WRK, requireTools, toolPath } from './tools.js';
+import { HAPROXY, NGINX, WRK, requireTools } from './tools.js';
 import { BENCH_HOST, directTarget, startBackend, startChp, startHaproxy, startNginx, startNodeForwarder, startSpaceport, startSpaceportNative, type Target } from './targets.js';
 
-const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SECONDS = Math.max(1, Math.min(60, Number(process.env.SPACEPORT_BENCH_SECONDS ?? 10)));
 const REPS = Math.max(1, Math.min(9, Number(process.env.SPACEPORT_BENCH_REPS ?? 3)));
@@ -33,18 +30,6 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-async function wrk(port: number, args: string[], seconds: number, o: { warmUp?: boolean } = {}): Promise<WrkResult> {
-  const { stdout } = await run(
-    toolPath(WRK),
-    [...args, `-d${seconds}s`, '-H', `Host: ${BENCH_HOST}`, `http://127.0.0.1:${port}/`],
-    { timeout: (seconds + 30) * 1000 },
-  );
-  const result = parseWrk(stdout);
-  // A warm-up's timeouts on a busy machine are no measurement; a measured run's errors are.
-  if (result.errors > 0 && !o.warmUp) throw new Error(`wrk saw ${result.errors} errors against port ${port}:\n${stdout}`);
-  return result;
-}
-
 async function main(): Promise<void> {
   requireTools([NGINX, HAPROXY, WRK], log);
   const backend = await startBackend();
@@ -60,7 +45,7 @@ async function main(): Promise<void> {
     for (const t of targets) {
       const r = await request(t.port, { host: BENCH_HOST });
       if (r.status !== 200 || r.body !== 'hello') throw new Error(`${t.name} answered ${r.status} ${r.body.slice(0, 80)}`);
-      await wrk(t.port, ['-t2', '-c50'], 2, { warmUp: true }); // warm-up (JIT, connection pools)
+      await wrk(t.port, ['-t2', '-c50'], 2, { allowErrors: true }); // warm-up (JIT, connection pools)
     }
     const rps = new Map<string, number[]>();
     const p50 = new Map<string, number[]>();
