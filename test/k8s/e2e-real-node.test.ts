@@ -176,8 +176,9 @@ describe('Spaceport on Kubernetes, end to end on a real node', () => {
       await commitFiles(
         work,
         {
-          'README.md': '---\ntitle: Broken\nsdk: docker\napp_port: 7860\n---\n',
-          Dockerfile: 'FROM spaceport/python:3.11\nCMD ["sh", "-c", "echo the app is broken on purpose; exit 3"]\n',
+          'README.md': `---\ntitle: Broken\nsdk: docker\napp_port: ${TEST_IMAGE_PORT}\n---\n`,
+          // The tiny test image, as the releases before it: no base image to build on a fresh machine.
+          Dockerfile: `FROM ${TEST_IMAGE}\nCMD ["sh", "-c", "echo the app is broken on purpose; exit 3"]\n`,
         },
         'broken',
       );
