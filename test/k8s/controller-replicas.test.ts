@@ -214,7 +214,8 @@ describe('two controller replicas against PostgreSQL: the leader killed', () => 
 
     // A change after the failover: a push through the Service, reconciled by the new leader.
     await commitFiles(work!, site(`two ${RUN}`), 'v2');
-    const pushEp = (await watch.endpoints())[0]!;
+    // Through the Service, to a ready replica other than the deleted one (its endpoint can outlast its pod by a moment).
+    const pushEp = await waitFor('an endpoint besides the deleted pod', async () => (await watch.endpoints()).find((e) => e.pod !== leader.name), 10_000, 100);
     const push = await git(['push', '--force', `http://user:${token}@${pushEp.ip}:${PORT}/spaces/admin/site`, 'main'], work!);
     expect(push.code, push.stderr).toBe(0);
     await waitFor('the pushed site served', async () => ((await watch.ask(follower.ip, { path: '/', host: `admin-site.localhost:${PORT}` })).body.includes(`two ${RUN}`) ? true : undefined), 120_000, 250);
