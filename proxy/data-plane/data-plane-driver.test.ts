@@ -84,13 +84,37 @@ describe('DataPlaneDriver', () => {
     expect((await api.routes()).size).toBe(0);
     answers = true;
     await vi.waitFor(async () => expect((await api.routes()).get('alice-demo.spaces.test')).toBe('10.0.0.1:7000'));
-    // A new release at another endpoint: off the map until it answers, then on it.
+    // A new release at another endpoint that does not answer at once: off the map until it answers, then on it.
     answers = false;
     source.set(running('alice-demo', '10.0.0.1', 7001));
-    await driver.settled();
-    expect((await api.routes()).size).toBe(0);
+    await vi.waitFor(async () => expect((await api.routes()).size).toBe(0));
     answers = true;
     await vi.waitFor(async () => expect((await api.routes()).get('alice-demo.spaces.test')).toBe('10.0.0.1:7001'));
+    await driver.close();
+  });
+
+  it('moves a mapped Space to its new release in one step when the new endpoint answers at once (the old serves until then)', async () => {
+    const probed: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { source, api, driver } = setup(async (e) => {
+      probed.push(e.port);
+      if (e.port === 7001) await gate;
+      return true;
+    });
+    source.set(running('alice-demo', '10.0.0.1', 7000));
+    driver.start();
+    await driver.resync();
+    await vi.waitFor(async () => expect((await api.routes()).get('alice-demo.spaces.test')).toBe('10.0.0.1:7000'));
+    api.log.length = 0;
+    source.set(running('alice-demo', '10.0.0.1', 7001));
+    await vi.waitFor(() => expect(probed).toContain(7001));
+    // While the new endpoint is probed, the old one stays mapped.
+    await driver.settled();
+    expect((await api.routes()).get('alice-demo.spaces.test')).toBe('10.0.0.1:7000');
+    release();
+    await vi.waitFor(async () => expect((await api.routes()).get('alice-demo.spaces.test')).toBe('10.0.0.1:7001'));
+    expect(api.log).toEqual(['set alice-demo.spaces.test 10.0.0.1:7001']);
     await driver.close();
   });
 

@@ -123,10 +123,12 @@ export class DataPlaneDriver {
     const before = this.#wanted.get(host);
     this.#wanted.set(host, { space: change.route.space, endpoint });
     if (same(before?.endpoint, endpoint) && this.#ready.has(host)) return;
-    // A new endpoint: until it answers, Spaceport serves the host (it forwards there too, with retries).
+    // A new endpoint. A Space already mapped moves (a new release: the old one serves until the
+    // switch, then drains), so it stays on the map while the new endpoint is probed and switches in
+    // one `set map` when that answers at once; one that does not answer at once leaves the map, and
+    // Spaceport serves the host (it forwards there too, with retries) until it does.
     this.#ready.delete(host);
-    if (this.#held.has(host)) this.#enqueue(() => this.#remove(host));
-    void this.#probeThenRoute(host, endpoint);
+    void this.#probeThenRoute(host, endpoint, this.#held.has(host));
   }
 
   #unwant(host: string): void {
@@ -136,7 +138,8 @@ export class DataPlaneDriver {
     this.#enqueue(() => this.#remove(host));
   }
 
-  async #probeThenRoute(host: string, endpoint: Endpoint): Promise<void> {
+  /** Map `host` to `endpoint` once it answers; `mapped`: the host is on the map (at an old endpoint) meanwhile, until a probe fails. */
+  async #probeThenRoute(host: string, endpoint: Endpoint, mapped = false): Promise<void> {
     if (same(this.#probing.get(host), endpoint)) return;
     this.#probing.set(host, endpoint);
     const probe = this.#o.probe ?? tcpProbe;
@@ -144,6 +147,13 @@ export class DataPlaneDriver {
       const ok = await probe(endpoint).catch(() => false);
       if (this.#closed || !same(this.#probing.get(host), endpoint) || !same(this.#wanted.get(host)?.endpoint, endpoint)) return;
       if (ok) break;
+      if (mapped) {
+        mapped = false;
+        this.#enqueue(async () => {
+          // Still the endpoint wanted (no newer change took over): Spaceport serves the host until it answers.
+          if (same(this.#wanted.get(host)?.endpoint, endpoint) && !this.#ready.has(host)) await this.#remove(host);
+        });
+      }
       await new Promise((r) => setTimeout(r, this.#o.reprobeMs ?? 500).unref());
     }
     this.#probing.delete(host);
