@@ -14,6 +14,8 @@ describe('renderHaproxyConfig', () => {
     expect(cfg).toContain('set-var(txn.up) var(txn.host),map("/data/haproxy/spaces.map") if { var(txn.host) -m found }');
     expect(cfg).toMatch(/use_backend spaces if \{ var\(txn\.up\) -m found \} !\{ req\.hdr\(upgrade\) -m found \} !\{ path_beg \/\.spaceport\/ \}/);
     expect(cfg).toContain('default_backend spaceport');
+    // Idle app connections are not shared between clients (a moved Space's old ones slowed HAProxy).
+    expect(cfg).toContain('\n  http-reuse never\n');
     expect(cfg).toContain('server spaceport 127.0.0.1:40000 send-proxy');
     expect(cfg).toContain('timeout server 300000ms');
   });

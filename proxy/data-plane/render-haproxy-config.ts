@@ -116,7 +116,11 @@ defaults
   # small writes for more data, up to ~200 ms, which delays an app's streamed tokens (SSE, chunked)
   # and one-request-at-a-time answers; the Node path writes at once too.
   option http-no-delay
-  http-reuse safe
+  # A client connection keeps its own connection to the app (keep-alive); idle ones are not shared
+  # between clients. Shared (\`safe\`), the idle connections to a Space's old endpoint left HAProxy at
+  # about half its throughput for seconds after each move (bench/proxy/route-flip.ts, s32); with
+  # \`safe\` a client's first request never took an idle connection anyway.
+  http-reuse never
 frontend public
   bind ${bindAddress(c.bind.host, c.bind.port)}
   # The Host, lowercased without its port, once: the map's key here, the activity table's key in spaces.
